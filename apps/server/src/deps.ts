@@ -1,0 +1,13 @@
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import type { Db } from "./db/database.js";
+import type { Storage } from "./storage/storage.js";
+
+/** Everything a module needs, injected by createApp so tests can hand in a temp database. */
+export interface Deps {
+  db: Db;
+  storage: Storage;
+  config: Config;
+  log: Logger;
+  now: () => string;
+}

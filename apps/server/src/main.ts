@@ -1,0 +1,46 @@
+import path from "node:path";
+import pino from "pino";
+import { createApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { migrate, openDatabase } from "./db/database.js";
+import { LocalStorage } from "./storage/local-storage.js";
+
+/** The only place that opens files and listens. */
+const config = loadConfig();
+const log = pino({ level: config.logLevel });
+const db = openDatabase(path.join(config.dataDir, "labelbench.sqlite"));
+const applied = migrate(db);
+if (applied.length > 0) log.info({ applied }, "applied migrations");
+const storage = new LocalStorage(path.join(config.dataDir, "files"));
+const app = createApp({ db, storage, config, log });
+
+const server = app.listen(config.port, () => {
+  log.info(
+    { port: config.port, dataDir: config.dataDir },
+    `Labelbench listening on http://localhost:${config.port}`,
+  );
+});
+server.on("error", (err) => {
+  log.fatal({ err }, "could not start the server");
+  process.exit(1);
+});
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  const force = setTimeout(() => {
+    log.warn("forcing exit after 10 s");
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  server.close(() => {
+    db.close();
+    log.info("stopped");
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+};
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));

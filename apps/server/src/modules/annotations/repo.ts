@@ -1,0 +1,98 @@
+import type { Annotation, AnnotationSet, Geometry } from "@labelbench/schema";
+import type { Db } from "../../db/database.js";
+
+interface AnnotationRow {
+  uid: string;
+  label_id: number;
+  geometry: string;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredAnnotation {
+  uid: string;
+  labelId: number;
+  geometryJson: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const toAnnotation = (r: AnnotationRow): Annotation => ({
+  id: r.uid,
+  labelId: r.label_id,
+  geometry: JSON.parse(r.geometry) as Geometry,
+  createdBy: r.created_by,
+  updatedBy: r.updated_by,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const annotationRepo = (db: Db) => {
+  const rows = db.prepare(
+    "SELECT uid, label_id, geometry, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? ORDER BY position",
+  );
+  const tags = db.prepare(
+    "SELECT t.label_id FROM image_tags t JOIN labels l ON l.id = t.label_id WHERE t.image_id = ? ORDER BY l.position, l.id",
+  );
+  const revision = db.prepare("SELECT revision FROM images WHERE id = ?");
+  const deleteAll = db.prepare("DELETE FROM annotations WHERE image_id = ?");
+  const deleteTags = db.prepare("DELETE FROM image_tags WHERE image_id = ?");
+  const insert = db.prepare(
+    `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertTag = db.prepare("INSERT INTO image_tags (image_id, label_id) VALUES (?, ?)");
+  const bump = db.prepare(
+    `UPDATE images SET revision = revision + 1, annotation_count = ?, updated_at = ?,
+       status = CASE WHEN status = 'new' AND ? THEN 'in_progress' ELSE status END
+     WHERE id = ?`,
+  );
+  return {
+    revision: (imageId: number): number => (revision.get(imageId) as { revision: number }).revision,
+    get: (imageId: number): AnnotationSet => ({
+      imageId,
+      revision: (revision.get(imageId) as { revision: number }).revision,
+      annotations: (rows.all(imageId) as AnnotationRow[]).map(toAnnotation),
+      tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
+    }),
+    stored: (imageId: number): Map<string, StoredAnnotation> =>
+      new Map(
+        (rows.all(imageId) as AnnotationRow[]).map((r) => [
+          r.uid,
+          {
+            uid: r.uid,
+            labelId: r.label_id,
+            geometryJson: r.geometry,
+            createdBy: r.created_by,
+            updatedBy: r.updated_by,
+            createdAt: r.created_at,
+            updatedAt: r.updated_at,
+          },
+        ]),
+      ),
+    /** Replaces the whole set; callers run it inside a transaction with the revision check. */
+    replace: (imageId: number, items: StoredAnnotation[], tagIds: number[], now: string) => {
+      deleteAll.run(imageId);
+      deleteTags.run(imageId);
+      items.forEach((a, i) => {
+        insert.run(
+          imageId,
+          a.uid,
+          a.labelId,
+          a.geometryJson,
+          i,
+          a.createdBy,
+          a.updatedBy,
+          a.createdAt,
+          a.updatedAt,
+        );
+      });
+      for (const t of tagIds) insertTag.run(imageId, t);
+      bump.run(items.length, now, items.length + tagIds.length > 0 ? 1 : 0, imageId);
+    },
+  };
+};

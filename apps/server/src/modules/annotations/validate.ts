@@ -1,0 +1,65 @@
+import { checkBox, checkPolygon } from "@labelbench/geometry";
+import type { AnnotationInput, FieldIssue, Geometry, Label } from "@labelbench/schema";
+
+export interface ValidatedAnnotation {
+  id: string | undefined;
+  labelId: number;
+  geometry: Geometry;
+}
+
+/**
+ * Checks a submitted set against the image and the label set. Geometry slightly outside the image
+ * (within the tolerance) is clamped; beyond it, or degenerate, is refused with the field path.
+ */
+export const validateAnnotationSet = (
+  input: { annotations: AnnotationInput[]; tags: number[] },
+  image: { width: number; height: number },
+  labels: ReadonlyMap<number, Pick<Label, "name" | "shapeTypes">>,
+): { ok: true; annotations: ValidatedAnnotation[]; tags: number[] } | { ok: false; issues: FieldIssue[] } => {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  const out: ValidatedAnnotation[] = [];
+  input.annotations.forEach((a, i) => {
+    const at = `annotations.${i}`;
+    if (a.id !== undefined) {
+      if (seen.has(a.id)) issues.push({ path: `${at}.id`, message: `duplicate annotation id "${a.id}"` });
+      seen.add(a.id);
+    }
+    const label = labels.get(a.labelId);
+    if (!label) {
+      issues.push({
+        path: `${at}.labelId`,
+        message: `label ${a.labelId} is not in this project's label set`,
+      });
+      return;
+    }
+    if (!label.shapeTypes.includes(a.geometry.type)) {
+      issues.push({
+        path: `${at}.geometry.type`,
+        message: `label "${label.name}" does not allow ${a.geometry.type} shapes`,
+      });
+      return;
+    }
+    const g = a.geometry;
+    if (g.type === "box") {
+      const r = checkBox(g, image);
+      if (!r.ok) issues.push({ path: `${at}.geometry`, message: r.reason });
+      else out.push({ id: a.id, labelId: a.labelId, geometry: { type: "box", ...r.value } });
+    } else {
+      const r = checkPolygon(g.points, image);
+      if (!r.ok) issues.push({ path: `${at}.geometry.points`, message: r.reason });
+      else
+        out.push({
+          id: a.id,
+          labelId: a.labelId,
+          geometry: { type: "polygon", points: r.value.map(([x, y]) => [x, y]) },
+        });
+    }
+  });
+  const tags = [...new Set(input.tags)];
+  tags.forEach((t, i) => {
+    if (!labels.has(t))
+      issues.push({ path: `tags.${i}`, message: `label ${t} is not in this project's label set` });
+  });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, annotations: out, tags };
+};

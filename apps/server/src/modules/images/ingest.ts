@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import fsp from "node:fs/promises";
+import type { ImageFormat, UploadResult } from "@labelbench/schema";
+import type { Deps } from "../../deps.js";
+import { originalKey, thumbnailKey } from "./files.js";
+import { probeImage } from "./probe.js";
+import { imageRepo, toImage } from "./repo.js";
+
+/** A file already streamed to a temp path, hashed and sniffed, waiting to become an image. */
+export interface StagedFile {
+  fileName: string;
+  tempPath: string;
+  sha256: string;
+  byteSize: number;
+  format: ImageFormat | null;
+  /** Set when the stream was cut at the size limit. */
+  tooLarge: boolean;
+}
+
+export type Probed =
+  | { kind: "ok"; staged: StagedFile; format: ImageFormat; width: number; height: number }
+  | { kind: "rejected"; result: UploadResult };
+
+const rejected = (
+  fileName: string,
+  code: "UNSUPPORTED_MEDIA_TYPE" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR",
+  reason: string,
+): Probed => ({ kind: "rejected", result: { fileName, status: "rejected", code, reason } });
+
+/** Validates one staged file and stores its bytes and thumbnail (no database writes). */
+export const probeStaged = async (deps: Deps, s: StagedFile): Promise<Probed> => {
+  const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+  if (s.tooLarge)
+    return rejected(
+      s.fileName,
+      "PAYLOAD_TOO_LARGE",
+      `file exceeds the ${mb(deps.config.maxFileBytes)} limit`,
+    );
+  if (s.byteSize === 0) return rejected(s.fileName, "VALIDATION_ERROR", "file is empty");
+  if (!s.format) {
+    return rejected(
+      s.fileName,
+      "UNSUPPORTED_MEDIA_TYPE",
+      "not a supported image (by content): accepted formats are JPEG, PNG, WebP, TIFF, BMP and GIF",
+    );
+  }
+  const probe = await probeImage(s.tempPath, s.format, deps.config.maxPixels);
+  if (!probe.ok) return rejected(s.fileName, probe.code, probe.reason);
+  const key = originalKey(s.sha256);
+  if ((await deps.storage.stat(key)) === null) await deps.storage.putFile(key, s.tempPath);
+  if ((await deps.storage.stat(thumbnailKey(s.sha256))) === null) {
+    await deps.storage.put(thumbnailKey(s.sha256), probe.thumbnail);
+  }
+  return { kind: "ok", staged: s, format: s.format, width: probe.width, height: probe.height };
+};
+
+/**
+ * Turns probed files into rows, in request order, in one transaction: duplicates (same sha256 in
+ * this project, also within the request) answer with the existing image.
+ */
+export const commitProbed = (deps: Deps, projectId: number, probed: Probed[]): UploadResult[] => {
+  const repo = imageRepo(deps.db);
+  const now = deps.now();
+  return deps.db.transaction(() =>
+    probed.map((p): UploadResult => {
+      if (p.kind === "rejected") return p.result;
+      const { staged } = p;
+      const existing = repo.bySha(projectId, staged.sha256);
+      if (existing) return { fileName: staged.fileName, status: "duplicate", image: toImage(existing) };
+      const id = repo.insert(
+        {
+          projectId,
+          sha256: staged.sha256,
+          fileName: staged.fileName,
+          width: p.width,
+          height: p.height,
+          format: p.format,
+          byteSize: staged.byteSize,
+          tileState: p.width * p.height > deps.config.tileThresholdPixels ? "pending" : "none",
+        },
+        now,
+      );
+      const row = repo.row(id);
+      if (!row) throw new Error("inserted image vanished");
+      return { fileName: staged.fileName, status: "created", image: toImage(row) };
+    }),
+  )();
+};
+
+export const newTempPath = (deps: Deps) => `${deps.storage.tempDir}/${randomUUID()}`;
+
+export const discardTemp = (path: string) => fsp.rm(path, { force: true }).catch(() => undefined);

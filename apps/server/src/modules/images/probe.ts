@@ -1,0 +1,67 @@
+import fsp from "node:fs/promises";
+import type { ImageFormat } from "@labelbench/schema";
+import sharp from "sharp";
+import { decodeBmp } from "./bmp.js";
+
+export const THUMBNAIL_SIZE = 256;
+
+export type ProbeResult =
+  | { ok: true; width: number; height: number; thumbnail: Buffer }
+  | { ok: false; code: "VALIDATION_ERROR" | "PAYLOAD_TOO_LARGE"; reason: string };
+
+const mp = (px: number) => `${(px / 1e6).toFixed(1)} MP`;
+
+/**
+ * Decodes an uploaded file far enough to trust it: dimensions as displayed (EXIF orientation 5-8
+ * swaps width and height), a pixel-count guard against decompression bombs, and a full decode into
+ * the thumbnail, which is what catches truncated and corrupt files.
+ */
+export const probeImage = async (
+  file: string,
+  format: ImageFormat,
+  maxPixels: number,
+): Promise<ProbeResult> => {
+  try {
+    if (format === "bmp") {
+      const decoded = decodeBmp(await fsp.readFile(file));
+      if (!decoded.ok) return { ok: false, code: "VALIDATION_ERROR", reason: decoded.reason };
+      const { width, height, data } = decoded.value;
+      if (width * height > maxPixels) return tooBig(width, height, maxPixels);
+      const thumbnail = await sharp(data, { raw: { width, height, channels: 4 } })
+        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+        .webp({ quality: 75 })
+        .toBuffer();
+      return { ok: true, width, height, thumbnail };
+    }
+    const meta = await sharp(file, { limitInputPixels: false }).metadata();
+    if (!meta.width || !meta.height)
+      return { ok: false, code: "VALIDATION_ERROR", reason: "image has no dimensions" };
+    const swap = (meta.orientation ?? 1) >= 5;
+    const width = swap ? meta.height : meta.width;
+    const height = swap ? meta.width : meta.height;
+    if (width * height > maxPixels) return tooBig(width, height, maxPixels);
+    const thumbnail = await sharp(file, {
+      failOn: "truncated",
+      limitInputPixels: maxPixels,
+      sequentialRead: true,
+    })
+      .rotate()
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 75 })
+      .toBuffer();
+    return { ok: true, width, height, thumbnail };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return {
+      ok: false,
+      code: "VALIDATION_ERROR",
+      reason: `corrupt or truncated ${format.toUpperCase()} image: ${msg}`,
+    };
+  }
+};
+
+const tooBig = (w: number, h: number, max: number): ProbeResult => ({
+  ok: false,
+  code: "PAYLOAD_TOO_LARGE",
+  reason: `image is ${w}x${h} (${mp(w * h)}); the limit is ${mp(max)}`,
+});

@@ -1,0 +1,120 @@
+import { api } from "@labelbench/schema";
+import { Router } from "express";
+import sharp from "sharp";
+import type { Deps } from "../../deps.js";
+import { AppError, notFound } from "../../http/errors.js";
+import { route } from "../../http/route.js";
+import { projectRepo } from "../projects/repo.js";
+import { requireProject } from "../projects/router.js";
+import { decodeBmp } from "./bmp.js";
+import { originalKey, removeImageFiles, thumbnailKey } from "./files.js";
+import { THUMBNAIL_SIZE } from "./probe.js";
+import { decodeCursor, encodeCursor, imageRepo, statusCounts, toImage } from "./repo.js";
+import { sendStored } from "./serve.js";
+import { CONTENT_TYPES } from "./sniff.js";
+import { handleUpload } from "./upload.js";
+
+export const imagesRouter = (deps: Deps): Router => {
+  const r = Router();
+  const projects = projectRepo(deps.db);
+  const images = imageRepo(deps.db);
+  const requireImage = (id: number) => {
+    const row = images.row(id);
+    if (!row) throw notFound("image", id);
+    return row;
+  };
+
+  route(r, api.uploadImages, async ({ params, req }) => {
+    requireProject(projects, params.projectId);
+    const results = await handleUpload(deps, params.projectId, req);
+    if (results.some((x) => x.status === "created")) projects.touch(params.projectId, deps.now());
+    return { results };
+  });
+
+  route(r, api.listImages, ({ params, query }) => {
+    requireProject(projects, params.projectId);
+    let after = 0;
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      if (c === null)
+        throw new AppError("VALIDATION_ERROR", "cursor is not one this server issued", [
+          { path: "cursor", message: "invalid" },
+        ]);
+      after = c;
+    }
+    const rows = images.page(params.projectId, {
+      status: query.status,
+      q: query.q,
+      after,
+      limit: query.limit,
+    });
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toImage),
+      nextCursor: more && last ? encodeCursor(last.id) : null,
+      counts: statusCounts(deps.db, params.projectId),
+    };
+  });
+
+  route(r, api.getImage, ({ params }) => toImage(requireImage(params.imageId)));
+
+  route(r, api.updateImage, ({ params, body }) => {
+    requireImage(params.imageId);
+    images.update(params.imageId, body, deps.now());
+    return toImage(requireImage(params.imageId));
+  });
+
+  route(r, api.deleteImage, async ({ params }) => {
+    const row = requireImage(params.imageId);
+    images.delete(row.id);
+    await removeImageFiles(deps, [row.sha256]);
+  });
+
+  route(r, api.imageNeighbours, ({ params }) => {
+    const row = requireImage(params.imageId);
+    return images.neighbours(row.project_id, row.id);
+  });
+
+  route(r, api.imageFile, async ({ params, req, res }) => {
+    const row = requireImage(params.imageId);
+    const key = originalKey(row.sha256);
+    const stat = await deps.storage.stat(key);
+    if (!stat) throw new AppError("NOT_FOUND", `the file of image ${row.id} is missing from storage`);
+    await sendStored(req, res, deps.storage, key, row.sha256, CONTENT_TYPES[row.format], stat.size);
+  });
+
+  route(r, api.imageThumbnail, async ({ params, req, res }) => {
+    const row = requireImage(params.imageId);
+    const key = thumbnailKey(row.sha256);
+    let stat = await deps.storage.stat(key);
+    if (!stat) {
+      await deps.storage.put(key, await renderThumbnail(deps, row.sha256, row.format));
+      stat = await deps.storage.stat(key);
+    }
+    if (!stat) throw new AppError("INTERNAL", "thumbnail could not be stored");
+    await sendStored(req, res, deps.storage, key, `${row.sha256}-t`, "image/webp", stat.size);
+  });
+
+  return r;
+};
+
+/** Regenerates a thumbnail lost from storage (e.g. after a cache purge). */
+const renderThumbnail = async (deps: Deps, sha: string, format: string): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const c of deps.storage.stream(originalKey(sha))) chunks.push(c as Buffer);
+  const bytes = Buffer.concat(chunks);
+  const input =
+    format === "bmp"
+      ? (() => {
+          const d = decodeBmp(bytes);
+          if (!d.ok) throw new AppError("INTERNAL", d.reason);
+          return sharp(d.value.data, { raw: { width: d.value.width, height: d.value.height, channels: 4 } });
+        })()
+      : sharp(bytes, { limitInputPixels: false }).rotate();
+  return input
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+    .webp({ quality: 75 })
+    .toBuffer();
+};

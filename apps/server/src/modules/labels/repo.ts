@@ -1,0 +1,109 @@
+import type { Label, ShapeType } from "@labelbench/schema";
+import type { Db } from "../../db/database.js";
+
+interface LabelRow {
+  id: number;
+  project_id: number;
+  name: string;
+  color: string;
+  hotkey: string | null;
+  position: number;
+  shape_types: string;
+  annotation_count: number;
+}
+
+const SELECT = `SELECT l.*, (SELECT COUNT(*) FROM annotations a WHERE a.label_id = l.id) AS annotation_count FROM labels l`;
+
+const toLabel = (r: LabelRow): Label => ({
+  id: r.id,
+  projectId: r.project_id,
+  name: r.name,
+  color: r.color,
+  hotkey: r.hotkey,
+  position: r.position,
+  shapeTypes: r.shape_types.split(",") as ShapeType[],
+  annotationCount: r.annotation_count,
+});
+
+export interface NewLabel {
+  name: string;
+  color: string;
+  hotkey: string | null;
+  shapeTypes: ShapeType[];
+}
+
+export const nameKey = (name: string) => name.trim().toLocaleLowerCase("en-US");
+
+export const labelRepo = (db: Db) => {
+  const byId = db.prepare(`${SELECT} WHERE l.id = ? AND l.project_id = ?`);
+  const all = db.prepare(`${SELECT} WHERE l.project_id = ? ORDER BY l.position, l.id`);
+  const byName = db.prepare("SELECT id FROM labels WHERE project_id = ? AND name_key = ?");
+  const byHotkey = db.prepare("SELECT id, name FROM labels WHERE project_id = ? AND hotkey = ?");
+  const maxPos = db.prepare("SELECT coalesce(max(position), -1) AS p FROM labels WHERE project_id = ?");
+  const insert = db.prepare(
+    "INSERT INTO labels (project_id, name, name_key, color, hotkey, position, shape_types) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
+  return {
+    get: (projectId: number, id: number): Label | null => {
+      const r = byId.get(id, projectId) as LabelRow | undefined;
+      return r ? toLabel(r) : null;
+    },
+    list: (projectId: number): Label[] => (all.all(projectId) as LabelRow[]).map(toLabel),
+    idByName: (projectId: number, name: string): number | null =>
+      (byName.get(projectId, nameKey(name)) as { id: number } | undefined)?.id ?? null,
+    byHotkey: (projectId: number, hotkey: string) =>
+      (byHotkey.get(projectId, hotkey) as { id: number; name: string } | undefined) ?? null,
+    count: (projectId: number): number => (maxPos.get(projectId) as { p: number }).p + 1,
+    insert: (projectId: number, l: NewLabel): number => {
+      const pos = (maxPos.get(projectId) as { p: number }).p + 1;
+      return Number(
+        insert.run(projectId, l.name, nameKey(l.name), l.color, l.hotkey, pos, l.shapeTypes.join(","))
+          .lastInsertRowid,
+      );
+    },
+    update: (id: number, patch: Partial<NewLabel>) => {
+      const sets: string[] = [];
+      const args: unknown[] = [];
+      if (patch.name !== undefined)
+        sets.push("name = ?", "name_key = ?") && args.push(patch.name, nameKey(patch.name));
+      if (patch.color !== undefined) sets.push("color = ?") && args.push(patch.color);
+      if (patch.hotkey !== undefined) sets.push("hotkey = ?") && args.push(patch.hotkey);
+      if (patch.shapeTypes !== undefined)
+        sets.push("shape_types = ?") && args.push(patch.shapeTypes.join(","));
+      if (sets.length > 0) db.prepare(`UPDATE labels SET ${sets.join(", ")} WHERE id = ?`).run(...args, id);
+    },
+    /** Moves a label to `position` and renumbers the set 0..n-1 without gaps. */
+    move: (projectId: number, id: number, position: number) => {
+      const ids = (all.all(projectId) as LabelRow[]).map((r) => r.id).filter((x) => x !== id);
+      ids.splice(Math.min(position, ids.length), 0, id);
+      const set = db.prepare("UPDATE labels SET position = ? WHERE id = ?");
+      ids.forEach((lid, i) => {
+        set.run(i, lid);
+      });
+    },
+    renumber: (projectId: number) => {
+      const ids = (all.all(projectId) as LabelRow[]).map((r) => r.id);
+      const set = db.prepare("UPDATE labels SET position = ? WHERE id = ?");
+      ids.forEach((lid, i) => {
+        set.run(i, lid);
+      });
+    },
+    usage: (id: number) =>
+      db
+        .prepare(
+          `SELECT (SELECT COUNT(*) FROM annotations WHERE label_id = ?) AS annotations,
+                  (SELECT COUNT(*) FROM image_tags WHERE label_id = ?) AS tags`,
+        )
+        .get(id, id) as { annotations: number; tags: number },
+    shapeTypesInUse: (id: number): ShapeType[] =>
+      (
+        db
+          .prepare(
+            "SELECT DISTINCT json_extract(geometry, '$.type') AS t FROM annotations WHERE label_id = ?",
+          )
+          .all(id) as { t: ShapeType }[]
+      ).map((r) => r.t),
+    delete: (id: number) => db.prepare("DELETE FROM labels WHERE id = ?").run(id),
+  };
+};
+export type LabelRepo = ReturnType<typeof labelRepo>;

@@ -1,0 +1,43 @@
+import { api } from "@labelbench/schema";
+import { Router } from "express";
+import type { Deps } from "../../deps.js";
+import { route } from "../../http/route.js";
+import { projectRepo } from "../projects/repo.js";
+import { requireProject } from "../projects/router.js";
+import { labelService } from "./service.js";
+
+export const labelsRouter = (deps: Deps): Router => {
+  const r = Router();
+  const projects = projectRepo(deps.db);
+  const labels = labelService(deps.db);
+  const touch = (projectId: number) => projects.touch(projectId, deps.now());
+
+  route(r, api.listLabels, ({ params }) => {
+    requireProject(projects, params.projectId);
+    return { items: labels.list(params.projectId) };
+  });
+  route(r, api.createLabel, ({ params, body }) => {
+    requireProject(projects, params.projectId);
+    const l = labels.create(params.projectId, { ...body, hotkey: body.hotkey ?? null });
+    touch(params.projectId);
+    return l;
+  });
+  route(r, api.bulkCreateLabels, ({ params, body }) => {
+    requireProject(projects, params.projectId);
+    const items = labels.bulkCreate(params.projectId, body.names);
+    touch(params.projectId);
+    return { items };
+  });
+  route(r, api.updateLabel, ({ params, body }) => {
+    requireProject(projects, params.projectId);
+    const l = labels.update(params.projectId, params.labelId, body);
+    touch(params.projectId);
+    return l;
+  });
+  route(r, api.deleteLabel, ({ params, query }) => {
+    requireProject(projects, params.projectId);
+    labels.delete(params.projectId, params.labelId, query);
+    touch(params.projectId);
+  });
+  return r;
+};

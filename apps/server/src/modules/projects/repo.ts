@@ -1,0 +1,65 @@
+import type { Project } from "@labelbench/schema";
+import type { Db } from "../../db/database.js";
+
+interface ProjectRow {
+  id: number;
+  name: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+  image_count: number;
+  done_count: number;
+}
+
+const SELECT = `
+  SELECT p.*,
+    (SELECT COUNT(*) FROM images i WHERE i.project_id = p.id) AS image_count,
+    (SELECT COUNT(*) FROM images i WHERE i.project_id = p.id AND i.status = 'done') AS done_count
+  FROM projects p`;
+
+const toProject = (r: ProjectRow): Project => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  imageCount: r.image_count,
+  doneCount: r.done_count,
+});
+
+export const projectRepo = (db: Db) => {
+  const byId = db.prepare(`${SELECT} WHERE p.id = ?`);
+  const all = db.prepare(`${SELECT} ORDER BY p.id`);
+  const insert = db.prepare(
+    "INSERT INTO projects (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
+  );
+  const update = db.prepare(
+    "UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description), updated_at = ? WHERE id = ?",
+  );
+  const remove = db.prepare("DELETE FROM projects WHERE id = ?");
+  const touch = db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?");
+  return {
+    get: (id: number): Project | null => {
+      const r = byId.get(id) as ProjectRow | undefined;
+      return r ? toProject(r) : null;
+    },
+    list: (): Project[] => (all.all() as ProjectRow[]).map(toProject),
+    create: (name: string, description: string, now: string): number =>
+      Number(insert.run(name, description, now, now).lastInsertRowid),
+    update: (id: number, name: string | undefined, description: string | undefined, now: string): boolean =>
+      update.run(name ?? null, description ?? null, now, id).changes > 0,
+    delete: (id: number): boolean => remove.run(id).changes > 0,
+    touch: (id: number, now: string) => touch.run(now, id),
+    /** sha256 of images only this project references: their files can go with it. */
+    exclusiveShas: (id: number): string[] =>
+      (
+        db
+          .prepare(
+            `SELECT DISTINCT sha256 FROM images WHERE project_id = ? AND sha256 NOT IN
+             (SELECT sha256 FROM images WHERE project_id != ?)`,
+          )
+          .all(id, id) as { sha256: string }[]
+      ).map((r) => r.sha256),
+  };
+};
+export type ProjectRepo = ReturnType<typeof projectRepo>;

@@ -1,0 +1,49 @@
+import { api } from "@labelbench/schema";
+import { Router } from "express";
+import type { Deps } from "../../deps.js";
+import { notFound } from "../../http/errors.js";
+import { route } from "../../http/route.js";
+import { removeImageFiles } from "../images/files.js";
+import { projectRepo } from "./repo.js";
+import { projectStats } from "./stats.js";
+
+export const requireProject = (repo: ReturnType<typeof projectRepo>, id: number) => {
+  const p = repo.get(id);
+  if (!p) throw notFound("project", id);
+  return p;
+};
+
+export const projectsRouter = (deps: Deps): Router => {
+  const r = Router();
+  const repo = projectRepo(deps.db);
+
+  route(r, api.listProjects, () => ({ items: repo.list() }));
+
+  route(r, api.createProject, ({ body }) => {
+    const id = repo.create(body.name, body.description, deps.now());
+    return requireProject(repo, id);
+  });
+
+  route(r, api.getProject, ({ params }) => requireProject(repo, params.projectId));
+
+  route(r, api.updateProject, ({ params, body }) => {
+    requireProject(repo, params.projectId);
+    repo.update(params.projectId, body.name, body.description, deps.now());
+    return requireProject(repo, params.projectId);
+  });
+
+  route(r, api.deleteProject, async ({ params }) => {
+    requireProject(repo, params.projectId);
+    const shas = repo.exclusiveShas(params.projectId);
+    repo.delete(params.projectId);
+    // Files go after the rows: a crash in between leaves orphan files, never rows without files.
+    await removeImageFiles(deps, shas);
+  });
+
+  route(r, api.projectStats, ({ params }) => {
+    requireProject(repo, params.projectId);
+    return projectStats(deps.db, params.projectId);
+  });
+
+  return r;
+};

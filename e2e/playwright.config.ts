@@ -1,0 +1,33 @@
+import os from "node:os";
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+import { CHROMIUM_ARGS, findChromium } from "./chromium";
+
+const PORT = Number(process.env.E2E_PORT ?? 3311);
+// A fresh data directory per run: the suite starts from an empty database like a newcomer would.
+const DATA_DIR = path.join(os.tmpdir(), `labelbench-e2e-${process.pid}-${Date.now()}`);
+
+export default defineConfig({
+  testDir: "./specs",
+  outputDir: "./test-results",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://localhost:${PORT}`,
+    viewport: { width: 1440, height: 900 },
+    trace: "retain-on-failure",
+    launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
+  },
+  webServer: {
+    command: "npm run serve",
+    cwd: "..",
+    url: `http://localhost:${PORT}/api/v1/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { PORT: String(PORT), LABELBENCH_DATA_DIR: DATA_DIR, LOG_LEVEL: "warn" },
+  },
+});

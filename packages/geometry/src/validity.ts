@@ -1,0 +1,63 @@
+import { distinctPointCount, polygonArea, polygonBounds } from "./polygon.js";
+import { clamp } from "./rect.js";
+import type { Rect, Size, Vertex } from "./types.js";
+
+/**
+ * Geometry validation shared by the server (reject bad input) and the editor (refuse to commit a
+ * degenerate shape). Returns the clamped geometry or a reason; never throws for bad data.
+ */
+export type GeometryCheck<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** How far outside the image a coordinate may be and still be clamped rather than refused. */
+export const DEFAULT_CLAMP_TOLERANCE = 1;
+
+const finite = (...vs: number[]) => vs.every(Number.isFinite);
+
+const outside = (v: number, max: number, tol: number) => v < -tol || v > max + tol;
+
+export const checkBox = (r: Rect, size: Size, tolerance = DEFAULT_CLAMP_TOLERANCE): GeometryCheck<Rect> => {
+  if (!finite(r.x, r.y, r.width, r.height))
+    return { ok: false, reason: "coordinates must be finite numbers" };
+  if (r.width <= 0 || r.height <= 0) return { ok: false, reason: "box width and height must be positive" };
+  const maxX = r.x + r.width;
+  const maxY = r.y + r.height;
+  if (
+    outside(r.x, size.width, tolerance) ||
+    outside(maxX, size.width, tolerance) ||
+    outside(r.y, size.height, tolerance) ||
+    outside(maxY, size.height, tolerance)
+  ) {
+    return {
+      ok: false,
+      reason: `box [${r.x}, ${r.y}, ${maxX}, ${maxY}] lies outside the image ${size.width}x${size.height}`,
+    };
+  }
+  const x = clamp(r.x, 0, size.width);
+  const y = clamp(r.y, 0, size.height);
+  const value = { x, y, width: clamp(maxX, 0, size.width) - x, height: clamp(maxY, 0, size.height) - y };
+  if (value.width <= 0 || value.height <= 0) return { ok: false, reason: "box has no area inside the image" };
+  return { ok: true, value };
+};
+
+export const checkPolygon = (
+  points: readonly Vertex[],
+  size: Size,
+  tolerance = DEFAULT_CLAMP_TOLERANCE,
+): GeometryCheck<Vertex[]> => {
+  if (!points.every(([x, y]) => finite(x, y)))
+    return { ok: false, reason: "coordinates must be finite numbers" };
+  if (distinctPointCount(points) < 3)
+    return { ok: false, reason: "polygon needs at least 3 distinct points" };
+  const b = polygonBounds(points);
+  if (
+    outside(b.minX, size.width, tolerance) ||
+    outside(b.maxX, size.width, tolerance) ||
+    outside(b.minY, size.height, tolerance) ||
+    outside(b.maxY, size.height, tolerance)
+  ) {
+    return { ok: false, reason: `polygon lies outside the image ${size.width}x${size.height}` };
+  }
+  const value = points.map(([x, y]) => [clamp(x, 0, size.width), clamp(y, 0, size.height)] as const);
+  if (polygonArea(value) <= 0) return { ok: false, reason: "polygon has zero area" };
+  return { ok: true, value };
+};

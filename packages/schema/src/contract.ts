@@ -1,0 +1,258 @@
+import { z } from "zod";
+import {
+  AnnotationSet,
+  AnnotationSetPut,
+  IdParam,
+  Image,
+  ImageListQuery,
+  ImagePage,
+  ImagePatch,
+  Label,
+  LabelBulkCreate,
+  LabelCreate,
+  LabelDeleteQuery,
+  LabelPatch,
+  Project,
+  ProjectCreate,
+  ProjectPatch,
+  ProjectStats,
+  UploadReply,
+} from "./domain.js";
+
+/**
+ * One contract object per endpoint: the server's route helper validates requests against it and
+ * passes on the parsed values; the web client builds URLs from it and parses replies with it; the
+ * OpenAPI document is generated from it. Nothing is hand-copied.
+ */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface Endpoint<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  readonly method: Method;
+  /** Express-style path under /api/v1, e.g. `/projects/:projectId`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly response: R;
+  /** Success status; 204 means no body. */
+  readonly status: 200 | 201 | 204;
+  /** Non-JSON request or reply (multipart upload, file download, zip stream). */
+  readonly raw?: { request?: string; response?: string };
+}
+
+const none = z.object({}).strict();
+const empty = z.undefined();
+
+function endpoint<
+  P extends z.ZodType = typeof none,
+  Q extends z.ZodType = typeof none,
+  B extends z.ZodType = typeof empty,
+  R extends z.ZodType = typeof empty,
+>(e: {
+  method: Method;
+  path: string;
+  summary: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response?: R;
+  status?: 200 | 201 | 204;
+  raw?: { request?: string; response?: string };
+}): Endpoint<P, Q, B, R> {
+  return {
+    params: none as unknown as P,
+    query: z.object({}) as unknown as Q,
+    body: empty as unknown as B,
+    response: empty as unknown as R,
+    status: 200,
+    ...e,
+  } as Endpoint<P, Q, B, R>;
+}
+
+const ProjectParams = z.object({ projectId: IdParam });
+const LabelParams = z.object({ projectId: IdParam, labelId: IdParam });
+const ImageParams = z.object({ imageId: IdParam });
+
+export const Health = z.object({ ok: z.literal(true), version: z.string() });
+
+export const api = {
+  health: endpoint({ method: "GET", path: "/health", summary: "Liveness probe", response: Health }),
+
+  listProjects: endpoint({
+    method: "GET",
+    path: "/projects",
+    summary: "List projects with image counts",
+    response: z.object({ items: z.array(Project) }),
+  }),
+  createProject: endpoint({
+    method: "POST",
+    path: "/projects",
+    summary: "Create a project",
+    body: ProjectCreate,
+    response: Project,
+    status: 201,
+  }),
+  getProject: endpoint({
+    method: "GET",
+    path: "/projects/:projectId",
+    summary: "Get one project",
+    params: ProjectParams,
+    response: Project,
+  }),
+  updateProject: endpoint({
+    method: "PATCH",
+    path: "/projects/:projectId",
+    summary: "Rename or describe a project",
+    params: ProjectParams,
+    body: ProjectPatch,
+    response: Project,
+  }),
+  deleteProject: endpoint({
+    method: "DELETE",
+    path: "/projects/:projectId",
+    summary: "Delete a project with its labels, images and annotations",
+    params: ProjectParams,
+    status: 204,
+  }),
+  projectStats: endpoint({
+    method: "GET",
+    path: "/projects/:projectId/stats",
+    summary: "Progress per status and class balance",
+    params: ProjectParams,
+    response: ProjectStats,
+  }),
+
+  listLabels: endpoint({
+    method: "GET",
+    path: "/projects/:projectId/labels",
+    summary: "The project's label set, in order",
+    params: ProjectParams,
+    response: z.object({ items: z.array(Label) }),
+  }),
+  createLabel: endpoint({
+    method: "POST",
+    path: "/projects/:projectId/labels",
+    summary: "Add a label at the end of the set",
+    params: ProjectParams,
+    body: LabelCreate,
+    response: Label,
+    status: 201,
+  }),
+  bulkCreateLabels: endpoint({
+    method: "POST",
+    path: "/projects/:projectId/labels/bulk",
+    summary: "Add many labels by name (one request, all or nothing)",
+    params: ProjectParams,
+    body: LabelBulkCreate,
+    response: z.object({ items: z.array(Label) }),
+    status: 201,
+  }),
+  updateLabel: endpoint({
+    method: "PATCH",
+    path: "/projects/:projectId/labels/:labelId",
+    summary: "Rename, recolour, set hotkey, shape types or position; annotations are kept",
+    params: LabelParams,
+    body: LabelPatch,
+    response: Label,
+  }),
+  deleteLabel: endpoint({
+    method: "DELETE",
+    path: "/projects/:projectId/labels/:labelId",
+    summary: "Delete a label; 409 LABEL_IN_USE unless reassignTo or deleteAnnotations=true",
+    params: LabelParams,
+    query: LabelDeleteQuery,
+    status: 204,
+  }),
+
+  uploadImages: endpoint({
+    method: "POST",
+    path: "/projects/:projectId/images",
+    summary: "Upload images (multipart, field `files`, many per request)",
+    params: ProjectParams,
+    response: UploadReply,
+    raw: { request: "multipart/form-data" },
+  }),
+  listImages: endpoint({
+    method: "GET",
+    path: "/projects/:projectId/images",
+    summary: "Images, cursor-paged, with counts per status",
+    params: ProjectParams,
+    query: ImageListQuery,
+    response: ImagePage,
+  }),
+  getImage: endpoint({
+    method: "GET",
+    path: "/images/:imageId",
+    summary: "Image metadata",
+    params: ImageParams,
+    response: Image,
+  }),
+  updateImage: endpoint({
+    method: "PATCH",
+    path: "/images/:imageId",
+    summary: "Set status or file name",
+    params: ImageParams,
+    body: ImagePatch,
+    response: Image,
+  }),
+  deleteImage: endpoint({
+    method: "DELETE",
+    path: "/images/:imageId",
+    summary: "Delete an image and its annotations",
+    params: ImageParams,
+    status: 204,
+  }),
+  imageFile: endpoint({
+    method: "GET",
+    path: "/images/:imageId/file",
+    summary: "Original bytes (ETag, immutable caching, Range)",
+    params: ImageParams,
+    raw: { response: "image/*" },
+  }),
+  imageThumbnail: endpoint({
+    method: "GET",
+    path: "/images/:imageId/thumbnail",
+    summary: "A 256px WebP thumbnail, orientation applied",
+    params: ImageParams,
+    raw: { response: "image/webp" },
+  }),
+  imageNeighbours: endpoint({
+    method: "GET",
+    path: "/images/:imageId/neighbours",
+    summary: "Previous/next image ids in the project, the next still-new one, and the position",
+    params: ImageParams,
+    query: z.object({ status: z.string().optional() }),
+    response: z.object({
+      previousId: z.number().int().nullable(),
+      nextId: z.number().int().nullable(),
+      nextNewId: z.number().int().nullable(),
+      position: z.number().int(),
+      total: z.number().int(),
+    }),
+  }),
+
+  getAnnotations: endpoint({
+    method: "GET",
+    path: "/images/:imageId/annotations",
+    summary: "The image's annotations, tags and revision",
+    params: ImageParams,
+    response: AnnotationSet,
+  }),
+  putAnnotations: endpoint({
+    method: "PUT",
+    path: "/images/:imageId/annotations",
+    summary: "Replace the image's annotations atomically; 409 REVISION_CONFLICT on a stale baseRevision",
+    params: ImageParams,
+    body: AnnotationSetPut,
+    response: AnnotationSet,
+  }),
+} as const;
+
+export type Api = typeof api;
+export type EndpointName = keyof Api;

@@ -1,0 +1,246 @@
+import { z } from "zod";
+
+export const Id = z.number().int().positive();
+export type Id = z.infer<typeof Id>;
+/** Path/query ids arrive as strings. */
+export const IdParam = z.coerce.number().int().positive();
+export const Timestamp = z.string().describe("ISO-8601 UTC timestamp");
+
+export const Project = z.object({
+  id: Id,
+  name: z.string(),
+  description: z.string(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  imageCount: z.number().int().nonnegative(),
+  doneCount: z.number().int().nonnegative(),
+});
+export type Project = z.infer<typeof Project>;
+
+export const ProjectCreate = z.object({
+  name: z.string().trim().min(1, "name must not be empty").max(200),
+  description: z.string().max(5000).default(""),
+});
+export type ProjectCreate = z.input<typeof ProjectCreate>;
+export const ProjectPatch = z
+  .object({
+    name: z.string().trim().min(1, "name must not be empty").max(200),
+    description: z.string().max(5000),
+  })
+  .partial();
+export type ProjectPatch = z.infer<typeof ProjectPatch>;
+
+export const ShapeType = z.enum(["box", "polygon"]);
+export type ShapeType = z.infer<typeof ShapeType>;
+
+export const Color = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, "colour must be #rrggbb")
+  .transform((c) => c.toLowerCase());
+/** Label hotkeys: a digit 1-9 or a letter; editor shortcuts reserve some letters (see RESERVED_HOTKEYS). */
+export const Hotkey = z
+  .string()
+  .regex(/^[1-9a-zA-Z]$/, "hotkey must be a digit 1-9 or a letter")
+  .transform((k) => k.toLowerCase());
+
+/** Letters the editor uses for its own commands; a label may not take them. */
+export const RESERVED_HOTKEYS: Readonly<Record<string, string>> = {
+  v: "Select tool",
+  b: "Box tool",
+  p: "Polygon tool",
+  h: "Pan tool",
+  a: "Previous image",
+  d: "Next image",
+  f: "Fit to window",
+  n: "Next new image",
+  s: "Skip image",
+};
+
+export const Label = z.object({
+  id: Id,
+  projectId: Id,
+  name: z.string(),
+  color: z.string(),
+  hotkey: z.string().nullable(),
+  position: z.number().int().nonnegative(),
+  shapeTypes: z.array(ShapeType).min(1),
+  annotationCount: z.number().int().nonnegative(),
+});
+export type Label = z.infer<typeof Label>;
+
+const LabelName = z.string().trim().min(1, "name must not be empty").max(100);
+const ShapeTypes = z
+  .array(ShapeType)
+  .min(1, "a label must allow at least one shape type")
+  .transform((a) => [...new Set(a)].sort());
+
+export const LabelCreate = z.object({
+  name: LabelName,
+  color: Color.optional(),
+  hotkey: Hotkey.nullable().optional(),
+  shapeTypes: ShapeTypes.default(["box", "polygon"]),
+});
+export type LabelCreate = z.input<typeof LabelCreate>;
+export const LabelPatch = z.object({
+  name: LabelName.optional(),
+  color: Color.optional(),
+  hotkey: Hotkey.nullable().optional(),
+  shapeTypes: ShapeTypes.optional(),
+  position: z.number().int().nonnegative().optional(),
+});
+export type LabelPatch = z.input<typeof LabelPatch>;
+export const LabelBulkCreate = z.object({ names: z.array(LabelName).min(1).max(1000) });
+export const LabelDeleteQuery = z.object({
+  reassignTo: IdParam.optional(),
+  deleteAnnotations: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true"),
+});
+
+export const ImageStatus = z.enum(["new", "in_progress", "done", "skipped"]);
+export type ImageStatus = z.infer<typeof ImageStatus>;
+export const IMAGE_STATUSES = ImageStatus.options;
+
+export const ImageFormat = z.enum(["jpeg", "png", "webp", "tiff", "bmp", "gif"]);
+export type ImageFormat = z.infer<typeof ImageFormat>;
+
+export const TileInfo = z.object({
+  state: z.enum(["none", "pending", "ready", "failed"]),
+  progress: z.number().min(0).max(1),
+  tileSize: z.number().int().positive().nullable(),
+  levels: z.number().int().nonnegative().nullable(),
+});
+export type TileInfo = z.infer<typeof TileInfo>;
+
+export const Image = z.object({
+  id: Id,
+  projectId: Id,
+  fileName: z.string(),
+  sha256: z.string(),
+  width: z.number().int().positive().describe("as displayed: EXIF orientation applied"),
+  height: z.number().int().positive().describe("as displayed: EXIF orientation applied"),
+  format: ImageFormat,
+  byteSize: z.number().int().nonnegative(),
+  status: ImageStatus,
+  annotationCount: z.number().int().nonnegative(),
+  tiles: TileInfo,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Image = z.infer<typeof Image>;
+
+export const ImagePatch = z.object({
+  status: ImageStatus.optional(),
+  fileName: z.string().min(1).optional(),
+});
+
+export const StatusCounts = z.object({
+  new: z.number().int(),
+  in_progress: z.number().int(),
+  done: z.number().int(),
+  skipped: z.number().int(),
+  total: z.number().int(),
+});
+export type StatusCounts = z.infer<typeof StatusCounts>;
+
+export const ImageListQuery = z.object({
+  status: ImageStatus.optional(),
+  q: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const ImagePage = z.object({
+  items: z.array(Image),
+  nextCursor: z.string().nullable(),
+  counts: StatusCounts,
+});
+export type ImagePage = z.infer<typeof ImagePage>;
+
+export const UploadResult = z.discriminatedUnion("status", [
+  z.object({ fileName: z.string(), status: z.literal("created"), image: Image }),
+  z.object({ fileName: z.string(), status: z.literal("duplicate"), image: Image }),
+  z.object({
+    fileName: z.string(),
+    status: z.literal("rejected"),
+    code: z.enum(["UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE", "VALIDATION_ERROR"]),
+    reason: z.string(),
+  }),
+]);
+export type UploadResult = z.infer<typeof UploadResult>;
+export const UploadReply = z.object({ results: z.array(UploadResult) });
+export type UploadReply = z.infer<typeof UploadReply>;
+
+/** Geometry in image pixels: origin top-left, x right, y down, continuous ([0,W]x[0,H]). */
+const Coord = z.number().refine(Number.isFinite, "must be a finite number");
+export const BoxGeometry = z.object({
+  type: z.literal("box"),
+  x: Coord,
+  y: Coord,
+  width: Coord,
+  height: Coord,
+});
+export const PolygonGeometry = z.object({
+  type: z.literal("polygon"),
+  points: z.array(z.tuple([Coord, Coord])).min(3, "polygon needs at least 3 points"),
+});
+export const Geometry = z.discriminatedUnion("type", [BoxGeometry, PolygonGeometry]);
+export type BoxGeometry = z.infer<typeof BoxGeometry>;
+export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
+export type Geometry = z.infer<typeof Geometry>;
+
+/** Annotation ids are chosen by the client (UUIDs) so shapes drawn offline keep their identity. */
+export const AnnotationId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "id may hold letters, digits, - and _");
+
+export const Annotation = z.object({
+  id: AnnotationId,
+  labelId: Id,
+  geometry: Geometry,
+  createdBy: z.string().nullable(),
+  updatedBy: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Annotation = z.infer<typeof Annotation>;
+
+export const AnnotationInput = z.object({
+  id: AnnotationId.optional(),
+  labelId: Id,
+  geometry: Geometry,
+});
+export type AnnotationInput = z.infer<typeof AnnotationInput>;
+
+export const AnnotationSet = z.object({
+  imageId: Id,
+  revision: z.number().int().nonnegative(),
+  annotations: z.array(Annotation),
+  tags: z.array(Id).describe("label ids attached to the whole image"),
+});
+export type AnnotationSet = z.infer<typeof AnnotationSet>;
+
+export const AnnotationSetPut = z.object({
+  baseRevision: z.number().int().nonnegative(),
+  annotations: z.array(AnnotationInput).max(100_000),
+  tags: z.array(Id).default([]),
+});
+export type AnnotationSetPut = z.input<typeof AnnotationSetPut>;
+
+export const ProjectStats = z.object({
+  counts: StatusCounts,
+  labels: z.array(
+    z.object({
+      labelId: Id,
+      name: z.string(),
+      color: z.string(),
+      annotations: z.number().int(),
+      images: z.number().int(),
+      tagged: z.number().int(),
+    }),
+  ),
+  totalAnnotations: z.number().int(),
+});
+export type ProjectStats = z.infer<typeof ProjectStats>;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { AnnotationSetPut, Geometry, LabelCreate } from "./domain.js";
+
+describe("Geometry schema", () => {
+  it.each([
+    [{ type: "box", x: 1, y: 2, width: 3, height: 4 }, true],
+    [{ type: "box", x: 1, y: 2, width: "3", height: 4 }, false],
+    [{ type: "box", x: Number.NaN, y: 2, width: 3, height: 4 }, false],
+    [
+      {
+        type: "polygon",
+        points: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+      },
+      true,
+    ],
+    [
+      {
+        type: "polygon",
+        points: [
+          [0, 0],
+          [1, 0],
+        ],
+      },
+      false,
+    ],
+    [{ type: "circle", r: 3 }, false],
+  ])("%j valid=%s", (g, ok) => {
+    expect(Geometry.safeParse(g).success).toBe(ok);
+  });
+});
+
+describe("LabelCreate", () => {
+  it("lower-cases colour and hotkey, defaults shape types", () => {
+    const l = LabelCreate.parse({ name: " Car ", color: "#AABBCC", hotkey: "Q" });
+    expect(l).toEqual({ name: "Car", color: "#aabbcc", hotkey: "q", shapeTypes: ["box", "polygon"] });
+  });
+  it("refuses a hotkey of 0 or two characters", () => {
+    expect(LabelCreate.safeParse({ name: "a", hotkey: "0" }).success).toBe(false);
+    expect(LabelCreate.safeParse({ name: "a", hotkey: "ab" }).success).toBe(false);
+  });
+});
+
+describe("AnnotationSetPut", () => {
+  it("defaults tags to an empty list", () => {
+    expect(AnnotationSetPut.parse({ baseRevision: 0, annotations: [] }).tags).toEqual([]);
+  });
+});
