@@ -12,7 +12,13 @@ const db = openDatabase(path.join(config.dataDir, "labelbench.sqlite"));
 const applied = migrate(db);
 if (applied.length > 0) log.info({ applied }, "applied migrations");
 const storage = new LocalStorage(path.join(config.dataDir, "files"));
-const app = createApp({ db, storage, config, log });
+const app = createApp({
+  db,
+  storage,
+  config,
+  log,
+  ...(process.env.LABELBENCH_WEB_DIST ? { webDist: process.env.LABELBENCH_WEB_DIST } : {}),
+});
 
 const server = app.listen(config.port, () => {
   log.info(

@@ -1,0 +1,76 @@
+import { type Api, api, type EndpointName, type ErrorCode, ErrorEnvelope } from "@labelbench/schema";
+import type { z } from "zod";
+
+/** A failed API call, carrying the server's envelope so the UI can show its message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | "NETWORK",
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type E<N extends EndpointName> = Api[N];
+export interface CallArgs<N extends EndpointName> {
+  params?: z.input<E<N>["params"]>;
+  query?: z.input<E<N>["query"]>;
+  body?: z.input<E<N>["body"]> | FormData;
+  signal?: AbortSignal;
+}
+
+export const API_BASE = "/api/v1";
+
+/** Builds the URL of an endpoint from its contract path, e.g. `/projects/:projectId`. */
+export const urlOf = <N extends EndpointName>(
+  name: N,
+  params?: Record<string, unknown>,
+  query?: Record<string, unknown>,
+) => {
+  const path = api[name].path.replace(/:(\w+)/g, (_, k: string) =>
+    encodeURIComponent(String(params?.[k] ?? "")),
+  );
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== null && v !== "") qs.set(k, String(v));
+  }
+  const q = qs.toString();
+  return `${API_BASE}${path}${q ? `?${q}` : ""}`;
+};
+
+/** Calls one contract endpoint and parses the reply with the shared schema. */
+export const call = async <N extends EndpointName>(
+  name: N,
+  args: CallArgs<N> = {},
+): Promise<z.output<E<N>["response"]>> => {
+  const e = api[name];
+  const url = urlOf(name, args.params as Record<string, unknown>, args.query as Record<string, unknown>);
+  const init: RequestInit = { method: e.method, credentials: "same-origin", signal: args.signal ?? null };
+  if (args.body instanceof FormData) init.body = args.body;
+  else if (args.body !== undefined) {
+    init.body = JSON.stringify(args.body);
+    init.headers = { "Content-Type": "application/json" };
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new ApiError(0, "NETWORK", "cannot reach the server; check your connection");
+  }
+  if (!res.ok) throw await toApiError(res);
+  if (res.status === 204) return undefined as z.output<E<N>["response"]>;
+  return e.response.parse(await res.json()) as z.output<E<N>["response"]>;
+};
+
+export const toApiError = async (res: Response): Promise<ApiError> => {
+  const text = await res.text().catch(() => "");
+  try {
+    const env = ErrorEnvelope.parse(JSON.parse(text));
+    return new ApiError(res.status, env.error.code, env.error.message, env.error.details);
+  } catch {
+    return new ApiError(res.status, "INTERNAL", `server answered ${res.status} ${res.statusText}`);
+  }
+};
