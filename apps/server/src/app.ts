@@ -8,6 +8,8 @@ import type { Db } from "./db/database.js";
 import type { Deps } from "./deps.js";
 import { envelope, errorHandler } from "./http/errors.js";
 import { annotationsRouter } from "./modules/annotations/router.js";
+import { authenticate } from "./modules/auth/middleware.js";
+import { authRouter } from "./modules/auth/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
@@ -61,6 +63,8 @@ export const createApp = (opts: AppOptions): Express => {
   api.get("/health", (_req, res) => {
     res.json({ ok: true, version: VERSION });
   });
+  api.use(authenticate(deps));
+  api.use(authRouter(deps));
   api.use(projectsRouter(deps));
   api.use(labelsRouter(deps));
   api.use(imagesRouter(deps));

@@ -1,3 +1,4 @@
+export * from "./auth.js";
 export * from "./contract.js";
 export * from "./domain.js";
 export * from "./errors.js";

@@ -1,0 +1,79 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Deps } from "../../deps.js";
+import { AppError } from "../../http/errors.js";
+import type { AuthContext } from "./context.js";
+import { readCookie, SESSION_COOKIE } from "./cookies.js";
+import { authRepo } from "./repo.js";
+import { digest } from "./secrets.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Identifies the caller from `Authorization: Bearer <token>` or the session cookie. An invalid,
+ * expired or revoked credential is an immediate 401 — it is never silently treated as anonymous.
+ */
+export const authenticate = (deps: Deps) => {
+  const repo = authRepo(deps.db);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const now = deps.now();
+    const header = req.headers.authorization;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m?.[1]) throw new AppError("UNAUTHENTICATED", "Authorization header must be `Bearer <token>`");
+      const found = repo.tokenUser(digest(m[1]), now);
+      if (!found) throw new AppError("UNAUTHENTICATED", "API token is invalid, expired or revoked");
+      const { passwordHash: _, ...user } = found.user;
+      res.locals.auth = { user, via: "token", scope: found.scope } satisfies AuthContext;
+      next();
+      return;
+    }
+    const sid = readCookie(req, SESSION_COOKIE);
+    if (sid) {
+      const hash = digest(sid);
+      const found = repo.sessionUser(hash, now);
+      if (found) {
+        checkCsrf(req);
+        const { passwordHash: _, ...user } = found;
+        res.locals.auth = { user, via: "session", scope: "write", sessionHash: hash } satisfies AuthContext;
+      }
+    }
+    next();
+  };
+};
+
+/**
+ * Cookie-authenticated writes must come from our own pages: a foreign Origin (or, without one, a
+ * foreign Referer) is refused. SameSite=Lax on the cookie is the second wall.
+ */
+const checkCsrf = (req: Request) => {
+  if (SAFE_METHODS.has(req.method)) return;
+  const host = req.headers.host;
+  const source = req.headers.origin ?? req.headers.referer;
+  if (!source || !host) return;
+  let sourceHost: string;
+  try {
+    sourceHost = new URL(source).host;
+  } catch {
+    throw new AppError("FORBIDDEN", "request origin is malformed; refused as a possible cross-site request");
+  }
+  if (sourceHost !== host) {
+    throw new AppError("FORBIDDEN", `cross-site request from ${sourceHost} refused`);
+  }
+};
+
+/** Until the first admin exists, only setup (and the health probe) answer. */
+export const requireSetupDone = (deps: Deps) => {
+  const repo = authRepo(deps.db);
+  let done = false;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!done) done = repo.adminExists();
+    if (done || req.path === "/setup" || req.path === "/health") {
+      next();
+      return;
+    }
+    throw new AppError(
+      "SETUP_REQUIRED",
+      "Labelbench has no admin yet: open the web app to create one, or set LABELBENCH_ADMIN_EMAIL and LABELBENCH_ADMIN_PASSWORD",
+    );
+  };
+};

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { Id, Timestamp } from "./domain.js";
+
+export const Role = z.enum(["admin", "manager", "annotator"]);
+export type Role = z.infer<typeof Role>;
+
+export const MIN_PASSWORD_LENGTH = 10;
+const Email = z.string().trim().toLowerCase().pipe(z.email("must be an email address").max(254));
+const Password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `password must have at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(256);
+
+export const User = z.object({
+  id: Id,
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  active: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type User = z.infer<typeof User>;
+
+export const SetupStatus = z.object({ required: z.boolean() });
+export const SetupRequest = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(100).default("Admin"),
+  password: Password,
+});
+export const LoginRequest = z.object({
+  email: z.string().trim().toLowerCase().max(254),
+  password: z.string().max(256),
+});
+export const Me = z.object({
+  user: User,
+  via: z.enum(["session", "token"]),
+  scope: z.enum(["read", "write"]),
+});
+export type Me = z.infer<typeof Me>;
+
+export const UserCreate = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(100),
+  role: Role.default("annotator"),
+  password: Password,
+});
+export const UserPatch = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  role: Role.optional(),
+  active: z.boolean().optional(),
+  password: Password.optional(),
+});
+
+export const Member = z.object({
+  userId: Id,
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  addedAt: Timestamp,
+});
+export type Member = z.infer<typeof Member>;
+export const MemberAdd = z.object({ userId: Id });
+export const MemberRemoveQuery = z.object({ userId: z.coerce.number().int().positive() });
+
+export const TokenScope = z.enum(["read", "write"]);
+export const ApiToken = z.object({
+  id: Id,
+  name: z.string(),
+  scope: TokenScope,
+  prefix: z.string().describe("first characters of the token, to recognise it"),
+  createdAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  lastUsedAt: Timestamp.nullable(),
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+export const TokenCreate = z.object({
+  name: z.string().trim().min(1).max(100),
+  scope: TokenScope.default("read"),
+  expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+});
+export const TokenCreated = ApiToken.extend({ token: z.string().describe("shown once; store it now") });
