@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: generates its own data (fixed seeds), runs every case against the real server
+ * (and, for the editor cases, real headless Chromium), prints one table and writes
+ * docs/benchmarks.md. BENCH_QUICK=1 runs smaller versions; BENCH_ONLY=name,name picks cases.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { datasetCases } from "./cases/dataset-cases.js";
+import { concurrentAutosave, putLatency, uploadIngest } from "./cases/server.js";
+import { machine, type Row, renderTable } from "./report.js";
+import { type RunningServer, startServer } from "./server.js";
+
+const quick = process.env.BENCH_QUICK === "1";
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+
+type Case = { name: string; run: () => Promise<Row[]> };
+
+const withServer = async (port: number, fn: (s: RunningServer) => Promise<Row[]>) => {
+  const s = await startServer({ port });
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+};
+
+const editorCases = async (): Promise<Case[]> => {
+  const file = path.join(import.meta.dirname, "cases", "editor.ts");
+  if (!fs.existsSync(file)) return [];
+  const mod = (await import(pathToFileURL(file).href)) as { editorCases: (quick: boolean) => Case[] };
+  return mod.editorCases(quick);
+};
+
+const cases: Case[] = [
+  { name: "put", run: () => withServer(3401, (s) => putLatency(s, quick)) },
+  { name: "autosave", run: () => withServer(3402, (s) => concurrentAutosave(s, quick)) },
+  { name: "upload", run: () => withServer(3403, (s) => uploadIngest(s, quick)) },
+  ...datasetCases(quick),
+  ...(await editorCases()),
+];
+
+const rows: Row[] = [];
+for (const c of cases) {
+  if (only && !only.includes(c.name)) continue;
+  process.stderr.write(`bench: ${c.name}…\n`);
+  try {
+    rows.push(...(await c.run()));
+  } catch (err) {
+    process.stderr.write(`bench: ${c.name} FAILED: ${(err as Error).stack ?? err}\n`);
+    rows.push({
+      case: c.name,
+      figure: "FAILED",
+      value: Number.NaN,
+      unit: "",
+      target: (err as Error).message.slice(0, 60),
+      pass: false,
+    });
+  }
+}
+
+const table = renderTable(rows);
+console.log(`\nMachine: ${machine()}${quick ? " (quick mode)" : ""}\n`);
+console.log(table);
+if (!only && !quick) {
+  const doc = path.resolve(import.meta.dirname, "../docs/benchmarks.md");
+  const head = fs.existsSync(doc)
+    ? fs.readFileSync(doc, "utf8").split("<!-- results -->")[0]
+    : "# Benchmarks\n\n";
+  fs.writeFileSync(
+    doc,
+    `${head}<!-- results -->\nLast full run: ${new Date().toISOString().slice(0, 10)} on ${machine()}.\n\n${table}\n`,
+  );
+}
+process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;
