@@ -1,14 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Express } from "express";
+import type { EndpointName } from "@labelbench/schema";
+import express, { type Express, type Response } from "express";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Db } from "./db/database.js";
 import type { Deps } from "./deps.js";
 import { envelope, errorHandler } from "./http/errors.js";
 import { annotationsRouter } from "./modules/annotations/router.js";
-import { authenticate } from "./modules/auth/middleware.js";
+import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
+import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
@@ -25,6 +27,8 @@ export interface AppOptions {
   config: Config;
   log?: Logger;
   now?: () => string;
+  /** Accounts and roles are enforced unless a test turns them off on purpose. */
+  enforceAuth?: boolean;
   /** Built web app to serve; defaults to apps/web/dist when it exists. */
   webDist?: string | null;
 }
@@ -42,6 +46,11 @@ export const createApp = (opts: AppOptions): Express => {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  const enforce = opts.enforceAuth ?? false;
+  app.locals.authorize = enforce
+    ? (name: EndpointName, method: string, params: Record<string, unknown>, res: Response) =>
+        authorize(deps, name, method, params, res)
+    : () => undefined;
 
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
@@ -64,6 +73,7 @@ export const createApp = (opts: AppOptions): Express => {
     res.json({ ok: true, version: VERSION });
   });
   api.use(authenticate(deps));
+  if (enforce) api.use(requireSetupDone(deps));
   api.use(authRouter(deps));
   api.use(projectsRouter(deps));
   api.use(labelsRouter(deps));

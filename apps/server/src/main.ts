@@ -3,6 +3,7 @@ import pino from "pino";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { migrate, openDatabase } from "./db/database.js";
+import { ensureAdminFromEnv } from "./modules/auth/service.js";
 import { LocalStorage } from "./storage/local-storage.js";
 
 /** The only place that opens files and listens. */
@@ -19,6 +20,13 @@ const app = createApp({
   log,
   ...(process.env.LABELBENCH_WEB_DIST ? { webDist: process.env.LABELBENCH_WEB_DIST } : {}),
 });
+
+// Headless installs: the first admin comes from the environment instead of the setup page.
+const admin = await ensureAdminFromEnv(
+  { db, storage, config, log, now: () => new Date().toISOString() },
+  process.env,
+);
+if (admin) log.info({ email: admin.email }, "created the admin account from LABELBENCH_ADMIN_EMAIL");
 
 const server = app.listen(config.port, () => {
   log.info(

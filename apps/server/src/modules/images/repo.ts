@@ -98,21 +98,31 @@ export const imageRepo = (db: Db) => {
       id: number,
       patch: { status?: ImageStatus | undefined; fileName?: string | undefined },
       now: string,
+      actor: string | null = null,
     ) =>
       db
         .prepare(
-          "UPDATE images SET status = coalesce(?, status), file_name = coalesce(?, file_name), updated_at = ? WHERE id = ?",
+          `UPDATE images SET status = coalesce(?, status), file_name = coalesce(?, file_name), updated_at = ?,
+             status_updated_by = CASE WHEN ? IS NULL THEN status_updated_by ELSE ? END WHERE id = ?`,
         )
-        .run(patch.status ?? null, patch.fileName ?? null, now, id),
+        .run(patch.status ?? null, patch.fileName ?? null, now, patch.status ?? null, actor, id),
     delete: (id: number) => db.prepare("DELETE FROM images WHERE id = ?").run(id),
     shaInUse: (sha: string): boolean =>
       db.prepare("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1").get(sha) !== undefined,
-    neighbours: (projectId: number, id: number) => {
+    /**
+     * Navigation around image `id`: previous/next/position/total walk the images of `status` when
+     * given (the library's filter), all of the project's otherwise. The next still-new image wraps
+     * around to the start of the project.
+     */
+    neighbours: (projectId: number, id: number, status?: ImageStatus) => {
+      const scope = status ? "project_id = ? AND status = ?" : "project_id = ?";
+      const scopeArgs: unknown[] = status ? [projectId, status] : [projectId];
       const one = (sql: string, ...a: unknown[]) =>
-        (db.prepare(sql).get(...a) as { id: number } | undefined)?.id ?? null;
+        (db.prepare(sql).get(...a) as { id: number | null } | undefined)?.id ?? null;
+      const count = (sql: string, ...a: unknown[]) => (db.prepare(sql).get(...a) as { n: number }).n;
       return {
-        previousId: one("SELECT max(id) AS id FROM images WHERE project_id = ? AND id < ?", projectId, id),
-        nextId: one("SELECT min(id) AS id FROM images WHERE project_id = ? AND id > ?", projectId, id),
+        previousId: one(`SELECT max(id) AS id FROM images WHERE ${scope} AND id < ?`, ...scopeArgs, id),
+        nextId: one(`SELECT min(id) AS id FROM images WHERE ${scope} AND id > ?`, ...scopeArgs, id),
         nextNewId:
           one(
             "SELECT min(id) AS id FROM images WHERE project_id = ? AND status = 'new' AND id > ?",
@@ -124,16 +134,8 @@ export const imageRepo = (db: Db) => {
             projectId,
             id,
           ),
-        position: (
-          db
-            .prepare("SELECT COUNT(*) AS n FROM images WHERE project_id = ? AND id <= ?")
-            .get(projectId, id) as {
-            n: number;
-          }
-        ).n,
-        total: (
-          db.prepare("SELECT COUNT(*) AS n FROM images WHERE project_id = ?").get(projectId) as { n: number }
-        ).n,
+        position: count(`SELECT COUNT(*) AS n FROM images WHERE ${scope} AND id <= ?`, ...scopeArgs, id),
+        total: count(`SELECT COUNT(*) AS n FROM images WHERE ${scope}`, ...scopeArgs),
       };
     },
   };

@@ -4,6 +4,7 @@ import sharp from "sharp";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
+import { actorOf, authOf } from "../auth/context.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
 import { decodeBmp } from "./bmp.js";
@@ -38,7 +39,7 @@ export const imagesRouter = (deps: Deps): Router => {
       const c = decodeCursor(query.cursor);
       if (c === null)
         throw new AppError("VALIDATION_ERROR", "cursor is not one this server issued", [
-          { path: "cursor", message: "invalid" },
+          { path: "query.cursor", message: "not a cursor this server issued" },
         ]);
       after = c;
     }
@@ -60,9 +61,13 @@ export const imagesRouter = (deps: Deps): Router => {
 
   route(r, api.getImage, ({ params }) => toImage(requireImage(params.imageId)));
 
-  route(r, api.updateImage, ({ params, body }) => {
+  route(r, api.updateImage, ({ params, body, res }) => {
     requireImage(params.imageId);
-    images.update(params.imageId, body, deps.now());
+    const auth = authOf(res);
+    if (body.fileName !== undefined && auth?.user.role === "annotator") {
+      throw new AppError("FORBIDDEN", "annotators may change an image's status but not rename it");
+    }
+    images.update(params.imageId, body, deps.now(), actorOf(res));
     return toImage(requireImage(params.imageId));
   });
 
@@ -72,9 +77,9 @@ export const imagesRouter = (deps: Deps): Router => {
     await removeImageFiles(deps, [row.sha256]);
   });
 
-  route(r, api.imageNeighbours, ({ params }) => {
+  route(r, api.imageNeighbours, ({ params, query }) => {
     const row = requireImage(params.imageId);
-    return images.neighbours(row.project_id, row.id);
+    return images.neighbours(row.project_id, row.id, query.status);
   });
 
   route(r, api.imageFile, async ({ params, req, res }) => {

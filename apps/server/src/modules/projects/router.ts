@@ -3,6 +3,8 @@ import { Router } from "express";
 import type { Deps } from "../../deps.js";
 import { notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
+import { authOf } from "../auth/context.js";
+import { authRepo } from "../auth/repo.js";
 import { removeImageFiles } from "../images/files.js";
 import { projectRepo } from "./repo.js";
 import { projectStats } from "./stats.js";
@@ -17,10 +19,20 @@ export const projectsRouter = (deps: Deps): Router => {
   const r = Router();
   const repo = projectRepo(deps.db);
 
-  route(r, api.listProjects, () => ({ items: repo.list() }));
+  route(r, api.listProjects, ({ res }) => {
+    const auth = authOf(res);
+    // Annotators see only the projects they are members of.
+    if (auth?.user.role === "annotator") {
+      const mine = new Set(authRepo(deps.db).memberProjectIds(auth.user.id));
+      return { items: repo.list().filter((p) => mine.has(p.id)) };
+    }
+    return { items: repo.list() };
+  });
 
-  route(r, api.createProject, ({ body }) => {
+  route(r, api.createProject, ({ body, res }) => {
     const id = repo.create(body.name, body.description, deps.now());
+    const creator = authOf(res)?.user;
+    if (creator) authRepo(deps.db).addMember(id, creator.id, deps.now());
     return requireProject(repo, id);
   });
 

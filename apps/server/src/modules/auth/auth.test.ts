@@ -1,0 +1,268 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Express } from "express";
+import request from "supertest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../app.js";
+import { testConfig } from "../../config.js";
+import { type Db, migrate, openDatabase } from "../../db/database.js";
+import { LocalStorage } from "../../storage/local-storage.js";
+import { FailureLimiter } from "./rate-limit.js";
+
+const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
+let dir: string;
+let db: Db;
+let app: Express;
+let clock: number;
+
+const cookieOf = (res: request.Response) =>
+  (res.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(";")[0] ?? "";
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-auth-"));
+  db = openDatabase(path.join(dir, "db.sqlite"));
+  migrate(db);
+  clock = Date.parse("2026-01-01T00:00:00Z");
+  app = createApp({
+    db,
+    storage: new LocalStorage(path.join(dir, "files")),
+    config: testConfig(dir),
+    webDist: null,
+    enforceAuth: true,
+    now: () => new Date(clock).toISOString(),
+  });
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const setup = async () => {
+  const res = await request(app).post("/api/v1/setup").send(ADMIN);
+  expect(res.status).toBe(201);
+  return cookieOf(res);
+};
+
+describe("first start", () => {
+  it("answers SETUP_REQUIRED everywhere but setup and health until an admin exists", async () => {
+    expect((await request(app).get("/api/v1/setup")).body).toEqual({ required: true });
+    const res = await request(app).get("/api/v1/projects");
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe("SETUP_REQUIRED");
+    expect((await request(app).get("/api/v1/health")).status).toBe(200);
+    const cookie = await setup();
+    expect((await request(app).get("/api/v1/setup")).body).toEqual({ required: false });
+    expect((await request(app).get("/api/v1/projects").set("cookie", cookie)).status).toBe(200);
+    // Setup works once only.
+    expect(
+      (
+        await request(app)
+          .post("/api/v1/setup")
+          .send({ ...ADMIN, email: "b@example.com" })
+      ).status,
+    ).toBe(409);
+  });
+
+  it("refuses short passwords with the field named", async () => {
+    const res = await request(app).post("/api/v1/setup").send({ email: "a@example.com", password: "short" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe("body.password");
+  });
+});
+
+describe("sessions", () => {
+  it("sets an HttpOnly SameSite=Lax cookie and rotates it at every login", async () => {
+    await setup();
+    const a = await request(app).post("/api/v1/auth/login").send(ADMIN);
+    const raw = (a.headers["set-cookie"] as unknown as string[])[0] ?? "";
+    expect(raw).toMatch(/HttpOnly/);
+    expect(raw).toMatch(/SameSite=Lax/);
+    const first = cookieOf(a);
+    const b = await request(app).post("/api/v1/auth/login").set("cookie", first).send(ADMIN);
+    const second = cookieOf(b);
+    expect(second).not.toBe(first);
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", first)).status).toBe(401);
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", second)).status).toBe(200);
+  });
+
+  it("expires sessions after their lifetime", async () => {
+    const cookie = await setup();
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", cookie)).status).toBe(200);
+    clock += 15 * 24 * 3600 * 1000;
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", cookie)).status).toBe(401);
+  });
+
+  it("logout ends the session at once", async () => {
+    const cookie = await setup();
+    expect((await request(app).post("/api/v1/auth/logout").set("cookie", cookie)).status).toBe(204);
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", cookie)).status).toBe(401);
+  });
+
+  it("never reveals whether an email exists", async () => {
+    await setup();
+    const unknown = await request(app)
+      .post("/api/v1/auth/login")
+      .send({ email: "nobody@example.com", password: "x".repeat(12) });
+    const wrong = await request(app)
+      .post("/api/v1/auth/login")
+      .send({ email: ADMIN.email, password: "x".repeat(12) });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(unknown.body).toEqual(wrong.body);
+  });
+
+  it("throttles brute force per account", async () => {
+    await setup();
+    for (let i = 0; i < 5; i++) {
+      expect(
+        (
+          await request(app)
+            .post("/api/v1/auth/login")
+            .send({ ...ADMIN, password: `wrong-${i}-xxxxx` })
+        ).status,
+      ).toBe(401);
+    }
+    const blocked = await request(app).post("/api/v1/auth/login").send(ADMIN);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.code).toBe("RATE_LIMITED");
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+  });
+
+  it("refuses cookie-authenticated writes from a foreign Origin (CSRF)", async () => {
+    const cookie = await setup();
+    const foreign = await request(app)
+      .post("/api/v1/projects")
+      .set("cookie", cookie)
+      .set("origin", "https://evil.example")
+      .send({ name: "x" });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.code).toBe("FORBIDDEN");
+    const refererOnly = await request(app)
+      .post("/api/v1/projects")
+      .set("cookie", cookie)
+      .set("referer", "https://evil.example/page")
+      .send({ name: "x" });
+    expect(refererOnly.status).toBe(403);
+    const own = await request(app)
+      .post("/api/v1/projects")
+      .set("cookie", cookie)
+      .set("host", "lb.local")
+      .set("origin", "http://lb.local")
+      .send({ name: "x" });
+    expect(own.status).toBe(201);
+  });
+});
+
+describe("deactivation and tokens", () => {
+  it("deactivating a user ends their sessions and tokens immediately", async () => {
+    const admin = await setup();
+    const u = await request(app)
+      .post("/api/v1/users")
+      .set("cookie", admin)
+      .send({ email: "m@example.com", name: "M", role: "manager", password: "manager-pass-1" });
+    const session = cookieOf(
+      await request(app)
+        .post("/api/v1/auth/login")
+        .send({ email: "m@example.com", password: "manager-pass-1" }),
+    );
+    const token = (
+      await request(app).post("/api/v1/tokens").set("cookie", session).send({ name: "ci", scope: "write" })
+    ).body.token;
+    expect((await request(app).get("/api/v1/projects").set("authorization", `Bearer ${token}`)).status).toBe(
+      200,
+    );
+    await request(app)
+      .patch(`/api/v1/users/${u.body.id}`)
+      .set("cookie", admin)
+      .send({ active: false })
+      .expect(200);
+    expect((await request(app).get("/api/v1/projects").set("cookie", session)).status).toBe(401);
+    expect((await request(app).get("/api/v1/projects").set("authorization", `Bearer ${token}`)).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await request(app)
+          .post("/api/v1/auth/login")
+          .send({ email: "m@example.com", password: "manager-pass-1" })
+      ).status,
+    ).toBe(401);
+  });
+
+  it("a revoked token stops working at once; an expired one too; read tokens cannot write", async () => {
+    const admin = await setup();
+    const created = await request(app)
+      .post("/api/v1/tokens")
+      .set("cookie", admin)
+      .send({ name: "dl", scope: "read", expiresInDays: 1 });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^lbt_/);
+    const bearer = `Bearer ${created.body.token}`;
+    expect((await request(app).get("/api/v1/projects").set("authorization", bearer)).status).toBe(200);
+    expect(
+      (await request(app).post("/api/v1/projects").set("authorization", bearer).send({ name: "x" })).status,
+    ).toBe(403);
+    // The secret is never listed again.
+    const list = await request(app).get("/api/v1/tokens").set("cookie", admin);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token);
+    clock += 2 * 86_400_000;
+    expect((await request(app).get("/api/v1/projects").set("authorization", bearer)).status).toBe(401);
+
+    const other = (await request(app).post("/api/v1/tokens").set("cookie", admin).send({ name: "x" })).body;
+    await request(app).delete(`/api/v1/tokens/${other.id}`).set("cookie", admin).expect(204);
+    expect(
+      (await request(app).get("/api/v1/projects").set("authorization", `Bearer ${other.token}`)).status,
+    ).toBe(401);
+  });
+
+  it("keeps at least one active admin", async () => {
+    const admin = await setup();
+    const me = (await request(app).get("/api/v1/auth/me").set("cookie", admin)).body.user;
+    const res = await request(app)
+      .patch(`/api/v1/users/${me.id}`)
+      .set("cookie", admin)
+      .send({ role: "manager" });
+    expect(res.status).toBe(409);
+  });
+
+  it("records who made annotation and status changes", async () => {
+    const admin = await setup();
+    const p = (await request(app).post("/api/v1/projects").set("cookie", admin).send({ name: "p" })).body;
+    const l = (
+      await request(app).post(`/api/v1/projects/${p.id}/labels`).set("cookie", admin).send({ name: "car" })
+    ).body;
+    const sharp = (await import("sharp")).default;
+    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    const img = (
+      await request(app)
+        .post(`/api/v1/projects/${p.id}/images`)
+        .set("cookie", admin)
+        .attach("files", png, "a.png")
+    ).body.results[0].image;
+    const put = await request(app)
+      .put(`/api/v1/images/${img.id}/annotations`)
+      .set("cookie", admin)
+      .send({
+        baseRevision: 0,
+        annotations: [{ labelId: l.id, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
+      });
+    expect(put.body.annotations[0].createdBy).toBe(ADMIN.email);
+    expect(put.body.annotations[0].updatedBy).toBe(ADMIN.email);
+  });
+});
+
+describe("FailureLimiter", () => {
+  it("opens again after the window", () => {
+    let now = 0;
+    const l = new FailureLimiter(2, 1000, () => now);
+    l.fail("k");
+    expect(l.retryAfter("k")).toBe(0);
+    l.fail("k");
+    expect(l.retryAfter("k")).toBe(1);
+    now = 1001;
+    expect(l.retryAfter("k")).toBe(0);
+  });
+});

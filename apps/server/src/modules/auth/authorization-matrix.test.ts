@@ -1,0 +1,394 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { api, type EndpointName } from "@labelbench/schema";
+import type { Express } from "express";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../app.js";
+import { testConfig } from "../../config.js";
+import { type Db, migrate, openDatabase } from "../../db/database.js";
+import { LocalStorage } from "../../storage/local-storage.js";
+import { png } from "../../test-support/images.js";
+
+/**
+ * Every API route x every kind of caller -> the expected status. A contract endpoint without a row
+ * here fails the test, so no route can ship without a decision about who may call it.
+ */
+const CALLERS = [
+  "anonymous",
+  "annotatorNonMember",
+  "annotatorMember",
+  "manager",
+  "admin",
+  "readToken",
+  "writeToken",
+] as const;
+type Caller = (typeof CALLERS)[number];
+type Expect = Record<Caller, number>;
+
+const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
+const PASSWORD = "user-password-12";
+
+interface World {
+  app: Express;
+  db: Db;
+  projectId: number;
+  labelId: number;
+  imageId: number;
+  adminCookie: string;
+  headers: Record<Caller, Record<string, string>>;
+  userIds: Record<"annotatorNonMember" | "annotatorMember" | "manager", number>;
+}
+
+/** What one row sends: built per call so destructive routes get a fresh target each time. */
+interface Call {
+  path: string;
+  body?: unknown;
+  attach?: boolean;
+}
+type Prepare = (w: World, caller: Caller) => Promise<Call> | Call;
+
+const asAdmin = (w: World) => ({ cookie: w.adminCookie });
+const freshLabel = async (w: World) => {
+  const r = await request(w.app)
+    .post(`/api/v1/projects/${w.projectId}/labels`)
+    .set(asAdmin(w))
+    .send({ name: `tmp-${Math.random().toString(36).slice(2)}` });
+  return r.body.id as number;
+};
+const freshProject = async (w: World, member: boolean) => {
+  const r = await request(w.app).post("/api/v1/projects").set(asAdmin(w)).send({ name: "doomed" });
+  if (member) {
+    await request(w.app)
+      .post(`/api/v1/projects/${r.body.id}/members`)
+      .set(asAdmin(w))
+      .send({ userId: w.userIds.annotatorMember });
+  }
+  return r.body.id as number;
+};
+const freshImage = async (w: World) => {
+  const r = await request(w.app)
+    .post(`/api/v1/projects/${w.projectId}/images`)
+    .set(asAdmin(w))
+    .attach(
+      "files",
+      await png({
+        width: 8,
+        height: 8,
+        color: `#${Math.floor(Math.random() * 0xffffff)
+          .toString(16)
+          .padStart(6, "0")}`,
+      }),
+      "x.png",
+    );
+  return r.body.results[0].image.id as number;
+};
+const revisionOf = async (w: World, imageId: number) =>
+  (await request(w.app).get(`/api/v1/images/${imageId}/annotations`).set(asAdmin(w))).body.revision as number;
+
+const all = (s: number): Expect => ({
+  anonymous: s,
+  annotatorNonMember: s,
+  annotatorMember: s,
+  manager: s,
+  admin: s,
+  readToken: s,
+  writeToken: s,
+});
+const signedIn = (ok: number, write: boolean): Expect => ({
+  ...all(ok),
+  anonymous: 401,
+  readToken: write ? 403 : ok,
+});
+const adminOnly = (ok: number, write: boolean): Expect => ({
+  anonymous: 401,
+  annotatorNonMember: 403,
+  annotatorMember: 403,
+  manager: 403,
+  admin: ok,
+  readToken: write ? 403 : ok,
+  writeToken: ok,
+});
+const projectRead = (ok = 200): Expect => ({ ...all(ok), anonymous: 401, annotatorNonMember: 404 });
+const projectAnnotate = (ok = 200): Expect => ({
+  ...all(ok),
+  anonymous: 401,
+  annotatorNonMember: 404,
+  readToken: 403,
+});
+const projectManage = (ok: number, write = true): Expect => ({
+  ...all(ok),
+  anonymous: 401,
+  annotatorNonMember: 404,
+  annotatorMember: 403,
+  readToken: write ? 403 : ok,
+});
+
+const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+  health: { expect: all(200), prepare: () => ({ path: "/health" }) },
+  setupStatus: { expect: all(200), prepare: () => ({ path: "/setup" }) },
+  setup: {
+    expect: all(409),
+    prepare: () => ({ path: "/setup", body: { email: "x@example.com", password: PASSWORD } }),
+  },
+  login: {
+    expect: all(200),
+    // Each browser caller signs in as itself (which rotates its session); the others use the admin's.
+    prepare: (_w, caller) => ({
+      path: "/auth/login",
+      body: ["annotatorNonMember", "annotatorMember", "manager"].includes(caller)
+        ? { email: emailOf(caller), password: PASSWORD }
+        : ADMIN,
+    }),
+  },
+  logout: { expect: signedIn(204, true), prepare: () => ({ path: "/auth/logout" }) },
+  me: { expect: signedIn(200, false), prepare: () => ({ path: "/auth/me" }) },
+  listUsers: { expect: adminOnly(200, false), prepare: () => ({ path: "/users" }) },
+  createUser: {
+    expect: adminOnly(201, true),
+    prepare: () => ({
+      path: "/users",
+      body: { email: `u${Math.random().toString(36).slice(2)}@example.com`, name: "U", password: PASSWORD },
+    }),
+  },
+  updateUser: {
+    expect: adminOnly(200, true),
+    prepare: (w) => ({ path: `/users/${w.userIds.annotatorNonMember}`, body: { name: "Renamed" } }),
+  },
+  listMembers: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/members` }) },
+  addMember: {
+    expect: projectManage(201),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/members`, body: { userId: w.userIds.manager } }),
+  },
+  removeMember: {
+    expect: projectManage(204),
+    prepare: async (w) => {
+      await request(w.app)
+        .post(`/api/v1/projects/${w.projectId}/members`)
+        .set(asAdmin(w))
+        .send({ userId: w.userIds.manager });
+      return { path: `/projects/${w.projectId}/members?userId=${w.userIds.manager}` };
+    },
+  },
+  listTokens: { expect: signedIn(200, false), prepare: () => ({ path: "/tokens" }) },
+  createToken: {
+    // Tokens cannot mint tokens: only a signed-in browser session can.
+    expect: { ...signedIn(201, true), writeToken: 403 },
+    prepare: () => ({ path: "/tokens", body: { name: "t" } }),
+  },
+  deleteToken: {
+    expect: { ...signedIn(204, true), readToken: 403 },
+    prepare: async (w, caller) => {
+      // Each caller revokes a token of its own (tokens belong to the admin for token callers).
+      const login = caller.startsWith("annotator") || caller === "manager" ? w.headers[caller] : asAdmin(w);
+      const cookie = "cookie" in login ? login : asAdmin(w);
+      const r = await request(w.app).post("/api/v1/tokens").set(cookie).send({ name: "to-revoke" });
+      return { path: `/tokens/${r.body.id ?? 999999}` };
+    },
+  },
+
+  listProjects: { expect: signedIn(200, false), prepare: () => ({ path: "/projects" }) },
+  createProject: {
+    expect: { ...adminOnly(201, true), manager: 201 },
+    prepare: () => ({ path: "/projects", body: { name: "New" } }),
+  },
+  getProject: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}` }) },
+  updateProject: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}`, body: { description: "d" } }),
+  },
+  deleteProject: {
+    expect: projectManage(204),
+    prepare: async (w, caller) => ({
+      path: `/projects/${await freshProject(w, caller !== "annotatorNonMember")}`,
+    }),
+  },
+  projectStats: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/stats` }) },
+  listLabels: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/labels` }) },
+  createLabel: {
+    expect: projectManage(201),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/labels`, body: { name: `l-${Math.random()}` } }),
+  },
+  bulkCreateLabels: {
+    expect: projectManage(201),
+    prepare: (w) => ({
+      path: `/projects/${w.projectId}/labels/bulk`,
+      body: { names: [`b-${Math.random()}`] },
+    }),
+  },
+  updateLabel: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/labels/${w.labelId}`, body: { color: "#123456" } }),
+  },
+  deleteLabel: {
+    expect: projectManage(204),
+    prepare: async (w) => ({ path: `/projects/${w.projectId}/labels/${await freshLabel(w)}` }),
+  },
+  uploadImages: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/images`, attach: true }),
+  },
+  listImages: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/images` }) },
+  getImage: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}` }) },
+  updateImage: {
+    expect: projectAnnotate(),
+    prepare: (w) => ({ path: `/images/${w.imageId}`, body: { status: "in_progress" } }),
+  },
+  deleteImage: {
+    expect: projectManage(204),
+    prepare: async (w) => ({ path: `/images/${await freshImage(w)}` }),
+  },
+  imageFile: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/file` }) },
+  imageThumbnail: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/thumbnail` }) },
+  imageNeighbours: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/neighbours` }) },
+  getAnnotations: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/annotations` }) },
+  putAnnotations: {
+    expect: projectAnnotate(),
+    prepare: async (w) => ({
+      path: `/images/${w.imageId}/annotations`,
+      body: {
+        baseRevision: await revisionOf(w, w.imageId),
+        annotations: [{ labelId: w.labelId, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
+      },
+    }),
+  },
+};
+
+let w: World;
+let dir: string;
+
+const login = async (app: Express, email: string, password: string) => {
+  const r = await request(app).post("/api/v1/auth/login").send({ email, password });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const cookie = (r.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(";")[0];
+  if (!cookie) throw new Error("no session cookie");
+  return cookie;
+};
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-authz-"));
+  const db = openDatabase(path.join(dir, "db.sqlite"));
+  migrate(db);
+  const app = createApp({
+    db,
+    storage: new LocalStorage(path.join(dir, "files")),
+    config: testConfig(dir),
+    webDist: null,
+    enforceAuth: true,
+  });
+  const setup = await request(app).post("/api/v1/setup").send(ADMIN);
+  expect(setup.status, JSON.stringify(setup.body)).toBe(201);
+  const adminCookie = await login(app, ADMIN.email, ADMIN.password);
+  const mk = async (email: string, role: string) =>
+    (
+      await request(app)
+        .post("/api/v1/users")
+        .set({ cookie: adminCookie })
+        .send({ email, name: email, role, password: PASSWORD })
+    ).body.id as number;
+  const userIds = {
+    annotatorNonMember: await mk("outsider@example.com", "annotator"),
+    annotatorMember: await mk("member@example.com", "annotator"),
+    manager: await mk("manager@example.com", "manager"),
+  };
+  const project = await request(app)
+    .post("/api/v1/projects")
+    .set({ cookie: adminCookie })
+    .send({ name: "P" });
+  const projectId = project.body.id as number;
+  await request(app)
+    .post(`/api/v1/projects/${projectId}/members`)
+    .set({ cookie: adminCookie })
+    .send({ userId: userIds.annotatorMember });
+  const label = await request(app)
+    .post(`/api/v1/projects/${projectId}/labels`)
+    .set({ cookie: adminCookie })
+    .send({ name: "car" });
+  const up = await request(app)
+    .post(`/api/v1/projects/${projectId}/images`)
+    .set({ cookie: adminCookie })
+    .attach("files", await png({ width: 16, height: 16 }), "a.png");
+  const token = async (scope: "read" | "write") =>
+    (await request(app).post("/api/v1/tokens").set({ cookie: adminCookie }).send({ name: scope, scope })).body
+      .token as string;
+  const headers: World["headers"] = {
+    anonymous: {},
+    annotatorNonMember: { cookie: await login(app, "outsider@example.com", PASSWORD) },
+    annotatorMember: { cookie: await login(app, "member@example.com", PASSWORD) },
+    manager: { cookie: await login(app, "manager@example.com", PASSWORD) },
+    admin: { cookie: await login(app, ADMIN.email, ADMIN.password) },
+    readToken: { authorization: `Bearer ${await token("read")}` },
+    writeToken: { authorization: `Bearer ${await token("write")}` },
+  };
+  w = {
+    app,
+    db,
+    projectId,
+    labelId: label.body.id,
+    imageId: up.body.results[0].image.id,
+    adminCookie,
+    headers,
+    userIds,
+  };
+});
+
+afterAll(() => {
+  w?.db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("authorization matrix", () => {
+  it("has a row for every contract endpoint", () => {
+    const missing = (Object.keys(api) as EndpointName[]).filter((n) => !ROWS[n]);
+    expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
+  });
+
+  for (const [name, rowSpec] of Object.entries(ROWS) as [
+    EndpointName,
+    { expect: Expect; prepare: Prepare },
+  ][]) {
+    describe(name, () => {
+      for (const caller of CALLERS) {
+        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+          const e = api[name];
+          const call = await rowSpec.prepare(w, caller);
+          // Logging out must not end the sessions the other rows use.
+          const headers =
+            name === "logout" && "cookie" in w.headers[caller]
+              ? {
+                  cookie: await login(w.app, emailOf(caller), caller === "admin" ? ADMIN.password : PASSWORD),
+                }
+              : w.headers[caller];
+          let req = request(w.app)
+            [e.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"](`/api/v1${call.path}`)
+            .set(headers);
+          if (call.attach)
+            req = req.attach(
+              "files",
+              await png({ width: 4, height: 4, color: "#00ff00" }),
+              `n-${caller}.png`,
+            );
+          else if (call.body !== undefined) req = req.send(call.body as object);
+          const res = await req;
+          // Signing in rotates the caller's session: keep using the new one.
+          const rotated = (res.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(";")[0];
+          if (name === "login" && rotated && "cookie" in w.headers[caller])
+            w.headers[caller] = { cookie: rotated };
+          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+            rowSpec.expect[caller],
+          );
+          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+        });
+      }
+    });
+  }
+});
+
+const emailOf = (c: Caller) =>
+  ({
+    annotatorNonMember: "outsider@example.com",
+    annotatorMember: "member@example.com",
+    manager: "manager@example.com",
+    admin: ADMIN.email,
+  })[c as "admin"] ?? ADMIN.email;
