@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
+import { E2E_ADMIN, STORAGE_STATE } from "./auth-state";
 import { CHROMIUM_ARGS, findChromium } from "./chromium";
 
 const PORT = Number(process.env.E2E_PORT ?? 3311);
@@ -9,6 +10,7 @@ const DATA_DIR = path.join(os.tmpdir(), `labelbench-e2e-${process.pid}-${Date.no
 
 export default defineConfig({
   testDir: "./specs",
+  globalSetup: "./global-setup.ts",
   outputDir: "./test-results",
   fullyParallel: false,
   workers: 1,
@@ -20,6 +22,7 @@ export default defineConfig({
     baseURL: `http://localhost:${PORT}`,
     viewport: { width: 1440, height: 900 },
     trace: "retain-on-failure",
+    storageState: STORAGE_STATE,
     launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
   },
   webServer: {
@@ -28,6 +31,12 @@ export default defineConfig({
     url: `http://localhost:${PORT}/api/v1/health`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { PORT: String(PORT), LABELBENCH_DATA_DIR: DATA_DIR, LOG_LEVEL: "warn" },
+    env: {
+      PORT: String(PORT),
+      LABELBENCH_DATA_DIR: DATA_DIR,
+      LOG_LEVEL: "warn",
+      LABELBENCH_ADMIN_EMAIL: E2E_ADMIN.email,
+      LABELBENCH_ADMIN_PASSWORD: E2E_ADMIN.password,
+    },
   },
 });
