@@ -1,1 +1,19 @@
-export {};
+export { builtinCommands } from "./commands.js";
+export { createEditor, MAX_ZOOM, PASTE_OFFSET, sharedClipboard } from "./editor.js";
+export { type DocDiff, History } from "./history.js";
+export { isMod, matchesKeys, parseKeyBinding } from "./keys.js";
+export {
+  BOX_HANDLES,
+  boxHandlePosition,
+  DRAG_THRESHOLD_PX,
+  geometryArea,
+  geometryBounds,
+  HANDLE_TOLERANCE_PX,
+  HIT_TOLERANCE_PX,
+  MIN_BOX_IMAGE_PX,
+  MIN_BOX_SCREEN_PX,
+  validateGeometry,
+} from "./shape-geometry.js";
+export { ShapeMap } from "./shape-map.js";
+export { DEFAULT_TEST_LABELS, keyEventFor, makeLabel, TestEditor } from "./test-editor.js";
+export type * from "./types.js";

@@ -1,0 +1,138 @@
+import type { Label } from "@labelbench/schema";
+import type { Command, Editor, ToolId } from "./types.js";
+
+const ZOOM_STEP = 1.25;
+
+const hasSelection = (ed: Editor) => ed.getState().selection.size > 0;
+const hasEditableSelection = (ed: Editor) =>
+  [...ed.getState().selection].some((id) => !ed.isShapeLocked(id) && !ed.isShapeHidden(id));
+
+const tool = (id: ToolId, label: string, key: string): Command => ({
+  id: `tool.${id}`,
+  label,
+  group: "Tools",
+  keys: [key],
+  run: (ed) => ed.setTool(id),
+});
+
+const nudge = (dir: "Up" | "Down" | "Left" | "Right", step: 1 | 10): Command => {
+  const [dx, dy] = { Up: [0, -1], Down: [0, 1], Left: [-1, 0], Right: [1, 0] }[dir] as [number, number];
+  return {
+    id: `edit.nudge${dir}${step === 10 ? "10" : ""}`,
+    label: `Nudge ${dir.toLowerCase()} ${step} px`,
+    group: "Edit",
+    keys: [step === 10 ? `Shift+Arrow${dir}` : `Arrow${dir}`],
+    canRun: hasEditableSelection,
+    run: (ed) => ed.nudge(dx * step, dy * step),
+  };
+};
+
+/**
+ * Every built-in shortcut in one list (excalidraw's actions): the help overlay and the key handler both read
+ * the registry, so they cannot disagree. Letters a, d, n, s are left for the app's navigation commands.
+ */
+export const builtinCommands = (): Command[] => [
+  tool("select", "Select tool", "v"),
+  tool("box", "Box tool", "b"),
+  tool("polygon", "Polygon tool", "p"),
+  tool("pan", "Pan tool (or hold Space)", "h"),
+  {
+    id: "edit.undo",
+    label: "Undo",
+    group: "Edit",
+    keys: ["Mod+Z"],
+    canRun: (ed) => ed.getState().canUndo,
+    run: (ed) => {
+      ed.undo();
+    },
+  },
+  {
+    id: "edit.redo",
+    label: "Redo",
+    group: "Edit",
+    keys: ["Mod+Shift+Z", "Mod+Y"],
+    canRun: (ed) => ed.getState().canRedo,
+    run: (ed) => {
+      ed.redo();
+    },
+  },
+  {
+    id: "edit.delete",
+    label: "Delete selected shapes",
+    group: "Edit",
+    keys: ["Delete", "Backspace"],
+    canRun: hasSelection,
+    run: (ed) => ed.deleteShapes([...ed.getState().selection]),
+  },
+  {
+    id: "edit.copy",
+    label: "Copy selected shapes",
+    group: "Edit",
+    keys: ["Mod+C"],
+    canRun: hasSelection,
+    run: (ed) => ed.copy(),
+  },
+  {
+    id: "edit.paste",
+    label: "Paste shapes",
+    group: "Edit",
+    keys: ["Mod+V"],
+    run: (ed) => ed.paste(),
+  },
+  {
+    id: "edit.selectAll",
+    label: "Select all shapes",
+    group: "Edit",
+    keys: ["Mod+A"],
+    run: (ed) => ed.select([...ed.getState().doc.shapes.keys()].filter((id) => !ed.isShapeHidden(id))),
+  },
+  {
+    id: "edit.deselect",
+    label: "Deselect / cancel",
+    group: "Edit",
+    keys: ["Escape"],
+    canRun: hasSelection,
+    run: (ed) => ed.select([]),
+  },
+  nudge("Up", 1),
+  nudge("Down", 1),
+  nudge("Left", 1),
+  nudge("Right", 1),
+  nudge("Up", 10),
+  nudge("Down", 10),
+  nudge("Left", 10),
+  nudge("Right", 10),
+  { id: "view.fit", label: "Fit to window", group: "View", keys: ["f", "Shift+1"], run: (ed) => ed.fit() },
+  {
+    id: "view.actualSize",
+    label: "Zoom 1:1",
+    group: "View",
+    keys: ["0", "Shift+0"],
+    run: (ed) => ed.zoomTo(1),
+  },
+  { id: "view.zoomIn", label: "Zoom in", group: "View", keys: ["+", "="], run: (ed) => ed.zoomBy(ZOOM_STEP) },
+  {
+    id: "view.zoomOut",
+    label: "Zoom out",
+    group: "View",
+    keys: ["-"],
+    run: (ed) => ed.zoomBy(1 / ZOOM_STEP),
+  },
+];
+
+export const LABEL_COMMAND_PREFIX = "label.";
+
+/** One command per label hotkey, so the help overlay lists them too. */
+export const labelCommands = (
+  labels: readonly Label[],
+  apply: (ed: Editor, label: Label) => void,
+): Command[] =>
+  labels
+    .filter((l) => l.hotkey)
+    .map((l) => ({
+      id: `${LABEL_COMMAND_PREFIX}${l.id}`,
+      label: `Label "${l.name}" (relabel selection or draw with it)`,
+      group: "Labels",
+      keys: [(l.hotkey ?? "").toLowerCase()],
+      run: (ed: Editor) => apply(ed, l),
+    }));

@@ -1,0 +1,191 @@
+import type { Bounds, ImagePoint, ScreenPoint, Size, Viewport } from "@labelbench/geometry";
+import type { AnnotationInput, Geometry, Label, ShapeType } from "@labelbench/schema";
+import type { StoreApi } from "zustand/vanilla";
+
+export type ShapeId = string;
+
+export interface Shape {
+  readonly id: ShapeId;
+  readonly labelId: number;
+  readonly geometry: Geometry;
+}
+
+/** What is saved and undoable. `shapes` iterates in z-order (bottom first), which is also the list order. */
+export interface EditorDocument {
+  readonly shapes: ReadonlyMap<ShapeId, Shape>;
+  readonly tags: readonly number[];
+}
+
+export type ToolId = "select" | "box" | "polygon" | "pan";
+
+export interface ImageInfo {
+  readonly id: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export type BoxPreviewGeometry = { x: number; y: number; width: number; height: number };
+
+export type Preview =
+  | { kind: "box"; geometry: BoxPreviewGeometry }
+  | { kind: "polygon"; points: [number, number][]; cursor: [number, number] | null }
+  | { kind: "marquee"; bounds: Bounds }
+  /** Moved/resized/vertex-edited shapes during a drag: drawn instead of the originals with the same ids. */
+  | { kind: "transform"; shapes: Shape[] };
+
+export interface EditorState {
+  image: ImageInfo | null;
+  labels: readonly Label[];
+  doc: EditorDocument;
+  /** +1 on every committed change (edits, undo, redo, replaceDocument); never reset, not bumped by load(). */
+  docVersion: number;
+  selection: ReadonlySet<ShapeId>;
+  activeLabelId: number | null;
+  /** The machine receiving events, e.g. { id: "select", state: "translating" }. While Space is held or the
+   *  middle button drags, this reads { id: "pan", ... } and the toolbar tool resumes afterwards. */
+  tool: { id: ToolId; state: string };
+  preview: Preview | null;
+  hiddenShapes: ReadonlySet<ShapeId>;
+  lockedShapes: ReadonlySet<ShapeId>;
+  hiddenLabels: ReadonlySet<number>;
+  lockedLabels: ReadonlySet<number>;
+  /** screen = image * scale + offset */
+  viewport: Viewport;
+  stageSize: Size;
+  /** Last pointer position in image pixels (status bar); null once the pointer leaves the stage. */
+  cursor: ImagePoint | null;
+  canUndo: boolean;
+  canRedo: boolean;
+  hoverId: ShapeId | null;
+  /** Transient user feedback; cleared at the start of the next pointerDown/keyDown. */
+  message: string | null;
+}
+
+export interface PointerInput {
+  screen: ScreenPoint;
+  /** 0 primary, 1 middle (pans), 2 secondary. */
+  button: 0 | 1 | 2;
+  shift: boolean;
+  alt: boolean;
+  /** Ctrl or Meta (Cmd): the UI passes `e.ctrlKey || e.metaKey`. */
+  ctrl: boolean;
+}
+
+export type EditorEvent =
+  | ({ type: "pointerDown" } & PointerInput)
+  | ({ type: "pointerMove" } & PointerInput)
+  | ({ type: "pointerUp" } & PointerInput)
+  | ({ type: "doubleClick" } & PointerInput)
+  | { type: "wheel"; screen: ScreenPoint; deltaY: number; ctrl: boolean }
+  | {
+      type: "keyDown";
+      key: string;
+      code: string;
+      shift: boolean;
+      /** Ctrl, or Ctrl-or-Meta: "Mod" in command keys matches either `ctrl` or `meta`. */
+      ctrl: boolean;
+      alt: boolean;
+      repeat: boolean;
+      meta?: boolean;
+    }
+  | { type: "keyUp"; key: string; code: string }
+  | { type: "pointerLeave" };
+
+export type CommandGroup = "Tools" | "Edit" | "View" | "Labels" | "Navigation" | (string & {});
+
+export interface Command {
+  id: string;
+  label: string;
+  group: CommandGroup;
+  /** Display and matching, e.g. ["Mod+Z"], ["Shift+ArrowUp"], ["Delete", "Backspace"], ["?"]. */
+  keys: string[];
+  canRun?: (ed: Editor) => boolean;
+  run: (ed: Editor) => void;
+}
+
+/** Shared between editor instances (and so across images) when the same object is injected. */
+export interface Clipboard {
+  shapes: Shape[];
+  /** Image the shapes were copied from: pasting into the same image offsets them so they do not hide the originals. */
+  sourceImageId?: number | null;
+}
+
+/** An AnnotationSet (server reply) or anything shaped like it; ids are generated for annotations without one. */
+export interface AnnotationSetLike {
+  annotations: readonly { id?: string | undefined; labelId: number; geometry: Geometry }[];
+  tags: readonly number[];
+}
+
+export interface LoadInput {
+  image: ImageInfo;
+  labels: readonly Label[];
+  set: AnnotationSetLike;
+}
+
+/** Handles of a selected box; hit tolerance is in screen pixels (see HANDLE_TOLERANCE_PX). */
+export type BoxHandle = "nw" | "n" | "ne" | "e" | "se" | "s" | "sw" | "w";
+
+export interface EditorMetrics {
+  /** Index candidates examined by the last hit test (dense-scene check: far fewer than all shapes). */
+  lastHitTestCandidates: number;
+  hitTests: number;
+}
+
+export interface Editor {
+  readonly store: StoreApi<EditorState>;
+  getState(): EditorState;
+  /** Loads an image's annotations: resets history, selection, per-shape hide/lock and the gesture; fits the view. */
+  load(input: LoadInput): void;
+  /** Replaces the document (e.g. conflict "take theirs"). recordHistory: one undoable entry; otherwise history is cleared. */
+  replaceDocument(set: AnnotationSetLike, opts?: { recordHistory?: boolean }): void;
+  setLabels(labels: readonly Label[]): void;
+  /** True when handled (the UI then calls preventDefault). */
+  dispatch(e: EditorEvent): boolean;
+  readonly commands: ReadonlyMap<string, Command>;
+  registerCommand(c: Command): () => void;
+  /** Runs the command when it exists and canRun allows it. */
+  runCommand(id: string): boolean;
+  /** Commands whose keys match the key event, in registration order (the help overlay lists `commands`). */
+  matchCommands(e: Extract<EditorEvent, { type: "keyDown" }>): Command[];
+  setTool(id: ToolId): void;
+  setActiveLabel(id: number): void;
+  select(ids: readonly ShapeId[], opts?: { centre?: boolean }): void;
+  undo(): ShapeId[];
+  redo(): ShapeId[];
+  setViewport(v: Viewport): void;
+  setStageSize(s: Size): void;
+  fit(): void;
+  zoomTo(scale: number, anchor?: ScreenPoint): void;
+  zoomBy(factor: number, anchor?: ScreenPoint): void;
+  /** [min, max] scale: min(fit, 1) .. 64. */
+  zoomRange(): { min: number; max: number };
+  toggleShapeHidden(id: ShapeId): void;
+  toggleShapeLocked(id: ShapeId): void;
+  toggleLabelHidden(id: number): void;
+  toggleLabelLocked(id: number): void;
+  toggleTag(labelId: number): void;
+  deleteShapes(ids: readonly ShapeId[]): void;
+  relabel(ids: readonly ShapeId[], labelId: number): void;
+  nudge(dx: number, dy: number): void;
+  copy(): void;
+  paste(): void;
+  /** Adds copies (new ids) of the shapes, clamped to this image; e.g. "copy all shapes from the previous image". */
+  pasteShapes(shapes: readonly Shape[]): void;
+  /** What PUT /images/:id/annotations sends, in z-order. */
+  toAnnotationInputs(): AnnotationInput[];
+  /** Smallest-area visible, unlocked shape under the point (spatial index). Tolerance in screen px. */
+  hitTest(p: ImagePoint, tolerancePx?: number): ShapeId | null;
+  /** Non-hidden shapes intersecting the viewport (culling), via the spatial index, in z-order. */
+  visibleShapeIds(): ShapeId[];
+  isShapeHidden(id: ShapeId): boolean;
+  isShapeLocked(id: ShapeId): boolean;
+  clearMessage(): void;
+  readonly metrics: Readonly<EditorMetrics>;
+}
+
+export interface CreateEditorOptions {
+  clipboard?: Clipboard;
+  idFactory?: () => string;
+}
+
+export type { ShapeType };
