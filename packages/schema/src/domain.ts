@@ -14,6 +14,7 @@ export const Project = z.object({
   updatedAt: Timestamp,
   imageCount: z.number().int().nonnegative(),
   doneCount: z.number().int().nonnegative(),
+  annotatorsCanExport: z.boolean().describe("whether annotator members may download exports"),
 });
 export type Project = z.infer<typeof Project>;
 
@@ -26,6 +27,7 @@ export const ProjectPatch = z
   .object({
     name: z.string().trim().min(1, "name must not be empty").max(200),
     description: z.string().max(5000),
+    annotatorsCanExport: z.boolean(),
   })
   .partial();
 export type ProjectPatch = z.infer<typeof ProjectPatch>;

@@ -9,6 +9,7 @@ interface ProjectRow {
   updated_at: string;
   image_count: number;
   done_count: number;
+  annotators_can_export: number;
 }
 
 const SELECT = `
@@ -25,6 +26,7 @@ const toProject = (r: ProjectRow): Project => ({
   updatedAt: r.updated_at,
   imageCount: r.image_count,
   doneCount: r.done_count,
+  annotatorsCanExport: r.annotators_can_export === 1,
 });
 
 export const projectRepo = (db: Db) => {
@@ -34,7 +36,8 @@ export const projectRepo = (db: Db) => {
     "INSERT INTO projects (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
   );
   const update = db.prepare(
-    "UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description), updated_at = ? WHERE id = ?",
+    `UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description),
+       annotators_can_export = coalesce(?, annotators_can_export), updated_at = ? WHERE id = ?`,
   );
   const remove = db.prepare("DELETE FROM projects WHERE id = ?");
   const touch = db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?");
@@ -46,8 +49,22 @@ export const projectRepo = (db: Db) => {
     list: (): Project[] => (all.all() as ProjectRow[]).map(toProject),
     create: (name: string, description: string, now: string): number =>
       Number(insert.run(name, description, now, now).lastInsertRowid),
-    update: (id: number, name: string | undefined, description: string | undefined, now: string): boolean =>
-      update.run(name ?? null, description ?? null, now, id).changes > 0,
+    update: (
+      id: number,
+      patch: {
+        name?: string | undefined;
+        description?: string | undefined;
+        annotatorsCanExport?: boolean | undefined;
+      },
+      now: string,
+    ): boolean =>
+      update.run(
+        patch.name ?? null,
+        patch.description ?? null,
+        patch.annotatorsCanExport === undefined ? null : patch.annotatorsCanExport ? 1 : 0,
+        now,
+        id,
+      ).changes > 0,
     delete: (id: number): boolean => remove.run(id).changes > 0,
     touch: (id: number, now: string) => touch.run(now, id),
     /** sha256 of images only this project references: their files can go with it. */

@@ -40,7 +40,7 @@ export const projectsRouter = (deps: Deps): Router => {
 
   route(r, api.updateProject, ({ params, body }) => {
     requireProject(repo, params.projectId);
-    repo.update(params.projectId, body.name, body.description, deps.now());
+    repo.update(params.projectId, body, deps.now());
     return requireProject(repo, params.projectId);
   });
 
