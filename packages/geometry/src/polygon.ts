@@ -73,13 +73,13 @@ export const nearestEdge = (
   return { index: best, distance: Math.sqrt(bestSq) };
 };
 
-/** Index of the vertex within `radius` of the point, nearest first, or -1. */
+/** Index of the vertex within `radius` of the point (the nearest; the first of equals), or -1. */
 export const nearestVertex = (px: number, py: number, points: readonly Vertex[], radius: number): number => {
   let best = -1;
   let bestSq = radius * radius;
   points.forEach(([x, y], i) => {
     const d = (x - px) ** 2 + (y - py) ** 2;
-    if (d <= bestSq) {
+    if (d < bestSq || (best === -1 && d <= bestSq)) {
       bestSq = d;
       best = i;
     }

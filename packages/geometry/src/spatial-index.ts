@@ -31,6 +31,11 @@ export class GridIndex<K> {
   }
 
   insert(key: K, bounds: Bounds): void {
+    // Non-finite bounds would make cellKeys loop without end (or index nothing, for NaN).
+    if (![bounds.minX, bounds.minY, bounds.maxX, bounds.maxY].every(Number.isFinite))
+      throw new RangeError(
+        `GridIndex bounds must be finite, got [${bounds.minX}, ${bounds.minY}, ${bounds.maxX}, ${bounds.maxY}]`,
+      );
     this.remove(key);
     const cells = this.cellKeys(bounds);
     for (const c of cells) {

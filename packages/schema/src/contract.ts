@@ -8,6 +8,7 @@ import {
   ImageListQuery,
   ImagePage,
   ImagePatch,
+  ImageStatus,
   Label,
   LabelBulkCreate,
   LabelCreate,
@@ -26,6 +27,8 @@ export { type Endpoint, endpoint, type Method } from "./endpoint.js";
 const ProjectParams = z.object({ projectId: IdParam });
 const LabelParams = z.object({ projectId: IdParam, labelId: IdParam });
 const ImageParams = z.object({ imageId: IdParam });
+const TileIndex = z.coerce.number().int().nonnegative();
+const TileParams = z.object({ imageId: IdParam, level: TileIndex, x: TileIndex, y: TileIndex });
 
 export const Health = z.object({ ok: z.literal(true), version: z.string() });
 
@@ -170,12 +173,29 @@ export const api = {
     params: ImageParams,
     raw: { response: "image/webp" },
   }),
+  imageTile: endpoint({
+    method: "GET",
+    path: "/images/:imageId/tiles/:level/:x/:y",
+    summary:
+      "One tile of a tiled image's pyramid (level 0 = full resolution; column x, row y; see docs/tiles.md). Immutable caching, ETag; 404 outside the pyramid or before the tiles are ready",
+    params: TileParams,
+    raw: { response: "image/*" },
+  }),
+  imagePreview: endpoint({
+    method: "GET",
+    path: "/images/:imageId/preview",
+    summary:
+      "A tiled image shown whole at most 2048 px wide and high (a level of its pyramid), for fit-to-window; 404 for untiled images",
+    params: ImageParams,
+    raw: { response: "image/*" },
+  }),
   imageNeighbours: endpoint({
     method: "GET",
     path: "/images/:imageId/neighbours",
-    summary: "Previous/next image ids in the project, the next still-new one, and the position",
+    summary:
+      "Previous/next image ids in the project (within `status` when given, as the library filter), the next still-new one, and the position",
     params: ImageParams,
-    query: z.object({ status: z.string().optional() }),
+    query: z.object({ status: ImageStatus.optional() }),
     response: z.object({
       previousId: z.number().int().nullable(),
       nextId: z.number().int().nullable(),

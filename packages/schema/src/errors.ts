@@ -27,7 +27,7 @@ export const ErrorEnvelope = z.object({
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
-/** One failing field of a 400: `path` is dotted (`annotations.3.geometry.width`). */
+/** One failing field of a 400: `path` is dotted and says where (`body.annotations.3.geometry.width`, `query.status`). */
 export const FieldIssue = z.object({ path: z.string(), message: z.string() });
 export type FieldIssue = z.infer<typeof FieldIssue>;
 

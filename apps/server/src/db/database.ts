@@ -24,8 +24,8 @@ export interface Migration {
   sql: string;
 }
 
-export const loadMigrations = (dir = MIGRATIONS_DIR): Migration[] =>
-  fs
+export const loadMigrations = (dir = MIGRATIONS_DIR): Migration[] => {
+  const migrations = fs
     .readdirSync(dir)
     .filter((f) => /^\d{4}-.+\.sql$/.test(f))
     .sort()
@@ -34,6 +34,14 @@ export const loadMigrations = (dir = MIGRATIONS_DIR): Migration[] =>
       name: f,
       sql: fs.readFileSync(path.join(dir, f), "utf8"),
     }));
+  // Two branches picking the same number would otherwise make one of them silently never run.
+  migrations.forEach((m, i) => {
+    const prev = migrations[i - 1];
+    if (prev && prev.version === m.version)
+      throw new Error(`migrations ${prev.name} and ${m.name} share version ${m.version}; renumber one`);
+  });
+  return migrations;
+};
 
 /** Applies every pending numbered migration in one transaction: all of them or none. */
 export const migrate = (db: Db, migrations = loadMigrations()): number[] => {

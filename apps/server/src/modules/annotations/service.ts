@@ -34,11 +34,13 @@ export const annotationService = (deps: Deps) => {
       const labelMap = new Map(labels.list(image.project_id).map((l) => [l.id, l]));
       const checked = validateAnnotationSet(body, image, labelMap);
       if (!checked.ok) {
-        const first = checked.issues[0];
+        // Same field paths as the route helper's schema errors: relative to the request body.
+        const issues = checked.issues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
+        const first = issues[0];
         throw new AppError(
           "VALIDATION_ERROR",
-          `${checked.issues.length} invalid field(s); first: ${first?.path}: ${first?.message}`,
-          checked.issues,
+          `${issues.length} invalid field(s); first: ${first?.path}: ${first?.message}`,
+          issues,
         );
       }
       const now = deps.now();

@@ -6,14 +6,15 @@ export const originalKey = (sha: string) => `originals/${sha.slice(0, 2)}/${sha}
 export const thumbnailKey = (sha: string) => `thumbnails/${sha.slice(0, 2)}/${sha}.webp`;
 export const tilesPrefix = (sha: string) => `tiles/${sha.slice(0, 2)}/${sha}`;
 
-/** Deletes stored files of images no row references any more. */
-export const removeImageFiles = async (deps: Pick<Deps, "db" | "storage" | "log">, shas: string[]) => {
+/** Deletes stored files of images no row references any more (the tile pyramid in the background). */
+export const removeImageFiles = async (deps: Pick<Deps, "db" | "storage" | "log" | "tiles">, shas: string[]) => {
   const repo = imageRepo(deps.db);
   for (const sha of shas) {
     if (repo.shaInUse(sha)) continue;
     try {
       await deps.storage.delete(originalKey(sha));
       await deps.storage.delete(thumbnailKey(sha));
+      deps.tiles.remove(sha);
     } catch (err) {
       deps.log.warn({ err, sha }, "could not delete image files");
     }

@@ -61,7 +61,7 @@ export const probeStaged = async (deps: Deps, s: StagedFile): Promise<Probed> =>
 export const commitProbed = (deps: Deps, projectId: number, probed: Probed[]): UploadResult[] => {
   const repo = imageRepo(deps.db);
   const now = deps.now();
-  return deps.db.transaction(() =>
+  const results = deps.db.transaction(() =>
     probed.map((p): UploadResult => {
       if (p.kind === "rejected") return p.result;
       const { staged } = p;
@@ -85,6 +85,11 @@ export const commitProbed = (deps: Deps, projectId: number, probed: Probed[]): U
       return { fileName: staged.fileName, status: "created", image: toImage(row) };
     }),
   )();
+  // After the commit, so the tile worker finds the rows it is asked to tile.
+  for (const r of results) {
+    if (r.status === "created" && r.image.tiles.state === "pending") deps.tiles.generate(r.image.sha256);
+  }
+  return results;
 };
 
 export const newTempPath = (deps: Deps) => `${deps.storage.tempDir}/${randomUUID()}`;

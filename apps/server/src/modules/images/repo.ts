@@ -81,7 +81,13 @@ export const imageRepo = (db: Db) => {
     insert: (img: NewImage, now: string): number => Number(insert.run({ ...img, now }).lastInsertRowid),
     page: (
       projectId: number,
-      opts: { status?: ImageStatus | undefined; q?: string | undefined; after: number; limit: number },
+      opts: {
+        status?: ImageStatus | undefined;
+        q?: string | undefined;
+        after: number;
+        limit: number;
+        offset?: number | undefined;
+      },
     ) => {
       const where = ["project_id = ?", "id > ?"];
       const args: unknown[] = [projectId, opts.after];
@@ -91,8 +97,8 @@ export const imageRepo = (db: Db) => {
         args.push(`%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       }
       return db
-        .prepare(`SELECT * FROM images WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`)
-        .all(...args, opts.limit + 1) as ImageRow[];
+        .prepare(`SELECT * FROM images WHERE ${where.join(" AND ")} ORDER BY id LIMIT ? OFFSET ?`)
+        .all(...args, opts.limit + 1, opts.offset ?? 0) as ImageRow[];
     },
     update: (
       id: number,

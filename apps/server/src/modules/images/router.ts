@@ -34,6 +34,11 @@ export const imagesRouter = (deps: Deps): Router => {
 
   route(r, api.listImages, ({ params, query }) => {
     requireProject(projects, params.projectId);
+    if (query.cursor && query.offset !== undefined) {
+      throw new AppError("VALIDATION_ERROR", "give either cursor or offset, not both", [
+        { path: "query.offset", message: "not allowed together with cursor" },
+      ]);
+    }
     let after = 0;
     if (query.cursor) {
       const c = decodeCursor(query.cursor);
@@ -48,6 +53,7 @@ export const imagesRouter = (deps: Deps): Router => {
       q: query.q,
       after,
       limit: query.limit,
+      offset: query.offset,
     });
     const more = rows.length > query.limit;
     const page = more ? rows.slice(0, query.limit) : rows;

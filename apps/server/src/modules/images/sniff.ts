@@ -1,7 +1,10 @@
 import type { ImageFormat } from "@labelbench/schema";
 
-/** Bytes needed to recognise every accepted format. */
-export const SNIFF_BYTES = 16;
+/** Bytes needed to recognise every accepted format (BMP's DIB header size sits at 14..17). */
+export const SNIFF_BYTES = 18;
+
+/** DIB header sizes of the BMP variants in use (OS/2 core, Windows v1-v5). */
+const BMP_HEADER_SIZES = new Set([12, 40, 52, 56, 64, 108, 124]);
 
 /** Identifies an image by its magic bytes; file names and client MIME types are not trusted. */
 export const sniffImageFormat = (head: Uint8Array): ImageFormat | null => {
@@ -13,7 +16,9 @@ export const sniffImageFormat = (head: Uint8Array): ImageFormat | null => {
   if (ascii(0, "RIFF") && ascii(8, "WEBP")) return "webp";
   if ((ascii(0, "II") && at(2) === 42 && at(3) === 0) || (ascii(0, "MM") && at(2) === 0 && at(3) === 42))
     return "tiff";
-  if (ascii(0, "BM")) return "bmp";
+  // "BM" alone is too common a start (any text beginning "BMW..."): require a known header size.
+  const bmpHeader = (at(14) ?? 0) | ((at(15) ?? 0) << 8) | ((at(16) ?? 0) << 16) | ((at(17) ?? 0) << 24);
+  if (ascii(0, "BM") && BMP_HEADER_SIZES.has(bmpHeader)) return "bmp";
   return null;
 };
 

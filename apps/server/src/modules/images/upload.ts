@@ -26,8 +26,8 @@ export const stageStream = async (
   deps: Deps,
   fileName: string,
   source: NodeJS.ReadableStream & { truncated?: boolean },
+  tempPath: string = newTempPath(deps),
 ): Promise<StagedFile> => {
-  const tempPath = newTempPath(deps);
   const hash = createHash("sha256");
   let byteSize = 0;
   let head = Buffer.alloc(0);
@@ -89,19 +89,19 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
         );
         return;
       }
-      const staged = stageStream(deps, fileName, stream);
-      jobs.push(
-        staged.then((s) => {
-          temps.push(s.tempPath);
-          return probeLimit(() => probeStaged(deps, s));
-        }),
-      );
+      // Tracked before streaming starts, so a file cut off mid-stream is cleaned up too.
+      const tempPath = newTempPath(deps);
+      temps.push(tempPath);
+      const staged = stageStream(deps, fileName, stream, tempPath);
+      jobs.push(staged.then((s) => probeLimit(() => probeStaged(deps, s))));
     });
-    const cleanup = () => Promise.all(temps.map(discardTemp));
+    // Temp files go before the reply, so a client (or test) that sees the answer sees a clean disk.
+    const cleanup = () => Promise.allSettled(jobs).then(() => Promise.all(temps.map(discardTemp)));
     bb.on("error", (err: Error) => {
       failed = true;
-      void Promise.allSettled(jobs).then(cleanup);
-      reject(new AppError("VALIDATION_ERROR", `malformed multipart body: ${err.message}`));
+      void cleanup().then(() =>
+        reject(new AppError("VALIDATION_ERROR", `malformed multipart body: ${err.message}`)),
+      );
     });
     bb.on("close", () => {
       if (failed) return;
@@ -111,13 +111,15 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
             throw new AppError(
               "VALIDATION_ERROR",
               "no files in the request; send them in the multipart field `files`",
-              [{ path: "files", message: "required" }],
+              [{ path: "body.files", message: "required" }],
             );
           }
           return commitProbed(deps, projectId, probed);
         })
-        .then(resolve, reject)
-        .finally(cleanup);
+        .then(
+          (results) => cleanup().then(() => resolve(results)),
+          (err: unknown) => cleanup().then(() => reject(err)),
+        );
     });
     req.on("aborted", () => bb.destroy(new Error("client aborted the upload")));
     req.pipe(bb);

@@ -103,6 +103,35 @@ export const labelRepo = (db: Db) => {
           )
           .all(id) as { t: ShapeType }[]
       ).map((r) => r.t),
+    /** New revision for every image whose annotations or tags use the label. */
+    bumpRevisionsOfImagesUsing: (id: number, now: string) =>
+      db
+        .prepare(
+          `UPDATE images SET revision = revision + 1, updated_at = ? WHERE id IN
+            (SELECT image_id FROM annotations WHERE label_id = ? UNION SELECT image_id FROM image_tags WHERE label_id = ?)`,
+        )
+        .run(now, id, id),
+    /** Moves the label's annotations and image tags to `targetId`. */
+    reassign: (id: number, targetId: number, now: string) => {
+      db.prepare("UPDATE annotations SET label_id = ?, updated_at = ? WHERE label_id = ?").run(
+        targetId,
+        now,
+        id,
+      );
+      db.prepare(
+        "INSERT OR IGNORE INTO image_tags (image_id, label_id) SELECT image_id, ? FROM image_tags WHERE label_id = ?",
+      ).run(targetId, id);
+    },
+    /** Deletes the label's annotations, keeping the images' annotation counts right. */
+    deleteAnnotationsOf: (id: number) => {
+      db.prepare(
+        `UPDATE images SET annotation_count = annotation_count -
+           (SELECT COUNT(*) FROM annotations a WHERE a.image_id = images.id AND a.label_id = ?)
+         WHERE id IN (SELECT image_id FROM annotations WHERE label_id = ?)`,
+      ).run(id, id);
+      db.prepare("DELETE FROM annotations WHERE label_id = ?").run(id);
+    },
+    /** Deletes the label; its image tags go with it (ON DELETE CASCADE). */
     delete: (id: number) => db.prepare("DELETE FROM labels WHERE id = ?").run(id),
   };
 };

@@ -14,7 +14,7 @@ export const checkHotkey = (
   const reserved = RESERVED_HOTKEYS[hotkey];
   if (reserved) {
     throw new AppError("VALIDATION_ERROR", `hotkey "${hotkey}" is reserved for the editor's "${reserved}"`, [
-      { path: "hotkey", message: `reserved for ${reserved}` },
+      { path: "body.hotkey", message: `reserved for ${reserved}` },
     ]);
   }
   const other = repo.byHotkey(projectId, hotkey);
@@ -113,39 +113,26 @@ export const labelService = (db: Db) => {
           );
         }
         const now = new Date().toISOString();
-        // Images whose annotation set changes get a new revision so stale editors get a 409.
-        const bump = db.prepare(
-          `UPDATE images SET revision = revision + 1, updated_at = ? WHERE id IN
-            (SELECT image_id FROM annotations WHERE label_id = ? UNION SELECT image_id FROM image_tags WHERE label_id = ?)`,
-        );
         if (opts.reassignTo !== undefined) {
           if (opts.reassignTo === id)
-            throw new AppError("VALIDATION_ERROR", "cannot reassign a label to itself");
+            throw new AppError("VALIDATION_ERROR", "cannot reassign a label to itself", [
+              { path: "query.reassignTo", message: "must be another label" },
+            ]);
           const target = get(projectId, opts.reassignTo);
           const missing = repo.shapeTypesInUse(id).filter((t: ShapeType) => !target.shapeTypes.includes(t));
           if (missing.length > 0) {
             throw new AppError(
               "CONFLICT",
               `label "${target.name}" does not allow ${missing.join(" and ")} shapes used by "${label.name}"`,
+              { field: "reassignTo", missing },
             );
           }
-          bump.run(now, id, id);
-          db.prepare("UPDATE annotations SET label_id = ?, updated_at = ? WHERE label_id = ?").run(
-            target.id,
-            now,
-            id,
-          );
-          db.prepare(
-            "INSERT OR IGNORE INTO image_tags (image_id, label_id) SELECT image_id, ? FROM image_tags WHERE label_id = ?",
-          ).run(target.id, id);
+          // Images whose annotation set changes get a new revision so stale editors get a 409.
+          repo.bumpRevisionsOfImagesUsing(id, now);
+          repo.reassign(id, target.id, now);
         } else if (inUse) {
-          bump.run(now, id, id);
-          db.prepare(
-            `UPDATE images SET annotation_count = annotation_count -
-               (SELECT COUNT(*) FROM annotations a WHERE a.image_id = images.id AND a.label_id = ?)
-             WHERE id IN (SELECT image_id FROM annotations WHERE label_id = ?)`,
-          ).run(id, id);
-          db.prepare("DELETE FROM annotations WHERE label_id = ?").run(id);
+          repo.bumpRevisionsOfImagesUsing(id, now);
+          repo.deleteAnnotationsOf(id);
         }
         repo.delete(id);
         repo.renumber(projectId);

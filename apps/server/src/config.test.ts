@@ -1,0 +1,49 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig, testConfig } from "./config.js";
+
+describe("loadConfig", () => {
+  it("defaults to port 3000, ./data, 2 GB files and 1000 MP images (a 400 MP TIFF fits)", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      dataDir: path.resolve("data"),
+      maxFileBytes: 2048 * 1024 * 1024,
+      maxPixels: 1_000_000_000,
+      logLevel: "info",
+    });
+  });
+
+  it("reads PORT, LABELBENCH_DATA_DIR and the limits from the environment", () => {
+    const c = loadConfig({
+      PORT: "8080",
+      LABELBENCH_DATA_DIR: "/srv/lb",
+      LABELBENCH_MAX_FILE_MB: "5",
+      LABELBENCH_MAX_MEGAPIXELS: "50",
+      LOG_LEVEL: "warn",
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      dataDir: "/srv/lb",
+      maxFileBytes: 5 * 1024 * 1024,
+      maxPixels: 50_000_000,
+      logLevel: "warn",
+    });
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "-1"],
+    ["LABELBENCH_MAX_FILE_MB", "0"],
+  ])("refuses %s=%s with a message naming the variable", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive number`));
+  });
+
+  it("testConfig keeps everything under one directory and takes overrides", () => {
+    expect(testConfig("/tmp/x", { maxPixels: 10 })).toMatchObject({
+      dataDir: "/tmp/x",
+      maxPixels: 10,
+      logLevel: "silent",
+    });
+  });
+});
