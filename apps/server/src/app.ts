@@ -15,6 +15,8 @@ import { authRouter } from "./modules/auth/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
+import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
+import { tilesRouter } from "./modules/tiles/router.js";
 import { openApiDocument } from "./openapi.js";
 import type { Storage } from "./storage/storage.js";
 
@@ -27,30 +29,34 @@ export interface AppOptions {
   config: Config;
   log?: Logger;
   now?: () => string;
-  /** Accounts and roles are enforced unless a test turns them off on purpose. */
-  enforceAuth?: boolean;
   /** Built web app to serve; defaults to apps/web/dist when it exists. */
   webDist?: string | null;
 }
 
+/** The app plus its background tile worker, which main.ts and tests stop before closing the database. */
+export type LabelbenchApp = Express & { readonly tiles: TileQueue };
+
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
-export const createApp = (opts: AppOptions): Express => {
+export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
+  const tiles = createTileQueue({ db: opts.db, storage: opts.storage, config: opts.config, log });
   const deps: Deps = {
     db: opts.db,
     storage: opts.storage,
     config: opts.config,
     log,
     now: opts.now ?? (() => new Date().toISOString()),
+    tiles,
   };
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  const enforce = opts.enforceAuth ?? false;
-  app.locals.authorize = enforce
-    ? (name: EndpointName, method: string, params: Record<string, unknown>, res: Response) =>
-        authorize(deps, name, method, params, res)
-    : () => undefined;
+  app.locals.authorize = (
+    name: EndpointName,
+    method: string,
+    params: Record<string, unknown>,
+    res: Response,
+  ) => authorize(deps, name, method, params, res);
 
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
@@ -73,11 +79,12 @@ export const createApp = (opts: AppOptions): Express => {
     res.json({ ok: true, version: VERSION });
   });
   api.use(authenticate(deps));
-  if (enforce) api.use(requireSetupDone(deps));
+  api.use(requireSetupDone(deps));
   api.use(authRouter(deps));
   api.use(projectsRouter(deps));
   api.use(labelsRouter(deps));
   api.use(imagesRouter(deps));
+  api.use(tilesRouter(deps));
   api.use(annotationsRouter(deps));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
@@ -95,5 +102,7 @@ export const createApp = (opts: AppOptions): Express => {
     });
   }
   app.use(errorHandler(log));
-  return app;
+  // Resumes pyramids left 'pending' by a previous run.
+  tiles.start();
+  return Object.assign(app, { tiles });
 };

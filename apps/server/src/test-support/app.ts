@@ -1,10 +1,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import express from "express";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
 import { type Db, migrate, openDatabase } from "../db/database.js";
+import { authRepo } from "../modules/auth/repo.js";
+import { digest, newSecret } from "../modules/auth/secrets.js";
 import { LocalStorage } from "../storage/local-storage.js";
+
+/** The admin every test app has; requests without credentials of their own act as this admin. */
+export const TEST_ADMIN_EMAIL = "test-admin@example.com";
 
 export interface TestApp {
   app: LabelbenchApp;
@@ -22,11 +28,13 @@ export interface TestApp {
 /**
  * A real app over a real SQLite file and a real file store in a fresh temp directory, the way
  * main.ts wires it, minus listening. `overrides` tightens limits (small maxFileBytes, maxPixels).
- * Accounts are not enforced unless `options.enforceAuth` says so.
+ * Accounts are always enforced: the app has an admin, and a request that brings no credentials of
+ * its own gets that admin's write token, so the API tests read like a script using a token would.
+ * `options.anonymous` leaves credential-less requests anonymous (to test 401s).
  */
 export const makeTestApp = (
   overrides: Partial<Config> = {},
-  options: { enforceAuth?: boolean } = {},
+  options: { anonymous?: boolean } = {},
 ): TestApp => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
@@ -34,8 +42,36 @@ export const makeTestApp = (
   migrate(db);
   const filesDir = path.join(dir, "files");
   const storage = new LocalStorage(filesDir);
-  // The foundation's API tests run without accounts; the auth tests switch enforcement on.
-  const app = createApp({ db, storage, config, webDist: null, enforceAuth: options.enforceAuth ?? false });
+  const inner = createApp({ db, storage, config, webDist: null });
+  const repo = authRepo(db);
+  const now = new Date().toISOString();
+  // Not a valid argon2 hash: this admin signs in only through its token.
+  const adminId = repo.insertUser(
+    { email: TEST_ADMIN_EMAIL, name: "Test admin", role: "admin", passwordHash: "!" },
+    now,
+  );
+  const token = newSecret("lbt_");
+  repo.insertToken(
+    {
+      userId: adminId,
+      name: "tests",
+      hash: digest(token),
+      prefix: token.slice(0, 10),
+      scope: "write",
+      expiresAt: null,
+    },
+    now,
+  );
+  const outer = express();
+  outer.disable("x-powered-by");
+  outer.use((req, _res, next) => {
+    if (!options.anonymous && !req.headers.authorization && !req.headers.cookie) {
+      req.headers.authorization = `Bearer ${token}`;
+    }
+    next();
+  });
+  outer.use(inner);
+  const app = Object.assign(outer, { tiles: inner.tiles }) as LabelbenchApp;
   return {
     app,
     db,

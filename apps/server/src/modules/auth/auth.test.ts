@@ -29,7 +29,6 @@ beforeEach(() => {
     storage: new LocalStorage(path.join(dir, "files")),
     config: testConfig(dir),
     webDist: null,
-    enforceAuth: true,
     now: () => new Date(clock).toISOString(),
   });
 });

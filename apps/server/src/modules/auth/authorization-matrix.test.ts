@@ -241,6 +241,9 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   },
   imageFile: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/file` }) },
   imageThumbnail: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/thumbnail` }) },
+  // The world's image is below the tiling threshold: callers who may read it learn that (404).
+  imageTile: { expect: projectRead(404), prepare: (w) => ({ path: `/images/${w.imageId}/tiles/0/0/0` }) },
+  imagePreview: { expect: projectRead(404), prepare: (w) => ({ path: `/images/${w.imageId}/preview` }) },
   imageNeighbours: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/neighbours` }) },
   getAnnotations: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/annotations` }) },
   putAnnotations: {
@@ -275,7 +278,6 @@ beforeAll(async () => {
     storage: new LocalStorage(path.join(dir, "files")),
     config: testConfig(dir),
     webDist: null,
-    enforceAuth: true,
   });
   const setup = await request(app).post("/api/v1/setup").send(ADMIN);
   expect(setup.status, JSON.stringify(setup.body)).toBe(201);

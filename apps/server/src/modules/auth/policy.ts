@@ -58,6 +58,8 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
   deleteImage: project("manage"),
   imageFile: project("read"),
   imageThumbnail: project("read"),
+  imageTile: project("read"),
+  imagePreview: project("read"),
   imageNeighbours: project("read"),
   getAnnotations: project("read"),
   putAnnotations: project("annotate"),
