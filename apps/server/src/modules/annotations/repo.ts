@@ -3,6 +3,7 @@ import type { Db } from "../../db/database.js";
 
 interface AnnotationRow {
   uid: string;
+  position: number;
   label_id: number;
   geometry: string;
   created_by: string | null;
@@ -13,6 +14,8 @@ interface AnnotationRow {
 
 export interface StoredAnnotation {
   uid: string;
+  /** Index in the image's list when read back; ignored when writing (the array order decides). */
+  position?: number;
   labelId: number;
   geometryJson: string;
   createdBy: string | null;
@@ -33,13 +36,19 @@ const toAnnotation = (r: AnnotationRow): Annotation => ({
 
 export const annotationRepo = (db: Db) => {
   const rows = db.prepare(
-    "SELECT uid, label_id, geometry, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? ORDER BY position",
+    "SELECT uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? ORDER BY position",
   );
   const tags = db.prepare(
     "SELECT t.label_id FROM image_tags t JOIN labels l ON l.id = t.label_id WHERE t.image_id = ? ORDER BY l.position, l.id",
   );
   const revision = db.prepare("SELECT revision FROM images WHERE id = ?");
-  const deleteAll = db.prepare("DELETE FROM annotations WHERE image_id = ?");
+  const positions = db.prepare(
+    "SELECT uid, label_id, geometry, position FROM annotations WHERE image_id = ?",
+  );
+  const deleteOne = db.prepare("DELETE FROM annotations WHERE image_id = ? AND uid = ?");
+  const updateOne = db.prepare(
+    "UPDATE annotations SET label_id = ?, geometry = ?, position = ?, updated_by = ?, updated_at = ? WHERE image_id = ? AND uid = ?",
+  );
   const deleteTags = db.prepare("DELETE FROM image_tags WHERE image_id = ?");
   const insert = db.prepare(
     `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
@@ -59,12 +68,15 @@ export const annotationRepo = (db: Db) => {
       annotations: (rows.all(imageId) as AnnotationRow[]).map(toAnnotation),
       tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     }),
+    /** Tag label ids in label-set order. */
+    tags: (imageId: number): number[] => (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     stored: (imageId: number): Map<string, StoredAnnotation> =>
       new Map(
         (rows.all(imageId) as AnnotationRow[]).map((r) => [
           r.uid,
           {
             uid: r.uid,
+            position: r.position,
             labelId: r.label_id,
             geometryJson: r.geometry,
             createdBy: r.created_by,
@@ -74,23 +86,39 @@ export const annotationRepo = (db: Db) => {
           },
         ]),
       ),
-    /** Replaces the whole set; callers run it inside a transaction with the revision check. */
-    replace: (imageId: number, items: StoredAnnotation[], tagIds: number[], now: string) => {
-      deleteAll.run(imageId);
-      deleteTags.run(imageId);
+    /**
+     * Makes the stored set equal to `items` (in that order), touching only rows that changed: an
+     * autosave of a dense image usually moves one shape, so this is one UPDATE, not 2,000 writes.
+     * Callers run it inside a transaction with the revision check.
+     */
+    replace: (
+      imageId: number,
+      before: ReadonlyMap<string, StoredAnnotation>,
+      items: StoredAnnotation[],
+      tagIds: number[],
+      now: string,
+    ) => {
+      const keep = new Set(items.map((a) => a.uid));
+      for (const uid of before.keys()) if (!keep.has(uid)) deleteOne.run(imageId, uid);
       items.forEach((a, i) => {
-        insert.run(
-          imageId,
-          a.uid,
-          a.labelId,
-          a.geometryJson,
-          i,
-          a.createdBy,
-          a.updatedBy,
-          a.createdAt,
-          a.updatedAt,
-        );
+        const old = before.get(a.uid);
+        if (!old) {
+          insert.run(
+            imageId,
+            a.uid,
+            a.labelId,
+            a.geometryJson,
+            i,
+            a.createdBy,
+            a.updatedBy,
+            a.createdAt,
+            a.updatedAt,
+          );
+        } else if (old.labelId !== a.labelId || old.geometryJson !== a.geometryJson || old.position !== i) {
+          updateOne.run(a.labelId, a.geometryJson, i, a.updatedBy, a.updatedAt, imageId, a.uid);
+        }
       });
+      deleteTags.run(imageId);
       for (const t of tagIds) insertTag.run(imageId, t);
       bump.run(items.length, now, items.length + tagIds.length > 0 ? 1 : 0, imageId);
     },

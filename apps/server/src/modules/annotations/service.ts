@@ -69,8 +69,22 @@ export const annotationService = (deps: Deps) => {
             updatedAt: now,
           };
         });
-        repo.replace(imageId, items, checked.tags, now);
-        return repo.get(imageId);
+        repo.replace(imageId, before, items, checked.tags, now);
+        // The reply is built from what was just written rather than read back and re-parsed.
+        return {
+          imageId,
+          revision: current + 1,
+          annotations: items.map((a, i) => ({
+            id: a.uid,
+            labelId: a.labelId,
+            geometry: checked.annotations[i]?.geometry ?? JSON.parse(a.geometryJson),
+            createdBy: a.createdBy,
+            updatedBy: a.updatedBy,
+            createdAt: a.createdAt,
+            updatedAt: a.updatedAt,
+          })),
+          tags: repo.tags(imageId),
+        };
       })();
     },
   };
