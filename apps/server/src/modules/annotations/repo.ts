@@ -42,9 +42,6 @@ export const annotationRepo = (db: Db) => {
     "SELECT t.label_id FROM image_tags t JOIN labels l ON l.id = t.label_id WHERE t.image_id = ? ORDER BY l.position, l.id",
   );
   const revision = db.prepare("SELECT revision FROM images WHERE id = ?");
-  const positions = db.prepare(
-    "SELECT uid, label_id, geometry, position FROM annotations WHERE image_id = ?",
-  );
   const deleteOne = db.prepare("DELETE FROM annotations WHERE image_id = ? AND uid = ?");
   const updateOne = db.prepare(
     "UPDATE annotations SET label_id = ?, geometry = ?, position = ?, updated_by = ?, updated_at = ? WHERE image_id = ? AND uid = ?",
