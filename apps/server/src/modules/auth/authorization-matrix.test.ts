@@ -144,7 +144,7 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   },
   logout: { expect: signedIn(204, true), prepare: () => ({ path: "/auth/logout" }) },
   me: { expect: signedIn(200, false), prepare: () => ({ path: "/auth/me" }) },
-  listUsers: { expect: adminOnly(200, false), prepare: () => ({ path: "/users" }) },
+  listUsers: { expect: { ...adminOnly(200, false), manager: 200 }, prepare: () => ({ path: "/users" }) },
   createUser: {
     expect: adminOnly(201, true),
     prepare: () => ({
@@ -255,6 +255,16 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
         annotations: [{ labelId: w.labelId, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
       },
     }),
+  },
+  // Annotators export only where the project allows it (off by default).
+  exportDataset: {
+    expect: { ...projectRead(), annotatorMember: 403 },
+    prepare: (w) => ({ path: `/projects/${w.projectId}/export?format=coco&images=exclude` }),
+  },
+  // A lone image is no dataset: callers who may import get as far as validation (400).
+  importDataset: {
+    expect: projectManage(400),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/import?dryRun=true`, attach: true }),
   },
 };
 

@@ -31,7 +31,8 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
   login: { kind: "public" },
   logout: { kind: "signedIn" },
   me: { kind: "signedIn" },
-  listUsers: { kind: "admin" },
+  // Managers pick project members from this list (addMember); editing users stays admin-only.
+  listUsers: { kind: "manager" },
   createUser: { kind: "admin" },
   updateUser: { kind: "admin" },
   listMembers: project("read"),
@@ -63,6 +64,8 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
   imageNeighbours: project("read"),
   getAnnotations: project("read"),
   putAnnotations: project("annotate"),
+  exportDataset: project("export"),
+  importDataset: project("manage"),
 };
 
 const READ_METHODS = new Set(["GET", "HEAD"]);

@@ -1,0 +1,52 @@
+import { UserCreate } from "@labelbench/schema";
+import { describe, expect, it } from "vitest";
+import { fieldErrorsFromDetails, fieldErrorsFromIssues, readableWait, sentence } from "./form-errors";
+
+describe("fieldErrorsFromDetails", () => {
+  it("keys the server's issues by field, first message per field", () => {
+    expect(
+      fieldErrorsFromDetails([
+        { path: "body.password", message: "too short" },
+        { path: "body.password", message: "second" },
+        { path: "body.email", message: "must be an email address" },
+        { path: "query.userId", message: "bad id" },
+      ]),
+    ).toEqual({ password: "too short", email: "must be an email address", userId: "bad id" });
+  });
+
+  it("yields nothing for details that are not field issues", () => {
+    expect(fieldErrorsFromDetails(undefined)).toEqual({});
+    expect(fieldErrorsFromDetails({ conflicts: 3 })).toEqual({});
+  });
+});
+
+describe("fieldErrorsFromIssues", () => {
+  it("turns a local check with the shared schema into per-field messages", () => {
+    const r = UserCreate.safeParse({ email: "nope", name: "", role: "manager", password: "short" });
+    expect(r.success).toBe(false);
+    const errors = r.success ? {} : fieldErrorsFromIssues(r.error.issues);
+    expect(Object.keys(errors).sort()).toEqual(["email", "name", "password"]);
+    expect(errors.password).toMatch(/at least 10 characters/);
+  });
+});
+
+describe("sentence", () => {
+  it("capitalises and ends a server fragment", () => {
+    expect(sentence("email or password is incorrect")).toBe("Email or password is incorrect.");
+    expect(sentence("too many failed sign-in attempts; try again in 30 s")).toBe(
+      "Too many failed sign-in attempts; try again in 30 s.",
+    );
+    expect(sentence("Done!")).toBe("Done!");
+    expect(sentence("  ")).toBe("");
+  });
+});
+
+describe("readableWait", () => {
+  it("turns long waits into minutes and keeps short ones in seconds", () => {
+    expect(readableWait("too many failed sign-in attempts; try again in 898 s")).toBe(
+      "too many failed sign-in attempts; try again in 15 minutes",
+    );
+    expect(readableWait("try again in 42 s")).toBe("try again in 42 s");
+    expect(readableWait("no wait here")).toBe("no wait here");
+  });
+});

@@ -1,0 +1,47 @@
+import { FieldIssue } from "@labelbench/schema";
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+/**
+ * Per-field messages from a 400's details (`[{ path: "body.password", message }]`), keyed by the
+ * field name (`password`), so each message shows under its own input. The first message per field wins.
+ */
+export const fieldErrorsFromDetails = (details: unknown): FieldErrors => {
+  const parsed = FieldIssue.array().safeParse(details);
+  if (!parsed.success) return {};
+  const out: FieldErrors = {};
+  for (const issue of parsed.data) {
+    const key = issue.path.replace(/^(body|query|params)\./, "").split(".")[0] ?? issue.path;
+    out[key] ??= issue.message;
+  }
+  return out;
+};
+
+/** The same from a local zod check (`Schema.safeParse(form)`), before anything is sent. */
+export const fieldErrorsFromIssues = (
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+) => {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = String(issue.path[0] ?? "");
+    out[key] ??= issue.message;
+  }
+  return out;
+};
+
+/** Server messages are lowercase fragments ("email or password is incorrect"); a form shows a sentence. */
+export const sentence = (message: string): string => {
+  const t = message.trim();
+  if (!t) return t;
+  const s = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+};
+
+/** "try again in 898 s" reads better as "try again in 15 minutes"; short waits stay in seconds. */
+export const readableWait = (message: string): string =>
+  message.replace(/\b(\d+) s\b/g, (whole, raw: string) => {
+    const s = Number(raw);
+    if (s < 90) return whole;
+    const min = Math.ceil(s / 60);
+    return `${min} minutes`;
+  });
