@@ -5,6 +5,11 @@ import { defineConfig } from "vite";
 export default defineConfig({
   root: "apps/web",
   plugins: [react()],
-  build: { outDir: process.env.WEB_OUT_DIR ?? "dist", emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1500 },
+  build: {
+    outDir: process.env.WEB_OUT_DIR ?? "dist",
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500,
+  },
   server: { port: 5173, proxy: { "/api": "http://localhost:3000" } },
 });

@@ -88,10 +88,10 @@ describe("docs/api.md", () => {
       path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../docs/api.md"),
       "utf8",
     );
-    const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     const missing = (Object.entries(api) as [string, Endpoint][]).filter(([, e]) => {
       const heading = doc.includes(`${e.method} ${e.path}`);
-      const row = new RegExp(`\\|[A-Z /]*\\b${e.method}\\b[A-Z /]*\\|\\s*\`${escape(e.path)}\``).test(doc);
+      const row = new RegExp(`\\|[A-Z /]*\\b${e.method}\\b[A-Z /]*\\|\\s*\`${escapeRe(e.path)}\``).test(doc);
       return !heading && !row;
     });
     expect(missing.map(([name, e]) => `${name}: ${e.method} ${e.path}`)).toEqual([]);

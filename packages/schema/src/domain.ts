@@ -150,6 +150,8 @@ export const ImageListQuery = z.object({
   status: ImageStatus.optional(),
   q: z.string().max(200).optional(),
   cursor: z.string().max(200).optional(),
+  /** Skip this many matching images: lets a grid seek far without walking every page. Not with `cursor`. */
+  offset: z.coerce.number().int().min(0).max(100_000_000).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const ImagePage = z.object({

@@ -40,6 +40,17 @@ export const urlOf = <N extends EndpointName>(
   return `${API_BASE}${path}${q ? `?${q}` : ""}`;
 };
 
+type AuthFailureListener = (err: ApiError, endpoint: EndpointName) => void;
+let authFailureListener: AuthFailureListener | null = null;
+
+/**
+ * The auth module listens here: a 401 (session gone) or SETUP_REQUIRED from any call changes who
+ * the app thinks is signed in, and its route guard then sends the user to sign in.
+ */
+export const onAuthFailure = (listener: AuthFailureListener | null) => {
+  authFailureListener = listener;
+};
+
 /** Calls one contract endpoint and parses the reply with the shared schema. */
 export const call = async <N extends EndpointName>(
   name: N,
@@ -60,7 +71,11 @@ export const call = async <N extends EndpointName>(
     if ((err as Error).name === "AbortError") throw err;
     throw new ApiError(0, "NETWORK", "cannot reach the server; check your connection");
   }
-  if (!res.ok) throw await toApiError(res);
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (err.status === 401 || err.code === "SETUP_REQUIRED") authFailureListener?.(err, name);
+    throw err;
+  }
   if (res.status === 204) return undefined as z.output<E<N>["response"]>;
   return e.response.parse(await res.json()) as z.output<E<N>["response"]>;
 };

@@ -1,0 +1,117 @@
+import { lazy, type ReactNode, Suspense } from "react";
+import { createBrowserRouter } from "react-router";
+import { UsersPage } from "../admin/UsersPage";
+import { LoginPage } from "../auth/LoginPage";
+import { RequireSession } from "../auth/RequireSession";
+import { AdminOnly, ProjectAllows } from "../auth/Restricted";
+import { SetupPage } from "../auth/SetupPage";
+import { MembersPage } from "../members/MembersPage";
+import { ImagesPage } from "../pages/images/ImagesPage";
+import { LabelsPage } from "../pages/labels/LabelsPage";
+import { NotFoundPage } from "../pages/NotFoundPage";
+import { OverviewPage } from "../pages/overview/OverviewPage";
+import { ProjectsPage } from "../pages/projects/ProjectsPage";
+import { TokensPage } from "../settings/TokensPage";
+import { Loading } from "../ui/parts";
+import { AppLayout, RootLayout } from "./AppLayout";
+import { ProjectLayout } from "./ProjectLayout";
+import { RouteError } from "./RouteError";
+
+// The editor (Konva) and the export page load on first use: the library stays light to open.
+const EditorPage = lazy(() => import("../editor/EditorPage").then((m) => ({ default: m.EditorPage })));
+const ExportPage = lazy(() => import("../pages/export/ExportPage").then((m) => ({ default: m.ExportPage })));
+
+const Deferred = ({ children, what }: { children: ReactNode; what: string }) => (
+  <Suspense
+    fallback={
+      <main id="main" className="page">
+        <Loading what={what} />
+      </main>
+    }
+  >
+    {children}
+  </Suspense>
+);
+
+/**
+ * Every page and every filter has its own URL, so any view can be bookmarked or sent to a colleague:
+ * the library's filters live in the query string (`?status=done&q=cat`).
+ */
+export const routes = [
+  {
+    element: <RootLayout />,
+    errorElement: <RouteError />,
+    children: [
+      // Before sign-in: the one-time setup of the first admin, and the login page.
+      { path: "setup", element: <SetupPage /> },
+      { path: "login", element: <LoginPage /> },
+      {
+        // Everything else needs a signed-in user; a 401 from any call comes back here as /login?next=.
+        element: <RequireSession />,
+        children: [
+          {
+            element: <AppLayout />,
+            children: [
+              { index: true, element: <ProjectsPage /> },
+              {
+                path: "projects/:projectId",
+                element: <ProjectLayout />,
+                children: [
+                  { index: true, element: <OverviewPage /> },
+                  {
+                    path: "labels",
+                    element: (
+                      <ProjectAllows action="manageProject">
+                        <LabelsPage />
+                      </ProjectAllows>
+                    ),
+                  },
+                  { path: "images", element: <ImagesPage /> },
+                  {
+                    path: "export",
+                    element: (
+                      <ProjectAllows action="export">
+                        <Deferred what="export">
+                          <ExportPage />
+                        </Deferred>
+                      </ProjectAllows>
+                    ),
+                  },
+                  {
+                    path: "members",
+                    element: (
+                      <ProjectAllows action="manageProject">
+                        <MembersPage />
+                      </ProjectAllows>
+                    ),
+                  },
+                ],
+              },
+              {
+                path: "admin/users",
+                element: (
+                  <AdminOnly>
+                    <UsersPage />
+                  </AdminOnly>
+                ),
+              },
+              { path: "settings/tokens", element: <TokensPage /> },
+              { path: "*", element: <NotFoundPage /> },
+            ],
+          },
+          // The editor fills the viewport itself: no page chrome around it.
+          {
+            path: "projects/:projectId/images/:imageId",
+            element: (
+              <Deferred what="the editor">
+                <EditorPage />
+              </Deferred>
+            ),
+          },
+        ],
+      },
+    ],
+  },
+];
+
+export const router = createBrowserRouter(routes);

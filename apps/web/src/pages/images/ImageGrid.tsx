@@ -1,0 +1,222 @@
+import type { Image } from "@labelbench/schema";
+import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { Link } from "react-router";
+import { urlOf } from "../../api/client";
+import { formatCount } from "../../ui/format";
+import { StatusBadge } from "../../ui/parts";
+import {
+  type GridKey,
+  type GridSpec,
+  gridMetrics,
+  moveFocus,
+  scrollToReveal,
+  visibleRows,
+} from "./grid-layout";
+import type { FeedSnapshot, ImageFeed } from "./image-feed";
+
+const SPEC: GridSpec = { minTileWidth: 184, gap: 16, captionHeight: 54, aspect: 0.72 };
+const OVERSCAN_ROWS = 3;
+const GRID_KEYS = new Set<string>([
+  "ArrowLeft",
+  "ArrowRight",
+  "ArrowUp",
+  "ArrowDown",
+  "Home",
+  "End",
+  "PageUp",
+  "PageDown",
+]);
+
+/**
+ * The thumbnail grid. Only rows in view (plus a few) are in the DOM and re-rendered, and only when
+ * the visible row range changes, not on every scroll event, so 100,000 images scroll like 100.
+ * Keyboard: one tab stop; arrows, Home/End and PageUp/PageDown move focus; Enter opens the image.
+ */
+export function ImageGrid({
+  feed,
+  snap,
+  hrefOf,
+  label,
+}: {
+  feed: ImageFeed;
+  snap: FeedSnapshot;
+  hrefOf: (img: Image) => string;
+  label: string;
+}) {
+  const scrollRef = useRef<HTMLElement>(null);
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  const [range, setRange] = useState({ first: 0, last: -1 });
+  const [focusIndex, setFocusIndex] = useState(0);
+  const pendingFocus = useRef<number | null>(null);
+  const m = gridMetrics(size.width, snap.length, SPEC);
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const measure = () => setSize({ width: el.clientWidth, height: el.clientHeight });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `m` is rebuilt every render; only its row size and count matter here
+  const updateRange = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const r = visibleRows(el.scrollTop, el.clientHeight, m, OVERSCAN_ROWS);
+    setRange((prev) => (prev.first === r.first && prev.last === r.last ? prev : r));
+  }, [m.rowHeight, m.rows]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new viewport height changes which rows are visible
+  useLayoutEffect(() => updateRange(), [updateRange, size.height]);
+
+  // Ask for what is shown plus one screen ahead, so scrolling on reveals loaded tiles.
+  useEffect(() => {
+    if (range.last < 0) {
+      feed.ensure(0);
+      return;
+    }
+    const rowsPerScreen = Math.ceil(size.height / Math.max(1, m.rowHeight));
+    const last = Math.min(Math.max(0, snap.length - 1), (range.last + 1 + rowsPerScreen) * m.columns - 1);
+    feed.ensure(range.first * m.columns, last);
+  }, [feed, range.first, range.last, m.columns, m.rowHeight, size.height, snap.length]);
+
+  useEffect(() => {
+    if (focusIndex >= snap.length && snap.length > 0) setFocusIndex(snap.length - 1);
+  }, [snap.length, focusIndex]);
+
+  // After a keyboard move the target tile may only now have been rendered: focus it then.
+  useEffect(() => {
+    const i = pendingFocus.current;
+    if (i === null) return;
+    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${i}"]`);
+    if (el) {
+      el.focus({ preventScroll: true });
+      pendingFocus.current = null;
+    }
+  });
+
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (!GRID_KEYS.has(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
+    const el = scrollRef.current;
+    if (!el || snap.length === 0) return;
+    e.preventDefault();
+    const pageRows = Math.max(1, Math.floor(el.clientHeight / m.rowHeight));
+    const next = moveFocus(focusIndex, e.key as GridKey, m.columns, snap.length, pageRows);
+    setFocusIndex(next);
+    pendingFocus.current = next;
+    const top = scrollToReveal(Math.floor(next / m.columns), el.scrollTop, el.clientHeight, m);
+    if (top !== null) el.scrollTop = top;
+  };
+
+  const rows: number[] = [];
+  for (let r = range.first; r <= range.last; r++) rows.push(r);
+  const firstRendered = range.first * m.columns;
+  const lastRendered = Math.min(snap.length - 1, (range.last + 1) * m.columns - 1);
+  const tabStop = focusIndex >= firstRendered && focusIndex <= lastRendered ? focusIndex : firstRendered;
+
+  return (
+    <section
+      ref={scrollRef}
+      className="grid-scroll"
+      onScroll={updateRange}
+      onKeyDown={onKeyDown}
+      aria-label={label}
+      aria-describedby="grid-keys-hint"
+    >
+      <p id="grid-keys-hint" className="visually-hidden">
+        Use the arrow keys, Home, End, Page Up and Page Down to move between images; Enter opens one.
+      </p>
+      <div className="grid-canvas" style={{ height: m.totalHeight }}>
+        {size.width > 0 &&
+          rows.map((r) => (
+            <div
+              key={r}
+              className="grid-row"
+              style={{
+                transform: `translateY(${r * m.rowHeight}px)`,
+                gridTemplateColumns: `repeat(${m.columns}, minmax(0, 1fr))`,
+                gap: SPEC.gap,
+                height: m.tileHeight,
+              }}
+            >
+              {Array.from({ length: m.columns }, (_, c) => {
+                const i = r * m.columns + c;
+                if (i >= snap.length) return null;
+                const img = snap.at(i);
+                return img ? (
+                  <Tile
+                    key={img.id}
+                    image={img}
+                    index={i}
+                    href={hrefOf(img)}
+                    tabbable={i === tabStop}
+                    onFocus={setFocusIndex}
+                  />
+                ) : (
+                  <div key={`p${i}`} className="tile tile--placeholder" aria-hidden="true">
+                    <div className="tile__thumb" />
+                    <div className="tile__caption">
+                      <span className="skeleton skeleton--line" />
+                      <span className="skeleton skeleton--short" />
+                    </div>
+                  </div>
+                );
+              })}
+            </div>
+          ))}
+      </div>
+    </section>
+  );
+}
+
+const Tile = memo(function Tile({
+  image,
+  index,
+  href,
+  tabbable,
+  onFocus,
+}: {
+  image: Image;
+  index: number;
+  href: string;
+  tabbable: boolean;
+  onFocus: (i: number) => void;
+}) {
+  return (
+    <Link
+      to={href}
+      className="tile"
+      data-index={index}
+      data-image-id={image.id}
+      tabIndex={tabbable ? 0 : -1}
+      onFocus={() => onFocus(index)}
+      title={`${image.fileName} · ${image.width}×${image.height}`}
+    >
+      <div className="tile__thumb">
+        <img
+          src={urlOf("imageThumbnail", { imageId: image.id })}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          draggable={false}
+        />
+        <span className="tile__badge">
+          <StatusBadge status={image.status} />
+        </span>
+      </div>
+      <div className="tile__caption">
+        <span className="tile__name">{image.fileName}</span>
+        <span className="tile__meta">
+          <span className={`tile__count${image.annotationCount === 0 ? " is-zero" : ""}`}>
+            {formatCount(image.annotationCount)} {image.annotationCount === 1 ? "annotation" : "annotations"}
+          </span>
+          <span className="tile__dims">
+            {image.width}×{image.height}
+          </span>
+        </span>
+      </div>
+    </Link>
+  );
+});

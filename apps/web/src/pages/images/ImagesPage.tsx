@@ -1,0 +1,408 @@
+import { type ImageStatus, ImageStatus as ImageStatusSchema, type StatusCounts } from "@labelbench/schema";
+import { type DragEvent, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import { Link, useSearchParams } from "react-router";
+import { call } from "../../api/client";
+import { useProject } from "../../app/ProjectLayout";
+import { useCan } from "../../auth/useCan";
+import { formatCount, plural, STATUS_LABEL } from "../../ui/format";
+import { Icon } from "../../ui/icons";
+import { EmptyState, ErrorState, Loading } from "../../ui/parts";
+import { toastError } from "../../ui/toast-store";
+import { useTitle } from "../../ui/useTitle";
+import { collectDrop, fromFileList, type Walked } from "../../upload/folder-walk";
+import { useUploads } from "../../upload/upload-store";
+import { ImageGrid } from "./ImageGrid";
+import { ImageFeed } from "./image-feed";
+
+const FILTERS: (ImageStatus | null)[] = [null, "new", "in_progress", "done", "skipped"];
+
+/** `?status=` from the URL; anything unknown means no filter rather than an error page. */
+const parseStatus = (raw: string | null): ImageStatus | undefined => {
+  const r = ImageStatusSchema.safeParse(raw);
+  return r.success ? r.data : undefined;
+};
+
+const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes("Files");
+
+export function ImagesPage() {
+  const { project, reloadProject } = useProject();
+  // Annotators annotate what managers upload: no upload buttons, no drop target for them.
+  const mayUpload = useCan()("manageProject");
+  const [params, setParams] = useSearchParams();
+  const status = parseStatus(params.get("status"));
+  const q = params.get("q")?.trim() ?? "";
+  useTitle(status ? `${STATUS_LABEL[status]} images` : "Images", project.name);
+
+  const session = useUploads((s) => s.session);
+  const startUpload = useUploads((s) => s.start);
+  const [reloadKey, setReloadKey] = useState(0);
+  const [feed, setFeed] = useState<ImageFeed | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadKey forces a fresh feed after an upload
+  useEffect(() => {
+    const f = new ImageFeed(
+      async ({ cursor, offset, limit }, signal) =>
+        call("listImages", {
+          params: { projectId: project.id },
+          query: {
+            status,
+            q: q || undefined,
+            cursor: cursor ?? undefined,
+            offset: offset ?? undefined,
+            limit,
+          },
+          signal,
+        }),
+      { status, query: q || undefined },
+    );
+    f.ensure(0);
+    setFeed(f);
+    return () => f.dispose();
+  }, [project.id, status, q, reloadKey]);
+
+  // New images arrive when an upload for this project finishes: show them, refresh the counts.
+  const finishedAt = session?.projectId === project.id ? session.finishedAt : null;
+  useEffect(() => {
+    if (finishedAt) {
+      setReloadKey((k) => k + 1);
+      reloadProject();
+    }
+  }, [finishedAt, reloadProject]);
+
+  const upload = (picked: Walked<File>) => {
+    if (picked.files.length === 0) {
+      toastError(
+        "Nothing to upload",
+        new Error(
+          picked.skipped.length > 0
+            ? `${plural(picked.skipped.length, "file")} skipped (hidden or unreadable)`
+            : "no files found",
+        ),
+      );
+      return;
+    }
+    try {
+      startUpload(project, picked);
+    } catch (err) {
+      toastError("Upload not started", err);
+    }
+  };
+
+  const setFilter = (next: { status?: ImageStatus | undefined; q?: string }) => {
+    const p = new URLSearchParams(params);
+    if ("status" in next) {
+      if (next.status) p.set("status", next.status);
+      else p.delete("status");
+    }
+    if (next.q !== undefined) {
+      if (next.q) p.set("q", next.q);
+      else p.delete("q");
+    }
+    setParams(p, { replace: next.q !== undefined });
+  };
+
+  const dropProps = {
+    onDragEnter: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current = 0;
+      setDragging(false);
+      // Entries must be taken inside the event; the folder walk continues after it.
+      collectDrop(e.dataTransfer)
+        .then(upload)
+        .catch((err) => toastError("Could not read the dropped files", err));
+    },
+  };
+
+  const snap = useFeedSnapshot(feed);
+  const counts = snap?.counts ?? null;
+  const projectEmpty = counts !== null && counts.total === 0;
+  const linkSearch = params.toString();
+
+  return (
+    <main id="main" className="page page--fill" {...(mayUpload ? dropProps : {})}>
+      <div className="page-header">
+        <div>
+          <h1 className="page-title">Images</h1>
+          <p className="page-subtitle">
+            {counts
+              ? `${plural(counts.total, "image")} in this project`
+              : "The project's images, in upload order."}
+          </p>
+        </div>
+        {counts !== null && !projectEmpty && mayUpload && (
+          <div className="page-header__actions">
+            <UploadButtons onPicked={upload} busy={session?.progress.state === "running"} />
+          </div>
+        )}
+      </div>
+
+      {!projectEmpty && (
+        <div className="toolbar">
+          <nav className="filter-tabs" aria-label="Filter by status">
+            {FILTERS.map((s) => (
+              <FilterTab
+                key={s ?? "all"}
+                status={s}
+                active={(status ?? null) === s}
+                counts={counts}
+                params={params}
+              />
+            ))}
+          </nav>
+          <SearchBox value={q} onChange={(v) => setFilter({ q: v })} />
+        </div>
+      )}
+
+      <div className="library">
+        {snap === null || (snap.counts === null && snap.error === null) ? (
+          <Loading what="images" />
+        ) : snap.counts === null && snap.error ? (
+          <ErrorState title="Could not load images" message={snap.error} onRetry={() => feed?.retry()} />
+        ) : projectEmpty && !mayUpload ? (
+          <EmptyState icon="image" title="No images yet">
+            A manager uploads the images of this project; they appear here as soon as they do.
+          </EmptyState>
+        ) : projectEmpty ? (
+          <div className="dropzone-empty">
+            <EmptyState
+              icon="upload"
+              title="Drop images or folders here"
+              action={<UploadButtons onPicked={upload} busy={session?.progress.state === "running"} large />}
+            >
+              Drag files or whole folders from your file manager onto this page, or pick them. JPEG, PNG,
+              WebP, TIFF, BMP and GIF are accepted; files are checked by content, not by name.
+            </EmptyState>
+          </div>
+        ) : snap.length === 0 && snap.complete ? (
+          <EmptyState
+            icon="search"
+            title={
+              q
+                ? `No image names contain "${q}"`
+                : `No ${status ? STATUS_LABEL[status].toLowerCase() : ""} images`
+            }
+            action={
+              <Link className="button" to={`/projects/${project.id}/images`}>
+                Show all images
+              </Link>
+            }
+          >
+            {q
+              ? "Check the spelling, or search for a shorter part of the name."
+              : "Images move here as annotators change their status."}
+          </EmptyState>
+        ) : (
+          <>
+            <p className="library__summary" aria-live="polite">
+              {summaryText(snap.length, snap.complete, counts, status, q)}
+              {snap.error && (
+                <>
+                  {" · "}
+                  <span className="text-danger">{snap.error}</span>{" "}
+                  <button type="button" className="link-button" onClick={() => feed?.retry()}>
+                    Retry
+                  </button>
+                </>
+              )}
+            </p>
+            {feed && (
+              <ImageGrid
+                feed={feed}
+                snap={snap}
+                label="Images"
+                hrefOf={(img) =>
+                  `/projects/${project.id}/images/${img.id}${linkSearch ? `?${linkSearch}` : ""}`
+                }
+              />
+            )}
+          </>
+        )}
+      </div>
+
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          <div className="drop-overlay__card">
+            <Icon name="upload" size={36} />
+            <strong>Drop to upload to {project.name}</strong>
+            <span>Files and whole folders</span>
+          </div>
+        </div>
+      )}
+    </main>
+  );
+}
+
+const useFeedSnapshot = (feed: ImageFeed | null) => {
+  const subscribe = useCallback((cb: () => void) => (feed ? feed.subscribe(cb) : () => undefined), [feed]);
+  const get = useCallback(() => (feed ? feed.getSnapshot() : null), [feed]);
+  return useSyncExternalStore(subscribe, get);
+};
+
+const summaryText = (
+  length: number,
+  complete: boolean,
+  counts: StatusCounts | null,
+  status: ImageStatus | undefined,
+  q: string,
+) => {
+  const what = status ? `${STATUS_LABEL[status].toLowerCase()} ` : "";
+  if (q)
+    return complete
+      ? `${plural(length, `${what}image`)} matching "${q}"`
+      : `Searching ${what}images for "${q}"…`;
+  const n = status ? (counts?.[status] ?? length) : (counts?.total ?? length);
+  return plural(n, `${what}image`);
+};
+
+function FilterTab({
+  status,
+  active,
+  counts,
+  params,
+}: {
+  status: ImageStatus | null;
+  active: boolean;
+  counts: StatusCounts | null;
+  params: URLSearchParams;
+}) {
+  const p = new URLSearchParams(params);
+  if (status) p.set("status", status);
+  else p.delete("status");
+  const qs = p.toString();
+  const n = counts ? (status ? counts[status] : counts.total) : null;
+  return (
+    <Link
+      to={{ search: qs ? `?${qs}` : "" }}
+      className={`filter-tab${active ? " is-active" : ""}`}
+      aria-current={active ? "page" : undefined}
+    >
+      {status && <span className={`status-dot status-dot--${status}`} aria-hidden="true" />}
+      {status ? STATUS_LABEL[status] : "All"}
+      {n !== null && <span className="filter-tab__count">{formatCount(n)}</span>}
+    </Link>
+  );
+}
+
+/** Search as you type; the URL follows after a short pause so history is not flooded. */
+function SearchBox({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const [draft, setDraft] = useState(value);
+  const id = useId();
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+
+  useEffect(() => setDraft(value), [value]);
+  useEffect(() => {
+    if (draft.trim() === value) return;
+    const t = setTimeout(() => onChangeRef.current(draft.trim()), 250);
+    return () => clearTimeout(t);
+  }, [draft, value]);
+
+  return (
+    <div className="search">
+      <label htmlFor={id} className="visually-hidden">
+        Search file names
+      </label>
+      <Icon name="search" size={16} className="search__icon" />
+      <input
+        id={id}
+        type="search"
+        className="input search__input"
+        placeholder="Search file names"
+        value={draft}
+        maxLength={200}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape" && draft) {
+            e.preventDefault();
+            setDraft("");
+          }
+        }}
+      />
+    </div>
+  );
+}
+
+function UploadButtons({
+  onPicked,
+  busy,
+  large = false,
+}: {
+  onPicked: (w: Walked<File>) => void;
+  busy: boolean;
+  large?: boolean;
+}) {
+  const filesRef = useRef<HTMLInputElement>(null);
+  const folderRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    // Not a React prop: set the directory picker flag on the element itself.
+    if (folderRef.current) folderRef.current.webkitdirectory = true;
+  }, []);
+
+  const take = (input: HTMLInputElement) => {
+    if (input.files && input.files.length > 0) onPicked(fromFileList(input.files));
+    input.value = "";
+  };
+  const size = large ? " button--large" : "";
+
+  return (
+    <div className="upload-buttons">
+      <input
+        ref={filesRef}
+        type="file"
+        multiple
+        accept="image/*,.tif,.tiff,.bmp"
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-label="Choose image files to upload"
+        data-testid="upload-files-input"
+        onChange={(e) => take(e.currentTarget)}
+      />
+      <input
+        ref={folderRef}
+        type="file"
+        multiple
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-label="Choose a folder to upload"
+        data-testid="upload-folder-input"
+        onChange={(e) => take(e.currentTarget)}
+      />
+      <button
+        type="button"
+        className={`button${size}`}
+        disabled={busy}
+        onClick={() => folderRef.current?.click()}
+      >
+        <Icon name="folder" size={16} /> Upload folder
+      </button>
+      <button
+        type="button"
+        className={`button button--primary${size}`}
+        disabled={busy}
+        onClick={() => filesRef.current?.click()}
+      >
+        <Icon name="upload" size={16} /> Upload images
+      </button>
+    </div>
+  );
+}
