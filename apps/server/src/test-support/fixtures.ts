@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** /work/shared/fixtures seen from the repo (`<repo>/../shared/fixtures`); never copied into the repo. */
+/** The shared fixtures seen from the repo (`<repo>/../shared/fixtures`); never copied into the repo. */
 export const SHARED_FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   "../../../../../shared/fixtures",
