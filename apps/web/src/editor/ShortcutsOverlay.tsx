@@ -1,0 +1,96 @@
+import type { Command, Editor } from "@labelbench/editor";
+import { useMemo } from "react";
+import { EdIcon } from "./icons";
+import { keyCaps } from "./keys-display";
+
+const GROUP_ORDER = ["Tools", "Edit", "Labels", "View", "Navigation", "Help"];
+
+/** Groups the registry in a stable order; groups nobody planned for still show, after the known ones. */
+export const groupCommands = (commands: Iterable<Command>): [string, Command[]][] => {
+  const groups = new Map<string, Command[]>();
+  for (const c of commands) {
+    if (c.keys.length === 0) continue;
+    const list = groups.get(c.group) ?? [];
+    list.push(c);
+    groups.set(c.group, list);
+  }
+  const rank = (g: string) => {
+    const i = GROUP_ORDER.indexOf(g);
+    return i === -1 ? GROUP_ORDER.length : i;
+  };
+  return [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
+};
+
+/**
+ * The `?` overlay, generated from the editor's command registry (label hotkeys included, since they are
+ * commands too), so it cannot drift from what the keys do. Pointer gestures are listed separately.
+ */
+export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose: () => void }) {
+  const groups = useMemo(() => groupCommands(editor.commands.values()), [editor]);
+  return (
+    <div className="ed-overlay">
+      <div
+        className="ed-help"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Keyboard shortcuts"
+        data-testid="shortcuts"
+      >
+        <header className="ed-help__head">
+          <h2>Keyboard shortcuts</h2>
+          <button type="button" className="ed-icon-btn" aria-label="Close" onClick={onClose}>
+            <EdIcon name="close" />
+          </button>
+        </header>
+        <div className="ed-help__grid">
+          {groups.map(([group, cmds]) => (
+            <section key={group} className="ed-help__group">
+              <h3>{group}</h3>
+              <dl>
+                {cmds.map((c) => (
+                  <div key={c.id} className="ed-help__row">
+                    <dt>{c.label}</dt>
+                    <dd>
+                      {c.keys.map((k, i) => (
+                        <span key={k} className="ed-help__binding">
+                          {i > 0 && <span className="ed-help__or">or</span>}
+                          {keyCaps(k).map((cap) => (
+                            <kbd key={cap} className="ed-kbd">
+                              {cap}
+                            </kbd>
+                          ))}
+                        </span>
+                      ))}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ))}
+          <section className="ed-help__group">
+            <h3>Mouse</h3>
+            <dl>
+              {[
+                ["Zoom at the cursor", "Wheel"],
+                ["Pan", "Space + drag, middle button"],
+                ["Add to selection", "Shift + click"],
+                ["Select many", "Drag on empty space"],
+                ["Insert a vertex", "Double-click an edge"],
+                ["Delete a vertex", "Alt + click it"],
+                ["Close a polygon", "Click the first vertex, double-click"],
+              ].map(([what, how]) => (
+                <div key={what} className="ed-help__row">
+                  <dt>{what}</dt>
+                  <dd className="ed-help__mouse">{how}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+        </div>
+        <p className="ed-help__foot">
+          Press <kbd className="ed-kbd">?</kbd> or <kbd className="ed-kbd">Esc</kbd> to close.
+        </p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+import type { AnnotationSet, Image as ImageMeta } from "@labelbench/schema";
+
+/** Everything the editor needs to show one image, fetched together so moving on can be instant. */
+export interface ImageBundle {
+  image: ImageMeta;
+  set: AnnotationSet;
+  element: HTMLImageElement;
+  /** When `set` was fetched (or acknowledged by a save). */
+  setAt: number;
+}
+
+export interface ImageLoaderDeps {
+  fetchImage(id: number): Promise<ImageMeta>;
+  fetchSet(id: number): Promise<AnnotationSet>;
+  /** Loads and decodes the image bytes. */
+  loadElement(id: number): Promise<HTMLImageElement>;
+  now(): number;
+}
+
+export interface ImageLoader {
+  /** The bundle, from the preload cache when there; a cached set older than `maxSetAgeMs` is refetched. */
+  get(id: number, opts?: { maxSetAgeMs?: number }): Promise<ImageBundle>;
+  /** Starts loading in the background; failures are kept quiet until someone `get`s the image. */
+  prefetch(ids: readonly (number | null | undefined)[]): void;
+  /** A newer set, e.g. the reply of a save, replaces the cached one so a revisit shows it. */
+  updateSet(set: AnnotationSet): void;
+  updateImage(image: ImageMeta): void;
+  cached(id: number): ImageBundle | null;
+}
+
+/** Keeps the last `capacity` images (bytes decoded) around: the current one, its neighbours, a few visited. */
+export const createImageLoader = (deps: ImageLoaderDeps, capacity = 8): ImageLoader => {
+  const entries = new Map<number, Promise<ImageBundle>>();
+  const settled = new Map<number, ImageBundle>();
+
+  const touch = (id: number, p: Promise<ImageBundle>) => {
+    entries.delete(id);
+    entries.set(id, p);
+    while (entries.size > capacity) {
+      const oldest = entries.keys().next().value;
+      if (oldest === undefined) break;
+      entries.delete(oldest);
+      settled.delete(oldest);
+    }
+  };
+
+  const load = (id: number): Promise<ImageBundle> => {
+    const p: Promise<ImageBundle> = Promise.all([
+      deps.fetchImage(id),
+      deps.fetchSet(id),
+      deps.loadElement(id),
+    ]).then(([image, set, element]) => {
+      const bundle: ImageBundle = { image, set, element, setAt: deps.now() };
+      if (entries.get(id) === p) settled.set(id, bundle);
+      return bundle;
+    });
+    // A failed load must not stay cached: the next attempt starts afresh.
+    p.catch(() => {
+      if (entries.get(id) === p) {
+        entries.delete(id);
+        settled.delete(id);
+      }
+    });
+    touch(id, p);
+    return p;
+  };
+
+  return {
+    get: async (id, opts = {}) => {
+      const pending = entries.get(id);
+      if (!pending) return load(id);
+      touch(id, pending);
+      let bundle: ImageBundle;
+      try {
+        bundle = await pending;
+      } catch {
+        return load(id);
+      }
+      const maxAge = opts.maxSetAgeMs ?? Number.POSITIVE_INFINITY;
+      if (deps.now() - bundle.setAt <= maxAge) return bundle;
+      const set = await deps.fetchSet(id);
+      const fresh = {
+        ...bundle,
+        set: set.revision >= bundle.set.revision ? set : bundle.set,
+        setAt: deps.now(),
+      };
+      if (entries.has(id)) {
+        settled.set(id, fresh);
+        touch(id, Promise.resolve(fresh));
+      }
+      return fresh;
+    },
+    prefetch: (ids) => {
+      for (const id of ids) if (id != null && !entries.has(id)) load(id).catch(() => {});
+    },
+    updateSet: (set) => {
+      const b = settled.get(set.imageId);
+      if (!b || b.set.revision > set.revision) return;
+      const fresh = { ...b, set, setAt: deps.now() };
+      settled.set(set.imageId, fresh);
+      entries.set(set.imageId, Promise.resolve(fresh));
+    },
+    updateImage: (image) => {
+      const b = settled.get(image.id);
+      if (!b) return;
+      const fresh = { ...b, image };
+      settled.set(image.id, fresh);
+      entries.set(image.id, Promise.resolve(fresh));
+    },
+    cached: (id) => settled.get(id) ?? null,
+  };
+};
+
+/** Loads the original bytes through an <img> and waits for decoding, so the first draw is immediate. */
+export const loadImageElement = async (url: string): Promise<HTMLImageElement> => {
+  const img = new window.Image();
+  img.decoding = "async";
+  img.src = url;
+  try {
+    await img.decode();
+  } catch {
+    throw new Error("the browser could not display this image file (unsupported format or a damaged file)");
+  }
+  return img;
+};

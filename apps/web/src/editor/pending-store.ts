@@ -1,0 +1,146 @@
+import type { PendingEntry, PendingStorage } from "./save-queue";
+
+/**
+ * Durable homes for unacknowledged edits. IndexedDB first (no 5 MB cap, structured clone instead of
+ * JSON for dense scenes); localStorage when IndexedDB is missing or refuses to open (some private modes).
+ */
+
+const DB_NAME = "labelbench";
+const STORE = "pending-saves";
+const LS_PREFIX = "labelbench.pending.";
+
+const isEntry = (v: unknown): v is PendingEntry => {
+  if (typeof v !== "object" || v === null) return false;
+  const e = v as Record<string, unknown>;
+  const snap = e.snapshot as Record<string, unknown> | undefined;
+  return (
+    typeof e.imageId === "number" &&
+    typeof e.projectId === "number" &&
+    typeof e.baseRevision === "number" &&
+    typeof e.changes === "number" &&
+    typeof snap === "object" &&
+    snap !== null &&
+    Array.isArray(snap.annotations) &&
+    Array.isArray(snap.tags)
+  );
+};
+
+const request = <T>(r: IDBRequest<T>): Promise<T> =>
+  new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error ?? new Error("IndexedDB request failed"));
+  });
+
+export const openIndexedDbStorage = async (factory: IDBFactory): Promise<PendingStorage> => {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = factory.open(DB_NAME, 1);
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(STORE))
+        req.result.createObjectStore(STORE, { keyPath: "imageId" });
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error("cannot open IndexedDB"));
+    req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
+  });
+  /** Resolves when the transaction commits, not merely when the request succeeds: durability is the point. */
+  const write = (fn: (s: IDBObjectStore) => void) =>
+    new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(STORE, "readwrite");
+      fn(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error("IndexedDB write failed"));
+      tx.onabort = () => reject(tx.error ?? new Error("IndexedDB write aborted"));
+    });
+  const read = () => db.transaction(STORE, "readonly").objectStore(STORE);
+  return {
+    load: async (imageId) => {
+      const v: unknown = await request(read().get(imageId));
+      return isEntry(v) ? v : null;
+    },
+    list: async () => {
+      const all: unknown[] = await request(read().getAll());
+      return all.filter(isEntry);
+    },
+    save: (entry) => write((s) => s.put(entry)),
+    remove: (imageId) => write((s) => s.delete(imageId)),
+  };
+};
+
+export const localStorageStorage = (ls: Storage): PendingStorage => {
+  const parse = (raw: string | null): PendingEntry | null => {
+    if (raw === null) return null;
+    try {
+      const v: unknown = JSON.parse(raw);
+      return isEntry(v) ? v : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    load: async (imageId) => parse(ls.getItem(LS_PREFIX + imageId)),
+    list: async () => {
+      const out: PendingEntry[] = [];
+      for (let i = 0; i < ls.length; i++) {
+        const key = ls.key(i);
+        if (key?.startsWith(LS_PREFIX)) {
+          const e = parse(ls.getItem(key));
+          if (e) out.push(e);
+        }
+      }
+      return out;
+    },
+    save: async (entry) => ls.setItem(LS_PREFIX + entry.imageId, JSON.stringify(entry)),
+    remove: async (imageId) => ls.removeItem(LS_PREFIX + imageId),
+  };
+};
+
+/**
+ * IndexedDB when it opens, else localStorage. Copies left in localStorage by an earlier fallback stay
+ * readable: `list`/`load` merge both, and `remove` clears both, so nothing stranded there is forgotten.
+ */
+export const openPendingStorage = async (
+  env: { indexedDB?: IDBFactory | undefined; localStorage?: Storage | undefined } = globalThis,
+): Promise<PendingStorage> => {
+  const ls = env.localStorage ? localStorageStorage(env.localStorage) : null;
+  let idb: PendingStorage | null = null;
+  if (env.indexedDB) {
+    try {
+      idb = await openIndexedDbStorage(env.indexedDB);
+    } catch {
+      idb = null;
+    }
+  }
+  if (!idb && !ls) throw new Error("this browser offers neither IndexedDB nor localStorage");
+  if (!idb) return ls!;
+  if (!ls) return idb;
+  const primary = idb;
+  const legacy = ls;
+  const newer = (a: PendingEntry | null, b: PendingEntry | null) => {
+    if (!a) return b;
+    if (!b) return a;
+    return b.updatedAt > a.updatedAt ? b : a;
+  };
+  return {
+    load: async (imageId) => newer(await primary.load(imageId), await legacy.load(imageId)),
+    list: async () => {
+      const byId = new Map<number, PendingEntry>();
+      for (const e of [...(await primary.list()), ...(await legacy.list())]) {
+        const kept = newer(byId.get(e.imageId) ?? null, e);
+        if (kept) byId.set(e.imageId, kept);
+      }
+      return [...byId.values()];
+    },
+    save: async (entry) => {
+      try {
+        await primary.save(entry);
+      } catch {
+        // A full or broken IndexedDB must not cost the edit: keep it where we still can.
+        await legacy.save(entry);
+      }
+    },
+    remove: async (imageId) => {
+      await primary.remove(imageId);
+      await legacy.remove(imageId);
+    },
+  };
+};

@@ -1,0 +1,546 @@
+import type { AnnotationSet } from "@labelbench/schema";
+import { describe, expect, it } from "vitest";
+import {
+  type Clock,
+  createSaveQueue,
+  describeStatus,
+  type PendingEntry,
+  type PendingStorage,
+  type PutResult,
+  type SaveQueueOptions,
+  type Snapshot,
+  sameContent,
+} from "./save-queue";
+
+class FakeClock implements Clock {
+  t = 0;
+  private timers: { id: number; at: number; fn: () => void }[] = [];
+  private nextId = 1;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.nextId++;
+    this.timers.push({ id, at: this.t + ms, fn });
+    return id;
+  };
+  clearTimeout = (h: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  };
+  /** Moves time forward, firing due timers in order and letting promises settle in between. */
+  async advance(ms: number) {
+    const end = this.t + ms;
+    await flush();
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.t = next.at;
+      next.fn();
+      await flush();
+    }
+    this.t = end;
+    await flush();
+  }
+  get pendingTimers() {
+    return this.timers.length;
+  }
+}
+
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+
+class MemoryStorage implements PendingStorage {
+  entries = new Map<number, PendingEntry>();
+  failWrites = false;
+  load = async (id: number) => structuredClone(this.entries.get(id) ?? null);
+  list = async () => [...this.entries.values()].map((e) => structuredClone(e));
+  save = async (e: PendingEntry) => {
+    if (this.failWrites) throw new Error("quota exceeded");
+    this.entries.set(e.imageId, structuredClone(e));
+  };
+  remove = async (id: number) => {
+    this.entries.delete(id);
+  };
+}
+
+/** A server holding one revision per image, answering PUTs like the real one (or however `mode` says). */
+class FakeServer {
+  sets = new Map<number, AnnotationSet>();
+  calls: { imageId: number; baseRevision: number; body: Snapshot }[] = [];
+  mode: "up" | "offline" | "500" | "400" = "up";
+  /** When set, PUTs hang until released. */
+  hold: { release: () => void; promise: Promise<void> } | null = null;
+  loseReply = false;
+
+  set(imageId: number, revision: number, snap: Snapshot = { annotations: [], tags: [] }) {
+    const s = toSet(imageId, revision, snap);
+    this.sets.set(imageId, s);
+    return s;
+  }
+  holdNext() {
+    let release = () => {};
+    const promise = new Promise<void>((r) => {
+      release = r;
+    });
+    this.hold = { release, promise };
+  }
+  put = async (imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult> => {
+    this.calls.push({ imageId, baseRevision: body.baseRevision, body: structuredClone(body) });
+    if (this.hold) await this.hold.promise;
+    if (this.mode === "offline") return { kind: "offline", message: "cannot reach the server" };
+    if (this.mode === "500") return { kind: "failed", message: "server answered 500", retry: true };
+    if (this.mode === "400") return { kind: "failed", message: "label 9 is not in the set", retry: false };
+    const current = this.sets.get(imageId) ?? toSet(imageId, 0, { annotations: [], tags: [] });
+    if (current.revision !== body.baseRevision) return { kind: "conflict", server: current };
+    const next = toSet(imageId, current.revision + 1, body);
+    this.sets.set(imageId, next);
+    if (this.loseReply) return { kind: "offline", message: "connection reset" };
+    return { kind: "saved", set: next };
+  };
+}
+
+const toSet = (imageId: number, revision: number, snap: Snapshot): AnnotationSet => ({
+  imageId,
+  revision,
+  tags: [...snap.tags],
+  annotations: snap.annotations.map((a) => ({
+    ...a,
+    createdBy: null,
+    updatedBy: null,
+    createdAt: "2024-01-01T00:00:00.000Z",
+    updatedAt: "2024-01-01T00:00:00.000Z",
+  })),
+});
+
+const box = (id: string, x = 1): Snapshot["annotations"][number] => ({
+  id,
+  labelId: 1,
+  geometry: { type: "box", x, y: 2, width: 10, height: 10 },
+});
+const snap = (...ids: string[]): Snapshot => ({ annotations: ids.map((id) => box(id)), tags: [] });
+
+const setup = (over: Partial<SaveQueueOptions> = {}) => {
+  const clock = new FakeClock();
+  const storage = new MemoryStorage();
+  const server = new FakeServer();
+  const saved: AnnotationSet[] = [];
+  const queue = createSaveQueue({
+    transport: server,
+    storage,
+    clock,
+    debounceMs: 800,
+    maxWaitMs: 5000,
+    backoffInitialMs: 1000,
+    backoffMaxMs: 8000,
+    onSaved: (s) => saved.push(s),
+    ...over,
+  });
+  const status = (id = 7) => queue.getState().images.get(id)?.status;
+  return { clock, storage, server, queue, status, saved };
+};
+
+describe("save queue: autosave", () => {
+  it("debounces edits into one PUT with the base revision and forgets the local copy once acknowledged", async () => {
+    const { clock, storage, server, queue, status, saved } = setup();
+    expect(await queue.open(1, server.set(7, 3))).toMatchObject({ kind: "server" });
+    queue.change(7, snap("a"));
+    await clock.advance(300);
+    queue.change(7, snap("a", "b"));
+    expect(status()).toEqual({ kind: "pending", changes: 2 });
+    await clock.advance(0);
+    expect(storage.entries.get(7)).toMatchObject({ baseRevision: 3, changes: 2, projectId: 1 });
+    await clock.advance(799);
+    expect(server.calls).toHaveLength(0);
+    await clock.advance(1);
+    expect(server.calls).toEqual([
+      { imageId: 7, baseRevision: 3, body: { baseRevision: 3, ...snap("a", "b") } },
+    ]);
+    expect(status()).toEqual({ kind: "saved", revision: 4 });
+    expect(storage.entries.has(7)).toBe(false);
+    expect(saved.map((s) => s.revision)).toEqual([4]);
+    expect(queue.hasUnsaved()).toBe(false);
+  });
+
+  it("keeps saving at least every maxWait during a continuous stream of edits", async () => {
+    const { clock, server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    for (let i = 0; i < 12; i++) {
+      queue.change(7, snap(`s${i}`));
+      await clock.advance(500);
+    }
+    expect(server.calls.length).toBeGreaterThanOrEqual(1);
+    expect(server.calls[0]?.body.annotations[0]?.id).toBe("s9");
+  });
+
+  it("sends edits made while a save is in flight afterwards, on the new revision", async () => {
+    const { clock, storage, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 1));
+    queue.change(7, snap("a"));
+    server.holdNext();
+    await clock.advance(800);
+    expect(status()).toEqual({ kind: "saving", changes: 1 });
+    queue.change(7, snap("a", "b"));
+    expect(status()).toEqual({ kind: "saving", changes: 2 });
+    server.hold?.release();
+    server.hold = null;
+    await clock.advance(0);
+    expect(status()).toEqual({ kind: "pending", changes: 1 });
+    // The stored copy now points at the revision the first save produced, so a reload does not conflict.
+    expect(storage.entries.get(7)).toMatchObject({ baseRevision: 2, changes: 1 });
+    await clock.advance(800);
+    expect(server.calls.map((c) => c.baseRevision)).toEqual([1, 2]);
+    expect(status()).toEqual({ kind: "saved", revision: 3 });
+    expect(storage.entries.size).toBe(0);
+  });
+});
+
+describe("save queue: failures", () => {
+  it("retries with exponential backoff while offline, keeps the local copy, and saves when back", async () => {
+    const { clock, storage, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 5));
+    server.mode = "offline";
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    expect(status()).toMatchObject({ kind: "offline", changes: 1, retryAt: 1800 });
+    expect(describeStatus(status(), clock.now())).toBe("Offline — 1 change pending");
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = server.calls.length;
+      while (server.calls.length === before) await clock.advance(100);
+      times.push(clock.now());
+    }
+    // 1 s, 2 s, 4 s, 8 s, then capped at 8 s.
+    expect(times.map((t, i) => t - (i === 0 ? 800 : (times[i - 1] ?? 0)))).toEqual([
+      1000, 2000, 4000, 8000, 8000,
+    ]);
+    expect(storage.entries.get(7)).toMatchObject({ changes: 1, baseRevision: 5 });
+    expect(queue.hasUnsaved()).toBe(true);
+    server.mode = "up";
+    await clock.advance(8000);
+    expect(status()).toEqual({ kind: "saved", revision: 6 });
+    expect(storage.entries.size).toBe(0);
+  });
+
+  it("counts edits made offline and tries again soon after a new edit, but not in a tight loop", async () => {
+    const { clock, server, queue, status } = setup({ backoffInitialMs: 30_000, backoffMaxMs: 60_000 });
+    await queue.open(1, server.set(7, 0));
+    server.mode = "offline";
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    expect(server.calls).toHaveLength(1);
+    queue.change(7, snap("a", "b"));
+    queue.change(7, snap("a", "b", "c"));
+    expect(describeStatus(status(), clock.now())).toBe("Offline — 3 changes pending");
+    await clock.advance(1999);
+    expect(server.calls).toHaveLength(1);
+    server.mode = "up";
+    await clock.advance(1);
+    expect(server.calls).toHaveLength(2);
+    expect(server.calls[1]?.body.annotations).toHaveLength(3);
+    expect(status()).toEqual({ kind: "saved", revision: 1 });
+  });
+
+  it("retries server errors and reports them differently from being offline", async () => {
+    const { clock, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 0));
+    server.mode = "500";
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    expect(status()).toMatchObject({ kind: "retrying", message: "server answered 500" });
+    expect(describeStatus(status(), clock.now())).toBe("Save failed, retrying in 1 s — 1 change pending");
+    server.mode = "up";
+    await clock.advance(1000);
+    expect(status()).toEqual({ kind: "saved", revision: 1 });
+  });
+
+  it("treats a transport that throws as a retryable failure", async () => {
+    const { clock, server, queue, status } = setup();
+    let fail = true;
+    const q2 = createSaveQueue({
+      transport: {
+        put: async (id, body) => {
+          if (fail) throw new Error("boom");
+          return server.put(id, body);
+        },
+      },
+      storage: new MemoryStorage(),
+      clock,
+    });
+    await q2.open(1, server.set(8, 0));
+    q2.change(8, snap("a"));
+    await clock.advance(800);
+    expect(q2.getState().images.get(8)?.status).toMatchObject({ kind: "retrying", message: "boom" });
+    fail = false;
+    await clock.advance(1000);
+    expect(q2.getState().images.get(8)?.status).toEqual({ kind: "saved", revision: 1 });
+    expect(status()).toBeUndefined();
+    expect(queue.getState().totalChanges).toBe(0);
+  });
+
+  it("stops on a refused save (400) without losing the copy, and tries again on the next edit", async () => {
+    const { clock, storage, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 0));
+    server.mode = "400";
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    expect(status()).toEqual({ kind: "error", changes: 1, message: "label 9 is not in the set" });
+    await clock.advance(60_000);
+    expect(server.calls).toHaveLength(1);
+    expect(storage.entries.get(7)?.snapshot).toEqual(snap("a"));
+    server.mode = "up";
+    queue.change(7, snap("b"));
+    await clock.advance(800);
+    expect(status()).toEqual({ kind: "saved", revision: 1 });
+  });
+
+  it("takes a conflict that holds exactly our content as the acknowledgement of a save whose reply was lost", async () => {
+    const { clock, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 0));
+    server.loseReply = true;
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    expect(status()).toMatchObject({ kind: "offline" });
+    server.loseReply = false;
+    await clock.advance(1000);
+    expect(server.calls.map((c) => c.baseRevision)).toEqual([0, 0]);
+    expect(status()).toEqual({ kind: "saved", revision: 1 });
+  });
+
+  it("reports a storage failure, keeps working and clears the report when storage works again", async () => {
+    const { clock, storage, server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    storage.failWrites = true;
+    queue.change(7, snap("a"));
+    await clock.advance(0);
+    expect(queue.getState().storageError).toMatch(/quota exceeded/);
+    storage.failWrites = false;
+    queue.change(7, snap("a", "b"));
+    await clock.advance(0);
+    expect(queue.getState().storageError).toBeNull();
+    await clock.advance(800);
+    expect(server.sets.get(7)?.annotations).toHaveLength(2);
+  });
+});
+
+describe("save queue: conflicts", () => {
+  const conflicted = async () => {
+    const t = setup();
+    await t.queue.open(1, t.server.set(7, 2, snap("base")));
+    t.server.set(7, 3, snap("theirs"));
+    t.queue.change(7, snap("base", "mine"));
+    await t.clock.advance(800);
+    return t;
+  };
+
+  it("stops autosaving on a conflict and keeps recording edits", async () => {
+    const { clock, server, queue, status, storage } = await conflicted();
+    expect(status()).toMatchObject({ kind: "conflict", changes: 1, mine: snap("base", "mine") });
+    queue.change(7, snap("base", "mine", "more"));
+    await clock.advance(60_000);
+    expect(server.calls).toHaveLength(1);
+    expect(status()).toMatchObject({ kind: "conflict", changes: 2 });
+    expect(storage.entries.get(7)?.snapshot).toEqual(snap("base", "mine", "more"));
+    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["theirs"]);
+  });
+
+  it("'keep mine' re-sends on the server's revision", async () => {
+    const { clock, server, queue, status } = await conflicted();
+    expect(queue.resolveConflict(7, "mine")?.revision).toBe(3);
+    await clock.advance(0);
+    expect(server.calls.map((c) => c.baseRevision)).toEqual([2, 3]);
+    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["base", "mine"]);
+    expect(status()).toEqual({ kind: "saved", revision: 4 });
+  });
+
+  it("'take theirs' drops the local copy and adopts the server's revision", async () => {
+    const { clock, server, queue, status, storage, saved } = await conflicted();
+    const theirs = queue.resolveConflict(7, "theirs");
+    expect(theirs?.annotations.map((a) => a.id)).toEqual(["theirs"]);
+    await clock.advance(0);
+    expect(status()).toEqual({ kind: "saved", revision: 3 });
+    expect(storage.entries.size).toBe(0);
+    expect(saved.at(-1)?.revision).toBe(3);
+    queue.change(7, snap("theirs", "new"));
+    await clock.advance(800);
+    expect(server.calls.at(-1)?.baseRevision).toBe(3);
+    expect(status()).toEqual({ kind: "saved", revision: 4 });
+  });
+
+  it("ignores resolving an image that is not in conflict", async () => {
+    const { server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    expect(queue.resolveConflict(7, "mine")).toBeNull();
+    expect(queue.resolveConflict(99, "theirs")).toBeNull();
+  });
+});
+
+describe("save queue: reload and recovery", () => {
+  it("re-applies a stored copy based on the server's current revision and saves it", async () => {
+    const { clock, server, storage, queue, status } = setup();
+    server.set(7, 4, snap("old"));
+    storage.entries.set(7, {
+      imageId: 7,
+      projectId: 1,
+      baseRevision: 4,
+      snapshot: snap("old", "new"),
+      changes: 3,
+      updatedAt: 0,
+    });
+    const opened = await queue.open(1, server.sets.get(7)!);
+    expect(opened).toEqual({ kind: "local", snapshot: snap("old", "new"), revision: 4, changes: 3 });
+    expect(status()).toMatchObject({ changes: 3 });
+    await clock.advance(0);
+    expect(server.sets.get(7)?.revision).toBe(5);
+    expect(status()).toEqual({ kind: "saved", revision: 5 });
+    expect(storage.entries.size).toBe(0);
+  });
+
+  it("opens a conflict when the server moved on since the stored copy was made", async () => {
+    const { clock, server, storage, queue } = setup();
+    server.set(7, 6, snap("someone-else"));
+    storage.entries.set(7, {
+      imageId: 7,
+      projectId: 1,
+      baseRevision: 4,
+      snapshot: snap("mine"),
+      changes: 1,
+      updatedAt: 0,
+    });
+    const opened = await queue.open(1, server.sets.get(7)!);
+    expect(opened).toMatchObject({ kind: "conflict", mine: snap("mine"), server: { revision: 6 } });
+    await clock.advance(10_000);
+    expect(server.calls).toHaveLength(0);
+    queue.resolveConflict(7, "mine");
+    await clock.advance(0);
+    expect(server.sets.get(7)).toMatchObject({ revision: 7, annotations: [{ id: "mine" }] });
+  });
+
+  it("drops a stored copy the server already holds", async () => {
+    const { clock, server, storage, queue, status } = setup();
+    server.set(7, 6, snap("same"));
+    storage.entries.set(7, {
+      imageId: 7,
+      projectId: 1,
+      baseRevision: 5,
+      snapshot: snap("same"),
+      changes: 1,
+      updatedAt: 0,
+    });
+    expect(await queue.open(1, server.sets.get(7)!)).toMatchObject({ kind: "server" });
+    await clock.advance(0);
+    expect(storage.entries.size).toBe(0);
+    expect(status()).toEqual({ kind: "saved", revision: 6 });
+  });
+
+  it("resumes stored copies of images not opened yet and saves them in the background", async () => {
+    const { clock, server, storage, queue } = setup();
+    server.set(8, 2);
+    server.set(9, 5, snap("other"));
+    storage.entries.set(8, {
+      imageId: 8,
+      projectId: 1,
+      baseRevision: 2,
+      snapshot: snap("x"),
+      changes: 2,
+      updatedAt: 0,
+    });
+    storage.entries.set(9, {
+      imageId: 9,
+      projectId: 1,
+      baseRevision: 4,
+      snapshot: snap("y"),
+      changes: 1,
+      updatedAt: 0,
+    });
+    await queue.resume();
+    expect(queue.getState().totalChanges).toBe(3);
+    await clock.advance(0);
+    expect(queue.getState().images.get(8)?.status).toEqual({ kind: "saved", revision: 3 });
+    expect(queue.getState().images.get(9)?.status).toMatchObject({ kind: "conflict", changes: 1 });
+    expect(storage.entries.has(9)).toBe(true);
+  });
+
+  it("reopening an image during a save waits for it, then shows the local state without a false conflict", async () => {
+    const { clock, server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    queue.change(7, snap("a"));
+    server.holdNext();
+    await clock.advance(800);
+    queue.change(7, snap("a", "b"));
+    // The page fetched the set while our first save was landing: it already holds revision 1.
+    const fetched = toSet(7, 1, snap("a"));
+    const opening = queue.open(1, fetched);
+    server.hold?.release();
+    server.hold = null;
+    expect(await opening).toEqual({ kind: "local", snapshot: snap("a", "b"), revision: 1, changes: 1 });
+  });
+
+  it("reopening an image someone else saved meanwhile shows the conflict instead of overwriting", async () => {
+    const { clock, server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    server.mode = "offline";
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    const theirs = server.set(7, 1, snap("z"));
+    const opened = await queue.open(1, theirs);
+    expect(opened).toMatchObject({ kind: "conflict", mine: snap("a") });
+    server.mode = "up";
+    await clock.advance(60_000);
+    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["z"]);
+  });
+
+  it("settled() sends what is pending at once and resolves when the server has it", async () => {
+    const { server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    queue.change(7, snap("a"));
+    expect(queue.pendingSnapshot(7)).toEqual(snap("a"));
+    await queue.settled(7);
+    expect(server.sets.get(7)?.revision).toBe(1);
+    expect(queue.pendingSnapshot(7)).toBeNull();
+  });
+
+  it("flushAll() sends pending edits of every image without waiting for the debounce", async () => {
+    const { clock, server, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    await queue.open(1, server.set(8, 0));
+    queue.change(7, snap("a"));
+    queue.change(8, snap("b"));
+    queue.flushAll();
+    await clock.advance(0);
+    expect(server.calls.map((c) => c.imageId).sort()).toEqual([7, 8]);
+  });
+
+  it("discards an image's changes and local copy only when asked", async () => {
+    const { clock, server, storage, queue } = setup();
+    await queue.open(1, server.set(7, 0));
+    server.mode = "400";
+    queue.change(7, snap("a"));
+    await clock.advance(800);
+    expect(storage.entries.has(7)).toBe(true);
+    queue.discard(7);
+    await clock.advance(0);
+    expect(storage.entries.has(7)).toBe(false);
+    expect(queue.getState().images.has(7)).toBe(false);
+    expect(queue.hasUnsaved()).toBe(false);
+    expect(queue.pendingSnapshot(7)).toBeNull();
+  });
+
+  it("refuses an edit for an image that was never opened", () => {
+    const { queue } = setup();
+    expect(() => queue.change(3, snap("a"))).toThrow(/image 3 changed before it was opened/);
+  });
+});
+
+describe("sameContent", () => {
+  it("ignores order and duplicate tags but not geometry, label or ids", () => {
+    const a = toSet(1, 1, { annotations: [box("a"), box("b")], tags: [2, 1] });
+    expect(sameContent(a, { annotations: [box("b"), box("a")], tags: [1, 2, 2] })).toBe(true);
+    expect(sameContent(a, { annotations: [box("b"), box("a", 2)], tags: [1, 2] })).toBe(false);
+    expect(sameContent(a, { annotations: [box("b"), { ...box("a"), labelId: 3 }], tags: [1, 2] })).toBe(
+      false,
+    );
+    expect(sameContent(a, { annotations: [box("b"), box("c")], tags: [1, 2] })).toBe(false);
+    expect(sameContent(a, { annotations: [box("b"), box("a")], tags: [1] })).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+import { AnnotationSet } from "@labelbench/schema";
+import { ApiError, call } from "../api/client";
+import type { PutResult, SaveTransport } from "./save-queue";
+
+/** Maps an API failure onto what the save queue does next: retry, stop, or ask the user. */
+export const classifyPutError = (err: unknown): PutResult => {
+  if (err instanceof ApiError) {
+    if (err.code === "REVISION_CONFLICT") {
+      const server = AnnotationSet.safeParse(err.details);
+      if (server.success) return { kind: "conflict", server: server.data };
+      return { kind: "failed", message: "the server reported a conflict without its version", retry: true };
+    }
+    if (err.code === "NETWORK") return { kind: "offline", message: err.message };
+    // A lapsed session comes back once the user signs in again: keep trying until then.
+    if (err.status === 401)
+      return { kind: "failed", message: "signed out; sign in again to save", retry: true };
+    // Another 4xx will answer the same way to the same body; 5xx, 408 and 429 may pass later.
+    const retry = err.status >= 500 || err.status === 408 || err.status === 429 || err.status === 0;
+    return { kind: "failed", message: err.message, retry };
+  }
+  return { kind: "failed", message: (err as Error)?.message ?? String(err), retry: true };
+};
+
+export const apiSaveTransport: SaveTransport = {
+  put: async (imageId, body) => {
+    try {
+      const set = await call("putAnnotations", { params: { imageId }, body });
+      return { kind: "saved", set };
+    } catch (err) {
+      return classifyPutError(err);
+    }
+  },
+};
