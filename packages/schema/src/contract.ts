@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authApi } from "./auth-contract.js";
+import { datasetsApi } from "./datasets-contract.js";
 import {
   AnnotationSet,
   AnnotationSetPut,
@@ -166,6 +167,14 @@ export const api = {
     params: ImageParams,
     raw: { response: "image/*" },
   }),
+  imageDisplay: endpoint({
+    method: "GET",
+    path: "/images/:imageId/display",
+    summary:
+      "The image as every browser draws it: the original bytes for JPEG, PNG, WebP, GIF and BMP; a lossless PNG (orientation applied) for TIFF",
+    params: ImageParams,
+    raw: { response: "image/*" },
+  }),
   imageThumbnail: endpoint({
     method: "GET",
     path: "/images/:imageId/thumbnail",
@@ -221,6 +230,7 @@ export const api = {
     response: AnnotationSet,
   }),
   ...authApi,
+  ...datasetsApi,
 } as const;
 
 export type Api = typeof api;

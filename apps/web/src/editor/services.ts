@@ -20,7 +20,7 @@ export const imageLoader = (): ImageLoader => {
   loader ??= createImageLoader({
     fetchImage: (id) => call("getImage", { params: { imageId: id } }),
     fetchSet: (id) => call("getAnnotations", { params: { imageId: id } }),
-    loadElement: (id) => loadImageElement(urlOf("imageFile", { imageId: id })),
+    loadElement: (id) => loadImageElement(urlOf("imageDisplay", { imageId: id })),
     now: () => Date.now(),
   });
   return loader;

@@ -241,6 +241,7 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   },
   imageFile: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/file` }) },
   imageThumbnail: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/thumbnail` }) },
+  imageDisplay: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/display` }) },
   // The world's image is below the tiling threshold: callers who may read it learn that (404).
   imageTile: { expect: projectRead(404), prepare: (w) => ({ path: `/images/${w.imageId}/tiles/0/0/0` }) },
   imagePreview: { expect: projectRead(404), prepare: (w) => ({ path: `/images/${w.imageId}/preview` }) },

@@ -59,6 +59,7 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
   deleteImage: project("manage"),
   imageFile: project("read"),
   imageThumbnail: project("read"),
+  imageDisplay: project("read"),
   imageTile: project("read"),
   imagePreview: project("read"),
   imageNeighbours: project("read"),

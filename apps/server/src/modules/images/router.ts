@@ -8,7 +8,7 @@ import { actorOf, authOf } from "../auth/context.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
 import { decodeBmp } from "./bmp.js";
-import { originalKey, removeImageFiles, thumbnailKey } from "./files.js";
+import { displayKey, originalKey, removeImageFiles, thumbnailKey } from "./files.js";
 import { THUMBNAIL_SIZE } from "./probe.js";
 import { decodeCursor, encodeCursor, imageRepo, statusCounts, toImage } from "./repo.js";
 import { sendStored } from "./serve.js";
@@ -96,6 +96,31 @@ export const imagesRouter = (deps: Deps): Router => {
     await sendStored(req, res, deps.storage, key, row.sha256, CONTENT_TYPES[row.format], stat.size);
   });
 
+  // Browsers draw every accepted format but TIFF: those get a lossless PNG, made once and cached.
+  route(r, api.imageDisplay, async ({ params, req, res }) => {
+    const row = requireImage(params.imageId);
+    if (!BROWSER_NATIVE.has(row.format)) {
+      const key = displayKey(row.sha256);
+      let stat = await deps.storage.stat(key);
+      if (!stat) {
+        const original = await readStored(deps, originalKey(row.sha256));
+        const png = await sharp(original, { limitInputPixels: false })
+          .rotate()
+          .png({ compressionLevel: 3 })
+          .toBuffer();
+        await deps.storage.put(key, png);
+        stat = await deps.storage.stat(key);
+      }
+      if (!stat) throw new AppError("INTERNAL", "display rendition could not be stored");
+      await sendStored(req, res, deps.storage, key, `${row.sha256}-d`, "image/png", stat.size);
+      return;
+    }
+    const key = originalKey(row.sha256);
+    const stat = await deps.storage.stat(key);
+    if (!stat) throw new AppError("NOT_FOUND", `the file of image ${row.id} is missing from storage`);
+    await sendStored(req, res, deps.storage, key, row.sha256, CONTENT_TYPES[row.format], stat.size);
+  });
+
   route(r, api.imageThumbnail, async ({ params, req, res }) => {
     const row = requireImage(params.imageId);
     const key = thumbnailKey(row.sha256);
@@ -111,11 +136,17 @@ export const imagesRouter = (deps: Deps): Router => {
   return r;
 };
 
+const BROWSER_NATIVE = new Set(["jpeg", "png", "webp", "gif", "bmp"]);
+
+const readStored = async (deps: Deps, key: string): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const c of deps.storage.stream(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+};
+
 /** Regenerates a thumbnail lost from storage (e.g. after a cache purge). */
 const renderThumbnail = async (deps: Deps, sha: string, format: string): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const c of deps.storage.stream(originalKey(sha))) chunks.push(c as Buffer);
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readStored(deps, originalKey(sha));
   const input =
     format === "bmp"
       ? (() => {
