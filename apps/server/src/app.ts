@@ -12,6 +12,7 @@ import { annotationsRouter } from "./modules/annotations/router.js";
 import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
+import { datasetsRouter } from "./modules/datasets/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
@@ -86,6 +87,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(imagesRouter(deps));
   api.use(tilesRouter(deps));
   api.use(annotationsRouter(deps));
+  api.use(datasetsRouter(deps));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
   });

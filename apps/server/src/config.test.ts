@@ -8,7 +8,7 @@ describe("loadConfig", () => {
     expect(c).toMatchObject({
       port: 3000,
       dataDir: path.resolve("data"),
-      maxFileBytes: 2048 * 1024 * 1024,
+      maxFileBytes: 200 * 1024 * 1024,
       maxPixels: 1_000_000_000,
       logLevel: "info",
     });

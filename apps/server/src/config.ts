@@ -23,7 +23,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   port: int(env.PORT, 3000, "PORT"),
   dataDir: path.resolve(env.LABELBENCH_DATA_DIR ?? "data"),
   // 2 GB: a 20,000 x 20,000 image is 1.2 GB as an uncompressed RGB TIFF. Uploads stream to disk.
-  maxFileBytes: int(env.LABELBENCH_MAX_FILE_MB, 2048, "LABELBENCH_MAX_FILE_MB") * 1024 * 1024,
+  maxFileBytes: int(env.LABELBENCH_MAX_FILE_MB, 200, "LABELBENCH_MAX_FILE_MB") * 1024 * 1024,
   maxPixels: int(env.LABELBENCH_MAX_MEGAPIXELS, 1000, "LABELBENCH_MAX_MEGAPIXELS") * 1_000_000,
   tileThresholdPixels: int(env.LABELBENCH_TILE_MEGAPIXELS, 25, "LABELBENCH_TILE_MEGAPIXELS") * 1_000_000,
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Db } from "./db/database.js";
+import type { TileJobs } from "./modules/tiles/queue.js";
 import type { Storage } from "./storage/storage.js";
 
 /** Everything a module needs, injected by createApp so tests can hand in a temp database. */
@@ -10,4 +11,6 @@ export interface Deps {
   config: Config;
   log: Logger;
   now: () => string;
+  /** The background tile-pyramid worker (modules/tiles). */
+  tiles: TileJobs;
 }

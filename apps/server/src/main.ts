@@ -23,7 +23,7 @@ const app = createApp({
 
 // Headless installs: the first admin comes from the environment instead of the setup page.
 const admin = await ensureAdminFromEnv(
-  { db, storage, config, log, now: () => new Date().toISOString() },
+  { db, storage, config, log, now: () => new Date().toISOString(), tiles: app.tiles },
   process.env,
 );
 if (admin) log.info({ email: admin.email }, "created the admin account from LABELBENCH_ADMIN_EMAIL");
@@ -49,10 +49,14 @@ const shutdown = (signal: string) => {
     process.exit(1);
   }, 10_000);
   force.unref();
+  // A running tile pass finishes its libvips step; its images stay 'pending' and resume next start.
+  const tilesStopped = app.tiles.stop();
   server.close(() => {
-    db.close();
-    log.info("stopped");
-    process.exit(0);
+    void tilesStopped.finally(() => {
+      db.close();
+      log.info("stopped");
+      process.exit(0);
+    });
   });
   server.closeIdleConnections();
 };

@@ -3,6 +3,7 @@ import {
   fallbackPieces,
   hasTile,
   levelForScale,
+  planTiles,
   type TileCoord,
   tileCount,
   tileImageRect,
@@ -112,7 +113,10 @@ describe("tile addressing", () => {
 
   it("cuts edge tiles at the level's size", () => {
     expect(tilePixelSize(p, { level: 0, x: 0, y: 0 })).toEqual({ width: 256, height: 256 });
-    expect(tilePixelSize(p, { level: 0, x: 11, y: 6 })).toEqual({ width: 3001 - 11 * 256, height: 1777 - 6 * 256 });
+    expect(tilePixelSize(p, { level: 0, x: 11, y: 6 })).toEqual({
+      width: 3001 - 11 * 256,
+      height: 1777 - 6 * 256,
+    });
     expect(tilePixelSize(p, { level: 4, x: 0, y: 0 })).toEqual({ width: 188, height: 112 });
   });
 
@@ -188,13 +192,17 @@ describe("tilesInBounds", () => {
   });
 
   it("clamps to the image and answers nothing for bounds outside it", () => {
-    expect(tilesInBounds(p, 6, { minX: -1e6, minY: -1e6, maxX: 1e6, maxY: 1e6 })).toEqual([{ level: 6, x: 0, y: 0 }]);
+    expect(tilesInBounds(p, 6, { minX: -1e6, minY: -1e6, maxX: 1e6, maxY: 1e6 })).toEqual([
+      { level: 6, x: 0, y: 0 },
+    ]);
     expect(tilesInBounds(p, 0, { minX: 20_000, minY: 0, maxX: 30_000, maxY: 100 })).toEqual([]);
     expect(tilesInBounds(p, 0, { minX: -500, minY: -500, maxX: -1, maxY: -1 })).toEqual([]);
   });
 
   it("does not include the neighbour whose edge the bounds only touch", () => {
-    expect(tilesInBounds(p, 0, { minX: 0, minY: 0, maxX: 512, maxY: 512 })).toEqual([{ level: 0, x: 0, y: 0 }]);
+    expect(tilesInBounds(p, 0, { minX: 0, minY: 0, maxX: 512, maxY: 512 })).toEqual([
+      { level: 0, x: 0, y: 0 },
+    ]);
   });
 
   it("keeps the tile count of a fitted view small at the chosen level", () => {
@@ -253,5 +261,88 @@ describe("fallbackPieces", () => {
         }
       }
     }
+  });
+});
+
+describe("planTiles", () => {
+  // 4096 x 4096 in tiles of 512: levels 4096 (8x8), 2048 (4x4), 1024 (2x2), 512 (1x1).
+  const p = tilePyramid({ width: 4096, height: 4096 }, 512);
+  const key = (t: TileCoord) => `${t.level}/${t.x}/${t.y}`;
+  const loaded = (...tiles: TileCoord[]) => {
+    const set = new Set(tiles.map(key));
+    return (t: TileCoord) => set.has(key(t));
+  };
+  // A 1024 x 1024 window onto level 0 at 1:1, from (1024, 1024).
+  const view = { minX: 1024, minY: 1024, maxX: 2048, maxY: 2048 };
+
+  it("asks for the top tile first, then the visible tiles, then a ring around them; draws nothing yet", () => {
+    const plan = planTiles(p, { view, scale: 1, isLoaded: () => false });
+    expect(plan.level).toBe(0);
+    expect(plan.draws).toEqual([]);
+    expect(plan.wanted[0]).toEqual({ level: 3, x: 0, y: 0 });
+    const visible = plan.wanted.slice(1, 5).map(key).sort();
+    expect(visible).toEqual(["0/2/2", "0/2/3", "0/3/2", "0/3/3"]);
+    // Ring: 25% of 1024 = 256 px each side -> tiles 1..4 in both directions, minus the 4 visible.
+    expect(plan.wanted.slice(5).map(key).sort()).toHaveLength(16 - 4);
+    expect(new Set(plan.wanted.map(key)).size).toBe(plan.wanted.length);
+  });
+
+  it("paints missing tiles from the finest loaded coarser level", () => {
+    const plan = planTiles(p, {
+      view,
+      scale: 1,
+      isLoaded: loaded({ level: 3, x: 0, y: 0 }, { level: 1, x: 1, y: 1 }),
+      prefetch: 0,
+    });
+    // Level 1 tile (1,1) covers image 1024..2048 in both axes: all four visible tiles come from it.
+    expect(plan.draws).toHaveLength(4);
+    for (const d of plan.draws) expect(d.tile).toEqual({ level: 1, x: 1, y: 1 });
+    const d22 = plan.draws.find((d) => d.target.x === 1024 && d.target.y === 1024);
+    expect(d22?.source).toEqual({ x: 0, y: 0, width: 256, height: 256 });
+    expect(plan.wanted.map(key).sort()).toEqual(["0/2/2", "0/2/3", "0/3/2", "0/3/3"]);
+
+    const onlyTop = planTiles(p, { view, scale: 1, isLoaded: loaded({ level: 3, x: 0, y: 0 }), prefetch: 0 });
+    expect(onlyTop.draws.map((d) => d.tile.level)).toEqual([3, 3, 3, 3]);
+    expect(onlyTop.draws.find((d) => d.target.x === 1536 && d.target.y === 1024)?.source).toEqual({
+      x: 192,
+      y: 128,
+      width: 64,
+      height: 64,
+    });
+  });
+
+  it("draws loaded tiles whole, after the stand-ins, and asks only for what is missing", () => {
+    const plan = planTiles(p, {
+      view,
+      scale: 1,
+      isLoaded: loaded({ level: 3, x: 0, y: 0 }, { level: 0, x: 2, y: 2 }, { level: 0, x: 3, y: 3 }),
+      prefetch: 0,
+    });
+    expect(plan.draws.map((d) => `${key(d.tile)}${d.source ? "*" : ""}`)).toEqual([
+      "3/0/0*",
+      "3/0/0*",
+      "0/2/2",
+      "0/3/3",
+    ]);
+    expect(plan.draws.at(-1)?.target).toEqual({ x: 1536, y: 1536, width: 512, height: 512 });
+    expect(plan.wanted.map(key).sort()).toEqual(["0/2/3", "0/3/2"]);
+  });
+
+  it("when zooming out, paints a coarser tile from its four loaded children", () => {
+    const children = [
+      { level: 0, x: 2, y: 2 },
+      { level: 0, x: 3, y: 2 },
+      { level: 0, x: 2, y: 3 },
+      { level: 0, x: 3, y: 3 },
+    ];
+    const plan = planTiles(p, { view, scale: 0.5, isLoaded: loaded(...children), prefetch: 0 });
+    expect(plan.level).toBe(1);
+    expect(plan.draws.map((d) => key(d.tile)).sort()).toEqual(children.map(key).sort());
+    expect(plan.wanted.map(key)).toEqual(["3/0/0", "1/1/1"]);
+  });
+
+  it("picks a finer level for a high-density screen", () => {
+    expect(planTiles(p, { view, scale: 0.5, isLoaded: () => false }).level).toBe(1);
+    expect(planTiles(p, { view, scale: 0.5 * 2, isLoaded: () => false }).level).toBe(0);
   });
 });

@@ -71,8 +71,7 @@ export const tilePyramid = (image: Size, tileSize: number): TilePyramid => {
 };
 
 /** How many tiles the whole pyramid holds. */
-export const tileCount = (p: TilePyramid): number =>
-  p.levels.reduce((n, l) => n + l.columns * l.rows, 0);
+export const tileCount = (p: TilePyramid): number => p.levels.reduce((n, l) => n + l.columns * l.rows, 0);
 
 /** True when the pyramid has this tile (integer level, column and row within range). */
 export const hasTile = (p: TilePyramid, t: TileCoord): boolean => {
@@ -202,4 +201,89 @@ export const fallbackPieces = (p: TilePyramid, t: TileCoord, level: number): Fal
     });
   }
   return pieces;
+};
+
+/** One drawImage call: `source` within the tile's own pixels (null = all of it) onto `target` (image pixels). */
+export interface TileDraw {
+  readonly tile: TileCoord;
+  readonly source: Rect | null;
+  readonly target: Rect;
+}
+
+export interface TilePlan {
+  /** The level that matches the current scale. */
+  readonly level: number;
+  /** In paint order: stand-ins from other levels first, then the level's own tiles on top. */
+  readonly draws: readonly TileDraw[];
+  /**
+   * Tiles to fetch, most urgent first: the one-tile top level (the stand-in of last resort), the
+   * visible tiles of `level` from the centre out, then a ring around the view for panning.
+   */
+  readonly wanted: readonly TileCoord[];
+}
+
+export interface TilePlanInput {
+  /** Visible part of the image, in image pixels (e.g. visibleImageBounds(viewport, stage)). */
+  readonly view: Bounds;
+  /** Screen (device) pixels per image pixel: the viewport's scale times the device pixel ratio. */
+  readonly scale: number;
+  readonly isLoaded: (t: TileCoord) => boolean;
+  /** Extra margin around the view to prefetch, as a fraction of the view's size (default 0.25). */
+  readonly prefetch?: number;
+}
+
+/**
+ * What to draw this frame and what to load next. A visible tile that is not loaded yet is painted
+ * from the finest loaded coarser level (a blurry stand-in that sharpens when the tile arrives) or,
+ * when zooming out, from its four loaded children one level finer; the rest stays background.
+ */
+export const planTiles = (p: TilePyramid, input: TilePlanInput): TilePlan => {
+  const level = levelForScale(p, input.scale);
+  const visible = tilesInBounds(p, level, input.view);
+  const top = p.levels.length - 1;
+  const draws: TileDraw[] = [];
+  const own: TileDraw[] = [];
+  const wanted: TileCoord[] = [];
+  const topTile: TileCoord = { level: top, x: 0, y: 0 };
+  if (!input.isLoaded(topTile)) wanted.push(topTile);
+  for (const t of visible) {
+    if (input.isLoaded(t)) {
+      own.push({ tile: t, source: null, target: tileImageRect(p, t) });
+      continue;
+    }
+    if (t.level !== top) wanted.push(t);
+    const children = t.level > 0 ? childrenOf(p, t) : [];
+    if (children.length > 0 && children.every(input.isLoaded)) {
+      for (const c of children) draws.push({ tile: c, source: null, target: tileImageRect(p, c) });
+      continue;
+    }
+    for (let l = t.level + 1; l <= top; l++) {
+      const pieces = fallbackPieces(p, t, l);
+      if (pieces.every((x) => input.isLoaded(x.tile))) {
+        for (const x of pieces) draws.push({ tile: x.tile, source: x.source, target: x.target });
+        break;
+      }
+    }
+  }
+  const margin = input.prefetch ?? 0.25;
+  if (margin > 0) {
+    const v = input.view;
+    const mx = (v.maxX - v.minX) * margin;
+    const my = (v.maxY - v.minY) * margin;
+    const seen = new Set(visible.map((t) => `${t.x},${t.y}`));
+    const ring = tilesInBounds(p, level, {
+      minX: v.minX - mx,
+      minY: v.minY - my,
+      maxX: v.maxX + mx,
+      maxY: v.maxY + my,
+    });
+    for (const t of ring) if (!seen.has(`${t.x},${t.y}`) && !input.isLoaded(t)) wanted.push(t);
+  }
+  return { level, draws: [...draws, ...own], wanted };
+};
+
+/** The tiles one level finer that cover tile `t` (up to four). */
+const childrenOf = (p: TilePyramid, t: TileCoord): TileCoord[] => {
+  const r = tileImageRect(p, t);
+  return tilesInBounds(p, t.level - 1, { minX: r.x, minY: r.y, maxX: r.x + r.width, maxY: r.y + r.height });
 };
