@@ -1,1 +1,26 @@
-export {};
+export { decodeCoco, looksLikeCoco } from "./coco/decode.js";
+export { cocoAnnotation, cocoAnnotationPath, encodeCoco } from "./coco/encode.js";
+export { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
+export type { DecodeOptions } from "./decode-common.js";
+export { encodeDataset, encodeToFiles } from "./export.js";
+export { type Detection, decodeDataset, detectFormat, isDatasetTextPath, isImagePath } from "./import.js";
+export { imagePathIn, MANIFEST_PATH, MANIFEST_VERSION } from "./manifest.js";
+export {
+  basename,
+  extname,
+  nameKey,
+  normalizePath,
+  safeFileName,
+  stemOf,
+  uniqueExportNames,
+} from "./paths.js";
+export { planExport, splitMajor } from "./plan.js";
+export { formatProblem, ProblemLog } from "./problems.js";
+export { type ExportReport, REPORT_CODES, type ReportCode, type ReportItem } from "./report.js";
+export { boxFromCorners, checkShape } from "./shapes.js";
+export { assignSplits, formatSplit, parseSplit, splitCounts, splitHash } from "./split.js";
+export * from "./types.js";
+export { decodeVoc } from "./voc/decode.js";
+export { toVocBox, vocXml } from "./voc/encode.js";
+export { decodeYolo } from "./yolo/decode.js";
+export { dataYaml, yoloAxis, yoloBoxLine } from "./yolo/encode.js";

@@ -1,4 +1,5 @@
 export * from "./auth.js";
 export * from "./contract.js";
+export * from "./datasets-contract.js";
 export * from "./domain.js";
 export * from "./errors.js";

@@ -1,0 +1,248 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { cocoSelfEvaluation, validateCocoForPycocotools } from "@labelbench/formats";
+import type { Image, Label } from "@labelbench/schema";
+import request from "supertest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
+import { makeTestApp, type TestApp } from "../../test-support/app.js";
+import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
+import { jpeg, png } from "../../test-support/images.js";
+import { getExport, pythonZipCheck, unzip } from "./test-helpers.js";
+
+let t: TestApp;
+let projectId: number;
+let labels: Label[];
+let images: Image[];
+
+const put = async (imageId: number, annotations: unknown[], tags: number[] = []) => {
+  const res = await request(t.app)
+    .put(`/api/v1/images/${imageId}/annotations`)
+    .send({ baseRevision: 0, annotations, tags });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+};
+const box = (x: number, y: number, width: number, height: number) => ({ type: "box", x, y, width, height });
+
+/**
+ * A small project with what exports get wrong elsewhere: a polygon, a box on every edge, an image
+ * nobody opened (no shapes, status new), a done image, unicode and spaces in names, image tags.
+ */
+beforeEach(async () => {
+  t = makeTestApp();
+  projectId = (await createProject(t.app, "Street scenes ü")).id;
+  labels = [
+    await createLabel(t.app, projectId, { name: "car" }),
+    await createLabel(t.app, projectId, { name: "hot dog" }),
+    await createLabel(t.app, projectId, { name: "日本語 ラベル" }),
+  ];
+  images = [
+    await uploadImage(t.app, projectId, {
+      name: "street one.png",
+      data: await png({ width: 40, height: 20, seed: 1 }),
+    }),
+    await uploadImage(t.app, projectId, {
+      name: "ünïcode.jpg",
+      data: await jpeg({ width: 30, height: 30, seed: 2 }),
+    }),
+    await uploadImage(t.app, projectId, {
+      name: "untouched.png",
+      data: await png({ width: 10, height: 10, seed: 3 }),
+    }),
+  ];
+  const [a, b] = images as [Image, Image];
+  await put(a.id, [
+    { labelId: labels[0]?.id, geometry: box(0, 0, 40, 20) },
+    {
+      labelId: labels[1]?.id,
+      geometry: {
+        type: "polygon",
+        points: [
+          [2, 2],
+          [20, 3],
+          [10, 15],
+        ],
+      },
+    },
+  ]);
+  await put(b.id, [{ labelId: labels[2]?.id, geometry: box(1.5, 2.25, 10, 5) }], [labels[0]?.id ?? 0]);
+  await request(t.app).patch(`/api/v1/images/${b.id}`).send({ status: "done" });
+});
+afterEach(() => t.cleanup());
+
+const text = (files: Map<string, Buffer>, p: string) => {
+  const b = files.get(p);
+  if (!b) throw new Error(`${p} not in the zip: ${[...files.keys()].join(", ")}`);
+  return b.toString("utf8");
+};
+
+describe("GET /projects/:id/export", () => {
+  it("COCO: files pycocotools accepts, AP 1.0 against themselves, every image included", async () => {
+    const res = await getExport(t.app, projectId, "format=coco");
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/zip");
+    expect(res.headers["content-disposition"]).toContain(
+      "filename*=UTF-8''Street%20scenes%20%C3%BC-coco.zip",
+    );
+    expect(pythonZipCheck(res.body)).toBe("None");
+    const files = await unzip(res.body);
+    expect([...files.keys()]).toEqual([
+      "annotations/instances_train.json",
+      "images/train/street one.png",
+      "images/train/ünïcode.jpg",
+      "images/train/untouched.png",
+      "export-report.json",
+      "manifest.json",
+    ]);
+    const coco = JSON.parse(text(files, "annotations/instances_train.json"));
+    expect(validateCocoForPycocotools(coco)).toEqual([]);
+    expect(cocoSelfEvaluation(coco)).toBe(1);
+    expect(coco.categories).toEqual([
+      { id: 1, name: "car", supercategory: "" },
+      { id: 2, name: "hot dog", supercategory: "" },
+      { id: 3, name: "日本語 ラベル", supercategory: "" },
+    ]);
+    expect(coco.images).toEqual([
+      { id: 1, file_name: "street one.png", width: 40, height: 20, tags: [] },
+      { id: 2, file_name: "ünïcode.jpg", width: 30, height: 30, tags: ["car"] },
+      { id: 3, file_name: "untouched.png", width: 10, height: 10, tags: [] },
+    ]);
+    expect(
+      coco.annotations.map((a: { bbox: number[]; category_id: number }) => [a.category_id, a.bbox]),
+    ).toEqual([
+      [1, [0, 0, 40, 20]],
+      [2, [2, 2, 18, 13]],
+      [3, [1.5, 2.25, 10, 5]],
+    ]);
+    // Image bytes are the uploaded ones; the manifest names their hashes and the annotation files'.
+    const manifest = JSON.parse(text(files, "manifest.json"));
+    const png1 = files.get("images/train/street one.png") as Buffer;
+    expect(createHash("sha256").update(png1).digest("hex")).toBe(images[0]?.sha256);
+    expect(manifest.images[0]).toEqual({
+      path: "images/train/street one.png",
+      split: "train",
+      sha256: images[0]?.sha256,
+      width: 40,
+      height: 20,
+    });
+    const annFile = files.get("annotations/instances_train.json") as Buffer;
+    expect(manifest.files).toContainEqual({
+      path: "annotations/instances_train.json",
+      sha256: createHash("sha256").update(annFile).digest("hex"),
+      bytes: annFile.length,
+    });
+    expect(manifest.counts.images).toEqual({ train: 3, val: 0, test: 0, total: 3 });
+    expect(
+      manifest.annotationsPerLabel.map((l: { name: string; total: number }) => [l.name, l.total]),
+    ).toEqual([
+      ["car", 1],
+      ["hot dog", 1],
+      ["日本語 ラベル", 1],
+    ]);
+    expect(manifest.options).toEqual({
+      statuses: ["new", "in_progress", "done", "skipped"],
+      split: "100,0,0",
+      seed: "labelbench",
+      images: "include",
+    });
+  });
+
+  it("YOLO: normalized boxes, empty label file for the untouched image, polygon reported as a box", async () => {
+    const res = await getExport(t.app, projectId, "format=yolo&images=exclude");
+    expect(res.status).toBe(200);
+    const files = await unzip(res.body);
+    expect([...files.keys()].filter((p) => p.startsWith("images/"))).toEqual([]);
+    expect(text(files, "data.yaml")).toContain('names:\n  0: "car"\n  1: "hot dog"\n  2: "日本語 ラベル"\n');
+    expect(text(files, "labels/train/street one.txt")).toBe(
+      "0 0.500000 0.500000 1.000000 1.000000\n1 0.275000 0.425000 0.450000 0.650000\n",
+    );
+    expect(text(files, "labels/train/ünïcode.txt")).toBe("2 0.216667 0.158333 0.333333 0.166667\n");
+    expect(text(files, "labels/train/untouched.txt")).toBe("");
+    expect(text(files, "classification.csv")).toBe("image,label\nimages/train/ünïcode.jpg,car\n");
+    const report = JSON.parse(text(files, "export-report.json"));
+    expect(report.lossless).toBe(false);
+    expect(report.items.find((i: { code: string }) => i.code === "POLYGON_AS_BOX")).toMatchObject({
+      count: 1,
+      examples: [{ image: "street one.png", shape: 2 }],
+    });
+  });
+
+  it("VOC: 1-based pixel boxes, ImageSets, labels.txt", async () => {
+    const files = await unzip((await getExport(t.app, projectId, "format=voc")).body);
+    const xml = text(files, "Annotations/street one.xml");
+    expect(xml).toContain(
+      "<xmin>1</xmin>\n      <ymin>1</ymin>\n      <xmax>40</xmax>\n      <ymax>20</ymax>",
+    );
+    expect(text(files, "ImageSets/Main/train.txt")).toBe("street one\nünïcode\nuntouched\n");
+    expect(text(files, "labels.txt")).toBe("car\nhot dog\n日本語 ラベル\n");
+    expect(files.has("JPEGImages/ünïcode.jpg")).toBe(true);
+  });
+
+  it("filters by status and splits by seed, the same way every time", async () => {
+    const done = await unzip(
+      (await getExport(t.app, projectId, "format=yolo-seg&status=done&images=exclude")).body,
+    );
+    expect([...done.keys()].filter((p) => p.startsWith("labels/"))).toEqual(["labels/train/ünïcode.txt"]);
+
+    const q = "format=coco&split=34,33,33&seed=abc&images=exclude";
+    const a = await getExport(t.app, projectId, q);
+    const b = await getExport(t.app, projectId, q);
+    expect(a.body.equals(b.body)).toBe(true);
+    const manifest = JSON.parse(text(await unzip(a.body), "manifest.json"));
+    expect(manifest.counts.images).toEqual({ train: 1, val: 1, test: 1, total: 3 });
+    expect(manifest.options.seed).toBe("abc");
+  });
+
+  it("refuses bad options with the field and a clear message, and unknown projects with 404", async () => {
+    const bad = async (q: string) => {
+      const res = await request(t.app).get(`/api/v1/projects/${projectId}/export?${q}`);
+      return expectError(res, 400, "VALIDATION_ERROR").message;
+    };
+    expect(await bad("format=coco&split=80,10,5")).toContain("percentages must add up to 100");
+    expect(await bad("format=coco&status=finished")).toContain('"finished" is not an image status');
+    expect(await bad("format=tfrecord")).toContain("format");
+    expectError(await request(t.app).get("/api/v1/projects/999/export?format=coco"), 404, "NOT_FOUND");
+  });
+
+  it("fails cleanly (500, nothing streamed) when an image file is missing from storage", async () => {
+    const sha = images[0]?.sha256 ?? "";
+    fs.rmSync(path.join(t.filesDir, "originals", sha.slice(0, 2), sha));
+    const res = await request(t.app).get(`/api/v1/projects/${projectId}/export?format=coco`);
+    expect(expectError(res, 500, "INTERNAL").message).toContain('"street one.png"');
+    // Without images the export does not need the bytes.
+    expect((await getExport(t.app, projectId, "format=coco&images=exclude")).status).toBe(200);
+  });
+});
+
+const exifDir = sharedFixtureDir("exif-orientation-examples");
+describe.skipIf(!exifDir)(
+  `export of EXIF-rotated photos (skipped: ${SHARED_FIXTURES}/exif-orientation-examples not found)`,
+  () => {
+    it("normalizes by the displayed size for every orientation (1800x1200)", async () => {
+      for (const n of [1, 3, 5, 6, 8]) {
+        const img = await uploadImage(t.app, projectId, {
+          name: `Landscape_${n}.jpg`,
+          data: fs.readFileSync(path.join(exifDir as string, `Landscape_${n}.jpg`)),
+        });
+        await put(img.id, [{ labelId: labels[0]?.id, geometry: box(0, 0, 900, 600) }]);
+      }
+      const files = await unzip((await getExport(t.app, projectId, "format=yolo&images=exclude")).body);
+      for (const n of [1, 3, 5, 6, 8]) {
+        expect(text(files, `labels/train/Landscape_${n}.txt`)).toBe(
+          "0 0.250000 0.250000 0.500000 0.500000\n",
+        );
+      }
+      const coco = JSON.parse(
+        text(
+          await unzip((await getExport(t.app, projectId, "format=coco&images=exclude")).body),
+          "annotations/instances_train.json",
+        ),
+      );
+      for (const im of coco.images.filter((i: { file_name: string }) =>
+        i.file_name.startsWith("Landscape"),
+      )) {
+        expect([im.width, im.height]).toEqual([1800, 1200]);
+      }
+    });
+  },
+);

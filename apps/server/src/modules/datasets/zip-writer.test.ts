@@ -1,0 +1,97 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { readAll, readZip } from "./zip-reader.js";
+import { utf8Batches, ZipWriter } from "./zip-writer.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-zip-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const writeZip = async (file: string, fill: (z: ZipWriter) => Promise<void>) => {
+  const out = fs.createWriteStream(file);
+  const z = new ZipWriter(out);
+  await fill(z);
+  await z.finish();
+  await new Promise<void>((r) => out.on("close", () => r()));
+};
+
+const contents = async (file: string) => {
+  const { items, close } = await readZip(file);
+  const out = new Map<string, string>();
+  for (const it of items)
+    out.set(it.path, (await readAll(await it.open(), 1 << 30, it.path)).toString("utf8"));
+  close();
+  return out;
+};
+
+describe("ZipWriter", () => {
+  it("writes buffers, streams and stored files that yauzl, unzip and Python read back", async () => {
+    const file = path.join(dir, "a.zip");
+    const big = "x".repeat(3_000_000);
+    await writeZip(file, async (z) => {
+      await z.addBuffer("labels/train/ü and space.txt", Buffer.from("0 0.5 0.5 1 1\n"));
+      await z.addBuffer("empty.txt", Buffer.alloc(0));
+      await z.addStream("annotations/instances_train.json", utf8Batches(["{", '"a":1', "}"]));
+      await z.addBuffer("big.txt", Buffer.from(big));
+      await z.addStored(
+        "images/train/a.jpg",
+        Readable.from([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from([1, 2, 3])]),
+      );
+    });
+    const c = await contents(file);
+    expect([...c.keys()]).toEqual([
+      "labels/train/ü and space.txt",
+      "empty.txt",
+      "annotations/instances_train.json",
+      "big.txt",
+      "images/train/a.jpg",
+    ]);
+    expect(c.get("labels/train/ü and space.txt")).toBe("0 0.5 0.5 1 1\n");
+    expect(c.get("empty.txt")).toBe("");
+    expect(c.get("annotations/instances_train.json")).toBe('{"a":1}');
+    expect(c.get("big.txt")).toBe(big);
+    // Independent readers, with CRC checks (yauzl does not check CRCs).
+    expect(execFileSync("unzip", ["-tq", file]).toString()).toMatch(/No errors detected/);
+    const py = execFileSync("python3", [
+      "-c",
+      "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip()); print(len(z.namelist()))",
+      file,
+    ]).toString();
+    expect(py).toBe("None\n5\n");
+  });
+
+  it("is deterministic: same entries, same bytes", async () => {
+    const fill = async (z: ZipWriter) => {
+      await z.addBuffer("a.txt", Buffer.from("hello"));
+      await z.addStream("b.json", utf8Batches(Array.from({ length: 10000 }, (_, i) => `{"i":${i}},\n`)));
+    };
+    await writeZip(path.join(dir, "d1.zip"), fill);
+    await writeZip(path.join(dir, "d2.zip"), fill);
+    expect(fs.readFileSync(path.join(dir, "d1.zip")).equals(fs.readFileSync(path.join(dir, "d2.zip")))).toBe(
+      true,
+    );
+  });
+
+  it("switches to ZIP64 records past 65,535 entries", async () => {
+    const file = path.join(dir, "many.zip");
+    const n = 70_000;
+    const start = Date.now();
+    await writeZip(file, async (z) => {
+      for (let i = 0; i < n; i++)
+        await z.addBuffer(`labels/train/${i}.txt`, Buffer.from(`0 0.5 0.5 0.1 0.1\n`));
+    });
+    expect(Date.now() - start).toBeLessThan(15_000);
+    const py = execFileSync("python3", [
+      "-c",
+      "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); n = z.namelist(); print(len(n), n[-1], z.read(n[-1]).decode().strip())",
+      file,
+    ]).toString();
+    expect(py.trim()).toBe(`${n} labels/train/${n - 1}.txt 0 0.5 0.5 0.1 0.1`);
+    const { items, close } = await readZip(file);
+    expect(items).toHaveLength(n);
+    close();
+  });
+});

@@ -1,0 +1,134 @@
+import type { EncodeContext } from "../context.js";
+import { jsonDocument } from "../json.js";
+import { round6 } from "../numbers.js";
+import { splitMajor } from "../plan.js";
+import { boundingBox, boxCorners, shapeArea } from "../shapes.js";
+import type { ExportEntry, ExportItem, SplitName } from "../types.js";
+
+export const cocoAnnotationPath = (split: SplitName) => `annotations/instances_${split}.json`;
+
+/**
+ * COCO numbers: coordinates exactly as stored (JSON prints the shortest exact form and `-0` as
+ * `0`); derived values (spans, areas) rounded to 1e-6 so float noise stays out of the file.
+ */
+const num = (v: number) => v;
+const der = round6;
+
+export interface CocoAnnotationOut {
+  id: number;
+  image_id: number;
+  category_id: number;
+  bbox: [number, number, number, number];
+  area: number;
+  segmentation: number[][];
+  iscrowd: 0;
+}
+
+/**
+ * One shape as a COCO annotation. A box keeps its exact `bbox` and also gets its four corners as
+ * `segmentation`, so segm evaluation works on it (pycocotools fails on `segmentation: []`) and
+ * the corners read back as a box. A polygon gets its points and its bounds as `bbox`.
+ */
+export const cocoAnnotation = (
+  id: number,
+  imageId: number,
+  categoryId: number,
+  shape: ExportItem["shapes"][number],
+): CocoAnnotationOut => {
+  const g = shape.geometry;
+  const b = boundingBox(g);
+  const points = g.type === "box" ? boxCorners(b) : g.points;
+  return {
+    id,
+    image_id: imageId,
+    category_id: categoryId,
+    bbox:
+      g.type === "box"
+        ? [num(g.x), num(g.y), num(g.width), num(g.height)]
+        : [num(b.x), num(b.y), der(b.width), der(b.height)],
+    area: der(shapeArea(g)),
+    segmentation: [points.flatMap(([x, y]) => [num(x), num(y)])],
+    iscrowd: 0,
+  };
+};
+
+/**
+ * `cocoAnnotation` already serialized: the same bytes as `JSON.stringify(cocoAnnotation(...))`
+ * (a test holds them equal) without building a million objects for JSON.stringify to walk.
+ * Template literals print numbers as JSON does (shortest round-trip form, `-0` as `0`).
+ */
+export const cocoAnnotationLine = (
+  id: number,
+  imageId: number,
+  categoryId: number,
+  shape: ExportItem["shapes"][number],
+): string => {
+  const g = shape.geometry;
+  let bbox: string;
+  let seg: string;
+  let area: number;
+  if (g.type === "box") {
+    const x2 = g.x + g.width;
+    const y2 = g.y + g.height;
+    bbox = `${g.x},${g.y},${g.width},${g.height}`;
+    seg = `${g.x},${g.y},${x2},${g.y},${x2},${y2},${g.x},${y2}`;
+    area = der(g.width * g.height);
+  } else {
+    const b = boundingBox(g);
+    bbox = `${b.x},${b.y},${der(b.width)},${der(b.height)}`;
+    seg = g.points.map(([x, y]) => `${x},${y}`).join(",");
+    area = der(shapeArea(g));
+  }
+  return `{"id":${id},"image_id":${imageId},"category_id":${categoryId},"bbox":[${bbox}],"area":${area},"segmentation":[[${seg}]],"iscrowd":0}`;
+};
+
+/**
+ * `annotations/instances_<split>.json` for every requested split (images under
+ * `images/<split>/`). Image ids count from 1 split by split (unique across splits);
+ * annotation ids count up from 1 across splits; category ids are label positions + 1. Image
+ * tags go in a `tags` list of names on each image (an extension readers ignore).
+ */
+export function* encodeCoco(ctx: EncodeContext): Generator<ExportEntry> {
+  const { source } = ctx;
+  const imageIds = new Map(splitMajor(source.plan).map((p, i) => [p.id, i + 1]));
+  const categories = source.labels.map((l, i) => ({ id: i + 1, name: l.name, supercategory: "" }));
+  let annotationId = 0;
+  for (const split of ctx.splits) {
+    const images = source.plan.filter((p) => p.split === split);
+    function* cocoImages() {
+      for (const p of images) {
+        if (p.tags.length > 0) ctx.report.add("TAGS_AS_IMAGE_FIELD", { image: p.exportName });
+        yield {
+          id: imageIds.get(p.id),
+          file_name: p.exportName,
+          width: p.width,
+          height: p.height,
+          tags: ctx.tagNames(p.tags, p.id),
+        };
+      }
+    }
+    function* cocoAnnotations() {
+      for (const item of source.items(split)) {
+        ctx.count(item);
+        const imageId = imageIds.get(item.image.id);
+        if (imageId === undefined) throw new Error(`image ${item.image.id} is not in the plan`);
+        for (const shape of item.shapes) {
+          yield cocoAnnotationLine(++annotationId, imageId, shape.labelIndex + 1, shape);
+        }
+      }
+    }
+    yield ctx.stream(
+      cocoAnnotationPath(split),
+      jsonDocument([
+        ["info", { description: "Labelbench export", split, version: "1.0" }],
+        ["licenses", []],
+        ["categories", categories, "array"],
+        ["images", cocoImages(), "array"],
+        ["annotations", cocoAnnotations(), "json-lines"],
+      ]),
+    );
+    if (ctx.includeImages) {
+      for (const p of images) yield { kind: "image", path: `images/${split}/${p.exportName}`, image: p };
+    }
+  }
+}

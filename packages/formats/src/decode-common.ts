@@ -1,0 +1,238 @@
+import type { Size } from "@labelbench/geometry";
+import type { Geometry } from "@labelbench/schema";
+import { parseCsv } from "./json.js";
+import { basename, dirname, joinPath, nameKey, normalizePath, stemOf } from "./paths.js";
+import { ProblemLog } from "./problems.js";
+import { checkShape } from "./shapes.js";
+import type {
+  DatasetFiles,
+  Decoded,
+  DecodedImage,
+  FindImage,
+  FormatId,
+  ImageRef,
+  SplitName,
+} from "./types.js";
+
+export interface DecodeOptions {
+  /** `error` (default): an unreadable or out-of-image shape blocks the import; `skip`: it is skipped with a warning. */
+  readonly invalidShapes?: "error" | "skip";
+}
+
+/** Split names the tools use in folder and file names (Roboflow writes `valid`). */
+export const splitFromName = (s: string): SplitName | null => {
+  const k = s.toLowerCase();
+  if (k === "train" || k === "training") return "train";
+  if (k === "val" || k === "valid" || k === "validation") return "val";
+  if (k === "test" || k === "testing") return "test";
+  return null;
+};
+
+export const splitFromPath = (p: string): SplitName | null => {
+  const parts = p.split("/").slice(0, -1).reverse();
+  for (const part of parts) {
+    const s = splitFromName(part);
+    if (s) return s;
+  }
+  return null;
+};
+
+/** Placeholder classes some tools declare first (labelme's `_background_`); dropped when unused. */
+const PLACEHOLDER_NAMES = new Set(["_background_", "__ignore__"]);
+
+/**
+ * Everything the format decoders share: problem log, image resolution (dataset path first, then
+ * the finder), merging of images met twice, geometry checks against the real image size, and
+ * the declared label list.
+ */
+export class DecodeState {
+  readonly log = new ProblemLog();
+  private readonly images = new Map<string, DecodedImage>();
+  private readonly byPath = new Map<string, DecodedImage>();
+  private readonly declared: string[] = [];
+  private readonly declaredKeys = new Map<string, string>();
+  private readonly used = new Set<string>();
+  /** Names that only a parent category used (Roboflow's dataset-name category). */
+  private readonly parents = new Set<string>();
+  readonly ignored: string[] = [];
+  /** Dataset image paths by file name (case-insensitive): a name may be in several folders. */
+  private readonly imageKeys = new Map<string, string[]>();
+
+  constructor(
+    readonly files: DatasetFiles,
+    readonly find: FindImage,
+    readonly options: DecodeOptions = {},
+  ) {
+    for (const p of files.imagePaths) {
+      const k = nameKey(basename(p));
+      this.imageKeys.set(k, [...(this.imageKeys.get(k) ?? []), p]);
+    }
+  }
+
+  /** Declares a class name (in file order); the same name (case-insensitively) is declared once. */
+  declare(name: string): string {
+    const k = nameKey(name.trim());
+    const existing = this.declaredKeys.get(k);
+    if (existing !== undefined) return existing;
+    this.declaredKeys.set(k, name.trim());
+    this.declared.push(name.trim());
+    return name.trim();
+  }
+
+  markParent(name: string) {
+    this.parents.add(nameKey(name.trim()));
+  }
+
+  /**
+   * The dataset path of an image: the first candidate the dataset holds, else the only image
+   * with that file name anywhere in it; null when the dataset does not hold it.
+   */
+  resolvePath(candidates: readonly string[], fileName: string | null): string | null {
+    const have = new Set(this.files.imagePaths);
+    for (const c of candidates) {
+      const n = normalizePath(c);
+      if (have.has(n)) return n;
+    }
+    if (fileName) {
+      const hits = this.imageKeys.get(nameKey(basename(fileName)));
+      if (hits?.length === 1) return hits[0] ?? null;
+    }
+    return null;
+  }
+
+  /** Finds (or returns the already met) image; logs an error and returns null when there is none. */
+  image(
+    ref: ImageRef,
+    source: string,
+    where: string | undefined,
+    split: SplitName | null,
+    describes = true,
+  ): DecodedImage | null {
+    if (ref.path) {
+      const known = this.byPath.get(ref.path);
+      if (known) return known;
+    }
+    const sameName =
+      ref.path || !ref.fileName ? [] : (this.imageKeys.get(nameKey(basename(ref.fileName))) ?? []);
+    if (sameName.length > 1) {
+      this.log.error(
+        source,
+        where,
+        `${sameName.length} images in the upload are named "${basename(ref.fileName ?? "")}" (${sameName.join(", ")}); give the path`,
+      );
+      return null;
+    }
+    const match = this.find(ref);
+    if (!match.found) {
+      this.log.error(source, where, match.reason);
+      return null;
+    }
+    let img = this.images.get(match.key);
+    if (!img) {
+      img = {
+        key: match.key,
+        fileName: match.fileName,
+        width: match.size.width,
+        height: match.size.height,
+        split,
+        annotations: [],
+        tags: [],
+        source,
+      };
+      this.images.set(match.key, img);
+    } else if (describes && img.source !== source) {
+      this.log.warn(
+        source,
+        where,
+        `image "${match.fileName}" is also described by ${img.source}; annotations merged`,
+      );
+    }
+    if (ref.path) this.byPath.set(ref.path, img);
+    return img;
+  }
+
+  /** Declared size against the real one: a mismatch means misplaced annotations (often EXIF). */
+  checkDeclaredSize(img: DecodedImage, declared: Size | null, source: string, where: string): boolean {
+    if (!declared || (declared.width === img.width && declared.height === img.height)) return true;
+    const swapped = declared.width === img.height && declared.height === img.width;
+    this.log.error(
+      source,
+      where,
+      `declares ${declared.width}x${declared.height} but "${img.fileName}" is ${img.width}x${img.height} as displayed` +
+        (swapped
+          ? " (width and height swapped: the annotations were made on the image without its EXIF rotation)"
+          : ""),
+    );
+    return false;
+  }
+
+  /** Reports a shape that cannot be read; an error unless the caller opted to skip such shapes. */
+  invalid(source: string, where: string | undefined, message: string) {
+    if (this.options.invalidShapes === "skip") this.log.warn(source, where, `${message}; skipped`);
+    else this.log.error(source, where, message);
+  }
+
+  /** Checks a shape against the image like an editor save (clamp within 1 px, refuse beyond). */
+  shape(img: DecodedImage, label: string, g: Geometry, source: string, where: string) {
+    const r = checkShape(g, { width: img.width, height: img.height });
+    if (!r.ok) {
+      this.invalid(source, where, `${r.reason} (image "${img.fileName}" is ${img.width}x${img.height})`);
+      return;
+    }
+    const name = this.declare(label);
+    this.used.add(nameKey(name));
+    img.annotations.push({ label: name, geometry: r.value, file: source, where });
+  }
+
+  tag(img: DecodedImage, label: string) {
+    const name = this.declare(label);
+    this.used.add(nameKey(name));
+    if (!img.tags.some((t) => nameKey(t) === nameKey(name))) img.tags.push(name);
+  }
+
+  /** Image tags from `classification.csv` (`image,label` rows) written by Labelbench or by hand. */
+  readClassificationCsv() {
+    const csvPath = [...this.files.texts.keys()].find(
+      (p) => basename(p).toLowerCase() === "classification.csv",
+    );
+    if (!csvPath) return;
+    const rows = parseCsv(this.files.texts.get(csvPath) ?? "");
+    const first = rows[0];
+    const body = first && first.row[0]?.toLowerCase() === "image" ? rows.slice(1) : rows;
+    for (const { row, line } of body) {
+      const [imagePath, label] = row;
+      if (row.length !== 2 || !imagePath || !label?.trim()) {
+        this.log.error(csvPath, `line ${line}`, "expected two fields: image,label");
+        continue;
+      }
+      const path = this.resolvePath([joinPath(dirname(csvPath), imagePath)], imagePath);
+      const img = this.image(
+        { path, fileName: basename(imagePath), stem: stemOf(imagePath) },
+        csvPath,
+        `line ${line}`,
+        splitFromPath(imagePath),
+        false,
+      );
+      if (img) this.tag(img, label);
+    }
+  }
+
+  finish(format: FormatId): Decoded {
+    const labels = this.declared.filter((n) => {
+      const k = nameKey(n);
+      if (this.used.has(k)) return true;
+      if (PLACEHOLDER_NAMES.has(k) || this.parents.has(k)) {
+        this.log.warn(
+          "(labels)",
+          undefined,
+          `class "${n}" is a placeholder with no annotations; not created`,
+        );
+        return false;
+      }
+      return true;
+    });
+    const value = { format, labels, images: [...this.images.values()], ignored: this.ignored };
+    const problems = this.log.list();
+    return this.log.errors > 0 ? { ok: false, value, problems } : { ok: true, value, problems };
+  }
+}

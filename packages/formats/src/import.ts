@@ -1,0 +1,64 @@
+import { decodeCoco, looksLikeCoco } from "./coco/decode.js";
+import type { DecodeOptions } from "./decode-common.js";
+import { MANIFEST_PATH } from "./manifest.js";
+import { basename, extname, isImagePath } from "./paths.js";
+import { type DatasetFiles, type Decoded, type FindImage, FORMATS, type FormatId } from "./types.js";
+import { decodeVoc, looksLikeVoc } from "./voc/decode.js";
+import { decodeYolo, looksLikeYolo } from "./yolo/decode.js";
+
+/** Files an importer reads as text; everything else is an image or ignored. */
+export const TEXT_EXTENSIONS = [".json", ".txt", ".yaml", ".yml", ".xml", ".names", ".data", ".csv"] as const;
+export const isDatasetTextPath = (p: string): boolean =>
+  (TEXT_EXTENSIONS as readonly string[]).includes(extname(p).toLowerCase()) && !basename(p).startsWith(".");
+export { isImagePath };
+
+export type Detection = { ok: true; format: FormatId; why: string } | { ok: false; reason: string };
+
+/**
+ * Which format a set of files is: a Labelbench manifest says so outright; otherwise COCO JSON,
+ * then VOC XML, then YOLO names + label files. `yolo` covers segmentation too (the decoder tells
+ * them apart per line).
+ */
+export const detectFormat = (files: DatasetFiles): Detection => {
+  const manifest = [...files.texts.entries()].find(([p]) => p === MANIFEST_PATH);
+  if (manifest) {
+    try {
+      const m = JSON.parse(manifest[1]) as { generator?: unknown; format?: unknown };
+      if (m.generator === "labelbench" && FORMATS.includes(m.format as FormatId))
+        return { ok: true, format: m.format as FormatId, why: "manifest.json says so" };
+    } catch {
+      // not ours after all: detect from the files themselves
+    }
+  }
+  const json = [...files.texts.entries()].find(
+    ([p, t]) => extname(p).toLowerCase() === ".json" && p !== MANIFEST_PATH && looksLikeCoco(t),
+  );
+  if (json) return { ok: true, format: "coco", why: `${json[0]} has images and annotations` };
+  if (looksLikeVoc(files)) return { ok: true, format: "voc", why: "Pascal VOC annotation XML found" };
+  if (looksLikeYolo(files))
+    return { ok: true, format: "yolo", why: "class names and label .txt files found" };
+  return {
+    ok: false,
+    reason:
+      "cannot tell the format: expected a COCO .json (images + annotations), Pascal VOC Annotations/*.xml, " +
+      "or YOLO labels with data.yaml / classes.txt / obj.names",
+  };
+};
+
+/** Decodes any of the four formats; `yolo` and `yolo-seg` share one decoder. */
+export const decodeDataset = (
+  format: FormatId,
+  files: DatasetFiles,
+  find: FindImage,
+  options: DecodeOptions = {},
+): Decoded => {
+  switch (format) {
+    case "coco":
+      return decodeCoco(files, find, options);
+    case "voc":
+      return decodeVoc(files, find, options);
+    case "yolo":
+    case "yolo-seg":
+      return decodeYolo(files, find, options);
+  }
+};

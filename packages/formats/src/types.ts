@@ -1,0 +1,166 @@
+import type { Size } from "@labelbench/geometry";
+import type { Geometry } from "@labelbench/schema";
+
+/** The dataset formats Labelbench reads and writes. `yolo` is detection, `yolo-seg` segmentation. */
+export const FORMATS = ["coco", "yolo", "yolo-seg", "voc"] as const;
+export type FormatId = (typeof FORMATS)[number];
+
+export const SPLITS = ["train", "val", "test"] as const;
+export type SplitName = (typeof SPLITS)[number];
+
+/* ------------------------------------------------------------------ export side */
+
+/** One class, in label-set order: its position is its class index everywhere. */
+export interface ExportLabel {
+  readonly name: string;
+}
+
+/** An image as the database knows it (no annotations): enough to plan the export. */
+export interface ExportImage {
+  /** Database id: orders the export, never written into a file. */
+  readonly id: number;
+  readonly fileName: string;
+  /** As displayed, EXIF orientation applied. */
+  readonly width: number;
+  readonly height: number;
+  readonly sha256: string;
+  /** Stored format (jpeg, png, ...): gives a file name without an image extension one. */
+  readonly format: string;
+  /** Image-level tags as label indices, in label-set order (few per image: loaded with the plan). */
+  readonly tags: readonly number[];
+}
+
+/** An image with its split and its unique name inside the export. */
+export interface PlannedImage extends ExportImage {
+  readonly split: SplitName;
+  /** Unique (case-insensitively, by stem) across the whole export, with an image extension. */
+  readonly exportName: string;
+  /** `exportName` without its extension: names label and XML files. */
+  readonly stem: string;
+}
+
+export interface ExportShape {
+  readonly id: string;
+  /** Index into the label set (0-based). */
+  readonly labelIndex: number;
+  readonly geometry: Geometry;
+}
+
+export interface ExportItem {
+  readonly image: PlannedImage;
+  /** In the order the annotator left them. */
+  readonly shapes: readonly ExportShape[];
+}
+
+/**
+ * What an encoder reads. `plan` is in database id order. `items(split?)` may be called more than
+ * once (COCO writes one file per split) and must yield the plan's images of that split (all when
+ * no split is given) in plan order, each exactly once, with their shapes; the server feeds it
+ * from a database cursor so no whole dataset is ever held in memory.
+ */
+export interface ExportSource {
+  readonly labels: readonly ExportLabel[];
+  readonly plan: readonly PlannedImage[];
+  items(split?: SplitName): Iterable<ExportItem>;
+}
+
+/** Incremental SHA-256 over UTF-8 text, injected so this package stays free of node:crypto. */
+export interface Hasher {
+  update(text: string): void;
+  digest(): { sha256: string; bytes: number };
+}
+
+export interface SplitRatios {
+  readonly train: number;
+  readonly val: number;
+  readonly test: number;
+}
+
+export interface ExportOptions {
+  readonly format: FormatId;
+  readonly includeImages: boolean;
+  /** Echoed into the manifest so an export can be reproduced. */
+  readonly statuses: readonly string[];
+  readonly split: SplitRatios;
+  readonly seed: string;
+  readonly hasher: () => Hasher;
+}
+
+/**
+ * One file of the export, in zip order. A consumer must drain a `stream` entry's chunks before
+ * asking for the next entry: hashes for the manifest are taken while the chunks are read.
+ */
+export type ExportEntry =
+  | { readonly kind: "text"; readonly path: string; readonly text: string }
+  | { readonly kind: "stream"; readonly path: string; readonly chunks: Iterable<string> }
+  | { readonly kind: "image"; readonly path: string; readonly image: PlannedImage };
+
+/* ------------------------------------------------------------------ import side */
+
+/** Where a problem sits: the file, then a line or a field inside it. */
+export interface Problem {
+  readonly severity: "error" | "warning";
+  readonly file: string;
+  /** `line 3`, `annotations[4].bbox`, `object 2 bndbox`; absent for whole-file problems. */
+  readonly where?: string;
+  readonly message: string;
+}
+
+/** The text files of a dataset (annotation files) and the paths of its image files, in zip order. */
+export interface DatasetFiles {
+  readonly texts: ReadonlyMap<string, string>;
+  readonly imagePaths: readonly string[];
+}
+
+/** How a dataset names an image; the finder decides which real image that is. */
+export interface ImageRef {
+  /** Path of the image inside the dataset when it holds the file (resolved by the decoder). */
+  readonly path: string | null;
+  /** File name the dataset gives (COCO `file_name` basename, VOC `filename`), or null (YOLO). */
+  readonly fileName: string | null;
+  /** Stem of the annotation file or image: the last resort for matching by name. */
+  readonly stem: string;
+}
+
+export type ImageMatch =
+  | { readonly found: true; readonly key: string; readonly fileName: string; readonly size: Size }
+  | { readonly found: false; readonly reason: string };
+
+/** Resolves an image reference to an image in the zip or in the project (the server's job). */
+export type FindImage = (ref: ImageRef) => ImageMatch;
+
+export interface DecodedAnnotation {
+  readonly label: string;
+  /** Image pixels, clamped into the image and checked like an editor save. */
+  readonly geometry: Geometry;
+  /** The annotation file and the line or field it came from: names it in later problems. */
+  readonly file: string;
+  readonly where: string;
+}
+
+export interface DecodedImage {
+  /** The finder's key: identifies the real image. */
+  readonly key: string;
+  readonly fileName: string;
+  readonly width: number;
+  readonly height: number;
+  readonly split: SplitName | null;
+  readonly annotations: DecodedAnnotation[];
+  readonly tags: string[];
+  /** The annotation file that described it (or the image path for background images). */
+  readonly source: string;
+}
+
+export interface DecodedDataset {
+  readonly format: FormatId;
+  /** Class names the dataset declares, in its order (created in this order on import). */
+  readonly labels: string[];
+  readonly images: DecodedImage[];
+  /** Files present but not part of the dataset (masks, other tools' extras). */
+  readonly ignored: string[];
+}
+
+/** Expected failures are values: `ok` is false when any problem is an error. */
+export type Decoded =
+  | { readonly ok: true; readonly value: DecodedDataset; readonly problems: Problem[] }
+  | { readonly ok: false; readonly value: DecodedDataset; readonly problems: Problem[] };

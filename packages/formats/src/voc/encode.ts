@@ -1,0 +1,109 @@
+import type { Rect } from "@labelbench/geometry";
+import type { EncodeContext } from "../context.js";
+import { boundingBox } from "../shapes.js";
+import type { ExportEntry, ExportItem } from "../types.js";
+
+export const xmlEscape = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos" }[c]};`);
+
+export interface VocBox {
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+  rounded: boolean;
+  widened: boolean;
+}
+
+/**
+ * Continuous pixels to VOC's 1-based inclusive pixel indices. The continuous box [x, x+w] covers
+ * pixel columns round(x) .. round(x+w)-1 (0-based), that is VOC columns round(x)+1 .. round(x+w).
+ * A box narrower than one pixel after rounding keeps one pixel. Reading back (x = xmin - 1,
+ * w = xmax - xmin + 1) is exact for whole-pixel boxes.
+ */
+export const toVocBox = (r: Rect, width: number, height: number): VocBox => {
+  const axis = (start: number, span: number, size: number) => {
+    const lo = Math.min(Math.max(Math.round(start), 0), size - 1);
+    const hiRaw = Math.min(Math.max(Math.round(start + span), 0), size);
+    const hi = Math.max(hiRaw, lo + 1);
+    return { min: lo + 1, max: hi, widened: hi !== hiRaw };
+  };
+  const x = axis(r.x, r.width, width);
+  const y = axis(r.y, r.height, height);
+  const rounded = ![r.x, r.y, r.x + r.width, r.y + r.height].every(Number.isInteger);
+  return {
+    xmin: x.min,
+    ymin: y.min,
+    xmax: x.max,
+    ymax: y.max,
+    rounded,
+    widened: x.widened || y.widened,
+  };
+};
+
+/** `Annotations/<stem>.xml`: size with depth 3, one `object` per shape, bndbox 1-based. */
+export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
+  const { image } = item;
+  const objects = item.shapes.map((shape, n) => {
+    const g = shape.geometry;
+    const example = { image: image.exportName, shape: n + 1 };
+    if (g.type === "polygon") ctx.report.add("POLYGON_AS_BOX", example);
+    const b = toVocBox(boundingBox(g), image.width, image.height);
+    if (b.rounded) ctx.report.add("ROUNDED_TO_PIXELS", example);
+    if (b.widened) ctx.report.add("WIDENED_TO_ONE_PIXEL", example);
+    const name = ctx.source.labels[shape.labelIndex]?.name ?? "";
+    return [
+      "  <object>",
+      `    <name>${xmlEscape(name)}</name>`,
+      "    <pose>Unspecified</pose>",
+      "    <truncated>0</truncated>",
+      "    <difficult>0</difficult>",
+      "    <bndbox>",
+      `      <xmin>${b.xmin}</xmin>`,
+      `      <ymin>${b.ymin}</ymin>`,
+      `      <xmax>${b.xmax}</xmax>`,
+      `      <ymax>${b.ymax}</ymax>`,
+      "    </bndbox>",
+      "  </object>",
+    ].join("\n");
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    "<annotation>",
+    "  <folder>JPEGImages</folder>",
+    `  <filename>${xmlEscape(image.exportName)}</filename>`,
+    "  <source>",
+    "    <database>Labelbench</database>",
+    "  </source>",
+    "  <size>",
+    `    <width>${image.width}</width>`,
+    `    <height>${image.height}</height>`,
+    "    <depth>3</depth>",
+    "  </size>",
+    "  <segmented>0</segmented>",
+    ...objects,
+    "</annotation>",
+    "",
+  ].join("\n");
+};
+
+/**
+ * Pascal VOC layout: `labels.txt` (the class list, in label-set order, which VOC itself lacks),
+ * `ImageSets/Main/<split>.txt`, then per image `JPEGImages/<name>` and `Annotations/<stem>.xml`.
+ */
+export function* encodeVoc(ctx: EncodeContext): Generator<ExportEntry> {
+  const { source } = ctx;
+  yield ctx.text("labels.txt", source.labels.map((l) => `${l.name}\n`).join(""));
+  for (const split of ctx.splits) {
+    const stems = source.plan.filter((p) => p.split === split).map((p) => `${p.stem}\n`);
+    yield ctx.text(`ImageSets/Main/${split}.txt`, stems.join(""));
+  }
+  for (const item of source.items()) {
+    ctx.count(item);
+    const { image } = item;
+    const imagePath = `JPEGImages/${image.exportName}`;
+    if (ctx.includeImages) yield { kind: "image", path: imagePath, image };
+    yield ctx.text(`Annotations/${image.stem}.xml`, vocXml(ctx, item));
+    ctx.collectTags(item, imagePath);
+  }
+}

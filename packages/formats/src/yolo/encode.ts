@@ -1,0 +1,122 @@
+import { clamp, distinctPointCount, type Rect, type Vertex } from "@labelbench/geometry";
+import type { EncodeContext } from "../context.js";
+import { boundingBox, boxCorners } from "../shapes.js";
+import type { ExportEntry, ExportItem, FormatId, SplitName } from "../types.js";
+
+/** Normalized values are handled as integers of 1e-6 so rounding and the edge rules are exact. */
+const MICRO = 1_000_000;
+const micro = (v: number) => Math.round(clamp(v, 0, 1) * MICRO);
+const printMicro = (m: number) => `${Math.floor(m / MICRO)}.${String(m % MICRO).padStart(6, "0")}`;
+
+/**
+ * One axis of a box as YOLO's (centre, size), in micro-units. The centre and size are rounded,
+ * then the size is shrunk if needed so that centre ± size/2 stays inside [0, 1]: a reader that
+ * clamps (as the importer does) then gets back the same edges, and a re-export the same digits.
+ */
+export const yoloAxis = (start: number, span: number, size: number): [number, number] => {
+  const a = clamp(start / size, 0, 1);
+  const b = clamp((start + span) / size, 0, 1);
+  let c = Math.round(((a + b) / 2) * MICRO);
+  let w = Math.max(1, Math.round((b - a) * MICRO));
+  if (2 * c < w) c = Math.ceil(w / 2);
+  if (2 * c + w > 2 * MICRO) c = Math.min(c, MICRO - Math.ceil(w / 2));
+  if (2 * c < w) w = 2 * c;
+  if (2 * c + w > 2 * MICRO) w = 2 * MICRO - 2 * c;
+  return [c, w];
+};
+
+export const yoloBoxLine = (cls: number, r: Rect, width: number, height: number): string => {
+  const [cx, w] = yoloAxis(r.x, r.width, width);
+  const [cy, h] = yoloAxis(r.y, r.height, height);
+  return `${cls} ${printMicro(cx)} ${printMicro(cy)} ${printMicro(w)} ${printMicro(h)}`;
+};
+
+export const yoloPolygonLine = (
+  cls: number,
+  points: readonly Vertex[],
+  width: number,
+  height: number,
+): { line: string; collapsed: boolean } => {
+  const m = points.map(([x, y]) => [micro(x / width), micro(y / height)] as const);
+  return {
+    line: `${cls} ${m.map(([x, y]) => `${printMicro(x)} ${printMicro(y)}`).join(" ")}`,
+    collapsed: distinctPointCount(m) < 3,
+  };
+};
+
+export const yamlString = (s: string): string =>
+  // JSON strings are YAML double-quoted scalars; the YAML-only line breaks are escaped as well.
+  JSON.stringify(s).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+
+/**
+ * data.yaml in the Ultralytics layout. Names are an index -> name map in label-set order, every
+ * name double-quoted so YAML 1.1 readers (PyYAML) never turn `yes` or `1e3` into a bool or number.
+ */
+export const dataYaml = (names: readonly string[], splits: readonly SplitName[]): string => {
+  const lines = [
+    "# Written by Labelbench. Ultralytics resolves a relative `path` against the current",
+    "# directory: set it to the absolute path of this folder to train from anywhere else.",
+    "path: .",
+    ...splits.map((s) => `${s}: images/${s}`),
+    "names:",
+    ...names.map((n, i) => `  ${i}: ${yamlString(n)}`),
+  ];
+  return `${lines.join("\n")}\n`;
+};
+
+const labelLines = (ctx: EncodeContext, item: ExportItem, format: FormatId): string => {
+  const { image } = item;
+  let text = "";
+  for (const [n, shape] of item.shapes.entries()) {
+    const g = shape.geometry;
+    const example = { image: image.exportName, shape: n + 1 };
+    if (format === "yolo") {
+      if (g.type === "polygon") ctx.report.add("POLYGON_AS_BOX", example);
+      text += `${yoloBoxLine(shape.labelIndex, boundingBox(g), image.width, image.height)}\n`;
+    } else {
+      if (g.type === "box") ctx.report.add("BOX_AS_POLYGON", example);
+      const points = g.type === "box" ? boxCorners(g) : g.points;
+      const { line, collapsed } = yoloPolygonLine(shape.labelIndex, points, image.width, image.height);
+      if (collapsed) ctx.report.add("POLYGON_COLLAPSED", example);
+      text += `${line}\n`;
+    }
+  }
+  return text;
+};
+
+/**
+ * Ultralytics layout: data.yaml, `images/<split>/<name>`, `labels/<split>/<stem>.txt`. Every
+ * image gets a label file, an empty one when it has no shapes (a background image).
+ */
+export function* encodeYolo(ctx: EncodeContext): Generator<ExportEntry> {
+  const { source, options } = ctx;
+  const splits = ctx.splits;
+  yield ctx.text(
+    "data.yaml",
+    dataYaml(
+      source.labels.map((l) => l.name),
+      splits,
+    ),
+  );
+  if (!splits.includes("val")) ctx.report.note("NO_VAL_SPLIT", "choose a split with val > 0 to train");
+  let largest = 0;
+  for (const item of source.items()) {
+    ctx.count(item);
+    const { image } = item;
+    largest = Math.max(largest, image.width, image.height);
+    const imagePath = `images/${image.split}/${image.exportName}`;
+    if (ctx.includeImages) yield { kind: "image", path: imagePath, image };
+    yield ctx.text(`labels/${image.split}/${image.stem}.txt`, labelLines(ctx, item, options.format));
+    ctx.collectTags(item, imagePath);
+  }
+  if (largest > 0 && ctx.annotations.total > 0) {
+    ctx.report.note(
+      "ROUNDED_TO_6_DECIMALS",
+      `at most ${(largest * 0.5e-6).toPrecision(2)} px on the largest image side (${largest} px)`,
+      ctx.annotations.total,
+    );
+  }
+}
