@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,14 +17,23 @@ export interface RunningServer {
 
 const root = path.resolve(import.meta.dirname, "..");
 
-/** Starts the real server (`npm run serve` equivalent) on a data dir, signed in with an admin token. */
+let built = false;
+/** The bench runs the production bundle (what `npm start` runs), built once per bench run. */
+const ensureBuilt = () => {
+  if (built) return;
+  execFileSync(process.execPath, ["scripts/build-server.mjs"], { cwd: root, stdio: "inherit" });
+  built = true;
+};
+
+/** Starts the real server (what `npm start` runs) on a data dir, signed in with an admin token. */
 export const startServer = async (opts: {
   dataDir?: string;
   port: number;
   env?: Record<string, string>;
 }): Promise<RunningServer> => {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-"));
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+  ensureBuilt();
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "apps/server/dist/main.js"], {
     cwd: root,
     env: {
       ...process.env,

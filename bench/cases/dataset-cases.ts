@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Row, row } from "../report.js";
-import { startServer } from "../server.js";
+import { percentile, type Row, row } from "../report.js";
+import { api, startServer } from "../server.js";
 import {
   datasetRows,
   downloadExport,
@@ -68,8 +68,88 @@ export const datasetCases = (quick: boolean) => {
       await s.stop();
     }
   };
+  /** The COCO export re-imported into the same project (images matched by file name, annotations replaced). */
+  const importCase = async (): Promise<Row[]> => {
+    const dir = ensureData();
+    const s = await startServer({ port: 3413, dataDir: dir });
+    try {
+      const file = tmpFile("coco.zip");
+      await downloadExport(s, 1, "format=coco&images=exclude", file);
+      const t0 = performance.now();
+      const res = await fetch(`${s.url}/api/v1/projects/1/import?format=coco&existing=replace`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.token}`, "content-type": "application/zip" },
+        body: fs.readFileSync(file),
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const report = (await res.json()) as {
+        applied?: boolean;
+        annotations?: { total: number };
+        error?: unknown;
+      };
+      if (!res.ok || !report.applied)
+        throw new Error(`import failed: ${res.status} ${JSON.stringify(report).slice(0, 300)}`);
+      if (report.annotations?.total !== images * perImage) {
+        throw new Error(
+          `import read ${report.annotations?.total} annotations, expected ${images * perImage}`,
+        );
+      }
+      return datasetRows(`COCO import, ${label}`, seconds, s.peakRssMb(), { seconds: 20, rss: 1024 });
+    } finally {
+      await s.stop();
+    }
+  };
+
+  /** An editor's autosave while a big export streams: the export must not block writers. */
+  const putDuringExport = async (): Promise<Row[]> => {
+    const dir = ensureData();
+    const s = await startServer({ port: 3414, dataDir: dir });
+    try {
+      const shapes = Array.from({ length: 100 }, (_, i) => ({
+        id: `p${i}`,
+        labelId: 1,
+        geometry: { type: "box", x: (i % 10) * 100, y: Math.floor(i / 10) * 60, width: 50, height: 40 },
+      }));
+      let revision = (await api<{ revision: number }>(s, "GET", "/images/1/annotations")).json.revision;
+      const put = async () => {
+        const t0 = performance.now();
+        const r = await api<{ revision: number }>(s, "PUT", "/images/1/annotations", {
+          baseRevision: revision,
+          annotations: shapes,
+          tags: [],
+        });
+        if (r.status !== 200) throw new Error(`PUT answered ${r.status}`);
+        revision = r.json.revision;
+        return performance.now() - t0;
+      };
+      const idle: number[] = [];
+      for (let i = 0; i < 30; i++) idle.push(await put());
+      const busy: number[] = [];
+      let done = false;
+      const exporting = downloadExport(s, 1, "format=coco&images=exclude", tmpFile("coco.zip")).finally(
+        () => {
+          done = true;
+        },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      while (!done) busy.push(await put());
+      await exporting;
+      const c = "PUT 100 shapes while a COCO export streams";
+      return [
+        row(c, "p50 idle", percentile(idle, 50), "ms"),
+        row(c, "p50 during export", percentile(busy, 50), "ms"),
+        row(c, "p99 during export", percentile(busy, 99), "ms", { max: 250 }),
+        row(c, "saves during export", busy.length, ""),
+      ];
+    } finally {
+      await s.stop();
+    }
+  };
+
   return [
     { name: "export-coco", run: exportCase("coco", 3411) },
     { name: "export-yolo", run: exportCase("yolo", 3412) },
+    { name: "import-coco", run: importCase },
+    { name: "put-during-export", run: putDuringExport },
   ];
 };

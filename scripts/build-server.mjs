@@ -1,0 +1,34 @@
+// Bundles apps/server and the workspace packages it imports into apps/server/dist/main.js, leaving
+// npm dependencies external (native addons such as better-sqlite3 and sharp cannot be bundled).
+// Running plain JS instead of transpiling TypeScript at start saves ~40 MB of resident memory
+// and a second of start-up, which matters for the export memory budget.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const server = path.join(root, "apps/server");
+const external = new Set();
+for (const pkg of ["apps/server", "packages/schema", "packages/geometry", "packages/formats"]) {
+  const json = JSON.parse(fs.readFileSync(path.join(root, pkg, "package.json"), "utf8"));
+  for (const dep of Object.keys(json.dependencies ?? {}))
+    if (!dep.startsWith("@labelbench/")) external.add(dep);
+}
+
+const outdir = path.join(server, "dist");
+fs.rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [path.join(server, "src/main.ts")],
+  outfile: path.join(outdir, "main.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: true,
+  external: [...external],
+  logLevel: "warning",
+});
+// Migrations are read from disk next to the code that applies them.
+fs.cpSync(path.join(server, "src/db/migrations"), path.join(outdir, "migrations"), { recursive: true });
+console.log(`built ${path.relative(root, outdir)}/main.js`);
