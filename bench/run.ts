@@ -25,11 +25,11 @@ const withServer = async (port: number, fn: (s: RunningServer) => Promise<Row[]>
   }
 };
 
-const editorCases = async (): Promise<Case[]> => {
-  const file = path.join(import.meta.dirname, "cases", "editor.ts");
-  if (!fs.existsSync(file)) return [];
-  const mod = (await import(pathToFileURL(file).href)) as { editorCases: (quick: boolean) => Case[] };
-  return mod.editorCases(quick);
+const optionalCases = async (file: string, exportName: string): Promise<Case[]> => {
+  const full = path.join(import.meta.dirname, "cases", file);
+  if (!fs.existsSync(full)) return [];
+  const mod = (await import(pathToFileURL(full).href)) as Record<string, (quick: boolean) => Case[]>;
+  return mod[exportName]?.(quick) ?? [];
 };
 
 const cases: Case[] = [
@@ -37,7 +37,8 @@ const cases: Case[] = [
   { name: "autosave", run: () => withServer(3402, (s) => concurrentAutosave(s, quick)) },
   { name: "upload", run: () => withServer(3403, (s) => uploadIngest(s, quick)) },
   ...datasetCases(quick),
-  ...(await editorCases()),
+  ...(await optionalCases("editor.ts", "editorCases")),
+  ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
 ];
 
 const rows: Row[] = [];

@@ -164,7 +164,7 @@ test("navigate next and previous, copy the previous image's shapes, mark done", 
   page.on("request", (r) => requested.push(r.url()));
   await openEditor(page, p.projectId, img(0));
   // The next image is preloaded (bytes and annotations) while the user works on this one...
-  await expect.poll(() => requested.some((u) => u.endsWith(`/images/${img(1)}/file`))).toBe(true);
+  await expect.poll(() => requested.some((u) => u.endsWith(`/images/${img(1)}/display`))).toBe(true);
   await expect.poll(() => requested.some((u) => u.endsWith(`/images/${img(1)}/annotations`))).toBe(true);
   await page.waitForLoadState("networkidle");
   requested.length = 0;

@@ -2,7 +2,10 @@ import { createEditor, type Editor, type EditorDocument, type Shape } from "@lab
 import type { Image, Label } from "@labelbench/schema";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { ApiError, call } from "../api/client";
+import { ApiError, call, urlOf } from "../api/client";
+import { emptyTiledImageStats, type TiledImageStats } from "../tiles/TiledImage";
+import { TilesNotice } from "../tiles/TilesNotice";
+import { useLiveImage } from "../tiles/use-live-image";
 import { registerAppCommands } from "./app-commands";
 import { ConflictBanner, type ConflictChoice, ConflictDialog } from "./ConflictDialog";
 import { EditorCanvas, type RenderStats } from "./EditorCanvas";
@@ -14,7 +17,7 @@ import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
 import type { SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save-queue";
-import { imageLoader, saveQueue } from "./services";
+import { imageLoader, saveQueue, shapeAuthors } from "./services";
 import { Toolbar } from "./Toolbar";
 import "./editor.css";
 
@@ -26,6 +29,8 @@ export interface LabelbenchHook {
   readonly saveState: { imageId: number | null; status: SaveStatus | null; totalChanges: number };
   queue: SaveQueue | null;
   render: RenderStats;
+  /** What the tile renderer did (gigapixel images); `firstDrawAt` times the first tiles on screen. */
+  tiles: TiledImageStats;
 }
 declare global {
   interface Window {
@@ -42,6 +47,8 @@ const snapshotOfDoc = (doc: EditorDocument): Snapshot => {
 
 const EMPTY_QUEUE_STATE: SaveQueueState = { images: new Map(), totalChanges: 0, storageError: null };
 const SET_MAX_AGE_MS = 15_000;
+/** How often an image whose tiles are being generated is read again for its progress. */
+const TILE_POLL_MS = 1000;
 
 const isTyping = (t: EventTarget | null) =>
   t instanceof HTMLElement &&
@@ -73,10 +80,12 @@ export function EditorPage() {
     shapesDrawn: 0,
     shapesDraws: 0,
     lastShapesMs: 0,
+    lastShapesAt: 0,
     overlayDraws: 0,
-    cacheRenders: 0,
+    tileRenders: 0,
   }));
   const notices = useNotices();
+  const [tileStats] = useState<TiledImageStats>(emptyTiledImageStats);
 
   /** The image edits are recorded for; null while another image is being put in place. */
   const currentRef = useRef<number | null>(null);
@@ -111,7 +120,32 @@ export function EditorPage() {
   );
   const current = queueState.images.get(imageId);
   const conflict = current?.status.kind === "conflict" ? current.status : null;
-  blockedRef.current = help || (conflict !== null && !viewBoth);
+
+  // A big image whose tiles are being built is read again until they are ready (or failed).
+  const liveImage = useLiveImage(bundle?.image ?? null, TILE_POLL_MS);
+  useEffect(() => {
+    if (!liveImage || !bundle || liveImage === bundle.image || liveImage.id !== bundle.image.id) return;
+    imageLoader().updateImage(liveImage);
+    setBundle((b) => (b && b.image.id === liveImage.id ? { ...b, image: liveImage } : b));
+  }, [liveImage, bundle]);
+  const tileState = bundle?.image.tiles.state ?? "none";
+  const tiled = bundle && tileState === "ready" ? bundle.image : null;
+  /** Nothing to draw on: tiles still being built and no preview, or tiles that failed. */
+  const noPicture = tileState === "failed" || (tileState === "pending" && !bundle?.element);
+  const tiledId = tiled?.id ?? null;
+  useEffect(() => {
+    // Each tiled image's figures start afresh (the bench reads firstDrawAt of the image it opened).
+    if (tiledId !== null) Object.assign(tileStats, emptyTiledImageStats());
+  }, [tiledId, tileStats]);
+
+  blockedRef.current = help || (conflict !== null && !viewBoth) || noPicture;
+
+  // The server's side of a conflict is a server reply too: its shapes' authors are the latest known.
+  const conflictServer = conflict?.server ?? null;
+  useEffect(() => {
+    if (conflictServer) shapeAuthors().record(conflictServer);
+  }, [conflictServer]);
+  const authors = useSyncExternalStore(shapeAuthors().subscribe, () => shapeAuthors().of(imageId));
 
   const labelsOf = useCallback((pid: number) => {
     let p = labelsCache.current.get(pid);
@@ -350,12 +384,13 @@ export function EditorPage() {
       },
       queue,
       render: stats,
+      tiles: tileStats,
     };
     window.__labelbench = hook;
     return () => {
       if (window.__labelbench === hook) delete window.__labelbench;
     };
-  }, [editor, queue, stats]);
+  }, [editor, queue, stats, tileStats]);
 
   const chooseConflict = useCallback(
     (c: ConflictChoice) => {
@@ -441,7 +476,25 @@ export function EditorPage() {
             imageSize={bundle ? { width: bundle.image.width, height: bundle.image.height } : null}
             serverShapes={serverShapes}
             stats={stats}
+            tiled={tiled}
+            tileStats={tileStats}
           />
+          {bundle && !error && (
+            <TilesNotice
+              image={bundle.image}
+              hasPreview={bundle.element !== null}
+              actions={
+                <>
+                  <Link className="ed-btn" to={projectHref}>
+                    Back to the project
+                  </Link>
+                  <a className="ed-btn" href={urlOf("imageFile", { imageId: bundle.image.id })} download>
+                    Download the file
+                  </a>
+                </>
+              }
+            />
+          )}
           {loading && !error && (
             <div className="ed-loading" aria-live="polite">
               <span className="ed-spinner" /> Loading image…
@@ -459,7 +512,7 @@ export function EditorPage() {
           <Notices editor={editor} notices={notices} />
         </div>
         <aside className="ed-side ed-side--right">
-          <ShapeList editor={editor} />
+          <ShapeList editor={editor} authors={authors} />
         </aside>
       </div>
       <StatusBar

@@ -2,6 +2,7 @@ import type { Editor, Shape } from "@labelbench/editor";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useStore } from "zustand";
 import { EdIcon } from "./icons";
+import { type AuthorMap, authorLine, authorTitle } from "./shape-authors";
 
 const ROW_PX = 30;
 const OVERSCAN = 8;
@@ -12,11 +13,14 @@ const describe = (s: Shape): string => {
   return g.type === "box" ? `${Math.round(g.width)} × ${Math.round(g.height)}` : `${g.points.length} pts`;
 };
 
+const NO_AUTHORS: AuthorMap = new Map();
+
 /**
  * The image's shapes in z-order. Windowed: only the rows in view exist in the DOM, so a dense scene
- * with thousands of shapes costs the same as a sparse one.
+ * with thousands of shapes costs the same as a sparse one. `authors` (from the server's replies) adds
+ * who created and last edited each saved shape under its name.
  */
-export function ShapeList({ editor }: { editor: Editor }) {
+export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; authors?: AuthorMap }) {
   const shapesMap = useStore(editor.store, (s) => s.doc.shapes);
   const selection = useStore(editor.store, (s) => s.selection);
   const labels = useStore(editor.store, (s) => s.labels);
@@ -87,6 +91,8 @@ export function ShapeList({ editor }: { editor: Editor }) {
             const hidden = editor.isShapeHidden(s.id);
             const locked = editor.isShapeLocked(s.id);
             const selected = selection.has(s.id);
+            const author = authors.get(s.id);
+            const who = authorLine(author);
             return (
               <li
                 key={s.id}
@@ -100,7 +106,9 @@ export function ShapeList({ editor }: { editor: Editor }) {
                   onMouseDown={keepFocus}
                   onClick={(e) => onRowClick(e, s.id)}
                   aria-pressed={selected}
-                  title="Select and centre (Shift: add to selection)"
+                  title={[authorTitle(author), "Select and centre (Shift: add to selection)"]
+                    .filter(Boolean)
+                    .join("\n")}
                 >
                   <span className="ed-swatch" />
                   <EdIcon
@@ -108,8 +116,17 @@ export function ShapeList({ editor }: { editor: Editor }) {
                     size={12}
                     className="ed-shape__type"
                   />
-                  <span className="ed-shape__name">{label?.name ?? `label ${s.labelId}`}</span>
-                  <span className="ed-shape__meta">{describe(s)}</span>
+                  <span className="ed-shape__text">
+                    <span className="ed-shape__line">
+                      <span className="ed-shape__name">{label?.name ?? `label ${s.labelId}`}</span>
+                      <span className="ed-shape__meta">{describe(s)}</span>
+                    </span>
+                    {who && (
+                      <span className="ed-shape__who" data-testid="shape-author">
+                        {who}
+                      </span>
+                    )}
+                  </span>
                 </button>
                 <button
                   type="button"

@@ -2,6 +2,7 @@ import type { AnnotationSet, Image } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import { createImageLoader } from "./image-loader";
 
+/** Images with ids from 100 on have a ready tile pyramid. */
 const meta = (id: number): Image => ({
   id,
   projectId: 1,
@@ -13,7 +14,10 @@ const meta = (id: number): Image => ({
   byteSize: 1,
   status: "new",
   annotationCount: 0,
-  tiles: { state: "none", progress: 0, tileSize: null, levels: null },
+  tiles:
+    id >= 100
+      ? { state: "ready", progress: 1, tileSize: 512, levels: 7 }
+      : { state: "none", progress: 0, tileSize: null, levels: null },
   createdAt: "t",
   updatedAt: "t",
 });
@@ -39,10 +43,12 @@ const setup = () => {
         calls.set.push(id);
         return set(id, revision);
       },
-      loadElement: async (id) => {
-        calls.element.push(id);
+      loadElement: async (image) => {
+        calls.element.push(image.id);
         if (failElement) throw new Error("decode failed");
-        return { id } as unknown as HTMLImageElement;
+        // Like the app's loader: a tiled image has no single picture to load.
+        if (image.tiles.state === "ready") return null;
+        return { id: image.id } as unknown as HTMLImageElement;
       },
       now: () => now,
     },
@@ -99,6 +105,14 @@ describe("image loader", () => {
     await t.loader.get(4);
     expect(t.loader.cached(2)).toBeNull();
     expect(t.loader.cached(1)).not.toBeNull();
+  });
+
+  it("chooses the picture from the image's metadata, so a tiled image loads none", async () => {
+    const t = setup();
+    const b = await t.loader.get(100);
+    expect(b.element).toBeNull();
+    expect(b.image.tiles.state).toBe("ready");
+    expect(t.calls.element).toEqual([100]);
   });
 
   it("does not cache a failed load", async () => {

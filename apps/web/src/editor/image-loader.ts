@@ -4,7 +4,11 @@ import type { AnnotationSet, Image as ImageMeta } from "@labelbench/schema";
 export interface ImageBundle {
   image: ImageMeta;
   set: AnnotationSet;
-  element: HTMLImageElement;
+  /**
+   * The picture to draw: the display copy of an untiled image, the preview of an image whose tiles are
+   * being generated when there is one; null for a tiled image (its tiles are drawn instead).
+   */
+  element: HTMLImageElement | null;
   /** When `set` was fetched (or acknowledged by a save). */
   setAt: number;
 }
@@ -12,8 +16,11 @@ export interface ImageBundle {
 export interface ImageLoaderDeps {
   fetchImage(id: number): Promise<ImageMeta>;
   fetchSet(id: number): Promise<AnnotationSet>;
-  /** Loads and decodes the image bytes. */
-  loadElement(id: number): Promise<HTMLImageElement>;
+  /**
+   * Loads and decodes the picture to draw, chosen from the image's metadata: a gigapixel image's
+   * original must never be fetched (see pictureSourceOf). Null when there is none to load.
+   */
+  loadElement(image: ImageMeta): Promise<HTMLImageElement | null>;
   now(): number;
 }
 
@@ -45,10 +52,11 @@ export const createImageLoader = (deps: ImageLoaderDeps, capacity = 8): ImageLoa
   };
 
   const load = (id: number): Promise<ImageBundle> => {
+    const meta = deps.fetchImage(id);
     const p: Promise<ImageBundle> = Promise.all([
-      deps.fetchImage(id),
+      meta,
       deps.fetchSet(id),
-      deps.loadElement(id),
+      meta.then((image) => deps.loadElement(image)),
     ]).then(([image, set, element]) => {
       const bundle: ImageBundle = { image, set, element, setAt: deps.now() };
       if (entries.get(id) === p) settled.set(id, bundle);

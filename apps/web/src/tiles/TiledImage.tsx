@@ -20,6 +20,11 @@ export interface TiledImageStats {
   loading: number;
   /** Tiles that failed to load (network, 404) since mount. */
   failures: number;
+  /**
+   * performance.now() of the first frame that put a tile on screen, null before. After a page load
+   * that is the time since navigation started: the "first tiles on screen" figure.
+   */
+  firstDrawAt: number | null;
 }
 
 export const emptyTiledImageStats = (): TiledImageStats => ({
@@ -31,6 +36,7 @@ export const emptyTiledImageStats = (): TiledImageStats => ({
   loaded: 0,
   loading: 0,
   failures: 0,
+  firstDrawAt: null,
 });
 
 /**
@@ -114,7 +120,7 @@ export function TiledImage({
       cache.dispose();
       if (cacheRef.current === entry) cacheRef.current = null;
     };
-  }, [loadTile, cacheSize, maxInFlight, pyramid, imageId]);
+  }, [loadTile, cacheSize, maxInFlight, pyramid, imageId, state, levels, tileSize, width, height]);
 
   const draw = (ctx: Konva.Context, shape: Konva.Shape) => {
     const entry = cacheRef.current;
@@ -139,9 +145,11 @@ export function TiledImage({
     const native = ctx._context;
     const bleed = BLEED_DEVICE_PX / (scale * ratio);
     let standIns = 0;
+    let painted = 0;
     for (const d of plan.draws) {
       const tile = cache.get(keyOf(d.tile));
       if (!tile) continue;
+      painted++;
       const s = d.source ?? { x: 0, y: 0, width: tile.width, height: tile.height };
       if (d.source) standIns++;
       // Crisp pixels beyond 1:1, except for a stretched stand-in, which looks better blurred than blocky.
@@ -168,6 +176,7 @@ export function TiledImage({
       st.frames += 1;
       st.loaded = sizes.loaded;
       st.loading = sizes.loading;
+      if (st.firstDrawAt === null && painted > 0) st.firstDrawAt = performance.now();
     }
   };
 

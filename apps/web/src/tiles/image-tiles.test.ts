@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { keyOf, previewUrlOf, pyramidOfImage, tileUrlOf } from "./image-tiles";
+import {
+  fresherImage,
+  keyOf,
+  pictureSourceOf,
+  previewUrlOf,
+  pyramidOfImage,
+  tileProgressText,
+  tileUrlOf,
+} from "./image-tiles";
 
 const image = (tiles: {
   state: "none" | "pending" | "ready" | "failed";
@@ -38,5 +46,41 @@ describe("image tiles", () => {
     expect(tileUrlOf(7, { level: 2, x: 3, y: 1 })).toBe("/api/v1/images/7/tiles/2/3/1");
     expect(previewUrlOf(7)).toBe("/api/v1/images/7/preview");
     expect(keyOf({ level: 2, x: 3, y: 1 })).toBe("2/3/1");
+  });
+
+  it("never has the editor download a tiled image's original or display copy", () => {
+    const tiles = (state: "none" | "pending" | "ready" | "failed") => ({
+      id: 7,
+      tiles: { state, progress: 0, tileSize: null, levels: null },
+    });
+    expect(pictureSourceOf(tiles("none"))).toEqual({ kind: "display", url: "/api/v1/images/7/display" });
+    expect(pictureSourceOf(tiles("pending"))).toEqual({ kind: "preview", url: "/api/v1/images/7/preview" });
+    expect(pictureSourceOf(tiles("ready"))).toEqual({ kind: "none" });
+    expect(pictureSourceOf(tiles("failed"))).toEqual({ kind: "none" });
+  });
+
+  it("keeps the reply further along in tile generation, the first one when level", () => {
+    const at = (state: "pending" | "ready" | "failed", progress: number, id = 1) => ({
+      id,
+      tiles: { state, progress, tileSize: null, levels: null },
+    });
+    const p30 = at("pending", 0.3);
+    const p60 = at("pending", 0.6);
+    const ready = at("ready", 1);
+    expect(fresherImage(p30, p60)).toBe(p60);
+    expect(fresherImage(p60, p30)).toBe(p60);
+    expect(fresherImage(ready, p60)).toBe(ready);
+    expect(fresherImage(p60, at("failed", 0))).toEqual(at("failed", 0));
+    const again = at("pending", 0.3);
+    expect(fresherImage(p30, again)).toBe(p30);
+    // Another image: the second one is the current one.
+    expect(fresherImage(p60, at("pending", 0.1, 2))).toEqual(at("pending", 0.1, 2));
+  });
+
+  it("shows progress in whole percent, never 100% before the tiles are ready", () => {
+    expect(tileProgressText(0)).toBe("0%");
+    expect(tileProgressText(0.426)).toBe("42%");
+    expect(tileProgressText(0.999)).toBe("99%");
+    expect(tileProgressText(1)).toBe("99%");
   });
 });

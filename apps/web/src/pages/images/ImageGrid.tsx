@@ -2,6 +2,8 @@ import type { Image } from "@labelbench/schema";
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { urlOf } from "../../api/client";
+import { tileProgressText } from "../../tiles/image-tiles";
+import { useLiveImage } from "../../tiles/use-live-image";
 import { formatCount } from "../../ui/format";
 import { StatusBadge } from "../../ui/parts";
 import {
@@ -13,9 +15,12 @@ import {
   visibleRows,
 } from "./grid-layout";
 import type { FeedSnapshot, ImageFeed } from "./image-feed";
+import "./tile-progress.css";
 
 const SPEC: GridSpec = { minTileWidth: 184, gap: 16, captionHeight: 54, aspect: 0.72 };
 const OVERSCAN_ROWS = 3;
+/** Tiles of big images still being cut are read again this often (only those rendered). */
+const TILE_POLL_MS = 2000;
 const GRID_KEYS = new Set<string>([
   "ArrowLeft",
   "ArrowRight",
@@ -172,7 +177,7 @@ export function ImageGrid({
 }
 
 const Tile = memo(function Tile({
-  image,
+  image: listed,
   index,
   href,
   tabbable,
@@ -184,6 +189,8 @@ const Tile = memo(function Tile({
   tabbable: boolean;
   onFocus: (i: number) => void;
 }) {
+  const image = useLiveImage(listed, TILE_POLL_MS);
+  const tiles = image.tiles;
   return (
     <Link
       to={href}
@@ -205,6 +212,26 @@ const Tile = memo(function Tile({
         <span className="tile__badge">
           <StatusBadge status={image.status} />
         </span>
+        {tiles.state === "pending" && (
+          <span className="tile__tiling" data-testid="tile-progress">
+            <span>Preparing tiles {tileProgressText(tiles.progress)}</span>
+            <span
+              className="tile__tiling-bar"
+              role="progressbar"
+              aria-label={`Tiles of ${image.fileName}`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.floor(tiles.progress * 100)}
+            >
+              <span style={{ width: tileProgressText(tiles.progress) }} />
+            </span>
+          </span>
+        )}
+        {tiles.state === "failed" && (
+          <span className="tile__tiling tile__tiling--failed" data-testid="tile-failed">
+            Tiles could not be built
+          </span>
+        )}
       </div>
       <div className="tile__caption">
         <span className="tile__name">{image.fileName}</span>
