@@ -93,7 +93,13 @@ const report = (
   decoded: DecodedDataset,
   labels: readonly LabelPlan[],
   problems: readonly Problem[],
-  counts: { matched: number; created: number; tags: number; perLabel: Map<string, number> },
+  counts: {
+    matched: number;
+    created: number;
+    withAnnotations: number;
+    tags: number;
+    perLabel: Map<string, number>;
+  },
   ignored: readonly string[],
   applied: boolean,
 ): ImportReport => ({
@@ -105,7 +111,7 @@ const report = (
     total: decoded.images.length,
     matched: counts.matched,
     created: counts.created,
-    withAnnotations: decoded.images.filter((i) => i.annotations.length > 0).length,
+    withAnnotations: counts.withAnnotations,
   },
   annotations: {
     total: [...counts.perLabel.values()].reduce((a, b) => a + b, 0),
@@ -163,6 +169,9 @@ export const importDataset = async (
     const decoded = decodeDataset(format, files, imageFinder(probed, existing), {
       invalidShapes: opts.invalidShapes,
     });
+    // The annotation files are decoded: their text (hundreds of MB for a big COCO file) can go
+    // before the writes allocate.
+    upload.texts.clear();
     const problems: Problem[] = [...decoded.problems];
     const dataset = decoded.value;
 
@@ -255,7 +264,9 @@ export const importDataset = async (
       else createdShas.add(sha);
     }
     const tags = dataset.images.reduce((n, i) => n + i.tags.length, 0);
-    const counts = { matched, created: createdShas.size, tags, perLabel };
+    // Counted now: the writes release each image's decoded shapes once they are stored.
+    const withAnnotations = dataset.images.filter((i) => i.annotations.length > 0).length;
+    const counts = { matched, created: createdShas.size, withAnnotations, tags, perLabel };
     const ignored = [...upload.ignored, ...dataset.ignored];
     const errors = problems.filter((p) => p.severity === "error");
 
@@ -275,6 +286,8 @@ export const importDataset = async (
     const now = deps.now();
     const images = imageRepo(deps.db);
     const annotations = annotationRepo(deps.db);
+    // `replace` drops every stored shape of an image: one statement, not a read and a delete per row.
+    const clearAnnotations = deps.db.prepare("DELETE FROM annotations WHERE image_id = ?");
     const pendingTiles: string[] = [];
     deps.db.transaction(() => {
       let position = labels.count(projectId);
@@ -316,8 +329,12 @@ export const importDataset = async (
         } else imageId = Number(img.key.slice("img:".length));
 
         if (img.annotations.length === 0 && img.tags.length === 0 && opts.existing === "append") continue;
-        const before = annotations.stored(imageId);
-        const kept = opts.existing === "append" ? [...before.values()] : [];
+        const append = opts.existing === "append";
+        if (!append) clearAnnotations.run(imageId);
+        const before: ReadonlyMap<string, StoredAnnotation> = append
+          ? annotations.stored(imageId)
+          : new Map();
+        const kept = [...before.values()];
         const added: StoredAnnotation[] = img.annotations.map((a) => ({
           uid: randomUUID(),
           labelId: planOf.get(nameKey(a.label))?.labelId ?? 0,
@@ -336,6 +353,7 @@ export const importDataset = async (
           [...new Set([...keptTags, ...tagIds])],
           now,
         );
+        img.annotations.length = 0;
       }
       projects.touch(projectId, now);
     })();

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { Transform } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { basename, isDatasetTextPath, isImagePath, normalizePath } from "@labelbench/formats";
 import type { ImageFormat } from "@labelbench/schema";
@@ -11,7 +11,7 @@ import { discardTemp, newTempPath, probeStaged, type StagedFile } from "../image
 import { concurrency } from "../images/limit.js";
 import { probeImage } from "../images/probe.js";
 import { stageStream } from "../images/upload.js";
-import { readAll, readZip } from "./zip-reader.js";
+import { readText, readZip } from "./zip-reader.js";
 
 /** Limits of one import request. */
 const MAX_UPLOAD_BYTES = 16 * 1024 ** 3;
@@ -38,12 +38,17 @@ export class DatasetUpload {
   readonly temps: string[] = [];
   private textBytes = 0;
 
-  addText(path: string, data: Buffer) {
-    this.textBytes += data.length;
+  /** Reads one annotation file; the running total is checked before the file is read. */
+  async addText(path: string, stream: Readable, size: number | null) {
+    if (size !== null && this.textBytes + size > MAX_TEXT_TOTAL_BYTES) {
+      stream.destroy();
+      throw new AppError("PAYLOAD_TOO_LARGE", "annotation files add up to more than 1 GB");
+    }
+    const { text, bytes } = await readText(stream, MAX_TEXT_FILE_BYTES, path);
+    this.textBytes += bytes;
     if (this.textBytes > MAX_TEXT_TOTAL_BYTES)
       throw new AppError("PAYLOAD_TOO_LARGE", "annotation files add up to more than 1 GB");
-    const text = data.toString("utf8");
-    this.texts.set(path, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    this.texts.set(path, text);
   }
 
   async cleanup() {
@@ -78,7 +83,7 @@ const expandZip = async (deps: Deps, upload: DatasetUpload, file: string, prefix
       if (isDatasetTextPath(path)) {
         if (item.size > MAX_TEXT_FILE_BYTES)
           throw new AppError("PAYLOAD_TOO_LARGE", `${path} is larger than 256 MB`);
-        upload.addText(path, await readAll(await item.open(), MAX_TEXT_FILE_BYTES, path));
+        await upload.addText(path, await item.open(), item.size);
       } else if (isImagePath(path)) {
         const tempPath = newTempPath(deps);
         upload.temps.push(tempPath);
@@ -159,7 +164,7 @@ const receiveMultipart = (deps: Deps, upload: DatasetUpload, req: Request): Prom
       if (path.toLowerCase().endsWith(".zip")) {
         jobs.push(streamToTemp(deps, upload, stream).then((file) => void zips.push({ file, name: path })));
       } else if (isDatasetTextPath(path)) {
-        jobs.push(readAll(stream, MAX_TEXT_FILE_BYTES, path).then((data) => upload.addText(path, data)));
+        jobs.push(upload.addText(path, stream, null));
       } else if (isImagePath(path)) {
         const tempPath = newTempPath(deps);
         upload.temps.push(tempPath);

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import yauzl from "yauzl";
 
 /** One file of an uploaded zip (directories are skipped). */
@@ -63,4 +64,30 @@ export const readAll = async (stream: Readable, limit: number, what: string): Pr
     parts.push(chunk as Buffer);
   }
   return Buffer.concat(parts);
+};
+
+/**
+ * Reads a stream as UTF-8 text, decoding chunk by chunk: the bytes are released as they are
+ * read, so a 200 MB annotation file costs its text, not its text plus two copies of its bytes.
+ * A leading byte order mark is dropped.
+ */
+export const readText = async (
+  stream: Readable,
+  limit: number,
+  what: string,
+): Promise<{ text: string; bytes: number }> => {
+  const decoder = new StringDecoder("utf8");
+  const parts: string[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      stream.destroy();
+      throw new Error(`${what} is larger than ${Math.round(limit / 1024 / 1024)} MB`);
+    }
+    parts.push(decoder.write(chunk as Buffer));
+  }
+  parts.push(decoder.end());
+  const text = parts.join("");
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, bytes: size };
 };
