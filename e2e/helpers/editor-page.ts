@@ -28,7 +28,13 @@ interface Hook {
     status: { kind: string; changes?: number } | null;
     totalChanges: number;
   };
-  render: { shapesDrawn: number; shapesDraws: number; lastShapesMs: number; cacheRenders: number };
+  render: {
+    shapesDrawn: number;
+    shapesDraws: number;
+    lastShapesMs: number;
+    tileRenders: number;
+    settled: boolean;
+  };
 }
 declare global {
   interface Window {

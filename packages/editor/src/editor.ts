@@ -442,6 +442,10 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       handled = stepTool(toolId, event, ctx);
     }
     set(toolPathPatch());
+    // A pan drags the image under the pointer: no shape is "hovered" meanwhile, and a highlight
+    // would have to be redrawn on every frame of the pan.
+    const m = currentMachine();
+    if (m.id === "pan" && m.state.name === "panning" && cur().hoverId !== null) set({ hoverId: null });
     return handled;
   };
 
@@ -562,8 +566,14 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       if (e.button === 1 && !panOverride && canTemporarilyPan())
         panOverride = { reason: "middle", state: { name: "idle" } };
     }
-    if (e.type === "pointerMove") set({ cursor: point });
     const handled = runTool(tev);
+    if (e.type === "pointerMove") {
+      // Where the pointer is once the event is applied: a pan moves the image under it, and the
+      // status bar must not change its text (a relayout and repaint) on every frame of a pan.
+      const after = screenToImage(cur().viewport, e.screen);
+      const was = cur().cursor;
+      if (!was || was.x !== after.x || was.y !== after.y) set({ cursor: after });
+    }
     if (e.type === "pointerUp" && panOverride && panOverride.state.name === "idle") {
       if (panOverride.reason === "middle" || !spaceHeld) endPanOverride();
     }

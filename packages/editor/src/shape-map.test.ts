@@ -89,4 +89,34 @@ describe("ShapeMap", () => {
       }
     }
   });
+
+  test("changedSince lists exactly the shapes that differ, or null across lineages and folds", () => {
+    const next = rng(7);
+    const v0 = ShapeMap.from(Array.from({ length: 400 }, (_, i) => box(`s${i}`)));
+    let map = v0;
+    const brute = (a: ShapeMap, b: ShapeMap) => {
+      const ids = new Set([...a.keys(), ...b.keys()]);
+      return [...ids].filter((id) => a.get(id) !== b.get(id)).sort();
+    };
+    let checked = 0;
+    for (let step = 0; step < 200; step++) {
+      const prev = map;
+      const id = `s${Math.floor(next() * 420)}`;
+      const r = next();
+      map =
+        r < 0.4
+          ? map.apply({ remove: [id] })
+          : map.apply({ put: [{ shape: box(id, step), rank: map.rankOf(id) ?? map.maxRank + 1 }] });
+      const since = map.changedSince(prev);
+      const sinceStart = map.changedSince(v0);
+      if (since) expect([...since].sort()).toEqual(brute(prev, map));
+      if (sinceStart) {
+        expect([...sinceStart].sort()).toEqual(brute(v0, map));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    expect(map.changedSince(ShapeMap.from([box("s1")]))).toBeNull();
+    expect(map.changedSince(new Map())).toBeNull();
+  });
 });

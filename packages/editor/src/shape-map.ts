@@ -63,6 +63,18 @@ export class ShapeMap implements ReadonlyMap<ShapeId, Shape> {
     return this.entry(id);
   }
 
+  /**
+   * Ids whose shape differs between `older` and this version (added, removed or replaced), found from
+   * the two change overlays alone when both versions share a base: O(changes), not O(n). Null when they
+   * do not (another lineage, or a fold in between): the caller then compares everything.
+   */
+  changedSince(older: ReadonlyMap<ShapeId, Shape>): ShapeId[] | null {
+    if (!(older instanceof ShapeMap) || older.base !== this.base) return null;
+    const ids = new Set<ShapeId>(this.overlay.keys());
+    for (const id of older.overlay.keys()) ids.add(id);
+    return [...ids].filter((id) => older.get(id) !== this.get(id));
+  }
+
   /** Returns a new version; `this` is unchanged. */
   apply(change: ShapeMapChange): ShapeMap {
     const overlay = new Map(this.overlay);

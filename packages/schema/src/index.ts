@@ -3,3 +3,4 @@ export * from "./contract.js";
 export * from "./datasets-contract.js";
 export * from "./domain.js";
 export * from "./errors.js";
+export * from "./fast-parse.js";

@@ -8,22 +8,24 @@ import {
   type Shape,
 } from "@labelbench/editor";
 import { screenPoint, visibleImageBounds } from "@labelbench/geometry";
+import type { Image } from "@labelbench/schema";
 import type Konva from "konva";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Shape as KonvaShape, Layer, Stage } from "react-konva";
+import { TiledImage, type TiledImageStats } from "../tiles/TiledImage";
+import { BitmapView, moveOnCompositor } from "./compositor";
 import { drawOverlay, UNKNOWN_LABEL_COLOUR } from "./draw";
+import { ImageCamera, OVERSCAN_PX, ZOOM_SERIES_MS } from "./image-camera";
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
-import { CACHE_MARGIN_PX, cacheSize, PanCache } from "./pan-cache";
+import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
 import { ShapeTiles } from "./shape-tiles";
 
-export interface RenderStats {
-  /** Shapes drawn by the last batch pass (after culling). */
-  shapesDrawn: number;
-  shapesDraws: number;
-  lastShapesMs: number;
+/**
+ * What the canvas did, for tests and the benchmark (see RasterStats for the shape layer's figures;
+ * `lastShapesAt` times "all shapes drawn" after navigation).
+ */
+export interface RenderStats extends RasterStats {
   overlayDraws: number;
-  /** Times the pan cache bitmap was re-rendered. */
-  cacheRenders: number;
 }
 
 interface Props {
@@ -34,6 +36,9 @@ interface Props {
   /** The server's shapes in "view both" conflict mode. */
   serverShapes: readonly Shape[] | null;
   stats: RenderStats;
+  /** An image whose tile pyramid is ready: its visible tiles are drawn instead of `image`. */
+  tiled?: Image | null;
+  tileStats?: TiledImageStats;
 }
 
 const WHEEL_LINE_PX = 16;
@@ -75,6 +80,14 @@ const handleCursor = (editor: Editor, s: EditorState): string | null => {
   return null;
 };
 
+/** Whether the overlay has anything to draw (selection, hover, a gesture's preview, guides). */
+const overlayHasContent = (s: EditorState, serverShapes: readonly Shape[] | null): boolean =>
+  s.selection.size > 0 ||
+  s.hoverId !== null ||
+  s.preview !== null ||
+  (s.tool.id === "box" && s.cursor !== null) ||
+  (serverShapes !== null && serverShapes.length > 0);
+
 const cursorFor = (s: EditorState): string => {
   switch (s.tool.id) {
     case "pan":
@@ -92,13 +105,23 @@ const cursorFor = (s: EditorState): string => {
 /**
  * The canvas: turns DOM pointer events into editor events and draws what the editor store holds.
  * Nothing here re-renders through React on pan, zoom, hover or drag: a store subscription moves the
- * layers (one transform each) and asks Konva to redraw only the layers whose inputs changed.
+ * image layer, asks the shape raster for a frame (it moves its tiles with one CSS transform and
+ * renders only tiles whose contents changed, see shape-raster.ts) and redraws the overlay only when
+ * it has something to show. Three stacked surfaces: the image (Konva), the shape tiles (DOM canvases)
+ * and the overlay (Konva: selection, handles, previews).
  */
-export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: Props) {
+export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, tiled, tileStats }: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
+  const imageStage = useRef<Konva.Stage>(null);
   const imageLayer = useRef<Konva.Layer>(null);
-  const shapesLayer = useRef<Konva.Layer>(null);
+  /** Decides per camera change whether the image layer redraws or is only moved (image-camera.ts). */
+  const imageCamera = useRef(new ImageCamera());
+  const rasterRef = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
+  /** Asks the shape layer for a frame (set once the raster exists). */
+  const requestShapes = useRef<() => void>(() => {});
+  /** The overlay's last draw drew nothing: while it stays so, camera moves need not clear it again. */
+  const overlayBlank = useRef(false);
   const [size, setSize] = useState({ width: 1, height: 1 });
   const serverRef = useRef(serverShapes);
 
@@ -120,12 +143,48 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: 
 
   // Camera and redraws, outside React.
   useEffect(() => {
-    const applyCamera = (s: EditorState) => {
-      const { scale, offsetX, offsetY } = s.viewport;
-      for (const layer of [imageLayer.current, shapesLayer.current]) {
-        if (!layer) continue;
-        layer.position({ x: offsetX, y: offsetY });
+    const stageEl = imageStage.current?.container();
+    if (stageEl) moveOnCompositor(stageEl);
+    // The image layer's Konva canvas stays hidden: what it draws is shown as a bitmap, which the
+    // compositor moves without copying it again on every frame (compositor.ts).
+    const picture = stageEl ? new BitmapView(stageEl, "ed-stage__picture") : null;
+    const showPicture = () => {
+      const canvas = imageLayer.current?.getCanvas();
+      if (!canvas || !picture) return;
+      const el = canvas._canvas;
+      picture.show(el.width, el.height, canvas.getPixelRatio(), (ctx) => {
+        if (el.width > 0 && el.height > 0) ctx.drawImage(el, 0, 0);
+      });
+    };
+    imageLayer.current?.on("draw.picture", showPicture);
+    let imageTransform = "";
+    let settleTimer = 0;
+    /** Redraws the image layer for the camera, or moves what it drew (see image-camera.ts). */
+    const applyCamera = (s: EditorState, settle = false) => {
+      const layer = imageLayer.current;
+      if (!layer || !stageEl) return;
+      const step = imageCamera.current.step(
+        s.viewport,
+        s.stageSize,
+        performance.now(),
+        window.devicePixelRatio || 1,
+        settle,
+      );
+      const [x, y, k] = step.kind === "draw" ? [0, 0, 1] : [step.x, step.y, step.k];
+      const t = `translate(${x}px, ${y}px) scale(${k})`;
+      if (t !== imageTransform) {
+        imageTransform = t;
+        stageEl.style.transform = t;
+      }
+      if (step.kind === "draw") {
+        const { scale, offsetX, offsetY } = s.viewport;
+        layer.position({ x: offsetX + OVERSCAN_PX, y: offsetY + OVERSCAN_PX });
         layer.scale({ x: scale, y: scale });
+        layer.batchDraw();
+      } else if (k !== 1) {
+        // A wheel zoom's steps only scale the picture: draw it sharp once the steps stop.
+        window.clearTimeout(settleTimer);
+        settleTimer = window.setTimeout(() => applyCamera(editor.getState(), true), ZOOM_SERIES_MS);
       }
     };
     const movingKey = (s: EditorState) =>
@@ -135,38 +194,40 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: 
       if (boxEl) boxEl.style.cursor = handleCursor(editor, s) ?? cursorFor(s);
     };
     let s0 = editor.getState();
+    imageCamera.current.invalidate();
     applyCamera(s0);
     setCursor(s0);
-    imageLayer.current?.batchDraw();
-    shapesLayer.current?.batchDraw();
+    requestShapes.current();
     overlayLayer.current?.batchDraw();
     const unsubscribe = editor.store.subscribe((s) => {
       const prev = s0;
       s0 = s;
       const camera = s.viewport !== prev.viewport || s.stageSize !== prev.stageSize;
-      if (camera) {
-        applyCamera(s);
-        imageLayer.current?.batchDraw();
-      }
-      const shapesChanged =
-        camera ||
+      if (s.stageSize !== prev.stageSize) imageCamera.current.invalidate();
+      if (camera) applyCamera(s);
+      // Selected shapes stay in the batch (the overlay draws them on top), so selecting redraws no tiles.
+      const batchChanged =
         s.doc !== prev.doc ||
-        s.selection !== prev.selection ||
         s.labels !== prev.labels ||
         s.hiddenShapes !== prev.hiddenShapes ||
         s.hiddenLabels !== prev.hiddenLabels ||
         s.image !== prev.image ||
         movingKey(s) !== movingKey(prev);
-      if (shapesChanged) shapesLayer.current?.batchDraw();
+      if (camera || batchChanged) requestShapes.current();
       const crosshairMoved = s.tool.id === "box" && s.cursor !== prev.cursor;
+      // Still nothing to draw: clearing an empty canvas again would cost a full-canvas commit per frame.
+      const overlayStaysBlank = overlayBlank.current && !overlayHasContent(s, serverRef.current);
       if (
-        shapesChanged ||
-        crosshairMoved ||
-        s.preview !== prev.preview ||
-        s.hoverId !== prev.hoverId ||
-        s.tool !== prev.tool ||
-        s.lockedShapes !== prev.lockedShapes ||
-        s.lockedLabels !== prev.lockedLabels
+        !overlayStaysBlank &&
+        (camera ||
+          batchChanged ||
+          s.selection !== prev.selection ||
+          crosshairMoved ||
+          s.preview !== prev.preview ||
+          s.hoverId !== prev.hoverId ||
+          s.tool !== prev.tool ||
+          s.lockedShapes !== prev.lockedShapes ||
+          s.lockedLabels !== prev.lockedLabels)
       )
         overlayLayer.current?.batchDraw();
       if (
@@ -177,7 +238,12 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: 
       )
         setCursor(s);
     });
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      window.clearTimeout(settleTimer);
+      imageLayer.current?.off("draw.picture");
+      picture?.el.remove();
+    };
   }, [editor]);
 
   useEffect(() => {
@@ -267,15 +333,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: 
     return colourCache.current.map;
   };
 
-  const tiles = useRef<ShapeTiles<Path2D> | null>(null);
   const excludedCache = useRef<{ keys: unknown[]; set: ReadonlySet<string> } | null>(null);
-  /** Shapes the batch must leave out: selected and moving ones (the overlay draws them), hidden ones. */
+  /** Shapes the batch must leave out: moving ones (the overlay draws them where they go), hidden ones. */
   const excludedOf = (s: EditorState): ReadonlySet<string> => {
     const moving = s.preview?.kind === "transform" ? s.preview : null;
-    const keys = [s.selection, s.hiddenShapes, moving];
+    const keys = [s.hiddenShapes, moving];
     const c = excludedCache.current;
     if (c?.keys.every((k, i) => k === keys[i])) return c.set;
-    const set = new Set<string>([...s.selection, ...s.hiddenShapes]);
+    const set = new Set<string>(s.hiddenShapes);
     if (moving) for (const m of moving.shapes) set.add(m.id);
     // Keep the old identity when the contents are equal, so a new preview object does not dirty tiles.
     const same = c?.set.size === set.size && [...set].every((id) => c.set.has(id));
@@ -283,98 +348,105 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: 
     return excludedCache.current.set;
   };
 
-  const panCache = useRef(new PanCache());
-  const cacheCanvas = useRef<HTMLCanvasElement | null>(null);
-  const cachedCount = useRef(0);
-
-  const drawShapes = (ctx: Konva.Context) => {
-    const t0 = performance.now();
-    const s = editor.getState();
-    if (!s.image) return;
-    tiles.current ??= new ShapeTiles(() => new Path2D());
-    const t = tiles.current;
-    const colours = coloursOf(s);
-    t.sync({
-      image: s.image,
-      shapes: s.doc.shapes,
-      excluded: excludedOf(s),
-      hiddenLabels: s.hiddenLabels,
-      colourOf: (l) => colours.get(l) ?? UNKNOWN_LABEL_COLOUR,
-      coloursKey: colours,
-    });
-    const scale = s.viewport.scale;
-    const pixelRatio = shapesLayer.current?.getCanvas().getPixelRatio() ?? 1;
-    const input = {
-      image: s.image,
-      stage: s.stageSize,
-      viewport: s.viewport,
-      pixelRatio,
-      contentVersion: t.version,
+  // The batch of shapes: raster tiles the compositor moves (shape-raster.ts), one frame at a time.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: coloursOf and excludedOf only read refs.
+  useEffect(() => {
+    const root = rasterRef.current;
+    if (!root) return;
+    const raster = new ShapeRaster(new ShapeTiles(() => new Path2D()), domRasterHost(root), stats);
+    let raf = 0;
+    const frame = () => {
+      raf = 0;
+      const s = editor.getState();
+      if (!s.image) return;
+      const colours = coloursOf(s);
+      const more = raster.frame({
+        image: s.image,
+        shapes: s.doc.shapes,
+        excluded: excludedOf(s),
+        hiddenLabels: s.hiddenLabels,
+        colourOf: (l) => colours.get(l) ?? UNKNOWN_LABEL_COLOUR,
+        coloursKey: colours,
+        viewport: s.viewport,
+        stage: s.stageSize,
+        pixelRatio: window.devicePixelRatio || 1,
+      });
+      if (more) raf = requestAnimationFrame(frame);
     };
-    const decision = panCache.current.frame(input);
-    const size = cacheSize(input);
-    if (decision.kind === "direct" || !size) {
-      stats.shapesDrawn = t.draw(ctx._context, visibleImageBounds(s.viewport, s.stageSize), scale);
-    } else {
-      cacheCanvas.current ??= document.createElement("canvas");
-      const cc = cacheCanvas.current;
-      if (decision.render) {
-        cc.width = size.width;
-        cc.height = size.height;
-        const c2 = cc.getContext("2d");
-        if (!c2) throw new Error("no 2D context for the shape cache");
-        c2.setTransform(scale * pixelRatio, 0, 0, scale * pixelRatio, CACHE_MARGIN_PX, CACHE_MARGIN_PX);
-        const all = { minX: -1, minY: -1, maxX: s.image.width + 1, maxY: s.image.height + 1 };
-        cachedCount.current = t.draw(c2, all, scale);
-        stats.cacheRenders += 1;
-      }
-      const c = ctx._context;
-      c.save();
-      c.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
-      c.imageSmoothingEnabled = false;
-      c.drawImage(cc, decision.x, decision.y, cc.width / pixelRatio, cc.height / pixelRatio);
-      c.restore();
-      stats.shapesDrawn = cachedCount.current;
-    }
-    stats.shapesDraws += 1;
-    stats.lastShapesMs = performance.now() - t0;
-  };
+    requestShapes.current = () => {
+      if (raf === 0) raf = requestAnimationFrame(frame);
+    };
+    requestShapes.current();
+    return () => {
+      cancelAnimationFrame(raf);
+      requestShapes.current = () => {};
+      raster.dispose();
+    };
+  }, [editor, stats]);
 
   const pyramid = useRef<{ image: HTMLImageElement; levels: Level<CanvasImageSource>[] } | null>(null);
+  // The size as numbers: the page passes a new object on every render, and rebuilding the pyramid
+  // (several createImageBitmap passes over the whole picture) on each of them cost seconds.
+  const imageWidth = imageSize?.width ?? 0;
+  const imageHeight = imageSize?.height ?? 0;
   useEffect(() => {
-    if (!image || !imageSize) {
+    if (!image || imageWidth <= 0 || imageHeight <= 0) {
       pyramid.current = null;
+      return;
+    }
+    const imageSize = { width: imageWidth, height: imageHeight };
+    if (image.naturalWidth !== imageSize.width || image.naturalHeight !== imageSize.height) {
+      // A stand-in smaller than the image (a tiled image's preview), stretched over [0,W]x[0,H]: it
+      // already is a shrunk level, and the full size must never be allocated.
+      const factor = image.naturalWidth / imageSize.width;
+      pyramid.current = {
+        image,
+        levels: [{ bitmap: image, factor, width: image.naturalWidth, height: image.naturalHeight }],
+      };
+      imageLayer.current?.batchDraw();
       return;
     }
     pyramid.current = { image, levels: [{ bitmap: image, factor: 1, ...imageSize }] };
     let alive = true;
-    buildPyramid(image, imageSize).then(
-      (levels) => {
-        if (!alive || pyramid.current?.image !== image) return;
-        pyramid.current = { image, levels };
-        imageLayer.current?.batchDraw();
-      },
-      // Without the smaller levels the full image still draws, only slower.
-      () => {},
-    );
+    // Resampling a 12 MP picture blocks the main thread for a few hundred ms: not while the image and
+    // its shapes are being put on screen, but once the browser is idle.
+    const build = () =>
+      buildPyramid(image, imageSize).then(
+        (levels) => {
+          if (!alive || pyramid.current?.image !== image) return;
+          pyramid.current = { image, levels };
+          imageLayer.current?.batchDraw();
+        },
+        // Without the smaller levels the full image still draws, only slower.
+        () => {},
+      );
+    const idle = window.requestIdleCallback?.(build, { timeout: 3000 }) ?? window.setTimeout(build, 1000);
     imageLayer.current?.batchDraw();
     return () => {
       alive = false;
+      if (window.cancelIdleCallback) window.cancelIdleCallback(idle);
+      else window.clearTimeout(idle);
     };
-  }, [image, imageSize]);
+  }, [image, imageWidth, imageHeight]);
 
   const drawImage = (ctx: Konva.Context) => {
     const s = editor.getState();
     const p = pyramid.current;
     if (!p || !s.image) return;
-    const level = pickLevel(p.levels, s.viewport.scale);
+    // The camera the layer is drawn with, over the stage and its overscan margin.
+    const d = imageCamera.current.drawnWith ?? s.viewport;
+    const level = pickLevel(p.levels, d.scale);
     if (!level) return;
-    const r = sourceRect(visibleImageBounds(s.viewport, s.stageSize), s.image, level.factor);
+    const drawnArea = visibleImageBounds(
+      { scale: d.scale, offsetX: d.offsetX + OVERSCAN_PX, offsetY: d.offsetY + OVERSCAN_PX },
+      { width: s.stageSize.width + 2 * OVERSCAN_PX, height: s.stageSize.height + 2 * OVERSCAN_PX },
+    );
+    const r = sourceRect(drawnArea, s.image, level.factor);
     if (!r) return;
     const c = ctx._context;
     const f = level.factor;
     // Crisp pixels when zoomed in, smooth when the image is shrunk.
-    c.imageSmoothingEnabled = s.viewport.scale < 1;
+    c.imageSmoothingEnabled = d.scale < 1;
     c.drawImage(level.bitmap, r.x * f, r.y * f, r.width * f, r.height * f, r.x, r.y, r.width, r.height);
   };
 
@@ -409,18 +481,30 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats }: 
       serverShapes: serverRef.current,
       crosshair: s.tool.id === "box" && s.cursor ? s.cursor : null,
     });
+    overlayBlank.current = !overlayHasContent(s, serverRef.current);
     stats.overlayDraws += 1;
   };
 
   return (
     <div ref={boxRef} className="ed-stage" data-testid="editor-stage">
-      <Stage width={size.width} height={size.height} listening={false}>
+      <Stage
+        ref={imageStage}
+        className="ed-stage__image"
+        style={{ left: -OVERSCAN_PX, top: -OVERSCAN_PX }}
+        width={size.width + 2 * OVERSCAN_PX}
+        height={size.height + 2 * OVERSCAN_PX}
+        listening={false}
+      >
         <Layer ref={imageLayer} listening={false}>
-          <KonvaShape sceneFunc={drawImage} listening={false} perfectDrawEnabled={false} />
+          {tiled ? (
+            <TiledImage image={tiled} stats={tileStats} />
+          ) : (
+            <KonvaShape sceneFunc={drawImage} listening={false} perfectDrawEnabled={false} />
+          )}
         </Layer>
-        <Layer ref={shapesLayer} listening={false}>
-          <KonvaShape sceneFunc={drawShapes} listening={false} perfectDrawEnabled={false} />
-        </Layer>
+      </Stage>
+      <div ref={rasterRef} className="ed-raster" />
+      <Stage className="ed-stage__layer" width={size.width} height={size.height} listening={false}>
         <Layer ref={overlayLayer} listening={false}>
           <KonvaShape sceneFunc={drawTop} listening={false} perfectDrawEnabled={false} />
         </Layer>

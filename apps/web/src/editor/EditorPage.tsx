@@ -83,6 +83,10 @@ export function EditorPage() {
     lastShapesAt: 0,
     overlayDraws: 0,
     tileRenders: 0,
+    tileMs: 0,
+    pictures: 0,
+    urgentPictures: 0,
+    settled: false,
   }));
   const notices = useNotices();
   const [tileStats] = useState<TiledImageStats>(emptyTiledImageStats);

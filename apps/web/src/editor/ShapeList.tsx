@@ -1,6 +1,7 @@
 import type { Editor, Shape } from "@labelbench/editor";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useStore } from "zustand";
+import { useAfterPaint } from "./after-paint";
 import { EdIcon } from "./icons";
 import { type AuthorMap, authorLine, authorTitle } from "./shape-authors";
 
@@ -21,8 +22,9 @@ const NO_AUTHORS: AuthorMap = new Map();
  * who created and last edited each saved shape under its name.
  */
 export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; authors?: AuthorMap }) {
-  const shapesMap = useStore(editor.store, (s) => s.doc.shapes);
-  const selection = useStore(editor.store, (s) => s.selection);
+  // The canvas answers a click or an edit first; the list follows a frame later (after-paint.ts).
+  const shapesMap = useAfterPaint(editor.store, (s) => s.doc.shapes);
+  const selection = useAfterPaint(editor.store, (s) => s.selection);
   const labels = useStore(editor.store, (s) => s.labels);
   useStore(editor.store, (s) => s.hiddenShapes);
   useStore(editor.store, (s) => s.lockedShapes);
@@ -95,7 +97,9 @@ export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; au
             const who = authorLine(author);
             return (
               <li
-                key={s.id}
+                // Keyed by place in the window, not by shape: a scroll reuses the row elements in order
+                // and changes their contents, instead of building a window's worth of new ones.
+                key={i - first}
                 className={`ed-shape${selected ? " is-selected" : ""}${hidden ? " is-hidden" : ""}`}
                 style={{ top: i * ROW_PX, "--label": label?.color ?? "#9ca3af" } as React.CSSProperties}
                 data-shape-id={s.id}

@@ -63,7 +63,8 @@ export function Toolbar({
   onHelp: () => void;
 }) {
   // While Space is held the pan tool lights up: the editor reports the tool that receives events.
-  const tool = useStore(editor.store, (s) => s.tool);
+  // Only the id: the tool's state changes on every press and release, which must not re-render this.
+  const toolId = useStore(editor.store, (s) => s.tool.id);
   const canUndo = useStore(editor.store, (s) => s.canUndo);
   const canRedo = useStore(editor.store, (s) => s.canRedo);
   const zoom = useStore(editor.store, (s) => s.viewport.scale);
@@ -82,7 +83,7 @@ export function Toolbar({
             key={t.id}
             label={withShortcut(t.label, editor, toolCommand(t))}
             icon={t.icon}
-            active={tool.id === t.id}
+            active={toolId === t.id}
             onClick={() => editor.setTool(t.id)}
             testId={`tool-${t.id}`}
           />

@@ -1,3 +1,4 @@
+import { parseAnnotationSet } from "@labelbench/schema";
 import { call } from "../api/client";
 import { pictureSourceOf } from "../tiles/image-tiles";
 import { createImageLoader, type ImageLoader, loadImageElement } from "./image-loader";
@@ -22,7 +23,7 @@ export const imageLoader = (): ImageLoader => {
   loader ??= createImageLoader({
     fetchImage: (id) => call("getImage", { params: { imageId: id } }),
     fetchSet: async (id) => {
-      const set = await call("getAnnotations", { params: { imageId: id } });
+      const set = await call("getAnnotations", { params: { imageId: id }, parse: parseAnnotationSet });
       shapeAuthors().record(set);
       return set;
     },

@@ -162,4 +162,59 @@ describe("ShapeTiles", () => {
     const ops = calls[0]?.path.ops ?? [];
     expect(ops.slice(0, 4)).toEqual(ops.slice(4, 8));
   });
+
+  it("reports what changed on screen: everything at first, then the old and new bounds of each change", () => {
+    const tiles = new ShapeTiles(() => new FakePath());
+    const a = box("a", 10, 10);
+    const b = box("b", 500, 500);
+    const first = input([a, b]);
+    tiles.sync(first);
+    expect(tiles.takeDirty()).toEqual({ all: true });
+    tiles.sync({ ...first });
+    expect(tiles.takeDirty()).toEqual({ all: false, rects: [] });
+    const moved = new Map([
+      ["a", box("a", 300, 10)],
+      ["b", b],
+    ]);
+    tiles.sync({ ...first, shapes: moved });
+    expect(tiles.takeDirty()).toEqual({
+      all: false,
+      rects: [
+        { minX: 10, minY: 10, maxX: 20, maxY: 20 },
+        { minX: 300, minY: 10, maxX: 310, maxY: 20 },
+      ],
+    });
+    // Leaving a shape out of the batch (being dragged, hidden) dirties its bounds too.
+    tiles.sync({ ...first, shapes: moved, excluded: new Set(["b"]) });
+    expect(tiles.takeDirty()).toEqual({
+      all: false,
+      rects: [{ minX: 500, minY: 500, maxX: 510, maxY: 510 }],
+    });
+    tiles.sync({ ...first, hiddenLabels: new Set([2]) });
+    expect(tiles.takeDirty()).toEqual({ all: true });
+  });
+
+  it("uses the shape map's own change list instead of comparing every shape", () => {
+    const tiles = new ShapeTiles(() => new FakePath());
+    const base = new Map([
+      ["a", box("a", 10, 10)],
+      ["b", box("b", 500, 500)],
+    ]);
+    const first = input([...base.values()]);
+    tiles.sync(first);
+    tiles.takeDirty();
+    const moved = box("b", 900, 900);
+    // The only change it reports is b's, so a's new (equal but unknown) object is never looked at.
+    const next = Object.assign(new Map([...base, ["a", box("a", 10, 10)], ["b", moved]]), {
+      changedSince: () => ["b"],
+    });
+    tiles.sync({ ...first, shapes: next });
+    expect(tiles.takeDirty()).toEqual({
+      all: false,
+      rects: [
+        { minX: 500, minY: 500, maxX: 510, maxY: 510 },
+        { minX: 900, minY: 900, maxX: 910, maxY: 910 },
+      ],
+    });
+  });
 });

@@ -33,9 +33,14 @@ export interface TileCtx<P extends PathLike> {
   stroke(path: P): void;
 }
 
+/** The editor's ShapeMap can say which shapes changed between two versions without a full scan. */
+export type ShapesLike = ReadonlyMap<ShapeId, Shape> & {
+  changedSince?(older: ReadonlyMap<ShapeId, Shape>): Iterable<ShapeId> | null;
+};
+
 export interface TileInput {
   image: { width: number; height: number };
-  shapes: ReadonlyMap<ShapeId, Shape>;
+  shapes: ShapesLike;
   /** Shapes drawn elsewhere or not at all: selected, being transformed, hidden one by one. */
   excluded: ReadonlySet<ShapeId>;
   /** Labels whose shapes are all hidden; a new set rebuilds every tile. */
@@ -47,7 +52,8 @@ export interface TileInput {
 
 interface Tile<P extends PathLike> {
   members: Set<ShapeId>;
-  paths: Map<string, P>;
+  /** Traced when first drawn (null until then): an image opens without tracing what is not shown yet. */
+  paths: Map<string, P> | null;
   bounds: Bounds | null;
   count: number;
   dirty: boolean;
@@ -85,6 +91,7 @@ export const SHAPE_LINE_PX = 1;
 /** Translucent fills cost a full coverage pass per path; past this many shapes in view, outlines only. */
 export const FILL_MAX_SHAPES = 2000;
 const TILES_PER_SIDE = 16;
+const MAX_DIRTY_RECTS = 2000;
 const MIN_TILE_PX = 64;
 
 export class ShapeTiles<P extends PathLike> {
@@ -93,7 +100,10 @@ export class ShapeTiles<P extends PathLike> {
   private rows = 0;
   private tileW = 1;
   private tileH = 1;
-  private tileOf = new Map<ShapeId, number>();
+  /** Each placed shape's tile and bounds (the bounds say what a change dirties on screen). */
+  private tileOf = new Map<ShapeId, { tile: number; bounds: Bounds }>();
+  private dirtyRects: Bounds[] = [];
+  private dirtyAll = true;
   private prev: TileInput | null = null;
   private prevExcluded: ReadonlySet<ShapeId> = new Set();
   /** Tiles rebuilt by the last sync (for tests and metrics). */
@@ -117,11 +127,12 @@ export class ShapeTiles<P extends PathLike> {
       dirty: true,
     }));
     this.tileOf.clear();
+    this.dirtyAll = true;
+    this.dirtyRects = [];
     for (const s of input.shapes.values()) this.place(s);
   }
 
-  private indexFor(s: Shape): number {
-    const b = geometryBounds(s.geometry);
+  private indexFor(b: Bounds): number {
     const cx = (b.minX + b.maxX) / 2;
     const cy = (b.minY + b.maxY) / 2;
     const col = Math.min(this.cols - 1, Math.max(0, Math.floor(cx / this.tileW)));
@@ -130,25 +141,46 @@ export class ShapeTiles<P extends PathLike> {
   }
 
   private place(s: Shape) {
-    const i = this.indexFor(s);
-    this.tileOf.set(s.id, i);
+    const bounds = geometryBounds(s.geometry);
+    const i = this.indexFor(bounds);
+    this.tileOf.set(s.id, { tile: i, bounds });
     const t = this.tiles[i]!;
     t.members.add(s.id);
     t.dirty = true;
+    if (!this.dirtyAll) this.dirtyRects.push(bounds);
   }
 
   private unplace(id: ShapeId) {
-    const i = this.tileOf.get(id);
-    if (i === undefined) return;
+    const at = this.tileOf.get(id);
+    if (at === undefined) return;
     this.tileOf.delete(id);
-    const t = this.tiles[i]!;
+    const t = this.tiles[at.tile]!;
     t.members.delete(id);
     t.dirty = true;
+    if (!this.dirtyAll) this.dirtyRects.push(at.bounds);
   }
 
   private markDirty(id: ShapeId) {
-    const i = this.tileOf.get(id);
-    if (i !== undefined) this.tiles[i]!.dirty = true;
+    const at = this.tileOf.get(id);
+    if (at === undefined) return;
+    this.tiles[at.tile]!.dirty = true;
+    if (!this.dirtyAll) this.dirtyRects.push(at.bounds);
+  }
+
+  /**
+   * What changed on screen since the last call: everything (first sync, new image, colours or hidden
+   * labels changed) or the image-pixel bounds of each shape that appeared, moved, changed or left.
+   * Bitmap caches of the batch re-render just those areas.
+   */
+  takeDirty(): { all: true } | { all: false; rects: Bounds[] } {
+    // Past a few thousand changes (another image's shapes, a big paste) redrawing everything is cheaper.
+    const out: { all: true } | { all: false; rects: Bounds[] } =
+      this.dirtyAll || this.dirtyRects.length > MAX_DIRTY_RECTS
+        ? { all: true }
+        : { all: false, rects: this.dirtyRects };
+    this.dirtyAll = false;
+    this.dirtyRects = [];
+    return out;
   }
 
   /** Brings the tiles up to date with the input, rebuilding only what changed. */
@@ -163,13 +195,22 @@ export class ShapeTiles<P extends PathLike> {
     if (full) this.reset(input);
     else {
       if (prev.shapes !== input.shapes) {
-        for (const [id, s] of input.shapes) {
-          const old = prev.shapes.get(id);
-          if (old === s) continue;
-          this.unplace(id);
-          this.place(s);
+        const changed = input.shapes.changedSince?.(prev.shapes);
+        if (changed) {
+          for (const id of changed) {
+            this.unplace(id);
+            const s = input.shapes.get(id);
+            if (s) this.place(s);
+          }
+        } else {
+          for (const [id, s] of input.shapes) {
+            const old = prev.shapes.get(id);
+            if (old === s) continue;
+            this.unplace(id);
+            this.place(s);
+          }
+          for (const id of prev.shapes.keys()) if (!input.shapes.has(id)) this.unplace(id);
         }
-        for (const id of prev.shapes.keys()) if (!input.shapes.has(id)) this.unplace(id);
       }
       if (this.prevExcluded !== input.excluded) {
         for (const id of this.prevExcluded) if (!input.excluded.has(id)) this.markDirty(id);
@@ -188,8 +229,9 @@ export class ShapeTiles<P extends PathLike> {
     if (rebuilt > 0) this.version += 1;
   }
 
+  /** Counts a tile's drawable shapes and their bounds; tracing waits until the tile is drawn. */
   private build(t: Tile<P>, input: TileInput) {
-    t.paths = new Map();
+    t.paths = null;
     t.count = 0;
     let minX = Number.POSITIVE_INFINITY;
     let minY = Number.POSITIVE_INFINITY;
@@ -197,16 +239,10 @@ export class ShapeTiles<P extends PathLike> {
     let maxY = Number.NEGATIVE_INFINITY;
     for (const id of t.members) {
       if (input.excluded.has(id)) continue;
+      const at = this.tileOf.get(id);
       const s = input.shapes.get(id);
-      if (!s || input.hiddenLabels.has(s.labelId)) continue;
-      const colour = input.colourOf(s.labelId);
-      let path = t.paths.get(colour);
-      if (!path) {
-        path = this.newPath();
-        t.paths.set(colour, path);
-      }
-      traceInto(path, s.geometry);
-      const b = geometryBounds(s.geometry);
+      if (!s || !at || input.hiddenLabels.has(s.labelId)) continue;
+      const b = at.bounds;
       if (b.minX < minX) minX = b.minX;
       if (b.minY < minY) minY = b.minY;
       if (b.maxX > maxX) maxX = b.maxX;
@@ -217,25 +253,58 @@ export class ShapeTiles<P extends PathLike> {
     t.dirty = false;
   }
 
-  /**
-   * Draws the tiles intersecting `view` (image pixels) under a camera of `scale`; lines stay
-   * SHAPE_LINE_PX wide on screen. Returns how many shapes the drawn tiles hold.
-   */
-  draw(ctx: TileCtx<P>, view: Bounds, scale: number): number {
-    const visible = this.tiles.filter((t) => {
+  /** The tile's cached paths, one per colour, traced from the last synced input on first use. */
+  private pathsOf(t: Tile<P>): Map<string, P> {
+    if (t.paths) return t.paths;
+    const paths = new Map<string, P>();
+    const input = this.prev;
+    if (input) {
+      for (const id of t.members) {
+        if (input.excluded.has(id)) continue;
+        const s = input.shapes.get(id);
+        if (!s || input.hiddenLabels.has(s.labelId)) continue;
+        const colour = input.colourOf(s.labelId);
+        let path = paths.get(colour);
+        if (!path) {
+          path = this.newPath();
+          paths.set(colour, path);
+        }
+        traceInto(path, s.geometry);
+      }
+    }
+    t.paths = paths;
+    return paths;
+  }
+
+  private tilesIn(view: Bounds): Tile<P>[] {
+    return this.tiles.filter((t) => {
       const b = t.bounds;
       return (
         b !== null && b.maxX >= view.minX && b.minX <= view.maxX && b.maxY >= view.minY && b.minY <= view.maxY
       );
     });
+  }
+
+  /** How many shapes the tiles reaching into `view` hold (what a draw of that view would draw). */
+  countIn(view: Bounds): number {
+    return this.tilesIn(view).reduce((n, t) => n + t.count, 0);
+  }
+
+  /**
+   * Draws the tiles intersecting `view` (image pixels) under a camera of `scale`; lines stay
+   * SHAPE_LINE_PX wide on screen. Fills are drawn when `fill` says so, by default when at most
+   * FILL_MAX_SHAPES shapes are drawn. Returns how many shapes the drawn tiles hold.
+   */
+  draw(ctx: TileCtx<P>, view: Bounds, scale: number, fill?: boolean): number {
+    const visible = this.tilesIn(view);
     const drawn = visible.reduce((n, t) => n + t.count, 0);
-    const fill = drawn <= FILL_MAX_SHAPES;
+    const withFill = fill ?? drawn <= FILL_MAX_SHAPES;
     ctx.save();
     ctx.lineJoin = "miter";
     ctx.lineWidth = SHAPE_LINE_PX / scale;
     for (const t of visible) {
-      for (const [colour, path] of t.paths) {
-        if (fill) {
+      for (const [colour, path] of this.pathsOf(t)) {
+        if (withFill) {
           ctx.globalAlpha = FILL_ALPHA;
           ctx.fillStyle = colour;
           ctx.fill(path);

@@ -300,3 +300,27 @@ describe("geometry validation against the 100x50 image", () => {
     expect(err.message).toContain("2 invalid field(s)");
   });
 });
+
+describe("replies are checked against the contract (fast path)", () => {
+  it("sends a big set exactly as the schema reads it", async () => {
+    const annotations = Array.from({ length: 2000 }, (_, i) =>
+      i % 2
+        ? { id: `b${i}`, labelId: any.id, geometry: box(i % 90, i % 40, 5, 5) }
+        : { id: `p${i}`, labelId: any.id, geometry: poly([1, 1], [9, 1], [5, 8]) },
+    );
+    const saved = await putOk({ baseRevision: 0, annotations });
+    const got = await request(t.app).get(url());
+    expect(got.status).toBe(200);
+    expect(AnnotationSet.parse(got.body)).toEqual(got.body);
+    expect(got.body).toEqual(saved);
+    expect(got.body.annotations.map((a: { id: string }) => a.id)).toEqual(annotations.map((a) => a.id));
+  });
+
+  it("answers 500, never a set outside the contract, when a stored row is broken", async () => {
+    await putOk({ baseRevision: 0, annotations: [{ id: "x1", labelId: any.id, geometry: box(1, 1, 5, 5) }] });
+    t.db.prepare("UPDATE annotations SET geometry = ? WHERE uid = ?").run('{"type":"box","x":1}', "x1");
+    const res = await request(t.app).get(url());
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe("INTERNAL");
+  });
+});

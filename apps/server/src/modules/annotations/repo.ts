@@ -65,6 +65,12 @@ export const annotationRepo = (db: Db) => {
       annotations: (rows.all(imageId) as AnnotationRow[]).map(toAnnotation),
       tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     }),
+    /** The rows as stored (geometry as JSON text), for replies spliced without parsing (set-json.ts). */
+    raw: (imageId: number) => ({
+      revision: (revision.get(imageId) as { revision: number }).revision,
+      rows: rows.all(imageId) as AnnotationRow[],
+      tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
+    }),
     /** Tag label ids in label-set order. */
     tags: (imageId: number): number[] => (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     stored: (imageId: number): Map<string, StoredAnnotation> =>

@@ -6,6 +6,7 @@ import { AppError, notFound } from "../../http/errors.js";
 import { imageRepo } from "../images/repo.js";
 import { labelRepo } from "../labels/repo.js";
 import { annotationRepo, type StoredAnnotation } from "./repo.js";
+import { annotationSetJson } from "./set-json.js";
 import { validateAnnotationSet } from "./validate.js";
 
 export const annotationService = (deps: Deps) => {
@@ -22,6 +23,13 @@ export const annotationService = (deps: Deps) => {
     get: (imageId: number): AnnotationSet => {
       requireImage(imageId);
       return repo.get(imageId);
+    },
+
+    /** The set as JSON spliced from the stored rows, or null when a row needs the ordinary path. */
+    getJson: (imageId: number): string | null => {
+      requireImage(imageId);
+      const { revision, rows, tags } = repo.raw(imageId);
+      return annotationSetJson(imageId, revision, rows, tags);
     },
 
     /**

@@ -1,0 +1,255 @@
+import type { Shape } from "@labelbench/editor";
+import { describe, expect, it } from "vitest";
+import {
+  FRAME_BUDGET_MS,
+  type HostPicture,
+  MARGIN_PX,
+  type RasterHost,
+  type RasterInput,
+  type RasterStats,
+  ShapeRaster,
+  ZOOM_SETTLE_MS,
+} from "./shape-raster";
+import { type PathLike, ShapeTiles } from "./shape-tiles";
+
+class FakePath implements PathLike {
+  n = 0;
+  rect() {
+    this.n++;
+  }
+  moveTo() {
+    this.n++;
+  }
+  lineTo() {
+    this.n++;
+  }
+  closePath() {}
+}
+
+/** A host that records what reaches the screen; rendering a tile "takes" 1 ms of the fake clock. */
+const recorder = () => {
+  const clock = { t: 0 };
+  const log = {
+    shows: 0,
+    drawn: [] as string[],
+    transforms: [] as [number, number, number][],
+    visible: false,
+  };
+  let building: string[] = [];
+  let tileSeq = 0;
+  const picture: HostPicture<string> = {
+    begin: () => {
+      building = [];
+    },
+    draw: (source) => {
+      building.push(source);
+    },
+    flush: () => {},
+    show: () => {
+      log.shows += 1;
+      log.drawn = building;
+    },
+    setTransform: (x, y, k) => log.transforms.push([x, y, k]),
+    setVisible: (v) => {
+      log.visible = v;
+    },
+    remove: () => {},
+  };
+  const host: RasterHost<FakePath, string> = {
+    picture,
+    createTile: () => {
+      const id = `tile${tileSeq++}`;
+      const ctx = {
+        fillStyle: "" as string | CanvasGradient | CanvasPattern,
+        strokeStyle: "" as string | CanvasGradient | CanvasPattern,
+        lineWidth: 1,
+        globalAlpha: 1,
+        lineJoin: "miter" as CanvasLineJoin,
+        save: () => {},
+        restore: () => {},
+        fill: () => {},
+        stroke: () => {},
+        setTransform: () => {},
+        clearRect: () => {},
+      };
+      const flush = () => {
+        clock.t += 1;
+      };
+      return { ctx, source: id, flush };
+    },
+  };
+  return { host, log, clock };
+};
+
+const stats = (): RasterStats => ({
+  shapesDrawn: 0,
+  shapesDraws: 0,
+  lastShapesMs: 0,
+  lastShapesAt: 0,
+  tileRenders: 0,
+  tileMs: 0,
+  pictures: 0,
+  urgentPictures: 0,
+  settled: false,
+});
+
+const box = (id: string, x: number, y: number): Shape => ({
+  id,
+  labelId: 1,
+  geometry: { type: "box", x, y, width: 20, height: 20 },
+});
+
+/** 40 x 30 boxes spread over a 4000 x 3000 image. */
+const scene = () => {
+  const shapes: Shape[] = [];
+  for (let i = 0; i < 40; i++)
+    for (let j = 0; j < 30; j++) shapes.push(box(`b${i}_${j}`, i * 100 + 10, j * 100 + 10));
+  return new Map(shapes.map((s) => [s.id, s]));
+};
+
+const setup = () => {
+  const r = recorder();
+  const st = stats();
+  const raster = new ShapeRaster(new ShapeTiles(() => new FakePath()), r.host, st, () => r.clock.t);
+  const colours = { 1: "#ff0000" };
+  let input: RasterInput = {
+    image: { width: 4000, height: 3000 },
+    shapes: scene(),
+    excluded: new Set(),
+    hiddenLabels: new Set(),
+    colourOf: () => "#ff0000",
+    coloursKey: colours,
+    viewport: { scale: 1, offsetX: -1000, offsetY: -1000 },
+    stage: { width: 1000, height: 800 },
+    pixelRatio: 1,
+  };
+  /** Runs frames (16 ms apart) until the raster asks for no more, at most `max`. */
+  const settle = (max = 200) => {
+    let n = 0;
+    while (n < max) {
+      r.clock.t += 16;
+      n++;
+      if (!raster.frame(input)) break;
+    }
+    return n;
+  };
+  const frame = (patch: Partial<RasterInput> = {}) => {
+    input = { ...input, ...patch };
+    r.clock.t += 16;
+    return raster.frame(input);
+  };
+  return {
+    r,
+    st,
+    raster,
+    settle,
+    frame,
+    get input() {
+      return input;
+    },
+  };
+};
+
+describe("ShapeRaster", () => {
+  it("renders an opened image a few tiles per frame, then shows one picture of the view and its margin", () => {
+    const t = setup();
+    expect(t.frame()).toBe(true);
+    expect(t.r.log.shows).toBe(0);
+    const frames = t.settle();
+    expect(frames).toBeGreaterThan(1);
+    expect(t.r.log.shows).toBe(1);
+    expect(t.r.log.visible).toBe(true);
+    // Stage 1000 x 800 plus 256 px on each side at 1:1, 256 px tiles, view offset -1000,-1000.
+    const side = 256;
+    const cols = Math.ceil((1000 + 2 * MARGIN_PX) / side) + 1;
+    expect(t.r.log.drawn.length).toBeGreaterThan(0);
+    expect(t.r.log.drawn.length).toBeLessThanOrEqual(cols * cols);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    expect(t.st.settled).toBe(true);
+  });
+
+  it("keeps each frame's optional work near the budget", () => {
+    const t = setup();
+    let worst = 0;
+    for (let i = 0; i < 100; i++) {
+      const before = t.r.clock.t + 16;
+      const more = t.frame();
+      worst = Math.max(worst, t.r.clock.t - before);
+      if (!more) break;
+    }
+    // A 1 ms tile can start just before the budget runs out (first frames use a larger budget).
+    expect(worst).toBeLessThanOrEqual(25);
+    expect(t.st.tileRenders).toBeGreaterThan(FRAME_BUDGET_MS);
+  });
+
+  it("pans within the margin by moving the picture only", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    const shows = t.r.log.shows;
+    t.frame({ viewport: { scale: 1, offsetX: -1060, offsetY: -1030 } });
+    expect(t.r.log.shows).toBe(shows);
+    expect(t.r.log.transforms.at(-1)).toEqual([-60, -30, 1]);
+    expect(t.st.tileRenders - renders).toBeLessThanOrEqual(FRAME_BUDGET_MS + 1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("composes the next picture ahead of a pan, and at once when the view leaves the picture", () => {
+    const t = setup();
+    t.settle();
+    // Past half the margin: a new picture is prepared over the next frames.
+    t.frame({ viewport: { scale: 1, offsetX: -1000 - MARGIN_PX * 0.6, offsetY: -1000 } });
+    t.settle();
+    expect(t.r.log.shows).toBe(2);
+    expect(t.st.urgentPictures).toBe(0);
+    // A jump far outside it: the picture must be right in this very frame.
+    t.frame({ viewport: { scale: 1, offsetX: -2500, offsetY: -1800 } });
+    expect(t.r.log.shows).toBe(3);
+    expect(t.st.urgentPictures).toBe(1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("shows an edit in the same frame, re-rendering only the tiles it touches", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    const shapes = new Map(t.input.shapes);
+    shapes.set("b12_12", box("b12_12", 1250, 1250));
+    t.frame({ shapes });
+    expect(t.st.urgentPictures).toBe(1);
+    expect(t.st.tileRenders - renders).toBeGreaterThan(0);
+    expect(t.st.tileRenders - renders).toBeLessThanOrEqual(4 + FRAME_BUDGET_MS);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("scales the picture during a zoom and renders the new scale once the zoom rests", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    t.frame({ viewport: { scale: 1.25, offsetX: -1250, offsetY: -1200 } });
+    expect(t.r.log.transforms.at(-1)?.[2]).toBeCloseTo(1.25);
+    expect(t.st.tileRenders).toBe(renders);
+    expect(t.st.shapesDrawn).toBe(0);
+    // Still zooming: nothing new is rendered.
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    expect(t.st.tileRenders).toBe(renders);
+    const shows = t.r.log.shows;
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    t.settle();
+    expect(t.st.tileRenders).toBeGreaterThan(renders);
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.transforms.at(-1)?.[2]).toBe(1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("takes the picture away at once when everything changes (another image, colours)", () => {
+    const t = setup();
+    t.settle();
+    const recoloured = { 1: "#00ff00" };
+    t.frame({ colourOf: () => "#00ff00", coloursKey: recoloured });
+    expect(t.r.log.visible).toBe(false);
+    t.settle();
+    expect(t.r.log.visible).toBe(true);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+});

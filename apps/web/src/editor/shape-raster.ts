@@ -1,0 +1,543 @@
+import type { Bounds, Size, Viewport } from "@labelbench/geometry";
+import { visibleImageBounds } from "@labelbench/geometry";
+import { moveOnCompositor } from "./compositor";
+import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type TileInput } from "./shape-tiles";
+
+/**
+ * The unselected shapes as one picture that the browser's compositor moves.
+ *
+ * Measured in headless Chromium with software rendering (docs/architecture.md, "Rendering for
+ * density"): stroking 12,000 shapes costs 30-60 ms, far more than a frame; a 2D canvas that moves is
+ * copied to the compositor again on every frame; a canvas element per tile makes every layout change
+ * re-layerize dozens of layers (10-20 ms). Moving a bitmap costs nothing. Hence:
+ *
+ * - shapes are rendered at the current zoom into offscreen 256 px tiles aligned to the image (a pan
+ *   reuses them); rendering is finished on the spot, so its cost lands in the frame budget that chose
+ *   to render the tile, not in a surprise at commit;
+ * - the tiles are composed into one picture covering the stage and a margin of MARGIN_PX around it,
+ *   shown as a bitmap; panning changes only its CSS transform. When the view nears the edge of the
+ *   margin the next picture is composed a few tiles per frame and swapped in; only a pan faster than
+ *   that (or an edit, which must show at once) composes in one frame;
+ * - zooming scales the picture (the compositor resamples it: soft for a moment); once the scale has
+ *   rested for ZOOM_SETTLE_MS a new generation of tiles is rendered at the new scale within the frame
+ *   budget and swapped in when its picture is complete;
+ * - an edit re-renders only the tiles under the changed shapes' old and new bounds; a change of
+ *   everything (another image, label colours, a hidden label) starts a new generation.
+ */
+
+/** Side of a raster tile in CSS pixels. */
+export const RASTER_TILE_PX = 256;
+/** The picture reaches this far beyond the stage on every side (CSS pixels). */
+export const MARGIN_PX = 256;
+/** A zoom counts as finished when the scale has not changed for this long. */
+export const ZOOM_SETTLE_MS = 120;
+/** Main-thread time per frame for work that is not needed on screen yet (prefetch, next picture). */
+export const FRAME_BUDGET_MS = 3;
+/** The same while no shapes show at all (an image just opened): finish sooner, still no long task. */
+export const FIRST_FRAME_BUDGET_MS = 24;
+
+export interface RasterTileCtx<P extends PathLike> extends TileCtx<P> {
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  clearRect(x: number, y: number, w: number, h: number): void;
+}
+
+/** An offscreen tile. */
+export interface HostTile<P extends PathLike, S> {
+  readonly ctx: RasterTileCtx<P>;
+  /** What pictures are composed from. */
+  readonly source: S;
+  /** Rasterises what was drawn now instead of at the next paint. */
+  flush(): void;
+}
+
+/** The picture on screen, and the one being composed offscreen. */
+export interface HostPicture<S> {
+  /** Starts composing a new picture of `width` x `height` device pixels. */
+  begin(width: number, height: number): void;
+  draw(source: S, x: number, y: number): void;
+  /** Rasterises what was drawn so far (spreads a composition over several frames). */
+  flush(): void;
+  /** Shows the composed picture, `dpr` device pixels per CSS pixel, placed at (-margin, -margin). */
+  show(dpr: number, margin: number): void;
+  /** screen = shown picture * k + (x, y), in CSS pixels. */
+  setTransform(x: number, y: number, k: number): void;
+  setVisible(visible: boolean): void;
+  remove(): void;
+}
+
+/** Where the pixels go: the DOM in the app (domRasterHost), a recorder in tests. */
+export interface RasterHost<P extends PathLike, S> {
+  picture: HostPicture<S>;
+  createTile(sidePx: number): HostTile<P, S>;
+}
+
+export interface RasterInput extends TileInput {
+  viewport: Viewport;
+  stage: Size;
+  pixelRatio: number;
+}
+
+export interface RasterStats {
+  /** Shapes in view once the view is fully rendered at the current scale; 0 while it is not. */
+  shapesDrawn: number;
+  /** Frames in which the shape layer moved or changed. */
+  shapesDraws: number;
+  /** Main-thread time of the last such frame, and when it ended (performance.now()). */
+  lastShapesMs: number;
+  lastShapesAt: number;
+  /** Tiles rendered since start, and the main-thread time they took (ms). */
+  tileRenders: number;
+  tileMs: number;
+  /** Pictures shown since start; of those composed in a single frame (edits, fast pans). */
+  pictures: number;
+  urgentPictures: number;
+  /** False while frames are still needed (tiles to render, a picture to compose, a zoom to settle). */
+  settled: boolean;
+}
+
+interface Slot<P extends PathLike, S> {
+  /** null: nothing to draw there. */
+  tile: HostTile<P, S> | null;
+  stale: boolean;
+  /** Bumped on every render, so a picture knows whether it holds the tile's latest pixels. */
+  version: number;
+}
+
+interface Generation<P extends PathLike, S> {
+  scale: number;
+  dpr: number;
+  fill: boolean;
+  slots: Map<string, Slot<P, S>>;
+}
+
+/** A picture: which generation, drawn for which camera, holding which tile versions. */
+interface Picture<P extends PathLike, S> {
+  gen: Generation<P, S>;
+  camera: Viewport;
+  stage: Size;
+  /** The tiles it covers, with the version drawn (-1: not drawn yet). */
+  tiles: Map<string, number>;
+}
+
+export interface TileRange {
+  i0: number;
+  i1: number;
+  j0: number;
+  j1: number;
+}
+
+const keyOf = (i: number, j: number) => `${i},${j}`;
+const cellOf = (key: string) => key.split(",").map(Number) as [number, number];
+
+/** The tiles (at `scale`, `px` CSS pixels each) that cover `view` (image pixels), grown by `rings`. */
+export const tileRange = (view: Bounds, scale: number, px: number, rings = 0): TileRange => {
+  const side = px / scale;
+  return {
+    i0: Math.floor(view.minX / side) - rings,
+    i1: Math.floor(view.maxX / side) + rings,
+    j0: Math.floor(view.minY / side) - rings,
+    j1: Math.floor(view.maxY / side) + rings,
+  };
+};
+
+/** Image-pixel area of tile (i, j) at `scale`. */
+export const tileBounds = (i: number, j: number, scale: number, px: number): Bounds => {
+  const side = px / scale;
+  return { minX: i * side, minY: j * side, maxX: (i + 1) * side, maxY: (j + 1) * side };
+};
+
+/** The image area a picture drawn for `camera` covers: the stage and the margin around it. */
+export const pictureArea = (camera: Viewport, stage: Size, margin = MARGIN_PX): Bounds => ({
+  minX: (-margin - camera.offsetX) / camera.scale,
+  minY: (-margin - camera.offsetY) / camera.scale,
+  maxX: (stage.width + margin - camera.offsetX) / camera.scale,
+  maxY: (stage.height + margin - camera.offsetY) / camera.scale,
+});
+
+const covers = (outer: Bounds, inner: Bounds) =>
+  outer.minX <= inner.minX &&
+  outer.minY <= inner.minY &&
+  outer.maxX >= inner.maxX &&
+  outer.maxY >= inner.maxY;
+
+function* cells(r: TileRange): Generator<[number, number]> {
+  for (let j = r.j0; j <= r.j1; j++) for (let i = r.i0; i <= r.i1; i++) yield [i, j];
+}
+
+export class ShapeRaster<P extends PathLike, S> {
+  /** The generation of tiles at the current (or, during a zoom, the last settled) scale. */
+  private gen: Generation<P, S> | null = null;
+  /** A generation being rendered at a new scale. */
+  private pending: Generation<P, S> | null = null;
+  private shown: Picture<P, S> | null = null;
+  /** The picture being composed offscreen, and the tiles still to draw into it. */
+  private building: { pic: Picture<P, S>; todo: string[] } | null = null;
+  private transform = "";
+  private lastScale = Number.NaN;
+  private scaleChangedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly tiles: ShapeTiles<P>,
+    private readonly host: RasterHost<P, S>,
+    private readonly stats: RasterStats,
+    private readonly now: () => number = () => performance.now(),
+    private readonly tilePx = RASTER_TILE_PX,
+    private readonly margin = MARGIN_PX,
+  ) {}
+
+  /**
+   * Brings the shape layer up to date with the editor for this frame. Returns true while more frames
+   * are needed (tiles left to render, a picture to compose, a zoom to settle).
+   */
+  frame(input: RasterInput): boolean {
+    const start = this.now();
+    let changed = false;
+    let more = false;
+    this.tiles.sync(input);
+    const dirty = this.tiles.takeDirty();
+    if (dirty.all) {
+      // Another image or everything restyled: what is on screen is wrong, take it away at once.
+      this.gen = null;
+      this.pending = null;
+      this.shown = null;
+      this.building = null;
+      this.transform = "";
+      this.host.picture.setVisible(false);
+      changed = true;
+    } else if (dirty.rects.length > 0) {
+      for (const g of [this.gen, this.pending]) if (g) this.markStale(g, dirty.rects);
+    }
+
+    const { scale } = input.viewport;
+    if (scale !== this.lastScale) {
+      this.lastScale = scale;
+      this.scaleChangedAt = start;
+    }
+    const settled = start - this.scaleChangedAt >= ZOOM_SETTLE_MS;
+    const view = visibleImageBounds(input.viewport, input.stage);
+    const dpr = input.pixelRatio;
+    const exact = (g: Generation<P, S> | null): g is Generation<P, S> =>
+      g !== null && g.scale === scale && g.dpr === dpr;
+
+    if (exact(this.gen)) this.pending = null;
+    else if (!exact(this.pending) && (settled || (!this.pending && !this.gen)))
+      this.pending = this.newGeneration(scale, dpr, view);
+
+    const budgetEnd = start + (this.shown ? FRAME_BUDGET_MS : FIRST_FRAME_BUDGET_MS);
+    let spent = false;
+    const mayWork = () => !spent || this.now() < budgetEnd;
+    const ensureTile = (g: Generation<P, S>, key: string, urgent: boolean): boolean => {
+      const slot = g.slots.get(key);
+      if (slot && !slot.stale) return true;
+      if (!urgent && !mayWork()) return false;
+      const [i, j] = cellOf(key);
+      this.renderTile(g, i, j);
+      spent = true;
+      return true;
+    };
+
+    // Which picture should be on screen: the current generation drawn for (about) this camera.
+    const target = exact(this.gen)
+      ? this.gen
+      : exact(this.pending)
+        ? this.pending
+        : (this.shown?.gen ?? null);
+    if (target) {
+      const shown = this.shown;
+      const sameGen = shown?.gen === target;
+      const sameStage =
+        shown !== null &&
+        shown.stage.width === input.stage.width &&
+        shown.stage.height === input.stage.height;
+      const onScale = target.scale === scale;
+      // Urgent: nothing of this generation shows, the view left the picture, or an edit changed what
+      // it holds. Soon: the view is past half the margin.
+      const outdated = sameGen && shown !== null && this.outdated(shown);
+      const uncovered =
+        !sameGen || !sameStage || !covers(pictureArea(shown.camera, shown.stage, this.margin), view);
+      const drift =
+        sameGen && shown !== null && onScale
+          ? Math.max(
+              Math.abs(input.viewport.offsetX - shown.camera.offsetX),
+              Math.abs(input.viewport.offsetY - shown.camera.offsetY),
+            )
+          : 0;
+      const wantNew = uncovered || outdated || drift > this.margin / 2;
+      // A new generation (zoom settled) is built without hurry while the old picture shows, scaled.
+      const urgent = onScale && sameGen && (outdated || uncovered);
+      if (wantNew && (onScale || !sameGen)) {
+        const b = this.building;
+        // A picture under way is finished rather than restarted when it still fits: only an edit or a
+        // view beyond it needs a fresh one.
+        const keep =
+          b !== null &&
+          b.pic.gen === target &&
+          b.pic.stage === input.stage &&
+          !this.outdated(b.pic) &&
+          (!urgent || covers(pictureArea(b.pic.camera, b.pic.stage, this.margin), view));
+        if (!keep) this.startPicture(target, input.viewport, input.stage);
+        const building = this.building;
+        if (building) {
+          let complete = true;
+          for (;;) {
+            const key = building.todo[0];
+            if (key === undefined) break;
+            if ((!urgent && spent && this.now() >= budgetEnd) || !ensureTile(building.pic.gen, key, urgent)) {
+              complete = false;
+              break;
+            }
+            this.drawInto(building.pic, key);
+            // Copies are deferred like all canvas drawing: rasterise each one now so the budget sees it.
+            if (!urgent) this.host.picture.flush();
+            building.todo.shift();
+            spent = true;
+          }
+          if (complete) {
+            this.host.picture.show(target.dpr, this.margin);
+            this.shown = building.pic;
+            this.building = null;
+            this.transform = "";
+            this.stats.pictures += 1;
+            if (urgent) this.stats.urgentPictures += 1;
+            if (target === this.pending) {
+              this.gen = target;
+              this.pending = null;
+            }
+            changed = true;
+          } else more = true;
+        }
+      }
+      // Tiles the next pictures will need: a ring around the picture area, within the budget.
+      if (this.gen && exact(this.gen) && this.building === null) {
+        const ahead = tileRange(
+          pictureArea(input.viewport, input.stage, this.margin),
+          this.gen.scale,
+          this.tilePx,
+          1,
+        );
+        for (const [i, j] of cells(ahead)) {
+          if (!ensureTile(this.gen, keyOf(i, j), false)) {
+            more = true;
+            break;
+          }
+        }
+        this.evict(this.gen, ahead);
+      }
+    }
+    if (this.pending || (this.gen && !exact(this.gen))) more = true;
+
+    const shown = this.shown;
+    if (shown) {
+      this.host.picture.setVisible(true);
+      changed = this.place(shown, input.viewport) || changed;
+    }
+    const whole =
+      shown !== null &&
+      exact(shown.gen) &&
+      !this.outdated(shown) &&
+      covers(pictureArea(shown.camera, shown.stage, this.margin), view);
+    this.stats.shapesDrawn = whole ? this.tiles.countIn(view) : 0;
+    this.stats.settled = !more;
+    if (changed || spent) {
+      const end = this.now();
+      this.stats.shapesDraws += 1;
+      this.stats.lastShapesMs = end - start;
+      this.stats.lastShapesAt = end;
+    }
+    return more;
+  }
+
+  /** Takes the shape layer off the page (the canvas unmounts). */
+  dispose() {
+    this.gen = null;
+    this.pending = null;
+    this.shown = null;
+    this.building = null;
+    this.host.picture.remove();
+  }
+
+  private newGeneration(scale: number, dpr: number, view: Bounds): Generation<P, S> {
+    return {
+      scale,
+      dpr,
+      // Translucent fills cost a coverage pass per shape: only where few shapes share the screen.
+      fill: this.tiles.countIn(view) <= FILL_MAX_SHAPES,
+      slots: new Map(),
+    };
+  }
+
+  /** Whether a tile in the picture has been re-rendered (or is stale) since the picture was drawn. */
+  private outdated(pic: Picture<P, S>): boolean {
+    for (const [key, version] of pic.tiles) {
+      const slot = pic.gen.slots.get(key);
+      if (slot && (slot.stale || slot.version !== version)) return true;
+    }
+    return false;
+  }
+
+  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size) {
+    const snap = (t: number) => Math.round(t * gen.dpr) / gen.dpr;
+    const camera = { scale: gen.scale, offsetX: snap(at.offsetX), offsetY: snap(at.offsetY) };
+    const area = pictureArea(camera, stage, this.margin);
+    const tiles = new Map<string, number>();
+    for (const [i, j] of cells(tileRange(area, gen.scale, this.tilePx))) tiles.set(keyOf(i, j), -1);
+    const w = Math.round((stage.width + 2 * this.margin) * gen.dpr);
+    const h = Math.round((stage.height + 2 * this.margin) * gen.dpr);
+    this.host.picture.begin(w, h);
+    this.building = { pic: { gen, camera, stage, tiles }, todo: [...tiles.keys()] };
+  }
+
+  private drawInto(pic: Picture<P, S>, key: string) {
+    const slot = pic.gen.slots.get(key);
+    pic.tiles.set(key, slot?.version ?? 0);
+    if (!slot?.tile) return;
+    const [i, j] = cellOf(key);
+    // Tile (i, j) starts at screen x = i * tile + offset for the picture's camera; the picture starts
+    // at -margin. The camera's offset is whole device pixels (startPicture), so tiles land on pixels.
+    const x = Math.round((i * this.tilePx + pic.camera.offsetX + this.margin) * pic.gen.dpr);
+    const y = Math.round((j * this.tilePx + pic.camera.offsetY + this.margin) * pic.gen.dpr);
+    this.host.picture.draw(slot.tile.source, x, y);
+  }
+
+  private markStale(g: Generation<P, S>, rects: Bounds[]) {
+    // Strokes reach half a line beyond a shape's bounds.
+    const pad = 2 / g.scale;
+    for (const r of rects) {
+      const grown = { minX: r.minX - pad, minY: r.minY - pad, maxX: r.maxX + pad, maxY: r.maxY + pad };
+      for (const [i, j] of cells(tileRange(grown, g.scale, this.tilePx))) {
+        const slot = g.slots.get(keyOf(i, j));
+        if (slot) slot.stale = true;
+      }
+    }
+  }
+
+  private renderTile(g: Generation<P, S>, i: number, j: number) {
+    const t0 = this.now();
+    const key = keyOf(i, j);
+    const prev = g.slots.get(key);
+    const version = (prev?.version ?? 0) + 1;
+    const box = tileBounds(i, j, g.scale, this.tilePx);
+    const pad = 2 / g.scale;
+    const reach = { minX: box.minX - pad, minY: box.minY - pad, maxX: box.maxX + pad, maxY: box.maxY + pad };
+    if (this.tiles.countIn(reach) === 0) {
+      g.slots.set(key, { tile: null, stale: false, version });
+      return;
+    }
+    const side = Math.round(this.tilePx * g.dpr);
+    const tile = prev?.tile ?? this.host.createTile(side);
+    const ctx = tile.ctx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, side, side);
+    const s = g.scale * g.dpr;
+    ctx.setTransform(s, 0, 0, s, -i * side, -j * side);
+    this.tiles.draw(ctx, reach, g.scale, g.fill);
+    tile.flush();
+    g.slots.set(key, { tile, stale: false, version });
+    this.stats.tileRenders += 1;
+    this.stats.tileMs += this.now() - t0;
+  }
+
+  /** Releases tiles outside `keep` (and those the shown picture holds stay until it is replaced). */
+  private evict(g: Generation<P, S>, keep: TileRange) {
+    const grown = { i0: keep.i0 - 1, i1: keep.i1 + 1, j0: keep.j0 - 1, j1: keep.j1 + 1 };
+    for (const key of g.slots.keys()) {
+      const [i, j] = cellOf(key);
+      if (i < grown.i0 || i > grown.i1 || j < grown.j0 || j > grown.j1) g.slots.delete(key);
+    }
+  }
+
+  /** Moves the shown picture to the camera; true when its transform changed. */
+  private place(pic: Picture<P, S>, v: Viewport): boolean {
+    const d = pic.camera;
+    const k = v.scale / d.scale;
+    const m = this.margin;
+    // The picture's top-left sits at (-m, -m) of its camera; it lands at (p - d.offset) * k + v.offset.
+    const dpr = pic.gen.dpr;
+    const snap = (t: number) => (k === 1 ? Math.round(t * dpr) / dpr : t);
+    const x = snap(m * (1 - k) + v.offsetX - k * d.offsetX);
+    const y = snap(m * (1 - k) + v.offsetY - k * d.offsetY);
+    const t = `${x},${y},${k}`;
+    if (t === this.transform) return false;
+    this.transform = t;
+    this.host.picture.setTransform(x, y, k);
+    return true;
+  }
+}
+
+/**
+ * The DOM host: the picture shown by a "bitmaprenderer" canvas in `root` (its pixels are handed over
+ * without a copy and not copied again while it moves), composed and tiled in offscreen canvases.
+ */
+export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCanvas> => {
+  const el = document.createElement("canvas");
+  el.className = "ed-raster__picture";
+  el.width = 0;
+  el.height = 0;
+  el.style.visibility = "hidden";
+  const shown = el.getContext("bitmaprenderer");
+  if (!shown) throw new Error("the browser cannot show bitmaps in a canvas (bitmaprenderer)");
+  root.appendChild(el);
+  moveOnCompositor(el);
+  let scratch: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
+  const context = (c: OffscreenCanvas) => {
+    const ctx = c.getContext("2d");
+    if (!ctx) throw new Error("the browser gave no 2D context for an offscreen canvas");
+    return ctx;
+  };
+  return {
+    picture: {
+      begin(width, height) {
+        if (scratch?.canvas.width !== width || scratch?.canvas.height !== height) {
+          const canvas = new OffscreenCanvas(width, height);
+          scratch = { canvas, ctx: context(canvas) };
+        }
+        scratch.ctx.clearRect(0, 0, width, height);
+      },
+      draw(source, x, y) {
+        scratch?.ctx.drawImage(source, x, y);
+      },
+      flush() {
+        scratch?.ctx.getImageData(0, 0, 1, 1);
+      },
+      show(dpr, margin) {
+        if (!scratch) return;
+        const { width, height } = scratch.canvas;
+        // Hands the pixels over without a copy (and leaves the scratch canvas blank).
+        const bitmap = scratch.canvas.transferToImageBitmap();
+        if (el.width !== width || el.height !== height) {
+          el.width = width;
+          el.height = height;
+          el.style.width = `${width / dpr}px`;
+          el.style.height = `${height / dpr}px`;
+        }
+        const left = `${-margin}px`;
+        if (el.style.left !== left) {
+          el.style.left = left;
+          el.style.top = left;
+        }
+        shown.transferFromImageBitmap(bitmap);
+      },
+      setTransform(x, y, k) {
+        el.style.transform = `translate(${x}px, ${y}px) scale(${k})`;
+      },
+      setVisible(visible) {
+        const v = visible ? "" : "hidden";
+        if (el.style.visibility !== v) el.style.visibility = v;
+      },
+      remove() {
+        el.remove();
+      },
+    },
+    createTile(side) {
+      const c = new OffscreenCanvas(side, side);
+      const ctx = context(c);
+      return {
+        ctx,
+        source: c,
+        flush: () => {
+          ctx.getImageData(0, 0, 1, 1);
+        },
+      };
+    },
+  };
+};
