@@ -1,3 +1,4 @@
+import { screenPoint } from "@labelbench/geometry";
 import { RESERVED_HOTKEYS } from "@labelbench/schema";
 import { describe, expect, test, vi } from "vitest";
 import { createEditor, sharedClipboard } from "./editor.js";
@@ -489,5 +490,26 @@ describe("temporary pan", () => {
     t.key("Space").pointerDown(0, 0).pointerMove(5, 5).keyUp("Space").expectTool("pan.panning");
     t.pointerUp(5, 5).expectTool("select.idle");
     expect(t.state.viewport).toMatchObject({ offsetX: 5, offsetY: 5 });
+  });
+});
+
+describe("pointer feedback during a pan", () => {
+  test("the cursor stays on the image point under the pointer and no shape stays hovered", () => {
+    const t = twoBoxes();
+    const at = (type: "pointerDown" | "pointerMove" | "pointerUp", x: number, y: number, button: 0 | 1) =>
+      t.dispatch({ type, screen: screenPoint(x, y), button, shift: false, alt: false, ctrl: false });
+    at("pointerMove", 50, 50, 0);
+    expect(t.state.hoverId).toBe("a");
+    const cursor = t.state.cursor;
+    expect(cursor).toEqual({ x: 50, y: 50 });
+    at("pointerDown", 50, 50, 1);
+    at("pointerMove", 90, 70, 1);
+    expect(t.state.viewport).toMatchObject({ offsetX: 40, offsetY: 20 });
+    expect(t.state.hoverId).toBeNull();
+    // The same object: nothing showing the cursor has to render again while the image is dragged.
+    expect(t.state.cursor).toBe(cursor);
+    at("pointerUp", 90, 70, 1);
+    at("pointerMove", 100, 70, 0);
+    expect(t.state.cursor).toEqual({ x: 60, y: 50 });
   });
 });

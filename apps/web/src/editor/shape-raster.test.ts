@@ -34,6 +34,7 @@ const recorder = () => {
     drawn: [] as string[],
     transforms: [] as [number, number, number][],
     visible: false,
+    hidden: 0,
   };
   let building: string[] = [];
   let tileSeq = 0;
@@ -51,6 +52,7 @@ const recorder = () => {
     },
     setTransform: (x, y, k) => log.transforms.push([x, y, k]),
     setVisible: (v) => {
+      if (log.visible && !v) log.hidden += 1;
       log.visible = v;
     },
     remove: () => {},
@@ -242,14 +244,23 @@ describe("ShapeRaster", () => {
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
 
-  it("takes the picture away at once when everything changes (another image, colours)", () => {
+  it("takes the picture away at once for another image, keeps it while a restyle renders", () => {
     const t = setup();
     t.settle();
+    const shows = t.r.log.shows;
     const recoloured = { 1: "#00ff00" };
     t.frame({ colourOf: () => "#00ff00", coloursKey: recoloured });
-    expect(t.r.log.visible).toBe(false);
+    expect(t.r.log.hidden).toBe(0);
+    t.settle();
+    expect(t.r.log.hidden).toBe(0);
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.st.urgentPictures).toBe(0);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    // Another image of the same size with other shapes: the old picture goes at once.
+    t.frame({ image: { width: 4000, height: 3000 }, shapes: new Map([["z", box("z", 1100, 1100)]]) });
+    expect(t.r.log.hidden).toBe(1);
     t.settle();
     expect(t.r.log.visible).toBe(true);
-    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    expect(t.st.shapesDrawn).toBe(1);
   });
 });

@@ -173,6 +173,7 @@ export class ShapeRaster<P extends PathLike, S> {
   /** The picture being composed offscreen, and the tiles still to draw into it. */
   private building: { pic: Picture<P, S>; todo: string[] } | null = null;
   private transform = "";
+  private image: RasterInput["image"] | null = null;
   private lastScale = Number.NaN;
   private scaleChangedAt = Number.NEGATIVE_INFINITY;
 
@@ -195,14 +196,19 @@ export class ShapeRaster<P extends PathLike, S> {
     let more = false;
     this.tiles.sync(input);
     const dirty = this.tiles.takeDirty();
-    if (dirty.all) {
-      // Another image or everything restyled: what is on screen is wrong, take it away at once.
+    const otherImage = input.image !== this.image;
+    this.image = input.image;
+    if (dirty.all || otherImage) {
+      // Everything changes. Another image's shapes must not show over this one: take the picture away
+      // at once. A restyle of this image (colours, a hidden label) keeps it until the new one is ready.
       this.gen = null;
       this.pending = null;
-      this.shown = null;
       this.building = null;
-      this.transform = "";
-      this.host.picture.setVisible(false);
+      if (otherImage) {
+        this.shown = null;
+        this.transform = "";
+        this.host.picture.setVisible(false);
+      }
       changed = true;
     } else if (dirty.rects.length > 0) {
       for (const g of [this.gen, this.pending]) if (g) this.markStale(g, dirty.rects);

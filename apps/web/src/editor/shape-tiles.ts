@@ -3,15 +3,16 @@ import type { Bounds } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 
 /**
- * Batched drawing of the unselected shapes for dense scenes.
+ * Batched drawing of the shapes for dense scenes (the overlay draws selection and drags on top).
  *
  * Building canvas paths costs about a microsecond per call, so re-tracing 10,000 boxes and 2,000
- * 50-vertex polygons on every pan frame would cost far more than the rasterising itself. Instead the
- * image is cut into tiles; each tile keeps one cached path per colour (in image pixels) for the shapes
- * whose centre lies in it, plus the union of their bounds. A frame then culls tiles against the
- * viewport and strokes/fills the cached paths under the camera transform: no per-shape work at all
- * while panning or zooming. Edits, selection and visibility changes rebuild only the tiles of the
- * shapes that changed.
+ * 50-vertex polygons for every raster tile would cost far more than the rasterising itself. Instead
+ * the image is cut into tiles; each tile keeps one cached path per colour (in image pixels) for the
+ * shapes whose centre lies in it, plus the union of their bounds. Drawing a region culls tiles against
+ * it and strokes/fills their cached paths under the caller's transform (shape-raster.ts renders its
+ * screen tiles this way). Paths are traced the first time a tile is drawn, so opening an image traces
+ * only what is shown. Edits and visibility changes rebuild only the tiles of the shapes that changed,
+ * and `takeDirty()` tells bitmap caches of the result which areas to render again.
  */
 
 export interface PathLike {
@@ -41,7 +42,7 @@ export type ShapesLike = ReadonlyMap<ShapeId, Shape> & {
 export interface TileInput {
   image: { width: number; height: number };
   shapes: ShapesLike;
-  /** Shapes drawn elsewhere or not at all: selected, being transformed, hidden one by one. */
+  /** Shapes drawn elsewhere or not at all: being dragged (the overlay draws them), hidden one by one. */
   excluded: ReadonlySet<ShapeId>;
   /** Labels whose shapes are all hidden; a new set rebuilds every tile. */
   hiddenLabels: ReadonlySet<number>;
@@ -108,8 +109,6 @@ export class ShapeTiles<P extends PathLike> {
   private prevExcluded: ReadonlySet<ShapeId> = new Set();
   /** Tiles rebuilt by the last sync (for tests and metrics). */
   lastRebuilt = 0;
-  /** Bumps whenever anything the batch draws has changed (for bitmap caches of the result). */
-  version = 0;
 
   constructor(private readonly newPath: () => P) {}
 
@@ -226,7 +225,6 @@ export class ShapeTiles<P extends PathLike> {
       this.build(t, input);
     }
     this.lastRebuilt = rebuilt;
-    if (rebuilt > 0) this.version += 1;
   }
 
   /** Counts a tile's drawable shapes and their bounds; tracing waits until the tile is drawn. */
