@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "../e2e/chromium.js";
@@ -254,3 +256,22 @@ export class Pointer {
     await Promise.all(sent);
   }
 }
+
+/** The web app the server serves: $LABELBENCH_WEB_DIST when given, else a fresh build into a temp dir. */
+export const webDist = (): { dir: string; cleanup: () => void } => {
+  const given = process.env.LABELBENCH_WEB_DIST;
+  if (given) {
+    if (!fs.existsSync(path.join(given, "index.html")))
+      throw new Error(`LABELBENCH_WEB_DIST=${given} holds no built web app (index.html missing)`);
+    return { dir: given, cleanup: () => {} };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-web-"));
+  process.stderr.write("bench: building the web app…\n");
+  const r = spawnSync("npx", ["vite", "build", "--logLevel", "error"], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: { ...process.env, WEB_OUT_DIR: dir },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+};

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +10,7 @@ import {
   measureGesture,
   Pointer,
   signedInContext,
+  webDist,
 } from "../browser.js";
 import { rng } from "../random.js";
 import { percentile, type Row, row } from "../report.js";
@@ -27,29 +27,9 @@ import { setupProject, upload } from "./server.js";
  * culling, no caches) on the same data in the same browser.
  */
 
-const root = path.resolve(import.meta.dirname, "../..");
 const VIEWPORT = { width: 1440, height: 900 };
 const CASE = "editor: 10k boxes + 2k polygons";
 const PORT = 3431;
-
-/** The web app the server serves: $LABELBENCH_WEB_DIST when given, else a fresh build into a temp dir. */
-const webDist = (): { dir: string; cleanup: () => void } => {
-  const given = process.env.LABELBENCH_WEB_DIST;
-  if (given) {
-    if (!fs.existsSync(path.join(given, "index.html")))
-      throw new Error(`LABELBENCH_WEB_DIST=${given} holds no built web app (index.html missing)`);
-    return { dir: given, cleanup: () => {} };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-web-"));
-  process.stderr.write("bench: building the web app…\n");
-  const r = spawnSync("npx", ["vite", "build", "--logLevel", "error"], {
-    cwd: root,
-    env: { ...process.env, WEB_OUT_DIR: dir },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-};
 
 /** A photo-like picture (smooth blobs, not noise), so screenshots show the shapes and JPEG decoding is typical. */
 const photoJpeg = async (width: number, height: number, seed: number) => {

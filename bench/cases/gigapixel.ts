@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +10,7 @@ import {
   measureGesture,
   Pointer,
   signedInContext,
+  webDist,
 } from "../browser.js";
 import { rng } from "../random.js";
 import { percentile, type Row, row } from "../report.js";
@@ -25,7 +25,6 @@ import { setupProject, upload } from "./server.js";
  * Chromium with software rendering.
  */
 
-const root = path.resolve(import.meta.dirname, "../..");
 const VIEWPORT = { width: 1440, height: 900 };
 const UPLOAD_CASE = "gigapixel: 100 MP upload";
 const EDITOR_CASE = "gigapixel: 400 MP in the editor";
@@ -93,25 +92,6 @@ const cachedScene = async (width: number, height: number, seed: number): Promise
     fs.rmSync(tmp, { force: true });
   }
   return file;
-};
-
-/** The web app the server serves: $LABELBENCH_WEB_DIST when given, else a fresh build into a temp dir. */
-const webDist = (): { dir: string; cleanup: () => void } => {
-  const given = process.env.LABELBENCH_WEB_DIST;
-  if (given) {
-    if (!fs.existsSync(path.join(given, "index.html")))
-      throw new Error(`LABELBENCH_WEB_DIST=${given} holds no built web app (index.html missing)`);
-    return { dir: given, cleanup: () => {} };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-web-"));
-  process.stderr.write("bench: building the web app…\n");
-  const r = spawnSync("npx", ["vite", "build", "--logLevel", "error"], {
-    cwd: root,
-    env: { ...process.env, WEB_OUT_DIR: dir },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 };
 
 interface TileInfo {
