@@ -16,6 +16,8 @@ export interface RunningServer {
 }
 
 const root = path.resolve(import.meta.dirname, "..");
+/** Where the bundle is built (scripts/build-server.mjs honours the same variable). */
+const serverDist = path.resolve(root, process.env.LABELBENCH_SERVER_DIST ?? "apps/server/dist");
 
 let built = false;
 /** The bench runs the production bundle (what `npm start` runs), built once per bench run. */
@@ -33,7 +35,7 @@ export const startServer = async (opts: {
 }): Promise<RunningServer> => {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-"));
   ensureBuilt();
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "apps/server/dist/main.js"], {
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", path.join(serverDist, "main.js")], {
     cwd: root,
     env: {
       ...process.env,

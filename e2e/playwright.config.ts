@@ -26,7 +26,10 @@ export default defineConfig({
     launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
   },
   webServer: {
-    command: "npm run serve",
+    // LABELBENCH_SERVER_DIST: a bundle built elsewhere (see scripts/build-server.mjs).
+    command: process.env.LABELBENCH_SERVER_DIST
+      ? `node --expose-gc --enable-source-maps ${path.resolve(process.env.LABELBENCH_SERVER_DIST, "main.js")}`
+      : "npm run serve",
     cwd: "..",
     url: `http://localhost:${PORT}/api/v1/health`,
     reuseExistingServer: false,

@@ -16,7 +16,11 @@ for (const pkg of ["apps/server", "packages/schema", "packages/geometry", "packa
     if (!dep.startsWith("@labelbench/")) external.add(dep);
 }
 
-const outdir = path.join(server, "dist");
+// LABELBENCH_SERVER_DIST lets parallel work (bench runs, e2e on other ports) build without
+// replacing the bundle another running server was started from.
+const outdir = process.env.LABELBENCH_SERVER_DIST
+  ? path.resolve(process.env.LABELBENCH_SERVER_DIST)
+  : path.join(server, "dist");
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [path.join(server, "src/main.ts")],
@@ -31,4 +35,4 @@ await build({
 });
 // Migrations are read from disk next to the code that applies them.
 fs.cpSync(path.join(server, "src/db/migrations"), path.join(outdir, "migrations"), { recursive: true });
-console.log(`built ${path.relative(root, outdir)}/main.js`);
+console.log(`built ${path.relative(root, outdir) || outdir}/main.js`);
