@@ -34,12 +34,14 @@ export const startServer = async (opts: {
   env?: Record<string, string>;
 }): Promise<RunningServer> => {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-"));
+  // BENCH_PORT_OFFSET shifts every case's fixed port, so two bench runs can share a machine.
+  const port = opts.port + Number(process.env.BENCH_PORT_OFFSET ?? 0);
   ensureBuilt();
   const child: ChildProcess = spawn(process.execPath, ["--expose-gc", path.join(serverDist, "main.js")], {
     cwd: root,
     env: {
       ...process.env,
-      PORT: String(opts.port),
+      PORT: String(port),
       LABELBENCH_DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
       LABELBENCH_ADMIN_EMAIL: ADMIN.email,
@@ -48,7 +50,7 @@ export const startServer = async (opts: {
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  const url = `http://127.0.0.1:${opts.port}`;
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
