@@ -285,6 +285,43 @@ test.describe
       await ctx.close();
     });
 
+    test("the annotator changes their own password; the old one stops working", async ({ browser }) => {
+      const ctx = await freshContext(browser);
+      const page = await ctx.newPage();
+      await page.goto("/");
+      await signIn(page, ANNOTATOR.email, PASSWORD);
+      await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+      await userMenu(page).click();
+      await page.getByRole("link", { name: "Password" }).click();
+      await expect(page.getByRole("heading", { name: "Password", level: 1 })).toBeVisible();
+
+      // A wrong current password is named under its own field; nothing changes.
+      await page.getByLabel("Current password").fill("not-my-password");
+      await page.getByLabel("New password", { exact: true }).fill("annotator-new-pass-2");
+      await page.getByLabel("Confirm new password").fill("annotator-new-pass-2");
+      await page.getByRole("button", { name: "Change password" }).click();
+      await expect(page.getByText("The current password is incorrect.")).toBeVisible();
+      await shot(page, "auth-13-password-wrong");
+
+      await page.getByLabel("Current password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await expect(page.getByText("Password changed")).toBeVisible();
+      await expect(page.getByLabel("Current password")).toHaveValue("");
+      await ctx.close();
+
+      // A new browser: the old password is refused, the new one signs in.
+      const other = await freshContext(browser);
+      const again = await other.newPage();
+      await again.goto("/login");
+      await signIn(again, ANNOTATOR.email, PASSWORD);
+      await expect(
+        again.getByRole("alert").filter({ hasText: "Email or password is incorrect." }),
+      ).toBeVisible();
+      await signIn(again, ANNOTATOR.email, "annotator-new-pass-2");
+      await expect(again.getByRole("heading", { name: "Projects" })).toBeVisible();
+      await other.close();
+    });
+
     test("an API token made in settings works from a script until it is revoked", async ({
       page,
       baseURL,

@@ -6,6 +6,7 @@ import {
   Member,
   MemberAdd,
   MemberRemoveQuery,
+  PasswordChange,
   SetupRequest,
   SetupStatus,
   TokenCreate,
@@ -44,6 +45,13 @@ export const authApi = {
   }),
   logout: endpoint({ method: "POST", path: "/auth/logout", summary: "End this session", status: 204 }),
   me: endpoint({ method: "GET", path: "/auth/me", summary: "Who is signed in", response: Me }),
+  changePassword: endpoint({
+    method: "POST",
+    path: "/auth/password",
+    summary: "Change your own password (web session only); your other sessions end",
+    body: PasswordChange,
+    status: 204,
+  }),
   listUsers: endpoint({
     method: "GET",
     path: "/users",

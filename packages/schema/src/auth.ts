@@ -45,6 +45,13 @@ export const UserCreate = z.object({
   role: Role.default("annotator"),
   password: Password,
 });
+/** A signed-in user changing their own password: the current one proves it is them. */
+export const PasswordChange = z.object({
+  currentPassword: z.string().min(1, "enter your current password").max(256),
+  newPassword: Password,
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;
+
 export const UserPatch = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   role: Role.optional(),

@@ -2,7 +2,7 @@ import { MIN_PASSWORD_LENGTH, type Role, type User, UserCreate } from "@labelben
 import { useState } from "react";
 import { ApiError, call } from "../api/client";
 import { FormAlert } from "../auth/AuthScreen";
-import { FormField } from "../auth/FormField";
+import { FormField, InputField } from "../auth/FormField";
 import {
   type FieldErrors,
   fieldErrorsFromDetails,
@@ -123,35 +123,23 @@ export function CreateUserDialog({
     >
       <div className="form-stack">
         {formError && <FormAlert>{formError}</FormAlert>}
-        <FormField label="Name" error={errors.name}>
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              className="input"
-              autoFocus
-              maxLength={100}
-              value={form.name}
-              placeholder="e.g. Ada Lovelace"
-              aria-describedby={describedBy}
-              aria-invalid={errors.name ? true : undefined}
-              onChange={(e) => setForm({ ...form, name: e.target.value })}
-            />
-          )}
-        </FormField>
-        <FormField label="Email" error={errors.email}>
-          {({ id, describedBy }) => (
-            <input
-              id={id}
-              className="input"
-              type="email"
-              autoComplete="off"
-              value={form.email}
-              aria-describedby={describedBy}
-              aria-invalid={errors.email ? true : undefined}
-              onChange={(e) => setForm({ ...form, email: e.target.value })}
-            />
-          )}
-        </FormField>
+        <InputField
+          label="Name"
+          error={errors.name}
+          autoFocus
+          maxLength={100}
+          value={form.name}
+          placeholder="e.g. Ada Lovelace"
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+        />
+        <InputField
+          label="Email"
+          error={errors.email}
+          type="email"
+          autoComplete="off"
+          value={form.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+        />
         <FormField label="Role" hint={ROLE_HINT[form.role]} error={errors.role}>
           {({ id, describedBy }) => (
             <select

@@ -11,6 +11,7 @@ import { LabelsPage } from "../pages/labels/LabelsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { OverviewPage } from "../pages/overview/OverviewPage";
 import { ProjectsPage } from "../pages/projects/ProjectsPage";
+import { PasswordPage } from "../settings/PasswordPage";
 import { TokensPage } from "../settings/TokensPage";
 import { Loading } from "../ui/parts";
 import { AppLayout, RootLayout } from "./AppLayout";
@@ -96,6 +97,7 @@ export const routes = [
                 ),
               },
               { path: "settings/tokens", element: <TokensPage /> },
+              { path: "settings/password", element: <PasswordPage /> },
               { path: "*", element: <NotFoundPage /> },
             ],
           },

@@ -1,4 +1,4 @@
-import { type ReactNode, useId } from "react";
+import { type InputHTMLAttributes, type ReactNode, useId } from "react";
 import { sentence } from "./form-errors";
 
 /** A labelled input with its hint, or its error in place of the hint, wired up for screen readers. */
@@ -38,5 +38,34 @@ export function FormField({
         )
       )}
     </div>
+  );
+}
+
+/** The common case of FormField: one text-like input, its error state and description wired in. */
+export function InputField({
+  label,
+  hint,
+  error,
+  optional,
+  className = "input",
+  ...input
+}: {
+  label: string;
+  hint?: string;
+  error: string | undefined;
+  optional?: boolean;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "aria-describedby" | "aria-invalid">) {
+  return (
+    <FormField label={label} hint={hint} error={error} optional={optional}>
+      {({ id, describedBy }) => (
+        <input
+          {...input}
+          id={id}
+          className={className}
+          aria-describedby={describedBy}
+          aria-invalid={error ? true : undefined}
+        />
+      )}
+    </FormField>
   );
 }

@@ -1,4 +1,4 @@
-import { MIN_PASSWORD_LENGTH, SetupRequest } from "@labelbench/schema";
+import { SetupRequest } from "@labelbench/schema";
 import { type FormEvent, useEffect, useState } from "react";
 import { Navigate } from "react-router";
 import { ApiError, call } from "../api/client";
@@ -6,9 +6,10 @@ import { Spinner } from "../ui/parts";
 import { messageOf } from "../ui/toast-store";
 import { useTitle } from "../ui/useTitle";
 import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "./AuthScreen";
-import { FormField as Field } from "./FormField";
+import { InputField } from "./FormField";
 import { type FieldErrors, fieldErrorsFromDetails, fieldErrorsFromIssues, sentence } from "./form-errors";
 import { publicPageDecision } from "./guard";
+import { NewPasswordFields } from "./NewPasswordFields";
 import { useSession } from "./session-store";
 
 /** Shown once, while the server has no admin: creates the first admin and signs them in. */
@@ -84,67 +85,34 @@ function SetupForm() {
   return (
     <form className="form-stack" onSubmit={(e) => void submit(e)} noValidate>
       {formError && <FormAlert>{formError}</FormAlert>}
-      <Field label="Your name" hint="Shown next to the annotations you make." error={errors.name}>
-        {({ id, describedBy }) => (
-          <input
-            id={id}
-            className="input"
-            autoComplete="name"
-            autoFocus
-            placeholder="Admin"
-            maxLength={100}
-            value={form.name}
-            aria-describedby={describedBy}
-            aria-invalid={errors.name ? true : undefined}
-            onChange={set("name")}
-          />
-        )}
-      </Field>
-      <Field label="Email" hint="You sign in with it." error={errors.email}>
-        {({ id, describedBy }) => (
-          <input
-            id={id}
-            className="input"
-            type="email"
-            autoComplete="username"
-            required
-            value={form.email}
-            aria-describedby={describedBy}
-            aria-invalid={errors.email ? true : undefined}
-            onChange={set("email")}
-          />
-        )}
-      </Field>
-      <Field label="Password" hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} error={errors.password}>
-        {({ id, describedBy }) => (
-          <input
-            id={id}
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={form.password}
-            aria-describedby={describedBy}
-            aria-invalid={errors.password ? true : undefined}
-            onChange={set("password")}
-          />
-        )}
-      </Field>
-      <Field label="Confirm password" error={errors.confirm}>
-        {({ id, describedBy }) => (
-          <input
-            id={id}
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={form.confirm}
-            aria-describedby={describedBy}
-            aria-invalid={errors.confirm ? true : undefined}
-            onChange={set("confirm")}
-          />
-        )}
-      </Field>
+      <InputField
+        label="Your name"
+        hint="Shown next to the annotations you make."
+        error={errors.name}
+        autoComplete="name"
+        autoFocus
+        placeholder="Admin"
+        maxLength={100}
+        value={form.name}
+        onChange={set("name")}
+      />
+      <InputField
+        label="Email"
+        hint="You sign in with it."
+        error={errors.email}
+        type="email"
+        autoComplete="username"
+        required
+        value={form.email}
+        onChange={set("email")}
+      />
+      <NewPasswordFields
+        password={form.password}
+        confirm={form.confirm}
+        errors={errors}
+        onPassword={set("password")}
+        onConfirm={set("confirm")}
+      />
       <button
         type="submit"
         className="button button--primary button--large auth-card__submit"

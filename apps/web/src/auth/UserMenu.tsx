@@ -90,6 +90,9 @@ export function UserMenu() {
             <Link className="user-menu__item" to="/settings/tokens">
               <Icon name="key" size={16} /> API tokens
             </Link>
+            <Link className="user-menu__item" to="/settings/password">
+              <Icon name="lock" size={16} /> Password
+            </Link>
             {user.role === "admin" && (
               <Link className="user-menu__item" to="/admin/users">
                 <Icon name="users" size={16} /> Users

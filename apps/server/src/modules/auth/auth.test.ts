@@ -153,6 +153,79 @@ describe("sessions", () => {
   });
 });
 
+describe("changing your own password", () => {
+  const change = (cookie: string, body: object) =>
+    request(app).post("/api/v1/auth/password").set("cookie", cookie).send(body);
+
+  it("needs the current password, then signs in with the new one and ends the other sessions", async () => {
+    const here = await setup();
+    const elsewhere = cookieOf(await request(app).post("/api/v1/auth/login").send(ADMIN));
+    const token = (
+      await request(app).post("/api/v1/tokens").set("cookie", here).send({ name: "ci", scope: "read" })
+    ).body.token as string;
+
+    const res = await change(here, { currentPassword: ADMIN.password, newPassword: "a-brand-new-pass" });
+    expect(res.status).toBe(204);
+    // This browser stays signed in; the other one is signed out; scripts' tokens keep working.
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", here)).status).toBe(200);
+    expect((await request(app).get("/api/v1/auth/me").set("cookie", elsewhere)).status).toBe(401);
+    expect((await request(app).get("/api/v1/auth/me").set("authorization", `Bearer ${token}`)).status).toBe(
+      200,
+    );
+    expect((await request(app).post("/api/v1/auth/login").send(ADMIN)).status).toBe(401);
+    expect(
+      (
+        await request(app)
+          .post("/api/v1/auth/login")
+          .send({ ...ADMIN, password: "a-brand-new-pass" })
+      ).status,
+    ).toBe(200);
+  });
+
+  it("refuses a wrong current password, a short or unchanged new one, with the field named", async () => {
+    const cookie = await setup();
+    const wrong = await change(cookie, {
+      currentPassword: "not-my-password",
+      newPassword: "a-brand-new-pass",
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details).toEqual([
+      { path: "body.currentPassword", message: "the current password is incorrect" },
+    ]);
+    const short = await change(cookie, { currentPassword: ADMIN.password, newPassword: "short" });
+    expect(short.status).toBe(400);
+    expect(short.body.error.details[0].path).toBe("body.newPassword");
+    const same = await change(cookie, { currentPassword: ADMIN.password, newPassword: ADMIN.password });
+    expect(same.status).toBe(400);
+    expect(same.body.error.details[0].path).toBe("body.newPassword");
+    // Nothing changed: the old password still signs in.
+    expect((await request(app).post("/api/v1/auth/login").send(ADMIN)).status).toBe(200);
+  });
+
+  it("throttles guessing the current password, and API tokens cannot change it", async () => {
+    const cookie = await setup();
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await change(cookie, { currentPassword: `guess-${i}`, newPassword: "a-brand-new-pass" })).status,
+      ).toBe(400);
+    const blocked = await change(cookie, {
+      currentPassword: ADMIN.password,
+      newPassword: "a-brand-new-pass",
+    });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+
+    const token = (
+      await request(app).post("/api/v1/tokens").set("cookie", cookie).send({ name: "ci", scope: "write" })
+    ).body.token as string;
+    const viaToken = await request(app)
+      .post("/api/v1/auth/password")
+      .set("authorization", `Bearer ${token}`)
+      .send({ currentPassword: ADMIN.password, newPassword: "a-brand-new-pass" });
+    expect(viaToken.status).toBe(403);
+  });
+});
+
 describe("deactivation and tokens", () => {
   it("deactivating a user ends their sessions and tokens immediately", async () => {
     const admin = await setup();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -144,6 +145,14 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   },
   logout: { expect: signedIn(204, true), prepare: () => ({ path: "/auth/logout" }) },
   me: { expect: signedIn(200, false), prepare: () => ({ path: "/auth/me" }) },
+  changePassword: {
+    // A wrong current password: past authorization it answers 400 and changes nothing the other rows need.
+    expect: { ...signedIn(400, true), writeToken: 403 },
+    prepare: () => ({
+      path: "/auth/password",
+      body: { currentPassword: "not-the-password", newPassword: "another-password-1" },
+    }),
+  },
   listUsers: { expect: { ...adminOnly(200, false), manager: 200 }, prepare: () => ({ path: "/users" }) },
   createUser: {
     expect: adminOnly(201, true),
@@ -254,6 +263,16 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
       body: {
         baseRevision: await revisionOf(w, w.imageId),
         annotations: [{ labelId: w.labelId, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
+      },
+    }),
+  },
+  patchAnnotations: {
+    expect: projectAnnotate(),
+    prepare: async (w) => ({
+      path: `/images/${w.imageId}/annotations`,
+      body: {
+        baseRevision: await revisionOf(w, w.imageId),
+        upsert: [{ id: randomUUID(), labelId: w.labelId, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
       },
     }),
   },

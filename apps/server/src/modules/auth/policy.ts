@@ -31,6 +31,7 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
   login: { kind: "public" },
   logout: { kind: "signedIn" },
   me: { kind: "signedIn" },
+  changePassword: { kind: "signedIn" },
   // Managers pick project members from this list (addMember); editing users stays admin-only.
   listUsers: { kind: "manager" },
   createUser: { kind: "admin" },

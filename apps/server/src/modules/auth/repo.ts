@@ -106,6 +106,8 @@ export const authRepo = (db: Db) => ({
   },
   deleteSession: (idHash: string) => db.prepare("DELETE FROM sessions WHERE id_hash = ?").run(idHash),
   deleteUserSessions: (userId: number) => db.prepare("DELETE FROM sessions WHERE user_id = ?").run(userId),
+  deleteOtherSessions: (userId: number, keepHash: string) =>
+    db.prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?").run(userId, keepHash),
   purgeExpiredSessions: (now: string) => db.prepare("DELETE FROM sessions WHERE expires_at <= ?").run(now),
 
   insertToken: (

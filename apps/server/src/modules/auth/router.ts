@@ -76,6 +76,33 @@ export const authRouter = (deps: Deps): Router => {
     return { user: a.user, via: a.via, scope: a.scope };
   });
 
+  // Throttled like sign-in: a stolen session must not become a way to guess the password.
+  const perUserPassword = new FailureLimiter(5, LOGIN_WINDOW_MS);
+  route(r, api.changePassword, async ({ body, res }) => {
+    const a = requireAuth(res);
+    if (a.via === "token" || !a.sessionHash)
+      throw new AppError("FORBIDDEN", "API tokens cannot change passwords; sign in to the web app");
+    const key = String(a.user.id);
+    const wait = perUserPassword.retryAfter(key);
+    if (wait > 0) {
+      res.setHeader("Retry-After", String(wait));
+      throw new AppError("RATE_LIMITED", `too many wrong current passwords; try again in ${wait} s`);
+    }
+    const user = repo.userById(a.user.id);
+    if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
+      perUserPassword.fail(key);
+      throw new AppError("VALIDATION_ERROR", "the current password is incorrect", [
+        { path: "body.currentPassword", message: "the current password is incorrect" },
+      ]);
+    }
+    perUserPassword.reset(key);
+    if (body.newPassword === body.currentPassword)
+      throw new AppError("VALIDATION_ERROR", "the new password is the same as the current one", [
+        { path: "body.newPassword", message: "choose a password different from the current one" },
+      ]);
+    await users.changeOwnPassword(user.id, body.newPassword, a.sessionHash);
+  });
+
   route(r, api.listUsers, () => ({ items: repo.listUsers() }));
   route(r, api.createUser, ({ body }) => users.create(body));
   route(r, api.updateUser, ({ params, body, res }) =>

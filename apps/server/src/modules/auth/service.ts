@@ -18,6 +18,14 @@ export const userService = (deps: Deps) => {
       const { passwordHash: _, ...out } = user;
       return out;
     },
+    /** API tokens stay valid (they are revoked one by one); other browsers are signed out. */
+    changeOwnPassword: async (id: number, password: string, keepSessionHash: string): Promise<void> => {
+      const passwordHash = await hashPassword(password);
+      deps.db.transaction(() => {
+        repo.updateUser(id, { passwordHash }, deps.now());
+        repo.deleteOtherSessions(id, keepSessionHash);
+      })();
+    },
     update: async (
       id: number,
       patch: {
