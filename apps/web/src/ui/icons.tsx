@@ -1,7 +1,7 @@
 import type { SVGProps } from "react";
 
 /** A small stroke icon set (24px grid, currentColor) so every control draws the same way. */
-const PATHS = {
+export const ICON_PATHS = {
   plus: "M12 5v14M5 12h14",
   trash: "M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3",
   pencil: "M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4",
@@ -33,13 +33,15 @@ const PATHS = {
   lock: "M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4",
 } as const;
 
-export type IconName = keyof typeof PATHS;
+export type IconName = keyof typeof ICON_PATHS;
 
-export function Icon({
-  name,
+/** One stroke path on the 24px grid in currentColor: what every icon set of the app draws with. */
+export function StrokeIcon({
+  path,
   size = 18,
+  strokeWidth = 1.8,
   ...rest
-}: { name: IconName; size?: number } & SVGProps<SVGSVGElement>) {
+}: { path: string; size?: number | undefined } & Omit<SVGProps<SVGSVGElement>, "path">) {
   return (
     <svg
       width={size}
@@ -47,15 +49,29 @@ export function Icon({
       viewBox="0 0 24 24"
       fill="none"
       stroke="currentColor"
-      strokeWidth={name === "grip" || name === "more" ? 3 : 1.8}
+      strokeWidth={strokeWidth}
       strokeLinecap="round"
       strokeLinejoin="round"
       aria-hidden="true"
       focusable="false"
       {...rest}
     >
-      <path d={PATHS[name]} />
+      <path d={path} />
     </svg>
+  );
+}
+
+export function Icon({
+  name,
+  ...rest
+}: { name: IconName; size?: number | undefined } & Omit<SVGProps<SVGSVGElement>, "path">) {
+  // Dot-only icons need a heavier stroke to be seen at all.
+  return (
+    <StrokeIcon
+      path={ICON_PATHS[name]}
+      strokeWidth={name === "grip" || name === "more" ? 3 : 1.8}
+      {...rest}
+    />
   );
 }
 
