@@ -138,6 +138,31 @@ const translated = (s: Extract<SelectState, { name: "translating" }>, e: Pointer
  * polygon vertex drag, double-click an edge to insert a vertex, Alt-click a vertex to delete it.
  * Drag previews live in state and are committed once, on pointer-up: one gesture, one undo entry.
  */
+/**
+ * One step of reshaping a single shape (a box handle or a polygon vertex): a move previews it, the
+ * release validates and commits it, and a release without a move changes nothing.
+ */
+const reshaped = <S extends SelectState & { moved: boolean }>(
+  state: S,
+  step: "pointerMove" | "pointerUp",
+  shape: Shape,
+  ctx: ToolContext,
+): ToolResult<SelectState> => {
+  if (step === "pointerMove")
+    return result(
+      { ...state, moved: true },
+      { type: "preview", preview: { kind: "transform", shapes: [shape] } },
+    );
+  if (!state.moved) return cancel();
+  const checked = ctx.validate(shape.geometry);
+  if (!checked.ok)
+    return idle({ type: "preview", preview: null }, { type: "message", text: checked.message });
+  return idle(
+    { type: "preview", preview: null },
+    { type: "commit", change: { update: [{ ...shape, geometry: checked.geometry }] } },
+  );
+};
+
 export const selectTool: Tool<SelectState> = {
   id: "select",
   initial: { name: "idle" },
@@ -197,21 +222,7 @@ export const selectTool: Tool<SelectState> = {
         if (event.type === "pointerMove" || event.type === "pointerUp") {
           const [px, py] = clampPoint(event.point.x, event.point.y, ctx.imageSize);
           const rect = resizeRect(state.rect, state.handle, px, py);
-          const shape: Shape = { ...state.original, geometry: { type: "box", ...rect } };
-          if (event.type === "pointerMove") {
-            return result(
-              { ...state, moved: true },
-              { type: "preview", preview: { kind: "transform", shapes: [shape] } },
-            );
-          }
-          if (!state.moved) return cancel();
-          const checked = ctx.validate(shape.geometry);
-          if (!checked.ok)
-            return idle({ type: "preview", preview: null }, { type: "message", text: checked.message });
-          return idle(
-            { type: "preview", preview: null },
-            { type: "commit", change: { update: [{ ...shape, geometry: checked.geometry }] } },
-          );
+          return reshaped(state, event.type, { ...state.original, geometry: { type: "box", ...rect } }, ctx);
         }
         return result(state);
 
@@ -219,20 +230,11 @@ export const selectTool: Tool<SelectState> = {
         if (event.type === "pointerMove" || event.type === "pointerUp") {
           const points = state.points.slice();
           points[state.index] = clampPoint(event.point.x, event.point.y, ctx.imageSize);
-          const shape: Shape = { ...state.original, geometry: { type: "polygon", points } };
-          if (event.type === "pointerMove") {
-            return result(
-              { ...state, moved: true },
-              { type: "preview", preview: { kind: "transform", shapes: [shape] } },
-            );
-          }
-          if (!state.moved) return cancel();
-          const checked = ctx.validate(shape.geometry);
-          if (!checked.ok)
-            return idle({ type: "preview", preview: null }, { type: "message", text: checked.message });
-          return idle(
-            { type: "preview", preview: null },
-            { type: "commit", change: { update: [{ ...shape, geometry: checked.geometry }] } },
+          return reshaped(
+            state,
+            event.type,
+            { ...state.original, geometry: { type: "polygon", points } },
+            ctx,
           );
         }
         return result(state);
