@@ -149,10 +149,71 @@ export const datasetCases = (quick: boolean) => {
     }
   };
 
+  /**
+   * The library at 100k images: what the virtualized grid asks while a user scrolls, jumps, filters
+   * and searches. Each figure is the latency of one real page request (100 images with counts).
+   */
+  const libraryPaging = async (): Promise<Row[]> => {
+    const dir = ensureData();
+    const s = await startServer({ port: 3415, dataDir: dir });
+    try {
+      type Page = { items: { id: number }[]; nextCursor: string | null };
+      const timed = async (p: string) => {
+        const t0 = performance.now();
+        const r = await api<Page>(s, "GET", `/projects/1/images${p}`);
+        if (r.status !== 200) throw new Error(`GET images${p} answered ${r.status}`);
+        if (r.json.items.length === 0) throw new Error(`GET images${p} returned no images`);
+        return { ms: performance.now() - t0, page: r.json };
+      };
+      const repeat = async (n: number, p: (i: number) => string) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push((await timed(p(i))).ms);
+        return out;
+      };
+      await timed("?limit=100"); // warm the statement cache as a running server would be
+      const first = await repeat(20, () => "?limit=100");
+      // A jump to a random place in the grid (scrollbar dragged): offset seek.
+      const jumps = await repeat(
+        20,
+        (i) => `?limit=100&offset=${Math.floor((((i * 7919) % 997) / 997) * (images - 100))}`,
+      );
+      // Scrolling on from there: cursor pages.
+      const scroll: number[] = [];
+      let cursor = (await timed(`?limit=100&offset=${Math.floor(images / 2)}`)).page.nextCursor;
+      for (let i = 0; i < 20 && cursor; i++) {
+        const t = await timed(`?limit=100&cursor=${encodeURIComponent(cursor)}`);
+        scroll.push(t.ms);
+        cursor = t.page.nextCursor;
+      }
+      const filtered = await repeat(10, (i) => `?limit=100&status=new&offset=${i * 1000}`);
+      // What a user types: part of a file name (a substring match over every name).
+      const search = await repeat(
+        10,
+        (i) =>
+          `?limit=100&q=${String((i * 4099) % images)
+            .padStart(6, "0")
+            .slice(0, 4)}`,
+      );
+      const c = `library page of 100, ${label}`;
+      const target = { max: 100 };
+      return [
+        row(c, "first page p50", percentile(first, 50), "ms"),
+        row(c, "first page p99", percentile(first, 99), "ms", target),
+        row(c, "jump (offset) p99", percentile(jumps, 99), "ms", target),
+        row(c, "scroll (cursor) p99", percentile(scroll, 99), "ms", target),
+        row(c, "status filter p99", percentile(filtered, 99), "ms", target),
+        row(c, "name search p99", percentile(search, 99), "ms", target),
+      ];
+    } finally {
+      await s.stop();
+    }
+  };
+
   return [
     { name: "export-coco", run: exportCase("coco", 3411) },
     { name: "export-yolo", run: exportCase("yolo", 3412) },
     { name: "import-coco", run: importCase },
     { name: "put-during-export", run: putDuringExport },
+    { name: "library-paging", run: libraryPaging },
   ];
 };
