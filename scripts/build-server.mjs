@@ -33,6 +33,14 @@ await build({
   external: [...external],
   logLevel: "warning",
 });
+// A bundle outside the repo (e.g. /tmp/x-server) could not resolve its external packages: node
+// looks for node_modules from the bundle's own folder upwards, so link the repo's in.
+if (path.relative(root, outdir).startsWith("..")) {
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(outdir, "node_modules"), "dir");
+}
+// A bundle built outside the repo still resolves its external packages from the repo's node_modules.
+if (path.relative(root, outdir).startsWith(".."))
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(outdir, "node_modules"));
 // Migrations are read from disk next to the code that applies them.
 fs.cpSync(path.join(server, "src/db/migrations"), path.join(outdir, "migrations"), { recursive: true });
 console.log(`built ${path.relative(root, outdir) || outdir}/main.js`);
