@@ -38,9 +38,6 @@ await build({
 if (path.relative(root, outdir).startsWith("..")) {
   fs.symlinkSync(path.join(root, "node_modules"), path.join(outdir, "node_modules"), "dir");
 }
-// A bundle built outside the repo still resolves its external packages from the repo's node_modules.
-if (path.relative(root, outdir).startsWith(".."))
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(outdir, "node_modules"));
 // Migrations are read from disk next to the code that applies them.
 fs.cpSync(path.join(server, "src/db/migrations"), path.join(outdir, "migrations"), { recursive: true });
 console.log(`built ${path.relative(root, outdir) || outdir}/main.js`);
