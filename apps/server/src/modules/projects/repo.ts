@@ -14,8 +14,9 @@ interface ProjectRow {
 
 const SELECT = `
   SELECT p.*,
-    (SELECT COUNT(*) FROM images i WHERE i.project_id = p.id) AS image_count,
-    (SELECT COUNT(*) FROM images i WHERE i.project_id = p.id AND i.status = 'done') AS done_count
+    (SELECT coalesce(sum(c.n), 0) FROM image_status_counts c WHERE c.project_id = p.id) AS image_count,
+    (SELECT coalesce(sum(c.n), 0) FROM image_status_counts c WHERE c.project_id = p.id AND c.status = 'done')
+      AS done_count
   FROM projects p`;
 
 const toProject = (r: ProjectRow): Project => ({
