@@ -5,6 +5,8 @@ import { LoginPage } from "../auth/LoginPage";
 import { RequireSession } from "../auth/RequireSession";
 import { AdminOnly, ProjectAllows } from "../auth/Restricted";
 import { SetupPage } from "../auth/SetupPage";
+import { useSession } from "../auth/session-store";
+import { EDITOR_PATH, startEditorPreload } from "../editor/preload";
 import { MembersPage } from "../members/MembersPage";
 import { ImagesPage } from "../pages/images/ImagesPage";
 import { LabelsPage } from "../pages/labels/LabelsPage";
@@ -19,7 +21,24 @@ import { ProjectLayout } from "./ProjectLayout";
 import { RouteError } from "./RouteError";
 
 // The editor (Konva) and the export page load on first use: the library stays light to open.
-const EditorPage = lazy(() => import("../editor/EditorPage").then((m) => ({ default: m.EditorPage })));
+const loadEditor = () => import("../editor/EditorPage");
+const EditorPage = lazy(() => loadEditor().then((m) => ({ default: m.EditorPage })));
+// Opened at an editor address: its chunk and the image's data load while the session is checked.
+const sessionChecked = () =>
+  new Promise<void>((resolve) => {
+    const known = (s: ReturnType<typeof useSession.getState>) => s.session.status !== "loading";
+    if (known(useSession.getState())) return resolve();
+    const stop = useSession.subscribe((s) => {
+      if (!known(s)) return;
+      stop();
+      resolve();
+    });
+  });
+if (typeof window !== "undefined" && EDITOR_PATH.test(window.location.pathname)) {
+  // The session check starts with the first script rather than after React's first render.
+  useSession.getState().ensureLoaded();
+  startEditorPreload(window.location.pathname, { loadChunk: loadEditor, sessionChecked });
+}
 const ExportPage = lazy(() => import("../pages/export/ExportPage").then((m) => ({ default: m.ExportPage })));
 
 const Deferred = ({ children, what }: { children: ReactNode; what: string }) => (

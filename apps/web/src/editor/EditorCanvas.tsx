@@ -30,7 +30,7 @@ export interface RenderStats extends RasterStats {
 
 interface Props {
   editor: Editor;
-  image: HTMLImageElement | null;
+  image: ImageBitmap | null;
   /** The image's size as the server reports it (EXIF orientation applied): the canvas draws it at that size. */
   imageSize: { width: number; height: number } | null;
   /** The server's shapes in "view both" conflict mode. */
@@ -124,6 +124,13 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   const overlayBlank = useRef(false);
   const [size, setSize] = useState({ width: 1, height: 1 });
   const serverRef = useRef(serverShapes);
+  /** A tiled image draws through Konva (TiledImage); an untiled one straight into the shown bitmap. */
+  const tiledRef = useRef(tiled ?? null);
+  tiledRef.current = tiled ?? null;
+  /** Draws the image again for the camera it was drawn with (a new picture or pyramid level). */
+  const redrawImage = useRef<() => void>(() => {});
+  /** Forgets what the image layer drew and draws it for the current camera. */
+  const resetImage = useRef<() => void>(() => {});
 
   useLayoutEffect(() => {
     const el = boxRef.current;
@@ -142,6 +149,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   }, [editor]);
 
   // Camera and redraws, outside React.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: drawImage only reads refs and the editor.
   useEffect(() => {
     const stageEl = imageStage.current?.container();
     if (stageEl) moveOnCompositor(stageEl);
@@ -149,14 +157,34 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     // compositor moves without copying it again on every frame (compositor.ts).
     const picture = stageEl ? new BitmapView(stageEl, "ed-stage__picture") : null;
     const showPicture = () => {
+      if (!tiledRef.current) return;
       const canvas = imageLayer.current?.getCanvas();
       if (!canvas || !picture) return;
       const el = canvas._canvas;
       picture.show(el.width, el.height, canvas.getPixelRatio(), (ctx) => {
+        // The scratch context keeps its state between pictures (paintImage scales it).
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
         if (el.width > 0 && el.height > 0) ctx.drawImage(el, 0, 0);
       });
     };
     imageLayer.current?.on("draw.picture", showPicture);
+    // The untiled image is drawn once, straight into the bitmap the compositor shows: going through
+    // the Konva layer copied every pixel twice (~10 ms at 1:1 for each redraw while panning).
+    const paintImage = () => {
+      if (!picture) return;
+      const s = editor.getState();
+      const dpr = window.devicePixelRatio || 1;
+      const w = (s.stageSize.width + 2 * OVERSCAN_PX) * dpr;
+      const h = (s.stageSize.height + 2 * OVERSCAN_PX) * dpr;
+      const d = imageCamera.current.drawnWith;
+      picture.show(w, h, dpr, (ctx) => {
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        if (!d) return;
+        const k = d.scale * dpr;
+        ctx.setTransform(k, 0, 0, k, (d.offsetX + OVERSCAN_PX) * dpr, (d.offsetY + OVERSCAN_PX) * dpr);
+        drawImage(ctx, d);
+      });
+    };
     let imageTransform = "";
     let settleTimer = 0;
     /** Redraws the image layer for the camera, or moves what it drew (see image-camera.ts). */
@@ -177,10 +205,12 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         stageEl.style.transform = t;
       }
       if (step.kind === "draw") {
-        const { scale, offsetX, offsetY } = s.viewport;
-        layer.position({ x: offsetX + OVERSCAN_PX, y: offsetY + OVERSCAN_PX });
-        layer.scale({ x: scale, y: scale });
-        layer.batchDraw();
+        if (tiledRef.current) {
+          const { scale, offsetX, offsetY } = s.viewport;
+          layer.position({ x: offsetX + OVERSCAN_PX, y: offsetY + OVERSCAN_PX });
+          layer.scale({ x: scale, y: scale });
+          layer.batchDraw();
+        } else paintImage();
       } else if (k !== 1) {
         // A wheel zoom's steps only scale the picture: draw it sharp once the steps stop.
         window.clearTimeout(settleTimer);
@@ -192,6 +222,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const boxEl = boxRef.current;
     const setCursor = (s: EditorState) => {
       if (boxEl) boxEl.style.cursor = handleCursor(editor, s) ?? cursorFor(s);
+    };
+    redrawImage.current = () => {
+      if (tiledRef.current) imageLayer.current?.batchDraw();
+      else paintImage();
+    };
+    resetImage.current = () => {
+      imageCamera.current.invalidate();
+      applyCamera(editor.getState());
     };
     let s0 = editor.getState();
     imageCamera.current.invalidate();
@@ -240,6 +278,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     });
     return () => {
       unsubscribe();
+      redrawImage.current = () => {};
+      resetImage.current = () => {};
       window.clearTimeout(settleTimer);
       imageLayer.current?.off("draw.picture");
       picture?.el.remove();
@@ -323,8 +363,15 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   }, [editor]);
 
   useEffect(() => {
-    if (image) imageLayer.current?.batchDraw();
+    if (image) redrawImage.current();
   }, [image]);
+
+  // Tiles that became ready replace the picture (and the other way round): draw afresh.
+  const tiledId = tiled?.id ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new tiled image id is the trigger.
+  useEffect(() => {
+    resetImage.current();
+  }, [tiledId]);
 
   const colourCache = useRef<{ labels: EditorState["labels"]; map: Map<number, string> } | null>(null);
   const coloursOf = (s: EditorState) => {
@@ -384,7 +431,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     };
   }, [editor, stats]);
 
-  const pyramid = useRef<{ image: HTMLImageElement; levels: Level<CanvasImageSource>[] } | null>(null);
+  const pyramid = useRef<{ image: ImageBitmap; levels: Level<CanvasImageSource>[] } | null>(null);
   // The size as numbers: the page passes a new object on every render, and rebuilding the pyramid
   // (several createImageBitmap passes over the whole picture) on each of them cost seconds.
   const imageWidth = imageSize?.width ?? 0;
@@ -395,15 +442,15 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       return;
     }
     const imageSize = { width: imageWidth, height: imageHeight };
-    if (image.naturalWidth !== imageSize.width || image.naturalHeight !== imageSize.height) {
+    if (image.width !== imageSize.width || image.height !== imageSize.height) {
       // A stand-in smaller than the image (a tiled image's preview), stretched over [0,W]x[0,H]: it
       // already is a shrunk level, and the full size must never be allocated.
-      const factor = image.naturalWidth / imageSize.width;
+      const factor = image.width / imageSize.width;
       pyramid.current = {
         image,
-        levels: [{ bitmap: image, factor, width: image.naturalWidth, height: image.naturalHeight }],
+        levels: [{ bitmap: image, factor, width: image.width, height: image.height }],
       };
-      imageLayer.current?.batchDraw();
+      redrawImage.current();
       return;
     }
     pyramid.current = { image, levels: [{ bitmap: image, factor: 1, ...imageSize }] };
@@ -415,13 +462,13 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         (levels) => {
           if (!alive || pyramid.current?.image !== image) return;
           pyramid.current = { image, levels };
-          imageLayer.current?.batchDraw();
+          redrawImage.current();
         },
         // Without the smaller levels the full image still draws, only slower.
         () => {},
       );
     const idle = window.requestIdleCallback?.(build, { timeout: 3000 }) ?? window.setTimeout(build, 1000);
-    imageLayer.current?.batchDraw();
+    redrawImage.current();
     return () => {
       alive = false;
       if (window.cancelIdleCallback) window.cancelIdleCallback(idle);
@@ -429,12 +476,11 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     };
   }, [image, imageWidth, imageHeight]);
 
-  const drawImage = (ctx: Konva.Context) => {
+  /** Draws the visible part of the image, under a transform from image pixels for camera `d`. */
+  const drawImage = (c: OffscreenCanvasRenderingContext2D, d: EditorState["viewport"]) => {
     const s = editor.getState();
     const p = pyramid.current;
     if (!p || !s.image) return;
-    // The camera the layer is drawn with, over the stage and its overscan margin.
-    const d = imageCamera.current.drawnWith ?? s.viewport;
     const level = pickLevel(p.levels, d.scale);
     if (!level) return;
     const drawnArea = visibleImageBounds(
@@ -443,7 +489,6 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     );
     const r = sourceRect(drawnArea, s.image, level.factor);
     if (!r) return;
-    const c = ctx._context;
     const f = level.factor;
     // Crisp pixels when zoomed in, smooth when the image is shrunk.
     c.imageSmoothingEnabled = d.scale < 1;
@@ -496,11 +541,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         listening={false}
       >
         <Layer ref={imageLayer} listening={false}>
-          {tiled ? (
-            <TiledImage image={tiled} stats={tileStats} />
-          ) : (
-            <KonvaShape sceneFunc={drawImage} listening={false} perfectDrawEnabled={false} />
-          )}
+          {tiled ? <TiledImage image={tiled} stats={tileStats} /> : null}
         </Layer>
       </Stage>
       <div ref={rasterRef} className="ed-raster" />

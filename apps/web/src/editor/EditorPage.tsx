@@ -13,6 +13,7 @@ import { EdIcon } from "./icons";
 import type { ImageBundle } from "./image-loader";
 import { LabelPalette, TagsPanel } from "./LabelPalette";
 import { Notices, useNotices } from "./Notices";
+import { takePreloaded } from "./preload";
 import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
@@ -154,7 +155,9 @@ export function EditorPage() {
   const labelsOf = useCallback((pid: number) => {
     let p = labelsCache.current.get(pid);
     if (!p) {
-      p = call("listLabels", { params: { projectId: pid } }).then((r) => r.items);
+      p =
+        takePreloaded("labels", pid) ??
+        call("listLabels", { params: { projectId: pid } }).then((r) => r.items);
       p.catch(() => labelsCache.current.delete(pid));
       labelsCache.current.set(pid, p);
     }

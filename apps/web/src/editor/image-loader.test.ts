@@ -48,7 +48,7 @@ const setup = () => {
         if (failElement) throw new Error("decode failed");
         // Like the app's loader: a tiled image has no single picture to load.
         if (image.tiles.state === "ready") return null;
-        return { id: image.id } as unknown as HTMLImageElement;
+        return { id: image.id } as unknown as ImageBitmap;
       },
       now: () => now,
     },

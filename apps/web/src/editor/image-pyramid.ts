@@ -60,7 +60,7 @@ export const levelSizes = (
 
 /** Builds the halved levels in the background; level 0 is usable at once. */
 export const buildPyramid = async (
-  img: HTMLImageElement,
+  img: ImageBitmap,
   size: { width: number; height: number },
 ): Promise<Level<CanvasImageSource>[]> => {
   const sizes = levelSizes(size.width, size.height);

@@ -1,8 +1,8 @@
 import { parseAnnotationSet } from "@labelbench/schema";
 import { call } from "../api/client";
-import { pictureSourceOf } from "../tiles/image-tiles";
-import { createImageLoader, type ImageLoader, loadImageElement } from "./image-loader";
+import { createImageLoader, type ImageLoader, loadPictureOf } from "./image-loader";
 import { openPendingStorage } from "./pending-store";
+import { takePreloaded } from "./preload";
 import { type Clock, createSaveQueue, type SaveQueue } from "./save-queue";
 import { apiSaveTransport } from "./save-transport";
 import { createShapeAuthors, type ShapeAuthors } from "./shape-authors";
@@ -21,19 +21,15 @@ export const browserClock: Clock = {
 let loader: ImageLoader | null = null;
 export const imageLoader = (): ImageLoader => {
   loader ??= createImageLoader({
-    fetchImage: (id) => call("getImage", { params: { imageId: id } }),
+    // The first image may have been asked for while the app started (preload.ts).
+    fetchImage: (id) => takePreloaded("image", id) ?? call("getImage", { params: { imageId: id } }),
     fetchSet: async (id) => {
-      const set = await call("getAnnotations", { params: { imageId: id }, parse: parseAnnotationSet });
+      const set = await (takePreloaded("set", id) ??
+        call("getAnnotations", { params: { imageId: id }, parse: parseAnnotationSet }));
       shapeAuthors().record(set);
       return set;
     },
-    loadElement: async (image) => {
-      const source = pictureSourceOf(image);
-      if (source.kind === "display") return loadImageElement(source.url);
-      // A preview is a bonus while tiles are being built: without one the editor waits for the tiles.
-      if (source.kind === "preview") return loadImageElement(source.url).catch(() => null);
-      return null;
-    },
+    loadElement: (image) => takePreloaded("element", image.id) ?? loadPictureOf(image),
     now: () => Date.now(),
   });
   return loader;
