@@ -61,6 +61,12 @@ test.beforeEach(async ({ page }) => {
 test("draw a box and a polygon, edit them, relabel, undo/redo, and find them persisted after a reload", async ({
   page,
 }) => {
+  // Every autosave of an edit sends only what changed (PATCH), never the whole set (PUT).
+  const saves: { method: string; body: string }[] = [];
+  page.on("request", (r) => {
+    if (/\/images\/\d+\/annotations$/.test(r.url()) && r.method() !== "GET")
+      saves.push({ method: r.method(), body: r.postData() ?? "" });
+  });
   await openEditor(page, p.projectId, img(0));
   await expect(page.getByTestId("status-file")).toHaveText("street-01.png");
   await expect(page.getByTestId("status-position")).toHaveText("1 / 3");
@@ -149,6 +155,10 @@ test("draw a box and a polygon, edit them, relabel, undo/redo, and find them per
   expect(server.tags).toEqual([label("sign")]);
   await page.screenshot({ path: "e2e/screenshots/editor-edited.png" });
 
+  expect(saves.length).toBeGreaterThan(0);
+  expect(saves.map((x) => x.method)).toEqual(saves.map(() => "PATCH"));
+  expect(saves.every((x) => !x.body.includes('"annotations"'))).toBe(true);
+
   // Reload: the same shapes come back from the server.
   const before = await shapes(page);
   await page.reload();
@@ -235,8 +245,8 @@ test("offline: keeps drawing, survives a reload, and saves everything once the s
   await expectSaved(page);
   const puts: string[] = [];
   const offline = async (route: import("@playwright/test").Route) => {
-    if (route.request().method() === "PUT") {
-      puts.push(route.request().url());
+    if (route.request().method() !== "GET") {
+      puts.push(route.request().method());
       await route.abort("internetdisconnected");
     } else await route.continue();
   };
@@ -267,10 +277,33 @@ test("offline: keeps drawing, survives a reload, and saves everything once the s
   await expect(page.getByTestId("save-state")).toHaveText(/4 changes pending/, { timeout: 10_000 });
   expect((await getAnnotations(page.request, img(2))).annotations).toHaveLength(0);
 
-  // Back online.
+  // The copy kept on this device is a diff on the server's revision, not the whole set.
+  const stored = await page.evaluate(
+    (id) =>
+      new Promise<unknown>((resolve, reject) => {
+        const req = indexedDB.open("labelbench");
+        req.onsuccess = () => {
+          const get = req.result.transaction("pending-saves").objectStore("pending-saves").get(id);
+          get.onsuccess = () => resolve(get.result);
+          get.onerror = () => reject(get.error);
+        };
+        req.onerror = () => reject(req.error);
+      }),
+    img(2),
+  );
+  const serverRevision = (await getAnnotations(page.request, img(2))).revision;
+  expect(stored).toMatchObject({ baseRevision: serverRevision, change: { kind: "diff" } });
+  expect((stored as { change: { diff: { upsert: unknown[] } } }).change.diff.upsert).toHaveLength(4);
+
+  // Back online: the restored edits go out as one PATCH on the revision they were made on.
+  const sent: string[] = [];
+  page.on("request", (r) => {
+    if (/\/images\/\d+\/annotations$/.test(r.url()) && r.method() !== "GET") sent.push(r.method());
+  });
   await page.unroute("**/api/v1/images/*/annotations", offline);
   await page.evaluate(() => window.dispatchEvent(new Event("online")));
   await expectSaved(page);
+  expect(sent).toEqual(["PATCH"]);
   const server = await expectServerMatches(page, img(2));
   expect(server.annotations).toHaveLength(4);
   expect(await page.evaluate(() => window.__labelbench!.saveState.totalChanges)).toBe(0);

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { authApi } from "./auth-contract.js";
 import { datasetsApi } from "./datasets-contract.js";
 import {
+  AnnotationPatchResult,
   AnnotationSet,
+  AnnotationSetPatch,
   AnnotationSetPut,
   IdParam,
   Image,
@@ -228,6 +230,15 @@ export const api = {
     params: ImageParams,
     body: AnnotationSetPut,
     response: AnnotationSet,
+  }),
+  patchAnnotations: endpoint({
+    method: "PATCH",
+    path: "/images/:imageId/annotations",
+    summary:
+      "Apply upserts, deletes and tags to the image's annotations; 409 REVISION_CONFLICT on a stale baseRevision",
+    params: ImageParams,
+    body: AnnotationSetPatch,
+    response: AnnotationPatchResult,
   }),
   ...authApi,
   ...datasetsApi,

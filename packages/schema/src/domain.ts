@@ -233,6 +233,32 @@ export const AnnotationSetPut = z.object({
 });
 export type AnnotationSetPut = z.input<typeof AnnotationSetPut>;
 
+/**
+ * A change to an image's set since `baseRevision`, so a save costs what changed, not the image's size.
+ * Upserted shapes that exist keep their place; new ones go after the existing shapes, in this order.
+ */
+export const AnnotationSetPatch = z.object({
+  baseRevision: z.number().int().nonnegative(),
+  upsert: z
+    .array(AnnotationInput.extend({ id: AnnotationId }))
+    .max(100_000)
+    .default([]),
+  delete: z.array(AnnotationId).max(100_000).default([]),
+  tags: z.array(Id).optional().describe("replaces the image's tags when present"),
+});
+export type AnnotationSetPatch = z.input<typeof AnnotationSetPatch>;
+
+/** The reply to a patch: the new revision and the upserted shapes as stored, never the whole set. */
+export const AnnotationPatchResult = z.object({
+  imageId: Id,
+  revision: z.number().int().nonnegative(),
+  annotationCount: z.number().int().nonnegative(),
+  upserted: z.array(Annotation).describe("the upserted shapes as stored (clamped geometry, authors)"),
+  deleted: z.array(AnnotationId),
+  tags: z.array(Id),
+});
+export type AnnotationPatchResult = z.infer<typeof AnnotationPatchResult>;
+
 export const ProjectStats = z.object({
   counts: StatusCounts,
   labels: z.array(

@@ -8,9 +8,13 @@ const entry = (imageId: number, updatedAt = 1): PendingEntry => ({
   baseRevision: 3,
   changes: 4,
   updatedAt,
-  snapshot: {
-    annotations: [{ id: "a", labelId: 1, geometry: { type: "box", x: 1, y: 2, width: 3, height: 4 } }],
-    tags: [5],
+  change: {
+    kind: "diff",
+    diff: {
+      upsert: [{ id: "a", labelId: 1, geometry: { type: "box", x: 1, y: 2, width: 3, height: 4 } }],
+      delete: ["b"],
+      tags: null,
+    },
   },
 });
 
@@ -38,6 +42,27 @@ describe("pending storage", () => {
     await s.remove(7);
     expect(await s.load(7)).toBeNull();
     expect(await s.load(9)).toBeNull();
+  });
+
+  it("reads a whole snapshot stored by an older version as a whole-set change", async () => {
+    const snapshot = { annotations: [], tags: [5] };
+    localStorage.setItem(
+      "labelbench.pending.3",
+      JSON.stringify({ imageId: 3, projectId: 2, baseRevision: 1, changes: 2, updatedAt: 9, snapshot }),
+    );
+    expect(await localStorageStorage(localStorage).load(3)).toEqual({
+      imageId: 3,
+      projectId: 2,
+      baseRevision: 1,
+      changes: 2,
+      updatedAt: 9,
+      change: { kind: "full", snapshot },
+    });
+    localStorage.setItem(
+      "labelbench.pending.4",
+      JSON.stringify({ ...entry(4), change: { kind: "diff", diff: { upsert: "x" } } }),
+    );
+    expect(await localStorageStorage(localStorage).load(4)).toBeNull();
   });
 
   it("falls back to localStorage when IndexedDB is missing or will not open", async () => {

@@ -1,4 +1,4 @@
-import type { PendingEntry, PendingStorage } from "./save-queue";
+import type { PendingChange, PendingEntry, PendingStorage, Snapshot } from "./save-queue";
 
 /**
  * Durable homes for unacknowledged edits. IndexedDB first (no 5 MB cap, structured clone instead of
@@ -9,20 +9,49 @@ const DB_NAME = "labelbench";
 const STORE = "pending-saves";
 const LS_PREFIX = "labelbench.pending.";
 
-const isEntry = (v: unknown): v is PendingEntry => {
-  if (typeof v !== "object" || v === null) return false;
-  const e = v as Record<string, unknown>;
-  const snap = e.snapshot as Record<string, unknown> | undefined;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+const isSnapshot = (v: unknown): v is Snapshot =>
+  isObject(v) && Array.isArray(v.annotations) && Array.isArray(v.tags);
+const isChange = (v: unknown): v is PendingChange => {
+  if (!isObject(v)) return false;
+  if (v.kind === "full") return isSnapshot(v.snapshot);
+  const d = v.diff;
   return (
-    typeof e.imageId === "number" &&
-    typeof e.projectId === "number" &&
-    typeof e.baseRevision === "number" &&
-    typeof e.changes === "number" &&
-    typeof snap === "object" &&
-    snap !== null &&
-    Array.isArray(snap.annotations) &&
-    Array.isArray(snap.tags)
+    v.kind === "diff" &&
+    isObject(d) &&
+    Array.isArray(d.upsert) &&
+    Array.isArray(d.delete) &&
+    (d.tags === null || Array.isArray(d.tags))
   );
+};
+
+/**
+ * A stored entry, or null for anything else. Entries written before saves were diffs hold the whole
+ * snapshot: they are read as a whole-set change, so nothing kept by an older version is lost.
+ */
+const toEntry = (v: unknown): PendingEntry | null => {
+  if (
+    !isObject(v) ||
+    typeof v.imageId !== "number" ||
+    typeof v.projectId !== "number" ||
+    typeof v.baseRevision !== "number" ||
+    typeof v.changes !== "number"
+  )
+    return null;
+  const change: PendingChange | null = isChange(v.change)
+    ? v.change
+    : isSnapshot(v.snapshot)
+      ? { kind: "full", snapshot: v.snapshot }
+      : null;
+  if (!change) return null;
+  return {
+    imageId: v.imageId,
+    projectId: v.projectId,
+    baseRevision: v.baseRevision,
+    change,
+    changes: v.changes,
+    updatedAt: typeof v.updatedAt === "number" ? v.updatedAt : 0,
+  };
 };
 
 const request = <T>(r: IDBRequest<T>): Promise<T> =>
@@ -55,14 +84,14 @@ export const openIndexedDbStorage = async (factory: IDBFactory): Promise<Pending
   return {
     load: async (imageId) => {
       const v: unknown = await request(read().get(imageId));
-      return isEntry(v) ? v : null;
+      return toEntry(v);
     },
     list: async () => {
       const all: unknown[] = await request(read().getAll());
-      return all.filter(isEntry);
+      return all.flatMap((v) => toEntry(v) ?? []);
     },
-    // Cloning a dense image's snapshot into IndexedDB blocks for ~100 ms (12,000 shapes): let the
-    // frame that shows the edit out first. The queue chains writes, so their order is kept.
+    // An entry is normally a small diff; a whole snapshot ("keep mine", 12,000 shapes) takes ~100 ms
+    // to clone: let the frame that shows the edit out first. The queue chains writes, so order is kept.
     save: (entry) => afterPaint().then(() => write((s) => s.put(entry))),
     remove: (imageId) => write((s) => s.delete(imageId)),
   };
@@ -85,8 +114,7 @@ export const localStorageStorage = (ls: Storage): PendingStorage => {
   const parse = (raw: string | null): PendingEntry | null => {
     if (raw === null) return null;
     try {
-      const v: unknown = JSON.parse(raw);
-      return isEntry(v) ? v : null;
+      return toEntry(JSON.parse(raw));
     } catch {
       return null;
     }

@@ -1,15 +1,21 @@
 import type { AnnotationSet } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
+import { applyChange } from "./save-diff";
 import {
   type Clock,
   createSaveQueue,
   describeStatus,
+  type PatchBody,
+  type PatchResult,
+  type PendingChange,
   type PendingEntry,
   type PendingStorage,
   type PutResult,
+  type SaveAck,
   type SaveQueueOptions,
   type Snapshot,
   sameContent,
+  snapshotOf,
 } from "./save-queue";
 
 class FakeClock implements Clock {
@@ -64,10 +70,14 @@ class MemoryStorage implements PendingStorage {
   };
 }
 
-/** A server holding one revision per image, answering PUTs like the real one (or however `mode` says). */
+type Call =
+  | { kind: "put"; imageId: number; baseRevision: number; body: { baseRevision: number } & Snapshot }
+  | { kind: "patch"; imageId: number; baseRevision: number; body: PatchBody };
+
+/** A server holding one revision per image, answering PUTs and PATCHes like the real one (or however `mode` says). */
 class FakeServer {
   sets = new Map<number, AnnotationSet>();
-  calls: { imageId: number; baseRevision: number; body: Snapshot }[] = [];
+  calls: Call[] = [];
   mode: "up" | "offline" | "500" | "400" = "up";
   /** When set, PUTs hang until released. */
   hold: { release: () => void; promise: Promise<void> } | null = null;
@@ -85,20 +95,60 @@ class FakeServer {
     });
     this.hold = { release, promise };
   }
-  put = async (imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult> => {
-    this.calls.push({ imageId, baseRevision: body.baseRevision, body: structuredClone(body) });
+  private async answer(imageId: number, baseRevision: number) {
     if (this.hold) await this.hold.promise;
-    if (this.mode === "offline") return { kind: "offline", message: "cannot reach the server" };
-    if (this.mode === "500") return { kind: "failed", message: "server answered 500", retry: true };
-    if (this.mode === "400") return { kind: "failed", message: "label 9 is not in the set", retry: false };
+    if (this.mode === "offline") return { kind: "offline", message: "cannot reach the server" } as const;
+    if (this.mode === "500") return { kind: "failed", message: "server answered 500", retry: true } as const;
+    if (this.mode === "400")
+      return { kind: "failed", message: "label 9 is not in the set", retry: false } as const;
     const current = this.sets.get(imageId) ?? toSet(imageId, 0, { annotations: [], tags: [] });
-    if (current.revision !== body.baseRevision) return { kind: "conflict", server: current };
-    const next = toSet(imageId, current.revision + 1, body);
+    if (current.revision !== baseRevision) return { kind: "conflict", server: current } as const;
+    return { kind: "ok", current } as const;
+  }
+  put = async (imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult> => {
+    this.calls.push({ kind: "put", imageId, baseRevision: body.baseRevision, body: structuredClone(body) });
+    const a = await this.answer(imageId, body.baseRevision);
+    if (a.kind !== "ok") return a;
+    const next = toSet(imageId, a.current.revision + 1, body);
     this.sets.set(imageId, next);
     if (this.loseReply) return { kind: "offline", message: "connection reset" };
     return { kind: "saved", set: next };
   };
+  patch = async (imageId: number, body: PatchBody): Promise<PatchResult> => {
+    this.calls.push({ kind: "patch", imageId, baseRevision: body.baseRevision, body: structuredClone(body) });
+    const a = await this.answer(imageId, body.baseRevision);
+    if (a.kind !== "ok") return a;
+    const have = new Set(a.current.annotations.map((x) => x.id));
+    const missing = body.delete.find((id) => !have.has(id));
+    if (missing) return { kind: "failed", message: `no annotation "${missing}" to delete`, retry: false };
+    const snap = applyChange(snapshotOf(a.current), {
+      kind: "diff",
+      diff: { upsert: body.upsert, delete: body.delete, tags: body.tags ?? null },
+    });
+    const next = toSet(imageId, a.current.revision + 1, snap);
+    this.sets.set(imageId, next);
+    if (this.loseReply) return { kind: "offline", message: "connection reset" };
+    const upserted = new Set(body.upsert.map((x) => x.id));
+    return {
+      kind: "patched",
+      result: {
+        imageId,
+        revision: next.revision,
+        annotationCount: next.annotations.length,
+        upserted: next.annotations.filter((x) => upserted.has(x.id)),
+        deleted: body.delete,
+        tags: next.tags,
+      },
+    };
+  };
 }
+
+const revisionOf = (ack: SaveAck) => (ack.kind === "set" ? ack.set.revision : ack.result.revision);
+/** The content a call asked the server to hold, as ids (a patch: upserts and deletes). */
+const sent = (c: Call | undefined) =>
+  c?.kind === "put"
+    ? { put: c.body.annotations.map((a) => a.id) }
+    : { upsert: c?.body.upsert.map((a) => a.id), delete: c?.body.delete };
 
 const toSet = (imageId: number, revision: number, snap: Snapshot): AnnotationSet => ({
   imageId,
@@ -119,12 +169,29 @@ const box = (id: string, x = 1): Snapshot["annotations"][number] => ({
   geometry: { type: "box", x, y: 2, width: 10, height: 10 },
 });
 const snap = (...ids: string[]): Snapshot => ({ annotations: ids.map((id) => box(id)), tags: [] });
+const diffOf = (upsert: string[], del: string[] = [], tags: number[] | null = null): PendingChange => ({
+  kind: "diff",
+  diff: { upsert: upsert.map((id) => box(id)), delete: del, tags },
+});
+const entryOf = (
+  imageId: number,
+  baseRevision: number,
+  change: PendingChange,
+  changes = 1,
+): PendingEntry => ({
+  imageId,
+  projectId: 1,
+  baseRevision,
+  change,
+  changes,
+  updatedAt: 0,
+});
 
 const setup = (over: Partial<SaveQueueOptions> = {}) => {
   const clock = new FakeClock();
   const storage = new MemoryStorage();
   const server = new FakeServer();
-  const saved: AnnotationSet[] = [];
+  const saved: SaveAck[] = [];
   const queue = createSaveQueue({
     transport: server,
     storage,
@@ -141,7 +208,7 @@ const setup = (over: Partial<SaveQueueOptions> = {}) => {
 };
 
 describe("save queue: autosave", () => {
-  it("debounces edits into one PUT with the base revision and forgets the local copy once acknowledged", async () => {
+  it("debounces edits into one PATCH of what changed, on the base revision, and forgets the local copy once acknowledged", async () => {
     const { clock, storage, server, queue, status, saved } = setup();
     expect(await queue.open(1, server.set(7, 3))).toMatchObject({ kind: "server" });
     queue.change(7, snap("a"));
@@ -154,11 +221,17 @@ describe("save queue: autosave", () => {
     expect(server.calls).toHaveLength(0);
     await clock.advance(1);
     expect(server.calls).toEqual([
-      { imageId: 7, baseRevision: 3, body: { baseRevision: 3, ...snap("a", "b") } },
+      {
+        kind: "patch",
+        imageId: 7,
+        baseRevision: 3,
+        body: { baseRevision: 3, upsert: snap("a", "b").annotations, delete: [] },
+      },
     ]);
     expect(status()).toEqual({ kind: "saved", revision: 4 });
     expect(storage.entries.has(7)).toBe(false);
-    expect(saved.map((s) => s.revision)).toEqual([4]);
+    expect(saved.map(revisionOf)).toEqual([4]);
+    expect(saved[0]).toMatchObject({ kind: "patch", baseRevision: 3, result: { annotationCount: 2 } });
     expect(queue.hasUnsaved()).toBe(false);
   });
 
@@ -170,7 +243,7 @@ describe("save queue: autosave", () => {
       await clock.advance(500);
     }
     expect(server.calls.length).toBeGreaterThanOrEqual(1);
-    expect(server.calls[0]?.body.annotations[0]?.id).toBe("s9");
+    expect(sent(server.calls[0])).toEqual({ upsert: ["s9"], delete: [] });
   });
 
   it("sends edits made while a save is in flight afterwards, on the new revision", async () => {
@@ -192,6 +265,118 @@ describe("save queue: autosave", () => {
     expect(server.calls.map((c) => c.baseRevision)).toEqual([1, 2]);
     expect(status()).toEqual({ kind: "saved", revision: 3 });
     expect(storage.entries.size).toBe(0);
+  });
+});
+
+describe("save queue: diffs", () => {
+  it("coalesces edits of one shape into one upsert, and a shape created then deleted sends nothing", async () => {
+    const { clock, server, queue, storage } = setup();
+    await queue.open(1, server.set(7, 1, snap("a", "b", "c")));
+    for (const x of [2, 3, 4]) queue.change(7, { annotations: [box("a", x), box("b"), box("c")], tags: [] });
+    queue.change(7, { annotations: [box("a", 4), box("b"), box("c"), box("tmp")], tags: [] });
+    queue.change(7, { annotations: [box("a", 4), box("b"), box("c")], tags: [5] });
+    await clock.advance(0);
+    expect(storage.entries.get(7)?.change).toEqual({
+      kind: "diff",
+      diff: { upsert: [box("a", 4)], delete: [], tags: [5] },
+    });
+    await clock.advance(800);
+    expect(server.calls).toEqual([
+      {
+        kind: "patch",
+        imageId: 7,
+        baseRevision: 1,
+        body: { baseRevision: 1, upsert: [box("a", 4)], delete: [], tags: [5] },
+      },
+    ]);
+    expect(server.sets.get(7)).toMatchObject({ revision: 2, tags: [5] });
+    expect(snapshotOf(server.sets.get(7)!)).toEqual({
+      annotations: [box("a", 4), box("b"), box("c")],
+      tags: [5],
+    });
+  });
+
+  it("keeps only the diff in local storage for a dense image, and diffs later edits on the acknowledged state", async () => {
+    const { clock, server, queue, storage } = setup();
+    const many = snap(...Array.from({ length: 5000 }, (_, i) => `s${i}`));
+    await queue.open(1, server.set(7, 0, many));
+    const moved = { annotations: many.annotations.map((s, i) => (i === 10 ? box("s10", 99) : s)), tags: [] };
+    queue.change(7, moved);
+    await clock.advance(0);
+    expect(JSON.stringify(storage.entries.get(7)).length).toBeLessThan(400);
+    await clock.advance(800);
+    const next = { annotations: moved.annotations.filter((s) => s.id !== "s20"), tags: [] };
+    queue.change(7, next);
+    await clock.advance(800);
+    expect(server.calls.map(sent)).toEqual([
+      { upsert: ["s10"], delete: [] },
+      { upsert: [], delete: ["s20"] },
+    ]);
+    expect(server.sets.get(7)?.annotations).toHaveLength(4999);
+  });
+
+  it("an image opened again after another one still saves diffs on its acknowledged state", async () => {
+    const { clock, server, queue } = setup();
+    await queue.open(1, server.set(7, 0, snap("a", "b")));
+    queue.change(7, snap("a", "b", "c"));
+    await clock.advance(800);
+    await queue.open(1, server.set(8, 0));
+    expect(await queue.open(1, server.sets.get(7)!)).toMatchObject({ kind: "server", set: { revision: 1 } });
+    queue.change(7, snap("a", "c"));
+    await clock.advance(800);
+    expect(server.calls.map((c) => [c.kind, sent(c)])).toEqual([
+      ["patch", { upsert: ["c"], delete: [] }],
+      ["patch", { upsert: [], delete: ["b"] }],
+    ]);
+    expect(snapshotOf(server.sets.get(7)!)).toEqual(snap("a", "c"));
+  });
+
+  it("an edit undone before the save sends nothing and leaves nothing stored", async () => {
+    const { clock, server, queue, storage, status } = setup();
+    await queue.open(1, server.set(7, 2, snap("a")));
+    queue.change(7, { annotations: [box("a", 5)], tags: [] });
+    queue.change(7, snap("a"));
+    await clock.advance(5000);
+    expect(server.calls).toHaveLength(0);
+    expect(storage.entries.size).toBe(0);
+    expect(status()).toEqual({ kind: "saved", revision: 2 });
+    expect(queue.hasUnsaved()).toBe(false);
+  });
+
+  it("falls back to a whole-set PUT when the server refuses a diff (its set is not what we based it on)", async () => {
+    const { clock, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 2, snap("a", "b")));
+    // The server's set at revision 2 lacks "b" (e.g. an old cache): deleting it cannot be applied.
+    server.set(7, 2, snap("a"));
+    queue.change(7, snap("a", "c"));
+    await clock.advance(800);
+    expect(server.calls.map((c) => c.kind)).toEqual(["patch", "put"]);
+    expect(status()).toEqual({ kind: "saved", revision: 3 });
+    expect(snapshotOf(server.sets.get(7)!)).toEqual(snap("a", "c"));
+    // Back to diffs afterwards.
+    queue.change(7, snap("a", "c", "d"));
+    await clock.advance(800);
+    expect(server.calls.map((c) => c.kind)).toEqual(["patch", "put", "patch"]);
+  });
+
+  it("edits made during a whole-set save are diffed on it once it is acknowledged", async () => {
+    const t = setup();
+    await t.queue.open(1, t.server.set(7, 2, snap("base")));
+    t.server.set(7, 3, snap("theirs"));
+    t.queue.change(7, snap("base", "mine"));
+    await t.clock.advance(800);
+    t.server.holdNext();
+    t.queue.resolveConflict(7, "mine");
+    t.queue.change(7, snap("base", "mine", "more"));
+    t.server.hold?.release();
+    t.server.hold = null;
+    await t.clock.advance(800);
+    expect(t.server.calls.map((c) => [c.kind, sent(c)])).toEqual([
+      ["patch", { upsert: ["mine"], delete: [] }],
+      ["put", { put: ["base", "mine"] }],
+      ["patch", { upsert: ["more"], delete: [] }],
+    ]);
+    expect(t.status()).toEqual({ kind: "saved", revision: 5 });
   });
 });
 
@@ -237,7 +422,7 @@ describe("save queue: failures", () => {
     server.mode = "up";
     await clock.advance(1);
     expect(server.calls).toHaveLength(2);
-    expect(server.calls[1]?.body.annotations).toHaveLength(3);
+    expect(sent(server.calls[1])).toEqual({ upsert: ["a", "b", "c"], delete: [] });
     expect(status()).toEqual({ kind: "saved", revision: 1 });
   });
 
@@ -259,9 +444,10 @@ describe("save queue: failures", () => {
     let fail = true;
     const q2 = createSaveQueue({
       transport: {
-        put: async (id, body) => {
+        put: server.put,
+        patch: async (id, body) => {
           if (fail) throw new Error("boom");
-          return server.put(id, body);
+          return server.patch(id, body);
         },
       },
       storage: new MemoryStorage(),
@@ -286,8 +472,12 @@ describe("save queue: failures", () => {
     await clock.advance(800);
     expect(status()).toEqual({ kind: "error", changes: 1, message: "label 9 is not in the set" });
     await clock.advance(60_000);
-    expect(server.calls).toHaveLength(1);
-    expect(storage.entries.get(7)?.snapshot).toEqual(snap("a"));
+    // A refused diff is tried once more as the whole set; a refused whole set is final.
+    expect(server.calls.map((c) => c.kind)).toEqual(["patch", "put"]);
+    expect(storage.entries.get(7)?.change).toEqual({
+      kind: "diff",
+      diff: { upsert: snap("a").annotations, delete: [], tags: null },
+    });
     server.mode = "up";
     queue.change(7, snap("b"));
     await clock.advance(800);
@@ -340,7 +530,11 @@ describe("save queue: conflicts", () => {
     await clock.advance(60_000);
     expect(server.calls).toHaveLength(1);
     expect(status()).toMatchObject({ kind: "conflict", changes: 2 });
-    expect(storage.entries.get(7)?.snapshot).toEqual(snap("base", "mine", "more"));
+    // Kept as a diff on the set the conflict showed, so a reload rebuilds exactly what the user sees.
+    expect(storage.entries.get(7)).toMatchObject({
+      baseRevision: 2,
+      change: { kind: "diff", diff: { upsert: [box("base"), box("mine"), box("more")], delete: ["theirs"] } },
+    });
     expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["theirs"]);
   });
 
@@ -349,6 +543,7 @@ describe("save queue: conflicts", () => {
     expect(queue.resolveConflict(7, "mine")?.revision).toBe(3);
     await clock.advance(0);
     expect(server.calls.map((c) => c.baseRevision)).toEqual([2, 3]);
+    expect(server.calls.map((c) => c.kind)).toEqual(["patch", "put"]);
     expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["base", "mine"]);
     expect(status()).toEqual({ kind: "saved", revision: 4 });
   });
@@ -360,7 +555,7 @@ describe("save queue: conflicts", () => {
     await clock.advance(0);
     expect(status()).toEqual({ kind: "saved", revision: 3 });
     expect(storage.entries.size).toBe(0);
-    expect(saved.at(-1)?.revision).toBe(3);
+    expect(saved.at(-1)).toMatchObject({ kind: "set", set: { revision: 3 } });
     queue.change(7, snap("theirs", "new"));
     await clock.advance(800);
     expect(server.calls.at(-1)?.baseRevision).toBe(3);
@@ -376,57 +571,68 @@ describe("save queue: conflicts", () => {
 });
 
 describe("save queue: reload and recovery", () => {
-  it("re-applies a stored copy based on the server's current revision and saves it", async () => {
+  it("replays a stored diff on the server's set at its revision and saves it as a PATCH", async () => {
     const { clock, server, storage, queue, status } = setup();
-    server.set(7, 4, snap("old"));
-    storage.entries.set(7, {
-      imageId: 7,
-      projectId: 1,
-      baseRevision: 4,
-      snapshot: snap("old", "new"),
-      changes: 3,
-      updatedAt: 0,
-    });
+    server.set(7, 4, snap("old", "gone"));
+    storage.entries.set(7, entryOf(7, 4, diffOf(["new"], ["gone"]), 3));
     const opened = await queue.open(1, server.sets.get(7)!);
     expect(opened).toEqual({ kind: "local", snapshot: snap("old", "new"), revision: 4, changes: 3 });
     expect(status()).toMatchObject({ changes: 3 });
     await clock.advance(0);
-    expect(server.sets.get(7)?.revision).toBe(5);
+    expect(server.calls.map((c) => [c.kind, sent(c)])).toEqual([
+      ["patch", { upsert: ["new"], delete: ["gone"] }],
+    ]);
+    expect(server.sets.get(7)).toMatchObject({ revision: 5, annotations: [{ id: "old" }, { id: "new" }] });
     expect(status()).toEqual({ kind: "saved", revision: 5 });
     expect(storage.entries.size).toBe(0);
   });
 
-  it("opens a conflict when the server moved on since the stored copy was made", async () => {
+  it("saves a whole snapshot stored by an older version with a PUT", async () => {
+    const { clock, server, storage, queue, status } = setup();
+    server.set(7, 4, snap("old"));
+    storage.entries.set(7, entryOf(7, 4, { kind: "full", snapshot: snap("old", "new") }, 2));
+    expect(await queue.open(1, server.sets.get(7)!)).toMatchObject({
+      kind: "local",
+      snapshot: snap("old", "new"),
+    });
+    await clock.advance(0);
+    // The set is known now, so even this copy goes out as a diff.
+    expect(server.calls.map((c) => [c.kind, sent(c)])).toEqual([["patch", { upsert: ["new"], delete: [] }]]);
+    expect(status()).toEqual({ kind: "saved", revision: 5 });
+  });
+
+  it("opens a conflict when the server moved on since the stored diff was made, showing it on their set", async () => {
     const { clock, server, storage, queue } = setup();
     server.set(7, 6, snap("someone-else"));
-    storage.entries.set(7, {
-      imageId: 7,
-      projectId: 1,
-      baseRevision: 4,
-      snapshot: snap("mine"),
-      changes: 1,
-      updatedAt: 0,
-    });
+    storage.entries.set(7, entryOf(7, 4, diffOf(["mine"])));
     const opened = await queue.open(1, server.sets.get(7)!);
-    expect(opened).toMatchObject({ kind: "conflict", mine: snap("mine"), server: { revision: 6 } });
+    expect(opened).toMatchObject({
+      kind: "conflict",
+      mine: snap("someone-else", "mine"),
+      server: { revision: 6 },
+    });
     await clock.advance(10_000);
     expect(server.calls).toHaveLength(0);
     queue.resolveConflict(7, "mine");
     await clock.advance(0);
-    expect(server.sets.get(7)).toMatchObject({ revision: 7, annotations: [{ id: "mine" }] });
+    expect(server.calls.map((c) => c.kind)).toEqual(["put"]);
+    expect(server.sets.get(7)).toMatchObject({
+      revision: 7,
+      annotations: [{ id: "someone-else" }, { id: "mine" }],
+    });
+  });
+
+  it("shows an older version's whole snapshot as mine in a conflict", async () => {
+    const { server, storage, queue } = setup();
+    server.set(7, 6, snap("someone-else"));
+    storage.entries.set(7, entryOf(7, 4, { kind: "full", snapshot: snap("mine") }));
+    expect(await queue.open(1, server.sets.get(7)!)).toMatchObject({ kind: "conflict", mine: snap("mine") });
   });
 
   it("drops a stored copy the server already holds", async () => {
     const { clock, server, storage, queue, status } = setup();
     server.set(7, 6, snap("same"));
-    storage.entries.set(7, {
-      imageId: 7,
-      projectId: 1,
-      baseRevision: 5,
-      snapshot: snap("same"),
-      changes: 1,
-      updatedAt: 0,
-    });
+    storage.entries.set(7, entryOf(7, 5, diffOf(["same"])));
     expect(await queue.open(1, server.sets.get(7)!)).toMatchObject({ kind: "server" });
     await clock.advance(0);
     expect(storage.entries.size).toBe(0);
@@ -437,22 +643,8 @@ describe("save queue: reload and recovery", () => {
     const { clock, server, storage, queue } = setup();
     server.set(8, 2);
     server.set(9, 5, snap("other"));
-    storage.entries.set(8, {
-      imageId: 8,
-      projectId: 1,
-      baseRevision: 2,
-      snapshot: snap("x"),
-      changes: 2,
-      updatedAt: 0,
-    });
-    storage.entries.set(9, {
-      imageId: 9,
-      projectId: 1,
-      baseRevision: 4,
-      snapshot: snap("y"),
-      changes: 1,
-      updatedAt: 0,
-    });
+    storage.entries.set(8, entryOf(8, 2, diffOf(["x"]), 2));
+    storage.entries.set(9, entryOf(9, 4, diffOf(["y"])));
     await queue.resume();
     expect(queue.getState().totalChanges).toBe(3);
     await clock.advance(0);

@@ -1,10 +1,26 @@
-import type { AnnotationSet, Geometry } from "@labelbench/schema";
+import type { AnnotationPatchResult, AnnotationSet } from "@labelbench/schema";
+import {
+  applyChange,
+  applyDiffInPlace,
+  type Content,
+  contentOf,
+  diffApplied,
+  diffContent,
+  isEmptyDiff,
+  type PendingChange,
+  type ShapeDiff,
+  type Snapshot,
+  type SnapshotShape,
+  snapshotOf,
+} from "./save-diff";
 
 /**
  * The autosave queue: the part of the editor that must never lose work.
  *
- * Every committed change of an image's document becomes a snapshot that is written to durable local
- * storage at once and sent to the server after a short debounce with the revision it was based on.
+ * Every committed change of an image's document is compared with what the server acknowledged; the
+ * difference (a few shapes) is written to durable local storage at once and sent to the server after a
+ * short debounce as a PATCH on the revision it was based on. A whole-set PUT is used only where a diff
+ * cannot say it ("keep mine" after a conflict, copies stored by older versions).
  * Only an acknowledged save removes the local copy, so a reload, a crash or a server outage keeps
  * the work. Failed saves retry with exponential backoff; a revision conflict stops autosaving for
  * that image and waits for the user's choice — the queue never overwrites someone else's save on its
@@ -13,29 +29,25 @@ import type { AnnotationSet, Geometry } from "@labelbench/schema";
  * Pure: transport, storage and clock are injected, so every path is unit-tested without a browser.
  */
 
-export interface SnapshotShape {
-  id: string;
-  labelId: number;
-  geometry: Geometry;
-}
-/** What one PUT sends (besides the base revision). */
-export interface Snapshot {
-  annotations: SnapshotShape[];
-  tags: number[];
-}
+export type { PendingChange, ShapeDiff, Snapshot, SnapshotShape } from "./save-diff";
+export { snapshotOf } from "./save-diff";
 
 export interface PendingEntry {
   imageId: number;
   projectId: number;
-  /** The server revision the snapshot was edited on; a PUT with it succeeds only if nobody saved since. */
+  /** The server revision the edits were made on; a save with it succeeds only if nobody saved since. */
   baseRevision: number;
-  snapshot: Snapshot;
-  /** How many edits the snapshot holds that the server has not acknowledged. */
+  /**
+   * What the server does not have yet: normally a diff on `baseRevision` (small, cheap to store). While
+   * a conflict waits for the user, the diff is on the server's newer set that the conflict showed.
+   */
+  change: PendingChange;
+  /** How many edits the change holds that the server has not acknowledged. */
   changes: number;
   updatedAt: number;
 }
 
-/** Durable per-image storage of unacknowledged snapshots (IndexedDB in the browser). */
+/** Durable per-image storage of unacknowledged changes (IndexedDB in the browser). */
 export interface PendingStorage {
   load(imageId: number): Promise<PendingEntry | null>;
   list(): Promise<PendingEntry[]>;
@@ -43,8 +55,7 @@ export interface PendingStorage {
   remove(imageId: number): Promise<void>;
 }
 
-export type PutResult =
-  | { kind: "saved"; set: AnnotationSet }
+export type SaveFailure =
   /** 409 REVISION_CONFLICT: `server` is the server's current set. */
   | { kind: "conflict"; server: AnnotationSet }
   /** The server could not be reached. */
@@ -52,9 +63,27 @@ export type PutResult =
   /** The server answered with an error; `retry` is false when sending the same body again cannot help (400). */
   | { kind: "failed"; message: string; retry: boolean };
 
-export interface SaveTransport {
-  put(imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult>;
+export type PutResult = { kind: "saved"; set: AnnotationSet } | SaveFailure;
+export type PatchResult = { kind: "patched"; result: AnnotationPatchResult } | SaveFailure;
+
+export interface PatchBody {
+  baseRevision: number;
+  upsert: SnapshotShape[];
+  delete: string[];
+  tags?: number[];
 }
+
+export interface SaveTransport {
+  /** The whole set (recoveries, "keep mine"). */
+  put(imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult>;
+  /** What changed (routine autosaves). */
+  patch(imageId: number, body: PatchBody): Promise<PatchResult>;
+}
+
+/** An acknowledged save, for caches of the server's set: a whole set, or a patch on `baseRevision`. */
+export type SaveAck =
+  | { kind: "set"; set: AnnotationSet }
+  | { kind: "patch"; baseRevision: number; result: AnnotationPatchResult };
 
 export interface Clock {
   now(): number;
@@ -97,8 +126,8 @@ export interface SaveQueueOptions {
   maxWaitMs?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
-  /** Called with every acknowledged set, e.g. to refresh a preload cache. */
-  onSaved?: (set: AnnotationSet) => void;
+  /** Called with every acknowledged save, e.g. to refresh a preload cache. */
+  onSaved?: (ack: SaveAck) => void;
 }
 
 export interface SaveQueue {
@@ -143,19 +172,23 @@ export const sameContent = (set: Pick<AnnotationSet, "annotations" | "tags">, sn
   });
 };
 
-export const snapshotOf = (set: Pick<AnnotationSet, "annotations" | "tags">): Snapshot => ({
-  annotations: set.annotations.map((a) => ({ id: a.id, labelId: a.labelId, geometry: a.geometry })),
-  tags: [...set.tags],
-});
-
 type Phase = "idle" | "debouncing" | "saving" | "retrying" | "conflict" | "error";
 
 interface Slot {
   imageId: number;
   projectId: number;
   baseRevision: number;
-  /** Newest unacknowledged snapshot; null when the server has everything. */
+  /**
+   * The server's content at `baseRevision` that diffs are taken against (during a conflict: the
+   * conflict's server set); null when unknown, for a stored copy resumed without opening its image.
+   */
+  base: Content | null;
+  /** The editor's newest content the server does not have; null when nothing is pending or unknown. */
   latest: Snapshot | null;
+  /** What the next save sends; null when the server has everything. */
+  pending: PendingChange | null;
+  /** The next save sends the whole set: "keep mine", or a diff the server refused. */
+  full: boolean;
   changeSeq: number;
   ackedSeq: number;
   /** When the oldest edit not yet sent was made (for maxWait). */
@@ -171,6 +204,14 @@ interface Slot {
   /** Storage writes for one image run in order. */
   persistChain: Promise<void>;
 }
+
+const EMPTY: Snapshot = { annotations: [], tags: [] };
+
+const patchBody = (baseRevision: number, d: ShapeDiff): PatchBody => {
+  const body: PatchBody = { baseRevision, upsert: d.upsert, delete: d.delete };
+  if (d.tags !== null) body.tags = d.tags;
+  return body;
+};
 
 export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
   const { transport, storage, clock } = opts;
@@ -190,12 +231,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     const changes = pendingOf(s);
     switch (s.phase) {
       case "conflict":
-        return {
-          kind: "conflict",
-          changes,
-          server: s.conflictServer!,
-          mine: s.latest ?? { annotations: [], tags: [] },
-        };
+        return { kind: "conflict", changes, server: s.conflictServer!, mine: s.latest ?? EMPTY };
       case "error":
         return { kind: "error", changes, message: s.message };
       case "retrying":
@@ -236,22 +272,39 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     );
   };
 
-  const entryOf = (s: Slot): PendingEntry | null =>
-    s.latest
-      ? {
-          imageId: s.imageId,
-          projectId: s.projectId,
-          baseRevision: s.baseRevision,
-          snapshot: s.latest,
-          changes: pendingOf(s),
-          updatedAt: clock.now(),
-        }
-      : null;
-
   const writeEntry = (s: Slot) => {
-    const entry = entryOf(s);
-    if (entry) persist(s, () => storage.save(entry));
-    else persist(s, () => storage.remove(s.imageId));
+    if (s.pending) {
+      const entry: PendingEntry = {
+        imageId: s.imageId,
+        projectId: s.projectId,
+        baseRevision: s.baseRevision,
+        change: s.pending,
+        changes: pendingOf(s),
+        updatedAt: clock.now(),
+      };
+      persist(s, () => storage.save(entry));
+    } else persist(s, () => storage.remove(s.imageId));
+  };
+
+  /** Derives what to send from the editor's content: a diff on `base`, or the whole set. */
+  const recompute = (s: Slot) => {
+    if (!s.latest) return;
+    if (s.full || !s.base) {
+      s.pending = { kind: "full", snapshot: s.latest };
+      return;
+    }
+    const diff = diffContent(s.base, s.latest);
+    s.pending = isEmptyDiff(diff) ? null : { kind: "diff", diff };
+  };
+
+  /** Nothing left to send: the server has what the editor shows. */
+  const markSaved = (s: Slot) => {
+    s.ackedSeq = s.changeSeq;
+    s.latest = null;
+    s.pending = null;
+    s.full = false;
+    s.phase = "idle";
+    s.firstUnsentAt = null;
   };
 
   const clearTimer = (s: Slot) => {
@@ -269,29 +322,48 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
 
   const backoff = (attempt: number) => Math.min(backoffMaxMs, backoffInitialMs * 2 ** (attempt - 1));
 
-  const acknowledge = (s: Slot, set: AnnotationSet, seq: number) => {
-    s.baseRevision = set.revision;
+  const acknowledge = (s: Slot, seq: number, sent: PendingChange, ack: SaveAck, server?: AnnotationSet) => {
+    s.baseRevision = ack.kind === "set" ? ack.set.revision : ack.result.revision;
+    // The new base keeps the editor's own objects where it can, so the next diff compares pointers.
+    if (server) s.base = contentOf(server);
+    else if (sent.kind === "full") s.base = contentOf(sent.snapshot);
+    else if (s.base) applyDiffInPlace(s.base, sent.diff);
+    if (sent.kind === "full") s.full = false;
     s.ackedSeq = Math.max(s.ackedSeq, seq);
     s.attempt = 0;
     s.message = "";
     s.offline = false;
-    if (s.changeSeq === s.ackedSeq) {
-      s.latest = null;
-      s.phase = "idle";
-      s.firstUnsentAt = null;
-    } else {
+    if (s.changeSeq === s.ackedSeq) markSaved(s);
+    else {
       // Edits made while the save was in flight: send them on the new revision.
-      s.phase = "debouncing";
-      schedule(s, debounceMs);
+      recompute(s);
+      if (!s.pending) markSaved(s);
+      else {
+        s.phase = "debouncing";
+        schedule(s, debounceMs);
+      }
     }
     writeEntry(s);
-    opts.onSaved?.(set);
+    opts.onSaved?.(ack);
+  };
+
+  /** Stops autosaving until the user chooses; what they see as theirs is kept as a diff on `server`. */
+  const enterConflict = (s: Slot, server: AnnotationSet) => {
+    clearTimer(s);
+    s.latest ??= s.pending ? applyChange(snapshotOf(server), s.pending) : snapshotOf(server);
+    s.phase = "conflict";
+    s.conflictServer = server;
+    s.attempt = 0;
+    s.full = false;
+    s.base = contentOf(server);
+    recompute(s);
+    writeEntry(s);
   };
 
   const send = (s: Slot): Promise<void> => {
     if (disposed || s.inFlight || s.phase === "conflict") return s.inFlight ?? Promise.resolve();
-    const snapshot = s.latest;
-    if (!snapshot) {
+    const change = s.pending;
+    if (!change) {
       s.phase = "idle";
       emit();
       return Promise.resolve();
@@ -299,33 +371,54 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     clearTimer(s);
     const seq = s.changeSeq;
     const base = s.baseRevision;
+    const sentLatest = s.latest;
     s.phase = "saving";
     s.firstUnsentAt = null;
     emit();
     const run = async () => {
-      let result: PutResult;
+      let result: PutResult | PatchResult;
       try {
-        result = await transport.put(s.imageId, { baseRevision: base, ...snapshot });
+        result =
+          change.kind === "full"
+            ? await transport.put(s.imageId, { baseRevision: base, ...change.snapshot })
+            : await transport.patch(s.imageId, patchBody(base, change.diff));
       } catch (err) {
         result = { kind: "failed", message: (err as Error)?.message ?? String(err), retry: true };
       }
       if (disposed) return;
       switch (result.kind) {
         case "saved":
-          acknowledge(s, result.set, seq);
+          acknowledge(s, seq, change, { kind: "set", set: result.set });
           break;
-        case "conflict":
+        case "patched":
+          acknowledge(s, seq, change, { kind: "patch", baseRevision: base, result: result.result });
+          break;
+        case "conflict": {
+          const server = result.server;
           // A save whose reply was lost looks like a conflict with our own content: that is an ack.
-          if (sameContent(result.server, snapshot)) acknowledge(s, result.server, seq);
-          else {
-            s.phase = "conflict";
-            s.conflictServer = result.server;
-            s.attempt = 0;
-          }
+          const ours = sentLatest
+            ? sameContent(server, sentLatest)
+            : change.kind === "full"
+              ? sameContent(server, change.snapshot)
+              : diffApplied(server, change.diff);
+          if (ours) acknowledge(s, seq, change, { kind: "set", set: server }, server);
+          else enterConflict(s, server);
           break;
+        }
         case "offline":
         case "failed": {
           if (result.kind === "failed" && !result.retry) {
+            if (change.kind === "diff" && s.latest) {
+              // The server refused the diff (e.g. it names a shape the server lacks): the whole set
+              // says the same without depending on what the server holds. Its refusal is final.
+              s.full = true;
+              recompute(s);
+              s.phase = "debouncing";
+              schedule(s, 0);
+              break;
+            }
+            s.full = false;
+            recompute(s);
             s.phase = "error";
             s.message = result.message;
             break;
@@ -353,7 +446,10 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     imageId,
     projectId,
     baseRevision,
+    base: null,
     latest: null,
+    pending: null,
+    full: false,
     changeSeq: 0,
     ackedSeq: 0,
     firstUnsentAt: null,
@@ -369,9 +465,47 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
   });
 
   const adoptEntry = (s: Slot, entry: PendingEntry) => {
-    s.latest = entry.snapshot;
+    s.baseRevision = entry.baseRevision;
+    s.pending = entry.change;
+    s.latest = entry.change.kind === "full" ? entry.change.snapshot : null;
     s.changeSeq = Math.max(1, entry.changes);
     s.ackedSeq = 0;
+  };
+
+  /**
+   * A stored change met the server's set: replayed on it when the server is still at the change's
+   * revision; dropped when the server already holds it; otherwise the user chooses.
+   */
+  const reconcile = (s: Slot, server: AnnotationSet, change: PendingChange): OpenResult => {
+    const held =
+      change.kind === "full" ? sameContent(server, change.snapshot) : diffApplied(server, change.diff);
+    if (held) {
+      // The save went through but its reply never arrived.
+      clearTimer(s);
+      markSaved(s);
+      s.baseRevision = Math.max(s.baseRevision, server.revision);
+      s.base = contentOf(server);
+      writeEntry(s);
+      emit();
+      return { kind: "server", set: server };
+    }
+    if (s.baseRevision !== server.revision) {
+      enterConflict(s, server);
+      emit();
+      return { kind: "conflict", mine: s.latest ?? EMPTY, server, changes: pendingOf(s) };
+    }
+    const mine = applyChange(snapshotOf(server), change);
+    s.latest = mine;
+    s.base = contentOf(server);
+    recompute(s);
+    if (!s.pending) markSaved(s);
+    else {
+      s.phase = "debouncing";
+      schedule(s, 0);
+    }
+    writeEntry(s);
+    emit();
+    return { kind: "local", snapshot: mine, revision: server.revision, changes: pendingOf(s) };
   };
 
   const settled = async (imageId: number): Promise<void> => {
@@ -382,7 +516,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         await s.inFlight;
         continue;
       }
-      if (s.latest === null || s.phase === "conflict" || s.phase === "error" || s.phase === "retrying")
+      if (s.pending === null || s.phase === "conflict" || s.phase === "error" || s.phase === "retrying")
         return;
       await send(s);
     }
@@ -397,26 +531,33 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
 
     open: async (projectId, server) => {
       const imageId = server.imageId;
+      // Idle images let go of their base content (a dense image's is megabytes): opening one again
+      // brings the server's set, which becomes its base.
+      for (const other of slots.values())
+        if (other.imageId !== imageId && !other.pending && !other.inFlight) other.base = null;
       const known = slots.get(imageId);
       if (known) {
         // Let a save in flight land first, or its own revision would look like someone else's.
         if (known.inFlight) await known.inFlight;
         known.projectId = projectId;
         if (known.phase === "conflict" && known.conflictServer) {
-          if (server.revision > known.conflictServer.revision) known.conflictServer = server;
+          if (server.revision > known.conflictServer.revision) {
+            known.conflictServer = server;
+            known.base = contentOf(server);
+            recompute(known);
+            writeEntry(known);
+          }
           emit();
           return {
             kind: "conflict",
-            mine: known.latest ?? { annotations: [], tags: [] },
+            mine: known.latest ?? EMPTY,
             server: known.conflictServer,
             changes: pendingOf(known),
           };
         }
-        if (known.latest) {
+        if (known.pending && known.latest && known.base) {
           if (server.revision > known.baseRevision && !sameContent(server, known.latest)) {
-            clearTimer(known);
-            known.phase = "conflict";
-            known.conflictServer = server;
+            enterConflict(known, server);
             emit();
             return { kind: "conflict", mine: known.latest, server, changes: pendingOf(known) };
           }
@@ -427,7 +568,10 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
             changes: pendingOf(known),
           };
         }
-        known.baseRevision = Math.max(known.baseRevision, server.revision);
+        // A copy resumed in the background and not saved yet: now its image's set is known.
+        if (known.pending) return reconcile(known, server, known.pending);
+        if (server.revision >= known.baseRevision) known.baseRevision = server.revision;
+        known.base = contentOf(server);
         emit();
         return { kind: "server", set: server };
       }
@@ -441,27 +585,12 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         storageError = `could not read local copies: ${(err as Error)?.message ?? String(err)}`;
       }
       if (!entry) {
-        emit();
-        return { kind: "server", set: server };
-      }
-      if (sameContent(server, entry.snapshot)) {
-        // The save went through but its reply never arrived.
-        persist(s, () => storage.remove(imageId));
+        s.base = contentOf(server);
         emit();
         return { kind: "server", set: server };
       }
       adoptEntry(s, entry);
-      if (entry.baseRevision === server.revision) {
-        s.phase = "debouncing";
-        schedule(s, 0);
-        emit();
-        return { kind: "local", snapshot: entry.snapshot, revision: server.revision, changes: pendingOf(s) };
-      }
-      s.phase = "conflict";
-      s.baseRevision = entry.baseRevision;
-      s.conflictServer = server;
-      emit();
-      return { kind: "conflict", mine: entry.snapshot, server, changes: pendingOf(s) };
+      return reconcile(s, server, entry.change);
     },
 
     change: (imageId, snapshot) => {
@@ -469,6 +598,16 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       if (!s) throw new Error(`save queue: image ${imageId} changed before it was opened`);
       s.latest = snapshot;
       s.changeSeq += 1;
+      recompute(s);
+      if (!s.pending && !s.inFlight && s.phase !== "conflict") {
+        // Back to exactly what the server has (e.g. an edit undone): nothing to send.
+        clearTimer(s);
+        markSaved(s);
+        s.attempt = 0;
+        writeEntry(s);
+        emit();
+        return;
+      }
       writeEntry(s);
       const now = clock.now();
       switch (s.phase) {
@@ -500,15 +639,17 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       const server = s.conflictServer;
       s.conflictServer = null;
       s.baseRevision = server.revision;
+      s.base = contentOf(server);
       if (choice === "theirs") {
-        s.latest = null;
-        s.ackedSeq = s.changeSeq;
-        s.phase = "idle";
+        markSaved(s);
         writeEntry(s);
-        opts.onSaved?.(server);
+        opts.onSaved?.({ kind: "set", set: server });
         emit();
         return server;
       }
+      // "Keep mine" means exactly the set the user sees, order included: one whole-set PUT.
+      s.full = true;
+      recompute(s);
       s.phase = "debouncing";
       writeEntry(s);
       void send(s);
@@ -517,7 +658,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
 
     flushAll: () => {
       for (const s of slots.values()) {
-        if (s.latest && s.phase !== "conflict" && !s.inFlight) void send(s);
+        if (s.pending && s.phase !== "conflict" && !s.inFlight) void send(s);
       }
     },
 
@@ -541,16 +682,17 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       emit();
     },
 
-    hasUnsaved: () => [...slots.values()].some((s) => s.latest !== null || s.inFlight !== null),
-    pendingSnapshot: (imageId) => slots.get(imageId)?.latest ?? null,
+    hasUnsaved: () => [...slots.values()].some((s) => s.pending !== null || s.inFlight !== null),
+    pendingSnapshot: (imageId) => {
+      const s = slots.get(imageId);
+      return s?.pending ? s.latest : null;
+    },
     discard: (imageId) => {
       const s = slots.get(imageId);
       if (!s) return;
       clearTimer(s);
-      s.latest = null;
-      s.ackedSeq = s.changeSeq;
+      markSaved(s);
       s.conflictServer = null;
-      s.phase = "idle";
       writeEntry(s);
       slots.delete(imageId);
       emit();

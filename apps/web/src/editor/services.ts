@@ -3,6 +3,7 @@ import { call } from "../api/client";
 import { createImageLoader, type ImageLoader, loadPictureOf } from "./image-loader";
 import { openPendingStorage } from "./pending-store";
 import { takePreloaded } from "./preload";
+import { applyPatchResult } from "./save-diff";
 import { type Clock, createSaveQueue, type SaveQueue } from "./save-queue";
 import { apiSaveTransport } from "./save-transport";
 import { createShapeAuthors, type ShapeAuthors } from "./shape-authors";
@@ -50,9 +51,26 @@ export const saveQueue = (): Promise<SaveQueue> => {
       transport: apiSaveTransport,
       storage,
       clock: browserClock,
-      onSaved: (set) => {
-        imageLoader().updateSet(set);
-        shapeAuthors().record(set);
+      onSaved: (ack) => {
+        const loader = imageLoader();
+        if (ack.kind === "set") {
+          loader.updateSet(ack.set);
+          shapeAuthors().record(ack.set);
+          return;
+        }
+        // A patch's reply names only what changed: apply it to the cached set of its base revision.
+        const cached = loader.cached(ack.result.imageId);
+        const set = cached ? applyPatchResult(cached.set, ack.baseRevision, ack.result) : null;
+        if (set) {
+          loader.updateSet(set);
+          shapeAuthors().record(set);
+        } else if (cached) {
+          // The cache missed a revision: read the set again rather than show a stale one on return.
+          loader.get(ack.result.imageId, { maxSetAgeMs: 0 }).then(
+            (b) => shapeAuthors().record(b.set),
+            () => {},
+          );
+        }
       },
     });
     window.addEventListener("beforeunload", (e) => {

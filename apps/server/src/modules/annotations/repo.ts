@@ -34,6 +34,17 @@ const toAnnotation = (r: AnnotationRow): Annotation => ({
   updatedAt: r.updated_at,
 });
 
+const toStored = (r: AnnotationRow): StoredAnnotation => ({
+  uid: r.uid,
+  position: r.position,
+  labelId: r.label_id,
+  geometryJson: r.geometry,
+  createdBy: r.created_by,
+  updatedBy: r.updated_by,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
 export const annotationRepo = (db: Db) => {
   const rows = db.prepare(
     "SELECT uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? ORDER BY position",
@@ -57,6 +68,41 @@ export const annotationRepo = (db: Db) => {
        status = CASE WHEN status = 'new' AND ? THEN 'in_progress' ELSE status END
      WHERE id = ?`,
   );
+  // The image row's count is kept exact by every write, so a patch never counts the image's shapes.
+  const countOf = db.prepare("SELECT annotation_count FROM images WHERE id = ?");
+  const oneRow = db.prepare(
+    "SELECT uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? AND uid = ?",
+  );
+  // Walks the (image_id, position) index from its end: one step, whatever the image's shape count.
+  const lastPosition = db.prepare(
+    "SELECT position FROM annotations WHERE image_id = ? ORDER BY position DESC LIMIT 1",
+  );
+  const tagCount = db.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?");
+
+  const insertRow = (imageId: number, a: StoredAnnotation, position: number) =>
+    insert.run(
+      imageId,
+      a.uid,
+      a.labelId,
+      a.geometryJson,
+      position,
+      a.createdBy,
+      a.updatedBy,
+      a.createdAt,
+      a.updatedAt,
+    );
+  const updateRow = (imageId: number, a: StoredAnnotation, position: number) =>
+    updateOne.run(a.labelId, a.geometryJson, position, a.updatedBy, a.updatedAt, imageId, a.uid);
+  const changed = (old: StoredAnnotation, a: StoredAnnotation, position: number) =>
+    old.labelId !== a.labelId || old.geometryJson !== a.geometryJson || old.position !== position;
+  const replaceTags = (imageId: number, tagIds: readonly number[]) => {
+    deleteTags.run(imageId);
+    for (const t of tagIds) insertTag.run(imageId, t);
+  };
+  /** New revision, count, time, and 'new' becomes 'in_progress' once the image holds anything. */
+  const finish = (imageId: number, count: number, tagTotal: number, now: string) =>
+    bump.run(count, now, count + tagTotal > 0 ? 1 : 0, imageId);
+
   return {
     revision: (imageId: number): number => (revision.get(imageId) as { revision: number }).revision,
     get: (imageId: number): AnnotationSet => ({
@@ -74,21 +120,7 @@ export const annotationRepo = (db: Db) => {
     /** Tag label ids in label-set order. */
     tags: (imageId: number): number[] => (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     stored: (imageId: number): Map<string, StoredAnnotation> =>
-      new Map(
-        (rows.all(imageId) as AnnotationRow[]).map((r) => [
-          r.uid,
-          {
-            uid: r.uid,
-            position: r.position,
-            labelId: r.label_id,
-            geometryJson: r.geometry,
-            createdBy: r.created_by,
-            updatedBy: r.updated_by,
-            createdAt: r.created_at,
-            updatedAt: r.updated_at,
-          },
-        ]),
-      ),
+      new Map((rows.all(imageId) as AnnotationRow[]).map((r) => [r.uid, toStored(r)])),
     /**
      * Makes the stored set equal to `items` (in that order), touching only rows that changed: an
      * autosave of a dense image usually moves one shape, so this is one UPDATE, not 2,000 writes.
@@ -105,25 +137,53 @@ export const annotationRepo = (db: Db) => {
       for (const uid of before.keys()) if (!keep.has(uid)) deleteOne.run(imageId, uid);
       items.forEach((a, i) => {
         const old = before.get(a.uid);
-        if (!old) {
-          insert.run(
-            imageId,
-            a.uid,
-            a.labelId,
-            a.geometryJson,
-            i,
-            a.createdBy,
-            a.updatedBy,
-            a.createdAt,
-            a.updatedAt,
-          );
-        } else if (old.labelId !== a.labelId || old.geometryJson !== a.geometryJson || old.position !== i) {
-          updateOne.run(a.labelId, a.geometryJson, i, a.updatedBy, a.updatedAt, imageId, a.uid);
-        }
+        if (!old) insertRow(imageId, a, i);
+        else if (changed(old, a, i)) updateRow(imageId, a, i);
       });
-      deleteTags.run(imageId);
-      for (const t of tagIds) insertTag.run(imageId, t);
-      bump.run(items.length, now, items.length + tagIds.length > 0 ? 1 : 0, imageId);
+      replaceTags(imageId, tagIds);
+      finish(imageId, items.length, tagIds.length, now);
+    },
+
+    /** The stored rows of these uids only (missing ones are absent from the map). */
+    storedOf: (imageId: number, uids: Iterable<string>): Map<string, StoredAnnotation> => {
+      const out = new Map<string, StoredAnnotation>();
+      for (const uid of uids) {
+        const r = oneRow.get(imageId, uid) as AnnotationRow | undefined;
+        if (r) out.set(uid, toStored(r));
+      }
+      return out;
+    },
+
+    /**
+     * Applies a patch: deletes, then updates in place (positions kept), then inserts after the last
+     * shape. `before` holds the stored rows of every upserted and deleted uid. Callers run it inside a
+     * transaction with the revision check. Returns the new shape count.
+     */
+    patch: (
+      imageId: number,
+      before: ReadonlyMap<string, StoredAnnotation>,
+      upsert: readonly StoredAnnotation[],
+      deletes: readonly string[],
+      tagIds: readonly number[] | undefined,
+      now: string,
+    ): number => {
+      const { annotation_count: count } = countOf.get(imageId) as { annotation_count: number };
+      for (const uid of deletes) deleteOne.run(imageId, uid);
+      let next = ((lastPosition.get(imageId) as { position: number } | undefined)?.position ?? -1) + 1;
+      let inserted = 0;
+      for (const a of upsert) {
+        const old = before.get(a.uid);
+        if (!old) {
+          insertRow(imageId, a, next++);
+          inserted++;
+        } else if (old.position !== undefined && changed(old, a, old.position)) {
+          updateRow(imageId, a, old.position);
+        }
+      }
+      if (tagIds) replaceTags(imageId, tagIds);
+      const total = count + inserted - deletes.length;
+      finish(imageId, total, tagIds ? tagIds.length : (tagCount.get(imageId) as { n: number }).n, now);
+      return total;
     },
   };
 };

@@ -43,5 +43,8 @@ export const annotationsRouter = (deps: Deps): Router => {
   route(r, api.putAnnotations, ({ params, body, res }) =>
     sendSet(res, api.putAnnotations, service.put(params.imageId, body, actorOf(res))),
   );
+  route(r, api.patchAnnotations, ({ params, body, res }) =>
+    service.patch(params.imageId, body, actorOf(res)),
+  );
   return r;
 };

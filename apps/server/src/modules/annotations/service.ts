@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { AnnotationSet, AnnotationSetPut } from "@labelbench/schema";
+import type {
+  Annotation,
+  AnnotationPatchResult,
+  AnnotationSet,
+  AnnotationSetPatch,
+  AnnotationSetPut,
+  FieldIssue,
+} from "@labelbench/schema";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
@@ -7,7 +14,54 @@ import { imageRepo } from "../images/repo.js";
 import { labelRepo } from "../labels/repo.js";
 import { annotationRepo, type StoredAnnotation } from "./repo.js";
 import { annotationSetJson } from "./set-json.js";
-import { validateAnnotationSet } from "./validate.js";
+import {
+  type ValidatedAnnotation,
+  validateAnnotationSet,
+  validateAnnotations,
+  validateTags,
+} from "./validate.js";
+
+/** A 400 listing every bad field, with paths relative to the request (like the route helper's). */
+const refuse = (bodyIssues: FieldIssue[]): AppError => {
+  const issues = bodyIssues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
+  const first = issues[0];
+  return new AppError(
+    "VALIDATION_ERROR",
+    `${issues.length} invalid field(s); first: ${first?.path}: ${first?.message}`,
+    issues,
+  );
+};
+
+/** The row to store for a checked shape: the old row itself when nothing changed, so it is not rewritten. */
+const storedOf = (
+  uid: string,
+  a: ValidatedAnnotation,
+  old: StoredAnnotation | undefined,
+  actor: string | null,
+  now: string,
+): StoredAnnotation => {
+  const geometryJson = JSON.stringify(a.geometry);
+  if (old && old.labelId === a.labelId && old.geometryJson === geometryJson) return old;
+  return {
+    uid,
+    labelId: a.labelId,
+    geometryJson,
+    createdBy: old ? old.createdBy : actor,
+    createdAt: old ? old.createdAt : now,
+    updatedBy: actor,
+    updatedAt: now,
+  };
+};
+
+const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefined): Annotation => ({
+  id: a.uid,
+  labelId: a.labelId,
+  geometry: checked?.geometry ?? JSON.parse(a.geometryJson),
+  createdBy: a.createdBy,
+  updatedBy: a.updatedBy,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
+});
 
 export const annotationService = (deps: Deps) => {
   const images = imageRepo(deps.db);
@@ -17,6 +71,19 @@ export const annotationService = (deps: Deps) => {
     const row = images.row(id);
     if (!row) throw notFound("image", id);
     return row;
+  };
+  const labelsOf = (projectId: number) => new Map(labels.list(projectId).map((l) => [l.id, l]));
+  /** Inside the write transaction, so two concurrent saves cannot both win. */
+  const requireRevision = (imageId: number, baseRevision: number): number => {
+    const current = repo.revision(imageId);
+    if (current !== baseRevision) {
+      throw new AppError(
+        "REVISION_CONFLICT",
+        `image ${imageId} is at revision ${current}, not ${baseRevision}: someone else saved first`,
+        repo.get(imageId),
+      );
+    }
+    return current;
   };
 
   return {
@@ -39,58 +106,72 @@ export const annotationService = (deps: Deps) => {
      */
     put: (imageId: number, body: z.output<typeof AnnotationSetPut>, actor: string | null): AnnotationSet => {
       const image = requireImage(imageId);
-      const labelMap = new Map(labels.list(image.project_id).map((l) => [l.id, l]));
-      const checked = validateAnnotationSet(body, image, labelMap);
-      if (!checked.ok) {
-        // Same field paths as the route helper's schema errors: relative to the request body.
-        const issues = checked.issues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
-        const first = issues[0];
-        throw new AppError(
-          "VALIDATION_ERROR",
-          `${issues.length} invalid field(s); first: ${first?.path}: ${first?.message}`,
-          issues,
-        );
-      }
+      const checked = validateAnnotationSet(body, image, labelsOf(image.project_id));
+      if (!checked.ok) throw refuse(checked.issues);
       const now = deps.now();
       return deps.db.transaction(() => {
-        const current = repo.revision(imageId);
-        if (current !== body.baseRevision) {
-          throw new AppError(
-            "REVISION_CONFLICT",
-            `image ${imageId} is at revision ${current}, not ${body.baseRevision}: someone else saved first`,
-            repo.get(imageId),
-          );
-        }
+        const current = requireRevision(imageId, body.baseRevision);
         const before = repo.stored(imageId);
-        const items: StoredAnnotation[] = checked.annotations.map((a) => {
+        const items = checked.annotations.map((a) => {
           const uid = a.id ?? randomUUID();
-          const geometryJson = JSON.stringify(a.geometry);
-          const old = before.get(uid);
-          if (old && old.labelId === a.labelId && old.geometryJson === geometryJson) return old;
-          return {
-            uid,
-            labelId: a.labelId,
-            geometryJson,
-            createdBy: old ? old.createdBy : actor,
-            createdAt: old ? old.createdAt : now,
-            updatedBy: actor,
-            updatedAt: now,
-          };
+          return storedOf(uid, a, before.get(uid), actor, now);
         });
         repo.replace(imageId, before, items, checked.tags, now);
         // The reply is built from what was just written rather than read back and re-parsed.
         return {
           imageId,
           revision: current + 1,
-          annotations: items.map((a, i) => ({
-            id: a.uid,
-            labelId: a.labelId,
-            geometry: checked.annotations[i]?.geometry ?? JSON.parse(a.geometryJson),
-            createdBy: a.createdBy,
-            updatedBy: a.updatedBy,
-            createdAt: a.createdAt,
-            updatedAt: a.updatedAt,
-          })),
+          annotations: items.map((a, i) => annotationOf(a, checked.annotations[i])),
+          tags: repo.tags(imageId),
+        };
+      })();
+    },
+
+    /**
+     * Applies upserts, deletes and tags if `baseRevision` is the current one. Reads and writes only the
+     * rows named, so a one-shape save of a dense image costs the same as of an empty one.
+     */
+    patch: (
+      imageId: number,
+      body: z.output<typeof AnnotationSetPatch>,
+      actor: string | null,
+    ): AnnotationPatchResult => {
+      const image = requireImage(imageId);
+      const issues: FieldIssue[] = [];
+      const labels = labelsOf(image.project_id);
+      const upsert = validateAnnotations(body.upsert, "upsert", image, labels, issues);
+      const upserted = new Set(body.upsert.map((a) => a.id));
+      const deleting = new Set<string>();
+      body.delete.forEach((uid, i) => {
+        if (upserted.has(uid))
+          issues.push({ path: `delete.${i}`, message: `annotation "${uid}" is both upserted and deleted` });
+        else if (deleting.has(uid))
+          issues.push({ path: `delete.${i}`, message: `duplicate annotation id "${uid}"` });
+        deleting.add(uid);
+      });
+      const tags = body.tags === undefined ? undefined : validateTags(body.tags, labels, issues);
+      if (issues.length > 0) throw refuse(issues);
+      const now = deps.now();
+      return deps.db.transaction(() => {
+        const current = requireRevision(imageId, body.baseRevision);
+        const before = repo.storedOf(imageId, [...upserted, ...deleting]);
+        const missing = body.delete.flatMap((uid, i) =>
+          before.has(uid)
+            ? []
+            : [{ path: `delete.${i}`, message: `image ${imageId} has no annotation "${uid}" to delete` }],
+        );
+        if (missing.length > 0) throw refuse(missing);
+        const items = upsert.map((a) => {
+          const uid = a.id as string;
+          return storedOf(uid, a, before.get(uid), actor, now);
+        });
+        const annotationCount = repo.patch(imageId, before, items, body.delete, tags, now);
+        return {
+          imageId,
+          revision: current + 1,
+          annotationCount,
+          upserted: items.map((a, i) => annotationOf(a, upsert[i])),
+          deleted: body.delete,
           tags: repo.tags(imageId),
         };
       })();

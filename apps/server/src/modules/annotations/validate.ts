@@ -8,19 +8,21 @@ export interface ValidatedAnnotation {
 }
 
 /**
- * Checks a submitted set against the image and the label set. Geometry slightly outside the image
- * (within the tolerance) is clamped; beyond it, or degenerate, is refused with the field path.
+ * Checks submitted shapes against the image and the label set. Geometry slightly outside the image
+ * (within the tolerance) is clamped; beyond it, or degenerate, is refused with the field path
+ * (`${field}.${index}...`). Ids already in `seen` (or seen twice here) are reported as duplicates.
  */
-export const validateAnnotationSet = (
-  input: { annotations: AnnotationInput[]; tags: number[] },
+export const validateAnnotations = (
+  list: readonly AnnotationInput[],
+  field: string,
   image: { width: number; height: number },
   labels: ReadonlyMap<number, Pick<Label, "name" | "shapeTypes">>,
-): { ok: true; annotations: ValidatedAnnotation[]; tags: number[] } | { ok: false; issues: FieldIssue[] } => {
-  const issues: FieldIssue[] = [];
-  const seen = new Set<string>();
+  issues: FieldIssue[],
+  seen: Set<string> = new Set(),
+): ValidatedAnnotation[] => {
   const out: ValidatedAnnotation[] = [];
-  input.annotations.forEach((a, i) => {
-    const at = `annotations.${i}`;
+  list.forEach((a, i) => {
+    const at = `${field}.${i}`;
     if (a.id !== undefined) {
       if (seen.has(a.id)) issues.push({ path: `${at}.id`, message: `duplicate annotation id "${a.id}"` });
       seen.add(a.id);
@@ -56,10 +58,31 @@ export const validateAnnotationSet = (
         });
     }
   });
-  const tags = [...new Set(input.tags)];
+  return out;
+};
+
+/** The tags without repeats, each checked against the label set. */
+export const validateTags = (
+  input: readonly number[],
+  labels: ReadonlyMap<number, unknown>,
+  issues: FieldIssue[],
+): number[] => {
+  const tags = [...new Set(input)];
   tags.forEach((t, i) => {
     if (!labels.has(t))
       issues.push({ path: `tags.${i}`, message: `label ${t} is not in this project's label set` });
   });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, annotations: out, tags };
+  return tags;
+};
+
+/** Checks a whole submitted set (PUT). */
+export const validateAnnotationSet = (
+  input: { annotations: AnnotationInput[]; tags: number[] },
+  image: { width: number; height: number },
+  labels: ReadonlyMap<number, Pick<Label, "name" | "shapeTypes">>,
+): { ok: true; annotations: ValidatedAnnotation[]; tags: number[] } | { ok: false; issues: FieldIssue[] } => {
+  const issues: FieldIssue[] = [];
+  const annotations = validateAnnotations(input.annotations, "annotations", image, labels, issues);
+  const tags = validateTags(input.tags, labels, issues);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, annotations, tags };
 };

@@ -272,7 +272,13 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
       path: `/images/${w.imageId}/annotations`,
       body: {
         baseRevision: await revisionOf(w, w.imageId),
-        upsert: [{ id: randomUUID(), labelId: w.labelId, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
+        upsert: [
+          {
+            id: randomUUID(),
+            labelId: w.labelId,
+            geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 },
+          },
+        ],
       },
     }),
   },

@@ -66,6 +66,7 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
   imageNeighbours: project("read"),
   getAnnotations: project("read"),
   putAnnotations: project("annotate"),
+  patchAnnotations: project("annotate"),
   exportDataset: project("export"),
   importDataset: project("manage"),
 };
