@@ -438,7 +438,8 @@ describe("scale and streaming", () => {
   it.each(["coco", "yolo", "yolo-seg", "voc"] as const)(
     "%s reads images from the source only as the consumer asks for files",
     (format) => {
-      const n = 50;
+      // Enough images that a COCO file spans several ~64 KiB batches.
+      const n = 3000;
       const images: SampleImage[] = Array.from({ length: n }, (_, i) => ({
         id: i + 1,
         fileName: `img${i}.jpg`,
@@ -463,7 +464,7 @@ describe("scale and streaming", () => {
       for (const entry of encodeDataset(source, exportOptions(format))) {
         if (entry.kind === "stream") {
           for (const chunk of entry.chunks) {
-            if (chunk.includes('"image_id"')) produced++;
+            produced += chunk.split('"image_id"').length - 1;
             maxAhead = Math.max(maxAhead, pulled - produced);
           }
         } else if (entry.path.startsWith("labels/") || entry.path.startsWith("Annotations/")) {
@@ -472,7 +473,8 @@ describe("scale and streaming", () => {
         }
       }
       expect(pulled).toBe(n);
-      expect(maxAhead).toBeLessThanOrEqual(1);
+      // COCO lines are joined into ~64 KiB batches (~130 bytes per line here): one batch ahead at most.
+      expect(maxAhead).toBeLessThanOrEqual(format === "coco" ? 600 : 1);
     },
   );
 });

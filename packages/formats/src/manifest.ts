@@ -29,14 +29,20 @@ export const manifestEntry = (ctx: EncodeContext): ExportEntry => {
     const c = ctx.perLabel[i];
     return { name: l.name, ...(c ? countsOf(c) : { train: 0, val: 0, test: 0, total: 0 }) };
   });
-  const images = splitMajor(source.plan).map((p) => ({
-    path: imagePathIn(format, p.split, p.exportName),
-    split: p.split,
-    sha256: p.sha256,
-    width: p.width,
-    height: p.height,
-  }));
-  const files = [...ctx.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Both lists are produced entry by entry as the manifest streams: at 100,000 images a list of
+  // records built up front was the export's last and highest memory peak.
+  function* images() {
+    for (const p of splitMajor(source.plan)) {
+      yield {
+        path: imagePathIn(format, p.split, p.exportName),
+        split: p.split,
+        sha256: p.sha256,
+        width: p.width,
+        height: p.height,
+      };
+    }
+  }
+  const files = ctx.files.sorted();
   return ctx.stream(
     MANIFEST_PATH,
     jsonDocument([
@@ -67,7 +73,7 @@ export const manifestEntry = (ctx: EncodeContext): ExportEntry => {
         },
       ],
       ["annotationsPerLabel", perLabel, "array"],
-      ["images", images, "array"],
+      ["images", images(), "array"],
       ["files", files, "array"],
     ]),
   );

@@ -44,6 +44,11 @@ export interface ExportShape {
   /** Index into the label set (0-based). */
   readonly labelIndex: number;
   readonly geometry: Geometry;
+  /**
+   * The geometry as stored, when the source has it as `JSON.stringify(geometry)` text: COCO copies
+   * its numbers as they are instead of parsing and printing them again (a million shapes).
+   */
+  readonly geometryJson?: string;
 }
 
 export interface ExportItem {

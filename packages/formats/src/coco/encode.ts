@@ -63,6 +63,9 @@ export const cocoAnnotationLine = (
   categoryId: number,
   shape: ExportItem["shapes"][number],
 ): string => {
+  const spliced = shape.geometryJson === undefined ? null : splicedParts(shape.geometryJson);
+  if (spliced !== null)
+    return `{"id":${id},"image_id":${imageId},"category_id":${categoryId},${spliced},"iscrowd":0}`;
   const g = shape.geometry;
   let bbox: string;
   let seg: string;
@@ -80,6 +83,61 @@ export const cocoAnnotationLine = (
     area = der(shapeArea(g));
   }
   return `{"id":${id},"image_id":${imageId},"category_id":${categoryId},"bbox":[${bbox}],"area":${area},"segmentation":[[${seg}]],"iscrowd":0}`;
+};
+
+/**
+ * A JSON number exactly as JSON.stringify prints one (shortest round-trip form, no `-0`, exponent
+ * with a sign), so copying its text gives the bytes that printing the parsed number would.
+ */
+const NUM = String.raw`(?:-?[1-9]\d*|-?0(?=\.)|0)(?:\.\d*[1-9])?(?:e[+-][1-9]\d*)?`;
+const STORED_BOX = new RegExp(
+  String.raw`^\{"type":"box","x":(${NUM}),"y":(${NUM}),"width":(${NUM}),"height":(${NUM})\}$`,
+);
+const POINT = String.raw`\[${NUM},${NUM}\]`;
+const STORED_POLYGON = new RegExp(
+  String.raw`^\{"type":"polygon","points":\[(${POINT}(?:,${POINT}){2,})\]\}$`,
+);
+const BRACKETS = /[[\]]/g;
+
+/**
+ * `"bbox":[…],"area":…,"segmentation":[[…]]` from the stored geometry text, or null when the
+ * text is not in JSON.stringify's form (the caller then parses). Stored coordinates are copied as
+ * text: a million shapes no longer pay for printing 16 million numbers, only the derived ones.
+ * Derived values use the same float operations, in the same order, as the parsed path.
+ */
+const splicedParts = (json: string): string | null => {
+  if (json.charCodeAt(9) === 98 /* b: {"type":"box" */) {
+    const m = STORED_BOX.exec(json);
+    if (m === null) return null;
+    const [, xs, ys, ws, hs] = m as unknown as [string, string, string, string, string];
+    const w = Number(ws);
+    const h = Number(hs);
+    const x2 = Number(xs) + w;
+    const y2 = Number(ys) + h;
+    return `"bbox":[${xs},${ys},${ws},${hs}],"area":${der(w * h)},"segmentation":[[${xs},${ys},${x2},${ys},${x2},${y2},${xs},${y2}]]`;
+  }
+  const m = STORED_POLYGON.exec(json);
+  if (m === null) return null;
+  const seg = (m[1] as string).replace(BRACKETS, "");
+  const flat = JSON.parse(`[${seg}]`) as number[];
+  const n = flat.length;
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (let i = 0; i < n; i += 2) {
+    const x = flat[i] as number;
+    const y = flat[i + 1] as number;
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
+    const j = i + 2 < n ? i + 2 : 0;
+    sum += x * (flat[j + 1] as number) - (flat[j] as number) * y;
+  }
+  const area = Math.abs(sum / 2);
+  return `"bbox":[${minX},${minY},${der(maxX - minX)},${der(maxY - minY)}],"area":${der(area)},"segmentation":[[${seg}]]`;
 };
 
 /**

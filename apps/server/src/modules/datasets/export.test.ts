@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { cocoSelfEvaluation, validateCocoForPycocotools } from "@labelbench/formats";
 import type { Image, Label } from "@labelbench/schema";
@@ -211,6 +213,87 @@ describe("GET /projects/:id/export", () => {
     expect(expectError(res, 500, "INTERNAL").message).toContain('"street one.png"');
     // Without images the export does not need the bytes.
     expect((await getExport(t.app, projectId, "format=coco&images=exclude")).status).toBe(200);
+  });
+});
+
+/** Many shapes on the first image, written straight to the database (the API would take minutes). */
+const addShapes = (imageId: number, count: number) => {
+  const insert = t.db.prepare(
+    `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, NULL, NULL, '2026-01-01', '2026-01-01')`,
+  );
+  t.db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const g = { type: "box", x: (i % 37) * 0.731, y: (i % 17) * 0.913, width: 1.5 + (i % 5), height: 1.25 };
+      insert.run(imageId, `bulk${i}`, labels[i % 3]?.id, JSON.stringify(g), 1000 + i);
+    }
+  })();
+};
+
+/** A GET over a real socket, so the test can stop reading or hang up like a browser does. */
+const openExport = async (query: string) => {
+  const server = http.createServer(t.app);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http
+      .get(`http://127.0.0.1:${port}/api/v1/projects/${projectId}/export?${query}`, resolve)
+      .on("error", reject);
+  });
+  return { res, close: () => new Promise<void>((r) => server.close(() => r())) };
+};
+
+/** Frames in the WAL that a checkpoint could not copy back: above 0 while a reader pins an old snapshot. */
+const pinnedFrames = () => {
+  const [r] = t.db.pragma("wal_checkpoint(PASSIVE)") as { log: number; checkpointed: number }[];
+  return (r?.log ?? 0) - (r?.checkpointed ?? 0);
+};
+
+describe("export failures and hang-ups", () => {
+  it("answers a clean 500 when a stored shape fails before anything was sent", async () => {
+    t.db.prepare("UPDATE annotations SET geometry = '{broken' WHERE image_id = ?").run(images[1]?.id);
+    for (const format of ["coco", "yolo", "voc"]) {
+      const res = await request(t.app).get(
+        `/api/v1/projects/${projectId}/export?format=${format}&images=exclude`,
+      );
+      expectError(res, 500, "INTERNAL");
+      expect(res.headers["content-disposition"]).toBeUndefined();
+    }
+  });
+
+  it("cuts the connection when a shape fails after bytes went out: no zip ever looks complete", async () => {
+    addShapes(images[0]?.id ?? 0, 60_000);
+    t.db.prepare("UPDATE annotations SET geometry = '{broken' WHERE image_id = ?").run(images[1]?.id);
+    for (const format of ["coco", "yolo"]) {
+      const { res, close } = await openExport(`format=${format}&images=exclude`);
+      expect(res.statusCode).toBe(200);
+      const outcome = await new Promise<string>((resolve) => {
+        res.on("data", () => undefined);
+        res.on("end", () => resolve("complete"));
+        res.on("error", () => resolve("cut"));
+        res.on("aborted", () => resolve("cut"));
+      });
+      expect(outcome, format).toBe("cut");
+      await close();
+    }
+  });
+
+  it("stops the work and releases its snapshot promptly when the client hangs up", async () => {
+    addShapes(images[0]?.id ?? 0, 150_000);
+    const { res, close } = await openExport("format=coco&images=exclude");
+    expect(res.statusCode).toBe(200);
+    await new Promise<void>((r) => res.once("data", () => r()));
+    res.pause();
+    // A save during the export succeeds; the export's snapshot keeps those WAL frames pinned.
+    await put(images[2]?.id ?? 0, [{ labelId: labels[0]?.id, geometry: box(1, 1, 2, 2) }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pinnedFrames()).toBeGreaterThan(0);
+    res.destroy();
+    const start = Date.now();
+    while (pinnedFrames() > 0 && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(pinnedFrames()).toBe(0);
+    expect(Date.now() - start).toBeLessThan(2000);
+    await close();
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash, hash } from "node:crypto";
 import { type ExportSource, encodeDataset, type Hasher, planExport } from "@labelbench/formats";
 import type { ExportQuery } from "@labelbench/schema";
 import type { Response } from "express";
@@ -13,17 +13,36 @@ import { utf8Batches, ZipWriter } from "./zip-writer.js";
 
 type Options = z.output<typeof ExportQuery>;
 
+/**
+ * SHA-256 for the manifest. Most files (100,000 YOLO label files) are hashed in one `update`: those
+ * take the one-shot `crypto.hash`, which builds no Hash object; a streamed file switches to an
+ * incremental hash at its second piece.
+ */
 const nodeHasher = (): Hasher => {
-  const h = createHash("sha256");
+  let first: string | null = null;
+  let h: Hash | null = null;
   let bytes = 0;
   return {
     update(text) {
-      h.update(text, "utf8");
       bytes += Buffer.byteLength(text, "utf8");
+      if (h) h.update(text, "utf8");
+      else if (first === null) first = text;
+      else {
+        h = createHash("sha256").update(first, "utf8").update(text, "utf8");
+        first = null;
+      }
     },
-    digest: () => ({ sha256: h.digest("hex"), bytes }),
+    digest: () => ({ sha256: h ? h.digest("hex") : hash("sha256", first ?? "", "hex"), bytes }),
   };
 };
+
+const ZIP_HEADERS = [
+  "Content-Type",
+  "Content-Disposition",
+  "Cache-Control",
+  "X-Labelbench-Estimated-Bytes",
+  "X-Labelbench-Images",
+];
 
 /** `attachment; filename="x"; filename*=UTF-8''x` so any project name survives every browser. */
 const contentDisposition = (name: string): string => {
@@ -106,6 +125,12 @@ export const exportDataset = async (
       }
       await zip.finish();
     } catch (err) {
+      zip.abort();
+      if (!res.headersSent && !res.destroyed) {
+        // Nothing has left yet (output goes out in 256 KiB writes): an ordinary error reply.
+        for (const h of ZIP_HEADERS) res.removeHeader(h);
+        throw err;
+      }
       // Headers are out: the only honest signal left is a cut connection (the zip is incomplete).
       if (!res.writableFinished && !res.destroyed)
         deps.log.error({ err, projectId }, "export failed while streaming; connection cut");

@@ -24,6 +24,23 @@ export const openSnapshot = (db: Db): { db: Db; close: () => void } => {
 
 const NO_TAGS: readonly number[] = Object.freeze([]);
 
+/** Images per annotation query: 256 ids stay well under SQLite's parameter limit. */
+const ITEMS_PER_QUERY = 256;
+
+/** A stored shape whose geometry is parsed only when an encoder reads it (COCO copies the text). */
+class StoredShape implements ExportShape {
+  private parsed: Geometry | undefined;
+  constructor(
+    readonly id: string,
+    readonly labelIndex: number,
+    readonly geometryJson: string,
+  ) {}
+  get geometry(): Geometry {
+    this.parsed ??= JSON.parse(this.geometryJson) as Geometry;
+    return this.parsed;
+  }
+}
+
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
 export interface PlanRow extends ExportImage {
@@ -89,29 +106,59 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
     },
 
     /**
-     * Streams the plan's images with their shapes, one image at a time: each image's annotations
-     * come from the (image_id, ...) index in a small query. One query over the whole project would
-     * need SQLite to sort every annotation in a temp B-tree first (3 s per pass at 1M rows), and
-     * COCO reads the project once per split.
+     * Streams the plan's images with their shapes, a chunk of images per query: `image_id IN
+     * (…256 ids)` walks the image_id index for just those images (one query per image cost
+     * ~20 µs of call overhead each: 2 s at 100k images; one query over the whole project would
+     * sort every annotation in a temp B-tree, 3 s per pass at 1M rows, and COCO reads the
+     * project once per split). Rows come back as arrays, and each geometry stays text until an
+     * encoder asks for the parsed value.
      */
     *items(
       plan: readonly PlannedImage[],
       labelIndex: ReadonlyMap<number, number>,
       split?: SplitName,
     ): Generator<ExportItem> {
-      const shapesOf = db.prepare(
-        "SELECT uid, label_id AS labelId, geometry FROM annotations WHERE image_id = ? ORDER BY position",
-      );
-      for (const image of plan) {
-        if (split && image.split !== split) continue;
-        const rows = shapesOf.all(image.id) as { uid: string; labelId: number; geometry: string }[];
-        const shapes: ExportShape[] = rows.map((r) => {
-          const labelIdx = labelIndex.get(r.labelId);
-          if (labelIdx === undefined)
-            throw new Error(`annotation ${r.uid} has label ${r.labelId} outside the project`);
-          return { id: r.uid, labelIndex: labelIdx, geometry: JSON.parse(r.geometry) as Geometry };
-        });
-        yield { image, shapes };
+      const statements = new Map<number, ReturnType<Db["prepare"]>>();
+      type Row = [imageId: number, uid: string, labelId: number, geometry: string];
+      const shapesOf = (n: number) => {
+        let st = statements.get(n);
+        if (!st) {
+          st = db
+            .prepare(
+              `SELECT image_id, uid, label_id, geometry FROM annotations WHERE image_id IN (${placeholders(n)})
+               ORDER BY image_id, position`,
+            )
+            .raw(true);
+          statements.set(n, st);
+        }
+        return st;
+      };
+      const ids: number[] = [];
+      const chunk: PlannedImage[] = [];
+      const wanted = split ? plan.filter((p) => p.split === split) : plan;
+      for (let start = 0; start < wanted.length; start += ITEMS_PER_QUERY) {
+        chunk.length = 0;
+        ids.length = 0;
+        for (let i = start; i < Math.min(start + ITEMS_PER_QUERY, wanted.length); i++) {
+          const image = wanted[i] as PlannedImage;
+          chunk.push(image);
+          ids.push(image.id);
+        }
+        const rows = shapesOf(ids.length).all(ids) as Row[];
+        let r = 0;
+        // The plan is in id order and so are the rows: one merge walk pairs them.
+        for (const image of chunk) {
+          const shapes: ExportShape[] = [];
+          for (; r < rows.length && (rows[r] as Row)[0] === image.id; r++) {
+            const [, uid, labelId, geometry] = rows[r] as Row;
+            const labelIdx = labelIndex.get(labelId);
+            if (labelIdx === undefined)
+              throw new Error(`annotation ${uid} has label ${labelId} outside the project`);
+            shapes.push(new StoredShape(uid, labelIdx, geometry));
+          }
+          yield { image, shapes };
+        }
+        if (r !== rows.length) throw new Error("annotation rows out of image order in an export query");
       }
     },
   };

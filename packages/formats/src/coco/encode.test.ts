@@ -1,0 +1,94 @@
+import type { Geometry } from "@labelbench/schema";
+import { describe, expect, it } from "vitest";
+import { cocoAnnotation, cocoAnnotationLine } from "./encode.js";
+
+/** A tiny deterministic generator (mulberry32): the same cases on every run. */
+const rng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+/** Numbers of every printed shape: integers, 2 decimals, full doubles, tiny (exponent) and zero. */
+const numberOf = (r: () => number): number => {
+  const kind = Math.floor(r() * 5);
+  const v = r() * 4000;
+  if (kind === 0) return Math.round(v);
+  if (kind === 1) return Math.round(v * 100) / 100;
+  if (kind === 2) return v;
+  if (kind === 3) return r() * 1e-7;
+  return 0;
+};
+
+const geometries = (n: number): Geometry[] => {
+  const r = rng(7);
+  return Array.from({ length: n }, (_, i): Geometry => {
+    if (i % 3 === 0) {
+      const k = 3 + Math.floor(r() * 20);
+      return { type: "polygon", points: Array.from({ length: k }, () => [numberOf(r), numberOf(r)]) };
+    }
+    return { type: "box", x: numberOf(r), y: numberOf(r), width: numberOf(r) + 0.5, height: numberOf(r) + 1 };
+  });
+};
+
+describe("COCO annotation lines from stored geometry text", () => {
+  it("are byte for byte the lines the parsed geometry gives", () => {
+    for (const [i, geometry] of geometries(3000).entries()) {
+      const shape = { id: `s${i}`, labelIndex: 0, geometry };
+      const parsed = cocoAnnotationLine(i + 1, 7, 2, shape);
+      const spliced = cocoAnnotationLine(i + 1, 7, 2, { ...shape, geometryJson: JSON.stringify(geometry) });
+      expect(spliced).toBe(parsed);
+      expect(JSON.parse(spliced)).toEqual(cocoAnnotation(i + 1, 7, 2, shape));
+    }
+  });
+
+  it("takes the numbers from the text when it is in that form", () => {
+    // The parsed geometry is never read: the text alone decides (a sentinel proves which path ran).
+    const stored = (geometryJson: string) => ({
+      id: "a",
+      labelIndex: 0,
+      geometryJson,
+      get geometry(): Geometry {
+        throw new Error("parsed");
+      },
+    });
+    const box = cocoAnnotationLine(1, 1, 1, stored('{"type":"box","x":1.5,"y":2,"width":3,"height":4}'));
+    expect(JSON.parse(box).bbox).toEqual([1.5, 2, 3, 4]);
+    const tiny = '{"type":"polygon","points":[[1e-7,0],[5.25,1],[3,4.125]]}';
+    expect(JSON.parse(cocoAnnotationLine(1, 1, 1, stored(tiny))).segmentation).toEqual([
+      [1e-7, 0, 5.25, 1, 3, 4.125],
+    ]);
+  });
+
+  it("falls back to the parsed geometry when the text is not JSON.stringify's form", () => {
+    const geometry: Geometry = { type: "box", x: 1.5, y: 2, width: 3, height: 4 };
+    const expected = cocoAnnotationLine(1, 1, 1, { id: "a", labelIndex: 0, geometry });
+    for (const text of [
+      '{"type":"box","x":1.50,"y":2,"width":3,"height":4}',
+      '{"type":"box","x":1.5,"y":2.0,"width":3,"height":4}',
+      '{"type":"box","y":2,"x":1.5,"width":3,"height":4}',
+      '{"type":"box","x":1.5,"y":2,"width":3,"height":4e0}',
+      '{"type":"box","x":1.5,"y":-0,"width":3,"height":4}',
+      '{ "type":"box","x":1.5,"y":2,"width":3,"height":4}',
+    ]) {
+      expect(
+        cocoAnnotationLine(1, 1, 1, { id: "a", labelIndex: 0, geometry, geometryJson: text }),
+        text,
+      ).toBe(expected);
+    }
+    const polygon: Geometry = {
+      type: "polygon",
+      points: [
+        [1, 1],
+        [5, 1],
+        [3, 4],
+      ],
+    };
+    const p = cocoAnnotationLine(2, 1, 1, { id: "p", labelIndex: 0, geometry: polygon });
+    const odd = '{"type":"polygon","points":[[1.0,1],[5,1],[3,4]]}';
+    expect(
+      cocoAnnotationLine(2, 1, 1, { id: "p", labelIndex: 0, geometry: polygon, geometryJson: odd }),
+    ).toBe(p);
+  });
+});
