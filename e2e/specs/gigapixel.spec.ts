@@ -155,6 +155,56 @@ const expectTilesSettled = async (page: Page, level?: number) => {
     .toBe(true);
 };
 
+/**
+ * Samples the screen at points spread over the image (inner 10-90% of it) and compares each with the
+ * mean colour of the same area of the source picture: a missing, misplaced or wrongly scaled image
+ * fails, whatever the renderer's own figures say.
+ */
+const expectPictureOnScreen = async (page: Page, source: Buffer, size: { width: number; height: number }) => {
+  const view = await page.evaluate(() => {
+    type Ed = { getState(): { viewport: { scale: number; offsetX: number; offsetY: number } } };
+    return (window as unknown as { __labelbench: { editor: Ed } }).__labelbench.editor.getState().viewport;
+  });
+  const stage = await page.getByTestId("editor-stage").boundingBox();
+  expect(stage).not.toBeNull();
+  const side = 8; // screen px sampled around each point
+  const fractions = [
+    [0.12, 0.15],
+    [0.5, 0.5],
+    [0.85, 0.2],
+    [0.25, 0.82],
+    [0.88, 0.88],
+    [0.6, 0.35],
+  ];
+  const mismatches: string[] = [];
+  for (const [fx, fy] of fractions) {
+    const ix = fx! * size.width;
+    const iy = fy! * size.height;
+    const sx = stage!.x + view.offsetX + ix * view.scale;
+    const sy = stage!.y + view.offsetY + iy * view.scale;
+    const shotPng = await page.screenshot({
+      clip: { x: sx - side / 2, y: sy - side / 2, width: side, height: side },
+    });
+    const seen = (await sharp(shotPng).removeAlpha().stats()).channels.map((c) => c.mean);
+    const half = side / 2 / view.scale;
+    const area = {
+      left: Math.max(0, Math.round(ix - half)),
+      top: Math.max(0, Math.round(iy - half)),
+      width: Math.max(1, Math.round(2 * half)),
+      height: Math.max(1, Math.round(2 * half)),
+    };
+    // stats() reads its input, not the pipeline: cut the area out first.
+    const cut = await sharp(source).extract(area).png().toBuffer();
+    const want = (await sharp(cut).stats()).channels.slice(0, 3).map((c) => c.mean);
+    const off = Math.max(...want.map((w, i) => Math.abs(w - (seen[i] ?? 0))));
+    if (off > 28)
+      mismatches.push(
+        `image (${ix.toFixed(0)}, ${iy.toFixed(0)}) at screen (${sx.toFixed(0)}, ${sy.toFixed(0)}): expected rgb ${want.map((v) => v.toFixed(0))}, saw ${seen.map((v) => v.toFixed(0))}`,
+      );
+  }
+  expect(mismatches, "screen pixels differ from the picture").toEqual([]);
+};
+
 test.beforeEach(async ({ page }) => {
   await signIn(page.request);
   page.on("pageerror", (e) => console.log("pageerror:", e.message));
@@ -220,6 +270,9 @@ test("a 35 MP image gets tiles (progress in the library and the editor), opens f
     .not.toBeNull();
   await expectTilesSettled(page);
   await shot(page, "gigapixel-fit");
+  // Where the image must be on screen at fit, the screen shows the picture's colours there (the
+  // tiles once drew tiny in a corner while every figure said they were drawn).
+  await expectPictureOnScreen(page, big, BIG);
 
   // The library tab follows by itself too (each pending tile polls its image).
   await expect(card.getByTestId("tile-progress")).toHaveCount(0, { timeout: 10_000 });

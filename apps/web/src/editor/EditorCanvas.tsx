@@ -7,16 +7,24 @@ import {
   HANDLE_TOLERANCE_PX,
   type Shape,
 } from "@labelbench/editor";
-import { screenPoint, visibleImageBounds } from "@labelbench/geometry";
+import { type Bounds, screenPoint, visibleImageBounds } from "@labelbench/geometry";
 import type { Image } from "@labelbench/schema";
 import type Konva from "konva";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Shape as KonvaShape, Layer, Stage } from "react-konva";
-import { TiledImage, type TiledImageStats } from "../tiles/TiledImage";
+import { type TiledImageStats, TileRenderer } from "../tiles/tile-renderer";
 import { BitmapView, moveOnCompositor } from "./compositor";
 import { drawOverlay, UNKNOWN_LABEL_COLOUR } from "./draw";
-import { ImageCamera, OVERSCAN_PX, ZOOM_SERIES_MS } from "./image-camera";
+import {
+  ImageCamera,
+  OVERSCAN_PX,
+  PREP_AT_PX,
+  PREP_BUDGET_MS,
+  PREP_STRIPS,
+  ZOOM_SERIES_MS,
+} from "./image-camera";
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
+import { takePreloadedTiles } from "./preload";
 import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
 import { ShapeTiles } from "./shape-tiles";
 
@@ -38,6 +46,7 @@ interface Props {
   stats: RenderStats;
   /** An image whose tile pyramid is ready: its visible tiles are drawn instead of `image`. */
   tiled?: Image | null;
+  /** What the tile renderer did (the bench and tests read it). */
   tileStats?: TiledImageStats;
 }
 
@@ -112,8 +121,8 @@ const cursorFor = (s: EditorState): string => {
  */
 export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, tiled, tileStats }: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
-  const imageStage = useRef<Konva.Stage>(null);
-  const imageLayer = useRef<Konva.Layer>(null);
+  /** Holds the image's picture (drawn offscreen, shown as a bitmap) and moves it with CSS transforms. */
+  const imageBox = useRef<HTMLDivElement>(null);
   /** Decides per camera change whether the image layer redraws or is only moved (image-camera.ts). */
   const imageCamera = useRef(new ImageCamera());
   const rasterRef = useRef<HTMLDivElement>(null);
@@ -124,11 +133,12 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   const overlayBlank = useRef(false);
   const [size, setSize] = useState({ width: 1, height: 1 });
   const serverRef = useRef(serverShapes);
-  /** A tiled image draws through Konva (TiledImage); an untiled one straight into the shown bitmap. */
-  const tiledRef = useRef(tiled ?? null);
-  tiledRef.current = tiled ?? null;
+  /** Draws the visible tiles of a tiled image (null for an untiled one, which draws its pyramid). */
+  const tilesRef = useRef<TileRenderer | null>(null);
   /** Draws the image again for the camera it was drawn with (a new picture or pyramid level). */
   const redrawImage = useRef<() => void>(() => {});
+  /** Draws the image again within the next frame (tiles arrived). */
+  const redrawTiles = useRef<() => void>(() => {});
   /** Forgets what the image layer drew and draws it for the current camera. */
   const resetImage = useRef<() => void>(() => {});
 
@@ -151,46 +161,179 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   // Camera and redraws, outside React.
   // biome-ignore lint/correctness/useExhaustiveDependencies: drawImage only reads refs and the editor.
   useEffect(() => {
-    const stageEl = imageStage.current?.container();
+    const stageEl = imageBox.current;
     if (stageEl) moveOnCompositor(stageEl);
-    // The image layer's Konva canvas stays hidden: what it draws is shown as a bitmap, which the
-    // compositor moves without copying it again on every frame (compositor.ts).
+    // The image (tiles or an untiled picture) is drawn straight into the bitmap the compositor shows,
+    // which it moves without copying it again on every frame (compositor.ts).
     const picture = stageEl ? new BitmapView(stageEl, "ed-stage__picture") : null;
-    const showPicture = () => {
-      if (!tiledRef.current) return;
-      const canvas = imageLayer.current?.getCanvas();
-      if (!canvas || !picture) return;
-      const el = canvas._canvas;
-      picture.show(el.width, el.height, canvas.getPixelRatio(), (ctx) => {
-        // The scratch context keeps its state between pictures (paintImage scales it).
-        ctx.setTransform(1, 0, 0, 1, 0, 0);
-        if (el.width > 0 && el.height > 0) ctx.drawImage(el, 0, 0);
-      });
+    /** The last picture was drawn from a coarser tile level (mid-zoom): the zoom's end draws it sharp. */
+    let coarse = false;
+    /**
+     * Draws the picture for camera `d` into `ctx` (a canvas of the stage plus the overscan), all of it
+     * or the device rows [rows[0], rows[1]) (a strip of a picture prepared over several frames).
+     */
+    const paintInto = (
+      ctx: OffscreenCanvasRenderingContext2D,
+      d: EditorState["viewport"],
+      stage: EditorState["stageSize"],
+      dpr: number,
+      opts: { zooming?: boolean; rows?: [number, number] } = {},
+    ) => {
+      const k = d.scale * dpr;
+      const ox = (d.offsetX + OVERSCAN_PX) * dpr;
+      const oy = (d.offsetY + OVERSCAN_PX) * dpr;
+      const rows = opts.rows;
+      const area = { width: stage.width + 2 * OVERSCAN_PX, height: stage.height + 2 * OVERSCAN_PX };
+      const whole = visibleImageBounds({ scale: d.scale, offsetX: ox / dpr, offsetY: oy / dpr }, area);
+      const view = rows ? { ...whole, minY: (rows[0] - oy) / k, maxY: (rows[1] - oy) / k } : whole;
+      if (rows) {
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(0, rows[0], area.width * dpr + 1, rows[1] - rows[0]);
+        ctx.clip();
+      }
+      const tiles = tilesRef.current;
+      if (tiles) {
+        tiles.draw(
+          ctx,
+          view,
+          { scale: k, x: ox, y: oy },
+          // Mid-zoom, one level coarser: a quarter of the pixels to resample, and the level the zoom
+          // passes through is rarely loaded anyway. A strip must not replace the whole view's wants.
+          { coarser: opts.zooming ? 1 : 0, want: !rows },
+        );
+      } else {
+        ctx.setTransform(k, 0, 0, k, ox, oy);
+        drawImage(ctx, d, view);
+      }
+      if (rows) ctx.restore();
     };
-    imageLayer.current?.on("draw.picture", showPicture);
-    // The untiled image is drawn once, straight into the bitmap the compositor shows: going through
-    // the Konva layer copied every pixel twice (~10 ms at 1:1 for each redraw while panning).
-    const paintImage = () => {
+    const paintImage = (zooming = false, keepPrep = false) => {
       if (!picture) return;
+      if (!keepPrep) cancelPrep();
       const s = editor.getState();
       const dpr = window.devicePixelRatio || 1;
       const w = (s.stageSize.width + 2 * OVERSCAN_PX) * dpr;
       const h = (s.stageSize.height + 2 * OVERSCAN_PX) * dpr;
       const d = imageCamera.current.drawnWith;
+      coarse = zooming && tilesRef.current !== null;
       picture.show(w, h, dpr, (ctx) => {
         ctx.setTransform(1, 0, 0, 1, 0, 0);
-        if (!d) return;
-        const k = d.scale * dpr;
-        ctx.setTransform(k, 0, 0, k, (d.offsetX + OVERSCAN_PX) * dpr, (d.offsetY + OVERSCAN_PX) * dpr);
-        drawImage(ctx, d);
+        if (d) paintInto(ctx, d, s.stageSize, dpr, { zooming: coarse });
       });
+    };
+
+    /**
+     * The next picture, prepared a strip per frame while a pan nears the edge of the shown one, so
+     * the pan never waits for a whole redraw (a window-sized copy: ~8 ms at 1:1 in software).
+     */
+    let prep: {
+      camera: EditorState["viewport"];
+      stage: EditorState["stageSize"];
+      dpr: number;
+      canvas: OffscreenCanvas;
+      ctx: OffscreenCanvasRenderingContext2D;
+      next: number;
+      rowsPerStrip: number;
+      arrivals: number;
+    } | null = null;
+    let prepFrame = 0;
+    /** Tiles arrived since start (a prepared picture with stand-ins drawn before is redrawn). */
+    let arrivals = 0;
+    const cancelPrep = () => {
+      prep = null;
+      cancelAnimationFrame(prepFrame);
+      prepFrame = 0;
+    };
+    const startPrep = (s: EditorState) => {
+      const dpr = window.devicePixelRatio || 1;
+      const snap = (t: number) => Math.round(t * dpr) / dpr;
+      const camera = {
+        scale: s.viewport.scale,
+        offsetX: snap(s.viewport.offsetX),
+        offsetY: snap(s.viewport.offsetY),
+      };
+      const w = Math.max(1, Math.round((s.stageSize.width + 2 * OVERSCAN_PX) * dpr));
+      const h = Math.max(1, Math.round((s.stageSize.height + 2 * OVERSCAN_PX) * dpr));
+      const canvas =
+        prep?.canvas.width === w && prep.canvas.height === h ? prep.canvas : new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext("2d");
+      if (!ctx) return;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      prep = {
+        camera,
+        stage: s.stageSize,
+        dpr,
+        canvas,
+        ctx,
+        next: 0,
+        rowsPerStrip: Math.ceil(h / PREP_STRIPS),
+        arrivals,
+      };
+      tilesRef.current?.want(
+        visibleImageBounds(
+          {
+            scale: camera.scale,
+            offsetX: camera.offsetX + OVERSCAN_PX,
+            offsetY: camera.offsetY + OVERSCAN_PX,
+          },
+          { width: s.stageSize.width + 2 * OVERSCAN_PX, height: s.stageSize.height + 2 * OVERSCAN_PX },
+        ),
+        camera.scale * dpr,
+      );
+      if (prepFrame === 0) prepFrame = requestAnimationFrame(workPrep);
+    };
+    /** Draws strips of the prepared picture: within the budget, or all that is left when `now`. */
+    const drawStrips = (now: boolean) => {
+      const p = prep;
+      if (!p) return;
+      const t0 = performance.now();
+      const h = p.canvas.height;
+      while (p.next < h) {
+        const y1 = Math.min(h, p.next + p.rowsPerStrip);
+        paintInto(p.ctx, p.camera, p.stage, p.dpr, { rows: [p.next, y1] });
+        // Canvas drawing is deferred: rasterise the strip now, so the budget sees its cost.
+        p.ctx.getImageData(0, 0, 1, 1);
+        p.next = y1;
+        if (!now && performance.now() - t0 >= PREP_BUDGET_MS) break;
+      }
+    };
+    /** Shows the prepared picture (complete) in place of the drawn one. */
+    const swapPrep = () => {
+      const p = prep;
+      if (!p || !picture) return;
+      prep = null;
+      cancelAnimationFrame(prepFrame);
+      prepFrame = 0;
+      picture.present(p.canvas, p.dpr);
+      imageCamera.current.markDrawn(p.camera);
+      coarse = false;
+      // Tiles that arrived meanwhile may be missing from strips drawn before they came.
+      if (p.arrivals !== arrivals) redrawTiles.current();
+    };
+    const workPrep = () => {
+      prepFrame = 0;
+      const p = prep;
+      if (!p) return;
+      drawStrips(false);
+      if (p.next < p.canvas.height) {
+        prepFrame = requestAnimationFrame(workPrep);
+        return;
+      }
+      swapPrep();
+      applyCamera(editor.getState());
     };
     let imageTransform = "";
     let settleTimer = 0;
     /** Redraws the image layer for the camera, or moves what it drew (see image-camera.ts). */
     const applyCamera = (s: EditorState, settle = false) => {
-      const layer = imageLayer.current;
-      if (!layer || !stageEl) return;
+      if (!stageEl) return;
+      const zoomStep =
+        !settle &&
+        imageCamera.current.drawnWith !== null &&
+        imageCamera.current.drawnWith.scale !== s.viewport.scale;
+      if (settle && coarse) imageCamera.current.invalidate();
       const step = imageCamera.current.step(
         s.viewport,
         s.stageSize,
@@ -204,13 +347,36 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         imageTransform = t;
         stageEl.style.transform = t;
       }
+      if (prep && (prep.camera.scale !== s.viewport.scale || prep.stage !== s.stageSize)) cancelPrep();
+      const drawn = imageCamera.current.drawnWith;
+      if (step.kind === "move" && step.k === 1 && !zoomStep && prep === null && drawn) {
+        const drift = Math.max(
+          Math.abs(s.viewport.offsetX - drawn.offsetX),
+          Math.abs(s.viewport.offsetY - drawn.offsetY),
+        );
+        if (drift > PREP_AT_PX) startPrep(s);
+      }
       if (step.kind === "draw") {
-        if (tiledRef.current) {
-          const { scale, offsetX, offsetY } = s.viewport;
-          layer.position({ x: offsetX + OVERSCAN_PX, y: offsetY + OVERSCAN_PX });
-          layer.scale({ x: scale, y: scale });
-          layer.batchDraw();
-        } else paintImage();
+        const p = prep;
+        if (
+          p &&
+          !zoomStep &&
+          p.camera.scale === s.viewport.scale &&
+          p.stage === s.stageSize &&
+          Math.abs(s.viewport.offsetX - p.camera.offsetX) <= OVERSCAN_PX &&
+          Math.abs(s.viewport.offsetY - p.camera.offsetY) <= OVERSCAN_PX
+        ) {
+          // The pan outran the strips: finish the prepared picture now, still cheaper than a new one.
+          drawStrips(true);
+          swapPrep();
+          applyCamera(s);
+          return;
+        }
+        paintImage(zoomStep && tilesRef.current !== null);
+        if (coarse) {
+          window.clearTimeout(settleTimer);
+          settleTimer = window.setTimeout(() => applyCamera(editor.getState(), true), ZOOM_SERIES_MS);
+        }
       } else if (k !== 1) {
         // A wheel zoom's steps only scale the picture: draw it sharp once the steps stop.
         window.clearTimeout(settleTimer);
@@ -223,9 +389,21 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const setCursor = (s: EditorState) => {
       if (boxEl) boxEl.style.cursor = handleCursor(editor, s) ?? cursorFor(s);
     };
+    let redrawFrame = 0;
     redrawImage.current = () => {
-      if (tiledRef.current) imageLayer.current?.batchDraw();
-      else paintImage();
+      cancelAnimationFrame(redrawFrame);
+      redrawFrame = 0;
+      paintImage(coarse);
+    };
+    /** Arriving tiles: one redraw per frame at most, however many arrive in it. */
+    redrawTiles.current = () => {
+      arrivals += 1;
+      if (redrawFrame !== 0) return;
+      redrawFrame = requestAnimationFrame(() => {
+        redrawFrame = 0;
+        // A picture being prepared goes on: it is redrawn after its swap if it missed these tiles.
+        paintImage(coarse, true);
+      });
     };
     resetImage.current = () => {
       imageCamera.current.invalidate();
@@ -279,9 +457,11 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     return () => {
       unsubscribe();
       redrawImage.current = () => {};
+      redrawTiles.current = () => {};
       resetImage.current = () => {};
       window.clearTimeout(settleTimer);
-      imageLayer.current?.off("draw.picture");
+      cancelAnimationFrame(redrawFrame);
+      cancelPrep();
       picture?.el.remove();
     };
   }, [editor]);
@@ -368,9 +548,25 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
 
   // Tiles that became ready replace the picture (and the other way round): draw afresh.
   const tiledId = tiled?.id ?? null;
+  const tiledRef = useRef(tiled ?? null);
+  tiledRef.current = tiled ?? null;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new tiled image id is the trigger.
   useEffect(() => {
+    const image = tiledRef.current;
+    const renderer =
+      image && tiledId !== null
+        ? new TileRenderer(image, {
+            onTile: () => redrawTiles.current(),
+            stats: tileStats,
+            preloaded: takePreloadedTiles(image.id) ?? undefined,
+          })
+        : null;
+    tilesRef.current = renderer;
     resetImage.current();
+    return () => {
+      renderer?.dispose();
+      if (tilesRef.current === renderer) tilesRef.current = null;
+    };
   }, [tiledId]);
 
   const colourCache = useRef<{ labels: EditorState["labels"]; map: Map<number, string> } | null>(null);
@@ -476,18 +672,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     };
   }, [image, imageWidth, imageHeight]);
 
-  /** Draws the visible part of the image, under a transform from image pixels for camera `d`. */
-  const drawImage = (c: OffscreenCanvasRenderingContext2D, d: EditorState["viewport"]) => {
+  /** Draws `area` (image pixels) of the image, under a transform from image pixels for camera `d`. */
+  const drawImage = (c: OffscreenCanvasRenderingContext2D, d: EditorState["viewport"], area: Bounds) => {
     const s = editor.getState();
     const p = pyramid.current;
     if (!p || !s.image) return;
     const level = pickLevel(p.levels, d.scale);
     if (!level) return;
-    const drawnArea = visibleImageBounds(
-      { scale: d.scale, offsetX: d.offsetX + OVERSCAN_PX, offsetY: d.offsetY + OVERSCAN_PX },
-      { width: s.stageSize.width + 2 * OVERSCAN_PX, height: s.stageSize.height + 2 * OVERSCAN_PX },
-    );
-    const r = sourceRect(drawnArea, s.image, level.factor);
+    const r = sourceRect(area, s.image, level.factor);
     if (!r) return;
     const f = level.factor;
     // Crisp pixels when zoomed in, smooth when the image is shrunk.
@@ -532,18 +724,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
 
   return (
     <div ref={boxRef} className="ed-stage" data-testid="editor-stage">
-      <Stage
-        ref={imageStage}
-        className="ed-stage__image"
-        style={{ left: -OVERSCAN_PX, top: -OVERSCAN_PX }}
-        width={size.width + 2 * OVERSCAN_PX}
-        height={size.height + 2 * OVERSCAN_PX}
-        listening={false}
-      >
-        <Layer ref={imageLayer} listening={false}>
-          {tiled ? <TiledImage image={tiled} stats={tileStats} /> : null}
-        </Layer>
-      </Stage>
+      <div ref={imageBox} className="ed-stage__image" style={{ left: -OVERSCAN_PX, top: -OVERSCAN_PX }} />
       <div ref={rasterRef} className="ed-raster" />
       <Stage className="ed-stage__layer" width={size.width} height={size.height} listening={false}>
         <Layer ref={overlayLayer} listening={false}>

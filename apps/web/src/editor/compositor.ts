@@ -61,4 +61,17 @@ export class BitmapView {
     }
     this.ctx.transferFromImageBitmap(bitmap);
   }
+
+  /** Shows what `canvas` holds (painted elsewhere, e.g. over several frames), leaving it blank. */
+  present(canvas: OffscreenCanvas, dpr: number) {
+    const { width, height } = canvas;
+    const bitmap = canvas.transferToImageBitmap();
+    if (this.el.width !== width || this.el.height !== height) {
+      this.el.width = width;
+      this.el.height = height;
+      this.el.style.width = `${width / dpr}px`;
+      this.el.style.height = `${height / dpr}px`;
+    }
+    this.ctx.transferFromImageBitmap(bitmap);
+  }
 }

@@ -15,6 +15,14 @@ describe("ImageCamera", () => {
     expect(c.drawnWith).toEqual(at(1, -OVERSCAN_PX - 1, 0));
   });
 
+  it("moves relative to a picture prepared ahead once it is marked drawn", () => {
+    const c = new ImageCamera();
+    c.step(at(1, 0, 0), stage, 0, 1);
+    // A picture prepared for (-200, 0) replaces the drawn one: a pan to -420 is still a move.
+    c.markDrawn(at(1, -200, 0));
+    expect(c.step(at(1, -420, 0), stage, 10, 1)).toEqual({ kind: "move", x: -220, y: 0, k: 1 });
+  });
+
   it("draws a single zoom at once, scales the following steps of a wheel zoom, draws when it rests", () => {
     const c = new ImageCamera();
     c.step(at(1, 0, 0), stage, 0, 1);

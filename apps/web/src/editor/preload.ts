@@ -1,5 +1,8 @@
+import { fitViewport, planTiles } from "@labelbench/geometry";
 import { type AnnotationSet, type Image, type Label, parseAnnotationSet } from "@labelbench/schema";
 import { call } from "../api/client";
+import { keyOf, pyramidOfImage, tileUrlOf } from "../tiles/image-tiles";
+import { type DecodedTile, loadTileBitmap } from "../tiles/tile-cache";
 import { loadPictureOf } from "./image-loader";
 
 /**
@@ -58,6 +61,7 @@ export const startEditorPreload = (
   const image = call("getImage", { params: { imageId } });
   keep("image", imageId, image);
   keep("element", imageId, image.then(loadPictureOf));
+  image.then(preloadTiles, () => {});
   // The annotations of a dense image take the server a few hundred ms to send: asked for at once, they
   // would hold up the session check (two small requests, one after the other) behind them, and the
   // editor cannot show before the session is known.
@@ -83,4 +87,48 @@ export const takePreloaded = <K extends Kind>(kind: K, id: number): Promise<Kind
   if (p === undefined) return null;
   map.delete(id);
   return p;
+};
+
+/** Side panels and bars around the editor's stage (editor.css), to guess the stage before it exists. */
+const PANELS_PX = { wide: 214 + 272, narrow: 196 + 250, bars: 96 };
+/** More tiles than this at the guessed fit level are left to the renderer (a guess too far off). */
+const MAX_PRELOADED_TILES = 24;
+
+const preloadedTiles = new Map<number, Map<string, Promise<DecodedTile>>>();
+
+/**
+ * A tiled image opens at fit: its tiles for that view (the one-tile top level, which stands in for
+ * everything, then the level the fit scale needs) are asked for as soon as the image's record
+ * arrives, while the editor is still being set up. The stage size is guessed from the window; when
+ * the guess picks another level the top tile still puts the image on screen at once.
+ */
+const preloadTiles = (image: Image) => {
+  const pyramid = pyramidOfImage(image);
+  if (!pyramid || typeof window === "undefined") return;
+  const side = window.innerWidth > 1360 ? PANELS_PX.wide : PANELS_PX.narrow;
+  const stage = {
+    width: Math.max(200, window.innerWidth - side),
+    height: Math.max(200, window.innerHeight - PANELS_PX.bars),
+  };
+  const fit = fitViewport(image, stage);
+  const plan = planTiles(pyramid, {
+    view: { minX: 0, minY: 0, maxX: image.width, maxY: image.height },
+    scale: fit.scale * (window.devicePixelRatio || 1),
+    isLoaded: () => false,
+    prefetch: 0,
+  });
+  const tiles = new Map<string, Promise<DecodedTile>>();
+  for (const t of plan.wanted.slice(0, MAX_PRELOADED_TILES)) {
+    const p = loadTileBitmap(tileUrlOf(image.id, t), new AbortController().signal);
+    p.catch(() => {});
+    tiles.set(keyOf(t), p);
+  }
+  preloadedTiles.set(image.id, tiles);
+};
+
+/** The preloaded tile loads of a tiled image, by tile key, handed out once. */
+export const takePreloadedTiles = (imageId: number): ReadonlyMap<string, Promise<DecodedTile>> | null => {
+  const tiles = preloadedTiles.get(imageId);
+  preloadedTiles.delete(imageId);
+  return tiles ?? null;
 };

@@ -124,4 +124,32 @@ describe("tile cache", () => {
     expect(f.started).toEqual(["u:a", "u:b"]);
     expect(loaded).toEqual(["a"]);
   });
+
+  it("adopts a load started elsewhere: it counts as in flight, is not asked for again, and joins the cache", async () => {
+    const f = fakeLoader();
+    const loaded: string[] = [];
+    const c = createTileCache({ load: f.load, capacity: 4, maxInFlight: 4, onLoad: (k) => loaded.push(k) });
+    let resolve: (t: DecodedTile) => void = () => {};
+    c.adopt("a", new Promise<DecodedTile>((r) => (resolve = r)));
+    c.want(req("a", "b"));
+    expect(f.started).toEqual(["u:b"]);
+    expect(c.sizes()).toEqual({ loaded: 0, loading: 2, queued: 0 });
+    resolve({ image: {} as CanvasImageSource, width: 512, height: 512, close: () => undefined });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(loaded).toEqual(["a"]);
+    expect(c.has("a")).toBe(true);
+  });
+
+  it("closes an adopted tile that arrives after the view left it", async () => {
+    const f = fakeLoader();
+    const c = createTileCache({ load: f.load, capacity: 4, maxInFlight: 4, onLoad: () => undefined });
+    let resolve: (t: DecodedTile) => void = () => {};
+    const closed: string[] = [];
+    c.adopt("a", new Promise<DecodedTile>((r) => (resolve = r)));
+    c.want(req("b"));
+    resolve({ image: {} as CanvasImageSource, width: 512, height: 512, close: () => closed.push("a") });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(c.has("a")).toBe(false);
+    expect(closed).toEqual(["a"]);
+  });
 });

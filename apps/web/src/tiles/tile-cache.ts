@@ -38,6 +38,11 @@ export interface TileCache {
    * of levels it already left.
    */
   want(requests: readonly TileRequest[]): void;
+  /**
+   * Takes over a load someone else started (the editor's preload, begun before the renderer
+   * existed): it counts as in flight, and its tile joins the cache like any other when it arrives.
+   */
+  adopt(key: string, tile: Promise<DecodedTile>): void;
   /** Loaded, loading and queued counts (for stats and tests). */
   sizes(): { loaded: number; loading: number; queued: number };
   /** Aborts every load and frees every tile. */
@@ -71,29 +76,33 @@ export const createTileCache = (opts: TileCacheOptions): TileCache => {
       const next = queue.shift();
       if (!next || tiles.has(next.key) || loading.has(next.key)) continue;
       const ctrl = new AbortController();
-      loading.set(next.key, ctrl);
-      opts.load(next.url, ctrl.signal).then(
-        (tile) => {
-          if (loading.get(next.key) !== ctrl) return void tile.close();
-          loading.delete(next.key);
-          if (disposed) return void tile.close();
-          tiles.set(next.key, tile);
-          failedAt.delete(next.key);
-          evict();
-          opts.onLoad(next.key);
-          pump();
-        },
-        (err: unknown) => {
-          if (loading.get(next.key) !== ctrl) return;
-          loading.delete(next.key);
-          if (disposed || ctrl.signal.aborted) return;
-          failedAt.set(next.key, now());
-          opts.onError?.(next.key, err);
-          pump();
-        },
-      );
+      track(next.key, ctrl, opts.load(next.url, ctrl.signal));
     }
   };
+
+  function track(key: string, ctrl: AbortController, p: Promise<DecodedTile>) {
+    loading.set(key, ctrl);
+    p.then(
+      (tile) => {
+        if (loading.get(key) !== ctrl) return void tile.close();
+        loading.delete(key);
+        if (disposed) return void tile.close();
+        tiles.set(key, tile);
+        failedAt.delete(key);
+        evict();
+        opts.onLoad(key);
+        pump();
+      },
+      (err: unknown) => {
+        if (loading.get(key) !== ctrl) return;
+        loading.delete(key);
+        if (disposed || ctrl.signal.aborted) return;
+        failedAt.set(key, now());
+        opts.onError?.(key, err);
+        pump();
+      },
+    );
+  }
 
   return {
     get: (key) => {
@@ -121,6 +130,11 @@ export const createTileCache = (opts: TileCacheOptions): TileCache => {
         return failed === undefined || t - failed >= retryAfter;
       });
       pump();
+    },
+    adopt: (key, tile) => {
+      if (disposed || tiles.has(key) || loading.has(key)) return;
+      // Aborting an adopted load only forgets it: its owner's request runs to its end.
+      track(key, new AbortController(), tile);
     },
     sizes: () => ({ loaded: tiles.size, loading: loading.size, queued: queue.length }),
     dispose: () => {
