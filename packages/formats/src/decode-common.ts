@@ -1,5 +1,6 @@
 import type { Size } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
+import { readText, textPaths } from "./files.js";
 import { parseCsv } from "./json.js";
 import { basename, dirname, joinPath, nameKey, normalizePath, stemOf } from "./paths.js";
 import { ProblemLog } from "./problems.js";
@@ -8,6 +9,7 @@ import type {
   DatasetFiles,
   Decoded,
   DecodedImage,
+  DecodeSink,
   FindImage,
   FormatId,
   ImageRef,
@@ -17,6 +19,10 @@ import type {
 export interface DecodeOptions {
   /** `error` (default): an unreadable or out-of-image shape blocks the import; `skip`: it is skipped with a warning. */
   readonly invalidShapes?: "error" | "skip";
+  /** Receives annotations as they are decoded; without one they are collected on their images. */
+  readonly sink?: DecodeSink;
+  /** A log shared with the caller, so its own problems count and cap with the decoder's. */
+  readonly log?: ProblemLog;
 }
 
 /** Split names the tools use in folder and file names (Roboflow writes `valid`). */
@@ -46,27 +52,43 @@ const PLACEHOLDER_NAMES = new Set(["_background_", "__ignore__"]);
  * the declared label list.
  */
 export class DecodeState {
-  readonly log = new ProblemLog();
+  readonly log: ProblemLog;
   private readonly images = new Map<string, DecodedImage>();
   private readonly byPath = new Map<string, DecodedImage>();
   private readonly declared: string[] = [];
   private readonly declaredKeys = new Map<string, string>();
   private readonly used = new Set<string>();
+  /**
+   * Label as written -> declared name, already marked used. A million annotations name a few
+   * labels: the case-insensitive key (Unicode normalization, locale lowercasing) is computed
+   * once per spelling, not once per shape.
+   */
+  private readonly usedSpellings = new Map<string, string>();
   /** Names that only a parent category used (Roboflow's dataset-name category). */
   private readonly parents = new Set<string>();
   readonly ignored: string[] = [];
   /** Dataset image paths by file name (case-insensitive): a name may be in several folders. */
   private readonly imageKeys = new Map<string, string[]>();
+  private readonly imagePathSet: ReadonlySet<string>;
+  private readonly sink: DecodeSink;
 
   constructor(
     readonly files: DatasetFiles,
     readonly find: FindImage,
     readonly options: DecodeOptions = {},
   ) {
+    this.log = options.log ?? new ProblemLog();
+    this.sink = options.sink ?? { annotation: (img, a) => img.annotations.push(a) };
+    this.imagePathSet = new Set(files.imagePaths);
     for (const p of files.imagePaths) {
       const k = nameKey(basename(p));
       this.imageKeys.set(k, [...(this.imageKeys.get(k) ?? []), p]);
     }
+  }
+
+  /** True when the upload holds image files (else no dataset path can resolve). */
+  get holdsImages(): boolean {
+    return this.imagePathSet.size > 0;
   }
 
   /** Declares a class name (in file order); the same name (case-insensitively) is declared once. */
@@ -88,10 +110,11 @@ export class DecodeState {
    * with that file name anywhere in it; null when the dataset does not hold it.
    */
   resolvePath(candidates: readonly string[], fileName: string | null): string | null {
-    const have = new Set(this.files.imagePaths);
+    // Annotations without their images (the usual re-import): no candidate can be in the upload.
+    if (this.imagePathSet.size === 0) return null;
     for (const c of candidates) {
       const n = normalizePath(c);
-      if (have.has(n)) return n;
+      if (this.imagePathSet.has(n)) return n;
     }
     if (fileName) {
       const hits = this.imageKeys.get(nameKey(basename(fileName)));
@@ -135,11 +158,13 @@ export class DecodeState {
         width: match.size.width,
         height: match.size.height,
         split,
+        annotationCount: 0,
         annotations: [],
         tags: [],
         source,
       };
       this.images.set(match.key, img);
+      this.sink.image?.(img);
     } else if (describes && img.source !== source) {
       this.log.warn(
         source,
@@ -179,9 +204,14 @@ export class DecodeState {
       this.invalid(source, where, `${r.reason} (image "${img.fileName}" is ${img.width}x${img.height})`);
       return;
     }
-    const name = this.declare(label);
-    this.used.add(nameKey(name));
-    img.annotations.push({ label: name, geometry: r.value, file: source, where });
+    let name = this.usedSpellings.get(label);
+    if (name === undefined) {
+      name = this.declare(label);
+      this.used.add(nameKey(name));
+      this.usedSpellings.set(label, name);
+    }
+    img.annotationCount++;
+    this.sink.annotation(img, { label: name, geometry: r.value, file: source, where });
   }
 
   tag(img: DecodedImage, label: string) {
@@ -192,11 +222,9 @@ export class DecodeState {
 
   /** Image tags from `classification.csv` (`image,label` rows) written by Labelbench or by hand. */
   readClassificationCsv() {
-    const csvPath = [...this.files.texts.keys()].find(
-      (p) => basename(p).toLowerCase() === "classification.csv",
-    );
+    const csvPath = textPaths(this.files).find((p) => basename(p).toLowerCase() === "classification.csv");
     if (!csvPath) return;
-    const rows = parseCsv(this.files.texts.get(csvPath) ?? "");
+    const rows = parseCsv(readText(this.files, csvPath));
     const first = rows[0];
     const body = first && first.row[0]?.toLowerCase() === "image" ? rows.slice(1) : rows;
     for (const { row, line } of body) {

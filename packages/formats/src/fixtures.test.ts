@@ -328,3 +328,48 @@ describe.skipIf(!HAVE_FIXTURES)(`format detection of every fixture${SKIPPED}`, (
     ).toBe(false);
   });
 });
+
+/** Every fixture again, its texts read on demand as the server reads zip entries. */
+describe.skipIf(!HAVE_FIXTURES)(`external datasets read lazily, one file at a time${SKIPPED}`, () => {
+  it.each([
+    "datumaro/coco_instances",
+    "labelme/instance_segmentation_coco",
+    "cvat-datumaro/yolo_dataset/yolov8_detection",
+    "datumaro/roboflow_yolo",
+    "label-studio-converter/yolo_import_unif_dims",
+    "datumaro/voc_dataset1",
+    "labelme/bbox_detection_voc",
+  ])("%s decodes as when every text is held", (rel) => {
+    const held = readDatasetDir(path.join(FIXTURES, rel));
+    const reads = new Map<string, number>();
+    const count = (p: string) => reads.set(p, (reads.get(p) ?? 0) + 1);
+    const lazy = {
+      texts: new Map<string, string>(),
+      lazy: new Map(
+        [...held.texts].map(([p, t]) => [
+          p,
+          {
+            text: () => {
+              count(p);
+              return t;
+            },
+            *chunks() {
+              count(p);
+              for (let i = 0; i < t.length; i += 5) yield t.slice(i, i + 5);
+            },
+          },
+        ]),
+      ),
+      imagePaths: held.imagePaths,
+    };
+    const d = detectFormat(held);
+    if (!d.ok) throw new Error(d.reason);
+    expect(detectFormat(lazy)).toEqual(d);
+    reads.clear();
+    const want = decodeDataset(d.format, held, finderFor(held.sizes));
+    expect(decodeDataset(d.format, lazy, finderFor(held.sizes))).toEqual(want);
+    // A label file or an XML is read once; a COCO JSON once to see that it is COCO, then once
+    // (labelme's: twice, its images come before its categories) to decode.
+    for (const [p, n] of reads) expect(n, p).toBeLessThanOrEqual(p.endsWith(".json") ? 3 : 1);
+  });
+});

@@ -1,5 +1,6 @@
-import { decodeCoco, looksLikeCoco } from "./coco/decode.js";
+import { decodeCoco, looksLikeCocoFile } from "./coco/decode.js";
 import type { DecodeOptions } from "./decode-common.js";
+import { readChunks, readText, textPaths } from "./files.js";
 import { MANIFEST_PATH } from "./manifest.js";
 import { basename, extname, isImagePath } from "./paths.js";
 import { type DatasetFiles, type Decoded, type FindImage, FORMATS, type FormatId } from "./types.js";
@@ -20,20 +21,21 @@ export type Detection = { ok: true; format: FormatId; why: string } | { ok: fals
  * them apart per line).
  */
 export const detectFormat = (files: DatasetFiles): Detection => {
-  const manifest = [...files.texts.entries()].find(([p]) => p === MANIFEST_PATH);
-  if (manifest) {
+  const paths = textPaths(files);
+  if (paths.includes(MANIFEST_PATH)) {
     try {
-      const m = JSON.parse(manifest[1]) as { generator?: unknown; format?: unknown };
+      const m = JSON.parse(readText(files, MANIFEST_PATH)) as { generator?: unknown; format?: unknown };
       if (m.generator === "labelbench" && FORMATS.includes(m.format as FormatId))
         return { ok: true, format: m.format as FormatId, why: "manifest.json says so" };
     } catch {
       // not ours after all: detect from the files themselves
     }
   }
-  const json = [...files.texts.entries()].find(
-    ([p, t]) => extname(p).toLowerCase() === ".json" && p !== MANIFEST_PATH && looksLikeCoco(t),
+  const json = paths.find(
+    (p) =>
+      extname(p).toLowerCase() === ".json" && p !== MANIFEST_PATH && looksLikeCocoFile(readChunks(files, p)),
   );
-  if (json) return { ok: true, format: "coco", why: `${json[0]} has images and annotations` };
+  if (json) return { ok: true, format: "coco", why: `${json} has images and annotations` };
   if (looksLikeVoc(files)) return { ok: true, format: "voc", why: "Pascal VOC annotation XML found" };
   if (looksLikeYolo(files))
     return { ok: true, format: "yolo", why: "class names and label .txt files found" };

@@ -1,8 +1,9 @@
-export { decodeCoco, looksLikeCoco } from "./coco/decode.js";
+export { decodeCoco, looksLikeCoco, looksLikeCocoFile } from "./coco/decode.js";
 export { cocoAnnotation, cocoAnnotationPath, encodeCoco } from "./coco/encode.js";
 export { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
 export type { DecodeOptions } from "./decode-common.js";
 export { encodeDataset, encodeToFiles } from "./export.js";
+export { readChunks, readText, textPaths } from "./files.js";
 export { type Detection, decodeDataset, detectFormat, isDatasetTextPath, isImagePath } from "./import.js";
 export { imagePathIn, MANIFEST_PATH, MANIFEST_VERSION } from "./manifest.js";
 export {

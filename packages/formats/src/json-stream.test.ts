@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { arrayElements, JsonSyntaxError, parseSpan, topLevelMembers } from "./json-stream.js";
+import {
+  arrayElements,
+  JsonChunkReader,
+  JsonSyntaxError,
+  parseSpan,
+  topLevelMembers,
+} from "./json-stream.js";
 
 const LAZY = ["images", "annotations", "categories"];
 
@@ -98,5 +104,75 @@ describe("streaming JSON reader", () => {
     expect(() => [...arrayElements(text, span)]).toThrow(/expected "," or "]"/);
     expect(() => topLevelMembers('{"a":"unterminated}')).toThrow(/unterminated string/);
     expect(() => topLevelMembers('{"a":[1}]}')).toThrow(JsonSyntaxError);
+  });
+});
+
+/** Reads a document in pieces of `size` characters back into a plain value. */
+const readBackChunked = (text: string, size: number): unknown => {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  const r = new JsonChunkReader(pieces, LAZY);
+  const out: Record<string, unknown> = {};
+  let list: unknown[] = [];
+  for (let e = r.next(); e !== "end"; e = r.next()) {
+    if (e === "notObject") return JSON.parse(text);
+    if (e === "member") out[r.key] = r.parse();
+    else if (e === "array") list = out[r.key] = [];
+    else if (e === "element") {
+      expect(r.index).toBe(list.length);
+      list.push(r.parse());
+    }
+  }
+  return out;
+};
+
+const chunkedError = (text: string, size: number): JsonSyntaxError =>
+  syntaxError(() => readBackChunked(text, size));
+
+describe("streaming JSON reader over pieces", () => {
+  it("gives what JSON.parse gives for any piece size", () => {
+    const doc = {
+      info: { description: 'a "quoted" \\ name, {not: a brace} \\"', year: 2024 },
+      images: [{ id: 1, file_name: "a b/ü.jpg", width: 10, height: 20 }, { id: "x" }],
+      annotations: [{ id: 1, bbox: [1.5, 2e-3, -7, 1e10], segmentation: [[1, 2, 3, 4, 5, 6]] }, 7, "s", null],
+      categories: [],
+      licenses: [[], [[]], {}],
+      n: -12.5e3,
+    };
+    for (const text of [
+      JSON.stringify(doc),
+      JSON.stringify(doc, null, 2),
+      `\ufeff ${JSON.stringify(doc)}\n`,
+    ]) {
+      for (const size of [1, 2, 3, 7, 100, 1 << 20]) expect(readBackChunked(text, size)).toEqual(doc);
+    }
+    expect(readBackChunked("{}", 1)).toEqual({});
+    expect(readBackChunked(" [1,2] ", 2)).toEqual([1, 2]);
+  });
+
+  it("names the same line and column as the whole-text reader, across pieces", () => {
+    const cases = [
+      '{\n  "info": {},\n  "images" [1]\n}',
+      '{"a":1}\nx',
+      '{"annotations":[\n{"id":1},\n{"id":2,}\n]}',
+      '{"images":[1 2]}',
+      '{"a":"unterminated}',
+      '{"a":[1}]}',
+      '{"images": [], "annotations": [',
+      "[1,2",
+    ];
+    for (const text of cases) {
+      const whole = chunkedError(text, 1 << 20);
+      for (const size of [1, 2, 5]) {
+        const e = chunkedError(text, size);
+        expect([e.line, e.column, e.reason], `${text} / ${size}`).toEqual([
+          whole.line,
+          whole.column,
+          whole.reason,
+        ]);
+      }
+    }
+    const e = chunkedError('{\n  "info": {},\n  "images" [1]\n}', 3);
+    expect(e.message).toMatch(/expected ":" at line 3 column 12$/);
   });
 });

@@ -111,9 +111,22 @@ export interface Problem {
   readonly message: string;
 }
 
-/** The text files of a dataset (annotation files) and the paths of its image files, in zip order. */
+/** An annotation file read when a decoder needs it, so a dataset's texts are never all held at once. */
+export interface LazyText {
+  /** The whole text: for the small files (a label file, an XML, a YAML). */
+  text(): string;
+  /** The text in pieces (a few MB each), for files too big to hold (a COCO JSON); may be read again. */
+  chunks(): Iterable<string>;
+}
+
+/**
+ * The text files of a dataset (annotation files) and the paths of its image files, in zip order.
+ * Texts are either held (`texts`) or read on demand (`lazy`, the server's zip entries); decoders
+ * read one file at a time through `textPaths`/`readText`/`readChunks` (files.ts).
+ */
 export interface DatasetFiles {
   readonly texts: ReadonlyMap<string, string>;
+  readonly lazy?: ReadonlyMap<string, LazyText>;
   readonly imagePaths: readonly string[];
 }
 
@@ -150,10 +163,23 @@ export interface DecodedImage {
   readonly width: number;
   readonly height: number;
   readonly split: SplitName | null;
+  /** Checked annotations of this image, counted as they are decoded (whoever receives them). */
+  annotationCount: number;
+  /**
+   * The checked annotations, collected here only when the decoder runs without a `DecodeSink`;
+   * with a sink (the server's import) they go to the sink one by one and this stays empty.
+   */
   readonly annotations: DecodedAnnotation[];
   readonly tags: string[];
   /** The annotation file that described it (or the image path for background images). */
   readonly source: string;
+}
+
+/** Receives each checked annotation as it is decoded, so no dataset's annotations are ever all held. */
+export interface DecodeSink {
+  /** An image met for the first time, before any of its annotations: in dataset order. */
+  image?(image: DecodedImage): void;
+  annotation(image: DecodedImage, annotation: DecodedAnnotation): void;
 }
 
 export interface DecodedDataset {

@@ -1,13 +1,8 @@
 import type { Vertex } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import { type DecodeOptions, DecodeState, splitFromName, splitFromPath } from "../decode-common.js";
-import {
-  arrayElements,
-  isArraySpan,
-  type JsonSpan,
-  JsonSyntaxError,
-  topLevelMembers,
-} from "../json-stream.js";
+import { readChunks, textPaths } from "../files.js";
+import { JsonChunkReader, JsonSyntaxError } from "../json-stream.js";
 import { basename, dirname, extname, joinPath, stemOf } from "../paths.js";
 import { boxFromCorners } from "../shapes.js";
 import type { DatasetFiles, Decoded, DecodedImage, FindImage, SplitName } from "../types.js";
@@ -16,38 +11,80 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-/** COCO ids are integers; some tools write them as strings. Both are keys here. */
-const idKey = (v: unknown): string | null =>
-  isInt(v) ? String(v) : typeof v === "string" && v !== "" ? `s:${v}` : null;
+/**
+ * COCO ids are integers; some tools write them as strings. Both are keys here: an integer as
+ * itself (no number-to-text conversion per annotation), a string prefixed so "1" is not 1.
+ */
+type IdKey = number | string;
+const idKey = (v: unknown): IdKey | null =>
+  isInt(v) ? v : typeof v === "string" && v !== "" ? `s:${v}` : null;
 
-/** The arrays read element by element: the rest of a COCO file is small. */
-const LAZY = ["images", "annotations", "categories"] as const;
+/** The arrays read element by element, in the order they must be decoded: the rest of a COCO file is small. */
+const SECTIONS = ["categories", "images", "annotations"] as const;
+type Section = (typeof SECTIONS)[number];
 
-/** The top-level arrays of a COCO instances file, located (not parsed); null when it is not one. */
-const cocoSections = (
-  text: string,
-): { images: JsonSpan; annotations: JsonSpan; categories: JsonSpan | null } | null => {
-  const members = topLevelMembers(text, LAZY);
-  const images = members?.get("images");
-  const annotations = members?.get("annotations");
-  if (!members || !images || !annotations || !isArraySpan(text, images) || !isArraySpan(text, annotations))
-    return null;
-  const categories = members.get("categories");
-  return { images, annotations, categories: categories && isArraySpan(text, categories) ? categories : null };
+/**
+ * What the start of a JSON file says: COCO when `images` and `annotations` are both arrays
+ * (found without parsing them, and reading no further than needed), "broken" when the JSON
+ * breaks before that in a file that had begun like COCO, else not COCO.
+ */
+const cocoShape = (chunks: Iterable<string>): "coco" | "other" | { broken: JsonSyntaxError } => {
+  const r = new JsonChunkReader(chunks, SECTIONS);
+  let images = false;
+  let annotations = false;
+  let named = false;
+  try {
+    for (let e = r.next(); e !== "end" && e !== "notObject"; e = r.next()) {
+      if (r.key === "images" || r.key === "annotations") named = true;
+      if (e !== "array") continue;
+      if (r.key === "images") images = true;
+      if (r.key === "annotations") annotations = true;
+      if (images && annotations) return "coco";
+    }
+    return "other";
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    return named ? { broken: err } : "other";
+  } finally {
+    r.close();
+  }
 };
 
 /**
  * A JSON file is COCO when it has `images` and `annotations` arrays (categories are checked
  * later). The arrays are located, not parsed: detection must not build a million objects.
  */
-export const looksLikeCoco = (text: string): boolean => {
-  if (!text.includes('"images"') || !text.includes('"annotations"')) return false;
-  try {
-    return cocoSections(text) !== null;
-  } catch {
-    return false;
+export const looksLikeCoco = (text: string): boolean => cocoShape([text]) === "coco";
+export const looksLikeCocoFile = (chunks: Iterable<string>): boolean => cocoShape(chunks) === "coco";
+
+/** Integer ids up to this are kept in a bit set (a million ids: 125 kB), others in a Set. */
+const BITSET_LIMIT = 1 << 26;
+
+/** Annotation ids seen so far, for the duplicate warning, in memory that does not grow per object. */
+class IdSet {
+  private bits = new Uint8Array(1024);
+  private readonly other = new Set<string>();
+
+  /** Adds the id; false when it was already there. */
+  add(v: unknown, key: IdKey): boolean {
+    if (isInt(v) && v >= 0 && v < BITSET_LIMIT) {
+      const byte = v >>> 3;
+      if (byte >= this.bits.length) {
+        const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));
+        grown.set(this.bits);
+        this.bits = grown;
+      }
+      const bit = 1 << (v & 7);
+      const had = ((this.bits[byte] ?? 0) & bit) !== 0;
+      this.bits[byte] = (this.bits[byte] ?? 0) | bit;
+      return !had;
+    }
+    const k = String(key);
+    if (this.other.has(k)) return false;
+    this.other.add(k);
+    return true;
   }
-};
+}
 
 /**
  * The corners of a box, computed as x + w, lose the last bit of w; when the `bbox` agrees with
@@ -76,25 +113,27 @@ const splitOfCocoFile = (path: string): SplitName | null => {
  * of any value (0, gaps), ids as numbers or strings, extra fields ignored, `iscrowd` RLE masks
  * skipped with a warning, several polygons per annotation split into one annotation each, and the
  * exact 4-corner polygon of the `bbox` read back as a box.
+ *
+ * Each file is read in pieces, element by element (`readChunks`), and annotations go to the
+ * sink as they are read: a file with a million annotations is never held whole.
  */
 export const decodeCoco = (files: DatasetFiles, find: FindImage, options: DecodeOptions = {}): Decoded => {
   const st = new DecodeState(files, find, options);
-  const jsonFiles = [...files.texts.keys()].filter((p) => extname(p).toLowerCase() === ".json");
+  const jsonFiles = textPaths(files).filter((p) => extname(p).toLowerCase() === ".json");
   let found = 0;
   for (const file of jsonFiles) {
-    const text = files.texts.get(file) ?? "";
+    const shape = cocoShape(readChunks(files, file));
+    if (shape === "other") {
+      st.ignored.push(file);
+      continue;
+    }
+    found++;
     try {
-      const sections = cocoSections(text);
-      if (!sections) {
-        st.ignored.push(file);
-        continue;
-      }
-      found++;
-      decodeCocoFile(st, file, text, sections);
+      if (shape !== "coco") throw shape.broken;
+      decodeCocoFile(st, file, () => readChunks(files, file));
     } catch (err) {
       if (!(err instanceof JsonSyntaxError)) throw err;
-      if (text.includes('"annotations"')) st.log.error(file, undefined, `not valid JSON: ${err.message}`);
-      else st.ignored.push(file);
+      st.log.error(file, undefined, `not valid JSON: ${err.message}`);
     }
   }
   if (found === 0)
@@ -103,57 +142,103 @@ export const decodeCoco = (files: DatasetFiles, find: FindImage, options: Decode
   return st.finish("coco");
 };
 
-const decodeCocoFile = (
-  st: DecodeState,
-  file: string,
-  text: string,
-  sections: NonNullable<ReturnType<typeof cocoSections>>,
-) => {
-  const split = splitOfCocoFile(file);
-  const dir = dirname(file);
+interface CocoFileState {
+  readonly file: string;
+  readonly dir: string;
+  readonly split: SplitName | null;
+  readonly categories: Map<IdKey, string>;
+  readonly images: Map<IdKey, DecodedImage | null>;
+  readonly seenIds: IdSet;
+}
 
-  const categories = new Map<string, string>();
-  if (!sections.categories) {
-    st.log.error(file, "categories", "missing: a COCO instances file lists its categories");
-  } else {
-    for (const [c, i] of arrayElements(text, sections.categories)) {
-      const at = `categories[${i}]`;
-      if (!isObject(c)) {
-        st.log.error(file, at, "not an object");
-        continue;
+/**
+ * Categories must be known before images (image tags name them) and both before annotations.
+ * They usually come in that order, and then one reading does it all; the JSON spec does not
+ * order members, so each further reading decodes the sections the previous one had to pass
+ * over (annotations before categories take two readings, never more than three).
+ */
+const decodeCocoFile = (st: DecodeState, file: string, open: () => Iterable<string>) => {
+  const fs: CocoFileState = {
+    file,
+    dir: dirname(file),
+    split: splitOfCocoFile(file),
+    categories: new Map(),
+    images: new Map(),
+    seenIds: new IdSet(),
+  };
+  const present = new Set<Section>();
+  let next = 0;
+  for (let reading = 0; next < SECTIONS.length && reading < SECTIONS.length; reading++) {
+    const r = new JsonChunkReader(open(), SECTIONS);
+    try {
+      let active: Section | null = null;
+      for (let e = r.next(); e !== "end"; e = r.next()) {
+        if (e === "member") {
+          // The first reading checks the members kept whole; later ones only pass over them.
+          if (reading === 0) r.parse();
+        } else if (e === "array") {
+          const section = r.key as Section;
+          if (reading === 0 && present.has(section))
+            st.log.error(file, section, "appears twice; only the first is read");
+          present.add(section);
+          active = section === SECTIONS[next] ? section : null;
+        } else if (e === "element") {
+          if (active !== null) decodeElement(st, fs, active, r.parse(), r.index);
+        } else if (e === "arrayEnd") {
+          if (active !== null) next++;
+          active = null;
+        } else if (e === "notObject") break;
       }
-      const key = idKey(c.id);
-      if (key === null) {
-        st.log.error(file, `${at}.id`, "missing or not an integer");
-        continue;
-      }
-      if (typeof c.name !== "string" || c.name.trim() === "") {
-        st.log.error(file, `${at}.name`, "missing or empty");
-        continue;
-      }
-      if (categories.has(key)) {
-        st.log.error(file, `${at}.id`, `duplicate category id ${String(c.id)}`);
-        continue;
-      }
-      if (c.name.trim().length > 100) {
-        st.log.error(file, `${at}.name`, "longer than 100 characters");
-        continue;
-      }
-      categories.set(key, st.declare(c.name));
-      if (typeof c.supercategory === "string" && c.supercategory.trim() !== "")
-        st.markParent(c.supercategory);
+    } finally {
+      r.close();
+    }
+    // Sections the file does not have are done (a missing categories list is an error).
+    while (next < SECTIONS.length && !present.has(SECTIONS[next] as Section)) {
+      if (SECTIONS[next] === "categories")
+        st.log.error(file, "categories", "missing: a COCO instances file lists its categories");
+      next++;
     }
   }
+};
 
-  const images = new Map<string, DecodedImage | null>();
-  for (const [im, i] of arrayElements(text, sections.images)) {
-    decodeCocoImage(st, file, dir, split, images, im, i);
-  }
+const decodeElement = (st: DecodeState, fs: CocoFileState, section: Section, v: unknown, i: number) => {
+  if (section === "annotations")
+    decodeCocoAnnotation(st, fs.file, fs.images, fs.categories, fs.seenIds, v, i);
+  else if (section === "images") decodeCocoImage(st, fs.file, fs.dir, fs.split, fs.images, v, i);
+  else decodeCocoCategory(st, fs.file, fs.categories, v, i);
+};
 
-  const seenIds = new Set<string>();
-  for (const [a, i] of arrayElements(text, sections.annotations)) {
-    decodeCocoAnnotation(st, file, images, categories, seenIds, a, i);
+const decodeCocoCategory = (
+  st: DecodeState,
+  file: string,
+  categories: Map<IdKey, string>,
+  c: unknown,
+  i: number,
+) => {
+  const at = `categories[${i}]`;
+  if (!isObject(c)) {
+    st.log.error(file, at, "not an object");
+    return;
   }
+  const key = idKey(c.id);
+  if (key === null) {
+    st.log.error(file, `${at}.id`, "missing or not an integer");
+    return;
+  }
+  if (typeof c.name !== "string" || c.name.trim() === "") {
+    st.log.error(file, `${at}.name`, "missing or empty");
+    return;
+  }
+  if (categories.has(key)) {
+    st.log.error(file, `${at}.id`, `duplicate category id ${String(c.id)}`);
+    return;
+  }
+  if (c.name.trim().length > 100) {
+    st.log.error(file, `${at}.name`, "longer than 100 characters");
+    return;
+  }
+  categories.set(key, st.declare(c.name));
+  if (typeof c.supercategory === "string" && c.supercategory.trim() !== "") st.markParent(c.supercategory);
 };
 
 const decodeCocoImage = (
@@ -161,7 +246,7 @@ const decodeCocoImage = (
   file: string,
   dir: string,
   split: SplitName | null,
-  images: Map<string, DecodedImage | null>,
+  images: Map<IdKey, DecodedImage | null>,
   im: unknown,
   i: number,
 ) => {
@@ -184,16 +269,19 @@ const decodeCocoImage = (
     return;
   }
   const fileName = im.file_name.replace(/\\/g, "/");
-  const path = st.resolvePath(
-    [
-      joinPath(dir, fileName),
-      joinPath(dir, "..", "images", split ?? "", basename(fileName)),
-      joinPath(dir, "..", "images", basename(fileName)),
-      joinPath(dir, "images", basename(fileName)),
-      fileName,
-    ],
-    fileName,
-  );
+  // Without images in the upload (a re-import of annotations) there is no path to try.
+  const path = st.holdsImages
+    ? st.resolvePath(
+        [
+          joinPath(dir, fileName),
+          joinPath(dir, "..", "images", split ?? "", basename(fileName)),
+          joinPath(dir, "..", "images", basename(fileName)),
+          joinPath(dir, "images", basename(fileName)),
+          fileName,
+        ],
+        fileName,
+      )
+    : null;
   const img = st.image(
     { path, fileName: basename(fileName), stem: stemOf(fileName) },
     file,
@@ -217,9 +305,9 @@ const decodeCocoImage = (
 const decodeCocoAnnotation = (
   st: DecodeState,
   file: string,
-  images: ReadonlyMap<string, DecodedImage | null>,
-  categories: ReadonlyMap<string, string>,
-  seenIds: Set<string>,
+  images: ReadonlyMap<IdKey, DecodedImage | null>,
+  categories: ReadonlyMap<IdKey, string>,
+  seenIds: IdSet,
   a: unknown,
   i: number,
 ) => {
@@ -230,8 +318,7 @@ const decodeCocoAnnotation = (
   }
   const id = idKey(a.id);
   if (id === null) st.log.warn(file, `${at}.id`, "missing or not an integer (pycocotools needs one)");
-  else if (seenIds.has(id)) st.log.warn(file, `${at}.id`, `duplicate annotation id ${String(a.id)}`);
-  else seenIds.add(id);
+  else if (!seenIds.add(a.id, id)) st.log.warn(file, `${at}.id`, `duplicate annotation id ${String(a.id)}`);
   const imageKey = idKey(a.image_id);
   if (imageKey === null || !images.has(imageKey)) {
     st.log.error(file, `${at}.image_id`, `${String(a.image_id)} is not an image id of this file`);

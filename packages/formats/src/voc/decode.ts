@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { type DecodeOptions, DecodeState, splitFromName } from "../decode-common.js";
+import { readText, textPaths } from "../files.js";
 import { parseDecimal } from "../numbers.js";
 import { basename, dirname, extname, joinPath, stemOf } from "../paths.js";
 import type { DatasetFiles, Decoded, FindImage, SplitName } from "../types.js";
@@ -25,10 +26,16 @@ const flag = (v: unknown): number => {
 /** Class lists VOC itself lacks: ours (labels.txt), labelme's class_names.txt, CVAT's labelmap.txt. */
 const LABEL_LISTS = ["labels.txt", "class_names.txt", "labelmap.txt"];
 
-export const looksLikeVoc = (files: DatasetFiles): boolean =>
-  [...files.texts.entries()].some(
-    ([p, t]) => extname(p).toLowerCase() === ".xml" && /<annotation[\s>]/.test(t) && t.includes("<object"),
-  ) || [...files.texts.keys()].some((p) => /(^|\/)Annotations\/[^/]+\.xml$/.test(p));
+export const looksLikeVoc = (files: DatasetFiles): boolean => {
+  const paths = textPaths(files);
+  // The folder name first: it needs no file read.
+  if (paths.some((p) => /(^|\/)Annotations\/[^/]+\.xml$/.test(p))) return true;
+  return paths.some((p) => {
+    if (extname(p).toLowerCase() !== ".xml") return false;
+    const t = readText(files, p);
+    return /<annotation[\s>]/.test(t) && t.includes("<object");
+  });
+};
 
 /**
  * Pascal VOC XML, as the VOC devkit, labelme, CVAT and datumaro write it: bndbox in 1-based
@@ -37,13 +44,13 @@ export const looksLikeVoc = (files: DatasetFiles): boolean =>
  */
 export const decodeVoc = (files: DatasetFiles, find: FindImage, options: DecodeOptions = {}): Decoded => {
   const st = new DecodeState(files, find, options);
-  const paths = [...files.texts.keys()];
+  const paths = textPaths(files);
 
   const list = paths
     .filter((p) => LABEL_LISTS.includes(basename(p).toLowerCase()))
     .sort((a, b) => a.split("/").length - b.split("/").length)[0];
   if (list) {
-    for (const l of (files.texts.get(list) ?? "").split(/\r?\n/)) {
+    for (const l of readText(files, list).split(/\r?\n/)) {
       const name = l.split(":")[0]?.trim();
       if (name) st.declare(name);
     }
@@ -54,7 +61,7 @@ export const decodeVoc = (files: DatasetFiles, find: FindImage, options: DecodeO
     const m = /(^|\/)ImageSets\/Main\/(train|val|test)\.txt$/.exec(p);
     const split = m?.[2] ? splitFromName(m[2]) : null;
     if (!split) continue;
-    for (const stem of (files.texts.get(p) ?? "").split(/\r?\n/)) {
+    for (const stem of readText(files, p).split(/\r?\n/)) {
       const s = stem.trim().split(/\s+/)[0];
       if (s) splits.set(s, split);
     }
@@ -63,7 +70,8 @@ export const decodeVoc = (files: DatasetFiles, find: FindImage, options: DecodeO
   const described = new Set<string>();
   for (const file of paths) {
     if (extname(file).toLowerCase() !== ".xml") continue;
-    const xml = files.texts.get(file) ?? "";
+    // One XML read at a time (the server reads it from the zip now, not before).
+    const xml = readText(files, file);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
       if (file.includes("Annotations/") || xml.includes("<annotation"))

@@ -1,6 +1,7 @@
 import type { Vertex } from "@labelbench/geometry";
 import YAML from "yaml";
 import { type DecodeOptions, DecodeState, splitFromPath } from "../decode-common.js";
+import { readText, textPaths } from "../files.js";
 import { parseDecimal } from "../numbers.js";
 import { basename, dirname, extname, stemOf } from "../paths.js";
 import { boxFromCorners } from "../shapes.js";
@@ -72,15 +73,15 @@ const listNames = (file: string, text: string): ClassNames => {
 
 /** data.yaml (shallowest first), else classes.txt (Label Studio), else obj.names (Darknet/CVAT). */
 const findClassNames = (st: DecodeState, files: DatasetFiles): ClassNames | null => {
-  const paths = [...files.texts.keys()];
+  const paths = textPaths(files);
   const yamls = paths.filter(isYaml).sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1));
   for (const y of yamls) {
-    const r = yamlNames(st, y, files.texts.get(y) ?? "");
+    const r = yamlNames(st, y, readText(files, y));
     if (r) return r;
   }
   const lists = paths.filter(isNamesFile).sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1));
   const first = lists[0];
-  return first ? listNames(first, files.texts.get(first) ?? "") : null;
+  return first ? listNames(first, readText(files, first)) : null;
 };
 
 const range = (names: ReadonlyMap<number, string>) => {
@@ -88,8 +89,18 @@ const range = (names: ReadonlyMap<number, string>) => {
   return keys.length === 0 ? "none" : `${Math.min(...keys)}-${Math.max(...keys)}`;
 };
 
+/** Image paths by folder and stem (the first in zip order wins), so finding one is a lookup, not a scan. */
+const imagesByDirStem = (imagePaths: readonly string[]): Map<string, string> => {
+  const out = new Map<string, string>();
+  for (const p of imagePaths) {
+    const k = `${dirname(p)}/${stemOf(p)}`;
+    if (!out.has(k)) out.set(k, p);
+  }
+  return out;
+};
+
 /** Where an image with this label file's stem would be, most likely first. */
-const imageCandidates = (label: string, imagePaths: readonly string[]): string | null => {
+const imageCandidates = (label: string, byDirStem: ReadonlyMap<string, string>): string | null => {
   const dir = dirname(label);
   const stem = stemOf(label);
   const parts = dir.split("/");
@@ -98,7 +109,7 @@ const imageCandidates = (label: string, imagePaths: readonly string[]): string |
   if (li >= 0) dirs.push([...parts.slice(0, li), "images", ...parts.slice(li + 1)].join("/"));
   dirs.push(dir);
   for (const d of dirs) {
-    const hit = imagePaths.find((p) => dirname(p) === d && stemOf(p) === stem);
+    const hit = byDirStem.get(`${d}/${stem}`);
     if (hit) return hit;
   }
   return null;
@@ -126,11 +137,11 @@ export const decodeYolo = (files: DatasetFiles, find: FindImage, options: Decode
 
   const imageDirs = new Set<string>();
   const labelFiles: string[] = [];
-  const imageStems = new Set(files.imagePaths.map((p) => `${dirname(p)}/${stemOf(p)}`));
-  for (const p of files.texts.keys()) {
+  const byDirStem = imagesByDirStem(files.imagePaths);
+  for (const p of textPaths(files)) {
     if (extname(p).toLowerCase() !== ".txt" || isNamesFile(p)) continue;
     const inLabels = p.split("/").slice(0, -1).includes("labels");
-    if (inLabels || imageStems.has(`${dirname(p)}/${stemOf(p)}`)) labelFiles.push(p);
+    if (inLabels || byDirStem.has(`${dirname(p)}/${stemOf(p)}`)) labelFiles.push(p);
     else if (basename(p).toLowerCase() !== "classification.csv") st.ignored.push(p);
   }
 
@@ -138,7 +149,7 @@ export const decodeYolo = (files: DatasetFiles, find: FindImage, options: Decode
   let keypointLines = 0;
   const labelled = new Set<string>();
   for (const file of labelFiles) {
-    const imagePath = imageCandidates(file, files.imagePaths);
+    const imagePath = imageCandidates(file, byDirStem);
     if (imagePath) {
       labelled.add(imagePath);
       imageDirs.add(dirname(imagePath));
@@ -150,7 +161,8 @@ export const decodeYolo = (files: DatasetFiles, find: FindImage, options: Decode
       splitFromPath(imagePath ?? file),
     );
     if (!img) continue;
-    const r = decodeLabelFile(st, classes, file, files.texts.get(file) ?? "", img);
+    // One label file read at a time (the server reads it from the zip now, not before).
+    const r = decodeLabelFile(st, classes, file, readText(files, file), img);
     polygons += r.polygons;
     keypointLines += r.keypointLines;
   }
@@ -237,9 +249,9 @@ const decodeLabelFile = (
 
 /** A folder is YOLO when it has class names and label text files. */
 export const looksLikeYolo = (files: DatasetFiles): boolean => {
-  const paths = [...files.texts.keys()];
+  const paths = textPaths(files);
   const hasNames = paths.some(
-    (p) => isNamesFile(p) || (isYaml(p) && /(^|\n)names\s*:/.test(files.texts.get(p) ?? "")),
+    (p) => isNamesFile(p) || (isYaml(p) && /(^|\n)names\s*:/.test(readText(files, p))),
   );
   return hasNames && paths.some((p) => extname(p).toLowerCase() === ".txt" && !isNamesFile(p));
 };

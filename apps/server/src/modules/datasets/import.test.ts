@@ -390,3 +390,175 @@ describe.skipIf(!sharedFixtureDir("datumaro"))(
     });
   },
 );
+
+/** A COCO instances file for one image `a.png` (100x100), members in the given order. */
+const cocoText = (
+  annotations: number,
+  order: readonly ("images" | "categories" | "annotations")[],
+  bad: number | null = null,
+) => {
+  const members = {
+    images: '[{"id":1,"file_name":"a.png","width":100,"height":100,"tags":["tagged"]}]',
+    categories: '[{"id":1,"name":"car"},{"id":2,"name":"new label"}]',
+    annotations: `[${Array.from(
+      { length: annotations },
+      (_, i) =>
+        `{"id":${i + 1},"image_id":1,"category_id":${(i % 2) + 1},"bbox":${i === bad ? "[500,500,10,10]" : `[${i % 90},${i % 80},10,20]`},"iscrowd":0}`,
+    ).join(",\n")}]`,
+  };
+  return `{"info":{},${order.map((k) => `"${k}":${members[k]}`).join(",")}}`;
+};
+
+describe("streamed import: written as decoded, all or nothing", () => {
+  /** A project with `a.png` holding two shapes of "car", so a replace has something to keep or drop. */
+  const seeded = async () => {
+    const car = await createLabel(t.app, projectId, { name: "car" });
+    const img = await uploadImage(t.app, projectId, {
+      name: "a.png",
+      data: await png({ width: 100, height: 100, seed: 7 }),
+    });
+    const put = await request(t.app)
+      .put(`/api/v1/images/${img.id}/annotations`)
+      .send({
+        baseRevision: 0,
+        annotations: [1, 2].map((x) => ({
+          labelId: car.id,
+          geometry: { type: "box", x, y: x, width: 5, height: 5 },
+        })),
+      });
+    expect(put.status).toBe(200);
+    return img;
+  };
+  const snapshot = async () => {
+    const s = await state();
+    const images = t.db
+      .prepare("SELECT id, revision, annotation_count, status FROM images ORDER BY id")
+      .all();
+    const tags = t.db.prepare("SELECT image_id, label_id FROM image_tags ORDER BY 1, 2").all();
+    return { ...s, images, tags };
+  };
+  const postJson = (text: string, query: string) =>
+    request(t.app)
+      .post(`/api/v1/projects/${projectId}/import?${query}`)
+      .attach("files", Buffer.from(text), "instances.json");
+
+  it("annotations before images and categories import as in the usual order", async () => {
+    await seeded();
+    const usual = await importOk(
+      await makeZip([["instances.json", cocoText(50, ["categories", "images", "annotations"])]]),
+      "existing=replace",
+    );
+    const after = await snapshot();
+    for (const order of [
+      ["annotations", "images", "categories"],
+      ["images", "annotations", "categories"],
+    ] as const) {
+      const r = await importOk(await makeZip([["instances.json", cocoText(50, order)]]), "existing=replace");
+      expect(r).toEqual({
+        ...usual,
+        labelsCreated: [],
+        annotations: {
+          ...usual.annotations,
+          perLabel: usual.annotations.perLabel.map((l) => ({ ...l, state: "existing" })),
+        },
+      });
+      const s = await snapshot();
+      // Same shapes, labels and tags; only the revision moved on.
+      expect({ ...s, images: [] }).toEqual({ ...after, images: [] });
+    }
+    expect(usual).toMatchObject({ images: { total: 1, matched: 1, withAnnotations: 1 }, tags: 1 });
+    expect(usual.annotations.perLabel.map((l) => [l.name, l.count, l.state])).toEqual([
+      ["car", 25, "existing"],
+      ["new label", 25, "created"],
+      ["tagged", 0, "created"],
+    ]);
+    expect(after.labels).toEqual(["car", "new label", "tagged"]);
+    expect(after.annotations.get("a.png")).toHaveLength(50);
+    expect(after.images).toEqual([{ id: 1, revision: 2, annotation_count: 50, status: "in_progress" }]);
+  });
+
+  it("a refusal deep inside a big file rolls back everything already written", async () => {
+    await seeded();
+    const before = await snapshot();
+    // Over 8 MB: extracted from the zip to disk and read in pieces; shape 110,000 is outside (after the label index was deferred, at 100,000 rows) the image.
+    const text = cocoText(120_000, ["categories", "images", "annotations"], 110_000);
+    expect(text.length).toBeGreaterThan(8 * 1024 * 1024);
+    const res = await importZip(await makeZip([["instances.json", text]]), "existing=replace");
+    const err = expectError(res, 400, "VALIDATION_ERROR");
+    expect(err.message).toBe(
+      'import refused, nothing was changed: 1 problem(s); first: instances.json annotations[110000].bbox: box [500, 500, 510, 510] lies outside the image 100x100 (image "a.png" is 100x100)',
+    );
+    const r = ImportReport.parse(err.details);
+    expect(r).toMatchObject({ applied: false, errors: 1, annotations: { total: 119_999 } });
+    // The label the import had created is gone with the rest: the report does not name its id.
+    expect(r.annotations.perLabel.find((l) => l.name === "new label")).toMatchObject({
+      state: "created",
+      labelId: null,
+    });
+    expect(await snapshot()).toEqual(before);
+    expect(before.annotations.get("a.png")).toHaveLength(2);
+    const labelIndex = () =>
+      t.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'annotations_label'").pluck().get();
+    const indexSql = labelIndex();
+    expect(indexSql).toMatch(/CREATE INDEX annotations_label/);
+    // Without the bad shape: all 120,000 written, the index built again before the commit.
+    const ok = await importOk(
+      await makeZip([["instances.json", cocoText(120_000, ["categories", "images", "annotations"])]]),
+      "existing=replace",
+    );
+    expect(ok.annotations.total).toBe(120_000);
+    expect(labelIndex()).toBe(indexSql);
+    expect(
+      t.db
+        .prepare("SELECT count(*) FROM annotations INDEXED BY annotations_label WHERE label_id > 0")
+        .pluck()
+        .get(),
+    ).toBe(120_000);
+  }, 120_000);
+
+  it("a dry run reports what the import then does, and writes nothing", async () => {
+    await seeded();
+    const before = await snapshot();
+    const text = cocoText(2_000, ["annotations", "categories", "images"]);
+    const dry = await postJson(text, "existing=replace&dryRun=true");
+    expect(dry.status, JSON.stringify(dry.body).slice(0, 500)).toBe(200);
+    expect(await snapshot()).toEqual(before);
+    const real = await postJson(text, "existing=replace");
+    expect(real.status).toBe(200);
+    const { dryRun: _d, applied: _a, ...dryRest } = ImportReport.parse(dry.body);
+    const { dryRun: _r, applied, ...realRest } = ImportReport.parse(real.body);
+    expect(applied).toBe(true);
+    const withoutIds = (x: typeof dryRest) => ({
+      ...x,
+      annotations: { ...x.annotations, perLabel: x.annotations.perLabel.map((l) => ({ ...l, labelId: 0 })) },
+    });
+    expect(withoutIds(dryRest)).toEqual(withoutIds(realRest));
+    expect((await snapshot()).annotations.get("a.png")).toHaveLength(2_000);
+    // A dry run that finds an error reports it with status 200 and still writes nothing.
+    const after = await snapshot();
+    const bad = await postJson(cocoText(10, ["categories", "images", "annotations"], 3), "dryRun=true");
+    expect(bad.status).toBe(200);
+    expect(ImportReport.parse(bad.body)).toMatchObject({ applied: false, errors: 1 });
+    expect(await snapshot()).toEqual(after);
+  });
+
+  it("append keeps the shapes there and numbers the new ones after them", async () => {
+    await seeded();
+    const r = await postJson(cocoText(4, ["categories", "images", "annotations"]), "existing=append");
+    expect(r.status).toBe(200);
+    const shapes = (await state()).annotations.get("a.png") ?? [];
+    expect(shapes.map((s) => s.label)).toEqual(["car", "car", "car", "new label", "car", "new label"]);
+    expect(t.db.prepare("SELECT annotation_count FROM images").get()).toEqual({ annotation_count: 6 });
+  });
+
+  it("label files are read from the zip one at a time: a corrupt one refuses the import, nothing kept", async () => {
+    const zip = await yoloZip("0 0.5 0.5 0.5 0.5\n");
+    const at = zip.indexOf("0 0.5 0.5 0.5 0.5");
+    expect(at).toBeGreaterThan(0);
+    zip[at] = "1".charCodeAt(0); // still text, but no longer the bytes the CRC was taken of
+    const err = expectError(await importZip(zip), 400, "VALIDATION_ERROR");
+    expect(err.message).toBe("not a readable zip: labels/train/img_004.txt: CRC mismatch (corrupt zip)");
+    expect(await state()).toEqual({ images: [], labels: [], annotations: new Map() });
+    expect(originals()).toEqual([]);
+  });
+});

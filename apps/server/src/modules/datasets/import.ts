@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import {
   basename,
+  type DatasetFiles,
   type DecodedDataset,
   decodeDataset,
   detectFormat,
@@ -8,21 +8,18 @@ import {
   type FormatId,
   formatProblem,
   nameKey,
-  type Problem,
+  ProblemLog,
   stemOf,
 } from "@labelbench/formats";
-import type { ImportQuery, ImportReport, ShapeType } from "@labelbench/schema";
+import type { ImportQuery, ImportReport } from "@labelbench/schema";
 import type { Request } from "express";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
-import { annotationRepo, type StoredAnnotation } from "../annotations/repo.js";
 import { removeImageFiles } from "../images/files.js";
-import { imageRepo } from "../images/repo.js";
-import { paletteColor } from "../labels/palette.js";
-import { labelRepo } from "../labels/repo.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
+import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type ProbedImage, probeUploadedImages, receiveUpload } from "./receive.js";
 
 type Options = z.output<typeof ImportQuery>;
@@ -76,30 +73,14 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
   };
 };
 
-interface LabelPlan {
-  /** As the dataset spells it. */
-  name: string;
-  /** As the project spells it (an existing label may differ in case). */
-  target: string;
-  labelId: number | null;
-  shapeTypes: readonly ShapeType[];
-  state: "existing" | "created" | "refused";
-}
-
 const report = (
   opts: Options,
   format: FormatId,
   detectedBy: string,
-  decoded: DecodedDataset,
+  dataset: DecodedDataset,
   labels: readonly LabelPlan[],
-  problems: readonly Problem[],
-  counts: {
-    matched: number;
-    created: number;
-    withAnnotations: number;
-    tags: number;
-    perLabel: Map<string, number>;
-  },
+  log: ProblemLog,
+  counts: ImportCounts,
   ignored: readonly string[],
   applied: boolean,
 ): ImportReport => ({
@@ -108,32 +89,44 @@ const report = (
   format,
   detectedBy,
   images: {
-    total: decoded.images.length,
+    total: dataset.images.length,
     matched: counts.matched,
     created: counts.created,
     withAnnotations: counts.withAnnotations,
   },
   annotations: {
-    total: [...counts.perLabel.values()].reduce((a, b) => a + b, 0),
+    total: counts.annotations,
     perLabel: labels.map((l) => ({
       name: l.name,
-      count: counts.perLabel.get(nameKey(l.name)) ?? 0,
-      labelId: l.labelId,
+      count: l.count,
+      // A label created by an import that was then rolled back does not exist.
+      labelId: l.state === "created" && !applied ? null : l.labelId,
       state: l.state,
     })),
   },
   tags: counts.tags,
   labelsCreated: labels.filter((l) => l.state === "created").map((l) => l.name),
-  errors: problems.filter((p) => p.severity === "error").length,
-  warnings: problems.filter((p) => p.severity === "warning").length,
-  problems: problems.slice(0, 1000).map((p) => ({ ...p })),
+  errors: log.errors,
+  warnings: log.warnings,
+  problems: log
+    .list()
+    .slice(0, 1000)
+    .map((p) => ({ ...p })),
   ignoredFiles: ignored.slice(0, 200),
 });
 
+/** SQLite page cache (KiB) while an import writes; the connection's own size is restored after. */
+const IMPORT_CACHE_KIB = 64 * 1024;
+
+/** Thrown inside the write transaction to roll it back when the import met an error. */
+class Refused extends Error {}
+
 /**
- * Imports a dataset into a project. Everything is read, matched and checked first; a dry run
- * stops there and reports. A real import with any error changes nothing (400 with the report);
- * without errors it writes labels, images and annotations in one transaction.
+ * Imports a dataset into a project. The upload is staged on disk; then the annotation files are
+ * decoded one piece at a time and every checked annotation goes straight into the database,
+ * inside one write transaction: the first error stops the writes, decoding goes on to report
+ * every problem, and the transaction is rolled back, so a refused import changes nothing (400
+ * with the report). A dry run runs the same decoding and checks and writes nothing.
  */
 export const importDataset = async (
   deps: Deps,
@@ -148,7 +141,11 @@ export const importDataset = async (
   const store = !opts.dryRun;
   let stored: string[] = [];
   try {
-    const files = { texts: upload.texts, imagePaths: upload.images.map((i) => i.path) };
+    const files: DatasetFiles = {
+      texts: upload.texts,
+      lazy: upload.lazy,
+      imagePaths: upload.images.map((i) => i.path),
+    };
     let format: FormatId;
     let detectedBy: string;
     if (opts.format === "auto") {
@@ -166,200 +163,72 @@ export const importDataset = async (
     const existing = deps.db
       .prepare("SELECT id, file_name, width, height, sha256 FROM images WHERE project_id = ? ORDER BY id")
       .all(projectId) as ExistingImage[];
-    const decoded = decodeDataset(format, files, imageFinder(probed, existing), {
-      invalidShapes: opts.invalidShapes,
-    });
-    // The annotation files are decoded: their text (hundreds of MB for a big COCO file) can go
-    // before the writes allocate.
-    upload.texts.clear();
-    const problems: Problem[] = [...decoded.problems];
-    const dataset = decoded.value;
-
-    // Labels by name (case-insensitively), created or refused per the option.
-    const labels = labelRepo(deps.db);
-    const projectLabels = new Map(labels.list(projectId).map((l) => [nameKey(l.name), l]));
-    const used = new Set<string>();
-    for (const img of dataset.images) {
-      for (const a of img.annotations) used.add(nameKey(a.label));
-      for (const t of img.tags) used.add(nameKey(t));
-    }
-    const plans: LabelPlan[] = [];
-    for (const name of dataset.labels) {
-      const l = projectLabels.get(nameKey(name));
-      if (l) plans.push({ name, target: l.name, labelId: l.id, shapeTypes: l.shapeTypes, state: "existing" });
-      else if (name.trim().length === 0 || name.trim().length > 100)
-        problems.push({
-          severity: "error",
-          file: "(labels)",
-          message: `label name "${name}" must have 1 to 100 characters`,
-        });
-      else if (opts.unknownLabels === "create")
-        plans.push({
-          name,
-          target: name.trim(),
-          labelId: null,
-          shapeTypes: ["box", "polygon"],
-          state: "created",
-        });
-      else {
-        plans.push({ name, target: name, labelId: null, shapeTypes: [], state: "refused" });
-        if (used.has(nameKey(name)))
-          problems.push({
-            severity: "error",
-            file: "(labels)",
-            message: `"${name}" is not a label of this project (unknownLabels=refuse); create it or import with unknownLabels=create`,
-          });
+    const existingShas = new Set(existing.map((e) => e.sha256));
+    const log = new ProblemLog();
+    const writer = new ImportWriter(
+      deps,
+      projectId,
+      opts,
+      actor,
+      log,
+      new Map(probed.map((p) => [`zip:${p.path}`, p])),
+      existingShas,
+    );
+    const find = imageFinder(probed, existing);
+    // Synchronous from here to the end of the transaction: annotation files are read with
+    // blocking reads, so no other request's statements can interleave with the import's writes.
+    const run = () => {
+      const decoded = decodeDataset(format, files, find, {
+        invalidShapes: opts.invalidShapes,
+        sink: writer,
+        log,
+      });
+      return { dataset: decoded.value, ...writer.finish(decoded.value) };
+    };
+    let result: ReturnType<typeof run> | undefined;
+    if (opts.dryRun) result = run();
+    else {
+      // A bigger page cache for the import's one transaction: the pages of the annotation table
+      // and its indexes stay in memory instead of spilling to the WAL again and again.
+      const cacheSize = deps.db.pragma("cache_size", { simple: true }) as number;
+      deps.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
+      // Every id the import writes is one it has just read or inserted in this transaction, and
+      // nothing else runs on the connection until it ends (the import is synchronous from here):
+      // SQLite's per-row parent lookups (image, label) would only repeat that, at ~20% of the
+      // write cost. The pragma cannot change inside a transaction, so it is set around it.
+      const foreignKeys = deps.db.pragma("foreign_keys", { simple: true }) as number;
+      deps.db.pragma("foreign_keys = OFF");
+      try {
+        deps.db.transaction(() => {
+          result = run();
+          if (log.errors > 0) throw new Refused();
+        })();
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+      } finally {
+        deps.db.pragma(`foreign_keys = ${foreignKeys ? "ON" : "OFF"}`);
+        deps.db.pragma(`cache_size = ${cacheSize}`);
       }
     }
-    const planOf = new Map(plans.map((p) => [nameKey(p.name), p]));
-
-    // Shapes the label does not allow.
-    const perLabel = new Map<string, number>();
-    for (const img of dataset.images) {
-      img.annotations.splice(
-        0,
-        img.annotations.length,
-        ...img.annotations.filter((a) => {
-          const plan = planOf.get(nameKey(a.label));
-          if (!plan || plan.state === "refused") return false;
-          if (!plan.shapeTypes.includes(a.geometry.type)) {
-            const message = `label "${plan.target}" does not allow ${a.geometry.type} shapes`;
-            if (opts.invalidShapes === "skip")
-              problems.push({
-                severity: "warning",
-                file: a.file,
-                where: a.where,
-                message: `${message}; skipped`,
-              });
-            else problems.push({ severity: "error", file: a.file, where: a.where, message });
-            return false;
-          }
-          perLabel.set(nameKey(plan.name), (perLabel.get(nameKey(plan.name)) ?? 0) + 1);
-          return true;
-        }),
-      );
-    }
-
-    const bySha = new Set(existing.map((e) => e.sha256));
-    const probedByKey = new Map(probed.map((p) => [`zip:${p.path}`, p]));
-    const createdShas = new Set<string>();
-    let matched = 0;
-    const firstWithSha = new Map<string, string>();
-    for (const img of dataset.images) {
-      const z = probedByKey.get(img.key);
-      if (!z) {
-        matched++;
-        continue;
-      }
-      const sha = z.staged.sha256;
-      const first = firstWithSha.get(sha);
-      if (first !== undefined) {
-        problems.push({
-          severity: "warning",
-          file: z.path,
-          message: `same bytes as ${first}: one image in the project, with the annotations of both`,
-        });
-      } else firstWithSha.set(sha, z.path);
-      if (bySha.has(sha)) matched++;
-      else createdShas.add(sha);
-    }
-    const tags = dataset.images.reduce((n, i) => n + i.tags.length, 0);
-    // Counted now: the writes release each image's decoded shapes once they are stored.
-    const withAnnotations = dataset.images.filter((i) => i.annotations.length > 0).length;
-    const counts = { matched, created: createdShas.size, withAnnotations, tags, perLabel };
+    if (!result) throw new Error("the import produced no result");
+    const { dataset, plans, counts } = result;
     const ignored = [...upload.ignored, ...dataset.ignored];
-    const errors = problems.filter((p) => p.severity === "error");
-
     format = dataset.format;
-    if (opts.dryRun)
-      return report(opts, format, detectedBy, dataset, plans, problems, counts, ignored, false);
-    if (errors.length > 0) {
-      const r = report(opts, format, detectedBy, dataset, plans, problems, counts, ignored, false);
-      const first = errors[0];
+    const applied = !opts.dryRun && log.errors === 0;
+    const r = report(opts, format, detectedBy, dataset, plans, log, counts, ignored, applied);
+    if (log.errors > 0 && !opts.dryRun) {
+      const first = log.items.find((p) => p.severity === "error");
       throw new AppError(
         "VALIDATION_ERROR",
-        `import refused, nothing was changed: ${errors.length} problem(s)${first ? `; first: ${formatProblem(first)}` : ""}`,
+        `import refused, nothing was changed: ${log.errors} problem(s)${first ? `; first: ${formatProblem(first)}` : ""}`,
         r,
       );
     }
-
-    const now = deps.now();
-    const images = imageRepo(deps.db);
-    const annotations = annotationRepo(deps.db);
-    // `replace` drops every stored shape of an image: one statement, not a read and a delete per row.
-    const clearAnnotations = deps.db.prepare("DELETE FROM annotations WHERE image_id = ?");
-    const pendingTiles: string[] = [];
-    deps.db.transaction(() => {
-      let position = labels.count(projectId);
-      for (const p of plans) {
-        if (p.state !== "created") continue;
-        p.labelId = labels.insert(projectId, {
-          name: p.target,
-          color: paletteColor(position++),
-          hotkey: null,
-          shapeTypes: ["box", "polygon"],
-        });
-      }
-      const idOfSha = new Map<string, number>();
-      for (const img of dataset.images) {
-        let imageId: number;
-        const z = probedByKey.get(img.key);
-        if (z?.ok) {
-          const sha = z.staged.sha256;
-          const known = idOfSha.get(sha) ?? images.bySha(projectId, sha)?.id;
-          if (known !== undefined) imageId = known;
-          else {
-            const tileState = z.width * z.height > deps.config.tileThresholdPixels ? "pending" : "none";
-            imageId = images.insert(
-              {
-                projectId,
-                sha256: sha,
-                fileName: basename(z.path),
-                width: z.width,
-                height: z.height,
-                format: z.format,
-                byteSize: z.staged.byteSize,
-                tileState,
-              },
-              now,
-            );
-            if (tileState === "pending") pendingTiles.push(sha);
-          }
-          idOfSha.set(sha, imageId);
-        } else imageId = Number(img.key.slice("img:".length));
-
-        if (img.annotations.length === 0 && img.tags.length === 0 && opts.existing === "append") continue;
-        const append = opts.existing === "append";
-        if (!append) clearAnnotations.run(imageId);
-        const before: ReadonlyMap<string, StoredAnnotation> = append
-          ? annotations.stored(imageId)
-          : new Map();
-        const kept = [...before.values()];
-        const added: StoredAnnotation[] = img.annotations.map((a) => ({
-          uid: randomUUID(),
-          labelId: planOf.get(nameKey(a.label))?.labelId ?? 0,
-          geometryJson: JSON.stringify(a.geometry),
-          createdBy: actor,
-          updatedBy: actor,
-          createdAt: now,
-          updatedAt: now,
-        }));
-        const tagIds = img.tags.map((t) => planOf.get(nameKey(t))?.labelId ?? 0);
-        const keptTags = opts.existing === "append" ? annotations.tags(imageId) : [];
-        annotations.replace(
-          imageId,
-          before,
-          [...kept, ...added],
-          [...new Set([...keptTags, ...tagIds])],
-          now,
-        );
-        img.annotations.length = 0;
-      }
-      projects.touch(projectId, now);
-    })();
-    for (const sha of pendingTiles) deps.tiles.generate(sha);
-    stored = stored.filter((s) => !bySha.has(s) && !createdShas.has(s));
-    return report(opts, format, detectedBy, dataset, plans, problems, counts, ignored, true);
+    if (applied) {
+      for (const sha of writer.pendingTiles) deps.tiles.generate(sha);
+      stored = stored.filter((s) => !existingShas.has(s) && !counts.createdShas.has(s));
+    }
+    return r;
   } finally {
     await upload.cleanup();
     // Bytes stored for images that did not become rows (refused import, masks, corrupt files).

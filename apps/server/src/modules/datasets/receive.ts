@@ -1,7 +1,8 @@
+import { once } from "node:events";
 import fs from "node:fs";
 import { type Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { basename, isDatasetTextPath, isImagePath, normalizePath } from "@labelbench/formats";
+import { finished, pipeline } from "node:stream/promises";
+import { basename, isDatasetTextPath, isImagePath, type LazyText, normalizePath } from "@labelbench/formats";
 import type { ImageFormat } from "@labelbench/schema";
 import busboy from "busboy";
 import type { Request } from "express";
@@ -11,12 +12,14 @@ import { discardTemp, newTempPath, probeStaged, type StagedFile } from "../image
 import { concurrency } from "../images/limit.js";
 import { probeImage } from "../images/probe.js";
 import { stageStream } from "../images/upload.js";
-import { readText, readZip } from "./zip-reader.js";
+import { fileTextChunks, readEntrySync, readZip, utf8Text, type ZipEntryLocation } from "./zip-reader.js";
 
 /** Limits of one import request. */
 const MAX_UPLOAD_BYTES = 16 * 1024 ** 3;
 const MAX_TEXT_FILE_BYTES = 256 * 1024 * 1024;
 const MAX_TEXT_TOTAL_BYTES = 1024 * 1024 * 1024;
+/** Annotation files above this are kept on disk and read in pieces (a big COCO JSON); smaller ones are read whole when decoded. */
+const SPILL_BYTES = 8 * 1024 * 1024;
 
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed", "application/octet-stream"]);
 
@@ -30,28 +33,86 @@ export type ProbedImage =
   | { ok: true; path: string; staged: StagedFile; format: ImageFormat; width: number; height: number }
   | { ok: false; path: string; staged: StagedFile; reason: string };
 
-/** Everything an import request brought, staged on disk (images) or in memory (annotation files). */
+/** A text file on disk (a spilled upload or an extracted zip entry), read when the decoder asks. */
+const fileText = (file: string): LazyText => ({
+  text: () => [...fileTextChunks(file)].join(""),
+  chunks: () => fileTextChunks(file),
+});
+
+/** A small zip entry, inflated from the zip when the decoder asks (one at a time). */
+const zipEntryText = (fd: number, entry: ZipEntryLocation): LazyText => {
+  const text = () => {
+    try {
+      return utf8Text(readEntrySync(fd, entry));
+    } catch (err) {
+      throw new AppError("VALIDATION_ERROR", `not a readable zip: ${(err as Error).message}`, [
+        { path: entry.path, message: "cannot be read from the zip" },
+      ]);
+    }
+  };
+  return { text, chunks: () => [text()] };
+};
+
+/**
+ * Everything an import request brought, staged on disk: images as temp files, annotation files
+ * either left in the zip (read one at a time when decoded), spilled to a temp file (big ones),
+ * or held (small bare files of a multipart upload). No dataset's texts are all held at once.
+ */
 export class DatasetUpload {
   readonly texts = new Map<string, string>();
+  readonly lazy = new Map<string, LazyText>();
   readonly images: UploadedImage[] = [];
   readonly ignored: string[] = [];
   readonly temps: string[] = [];
+  /** Zip files kept open for reading their annotation entries during the import. */
+  readonly zipFds: number[] = [];
   private textBytes = 0;
 
-  /** Reads one annotation file; the running total is checked before the file is read. */
-  async addText(path: string, stream: Readable, size: number | null) {
-    if (size !== null && this.textBytes + size > MAX_TEXT_TOTAL_BYTES) {
-      stream.destroy();
-      throw new AppError("PAYLOAD_TOO_LARGE", "annotation files add up to more than 1 GB");
-    }
-    const { text, bytes } = await readText(stream, MAX_TEXT_FILE_BYTES, path);
+  count(path: string, bytes: number) {
+    if (bytes > MAX_TEXT_FILE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `${path} is larger than 256 MB`);
     this.textBytes += bytes;
     if (this.textBytes > MAX_TEXT_TOTAL_BYTES)
       throw new AppError("PAYLOAD_TOO_LARGE", "annotation files add up to more than 1 GB");
-    this.texts.set(path, text);
+  }
+
+  /** Receives one bare annotation file: held when small, spilled to a temp file past SPILL_BYTES. */
+  async addText(deps: Deps, path: string, stream: Readable) {
+    let parts: Buffer[] = [];
+    let size = 0;
+    let spill: fs.WriteStream | null = null;
+    let spillPath = "";
+    try {
+      for await (const chunk of stream) {
+        const b = chunk as Buffer;
+        size += b.length;
+        if (size > MAX_TEXT_FILE_BYTES) {
+          stream.destroy();
+          throw new AppError("PAYLOAD_TOO_LARGE", `${path} is larger than 256 MB`);
+        }
+        if (!spill && size > SPILL_BYTES) {
+          spillPath = newTempPath(deps);
+          this.temps.push(spillPath);
+          spill = fs.createWriteStream(spillPath);
+          for (const p of parts) spill.write(p);
+          parts = [];
+        }
+        if (spill) {
+          if (!spill.write(b)) await once(spill, "drain");
+        } else parts.push(b);
+      }
+    } finally {
+      if (spill) {
+        spill.end();
+        await finished(spill);
+      }
+    }
+    this.count(path, size);
+    if (spill) this.lazy.set(path, fileText(spillPath));
+    else this.texts.set(path, utf8Text(Buffer.concat(parts)));
   }
 
   async cleanup() {
+    for (const fd of this.zipFds.splice(0)) fs.closeSync(fd);
     await Promise.all(this.temps.map(discardTemp));
   }
 }
@@ -75,15 +136,24 @@ const expandZip = async (deps: Deps, upload: DatasetUpload, file: string, prefix
       { path: prefix || "body", message: "not a zip" },
     ]);
   }
+  let fd: number | undefined;
   try {
     const rel = stripCommonRoot(zip.items.map((i) => i.path));
     for (const item of zip.items) {
       const path = normalizePath(`${prefix}${rel(item.path)}`);
       if (skipped(path)) continue;
       if (isDatasetTextPath(path)) {
-        if (item.size > MAX_TEXT_FILE_BYTES)
-          throw new AppError("PAYLOAD_TOO_LARGE", `${path} is larger than 256 MB`);
-        await upload.addText(path, await item.open(), item.size);
+        upload.count(path, item.size);
+        if (item.size > SPILL_BYTES) {
+          // Too big to inflate whole when decoded: extracted now, read in pieces later.
+          const tempPath = newTempPath(deps);
+          upload.temps.push(tempPath);
+          await pipeline(await item.open(), fs.createWriteStream(tempPath));
+          upload.lazy.set(path, fileText(tempPath));
+        } else {
+          fd ??= fs.openSync(file, "r");
+          upload.lazy.set(path, zipEntryText(fd, item));
+        }
       } else if (isImagePath(path)) {
         const tempPath = newTempPath(deps);
         upload.temps.push(tempPath);
@@ -95,6 +165,7 @@ const expandZip = async (deps: Deps, upload: DatasetUpload, file: string, prefix
     }
   } finally {
     zip.close();
+    if (fd !== undefined) upload.zipFds.push(fd);
   }
 };
 
@@ -164,7 +235,7 @@ const receiveMultipart = (deps: Deps, upload: DatasetUpload, req: Request): Prom
       if (path.toLowerCase().endsWith(".zip")) {
         jobs.push(streamToTemp(deps, upload, stream).then((file) => void zips.push({ file, name: path })));
       } else if (isDatasetTextPath(path)) {
-        jobs.push(upload.addText(path, stream, null));
+        jobs.push(upload.addText(deps, path, stream));
       } else if (isImagePath(path)) {
         const tempPath = newTempPath(deps);
         upload.temps.push(tempPath);
@@ -190,7 +261,7 @@ const receiveMultipart = (deps: Deps, upload: DatasetUpload, req: Request): Prom
           // Several zips: each keeps its own folder name so their files cannot collide.
           for (const z of zips)
             await expandZip(deps, upload, z.file, zips.length > 1 ? `${z.name.replace(/\.zip$/i, "")}/` : "");
-          if (upload.texts.size === 0 && upload.images.length === 0) {
+          if (upload.texts.size === 0 && upload.lazy.size === 0 && upload.images.length === 0) {
             throw new AppError(
               "VALIDATION_ERROR",
               "no files in the request; send them in the multipart field `files`",
