@@ -5,6 +5,7 @@ import {
   distanceToSegmentSq,
   distinctPointCount,
   edgeMidpoint,
+  hasThreeDistinctPoints,
   nearestEdge,
   nearestVertex,
   pointInPolygon,
@@ -320,6 +321,23 @@ describe("point helpers", () => {
     [[], 0],
   ])("distinctPointCount(%j) = %d", (points, n) => {
     expect(distinctPointCount(points)).toBe(n);
+    expect(hasThreeDistinctPoints(points)).toBe(n >= 3);
+  });
+
+  it("hasThreeDistinctPoints agrees with distinctPointCount on random point lists with repeats", () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 2000; i++) {
+      // Few distinct values so that repeats, and lists of one or two distinct points, are common.
+      const points = Array.from({ length: Math.floor(next() * 7) }, (): [number, number] => [
+        Math.floor(next() * 2),
+        Math.floor(next() * 2) * 0.5,
+      ]);
+      expect(hasThreeDistinctPoints(points), JSON.stringify(points)).toBe(distinctPointCount(points) >= 3);
+    }
   });
 
   it("edgeMidpoint and projectOntoEdge work on edge i -> i+1, wrapping at the end", () => {

@@ -109,6 +109,26 @@ export const dedupeConsecutive = (points: readonly Vertex[]): Vertex[] => {
 export const distinctPointCount = (points: readonly Vertex[]): number =>
   new Set(points.map(([x, y]) => `${x},${y}`)).size;
 
+/**
+ * Whether at least three points differ: what a polygon needs to enclose anything. Without building
+ * a key per point, and usually done after the first three, since every polygon is checked on save
+ * and on import (a million of them).
+ */
+export const hasThreeDistinctPoints = (points: readonly Vertex[]): boolean => {
+  const a = points[0];
+  if (!a) return false;
+  let b: Vertex | undefined;
+  for (const p of points) {
+    if (p[0] === a[0] && p[1] === a[1]) continue;
+    if (!b) {
+      b = p;
+      continue;
+    }
+    if (p[0] !== b[0] || p[1] !== b[1]) return true;
+  }
+  return false;
+};
+
 /** Midpoint of edge i -> i+1, where a new vertex is offered. */
 export const edgeMidpoint = (points: readonly Vertex[], i: number): Vertex => {
   const a = points[i] as Vertex;

@@ -1,4 +1,4 @@
-import { distinctPointCount, polygonArea, polygonBounds } from "./polygon.js";
+import { hasThreeDistinctPoints, polygonArea, polygonBounds } from "./polygon.js";
 import { clamp } from "./rect.js";
 import type { Rect, Size, Vertex } from "./types.js";
 
@@ -46,7 +46,7 @@ export const checkPolygon = (
 ): GeometryCheck<Vertex[]> => {
   if (!points.every(([x, y]) => finite(x, y)))
     return { ok: false, reason: "coordinates must be finite numbers" };
-  if (distinctPointCount(points) < 3)
+  if (!hasThreeDistinctPoints(points))
     return { ok: false, reason: "polygon needs at least 3 distinct points" };
   const b = polygonBounds(points);
   if (

@@ -1,4 +1,4 @@
-import { dedupeConsecutive, distinctPointCount } from "@labelbench/geometry";
+import { dedupeConsecutive, hasThreeDistinctPoints } from "@labelbench/geometry";
 import { clampPoint, HANDLE_TOLERANCE_PX } from "../shape-geometry.js";
 import { result, type Tool, type ToolContext, type ToolResult } from "./tool.js";
 
@@ -19,7 +19,7 @@ const preview = (s: Drawing) =>
 const near = (a: Pt, b: Pt, tol: number) => (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 <= tol * tol;
 
 const close = (s: Drawing, ctx: ToolContext): ToolResult<PolygonState> => {
-  if (distinctPointCount(s.points) < 3) {
+  if (!hasThreeDistinctPoints(s.points)) {
     return result(s, { type: "message", text: "A polygon needs at least 3 points" });
   }
   // Clicks outside the image clamp onto the same border point; drop the repeats before saving.

@@ -1,4 +1,4 @@
-import { clamp, distinctPointCount, type Rect, type Vertex } from "@labelbench/geometry";
+import { clamp, hasThreeDistinctPoints, type Rect, type Vertex } from "@labelbench/geometry";
 import type { EncodeContext } from "../context.js";
 import { boundingBox, boxCorners } from "../shapes.js";
 import type { ExportEntry, ExportItem, FormatId, SplitName } from "../types.js";
@@ -40,7 +40,7 @@ export const yoloPolygonLine = (
   const m = points.map(([x, y]) => [micro(x / width), micro(y / height)] as const);
   return {
     line: `${cls} ${m.map(([x, y]) => `${printMicro(x)} ${printMicro(y)}`).join(" ")}`,
-    collapsed: distinctPointCount(m) < 3,
+    collapsed: !hasThreeDistinctPoints(m),
   };
 };
 
