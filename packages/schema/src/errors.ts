@@ -14,6 +14,7 @@ export const ErrorCode = z.enum([
   "FORBIDDEN",
   "RATE_LIMITED",
   "SETUP_REQUIRED",
+  "BUSY",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -44,5 +45,6 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   SETUP_REQUIRED: 503,
+  BUSY: 503,
   INTERNAL: 500,
 };

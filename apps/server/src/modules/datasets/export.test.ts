@@ -5,12 +5,18 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { cocoSelfEvaluation, validateCocoForPycocotools } from "@labelbench/formats";
 import type { Image, Label } from "@labelbench/schema";
+import Database from "better-sqlite3";
+import express from "express";
+import pino from "pino";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { errorHandler } from "../../http/errors.js";
 import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
 import { jpeg, png } from "../../test-support/images.js";
+import { exportDataset } from "./export.js";
+import { Slots } from "./export-slots.js";
 import { getExport, pythonZipCheck, unzip } from "./test-helpers.js";
 
 let t: TestApp;
@@ -296,6 +302,107 @@ describe("export failures and hang-ups", () => {
     await close();
   });
 });
+
+describe("export workers", () => {
+  it("runs exports beyond the limit after a slot frees: three at once give three identical zips", async () => {
+    addShapes(images[0]?.id ?? 0, 20_000);
+    const q = "format=coco&split=50,50,0&images=exclude";
+    const zips = await Promise.all([1, 2, 3].map(() => getExport(t.app, projectId, q)));
+    for (const z of zips) expect(z.status).toBe(200);
+    const [a, b, c] = zips.map((z) => z.body) as [Buffer, Buffer, Buffer];
+    expect(a.equals(b) && a.equals(c)).toBe(true);
+    const coco = JSON.parse(text(await unzip(a), "annotations/instances_train.json"));
+    expect(validateCocoForPycocotools(coco)).toEqual([]);
+  });
+
+  /** The export route on its own, over `db`, with its own slots (to test limits and fallbacks). */
+  const serveExport = async (db: typeof t.db, slots: Slots) => {
+    const deps = {
+      db,
+      storage: t.storage,
+      config: t.config,
+      log: pino({ level: "silent" }),
+      now: () => new Date().toISOString(),
+      tiles: t.app.tiles,
+    };
+    const mini = express();
+    mini.get("/export", (req, res, next) => {
+      exportDataset(
+        deps,
+        slots,
+        projectId,
+        {
+          format: req.query.format === "yolo" ? "yolo" : "coco",
+          status: ["new", "in_progress", "done", "skipped"],
+          split: { train: 50, val: 50, test: 0 },
+          seed: "labelbench",
+          images: req.query.images === "include" ? "include" : "exclude",
+        },
+        res,
+      ).catch(next);
+    });
+    mini.use(errorHandler(deps.log));
+    const server = http.createServer(mini);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    return {
+      server,
+      url: `http://127.0.0.1:${port}/export`,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  };
+
+  it("answers 503 BUSY with Retry-After when every slot is taken and the line is full", async () => {
+    addShapes(images[0]?.id ?? 0, 150_000);
+    const slots = new Slots({ running: 1, maxWaiting: 0, maxWaitMs: 1000 });
+    const { server, url, close } = await serveExport(t.db, slots);
+    // The first export holds the only slot: its client reads one chunk and stops.
+    const first = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(url, resolve).on("error", reject);
+    });
+    expect(first.statusCode).toBe(200);
+    await new Promise<void>((r) => first.once("data", () => r()));
+    first.pause();
+    const busy = await request(server).get("/export");
+    expect(expectError(busy, 503, "BUSY").message).toContain("try again in 30 s");
+    expect(busy.headers["retry-after"]).toBe("30");
+    first.destroy();
+    // The slot frees once the hung-up export's worker has stopped.
+    const start = Date.now();
+    while (slots.active > 0 && Date.now() - start < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(slots.active).toBe(0);
+    await close();
+  });
+
+  it("gives the same bytes on the main thread when the database is in memory (no file for a worker)", async () => {
+    addShapes(images[0]?.id ?? 0, 60_000);
+    const image = t.db.serialize();
+    // Header bytes 18-19 say "WAL": an in-memory copy must read as a rollback-journal database.
+    image[18] = 1;
+    image[19] = 1;
+    const memory = new Database(image);
+    expect(memory.memory).toBe(true);
+    const slots = new Slots();
+    const inWorker = await serveExport(t.db, slots);
+    const inProcess = await serveExport(memory, slots);
+    for (const q of ["format=coco&images=include", "format=yolo&images=exclude"]) {
+      const a = await getBytes(`${inWorker.url}?${q}`);
+      const b = await getBytes(`${inProcess.url}?${q}`);
+      expect(a.length).toBeGreaterThan(256 * 1024); // several chunks through the worker
+      expect(a.equals(b), q).toBe(true);
+      expect(pythonZipCheck(a)).toBe("None");
+    }
+    await inWorker.close();
+    await inProcess.close();
+    memory.close();
+  });
+});
+
+const getBytes = async (url: string) => {
+  const res = await fetch(url);
+  expect(res.status, res.status === 200 ? "" : await res.text()).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+};
 
 const exifDir = sharedFixtureDir("exif-orientation-examples");
 describe.skipIf(!exifDir)(

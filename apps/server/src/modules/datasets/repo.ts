@@ -3,14 +3,19 @@ import type { Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import type { Db } from "../../db/database.js";
 
+export interface Snapshot {
+  db: Db;
+  close: () => void;
+}
+
 /**
- * A read-only connection holding one read transaction for the whole export: every query of the
- * export sees the same snapshot (WAL), and the main connection stays free for editors' saves while
- * the export streams (an open `.iterate()` cursor, or a transaction, would block writes on it).
+ * A read-only connection to the database file holding one read transaction for the whole export:
+ * every query of the export sees the same snapshot (WAL), and the main connection stays free for
+ * editors' saves while the export streams (an open `.iterate()` cursor, or a transaction, would
+ * block writes on it). The export worker opens its own with this.
  */
-export const openSnapshot = (db: Db): { db: Db; close: () => void } => {
-  if (db.memory) return { db, close: () => undefined };
-  const reader = new Database(db.name, { readonly: true, fileMustExist: true });
+export const openSnapshotAt = (file: string): Snapshot => {
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
   reader.pragma("busy_timeout = 5000");
   reader.exec("BEGIN");
   return {
@@ -21,6 +26,10 @@ export const openSnapshot = (db: Db): { db: Db; close: () => void } => {
     },
   };
 };
+
+/** A snapshot beside `db`; an in-memory database (no file to open twice) is read as it is. */
+export const openSnapshot = (db: Db): Snapshot =>
+  db.memory ? { db, close: () => undefined } : openSnapshotAt(db.name);
 
 const NO_TAGS: readonly number[] = Object.freeze([]);
 

@@ -3,9 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
+import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { readAll, readZip } from "./zip-reader.js";
-import { utf8Batches, ZipWriter } from "./zip-writer.js";
+import { utf8Batches, type ZipSink, ZipWriter } from "./zip-writer.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-zip-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -93,5 +94,49 @@ describe("ZipWriter", () => {
     const { items, close } = await readZip(file);
     expect(items).toHaveLength(n);
     close();
+  });
+
+  it("writes an external file (copied into the output by its owner) as the same bytes as a stored one", async () => {
+    const image = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251));
+    const fill = async (z: ZipWriter, copy: (path: string) => Promise<void>) => {
+      await z.addBuffer("labels/a.txt", Buffer.from("0 0.5 0.5 1 1\n"));
+      await copy("images/a.jpg");
+      await z.addStream("b.json", utf8Batches(["{", '"b":2', "}"]));
+    };
+    const collect = () => {
+      const parts: Buffer[] = [];
+      let ended = false;
+      const sink: ZipSink = {
+        write: async (chunk) => {
+          await new Promise((r) => setImmediate(r)); // an asynchronous sink, like the worker's
+          parts.push(Buffer.from(chunk));
+        },
+        end: () => {
+          ended = true;
+        },
+      };
+      return { parts, sink, ended: () => ended };
+    };
+    const stored = collect();
+    const a = new ZipWriter(stored.sink);
+    await fill(a, (p) => a.addStored(p, Readable.from([image.subarray(0, 1000), image.subarray(1000)])));
+    await a.finish();
+
+    const external = collect();
+    const b = new ZipWriter(external.sink);
+    await fill(b, (p) =>
+      b.addExternal(p, async () => {
+        // Everything before the entry's header is already in the sink when the copy starts.
+        external.parts.push(image);
+        return { crc: zlib.crc32(image), size: image.length };
+      }),
+    );
+    await b.finish();
+    expect(stored.ended() && external.ended()).toBe(true);
+    const zipA = Buffer.concat(stored.parts);
+    expect(Buffer.concat(external.parts).equals(zipA)).toBe(true);
+    const file = path.join(dir, "external.zip");
+    fs.writeFileSync(file, zipA);
+    expect(execFileSync("unzip", ["-tq", file]).toString()).toMatch(/No errors detected/);
   });
 });

@@ -115,12 +115,32 @@ class CentralDirectory {
   }
 }
 
+/**
+ * Where the zip's bytes go. A Node stream (an HTTP response, a file) is wrapped with backpressure;
+ * the export worker's sink posts the bytes to the main thread and resolves when it has credit.
+ */
+export interface ZipSink {
+  /** Resolves when the sink can take more (backpressure); rejects when the output is gone. */
+  write(chunk: Buffer): void | Promise<void>;
+  end(): void;
+}
+
+const streamSink = (out: Writable): ZipSink => ({
+  write: (chunk) => (out.write(chunk) ? undefined : drainOrClose(out)),
+  end: () => out.end(),
+});
+
+const isSink = (out: Writable | ZipSink): out is ZipSink => !("writableLength" in out);
+
 export class ZipWriter {
   private offset = 0;
   private readonly central = new CentralDirectory();
   private closed = false;
+  private readonly out: ZipSink;
 
-  constructor(private readonly out: Writable) {}
+  constructor(out: Writable | ZipSink) {
+    this.out = isSink(out) ? out : streamSink(out);
+  }
 
   /** Bytes written so far. */
   get written(): number {
@@ -163,7 +183,7 @@ export class ZipWriter {
     this.pending = [];
     this.pendingBytes = 0;
     collectGarbageEvery(chunk.length);
-    if (!this.out.write(chunk)) await drainOrClose(this.out);
+    await this.out.write(chunk);
   }
 
   private async write(buf: Buffer): Promise<void> {
@@ -266,7 +286,8 @@ export class ZipWriter {
           await drainOrClose(deflate);
           sliceStart = performance.now();
         } else if (performance.now() - sliceStart > SLICE_MS) {
-          // Encoding runs on the main thread: let waiting requests (editors' saves) in.
+          // On the main thread (an in-memory database) this lets waiting requests in; in the
+          // export worker, the main thread's acknowledgements.
           await new Promise<void>((r) => setImmediate(r));
           sliceStart = performance.now();
         }
@@ -304,6 +325,23 @@ export class ZipWriter {
       source.destroy();
       throw err;
     }
+  }
+
+  /**
+   * A stored file whose bytes reach the output another way (the main thread copies an image from
+   * storage straight into the response while the export worker waits): `copy` runs after every
+   * earlier byte was handed to the sink and reports the CRC and size of what it wrote.
+   */
+  async addExternal(path: string, copy: () => Promise<{ crc: number; size: number }>): Promise<void> {
+    const offset = this.offset;
+    const flags = FLAG_UTF8 | FLAG_DESCRIPTOR;
+    this.localHeader(path, flags, STORE, 0, 0, 0);
+    await this.flush(true);
+    if (this.closed) throw new Error("zip output closed");
+    const { crc, size } = await copy();
+    this.offset += size;
+    await this.write(this.descriptor(crc, size, size));
+    this.central.add(path, flags, STORE, crc, size, size, offset);
   }
 
   /** Writes the central directory (ZIP64 when needed) and ends the output. */
@@ -381,7 +419,8 @@ const drainOrClose = (s: Writable): Promise<void> =>
  * V8 grows the old generation lazily: a 1M-annotation export keeps ~60 MB alive but let the heap
  * reach 350 MB of garbage before collecting. When the process runs with --expose-gc (as `npm start`
  * does), a full collection every 12 MB of zip output keeps the peak near the live size for ~1% of
- * the time.
+ * the time. The count is per thread: the export worker collects its own heap as it zips (the main
+ * thread, which only pipes the worker's bytes in recycled buffers, makes little garbage).
  */
 const GC_EVERY_BYTES = 12 * 1024 * 1024;
 let sinceGc = 0;

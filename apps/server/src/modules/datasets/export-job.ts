@@ -1,0 +1,118 @@
+import { createHash, type Hash, hash } from "node:crypto";
+import { type ExportSource, encodeDataset, type Hasher, planExport } from "@labelbench/formats";
+import type { ExportQuery } from "@labelbench/schema";
+import type { z } from "zod";
+import { exportRepo, type PlanRow, type Snapshot } from "./repo.js";
+import { utf8Batches, type ZipSink, ZipWriter } from "./zip-writer.js";
+
+/**
+ * The export's own work, free of HTTP and of the app's dependencies so it can run in the export
+ * worker (export-worker.ts) over its own read-only connection: plan, encode, zip. What needs the
+ * main thread (headers, the storage of image files, the response) goes through `ExportIo`.
+ */
+
+export type ExportOptions = z.output<typeof ExportQuery>;
+
+export interface ExportJob {
+  projectId: number;
+  options: ExportOptions;
+}
+
+/** An image whose file goes into the zip, for the main thread to check before anything is sent. */
+export interface IncludedFile {
+  id: number;
+  fileName: string;
+  sha256: string;
+}
+
+export interface ExportPlanInfo {
+  /** Rough zip size for `X-Labelbench-Estimated-Bytes`. */
+  estimate: number;
+  imageCount: number;
+  /** The image files the zip will copy (`images=include`), else null. */
+  files: IncludedFile[] | null;
+}
+
+export interface ExportIo {
+  /** The plan is known: the caller checks the files and sets headers; a throw ends the export. */
+  planned(info: ExportPlanInfo): Promise<void>;
+  /** Where the zip's bytes go, with backpressure. */
+  sink: ZipSink;
+  /** Writes an image file's bytes to the output (after every byte sunk so far); returns CRC and size. */
+  copyImage(sha256: string): Promise<{ crc: number; size: number }>;
+}
+
+/**
+ * SHA-256 for the manifest. Most files (100,000 YOLO label files) are hashed in one `update`: those
+ * take the one-shot `crypto.hash`, which builds no Hash object; a streamed file switches to an
+ * incremental hash at its second piece.
+ */
+const nodeHasher = (): Hasher => {
+  let first: string | null = null;
+  let h: Hash | null = null;
+  let bytes = 0;
+  return {
+    update(text) {
+      bytes += Buffer.byteLength(text, "utf8");
+      if (h) h.update(text, "utf8");
+      else if (first === null) first = text;
+      else {
+        h = createHash("sha256").update(first, "utf8").update(text, "utf8");
+        first = null;
+      }
+    },
+    digest: () => ({ sha256: h ? h.digest("hex") : hash("sha256", first ?? "", "hex"), bytes }),
+  };
+};
+
+/** The plan from the image rows, plus what the headers need; the rows themselves stay local. */
+const planFor = (rows: PlanRow[], opts: ExportOptions) => {
+  const include = opts.images === "include";
+  const annotations = rows.reduce((n, r) => n + r.annotationCount, 0);
+  const bytes = include ? rows.reduce((n, r) => n + r.byteSize, 0) : 0;
+  return {
+    plan: planExport(rows, opts.split, opts.seed),
+    info: {
+      estimate: bytes + rows.length * 200 + annotations * 40 + 4096,
+      imageCount: rows.length,
+      files: include ? rows.map((r) => ({ id: r.id, fileName: r.fileName, sha256: r.sha256 })) : null,
+    },
+  };
+};
+
+/**
+ * Streams a project as a zip from `snapshot`: the plan (image metadata, splits, names) first, then
+ * annotations flow from the database through the pure encoders into the zip and out to `io.sink`.
+ * Memory holds the plan and one chunk of images' shapes, never the dataset.
+ */
+export const runExport = async (snapshot: Snapshot, job: ExportJob, io: ExportIo): Promise<void> => {
+  const opts = job.options;
+  const repo = exportRepo(snapshot.db, job.projectId, opts.status);
+  const labels = repo.labels();
+  const labelIndex = new Map(labels.map((l, i) => [l.id, i]));
+  const { plan, info } = planFor(repo.images(labelIndex), opts);
+  await io.planned(info);
+  const source: ExportSource = {
+    labels: labels.map((l) => ({ name: l.name })),
+    plan,
+    items: (split) => repo.items(plan, labelIndex, split),
+  };
+  const zip = new ZipWriter(io.sink);
+  const entries = encodeDataset(source, {
+    format: opts.format,
+    includeImages: opts.images === "include",
+    statuses: opts.status,
+    split: opts.split,
+    seed: opts.seed,
+    hasher: nodeHasher,
+  });
+  for (const entry of entries) {
+    if (entry.kind === "text") await zip.addBuffer(entry.path, Buffer.from(entry.text, "utf8"));
+    else if (entry.kind === "stream") await zip.addStream(entry.path, utf8Batches(entry.chunks));
+    else {
+      const sha = entry.image.sha256;
+      await zip.addExternal(entry.path, () => io.copyImage(sha));
+    }
+  }
+  await zip.finish();
+};
