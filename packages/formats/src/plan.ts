@@ -26,6 +26,7 @@ export const planExport = (
       fileName: img.fileName,
       width: img.width,
       height: img.height,
+      channels: img.channels ?? null,
       sha256: img.sha256,
       format: img.format,
       tags: img.tags,

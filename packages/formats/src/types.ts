@@ -23,6 +23,8 @@ export interface ExportImage {
   /** As displayed, EXIF orientation applied. */
   readonly width: number;
   readonly height: number;
+  /** Colour channels of the stored file (1 grey, 2 grey + alpha, 3 colour, 4 with alpha); null if unknown. */
+  readonly channels?: number | null;
   readonly sha256: string;
   /** Stored format (jpeg, png, ...): gives a file name without an image extension one. */
   readonly format: string;

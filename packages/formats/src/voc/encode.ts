@@ -41,7 +41,14 @@ export const toVocBox = (r: Rect, width: number, height: number): VocBox => {
   };
 };
 
-/** `Annotations/<stem>.xml`: size with depth 3, one `object` per shape, bndbox 1-based. */
+/** Grey (with or without alpha) is depth 1; colour, with or without alpha, and unknown are 3. */
+export const vocDepth = (channels: number | null | undefined): number =>
+  channels === 1 || channels === 2 ? 1 : 3;
+
+/**
+ * `Annotations/<stem>.xml`: size with depth 1 for greyscale images and 3 otherwise (as LabelImg and
+ * the VOC devkit read it; alpha is not a channel there), one `object` per shape, bndbox 1-based.
+ */
 export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
   const { image } = item;
   const objects = item.shapes.map((shape, n) => {
@@ -78,7 +85,7 @@ export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
     "  <size>",
     `    <width>${image.width}</width>`,
     `    <height>${image.height}</height>`,
-    "    <depth>3</depth>",
+    `    <depth>${vocDepth(image.channels)}</depth>`,
     "  </size>",
     "  <segmented>0</segmented>",
     ...objects,

@@ -8,6 +8,7 @@ import type { Image, Label } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import express from "express";
 import pino from "pino";
+import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { errorHandler } from "../../http/errors.js";
@@ -184,6 +185,15 @@ describe("GET /projects/:id/export", () => {
     expect(text(files, "ImageSets/Main/train.txt")).toBe("street one\nünïcode\nuntouched\n");
     expect(text(files, "labels.txt")).toBe("car\nhot dog\n日本語 ラベル\n");
     expect(files.has("JPEGImages/ünïcode.jpg")).toBe(true);
+    // The colour uploads say depth 3; a greyscale PNG (sharp reports one channel) says 1.
+    expect(xml).toContain("<depth>3</depth>");
+    const grey = await png({ width: 12, height: 8, seed: 4 }).then((b) =>
+      sharp(b).toColourspace("b-w").png().toBuffer(),
+    );
+    await uploadImage(t.app, projectId, { name: "x-ray.png", data: grey });
+    const again = await unzip((await getExport(t.app, projectId, "format=voc")).body);
+    expect(text(again, "Annotations/x-ray.xml")).toContain("<depth>1</depth>");
+    expect(text(again, "Annotations/street one.xml")).toContain("<depth>3</depth>");
   });
 
   it("filters by status and splits by seed, the same way every time", async () => {

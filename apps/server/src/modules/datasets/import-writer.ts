@@ -345,6 +345,7 @@ export class ImportWriter implements DecodeSink {
             fileName: basename(z.path),
             width: z.width,
             height: z.height,
+            channels: z.channels,
             format: z.format,
             byteSize: z.staged.byteSize,
             tileState,

@@ -30,7 +30,15 @@ export interface UploadedImage {
 }
 
 export type ProbedImage =
-  | { ok: true; path: string; staged: StagedFile; format: ImageFormat; width: number; height: number }
+  | {
+      ok: true;
+      path: string;
+      staged: StagedFile;
+      format: ImageFormat;
+      width: number;
+      height: number;
+      channels: number;
+    }
   | { ok: false; path: string; staged: StagedFile; reason: string };
 
 /** A text file on disk (a spilled upload or an extracted zip entry), read when the decoder asks. */
@@ -292,7 +300,15 @@ export const probeUploadedImages = (
         if (store) {
           const p = await probeStaged(deps, s);
           return p.kind === "ok"
-            ? { ok: true, path: img.path, staged: s, format: p.format, width: p.width, height: p.height }
+            ? {
+                ok: true,
+                path: img.path,
+                staged: s,
+                format: p.format,
+                width: p.width,
+                height: p.height,
+                channels: p.channels,
+              }
             : {
                 ok: false,
                 path: img.path,
@@ -307,7 +323,15 @@ export const probeUploadedImages = (
           return { ok: false, path: img.path, staged: s, reason: "not a supported image (by content)" };
         const p = await probeImage(s.tempPath, s.format, deps.config.maxPixels);
         return p.ok
-          ? { ok: true, path: img.path, staged: s, format: s.format, width: p.width, height: p.height }
+          ? {
+              ok: true,
+              path: img.path,
+              staged: s,
+              format: s.format,
+              width: p.width,
+              height: p.height,
+              channels: p.channels,
+            }
           : { ok: false, path: img.path, staged: s, reason: p.reason };
       }),
     ),

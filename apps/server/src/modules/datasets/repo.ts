@@ -85,7 +85,7 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
       const out: PlanRow[] = [];
       const rows = db
         .prepare(
-          `SELECT id, file_name, width, height, sha256, format, byte_size, annotation_count FROM images i
+          `SELECT id, file_name, width, height, channels, sha256, format, byte_size, annotation_count FROM images i
            WHERE i.project_id = ? AND ${statusSql} ORDER BY id`,
         )
         .iterate(projectId, ...statuses) as IterableIterator<{
@@ -93,6 +93,7 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
         file_name: string;
         width: number;
         height: number;
+        channels: number | null;
         sha256: string;
         format: string;
         byte_size: number;
@@ -104,6 +105,7 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
           fileName: r.file_name,
           width: r.width,
           height: r.height,
+          channels: r.channels,
           sha256: r.sha256,
           format: r.format,
           tags: tags.get(r.id)?.sort((a, b) => a - b) ?? NO_TAGS,

@@ -18,7 +18,7 @@ export interface StagedFile {
 }
 
 export type Probed =
-  | { kind: "ok"; staged: StagedFile; format: ImageFormat; width: number; height: number }
+  | { kind: "ok"; staged: StagedFile; format: ImageFormat; width: number; height: number; channels: number }
   | { kind: "rejected"; result: UploadResult };
 
 const rejected = (
@@ -51,7 +51,14 @@ export const probeStaged = async (deps: Deps, s: StagedFile): Promise<Probed> =>
   if ((await deps.storage.stat(thumbnailKey(s.sha256))) === null) {
     await deps.storage.put(thumbnailKey(s.sha256), probe.thumbnail);
   }
-  return { kind: "ok", staged: s, format: s.format, width: probe.width, height: probe.height };
+  return {
+    kind: "ok",
+    staged: s,
+    format: s.format,
+    width: probe.width,
+    height: probe.height,
+    channels: probe.channels,
+  };
 };
 
 /**
@@ -74,6 +81,7 @@ export const commitProbed = (deps: Deps, projectId: number, probed: Probed[]): U
           fileName: staged.fileName,
           width: p.width,
           height: p.height,
+          channels: p.channels,
           format: p.format,
           byteSize: staged.byteSize,
           tileState: p.width * p.height > deps.config.tileThresholdPixels ? "pending" : "none",

@@ -6,7 +6,7 @@ import { decodeBmp } from "./bmp.js";
 export const THUMBNAIL_SIZE = 256;
 
 export type ProbeResult =
-  | { ok: true; width: number; height: number; thumbnail: Buffer }
+  | { ok: true; width: number; height: number; channels: number; thumbnail: Buffer }
   | { ok: false; code: "VALIDATION_ERROR" | "PAYLOAD_TOO_LARGE"; reason: string };
 
 const mp = (px: number) => `${(px / 1e6).toFixed(1)} MP`;
@@ -31,7 +31,8 @@ export const probeImage = async (
         .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
         .webp({ quality: 75 })
         .toBuffer();
-      return { ok: true, width, height, thumbnail };
+      // The decoder expands every BMP (palette, 16/24/32-bit) to colour.
+      return { ok: true, width, height, channels: 3, thumbnail };
     }
     const meta = await sharp(file, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height)
@@ -49,7 +50,7 @@ export const probeImage = async (
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
       .webp({ quality: 75 })
       .toBuffer();
-    return { ok: true, width, height, thumbnail };
+    return { ok: true, width, height, channels: meta.channels ?? 3, thumbnail };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
     return {

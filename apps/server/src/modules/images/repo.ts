@@ -63,6 +63,7 @@ export interface NewImage {
   fileName: string;
   width: number;
   height: number;
+  channels: number | null;
   format: ImageFormat;
   byteSize: number;
   tileState: ImageRow["tile_state"];
@@ -72,8 +73,8 @@ export const imageRepo = (db: Db) => {
   const byId = db.prepare("SELECT * FROM images WHERE id = ?");
   const bySha = db.prepare("SELECT * FROM images WHERE project_id = ? AND sha256 = ?");
   const insert = db.prepare(
-    `INSERT INTO images (project_id, sha256, file_name, width, height, format, byte_size, tile_state, created_at, updated_at)
-     VALUES (@projectId, @sha256, @fileName, @width, @height, @format, @byteSize, @tileState, @now, @now)`,
+    `INSERT INTO images (project_id, sha256, file_name, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
+     VALUES (@projectId, @sha256, @fileName, @width, @height, @channels, @format, @byteSize, @tileState, @now, @now)`,
   );
   return {
     row: (id: number): ImageRow | null => (byId.get(id) as ImageRow | undefined) ?? null,
