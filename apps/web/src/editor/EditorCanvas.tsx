@@ -15,18 +15,12 @@ import { Shape as KonvaShape, Layer, Stage } from "react-konva";
 import { type TiledImageStats, TileRenderer } from "../tiles/tile-renderer";
 import { BitmapView, moveOnCompositor } from "./compositor";
 import { drawOverlay, UNKNOWN_LABEL_COLOUR } from "./draw";
-import {
-  ImageCamera,
-  OVERSCAN_PX,
-  PREP_AT_PX,
-  PREP_BUDGET_MS,
-  PREP_STRIPS,
-  ZOOM_SERIES_MS,
-} from "./image-camera";
+import { type FrameBudget, FrameScheduler } from "./frame-scheduler";
+import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } from "./image-camera";
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
 import { takePreloadedTiles } from "./preload";
 import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
-import { ShapeTiles } from "./shape-tiles";
+import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./shape-tiles";
 
 /**
  * What the canvas did, for tests and the benchmark (see RasterStats for the shape layer's figures;
@@ -125,6 +119,9 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   const imageBox = useRef<HTMLDivElement>(null);
   /** Decides per camera change whether the image layer redraws or is only moved (image-camera.ts). */
   const imageCamera = useRef(new ImageCamera());
+  /** One animation frame and one time budget for the image's strips, tile redraws and the shapes. */
+  const [scheduler] = useState(() => new FrameScheduler());
+  useEffect(() => () => scheduler.dispose(), [scheduler]);
   const rasterRef = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
   /** Asks the shape layer for a frame (set once the raster exists). */
@@ -217,6 +214,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       const h = (s.stageSize.height + 2 * OVERSCAN_PX) * dpr;
       const d = imageCamera.current.drawnWith;
       coarse = zooming && tilesRef.current !== null;
+      onScreen = null;
       picture.show(w, h, dpr, (ctx) => {
         ctx.setTransform(1, 0, 0, 1, 0, 0);
         if (d) paintInto(ctx, d, s.stageSize, dpr, { zooming: coarse });
@@ -236,14 +234,26 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       next: number;
       rowsPerStrip: number;
       arrivals: number;
+      /** A copy of the finished picture, once the browser has made it (see workPrep). */
+      bitmap: ImageBitmap | null;
+      copying: boolean;
     } | null = null;
-    let prepFrame = 0;
+    /**
+     * Two canvases the next picture is prepared in, in turn, kept from one pan to the next. A
+     * window-sized canvas whose pixels were handed over (transferToImageBitmap) allocates new ones on
+     * its next draw, 8-20 ms in one strip (a new canvas costs as much), and one whose snapshot is on
+     * screen copies it on its next draw (as much again). So a finished picture is snapshotted
+     * (createImageBitmap, under 1 ms for a canvas kept readable) and the next one is prepared in the
+     * other canvas, whose snapshot left the screen when this one came.
+     */
+    const spares: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D }[] = [];
+    /** The canvas whose snapshot is on screen (not to be drawn into). */
+    let onScreen: OffscreenCanvas | null = null;
     /** Tiles arrived since start (a prepared picture with stand-ins drawn before is redrawn). */
     let arrivals = 0;
     const cancelPrep = () => {
       prep = null;
-      cancelAnimationFrame(prepFrame);
-      prepFrame = 0;
+      scheduler.cancel(workPrep);
     };
     const startPrep = (s: EditorState) => {
       const dpr = window.devicePixelRatio || 1;
@@ -255,12 +265,18 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       };
       const w = Math.max(1, Math.round((s.stageSize.width + 2 * OVERSCAN_PX) * dpr));
       const h = Math.max(1, Math.round((s.stageSize.height + 2 * OVERSCAN_PX) * dpr));
-      const canvas =
-        prep?.canvas.width === w && prep.canvas.height === h ? prep.canvas : new OffscreenCanvas(w, h);
-      const ctx = canvas.getContext("2d");
-      if (!ctx) return;
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, w, h);
+      const fits = (x: { canvas: OffscreenCanvas }) => x.canvas.width === w && x.canvas.height === h;
+      if (!spares.every(fits)) spares.length = 0;
+      let spare = spares.find((x) => x.canvas !== onScreen);
+      if (!spare) {
+        const canvas = new OffscreenCanvas(w, h);
+        // Kept in memory the page reads: createImageBitmap snapshots it without a readback.
+        const ctx = canvas.getContext("2d", { willReadFrequently: true });
+        if (!ctx) return;
+        spare = { canvas, ctx };
+        spares.push(spare);
+      }
+      const { canvas, ctx } = spare;
       prep = {
         camera,
         stage: s.stageSize,
@@ -270,6 +286,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         next: 0,
         rowsPerStrip: Math.ceil(h / PREP_STRIPS),
         arrivals,
+        bitmap: null,
+        copying: false,
       };
       tilesRef.current?.want(
         visibleImageBounds(
@@ -282,21 +300,24 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         ),
         camera.scale * dpr,
       );
-      if (prepFrame === 0) prepFrame = requestAnimationFrame(workPrep);
+      scheduler.request(workPrep);
     };
-    /** Draws strips of the prepared picture: within the budget, or all that is left when `now`. */
-    const drawStrips = (now: boolean) => {
+    /** Draws strips of the prepared picture: while the frame's budget lasts, or all that is left. */
+    const drawStrips = (budget: FrameBudget | null) => {
       const p = prep;
       if (!p) return;
-      const t0 = performance.now();
       const h = p.canvas.height;
       while (p.next < h) {
+        if (budget && !budget.left()) break;
         const y1 = Math.min(h, p.next + p.rowsPerStrip);
+        // The reused canvas still holds the last picture: clear the strip's rows before drawing.
+        p.ctx.setTransform(1, 0, 0, 1, 0, 0);
+        p.ctx.clearRect(0, p.next, p.canvas.width, y1 - p.next);
         paintInto(p.ctx, p.camera, p.stage, p.dpr, { rows: [p.next, y1] });
         // Canvas drawing is deferred: rasterise the strip now, so the budget sees its cost.
         p.ctx.getImageData(0, 0, 1, 1);
         p.next = y1;
-        if (!now && performance.now() - t0 >= PREP_BUDGET_MS) break;
+        budget?.spend();
       }
     };
     /** Shows the prepared picture (complete) in place of the drawn one. */
@@ -304,26 +325,54 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       const p = prep;
       if (!p || !picture) return;
       prep = null;
-      cancelAnimationFrame(prepFrame);
-      prepFrame = 0;
-      picture.present(p.canvas, p.dpr);
+      scheduler.cancel(workPrep);
+      if (p.bitmap) picture.presentBitmap(p.bitmap, p.dpr);
+      // Needed at once (the pan outran the snapshot): hand the pixels over; the canvas reallocates.
+      else picture.present(p.canvas, p.dpr);
+      // Either way the next picture is prepared in the other canvas.
+      onScreen = p.canvas;
       imageCamera.current.markDrawn(p.camera);
       coarse = false;
       // Tiles that arrived meanwhile may be missing from strips drawn before they came.
       if (p.arrivals !== arrivals) redrawTiles.current();
     };
-    const workPrep = () => {
-      prepFrame = 0;
+    /** The image layer's share of the frame: strips of the next picture (frame-scheduler.ts). */
+    function workPrep(budget: FrameBudget): boolean {
       const p = prep;
-      if (!p) return;
-      drawStrips(false);
+      if (!p) return false;
       if (p.next < p.canvas.height) {
-        prepFrame = requestAnimationFrame(workPrep);
-        return;
+        drawStrips(budget);
+        if (p.next < p.canvas.height) return true;
+      }
+      if (!p.bitmap) {
+        if (!p.copying) {
+          p.copying = true;
+          createImageBitmap(p.canvas).then(
+            (bitmap) => {
+              if (prep !== p) {
+                bitmap.close();
+                return;
+              }
+              p.bitmap = bitmap;
+              scheduler.request(workPrep);
+            },
+            () => {
+              // No snapshot: hand the canvas itself over now.
+              if (prep === p) {
+                p.copying = false;
+                p.bitmap = null;
+                swapPrep();
+                applyCamera(editor.getState());
+              }
+            },
+          );
+        }
+        return false;
       }
       swapPrep();
       applyCamera(editor.getState());
-    };
+      return false;
+    }
     let imageTransform = "";
     let settleTimer = 0;
     /** Redraws the image layer for the camera, or moves what it drew (see image-camera.ts). */
@@ -367,7 +416,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
           Math.abs(s.viewport.offsetY - p.camera.offsetY) <= OVERSCAN_PX
         ) {
           // The pan outran the strips: finish the prepared picture now, still cheaper than a new one.
-          drawStrips(true);
+          drawStrips(null);
           swapPrep();
           applyCamera(s);
           return;
@@ -389,21 +438,21 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const setCursor = (s: EditorState) => {
       if (boxEl) boxEl.style.cursor = handleCursor(editor, s) ?? cursorFor(s);
     };
-    let redrawFrame = 0;
+    /** Arrived tiles drawn in the next frame; the shapes and strips get what budget it leaves. */
+    const redrawArrived = (budget: FrameBudget): boolean => {
+      // A picture being prepared goes on: it is redrawn after its swap if it missed these tiles.
+      paintImage(coarse, true);
+      budget.spend();
+      return false;
+    };
     redrawImage.current = () => {
-      cancelAnimationFrame(redrawFrame);
-      redrawFrame = 0;
+      scheduler.cancel(redrawArrived);
       paintImage(coarse);
     };
     /** Arriving tiles: one redraw per frame at most, however many arrive in it. */
     redrawTiles.current = () => {
       arrivals += 1;
-      if (redrawFrame !== 0) return;
-      redrawFrame = requestAnimationFrame(() => {
-        redrawFrame = 0;
-        // A picture being prepared goes on: it is redrawn after its swap if it missed these tiles.
-        paintImage(coarse, true);
-      });
+      scheduler.request(redrawArrived);
     };
     resetImage.current = () => {
       imageCamera.current.invalidate();
@@ -460,11 +509,11 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       redrawTiles.current = () => {};
       resetImage.current = () => {};
       window.clearTimeout(settleTimer);
-      cancelAnimationFrame(redrawFrame);
+      scheduler.cancel(redrawArrived);
       cancelPrep();
       picture?.el.remove();
     };
-  }, [editor]);
+  }, [editor, scheduler]);
 
   useEffect(() => {
     serverRef.current = serverShapes;
@@ -486,7 +535,31 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       alt: e.altKey,
       ctrl: e.ctrlKey || e.metaKey,
     });
+    /**
+     * Wheel steps arrive several per frame, each in a task of its own; dispatched one by one, each
+     * re-rendered the zoom readouts and re-laid out the page (1.5-4 ms a step). They are summed and
+     * applied once at the start of the next frame (zoom factors multiply: exp(a) * exp(b) = exp(a + b)).
+     */
+    let wheel: { screen: ReturnType<typeof toScreen>; deltaY: number; ctrl: boolean } | null = null;
+    const applyWheel = () => {
+      const w = wheel;
+      wheel = null;
+      if (w) editor.dispatch({ type: "wheel", ...w });
+    };
+    const onWheel = (e: WheelEvent) => {
+      const deltaY =
+        e.deltaMode === 1 ? e.deltaY * WHEEL_LINE_PX : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
+      const ctrl = e.ctrlKey || e.metaKey;
+      // The stage never scrolls the page: every wheel over it is the editor's.
+      e.preventDefault();
+      // Pinch (ctrl) and plain steps zoom at different rates: do not sum one into the other.
+      if (wheel && wheel.ctrl !== ctrl) applyWheel();
+      wheel = { screen: toScreen(e), deltaY: (wheel?.deltaY ?? 0) + deltaY, ctrl };
+      scheduler.requestInput(applyWheel);
+    };
     const onDown = (e: PointerEvent) => {
+      // A pending wheel zoom first: the pointer event is read against the camera it sees.
+      if (wheel) applyWheel();
       if (e.button > 2) return;
       // Keys belong to the canvas again once the user works on it.
       if (document.activeElement instanceof HTMLElement && document.activeElement !== document.body)
@@ -495,9 +568,11 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       if (editor.dispatch({ type: "pointerDown", ...pointer(e) }) || e.button === 1) e.preventDefault();
     };
     const onMove = (e: PointerEvent) => {
+      if (wheel) applyWheel();
       if (editor.dispatch({ type: "pointerMove", ...pointer(e) })) e.preventDefault();
     };
     const onUp = (e: PointerEvent) => {
+      if (wheel) applyWheel();
       if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
       if (editor.dispatch({ type: "pointerUp", ...pointer(e) })) e.preventDefault();
     };
@@ -505,13 +580,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       if (!el.hasPointerCapture(e.pointerId)) editor.dispatch({ type: "pointerLeave" });
     };
     const onDouble = (e: MouseEvent) => {
+      if (wheel) applyWheel();
       if (editor.dispatch({ type: "doubleClick", ...pointer(e) })) e.preventDefault();
-    };
-    const onWheel = (e: WheelEvent) => {
-      const deltaY =
-        e.deltaMode === 1 ? e.deltaY * WHEEL_LINE_PX : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
-      if (editor.dispatch({ type: "wheel", screen: toScreen(e), deltaY, ctrl: e.ctrlKey || e.metaKey }))
-        e.preventDefault();
     };
     const onContext = (e: MouseEvent) => e.preventDefault();
     // Middle-button autoscroll would fight the pan.
@@ -539,8 +609,9 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       el.removeEventListener("contextmenu", onContext);
       el.removeEventListener("auxclick", onAux);
       el.removeEventListener("mousedown", onAux);
+      wheel = null;
     };
-  }, [editor]);
+  }, [editor, scheduler]);
 
   useEffect(() => {
     if (image) redrawImage.current();
@@ -596,36 +667,44 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   useEffect(() => {
     const root = rasterRef.current;
     if (!root) return;
-    const raster = new ShapeRaster(new ShapeTiles(() => new Path2D()), domRasterHost(root), stats);
-    let raf = 0;
-    const frame = () => {
-      raf = 0;
+    const newPath = () => new Path2D();
+    const raster = new ShapeRaster(
+      new ShapeTiles(newPath),
+      domRasterHost(root),
+      stats,
+      undefined,
+      undefined,
+      undefined,
+      new ShapeTiles(newPath, FINE_TILES_PER_SIDE, FINE_MIN_CELL_PX),
+    );
+    /** The shape layer's share of the frame (frame-scheduler.ts). */
+    const frame = (budget: FrameBudget): boolean => {
       const s = editor.getState();
-      if (!s.image) return;
+      if (!s.image) return false;
       const colours = coloursOf(s);
-      const more = raster.frame({
-        image: s.image,
-        shapes: s.doc.shapes,
-        excluded: excludedOf(s),
-        hiddenLabels: s.hiddenLabels,
-        colourOf: (l) => colours.get(l) ?? UNKNOWN_LABEL_COLOUR,
-        coloursKey: colours,
-        viewport: s.viewport,
-        stage: s.stageSize,
-        pixelRatio: window.devicePixelRatio || 1,
-      });
-      if (more) raf = requestAnimationFrame(frame);
+      return raster.frame(
+        {
+          image: s.image,
+          shapes: s.doc.shapes,
+          excluded: excludedOf(s),
+          hiddenLabels: s.hiddenLabels,
+          colourOf: (l) => colours.get(l) ?? UNKNOWN_LABEL_COLOUR,
+          coloursKey: colours,
+          viewport: s.viewport,
+          stage: s.stageSize,
+          pixelRatio: window.devicePixelRatio || 1,
+        },
+        budget,
+      );
     };
-    requestShapes.current = () => {
-      if (raf === 0) raf = requestAnimationFrame(frame);
-    };
+    requestShapes.current = () => scheduler.request(frame);
     requestShapes.current();
     return () => {
-      cancelAnimationFrame(raf);
+      scheduler.cancel(frame);
       requestShapes.current = () => {};
       raster.dispose();
     };
-  }, [editor, stats]);
+  }, [editor, stats, scheduler]);
 
   const pyramid = useRef<{ image: ImageBitmap; levels: Level<CanvasImageSource>[] } | null>(null);
   // The size as numbers: the page passes a new object on every render, and rebuilding the pyramid

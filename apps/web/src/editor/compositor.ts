@@ -64,8 +64,12 @@ export class BitmapView {
 
   /** Shows what `canvas` holds (painted elsewhere, e.g. over several frames), leaving it blank. */
   present(canvas: OffscreenCanvas, dpr: number) {
-    const { width, height } = canvas;
-    const bitmap = canvas.transferToImageBitmap();
+    this.presentBitmap(canvas.transferToImageBitmap(), dpr);
+  }
+
+  /** Shows `bitmap` (and takes it: it is detached afterwards). */
+  presentBitmap(bitmap: ImageBitmap, dpr: number) {
+    const { width, height } = bitmap;
     if (this.el.width !== width || this.el.height !== height) {
       this.el.width = width;
       this.el.height = height;

@@ -17,13 +17,12 @@ export const OVERSCAN_PX = 256;
 export const ZOOM_SERIES_MS = 150;
 /**
  * A pan past PREP_AT_PX starts preparing the next picture (centred on the view) in PREP_STRIPS
- * strips, drawn PREP_BUDGET_MS of main-thread time per frame (at least one strip), and swaps it in
- * when complete; a pan that outruns it finishes the strips left at once, still cheaper than a whole
- * redraw. Early enough that a brisk pan (15 px a frame) does not outrun it.
+ * strips, drawn while the frame's budget shared with the shape layer lasts (frame-scheduler.ts), and
+ * swaps it in when complete; a pan that outruns it finishes the strips left at once, still cheaper
+ * than a whole redraw. Early enough that a brisk pan (15 px a frame) does not outrun it.
  */
 export const PREP_AT_PX = OVERSCAN_PX / 4;
 export const PREP_STRIPS = 12;
-export const PREP_BUDGET_MS = 2.5;
 
 export type CameraStep =
   | { kind: "draw" }

@@ -1,5 +1,6 @@
 import type { Shape } from "@labelbench/editor";
 import { describe, expect, it } from "vitest";
+import type { FrameBudget } from "./frame-scheduler";
 import {
   FRAME_BUDGET_MS,
   type HostPicture,
@@ -10,7 +11,7 @@ import {
   ShapeRaster,
   ZOOM_SETTLE_MS,
 } from "./shape-raster";
-import { type PathLike, ShapeTiles } from "./shape-tiles";
+import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, type PathLike, ShapeTiles } from "./shape-tiles";
 
 class FakePath implements PathLike {
   n = 0;
@@ -262,5 +263,68 @@ describe("ShapeRaster", () => {
     t.settle();
     expect(t.r.log.visible).toBe(true);
     expect(t.st.shapesDrawn).toBe(1);
+  });
+});
+
+describe("ShapeRaster with a fine grid and a shared budget", () => {
+  /** Renders the opened view at 1:1 and returns how many path elements all tile renders stroked. */
+  const strokedAt1to1 = (fine: boolean) => {
+    const r = recorder();
+    let stroked = 0;
+    const createTile = r.host.createTile;
+    r.host.createTile = (side) => {
+      const tile = createTile(side);
+      tile.ctx.stroke = (p: FakePath) => {
+        stroked += p.n;
+      };
+      return tile;
+    };
+    const newPath = () => new FakePath();
+    const raster = new ShapeRaster(
+      new ShapeTiles(newPath),
+      r.host,
+      stats(),
+      () => r.clock.t,
+      undefined,
+      undefined,
+      fine ? new ShapeTiles(newPath, FINE_TILES_PER_SIDE, FINE_MIN_CELL_PX) : null,
+    );
+    const input: RasterInput = {
+      image: { width: 4000, height: 3000 },
+      shapes: scene(),
+      excluded: new Set(),
+      hiddenLabels: new Set(),
+      colourOf: () => "#ff0000",
+      coloursKey: {},
+      viewport: { scale: 1, offsetX: -1000, offsetY: -1000 },
+      stage: { width: 1000, height: 800 },
+      pixelRatio: 1,
+    };
+    for (let i = 0; i < 200; i++) {
+      r.clock.t += 16;
+      if (!raster.frame(input)) break;
+    }
+    return { stroked, shows: r.log.shows };
+  };
+
+  it("zoomed-in tiles stroke only the shapes near them from the fine grid", () => {
+    const coarse = strokedAt1to1(false);
+    const fine = strokedAt1to1(true);
+    expect(coarse.shows).toBe(1);
+    expect(fine.shows).toBe(1);
+    expect(fine.stroked).toBeGreaterThan(0);
+    // The coarse cells (250 x 188 px) reach far beyond a 256 px tile; the fine ones barely do.
+    expect(fine.stroked).toBeLessThan(coarse.stroked * 0.6);
+  });
+
+  it("does no optional work once the frame's shared budget is spent", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    // Pan a little (the ring of tiles ahead is optional work) with a budget other producers used up.
+    const spent: FrameBudget = { end: t.r.clock.t, left: () => false, remaining: () => 0, spend: () => {} };
+    t.r.clock.t += 16;
+    t.raster.frame({ ...t.input, viewport: { scale: 1, offsetX: -1100, offsetY: -1000 } }, spent);
+    expect(t.st.tileRenders).toBe(renders);
   });
 });

@@ -1,6 +1,10 @@
 import type { Bounds, Size, Viewport } from "@labelbench/geometry";
 import { visibleImageBounds } from "@labelbench/geometry";
 import { moveOnCompositor } from "./compositor";
+import { FRAME_BUDGET_MS, type FrameBudget } from "./frame-scheduler";
+
+export { FRAME_BUDGET_MS };
+
 import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type TileInput } from "./shape-tiles";
 
 /**
@@ -31,10 +35,17 @@ export const RASTER_TILE_PX = 256;
 export const MARGIN_PX = 256;
 /** A zoom counts as finished when the scale has not changed for this long. */
 export const ZOOM_SETTLE_MS = 120;
-/** Main-thread time per frame for work that is not needed on screen yet (prefetch, next picture). */
-export const FRAME_BUDGET_MS = 3;
-/** The same while no shapes show at all (an image just opened): finish sooner, still no long task. */
+/**
+ * The budget while no shapes show at all (an image just opened): finish sooner, still no long task.
+ * Otherwise the shape layer draws from the frame's budget shared with the image (frame-scheduler.ts).
+ */
 export const FIRST_FRAME_BUDGET_MS = 24;
+/**
+ * A raster tile whose image side is at most this many fine cells draws from the fine grid of cached
+ * paths: at 1:1 a 256 px tile under the coarse grid stroked the paths of thousands of shapes outside
+ * it (4-7 ms for one tile); under the fine grid it strokes the few hundred it reaches.
+ */
+export const FINE_MAX_CELLS = 6;
 
 export interface RasterTileCtx<P extends PathLike> extends TileCtx<P> {
   setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
@@ -59,6 +70,12 @@ export interface HostPicture<S> {
   flush(): void;
   /** Shows the composed picture, `dpr` device pixels per CSS pixel, placed at (-margin, -margin). */
   show(dpr: number, margin: number): void;
+  /**
+   * Optional: starts copying the composed picture out, so that a `show()` once the promise resolves
+   * reuses the composing canvas instead of handing its pixels over (a canvas that lost its pixels
+   * allocates new ones on its next draw: 8-20 ms in one frame for a window-sized picture).
+   */
+  prepare?(): Promise<void>;
   /** screen = shown picture * k + (x, y), in CSS pixels. */
   setTransform(x: number, y: number, k: number): void;
   setVisible(visible: boolean): void;
@@ -171,7 +188,7 @@ export class ShapeRaster<P extends PathLike, S> {
   private pending: Generation<P, S> | null = null;
   private shown: Picture<P, S> | null = null;
   /** The picture being composed offscreen, and the tiles still to draw into it. */
-  private building: { pic: Picture<P, S>; todo: string[] } | null = null;
+  private building: { pic: Picture<P, S>; todo: string[]; copy: "none" | "copying" | "ready" } | null = null;
   private transform = "";
   private image: RasterInput["image"] | null = null;
   private lastScale = Number.NaN;
@@ -184,18 +201,25 @@ export class ShapeRaster<P extends PathLike, S> {
     private readonly now: () => number = () => performance.now(),
     private readonly tilePx = RASTER_TILE_PX,
     private readonly margin = MARGIN_PX,
+    /** Finer cells of the same shapes for zoomed-in tiles (null: always the coarse ones). */
+    private readonly fine: ShapeTiles<P> | null = null,
   ) {}
 
   /**
    * Brings the shape layer up to date with the editor for this frame. Returns true while more frames
    * are needed (tiles left to render, a picture to compose, a zoom to settle).
    */
-  frame(input: RasterInput): boolean {
+  frame(input: RasterInput, budget?: FrameBudget): boolean {
     const start = this.now();
     let changed = false;
     let more = false;
     this.tiles.sync(input);
     const dirty = this.tiles.takeDirty();
+    if (this.fine) {
+      // Same input, same changes: the coarse grid's dirty areas stand for both.
+      this.fine.sync(input);
+      this.fine.takeDirty();
+    }
     const otherImage = input.image !== this.image;
     this.image = input.image;
     if (dirty.all || otherImage) {
@@ -229,9 +253,15 @@ export class ShapeRaster<P extends PathLike, S> {
     else if (!exact(this.pending) && (settled || (!this.pending && !this.gen)))
       this.pending = this.newGeneration(scale, dpr, view);
 
-    const budgetEnd = start + (this.shown ? FRAME_BUDGET_MS : FIRST_FRAME_BUDGET_MS);
+    // The frame's budget is shared with the image layer (frame-scheduler.ts); an image that shows no
+    // shapes yet gets a larger one of its own.
+    const budgetEnd = !this.shown
+      ? start + FIRST_FRAME_BUDGET_MS
+      : budget
+        ? budget.end
+        : start + FRAME_BUDGET_MS;
     let spent = false;
-    const mayWork = () => !spent || this.now() < budgetEnd;
+    const mayWork = () => this.now() < budgetEnd;
     const ensureTile = (g: Generation<P, S>, key: string, urgent: boolean): boolean => {
       const slot = g.slots.get(key);
       if (slot && !slot.stale) return true;
@@ -288,7 +318,7 @@ export class ShapeRaster<P extends PathLike, S> {
           for (;;) {
             const key = building.todo[0];
             if (key === undefined) break;
-            if ((!urgent && spent && this.now() >= budgetEnd) || !ensureTile(building.pic.gen, key, urgent)) {
+            if ((!urgent && this.now() >= budgetEnd) || !ensureTile(building.pic.gen, key, urgent)) {
               complete = false;
               break;
             }
@@ -297,6 +327,23 @@ export class ShapeRaster<P extends PathLike, S> {
             if (!urgent) this.host.picture.flush();
             building.todo.shift();
             spent = true;
+          }
+          // A picture composed ahead is copied out before it shows (HostPicture.prepare), a frame or
+          // two later; one needed at once shows now.
+          const prepare = this.host.picture.prepare;
+          if (complete && !urgent && prepare && building.copy !== "ready") {
+            if (building.copy === "none") {
+              building.copy = "copying";
+              prepare.call(this.host.picture).then(
+                () => {
+                  if (this.building === building) building.copy = "ready";
+                },
+                () => {
+                  if (this.building === building) building.copy = "ready";
+                },
+              );
+            }
+            complete = false;
           }
           if (complete) {
             this.host.picture.show(target.dpr, this.margin);
@@ -344,6 +391,7 @@ export class ShapeRaster<P extends PathLike, S> {
       covers(pictureArea(shown.camera, shown.stage, this.margin), view);
     this.stats.shapesDrawn = whole ? this.tiles.countIn(view) : 0;
     this.stats.settled = !more;
+    if (spent) budget?.spend();
     if (changed || spent) {
       const end = this.now();
       this.stats.shapesDraws += 1;
@@ -390,7 +438,7 @@ export class ShapeRaster<P extends PathLike, S> {
     const w = Math.round((stage.width + 2 * this.margin) * gen.dpr);
     const h = Math.round((stage.height + 2 * this.margin) * gen.dpr);
     this.host.picture.begin(w, h);
-    this.building = { pic: { gen, camera, stage, tiles }, todo: [...tiles.keys()] };
+    this.building = { pic: { gen, camera, stage, tiles }, todo: [...tiles.keys()], copy: "none" };
   }
 
   private drawInto(pic: Picture<P, S>, key: string) {
@@ -425,7 +473,12 @@ export class ShapeRaster<P extends PathLike, S> {
     const box = tileBounds(i, j, g.scale, this.tilePx);
     const pad = 2 / g.scale;
     const reach = { minX: box.minX - pad, minY: box.minY - pad, maxX: box.maxX + pad, maxY: box.maxY + pad };
-    if (this.tiles.countIn(reach) === 0) {
+    const fine = this.fine;
+    const source =
+      fine && fine.cellSide > 0 && this.tilePx / g.scale <= FINE_MAX_CELLS * fine.cellSide
+        ? fine
+        : this.tiles;
+    if (source.countIn(reach) === 0) {
       g.slots.set(key, { tile: null, stale: false, version });
       return;
     }
@@ -436,7 +489,7 @@ export class ShapeRaster<P extends PathLike, S> {
     ctx.clearRect(0, 0, side, side);
     const s = g.scale * g.dpr;
     ctx.setTransform(s, 0, 0, s, -i * side, -j * side);
-    this.tiles.draw(ctx, reach, g.scale, g.fill);
+    source.draw(ctx, reach, g.scale, g.fill);
     tile.flush();
     g.slots.set(key, { tile, stale: false, version });
     this.stats.tileRenders += 1;
@@ -484,20 +537,62 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
   if (!shown) throw new Error("the browser cannot show bitmaps in a canvas (bitmaprenderer)");
   root.appendChild(el);
   moveOnCompositor(el);
-  let scratch: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
-  const context = (c: OffscreenCanvas) => {
-    const ctx = c.getContext("2d");
+  /**
+   * Pictures are composed in two canvases in turn: one whose snapshot is on screen would copy it on
+   * its next draw, and one whose pixels were handed over allocates new ones (each 8-20 ms for a
+   * window-sized picture in software).
+   */
+  type Scratch = { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D };
+  const scratches: Scratch[] = [];
+  let scratch: Scratch | null = null;
+  let onScreen: Scratch | null = null;
+  /** A copy of what the scratch canvas holds (prepare), valid until the next begin(). */
+  let copy: { ready: ImageBitmap | null; pending: Promise<ImageBitmap> | null } = {
+    ready: null,
+    pending: null,
+  };
+  const dropCopy = () => {
+    copy.ready?.close();
+    copy.pending?.then(
+      (b) => b.close(),
+      () => {},
+    );
+    copy = { ready: null, pending: null };
+  };
+  const context = (c: OffscreenCanvas, willReadFrequently = false) => {
+    const ctx = c.getContext("2d", { willReadFrequently });
     if (!ctx) throw new Error("the browser gave no 2D context for an offscreen canvas");
     return ctx;
   };
   return {
     picture: {
       begin(width, height) {
-        if (scratch?.canvas.width !== width || scratch?.canvas.height !== height) {
+        dropCopy();
+        const fits = (x: Scratch) => x.canvas.width === width && x.canvas.height === height;
+        if (!scratches.every(fits)) scratches.length = 0;
+        scratch = scratches.find((x) => x !== onScreen) ?? null;
+        if (!scratch) {
           const canvas = new OffscreenCanvas(width, height);
-          scratch = { canvas, ctx: context(canvas) };
+          // Kept in memory the page reads: prepare() snapshots it without a readback.
+          scratch = { canvas, ctx: context(canvas, true) };
+          scratches.push(scratch);
         }
         scratch.ctx.clearRect(0, 0, width, height);
+      },
+      prepare() {
+        if (!scratch) return Promise.reject(new Error("no picture composed"));
+        dropCopy();
+        const mine = createImageBitmap(scratch.canvas);
+        const entry = { ready: null as ImageBitmap | null, pending: mine as Promise<ImageBitmap> | null };
+        copy = entry;
+        return mine.then((bitmap) => {
+          if (copy !== entry) {
+            bitmap.close();
+            return;
+          }
+          entry.ready = bitmap;
+          entry.pending = null;
+        });
       },
       draw(source, x, y) {
         scratch?.ctx.drawImage(source, x, y);
@@ -508,8 +603,12 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
       show(dpr, margin) {
         if (!scratch) return;
         const { width, height } = scratch.canvas;
-        // Hands the pixels over without a copy (and leaves the scratch canvas blank).
-        const bitmap = scratch.canvas.transferToImageBitmap();
+        // The prepared copy when there is one (the scratch canvas keeps its pixels for the next
+        // picture); else the pixels are handed over without a copy, leaving the scratch canvas blank.
+        const bitmap = copy.ready ?? scratch.canvas.transferToImageBitmap();
+        // Shown or handed over, it is the other canvas that composes the next picture.
+        onScreen = scratch;
+        copy = { ready: null, pending: null };
         if (el.width !== width || el.height !== height) {
           el.width = width;
           el.height = height;

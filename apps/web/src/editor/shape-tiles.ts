@@ -92,6 +92,9 @@ export const SHAPE_LINE_PX = 1;
 /** Translucent fills cost a full coverage pass per path; past this many shapes in view, outlines only. */
 export const FILL_MAX_SHAPES = 2000;
 const TILES_PER_SIDE = 16;
+/** Cells across the image of the fine grid used for zoomed-in raster tiles (shape-raster.ts). */
+export const FINE_TILES_PER_SIDE = 64;
+export const FINE_MIN_CELL_PX = 32;
 const MAX_DIRTY_RECTS = 2000;
 const MIN_TILE_PX = 64;
 
@@ -110,12 +113,26 @@ export class ShapeTiles<P extends PathLike> {
   /** Tiles rebuilt by the last sync (for tests and metrics). */
   lastRebuilt = 0;
 
-  constructor(private readonly newPath: () => P) {}
+  /**
+   * `perSide` cells across the image (at least `minCellPx` image pixels each). Coarse cells keep the
+   * number of paths small when much of the image shows; fine ones keep a zoomed-in raster tile from
+   * stroking thousands of shapes that lie outside it (the clip does not make them free).
+   */
+  constructor(
+    private readonly newPath: () => P,
+    private readonly perSide = TILES_PER_SIDE,
+    private readonly minCellPx = MIN_TILE_PX,
+  ) {}
+
+  /** The larger side of a cell, in image pixels (after the first sync). */
+  get cellSide(): number {
+    return Math.max(this.tileW, this.tileH);
+  }
 
   private reset(input: TileInput) {
     const { width, height } = input.image;
-    this.tileW = Math.max(MIN_TILE_PX, Math.ceil(width / TILES_PER_SIDE));
-    this.tileH = Math.max(MIN_TILE_PX, Math.ceil(height / TILES_PER_SIDE));
+    this.tileW = Math.max(this.minCellPx, Math.ceil(width / this.perSide));
+    this.tileH = Math.max(this.minCellPx, Math.ceil(height / this.perSide));
     this.cols = Math.max(1, Math.ceil(width / this.tileW));
     this.rows = Math.max(1, Math.ceil(height / this.tileH));
     this.tiles = Array.from({ length: this.cols * this.rows }, () => ({
