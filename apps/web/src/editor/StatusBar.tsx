@@ -1,9 +1,9 @@
 import type { Editor } from "@labelbench/editor";
 import type { ImageStatus } from "@labelbench/schema";
 import { useEffect, useState } from "react";
-import { useStore } from "zustand";
 import { EdIcon } from "./icons";
 import { describeStatus, type SaveStatus } from "./save-queue";
+import { useReadout } from "./use-readout";
 
 const STATUS_TEXT: Record<ImageStatus, string> = {
   new: "New",
@@ -24,7 +24,7 @@ const useNow = (active: boolean) => {
 };
 
 function Cursor({ editor }: { editor: Editor }) {
-  const cursor = useStore(editor.store, (s) => s.cursor);
+  const cursor = useReadout(editor.store, (s) => s.cursor);
   return (
     <span
       className="ed-status__item ed-status__cursor"
@@ -37,9 +37,9 @@ function Cursor({ editor }: { editor: Editor }) {
 }
 
 function Zoom({ editor }: { editor: Editor }) {
-  const scale = useStore(editor.store, (s) => s.viewport.scale);
+  const scale = useReadout(editor.store, (s) => s.viewport.scale);
   return (
-    <span className="ed-status__item" title="Zoom" data-testid="status-zoom">
+    <span className="ed-status__item ed-status__zoom" title="Zoom" data-testid="status-zoom">
       {scale < 0.1 ? (scale * 100).toFixed(1) : Math.round(scale * 100)}%
     </span>
   );

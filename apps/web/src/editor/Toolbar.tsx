@@ -5,6 +5,7 @@ import { useStore } from "zustand";
 import { APP_COMMANDS } from "./app-commands";
 import { EdIcon, type EdIconName } from "./icons";
 import { withShortcut } from "./keys-display";
+import { useReadout } from "./use-readout";
 
 const TOOLS: { id: ToolId; label: string; icon: EdIconName; command: string }[] = [
   { id: "select", label: "Select", icon: "select", command: "tool.select" },
@@ -67,7 +68,7 @@ export function Toolbar({
   const toolId = useStore(editor.store, (s) => s.tool.id);
   const canUndo = useStore(editor.store, (s) => s.canUndo);
   const canRedo = useStore(editor.store, (s) => s.canRedo);
-  const zoom = useStore(editor.store, (s) => s.viewport.scale);
+  const zoom = useReadout(editor.store, (s) => s.viewport.scale);
   const run = (id: string) => () => editor.runCommand(id);
   const toolCommand = (t: (typeof TOOLS)[number]) => (editor.commands.has(t.command) ? t.command : "");
 
