@@ -112,8 +112,9 @@ const splicedParts = (json: string): string | null => {
     const [, xs, ys, ws, hs] = m as unknown as [string, string, string, string, string];
     const w = Number(ws);
     const h = Number(hs);
-    const x2 = Number(xs) + w;
-    const y2 = Number(ys) + h;
+    // Printed once each: number-to-text is most of this function's cost at a million shapes.
+    const x2 = String(Number(xs) + w);
+    const y2 = String(Number(ys) + h);
     return `"bbox":[${xs},${ys},${ws},${hs}],"area":${der(w * h)},"segmentation":[[${xs},${ys},${x2},${ys},${x2},${y2},${xs},${y2}]]`;
   }
   const m = STORED_POLYGON.exec(json);

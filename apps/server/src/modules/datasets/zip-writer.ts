@@ -269,7 +269,8 @@ export class ZipWriter {
     // A 1 MiB input buffer: with the default 16 KiB every 64 KiB batch waited for a threadpool
     // round trip, and an editor's save (served in that gap) cost the export a whole batch.
     const deflate = zlib.createDeflateRaw({ level: 1, chunkSize: 64 * 1024 });
-    const deflateHighWater = 1 << 20;
+    // As much as the worker's credit (export-protocol.ts): encoding runs ahead of zlib's thread.
+    const deflateHighWater = 4 << 20;
     const pump = (async () => {
       for await (const out of deflate) {
         compressed += (out as Buffer).length;
