@@ -1,30 +1,17 @@
 import { MIN_PASSWORD_LENGTH, type Role, type User, UserCreate } from "@labelbench/schema";
 import { useState } from "react";
-import { ApiError, call } from "../api/client";
+import { call } from "../api/client";
 import { FormAlert } from "../auth/AuthScreen";
 import { FormField, InputField } from "../auth/FormField";
-import {
-  type FieldErrors,
-  fieldErrorsFromDetails,
-  fieldErrorsFromIssues,
-  sentence,
-} from "../auth/form-errors";
+import { type FieldErrors, fieldErrorsFromIssues, splitFormError } from "../auth/form-errors";
 import { ROLE_HINT, ROLE_LABEL } from "../auth/permissions";
 import { Dialog } from "../ui/Dialog";
 import { Icon } from "../ui/icons";
 import { Spinner } from "../ui/parts";
-import { messageOf, toastSuccess } from "../ui/toast-store";
+import { toastSuccess } from "../ui/toast-store";
 import { generatePassword } from "./users-model";
 
 const ROLES: Role[] = ["annotator", "manager", "admin"];
-
-/** Fields and form errors: the server's per-field details go under their inputs, the rest on top. */
-const splitError = (err: unknown): { fields: FieldErrors; form: string | null } => {
-  const fields = err instanceof ApiError ? fieldErrorsFromDetails(err.details) : {};
-  return Object.keys(fields).length > 0
-    ? { fields, form: null }
-    : { fields: {}, form: sentence(messageOf(err)) };
-};
 
 /**
  * The admin types or generates an initial password to hand over, so it is shown in clear text
@@ -96,7 +83,7 @@ export function CreateUserDialog({
       toastSuccess(`Added ${user.name}`, `${ROLE_LABEL[user.role]} · signs in as ${user.email}`);
       onCreated(user);
     } catch (err) {
-      const e = splitError(err);
+      const e = splitFormError(err);
       setErrors(e.fields);
       setFormError(e.form);
       setBusy(false);
@@ -198,7 +185,7 @@ export function ResetPasswordDialog({
       toastSuccess(`New password set for ${user.name}`, "Their open sessions have ended.");
       onDone(updated);
     } catch (err) {
-      const e = splitError(err);
+      const e = splitFormError(err);
       setErrors(e.fields);
       setFormError(e.form);
       setBusy(false);

@@ -3,11 +3,10 @@ import { type FormEvent, useEffect, useState } from "react";
 import { Navigate } from "react-router";
 import { ApiError, call } from "../api/client";
 import { Spinner } from "../ui/parts";
-import { messageOf } from "../ui/toast-store";
 import { useTitle } from "../ui/useTitle";
 import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "./AuthScreen";
 import { InputField } from "./FormField";
-import { type FieldErrors, fieldErrorsFromDetails, fieldErrorsFromIssues, sentence } from "./form-errors";
+import { type FieldErrors, fieldErrorsFromIssues, sentence, splitFormError } from "./form-errors";
 import { publicPageDecision } from "./guard";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { useSession } from "./session-store";
@@ -76,9 +75,9 @@ function SetupForm() {
         setTimeout(() => void reload(), 2500);
         return;
       }
-      const fields = err instanceof ApiError ? fieldErrorsFromDetails(err.details) : {};
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(sentence(messageOf(err)));
+      const refusal = splitFormError(err);
+      setErrors(refusal.fields);
+      setFormError(refusal.form);
     }
   };
 

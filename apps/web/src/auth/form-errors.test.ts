@@ -1,6 +1,13 @@
 import { UserCreate } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
-import { fieldErrorsFromDetails, fieldErrorsFromIssues, readableWait, sentence } from "./form-errors";
+import { ApiError } from "../api/client";
+import {
+  fieldErrorsFromDetails,
+  fieldErrorsFromIssues,
+  readableWait,
+  sentence,
+  splitFormError,
+} from "./form-errors";
 
 describe("fieldErrorsFromDetails", () => {
   it("keys the server's issues by field, first message per field", () => {
@@ -48,5 +55,22 @@ describe("readableWait", () => {
     );
     expect(readableWait("try again in 42 s")).toBe("try again in 42 s");
     expect(readableWait("no wait here")).toBe("no wait here");
+  });
+});
+
+describe("splitFormError", () => {
+  it("puts per-field details under their fields and anything else on top of the form", () => {
+    const wrong = new ApiError(400, "VALIDATION_ERROR", "invalid", [
+      { path: "body.currentPassword", message: "the current password is incorrect" },
+    ]);
+    expect(splitFormError(wrong)).toEqual({
+      fields: { currentPassword: "the current password is incorrect" },
+      form: null,
+    });
+    const throttled = new ApiError(429, "RATE_LIMITED", "too many wrong current passwords; try again in 5 s");
+    expect(splitFormError(throttled)).toEqual({
+      fields: {},
+      form: "Too many wrong current passwords; try again in 5 s.",
+    });
   });
 });

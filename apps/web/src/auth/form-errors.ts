@@ -1,4 +1,6 @@
 import { FieldIssue } from "@labelbench/schema";
+import { ApiError } from "../api/client";
+import { messageOf } from "../ui/toast-store";
 
 export type FieldErrors = Partial<Record<string, string>>;
 
@@ -45,3 +47,11 @@ export const readableWait = (message: string): string =>
     const min = Math.ceil(s / 60);
     return `${min} minutes`;
   });
+
+/** Where a refusal goes in a form: the server's per-field details under their inputs, the rest on top. */
+export const splitFormError = (err: unknown): { fields: FieldErrors; form: string | null } => {
+  const fields = err instanceof ApiError ? fieldErrorsFromDetails(err.details) : {};
+  return Object.keys(fields).length > 0
+    ? { fields, form: null }
+    : { fields: {}, form: sentence(messageOf(err)) };
+};

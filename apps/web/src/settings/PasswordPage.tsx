@@ -1,17 +1,12 @@
 import { PasswordChange } from "@labelbench/schema";
 import { type FormEvent, useState } from "react";
-import { ApiError, call } from "../api/client";
+import { call } from "../api/client";
 import { FormAlert } from "../auth/AuthScreen";
 import { InputField } from "../auth/FormField";
-import {
-  type FieldErrors,
-  fieldErrorsFromDetails,
-  fieldErrorsFromIssues,
-  sentence,
-} from "../auth/form-errors";
+import { type FieldErrors, fieldErrorsFromIssues, splitFormError } from "../auth/form-errors";
 import { NewPasswordFields } from "../auth/NewPasswordFields";
 import { Spinner } from "../ui/parts";
-import { messageOf, toastSuccess } from "../ui/toast-store";
+import { toastSuccess } from "../ui/toast-store";
 import { useTitle } from "../ui/useTitle";
 import "../auth/accounts.css";
 
@@ -45,9 +40,9 @@ export function PasswordPage() {
       setForm(EMPTY);
       toastSuccess("Password changed", "Other browsers signed in as you have been signed out.");
     } catch (err) {
-      const fields = err instanceof ApiError ? fieldErrorsFromDetails(err.details) : {};
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(sentence(messageOf(err)));
+      const refusal = splitFormError(err);
+      setErrors(refusal.fields);
+      setFormError(refusal.form);
     } finally {
       setBusy(false);
     }

@@ -1,9 +1,9 @@
 import { type ApiToken, TokenScope as TokenScopeSchema } from "@labelbench/schema";
 import { useEffect, useReducer, useState } from "react";
-import { ApiError, call } from "../api/client";
+import { call } from "../api/client";
 import { FormAlert } from "../auth/AuthScreen";
 import { FormField } from "../auth/FormField";
-import { type FieldErrors, fieldErrorsFromDetails, sentence } from "../auth/form-errors";
+import { type FieldErrors, splitFormError } from "../auth/form-errors";
 import { Dialog } from "../ui/Dialog";
 import { formatRelative } from "../ui/format";
 import { Icon } from "../ui/icons";
@@ -223,9 +223,9 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: TokenCreated) => void }
       onCreated(token);
       setName("");
     } catch (err) {
-      const fields = err instanceof ApiError ? fieldErrorsFromDetails(err.details) : {};
-      setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(sentence(messageOf(err)));
+      const refusal = splitFormError(err);
+      setErrors(refusal.fields);
+      setFormError(refusal.form);
     } finally {
       setBusy(false);
     }
