@@ -28,6 +28,7 @@ await build({
   entryPoints: {
     main: path.join(server, "src/main.ts"),
     "export-worker": path.join(server, "src/modules/datasets/export-worker.ts"),
+    "checkpoint-worker": path.join(server, "src/modules/datasets/checkpoint-worker.ts"),
   },
   outdir,
   bundle: true,
