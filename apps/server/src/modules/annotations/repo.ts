@@ -1,16 +1,9 @@
 import type { Annotation, AnnotationSet, Geometry } from "@labelbench/schema";
 import type { Db } from "../../db/database.js";
+import type { StoredRow } from "./set-json.js";
 
-interface AnnotationRow {
-  uid: string;
-  position: number;
-  label_id: number;
-  geometry: string;
-  created_by: string | null;
-  updated_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** What set-json reads, plus the shape's place in the set. */
+type AnnotationRow = StoredRow & { position: number };
 
 export interface StoredAnnotation {
   uid: string;

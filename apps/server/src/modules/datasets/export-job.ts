@@ -3,7 +3,7 @@ import { type ExportSource, encodeDataset, type Hasher, planExport } from "@labe
 import type { ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import { exportRepo, type PlanRow, type Snapshot } from "./repo.js";
-import { utf8Batches, type ZipSink, ZipWriter } from "./zip-writer.js";
+import { utf8Buffers, type ZipSink, ZipWriter } from "./zip-writer.js";
 
 /**
  * The export's own work, free of HTTP and of the app's dependencies so it can run in the export
@@ -108,7 +108,7 @@ export const runExport = async (snapshot: Snapshot, job: ExportJob, io: ExportIo
   });
   for (const entry of entries) {
     if (entry.kind === "text") await zip.addBuffer(entry.path, Buffer.from(entry.text, "utf8"));
-    else if (entry.kind === "stream") await zip.addStream(entry.path, utf8Batches(entry.chunks));
+    else if (entry.kind === "stream") await zip.addStream(entry.path, utf8Buffers(entry.chunks));
     else {
       const sha = entry.image.sha256;
       await zip.addExternal(entry.path, () => io.copyImage(sha));

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { readAll, readZip } from "./zip-reader.js";
-import { utf8Batches, type ZipSink, ZipWriter } from "./zip-writer.js";
+import { utf8Buffers, type ZipSink, ZipWriter } from "./zip-writer.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-zip-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ describe("ZipWriter", () => {
     await writeZip(file, async (z) => {
       await z.addBuffer("labels/train/ü and space.txt", Buffer.from("0 0.5 0.5 1 1\n"));
       await z.addBuffer("empty.txt", Buffer.alloc(0));
-      await z.addStream("annotations/instances_train.json", utf8Batches(["{", '"a":1', "}"]));
+      await z.addStream("annotations/instances_train.json", utf8Buffers(["{", '"a":1', "}"]));
       await z.addBuffer("big.txt", Buffer.from(big));
       await z.addStored(
         "images/train/a.jpg",
@@ -67,7 +67,7 @@ describe("ZipWriter", () => {
   it("is deterministic: same entries, same bytes", async () => {
     const fill = async (z: ZipWriter) => {
       await z.addBuffer("a.txt", Buffer.from("hello"));
-      await z.addStream("b.json", utf8Batches(Array.from({ length: 10000 }, (_, i) => `{"i":${i}},\n`)));
+      await z.addStream("b.json", utf8Buffers(Array.from({ length: 10000 }, (_, i) => `{"i":${i}},\n`)));
     };
     await writeZip(path.join(dir, "d1.zip"), fill);
     await writeZip(path.join(dir, "d2.zip"), fill);
@@ -101,7 +101,7 @@ describe("ZipWriter", () => {
     const fill = async (z: ZipWriter, copy: (path: string) => Promise<void>) => {
       await z.addBuffer("labels/a.txt", Buffer.from("0 0.5 0.5 1 1\n"));
       await copy("images/a.jpg");
-      await z.addStream("b.json", utf8Batches(["{", '"b":2', "}"]));
+      await z.addStream("b.json", utf8Buffers(["{", '"b":2', "}"]));
     };
     const collect = () => {
       const parts: Buffer[] = [];

@@ -415,7 +415,6 @@ const drainOrClose = (s: Writable): Promise<void> =>
     s.on("error", onError);
   });
 
-/** Batches many small strings into ~64 KiB buffers (one zlib call per batch, not per string). */
 /**
  * V8 grows the old generation lazily: a 1M-annotation export keeps ~60 MB alive but let the heap
  * reach 350 MB of garbage before collecting. When the process runs with --expose-gc (as `npm start`
@@ -432,17 +431,10 @@ const collectGarbageEvery = (bytes: number) => {
   (globalThis as { gc?: () => void }).gc?.();
 };
 
-export async function* utf8Batches(chunks: Iterable<string>, batchBytes = 64 * 1024): AsyncGenerator<Buffer> {
-  let parts: string[] = [];
-  let length = 0;
-  for (const c of chunks) {
-    parts.push(c);
-    length += c.length;
-    if (length >= batchBytes) {
-      yield Buffer.from(parts.join(""), "utf8");
-      parts = [];
-      length = 0;
-    }
-  }
-  if (parts.length > 0) yield Buffer.from(parts.join(""), "utf8");
+/**
+ * A stream entry's text as UTF-8 buffers. The formats package already joins its many small lines
+ * into ~64 KiB strings (ExportContext.stream, for the hash), so each piece is one zlib write here.
+ */
+export async function* utf8Buffers(chunks: Iterable<string>): AsyncGenerator<Buffer> {
+  for (const c of chunks) yield Buffer.from(c, "utf8");
 }
