@@ -6,7 +6,7 @@ import { Spinner } from "../ui/parts";
 import { useTitle } from "../ui/useTitle";
 import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "./AuthScreen";
 import { InputField } from "./FormField";
-import { type FieldErrors, fieldErrorsFromIssues, sentence, splitFormError } from "./form-errors";
+import { type FieldErrors, newPasswordFormErrors, sentence, splitFormError } from "./form-errors";
 import { publicPageDecision } from "./guard";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { useSession } from "./session-store";
@@ -60,8 +60,8 @@ function SetupForm() {
       email: form.email,
       password: form.password,
     });
-    const local: FieldErrors = checked.success ? {} : fieldErrorsFromIssues(checked.error.issues);
-    if (!local.password && form.password !== form.confirm) local.confirm = "the passwords do not match";
+    const issues = checked.success ? [] : checked.error.issues;
+    const local = newPasswordFormErrors(issues, "password", form.password, form.confirm);
     setErrors(local);
     if (!checked.success || local.confirm) return;
     setBusy(true);

@@ -4,6 +4,7 @@ import { ApiError } from "../api/client";
 import {
   fieldErrorsFromDetails,
   fieldErrorsFromIssues,
+  newPasswordFormErrors,
   readableWait,
   sentence,
   splitFormError,
@@ -71,6 +72,19 @@ describe("splitFormError", () => {
     expect(splitFormError(throttled)).toEqual({
       fields: {},
       form: "Too many wrong current passwords; try again in 5 s.",
+    });
+  });
+});
+
+describe("newPasswordFormErrors", () => {
+  it("adds a mismatch under confirm only when the new password itself is acceptable", () => {
+    expect(newPasswordFormErrors([], "newPassword", "long-enough-1", "long-enough-2")).toEqual({
+      confirm: "the passwords do not match",
+    });
+    expect(newPasswordFormErrors([], "newPassword", "long-enough-1", "long-enough-1")).toEqual({});
+    const short = [{ path: ["newPassword"], message: "password must have at least 10 characters" }];
+    expect(newPasswordFormErrors(short, "newPassword", "short", "other")).toEqual({
+      newPassword: "password must have at least 10 characters",
     });
   });
 });

@@ -31,6 +31,21 @@ export const fieldErrorsFromIssues = (
   return out;
 };
 
+/**
+ * Errors found before a form with a new password is sent: the schema's, then whether the new
+ * password (the field `passwordField`) was typed the same twice.
+ */
+export const newPasswordFormErrors = (
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  passwordField: string,
+  password: string,
+  confirm: string,
+): FieldErrors => {
+  const out = fieldErrorsFromIssues(issues);
+  if (!out[passwordField] && password !== confirm) out.confirm = "the passwords do not match";
+  return out;
+};
+
 /** Server messages are lowercase fragments ("email or password is incorrect"); a form shows a sentence. */
 export const sentence = (message: string): string => {
   const t = message.trim();

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { call } from "../api/client";
 import { FormAlert } from "../auth/AuthScreen";
 import { InputField } from "../auth/FormField";
-import { type FieldErrors, fieldErrorsFromIssues, splitFormError } from "../auth/form-errors";
+import { type FieldErrors, newPasswordFormErrors, splitFormError } from "../auth/form-errors";
 import { NewPasswordFields } from "../auth/NewPasswordFields";
 import { Spinner } from "../ui/parts";
 import { toastSuccess } from "../ui/toast-store";
@@ -30,8 +30,8 @@ export function PasswordPage() {
       currentPassword: form.currentPassword,
       newPassword: form.newPassword,
     });
-    const local: FieldErrors = checked.success ? {} : fieldErrorsFromIssues(checked.error.issues);
-    if (!local.newPassword && form.newPassword !== form.confirm) local.confirm = "the passwords do not match";
+    const issues = checked.success ? [] : checked.error.issues;
+    const local = newPasswordFormErrors(issues, "newPassword", form.newPassword, form.confirm);
     setErrors(local);
     if (!checked.success || local.confirm) return;
     setBusy(true);
