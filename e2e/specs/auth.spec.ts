@@ -301,7 +301,7 @@ test.describe
       await page.getByLabel("Confirm new password").fill("annotator-new-pass-2");
       await page.getByRole("button", { name: "Change password" }).click();
       await expect(page.getByText("The current password is incorrect.")).toBeVisible();
-      await shot(page, "auth-13-password-wrong");
+      await shot(page, "auth-12b-password-wrong");
 
       await page.getByLabel("Current password").fill(PASSWORD);
       await page.getByRole("button", { name: "Change password" }).click();
