@@ -1,0 +1,67 @@
+import { planExport } from "@labelbench/formats";
+import request from "supertest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
+import { makeTestApp, type TestApp } from "../../test-support/app.js";
+import { png } from "../../test-support/images.js";
+import { exportRepo } from "./repo.js";
+
+let t: TestApp;
+afterEach(() => t.cleanup());
+
+const STATUSES = ["new", "in_progress", "done", "skipped"] as const;
+
+describe("exportRepo.items", () => {
+  let projectId: number;
+  let labelIds: number[];
+  beforeEach(async () => {
+    t = makeTestApp();
+    projectId = (await createProject(t.app, "p")).id;
+    labelIds = [(await createLabel(t.app, projectId, { name: "car" })).id];
+    const image = await uploadImage(t.app, projectId, {
+      name: "a.png",
+      data: await png({ width: 10, height: 10 }),
+    });
+    const res = await request(t.app)
+      .put(`/api/v1/images/${image.id}/annotations`)
+      .send({
+        baseRevision: 0,
+        tags: [],
+        annotations: [
+          {
+            id: "first-shape",
+            labelId: labelIds[0],
+            geometry: { type: "box", x: 1, y: 2, width: 3, height: 4 },
+          },
+          {
+            id: "second-shape",
+            labelId: labelIds[0],
+            geometry: { type: "box", x: 0.5, y: 0, width: 1, height: 1 },
+          },
+        ],
+      });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  const items = () => {
+    const repo = exportRepo(t.db, projectId, STATUSES);
+    const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
+    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s");
+    return [...repo.items(plan, labelIndex)];
+  };
+
+  it("gives each shape its uid, label index and stored geometry, in drawing order", () => {
+    const [item] = items();
+    expect(item?.shapes.map((s) => [s.id, s.labelIndex, s.geometry])).toEqual([
+      ["first-shape", 0, { type: "box", x: 1, y: 2, width: 3, height: 4 }],
+      ["second-shape", 0, { type: "box", x: 0.5, y: 0, width: 1, height: 1 }],
+    ]);
+  });
+
+  it("names the shape by its uid when its label belongs to another project", async () => {
+    const other = await createProject(t.app, "other");
+    const foreign = await createLabel(t.app, other.id, { name: "bus" });
+    t.db.prepare("UPDATE annotations SET label_id = ? WHERE uid = 'second-shape'").run(foreign.id);
+    expect(items).toThrow(`annotation second-shape has label ${foreign.id} outside the project`);
+  });
+});
