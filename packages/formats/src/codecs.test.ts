@@ -43,6 +43,20 @@ describe("splits", () => {
     expect(splitHash("ü", "x")).toBe(138430221);
   });
 
+  it("hashes the UTF-8 bytes of any seed: two-, three- and four-byte characters", () => {
+    const reference = (seed: string, key: string) => {
+      let h = 0x811c9dc5;
+      for (const b of new TextEncoder().encode(`${seed}:${key}`)) h = Math.imul(h ^ b, 0x01000193);
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      return (h ^ (h >>> 16)) >>> 0;
+    };
+    for (const seed of ["ü", "日本", "😀 run 2", "a\u00e9\u4e2d\u{1F600}z"])
+      expect(splitHash(seed, "abc")).toBe(reference(seed, "abc"));
+  });
+
   it("gives exact sizes by largest remainder", () => {
     expect(splitCounts(10, { train: 80, val: 10, test: 10 })).toEqual({ train: 8, val: 1, test: 1 });
     expect(splitCounts(3, { train: 80, val: 10, test: 10 })).toEqual({ train: 3, val: 0, test: 0 });

@@ -20,28 +20,36 @@ export const parseSplit = (text: string): SplitParse => {
 
 export const formatSplit = (r: SplitRatios): string => `${r.train},${r.val},${r.test}`;
 
-const utf8 = (s: string): number[] => {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return out;
-};
-
 /**
  * The split rank of one image: FNV-1a (32 bit) over the UTF-8 bytes of `<seed>:<sha256>`, then
  * MurmurHash3's fmix32 finalizer so nearby inputs spread evenly. Reproducible in a few lines of
- * Python (docs/formats.md shows them).
+ * Python (docs/formats.md shows them). The bytes are hashed as they are encoded: an array of
+ * them per image cost ~0.2 s of a 100,000-image export.
  */
 export const splitHash = (seed: string, key: string): number => {
+  const text = `${seed}:${key}`;
   let h = 0x811c9dc5;
-  for (const b of utf8(`${seed}:${key}`)) {
+  const byte = (b: number) => {
     h ^= b;
     h = Math.imul(h, 0x01000193);
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i) ?? 0;
+    if (c < 0x80) byte(c);
+    else if (c < 0x800) {
+      byte(0xc0 | (c >> 6));
+      byte(0x80 | (c & 63));
+    } else if (c < 0x10000) {
+      byte(0xe0 | (c >> 12));
+      byte(0x80 | ((c >> 6) & 63));
+      byte(0x80 | (c & 63));
+    } else {
+      byte(0xf0 | (c >> 18));
+      byte(0x80 | ((c >> 12) & 63));
+      byte(0x80 | ((c >> 6) & 63));
+      byte(0x80 | (c & 63));
+      i++; // the low surrogate was part of this code point
+    }
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
