@@ -118,21 +118,16 @@ export class EncodeContext {
     // hash, the UTF-8 conversion and the zip then work per batch instead of per line.
     function* hashed(): Generator<string> {
       const h = ctx.options.hasher();
-      let parts: string[] = [];
-      let length = 0;
+      let batch = "";
       for (const c of chunks) {
-        parts.push(c);
-        length += c.length;
-        if (length >= STREAM_BATCH_CHARS) {
-          const batch = parts.join("");
-          parts = [];
-          length = 0;
+        batch += c;
+        if (batch.length >= STREAM_BATCH_CHARS) {
           h.update(batch);
           yield batch;
+          batch = "";
         }
       }
-      if (parts.length > 0) {
-        const batch = parts.join("");
+      if (batch.length > 0) {
         h.update(batch);
         yield batch;
       }
