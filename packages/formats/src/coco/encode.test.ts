@@ -10,14 +10,19 @@ const rng = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-/** Numbers of every printed shape: integers, 2 decimals, full doubles, tiny (exponent) and zero. */
+/**
+ * Numbers of every printed shape: integers, 2 decimals, full doubles, tiny (exponent), zero, and
+ * 1 to 16 significant digits either side of zero (the digits-to-double fast path and its limits).
+ */
 const numberOf = (r: () => number): number => {
-  const kind = Math.floor(r() * 5);
+  const kind = Math.floor(r() * 6);
   const v = r() * 4000;
   if (kind === 0) return Math.round(v);
   if (kind === 1) return Math.round(v * 100) / 100;
   if (kind === 2) return v;
   if (kind === 3) return r() * 1e-7;
+  if (kind === 4)
+    return Number(((v - 2000) / 10 ** Math.floor(r() * 4)).toPrecision(1 + Math.floor(r() * 16)));
   return 0;
 };
 

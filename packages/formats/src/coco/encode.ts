@@ -4,6 +4,15 @@ import { round6 } from "../numbers.js";
 import { splitMajor } from "../plan.js";
 import { boundingBox, boxCorners, shapeArea } from "../shapes.js";
 import type { ExportEntry, ExportItem, SplitName } from "../types.js";
+import {
+  copyDecimal,
+  differenceText,
+  newDecimal,
+  productText,
+  readDecimal,
+  sumText,
+  valueText,
+} from "./decimal.js";
 
 export const cocoAnnotationPath = (split: SplitName) => `annotations/instances_${split}.json`;
 
@@ -110,36 +119,67 @@ const splicedParts = (json: string): string | null => {
     const m = STORED_BOX.exec(json);
     if (m === null) return null;
     const [, xs, ys, ws, hs] = m as unknown as [string, string, string, string, string];
-    const w = Number(ws);
-    const h = Number(hs);
+    const x = readDecimal(xs, 0, xs.length, X);
+    const y = readDecimal(ys, 0, ys.length, Y);
+    const w = readDecimal(ws, 0, ws.length, W);
+    const h = readDecimal(hs, 0, hs.length, H);
     // Printed once each: number-to-text is most of this function's cost at a million shapes.
-    const x2 = String(Number(xs) + w);
-    const y2 = String(Number(ys) + h);
-    return `"bbox":[${xs},${ys},${ws},${hs}],"area":${der(w * h)},"segmentation":[[${xs},${ys},${x2},${ys},${x2},${y2},${xs},${y2}]]`;
+    const x2 = sumText(X, W, x + w);
+    const y2 = sumText(Y, H, y + h);
+    return `"bbox":[${xs},${ys},${ws},${hs}],"area":${productText(W, H, der(w * h))},"segmentation":[[${xs},${ys},${x2},${ys},${x2},${y2},${xs},${y2}]]`;
   }
   const m = STORED_POLYGON.exec(json);
   if (m === null) return null;
   const seg = (m[1] as string).replace(BRACKETS, "");
-  const flat = JSON.parse(`[${seg}]`) as number[];
-  const n = flat.length;
-  let minX = Number.POSITIVE_INFINITY;
-  let minY = Number.POSITIVE_INFINITY;
-  let maxX = Number.NEGATIVE_INFINITY;
-  let maxY = Number.NEGATIVE_INFINITY;
+  // One pass over the numbers' text: bounds and the shoelace sum in the parsed path's order
+  // (term i pairs point i with point i + 1, the last with the first), with no array of numbers.
   let sum = 0;
-  for (let i = 0; i < n; i += 2) {
-    const x = flat[i] as number;
-    const y = flat[i + 1] as number;
-    if (x < minX) minX = x;
-    if (y < minY) minY = y;
-    if (x > maxX) maxX = x;
-    if (y > maxY) maxY = y;
-    const j = i + 2 < n ? i + 2 : 0;
-    sum += x * (flat[j + 1] as number) - (flat[j] as number) * y;
+  let firstX = 0;
+  let firstY = 0;
+  let prevX = 0;
+  let prevY = 0;
+  let at = 0;
+  for (let i = 0; at < seg.length; i++) {
+    let end = seg.indexOf(",", at);
+    const x = readDecimal(seg, at, end, X);
+    at = end + 1;
+    end = seg.indexOf(",", at);
+    if (end < 0) end = seg.length;
+    const y = readDecimal(seg, at, end, Y);
+    at = end + 1;
+    if (i === 0) {
+      copyDecimal(X, MIN_X);
+      copyDecimal(X, MAX_X);
+      copyDecimal(Y, MIN_Y);
+      copyDecimal(Y, MAX_Y);
+      firstX = x;
+      firstY = y;
+    } else {
+      if (x < MIN_X.value) copyDecimal(X, MIN_X);
+      if (x > MAX_X.value) copyDecimal(X, MAX_X);
+      if (y < MIN_Y.value) copyDecimal(Y, MIN_Y);
+      if (y > MAX_Y.value) copyDecimal(Y, MAX_Y);
+      sum += prevX * y - x * prevY;
+    }
+    prevX = x;
+    prevY = y;
   }
+  sum += prevX * firstY - firstX * prevY;
   const area = Math.abs(sum / 2);
-  return `"bbox":[${minX},${minY},${der(maxX - minX)},${der(maxY - minY)}],"area":${der(area)},"segmentation":[[${seg}]]`;
+  const spanX = differenceText(MAX_X, MIN_X, der(MAX_X.value - MIN_X.value));
+  const spanY = differenceText(MAX_Y, MIN_Y, der(MAX_Y.value - MIN_Y.value));
+  return `"bbox":[${valueText(MIN_X)},${valueText(MIN_Y)},${spanX},${spanY}],"area":${der(area)},"segmentation":[[${seg}]]`;
 };
+
+/** Scratch decimals for splicedParts (reused: a million shapes allocate none). */
+const X = newDecimal();
+const Y = newDecimal();
+const W = newDecimal();
+const H = newDecimal();
+const MIN_X = newDecimal();
+const MIN_Y = newDecimal();
+const MAX_X = newDecimal();
+const MAX_Y = newDecimal();
 
 /**
  * `annotations/instances_<split>.json` for every requested split (images under
