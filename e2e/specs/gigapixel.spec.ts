@@ -1,3 +1,4 @@
+import { seededRandom } from "@labelbench/geometry";
 import { Image as ImageSchema } from "@labelbench/schema";
 import {
   type APIRequestContext,
@@ -30,17 +31,8 @@ const signIn = async (r: APIRequestContext, who = E2E_ADMIN) => {
 const API = "/api/v1";
 const BIG = { width: 7000, height: 5000 }; // 35 MP: above the 25 MP threshold, quick to tile
 
-/** Deterministic PRNG (mulberry32): the same picture every run. */
-const rng = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** The same picture every run. */
+const rng = seededRandom;
 
 /**
  * A photo-sized JPEG that is small on the wire (about 2 MB for 35 MP): coloured blocks on a gradient,

@@ -1,4 +1,5 @@
 export * from "./polygon.js";
+export * from "./random.js";
 export * from "./rect.js";
 export * from "./spatial-index.js";
 export * from "./tiles.js";

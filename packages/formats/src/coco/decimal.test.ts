@@ -1,14 +1,9 @@
+import { seededRandom } from "@labelbench/geometry";
 import { describe, expect, it } from "vitest";
 import { round6 } from "../numbers.js";
 import { differenceText, newDecimal, productText, readDecimal, sumText, valueText } from "./decimal.js";
 
-/** mulberry32: the same cases on every run. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rng = seededRandom;
 
 /** Coordinates as stored: few decimals mostly, and every other form JSON.stringify prints. */
 const numberOf = (r: () => number): number => storedForm(anyNumber(r));

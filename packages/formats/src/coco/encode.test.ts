@@ -1,14 +1,9 @@
+import { seededRandom } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import { cocoAnnotation, cocoAnnotationLine } from "./encode.js";
 
-/** A tiny deterministic generator (mulberry32): the same cases on every run. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rng = seededRandom;
 
 /**
  * Numbers of every printed shape: integers, 2 decimals, full doubles, tiny (exponent), zero, and

@@ -1,0 +1,15 @@
+/**
+ * A seeded pseudo-random generator (mulberry32): numbers in [0, 1), the same sequence for the same
+ * seed on every machine. Tests, benchmarks and e2e pictures use it so their data never changes
+ * between runs; it is not for anything that must be unpredictable.
+ */
+export const seededRandom = (seed: number): (() => number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
