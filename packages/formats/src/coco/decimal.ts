@@ -90,33 +90,24 @@ const decimalText = (mantissa: number, decimals: number, value: number): string 
 };
 
 /** `String(a.value + b.value)`. */
-export const sumText = (a: Decimal, b: Decimal, sum: number): string => {
-  if (a.exact && b.exact) {
-    const d = Math.max(a.decimals, b.decimals);
-    if (d <= 15) {
-      const m = a.mantissa * pow10(d - a.decimals) + b.mantissa * pow10(d - b.decimals);
-      if (Math.abs(m) <= Number.MAX_SAFE_INTEGER) {
-        const text = decimalText(m, d, sum);
-        if (text !== null) return text;
-      }
-    }
-  }
-  return String(sum);
-};
+export const sumText = (a: Decimal, b: Decimal, sum: number): string => combinedText(a, b, 1, sum);
 
-/** `String(a.value - b.value)`. */
-export const differenceText = (a: Decimal, b: Decimal, difference: number): string => {
+/** `String(rounded)` where `rounded` is a.value - b.value after the caller's rounding. */
+export const differenceText = (a: Decimal, b: Decimal, rounded: number): string =>
+  combinedText(a, b, -1, rounded);
+
+const combinedText = (a: Decimal, b: Decimal, sign: 1 | -1, value: number): string => {
   if (a.exact && b.exact) {
     const d = Math.max(a.decimals, b.decimals);
     if (d <= 15) {
-      const m = a.mantissa * pow10(d - a.decimals) - b.mantissa * pow10(d - b.decimals);
+      const m = a.mantissa * pow10(d - a.decimals) + sign * b.mantissa * pow10(d - b.decimals);
       if (Math.abs(m) <= Number.MAX_SAFE_INTEGER) {
-        const text = decimalText(m, d, difference);
+        const text = decimalText(m, d, value);
         if (text !== null) return text;
       }
     }
   }
-  return String(difference);
+  return String(value);
 };
 
 /** `String(rounded)` where `rounded` is the product a.value × b.value after the caller's rounding. */
