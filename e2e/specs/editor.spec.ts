@@ -222,6 +222,17 @@ test("navigate next and previous, copy the previous image's shapes, mark done", 
   await expectSaved(page);
   await expectServerMatches(page, img(1));
 
+  // An undone delete puts the shape back where it was in drawing order, on the server too.
+  const order = copied.map((s) => s.id);
+  await page.locator(`[data-shape-id="${order[0]}"] .ed-shape__main`).click();
+  await page.keyboard.press("Delete");
+  await expect.poll(async () => (await shapes(page)).length).toBe(1);
+  await expectSaved(page);
+  await page.keyboard.press("Control+z");
+  await expect.poll(async () => (await shapes(page)).map((s) => s.id)).toEqual(order);
+  await expectSaved(page);
+  await expectServerMatches(page, img(1));
+
   // Mark done goes on to the next image.
   await page.keyboard.press("Control+Enter");
   await waitForImage(page, img(2));

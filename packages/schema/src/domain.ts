@@ -240,7 +240,14 @@ export type AnnotationSetPut = z.input<typeof AnnotationSetPut>;
 export const AnnotationSetPatch = z.object({
   baseRevision: z.number().int().nonnegative(),
   upsert: z
-    .array(AnnotationInput.extend({ id: AnnotationId }))
+    .array(
+      AnnotationInput.extend({
+        id: AnnotationId,
+        before: AnnotationId.optional().describe(
+          "for a new shape: the stored shape it goes just below in drawing order (an undone delete returns to its place); absent: on top. Ignored for a shape already stored, which keeps its place",
+        ),
+      }),
+    )
     .max(100_000)
     .default([]),
   delete: z.array(AnnotationId).max(100_000).default([]),
@@ -254,6 +261,9 @@ export const AnnotationPatchResult = z.object({
   revision: z.number().int().nonnegative(),
   annotationCount: z.number().int().nonnegative(),
   upserted: z.array(Annotation).describe("the upserted shapes as stored (clamped geometry, authors)"),
+  placed: z
+    .array(z.object({ id: AnnotationId, before: AnnotationId }))
+    .describe("new shapes placed below a stored one, in the order applied; the other new shapes went on top"),
   deleted: z.array(AnnotationId),
   tags: z.array(Id),
 });

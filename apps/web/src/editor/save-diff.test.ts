@@ -88,6 +88,48 @@ describe("diffContent", () => {
   });
 });
 
+describe("drawing order of new shapes", () => {
+  it("names the kept shape just above each new one that is not on top (an undone delete returns to its place)", () => {
+    const base = contentOf(snap([box("a"), box("b"), box("c"), box("d")]));
+    // b and c deleted and restored where they were, e drawn on top, f between two new shapes.
+    const next = snap([box("a"), box("b"), box("f"), box("c"), box("d"), box("e")]);
+    const restored = diffContent(contentOf(snap([box("a"), box("d")])), next);
+    expect(restored.upsert.map((u) => [u.id, u.before])).toEqual([
+      ["b", "d"],
+      ["f", "d"],
+      ["c", "d"],
+      ["e", undefined],
+    ]);
+    expect(diffContent(base, next).upsert.map((u) => [u.id, u.before])).toEqual([
+      ["f", "c"],
+      ["e", undefined],
+    ]);
+  });
+
+  it("applies placements as the server does: base + diff(base, next) is next, in order", () => {
+    const base = snap([box("a"), box("d")]);
+    const next = snap([box("z"), box("a"), box("b"), box("c"), box("d"), box("e")]);
+    const diff = diffContent(contentOf(base), next);
+    expect(applyChange(base, { kind: "diff", diff }).annotations.map((s) => s.id)).toEqual([
+      "z",
+      "a",
+      "b",
+      "c",
+      "d",
+      "e",
+    ]);
+    // The server's set moved on (a conflict resolved as "keep mine"): a missing target puts the shape on top.
+    const moved = snap([box("a")]);
+    expect(applyChange(moved, { kind: "diff", diff }).annotations.map((s) => s.id)).toEqual([
+      "z",
+      "a",
+      "b",
+      "c",
+      "e",
+    ]);
+  });
+});
+
 describe("applyChange", () => {
   it("keeps upserted shapes in place, appends new ones, drops deletes, replaces tags when given", () => {
     const base = snap([box("a"), box("b"), box("c")], [1]);
@@ -133,6 +175,7 @@ describe("applyPatchResult", () => {
     revision: 4,
     annotationCount: 3,
     upserted: [stored(box("b", 8), "2024-02-02T00:00:00.000Z"), stored(box("d"))],
+    placed: [],
     deleted: ["a"],
     tags: [2],
   };
@@ -144,6 +187,28 @@ describe("applyPatchResult", () => {
       annotations: [stored(box("b", 8), "2024-02-02T00:00:00.000Z"), stored(box("c")), stored(box("d"))],
       tags: [2],
     });
+  });
+
+  it("puts new shapes the server placed below a stored one there, in the order it placed them", () => {
+    const placed = {
+      ...result,
+      annotationCount: 6,
+      upserted: [stored(box("x")), stored(box("y")), stored(box("z"))],
+      placed: [
+        { id: "x", before: "c" },
+        { id: "z", before: "a" },
+      ],
+      deleted: [],
+    };
+    expect(applyPatchResult(set, 3, placed)?.annotations.map((a) => a.id)).toEqual([
+      "z",
+      "a",
+      "b",
+      "x",
+      "c",
+      "y",
+    ]);
+    expect(applyPatchResult(set, 3, { ...placed, placed: [{ id: "x", before: "ghost" }] })).toBeNull();
   });
 
   it("refuses a set at another revision, another image, or one that does not add up", () => {

@@ -21,9 +21,17 @@ export interface Snapshot {
   tags: number[];
 }
 
+/**
+ * An upserted shape. A new one that is not on top names the stored shape it goes just below
+ * (`before`), so an undone delete returns to its place in drawing order on the server too.
+ */
+export interface UpsertShape extends SnapshotShape {
+  before?: string;
+}
+
 export interface ShapeDiff {
   /** New or changed shapes, in document order. */
-  upsert: SnapshotShape[];
+  upsert: UpsertShape[];
   /** Ids of shapes removed. */
   delete: string[];
   /** The new tags, or null when they did not change. */
@@ -84,16 +92,21 @@ export const sameTags = (a: readonly number[], b: readonly number[]): boolean =>
  * compares pointers, not coordinates.
  */
 export const diffContent = (base: Content, next: Snapshot): ShapeDiff => {
-  const upsert: SnapshotShape[] = [];
+  const upsert: UpsertShape[] = [];
   let kept = 0;
-  for (const s of next.annotations) {
+  // Walked from the top down: `above` is the nearest shape over this one that the server keeps.
+  let above: string | undefined;
+  for (let i = next.annotations.length - 1; i >= 0; i--) {
+    const s = next.annotations[i] as SnapshotShape;
     const old = base.shapes.get(s.id);
-    if (!old) upsert.push(s);
+    if (!old) upsert.push(above === undefined ? s : { ...s, before: above });
     else {
       kept++;
+      above = s.id;
       if (!sameShape(old, s)) upsert.push(s);
     }
   }
+  upsert.reverse();
   const del: string[] = [];
   // Every id of `next` is unique, so when all base shapes were seen none was deleted: skip the id set.
   if (kept < base.shapes.size) {
@@ -106,11 +119,34 @@ export const diffContent = (base: Content, next: Snapshot): ShapeDiff => {
 export const isEmptyDiff = (d: ShapeDiff): boolean =>
   d.upsert.length === 0 && d.delete.length === 0 && d.tags === null;
 
-/** Applies a diff in place, the way the server does: upserts keep their place, new shapes go last. */
+/**
+ * Applies a diff in place, the way the server does: upserts keep their place, new shapes go on top
+ * or just below the shape they name.
+ */
 export const applyDiffInPlace = (c: Content, d: ShapeDiff): void => {
   for (const id of d.delete) c.shapes.delete(id);
-  for (const s of d.upsert) c.shapes.set(s.id, s);
+  for (const u of d.upsert) {
+    // The editor's own object when it can (the next diff then compares pointers).
+    const s: SnapshotShape =
+      u.before === undefined ? u : { id: u.id, labelId: u.labelId, geometry: u.geometry };
+    if (u.before === undefined || c.shapes.has(s.id) || !c.shapes.has(u.before)) c.shapes.set(s.id, s);
+    else c.shapes = placedBefore(c.shapes, s, u.before);
+  }
   if (d.tags !== null) c.tags = [...d.tags];
+};
+
+/** `shapes` with `s` just below `before` (a Map keeps insertion order: rebuilt, as this is rare). */
+const placedBefore = (
+  shapes: Map<string, SnapshotShape>,
+  s: SnapshotShape,
+  before: string,
+): Map<string, SnapshotShape> => {
+  const out = new Map<string, SnapshotShape>();
+  for (const [id, v] of shapes) {
+    if (id === before) out.set(s.id, s);
+    out.set(id, v);
+  }
+  return out;
 };
 
 /** The content a pending change leads to from `base` (deletes of ids `base` lacks are no-ops). */
@@ -158,6 +194,16 @@ export const applyPatchResult = (
     annotations.push(u ?? a);
   }
   for (const a of upserted.values()) annotations.push(a);
+  // New shapes placed below a stored one move there from the top, in the order the server placed them.
+  for (const { id, before } of result.placed) {
+    const from = annotations.findIndex((a) => a.id === id);
+    const moved = annotations[from];
+    if (from < 0 || !moved) return null;
+    annotations.splice(from, 1);
+    const to = annotations.findIndex((a) => a.id === before);
+    if (to < 0) return null;
+    annotations.splice(to, 0, moved);
+  }
   if (annotations.length !== result.annotationCount) return null;
   return { imageId: set.imageId, revision: result.revision, annotations, tags: result.tags };
 };

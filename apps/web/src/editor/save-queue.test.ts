@@ -136,6 +136,9 @@ class FakeServer {
         revision: next.revision,
         annotationCount: next.annotations.length,
         upserted: next.annotations.filter((x) => upserted.has(x.id)),
+        placed: body.upsert.flatMap((u) =>
+          u.before === undefined || have.has(u.id) ? [] : [{ id: u.id, before: u.before }],
+        ),
         deleted: body.delete,
         tags: next.tags,
       },

@@ -12,6 +12,7 @@ import {
   type Snapshot,
   type SnapshotShape,
   snapshotOf,
+  type UpsertShape,
 } from "./save-diff";
 
 /**
@@ -68,7 +69,7 @@ export type PatchResult = { kind: "patched"; result: AnnotationPatchResult } | S
 
 export interface PatchBody {
   baseRevision: number;
-  upsert: SnapshotShape[];
+  upsert: UpsertShape[];
   delete: string[];
   tags?: number[];
 }

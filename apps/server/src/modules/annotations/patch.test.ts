@@ -119,6 +119,32 @@ describe("PATCH applies upserts, deletes and tags", () => {
     expect((await getImage()).annotationCount).toBe(4);
   });
 
+  it("puts a new shape just below the stored one it names (an undone delete returns to its place)", async () => {
+    await seed();
+    await patchOk({ baseRevision: 1, delete: ["b"] });
+    const reply = await patchOk({
+      baseRevision: 2,
+      upsert: [{ ...shape("b", 10), before: "c" }, shape("d", 40)],
+    });
+    expect(reply.placed).toEqual([{ id: "b", before: "c" }]);
+    expect((await getSet()).annotations.map((a) => a.id)).toEqual(["a", "b", "c", "d"]);
+    // Several before one shape keep their order; one before the first shape goes to the bottom.
+    await patchOk({
+      baseRevision: 3,
+      upsert: [
+        { ...shape("x", 2), before: "c" },
+        { ...shape("y", 3), before: "c" },
+        { ...shape("z", 4), before: "a" },
+      ],
+    });
+    expect((await getSet()).annotations.map((a) => a.id)).toEqual(["z", "a", "b", "x", "y", "c", "d"]);
+    // A shape already stored keeps its place: `before` only places new ones.
+    const moved = await patchOk({ baseRevision: 4, upsert: [{ ...shape("d", 41), before: "a" }] });
+    expect(moved.placed).toEqual([]);
+    expect((await getSet()).annotations.map((a) => a.id)).toEqual(["z", "a", "b", "x", "y", "c", "d"]);
+    expect((await getImage()).annotationCount).toBe(7);
+  });
+
   it("clamps geometry within the tolerance and replies with the stored form", async () => {
     const reply = await patchOk({
       baseRevision: 0,
@@ -218,6 +244,31 @@ describe("PATCH validation names the shape and writes nothing", () => {
     ]);
     expect(err.message).toContain("ghost");
     expect((await getSet()).annotations).toHaveLength(3);
+  });
+
+  it("refuses to place a shape before one the image does not keep, and writes nothing", async () => {
+    await seed();
+    const err = await refused({
+      baseRevision: 1,
+      upsert: [
+        { ...shape("n", 1), before: "ghost" },
+        { ...shape("m", 2), before: "b" },
+      ],
+      delete: ["b"],
+    });
+    expect(err.details).toEqual([
+      {
+        path: "body.upsert.0.before",
+        message: `image ${imageId} keeps no annotation "ghost" to place "n" before`,
+      },
+      {
+        path: "body.upsert.1.before",
+        message: `image ${imageId} keeps no annotation "b" to place "m" before`,
+      },
+    ]);
+    const set = await getSet();
+    expect(set.revision).toBe(1);
+    expect(set.annotations.map((a) => a.id)).toEqual(["a", "b", "c"]);
   });
 
   it("refuses tags outside the project", async () => {

@@ -71,6 +71,10 @@ export const annotationRepo = (db: Db) => {
     "SELECT position FROM annotations WHERE image_id = ? ORDER BY position DESC LIMIT 1",
   );
   const tagCount = db.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?");
+  const positionOf = db.prepare("SELECT position FROM annotations WHERE image_id = ? AND uid = ?").pluck();
+  const makeRoomAt = db.prepare(
+    "UPDATE annotations SET position = position + 1 WHERE image_id = ? AND position >= ?",
+  );
 
   const insertRow = (imageId: number, a: StoredAnnotation, position: number) =>
     insert.run(
@@ -137,6 +141,9 @@ export const annotationRepo = (db: Db) => {
       finish(imageId, items.length, tagIds.length, now);
     },
 
+    /** Whether the image has a stored shape with this uid. */
+    has: (imageId: number, uid: string): boolean => positionOf.get(imageId, uid) !== undefined,
+
     /** The stored rows of these uids only (missing ones are absent from the map). */
     storedOf: (imageId: number, uids: Iterable<string>): Map<string, StoredAnnotation> => {
       const out = new Map<string, StoredAnnotation>();
@@ -148,9 +155,10 @@ export const annotationRepo = (db: Db) => {
     },
 
     /**
-     * Applies a patch: deletes, then updates in place (positions kept), then inserts after the last
-     * shape. `before` holds the stored rows of every upserted and deleted uid. Callers run it inside a
-     * transaction with the revision check. Returns the new shape count.
+     * Applies a patch: deletes, then updates in place (positions kept), then inserts: on top, or
+     * just below the stored shape `placeBefore` names (an undone delete returns to its place; the
+     * shapes above it move up one). `before` holds the stored rows of every upserted and deleted uid.
+     * Callers run it inside a transaction with the revision check. Returns the new shape count.
      */
     patch: (
       imageId: number,
@@ -159,6 +167,7 @@ export const annotationRepo = (db: Db) => {
       deletes: readonly string[],
       tagIds: readonly number[] | undefined,
       now: string,
+      placeBefore: ReadonlyMap<string, string> = new Map(),
     ): number => {
       const { annotation_count: count } = countOf.get(imageId) as { annotation_count: number };
       for (const uid of deletes) deleteOne.run(imageId, uid);
@@ -166,7 +175,14 @@ export const annotationRepo = (db: Db) => {
       let inserted = 0;
       for (const a of upsert) {
         const old = before.get(a.uid);
-        if (!old) {
+        const target = old ? undefined : placeBefore.get(a.uid);
+        const at = target === undefined ? undefined : (positionOf.get(imageId, target) as number | undefined);
+        if (!old && at !== undefined) {
+          makeRoomAt.run(imageId, at);
+          insertRow(imageId, a, at);
+          next++;
+          inserted++;
+        } else if (!old) {
           insertRow(imageId, a, next++);
           inserted++;
         } else if (old.position !== undefined && changed(old, a, old.position)) {

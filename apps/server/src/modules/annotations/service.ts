@@ -160,17 +160,31 @@ export const annotationService = (deps: Deps) => {
             ? []
             : [{ path: `delete.${i}`, message: `image ${imageId} has no annotation "${uid}" to delete` }],
         );
+        // A new shape's place: just below a shape that stays (stored, not deleted, not itself new).
+        const placeBefore = new Map<string, string>();
+        const placed: { id: string; before: string }[] = [];
+        body.upsert.forEach((a, i) => {
+          if (a.before === undefined || before.has(a.id)) return;
+          if (deleting.has(a.before) || !repo.has(imageId, a.before))
+            missing.push({
+              path: `upsert.${i}.before`,
+              message: `image ${imageId} keeps no annotation "${a.before}" to place "${a.id}" before`,
+            });
+          placeBefore.set(a.id, a.before);
+          placed.push({ id: a.id, before: a.before });
+        });
         if (missing.length > 0) throw refuse(missing);
         const items = upsert.map((a) => {
           const uid = a.id as string;
           return storedOf(uid, a, before.get(uid), actor, now);
         });
-        const annotationCount = repo.patch(imageId, before, items, body.delete, tags, now);
+        const annotationCount = repo.patch(imageId, before, items, body.delete, tags, now, placeBefore);
         return {
           imageId,
           revision: current + 1,
           annotationCount,
           upserted: items.map((a, i) => annotationOf(a, upsert[i])),
+          placed,
           deleted: body.delete,
           tags: repo.tags(imageId),
         };
