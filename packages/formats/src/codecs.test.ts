@@ -11,6 +11,7 @@ import { assignSplits, parseSplit, splitCounts, splitHash } from "./split.js";
 import { exportOptions, finderFor, memorySource, type SampleImage } from "./testing/helpers.js";
 import { SAMPLE_IMAGES, SAMPLE_LABELS, SAMPLE_SEED, SAMPLE_SPLIT } from "./testing/sample.js";
 import type { DatasetFiles, ExportItem, ExportSource, FormatId } from "./types.js";
+import { decodeUtf8 } from "./utf8.js";
 import { toVocBox } from "./voc/encode.js";
 import { yoloAxis } from "./yolo/encode.js";
 
@@ -478,7 +479,7 @@ describe("scale and streaming", () => {
       for (const entry of encodeDataset(source, exportOptions(format))) {
         if (entry.kind === "stream") {
           for (const chunk of entry.chunks) {
-            produced += chunk.split('"image_id"').length - 1;
+            produced += decodeUtf8([chunk]).split('"image_id"').length - 1;
             maxAhead = Math.max(maxAhead, pulled - produced);
           }
         } else if (entry.path.startsWith("labels/") || entry.path.startsWith("Annotations/")) {

@@ -8,6 +8,7 @@ import {
   SPLITS,
   type SplitName,
 } from "./types.js";
+import { encodeUtf8 } from "./utf8.js";
 
 export interface FileRecord {
   readonly path: string;
@@ -111,26 +112,33 @@ export class EncodeContext {
     return { kind: "text", path, text };
   }
 
-  stream(path: string, chunks: Iterable<string>): ExportEntry {
+  /**
+   * A file made of pieces: text is gathered into ~64 KiB strings and encoded once per batch, bytes
+   * pass through as they are; the hash is taken on the way.
+   */
+  stream(path: string, chunks: Iterable<string | Uint8Array>): ExportEntry {
     const ctx = this;
     ctx.openStreams++;
-    // Small pieces (a COCO file is a million lines) are joined into ~64 KiB strings first: the
-    // hash, the UTF-8 conversion and the zip then work per batch instead of per line.
-    function* hashed(): Generator<string> {
+    function* hashed(): Generator<Uint8Array> {
       const h = ctx.options.hasher();
       let batch = "";
+      const flush = () => {
+        const bytes = encodeUtf8(batch);
+        batch = "";
+        h.update(bytes);
+        return bytes;
+      };
       for (const c of chunks) {
-        batch += c;
-        if (batch.length >= STREAM_BATCH_CHARS) {
-          h.update(batch);
-          yield batch;
-          batch = "";
+        if (typeof c === "string") {
+          batch += c;
+          if (batch.length >= STREAM_BATCH_CHARS) yield flush();
+          continue;
         }
+        if (batch.length > 0) yield flush();
+        h.update(c);
+        yield c;
       }
-      if (batch.length > 0) {
-        h.update(batch);
-        yield batch;
-      }
+      if (batch.length > 0) yield flush();
       ctx.files.push({ path, ...h.digest() });
       ctx.openStreams--;
     }

@@ -2,6 +2,7 @@ import { encodeCoco } from "./coco/encode.js";
 import { EncodeContext } from "./context.js";
 import { manifestEntry } from "./manifest.js";
 import type { ExportEntry, ExportOptions, ExportSource } from "./types.js";
+import { decodeUtf8 } from "./utf8.js";
 import { encodeVoc } from "./voc/encode.js";
 import { encodeYolo } from "./yolo/encode.js";
 
@@ -33,7 +34,7 @@ export const encodeToFiles = (source: ExportSource, options: ExportOptions): Map
   const files = new Map<string, string>();
   for (const e of encodeDataset(source, options)) {
     if (e.kind === "text") files.set(e.path, e.text);
-    else if (e.kind === "stream") files.set(e.path, [...e.chunks].join(""));
+    else if (e.kind === "stream") files.set(e.path, decodeUtf8(e.chunks));
   }
   return files;
 };

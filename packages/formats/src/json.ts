@@ -12,20 +12,34 @@ export type JsonSection =
   | readonly [key: string, value: unknown]
   | readonly [key: string, items: Iterable<unknown>, kind: "array"]
   /** Items already serialized as JSON text (hot paths build their own lines). */
-  | readonly [key: string, items: Iterable<string>, kind: "json-lines"];
+  | readonly [key: string, items: Iterable<string>, kind: "json-lines"]
+  /**
+   * Items already serialized as UTF-8, in chunks of any size: `\n{…},\n{…}…` (each item on its
+   * own line, a comma before every one but the first).
+   */
+  | readonly [key: string, chunks: Iterable<Uint8Array>, kind: "json-bytes"];
 
 /**
  * Yields `{"a":…,"big":[\n{…},\n{…}\n],"next":…}` where array-valued sections come from
  * iterables. Sections are written in the order given.
  */
-export function* jsonDocument(sections: readonly JsonSection[]): Generator<string> {
+export function* jsonDocument(sections: readonly JsonSection[]): Generator<string | Uint8Array> {
   yield "{";
   let first = true;
   for (const section of sections) {
     const key = JSON.stringify(section[0]);
     const sep = first ? "" : ",";
     first = false;
-    if (section.length === 3) {
+    if (section.length === 3 && section[2] === "json-bytes") {
+      yield `${sep}${key}:[`;
+      let any = false;
+      for (const chunk of section[1]) {
+        if (chunk.length === 0) continue;
+        any = true;
+        yield chunk;
+      }
+      yield any ? "\n]" : "]";
+    } else if (section.length === 3) {
       // Lines are gathered into ~64 KiB strings: a million lines each passed on by itself cost a
       // generator step and an array slot apiece downstream. `+=` builds a rope that is
       // flattened once, when the batch is encoded.

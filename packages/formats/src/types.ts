@@ -73,7 +73,8 @@ export interface ExportSource {
 
 /** Incremental SHA-256 over UTF-8 text, injected so this package stays free of node:crypto. */
 export interface Hasher {
-  update(text: string): void;
+  /** Text is hashed as its UTF-8 bytes. */
+  update(data: string | Uint8Array): void;
   digest(): { sha256: string; bytes: number };
 }
 
@@ -99,7 +100,8 @@ export interface ExportOptions {
  */
 export type ExportEntry =
   | { readonly kind: "text"; readonly path: string; readonly text: string }
-  | { readonly kind: "stream"; readonly path: string; readonly chunks: Iterable<string> }
+  /** A big file in UTF-8 pieces, produced as they are read (a COCO file of a million annotations). */
+  | { readonly kind: "stream"; readonly path: string; readonly chunks: Iterable<Uint8Array> }
   | { readonly kind: "image"; readonly path: string; readonly image: PlannedImage };
 
 /* ------------------------------------------------------------------ import side */

@@ -1,7 +1,29 @@
 import { seededRandom } from "@labelbench/geometry";
 import { describe, expect, it } from "vitest";
+import { ByteChunks } from "../byte-chunks.js";
 import { round6 } from "../numbers.js";
-import { differenceText, newDecimal, productText, readDecimal, sumText, valueText } from "./decimal.js";
+import { decodeUtf8 } from "../utf8.js";
+import {
+  type Decimal,
+  newDecimal,
+  scanNumber,
+  writeDifference,
+  writeProduct,
+  writeSum,
+  writeValue,
+} from "./decimal.js";
+
+/** What a writer writes, as text. */
+const written = (write: (w: ByteChunks) => void): string => {
+  const w = new ByteChunks(64);
+  w.reserve(64);
+  write(w);
+  return decodeUtf8(w.rest());
+};
+const sumText = (a: Decimal, b: Decimal, v: number) => written((w) => writeSum(w, a, b, v));
+const differenceText = (a: Decimal, b: Decimal, v: number) => written((w) => writeDifference(w, a, b, v));
+const productText = (a: Decimal, b: Decimal, v: number) => written((w) => writeProduct(w, a, b, v));
+const valueText = (a: Decimal) => written((w) => writeValue(w, a));
 
 const rng = seededRandom;
 
@@ -34,8 +56,8 @@ const anyNumber = (r: () => number): number => {
 const read = (v: number) => {
   const text = JSON.stringify(v);
   const d = newDecimal();
-  const got = readDecimal(text, 0, text.length, d);
-  if (!Object.is(got, v)) throw new Error(`read ${text} as ${got}`);
+  const end = scanNumber(`${text},`, 0, d);
+  if (end !== text.length || !Object.is(d.value, v)) throw new Error(`read ${text} as ${d.value} to ${end}`);
   return d;
 };
 
@@ -44,10 +66,22 @@ describe("derived COCO numbers printed from their digits", () => {
     const r = rng(1);
     for (let i = 0; i < 50_000; i++) read(numberOf(r));
     const d = newDecimal();
-    expect(readDecimal("x:-12.5,", 2, 7, d)).toBe(-12.5);
-    expect([d.mantissa, d.decimals, d.exact]).toEqual([-125, 1, true]);
-    expect(readDecimal("1.5e-7", 0, 6, d)).toBe(1.5e-7);
-    expect(d.exact).toBe(false);
+    expect(scanNumber('x:-12.5,"', 2, d)).toBe(7);
+    expect([d.value, d.mantissa, d.decimals, d.exact]).toEqual([-12.5, -125, 1, true]);
+    expect(scanNumber("1.5e-7]", 0, d)).toBe(6);
+    expect([d.value, d.exact]).toEqual([1.5e-7, false]);
+    expect(scanNumber("12345678901234567890,", 0, d)).toBe(20);
+    expect([d.value, d.exact]).toEqual([12345678901234567000, false]);
+  });
+
+  it("refuses numbers JSON.stringify would not write", () => {
+    const d = newDecimal();
+    for (const text of ["-0,", "1.50,", "1.,", ".5,", "+1,", "e5,", "1e5,", "1e+05,", "x,", "-,"])
+      expect(scanNumber(text, 0, d), text).toBe(-1);
+    // A number ends where its grammar does; the caller checks what follows ("01" stops after "0").
+    expect(scanNumber("01,", 0, d)).toBe(1);
+    expect(scanNumber("1E+5,", 0, d)).toBe(1);
+    expect(scanNumber("-0.25,", 0, d)).toBe(5);
   });
 
   it("print sums, differences, rounded products and values exactly as String() does", () => {

@@ -1,7 +1,18 @@
 import { seededRandom } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
-import { cocoAnnotation, cocoAnnotationLine } from "./encode.js";
+import { ByteChunks } from "../byte-chunks.js";
+import type { ExportShape } from "../types.js";
+import { decodeUtf8 } from "../utf8.js";
+import { cocoAnnotation, cocoAnnotationLine, writeCocoAnnotation } from "./encode.js";
+
+/** The bytes an export writes for one shape, as text; small chunks, so lines cross chunk ends. */
+const writtenLine = (id: number, imageId: number, categoryId: number, shape: ExportShape): string => {
+  const w = new ByteChunks(97);
+  w.ascii("");
+  writeCocoAnnotation(w, id, imageId, categoryId, shape);
+  return decodeUtf8(w.rest());
+};
 
 const rng = seededRandom;
 
@@ -37,7 +48,7 @@ describe("COCO annotation lines from stored geometry text", () => {
     for (const [i, geometry] of geometries(3000).entries()) {
       const shape = { id: `s${i}`, labelIndex: 0, geometry };
       const parsed = cocoAnnotationLine(i + 1, 7, 2, shape);
-      const spliced = cocoAnnotationLine(i + 1, 7, 2, { ...shape, geometryJson: JSON.stringify(geometry) });
+      const spliced = writtenLine(i + 1, 7, 2, { ...shape, geometryJson: JSON.stringify(geometry) });
       expect(spliced).toBe(parsed);
       expect(JSON.parse(spliced)).toEqual(cocoAnnotation(i + 1, 7, 2, shape));
     }
@@ -53,10 +64,10 @@ describe("COCO annotation lines from stored geometry text", () => {
         throw new Error("parsed");
       },
     });
-    const box = cocoAnnotationLine(1, 1, 1, stored('{"type":"box","x":1.5,"y":2,"width":3,"height":4}'));
+    const box = writtenLine(1, 1, 1, stored('{"type":"box","x":1.5,"y":2,"width":3,"height":4}'));
     expect(JSON.parse(box).bbox).toEqual([1.5, 2, 3, 4]);
     const tiny = '{"type":"polygon","points":[[1e-7,0],[5.25,1],[3,4.125]]}';
-    expect(JSON.parse(cocoAnnotationLine(1, 1, 1, stored(tiny))).segmentation).toEqual([
+    expect(JSON.parse(writtenLine(1, 1, 1, stored(tiny))).segmentation).toEqual([
       [1e-7, 0, 5.25, 1, 3, 4.125],
     ]);
   });
@@ -72,10 +83,9 @@ describe("COCO annotation lines from stored geometry text", () => {
       '{"type":"box","x":1.5,"y":-0,"width":3,"height":4}',
       '{ "type":"box","x":1.5,"y":2,"width":3,"height":4}',
     ]) {
-      expect(
-        cocoAnnotationLine(1, 1, 1, { id: "a", labelIndex: 0, geometry, geometryJson: text }),
-        text,
-      ).toBe(expected);
+      expect(writtenLine(1, 1, 1, { id: "a", labelIndex: 0, geometry, geometryJson: text }), text).toBe(
+        expected,
+      );
     }
     const polygon: Geometry = {
       type: "polygon",
@@ -86,9 +96,17 @@ describe("COCO annotation lines from stored geometry text", () => {
       ],
     };
     const p = cocoAnnotationLine(2, 1, 1, { id: "p", labelIndex: 0, geometry: polygon });
-    const odd = '{"type":"polygon","points":[[1.0,1],[5,1],[3,4]]}';
-    expect(
-      cocoAnnotationLine(2, 1, 1, { id: "p", labelIndex: 0, geometry: polygon, geometryJson: odd }),
-    ).toBe(p);
+    for (const odd of [
+      '{"type":"polygon","points":[[1.0,1],[5,1],[3,4]]}',
+      '{"type":"polygon","points":[[1,1],[5,1],[3,4]] }',
+      '{"type":"polygon","points":[[1,1],[5,1],[3,4],]}',
+      '{"type":"polygon","points":[[1,1],[5,1]]}',
+      '{"type":"polygon","points":[[1,1,0],[5,1],[3,4]]}',
+      '{"type":"polygon","points":[[1,1],[5,1],[3,-0]]}',
+    ])
+      expect(
+        writtenLine(2, 1, 1, { id: "p", labelIndex: 0, geometry: polygon, geometryJson: odd }),
+        odd,
+      ).toBe(p);
   });
 });

@@ -1,3 +1,4 @@
+import { ByteChunks } from "../byte-chunks.js";
 import type { EncodeContext } from "../context.js";
 import { jsonDocument } from "../json.js";
 import { round6 } from "../numbers.js";
@@ -6,12 +7,12 @@ import { boundingBox, boxCorners, shapeArea } from "../shapes.js";
 import type { ExportEntry, ExportItem, SplitName } from "../types.js";
 import {
   copyDecimal,
-  differenceText,
   newDecimal,
-  productText,
-  readDecimal,
-  sumText,
-  valueText,
+  scanNumber,
+  writeDifference,
+  writeProduct,
+  writeSum,
+  writeValue,
 } from "./decimal.js";
 
 export const cocoAnnotationPath = (split: SplitName) => `annotations/instances_${split}.json`;
@@ -62,9 +63,10 @@ export const cocoAnnotation = (
 };
 
 /**
- * `cocoAnnotation` already serialized: the same bytes as `JSON.stringify(cocoAnnotation(...))`
- * (a test holds them equal) without building a million objects for JSON.stringify to walk.
- * Template literals print numbers as JSON does (shortest round-trip form, `-0` as `0`).
+ * `cocoAnnotation` already serialized, from the parsed geometry: the same bytes as
+ * `JSON.stringify(cocoAnnotation(...))` (a test holds them equal) without building an object for
+ * JSON.stringify to walk. Template literals print numbers as JSON does (shortest round-trip form,
+ * `-0` as `0`). Exports write `writeCocoAnnotation`'s bytes instead; this is what they must equal.
  */
 export const cocoAnnotationLine = (
   id: number,
@@ -72,9 +74,6 @@ export const cocoAnnotationLine = (
   categoryId: number,
   shape: ExportItem["shapes"][number],
 ): string => {
-  const spliced = shape.geometryJson === undefined ? null : splicedParts(shape.geometryJson);
-  if (spliced !== null)
-    return `{"id":${id},"image_id":${imageId},"category_id":${categoryId},${spliced},"iscrowd":0}`;
   const g = shape.geometry;
   let bbox: string;
   let seg: string;
@@ -95,59 +94,132 @@ export const cocoAnnotationLine = (
 };
 
 /**
- * A JSON number exactly as JSON.stringify prints one (shortest round-trip form, no `-0`, exponent
- * with a sign), so copying its text gives the bytes that printing the parsed number would.
+ * Writes `cocoAnnotationLine(...)`'s bytes. When the shape's stored text is in JSON.stringify's
+ * form its coordinates are copied as they are and only the derived values are computed, with the
+ * same float operations in the same order as the parsed path; otherwise the parsed line is written.
  */
-const NUM = String.raw`(?:-?[1-9]\d*|-?0(?=\.)|0)(?:\.\d*[1-9])?(?:e[+-][1-9]\d*)?`;
-const STORED_BOX = new RegExp(
-  String.raw`^\{"type":"box","x":(${NUM}),"y":(${NUM}),"width":(${NUM}),"height":(${NUM})\}$`,
-);
-const POINT = String.raw`\[${NUM},${NUM}\]`;
-const STORED_POLYGON = new RegExp(
-  String.raw`^\{"type":"polygon","points":\[(${POINT}(?:,${POINT}){2,})\]\}$`,
-);
-const BRACKETS = /[[\]]/g;
+export const writeCocoAnnotation = (
+  w: ByteChunks,
+  id: number,
+  imageId: number,
+  categoryId: number,
+  shape: ExportItem["shapes"][number],
+): void => {
+  const json = shape.geometryJson;
+  if (json !== undefined) {
+    // Every byte of the line comes from the stored text (at most three times: bbox, segmentation
+    // and a box's corners), a few derived numbers and fixed keys.
+    w.reserve(3 * json.length + 300);
+    const start = w.mark;
+    w.ascii('{"id":');
+    w.uint(id);
+    w.ascii(',"image_id":');
+    w.uint(imageId);
+    w.ascii(',"category_id":');
+    w.uint(categoryId);
+    const written =
+      json.charCodeAt(9) === 98 /* b: {"type":"box" */ ? storedBox(w, json) : storedPolygon(w, json);
+    if (written) {
+      w.ascii(',"iscrowd":0}');
+      return;
+    }
+    w.rewind(start);
+  }
+  const line = cocoAnnotationLine(id, imageId, categoryId, shape);
+  w.reserve(line.length);
+  w.ascii(line);
+};
+
+const BOX_X = '{"type":"box","x":';
+const BOX_Y = ',"y":';
+const BOX_W = ',"width":';
+const BOX_H = ',"height":';
+const POLYGON = '{"type":"polygon","points":[';
+
+/** Scratch decimals (reused: a million shapes allocate none). */
+const X = newDecimal();
+const Y = newDecimal();
+const W = newDecimal();
+const H = newDecimal();
+const MIN_X = newDecimal();
+const MIN_Y = newDecimal();
+const MAX_X = newDecimal();
+const MAX_Y = newDecimal();
+
+/** `{"type":"box","x":…,"y":…,"width":…,"height":…}` as bbox, area and corners; false if not that text. */
+const storedBox = (w: ByteChunks, json: string): boolean => {
+  if (!json.startsWith(BOX_X)) return false;
+  const x0 = BOX_X.length;
+  const x1 = scanNumber(json, x0, X);
+  if (x1 < 0 || !json.startsWith(BOX_Y, x1)) return false;
+  const y0 = x1 + BOX_Y.length;
+  const y1 = scanNumber(json, y0, Y);
+  if (y1 < 0 || !json.startsWith(BOX_W, y1)) return false;
+  const w0 = y1 + BOX_W.length;
+  const w1 = scanNumber(json, w0, W);
+  if (w1 < 0 || !json.startsWith(BOX_H, w1)) return false;
+  const h0 = w1 + BOX_H.length;
+  const h1 = scanNumber(json, h0, H);
+  if (h1 < 0 || h1 !== json.length - 1 || json.charCodeAt(h1) !== 125 /* } */) return false;
+  w.ascii(',"bbox":[');
+  w.range(json, x0, x1);
+  w.byte(44);
+  w.range(json, y0, y1);
+  w.byte(44);
+  w.range(json, w0, w1);
+  w.byte(44);
+  w.range(json, h0, h1);
+  w.ascii('],"area":');
+  writeProduct(w, W, H, der(W.value * H.value));
+  w.ascii(',"segmentation":[[');
+  w.range(json, x0, x1);
+  w.byte(44);
+  w.range(json, y0, y1);
+  w.byte(44);
+  // Each corner coordinate is printed once and its bytes copied: printing is the costly part.
+  const right = w.mark;
+  writeSum(w, X, W, X.value + W.value);
+  const rightEnd = w.mark;
+  w.byte(44);
+  w.range(json, y0, y1);
+  w.byte(44);
+  w.again(right, rightEnd);
+  w.byte(44);
+  const bottom = w.mark;
+  writeSum(w, Y, H, Y.value + H.value);
+  const bottomEnd = w.mark;
+  w.byte(44);
+  w.range(json, x0, x1);
+  w.byte(44);
+  w.again(bottom, bottomEnd);
+  w.ascii("]]");
+  return true;
+};
 
 /**
- * `"bbox":[…],"area":…,"segmentation":[[…]]` from the stored geometry text, or null when the
- * text is not in JSON.stringify's form (the caller then parses). Stored coordinates are copied as
- * text: a million shapes no longer pay for printing 16 million numbers, only the derived ones.
- * Derived values use the same float operations, in the same order, as the parsed path.
+ * `{"type":"polygon","points":[[x,y],…]}` (3 points or more) as bbox, area and segmentation; false
+ * if not that text. One pass reads the numbers: bounds and the shoelace sum in the parsed path's
+ * order (term i pairs point i with point i + 1, the last with the first), with no array of numbers.
  */
-const splicedParts = (json: string): string | null => {
-  if (json.charCodeAt(9) === 98 /* b: {"type":"box" */) {
-    const m = STORED_BOX.exec(json);
-    if (m === null) return null;
-    const [, xs, ys, ws, hs] = m as unknown as [string, string, string, string, string];
-    const x = readDecimal(xs, 0, xs.length, X);
-    const y = readDecimal(ys, 0, ys.length, Y);
-    const w = readDecimal(ws, 0, ws.length, W);
-    const h = readDecimal(hs, 0, hs.length, H);
-    // Printed once each: number-to-text is most of this function's cost at a million shapes.
-    const x2 = sumText(X, W, x + w);
-    const y2 = sumText(Y, H, y + h);
-    return `"bbox":[${xs},${ys},${ws},${hs}],"area":${productText(W, H, der(w * h))},"segmentation":[[${xs},${ys},${x2},${ys},${x2},${y2},${xs},${y2}]]`;
-  }
-  const m = STORED_POLYGON.exec(json);
-  if (m === null) return null;
-  const seg = (m[1] as string).replace(BRACKETS, "");
-  // One pass over the numbers' text: bounds and the shoelace sum in the parsed path's order
-  // (term i pairs point i with point i + 1, the last with the first), with no array of numbers.
+const storedPolygon = (w: ByteChunks, json: string): boolean => {
+  if (!json.startsWith(POLYGON)) return false;
+  const first = POLYGON.length;
+  let at = first;
   let sum = 0;
   let firstX = 0;
   let firstY = 0;
   let prevX = 0;
   let prevY = 0;
-  let at = 0;
-  for (let i = 0; at < seg.length; i++) {
-    let end = seg.indexOf(",", at);
-    const x = readDecimal(seg, at, end, X);
-    at = end + 1;
-    end = seg.indexOf(",", at);
-    if (end < 0) end = seg.length;
-    const y = readDecimal(seg, at, end, Y);
-    at = end + 1;
-    if (i === 0) {
+  let n = 0;
+  for (;;) {
+    if (json.charCodeAt(at) !== 91 /* [ */) return false;
+    const xEnd = scanNumber(json, at + 1, X);
+    if (xEnd < 0 || json.charCodeAt(xEnd) !== 44 /* , */) return false;
+    const yEnd = scanNumber(json, xEnd + 1, Y);
+    if (yEnd < 0 || json.charCodeAt(yEnd) !== 93 /* ] */) return false;
+    const x = X.value;
+    const y = Y.value;
+    if (n === 0) {
       copyDecimal(X, MIN_X);
       copyDecimal(X, MAX_X);
       copyDecimal(Y, MIN_Y);
@@ -163,23 +235,34 @@ const splicedParts = (json: string): string | null => {
     }
     prevX = x;
     prevY = y;
+    n++;
+    at = yEnd + 1;
+    const c = json.charCodeAt(at);
+    if (c === 44 /* , */) at++;
+    else if (c === 93 /* ] */) break;
+    else return false;
   }
+  if (n < 3 || at !== json.length - 2 || json.charCodeAt(at + 1) !== 125 /* } */) return false;
   sum += prevX * firstY - firstX * prevY;
-  const area = Math.abs(sum / 2);
-  const spanX = differenceText(MAX_X, MIN_X, der(MAX_X.value - MIN_X.value));
-  const spanY = differenceText(MAX_Y, MIN_Y, der(MAX_Y.value - MIN_Y.value));
-  return `"bbox":[${valueText(MIN_X)},${valueText(MIN_Y)},${spanX},${spanY}],"area":${der(area)},"segmentation":[[${seg}]]`;
+  w.ascii(',"bbox":[');
+  writeValue(w, MIN_X);
+  w.byte(44);
+  writeValue(w, MIN_Y);
+  w.byte(44);
+  writeDifference(w, MAX_X, MIN_X, der(MAX_X.value - MIN_X.value));
+  w.byte(44);
+  writeDifference(w, MAX_Y, MIN_Y, der(MAX_Y.value - MIN_Y.value));
+  w.ascii('],"area":');
+  w.ascii(String(der(Math.abs(sum / 2))));
+  w.ascii(',"segmentation":[[');
+  // The points' text without its brackets: `[[1,2],[3,4]]` → `1,2,3,4`.
+  for (let i = first; i < at; i++) {
+    const c = json.charCodeAt(i);
+    if (c !== 91 && c !== 93) w.byte(c);
+  }
+  w.ascii("]]");
+  return true;
 };
-
-/** Scratch decimals for splicedParts (reused: a million shapes allocate none). */
-const X = newDecimal();
-const Y = newDecimal();
-const W = newDecimal();
-const H = newDecimal();
-const MIN_X = newDecimal();
-const MIN_Y = newDecimal();
-const MAX_X = newDecimal();
-const MAX_Y = newDecimal();
 
 /**
  * `annotations/instances_<split>.json` for every requested split (images under
@@ -207,14 +290,21 @@ export function* encodeCoco(ctx: EncodeContext): Generator<ExportEntry> {
       }
     }
     function* cocoAnnotations() {
+      const w = new ByteChunks();
+      let separator = "\n";
       for (const item of source.items(split)) {
         ctx.count(item);
         const imageId = imageIds.get(item.image.id);
         if (imageId === undefined) throw new Error(`image ${item.image.id} is not in the plan`);
         for (const shape of item.shapes) {
-          yield cocoAnnotationLine(++annotationId, imageId, shape.labelIndex + 1, shape);
+          w.reserve(2);
+          w.ascii(separator);
+          separator = ",\n";
+          writeCocoAnnotation(w, ++annotationId, imageId, shape.labelIndex + 1, shape);
         }
+        yield* w.full();
       }
+      yield* w.rest();
     }
     yield ctx.stream(
       cocoAnnotationPath(split),
@@ -223,7 +313,7 @@ export function* encodeCoco(ctx: EncodeContext): Generator<ExportEntry> {
         ["licenses", []],
         ["categories", categories, "array"],
         ["images", cocoImages(), "array"],
-        ["annotations", cocoAnnotations(), "json-lines"],
+        ["annotations", cocoAnnotations(), "json-bytes"],
       ]),
     );
     if (ctx.includeImages) {

@@ -33,9 +33,14 @@ export const nodeHasher = (): Hasher => {
   const h = createHash("sha256");
   let bytes = 0;
   return {
-    update(text) {
-      h.update(text, "utf8");
-      bytes += Buffer.byteLength(text, "utf8");
+    update(data) {
+      if (typeof data === "string") {
+        h.update(data, "utf8");
+        bytes += Buffer.byteLength(data, "utf8");
+      } else {
+        h.update(data);
+        bytes += data.length;
+      }
     },
     digest: () => ({ sha256: h.digest("hex"), bytes }),
   };

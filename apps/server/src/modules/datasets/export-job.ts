@@ -3,7 +3,7 @@ import { type ExportSource, encodeDataset, type Hasher, planExport } from "@labe
 import type { ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import { exportRepo, type PlanRow, type Snapshot } from "./repo.js";
-import { utf8Buffers, type ZipSink, ZipWriter } from "./zip-writer.js";
+import { type ZipSink, ZipWriter } from "./zip-writer.js";
 
 /**
  * The export's own work, free of HTTP and of the app's dependencies so it can run in the export
@@ -48,22 +48,27 @@ export interface ExportIo {
  * incremental hash at its second piece.
  */
 const nodeHasher = (): Hasher => {
-  let first: string | null = null;
+  let first: string | Uint8Array | null = null;
   let h: Hash | null = null;
   let bytes = 0;
   return {
-    update(text) {
-      bytes += Buffer.byteLength(text, "utf8");
-      if (h) h.update(text, "utf8");
-      else if (first === null) first = text;
+    update(data) {
+      bytes += typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.length;
+      if (h) h.update(data);
+      else if (first === null) first = data;
       else {
-        h = createHash("sha256").update(first, "utf8").update(text, "utf8");
+        h = createHash("sha256").update(first).update(data);
         first = null;
       }
     },
     digest: () => ({ sha256: h ? h.digest("hex") : hash("sha256", first ?? "", "hex"), bytes }),
   };
 };
+
+/** Byte chunks as Buffers over the same memory (no copy). */
+function* bufferViews(chunks: Iterable<Uint8Array>): Generator<Buffer> {
+  for (const c of chunks) yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+}
 
 /** The plan from the image rows, plus what the headers need; the rows themselves stay local. */
 const planFor = (rows: PlanRow[], opts: ExportOptions) => {
@@ -108,7 +113,7 @@ export const runExport = async (snapshot: Snapshot, job: ExportJob, io: ExportIo
   });
   for (const entry of entries) {
     if (entry.kind === "text") await zip.addBuffer(entry.path, Buffer.from(entry.text, "utf8"));
-    else if (entry.kind === "stream") await zip.addStream(entry.path, utf8Buffers(entry.chunks));
+    else if (entry.kind === "stream") await zip.addStream(entry.path, bufferViews(entry.chunks));
     else {
       const sha = entry.image.sha256;
       await zip.addExternal(entry.path, () => io.copyImage(sha));
