@@ -1,3 +1,4 @@
+export * from "./geometry-json.js";
 export * from "./polygon.js";
 export * from "./random.js";
 export * from "./rect.js";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
 import type {
   Annotation,
   AnnotationPatchResult,
@@ -40,7 +41,7 @@ const storedOf = (
   actor: string | null,
   now: string,
 ): StoredAnnotation => {
-  const geometryJson = JSON.stringify(a.geometry);
+  const geometryJson = storedGeometryJson(a.geometry);
   if (old && old.labelId === a.labelId && old.geometryJson === geometryJson) return old;
   return {
     uid,

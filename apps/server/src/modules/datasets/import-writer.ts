@@ -8,6 +8,7 @@ import {
   nameKey,
   type ProblemLog,
 } from "@labelbench/formats";
+import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
 import type { ImportQuery, Label, ShapeType } from "@labelbench/schema";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
@@ -180,7 +181,7 @@ export class ImportWriter implements DecodeSink {
     const imageId = this.imageId(img);
     const t = this.touch(imageId);
     // The decoder built and checked this geometry; it is stored as is, not parsed again.
-    const geometry = JSON.stringify(a.geometry);
+    const geometry = storedGeometryJson(a.geometry);
     this.sql.insert.run(imageId, randomUUID(), labelId, geometry, t.next++);
     t.count++;
     if (++this.written === DEFER_LABEL_INDEX_AFTER) this.deferLabelIndex();
