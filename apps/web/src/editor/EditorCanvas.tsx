@@ -14,10 +14,11 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Shape as KonvaShape, Layer, Stage } from "react-konva";
 import { type TiledImageStats, TileRenderer } from "../tiles/tile-renderer";
 import { BitmapView, moveOnCompositor } from "./compositor";
-import { drawOverlay, UNKNOWN_LABEL_COLOUR } from "./draw";
+import { drawOverlay, UNKNOWN_LABEL_COLOUR, warmTagText } from "./draw";
 import { type FrameBudget, FrameScheduler } from "./frame-scheduler";
 import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } from "./image-camera";
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
+import { OverlayView } from "./overlay-view";
 import { takePreloadedTiles } from "./preload";
 import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
 import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./shape-tiles";
@@ -110,8 +111,9 @@ const cursorFor = (s: EditorState): string => {
  * Nothing here re-renders through React on pan, zoom, hover or drag: a store subscription moves the
  * image layer, asks the shape raster for a frame (it moves its tiles with one CSS transform and
  * renders only tiles whose contents changed, see shape-raster.ts) and redraws the overlay only when
- * it has something to show. Three stacked surfaces: the image (Konva), the shape tiles (DOM canvases)
- * and the overlay (Konva: selection, handles, previews).
+ * it has something to show. Three stacked surfaces: the image (a bitmap the compositor moves), the
+ * shape tiles (likewise, shape-raster.ts) and the overlay (a Konva layer, hidden while it shows
+ * nothing: selection, handles, previews; overlay-view.ts).
  */
 export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, tiled, tileStats }: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
@@ -124,6 +126,15 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   useEffect(() => () => scheduler.dispose(), [scheduler]);
   const rasterRef = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
+  const overlayShape = useRef<Konva.Shape>(null);
+  /**
+   * The topmost element, which pointer events hit and which carries the cursor. The cursor is an
+   * inherited property: set on the stage, every change restyled all the layers under it (0.5-0.7 ms,
+   * forced by the press that selects a shape); on this childless element it restyles one element.
+   */
+  const cursorRef = useRef<HTMLDivElement>(null);
+  /** Asks for the overlay to be drawn (or hidden) in the next frame (set once its canvas exists). */
+  const requestOverlay = useRef<() => void>(() => {});
   /** Asks the shape layer for a frame (set once the raster exists). */
   const requestShapes = useRef<() => void>(() => {});
   /** The overlay's last draw drew nothing: while it stays so, camera moves need not clear it again. */
@@ -434,9 +445,13 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     };
     const movingKey = (s: EditorState) =>
       s.preview?.kind === "transform" ? s.preview.shapes.map((x) => x.id).join(",") : "";
-    const boxEl = boxRef.current;
+    const cursorEl = cursorRef.current;
+    let cursor = "";
     const setCursor = (s: EditorState) => {
-      if (boxEl) boxEl.style.cursor = handleCursor(editor, s) ?? cursorFor(s);
+      const next = handleCursor(editor, s) ?? cursorFor(s);
+      if (!cursorEl || next === cursor) return;
+      cursor = next;
+      cursorEl.style.cursor = next;
     };
     /** Arrived tiles drawn in the next frame; the shapes and strips get what budget it leaves. */
     const redrawArrived = (budget: FrameBudget): boolean => {
@@ -463,7 +478,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     applyCamera(s0);
     setCursor(s0);
     requestShapes.current();
-    overlayLayer.current?.batchDraw();
+    requestOverlay.current();
     const unsubscribe = editor.store.subscribe((s) => {
       const prev = s0;
       s0 = s;
@@ -494,7 +509,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
           s.lockedShapes !== prev.lockedShapes ||
           s.lockedLabels !== prev.lockedLabels)
       )
-        overlayLayer.current?.batchDraw();
+        requestOverlay.current();
       if (
         s.tool !== prev.tool ||
         s.hoverId !== prev.hoverId ||
@@ -517,13 +532,16 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
 
   useEffect(() => {
     serverRef.current = serverShapes;
-    overlayLayer.current?.batchDraw();
+    requestOverlay.current();
   }, [serverShapes]);
 
   // Input: DOM events on the stage box, wheel as a non-passive listener so it can preventDefault.
   useEffect(() => {
     const el = boxRef.current;
     if (!el) return;
+    // The element pointer events hit: capturing on it keeps the target, so a press fires no
+    // pointerout/over (and mouseout/over) pairs that a capture on the stage would.
+    const capture = cursorRef.current ?? el;
     const toScreen = (e: { clientX: number; clientY: number }) => {
       const r = el.getBoundingClientRect();
       return screenPoint(e.clientX - r.left, e.clientY - r.top);
@@ -564,7 +582,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       // Keys belong to the canvas again once the user works on it.
       if (document.activeElement instanceof HTMLElement && document.activeElement !== document.body)
         document.activeElement.blur();
-      el.setPointerCapture(e.pointerId);
+      capture.setPointerCapture(e.pointerId);
       if (editor.dispatch({ type: "pointerDown", ...pointer(e) }) || e.button === 1) e.preventDefault();
     };
     const onMove = (e: PointerEvent) => {
@@ -573,11 +591,11 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     };
     const onUp = (e: PointerEvent) => {
       if (wheel) applyWheel();
-      if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
+      if (capture.hasPointerCapture(e.pointerId)) capture.releasePointerCapture(e.pointerId);
       if (editor.dispatch({ type: "pointerUp", ...pointer(e) })) e.preventDefault();
     };
     const onLeave = (e: PointerEvent) => {
-      if (!el.hasPointerCapture(e.pointerId)) editor.dispatch({ type: "pointerLeave" });
+      if (!capture.hasPointerCapture(e.pointerId)) editor.dispatch({ type: "pointerLeave" });
     };
     const onDouble = (e: MouseEvent) => {
       if (wheel) applyWheel();
@@ -766,7 +784,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     c.drawImage(level.bitmap, r.x * f, r.y * f, r.width * f, r.height * f, r.x, r.y, r.width, r.height);
   };
 
-  const drawTop = (ctx: Konva.Context) => {
+  /** Draws the overlay; returns the screen area drawn on. */
+  const drawTop = (ctx: CanvasRenderingContext2D) => {
     const s = editor.getState();
     const colours = coloursOf(s);
     const colourOf = (l: number) => colours.get(l) ?? UNKNOWN_LABEL_COLOUR;
@@ -783,7 +802,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         ? (s.doc.shapes.get(s.hoverId) ?? null)
         : null;
     const active = s.labels.find((l) => l.id === s.activeLabelId);
-    drawOverlay(ctx._context, {
+    const area = drawOverlay(ctx, {
       viewport: s.viewport,
       image: s.image,
       colourOf,
@@ -797,9 +816,42 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       serverShapes: serverRef.current,
       crosshair: s.tool.id === "box" && s.cursor ? s.cursor : null,
     });
-    overlayBlank.current = !overlayHasContent(s, serverRef.current);
     stats.overlayDraws += 1;
+    return area;
   };
+
+  // The overlay: drawn in the frame that shows the change, hidden while it has nothing to show.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: drawTop only reads refs and the editor.
+  useEffect(() => {
+    const layer = overlayLayer.current;
+    const shape = overlayShape.current;
+    if (!layer || !shape) return;
+    const view = new OverlayView(layer, shape);
+    const frame = (): boolean => {
+      const s = editor.getState();
+      const content = overlayHasContent(s, serverRef.current);
+      overlayBlank.current = !content;
+      if (!content) view.hide();
+      else view.draw(drawTop);
+      return false;
+    };
+    requestOverlay.current = () => scheduler.request(frame);
+    requestOverlay.current();
+    // Once the page is idle (the image and its shapes on screen), ready the overlay for the first
+    // selection: canvas pixels and the tag font (overlay-view.ts).
+    const warm = () => {
+      const s = editor.getState();
+      const name = s.labels[0]?.name ?? "label";
+      view.warm((ctx) => warmTagText(ctx, name));
+    };
+    const idle = window.requestIdleCallback?.(warm, { timeout: 5000 }) ?? window.setTimeout(warm, 2000);
+    return () => {
+      scheduler.cancel(frame);
+      requestOverlay.current = () => {};
+      if (window.cancelIdleCallback) window.cancelIdleCallback(idle);
+      else window.clearTimeout(idle);
+    };
+  }, [editor, scheduler]);
 
   return (
     <div ref={boxRef} className="ed-stage" data-testid="editor-stage">
@@ -807,9 +859,10 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       <div ref={rasterRef} className="ed-raster" />
       <Stage className="ed-stage__layer" width={size.width} height={size.height} listening={false}>
         <Layer ref={overlayLayer} listening={false}>
-          <KonvaShape sceneFunc={drawTop} listening={false} perfectDrawEnabled={false} />
+          <KonvaShape ref={overlayShape} listening={false} perfectDrawEnabled={false} />
         </Layer>
       </Stage>
+      <div ref={cursorRef} className="ed-stage__input" />
     </div>
   );
 }

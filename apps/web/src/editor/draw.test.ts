@@ -141,3 +141,35 @@ describe("readableOn", () => {
     expect(readableOn("#1e3a8a")).toBe("#ffffff");
   });
 });
+
+describe("drawOverlay's drawn area", () => {
+  it("is null when nothing is drawn", () => {
+    const r = recorder();
+    expect(drawOverlay(r.ctx, overlay())).toBeNull();
+  });
+
+  it("covers a selected box with its halo, handles and tag, and nothing far beyond", () => {
+    const r = recorder();
+    // Box (0,0)-(10,10) in image pixels is (100,50)-(120,70) on screen; its tag sits above it.
+    const area = drawOverlay(r.ctx, overlay({ selected: [box("a", 1)] }));
+    expect(area).not.toBeNull();
+    const a = area!;
+    expect(a.x).toBeLessThanOrEqual(100 - 4);
+    expect(a.x + a.w).toBeGreaterThanOrEqual(120 + 4);
+    // The tag: 16 px high, 18 px above the box's top.
+    expect(a.y).toBeLessThanOrEqual(50 - 18);
+    expect(a.y + a.h).toBeGreaterThanOrEqual(70 + 4);
+    expect(a.w).toBeLessThan(60);
+    expect(a.h).toBeLessThan(60);
+  });
+
+  it("spans the image for the crosshair", () => {
+    const r = recorder();
+    const a = drawOverlay(r.ctx, overlay({ crosshair: { x: 50, y: 20 } }))!;
+    // The image (200 x 100) is (100,50)-(500,250) on screen.
+    expect(a.x).toBeLessThanOrEqual(100);
+    expect(a.x + a.w).toBeGreaterThanOrEqual(500);
+    expect(a.y).toBeLessThanOrEqual(50);
+    expect(a.y + a.h).toBeGreaterThanOrEqual(250);
+  });
+});

@@ -11,7 +11,7 @@
  */
 
 /** Main-thread time per frame for work not needed on screen yet, shared by all producers. */
-export const FRAME_BUDGET_MS = 3;
+export const FRAME_BUDGET_MS = 2;
 
 export interface FrameBudget {
   /** When this frame's optional work must stop (performance.now() time). */

@@ -5,6 +5,7 @@ import {
   FRAME_BUDGET_MS,
   type HostPicture,
   MARGIN_PX,
+  RASTER_TILE_PX,
   type RasterHost,
   type RasterInput,
   type RasterStats,
@@ -162,8 +163,8 @@ describe("ShapeRaster", () => {
     expect(frames).toBeGreaterThan(1);
     expect(t.r.log.shows).toBe(1);
     expect(t.r.log.visible).toBe(true);
-    // Stage 1000 x 800 plus 256 px on each side at 1:1, 256 px tiles, view offset -1000,-1000.
-    const side = 256;
+    // Stage 1000 x 800 plus the margin on each side at 1:1, view offset -1000,-1000.
+    const side = RASTER_TILE_PX;
     const cols = Math.ceil((1000 + 2 * MARGIN_PX) / side) + 1;
     expect(t.r.log.drawn.length).toBeGreaterThan(0);
     expect(t.r.log.drawn.length).toBeLessThanOrEqual(cols * cols);

@@ -30,7 +30,7 @@ import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type Til
  */
 
 /** Side of a raster tile in CSS pixels. */
-export const RASTER_TILE_PX = 256;
+export const RASTER_TILE_PX = 128;
 /** The picture reaches this far beyond the stage on every side (CSS pixels). */
 export const MARGIN_PX = 256;
 /** A zoom counts as finished when the scale has not changed for this long. */
