@@ -10,7 +10,6 @@ import {
   type PendingChange,
   type ShapeDiff,
   type Snapshot,
-  type SnapshotShape,
   snapshotOf,
   type UpsertShape,
 } from "./save-diff";
