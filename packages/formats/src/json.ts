@@ -6,13 +6,9 @@
 /** `"key":value` pairs of a small object on one line (JSON.stringify is deterministic by key order). */
 export const line = (v: unknown): string => JSON.stringify(v);
 
-const LINE_BATCH_CHARS = 64 * 1024;
-
 export type JsonSection =
   | readonly [key: string, value: unknown]
   | readonly [key: string, items: Iterable<unknown>, kind: "array"]
-  /** Items already serialized as JSON text (hot paths build their own lines). */
-  | readonly [key: string, items: Iterable<string>, kind: "json-lines"]
   /**
    * Items already serialized as UTF-8, in chunks of any size: `\n{…},\n{…}…` (each item on its
    * own line, a comma before every one but the first).
@@ -40,20 +36,10 @@ export function* jsonDocument(sections: readonly JsonSection[]): Generator<strin
       }
       yield any ? "\n]" : "]";
     } else if (section.length === 3) {
-      // Lines are gathered into ~64 KiB strings: a million lines each passed on by itself cost a
-      // generator step and an array slot apiece downstream. `+=` builds a rope that is
-      // flattened once, when the batch is encoded.
-      let batch = `${sep}${key}:[`;
+      yield `${sep}${key}:[`;
       let n = 0;
-      const raw = section[2] === "json-lines";
-      for (const v of section[1]) {
-        batch += `${n++ === 0 ? "\n" : ",\n"}${raw ? (v as string) : line(v)}`;
-        if (batch.length >= LINE_BATCH_CHARS) {
-          yield batch;
-          batch = "";
-        }
-      }
-      yield `${batch}${n > 0 ? "\n]" : "]"}`;
+      for (const v of section[1]) yield `${n++ === 0 ? "\n" : ",\n"}${line(v)}`;
+      yield n > 0 ? "\n]" : "]";
     } else {
       yield `${sep}${key}:${line(section[1])}`;
     }

@@ -495,7 +495,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         movingKey(s) !== movingKey(prev);
       if (camera || batchChanged) requestShapes.current();
       const crosshairMoved = s.tool.id === "box" && s.cursor !== prev.cursor;
-      // Still nothing to draw: clearing an empty canvas again would cost a full-canvas commit per frame.
+      // Still nothing to draw: the overlay stays hidden, so no frame needs to be asked for it.
       const overlayStaysBlank = overlayBlank.current && !overlayHasContent(s, serverRef.current);
       if (
         !overlayStaysBlank &&

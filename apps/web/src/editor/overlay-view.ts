@@ -37,11 +37,6 @@ export class OverlayView {
     this.hide();
   }
 
-  /** Whether the layer is on screen (for tests and stats). */
-  get shown(): boolean {
-    return this.layer.visible();
-  }
-
   /** Takes the layer off screen (nothing to show): the compositor stops copying it. */
   hide(): void {
     if (this.layer.visible()) this.layer.visible(false);

@@ -7,7 +7,12 @@ import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { pythonZipCheck } from "./test-helpers.js";
 import { readAll, readZip } from "./zip-reader.js";
-import { utf8Buffers, type ZipSink, ZipWriter } from "./zip-writer.js";
+import { type ZipSink, ZipWriter } from "./zip-writer.js";
+
+/** Text pieces as the UTF-8 buffers a stream entry is made of. */
+async function* utf8Buffers(chunks: Iterable<string>): AsyncGenerator<Buffer> {
+  for (const c of chunks) yield Buffer.from(c, "utf8");
+}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-zip-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -492,11 +492,3 @@ const collectGarbageEvery = (bytes: number) => {
   sinceGc = 0;
   (globalThis as { gc?: () => void }).gc?.();
 };
-
-/**
- * A stream entry's text as UTF-8 buffers. The formats package already joins its many small lines
- * into ~64 KiB strings (ExportContext.stream, for the hash), so each piece is one zlib write here.
- */
-export async function* utf8Buffers(chunks: Iterable<string>): AsyncGenerator<Buffer> {
-  for (const c of chunks) yield Buffer.from(c, "utf8");
-}
