@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EndpointName } from "@labelbench/schema";
 import express, { type Express, type Response } from "express";
+import helmet from "helmet";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Db } from "./db/database.js";
@@ -12,6 +13,7 @@ import { annotationsRouter } from "./modules/annotations/router.js";
 import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
+import { newSetupCode } from "./modules/auth/setup-code.js";
 import { datasetsRouter } from "./modules/datasets/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
@@ -32,7 +34,38 @@ export interface AppOptions {
   now?: () => string;
   /** Built web app to serve; defaults to apps/web/dist when it exists. */
   webDist?: string | null;
+  /**
+   * The one-time code setup from another machine must bring; main.ts prints it. Defaults to a
+   * random code nobody knows, so such an app can be set up only from its own machine.
+   */
+  setupCode?: string;
 }
+
+/**
+ * helmet's headers on every answer (pages, API, image bytes): nosniff, a same-origin Referer,
+ * no framing (the login page cannot be overlaid), and a Content-Security-Policy that admits only
+ * this origin's scripts. Images may also be blob: and data: URLs (decoded pictures, thumbnails);
+ * styles may be inline because React and the canvas set element styles. No
+ * upgrade-insecure-requests: a plain-HTTP install on a LAN address would lose every request.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: {
+      "default-src": ["'self'"],
+      "connect-src": ["'self'"],
+      "img-src": ["'self'", "data:", "blob:"],
+      "font-src": ["'self'", "data:"],
+      "style-src": ["'self'", "'unsafe-inline'"],
+      "frame-ancestors": ["'none'"],
+      "upgrade-insecure-requests": null,
+    },
+  },
+  xFrameOptions: { action: "deny" },
+  referrerPolicy: { policy: "same-origin" },
+  // Only meaningful over HTTPS; not for sibling subdomains this install knows nothing about.
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: false },
+});
 
 /** The app plus its background tile worker, which main.ts and tests stop before closing the database. */
 export type LabelbenchApp = Express & { readonly tiles: TileQueue };
@@ -52,6 +85,8 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.set("trust proxy", opts.config.trustProxy);
+  app.use(securityHeaders);
   app.locals.authorize = (
     name: EndpointName,
     method: string,
@@ -81,7 +116,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   });
   api.use(authenticate(deps));
   api.use(requireSetupDone(deps));
-  api.use(authRouter(deps));
+  api.use(authRouter(deps, { setupCode: opts.setupCode ?? newSetupCode() }));
   api.use(projectsRouter(deps));
   api.use(labelsRouter(deps));
   api.use(imagesRouter(deps));

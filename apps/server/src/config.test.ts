@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, testConfig } from "./config.js";
+import { loadConfig, parseTrustProxy, testConfig } from "./config.js";
 
 describe("loadConfig", () => {
   it("defaults to port 3000, ./data, 2 GB files and 1000 MP images (a 400 MP TIFF fits)", () => {
@@ -38,6 +38,28 @@ describe("loadConfig", () => {
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name} must be a positive number`));
   });
+
+  it("trusts no proxy unless LABELBENCH_TRUST_PROXY says which", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ LABELBENCH_TRUST_PROXY: "loopback" }).trustProxy).toEqual(["loopback"]);
+    expect(parseTrustProxy("false")).toBe(false);
+    expect(parseTrustProxy("0")).toBe(false);
+    expect(parseTrustProxy("true")).toBe(true);
+    expect(parseTrustProxy("2")).toBe(2);
+    expect(parseTrustProxy("loopback, 10.0.0.0/8,192.168.1.5,fd00::/8")).toEqual([
+      "loopback",
+      "10.0.0.0/8",
+      "192.168.1.5",
+      "fd00::/8",
+    ]);
+  });
+
+  it.each(["yes", "10.0.0.0/33", "10.0.0/8", "loopback,proxy.local"])(
+    "refuses LABELBENCH_TRUST_PROXY=%s with a message naming the variable and the bad entry",
+    (value) => {
+      expect(() => loadConfig({ LABELBENCH_TRUST_PROXY: value })).toThrow(/LABELBENCH_TRUST_PROXY must be/);
+    },
+  );
 
   it("testConfig keeps everything under one directory and takes overrides", () => {
     expect(testConfig("/tmp/x", { maxPixels: 10 })).toMatchObject({

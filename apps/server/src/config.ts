@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 
 export interface Config {
@@ -10,13 +11,47 @@ export interface Config {
   /** Images above this many pixels get a tile pyramid. */
   tileThresholdPixels: number;
   logLevel: string;
+  /**
+   * Express's `trust proxy`: which reverse proxies may tell the client's address (X-Forwarded-For)
+   * and host (X-Forwarded-Host). false: none, the socket's peer is the client.
+   */
+  trustProxy: TrustProxy;
 }
+
+/** `true` (any proxy), a hop count, or the proxies' addresses and subnets (`loopback`, `10.0.0.0/8`). */
+export type TrustProxy = boolean | number | string[];
 
 const int = (v: string | undefined, fallback: number, name: string): number => {
   if (v === undefined || v === "") return fallback;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"`);
   return n;
+};
+
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+const isAddressOrSubnet = (entry: string): boolean => {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+};
+
+/** LABELBENCH_TRUST_PROXY, checked here so a typo stops the start instead of trusting the wrong peer. */
+export const parseTrustProxy = (v: string | undefined): TrustProxy => {
+  const t = v?.trim().toLowerCase() ?? "";
+  if (t === "" || t === "false" || t === "0") return false;
+  if (t === "true") return true;
+  if (/^\d+$/.test(t)) return Number(t);
+  const entries = t.split(",").map((e) => e.trim());
+  const bad = entries.find((e) => !isAddressOrSubnet(e));
+  if (bad !== undefined)
+    throw new Error(
+      `LABELBENCH_TRUST_PROXY must be true, false, a hop count or a comma-separated list of proxy addresses or subnets (loopback, 10.0.0.0/8, 192.168.1.5); "${bad}" in "${v}" is none of these`,
+    );
+  return entries;
 };
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
@@ -27,6 +62,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   maxPixels: int(env.LABELBENCH_MAX_MEGAPIXELS, 1000, "LABELBENCH_MAX_MEGAPIXELS") * 1_000_000,
   tileThresholdPixels: int(env.LABELBENCH_TILE_MEGAPIXELS, 25, "LABELBENCH_TILE_MEGAPIXELS") * 1_000_000,
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
+  trustProxy: parseTrustProxy(env.LABELBENCH_TRUST_PROXY),
 });
 
 /** Defaults for tests and embedding: everything under one directory. */
@@ -37,5 +73,6 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   maxPixels: 1_000_000_000,
   tileThresholdPixels: 25_000_000,
   logLevel: "silent",
+  trustProxy: false,
   ...overrides,
 });

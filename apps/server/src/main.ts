@@ -3,7 +3,9 @@ import pino from "pino";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { migrate, openDatabase } from "./db/database.js";
+import { authRepo } from "./modules/auth/repo.js";
 import { ensureAdminFromEnv } from "./modules/auth/service.js";
+import { newSetupCode } from "./modules/auth/setup-code.js";
 import { LocalStorage } from "./storage/local-storage.js";
 
 /** The only place that opens files and listens. */
@@ -13,11 +15,13 @@ const db = openDatabase(path.join(config.dataDir, "labelbench.sqlite"));
 const applied = migrate(db);
 if (applied.length > 0) log.info({ applied }, "applied migrations");
 const storage = new LocalStorage(path.join(config.dataDir, "files"));
+const setupCode = newSetupCode();
 const app = createApp({
   db,
   storage,
   config,
   log,
+  setupCode,
   ...(process.env.LABELBENCH_WEB_DIST ? { webDist: process.env.LABELBENCH_WEB_DIST } : {}),
 });
 
@@ -33,6 +37,14 @@ const server = app.listen(config.port, () => {
     { port: config.port, dataDir: config.dataDir },
     `Labelbench listening on http://localhost:${config.port}`,
   );
+  // Until an admin exists, whoever reaches the setup page first would become admin: from any other
+  // machine it asks for this code, which only someone who can read this log knows (like Jupyter's token).
+  if (!authRepo(db).adminExists()) {
+    log.warn(
+      { setupCode },
+      `No admin yet. Open http://localhost:${config.port}/setup on this machine, or /setup on this server from another machine and enter the setup code ${setupCode} (a new code at every start)`,
+    );
+  }
 });
 server.on("error", (err) => {
   log.fatal({ err }, "could not start the server");

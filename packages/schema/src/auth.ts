@@ -22,11 +22,15 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
-export const SetupStatus = z.object({ required: z.boolean() });
+/** `codeRequired`: this request must bring the setup code from the server log (it is not from the server's own machine). */
+export const SetupStatus = z.object({ required: z.boolean(), codeRequired: z.boolean() });
+export type SetupStatus = z.infer<typeof SetupStatus>;
 export const SetupRequest = z.object({
   email: Email,
   name: z.string().trim().min(1).max(100).default("Admin"),
   password: Password,
+  /** The one-time code the server prints at start; needed unless setting up from the server's machine. */
+  code: z.string().trim().max(64).optional(),
 });
 export const LoginRequest = z.object({
   email: z.string().trim().toLowerCase().max(254),

@@ -1,20 +1,24 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { Express } from "express";
+import pino from "pino";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../app.js";
-import { testConfig } from "../../config.js";
+import { createApp, type LabelbenchApp } from "../../app.js";
+import { type Config, testConfig } from "../../config.js";
 import { type Db, migrate, openDatabase } from "../../db/database.js";
+import type { Deps } from "../../deps.js";
 import { LocalStorage } from "../../storage/local-storage.js";
-import { FailureLimiter } from "./rate-limit.js";
+import { ensureAdminFromEnv } from "./service.js";
 
 const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
 let dir: string;
 let db: Db;
-let app: Express;
+let app: LabelbenchApp;
 let clock: number;
+const SETUP_CODE = "ABCD-EFGH-JKMN-PQRS";
 
 const cookieOf = (res: request.Response) =>
   (res.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(";")[0] ?? "";
@@ -24,14 +28,18 @@ beforeEach(() => {
   db = openDatabase(path.join(dir, "db.sqlite"));
   migrate(db);
   clock = Date.parse("2026-01-01T00:00:00Z");
-  app = createApp({
-    db,
+  app = appOver(db);
+});
+/** An app over the test's database; more than one may share it (the same install, other settings). */
+const appOver = (database: Db, config: Partial<Config> = {}) =>
+  createApp({
+    db: database,
     storage: new LocalStorage(path.join(dir, "files")),
-    config: testConfig(dir),
+    config: testConfig(dir, config),
     webDist: null,
     now: () => new Date(clock).toISOString(),
+    setupCode: SETUP_CODE,
   });
-});
 afterEach(() => {
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -45,13 +53,13 @@ const setup = async () => {
 
 describe("first start", () => {
   it("answers SETUP_REQUIRED everywhere but setup and health until an admin exists", async () => {
-    expect((await request(app).get("/api/v1/setup")).body).toEqual({ required: true });
+    expect((await request(app).get("/api/v1/setup")).body).toEqual({ required: true, codeRequired: false });
     const res = await request(app).get("/api/v1/projects");
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe("SETUP_REQUIRED");
     expect((await request(app).get("/api/v1/health")).status).toBe(200);
     const cookie = await setup();
-    expect((await request(app).get("/api/v1/setup")).body).toEqual({ required: false });
+    expect((await request(app).get("/api/v1/setup")).body).toEqual({ required: false, codeRequired: false });
     expect((await request(app).get("/api/v1/projects").set("cookie", cookie)).status).toBe(200);
     // Setup works once only.
     expect(
@@ -61,6 +69,84 @@ describe("first start", () => {
           .send({ ...ADMIN, email: "b@example.com" })
       ).status,
     ).toBe(409);
+  });
+
+  it("asks for the setup code from another machine and takes it however it is typed", async () => {
+    // A request a reverse proxy forwarded from elsewhere: not local, though its socket is loopback.
+    const remote = (r: request.Test) => r.set("x-forwarded-for", "203.0.113.7");
+    expect((await remote(request(app).get("/api/v1/setup"))).body).toEqual({
+      required: true,
+      codeRequired: true,
+    });
+    const none = await remote(request(app).post("/api/v1/setup")).send(ADMIN);
+    expect(none.status).toBe(403);
+    expect(none.body.error.details[0].path).toBe("body.code");
+    expect(none.body.error.details[0].message).toMatch(/server log/);
+    const wrong = await remote(request(app).post("/api/v1/setup")).send({
+      ...ADMIN,
+      code: "ABCD-EFGH-JKMN-PQRT",
+    });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.message).toBe("the setup code is incorrect");
+    // Nothing was created by the refusals.
+    expect((await request(app).get("/api/v1/setup")).body.required).toBe(true);
+    const right = await remote(request(app).post("/api/v1/setup")).send({
+      ...ADMIN,
+      code: " abcdefghjkmnpqrs ",
+    });
+    expect(right.status).toBe(201);
+    expect(right.body.user.email).toBe(ADMIN.email);
+  });
+
+  it("behind a configured proxy, even a loopback request needs the code", async () => {
+    const proxied = appOver(db, { trustProxy: ["loopback"] });
+    expect((await request(proxied).get("/api/v1/setup")).body.codeRequired).toBe(true);
+    expect((await request(proxied).post("/api/v1/setup").send(ADMIN)).status).toBe(403);
+    expect(
+      (
+        await request(proxied)
+          .post("/api/v1/setup")
+          .send({ ...ADMIN, code: SETUP_CODE })
+      ).status,
+    ).toBe(201);
+  });
+
+  it("refuses setup and sign-in posted from a foreign page (login CSRF)", async () => {
+    const foreign = await request(app)
+      .post("/api/v1/setup")
+      .set("origin", "https://evil.example")
+      .send(ADMIN);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.code).toBe("FORBIDDEN");
+    await setup();
+    const login = await request(app)
+      .post("/api/v1/auth/login")
+      .set("origin", "https://evil.example")
+      .send(ADMIN);
+    expect(login.status).toBe(403);
+    expect(login.headers["set-cookie"]).toBeUndefined();
+    const own = await request(app)
+      .post("/api/v1/auth/login")
+      .set("host", "lb.local")
+      .set("origin", "http://lb.local")
+      .send(ADMIN);
+    expect(own.status).toBe(200);
+  });
+
+  it("creates the admin from LABELBENCH_ADMIN_EMAIL/PASSWORD for headless installs, once", async () => {
+    const deps: Deps = {
+      db,
+      storage: new LocalStorage(path.join(dir, "files")),
+      config: testConfig(dir),
+      log: pino({ level: "silent" }),
+      now: () => new Date(clock).toISOString(),
+      tiles: app.tiles,
+    };
+    const env = { LABELBENCH_ADMIN_EMAIL: " Admin@Example.com ", LABELBENCH_ADMIN_PASSWORD: ADMIN.password };
+    expect((await ensureAdminFromEnv(deps, env))?.email).toBe(ADMIN.email);
+    expect(await ensureAdminFromEnv(deps, env)).toBeNull();
+    expect((await request(app).get("/api/v1/setup")).body.required).toBe(false);
+    expect((await request(app).post("/api/v1/auth/login").send(ADMIN)).status).toBe(200);
   });
 
   it("refuses short passwords with the field named", async () => {
@@ -126,6 +212,73 @@ describe("sessions", () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe("RATE_LIMITED");
     expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+  });
+
+  it("counts parallel guesses before checking them: 60 at once get at most 5 checks, and a colleague on the same address still signs in", async () => {
+    const admin = await setup();
+    const colleague = { email: "colleague@example.com", password: "colleague-pass-1" };
+    await request(app)
+      .post("/api/v1/users")
+      .set("cookie", admin)
+      .send({ ...colleague, name: "C", role: "annotator" })
+      .expect(201);
+    // One listening server, so the 60 requests really are in flight at the same time.
+    const server = http.createServer(app).listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const guesses = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ email: ADMIN.email, password: `guess-number-${i}` }),
+          }).then((r) => r.status),
+        ),
+      );
+      // Every 401 is one password really checked; the rest were refused before any check.
+      expect(guesses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(guesses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+    } finally {
+      server.close();
+    }
+    expect((await request(app).post("/api/v1/auth/login").send(colleague)).status).toBe(200);
+  });
+
+  it("backs off twice as long after each further failure, and a success starts over", async () => {
+    await setup();
+    const attempt = (password: string) =>
+      request(app)
+        .post("/api/v1/auth/login")
+        .send({ ...ADMIN, password });
+    for (let i = 0; i < 5; i++) expect((await attempt(`wrong-${i}-xxxxx`)).status).toBe(401);
+    const first = await attempt(ADMIN.password);
+    expect(first.status).toBe(429);
+    expect(first.body.error.message).toMatch(/for this account; try again in 10 s/);
+    clock += 10_000;
+    expect((await attempt("wrong-again-xxxxx")).status).toBe(401);
+    const second = await attempt(ADMIN.password);
+    expect(second.headers["retry-after"]).toBe("20");
+    clock += 20_000;
+    expect((await attempt(ADMIN.password)).status).toBe(200);
+    expect((await attempt("wrong-after-success")).status).toBe(401);
+  });
+
+  it("throttles per account x client: LABELBENCH_TRUST_PROXY says whose X-Forwarded-For names the client", async () => {
+    await setup();
+    const behindProxy = appOver(db, { trustProxy: ["loopback"] });
+    const from = (client: string, target = behindProxy) =>
+      request(target).post("/api/v1/auth/login").set("x-forwarded-for", client);
+    for (let i = 0; i < 5; i++)
+      expect((await from("203.0.113.7").send({ ...ADMIN, password: `wrong-${i}-xxxxx` })).status).toBe(401);
+    expect((await from("203.0.113.7").send(ADMIN)).status).toBe(429);
+    // Someone else reaching the same account through the same proxy is not held back.
+    expect((await from("198.51.100.4").send(ADMIN)).status).toBe(200);
+    // Without trust proxy the header is ignored: a guesser cannot make up a fresh address per try.
+    for (let i = 0; i < 5; i++)
+      expect((await from(`192.0.2.${i}`, app).send({ ...ADMIN, password: `wrong-${i}-xxxxx` })).status).toBe(
+        401,
+      );
+    expect((await from("192.0.2.99", app).send(ADMIN)).status).toBe(429);
   });
 
   it("refuses cookie-authenticated writes from a foreign Origin (CSRF)", async () => {
@@ -323,18 +476,5 @@ describe("deactivation and tokens", () => {
       });
     expect(put.body.annotations[0].createdBy).toBe(ADMIN.email);
     expect(put.body.annotations[0].updatedBy).toBe(ADMIN.email);
-  });
-});
-
-describe("FailureLimiter", () => {
-  it("opens again after the window", () => {
-    let now = 0;
-    const l = new FailureLimiter(2, 1000, () => now);
-    l.fail("k");
-    expect(l.retryAfter("k")).toBe(0);
-    l.fail("k");
-    expect(l.retryAfter("k")).toBe(1);
-    now = 1001;
-    expect(l.retryAfter("k")).toBe(0);
   });
 });

@@ -32,7 +32,7 @@ export const authenticate = (deps: Deps) => {
       const hash = digest(sid);
       const found = repo.sessionUser(hash, now);
       if (found) {
-        checkCsrf(req);
+        checkSameOrigin(req);
         const { passwordHash: _, ...user } = found;
         res.locals.auth = { user, via: "session", scope: "write", sessionHash: hash } satisfies AuthContext;
       }
@@ -42,12 +42,15 @@ export const authenticate = (deps: Deps) => {
 };
 
 /**
- * Cookie-authenticated writes must come from our own pages: a foreign Origin (or, without one, a
- * foreign Referer) is refused. SameSite=Lax on the cookie is the second wall.
+ * Cookie-authenticated writes, sign-in and setup must come from our own pages: a foreign Origin (or,
+ * without one, a foreign Referer) is refused. SameSite=Lax on the cookie is the second wall; sign-in
+ * and setup need this one alone, since no cookie is involved yet (login CSRF would sign the victim
+ * in to an account the attacker controls). Requests with neither header (scripts, curl) pass.
+ * `req.host` follows X-Forwarded-Host only when `trust proxy` trusts the peer.
  */
-const checkCsrf = (req: Request) => {
+export const checkSameOrigin = (req: Request) => {
   if (SAFE_METHODS.has(req.method)) return;
-  const host = req.headers.host;
+  const host = req.host;
   const source = req.headers.origin ?? req.headers.referer;
   if (!source || !host) return;
   let sourceHost: string;
@@ -57,7 +60,7 @@ const checkCsrf = (req: Request) => {
     throw new AppError("FORBIDDEN", "request origin is malformed; refused as a possible cross-site request");
   }
   if (sourceHost !== host) {
-    throw new AppError("FORBIDDEN", `cross-site request from ${sourceHost} refused`);
+    throw new AppError("FORBIDDEN", `cross-site request from ${sourceHost || source} refused`);
   }
 };
 
@@ -73,7 +76,7 @@ export const requireSetupDone = (deps: Deps) => {
     }
     throw new AppError(
       "SETUP_REQUIRED",
-      "Labelbench has no admin yet: open the web app to create one, or set LABELBENCH_ADMIN_EMAIL and LABELBENCH_ADMIN_PASSWORD",
+      "Labelbench has no admin yet: open the web app to create one (from another machine with the setup code in the server log), or set LABELBENCH_ADMIN_EMAIL and LABELBENCH_ADMIN_PASSWORD",
     );
   };
 };

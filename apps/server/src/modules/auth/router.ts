@@ -5,19 +5,37 @@ import { AppError, notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { type AuthContext, authOf } from "./context.js";
 import { clearSessionCookie, SESSION_TTL_MS, setSessionCookie } from "./cookies.js";
-import { FailureLimiter } from "./rate-limit.js";
+import { checkSameOrigin } from "./middleware.js";
 import { authRepo } from "./repo.js";
 import { digest, newSecret, verifyPassword } from "./secrets.js";
 import { userService } from "./service.js";
+import { isDirectLocalRequest, setupCodeMatches } from "./setup-code.js";
+import { authThrottle, type Gate, type ThrottleKey } from "./throttle.js";
 
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+export interface AuthRouterOptions {
+  /** The one-time code (printed in the server log) that setup from another machine must bring. */
+  setupCode: string;
+}
 
-export const authRouter = (deps: Deps): Router => {
+export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
   const r = Router();
   const repo = authRepo(deps.db);
   const users = userService(deps);
-  const perAccount = new FailureLimiter(5, LOGIN_WINDOW_MS);
-  const perIp = new FailureLimiter(30, LOGIN_WINDOW_MS);
+  const throttle = authThrottle(deps.db);
+  const nowMs = () => Date.parse(deps.now());
+  const clientOf = (req: Request) => req.ip ?? "unknown";
+  /** Counts the attempt before the password is checked; refuses it while the key must wait. */
+  const reserveAttempt = (
+    req: Request,
+    res: Response,
+    key: ThrottleKey,
+    refusal: Record<"account" | "address", string>,
+  ) => {
+    const gate: Gate = throttle.reserve(key, clientOf(req), nowMs());
+    if (gate.ok) return;
+    res.setHeader("Retry-After", String(gate.retryAfterS));
+    throw new AppError("RATE_LIMITED", `${refusal[gate.why]}; try again in ${gate.retryAfterS} s`);
+  };
   const requireAuth = (res: Response): AuthContext => {
     const a = authOf(res);
     if (!a) throw new AppError("UNAUTHENTICATED", "sign in first");
@@ -37,30 +55,46 @@ export const authRouter = (deps: Deps): Router => {
     return { user, via: "session", scope: "write" };
   };
 
-  route(r, api.setupStatus, () => ({ required: !repo.adminExists() }));
+  const codeRequired = (req: Request) => !isDirectLocalRequest(req, deps.config.trustProxy);
+
+  route(r, api.setupStatus, ({ req }) => {
+    const required = !repo.adminExists();
+    return { required, codeRequired: required && codeRequired(req) };
+  });
 
   route(r, api.setup, async ({ body, req, res }) => {
+    checkSameOrigin(req);
     if (repo.adminExists()) throw new AppError("CONFLICT", "setup is already done; sign in instead");
-    const admin = await users.create({ ...body, role: "admin" });
+    if (codeRequired(req)) {
+      const where =
+        "it is in the server log (the line 'setup code'), printed at every start until setup is done";
+      if (!body.code)
+        throw new AppError("FORBIDDEN", "setting up from another machine needs the setup code", [
+          { path: "body.code", message: `enter the setup code: ${where}` },
+        ]);
+      if (!setupCodeMatches(opts.setupCode, body.code))
+        throw new AppError("FORBIDDEN", "the setup code is incorrect", [
+          { path: "body.code", message: `the setup code is incorrect; ${where} and changes at each restart` },
+        ]);
+    }
+    const { code: _, ...account } = body;
+    const admin = await users.create({ ...account, role: "admin" });
     res.status(201);
     return startSession(req, res, admin);
   });
 
   route(r, api.login, async ({ body, req, res }) => {
-    const ip = req.ip ?? "unknown";
-    const wait = Math.max(perAccount.retryAfter(body.email), perIp.retryAfter(ip));
-    if (wait > 0) {
-      res.setHeader("Retry-After", String(wait));
-      throw new AppError("RATE_LIMITED", `too many failed sign-in attempts; try again in ${wait} s`);
-    }
+    checkSameOrigin(req);
+    // Per account x client, so a guesser slows down only themselves, not colleagues behind the same NAT.
+    const key = { subject: `login:${body.email}`, client: clientOf(req) };
+    reserveAttempt(req, res, key, {
+      account: "too many failed sign-in attempts for this account",
+      address: "too many failed sign-in attempts from your network address",
+    });
     const user = repo.userByEmail(body.email);
     const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
-    if (!user || !ok || !user.active) {
-      perAccount.fail(body.email);
-      perIp.fail(ip);
-      throw new AppError("UNAUTHENTICATED", "email or password is incorrect");
-    }
-    perAccount.reset(body.email);
+    if (!user || !ok || !user.active) throw new AppError("UNAUTHENTICATED", "email or password is incorrect");
+    throttle.succeeded(key, clientOf(req), nowMs());
     const { passwordHash: _, ...plain } = user;
     return startSession(req, res, plain);
   });
@@ -76,26 +110,24 @@ export const authRouter = (deps: Deps): Router => {
     return { user: a.user, via: a.via, scope: a.scope };
   });
 
-  // Throttled like sign-in: a stolen session must not become a way to guess the password.
-  const perUserPassword = new FailureLimiter(5, LOGIN_WINDOW_MS);
-  route(r, api.changePassword, async ({ body, res }) => {
+  // Throttled like sign-in: a stolen session must not become a way to guess the password. Per
+  // user from every client: the session, not the address, is what the guesser holds.
+  route(r, api.changePassword, async ({ body, req, res }) => {
     const a = requireAuth(res);
     if (a.via === "token" || !a.sessionHash)
       throw new AppError("FORBIDDEN", "API tokens cannot change passwords; sign in to the web app");
-    const key = String(a.user.id);
-    const wait = perUserPassword.retryAfter(key);
-    if (wait > 0) {
-      res.setHeader("Retry-After", String(wait));
-      throw new AppError("RATE_LIMITED", `too many wrong current passwords; try again in ${wait} s`);
-    }
+    const key = { subject: `password:${a.user.id}`, client: "*" };
+    reserveAttempt(req, res, key, {
+      account: "too many wrong current passwords",
+      address: "too many failed password attempts from your network address",
+    });
     const user = repo.userById(a.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
-      perUserPassword.fail(key);
       throw new AppError("VALIDATION_ERROR", "the current password is incorrect", [
         { path: "body.currentPassword", message: "the current password is incorrect" },
       ]);
     }
-    perUserPassword.reset(key);
+    throttle.succeeded(key, clientOf(req), nowMs());
     if (body.newPassword === body.currentPassword)
       throw new AppError("VALIDATION_ERROR", "the new password is the same as the current one", [
         { path: "body.newPassword", message: "choose a password different from the current one" },

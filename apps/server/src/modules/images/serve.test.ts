@@ -37,19 +37,22 @@ describe("GET /images/:id/file", () => {
     ["tiff", "image/tiff", () => tiff()],
     ["gif", "image/gif", () => gif()],
     ["bmp", "image/bmp", async () => bmp24(8, 8)],
-  ])("serves the original %s bytes with %s, a strong ETag and immutable caching", async (_f, type, make) => {
-    const data = await make();
-    const img = await uploadImage(t.app, projectId, { name: "x", data });
-    const res = await getBytes(`/api/v1/images/${img.id}/file`);
-    expect(res.status).toBe(200);
-    expect(res.headers["content-type"]).toBe(type);
-    expect(res.headers.etag).toBe(`"${img.sha256}"`);
-    expect(res.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
-    expect(res.headers["accept-ranges"]).toBe("bytes");
-    expect(res.headers["x-content-type-options"]).toBe("nosniff");
-    expect(res.headers["content-length"]).toBe(String(data.length));
-    expect((res.body as Buffer).equals(data)).toBe(true);
-  });
+  ])(
+    "serves the original %s bytes with %s, a strong ETag and private immutable caching",
+    async (_f, type, make) => {
+      const data = await make();
+      const img = await uploadImage(t.app, projectId, { name: "x", data });
+      const res = await getBytes(`/api/v1/images/${img.id}/file`);
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toBe(type);
+      expect(res.headers.etag).toBe(`"${img.sha256}"`);
+      expect(res.headers["cache-control"]).toBe("private, max-age=31536000, immutable");
+      expect(res.headers["accept-ranges"]).toBe("bytes");
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["content-length"]).toBe(String(data.length));
+      expect((res.body as Buffer).equals(data)).toBe(true);
+    },
+  );
 
   it("answers 304 to a matching If-None-Match and 200 to a stale one", async () => {
     const img = await uploadImage(t.app, projectId, { name: "a.png", data: await png() });

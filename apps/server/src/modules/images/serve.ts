@@ -1,7 +1,9 @@
 import type { Request, Response } from "express";
 import type { Storage } from "../../storage/storage.js";
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
+// `private`: these are a project's own pictures, served only to signed-in members; a shared cache
+// (a proxy, a CDN) must not keep them and hand them to whoever asks next.
+const IMMUTABLE = "private, max-age=31536000, immutable";
 
 /** Parses a single `bytes=` range; null means "send everything", "invalid" means 416. */
 export const parseRange = (

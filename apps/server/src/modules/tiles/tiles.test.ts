@@ -264,13 +264,13 @@ describe("serving tiles", () => {
     return ready;
   };
 
-  it("serves with immutable caching and a per-tile ETag, answers 304 to If-None-Match, and HEAD", async () => {
+  it("serves with private immutable caching and a per-tile ETag, answers 304 to If-None-Match, and HEAD", async () => {
     const w = makeWorld(small);
     const img = await readyImage(w, await noisyJpeg(1500, 1000));
     expect(img.tiles).toMatchObject({ tileSize: 512, levels: 3 });
     const a = await request(w.app).get(tileUrl(img.id, 0, 0, 0));
     expect(a.status).toBe(200);
-    expect(a.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(a.headers["cache-control"]).toBe("private, max-age=31536000, immutable");
     expect(a.headers["content-type"]).toBe("image/jpeg");
     const etag = a.headers.etag;
     expect(etag).toMatch(/^".+"$/);
