@@ -42,7 +42,7 @@ const server = app.listen(config.port, () => {
   if (!authRepo(db).adminExists()) {
     log.warn(
       { setupCode },
-      `No admin yet. Open http://localhost:${config.port}/setup on this machine, or /setup on this server from another machine and enter the setup code ${setupCode} (a new code at every start)`,
+      `No admin yet: open http://localhost:${config.port}/setup on this machine, or from another machine http://<this server>:${config.port}/setup?code=${setupCode} (setup code ${setupCode}, a new one at every start)`,
     );
   }
 });

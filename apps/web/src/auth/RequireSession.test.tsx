@@ -27,11 +27,11 @@ const json = (status: number, body: unknown) =>
 const unauthenticated = () => json(401, { error: { code: "UNAUTHENTICATED", message: "sign in first" } });
 
 /** A fake server: path -> reply, everything else a 404 envelope. */
-const serve = (routes: Record<string, () => Response>) =>
-  vi.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
+const serve = (routes: Record<string, (init?: RequestInit) => Response>) =>
+  vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const path = new URL(String(input), "http://localhost").pathname.replace("/api/v1", "");
     const handler = routes[path];
-    return handler ? handler() : json(404, { error: { code: "NOT_FOUND", message: `no ${path}` } });
+    return handler ? handler(init) : json(404, { error: { code: "NOT_FOUND", message: `no ${path}` } });
   });
 
 /** A page that loads data the way every real page does, through the API client. */
@@ -73,7 +73,10 @@ describe("route guard", () => {
   it("sends a visitor without a session to /login?next=<the page they opened>", async () => {
     vi.stubGlobal(
       "fetch",
-      serve({ "/setup": () => json(200, { required: false }), "/auth/me": unauthenticated }),
+      serve({
+        "/setup": () => json(200, { required: false, codeRequired: false }),
+        "/auth/me": unauthenticated,
+      }),
     );
     const router = renderAt("/projects/3/images?status=done");
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
@@ -84,17 +87,51 @@ describe("route guard", () => {
   });
 
   it("sends everyone to the setup page while the server has no admin", async () => {
-    vi.stubGlobal("fetch", serve({ "/setup": () => json(200, { required: true }) }));
+    vi.stubGlobal("fetch", serve({ "/setup": () => json(200, { required: true, codeRequired: false }) }));
     const router = renderAt("/projects/3/images");
     expect(await screen.findByRole("heading", { name: "Welcome to Labelbench" })).toBeTruthy();
     expect(router.state.location.pathname).toBe("/setup");
+  });
+
+  it("asks for the setup code when this browser is not on the server's machine, and says where it is", async () => {
+    const fetchMock = serve({
+      "/setup": (init) =>
+        init?.method === "POST" ? json(201, ME) : json(200, { required: true, codeRequired: true }),
+      "/projects": () => json(200, { items: [] }),
+    });
+    vi.stubGlobal("fetch", fetchMock);
+    renderAt("/setup");
+    await screen.findByRole("heading", { name: "Welcome to Labelbench" });
+    const code = screen.getByLabelText("Setup code");
+    expect(screen.getByText(/prints it in its log .* “setup code”/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText("Email"), { target: { value: "ada@example.com" } });
+    fireEvent.change(screen.getByLabelText("Password"), { target: { value: "correct horse" } });
+    fireEvent.change(screen.getByLabelText("Confirm password"), { target: { value: "correct horse" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create admin and sign in" }));
+    expect(await screen.findByText("Enter the setup code from the server log.")).toBeTruthy();
+    const posts = () => fetchMock.mock.calls.filter(([, init]) => init?.method === "POST");
+    expect(posts()).toHaveLength(0);
+    fireEvent.change(code, { target: { value: "abcd-efgh-jkmn-pqrs" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create admin and sign in" }));
+    expect(await screen.findByRole("heading", { name: "Projects page" })).toBeTruthy();
+    expect(JSON.parse(String(posts()[0]?.[1]?.body))).toMatchObject({
+      email: "ada@example.com",
+      code: "abcd-efgh-jkmn-pqrs",
+    });
+  });
+
+  it("on the server's own machine, setup asks for no code", async () => {
+    vi.stubGlobal("fetch", serve({ "/setup": () => json(200, { required: true, codeRequired: false }) }));
+    renderAt("/setup");
+    await screen.findByRole("heading", { name: "Welcome to Labelbench" });
+    expect(screen.queryByLabelText("Setup code")).toBeNull();
   });
 
   it("lets a signed-in user through", async () => {
     vi.stubGlobal(
       "fetch",
       serve({
-        "/setup": () => json(200, { required: false }),
+        "/setup": () => json(200, { required: false, codeRequired: false }),
         "/auth/me": () => json(200, ME),
         "/projects": () => json(200, { items: [] }),
       }),
@@ -108,7 +145,7 @@ describe("route guard", () => {
     vi.stubGlobal(
       "fetch",
       serve({
-        "/setup": () => json(200, { required: false }),
+        "/setup": () => json(200, { required: false, codeRequired: false }),
         "/auth/me": () => json(200, ME),
         "/projects": unauthenticated,
       }),
@@ -121,7 +158,7 @@ describe("route guard", () => {
 
   it("after signing in, goes back to where the user was", async () => {
     const fetchMock = serve({
-      "/setup": () => json(200, { required: false }),
+      "/setup": () => json(200, { required: false, codeRequired: false }),
       "/auth/me": unauthenticated,
       "/auth/login": () => json(200, ME),
       "/projects": () => json(200, { items: [] }),
@@ -146,7 +183,7 @@ describe("route guard", () => {
     vi.stubGlobal(
       "fetch",
       serve({
-        "/setup": () => json(200, { required: false }),
+        "/setup": () => json(200, { required: false, codeRequired: false }),
         "/auth/me": unauthenticated,
         "/auth/login": () =>
           json(429, {

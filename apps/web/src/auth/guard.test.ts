@@ -74,7 +74,10 @@ describe("guardDecision (pages behind sign-in)", () => {
     });
   });
   it("sends everyone to setup while no admin exists", () => {
-    expect(guardDecision({ status: "setup" }, "/projects/2")).toEqual({ kind: "redirect", to: "/setup" });
+    expect(guardDecision({ status: "setup", codeRequired: false }, "/projects/2")).toEqual({
+      kind: "redirect",
+      to: "/setup",
+    });
   });
   it("renders for a signed-in user", () => {
     expect(guardDecision(signedIn, "/projects/2")).toEqual({ kind: "render" });
@@ -90,11 +93,13 @@ describe("guardDecision (pages behind sign-in)", () => {
 describe("publicPageDecision (login and setup)", () => {
   it("shows login to strangers and setup while setup is required", () => {
     expect(publicPageDecision(anonymous, "login", null)).toEqual({ kind: "render" });
-    expect(publicPageDecision({ status: "setup" }, "setup", null)).toEqual({ kind: "render" });
+    expect(publicPageDecision({ status: "setup", codeRequired: false }, "setup", null)).toEqual({
+      kind: "render",
+    });
   });
   it("never shows setup once an admin exists, nor login before one does", () => {
     expect(publicPageDecision(anonymous, "setup", null)).toEqual({ kind: "redirect", to: "/login" });
-    expect(publicPageDecision({ status: "setup" }, "login", "/x")).toEqual({
+    expect(publicPageDecision({ status: "setup", codeRequired: false }, "login", "/x")).toEqual({
       kind: "redirect",
       to: "/setup",
     });
@@ -132,6 +137,7 @@ describe("sessionAfterFailure", () => {
   it("goes to setup when the server says it has no admin", () => {
     expect(sessionAfterFailure(signedIn, { status: 503, code: "SETUP_REQUIRED" }, "listProjects")).toEqual({
       status: "setup",
+      codeRequired: null,
     });
   });
   it("does not touch a session that is not signed in (the store's own `me` question)", () => {

@@ -5,8 +5,11 @@ export type Session =
   | { status: "loading" }
   /** The server could not be asked (down, or a network failure): say so, offer a retry. */
   | { status: "unreachable"; message: string }
-  /** No admin exists yet: only the setup page makes sense. */
-  | { status: "setup" }
+  /**
+   * No admin exists yet: only the setup page makes sense. `codeRequired`: this browser must enter
+   * the setup code from the server log (it is not on the server's machine); null when not asked yet.
+   */
+  | { status: "setup"; codeRequired: boolean | null }
   /** `expired` when a signed-in session stopped working (a 401 from the API), so the login page can say why. */
   | { status: "anonymous"; reason: "none" | "expired" }
   | { status: "signedIn"; me: Me };
@@ -93,7 +96,7 @@ export const sessionAfterFailure = (
   failure: { status: number; code: string },
   endpoint: EndpointName,
 ): Session => {
-  if (failure.code === "SETUP_REQUIRED") return { status: "setup" };
+  if (failure.code === "SETUP_REQUIRED") return { status: "setup", codeRequired: null };
   if (failure.status === 401 && !ANSWERS_WITH_401.has(endpoint) && session.status === "signedIn") {
     return { status: "anonymous", reason: "expired" };
   }

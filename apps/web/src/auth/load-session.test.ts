@@ -21,24 +21,27 @@ describe("loadSession", () => {
   it("answers setup while no admin exists, without asking who is signed in", async () => {
     let asked = false;
     const s = await loadSession({
-      setupStatus: async () => ({ required: true }),
+      setupStatus: async () => ({ required: true, codeRequired: true }),
       me: async () => {
         asked = true;
         return me;
       },
     });
-    expect(s).toEqual({ status: "setup" });
+    expect(s).toEqual({ status: "setup", codeRequired: true });
     expect(asked).toBe(false);
   });
 
   it("answers signed-in with the user from /auth/me", async () => {
-    const s = await loadSession({ setupStatus: async () => ({ required: false }), me: async () => me });
+    const s = await loadSession({
+      setupStatus: async () => ({ required: false, codeRequired: false }),
+      me: async () => me,
+    });
     expect(s).toEqual({ status: "signedIn", me });
   });
 
   it("reads a 401 from /auth/me as nobody signed in", async () => {
     const s = await loadSession({
-      setupStatus: async () => ({ required: false }),
+      setupStatus: async () => ({ required: false, codeRequired: false }),
       me: async () => {
         throw new ApiError(401, "UNAUTHENTICATED", "sign in first");
       },
@@ -48,12 +51,12 @@ describe("loadSession", () => {
 
   it("reads SETUP_REQUIRED from any step as setup", async () => {
     const s = await loadSession({
-      setupStatus: async () => ({ required: false }),
+      setupStatus: async () => ({ required: false, codeRequired: false }),
       me: async () => {
         throw new ApiError(503, "SETUP_REQUIRED", "no admin yet");
       },
     });
-    expect(s).toEqual({ status: "setup" });
+    expect(s).toEqual({ status: "setup", codeRequired: true });
   });
 
   it("reports an unreachable server with the client's message, never as signed out", async () => {

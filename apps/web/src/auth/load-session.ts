@@ -1,8 +1,8 @@
-import type { Me } from "@labelbench/schema";
+import type { Me, SetupStatus } from "@labelbench/schema";
 import type { Session } from "./guard";
 
 export interface SessionSource {
-  setupStatus(): Promise<{ required: boolean }>;
+  setupStatus(): Promise<SetupStatus>;
   me(): Promise<Me>;
 }
 
@@ -27,13 +27,14 @@ const asFailure = (err: unknown): Failure | null => {
  */
 export const loadSession = async (source: SessionSource): Promise<Session> => {
   try {
-    const { required } = await source.setupStatus();
-    if (required) return { status: "setup" };
+    const { required, codeRequired } = await source.setupStatus();
+    if (required) return { status: "setup", codeRequired };
     return { status: "signedIn", me: await source.me() };
   } catch (err) {
     const f = asFailure(err);
     if (f?.status === 401) return { status: "anonymous", reason: "none" };
-    if (f?.code === "SETUP_REQUIRED") return { status: "setup" };
+    // The status said an admin exists, then it was gone: ask for the code rather than ask again.
+    if (f?.code === "SETUP_REQUIRED") return { status: "setup", codeRequired: true };
     const message = f?.message ?? (err instanceof Error ? err.message : String(err));
     return { status: "unreachable", message };
   }
