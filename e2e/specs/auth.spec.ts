@@ -36,7 +36,9 @@ const signIn = async (page: Page, email: string, password: string) => {
 
 test.describe("a fresh server", () => {
   // A second server of our own, on an empty data directory and without the admin env variables:
-  // exactly what someone sees after installing Labelbench and opening it for the first time.
+  // exactly what someone sees after installing Labelbench and opening it for the first time. It is
+  // told a reverse proxy is in front (LABELBENCH_TRUST_PROXY), so even this browser on the same
+  // machine counts as remote and the setup page asks for the code the server printed in its log.
   const port = Number(process.env.E2E_PORT ?? 3311) + 1000;
   const origin = `http://localhost:${port}`;
   let server: ChildProcess | null = null;
@@ -50,6 +52,7 @@ test.describe("a fresh server", () => {
       PORT: String(port),
       LABELBENCH_DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      LABELBENCH_TRUST_PROXY: "loopback",
     };
     delete env.LABELBENCH_ADMIN_EMAIL;
     delete env.LABELBENCH_ADMIN_PASSWORD;
@@ -104,7 +107,9 @@ test.describe("a fresh server", () => {
 
   test("shows the one-time setup page, creates the admin and lands signed in", async ({ browser }) => {
     const status = await fetch(`${origin}/api/v1/setup`).then((r) => r.json());
-    expect(status).toEqual({ required: true });
+    expect(status).toEqual({ required: true, codeRequired: true });
+    const setupCode = /setup code ([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})/.exec(output)?.[1];
+    expect(setupCode, `the server log names the setup code:\n${output}`).toBeDefined();
 
     const ctx = await freshContext(browser, origin);
     const page = await ctx.newPage();
@@ -114,6 +119,8 @@ test.describe("a fresh server", () => {
     await shot(page, "auth-01-setup");
 
     // Mistakes are caught with the shared rules before anything is sent.
+    await expect(page.getByText(/look for the line with “setup code”/)).toBeVisible();
+    await page.getByLabel("Setup code").fill("0000-0000-0000-0000");
     await page.getByLabel("Your name").fill("Grace Admin");
     await page.getByLabel("Email").fill("grace@example.com");
     await page.getByLabel("Password", { exact: true }).fill("short");
@@ -124,14 +131,21 @@ test.describe("a fresh server", () => {
     await page.getByLabel("Confirm password").fill("grace-password-2");
     await page.getByRole("button", { name: "Create admin and sign in" }).click();
     await expect(page.getByText("The passwords do not match.")).toBeVisible();
+    await page.getByLabel("Confirm password").fill("grace-password-1");
+    // A wrong code is the server's refusal, shown under the code field.
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await expect(page.getByText(/^The setup code is incorrect: it is in the server log/)).toBeVisible();
     await shot(page, "auth-02-setup-errors");
 
-    await page.getByLabel("Confirm password").fill("grace-password-1");
+    await page.getByLabel("Setup code").fill(setupCode ?? "");
     await page.getByRole("button", { name: "Create admin and sign in" }).click();
     await expect(page).toHaveURL(`${origin}/`);
     await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
     await expect(userMenu(page)).toHaveAccessibleName("Account: Grace Admin");
-    expect(await fetch(`${origin}/api/v1/setup`).then((r) => r.json())).toEqual({ required: false });
+    expect(await fetch(`${origin}/api/v1/setup`).then((r) => r.json())).toEqual({
+      required: false,
+      codeRequired: false,
+    });
 
     // Setup is over: its page now sends a signed-in admin home, and a stranger to sign in.
     await page.goto("/setup");
@@ -149,14 +163,15 @@ test.describe("a fresh server", () => {
     await page.goto("/");
     await expect(page).toHaveURL(`${origin}/login`);
 
-    // Repeated wrong passwords are throttled, and the page says so in the server's words.
+    // Repeated wrong passwords are throttled (this browser, this account), and the page says so in
+    // the server's words.
     for (let i = 0; i < 5; i++) {
       await signIn(strangerPage, "grace@example.com", `wrong-password-${i}`);
       await expect(strangerPage.getByText("Email or password is incorrect.")).toBeVisible();
     }
     await signIn(strangerPage, "grace@example.com", "grace-password-1");
     await expect(
-      strangerPage.getByText(/^Too many failed sign-in attempts; try again in \d+ minutes\.$/),
+      strangerPage.getByText(/^Too many failed sign-in attempts for this account; try again in \d+ s\.$/),
     ).toBeVisible();
     await shot(strangerPage, "auth-04-login-throttled");
     await ctx.close();

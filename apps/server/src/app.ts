@@ -44,9 +44,10 @@ export interface AppOptions {
 /**
  * helmet's headers on every answer (pages, API, image bytes): nosniff, a same-origin Referer,
  * no framing (the login page cannot be overlaid), and a Content-Security-Policy that admits only
- * this origin's scripts. Images may also be blob: and data: URLs (decoded pictures, thumbnails);
- * styles may be inline because React and the canvas set element styles. No
- * upgrade-insecure-requests: a plain-HTTP install on a LAN address would lose every request.
+ * this origin's scripts and style sheets (React and Konva set element styles through the DOM, which
+ * style-src does not govern). Images may also be blob: and data: URLs (decoded pictures,
+ * thumbnails). No upgrade-insecure-requests: a plain-HTTP install on a LAN address would lose
+ * every request.
  */
 const securityHeaders = helmet({
   contentSecurityPolicy: {
@@ -56,7 +57,7 @@ const securityHeaders = helmet({
       "connect-src": ["'self'"],
       "img-src": ["'self'", "data:", "blob:"],
       "font-src": ["'self'", "data:"],
-      "style-src": ["'self'", "'unsafe-inline'"],
+      "style-src": ["'self'"],
       "frame-ancestors": ["'none'"],
       "upgrade-insecure-requests": null,
     },

@@ -66,15 +66,14 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
     checkSameOrigin(req);
     if (repo.adminExists()) throw new AppError("CONFLICT", "setup is already done; sign in instead");
     if (codeRequired(req)) {
-      const where =
-        "it is in the server log (the line 'setup code'), printed at every start until setup is done";
+      const where = "it is in the server log, on the line with “setup code”, and changes at every restart";
       if (!body.code)
         throw new AppError("FORBIDDEN", "setting up from another machine needs the setup code", [
           { path: "body.code", message: `enter the setup code: ${where}` },
         ]);
       if (!setupCodeMatches(opts.setupCode, body.code))
         throw new AppError("FORBIDDEN", "the setup code is incorrect", [
-          { path: "body.code", message: `the setup code is incorrect; ${where} and changes at each restart` },
+          { path: "body.code", message: `the setup code is incorrect: ${where}` },
         ]);
     }
     const { code: _, ...account } = body;
