@@ -133,6 +133,20 @@ describe("first start", () => {
     expect(own.status).toBe(200);
   });
 
+  it("behind a trusted proxy, the Origin check compares with X-Forwarded-Host; otherwise that header is ignored", async () => {
+    await setup();
+    const viaProxy = (target: LabelbenchApp) =>
+      request(target)
+        .post("/api/v1/auth/login")
+        .set("host", "127.0.0.1:3000")
+        .set("x-forwarded-host", "labels.example.com")
+        .set("x-forwarded-for", "203.0.113.7")
+        .set("origin", "https://labels.example.com")
+        .send(ADMIN);
+    expect((await viaProxy(appOver(db, { trustProxy: ["loopback"] }))).status).toBe(200);
+    expect((await viaProxy(app)).status).toBe(403);
+  });
+
   it("creates the admin from LABELBENCH_ADMIN_EMAIL/PASSWORD for headless installs, once", async () => {
     const deps: Deps = {
       db,
