@@ -59,7 +59,7 @@ describe("security headers", () => {
       expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
       expect(csp.get("default-src")).toEqual(["'self'"]);
       expect(csp.get("script-src")).toEqual(["'self'"]);
-    expect(csp.get("style-src")).toEqual(["'self'"]);
+      expect(csp.get("style-src")).toEqual(["'self'"]);
       expect(csp.get("object-src")).toEqual(["'none'"]);
       // Decoded pictures and thumbnails the editor makes are blob: and data: URLs.
       expect(csp.get("img-src")).toEqual(["'self'", "data:", "blob:"]);
