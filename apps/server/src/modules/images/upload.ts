@@ -13,6 +13,7 @@ import {
   newTempPath,
   type Probed,
   probeStaged,
+  releaseStaged,
   type StagedFile,
 } from "./ingest.js";
 import { concurrency } from "./limit.js";
@@ -95,8 +96,18 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
       const staged = stageStream(deps, fileName, stream, tempPath);
       jobs.push(staged.then((s) => probeLimit(() => probeStaged(deps, s))));
     });
-    // Temp files go before the reply, so a client (or test) that sees the answer sees a clean disk.
-    const cleanup = () => Promise.allSettled(jobs).then(() => Promise.all(temps.map(discardTemp)));
+    // Claims and temp files go before the reply, so a client (or test) that sees the answer sees
+    // a clean disk, and bytes that did not become a row are deleted.
+    const cleanup = () =>
+      Promise.allSettled(jobs)
+        .then((settled) => {
+          const stored = settled.flatMap((x) =>
+            x.status === "fulfilled" && x.value.kind === "ok" ? [x.value.staged.sha256] : [],
+          );
+          return releaseStaged(deps, temps, stored);
+        })
+        .catch((err: unknown) => deps.log.warn({ err }, "could not release an upload's stored files"))
+        .then(() => Promise.all(temps.map(discardTemp)));
     bb.on("error", (err: Error) => {
       failed = true;
       void cleanup().then(() =>

@@ -50,7 +50,7 @@ const makeWorld = (overrides: Partial<Config> = {}): World => {
       next();
     });
     outer.use(inner);
-    return Object.assign(outer, { tiles: inner.tiles });
+    return Object.assign(outer, { tiles: inner.tiles, files: inner.files });
   };
   const w: World = { dir, db, storage, config, filesDir, app: open(), reopen: () => (w.app = open()) };
   worlds.push(w);
