@@ -4,6 +4,7 @@ import { Image } from "@labelbench/schema";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../config.js";
 import { createProject, expectError, issuePaths, upload, uploadOk } from "../../test-support/api.js";
 import { listFiles, makeTestApp, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
@@ -328,3 +329,37 @@ describe.skipIf(!exifDir)(
     });
   },
 );
+
+describe("upload: more files than one request takes", () => {
+  it("answers every file: those past the limit get their own 'too many files' result", async () => {
+    await setup({ maxFilesPerUpload: 3 });
+    const results = await uploadOk(t.app, projectId, [
+      { name: "a.jpg", data: await jpeg({ width: 16, height: 16, seed: 1 }) },
+      { name: "b.txt", data: textFile() },
+      { name: "c.jpg", data: await jpeg({ width: 16, height: 16, seed: 3 }) },
+      { name: "d.jpg", data: await jpeg({ width: 16, height: 16, seed: 4 }) },
+      { name: "e.jpg", data: Buffer.alloc(0) },
+    ]);
+    expect(results.map((r) => [r.fileName, r.status])).toEqual([
+      ["a.jpg", "created"],
+      ["b.txt", "rejected"],
+      ["c.jpg", "created"],
+      ["d.jpg", "rejected"],
+      ["e.jpg", "rejected"],
+    ]);
+    for (const r of results.slice(3)) {
+      expect(r).toMatchObject({ status: "rejected", code: "PAYLOAD_TOO_LARGE" });
+      if (r.status === "rejected")
+        expect(r.reason).toBe(
+          "too many files: at most 3 files per request are stored; this one was not, send it again in another request",
+        );
+    }
+    // Nothing of the refused files was stored.
+    expect(listFiles(path.join(t.filesDir, "originals"))).toHaveLength(2);
+    expectNoTempFiles();
+  });
+
+  it("the default limit is 10,000 files per request", () => {
+    expect(loadConfig({}).maxFilesPerUpload).toBe(10_000);
+  });
+});

@@ -51,6 +51,20 @@ export const stageStream = async (
   };
 };
 
+/**
+ * Past the per-request limit a file is not stored but still answered, so a script sending one huge
+ * request learns exactly which files to send again (the web uploader sends batches of 25).
+ */
+const tooManyFiles = (fileName: string, max: number): Probed => ({
+  kind: "rejected",
+  result: {
+    fileName,
+    status: "rejected",
+    code: "PAYLOAD_TOO_LARGE",
+    reason: `too many files: at most ${max.toLocaleString("en-US")} files per request are stored; this one was not, send it again in another request`,
+  },
+});
+
 /** Handles a multipart upload: every file gets its own result; one bad file never sinks the others. */
 export const handleUpload = (deps: Deps, projectId: number, req: Request): Promise<UploadResult[]> =>
   new Promise((resolve, reject) => {
@@ -58,7 +72,9 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     try {
       bb = busboy({
         headers: req.headers,
-        limits: { fileSize: deps.config.maxFileBytes, files: 10_000 },
+        // No `files` limit here: busboy would drop the parts past it without a word. They are
+        // counted below and each answered.
+        limits: { fileSize: deps.config.maxFileBytes },
         defParamCharset: "utf8",
       });
     } catch {
@@ -73,6 +89,7 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     const jobs: Promise<Probed>[] = [];
     const temps: string[] = [];
     let failed = false;
+    let files = 0;
     bb.on("file", (field, stream, info) => {
       const fileName = (info.filename ?? "").split(/[\\/]/).pop() || "unnamed";
       if (field !== "files") {
@@ -88,6 +105,11 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
             },
           }),
         );
+        return;
+      }
+      if (++files > deps.config.maxFilesPerUpload) {
+        stream.resume();
+        jobs.push(Promise.resolve(tooManyFiles(fileName, deps.config.maxFilesPerUpload)));
         return;
       }
       // Tracked before streaming starts, so a file cut off mid-stream is cleaned up too.
