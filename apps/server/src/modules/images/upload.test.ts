@@ -12,6 +12,7 @@ import {
   bmp24,
   bombPng,
   gif,
+  ifdFirstTiff,
   jpeg,
   noise,
   png,
@@ -145,6 +146,26 @@ describe("upload: rejections never lose the good files", () => {
     expectNoTempFiles();
   });
 
+  it.each([0.1, 0.3, 0.5, 0.9])(
+    "rejects a TIFF laid out directory first and cut to %s of its bytes, saying which strip is missing",
+    async (fraction) => {
+      const full = ifdFirstTiff({ width: 64, height: 48, stripRows: 8 });
+      const cut = full.subarray(0, Math.floor(full.length * fraction));
+      const results = await uploadOk(t.app, projectId, [
+        { name: "cut.tif", data: cut },
+        { name: "whole.tif", data: full },
+      ]);
+      expect(results[0]).toMatchObject({ fileName: "cut.tif", status: "rejected", code: "VALIDATION_ERROR" });
+      expect(results[0]?.status === "rejected" && results[0].reason).toMatch(
+        new RegExp(
+          `^truncated TIFF: strip \\d+ of 6 ends at byte [\\d,]+, but the file has ${cut.length.toLocaleString("en-US")} bytes$`,
+        ),
+      );
+      expect(results[1]?.status).toBe("created");
+      expectNoTempFiles();
+    },
+  );
+
   it("rejects a truncated BMP and an empty file", async () => {
     const results = await uploadOk(t.app, projectId, [
       { name: "cut.bmp", data: bmp24(30, 30).subarray(0, 500) },
@@ -245,6 +266,17 @@ describe("upload: limits", () => {
       "image is 4000x4000 (16.0 MP); the limit is 1.0 MP",
     );
     expect(results[1]?.status).toBe("created");
+  });
+
+  it("checks a BMP's pixel limit from its header, before decoding a byte of pixels", async () => {
+    await setup({ maxPixels: 1_000_000 });
+    // A header promising 20000x20000 in front of 100x100 worth of pixels: the limit answers first.
+    const bomb = bmp24(100, 100);
+    bomb.writeInt32LE(20_000, 18);
+    bomb.writeInt32LE(20_000, 22);
+    const [r] = await uploadOk(t.app, projectId, [{ name: "bomb.bmp", data: bomb }]);
+    expect(r).toMatchObject({ status: "rejected", code: "PAYLOAD_TOO_LARGE" });
+    expect(r?.status === "rejected" && r.reason).toBe("image is 20000x20000 (400.0 MP); the limit is 1.0 MP");
   });
 
   it("applies the pixel limit to BMPs and to rotated dimensions", async () => {
