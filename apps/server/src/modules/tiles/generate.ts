@@ -13,6 +13,7 @@ import sharp, { type OverlayOptions, type Sharp } from "sharp";
 import type { Deps } from "../../deps.js";
 import { runBmpJobOffThread } from "../images/bmp-thread.js";
 import { originalKey } from "../images/files.js";
+import { checkTiffExtent } from "../images/tiff-extent.js";
 import type { PendingSource } from "./repo.js";
 import {
   allTiles,
@@ -131,6 +132,12 @@ const openSource = async (
     const r = await runBmpJobOffThread({ file, convertTo: converted });
     if (!r.ok) throw new Error(`cannot decode the BMP original: ${r.reason}`);
     return sharp(converted, { limitInputPixels: false });
+  }
+  if (src.format === "tiff") {
+    // libtiff only warns about strips past the end of the file: a truncated original stored before
+    // uploads checked this would tile into blank squares instead of failing.
+    const extent = await checkTiffExtent(file);
+    if (!extent.ok) throw new Error(extent.reason);
   }
   return sharp(file, { limitInputPixels: deps.config.maxPixels, failOn: "truncated" }).rotate();
 };
