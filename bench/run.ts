@@ -39,6 +39,7 @@ const cases: Case[] = [
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
+  ...(await optionalCases("renditions.ts", "renditionCases")),
 ];
 
 const rows: Row[] = [];

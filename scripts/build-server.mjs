@@ -29,6 +29,8 @@ await build({
     main: path.join(server, "src/main.ts"),
     "export-worker": path.join(server, "src/modules/datasets/export-worker.ts"),
     "checkpoint-worker": path.join(server, "src/modules/datasets/checkpoint-worker.ts"),
+    // BMP decoding (JavaScript) runs off the main thread: images/bmp-thread.ts starts it.
+    "bmp-worker": path.join(server, "src/modules/images/bmp-worker.ts"),
   },
   outdir,
   bundle: true,

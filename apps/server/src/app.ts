@@ -16,6 +16,7 @@ import { authRouter } from "./modules/auth/router.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
 import { datasetsRouter } from "./modules/datasets/router.js";
 import { imagesRouter } from "./modules/images/router.js";
+import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./modules/images/stored-files.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
@@ -34,6 +35,8 @@ export interface AppOptions {
   now?: () => string;
   /** Built web app to serve; defaults to apps/web/dist when it exists. */
   webDist?: string | null;
+  /** Pauses between the steps of the stored-file reference rule (tests replaying interleavings). */
+  storedFilesHooks?: StoredFilesHooks;
   /**
    * The one-time code setup from another machine must bring; main.ts prints it. Defaults to a
    * random code nobody knows, so such an app can be set up only from its own machine.
@@ -68,13 +71,15 @@ const securityHeaders = helmet({
   strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: false },
 });
 
-/** The app plus its background tile worker, which main.ts and tests stop before closing the database. */
-export type LabelbenchApp = Express & { readonly tiles: TileQueue };
+/** The app plus its background workers, which main.ts and tests stop before closing the database. */
+export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly files: StoredFiles };
 
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
 export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
   const tiles = createTileQueue({ db: opts.db, storage: opts.storage, config: opts.config, log });
+  // Sweeps crash leftovers (claims and deletions of dead instances, unreferenced files) at start.
+  const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
   const deps: Deps = {
     db: opts.db,
     storage: opts.storage,
@@ -82,6 +87,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     log,
     now: opts.now ?? (() => new Date().toISOString()),
     tiles,
+    files,
   };
   const app = express();
   app.disable("x-powered-by");
@@ -142,5 +148,5 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   app.use(errorHandler(log));
   // Resumes pyramids left 'pending' by a previous run.
   tiles.start();
-  return Object.assign(app, { tiles });
+  return Object.assign(app, { tiles, files });
 };

@@ -6,6 +6,8 @@ export interface Config {
   dataDir: string;
   /** Largest accepted upload per file, in bytes. */
   maxFileBytes: number;
+  /** Most files one upload request stores; the rest get a per-file "too many files" result. */
+  maxFilesPerUpload: number;
   /** Largest accepted image in pixels (decompression-bomb guard). */
   maxPixels: number;
   /** Images above this many pixels get a tile pyramid. */
@@ -59,6 +61,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   dataDir: path.resolve(env.LABELBENCH_DATA_DIR ?? "data"),
   // 2 GB: a 20,000 x 20,000 image is 1.2 GB as an uncompressed RGB TIFF. Uploads stream to disk.
   maxFileBytes: int(env.LABELBENCH_MAX_FILE_MB, 200, "LABELBENCH_MAX_FILE_MB") * 1024 * 1024,
+  maxFilesPerUpload: 10_000,
   maxPixels: int(env.LABELBENCH_MAX_MEGAPIXELS, 1000, "LABELBENCH_MAX_MEGAPIXELS") * 1_000_000,
   tileThresholdPixels: int(env.LABELBENCH_TILE_MEGAPIXELS, 25, "LABELBENCH_TILE_MEGAPIXELS") * 1_000_000,
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
@@ -70,6 +73,7 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   port: 0,
   dataDir,
   maxFileBytes: 200 * 1024 * 1024,
+  maxFilesPerUpload: 10_000,
   maxPixels: 1_000_000_000,
   tileThresholdPixels: 25_000_000,
   logLevel: "silent",

@@ -27,7 +27,7 @@ const app = createApp({
 
 // Headless installs: the first admin comes from the environment instead of the setup page.
 const admin = await ensureAdminFromEnv(
-  { db, storage, config, log, now: () => new Date().toISOString(), tiles: app.tiles },
+  { db, storage, config, log, now: () => new Date().toISOString(), tiles: app.tiles, files: app.files },
   process.env,
 );
 if (admin) log.info({ email: admin.email }, "created the admin account from LABELBENCH_ADMIN_EMAIL");
@@ -65,6 +65,7 @@ const shutdown = (signal: string) => {
   const tilesStopped = app.tiles.stop();
   server.close(() => {
     void tilesStopped.finally(() => {
+      app.files.stop();
       db.close();
       log.info("stopped");
       process.exit(0);

@@ -6,6 +6,7 @@ import {
   AnnotationSet,
   AnnotationSetPatch,
   AnnotationSetPut,
+  canonicalIntParam,
   IdParam,
   Image,
   ImageListQuery,
@@ -30,7 +31,7 @@ export { type Endpoint, endpoint, type Method } from "./endpoint.js";
 const ProjectParams = z.object({ projectId: IdParam });
 const LabelParams = z.object({ projectId: IdParam, labelId: IdParam });
 const ImageParams = z.object({ imageId: IdParam });
-const TileIndex = z.coerce.number().int().nonnegative();
+const TileIndex = canonicalIntParam(0, "a whole number");
 const TileParams = z.object({ imageId: IdParam, level: TileIndex, x: TileIndex, y: TileIndex });
 
 export const Health = z.object({ ok: z.literal(true), version: z.string() });

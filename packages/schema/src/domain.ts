@@ -2,8 +2,24 @@ import { z } from "zod";
 
 export const Id = z.number().int().positive();
 export type Id = z.infer<typeof Id>;
-/** Path/query ids arrive as strings. */
-export const IdParam = z.coerce.number().int().positive();
+/**
+ * A whole number in a path segment, in canonical decimal only: `0x10`, `1e3`, ` 1`, `+1` or `01`
+ * would all coerce to a number, and each would name a resource by a spelling nobody wrote on purpose.
+ * Numbers are accepted as they are (the web client passes its ids unconverted).
+ */
+export const canonicalIntParam = (min: 0 | 1, what: string) =>
+  z.preprocess(
+    (v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v),
+    z
+      .string()
+      .regex(
+        min === 0 ? /^(0|[1-9][0-9]{0,14})$/ : /^[1-9][0-9]{0,14}$/,
+        `must be ${what} in decimal digits (at most 15; no sign, spaces, leading zeros, exponent or hex)`,
+      )
+      .transform(Number),
+  );
+/** Path ids arrive as strings. */
+export const IdParam = canonicalIntParam(1, "a positive whole number");
 export const Timestamp = z.string().describe("ISO-8601 UTC timestamp");
 
 export const Project = z.object({

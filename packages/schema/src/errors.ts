@@ -15,6 +15,7 @@ export const ErrorCode = z.enum([
   "RATE_LIMITED",
   "SETUP_REQUIRED",
   "BUSY",
+  "IMAGE_UNREADABLE",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -46,5 +47,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   SETUP_REQUIRED: 503,
   BUSY: 503,
+  /** A stored file that cannot be decoded (stored before uploads refused it): nothing to retry. */
+  IMAGE_UNREADABLE: 422,
   INTERNAL: 500,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AnnotationSetPut, Geometry, LabelCreate } from "./domain.js";
+import { AnnotationSetPut, Geometry, IdParam, LabelCreate } from "./domain.js";
 
 describe("Geometry schema", () => {
   it.each([
@@ -48,4 +48,16 @@ describe("AnnotationSetPut", () => {
   it("defaults tags to an empty list", () => {
     expect(AnnotationSetPut.parse({ baseRevision: 0, annotations: [] }).tags).toEqual([]);
   });
+});
+
+describe("IdParam", () => {
+  it.each(["1", "42", "999999999999999", 7])("takes %j", (v) => {
+    expect(IdParam.parse(v)).toBe(Number(v));
+  });
+  it.each(["0x10", "1e3", " 1", "1 ", "+1", "01", "1.0", "-1", "0", "", "1234567890123456", 0, 1.5, null])(
+    "refuses %j",
+    (v) => {
+      expect(IdParam.safeParse(v).success).toBe(false);
+    },
+  );
 });

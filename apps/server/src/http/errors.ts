@@ -34,7 +34,42 @@ interface HttpParserError {
   type?: string;
   status?: number;
   message?: string;
+  /** Set by body-parser on `charset.unsupported` and `encoding.unsupported`. */
+  charset?: string;
+  encoding?: string;
 }
+
+/** body-parser's refusals of what the client sent: each a 4xx of its own, never a 500. */
+const parserErrorEnvelope = (e: HttpParserError): [number, ErrorEnvelope] | null => {
+  switch (e.type) {
+    case "entity.parse.failed":
+      return [400, envelope("BAD_JSON", `request body is not valid JSON: ${e.message ?? ""}`.trim())];
+    case "entity.too.large":
+      return [413, envelope("PAYLOAD_TOO_LARGE", "request body is too large")];
+    case "charset.unsupported":
+      return [
+        415,
+        envelope(
+          "UNSUPPORTED_MEDIA_TYPE",
+          `charset "${e.charset ?? ""}" is not supported; send JSON as UTF-8 (Content-Type: application/json; charset=utf-8)`,
+        ),
+      ];
+    case "encoding.unsupported":
+      return [
+        415,
+        envelope(
+          "UNSUPPORTED_MEDIA_TYPE",
+          `Content-Encoding "${e.encoding ?? ""}" is not supported; use gzip, deflate, br or none`,
+        ),
+      ];
+    case "request.size.invalid":
+      return [400, envelope("VALIDATION_ERROR", "request body is shorter or longer than its Content-Length")];
+    case "request.aborted":
+      return [400, envelope("VALIDATION_ERROR", "the client aborted the request body")];
+    default:
+      return null;
+  }
+};
 
 export const errorHandler =
   (log: Logger): ErrorRequestHandler =>
@@ -53,13 +88,10 @@ export const errorHandler =
       res.status(400).json(envelope("VALIDATION_ERROR", `invalid request: ${summary}`, details));
       return;
     }
-    const e = err as HttpParserError;
-    if (e?.type === "entity.parse.failed") {
-      res.status(400).json(envelope("BAD_JSON", `request body is not valid JSON: ${e.message ?? ""}`.trim()));
-      return;
-    }
-    if (e?.type === "entity.too.large") {
-      res.status(413).json(envelope("PAYLOAD_TOO_LARGE", "request body is too large"));
+    const parsed =
+      typeof err === "object" && err !== null ? parserErrorEnvelope(err as HttpParserError) : null;
+    if (parsed) {
+      res.status(parsed[0]).json(parsed[1]);
       return;
     }
     log.error({ err, method: req.method, url: req.originalUrl }, "unhandled error");

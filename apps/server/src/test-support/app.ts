@@ -7,6 +7,7 @@ import { type Config, testConfig } from "../config.js";
 import { type Db, migrate, openDatabase } from "../db/database.js";
 import { authRepo } from "../modules/auth/repo.js";
 import { digest, newSecret } from "../modules/auth/secrets.js";
+import type { StoredFilesHooks } from "../modules/images/stored-files.js";
 import { LocalStorage } from "../storage/local-storage.js";
 
 /** The admin every test app has; requests without credentials of their own act as this admin. */
@@ -30,11 +31,12 @@ export interface TestApp {
  * main.ts wires it, minus listening. `overrides` tightens limits (small maxFileBytes, maxPixels).
  * Accounts are always enforced: the app has an admin, and a request that brings no credentials of
  * its own gets that admin's write token, so the API tests read like a script using a token would.
- * `options.anonymous` leaves credential-less requests anonymous (to test 401s).
+ * `options.anonymous` leaves credential-less requests anonymous (to test 401s);
+ * `options.storedFilesHooks` pauses the stored-file reference rule between its steps.
  */
 export const makeTestApp = (
   overrides: Partial<Config> = {},
-  options: { anonymous?: boolean } = {},
+  options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks } = {},
 ): TestApp => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
@@ -42,7 +44,13 @@ export const makeTestApp = (
   migrate(db);
   const filesDir = path.join(dir, "files");
   const storage = new LocalStorage(filesDir);
-  const inner = createApp({ db, storage, config, webDist: null });
+  const inner = createApp({
+    db,
+    storage,
+    config,
+    webDist: null,
+    ...(options.storedFilesHooks ? { storedFilesHooks: options.storedFilesHooks } : {}),
+  });
   const repo = authRepo(db);
   const now = new Date().toISOString();
   // Not a valid argon2 hash: this admin signs in only through its token.
@@ -71,7 +79,7 @@ export const makeTestApp = (
     next();
   });
   outer.use(inner);
-  const app = Object.assign(outer, { tiles: inner.tiles }) as LabelbenchApp;
+  const app = Object.assign(outer, { tiles: inner.tiles, files: inner.files }) as LabelbenchApp;
   return {
     app,
     db,
@@ -81,6 +89,7 @@ export const makeTestApp = (
     filesDir,
     cleanup: async () => {
       await app.tiles.stop();
+      app.files.stop();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

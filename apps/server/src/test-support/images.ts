@@ -106,3 +106,104 @@ export const bombPng = (width = 4000, height = 4000) =>
   sharp({ create: { width, height, channels: 3, background: "#000" } })
     .png({ compressionLevel: 9 })
     .toBuffer();
+
+/**
+ * An uncompressed RGB TIFF laid out IFD first (header, directory, strip tables, then the strips),
+ * as scanners and many cameras write them: cut short, it still parses as a whole image, because
+ * nothing after the cut is needed to read the directory. `stripRows` rows per strip; tiles instead
+ * of strips when `tile` is given (square, a multiple of 16). `bigTiff` writes the 64-bit variant.
+ */
+export const ifdFirstTiff = ({
+  width = 64,
+  height = 48,
+  stripRows = 8,
+  tile,
+  bigTiff = false,
+}: {
+  width?: number;
+  height?: number;
+  stripRows?: number;
+  tile?: number;
+  bigTiff?: boolean;
+} = {}) => {
+  const pieces = tile
+    ? Array.from({ length: Math.ceil(height / tile) * Math.ceil(width / tile) }, () => tile * tile * 3)
+    : Array.from(
+        { length: Math.ceil(height / stripRows) },
+        (_, s) => Math.min(stripRows, height - s * stripRows) * width * 3,
+      );
+  const n = pieces.length;
+  const word = bigTiff ? 8 : 4;
+  const tags: (readonly [number, number, number, number | "bps" | "offsets" | "counts"])[] = [
+    [256, 4, 1, width],
+    [257, 4, 1, height],
+    [258, 3, 3, "bps"],
+    [259, 3, 1, 1],
+    [262, 3, 1, 2],
+    ...(tile
+      ? ([
+          [322, 4, 1, tile],
+          [323, 4, 1, tile],
+          [324, bigTiff ? 16 : 4, n, "offsets"],
+          [325, 4, n, "counts"],
+        ] as const)
+      : ([
+          [273, bigTiff ? 16 : 4, n, "offsets"],
+          [278, 4, 1, stripRows],
+          [279, 4, n, "counts"],
+        ] as const)),
+    [277, 3, 1, 3],
+    [284, 3, 1, 1],
+  ];
+  tags.sort((a, b) => a[0] - b[0]);
+  const head = bigTiff ? 16 : 8;
+  const entrySize = bigTiff ? 20 : 12;
+  const ifdSize = (bigTiff ? 8 : 2) + tags.length * entrySize + word;
+  const bpsAt = head + ifdSize;
+  const offsetsAt = bpsAt + 8;
+  const countsAt = offsetsAt + n * word;
+  let dataAt = countsAt + n * 4;
+  const buf = Buffer.alloc(dataAt + pieces.reduce((a, b) => a + b, 0));
+  buf.write("II", 0);
+  if (bigTiff) {
+    buf.writeUInt16LE(43, 2);
+    buf.writeUInt16LE(8, 4);
+    buf.writeBigUInt64LE(16n, 8);
+    buf.writeBigUInt64LE(BigInt(tags.length), 16);
+  } else {
+    buf.writeUInt16LE(42, 2);
+    buf.writeUInt32LE(8, 4);
+    buf.writeUInt16LE(tags.length, 8);
+  }
+  let p = head + (bigTiff ? 8 : 2);
+  for (const [tag, type, count, value] of tags) {
+    buf.writeUInt16LE(tag, p);
+    buf.writeUInt16LE(type, p + 2);
+    if (bigTiff) buf.writeBigUInt64LE(BigInt(count), p + 4);
+    else buf.writeUInt32LE(count, p + 4);
+    const at = p + (bigTiff ? 12 : 8);
+    const v =
+      value === "bps" ? bpsAt : value === "offsets" ? offsetsAt : value === "counts" ? countsAt : value;
+    // One value that fits is stored in place; arrays and the 3 bits-per-sample are pointed to.
+    const inPlace =
+      count === 1 || (value === "offsets" && n * word <= word) || (value === "counts" && n * 4 <= word);
+    if (value === "bps" && bigTiff) for (let i = 0; i < 3; i++) buf.writeUInt16LE(8, at + i * 2);
+    else if (inPlace && value === "offsets") {
+      if (bigTiff) buf.writeBigUInt64LE(BigInt(dataAt), at);
+      else buf.writeUInt32LE(dataAt, at);
+    } else if (inPlace && value === "counts") buf.writeUInt32LE(pieces[0] ?? 0, at);
+    else if (type === 3 && count === 1) buf.writeUInt16LE(v, at);
+    else if (bigTiff) buf.writeBigUInt64LE(BigInt(v), at);
+    else buf.writeUInt32LE(v, at);
+    p += entrySize;
+  }
+  for (let i = 0; i < 3; i++) buf.writeUInt16LE(8, bpsAt + i * 2);
+  pieces.forEach((size, s) => {
+    if (bigTiff) buf.writeBigUInt64LE(BigInt(dataAt), offsetsAt + s * word);
+    else buf.writeUInt32LE(dataAt, offsetsAt + s * word);
+    buf.writeUInt32LE(size, countsAt + s * 4);
+    for (let i = 0; i < size; i++) buf[dataAt + i] = (i * 31 + s * 7) % 251;
+    dataAt += size;
+  });
+  return buf;
+};

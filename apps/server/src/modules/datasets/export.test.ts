@@ -334,6 +334,7 @@ describe("export workers", () => {
       log: pino({ level: "silent" }),
       now: () => new Date().toISOString(),
       tiles: t.app.tiles,
+      files: t.app.files,
     };
     const mini = express();
     mini.get("/export", (req, res, next) => {

@@ -16,7 +16,7 @@ import type { Request } from "express";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
-import { removeImageFiles } from "../images/files.js";
+import { releaseStaged } from "../images/ingest.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
 import { BACKGROUND_CHECKPOINT_ROWS, checkpointInBackground } from "./background-checkpoint.js";
@@ -141,6 +141,8 @@ export const importDataset = async (
   const upload = await receiveUpload(deps, req);
   const store = !opts.dryRun;
   let stored: string[] = [];
+  // Stored bytes are claimed until the rows are committed (images/stored-files.ts).
+  let claimed: string[] = [];
   try {
     const files: DatasetFiles = {
       texts: upload.texts,
@@ -159,6 +161,7 @@ export const importDataset = async (
       detectedBy = "given by the format parameter";
     }
 
+    if (store) claimed = upload.images.map((i) => i.staged.tempPath);
     const probed = await probeUploadedImages(deps, upload.images, store);
     stored = probed.filter((p) => p.ok).map((p) => p.staged.sha256);
     const existing = deps.db
@@ -241,6 +244,6 @@ export const importDataset = async (
   } finally {
     await upload.cleanup();
     // Bytes stored for images that did not become rows (refused import, masks, corrupt files).
-    if (store && stored.length > 0) await removeImageFiles(deps, stored);
+    if (store) await releaseStaged(deps, claimed, stored);
   }
 };

@@ -27,7 +27,20 @@ const rejected = (
   reason: string,
 ): Probed => ({ kind: "rejected", result: { fileName, status: "rejected", code, reason } });
 
-/** Validates one staged file and stores its bytes and thumbnail (no database writes). */
+/** The claim a staged file's bytes hold between being put into storage and being committed. */
+export const claimOwner = (tempPath: string) => `staged:${tempPath}`;
+
+/**
+ * The caller is done with these staged files (rows committed, or refused): their claims go, and
+ * bytes that did not become an image row are deleted.
+ */
+export const releaseStaged = (deps: Deps, tempPaths: readonly string[], shas: readonly string[]) =>
+  deps.files.release(tempPaths.map(claimOwner), shas);
+
+/**
+ * Validates one staged file and stores its bytes and thumbnail under a claim (no image rows): the
+ * caller commits the rows, then calls releaseStaged.
+ */
 export const probeStaged = async (deps: Deps, s: StagedFile): Promise<Probed> => {
   const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
   if (s.tooLarge)
@@ -46,6 +59,9 @@ export const probeStaged = async (deps: Deps, s: StagedFile): Promise<Probed> =>
   }
   const probe = await probeImage(s.tempPath, s.format, deps.config.maxPixels);
   if (!probe.ok) return rejected(s.fileName, probe.code, probe.reason);
+  // Claimed before looking: a deletion of the same bytes either finished (the files are put again
+  // below) or cannot start until the caller releases the claim, after committing its row.
+  await deps.files.claim(s.sha256, claimOwner(s.tempPath));
   const key = originalKey(s.sha256);
   if ((await deps.storage.stat(key)) === null) await deps.storage.putFile(key, s.tempPath);
   if ((await deps.storage.stat(thumbnailKey(s.sha256))) === null) {

@@ -1,7 +1,9 @@
 import fsp from "node:fs/promises";
 import type { ImageFormat } from "@labelbench/schema";
 import sharp from "sharp";
-import { decodeBmp } from "./bmp.js";
+import { readBmpHeader } from "./bmp.js";
+import { runBmpJobOffThread } from "./bmp-thread.js";
+import { checkTiffExtent } from "./tiff-extent.js";
 
 export const THUMBNAIL_SIZE = 256;
 
@@ -23,16 +25,20 @@ export const probeImage = async (
 ): Promise<ProbeResult> => {
   try {
     if (format === "bmp") {
-      const decoded = decodeBmp(await fsp.readFile(file));
+      // The limit from the header, before anything is decoded (a BMP expands to 4 bytes a pixel).
+      const header = readBmpHeader(await readHead(file, 64));
+      if (!header.ok) return { ok: false, code: "VALIDATION_ERROR", reason: header.reason };
+      if (header.width * header.height > maxPixels) return tooBig(header.width, header.height, maxPixels);
+      const decoded = await runBmpJobOffThread({ file, thumbnailSize: THUMBNAIL_SIZE });
       if (!decoded.ok) return { ok: false, code: "VALIDATION_ERROR", reason: decoded.reason };
-      const { width, height, data } = decoded.value;
-      if (width * height > maxPixels) return tooBig(width, height, maxPixels);
-      const thumbnail = await sharp(data, { raw: { width, height, channels: 4 } })
-        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
-        .webp({ quality: 75 })
-        .toBuffer();
+      const { width, height } = decoded;
+      if (!decoded.thumbnail) throw new Error("the BMP worker made no thumbnail");
       // The decoder expands every BMP (palette, 16/24/32-bit) to colour.
-      return { ok: true, width, height, channels: 3, thumbnail };
+      return { ok: true, width, height, channels: 3, thumbnail: Buffer.from(decoded.thumbnail) };
+    }
+    if (format === "tiff") {
+      const extent = await checkTiffExtent(file);
+      if (!extent.ok) return { ok: false, code: "VALIDATION_ERROR", reason: extent.reason };
     }
     const meta = await sharp(file, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height)
@@ -66,3 +72,15 @@ const tooBig = (w: number, h: number, max: number): ProbeResult => ({
   code: "PAYLOAD_TOO_LARGE",
   reason: `image is ${w}x${h} (${mp(w * h)}); the limit is ${mp(max)}`,
 });
+
+/** The first `n` bytes of a file (or fewer, if it is shorter). */
+const readHead = async (file: string, n: number): Promise<Buffer> => {
+  const fh = await fsp.open(file, "r");
+  try {
+    const b = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(b, 0, n, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+};

@@ -1,15 +1,13 @@
 import { api } from "@labelbench/schema";
 import { Router } from "express";
-import sharp from "sharp";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { actorOf, authOf } from "../auth/context.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
-import { decodeBmp } from "./bmp.js";
-import { displayKey, originalKey, removeImageFiles, thumbnailKey } from "./files.js";
-import { THUMBNAIL_SIZE } from "./probe.js";
+import { originalKey, removeImageFiles } from "./files.js";
+import { createRenditions } from "./renditions.js";
 import { decodeCursor, encodeCursor, imageRepo, statusCounts, toImage } from "./repo.js";
 import { sendStored } from "./serve.js";
 import { CONTENT_TYPES } from "./sniff.js";
@@ -19,6 +17,7 @@ export const imagesRouter = (deps: Deps): Router => {
   const r = Router();
   const projects = projectRepo(deps.db);
   const images = imageRepo(deps.db);
+  const renditions = createRenditions(deps);
   const requireImage = (id: number) => {
     const row = images.row(id);
     if (!row) throw notFound("image", id);
@@ -100,19 +99,8 @@ export const imagesRouter = (deps: Deps): Router => {
   route(r, api.imageDisplay, async ({ params, req, res }) => {
     const row = requireImage(params.imageId);
     if (!BROWSER_NATIVE.has(row.format)) {
-      const key = displayKey(row.sha256);
-      let stat = await deps.storage.stat(key);
-      if (!stat) {
-        const original = await readStored(deps, originalKey(row.sha256));
-        const png = await sharp(original, { limitInputPixels: false })
-          .rotate()
-          .png({ compressionLevel: 3 })
-          .toBuffer();
-        await deps.storage.put(key, png);
-        stat = await deps.storage.stat(key);
-      }
-      if (!stat) throw new AppError("INTERNAL", "display rendition could not be stored");
-      await sendStored(req, res, deps.storage, key, `${row.sha256}-d`, "image/png", stat.size);
+      const { key, size } = await renditions.ensure(row, "display");
+      await sendStored(req, res, deps.storage, key, `${row.sha256}-d`, "image/png", size);
       return;
     }
     const key = originalKey(row.sha256);
@@ -121,42 +109,14 @@ export const imagesRouter = (deps: Deps): Router => {
     await sendStored(req, res, deps.storage, key, row.sha256, CONTENT_TYPES[row.format], stat.size);
   });
 
+  // Made at upload; made again (once, however many ask at the same time) if storage lost it.
   route(r, api.imageThumbnail, async ({ params, req, res }) => {
     const row = requireImage(params.imageId);
-    const key = thumbnailKey(row.sha256);
-    let stat = await deps.storage.stat(key);
-    if (!stat) {
-      await deps.storage.put(key, await renderThumbnail(deps, row.sha256, row.format));
-      stat = await deps.storage.stat(key);
-    }
-    if (!stat) throw new AppError("INTERNAL", "thumbnail could not be stored");
-    await sendStored(req, res, deps.storage, key, `${row.sha256}-t`, "image/webp", stat.size);
+    const { key, size } = await renditions.ensure(row, "thumbnail");
+    await sendStored(req, res, deps.storage, key, `${row.sha256}-t`, "image/webp", size);
   });
 
   return r;
 };
 
 const BROWSER_NATIVE = new Set(["jpeg", "png", "webp", "gif", "bmp"]);
-
-const readStored = async (deps: Deps, key: string): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const c of deps.storage.stream(key)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-};
-
-/** Regenerates a thumbnail lost from storage (e.g. after a cache purge). */
-const renderThumbnail = async (deps: Deps, sha: string, format: string): Promise<Buffer> => {
-  const bytes = await readStored(deps, originalKey(sha));
-  const input =
-    format === "bmp"
-      ? (() => {
-          const d = decodeBmp(bytes);
-          if (!d.ok) throw new AppError("INTERNAL", d.reason);
-          return sharp(d.value.data, { raw: { width: d.value.width, height: d.value.height, channels: 4 } });
-        })()
-      : sharp(bytes, { limitInputPixels: false }).rotate();
-  return input
-    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
-    .webp({ quality: 75 })
-    .toBuffer();
-};

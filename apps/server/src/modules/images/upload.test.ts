@@ -4,6 +4,7 @@ import { Image } from "@labelbench/schema";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../config.js";
 import { createProject, expectError, issuePaths, upload, uploadOk } from "../../test-support/api.js";
 import { listFiles, makeTestApp, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
@@ -11,6 +12,7 @@ import {
   bmp24,
   bombPng,
   gif,
+  ifdFirstTiff,
   jpeg,
   noise,
   png,
@@ -144,6 +146,26 @@ describe("upload: rejections never lose the good files", () => {
     expectNoTempFiles();
   });
 
+  it.each([0.1, 0.3, 0.5, 0.9])(
+    "rejects a TIFF laid out directory first and cut to %s of its bytes, saying which strip is missing",
+    async (fraction) => {
+      const full = ifdFirstTiff({ width: 64, height: 48, stripRows: 8 });
+      const cut = full.subarray(0, Math.floor(full.length * fraction));
+      const results = await uploadOk(t.app, projectId, [
+        { name: "cut.tif", data: cut },
+        { name: "whole.tif", data: full },
+      ]);
+      expect(results[0]).toMatchObject({ fileName: "cut.tif", status: "rejected", code: "VALIDATION_ERROR" });
+      expect(results[0]?.status === "rejected" && results[0].reason).toMatch(
+        new RegExp(
+          `^truncated TIFF: strip \\d+ of 6 ends at byte [\\d,]+, but the file has ${cut.length.toLocaleString("en-US")} bytes$`,
+        ),
+      );
+      expect(results[1]?.status).toBe("created");
+      expectNoTempFiles();
+    },
+  );
+
   it("rejects a truncated BMP and an empty file", async () => {
     const results = await uploadOk(t.app, projectId, [
       { name: "cut.bmp", data: bmp24(30, 30).subarray(0, 500) },
@@ -246,6 +268,17 @@ describe("upload: limits", () => {
     expect(results[1]?.status).toBe("created");
   });
 
+  it("checks a BMP's pixel limit from its header, before decoding a byte of pixels", async () => {
+    await setup({ maxPixels: 1_000_000 });
+    // A header promising 20000x20000 in front of 100x100 worth of pixels: the limit answers first.
+    const bomb = bmp24(100, 100);
+    bomb.writeInt32LE(20_000, 18);
+    bomb.writeInt32LE(20_000, 22);
+    const [r] = await uploadOk(t.app, projectId, [{ name: "bomb.bmp", data: bomb }]);
+    expect(r).toMatchObject({ status: "rejected", code: "PAYLOAD_TOO_LARGE" });
+    expect(r?.status === "rejected" && r.reason).toBe("image is 20000x20000 (400.0 MP); the limit is 1.0 MP");
+  });
+
   it("applies the pixel limit to BMPs and to rotated dimensions", async () => {
     await setup({ maxPixels: 2_000 });
     const results = await uploadOk(t.app, projectId, [
@@ -328,3 +361,37 @@ describe.skipIf(!exifDir)(
     });
   },
 );
+
+describe("upload: more files than one request takes", () => {
+  it("answers every file: those past the limit get their own 'too many files' result", async () => {
+    await setup({ maxFilesPerUpload: 3 });
+    const results = await uploadOk(t.app, projectId, [
+      { name: "a.jpg", data: await jpeg({ width: 16, height: 16, seed: 1 }) },
+      { name: "b.txt", data: textFile() },
+      { name: "c.jpg", data: await jpeg({ width: 16, height: 16, seed: 3 }) },
+      { name: "d.jpg", data: await jpeg({ width: 16, height: 16, seed: 4 }) },
+      { name: "e.jpg", data: Buffer.alloc(0) },
+    ]);
+    expect(results.map((r) => [r.fileName, r.status])).toEqual([
+      ["a.jpg", "created"],
+      ["b.txt", "rejected"],
+      ["c.jpg", "created"],
+      ["d.jpg", "rejected"],
+      ["e.jpg", "rejected"],
+    ]);
+    for (const r of results.slice(3)) {
+      expect(r).toMatchObject({ status: "rejected", code: "PAYLOAD_TOO_LARGE" });
+      if (r.status === "rejected")
+        expect(r.reason).toBe(
+          "too many files: at most 3 files per request are stored; this one was not, send it again in another request",
+        );
+    }
+    // Nothing of the refused files was stored.
+    expect(listFiles(path.join(t.filesDir, "originals"))).toHaveLength(2);
+    expectNoTempFiles();
+  });
+
+  it("the default limit is 10,000 files per request", () => {
+    expect(loadConfig({}).maxFilesPerUpload).toBe(10_000);
+  });
+});

@@ -13,6 +13,7 @@ import {
   newTempPath,
   type Probed,
   probeStaged,
+  releaseStaged,
   type StagedFile,
 } from "./ingest.js";
 import { concurrency } from "./limit.js";
@@ -50,6 +51,20 @@ export const stageStream = async (
   };
 };
 
+/**
+ * Past the per-request limit a file is not stored but still answered, so a script sending one huge
+ * request learns exactly which files to send again (the web uploader sends batches of 25).
+ */
+const tooManyFiles = (fileName: string, max: number): Probed => ({
+  kind: "rejected",
+  result: {
+    fileName,
+    status: "rejected",
+    code: "PAYLOAD_TOO_LARGE",
+    reason: `too many files: at most ${max.toLocaleString("en-US")} files per request are stored; this one was not, send it again in another request`,
+  },
+});
+
 /** Handles a multipart upload: every file gets its own result; one bad file never sinks the others. */
 export const handleUpload = (deps: Deps, projectId: number, req: Request): Promise<UploadResult[]> =>
   new Promise((resolve, reject) => {
@@ -57,7 +72,9 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     try {
       bb = busboy({
         headers: req.headers,
-        limits: { fileSize: deps.config.maxFileBytes, files: 10_000 },
+        // No `files` limit here: busboy would drop the parts past it without a word. They are
+        // counted below and each answered.
+        limits: { fileSize: deps.config.maxFileBytes },
         defParamCharset: "utf8",
       });
     } catch {
@@ -72,6 +89,7 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     const jobs: Promise<Probed>[] = [];
     const temps: string[] = [];
     let failed = false;
+    let files = 0;
     bb.on("file", (field, stream, info) => {
       const fileName = (info.filename ?? "").split(/[\\/]/).pop() || "unnamed";
       if (field !== "files") {
@@ -89,14 +107,29 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
         );
         return;
       }
+      if (++files > deps.config.maxFilesPerUpload) {
+        stream.resume();
+        jobs.push(Promise.resolve(tooManyFiles(fileName, deps.config.maxFilesPerUpload)));
+        return;
+      }
       // Tracked before streaming starts, so a file cut off mid-stream is cleaned up too.
       const tempPath = newTempPath(deps);
       temps.push(tempPath);
       const staged = stageStream(deps, fileName, stream, tempPath);
       jobs.push(staged.then((s) => probeLimit(() => probeStaged(deps, s))));
     });
-    // Temp files go before the reply, so a client (or test) that sees the answer sees a clean disk.
-    const cleanup = () => Promise.allSettled(jobs).then(() => Promise.all(temps.map(discardTemp)));
+    // Claims and temp files go before the reply, so a client (or test) that sees the answer sees
+    // a clean disk, and bytes that did not become a row are deleted.
+    const cleanup = () =>
+      Promise.allSettled(jobs)
+        .then((settled) => {
+          const stored = settled.flatMap((x) =>
+            x.status === "fulfilled" && x.value.kind === "ok" ? [x.value.staged.sha256] : [],
+          );
+          return releaseStaged(deps, temps, stored);
+        })
+        .catch((err: unknown) => deps.log.warn({ err }, "could not release an upload's stored files"))
+        .then(() => Promise.all(temps.map(discardTemp)));
     bb.on("error", (err: Error) => {
       failed = true;
       void cleanup().then(() =>

@@ -11,8 +11,9 @@ import {
 } from "@labelbench/geometry";
 import sharp, { type OverlayOptions, type Sharp } from "sharp";
 import type { Deps } from "../../deps.js";
-import { decodeBmp } from "../images/bmp.js";
+import { runBmpJobOffThread } from "../images/bmp-thread.js";
 import { originalKey } from "../images/files.js";
+import { checkTiffExtent } from "../images/tiff-extent.js";
 import type { PendingSource } from "./repo.js";
 import {
   allTiles,
@@ -126,10 +127,17 @@ const openSource = async (
     await pipeline(deps.storage.stream(key), fs.createWriteStream(file));
   }
   if (src.format === "bmp") {
-    const decoded = decodeBmp(await fsp.readFile(file));
-    if (!decoded.ok) throw new Error(`cannot decode the BMP original: ${decoded.reason}`);
-    const { width, height, data } = decoded.value;
-    return sharp(data, { raw: { width, height, channels: 4 }, limitInputPixels: false });
+    // Decoded in a worker thread (JavaScript, seconds for a big one) into a TIFF libvips can read.
+    const converted = path.join(work, "original.tif");
+    const r = await runBmpJobOffThread({ file, convertTo: converted });
+    if (!r.ok) throw new Error(`cannot decode the BMP original: ${r.reason}`);
+    return sharp(converted, { limitInputPixels: false });
+  }
+  if (src.format === "tiff") {
+    // libtiff only warns about strips past the end of the file: a truncated original stored before
+    // uploads checked this would tile into blank squares instead of failing.
+    const extent = await checkTiffExtent(file);
+    if (!extent.ok) throw new Error(extent.reason);
   }
   return sharp(file, { limitInputPixels: deps.config.maxPixels, failOn: "truncated" }).rotate();
 };

@@ -13,7 +13,7 @@ import { type Db, migrate, openDatabase } from "../../db/database.js";
 import { LocalStorage } from "../../storage/local-storage.js";
 import { createProject, expectError, uploadImage, uploadOk } from "../../test-support/api.js";
 import { listFiles } from "../../test-support/app.js";
-import { bmp24, png } from "../../test-support/images.js";
+import { bmp24, ifdFirstTiff, png } from "../../test-support/images.js";
 import { authRepo } from "../auth/repo.js";
 import { digest, newSecret } from "../auth/secrets.js";
 import { originalKey, tilesPrefix } from "../images/files.js";
@@ -50,7 +50,7 @@ const makeWorld = (overrides: Partial<Config> = {}): World => {
       next();
     });
     outer.use(inner);
-    return Object.assign(outer, { tiles: inner.tiles });
+    return Object.assign(outer, { tiles: inner.tiles, files: inner.files });
   };
   const w: World = { dir, db, storage, config, filesDir, app: open(), reopen: () => (w.app = open()) };
   worlds.push(w);
@@ -477,6 +477,22 @@ describe("resuming and failing", () => {
     expect(tileFiles(w)).toEqual([]);
     const res = await request(w.app).get(tileUrl(img.id, 0, 0, 0));
     expect(expectError(res, 404, "NOT_FOUND").message).toMatch(/failed/);
+  });
+});
+
+describe("a truncated TIFF stored before uploads checked its strips", () => {
+  it("fails its pyramid instead of tiling the missing part blank", async () => {
+    const w = makeWorld({ tileThresholdPixels: 1_000_000 });
+    await w.app.tiles.stop();
+    const project = await createProject(w.app);
+    const full = ifdFirstTiff({ width: 1200, height: 900, stripRows: 16 });
+    const img = await uploadImage(w.app, project.id, { name: "scan.tif", data: full });
+    const file = w.storage.localPath(originalKey(img.sha256));
+    fs.writeFileSync(file, full.subarray(0, full.length / 2));
+    w.reopen();
+    await w.app.tiles.idle();
+    expect((await getImage(w, img.id)).tiles.state).toBe("failed");
+    expect(tileFiles(w)).toEqual([]);
   });
 });
 

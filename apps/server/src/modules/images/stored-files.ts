@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Db } from "../../db/database.js";
+import { AppError } from "../../http/errors.js";
+import type { Storage } from "../../storage/storage.js";
+import type { TileJobs } from "../tiles/queue.js";
+import { displayKey, originalKey, thumbnailKey } from "./files.js";
+import { storedFilesRepo } from "./stored-files-repo.js";
+
+/**
+ * Pauses between the steps of the reference rule, for tests that replay an interleaving step by
+ * step. Production passes none.
+ */
+export interface StoredFilesHooks {
+  /** After a claim is recorded, before the claimer looks at or puts the bytes. */
+  afterClaim?: (sha: string, owner: string) => Promise<void>;
+  /** After a sha is marked as being deleted, before its files are unlinked. */
+  beforeUnlink?: (sha: string) => Promise<void>;
+}
+
+/**
+ * The reference rule for content-addressed files. The bytes of a sha are referenced by image rows
+ * and by claims (someone about to reference them: an upload between putting the bytes and
+ * committing its row, a rendition being written). Files are unlinked only after one transaction
+ * proved that neither exists and marked the sha as being deleted; a claim is refused while that
+ * mark stands, so the claimer waits and then puts the bytes again. See migration 0007.
+ */
+export interface StoredFiles {
+  /** This server process's id in `server_instances`. */
+  readonly instance: string;
+  /**
+   * Claims `sha` for `owner` before its bytes are looked at or put into storage. Waits while a
+   * deletion of the same sha is under way (after it, the files are gone: the caller puts them).
+   */
+  claim(sha: string, owner: string): Promise<void>;
+  /** Drops the claims of `owners`, then deletes the files of those of `shas` nothing references. */
+  release(owners: readonly string[], shas: readonly string[]): Promise<void>;
+  /** Deletes the files of those `shas` no image row and no live claim references. */
+  collect(shas: readonly string[]): Promise<void>;
+  /** Drops dead instances' claims and deletes every unreferenced sha's files (crash leftovers). */
+  sweep(): Promise<void>;
+  /** Resolves when the sweep createApp starts has finished. */
+  readonly ready: Promise<void>;
+  /** Stops the heartbeat and leaves `server_instances` (this instance's claims die with it). */
+  stop(): void;
+}
+
+/** How often an instance beats, and how long without a beat makes it dead. */
+export const HEARTBEAT_MS = 10_000;
+export const DEAD_AFTER_MS = 60_000;
+/** Besides the sweep at start: leftovers of an instance that died and came back within DEAD_AFTER_MS. */
+const SWEEP_EVERY_MS = 60 * 60_000;
+/** A claimer waits at most this long for another instance's deletion of the same sha. */
+const CLAIM_WAIT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const createStoredFiles = (
+  deps: { db: Db; storage: Storage; log: Logger; tiles: TileJobs },
+  hooks: StoredFilesHooks = {},
+): StoredFiles => {
+  const { db, storage, log } = deps;
+  const repo = storedFilesRepo(db);
+  const instance = randomUUID();
+  /** Deletions this process is running, so a claimer here waits for the promise, not by polling. */
+  const deleting = new Map<string, Promise<void>>();
+  const aliveSince = () => Date.now() - DEAD_AFTER_MS;
+
+  repo.beat(instance, Date.now());
+  const timer = setInterval(() => {
+    if (db.open) repo.beat(instance, Date.now());
+  }, HEARTBEAT_MS);
+  timer.unref();
+
+  const unlink = async (sha: string) => {
+    await hooks.beforeUnlink?.(sha);
+    try {
+      await storage.delete(originalKey(sha));
+      await storage.delete(thumbnailKey(sha));
+      await storage.delete(displayKey(sha));
+      repo.forget(sha, instance);
+      // The pyramid goes in the background; the tile queue checks the rows again before deleting.
+      deps.tiles.remove(sha);
+    } catch (err) {
+      log.warn({ err, sha }, "could not delete image files; the next sweep retries");
+      if (db.open) repo.unmark(sha, instance);
+    }
+  };
+
+  const collectOne = async (sha: string) => {
+    const running = deleting.get(sha);
+    if (running) return running;
+    if (!db.open || !repo.markIfUnreferenced(sha, instance, Date.now(), aliveSince())) return;
+    const job = unlink(sha).finally(() => deleting.delete(sha));
+    deleting.set(sha, job);
+    return job;
+  };
+
+  const collect = async (shas: readonly string[]) => {
+    for (const sha of new Set(shas)) await collectOne(sha);
+  };
+
+  const claim = async (sha: string, owner: string) => {
+    const deadline = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const r = repo.claim(sha, owner, instance, Date.now());
+      if (r.ok) break;
+      const local = deleting.get(sha);
+      if (local) await local;
+      else if (!repo.isAlive(r.by, aliveSince()))
+        await collectOne(sha); // a dead instance's: finish it
+      else if (Date.now() > deadline)
+        throw new AppError(
+          "BUSY",
+          `the stored files of ${sha} are being deleted by another server; try again`,
+        );
+      else await sleep(25);
+    }
+    await hooks.afterClaim?.(sha, owner);
+  };
+
+  const sweep = async () => {
+    if (!db.open) return;
+    await collect(repo.sweep(aliveSince()));
+  };
+
+  const sweepLogged = () => sweep().catch((err: unknown) => log.warn({ err }, "stored-file sweep failed"));
+  const ready = sweepLogged();
+  const sweeper = setInterval(() => void sweepLogged(), SWEEP_EVERY_MS);
+  sweeper.unref();
+
+  return {
+    instance,
+    claim,
+    release: async (owners, shas) => {
+      if (!db.open) return;
+      repo.dropClaims(owners);
+      await collect(shas);
+    },
+    collect,
+    sweep,
+    ready,
+    stop: () => {
+      clearInterval(timer);
+      clearInterval(sweeper);
+      if (db.open) repo.leave(instance);
+    },
+  };
+};
