@@ -30,6 +30,7 @@ export const planExport = (
       sha256: img.sha256,
       format: img.format,
       tags: img.tags,
+      ...(img.annotationCount === undefined ? {} : { annotationCount: img.annotationCount }),
       split: splits.get(img.id) ?? "train",
       exportName,
       stem: stemOf(exportName),

@@ -30,6 +30,8 @@ export interface ExportImage {
   readonly format: string;
   /** Image-level tags as label indices, in label-set order (few per image: loaded with the plan). */
   readonly tags: readonly number[];
+  /** Shapes stored for it, when known: lets the source read annotations in batches of a bounded size. */
+  readonly annotationCount?: number;
 }
 
 /** An image with its split and its unique name inside the export. */

@@ -73,7 +73,7 @@ function* bufferViews(chunks: Iterable<Uint8Array>): Generator<Buffer> {
 /** The plan from the image rows, plus what the headers need; the rows themselves stay local. */
 const planFor = (rows: PlanRow[], opts: ExportOptions) => {
   const include = opts.images === "include";
-  const annotations = rows.reduce((n, r) => n + r.annotationCount, 0);
+  const annotations = rows.reduce((n, r) => n + (r.annotationCount ?? 0), 0);
   const bytes = include ? rows.reduce((n, r) => n + r.byteSize, 0) : 0;
   return {
     plan: planExport(rows, opts.split, opts.seed),
