@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { cocoAnnotation, cocoAnnotationLine } from "./coco/encode.js";
 import { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
 import { encodeDataset, encodeToFiles } from "./export.js";
+import { exportNames } from "./export-names.js";
 import { decodeDataset, detectFormat } from "./import.js";
-import { uniqueExportNames } from "./paths.js";
 import { formatProblem } from "./problems.js";
 import { assignSplits, parseSplit, splitCounts, splitHash } from "./split.js";
 import { exportOptions, finderFor, memorySource, type SampleImage } from "./testing/helpers.js";
@@ -92,28 +92,113 @@ describe("splits", () => {
 });
 
 describe("export names", () => {
+  const names = (format: FormatId, images: [string, string][]) =>
+    exportNames(
+      images.map(([path, f]) => ({ path, format: f })),
+      format,
+    ).map((n) => n.name);
+
   it("keeps the first name, suffixes later collisions case-insensitively by stem, adds missing extensions", () => {
     expect(
-      uniqueExportNames([
-        { fileName: "img.jpg", format: "jpeg" },
-        { fileName: "img.png", format: "png" },
-        { fileName: "IMG.jpg", format: "jpeg" },
-        { fileName: "img_2.jpg", format: "jpeg" },
-        { fileName: "dir/sub/a b ü.jpg", format: "jpeg" },
-        { fileName: "noext", format: "webp" },
-        { fileName: "bad:<name>?.tif", format: "tiff" },
-        { fileName: "..", format: "gif" },
+      names("coco", [
+        ["img.jpg", "jpeg"],
+        ["img.png", "png"],
+        ["IMG.jpg", "jpeg"],
+        ["img_2.jpg", "jpeg"],
+        ["noext", "webp"],
+        ["bad:<name>?.tif", "tiff"],
+        ["..", "gif"],
+        ["photo.JPEG", "jpeg"],
+        ["wrong.png", "jpeg"],
       ]),
     ).toEqual([
       "img.jpg",
       "img_2.png",
       "IMG_3.jpg",
       "img_2_2.jpg",
-      "a b ü.jpg",
       "noext.webp",
       "bad__name__.tif",
       "image.gif",
+      "photo.JPEG",
+      "wrong.jpg",
     ]);
+  });
+
+  it("keeps folders where the format allows: two 0001.jpg in different folders never collide", () => {
+    const input: [string, string][] = [
+      ["cam_a/0001.jpg", "jpeg"],
+      ["cam_b/0001.jpg", "jpeg"],
+      ["0001.jpg", "jpeg"],
+      ["0001.jpg", "jpeg"],
+      ["Cam_A/0001.png", "png"],
+      ["cam_a/sub/0001.jpg", "jpeg"],
+    ];
+    expect(names("coco", input)).toEqual([
+      "cam_a/0001.jpg",
+      "cam_b/0001.jpg",
+      "0001.jpg",
+      "0001_2.jpg",
+      // The same folder spelt another way is the same folder (case-insensitive disks).
+      "cam_a/0001_2.png",
+      "cam_a/sub/0001.jpg",
+    ]);
+    expect(exportNames([{ path: "cam_b/0001.jpg", format: "jpeg" }], "yolo")[0]?.stem).toBe("cam_b/0001");
+    // VOC has one flat folder: the folders become part of the id.
+    expect(names("voc", input)).toEqual([
+      "cam_a_0001.jpg",
+      "cam_b_0001.jpg",
+      "0001.jpg",
+      "0001_2.jpg",
+      "Cam_A_0001_2.jpg",
+      "cam_a_sub_0001.jpg",
+    ]);
+  });
+
+  it("VOC: every id is <id>.jpg, without whitespace or #, unique", () => {
+    const named = exportNames(
+      [
+        ["street one.png", "png"],
+        ["street_one.jpg", "jpeg"],
+        ["tab\there #2.JPG", "jpeg"],
+        ["photo.jpeg", "jpeg"],
+        ["no\u00a0break.webp", "webp"],
+      ].map(([path, format]) => ({ path: path as string, format: format as string })),
+      "voc",
+    );
+    expect(named.map((n) => n.name)).toEqual([
+      "street_one.jpg",
+      "street_one_2.jpg",
+      "tab_here__2.jpg",
+      "photo.jpg",
+      "no_break.jpg",
+    ]);
+    expect(named.map((n) => n.conversion)).toEqual(["jpeg", null, null, null, "jpeg"]);
+    for (const n of named) expect(n.stem.split(/\s+/)).toEqual([n.stem]);
+  });
+
+  it("YOLO: a folder named images is renamed (Ultralytics maps the last /images/ to /labels/), GIF becomes PNG", () => {
+    const named = exportNames(
+      [
+        { path: "images/a.jpg", format: "jpeg" },
+        { path: "x/Images/b.gif", format: "gif" },
+      ],
+      "yolo",
+    );
+    expect(named.map((n) => [n.name, n.conversion])).toEqual([
+      ["images_/a.jpg", null],
+      ["x/Images_/b.png", "png"],
+    ]);
+  });
+
+  it("never gives a folder the name of a file, nor a file that of a folder", () => {
+    expect(
+      names("coco", [
+        ["a.jpg", "jpeg"],
+        ["a.jpg/b.jpg", "jpeg"],
+        ["x.png/1.jpg", "jpeg"],
+        ["x.png", "png"],
+      ]),
+    ).toEqual(["a.jpg", "a.jpg_2/b.jpg", "x.png/1.jpg", "x_2.png"]);
   });
 });
 
@@ -162,18 +247,46 @@ describe("VOC coordinates", () => {
       widened: false,
     });
     expect(toVocBox({ x: 9.9, y: 0, width: 0.1, height: 0.2 }, 10, 10)).toMatchObject({
-      xmin: 10,
+      xmin: 9,
       xmax: 10,
       ymin: 1,
-      ymax: 1,
+      ymax: 2,
       widened: true,
     });
+  });
+
+  it("never writes xmax == xmin: a 1-pixel box becomes 2 pixels, an image under 2 pixels gets none", () => {
+    // A whole-pixel box one pixel wide was xmin == xmax: a zero width for every reader but the devkit.
+    expect(toVocBox({ x: 5, y: 5, width: 1, height: 1 }, 10, 10)).toMatchObject({
+      xmin: 6,
+      xmax: 7,
+      ymin: 6,
+      ymax: 7,
+      rounded: false,
+      widened: true,
+    });
+    expect(toVocBox({ x: 0, y: 0, width: 1, height: 5 }, 1, 10)).toBeNull();
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const size = 2 + Math.floor(rand() * 50);
+      const x = rand() * size;
+      const b = toVocBox({ x, y: x, width: rand() * (size - x) + 1e-9, height: 1e-9 }, size, size);
+      if (!b) throw new Error("a box on an image of 2 px or more must be written");
+      expect(b.xmax).toBeGreaterThan(b.xmin);
+      expect(b.ymax).toBeGreaterThan(b.ymin);
+      expect(b.xmin).toBeGreaterThanOrEqual(1);
+      expect(b.xmax).toBeLessThanOrEqual(size);
+    }
   });
 });
 
 describe("COCO against pycocotools' rules", () => {
   const coco = encodeToFiles(
-    memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED),
+    memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED, "coco"),
     exportOptions("coco", { split: SAMPLE_SPLIT, seed: SAMPLE_SEED }),
   );
   const docs = [...coco]
@@ -434,7 +547,7 @@ describe("scale and streaming", () => {
       },
     ];
     for (const format of ["coco", "yolo", "voc"] as const) {
-      const src = memorySource(labels, images);
+      const src = memorySource(labels, images, undefined, "seed", format);
       const out = encodeToFiles(src, exportOptions(format));
       const decoded = decodeDataset(
         format,
@@ -445,7 +558,10 @@ describe("scale and streaming", () => {
       expect(decoded.value.labels).toEqual(labels);
       expect(decoded.value.images[0]?.annotations.map((a) => a.label)).toEqual(labels);
     }
-    const yolo = encodeToFiles(memorySource(labels, images), exportOptions("yolo"));
+    const yolo = encodeToFiles(
+      memorySource(labels, images, undefined, "seed", "yolo"),
+      exportOptions("yolo"),
+    );
     expect(yolo.get("data.yaml")).toContain('  999: "class 0999"\n');
     expect(yolo.get("labels/train/a.txt")?.split("\n")[999]?.startsWith("999 ")).toBe(true);
   });
@@ -462,7 +578,7 @@ describe("scale and streaming", () => {
         height: 10,
         shapes: [{ id: `a${i}`, labelIndex: 0, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
       }));
-      const base = memorySource(["a"], images);
+      const base = memorySource(["a"], images, undefined, "seed", format);
       let pulled = 0;
       const source: ExportSource = {
         labels: base.labels,

@@ -98,6 +98,8 @@ export class EncodeContext {
   ) {
     this.report = new ReportBuilder(options.format);
     this.perLabel = source.labels.map(zero);
+    for (const image of source.leftOut ?? [])
+      this.report.add("IMAGE_FILE_MISSING", { image: image.name, detail: image.detail });
   }
 
   /** Splits the user asked for (a share above 0), in train, val, test order. */
@@ -193,9 +195,10 @@ export class EncodeContext {
         `${this.emptyImages.total} of ${this.images.total} images`,
         this.emptyImages.total,
       );
-    const renamed = this.source.plan.filter((p) => p.exportName !== p.fileName);
-    for (const p of renamed)
-      this.report.add("RENAMED", { image: p.exportName, detail: `was "${p.fileName}"` });
+    for (const p of this.source.plan) {
+      const was = p.path ?? p.fileName;
+      if (p.exportName !== was) this.report.add("RENAMED", { image: p.exportName, detail: `was "${was}"` });
+    }
     yield this.text("export-report.json", `${JSON.stringify(this.report.build(), null, 2)}\n`);
   }
 
