@@ -46,14 +46,14 @@ describe("exportRepo.items", () => {
   const items = () => {
     const repo = exportRepo(t.db, projectId, STATUSES);
     const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
-    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s");
+    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
     return [...repo.items(plan, labelIndex)];
   };
 
   it("plans each image with its stored annotation count, which bounds the read batches", () => {
     const repo = exportRepo(t.db, projectId, STATUSES);
     const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
-    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s");
+    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
     expect(plan.map((p) => p.annotationCount)).toEqual([2]);
   });
 
