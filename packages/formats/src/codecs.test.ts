@@ -202,6 +202,65 @@ describe("export names", () => {
   });
 });
 
+describe("images with folders (the project's relative paths)", () => {
+  const images: SampleImage[] = [
+    { id: 1, fileName: "0001.jpg", path: "cam_a/0001.jpg", width: 20, height: 20, shapes: [] },
+    {
+      id: 2,
+      fileName: "0001.jpg",
+      path: "cam_b/images/0001.jpg",
+      width: 20,
+      height: 20,
+      shapes: [{ id: "b", labelIndex: 0, geometry: { type: "box", x: 0, y: 0, width: 10, height: 10 } }],
+    },
+    { id: 3, fileName: "0001.jpg", width: 20, height: 20, shapes: [] },
+  ];
+  const encode = (format: FormatId) => {
+    const files = new Map<string, string>();
+    const imagePaths: string[] = [];
+    const src = memorySource(["car"], images, undefined, "seed", format);
+    for (const e of encodeDataset(src, exportOptions(format, { includeImages: true }))) {
+      if (e.kind === "image") imagePaths.push(e.path);
+      else if (e.kind === "text") files.set(e.path, e.text);
+      else files.set(e.path, decodeUtf8(e.chunks));
+    }
+    return { files, imagePaths };
+  };
+
+  it("YOLO keeps the folders, and each label file is where Ultralytics looks for it", () => {
+    const { files, imagePaths } = encode("yolo");
+    expect(imagePaths).toEqual([
+      "images/train/cam_a/0001.jpg",
+      "images/train/cam_b/images_/0001.jpg",
+      "images/train/0001.jpg",
+    ]);
+    // ultralytics.data.utils.img2label_paths: the last /images/ becomes /labels/, the suffix .txt.
+    const labelOf = (p: string) => {
+      const at = `/${p}`.lastIndexOf("/images/");
+      const swapped = `${`/${p}`.slice(0, at)}/labels/${`/${p}`.slice(at + "/images/".length)}`.slice(1);
+      return `${swapped.slice(0, swapped.lastIndexOf("."))}.txt`;
+    };
+    for (const p of imagePaths) expect(files.has(labelOf(p)), p).toBe(true);
+    expect(files.get("labels/train/cam_b/images_/0001.txt")).toBe("0 0.250000 0.250000 0.500000 0.500000\n");
+  });
+
+  it("COCO keeps the folders in file_name; VOC folds them into flat ids", () => {
+    const coco = JSON.parse(encode("coco").files.get("annotations/instances_train.json") ?? "{}");
+    expect(coco.images.map((i: { file_name: string }) => i.file_name)).toEqual([
+      "cam_a/0001.jpg",
+      "cam_b/images/0001.jpg",
+      "0001.jpg",
+    ]);
+    const voc = encode("voc");
+    expect(voc.files.get("ImageSets/Main/train.txt")).toBe("cam_a_0001\ncam_b_images_0001\n0001\n");
+    expect(voc.imagePaths).toEqual([
+      "JPEGImages/cam_a_0001.jpg",
+      "JPEGImages/cam_b_images_0001.jpg",
+      "JPEGImages/0001.jpg",
+    ]);
+  });
+});
+
 describe("YOLO coordinates", () => {
   it("keeps centre ± size/2 inside [0, 1] so a clamping reader changes nothing", () => {
     expect(yoloAxis(0, 15, 15)).toEqual([500000, 1000000]);
