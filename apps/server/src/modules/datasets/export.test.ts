@@ -227,6 +227,9 @@ describe("GET /projects/:id/export", () => {
     ]);
     expect(a.fileName).toBe("street one.png");
     expect(pythonZipCheck(res.body)).toBe("None");
+    // Converted bytes are the same every time: the zip stays reproducible.
+    const again = await getExport(t.app, projectId, "format=voc&split=50,50,0");
+    expect(again.body.equals(res.body)).toBe(true);
   });
 
   it("no format writes a zero-size box: a 1-pixel box keeps xmax > xmin in VOC", async () => {
