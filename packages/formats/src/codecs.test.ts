@@ -343,6 +343,39 @@ describe("VOC coordinates", () => {
   });
 });
 
+describe("shapes a format cannot write without a zero size", () => {
+  it("VOC: an image 1 px wide gets no object, the report and the manifest say so", () => {
+    const files = encodeToFiles(
+      memorySource(
+        ["line"],
+        [
+          {
+            id: 1,
+            fileName: "scanline.png",
+            format: "png",
+            width: 1,
+            height: 40,
+            shapes: [{ id: "s", labelIndex: 0, geometry: { type: "box", x: 0, y: 0, width: 1, height: 40 } }],
+          },
+        ],
+        undefined,
+        "seed",
+        "voc",
+      ),
+      exportOptions("voc"),
+    );
+    expect(files.get("Annotations/scanline.xml")).not.toContain("<object>");
+    const report = JSON.parse(files.get("export-report.json") ?? "{}");
+    expect(report.items.find((i: { code: string }) => i.code === "SHAPE_NOT_WRITTEN")).toMatchObject({
+      count: 1,
+      examples: [{ image: "scanline.jpg", shape: 1 }],
+    });
+    const manifest = JSON.parse(files.get("manifest.json") ?? "{}");
+    expect(manifest.counts.annotations.total).toBe(0);
+    expect(manifest.counts.emptyImages.total).toBe(1);
+  });
+});
+
 describe("COCO against pycocotools' rules", () => {
   const coco = encodeToFiles(
     memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED, "coco"),

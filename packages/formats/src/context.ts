@@ -170,6 +170,32 @@ export class EncodeContext {
     }
   }
 
+  private droppedItem: ExportItem | null = null;
+  private droppedCount = 0;
+
+  /**
+   * A counted shape the format could not write (reported by the encoder): taken back out of the
+   * counts, so the manifest counts what the files hold; an image left with no shape is empty.
+   */
+  uncount(item: ExportItem, labelIndex: number) {
+    if (this.droppedItem !== item) {
+      this.droppedItem = item;
+      this.droppedCount = 0;
+    }
+    const s = item.image.split;
+    this.annotations[s]--;
+    this.annotations.total--;
+    const l = this.perLabel[labelIndex];
+    if (l) {
+      l[s]--;
+      l.total--;
+    }
+    if (++this.droppedCount === item.shapes.length) {
+      this.emptyImages[s]++;
+      this.emptyImages.total++;
+    }
+  }
+
   /** Tags go to classification.csv in formats without a place for them. */
   collectTags(item: ExportItem, imagePath: string) {
     for (const name of this.tagNames(item.image.tags, item.image.id)) {

@@ -71,6 +71,7 @@ export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
         ...example,
         detail: `the image is ${image.width}x${image.height}: VOC needs xmax > xmin on a 2-pixel side`,
       });
+      ctx.uncount(item, shape.labelIndex);
       return [];
     }
     if (g.type === "polygon") ctx.report.add("POLYGON_AS_BOX", example);

@@ -95,8 +95,10 @@ const labelLines = (ctx: EncodeContext, item: ExportItem, format: FormatId): str
       if (g.type === "box") ctx.report.add("BOX_AS_POLYGON", example);
       const points = g.type === "box" ? boxCorners(g) : g.points;
       const { line, collapsed } = yoloPolygonLine(shape.labelIndex, points, image.width, image.height);
-      if (collapsed) ctx.report.add("POLYGON_COLLAPSED", example);
-      else text += `${line}\n`;
+      if (collapsed) {
+        ctx.report.add("POLYGON_COLLAPSED", example);
+        ctx.uncount(item, shape.labelIndex);
+      } else text += `${line}\n`;
     }
   }
   return text;
