@@ -22,7 +22,9 @@ const serverDist = path.resolve(root, process.env.LABELBENCH_SERVER_DIST ?? "app
 let built = false;
 /** The bench runs the production bundle (what `npm start` runs), built once per bench run. */
 const ensureBuilt = () => {
-  if (built) return;
+  // BENCH_PREBUILT=1 runs the bundle already in LABELBENCH_SERVER_DIST (e.g. one built from an
+  // older commit, to measure before and after in the same period on a shared machine).
+  if (built || process.env.BENCH_PREBUILT === "1") return;
   execFileSync(process.execPath, ["scripts/build-server.mjs"], { cwd: root, stdio: "inherit" });
   built = true;
 };

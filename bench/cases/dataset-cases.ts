@@ -12,21 +12,38 @@ import {
   tmpFile,
 } from "./dataset.js";
 
-/** 100k images / 1M annotations: streamed exports with bounded memory, validated by parsing back. */
-export const datasetCases = (quick: boolean) => {
-  const images = quick ? 10_000 : 100_000;
-  const perImage = 10;
+/** A generated project: images x annotations per image, written once per bench run on first use. */
+const lazyDataset = (images: number, perImage: number) => {
   const label = `${images / 1000}k images / ${(images * perImage) / 1e6}M annotations`;
   let dataDir: string | null = null;
-  const ensureData = () => {
-    if (dataDir) return dataDir;
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-data-"));
-    process.stderr.write(`bench: generating ${label}…\n`);
-    generateDataset(dataDir, images, perImage);
-    return dataDir;
+  return {
+    images,
+    perImage,
+    label,
+    dir: () => {
+      if (dataDir) return dataDir;
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-data-"));
+      process.stderr.write(`bench: generating ${label}…\n`);
+      generateDataset(dataDir, images, perImage);
+      return dataDir;
+    },
   };
-  const exportCase = (format: "coco" | "yolo", port: number) => async (): Promise<Row[]> => {
-    const dir = ensureData();
+};
+type Dataset = ReturnType<typeof lazyDataset>;
+
+/**
+ * 100k images / 1M annotations: streamed exports with bounded memory, validated by parsing back;
+ * and the same million annotations on 1,000 dense images (1,000 shapes each), which is what a
+ * batch bounded by images instead of annotations gets wrong.
+ */
+export const datasetCases = (quick: boolean) => {
+  const wide = lazyDataset(quick ? 10_000 : 100_000, 10);
+  const dense = lazyDataset(quick ? 100 : 1_000, 1_000);
+  const { images, perImage, label } = wide;
+  const ensureData = wide.dir;
+  const exportCase = (format: "coco" | "yolo", port: number, data: Dataset) => async (): Promise<Row[]> => {
+    const { images, perImage, label } = data;
+    const dir = data.dir();
     // A fresh server per export so its peak RSS belongs to this export alone.
     const s = await startServer({ port, dataDir: dir });
     try {
@@ -55,7 +72,7 @@ export const datasetCases = (quick: boolean) => {
         seconds: 10,
         rss: 256,
       });
-      if (format === "coco") {
+      if (format === "coco" && data === wide) {
         const naive = naiveInMemoryCoco(dir);
         rows.push(
           row(`naive in-memory COCO, ${label}`, "time", naive.seconds, "s"),
@@ -216,8 +233,10 @@ export const datasetCases = (quick: boolean) => {
   };
 
   return [
-    { name: "export-coco", run: exportCase("coco", 3411) },
-    { name: "export-yolo", run: exportCase("yolo", 3412) },
+    { name: "export-coco", run: exportCase("coco", 3411, wide) },
+    { name: "export-yolo", run: exportCase("yolo", 3412, wide) },
+    { name: "export-coco-dense", run: exportCase("coco", 3416, dense) },
+    { name: "export-yolo-dense", run: exportCase("yolo", 3417, dense) },
     { name: "import-coco", run: importCase },
     { name: "put-during-export", run: putDuringExport },
     { name: "library-paging", run: libraryPaging },

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { cocoAnnotation, cocoAnnotationLine } from "./coco/encode.js";
 import { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
 import { encodeDataset, encodeToFiles } from "./export.js";
+import { exportNames } from "./export-names.js";
 import { decodeDataset, detectFormat } from "./import.js";
-import { uniqueExportNames } from "./paths.js";
 import { formatProblem } from "./problems.js";
 import { assignSplits, parseSplit, splitCounts, splitHash } from "./split.js";
 import { exportOptions, finderFor, memorySource, type SampleImage } from "./testing/helpers.js";
@@ -92,27 +92,171 @@ describe("splits", () => {
 });
 
 describe("export names", () => {
+  const names = (format: FormatId, images: [string, string][]) =>
+    exportNames(
+      images.map(([path, f]) => ({ path, format: f })),
+      format,
+    ).map((n) => n.name);
+
   it("keeps the first name, suffixes later collisions case-insensitively by stem, adds missing extensions", () => {
     expect(
-      uniqueExportNames([
-        { fileName: "img.jpg", format: "jpeg" },
-        { fileName: "img.png", format: "png" },
-        { fileName: "IMG.jpg", format: "jpeg" },
-        { fileName: "img_2.jpg", format: "jpeg" },
-        { fileName: "dir/sub/a b ü.jpg", format: "jpeg" },
-        { fileName: "noext", format: "webp" },
-        { fileName: "bad:<name>?.tif", format: "tiff" },
-        { fileName: "..", format: "gif" },
+      names("coco", [
+        ["img.jpg", "jpeg"],
+        ["img.png", "png"],
+        ["IMG.jpg", "jpeg"],
+        ["img_2.jpg", "jpeg"],
+        ["noext", "webp"],
+        ["bad:<name>?.tif", "tiff"],
+        ["..", "gif"],
+        ["photo.JPEG", "jpeg"],
+        ["wrong.png", "jpeg"],
       ]),
     ).toEqual([
       "img.jpg",
       "img_2.png",
       "IMG_3.jpg",
       "img_2_2.jpg",
-      "a b ü.jpg",
       "noext.webp",
       "bad__name__.tif",
       "image.gif",
+      "photo.JPEG",
+      "wrong.jpg",
+    ]);
+  });
+
+  it("keeps folders where the format allows: two 0001.jpg in different folders never collide", () => {
+    const input: [string, string][] = [
+      ["cam_a/0001.jpg", "jpeg"],
+      ["cam_b/0001.jpg", "jpeg"],
+      ["0001.jpg", "jpeg"],
+      ["0001.jpg", "jpeg"],
+      ["Cam_A/0001.png", "png"],
+      ["cam_a/sub/0001.jpg", "jpeg"],
+    ];
+    expect(names("coco", input)).toEqual([
+      "cam_a/0001.jpg",
+      "cam_b/0001.jpg",
+      "0001.jpg",
+      "0001_2.jpg",
+      // The same folder spelt another way is the same folder (case-insensitive disks).
+      "cam_a/0001_2.png",
+      "cam_a/sub/0001.jpg",
+    ]);
+    expect(exportNames([{ path: "cam_b/0001.jpg", format: "jpeg" }], "yolo")[0]?.stem).toBe("cam_b/0001");
+    // VOC has one flat folder: the folders become part of the id.
+    expect(names("voc", input)).toEqual([
+      "cam_a_0001.jpg",
+      "cam_b_0001.jpg",
+      "0001.jpg",
+      "0001_2.jpg",
+      "Cam_A_0001_2.jpg",
+      "cam_a_sub_0001.jpg",
+    ]);
+  });
+
+  it("VOC: every id is <id>.jpg, without whitespace or #, unique", () => {
+    const named = exportNames(
+      [
+        ["street one.png", "png"],
+        ["street_one.jpg", "jpeg"],
+        ["tab\there #2.JPG", "jpeg"],
+        ["photo.jpeg", "jpeg"],
+        ["no\u00a0break.webp", "webp"],
+      ].map(([path, format]) => ({ path: path as string, format: format as string })),
+      "voc",
+    );
+    expect(named.map((n) => n.name)).toEqual([
+      "street_one.jpg",
+      "street_one_2.jpg",
+      "tab_here__2.jpg",
+      "photo.jpg",
+      "no_break.jpg",
+    ]);
+    expect(named.map((n) => n.conversion)).toEqual(["jpeg", null, null, null, "jpeg"]);
+    for (const n of named) expect(n.stem.split(/\s+/)).toEqual([n.stem]);
+  });
+
+  it("YOLO: a folder named images is renamed (Ultralytics maps the last /images/ to /labels/), GIF becomes PNG", () => {
+    const named = exportNames(
+      [
+        { path: "images/a.jpg", format: "jpeg" },
+        { path: "x/Images/b.gif", format: "gif" },
+      ],
+      "yolo",
+    );
+    expect(named.map((n) => [n.name, n.conversion])).toEqual([
+      ["images_/a.jpg", null],
+      ["x/Images_/b.png", "png"],
+    ]);
+  });
+
+  it("never gives a folder the name of a file, nor a file that of a folder", () => {
+    expect(
+      names("coco", [
+        ["a.jpg", "jpeg"],
+        ["a.jpg/b.jpg", "jpeg"],
+        ["x.png/1.jpg", "jpeg"],
+        ["x.png", "png"],
+      ]),
+    ).toEqual(["a.jpg", "a.jpg_2/b.jpg", "x.png/1.jpg", "x_2.png"]);
+  });
+});
+
+describe("images with folders (the project's relative paths)", () => {
+  const images: SampleImage[] = [
+    { id: 1, fileName: "0001.jpg", path: "cam_a/0001.jpg", width: 20, height: 20, shapes: [] },
+    {
+      id: 2,
+      fileName: "0001.jpg",
+      path: "cam_b/images/0001.jpg",
+      width: 20,
+      height: 20,
+      shapes: [{ id: "b", labelIndex: 0, geometry: { type: "box", x: 0, y: 0, width: 10, height: 10 } }],
+    },
+    { id: 3, fileName: "0001.jpg", width: 20, height: 20, shapes: [] },
+  ];
+  const encode = (format: FormatId) => {
+    const files = new Map<string, string>();
+    const imagePaths: string[] = [];
+    const src = memorySource(["car"], images, undefined, "seed", format);
+    for (const e of encodeDataset(src, exportOptions(format, { includeImages: true }))) {
+      if (e.kind === "image") imagePaths.push(e.path);
+      else if (e.kind === "text") files.set(e.path, e.text);
+      else files.set(e.path, decodeUtf8(e.chunks));
+    }
+    return { files, imagePaths };
+  };
+
+  it("YOLO keeps the folders, and each label file is where Ultralytics looks for it", () => {
+    const { files, imagePaths } = encode("yolo");
+    expect(imagePaths).toEqual([
+      "images/train/cam_a/0001.jpg",
+      "images/train/cam_b/images_/0001.jpg",
+      "images/train/0001.jpg",
+    ]);
+    // ultralytics.data.utils.img2label_paths: the last /images/ becomes /labels/, the suffix .txt.
+    const labelOf = (p: string) => {
+      const at = `/${p}`.lastIndexOf("/images/");
+      const swapped = `${`/${p}`.slice(0, at)}/labels/${`/${p}`.slice(at + "/images/".length)}`.slice(1);
+      return `${swapped.slice(0, swapped.lastIndexOf("."))}.txt`;
+    };
+    for (const p of imagePaths) expect(files.has(labelOf(p)), p).toBe(true);
+    expect(files.get("labels/train/cam_b/images_/0001.txt")).toBe("0 0.250000 0.250000 0.500000 0.500000\n");
+  });
+
+  it("COCO keeps the folders in file_name; VOC folds them into flat ids", () => {
+    const coco = JSON.parse(encode("coco").files.get("annotations/instances_train.json") ?? "{}");
+    expect(coco.images.map((i: { file_name: string }) => i.file_name)).toEqual([
+      "cam_a/0001.jpg",
+      "cam_b/images/0001.jpg",
+      "0001.jpg",
+    ]);
+    const voc = encode("voc");
+    expect(voc.files.get("ImageSets/Main/train.txt")).toBe("cam_a_0001\ncam_b_images_0001\n0001\n");
+    expect(voc.imagePaths).toEqual([
+      "JPEGImages/cam_a_0001.jpg",
+      "JPEGImages/cam_b_images_0001.jpg",
+      "JPEGImages/0001.jpg",
     ]);
   });
 });
@@ -162,18 +306,79 @@ describe("VOC coordinates", () => {
       widened: false,
     });
     expect(toVocBox({ x: 9.9, y: 0, width: 0.1, height: 0.2 }, 10, 10)).toMatchObject({
-      xmin: 10,
+      xmin: 9,
       xmax: 10,
       ymin: 1,
-      ymax: 1,
+      ymax: 2,
       widened: true,
     });
+  });
+
+  it("never writes xmax == xmin: a 1-pixel box becomes 2 pixels, an image under 2 pixels gets none", () => {
+    // A whole-pixel box one pixel wide was xmin == xmax: a zero width for every reader but the devkit.
+    expect(toVocBox({ x: 5, y: 5, width: 1, height: 1 }, 10, 10)).toMatchObject({
+      xmin: 6,
+      xmax: 7,
+      ymin: 6,
+      ymax: 7,
+      rounded: false,
+      widened: true,
+    });
+    expect(toVocBox({ x: 0, y: 0, width: 1, height: 5 }, 1, 10)).toBeNull();
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const size = 2 + Math.floor(rand() * 50);
+      const x = rand() * size;
+      const b = toVocBox({ x, y: x, width: rand() * (size - x) + 1e-9, height: 1e-9 }, size, size);
+      if (!b) throw new Error("a box on an image of 2 px or more must be written");
+      expect(b.xmax).toBeGreaterThan(b.xmin);
+      expect(b.ymax).toBeGreaterThan(b.ymin);
+      expect(b.xmin).toBeGreaterThanOrEqual(1);
+      expect(b.xmax).toBeLessThanOrEqual(size);
+    }
+  });
+});
+
+describe("shapes a format cannot write without a zero size", () => {
+  it("VOC: an image 1 px wide gets no object, the report and the manifest say so", () => {
+    const files = encodeToFiles(
+      memorySource(
+        ["line"],
+        [
+          {
+            id: 1,
+            fileName: "scanline.png",
+            format: "png",
+            width: 1,
+            height: 40,
+            shapes: [{ id: "s", labelIndex: 0, geometry: { type: "box", x: 0, y: 0, width: 1, height: 40 } }],
+          },
+        ],
+        undefined,
+        "seed",
+        "voc",
+      ),
+      exportOptions("voc"),
+    );
+    expect(files.get("Annotations/scanline.xml")).not.toContain("<object>");
+    const report = JSON.parse(files.get("export-report.json") ?? "{}");
+    expect(report.items.find((i: { code: string }) => i.code === "SHAPE_NOT_WRITTEN")).toMatchObject({
+      count: 1,
+      examples: [{ image: "scanline.jpg", shape: 1 }],
+    });
+    const manifest = JSON.parse(files.get("manifest.json") ?? "{}");
+    expect(manifest.counts.annotations.total).toBe(0);
+    expect(manifest.counts.emptyImages.total).toBe(1);
   });
 });
 
 describe("COCO against pycocotools' rules", () => {
   const coco = encodeToFiles(
-    memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED),
+    memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED, "coco"),
     exportOptions("coco", { split: SAMPLE_SPLIT, seed: SAMPLE_SEED }),
   );
   const docs = [...coco]
@@ -434,7 +639,7 @@ describe("scale and streaming", () => {
       },
     ];
     for (const format of ["coco", "yolo", "voc"] as const) {
-      const src = memorySource(labels, images);
+      const src = memorySource(labels, images, undefined, "seed", format);
       const out = encodeToFiles(src, exportOptions(format));
       const decoded = decodeDataset(
         format,
@@ -445,7 +650,10 @@ describe("scale and streaming", () => {
       expect(decoded.value.labels).toEqual(labels);
       expect(decoded.value.images[0]?.annotations.map((a) => a.label)).toEqual(labels);
     }
-    const yolo = encodeToFiles(memorySource(labels, images), exportOptions("yolo"));
+    const yolo = encodeToFiles(
+      memorySource(labels, images, undefined, "seed", "yolo"),
+      exportOptions("yolo"),
+    );
     expect(yolo.get("data.yaml")).toContain('  999: "class 0999"\n');
     expect(yolo.get("labels/train/a.txt")?.split("\n")[999]?.startsWith("999 ")).toBe(true);
   });
@@ -462,7 +670,7 @@ describe("scale and streaming", () => {
         height: 10,
         shapes: [{ id: `a${i}`, labelIndex: 0, geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } }],
       }));
-      const base = memorySource(["a"], images);
+      const base = memorySource(["a"], images, undefined, "seed", format);
       let pulled = 0;
       const source: ExportSource = {
         labels: base.labels,

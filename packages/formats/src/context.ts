@@ -98,6 +98,8 @@ export class EncodeContext {
   ) {
     this.report = new ReportBuilder(options.format);
     this.perLabel = source.labels.map(zero);
+    for (const image of source.leftOut ?? [])
+      this.report.add("IMAGE_FILE_MISSING", { image: image.name, detail: image.detail });
   }
 
   /** Splits the user asked for (a share above 0), in train, val, test order. */
@@ -168,6 +170,32 @@ export class EncodeContext {
     }
   }
 
+  private droppedItem: ExportItem | null = null;
+  private droppedCount = 0;
+
+  /**
+   * A counted shape the format could not write (reported by the encoder): taken back out of the
+   * counts, so the manifest counts what the files hold; an image left with no shape is empty.
+   */
+  uncount(item: ExportItem, labelIndex: number) {
+    if (this.droppedItem !== item) {
+      this.droppedItem = item;
+      this.droppedCount = 0;
+    }
+    const s = item.image.split;
+    this.annotations[s]--;
+    this.annotations.total--;
+    const l = this.perLabel[labelIndex];
+    if (l) {
+      l[s]--;
+      l.total--;
+    }
+    if (++this.droppedCount === item.shapes.length) {
+      this.emptyImages[s]++;
+      this.emptyImages.total++;
+    }
+  }
+
   /** Tags go to classification.csv in formats without a place for them. */
   collectTags(item: ExportItem, imagePath: string) {
     for (const name of this.tagNames(item.image.tags, item.image.id)) {
@@ -193,9 +221,10 @@ export class EncodeContext {
         `${this.emptyImages.total} of ${this.images.total} images`,
         this.emptyImages.total,
       );
-    const renamed = this.source.plan.filter((p) => p.exportName !== p.fileName);
-    for (const p of renamed)
-      this.report.add("RENAMED", { image: p.exportName, detail: `was "${p.fileName}"` });
+    for (const p of this.source.plan) {
+      const was = p.path ?? p.fileName;
+      if (p.exportName !== was) this.report.add("RENAMED", { image: p.exportName, detail: `was "${was}"` });
+    }
     yield this.text("export-report.json", `${JSON.stringify(this.report.build(), null, 2)}\n`);
   }
 

@@ -29,7 +29,7 @@ const readTree = (dir: string): Map<string, string> => {
 
 describe.each(FORMATS)("golden files: %s", (format) => {
   const files = encodeToFiles(
-    memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED),
+    memorySource(SAMPLE_LABELS, SAMPLE_IMAGES, SAMPLE_SPLIT, SAMPLE_SEED, format),
     exportOptions(format, { split: SAMPLE_SPLIT, seed: SAMPLE_SEED }),
   );
   const dir = path.join(GOLDEN, format);
@@ -50,7 +50,7 @@ describe.each(FORMATS)("golden files: %s", (format) => {
 
   it("is deterministic: a second run gives the same bytes", () => {
     const again = encodeToFiles(
-      memorySource(SAMPLE_LABELS, [...SAMPLE_IMAGES].reverse(), SAMPLE_SPLIT, SAMPLE_SEED),
+      memorySource(SAMPLE_LABELS, [...SAMPLE_IMAGES].reverse(), SAMPLE_SPLIT, SAMPLE_SEED, format),
       exportOptions(format, { split: SAMPLE_SPLIT, seed: SAMPLE_SEED }),
     );
     expect(again).toEqual(files);

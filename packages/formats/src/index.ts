@@ -3,6 +3,7 @@ export { cocoAnnotation, cocoAnnotationPath, encodeCoco } from "./coco/encode.js
 export { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
 export type { DecodeOptions } from "./decode-common.js";
 export { encodeDataset, encodeToFiles } from "./export.js";
+export { type Conversion, conversionOf, type ExportName, exportNames } from "./export-names.js";
 export { readChunks, readText, textPaths } from "./files.js";
 export { type Detection, decodeDataset, detectFormat, isDatasetTextPath, isImagePath } from "./import.js";
 export { imagePathIn, MANIFEST_PATH, MANIFEST_VERSION } from "./manifest.js";
@@ -11,9 +12,7 @@ export {
   extname,
   nameKey,
   normalizePath,
-  safeFileName,
   stemOf,
-  uniqueExportNames,
 } from "./paths.js";
 export { planExport, splitMajor } from "./plan.js";
 export { formatProblem, ProblemLog } from "./problems.js";

@@ -36,9 +36,11 @@ export const manifestEntry = (ctx: EncodeContext): ExportEntry => {
       yield {
         path: imagePathIn(format, p.split, p.exportName),
         split: p.split,
+        // The project's stored file: for a converted image, the source of the bytes in the zip.
         sha256: p.sha256,
         width: p.width,
         height: p.height,
+        ...(p.conversion ? { convertedFrom: p.format } : {}),
       };
     }
   }

@@ -2,15 +2,6 @@
 
 export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"] as const;
 
-const EXT_OF_FORMAT: Record<string, string> = {
-  jpeg: ".jpg",
-  png: ".png",
-  webp: ".webp",
-  tiff: ".tif",
-  bmp: ".bmp",
-  gif: ".gif",
-};
-
 /** Turns `a\\b/./c/../d` into `a/b/d`; leading `/` and `..` that climb out are dropped. */
 export const normalizePath = (p: string): string => {
   const out: string[] = [];
@@ -52,37 +43,3 @@ export const isImagePath = (p: string): boolean =>
 
 /** Key for "same name" checks: case-insensitive and Unicode-normalized, as file systems compare. */
 export const nameKey = (s: string): string => s.normalize("NFC").toLocaleLowerCase("en-US");
-
-/**
- * A file name safe on Windows, macOS and Linux: the last path segment, control characters and
- * `<>:"|?*` replaced by `_`, no trailing dots or spaces. Unicode and inner spaces are kept.
- */
-export const safeFileName = (name: string): string => {
-  const cleaned = basename(name)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
-    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_")
-    .replace(/[. ]+$/, "")
-    .trim();
-  return cleaned === "" || cleaned === "." || cleaned === ".." ? "image" : cleaned;
-};
-
-/**
- * Gives every image a name unique across the export, compared case-insensitively by stem (YOLO
- * label files and VOC XML files are named by stem, and `a.jpg` / `A.png` would collide on a
- * case-insensitive disk). The first image (in plan order) keeps its name; later ones get `_2`,
- * `_3`, ... Names lacking an image extension get the one of their stored format.
- */
-export const uniqueExportNames = (images: readonly { fileName: string; format: string }[]): string[] => {
-  const used = new Set<string>();
-  return images.map(({ fileName, format }) => {
-    let name = safeFileName(fileName);
-    if (!isImagePath(name)) name += EXT_OF_FORMAT[format] ?? ".jpg";
-    const ext = extname(name);
-    const stem = name.slice(0, name.length - ext.length);
-    let candidate = stem;
-    for (let n = 2; used.has(nameKey(candidate)); n++) candidate = `${stem}_${n}`;
-    used.add(nameKey(candidate));
-    // The unchanged name keeps its original string: 100,000 plan entries, not 100,000 copies.
-    return candidate === stem && name === fileName ? fileName : candidate + ext;
-  });
-};

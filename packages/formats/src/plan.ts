@@ -1,6 +1,6 @@
-import { stemOf, uniqueExportNames } from "./paths.js";
+import { exportNames } from "./export-names.js";
 import { assignSplits } from "./split.js";
-import { type ExportImage, type PlannedImage, SPLITS, type SplitRatios } from "./types.js";
+import { type ExportImage, type FormatId, type PlannedImage, SPLITS, type SplitRatios } from "./types.js";
 
 /**
  * Decides, before a single annotation is read, where each image goes: its split (seeded hash of
@@ -14,25 +14,33 @@ export const planExport = (
   images: readonly ExportImage[],
   ratios: SplitRatios,
   seed: string,
+  format: FormatId,
 ): PlannedImage[] => {
   const splits = assignSplits(images, ratios, seed);
   const ordered = [...images].sort((a, b) => a.id - b.id);
-  const names = uniqueExportNames(ordered);
+  const names = exportNames(
+    ordered.map((img) => ({ path: img.path ?? img.fileName, format: img.format })),
+    format,
+  );
   // Only the fields encoders read: callers may pass richer rows, which are not kept alive.
   return ordered.map((img, i) => {
-    const exportName = names[i] ?? img.fileName;
+    const named = names[i];
+    if (!named) throw new Error(`image ${img.id} got no export name`);
     return {
       id: img.id,
       fileName: img.fileName,
+      path: img.path ?? null,
       width: img.width,
       height: img.height,
       channels: img.channels ?? null,
       sha256: img.sha256,
       format: img.format,
       tags: img.tags,
+      annotationCount: img.annotationCount ?? 0,
       split: splits.get(img.id) ?? "train",
-      exportName,
-      stem: stemOf(exportName),
+      exportName: named.name,
+      stem: named.stem,
+      conversion: named.conversion,
     };
   });
 };

@@ -2,7 +2,8 @@ import type { FormatId } from "./types.js";
 
 /**
  * Everything an export changed on the way out. `lossy` entries lose information a re-import
- * cannot restore; `info` entries change representation only. Nothing is ever dropped silently.
+ * cannot restore; `info` entries change representation only; `error` entries name what is not in
+ * the export at all. Nothing is ever dropped silently.
  */
 export const REPORT_CODES = {
   POLYGON_AS_BOX: {
@@ -17,9 +18,14 @@ export const REPORT_CODES = {
     severity: "lossy",
     message: "box edges rounded to whole pixels (VOC stores integer pixel indices)",
   },
-  WIDENED_TO_ONE_PIXEL: {
+  WIDENED_TO_TWO_PIXELS: {
     severity: "lossy",
-    message: "boxes thinner than one pixel after rounding widened to one pixel",
+    message:
+      "boxes under two pixels after rounding widened to two, so that xmax > xmin (readers take xmax - xmin as the width)",
+  },
+  SHAPE_NOT_WRITTEN: {
+    severity: "lossy",
+    message: "shapes the format cannot hold without a zero width, height or area: not written",
   },
   ROUNDED_TO_6_DECIMALS: {
     severity: "lossy",
@@ -27,7 +33,8 @@ export const REPORT_CODES = {
   },
   POLYGON_COLLAPSED: {
     severity: "lossy",
-    message: "polygons with fewer than 3 distinct points once rounded to 6 decimals (written anyway)",
+    message:
+      "polygons without area once rounded to 6 decimals (fewer than 3 distinct points, or all on a line): not written",
   },
   TAGS_IN_CSV: {
     severity: "info",
@@ -47,9 +54,27 @@ export const REPORT_CODES = {
   },
   NO_VAL_SPLIT: {
     severity: "info",
-    message: "no validation split: data.yaml has no `val` key (Ultralytics needs one to train)",
+    message: "no validation images: data.yaml's `val` (which Ultralytics requires) points at another split",
   },
-} as const;
+  TOO_SMALL_FOR_ULTRALYTICS: {
+    severity: "lossy",
+    message:
+      "images under 10 pixels on a side: written, but Ultralytics skips them and their labels when training",
+  },
+  CONVERTED_TO_PNG: {
+    severity: "info",
+    message: "GIF images written as PNG (Ultralytics does not read GIF; an animation keeps its first frame)",
+  },
+  CONVERTED_TO_JPEG: {
+    severity: "lossy",
+    message:
+      "images written as JPEG (quality 95, EXIF orientation applied, alpha dropped): VOC readers open JPEGImages/<id>.jpg",
+  },
+  IMAGE_FILE_MISSING: {
+    severity: "error",
+    message: "images whose file is missing from storage: left out of the export with their shapes",
+  },
+} as const satisfies Record<string, { severity: ReportSeverity; message: string }>;
 export type ReportCode = keyof typeof REPORT_CODES;
 
 /** `shape` is the 1-based position among the image's shapes: stable across re-imports, unlike ids. */
@@ -59,9 +84,15 @@ export interface ReportExample {
   readonly detail?: string;
 }
 
+/**
+ * `info`: only the representation changed. `lossy`: something a re-import cannot restore.
+ * `error`: part of the project is not in the export at all (every case is listed).
+ */
+export type ReportSeverity = "error" | "lossy" | "info";
+
 export interface ReportItem {
   readonly code: ReportCode;
-  readonly severity: "lossy" | "info";
+  readonly severity: ReportSeverity;
   readonly message: string;
   readonly count: number;
   /** The first few cases, in export order. */
@@ -70,7 +101,7 @@ export interface ReportItem {
 
 export interface ExportReport {
   readonly format: FormatId;
-  /** True when no `lossy` item occurred: a re-import gives back exactly what was exported. */
+  /** True when every item is `info`: a re-import gives back exactly what was exported. */
   readonly lossless: boolean;
   readonly items: ReportItem[];
 }
@@ -92,7 +123,9 @@ export class ReportBuilder {
       this.items.set(code, item);
     }
     item.count++;
-    if (example && item.examples.length < MAX_EXAMPLES) item.examples.push(example);
+    // Errors name every image: they are few, and each one is something to fix.
+    const all = REPORT_CODES[code].severity === "error";
+    if (example && (all || item.examples.length < MAX_EXAMPLES)) item.examples.push(example);
   }
 
   /** A whole-export note (e.g. the largest rounding error), with the count it concerns. */
@@ -117,6 +150,6 @@ export class ReportBuilder {
         count: v.count,
         examples: v.examples,
       }));
-    return { format: this.format, lossless: items.every((i) => i.severity !== "lossy"), items };
+    return { format: this.format, lossless: items.every((i) => i.severity === "info"), items };
   }
 }

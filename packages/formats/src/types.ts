@@ -1,5 +1,6 @@
 import type { Size } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
+import type { Conversion } from "./export-names.js";
 
 /** The dataset formats Labelbench reads and writes. `yolo` is detection, `yolo-seg` segmentation. */
 export const FORMATS = ["coco", "yolo", "yolo-seg", "voc"] as const;
@@ -20,6 +21,11 @@ export interface ExportImage {
   /** Database id: orders the export, never written into a file. */
   readonly id: number;
   readonly fileName: string;
+  /**
+   * The image's path in the project (`cam_a/0001.jpg`) when it has one: exports keep its folders
+   * where the format allows. Without it the file name is used.
+   */
+  readonly path?: string | null;
   /** As displayed, EXIF orientation applied. */
   readonly width: number;
   readonly height: number;
@@ -30,15 +36,22 @@ export interface ExportImage {
   readonly format: string;
   /** Image-level tags as label indices, in label-set order (few per image: loaded with the plan). */
   readonly tags: readonly number[];
+  /** Shapes stored for it, when known: lets the source read annotations in batches of a bounded size. */
+  readonly annotationCount?: number;
 }
 
 /** An image with its split and its unique name inside the export. */
 export interface PlannedImage extends ExportImage {
   readonly split: SplitName;
-  /** Unique (case-insensitively, by stem) across the whole export, with an image extension. */
+  /**
+   * Relative to the format's image folder, folders included where the format keeps them; unique
+   * (case-insensitively, by folder and stem) across the whole export (export-names.ts).
+   */
   readonly exportName: string;
   /** `exportName` without its extension: names label and XML files. */
   readonly stem: string;
+  /** The format its bytes are converted to on the way out (VOC: JPEG; YOLO: GIF to PNG), or null. */
+  readonly conversion: Conversion;
 }
 
 export interface ExportShape {
@@ -68,7 +81,16 @@ export interface ExportItem {
 export interface ExportSource {
   readonly labels: readonly ExportLabel[];
   readonly plan: readonly PlannedImage[];
+  /** Images of the project left out of the plan, each with why: listed in the export report. */
+  readonly leftOut?: readonly LeftOutImage[];
   items(split?: SplitName): Iterable<ExportItem>;
+}
+
+/** An image the server could not export (its file is missing from storage). */
+export interface LeftOutImage {
+  /** The image's path or file name in the project. */
+  readonly name: string;
+  readonly detail: string;
 }
 
 /** Incremental SHA-256 over UTF-8 text, injected so this package stays free of node:crypto. */

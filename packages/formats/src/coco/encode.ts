@@ -22,7 +22,15 @@ export const cocoAnnotationPath = (split: SplitName) => `annotations/instances_$
  * `0`); derived values (spans, areas) rounded to 1e-6 so float noise stays out of the file.
  */
 const num = (v: number) => v;
-const der = round6;
+/**
+ * Rounded to 1e-6, except that a positive value never rounds to 0: a polygon 4e-7 px tall keeps
+ * its exact span and area, so no bbox or area is ever 0 (pycocotools and the trainers that read
+ * COCO divide by them or drop such boxes).
+ */
+const der = (v: number): number => {
+  const r = round6(v);
+  return r === 0 && v > 0 ? v : r;
+};
 
 export interface CocoAnnotationOut {
   id: number;

@@ -58,18 +58,20 @@ export const memorySource = (
   labels: readonly string[],
   images: readonly SampleImage[],
   split: SplitRatios = { train: 100, val: 0, test: 0 },
-  seed = "seed",
+  seed: string,
+  format: FormatId,
 ): ExportSource & { shapesOf: Map<number, SampleImage["shapes"]> } => {
   const full: ExportImage[] = images.map((im) => ({
     id: im.id,
     fileName: im.fileName,
+    path: im.path ?? null,
     width: im.width,
     height: im.height,
     sha256: im.sha256 ?? createHash("sha256").update(`image-${im.id}-${im.fileName}`).digest("hex"),
     format: im.format ?? "jpeg",
     tags: im.tags ?? [],
   }));
-  const plan = planExport(full, split, seed);
+  const plan = planExport(full, split, seed, format);
   const shapesOf = new Map(images.map((im) => [im.id, im.shapes]));
   return {
     labels: labels.map((name) => ({ name })),

@@ -4,7 +4,8 @@ import type { SampleImage } from "./helpers.js";
  * The golden project: every edge case the issue names that a codec can see. Unicode, spaces,
  * commas and quotes in label and file names; `yes` as a label (YAML 1.1 would read a bool);
  * boxes touching every edge; a sub-pixel box; a polygon; an image without shapes; an EXIF-rotated
- * image (displayed 1200x1800 while stored 1800x1200); three images whose names collide.
+ * image (displayed 1200x1800 while stored 1800x1200); three images whose names collide; shapes
+ * a format could write with a zero size.
  */
 export const SAMPLE_LABELS = ["cat", "hot dog", "日本語 ラベル", 'comma, "quoted"', "yes"];
 
@@ -105,6 +106,31 @@ export const SAMPLE_IMAGES: SampleImage[] = [
     width: 10,
     height: 10,
     shapes: [{ id: "w1", labelIndex: 0, geometry: { type: "box", x: 0, y: 5, width: 10, height: 5 } }],
+  },
+  {
+    // Under 10 px (Ultralytics skips it), a GIF (YOLO writes PNG), a one-pixel box (VOC must not
+    // write xmax == xmin) and a polygon a millionth of a pixel across (COCO must not round its
+    // bbox or area to 0; YOLO segmentation cannot write it at 6 decimals).
+    id: 9,
+    fileName: "tiny.gif",
+    format: "gif",
+    width: 8,
+    height: 6,
+    shapes: [
+      { id: "px", labelIndex: 0, geometry: { type: "box", x: 2, y: 3, width: 1, height: 1 } },
+      {
+        id: "speck",
+        labelIndex: 1,
+        geometry: {
+          type: "polygon",
+          points: [
+            [1, 1],
+            [1.000001, 1],
+            [1, 1.000001],
+          ],
+        },
+      },
+    ],
   },
 ];
 

@@ -18,18 +18,29 @@ export interface VocBox {
 /**
  * Continuous pixels to VOC's 1-based inclusive pixel indices. The continuous box [x, x+w] covers
  * pixel columns round(x) .. round(x+w)-1 (0-based), that is VOC columns round(x)+1 .. round(x+w).
- * A box narrower than one pixel after rounding keeps one pixel. Reading back (x = xmin - 1,
- * w = xmax - xmin + 1) is exact for whole-pixel boxes.
+ * Reading back (x = xmin - 1, w = xmax - xmin + 1) is exact for whole-pixel boxes.
+ *
+ * `xmax` is always above `xmin`: the devkit reads xmin == xmax as one pixel, but torchvision,
+ * MMDetection and Ultralytics' converter take `xmax - xmin` as the width, and a 0 width crashes
+ * torchvision's detection models. A box under two pixels is widened to two (to the right, or to
+ * the left at the image's edge). Null when the image itself is under two pixels on that axis.
  */
-export const toVocBox = (r: Rect, width: number, height: number): VocBox => {
+export const toVocBox = (r: Rect, width: number, height: number): VocBox | null => {
   const axis = (start: number, span: number, size: number) => {
-    const lo = Math.min(Math.max(Math.round(start), 0), size - 1);
+    if (size < 2) return null;
+    const loRaw = Math.min(Math.max(Math.round(start), 0), size - 1);
     const hiRaw = Math.min(Math.max(Math.round(start + span), 0), size);
-    const hi = Math.max(hiRaw, lo + 1);
-    return { min: lo + 1, max: hi, widened: hi !== hiRaw };
+    let lo = loRaw;
+    let hi = Math.max(hiRaw, lo + 2);
+    if (hi > size) {
+      hi = size;
+      lo = size - 2;
+    }
+    return { min: lo + 1, max: hi, widened: hi !== hiRaw || lo !== loRaw };
   };
   const x = axis(r.x, r.width, width);
   const y = axis(r.y, r.height, height);
+  if (!x || !y) return null;
   const rounded = ![r.x, r.y, r.x + r.width, r.y + r.height].every(Number.isInteger);
   return {
     xmin: x.min,
@@ -51,13 +62,21 @@ export const vocDepth = (channels: number | null | undefined): number =>
  */
 export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
   const { image } = item;
-  const objects = item.shapes.map((shape, n) => {
+  const objects = item.shapes.flatMap((shape, n) => {
     const g = shape.geometry;
     const example = { image: image.exportName, shape: n + 1 };
-    if (g.type === "polygon") ctx.report.add("POLYGON_AS_BOX", example);
     const b = toVocBox(boundingBox(g), image.width, image.height);
+    if (!b) {
+      ctx.report.add("SHAPE_NOT_WRITTEN", {
+        ...example,
+        detail: `the image is ${image.width}x${image.height}: VOC needs xmax > xmin on a 2-pixel side`,
+      });
+      ctx.uncount(item, shape.labelIndex);
+      return [];
+    }
+    if (g.type === "polygon") ctx.report.add("POLYGON_AS_BOX", example);
     if (b.rounded) ctx.report.add("ROUNDED_TO_PIXELS", example);
-    if (b.widened) ctx.report.add("WIDENED_TO_ONE_PIXEL", example);
+    if (b.widened) ctx.report.add("WIDENED_TO_TWO_PIXELS", example);
     const name = ctx.source.labels[shape.labelIndex]?.name ?? "";
     return [
       "  <object>",
@@ -109,6 +128,8 @@ export function* encodeVoc(ctx: EncodeContext): Generator<ExportEntry> {
     ctx.count(item);
     const { image } = item;
     const imagePath = `JPEGImages/${image.exportName}`;
+    if (ctx.includeImages && image.conversion === "jpeg")
+      ctx.report.add("CONVERTED_TO_JPEG", { image: image.exportName, detail: `stored as ${image.format}` });
     if (ctx.includeImages) yield { kind: "image", path: imagePath, image };
     yield ctx.text(`Annotations/${image.stem}.xml`, vocXml(ctx, item));
     ctx.collectTags(item, imagePath);

@@ -1,4 +1,4 @@
-import { clamp, hasThreeDistinctPoints, type Rect, type Vertex } from "@labelbench/geometry";
+import { clamp, hasThreeDistinctPoints, polygonArea, type Rect, type Vertex } from "@labelbench/geometry";
 import type { EncodeContext } from "../context.js";
 import { boundingBox, boxCorners } from "../shapes.js";
 import type { ExportEntry, ExportItem, FormatId, SplitName } from "../types.js";
@@ -40,7 +40,8 @@ export const yoloPolygonLine = (
   const m = points.map(([x, y]) => [micro(x / width), micro(y / height)] as const);
   return {
     line: `${cls} ${m.map(([x, y]) => `${printMicro(x)} ${printMicro(y)}`).join(" ")}`,
-    collapsed: !hasThreeDistinctPoints(m),
+    // Integers of 1e-6: the area is exact, so 0 means the points as written lie on a line.
+    collapsed: !hasThreeDistinctPoints(m) || polygonArea(m) === 0,
   };
 };
 
@@ -54,18 +55,32 @@ export const yamlString = (s: string): string =>
 /**
  * data.yaml in the Ultralytics layout. Names are an index -> name map in label-set order, every
  * name double-quoted so YAML 1.1 readers (PyYAML) never turn `yes` or `1e3` into a bool or number.
+ *
+ * No `path` key: without one Ultralytics resolves the split folders against the yaml's own folder,
+ * wherever training runs from (`path: .` meant the current directory). `train` and `val` are
+ * required by Ultralytics and a listed folder that does not exist fails training, so only splits
+ * holding images are listed, and `val` (or `train`) points at another split's folder when its own
+ * is empty; `valFrom` says which one it borrowed.
  */
-export const dataYaml = (names: readonly string[], splits: readonly SplitName[]): string => {
+export const dataYaml = (
+  names: readonly string[],
+  nonEmpty: readonly SplitName[],
+): { text: string; trainFrom: SplitName; valFrom: SplitName } => {
+  const trainFrom: SplitName = nonEmpty.includes("train") ? "train" : (nonEmpty[0] ?? "train");
+  const valFrom: SplitName = nonEmpty.includes("val") ? "val" : trainFrom;
   const lines = [
-    "# Written by Labelbench. Ultralytics resolves a relative `path` against the current",
-    "# directory: set it to the absolute path of this folder to train from anywhere else.",
-    "path: .",
-    ...splits.map((s) => `${s}: images/${s}`),
+    "# Written by Labelbench. Split folders are relative to this file's folder.",
+    `train: images/${trainFrom}`,
+    `val: images/${valFrom}`,
+    ...(nonEmpty.includes("test") ? ["test: images/test"] : []),
     "names:",
     ...names.map((n, i) => `  ${i}: ${yamlString(n)}`),
   ];
-  return `${lines.join("\n")}\n`;
+  return { text: `${lines.join("\n")}\n`, trainFrom, valFrom };
 };
+
+/** Ultralytics skips an image (and its labels) under 10 pixels on a side (`verify_image_label`). */
+export const ULTRALYTICS_MIN_SIDE = 10;
 
 const labelLines = (ctx: EncodeContext, item: ExportItem, format: FormatId): string => {
   const { image } = item;
@@ -80,8 +95,10 @@ const labelLines = (ctx: EncodeContext, item: ExportItem, format: FormatId): str
       if (g.type === "box") ctx.report.add("BOX_AS_POLYGON", example);
       const points = g.type === "box" ? boxCorners(g) : g.points;
       const { line, collapsed } = yoloPolygonLine(shape.labelIndex, points, image.width, image.height);
-      if (collapsed) ctx.report.add("POLYGON_COLLAPSED", example);
-      text += `${line}\n`;
+      if (collapsed) {
+        ctx.report.add("POLYGON_COLLAPSED", example);
+        ctx.uncount(item, shape.labelIndex);
+      } else text += `${line}\n`;
     }
   }
   return text;
@@ -93,20 +110,29 @@ const labelLines = (ctx: EncodeContext, item: ExportItem, format: FormatId): str
  */
 export function* encodeYolo(ctx: EncodeContext): Generator<ExportEntry> {
   const { source, options } = ctx;
-  const splits = ctx.splits;
-  yield ctx.text(
-    "data.yaml",
-    dataYaml(
-      source.labels.map((l) => l.name),
-      splits,
-    ),
+  const nonEmpty = ctx.splits.filter((split) => source.plan.some((p) => p.split === split));
+  const yaml = dataYaml(
+    source.labels.map((l) => l.name),
+    nonEmpty,
   );
-  if (!splits.includes("val")) ctx.report.note("NO_VAL_SPLIT", "choose a split with val > 0 to train");
+  yield ctx.text("data.yaml", yaml.text);
+  if (yaml.valFrom !== "val")
+    ctx.report.note(
+      "NO_VAL_SPLIT",
+      `data.yaml's val is images/${yaml.valFrom}; choose a split with val > 0 for a real validation set`,
+    );
   let largest = 0;
   for (const item of source.items()) {
     ctx.count(item);
     const { image } = item;
     largest = Math.max(largest, image.width, image.height);
+    if (Math.min(image.width, image.height) < ULTRALYTICS_MIN_SIDE)
+      ctx.report.add("TOO_SMALL_FOR_ULTRALYTICS", {
+        image: image.exportName,
+        detail: `${image.width}x${image.height}, ${item.shapes.length} shape(s)`,
+      });
+    if (ctx.includeImages && image.conversion === "png")
+      ctx.report.add("CONVERTED_TO_PNG", { image: image.exportName });
     const imagePath = `images/${image.split}/${image.exportName}`;
     if (ctx.includeImages) yield { kind: "image", path: imagePath, image };
     yield ctx.text(`labels/${image.split}/${image.stem}.txt`, labelLines(ctx, item, options.format));

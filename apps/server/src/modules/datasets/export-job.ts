@@ -1,5 +1,12 @@
 import { createHash, type Hash, hash } from "node:crypto";
-import { type ExportSource, encodeDataset, type Hasher, planExport } from "@labelbench/formats";
+import {
+  type Conversion,
+  type ExportSource,
+  encodeDataset,
+  type Hasher,
+  type LeftOutImage,
+  planExport,
+} from "@labelbench/formats";
 import type { ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import { exportRepo, type PlanRow, type Snapshot } from "./repo.js";
@@ -33,13 +40,26 @@ export interface ExportPlanInfo {
   files: IncludedFile[] | null;
 }
 
+/** What the main thread found when it checked the image files. */
+export interface FilesChecked {
+  /** Ids of the images whose file is missing from storage: left out of the export, and reported. */
+  missing: number[];
+}
+
+/** An image file to write into the zip: copied as stored, or converted (VOC: JPEG; YOLO: GIF to PNG). */
+export interface ImageCopy {
+  sha256: string;
+  format: string;
+  conversion: Conversion;
+}
+
 export interface ExportIo {
-  /** The plan is known: the caller checks the files and sets headers; a throw ends the export. */
-  planned(info: ExportPlanInfo): Promise<void>;
+  /** The images are known: the caller checks their files and sets headers; a throw ends the export. */
+  planned(info: ExportPlanInfo): Promise<FilesChecked>;
   /** Where the zip's bytes go, with backpressure. */
   sink: ZipSink;
   /** Writes an image file's bytes to the output (after every byte sunk so far); returns CRC and size. */
-  copyImage(sha256: string): Promise<{ crc: number; size: number }>;
+  copyImage(image: ImageCopy): Promise<{ crc: number; size: number }>;
 }
 
 /**
@@ -70,18 +90,34 @@ function* bufferViews(chunks: Iterable<Uint8Array>): Generator<Buffer> {
   for (const c of chunks) yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 }
 
-/** The plan from the image rows, plus what the headers need; the rows themselves stay local. */
-const planFor = (rows: PlanRow[], opts: ExportOptions) => {
+/** What the headers need, and the files the main thread must check, from the image rows. */
+const infoFor = (rows: PlanRow[], opts: ExportOptions): ExportPlanInfo => {
   const include = opts.images === "include";
-  const annotations = rows.reduce((n, r) => n + r.annotationCount, 0);
+  const annotations = rows.reduce((n, r) => n + (r.annotationCount ?? 0), 0);
   const bytes = include ? rows.reduce((n, r) => n + r.byteSize, 0) : 0;
   return {
-    plan: planExport(rows, opts.split, opts.seed),
-    info: {
-      estimate: bytes + rows.length * 200 + annotations * 40 + 4096,
-      imageCount: rows.length,
-      files: include ? rows.map((r) => ({ id: r.id, fileName: r.fileName, sha256: r.sha256 })) : null,
-    },
+    estimate: bytes + rows.length * 200 + annotations * 40 + 4096,
+    imageCount: rows.length,
+    files: include ? rows.map((r) => ({ id: r.id, fileName: r.fileName, sha256: r.sha256 })) : null,
+  };
+};
+
+/**
+ * Leaves out the images whose file is missing: a project with one lost file still exports, and
+ * the report names each image left out (its shapes go with it: a dataset must not point at a file
+ * it does not hold).
+ */
+const withoutMissing = (rows: PlanRow[], missing: readonly number[]) => {
+  if (missing.length === 0) return { rows, leftOut: [] as LeftOutImage[] };
+  const gone = new Set(missing);
+  return {
+    rows: rows.filter((r) => !gone.has(r.id)),
+    leftOut: rows
+      .filter((r) => gone.has(r.id))
+      .map((r) => ({
+        name: r.path ?? r.fileName,
+        detail: `image ${r.id}: its file (sha256 ${r.sha256}) is missing from storage; ${r.annotationCount ?? 0} shape(s) not exported`,
+      })),
   };
 };
 
@@ -95,11 +131,14 @@ export const runExport = async (snapshot: Snapshot, job: ExportJob, io: ExportIo
   const repo = exportRepo(snapshot.db, job.projectId, opts.status);
   const labels = repo.labels();
   const labelIndex = new Map(labels.map((l, i) => [l.id, i]));
-  const { plan, info } = planFor(repo.images(labelIndex), opts);
-  await io.planned(info);
+  const all = repo.images(labelIndex);
+  const { missing } = await io.planned(infoFor(all, opts));
+  const { rows, leftOut } = withoutMissing(all, missing);
+  const plan = planExport(rows, opts.split, opts.seed, opts.format);
   const source: ExportSource = {
     labels: labels.map((l) => ({ name: l.name })),
     plan,
+    leftOut,
     items: (split) => repo.items(plan, labelIndex, split),
   };
   const zip = new ZipWriter(io.sink);
@@ -115,8 +154,8 @@ export const runExport = async (snapshot: Snapshot, job: ExportJob, io: ExportIo
     if (entry.kind === "text") await zip.addBuffer(entry.path, Buffer.from(entry.text, "utf8"));
     else if (entry.kind === "stream") await zip.addStream(entry.path, bufferViews(entry.chunks));
     else {
-      const sha = entry.image.sha256;
-      await zip.addExternal(entry.path, () => io.copyImage(sha));
+      const { sha256, format, conversion } = entry.image;
+      await zip.addExternal(entry.path, () => io.copyImage({ sha256, format, conversion }));
     }
   }
   await zip.finish();

@@ -1,4 +1,4 @@
-import type { ExportJob, ExportPlanInfo } from "./export-job.js";
+import type { ExportJob, ExportPlanInfo, ImageCopy } from "./export-job.js";
 
 /**
  * Messages between the main thread and an export worker. The worker owns the snapshot and the
@@ -25,14 +25,14 @@ export type FromWorker =
   | { type: "plan"; info: ExportPlanInfo }
   /** Zip bytes: the first `length` bytes of `data`, transferred (the worker keeps no view on it). */
   | { type: "chunk"; data: ArrayBuffer; length: number }
-  /** Copy this image's stored file into the response next, then answer `copied`. */
-  | { type: "copy"; sha256: string }
+  /** Copy (or convert) this image's stored file into the response next, then answer `copied`. */
+  | { type: "copy"; image: ImageCopy }
   | { type: "end" }
   | { type: "error"; message: string; stack?: string };
 
 export type ToWorker =
-  /** Headers are set (files checked): stream. */
-  | { type: "go" }
+  /** Headers are set (files checked; `missing` are the images whose file is gone): stream. */
+  | { type: "go"; missing: number[] }
   /** `bytes` left the process; `buffer` is the chunk's buffer, handed back for reuse. */
   | { type: "ack"; bytes: number; buffer: ArrayBuffer }
   | { type: "copied"; crc: number; size: number };

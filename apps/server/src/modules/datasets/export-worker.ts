@@ -84,7 +84,8 @@ try {
     async planned(info) {
       const go = reply("go");
       post({ type: "plan", info });
-      await go;
+      const { missing } = await go;
+      return { missing };
     },
     sink: {
       async write(chunk) {
@@ -98,9 +99,9 @@ try {
       },
       end: () => post({ type: "end" }),
     },
-    async copyImage(sha256) {
+    async copyImage(image) {
       const copied = reply("copied");
-      post({ type: "copy", sha256 });
+      post({ type: "copy", image });
       const { crc, size } = await copied;
       return { crc, size };
     },

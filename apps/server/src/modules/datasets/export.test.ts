@@ -15,7 +15,7 @@ import { errorHandler } from "../../http/errors.js";
 import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
-import { jpeg, png } from "../../test-support/images.js";
+import { gif, jpeg, png } from "../../test-support/images.js";
 import { exportDataset } from "./export.js";
 import { Slots } from "./export-slots.js";
 import { getExport, pythonZipCheck, unzip } from "./test-helpers.js";
@@ -178,11 +178,11 @@ describe("GET /projects/:id/export", () => {
 
   it("VOC: 1-based pixel boxes, ImageSets, labels.txt", async () => {
     const files = await unzip((await getExport(t.app, projectId, "format=voc")).body);
-    const xml = text(files, "Annotations/street one.xml");
+    const xml = text(files, "Annotations/street_one.xml");
     expect(xml).toContain(
       "<xmin>1</xmin>\n      <ymin>1</ymin>\n      <xmax>40</xmax>\n      <ymax>20</ymax>",
     );
-    expect(text(files, "ImageSets/Main/train.txt")).toBe("street one\nünïcode\nuntouched\n");
+    expect(text(files, "ImageSets/Main/train.txt")).toBe("street_one\nünïcode\nuntouched\n");
     expect(text(files, "labels.txt")).toBe("car\nhot dog\n日本語 ラベル\n");
     expect(files.has("JPEGImages/ünïcode.jpg")).toBe(true);
     // The colour uploads say depth 3; a greyscale PNG (sharp reports one channel) says 1.
@@ -193,7 +193,129 @@ describe("GET /projects/:id/export", () => {
     await uploadImage(t.app, projectId, { name: "x-ray.png", data: grey });
     const again = await unzip((await getExport(t.app, projectId, "format=voc")).body);
     expect(text(again, "Annotations/x-ray.xml")).toContain("<depth>1</depth>");
-    expect(text(again, "Annotations/street one.xml")).toContain("<depth>3</depth>");
+    expect(text(again, "Annotations/street_one.xml")).toContain("<depth>3</depth>");
+  });
+
+  it("VOC: writes what torchvision, Detectron2 and the devkit open: JPEGImages/<id>.jpg, ids without spaces", async () => {
+    const [a, b] = images as [Image, Image];
+    const res = await getExport(t.app, projectId, "format=voc&split=50,50,0");
+    expect(res.status).toBe(200);
+    const files = await unzip(res.body);
+    const ids = ["train", "val"].flatMap((s) =>
+      text(files, `ImageSets/Main/${s}.txt`).split(/\s+/).filter(Boolean),
+    );
+    expect(ids.sort()).toEqual(["street_one", "untouched", "ünïcode"].sort());
+    for (const id of ids) {
+      // The reader's own path: Annotations/<id>.xml names JPEGImages/<id>.jpg, a real JPEG of the stated size.
+      const xml = text(files, `Annotations/${id}.xml`);
+      expect(xml).toContain(`<filename>${id}.jpg</filename>`);
+      const jpg = files.get(`JPEGImages/${id}.jpg`) as Buffer;
+      const meta = await sharp(jpg).metadata();
+      expect(meta.format, id).toBe("jpeg");
+      expect(xml).toContain(`<width>${meta.width}</width>`);
+      expect(xml).toContain(`<height>${meta.height}</height>`);
+    }
+    // A stored JPEG is copied byte for byte; the PNGs were converted, and the report says so.
+    const jpegBytes = files.get("JPEGImages/ünïcode.jpg") as Buffer;
+    expect(createHash("sha256").update(jpegBytes).digest("hex")).toBe(b.sha256);
+    const report = JSON.parse(text(files, "export-report.json"));
+    const converted = report.items.find((i: { code: string }) => i.code === "CONVERTED_TO_JPEG");
+    expect(converted).toMatchObject({ count: 2, severity: "lossy" });
+    expect(converted.examples.map((e: { image: string }) => e.image).sort()).toEqual([
+      "street_one.jpg",
+      "untouched.jpg",
+    ]);
+    expect(a.fileName).toBe("street one.png");
+    expect(pythonZipCheck(res.body)).toBe("None");
+    // Converted bytes are the same every time: the zip stays reproducible.
+    const again = await getExport(t.app, projectId, "format=voc&split=50,50,0");
+    expect(again.body.equals(res.body)).toBe(true);
+  });
+
+  it("no format writes a zero-size box: a 1-pixel box keeps xmax > xmin in VOC", async () => {
+    const [a] = images as [Image];
+    await request(t.app)
+      .put(`/api/v1/images/${a.id}/annotations`)
+      .send({
+        baseRevision: 1,
+        annotations: [{ labelId: labels[0]?.id, geometry: box(5, 5, 1, 1) }],
+        tags: [],
+      });
+    const files = await unzip((await getExport(t.app, projectId, "format=voc&images=exclude")).body);
+    expect(text(files, "Annotations/street_one.xml")).toContain(
+      "<xmin>6</xmin>\n      <ymin>6</ymin>\n      <xmax>7</xmax>\n      <ymax>7</ymax>",
+    );
+    const report = JSON.parse(text(files, "export-report.json"));
+    expect(report.items.find((i: { code: string }) => i.code === "WIDENED_TO_TWO_PIXELS")).toMatchObject({
+      count: 1,
+      examples: [{ image: "street_one.jpg", shape: 1 }],
+    });
+  });
+
+  it("YOLO: data.yaml Ultralytics accepts from any folder (no path: ., always a val), GIF as PNG, tiny images reported", async () => {
+    const g = await uploadImage(t.app, projectId, {
+      name: "anim.gif",
+      data: await gif({ width: 16, height: 12 }),
+    });
+    const small = await uploadImage(t.app, projectId, {
+      name: "speck.png",
+      data: await png({ width: 9, height: 30 }),
+    });
+    await put(g.id, [{ labelId: labels[0]?.id, geometry: box(1, 1, 4, 4) }]);
+    const res = await getExport(t.app, projectId, "format=yolo");
+    expect(res.status).toBe(200);
+    const files = await unzip(res.body);
+    const yaml = text(files, "data.yaml");
+    expect(yaml).not.toMatch(/^path:/m);
+    expect(yaml).toMatch(/^train: images\/train$/m);
+    expect(yaml).toMatch(/^val: images\/train$/m);
+    expect(yaml).not.toMatch(/^test:/m);
+    // Ultralytics lists images by extension and does not read GIF: the image is a PNG, labels follow.
+    expect(files.has("images/train/anim.gif")).toBe(false);
+    expect((await sharp(files.get("images/train/anim.png") as Buffer).metadata()).format).toBe("png");
+    expect(text(files, "labels/train/anim.txt")).toBe("0 0.187500 0.250000 0.250000 0.333333\n");
+    const report = JSON.parse(text(files, "export-report.json"));
+    const item = (code: string) => report.items.find((i: { code: string }) => i.code === code);
+    expect(item("NO_VAL_SPLIT")?.message).toContain("val is images/train");
+    expect(item("CONVERTED_TO_PNG")).toMatchObject({ count: 1, examples: [{ image: "anim.png" }] });
+    expect(item("TOO_SMALL_FOR_ULTRALYTICS")).toMatchObject({
+      count: 1,
+      examples: [{ image: "speck.png", detail: "9x30, 0 shape(s)" }],
+    });
+    expect(small.id).toBeGreaterThan(g.id);
+    // With a real validation split, val is its own folder.
+    const split = await unzip(
+      (await getExport(t.app, projectId, "format=yolo&split=50,50,0&images=exclude")).body,
+    );
+    expect(text(split, "data.yaml")).toMatch(/^val: images\/val$/m);
+  });
+
+  it("two images named 0001.jpg get distinct names, label files and COCO file_names, the same every time", async () => {
+    const first = await uploadImage(t.app, projectId, {
+      name: "0001.jpg",
+      data: await jpeg({ width: 20, height: 20, seed: 7 }),
+    });
+    const second = await uploadImage(t.app, projectId, {
+      name: "0001.jpg",
+      data: await jpeg({ width: 20, height: 20, seed: 8 }),
+    });
+    await put(second.id, [{ labelId: labels[0]?.id, geometry: box(0, 0, 10, 10) }]);
+    const yolo = await unzip((await getExport(t.app, projectId, "format=yolo")).body);
+    expect(text(yolo, "labels/train/0001.txt")).toBe("");
+    expect(text(yolo, "labels/train/0001_2.txt")).toBe("0 0.250000 0.250000 0.500000 0.500000\n");
+    expect(
+      createHash("sha256")
+        .update(yolo.get("images/train/0001_2.jpg") as Buffer)
+        .digest("hex"),
+    ).toBe(second.sha256);
+    const coco = JSON.parse(
+      text(
+        await unzip((await getExport(t.app, projectId, "format=coco&images=exclude")).body),
+        "annotations/instances_train.json",
+      ),
+    );
+    expect(coco.images.map((i: { file_name: string }) => i.file_name)).toContain("0001_2.jpg");
+    expect(first.id).toBeLessThan(second.id);
   });
 
   it("filters by status and splits by seed, the same way every time", async () => {
@@ -222,13 +344,49 @@ describe("GET /projects/:id/export", () => {
     expectError(await request(t.app).get("/api/v1/projects/999/export?format=coco"), 404, "NOT_FOUND");
   });
 
-  it("fails cleanly (500, nothing streamed) when an image file is missing from storage", async () => {
+  it("leaves out an image whose file is missing from storage, names it in the report, exports the rest", async () => {
     const sha = images[0]?.sha256 ?? "";
     fs.rmSync(path.join(t.filesDir, "originals", sha.slice(0, 2), sha));
-    const res = await request(t.app).get(`/api/v1/projects/${projectId}/export?format=coco`);
-    expect(expectError(res, 500, "INTERNAL").message).toContain('"street one.png"');
-    // Without images the export does not need the bytes.
-    expect((await getExport(t.app, projectId, "format=coco&images=exclude")).status).toBe(200);
+    for (const format of ["coco", "yolo", "voc"]) {
+      const res = await getExport(t.app, projectId, `format=${format}`);
+      expect(res.status, format).toBe(200);
+      expect(pythonZipCheck(res.body)).toBe("None");
+      const files = await unzip(res.body);
+      expect(
+        [...files.keys()].filter((p) => p.includes("street")),
+        format,
+      ).toEqual([]);
+      const report = JSON.parse(text(files, "export-report.json"));
+      expect(report.lossless).toBe(false);
+      expect(report.items.find((i: { code: string }) => i.code === "IMAGE_FILE_MISSING")).toEqual({
+        code: "IMAGE_FILE_MISSING",
+        severity: "error",
+        message: "images whose file is missing from storage: left out of the export with their shapes",
+        count: 1,
+        examples: [
+          {
+            image: "street one.png",
+            detail: `image ${images[0]?.id}: its file (sha256 ${sha}) is missing from storage; 2 shape(s) not exported`,
+          },
+        ],
+      });
+      const manifest = JSON.parse(text(files, "manifest.json"));
+      expect(manifest.counts.images.total).toBe(2);
+    }
+    const coco = JSON.parse(
+      text(
+        await unzip((await getExport(t.app, projectId, "format=coco")).body),
+        "annotations/instances_train.json",
+      ),
+    );
+    expect(coco.images.map((i: { file_name: string }) => i.file_name)).toEqual([
+      "ünïcode.jpg",
+      "untouched.png",
+    ]);
+    expect(coco.annotations).toHaveLength(1);
+    // Without images the export does not need the bytes: nothing is left out.
+    const bare = await unzip((await getExport(t.app, projectId, "format=coco&images=exclude")).body);
+    expect(text(bare, "export-report.json")).not.toContain("IMAGE_FILE_MISSING");
   });
 });
 

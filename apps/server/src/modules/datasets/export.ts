@@ -5,7 +5,15 @@ import { AppError } from "../../http/errors.js";
 import { originalKey } from "../images/files.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
-import { type ExportIo, type ExportOptions, type ExportPlanInfo, runExport } from "./export-job.js";
+import { convertImage } from "./export-convert.js";
+import {
+  type ExportIo,
+  type ExportOptions,
+  type ExportPlanInfo,
+  type FilesChecked,
+  type ImageCopy,
+  runExport,
+} from "./export-job.js";
 import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
 import { openSnapshot } from "./repo.js";
@@ -60,13 +68,28 @@ const drained = (res: Response): Promise<void> =>
     res.on("close", onClose);
   });
 
+/** Reads a whole stored file (an image to convert; conversions need all of it). */
+const readStored = async (deps: Deps, sha256: string): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const c of deps.storage.stream(originalKey(sha256))) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+};
+
 /** What the main thread does for an export, whichever thread encodes it. */
 const responseSide = (deps: Deps, projectName: string, opts: ExportOptions, res: Response) => ({
-  /** Found now, a missing file is a clean 500; found halfway, it could only cut the download. */
-  async planned(info: ExportPlanInfo): Promise<void> {
+  /**
+   * Checked now, a missing file leaves its image out (listed in the export report) instead of
+   * cutting the download halfway or failing the whole project.
+   */
+  async planned(info: ExportPlanInfo): Promise<FilesChecked> {
+    const missing: number[] = [];
     for (const f of info.files ?? []) {
       if ((await deps.storage.stat(originalKey(f.sha256))) === null) {
-        throw new AppError("INTERNAL", `the file of image ${f.id} ("${f.fileName}") is missing from storage`);
+        deps.log.warn(
+          { imageId: f.id, sha256: f.sha256 },
+          "export: image file missing from storage; left out",
+        );
+        missing.push(f.id);
       }
     }
     res.status(200);
@@ -74,11 +97,17 @@ const responseSide = (deps: Deps, projectName: string, opts: ExportOptions, res:
     res.setHeader("Content-Disposition", contentDisposition(`${projectName}-${opts.format}.zip`));
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("X-Labelbench-Estimated-Bytes", String(info.estimate));
-    res.setHeader("X-Labelbench-Images", String(info.imageCount));
+    res.setHeader("X-Labelbench-Images", String(info.imageCount - missing.length));
+    return { missing };
   },
-  /** Image bytes are compressed already: copied as they are, CRC computed on the way. */
-  async copyImage(sha256: string): Promise<{ crc: number; size: number }> {
-    const source = deps.storage.stream(originalKey(sha256));
+  /** Image bytes are compressed already: copied as they are (or converted), CRC computed on the way. */
+  async copyImage(image: ImageCopy): Promise<{ crc: number; size: number }> {
+    if (image.conversion !== null) {
+      const bytes = await convertImage(await readStored(deps, image.sha256), image.format, image.conversion);
+      if (!res.write(bytes)) await drained(res);
+      return { crc: zlib.crc32(bytes), size: bytes.length };
+    }
+    const source = deps.storage.stream(originalKey(image.sha256));
     let crc = 0;
     let size = 0;
     try {
@@ -139,10 +168,10 @@ const runInWorker = async (
             return;
           }
           case "copy":
-            side.copyImage(m.sha256).then(({ crc, size }) => send({ type: "copied", crc, size }), fail);
+            side.copyImage(m.image).then(({ crc, size }) => send({ type: "copied", crc, size }), fail);
             return;
           case "plan":
-            side.planned(m.info).then(() => send({ type: "go" }), fail);
+            side.planned(m.info).then(({ missing }) => send({ type: "go", missing }), fail);
             return;
           case "end":
             settled = true;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { exportRepo } from "./repo.js";
+import { ANNOTATIONS_PER_QUERY, exportRepo, queryBatches } from "./repo.js";
 
 let t: TestApp;
 afterEach(() => t.cleanup());
@@ -46,9 +46,16 @@ describe("exportRepo.items", () => {
   const items = () => {
     const repo = exportRepo(t.db, projectId, STATUSES);
     const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
-    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s");
+    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
     return [...repo.items(plan, labelIndex)];
   };
+
+  it("plans each image with its stored annotation count, which bounds the read batches", () => {
+    const repo = exportRepo(t.db, projectId, STATUSES);
+    const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
+    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
+    expect(plan.map((p) => p.annotationCount)).toEqual([2]);
+  });
 
   it("gives each shape its uid, label index and stored geometry, in drawing order", () => {
     const [item] = items();
@@ -63,5 +70,29 @@ describe("exportRepo.items", () => {
     const foreign = await createLabel(t.app, other.id, { name: "bus" });
     t.db.prepare("UPDATE annotations SET label_id = ? WHERE uid = 'second-shape'").run(foreign.id);
     expect(items).toThrow(`annotation second-shape has label ${foreign.id} outside the project`);
+  });
+});
+
+describe("queryBatches", () => {
+  const sizes = (counts: number[], limits?: { images: number; annotations: number }) =>
+    [
+      ...queryBatches(
+        counts.map((annotationCount) => ({ annotationCount })),
+        limits,
+      ),
+    ].map(([a, b]) => b - a);
+
+  it("bounds every batch by annotations, not only by images (1,000 dense images)", () => {
+    const dense = Array.from({ length: 1000 }, () => 1000);
+    const batches = [...queryBatches(dense.map((annotationCount) => ({ annotationCount })))];
+    for (const [a, b] of batches) expect((b - a) * 1000).toBeLessThanOrEqual(ANNOTATIONS_PER_QUERY);
+    expect(batches.reduce((n, [a, b]) => n + b - a, 0)).toBe(1000);
+  });
+
+  it("caps images per query, reads an oversized image alone, and covers every image once in order", () => {
+    expect(sizes([1, 1, 1, 1, 1], { images: 2, annotations: 100 })).toEqual([2, 2, 1]);
+    expect(sizes([5, 500, 5, 5], { images: 10, annotations: 100 })).toEqual([1, 1, 2]);
+    expect(sizes([0, 0, 0], { images: 10, annotations: 0 })).toEqual([3]);
+    expect(sizes([])).toEqual([]);
   });
 });

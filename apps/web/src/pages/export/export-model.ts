@@ -35,8 +35,9 @@ export const FORMAT_INFO: Record<DatasetFormat, { title: string; text: string; l
   },
   voc: {
     title: "Pascal VOC",
-    text: "Annotations/<name>.xml with 1-based pixel boxes, ImageSets/Main/<split>.txt, JPEGImages/.",
-    loses: "Polygons become bounding boxes; boxes are rounded to whole pixels.",
+    text: "Annotations/<id>.xml with 1-based pixel boxes, ImageSets/Main/<split>.txt, JPEGImages/<id>.jpg.",
+    loses:
+      "Polygons become bounding boxes; boxes are rounded to whole pixels (two at least); other image formats are converted to JPEG.",
   },
 };
 
