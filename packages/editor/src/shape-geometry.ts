@@ -112,8 +112,12 @@ export const validateGeometry = (
 
 const formatPx = (v: number) => `${Math.round(v * 100) / 100} px`;
 
-/** A rect with negative width/height (dragged up-left) turned into the same area with positive sides. */
-export const normalizeRect = (r: Rect): Rect => rectFromCorners(r.x, r.y, r.x + r.width, r.y + r.height);
+/**
+ * A rect with negative width/height (dragged up-left) turned into the same area with positive sides.
+ * A rect already positive is returned as it is: (x + width) - x can change the width's last bit.
+ */
+export const normalizeRect = (r: Rect): Rect =>
+  r.width >= 0 && r.height >= 0 ? r : rectFromCorners(r.x, r.y, r.x + r.width, r.y + r.height);
 
 export const BOX_HANDLES: readonly BoxHandle[] = ["nw", "n", "ne", "e", "se", "s", "sw", "w"];
 

@@ -33,6 +33,14 @@ describe("checkBox", () => {
     if (!res.ok) expect(res.reason).toMatch(reason);
   });
 
+  it("keeps the numbers sent for a box inside the image (no (x + width) - x drift)", () => {
+    // 0.1 + 0.2 - 0.1 is 0.20000000000000004: recomputing the width changed what was stored.
+    expect(checkBox(r(0.1, 0.1, 0.2, 0.2), img)).toEqual({ ok: true, value: r(0.1, 0.1, 0.2, 0.2) });
+    expect(checkBox(r(0.7, 3.3, 99.3, 46.7), img)).toEqual({ ok: true, value: r(0.7, 3.3, 99.3, 46.7) });
+    // A box that crosses only the right border keeps its x; only the crossing side is clamped.
+    expect(checkBox(r(0.1, 0.1, 100.2, 0.2), img)).toEqual({ ok: true, value: r(0.1, 0.1, 100 - 0.1, 0.2) });
+  });
+
   it("honours a custom tolerance", () => {
     expect(checkBox(r(-3, 0, 10, 10), img, 5)).toEqual({ ok: true, value: r(0, 0, 7, 10) });
     expect(checkBox(r(-0.5, 0, 10, 10), img, 0).ok).toBe(false);

@@ -32,11 +32,21 @@ export const checkBox = (r: Rect, size: Size, tolerance = DEFAULT_CLAMP_TOLERANC
       reason: `box [${r.x}, ${r.y}, ${maxX}, ${maxY}] lies outside the image ${size.width}x${size.height}`,
     };
   }
-  const x = clamp(r.x, 0, size.width);
-  const y = clamp(r.y, 0, size.height);
-  const value = { x, y, width: clamp(maxX, 0, size.width) - x, height: clamp(maxY, 0, size.height) - y };
-  if (value.width <= 0 || value.height <= 0) return { ok: false, reason: "box has no area inside the image" };
-  return { ok: true, value };
+  const [x, width] = clampSpan(r.x, r.width, size.width);
+  const [y, height] = clampSpan(r.y, r.height, size.height);
+  if (width <= 0 || height <= 0) return { ok: false, reason: "box has no area inside the image" };
+  return { ok: true, value: { x, y, width, height } };
+};
+
+/**
+ * One side of a box clamped into [0, max]. A side inside keeps the numbers sent: recomputing the
+ * width as (x + width) - x changed its last bit (0.2 was stored as 0.20000000000000004).
+ */
+const clampSpan = (start: number, length: number, max: number): [number, number] => {
+  const end = start + length;
+  if (start >= 0 && end <= max) return [start, length];
+  const s = clamp(start, 0, max);
+  return [s, clamp(end, 0, max) - s];
 };
 
 export const checkPolygon = (

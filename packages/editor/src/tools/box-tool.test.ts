@@ -67,6 +67,15 @@ describe("box tool", () => {
     expect(out.shapes()).toHaveLength(1);
   });
 
+  test("a moved box keeps the width and height it had (no (x + width) - x drift)", () => {
+    const t = new TestEditor({
+      annotations: [{ id: "b", labelId: 1, geometry: { type: "box", x: 0.1, y: 0.1, width: 0.2, height: 0.2 } }],
+    });
+    t.editor.select(["b"]);
+    t.key("ArrowRight").key("ArrowDown");
+    expect(t.shape("b").geometry).toEqual({ type: "box", x: 1.1, y: 1.1, width: 0.2, height: 0.2 });
+  });
+
   test("Escape cancels the drawing without a commit", () => {
     const t = new TestEditor();
     t.key("b").pointerDown(10, 10).pointerMove(50, 50).key("Escape").expectTool("box.idle");
