@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./domain.js";
+import { MAX_USER_NAME_LENGTH } from "./limits.js";
 
 export const Role = z.enum(["admin", "manager", "annotator"]);
 export type Role = z.infer<typeof Role>;
@@ -25,7 +26,7 @@ export type User = z.infer<typeof User>;
 export const SetupStatus = z.object({ required: z.boolean() });
 export const SetupRequest = z.object({
   email: Email,
-  name: z.string().trim().min(1).max(100).default("Admin"),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH).default("Admin"),
   password: Password,
 });
 export const LoginRequest = z.object({
@@ -41,7 +42,7 @@ export type Me = z.infer<typeof Me>;
 
 export const UserCreate = z.object({
   email: Email,
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH),
   role: Role.default("annotator"),
   password: Password,
 });
@@ -53,7 +54,7 @@ export const PasswordChange = z.object({
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
 export const UserPatch = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH).optional(),
   role: Role.optional(),
   active: z.boolean().optional(),
   password: Password.optional(),
@@ -82,7 +83,7 @@ export const ApiToken = z.object({
 });
 export type ApiToken = z.infer<typeof ApiToken>;
 export const TokenCreate = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH),
   scope: TokenScope.default("read"),
   expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
 });

@@ -283,7 +283,10 @@ describe("geometry validation against the 100x50 image", () => {
   it("stores a box inside the image exactly as sent (no float drift)", async () => {
     // (x + width) - x turned 0.2 into 0.20000000000000004 in most saves of fractional boxes.
     const sent = [box(0.1, 0.1, 0.2, 0.2), box(0.7, 3.3, 0.1, 46.7), box(33.3, 6.6, 66.7, 0.3)];
-    const set = await putOk({ baseRevision: 0, annotations: sent.map((g) => ({ labelId: any.id, geometry: g })) });
+    const set = await putOk({
+      baseRevision: 0,
+      annotations: sent.map((g) => ({ labelId: any.id, geometry: g })),
+    });
     expect(set.annotations.map((a) => a.geometry)).toEqual(sent);
     const stored = (await request(t.app).get(url())).body as { annotations: { geometry: unknown }[] };
     expect(stored.annotations.map((a) => a.geometry)).toEqual(sent);
