@@ -208,6 +208,42 @@ describe("checkPolygon", () => {
     if (!res.ok) expect(res.reason).toMatch(reason);
   });
 
+  it("refuses a self-crossing outline, naming the two edges and the point", () => {
+    const bowTie: Vertex[] = [
+      [10, 10],
+      [30, 30],
+      [30, 10],
+      [10, 30],
+    ];
+    expect(checkPolygon(bowTie, img)).toEqual({
+      ok: false,
+      reason: "polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (20, 20)",
+    });
+    // The closing edge (last point back to the first) is named too.
+    const closing: Vertex[] = [
+      [10, 10],
+      [40, 10],
+      [10, 30],
+      [40, 30],
+    ];
+    const res = checkPolygon(closing, img);
+    expect(res.ok === false && res.reason).toBe(
+      "polygon outline crosses itself: edge 1 (points 1-2) crosses edge 3 (points 3-0) at (25, 20)",
+    );
+  });
+
+  it("accepts outlines that only touch themselves (a shared vertex, an out-and-back spike)", () => {
+    const lobes: Vertex[] = [
+      [0, 0],
+      [10, 10],
+      [20, 0],
+      [20, 20],
+      [10, 10],
+      [0, 20],
+    ];
+    expect(checkPolygon(lobes, img).ok).toBe(true);
+  });
+
   it("never mutates its input", () => {
     const pts: Vertex[] = [
       [-1, 0],

@@ -1,5 +1,6 @@
 import { hasThreeDistinctPoints, polygonArea, polygonBounds } from "./polygon.js";
 import { clamp } from "./rect.js";
+import { findSelfCrossing, type SelfCrossing } from "./self-crossing.js";
 import type { Rect, Size, Vertex } from "./types.js";
 
 /**
@@ -68,6 +69,19 @@ export const checkPolygon = (
     return { ok: false, reason: `polygon lies outside the image ${size.width}x${size.height}` };
   }
   const value = points.map(([x, y]) => [clamp(x, 0, size.width), clamp(y, 0, size.height)] as const);
+  // On the clamped outline, which is what is stored; before the area, which a crossing makes
+  // meaningless (a symmetric bow tie's is zero).
+  const crossing = findSelfCrossing(value);
+  if (crossing) return { ok: false, reason: selfCrossingReason(crossing, value.length) };
   if (polygonArea(value) <= 0) return { ok: false, reason: "polygon has zero area" };
   return { ok: true, value };
+};
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** "polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (5, 5)". */
+export const selfCrossingReason = (c: SelfCrossing, pointCount: number): string => {
+  const edge = (i: number) => `edge ${i} (points ${i}-${(i + 1) % pointCount})`;
+  const [x, y] = c.point;
+  return `polygon outline crosses itself: ${edge(c.edges[0])} crosses ${edge(c.edges[1])} at (${round2(x)}, ${round2(y)})`;
 };

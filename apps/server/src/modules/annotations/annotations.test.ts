@@ -265,6 +265,14 @@ describe("geometry validation against the 100x50 image", () => {
     expect((await refused(g)).paths).toEqual([path]);
   });
 
+  it("refuses a self-crossing polygon, naming the crossing edges and the point", async () => {
+    const { err, paths } = await refused(poly([10, 10], [40, 40], [40, 10], [10, 30]));
+    expect(paths).toEqual(["body.annotations.0.geometry.points"]);
+    expect(err.message).toBe(
+      "1 invalid field(s); first: body.annotations.0.geometry.points: polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (22, 22)",
+    );
+  });
+
   it("refuses a polygon of fewer than 3 points at the schema", async () => {
     expect((await refused(poly([0, 0], [10, 10]))).paths).toEqual(["body.annotations.0.geometry.points"]);
   });

@@ -305,10 +305,6 @@ describe.skipIf(!sharedFixtureDir("datumaro"))(
       ["datumaro/coco_roboflow", { images: 2, rows: 2, annotations: 2, labels: 3, format: "coco" }],
       ["datumaro/roboflow_coco", { images: 3, rows: 1, annotations: 4, labels: 2, format: "coco" }],
       [
-        "labelme/instance_segmentation_coco",
-        { images: 3, rows: 3, annotations: 16, labels: 20, format: "coco" },
-      ],
-      [
         "cvat-datumaro/yolo_dataset/yolov8_detection",
         { images: 1, rows: 1, annotations: 2, labels: 10, format: "yolo" },
       ],
@@ -350,6 +346,31 @@ describe.skipIf(!sharedFixtureDir("datumaro"))(
       const s = await state(p);
       expect(s.images).toHaveLength(want.rows);
       expect([...s.annotations.values()].flat()).toHaveLength(want.annotations);
+    });
+
+    it("labelme/instance_segmentation_coco: refused for its two self-crossing polygons; imports with invalidShapes=skip", async () => {
+      const zip = await zipDirectory(dir("labelme/instance_segmentation_coco"));
+      const err = expectError(await importZip(zip), 400, "VALIDATION_ERROR");
+      const report = ImportReport.parse(err.details);
+      expect(report.problems.filter((x) => x.severity === "error")).toEqual([
+        {
+          severity: "error",
+          file: "annotations.json",
+          where: "annotations[6].segmentation",
+          message:
+            'polygon outline crosses itself: edge 7 (points 7-8) crosses edge 10 (points 10-11) at (117.79, 222.91) (image "2011_000006.jpg" is 500x375)',
+        },
+        {
+          severity: "error",
+          file: "annotations.json",
+          where: "annotations[7].segmentation",
+          message:
+            'polygon outline crosses itself: edge 10 (points 10-11) crosses edge 12 (points 12-13) at (244.74, 254.58) (image "2011_000006.jpg" is 500x375)',
+        },
+      ]);
+      expect((await state()).images).toEqual([]);
+      const r = await importOk(zip, "invalidShapes=skip");
+      expect([r.images.total, r.annotations.total, r.annotations.perLabel.length]).toEqual([3, 14, 20]);
     });
 
     it("values match SOURCES.md after going through the server", async () => {
