@@ -8,6 +8,7 @@ import {
   MAX_PROJECT_NAME_LENGTH,
   MAX_SHAPES_PER_IMAGE,
   MAX_TAGS_PER_IMAGE,
+  tooManyVerticesReason,
 } from "./limits.js";
 
 export const Id = z.number().int().positive();
@@ -208,8 +209,7 @@ export const GeometryInput = z.discriminatedUnion("type", [
   BoxGeometry,
   PolygonGeometry.extend({
     points: PolygonGeometry.shape.points.max(MAX_POLYGON_VERTICES, {
-      error: (issue) =>
-        `polygon has ${countOf(Array.isArray(issue.input) ? issue.input.length : 0, "vertices")}; at most ${countOf(MAX_POLYGON_VERTICES, "vertices")} are allowed`,
+      error: (issue) => tooManyVerticesReason(Array.isArray(issue.input) ? issue.input.length : 0),
     }),
   }),
 ]);

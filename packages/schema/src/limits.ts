@@ -25,3 +25,7 @@ export const MAX_USER_NAME_LENGTH = 100;
 
 /** "3 vertices" / "1,000 shapes": a count as the limit messages write it. */
 export const countOf = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}`;
+
+/** Why a polygon of `n` vertices is refused (the server, the import and the editor say the same). */
+export const tooManyVerticesReason = (n: number): string =>
+  `polygon has ${countOf(n, "vertices")}; at most ${countOf(MAX_POLYGON_VERTICES, "vertices")} are allowed`;
