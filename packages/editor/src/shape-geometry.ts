@@ -15,7 +15,7 @@ import {
   type Size,
   type Vertex,
 } from "@labelbench/geometry";
-import type { Geometry } from "@labelbench/schema";
+import { type Geometry, MAX_POLYGON_VERTICES, tooManyVerticesReason } from "@labelbench/schema";
 import type { BoxHandle, Shape } from "./types.js";
 
 /** Hit and handle tolerance in screen pixels; divide by viewport.scale for image pixels. */
@@ -102,7 +102,11 @@ export const validateGeometry = (
     return { ok: true, geometry: { type: "box", ...res.value } };
   }
   // A vertex dropped onto its neighbour (or two clicks clamped onto one border point) is one vertex.
-  const res = checkPolygon(dedupeConsecutive(g.points), size, Number.POSITIVE_INFINITY);
+  const points = dedupeConsecutive(g.points);
+  // The server's limit, checked first: it costs nothing, the geometry check grows with the count.
+  if (points.length > MAX_POLYGON_VERTICES)
+    return { ok: false, message: `Polygon refused: ${tooManyVerticesReason(points.length)}` };
+  const res = checkPolygon(points, size, Number.POSITIVE_INFINITY);
   if (!res.ok) return { ok: false, message: `Polygon refused: ${res.reason}` };
   return {
     ok: true,
