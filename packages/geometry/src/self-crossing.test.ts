@@ -20,6 +20,38 @@ const bruteForceCrosses = (points: readonly Vertex[]): boolean => {
   return false;
 };
 
+/**
+ * Reference for crossings at a point the outline visits twice: every pair of visits, by angles
+ * (exact enough on a small integer grid); a point where two directions coincide is left alone.
+ */
+const bruteForceVertexCrosses = (points: readonly Vertex[]): boolean => {
+  const n = points.length;
+  const key = (p: Vertex) => `${p[0]},${p[1]}`;
+  const ring = [...points.keys()].filter(
+    (i) => key(points[i] as Vertex) !== key(points[(i + 1) % n] as Vertex),
+  );
+  const m = ring.length;
+  if (m < 4) return false;
+  const at = (k: number) => points[ring[((k % m) + m) % m] as number] as Vertex;
+  const groups = new Map<string, number[]>();
+  for (let k = 0; k < m; k++) groups.set(key(at(k)), [...(groups.get(key(at(k))) ?? []), k]);
+  const turn = (v: number) => ((v % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
+  for (const visits of groups.values()) {
+    if (visits.length < 2) continue;
+    const p = at(visits[0] as number);
+    const dir = (q: Vertex) => Math.atan2(q[1] - p[1], q[0] - p[0]);
+    const rays = visits.map((k) => [dir(at(k - 1)), dir(at(k + 1))] as const);
+    const all = rays.flat();
+    if (new Set(all).size !== all.length) continue;
+    for (const [a1, a2] of rays)
+      for (const [b1, b2] of rays) {
+        const inside = (t: number) => turn(t - a1) < turn(a2 - a1);
+        if (a1 !== b1 && inside(b1) !== inside(b2)) return true;
+      }
+  }
+  return false;
+};
+
 /** Whether edges i and j cross at a point inside both. */
 const edgesCross = (points: readonly Vertex[], i: number, j: number): boolean => {
   const at = (k: number) => points[k % points.length] as Vertex;
@@ -59,6 +91,20 @@ describe("findSelfCrossing", () => {
         [0, 10],
       ]),
     ).toEqual({ edges: [0, 2], point: [5, 5] });
+  });
+
+  it("finds a figure eight drawn through one of its own vertices", () => {
+    // The outline passes (1, 1) twice and crosses itself there: no two edges cross inside.
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [2, 0],
+        [1, 1],
+        [0, 2],
+      ]),
+    ).toEqual({ edges: [1, 4], point: [1, 1] });
   });
 
   it("ignores touching outlines: a shared vertex, a one-pixel spike, repeated points", () => {
@@ -129,13 +175,15 @@ describe("findSelfCrossing", () => {
         Math.floor(rand() * grid),
         Math.floor(rand() * grid),
       ]);
-      const want = bruteForceCrosses(pts);
+      const want = bruteForceCrosses(pts) || bruteForceVertexCrosses(pts);
       const got = findSelfCrossing(pts);
       if ((got !== null) !== want)
         throw new Error(`${JSON.stringify(pts)}: sweep ${JSON.stringify(got)}, pair loop ${want}`);
       if (got) {
         crossed++;
-        expect(edgesCross(pts, got.edges[0], got.edges[1])).toBe(true);
+        const [a, b] = got.edges;
+        const atVertex = got.point.every((v, i) => v === pts[a]?.[i] && v === pts[b]?.[i]);
+        expect(atVertex || edgesCross(pts, a, b)).toBe(true);
       }
     }
     expect(crossed).toBeGreaterThan(2_000);

@@ -76,13 +76,83 @@ const found = (a: Segment, b: Segment, point: Vertex): SelfCrossing => ({
   point,
 });
 
+/** 0 for directions in the upper half-plane (and +x), 1 for the lower one (and -x). */
+const half = (dx: number, dy: number) => (dy > 0 || (dy === 0 && dx > 0) ? 0 : 1);
+
+interface Ray {
+  readonly chain: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * A crossing at a point the outline passes through more than once: a figure eight drawn through
+ * one of its own vertices, which no two edges cross inside. Each visit is a chain (the edge in,
+ * the edge out); going round the point, the chains' rays must nest like brackets, or two chains
+ * cross there. Directions are compared exactly (orient2d); a point where two rays coincide (the
+ * outline runs along itself) is left alone, like any overlap.
+ */
+const crossingAtRepeatedVertex = (points: readonly Vertex[]): SelfCrossing | null => {
+  const n = points.length;
+  const same = (i: number, j: number) => {
+    const a = points[i] as Vertex;
+    const b = points[j] as Vertex;
+    return a[0] === b[0] && a[1] === b[1];
+  };
+  // The outline's vertices without repeats in a row (the last of each run: its edge leaves it).
+  const ring: number[] = [];
+  for (let i = 0; i < n; i++) if (!same(i, (i + 1) % n)) ring.push(i);
+  const m = ring.length;
+  if (m < 4) return null;
+  const at = (k: number) => points[ring[k] as number] as Vertex;
+  const byPoint = Array.from({ length: m }, (_, k) => k).sort(
+    (a, b) => at(a)[0] - at(b)[0] || at(a)[1] - at(b)[1],
+  );
+  for (let g = 0; g < m; ) {
+    let end = g + 1;
+    while (end < m && same(ring[byPoint[g] as number] as number, ring[byPoint[end] as number] as number))
+      end++;
+    if (end - g >= 2) {
+      const [px, py] = at(byPoint[g] as number);
+      const rays: Ray[] = [];
+      for (let j = g; j < end; j++) {
+        const k = byPoint[j] as number;
+        for (const [x, y] of [at((k + m - 1) % m), at((k + 1) % m)])
+          rays.push({ chain: k, x: x - px, y: y - py });
+      }
+      const angle = (a: Ray, b: Ray) => half(a.x, a.y) - half(b.x, b.y) || orient2d(0, 0, a.x, a.y, b.x, b.y);
+      rays.sort(angle);
+      const overlap = rays.some((r, i) => i > 0 && angle(rays[i - 1] as Ray, r) === 0);
+      if (!overlap) {
+        const open: number[] = [];
+        const seen = new Set<number>();
+        for (const r of rays) {
+          if (!seen.has(r.chain)) {
+            seen.add(r.chain);
+            open.push(r.chain);
+          } else if (open[open.length - 1] === r.chain) open.pop();
+          else {
+            const other = open[open.length - 1] as number;
+            const a = ring[r.chain] as number;
+            const b = ring[other] as number;
+            return { edges: a < b ? [a, b] : [b, a], point: [px, py] };
+          }
+        }
+      }
+    }
+    g = end;
+  }
+  return null;
+};
+
 /**
  * The first place (in sweep order) where the polygon's outline crosses itself, or null when it
  * never does. Shamos-Hoey's sweep: O(n log n) for n vertices, whatever the shape (a quadratic
  * pair loop took seconds at the vertex limit, and sweepline-intersections, which tests each new
  * edge against every edge under the sweep line, is quadratic for long edges; shamos-hoey answers
- * only yes or no). A crossing is a point inside two edges where they cross; zero-length edges
- * (repeated points) are ignored.
+ * only yes or no). A crossing is a point inside two edges where they cross, or a point the outline
+ * visits twice and crosses itself at; zero-length edges (repeated points) are ignored. The
+ * outline passing through the inside of one of its own edges at a vertex (a T) is not looked for.
  */
 export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null => {
   const n = points.length;
@@ -124,5 +194,5 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
       }
     }
   }
-  return null;
+  return crossingAtRepeatedVertex(points);
 };
