@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { datasetCases } from "./cases/dataset-cases.js";
+import { polygonLimits, selfCrossingCheck } from "./cases/geometry.js";
 import { concurrentAutosave, putLatency, uploadIngest } from "./cases/server.js";
 import { machine, type Row, renderTable } from "./report.js";
 import { type RunningServer, startServer } from "./server.js";
@@ -36,6 +37,8 @@ const cases: Case[] = [
   { name: "put", run: () => withServer(3401, (s) => putLatency(s, quick)) },
   { name: "autosave", run: () => withServer(3402, (s) => concurrentAutosave(s, quick)) },
   { name: "upload", run: () => withServer(3403, (s) => uploadIngest(s, quick)) },
+  { name: "self-crossing", run: async () => selfCrossingCheck(quick) },
+  { name: "polygon-limits", run: () => withServer(3404, (s) => polygonLimits(s, quick)) },
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),

@@ -15,7 +15,7 @@ import {
   type Size,
   type Vertex,
 } from "@labelbench/geometry";
-import type { Geometry } from "@labelbench/schema";
+import { type Geometry, MAX_POLYGON_VERTICES, tooManyVerticesReason } from "@labelbench/schema";
 import type { BoxHandle, Shape } from "./types.js";
 
 /** Hit and handle tolerance in screen pixels; divide by viewport.scale for image pixels. */
@@ -102,7 +102,11 @@ export const validateGeometry = (
     return { ok: true, geometry: { type: "box", ...res.value } };
   }
   // A vertex dropped onto its neighbour (or two clicks clamped onto one border point) is one vertex.
-  const res = checkPolygon(dedupeConsecutive(g.points), size, Number.POSITIVE_INFINITY);
+  const points = dedupeConsecutive(g.points);
+  // The server's limit, checked first: it costs nothing, the geometry check grows with the count.
+  if (points.length > MAX_POLYGON_VERTICES)
+    return { ok: false, message: `Polygon refused: ${tooManyVerticesReason(points.length)}` };
+  const res = checkPolygon(points, size, Number.POSITIVE_INFINITY);
   if (!res.ok) return { ok: false, message: `Polygon refused: ${res.reason}` };
   return {
     ok: true,
@@ -112,8 +116,12 @@ export const validateGeometry = (
 
 const formatPx = (v: number) => `${Math.round(v * 100) / 100} px`;
 
-/** A rect with negative width/height (dragged up-left) turned into the same area with positive sides. */
-export const normalizeRect = (r: Rect): Rect => rectFromCorners(r.x, r.y, r.x + r.width, r.y + r.height);
+/**
+ * A rect with negative width/height (dragged up-left) turned into the same area with positive sides.
+ * A rect already positive is returned as it is: (x + width) - x can change the width's last bit.
+ */
+export const normalizeRect = (r: Rect): Rect =>
+  r.width >= 0 && r.height >= 0 ? r : rectFromCorners(r.x, r.y, r.x + r.width, r.y + r.height);
 
 export const BOX_HANDLES: readonly BoxHandle[] = ["nw", "n", "ne", "e", "se", "s", "sw", "w"];
 

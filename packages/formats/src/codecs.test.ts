@@ -1,5 +1,10 @@
 import type { Size } from "@labelbench/geometry";
-import type { Geometry } from "@labelbench/schema";
+import {
+  type Geometry,
+  MAX_POLYGON_VERTICES,
+  MAX_SHAPES_PER_IMAGE,
+  MAX_TAGS_PER_IMAGE,
+} from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import { cocoAnnotation, cocoAnnotationLine } from "./coco/encode.js";
 import { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
@@ -529,6 +534,57 @@ describe("problems name the file and the line or field", () => {
       "ann.json annotations[1].category_id: 5 is not a category id of this file",
       "ann.json annotations[2].segmentation: a polygon is a flat list of at least 3 x,y pairs",
       'ann.json annotations[3].bbox: box width and height must be positive (image "b.jpg" is 10x10)',
+    ]);
+  });
+
+  it("COCO: the vertex and tag limits, and a self-crossing polygon", { timeout: 30_000 }, () => {
+    const ring = (n: number) =>
+      Array.from({ length: n }, (_, i) => [
+        50 + 40 * Math.cos((2 * Math.PI * i) / n),
+        50 + 40 * Math.sin((2 * Math.PI * i) / n),
+      ]).flat();
+    const doc = {
+      images: [
+        { id: 1, file_name: "a.jpg", width: 100, height: 100, tags: [] as string[] },
+        { id: 2, file_name: "b.jpg", width: 100, height: 100 },
+      ],
+      categories: [{ id: 1, name: "thing" }],
+      annotations: [
+        { id: 1, image_id: 1, category_id: 1, segmentation: [ring(MAX_POLYGON_VERTICES + 1)] },
+        { id: 2, image_id: 1, category_id: 1, segmentation: [ring(MAX_POLYGON_VERTICES)] },
+        { id: 3, image_id: 1, category_id: 1, segmentation: [[10, 10, 40, 40, 40, 10, 10, 30]] },
+      ],
+    };
+    doc.images[0]?.tags?.push(...Array.from({ length: MAX_TAGS_PER_IMAGE + 2 }, (_, i) => `tag ${i}`));
+    expect(
+      problemsOf("coco", files({ "ann.json": JSON.stringify(doc) }, ["a.jpg", "b.jpg"]), {
+        "a.jpg": { width: 100, height: 100 },
+        "b.jpg": { width: 100, height: 100 },
+      }),
+    ).toEqual([
+      'ann.json images[0].tags[1000]: image "a.jpg" gets more than 1,000 tags, the limit per image',
+      'ann.json annotations[0].segmentation: polygon has 20,001 vertices; at most 20,000 vertices are allowed (image "a.jpg")',
+      'ann.json annotations[2].segmentation: polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (22, 22) (image "a.jpg" is 100x100)',
+    ]);
+  });
+
+  it("COCO: more shapes on one image than the limit is one error", { timeout: 60_000 }, () => {
+    const doc = {
+      images: [{ id: 1, file_name: "a.jpg", width: 100, height: 100 }],
+      categories: [{ id: 1, name: "thing" }],
+      annotations: Array.from({ length: MAX_SHAPES_PER_IMAGE + 2 }, (_, i) => ({
+        id: 1 + i,
+        image_id: 1,
+        category_id: 1,
+        bbox: [1, 1, 2, 2],
+      })),
+    };
+    expect(
+      problemsOf("coco", files({ "ann.json": JSON.stringify(doc) }, ["a.jpg"]), {
+        "a.jpg": { width: 100, height: 100 },
+      }),
+    ).toEqual([
+      'ann.json annotations[100000].bbox: image "a.jpg" gets more than 100,000 shapes, the limit per image',
     ]);
   });
 

@@ -1,5 +1,12 @@
 import type { Size } from "@labelbench/geometry";
-import type { Geometry } from "@labelbench/schema";
+import {
+  countOf,
+  type Geometry,
+  MAX_POLYGON_VERTICES,
+  MAX_SHAPES_PER_IMAGE,
+  MAX_TAGS_PER_IMAGE,
+  tooManyVerticesReason,
+} from "@labelbench/schema";
 import { readText, textPaths } from "./files.js";
 import { parseCsv } from "./json.js";
 import { basename, dirname, joinPath, nameKey, normalizePath, stemOf } from "./paths.js";
@@ -71,6 +78,8 @@ export class DecodeState {
   private readonly imageKeys = new Map<string, string[]>();
   private readonly imagePathSet: ReadonlySet<string>;
   private readonly sink: DecodeSink;
+  /** Images already reported for going past a per-image limit (reported once each). */
+  private readonly overLimit = new Set<DecodedImage>();
 
   constructor(
     readonly files: DatasetFiles,
@@ -199,6 +208,22 @@ export class DecodeState {
 
   /** Checks a shape against the image like an editor save (clamp within 1 px, refuse beyond). */
   shape(img: DecodedImage, label: string, g: Geometry, source: string, where: string) {
+    // The limits first: they cost nothing, the geometry check grows with the vertex count.
+    if (g.type === "polygon" && g.points.length > MAX_POLYGON_VERTICES) {
+      this.invalid(source, where, `${tooManyVerticesReason(g.points.length)} (image "${img.fileName}")`);
+      return;
+    }
+    if (img.annotationCount >= MAX_SHAPES_PER_IMAGE) {
+      if (!this.overLimit.has(img)) {
+        this.overLimit.add(img);
+        this.log.error(
+          source,
+          where,
+          `image "${img.fileName}" gets more than ${countOf(MAX_SHAPES_PER_IMAGE, "shapes")}, the limit per image`,
+        );
+      }
+      return;
+    }
     const r = checkShape(g, { width: img.width, height: img.height });
     if (!r.ok) {
       this.invalid(source, where, `${r.reason} (image "${img.fileName}" is ${img.width}x${img.height})`);
@@ -214,10 +239,22 @@ export class DecodeState {
     this.sink.annotation(img, { label: name, geometry: r.value, file: source, where });
   }
 
-  tag(img: DecodedImage, label: string) {
+  tag(img: DecodedImage, label: string, source: string, where: string | undefined) {
     const name = this.declare(label);
     this.used.add(nameKey(name));
-    if (!img.tags.some((t) => nameKey(t) === nameKey(name))) img.tags.push(name);
+    if (img.tags.some((t) => nameKey(t) === nameKey(name))) return;
+    if (img.tags.length >= MAX_TAGS_PER_IMAGE) {
+      if (!this.overLimit.has(img)) {
+        this.overLimit.add(img);
+        this.log.error(
+          source,
+          where,
+          `image "${img.fileName}" gets more than ${countOf(MAX_TAGS_PER_IMAGE, "tags")}, the limit per image`,
+        );
+      }
+      return;
+    }
+    img.tags.push(name);
   }
 
   /** Image tags from `classification.csv` (`image,label` rows) written by Labelbench or by hand. */
@@ -241,7 +278,7 @@ export class DecodeState {
         splitFromPath(imagePath),
         false,
       );
-      if (img) this.tag(img, label);
+      if (img) this.tag(img, label, csvPath, `line ${line}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Geometry } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
+import type { DecodeOptions } from "./decode-common.js";
 import { decodeDataset, detectFormat } from "./import.js";
 import { formatProblem } from "./problems.js";
 import { FIXTURES, finderFor, HAVE_FIXTURES, readDatasetDir } from "./testing/helpers.js";
@@ -12,12 +13,16 @@ import type { Decoded, DecodedImage, FormatId } from "./types.js";
  */
 const SKIPPED = HAVE_FIXTURES ? "" : ` (skipped: ${FIXTURES} not found)`;
 
-const decodeDir = (rel: string, format?: FormatId): Decoded & { detected: string } => {
+const decodeDir = (
+  rel: string,
+  format?: FormatId,
+  options: DecodeOptions = {},
+): Decoded & { detected: string } => {
   const files = readDatasetDir(path.join(FIXTURES, rel));
   const d = detectFormat(files);
   if (!d.ok && !format) throw new Error(`${rel}: ${d.reason}`);
   const f = format ?? (d.ok ? d.format : "coco");
-  return { ...decodeDataset(f, files, finderFor(files.sizes)), detected: d.ok ? d.format : "none" };
+  return { ...decodeDataset(f, files, finderFor(files.sizes), options), detected: d.ok ? d.format : "none" };
 };
 
 const image = (d: Decoded, fileName: string): DecodedImage => {
@@ -104,8 +109,19 @@ describe.skipIf(!HAVE_FIXTURES)(`external COCO files${SKIPPED}`, () => {
     ]);
   });
 
-  it("labelme instance segmentation: ids from 0, _background_, multi-polygons, sub-folder file names", () => {
+  it("labelme instance segmentation: its two self-crossing polygons block the import, named precisely", () => {
+    // SOURCES.md: "Two polygons (ids 6 and 7) self-intersect" (hand-drawn person outlines that loop).
     const d = decodeDir("labelme/instance_segmentation_coco");
+    expect(d.ok).toBe(false);
+    expect(errors(d)).toEqual([
+      'annotations.json annotations[6].segmentation: polygon outline crosses itself: edge 7 (points 7-8) crosses edge 10 (points 10-11) at (117.79, 222.91) (image "2011_000006.jpg" is 500x375)',
+      'annotations.json annotations[7].segmentation: polygon outline crosses itself: edge 10 (points 10-11) crosses edge 12 (points 12-13) at (244.74, 254.58) (image "2011_000006.jpg" is 500x375)',
+    ]);
+  });
+
+  it("labelme instance segmentation: ids from 0, _background_, multi-polygons, sub-folder file names", () => {
+    // Skipping invalid shapes imports everything but the two self-crossing polygons.
+    const d = decodeDir("labelme/instance_segmentation_coco", undefined, { invalidShapes: "skip" });
     expect(errors(d)).toEqual([]);
     // `_background_` (category 0) has no annotations: not created; the other 20 keep their order.
     expect(d.value.labels).toHaveLength(20);
@@ -116,9 +132,10 @@ describe.skipIf(!HAVE_FIXTURES)(`external COCO files${SKIPPED}`, () => {
       ["JPEGImages/2011_000025.jpg", 500, 375],
       ["JPEGImages/2011_000006.jpg", 500, 375],
     ]);
-    // 12 annotations, two of them with 2 and 4 polygons: 12 + 1 + 3 = 16 polygons.
+    // 12 annotations, two of them with 2 and 4 polygons: 12 + 1 + 3 = 16 polygons, less the 2 skipped.
     const all = d.value.images.flatMap((i) => i.annotations);
-    expect(all).toHaveLength(16);
+    expect(all).toHaveLength(14);
+    expect(warnings(d).filter((w) => w.includes("crosses itself"))).toHaveLength(2);
     expect(all.every((a) => a.geometry.type === "polygon")).toBe(true);
     expect(image(d, "2011_000003.jpg").annotations.map((a) => a.label)).toEqual([
       "person",

@@ -48,16 +48,9 @@ export const checkShape = (g: Geometry, size: Size): ShapeCheck => {
   if (g.type === "box") {
     const r = checkBox(g, size);
     if (!r.ok) return r;
-    // checkBox recomputes width as (x + width) - x, which can change the last bit; a box that
-    // needed no clamping keeps its exact numbers.
-    const inside = g.x >= 0 && g.y >= 0 && g.x + g.width <= size.width && g.y + g.height <= size.height;
-    if (inside)
-      return {
-        ok: true,
-        value: { type: "box", x: g.x, y: g.y, width: g.width, height: g.height },
-        clamped: false,
-      };
-    return { ok: true, value: { type: "box", ...r.value }, clamped: true };
+    const v = r.value;
+    const clamped = v.x !== g.x || v.y !== g.y || v.width !== g.width || v.height !== g.height;
+    return { ok: true, value: { type: "box", ...v }, clamped };
   }
   const r = checkPolygon(g.points, size);
   if (!r.ok) return r;

@@ -2,6 +2,7 @@ export * from "./geometry-json.js";
 export * from "./polygon.js";
 export * from "./random.js";
 export * from "./rect.js";
+export * from "./self-crossing.js";
 export * from "./spatial-index.js";
 export * from "./tiles.js";
 export * from "./types.js";

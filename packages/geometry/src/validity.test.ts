@@ -33,6 +33,14 @@ describe("checkBox", () => {
     if (!res.ok) expect(res.reason).toMatch(reason);
   });
 
+  it("keeps the numbers sent for a box inside the image (no (x + width) - x drift)", () => {
+    // 0.1 + 0.2 - 0.1 is 0.20000000000000004: recomputing the width changed what was stored.
+    expect(checkBox(r(0.1, 0.1, 0.2, 0.2), img)).toEqual({ ok: true, value: r(0.1, 0.1, 0.2, 0.2) });
+    expect(checkBox(r(0.7, 3.3, 99.3, 46.7), img)).toEqual({ ok: true, value: r(0.7, 3.3, 99.3, 46.7) });
+    // A box that crosses only the right border keeps its x; only the crossing side is clamped.
+    expect(checkBox(r(0.1, 0.1, 100.2, 0.2), img)).toEqual({ ok: true, value: r(0.1, 0.1, 100 - 0.1, 0.2) });
+  });
+
   it("honours a custom tolerance", () => {
     expect(checkBox(r(-3, 0, 10, 10), img, 5)).toEqual({ ok: true, value: r(0, 0, 7, 10) });
     expect(checkBox(r(-0.5, 0, 10, 10), img, 0).ok).toBe(false);
@@ -198,6 +206,42 @@ describe("checkPolygon", () => {
     const res = checkPolygon(input, img);
     expect(res.ok).toBe(false);
     if (!res.ok) expect(res.reason).toMatch(reason);
+  });
+
+  it("refuses a self-crossing outline, naming the two edges and the point", () => {
+    const bowTie: Vertex[] = [
+      [10, 10],
+      [30, 30],
+      [30, 10],
+      [10, 30],
+    ];
+    expect(checkPolygon(bowTie, img)).toEqual({
+      ok: false,
+      reason: "polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (20, 20)",
+    });
+    // The closing edge (last point back to the first) is named too.
+    const closing: Vertex[] = [
+      [10, 10],
+      [40, 10],
+      [10, 30],
+      [40, 30],
+    ];
+    const res = checkPolygon(closing, img);
+    expect(res.ok === false && res.reason).toBe(
+      "polygon outline crosses itself: edge 1 (points 1-2) crosses edge 3 (points 3-0) at (25, 20)",
+    );
+  });
+
+  it("accepts outlines that only touch themselves (a shared vertex, an out-and-back spike)", () => {
+    const lobes: Vertex[] = [
+      [0, 0],
+      [10, 10],
+      [20, 0],
+      [20, 20],
+      [10, 10],
+      [0, 20],
+    ];
+    expect(checkPolygon(lobes, img).ok).toBe(true);
   });
 
   it("never mutates its input", () => {

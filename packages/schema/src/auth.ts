@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./domain.js";
+import { MAX_USER_NAME_LENGTH } from "./limits.js";
 
 export const Role = z.enum(["admin", "manager", "annotator"]);
 export type Role = z.infer<typeof Role>;
@@ -27,7 +28,7 @@ export const SetupStatus = z.object({ required: z.boolean(), codeRequired: z.boo
 export type SetupStatus = z.infer<typeof SetupStatus>;
 export const SetupRequest = z.object({
   email: Email,
-  name: z.string().trim().min(1).max(100).default("Admin"),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH).default("Admin"),
   password: Password,
   /** The one-time code the server prints at start; needed unless setting up from the server's machine. */
   code: z.string().trim().max(64).optional(),
@@ -45,7 +46,7 @@ export type Me = z.infer<typeof Me>;
 
 export const UserCreate = z.object({
   email: Email,
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH),
   role: Role.default("annotator"),
   password: Password,
 });
@@ -57,7 +58,7 @@ export const PasswordChange = z.object({
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
 export const UserPatch = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH).optional(),
   role: Role.optional(),
   active: z.boolean().optional(),
   password: Password.optional(),
@@ -86,7 +87,7 @@ export const ApiToken = z.object({
 });
 export type ApiToken = z.infer<typeof ApiToken>;
 export const TokenCreate = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(MAX_USER_NAME_LENGTH),
   scope: TokenScope.default("read"),
   expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
 });

@@ -1,4 +1,15 @@
 import { z } from "zod";
+import {
+  countOf,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_FILE_NAME_LENGTH,
+  MAX_LABEL_NAME_LENGTH,
+  MAX_POLYGON_VERTICES,
+  MAX_PROJECT_NAME_LENGTH,
+  MAX_SHAPES_PER_IMAGE,
+  MAX_TAGS_PER_IMAGE,
+  tooManyVerticesReason,
+} from "./limits.js";
 
 export const Id = z.number().int().positive();
 export type Id = z.infer<typeof Id>;
@@ -35,14 +46,14 @@ export const Project = z.object({
 export type Project = z.infer<typeof Project>;
 
 export const ProjectCreate = z.object({
-  name: z.string().trim().min(1, "name must not be empty").max(200),
-  description: z.string().max(5000).default(""),
+  name: z.string().trim().min(1, "name must not be empty").max(MAX_PROJECT_NAME_LENGTH),
+  description: z.string().max(MAX_DESCRIPTION_LENGTH).default(""),
 });
 export type ProjectCreate = z.input<typeof ProjectCreate>;
 export const ProjectPatch = z
   .object({
-    name: z.string().trim().min(1, "name must not be empty").max(200),
-    description: z.string().max(5000),
+    name: z.string().trim().min(1, "name must not be empty").max(MAX_PROJECT_NAME_LENGTH),
+    description: z.string().max(MAX_DESCRIPTION_LENGTH),
     annotatorsCanExport: z.boolean(),
   })
   .partial();
@@ -86,7 +97,7 @@ export const Label = z.object({
 });
 export type Label = z.infer<typeof Label>;
 
-const LabelName = z.string().trim().min(1, "name must not be empty").max(100);
+const LabelName = z.string().trim().min(1, "name must not be empty").max(MAX_LABEL_NAME_LENGTH);
 const ShapeTypes = z
   .array(ShapeType)
   .min(1, "a label must allow at least one shape type")
@@ -150,7 +161,7 @@ export type Image = z.infer<typeof Image>;
 
 export const ImagePatch = z.object({
   status: ImageStatus.optional(),
-  fileName: z.string().min(1).optional(),
+  fileName: z.string().min(1).max(MAX_FILE_NAME_LENGTH).optional(),
 });
 
 export const StatusCounts = z.object({
@@ -205,9 +216,28 @@ export const PolygonGeometry = z.object({
   points: z.array(z.tuple([Coord, Coord])).min(3, "polygon needs at least 3 points"),
 });
 export const Geometry = z.discriminatedUnion("type", [BoxGeometry, PolygonGeometry]);
+/**
+ * Geometry as a client sends it: a polygon within MAX_POLYGON_VERTICES, refused on its length
+ * before its points are read. `Geometry` (what is stored and read back) has no such limit, so a
+ * shape stored before the limit existed still reads.
+ */
+export const GeometryInput = z.discriminatedUnion("type", [
+  BoxGeometry,
+  PolygonGeometry.extend({
+    points: PolygonGeometry.shape.points.max(MAX_POLYGON_VERTICES, {
+      error: (issue) => tooManyVerticesReason(Array.isArray(issue.input) ? issue.input.length : 0),
+    }),
+  }),
+]);
 export type BoxGeometry = z.infer<typeof BoxGeometry>;
 export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
 export type Geometry = z.infer<typeof Geometry>;
+
+/** The message of a list refused on its length (checked before its items are read). */
+const tooMany = (max: number, noun: string) => ({
+  error: (issue: { input: unknown }) =>
+    `${countOf(Array.isArray(issue.input) ? issue.input.length : 0, noun)}; at most ${countOf(max, noun)} per image`,
+});
 
 /** Annotation ids are chosen by the client (UUIDs) so shapes drawn offline keep their identity. */
 export const AnnotationId = z
@@ -230,7 +260,7 @@ export type Annotation = z.infer<typeof Annotation>;
 export const AnnotationInput = z.object({
   id: AnnotationId.optional(),
   labelId: Id,
-  geometry: Geometry,
+  geometry: GeometryInput,
 });
 export type AnnotationInput = z.infer<typeof AnnotationInput>;
 
@@ -244,8 +274,8 @@ export type AnnotationSet = z.infer<typeof AnnotationSet>;
 
 export const AnnotationSetPut = z.object({
   baseRevision: z.number().int().nonnegative(),
-  annotations: z.array(AnnotationInput).max(100_000),
-  tags: z.array(Id).default([]),
+  annotations: z.array(AnnotationInput).max(MAX_SHAPES_PER_IMAGE, tooMany(MAX_SHAPES_PER_IMAGE, "shapes")),
+  tags: z.array(Id).max(MAX_TAGS_PER_IMAGE, tooMany(MAX_TAGS_PER_IMAGE, "tags")).default([]),
 });
 export type AnnotationSetPut = z.input<typeof AnnotationSetPut>;
 
@@ -264,10 +294,14 @@ export const AnnotationSetPatch = z.object({
         ),
       }),
     )
-    .max(100_000)
+    .max(MAX_SHAPES_PER_IMAGE, tooMany(MAX_SHAPES_PER_IMAGE, "shapes"))
     .default([]),
-  delete: z.array(AnnotationId).max(100_000).default([]),
-  tags: z.array(Id).optional().describe("replaces the image's tags when present"),
+  delete: z.array(AnnotationId).max(MAX_SHAPES_PER_IMAGE, tooMany(MAX_SHAPES_PER_IMAGE, "ids")).default([]),
+  tags: z
+    .array(Id)
+    .max(MAX_TAGS_PER_IMAGE, tooMany(MAX_TAGS_PER_IMAGE, "tags"))
+    .optional()
+    .describe("replaces the image's tags when present"),
 });
 export type AnnotationSetPatch = z.input<typeof AnnotationSetPatch>;
 

@@ -4,3 +4,4 @@ export * from "./datasets-contract.js";
 export * from "./domain.js";
 export * from "./errors.js";
 export * from "./fast-parse.js";
+export * from "./limits.js";

@@ -67,6 +67,32 @@ describe("box tool", () => {
     expect(out.shapes()).toHaveLength(1);
   });
 
+  test("a moved box keeps the width and height it had (no (x + width) - x drift)", () => {
+    const t = new TestEditor({
+      annotations: [
+        { id: "b", labelId: 1, geometry: { type: "box", x: 0.1, y: 0.1, width: 0.2, height: 0.2 } },
+      ],
+    });
+    t.editor.select(["b"]);
+    t.key("ArrowRight").key("ArrowDown");
+    expect(t.shape("b").geometry).toEqual({ type: "box", x: 1.1, y: 1.1, width: 0.2, height: 0.2 });
+  });
+
+  test("a drag under 4 screen px is a click: no box and no message, however far zoomed in", () => {
+    const t = new TestEditor({ viewport: { scale: 3, offsetX: 0, offsetY: 0 } });
+    // 3 screen px each way is one image pixel at this zoom: it drew a 1x1 box.
+    t.key("b").drag(10, 10, 11, 11).expectTool("box.idle");
+    expect(t.shapes()).toHaveLength(0);
+    expect(t.state.message).toBeNull();
+    expect(t.state.preview).toBeNull();
+    t.click(50, 50);
+    expect(t.shapes()).toHaveLength(0);
+    expect(t.state.message).toBeNull();
+    // 4 screen px is a drag; it is then held to the minimum size like any box.
+    t.drag(10, 10, 10 + 4 / 3, 30);
+    expect(t.shapes()).toHaveLength(1);
+  });
+
   test("Escape cancels the drawing without a commit", () => {
     const t = new TestEditor();
     t.key("b").pointerDown(10, 10).pointerMove(50, 50).key("Escape").expectTool("box.idle");

@@ -4,12 +4,26 @@ import { result, type Tool, type ToolContext } from "./tool.js";
 
 export type BoxState =
   | { name: "idle" }
-  | { name: "drawing"; labelId: number; start: { x: number; y: number } };
+  | {
+      name: "drawing";
+      labelId: number;
+      start: { x: number; y: number };
+      startScreen: { x: number; y: number };
+    };
+
+/**
+ * A press that travels less than this (screen px) both across and down is a click, not a box: a
+ * hand that meant to click moves a few pixels, and zoomed in those made a one-pixel box.
+ */
+export const BOX_CLICK_PX = 4;
 
 const previewRect = (ctx: ToolContext, a: { x: number; y: number }, b: { x: number; y: number }) =>
   clampRect(rectFromCorners(a.x, a.y, b.x, b.y), ctx.imageSize);
 
-/** Drag to draw a box; a drag may start or end outside the image and is clamped to it. */
+/**
+ * Drag to draw a box; a drag may start or end outside the image and is clamped to it. A drag
+ * shorter than BOX_CLICK_PX is a click and draws nothing.
+ */
 export const boxTool: Tool<BoxState> = {
   id: "box",
   initial: { name: "idle" },
@@ -19,8 +33,9 @@ export const boxTool: Tool<BoxState> = {
       const label = ctx.drawingLabel("box");
       if (!label.ok) return result(state, { type: "message", text: label.message });
       const start = { x: event.point.x, y: event.point.y };
+      const startScreen = { x: event.screen.x, y: event.screen.y };
       return result(
-        { name: "drawing", labelId: label.labelId, start },
+        { name: "drawing", labelId: label.labelId, start, startScreen },
         { type: "preview", preview: { kind: "box", geometry: previewRect(ctx, start, start) } },
       );
     }
@@ -31,6 +46,11 @@ export const boxTool: Tool<BoxState> = {
           preview: { kind: "box", geometry: previewRect(ctx, state.start, event.point) },
         });
       case "pointerUp": {
+        const travel = Math.max(
+          Math.abs(event.screen.x - state.startScreen.x),
+          Math.abs(event.screen.y - state.startScreen.y),
+        );
+        if (travel < BOX_CLICK_PX) return result({ name: "idle" }, { type: "preview", preview: null });
         const minSide = Math.max(MIN_BOX_IMAGE_PX, MIN_BOX_SCREEN_PX * ctx.pxToImage);
         const r = previewRect(ctx, state.start, event.point);
         const checked = ctx.validate({ type: "box", ...r }, minSide);

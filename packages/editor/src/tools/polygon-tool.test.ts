@@ -1,3 +1,4 @@
+import { MAX_POLYGON_VERTICES } from "@labelbench/schema";
 import { describe, expect, test } from "vitest";
 import { TestEditor } from "../test-editor.js";
 
@@ -101,6 +102,37 @@ describe("polygon tool", () => {
         [0, 100],
       ],
     });
+  });
+
+  test("a self-crossing polygon is refused on closing, naming the crossing edges, and drawing continues", () => {
+    const t = drawing();
+    t.click(100, 100).click(300, 300).click(300, 100).click(100, 300).key("Enter");
+    t.expectTool("polygon.drawing");
+    expect(t.shapes()).toHaveLength(0);
+    expect(t.state.message).toBe(
+      "Polygon refused: polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (200, 200)",
+    );
+    // Undo the last vertex and place it where the outline stays simple: it closes.
+    t.key("Backspace").click(300, 100).click(200, 50).click(100, 100).expectTool("polygon.idle");
+    expect(t.shapes()).toHaveLength(1);
+  });
+
+  test("a polygon over the vertex limit is refused with the limit", () => {
+    // The top edge holds all but two of the vertices; the right edge is long enough to hit.
+    const top = MAX_POLYGON_VERTICES - 2;
+    const ring: [number, number][] = [
+      ...Array.from({ length: top }, (_, i): [number, number] => [100 + (800 * i) / (top - 1), 100]),
+      [900, 700],
+      [100, 700],
+    ];
+    const t = new TestEditor({ annotations: [TestEditor.polygon("ring", 1, ring)] });
+    t.editor.select(["ring"]);
+    // Double-clicking an edge inserts a vertex: one too many.
+    t.doubleClick(900, 400);
+    expect(t.state.message).toBe(
+      "Polygon refused: polygon has 20,001 vertices; at most 20,000 vertices are allowed",
+    );
+    expect(t.shape("ring").geometry).toEqual({ type: "polygon", points: ring });
   });
 
   test("a zero-area polygon is refused and drawing continues", () => {

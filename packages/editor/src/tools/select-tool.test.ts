@@ -219,6 +219,26 @@ describe("select tool: handles", () => {
     });
   });
 
+  test("a vertex drag that would make the outline cross itself is refused with the reason", () => {
+    const t = scene();
+    t.click(700, 200);
+    // (800, 100) dragged past the left edge: edges 0 and 2 would cross.
+    t.drag(800, 100, 500, 200).expectTool("select.idle");
+    expect(t.state.message).toMatch(
+      /^Polygon refused: polygon outline crosses itself: edge \d \(points \d-\d\) crosses edge \d/,
+    );
+    expect(geometry(t, "poly")).toEqual({
+      type: "polygon",
+      points: [
+        [600, 100],
+        [800, 100],
+        [800, 300],
+        [600, 300],
+      ],
+    });
+    expect(t.state.canUndo).toBe(false);
+  });
+
   test("dropping a vertex onto its neighbour merges them", () => {
     const t = scene();
     t.click(700, 200);

@@ -296,7 +296,7 @@ const decodeCocoImage = (
   if (!st.checkDeclaredSize(img, declared, file, at)) images.set(key, null);
   if (Array.isArray(im.tags)) {
     im.tags.forEach((t: unknown, j) => {
-      if (typeof t === "string" && t.trim() !== "") st.tag(img, t);
+      if (typeof t === "string" && t.trim() !== "") st.tag(img, t, file, `${at}.tags[${j}]`);
       else st.log.warn(file, `${at}.tags[${j}]`, "not a label name; ignored");
     });
   }

@@ -265,6 +265,14 @@ describe("geometry validation against the 100x50 image", () => {
     expect((await refused(g)).paths).toEqual([path]);
   });
 
+  it("refuses a self-crossing polygon, naming the crossing edges and the point", async () => {
+    const { err, paths } = await refused(poly([10, 10], [40, 40], [40, 10], [10, 30]));
+    expect(paths).toEqual(["body.annotations.0.geometry.points"]);
+    expect(err.message).toBe(
+      "1 invalid field(s); first: body.annotations.0.geometry.points: polygon outline crosses itself: edge 0 (points 0-1) crosses edge 2 (points 2-3) at (22, 22)",
+    );
+  });
+
   it("refuses a polygon of fewer than 3 points at the schema", async () => {
     expect((await refused(poly([0, 0], [10, 10]))).paths).toEqual(["body.annotations.0.geometry.points"]);
   });
@@ -278,6 +286,18 @@ describe("geometry validation against the 100x50 image", () => {
   ])("clamps %s within the tolerance", async (_name, input, stored) => {
     const g = await geometryOf(input);
     expect(g).toEqual(stored);
+  });
+
+  it("stores a box inside the image exactly as sent (no float drift)", async () => {
+    // (x + width) - x turned 0.2 into 0.20000000000000004 in most saves of fractional boxes.
+    const sent = [box(0.1, 0.1, 0.2, 0.2), box(0.7, 3.3, 0.1, 46.7), box(33.3, 6.6, 66.7, 0.3)];
+    const set = await putOk({
+      baseRevision: 0,
+      annotations: sent.map((g) => ({ labelId: any.id, geometry: g })),
+    });
+    expect(set.annotations.map((a) => a.geometry)).toEqual(sent);
+    const stored = (await request(t.app).get(url())).body as { annotations: { geometry: unknown }[] };
+    expect(stored.annotations.map((a) => a.geometry)).toEqual(sent);
   });
 
   it("reports every bad annotation at once, not only the first", async () => {

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
-import type {
-  Annotation,
-  AnnotationPatchResult,
-  AnnotationSet,
-  AnnotationSetPatch,
-  AnnotationSetPut,
-  FieldIssue,
+import {
+  type Annotation,
+  type AnnotationPatchResult,
+  type AnnotationSet,
+  type AnnotationSetPatch,
+  type AnnotationSetPut,
+  countOf,
+  type FieldIssue,
+  MAX_SHAPES_PER_IMAGE,
 } from "@labelbench/schema";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
@@ -180,6 +182,14 @@ export const annotationService = (deps: Deps) => {
           return storedOf(uid, a, before.get(uid), actor, now);
         });
         const annotationCount = repo.patch(imageId, before, items, body.delete, tags, now, placeBefore);
+        // Thrown inside the transaction, so the patch is rolled back whole.
+        if (annotationCount > MAX_SHAPES_PER_IMAGE)
+          throw refuse([
+            {
+              path: "upsert",
+              message: `image ${imageId} would hold ${countOf(annotationCount, "shapes")}; at most ${countOf(MAX_SHAPES_PER_IMAGE, "shapes")} per image`,
+            },
+          ]);
         return {
           imageId,
           revision: current + 1,

@@ -61,6 +61,12 @@ describe("annotationSetJson", () => {
     ["spaces", row("a", '{"type": "box","x":1,"y":2,"width":3,"height":4}')],
     ["a number that overflows", row("a", '{"type":"box","x":1e400,"y":2,"width":3,"height":4}')],
     ["a polygon of two points", row("a", '{"type":"polygon","points":[[0,0],[1,1]]}')],
+    ["a polygon with no points", row("a", '{"type":"polygon","points":[]}')],
+    ["a trailing comma", row("a", '{"type":"polygon","points":[[0,0],[1,1],[2,0],]}')],
+    ["a point of three numbers", row("a", '{"type":"polygon","points":[[0,0],[1,1],[2,0,1]]}')],
+    ["points not separated", row("a", '{"type":"polygon","points":[[0,0][1,1],[2,0]]}')],
+    ["an unclosed point list", row("a", '{"type":"polygon","points":[[0,0],[1,1],[2,0]}')],
+    ["a polygon key after the points", row("a", '{"type":"polygon","points":[[0,0],[1,1],[2,0]],"z":1}')],
     ["a string coordinate", row("a", '{"type":"box","x":"1","y":2,"width":3,"height":4}')],
     ["an id with a space", row("a b", { type: "box", x: 1, y: 2, width: 3, height: 4 })],
     ["an id with a quote", row('a"', { type: "box", x: 1, y: 2, width: 3, height: 4 })],
@@ -69,5 +75,18 @@ describe("annotationSetJson", () => {
     expect(
       annotationSetJson(5, 7, [row("ok", { type: "box", x: 0, y: 0, width: 1, height: 1 }), r], []),
     ).toBeNull();
+  });
+
+  it("checks a polygon of any size point by point, never by recursion", () => {
+    // 300,000 vertices with long decimals: the former one-regex check threw "Maximum call stack
+    // size exceeded" here, and the image's GET answered 500.
+    const points = Array.from({ length: 300_000 }, (_, i) => [
+      500 + 400 * Math.cos(i / 47_746.48),
+      500 + 400 * Math.sin(i / 47_746.48),
+    ]);
+    const rows = [row("big", { type: "polygon", points })];
+    const json = annotationSetJson(5, 7, rows, []);
+    expect(json).not.toBeNull();
+    expect(JSON.parse(json as string)).toEqual(ordinary(rows, []));
   });
 });

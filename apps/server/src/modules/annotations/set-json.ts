@@ -20,12 +20,33 @@ export interface StoredRow {
 // A JSON number that is finite once parsed (no exponent or digit run that overflows a double).
 const NUM = String.raw`-?(?:0|[1-9]\d{0,19})(?:\.\d{1,20})?(?:[eE](?:-\d{1,3}|\+?\d{1,2}))?`;
 const BOX = new RegExp(String.raw`^\{"type":"box","x":${NUM},"y":${NUM},"width":${NUM},"height":${NUM}\}$`);
-const POINT = String.raw`\[${NUM},${NUM}\]`;
-const POLYGON = new RegExp(String.raw`^\{"type":"polygon","points":\[${POINT}(?:,${POINT}){2,}\]\}$`);
 const ANNOTATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// One point at a time (sticky: matched exactly at lastIndex). A single regex over the whole point
+// list backtracked through a stack as deep as the list: a polygon of ~300,000 vertices threw
+// "Maximum call stack size exceeded" and every GET of its image answered 500.
+const FIRST_POINT = new RegExp(String.raw`\[${NUM},${NUM}\]`, "y");
+const NEXT_POINT = new RegExp(String.raw`,\[${NUM},${NUM}\]`, "y");
+const POLYGON_HEAD = '{"type":"polygon","points":[';
+const POLYGON_TAIL = "]}";
+
+/** True when `json` is `{"type":"polygon","points":[[x,y],...]}` with at least 3 points; iterative. */
+const isCanonicalPolygon = (json: string): boolean => {
+  if (!json.startsWith(POLYGON_HEAD) || !json.endsWith(POLYGON_TAIL)) return false;
+  const end = json.length - POLYGON_TAIL.length;
+  let at = POLYGON_HEAD.length;
+  let points = 0;
+  while (at < end) {
+    const point = points === 0 ? FIRST_POINT : NEXT_POINT;
+    point.lastIndex = at;
+    if (!point.test(json)) return false;
+    at = point.lastIndex;
+    points++;
+  }
+  return at === end && points >= 3;
+};
 
 const isCanonicalGeometry = (json: string) =>
-  json.startsWith('{"type":"box"') ? BOX.test(json) : POLYGON.test(json);
+  json.startsWith('{"type":"box"') ? BOX.test(json) : isCanonicalPolygon(json);
 
 const isId = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
 const isStringOrNull = (v: unknown) => v === null || typeof v === "string";

@@ -9,7 +9,13 @@ import {
   type ProblemLog,
 } from "@labelbench/formats";
 import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
-import type { ImportQuery, Label, ShapeType } from "@labelbench/schema";
+import {
+  countOf,
+  type ImportQuery,
+  type Label,
+  MAX_SHAPES_PER_IMAGE,
+  type ShapeType,
+} from "@labelbench/schema";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { imageRepo } from "../images/repo.js";
@@ -183,7 +189,14 @@ export class ImportWriter implements DecodeSink {
     // The decoder built and checked this geometry; it is stored as is, not parsed again.
     const geometry = storedGeometryJson(a.geometry);
     this.sql.insert.run(imageId, randomUUID(), labelId, geometry, t.next++);
-    t.count++;
+    // The decoder limits the dataset's shapes per image; appending adds those already stored.
+    // The error stops the writes, so it is reported once.
+    if (++t.count > MAX_SHAPES_PER_IMAGE)
+      this.log.error(
+        a.file,
+        a.where,
+        `image "${img.fileName}" would hold more than ${countOf(MAX_SHAPES_PER_IMAGE, "shapes")} with those it already has, the limit per image`,
+      );
     if (++this.written === DEFER_LABEL_INDEX_AFTER) this.deferLabelIndex();
   }
 

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ImportReport, type Label } from "@labelbench/schema";
+import { ImportReport, type Label, MAX_SHAPES_PER_IMAGE } from "@labelbench/schema";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
@@ -305,10 +305,6 @@ describe.skipIf(!sharedFixtureDir("datumaro"))(
       ["datumaro/coco_roboflow", { images: 2, rows: 2, annotations: 2, labels: 3, format: "coco" }],
       ["datumaro/roboflow_coco", { images: 3, rows: 1, annotations: 4, labels: 2, format: "coco" }],
       [
-        "labelme/instance_segmentation_coco",
-        { images: 3, rows: 3, annotations: 16, labels: 20, format: "coco" },
-      ],
-      [
         "cvat-datumaro/yolo_dataset/yolov8_detection",
         { images: 1, rows: 1, annotations: 2, labels: 10, format: "yolo" },
       ],
@@ -350,6 +346,31 @@ describe.skipIf(!sharedFixtureDir("datumaro"))(
       const s = await state(p);
       expect(s.images).toHaveLength(want.rows);
       expect([...s.annotations.values()].flat()).toHaveLength(want.annotations);
+    });
+
+    it("labelme/instance_segmentation_coco: refused for its two self-crossing polygons; imports with invalidShapes=skip", async () => {
+      const zip = await zipDirectory(dir("labelme/instance_segmentation_coco"));
+      const err = expectError(await importZip(zip), 400, "VALIDATION_ERROR");
+      const report = ImportReport.parse(err.details);
+      expect(report.problems.filter((x) => x.severity === "error")).toEqual([
+        {
+          severity: "error",
+          file: "annotations.json",
+          where: "annotations[6].segmentation",
+          message:
+            'polygon outline crosses itself: edge 7 (points 7-8) crosses edge 10 (points 10-11) at (117.79, 222.91) (image "2011_000006.jpg" is 500x375)',
+        },
+        {
+          severity: "error",
+          file: "annotations.json",
+          where: "annotations[7].segmentation",
+          message:
+            'polygon outline crosses itself: edge 10 (points 10-11) crosses edge 12 (points 12-13) at (244.74, 254.58) (image "2011_000006.jpg" is 500x375)',
+        },
+      ]);
+      expect((await state()).images).toEqual([]);
+      const r = await importOk(zip, "invalidShapes=skip");
+      expect([r.images.total, r.annotations.total, r.annotations.perLabel.length]).toEqual([3, 14, 20]);
     });
 
     it("values match SOURCES.md after going through the server", async () => {
@@ -396,14 +417,16 @@ const cocoText = (
   annotations: number,
   order: readonly ("images" | "categories" | "annotations")[],
   bad: number | null = null,
+  /** 2: the shapes alternate between a.png and b.png (one image holds at most MAX_SHAPES_PER_IMAGE). */
+  images: 1 | 2 = 1,
 ) => {
   const members = {
-    images: '[{"id":1,"file_name":"a.png","width":100,"height":100,"tags":["tagged"]}]',
+    images: `[{"id":1,"file_name":"a.png","width":100,"height":100,"tags":["tagged"]}${images === 2 ? ',{"id":2,"file_name":"b.png","width":100,"height":100}' : ""}]`,
     categories: '[{"id":1,"name":"car"},{"id":2,"name":"new label"}]',
     annotations: `[${Array.from(
       { length: annotations },
       (_, i) =>
-        `{"id":${i + 1},"image_id":1,"category_id":${(i % 2) + 1},"bbox":${i === bad ? "[500,500,10,10]" : `[${i % 90},${i % 80},10,20]`},"iscrowd":0}`,
+        `{"id":${i + 1},"image_id":${(i % images) + 1},"category_id":${(i % 2) + 1},"bbox":${i === bad ? "[500,500,10,10]" : `[${i % 90},${i % 80},10,20]`},"iscrowd":0}`,
     ).join(",\n")}]`,
   };
   return `{"info":{},${order.map((k) => `"${k}":${members[k]}`).join(",")}}`;
@@ -479,9 +502,13 @@ describe("streamed import: written as decoded, all or nothing", () => {
 
   it("a refusal deep inside a big file rolls back everything already written", async () => {
     await seeded();
+    await uploadImage(t.app, projectId, {
+      name: "b.png",
+      data: await png({ width: 100, height: 100, seed: 8 }),
+    });
     const before = await snapshot();
     // Over 8 MB: extracted from the zip to disk and read in pieces; shape 110,000 is outside (after the label index was deferred, at 100,000 rows) the image.
-    const text = cocoText(120_000, ["categories", "images", "annotations"], 110_000);
+    const text = cocoText(120_000, ["categories", "images", "annotations"], 110_000, 2);
     expect(text.length).toBeGreaterThan(8 * 1024 * 1024);
     const res = await importZip(await makeZip([["instances.json", text]]), "existing=replace");
     const err = expectError(res, 400, "VALIDATION_ERROR");
@@ -503,7 +530,9 @@ describe("streamed import: written as decoded, all or nothing", () => {
     expect(indexSql).toMatch(/CREATE INDEX annotations_label/);
     // Without the bad shape: all 120,000 written, the index built again before the commit.
     const ok = await importOk(
-      await makeZip([["instances.json", cocoText(120_000, ["categories", "images", "annotations"])]]),
+      await makeZip([
+        ["instances.json", cocoText(120_000, ["categories", "images", "annotations"], null, 2)],
+      ]),
       "existing=replace",
     );
     expect(ok.annotations.total).toBe(120_000);
@@ -549,6 +578,36 @@ describe("streamed import: written as decoded, all or nothing", () => {
     const shapes = (await state()).annotations.get("a.png") ?? [];
     expect(shapes.map((s) => s.label)).toEqual(["car", "car", "car", "new label", "car", "new label"]);
     expect(t.db.prepare("SELECT annotation_count FROM images").get()).toEqual({ annotation_count: 6 });
+  });
+
+  it("append refuses to take an image past the shape limit, and changes nothing", async () => {
+    await seeded();
+    const imageId = t.db.prepare("SELECT id FROM images").pluck().get() as number;
+    const labelId = t.db.prepare("SELECT id FROM labels").pluck().get() as number;
+    t.db
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+         INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_at, updated_at)
+         SELECT ?, 'bulk' || i, ?, '{"type":"box","x":1,"y":1,"width":1,"height":1}', i, '', '' FROM n`,
+      )
+      .run(MAX_SHAPES_PER_IMAGE - 2, imageId, labelId);
+    t.db.prepare("UPDATE images SET annotation_count = ?").run(MAX_SHAPES_PER_IMAGE - 2);
+    const res = await postJson(cocoText(3, ["categories", "images", "annotations"]), "existing=append");
+    const err = expectError(res, 400, "VALIDATION_ERROR");
+    expect(ImportReport.parse(err.details).problems.filter((p) => p.severity === "error")).toEqual([
+      {
+        severity: "error",
+        file: "instances.json",
+        where: "annotations[2].bbox",
+        message:
+          'image "a.png" would hold more than 100,000 shapes with those it already has, the limit per image',
+      },
+    ]);
+    expect(t.db.prepare("SELECT count(*) FROM annotations").pluck().get()).toBe(MAX_SHAPES_PER_IMAGE - 2);
+    // Two more fit.
+    expect(
+      (await postJson(cocoText(2, ["categories", "images", "annotations"]), "existing=append")).status,
+    ).toBe(200);
   });
 
   it("label files are read from the zip one at a time: a corrupt one refuses the import, nothing kept", async () => {

@@ -1,4 +1,4 @@
-import { Image, ImagePage } from "@labelbench/schema";
+import { Image, ImagePage, MAX_FILE_NAME_LENGTH } from "@labelbench/schema";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -225,6 +225,16 @@ describe("one image", () => {
       "VALIDATION_ERROR",
     );
     expect(issuePaths(bad.details).sort()).toEqual(["body.fileName", "body.status"]);
+    const long = `${"n".repeat(MAX_FILE_NAME_LENGTH - 4)}.png`;
+    expectError(
+      await request(t.app)
+        .patch(`/api/v1/images/${img!.id}`)
+        .send({ fileName: `x${long}` }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    const renamed = await request(t.app).patch(`/api/v1/images/${img!.id}`).send({ fileName: long });
+    expect(renamed.body.fileName).toBe(long);
     expect((await request(t.app).get(`/api/v1/images/${img!.id}`)).body.status).toBe("done");
   });
 

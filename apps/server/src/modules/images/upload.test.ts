@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Image } from "@labelbench/schema";
+import { Image, MAX_FILE_NAME_LENGTH } from "@labelbench/schema";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -250,6 +250,21 @@ describe("upload: limits", () => {
     expect(results.map((r) => r.status)).toEqual(["created", "rejected", "created"]);
     expect(results[1]).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
     expect(results[1]?.status === "rejected" && results[1].reason).toMatch(/exceeds/);
+    expectNoTempFiles();
+  });
+
+  it("rejects a file name longer than MAX_FILE_NAME_LENGTH and keeps the other files", async () => {
+    await setup();
+    const long = `${"n".repeat(MAX_FILE_NAME_LENGTH - 4)}.png`;
+    const results = await uploadOk(t.app, projectId, [
+      { name: `x${long}`, data: await png({ seed: 1 }) },
+      { name: long, data: await png({ seed: 2 }) },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "created"]);
+    expect(results[0]).toMatchObject({
+      code: "VALIDATION_ERROR",
+      reason: `file name is ${MAX_FILE_NAME_LENGTH + 1} characters; at most ${MAX_FILE_NAME_LENGTH} are allowed`,
+    });
     expectNoTempFiles();
   });
 

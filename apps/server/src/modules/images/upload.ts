@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { UploadResult } from "@labelbench/schema";
+import { MAX_FILE_NAME_LENGTH, type UploadResult } from "@labelbench/schema";
 import busboy from "busboy";
 import type { Request } from "express";
 import type { Deps } from "../../deps.js";
@@ -92,17 +92,18 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     let files = 0;
     bb.on("file", (field, stream, info) => {
       const fileName = (info.filename ?? "").split(/[\\/]/).pop() || "unnamed";
-      if (field !== "files") {
+      const refusal =
+        field !== "files"
+          ? `unexpected field "${field}"; use "files"`
+          : fileName.length > MAX_FILE_NAME_LENGTH
+            ? `file name is ${fileName.length} characters; at most ${MAX_FILE_NAME_LENGTH} are allowed`
+            : null;
+      if (refusal !== null) {
         stream.resume();
         jobs.push(
           Promise.resolve<Probed>({
             kind: "rejected",
-            result: {
-              fileName,
-              status: "rejected",
-              code: "VALIDATION_ERROR",
-              reason: `unexpected field "${field}"; use "files"`,
-            },
+            result: { fileName, status: "rejected", code: "VALIDATION_ERROR", reason: refusal },
           }),
         );
         return;

@@ -1,0 +1,191 @@
+import { orient2d } from "robust-predicates";
+import { describe, expect, it } from "vitest";
+import { seededRandom } from "./random.js";
+import { findSelfCrossing } from "./self-crossing.js";
+import type { Vertex } from "./types.js";
+
+/** Every pair of edges, as a reference: true when two edges cross at a point inside both. */
+const bruteForceCrosses = (points: readonly Vertex[]): boolean => {
+  const n = points.length;
+  const sign = (a: Vertex, b: Vertex, c: Vertex) => Math.sign(orient2d(a[0], a[1], b[0], b[1], c[0], c[1]));
+  for (let i = 0; i < n; i++) {
+    const a = points[i] as Vertex;
+    const b = points[(i + 1) % n] as Vertex;
+    for (let j = i + 1; j < n; j++) {
+      const c = points[j] as Vertex;
+      const d = points[(j + 1) % n] as Vertex;
+      if (sign(a, b, c) * sign(a, b, d) < 0 && sign(c, d, a) * sign(c, d, b) < 0) return true;
+    }
+  }
+  return false;
+};
+
+/**
+ * Reference for crossings at a point the outline visits twice: every pair of visits, by angles
+ * (exact enough on a small integer grid); a point where two directions coincide is left alone.
+ */
+const bruteForceVertexCrosses = (points: readonly Vertex[]): boolean => {
+  const n = points.length;
+  const key = (p: Vertex) => `${p[0]},${p[1]}`;
+  const ring = [...points.keys()].filter(
+    (i) => key(points[i] as Vertex) !== key(points[(i + 1) % n] as Vertex),
+  );
+  const m = ring.length;
+  if (m < 4) return false;
+  const at = (k: number) => points[ring[((k % m) + m) % m] as number] as Vertex;
+  const groups = new Map<string, number[]>();
+  for (let k = 0; k < m; k++) groups.set(key(at(k)), [...(groups.get(key(at(k))) ?? []), k]);
+  const turn = (v: number) => ((v % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
+  for (const visits of groups.values()) {
+    if (visits.length < 2) continue;
+    const p = at(visits[0] as number);
+    const dir = (q: Vertex) => Math.atan2(q[1] - p[1], q[0] - p[0]);
+    const rays = visits.map((k) => [dir(at(k - 1)), dir(at(k + 1))] as const);
+    const all = rays.flat();
+    if (new Set(all).size !== all.length) continue;
+    for (const [a1, a2] of rays)
+      for (const [b1, b2] of rays) {
+        const inside = (t: number) => turn(t - a1) < turn(a2 - a1);
+        if (a1 !== b1 && inside(b1) !== inside(b2)) return true;
+      }
+  }
+  return false;
+};
+
+/** Whether edges i and j cross at a point inside both. */
+const edgesCross = (points: readonly Vertex[], i: number, j: number): boolean => {
+  const at = (k: number) => points[k % points.length] as Vertex;
+  const sign = (a: Vertex, b: Vertex, c: Vertex) => Math.sign(orient2d(a[0], a[1], b[0], b[1], c[0], c[1]));
+  const [a, b, c, d] = [at(i), at(i + 1), at(j), at(j + 1)];
+  return sign(a, b, c) * sign(a, b, d) < 0 && sign(c, d, a) * sign(c, d, b) < 0;
+};
+
+describe("findSelfCrossing", () => {
+  it("finds nothing in simple polygons", () => {
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [0, 10],
+      ]),
+    ).toBeNull();
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [10, 0],
+        [5, 5],
+        [10, 10],
+        [0, 10],
+      ]),
+    ).toBeNull(); // concave
+  });
+
+  it("names the two crossing edges and the point of a bow tie", () => {
+    // Edges: 0 (0,0)-(10,10), 1 (10,10)-(10,0), 2 (10,0)-(0,10), 3 (0,10)-(0,0).
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [10, 10],
+        [10, 0],
+        [0, 10],
+      ]),
+    ).toEqual({ edges: [0, 2], point: [5, 5] });
+  });
+
+  it("finds a figure eight drawn through one of its own vertices", () => {
+    // The outline passes (1, 1) twice and crosses itself there: no two edges cross inside.
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [2, 0],
+        [1, 1],
+        [0, 2],
+      ]),
+    ).toEqual({ edges: [1, 4], point: [1, 1] });
+  });
+
+  it("ignores touching outlines: a shared vertex, a one-pixel spike, repeated points", () => {
+    // Two lobes meeting at (1, 1), both counter-clockwise: the area is right.
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [1, 1],
+        [2, 0],
+        [2, 2],
+        [1, 1],
+        [0, 2],
+      ]),
+    ).toBeNull();
+    // Out and back along y = 5 (a mask tracer's one-pixel line).
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [10, 0],
+        [10, 5],
+        [15, 5],
+        [10, 5],
+        [10, 10],
+        [0, 10],
+      ]),
+    ).toBeNull();
+    expect(
+      findSelfCrossing([
+        [0, 0],
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [10, 10],
+        [0, 10],
+        [0, 0],
+      ]),
+    ).toBeNull();
+  });
+
+  it("finds crossings with vertical edges and through collinear runs", () => {
+    expect(
+      findSelfCrossing([
+        [5, 0],
+        [5, 10],
+        [0, 5],
+        [10, 5],
+      ])?.edges,
+    ).toEqual([0, 2]);
+    // Edges 2 and 3 both cross edge 0; the sweep reports the leftmost crossing.
+    const twice = findSelfCrossing([
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [4, -5],
+      [0, 10],
+    ]);
+    expect(twice?.edges).toEqual([0, 3]);
+    expect(twice?.point[1]).toBe(0);
+  });
+
+  it("agrees with the pair loop on thousands of random polygons on a small grid (degenerate cases)", () => {
+    const rand = seededRandom(7);
+    let crossed = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const n = 3 + Math.floor(rand() * 8);
+      const grid = 2 + Math.floor(rand() * 4);
+      const pts: Vertex[] = Array.from({ length: n }, () => [
+        Math.floor(rand() * grid),
+        Math.floor(rand() * grid),
+      ]);
+      const want = bruteForceCrosses(pts) || bruteForceVertexCrosses(pts);
+      const got = findSelfCrossing(pts);
+      if ((got !== null) !== want)
+        throw new Error(`${JSON.stringify(pts)}: sweep ${JSON.stringify(got)}, pair loop ${want}`);
+      if (got) {
+        crossed++;
+        const [a, b] = got.edges;
+        const atVertex = got.point.every((v, i) => v === pts[a]?.[i] && v === pts[b]?.[i]);
+        expect(atVertex || edgesCross(pts, a, b)).toBe(true);
+      }
+    }
+    expect(crossed).toBeGreaterThan(2_000);
+  });
+});
