@@ -10,6 +10,11 @@ export interface Config {
   /** Images above this many pixels get a tile pyramid. */
   tileThresholdPixels: number;
   logLevel: string;
+  /**
+   * Mounts /api/v1/test/* (modules/tiles/test-control.ts), controls end-to-end tests use to make the
+   * server's background work deterministic. Only the e2e config sets LABELBENCH_TEST_CONTROLS=1.
+   */
+  testControls: boolean;
 }
 
 const int = (v: string | undefined, fallback: number, name: string): number => {
@@ -17,6 +22,12 @@ const int = (v: string | undefined, fallback: number, name: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"`);
   return n;
+};
+
+const flag = (v: string | undefined, name: string): boolean => {
+  if (v === undefined || v === "" || v === "0") return false;
+  if (v === "1") return true;
+  throw new Error(`${name} must be 1 or 0, got "${v}"`);
 };
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
@@ -27,6 +38,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   maxPixels: int(env.LABELBENCH_MAX_MEGAPIXELS, 1000, "LABELBENCH_MAX_MEGAPIXELS") * 1_000_000,
   tileThresholdPixels: int(env.LABELBENCH_TILE_MEGAPIXELS, 25, "LABELBENCH_TILE_MEGAPIXELS") * 1_000_000,
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
+  testControls: flag(env.LABELBENCH_TEST_CONTROLS, "LABELBENCH_TEST_CONTROLS"),
 });
 
 /** Defaults for tests and embedding: everything under one directory. */
@@ -37,5 +49,6 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   maxPixels: 1_000_000_000,
   tileThresholdPixels: 25_000_000,
   logLevel: "silent",
+  testControls: false,
   ...overrides,
 });
