@@ -38,6 +38,7 @@ const cases: Case[] = [
   { name: "upload", run: () => withServer(3403, (s) => uploadIngest(s, quick)) },
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
+  ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
 ];
 

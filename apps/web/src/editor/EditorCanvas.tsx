@@ -433,15 +433,21 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
           return;
         }
         paintImage(zoomStep && tilesRef.current !== null);
-        if (coarse) {
-          window.clearTimeout(settleTimer);
-          settleTimer = window.setTimeout(() => applyCamera(editor.getState(), true), ZOOM_SERIES_MS);
-        }
+        if (coarse) settleLater();
       } else if (k !== 1) {
         // A wheel zoom's steps only scale the picture: draw it sharp once the steps stop.
-        window.clearTimeout(settleTimer);
-        settleTimer = window.setTimeout(() => applyCamera(editor.getState(), true), ZOOM_SERIES_MS);
+        settleLater();
       }
+    };
+    /**
+     * The end of a zoom draws the image sharp at the start of a frame (FrameScheduler.requestInput),
+     * not in a timer task of its own: the shape layer, catching up in the same frames, then sees the
+     * time the redraw took in its deadline (shape-raster.ts) and the frame is not overrun.
+     */
+    const settleImage = () => applyCamera(editor.getState(), true);
+    const settleLater = () => {
+      window.clearTimeout(settleTimer);
+      settleTimer = window.setTimeout(() => scheduler.requestInput(settleImage), ZOOM_SERIES_MS);
     };
     const movingKey = (s: EditorState) =>
       s.preview?.kind === "transform" ? s.preview.shapes.map((x) => x.id).join(",") : "";

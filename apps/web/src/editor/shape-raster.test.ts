@@ -2,6 +2,7 @@ import type { Shape } from "@labelbench/editor";
 import { describe, expect, it } from "vitest";
 import type { FrameBudget } from "./frame-scheduler";
 import {
+  CATCH_UP_FRAME_MS,
   FIRST_FRAME_BUDGET_MS,
   FRAME_BUDGET_MS,
   type HostPicture,
@@ -96,6 +97,7 @@ const stats = (): RasterStats => ({
   pictures: 0,
   urgentPictures: 0,
   settled: false,
+  sharpAt: 0,
 });
 
 const box = (id: string, x: number, y: number): Shape => ({
@@ -156,13 +158,13 @@ const setup = () => {
 };
 
 describe("ShapeRaster", () => {
-  it("renders an opened image a few tiles per frame, then shows one picture of the view and its margin", () => {
+  it("renders an opened image a few tiles per frame, shows its view, then one picture of the view and its margin", () => {
     const t = setup();
     expect(t.frame()).toBe(true);
     expect(t.r.log.shows).toBe(0);
     const frames = t.settle();
     expect(frames).toBeGreaterThan(1);
-    expect(t.r.log.shows).toBe(1);
+    expect(t.r.log.shows).toBe(2);
     expect(t.r.log.visible).toBe(true);
     // Stage 1000 x 800 plus the margin on each side at 1:1, view offset -1000,-1000.
     const side = RASTER_TILE_PX;
@@ -203,13 +205,14 @@ describe("ShapeRaster", () => {
     const t = setup();
     t.settle();
     // Past half the margin: a new picture is prepared over the next frames.
+    const shows = t.r.log.shows;
     t.frame({ viewport: { scale: 1, offsetX: -1000 - MARGIN_PX * 0.6, offsetY: -1000 } });
     t.settle();
-    expect(t.r.log.shows).toBe(2);
+    expect(t.r.log.shows).toBe(shows + 1);
     expect(t.st.urgentPictures).toBe(0);
     // A jump far outside it: the picture must be right in this very frame.
     t.frame({ viewport: { scale: 1, offsetX: -2500, offsetY: -1800 } });
-    expect(t.r.log.shows).toBe(3);
+    expect(t.r.log.shows).toBe(shows + 2);
     expect(t.st.urgentPictures).toBe(1);
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
@@ -242,8 +245,85 @@ describe("ShapeRaster", () => {
     t.r.clock.t += ZOOM_SETTLE_MS;
     t.settle();
     expect(t.st.tileRenders).toBeGreaterThan(renders);
-    expect(t.r.log.shows).toBe(shows + 1);
+    // The view at the new scale, then the whole picture with its margin.
+    expect(t.r.log.shows).toBe(shows + 2);
     expect(t.r.log.transforms.at(-1)?.[2]).toBe(1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("is sharp at a new scale soon after the zoom rests: the view's tiles first, with the catch-up budget", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    const shows = t.r.log.shows;
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    const zoomedAt = t.r.clock.t;
+    let frames = 0;
+    while (t.st.shapesDrawn === 0 && frames < 500) {
+      t.frame();
+      frames++;
+    }
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    // Shown with the view's tiles only: at 1.5 a 1000 x 800 stage needs at most 9 x 8 of them.
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.drawn.length).toBeLessThanOrEqual(9 * 8);
+    const viewTiles = t.st.tileRenders - renders;
+    // Rendering 1 ms a tile, ~10 a frame once resting: ~250 ms here. At 2 a frame, after 120 ms and
+    // with the margin's tiles in line too, this took over a second.
+    expect(viewTiles).toBeGreaterThan(20);
+    expect(t.st.sharpAt - zoomedAt).toBeLessThan(400);
+    // Then the margin follows, and the whole picture replaces the view's.
+    t.settle();
+    expect(t.r.log.shows).toBe(shows + 2);
+    expect(t.r.log.drawn.length).toBeGreaterThan(9 * 8);
+    expect(t.st.settled).toBe(true);
+  });
+
+  it("catches up only while the camera rests, and within CATCH_UP_FRAME_MS of each frame's start", () => {
+    const t = setup();
+    t.settle();
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    // Panning at the new scale: the shared budget only.
+    for (let i = 1; i <= 5; i++) {
+      const renders = t.st.tileRenders;
+      t.frame({ viewport: { scale: 1.5, offsetX: -1500 - 3 * i, offsetY: -1400 } });
+      expect(t.st.tileRenders - renders).toBeLessThanOrEqual(FRAME_BUDGET_MS + 1);
+    }
+    // At rest: up to the catch-up deadline, measured from the frame's start.
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    const frameStart = t.r.clock.t + 16;
+    const late: FrameBudget = {
+      end: frameStart + FRAME_BUDGET_MS,
+      frameStart: frameStart - 4,
+      left: () => t.r.clock.t < frameStart + FRAME_BUDGET_MS,
+      remaining: () => 0,
+      spend: () => {},
+    };
+    const renders = t.st.tileRenders;
+    t.r.clock.t += 16;
+    t.raster.frame(t.input, late);
+    // The frame began 4 ms before this producer ran: 6 ms of tiles are left, and one may start last.
+    expect(t.st.tileRenders - renders).toBeGreaterThanOrEqual(CATCH_UP_FRAME_MS - 4 - 1);
+    expect(t.st.tileRenders - renders).toBeLessThanOrEqual(CATCH_UP_FRAME_MS - 4 + 1);
+  });
+
+  it("completes a view-only picture the view moves past without composing it in one frame", () => {
+    const t = setup();
+    t.settle();
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    while (t.st.shapesDrawn === 0) t.frame();
+    const urgent = t.st.urgentPictures;
+    // Straight away, a pan well past the view's tiles.
+    let worst = 0;
+    for (let i = 1; i <= 40; i++) {
+      const before = t.r.clock.t + 16;
+      t.frame({ viewport: { scale: 1.5, offsetX: -1500 - 12 * i, offsetY: -1400 } });
+      worst = Math.max(worst, t.r.clock.t - before);
+    }
+    t.settle();
+    expect(t.st.urgentPictures).toBe(urgent);
+    expect(worst).toBeLessThanOrEqual(CATCH_UP_FRAME_MS + 1);
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
 
@@ -256,7 +336,7 @@ describe("ShapeRaster", () => {
     expect(t.r.log.hidden).toBe(0);
     t.settle();
     expect(t.r.log.hidden).toBe(0);
-    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.shows).toBe(shows + 2);
     expect(t.st.urgentPictures).toBe(0);
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
     // Another image of the same size with other shapes: the old picture goes at once.
@@ -312,8 +392,8 @@ describe("ShapeRaster with a fine grid and a shared budget", () => {
   it("zoomed-in tiles stroke only the shapes near them from the fine grid", () => {
     const coarse = strokedAt1to1(false);
     const fine = strokedAt1to1(true);
-    expect(coarse.shows).toBe(1);
-    expect(fine.shows).toBe(1);
+    expect(coarse.shows).toBe(2);
+    expect(fine.shows).toBe(2);
     expect(fine.stroked).toBeGreaterThan(0);
     // The coarse cells (250 x 188 px) reach far beyond a 256 px tile; the fine ones barely do.
     expect(fine.stroked).toBeLessThan(coarse.stroked * 0.6);
@@ -324,7 +404,13 @@ describe("ShapeRaster with a fine grid and a shared budget", () => {
     t.settle();
     const renders = t.st.tileRenders;
     // Pan a little (the ring of tiles ahead is optional work) with a budget other producers used up.
-    const spent: FrameBudget = { end: t.r.clock.t, left: () => false, remaining: () => 0, spend: () => {} };
+    const spent: FrameBudget = {
+      end: t.r.clock.t,
+      frameStart: t.r.clock.t,
+      left: () => false,
+      remaining: () => 0,
+      spend: () => {},
+    };
     t.r.clock.t += 16;
     t.raster.frame({ ...t.input, viewport: { scale: 1, offsetX: -1100, offsetY: -1000 } }, spent);
     expect(t.st.tileRenders).toBe(renders);

@@ -36,8 +36,22 @@ import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type Til
 export const RASTER_TILE_PX = 128;
 /** The picture reaches this far beyond the stage on every side (CSS pixels). */
 export const MARGIN_PX = 256;
-/** A zoom counts as finished when the scale has not changed for this long. */
-export const ZOOM_SETTLE_MS = 120;
+/**
+ * A zoom counts as finished when the scale has not changed for this long. 50 ms, not 120: the steps
+ * of a wheel spun by hand come 10-40 ms apart, and the longer wait was most of the time shapes stayed
+ * soft after the last step. A generation started between two slower steps is dropped at the next one
+ * (its work came from idle frames).
+ */
+export const ZOOM_SETTLE_MS = 50;
+/**
+ * While the shapes on screen are soft (scaled) or only the view of a new scale is drawn, and the
+ * camera has rested ZOOM_SETTLE_MS, the shape layer works until this long after its frame began
+ * instead of within the shared FRAME_BUDGET_MS: nobody is moving anything, the frame has the time,
+ * and at 2 ms a frame a dense view at a new scale took 0.6-1.5 s to come back sharp. A deadline from
+ * the frame's start (not from now) leaves what the frame already spent (input, the image's redraw) out
+ * of it, so the frame still ends well within 16.7 ms.
+ */
+export const CATCH_UP_FRAME_MS = 10;
 /**
  * The budget while no shapes show at all (an image just opened): finish sooner, still no long task.
  * 40 ms, not 24: with 128 px tiles an opened dense image needs ~4x as many tiles, and at 24 ms a
@@ -114,6 +128,11 @@ export interface RasterStats {
   urgentPictures: number;
   /** False while frames are still needed (tiles to render, a picture to compose, a zoom to settle). */
   settled: boolean;
+  /**
+   * When (performance.now()) the picture on screen last became whole at the current scale: the end
+   * of a zoom's soft, scaled picture. The bench times it from the last wheel event.
+   */
+  sharpAt: number;
 }
 
 interface Slot<P extends PathLike, S> {
@@ -138,6 +157,14 @@ interface Picture<P extends PathLike, S> {
   stage: Size;
   /** The tiles it covers, with the version drawn (-1: not drawn yet). */
   tiles: Map<string, number>;
+  /** Image area of the view's tiles (drawn first), and of all its tiles (the view and the margin). */
+  viewArea: Bounds;
+  area: Bounds;
+  /**
+   * Shown with only the view's tiles drawn (the first picture of a new scale is shown as soon as the
+   * view is sharp; a whole one follows): it covers `viewArea`, not `area`.
+   */
+  partial: boolean;
 }
 
 export interface TileRange {
@@ -191,12 +218,24 @@ export class ShapeRaster<P extends PathLike, S> {
   /** A generation being rendered at a new scale. */
   private pending: Generation<P, S> | null = null;
   private shown: Picture<P, S> | null = null;
-  /** The picture being composed offscreen, and the tiles still to draw into it. */
-  private building: { pic: Picture<P, S>; todo: string[]; copy: "none" | "copying" | "ready" } | null = null;
+  /**
+   * The picture being composed offscreen: the tiles still to draw into it (the view's first, from its
+   * centre out; `view` of them are the view's), and the state of its copy (HostPicture.prepare).
+   */
+  private building: {
+    pic: Picture<P, S>;
+    todo: string[];
+    view: number;
+    copy: "none" | "copying" | "ready";
+  } | null = null;
   private transform = "";
   private image: RasterInput["image"] | null = null;
   private lastScale = Number.NaN;
   private scaleChangedAt = Number.NEGATIVE_INFINITY;
+  private lastOffset = { x: Number.NaN, y: Number.NaN };
+  private cameraChangedAt = Number.NEGATIVE_INFINITY;
+  /** Whether the last frame's picture was whole at its scale (sharpAt marks the change to true). */
+  private whole = false;
 
   constructor(
     private readonly tiles: ShapeTiles<P>,
@@ -247,7 +286,13 @@ export class ShapeRaster<P extends PathLike, S> {
       this.lastScale = scale;
       this.scaleChangedAt = start;
     }
+    const { offsetX, offsetY } = input.viewport;
+    if (offsetX !== this.lastOffset.x || offsetY !== this.lastOffset.y) {
+      this.lastOffset = { x: offsetX, y: offsetY };
+      this.cameraChangedAt = start;
+    }
     const settled = start - this.scaleChangedAt >= ZOOM_SETTLE_MS;
+    const resting = settled && start - this.cameraChangedAt >= ZOOM_SETTLE_MS;
     const view = visibleImageBounds(input.viewport, input.stage);
     const dpr = input.pixelRatio;
     const exact = (g: Generation<P, S> | null): g is Generation<P, S> =>
@@ -258,12 +303,19 @@ export class ShapeRaster<P extends PathLike, S> {
       this.pending = this.newGeneration(scale, dpr, view);
 
     // The frame's budget is shared with the image layer (frame-scheduler.ts); an image that shows no
-    // shapes yet gets a larger one of its own.
-    const budgetEnd = !this.shown
+    // shapes yet gets a larger one of its own, and so do soft shapes after a gesture (CATCH_UP_FRAME_MS)
+    // or a picture of a new scale that shows the view only while the view moves past it.
+    const before = this.shown;
+    const soft = before !== null && !exact(before.gen) && resting;
+    const partialOutrun = before?.partial === true && !covers(before.viewArea, view);
+    const catchUp = soft || (before?.partial === true && (resting || partialOutrun));
+    const budgetEnd = !before
       ? start + FIRST_FRAME_BUDGET_MS
-      : budget
-        ? budget.end
-        : start + FRAME_BUDGET_MS;
+      : catchUp
+        ? Math.max(budget?.end ?? start + FRAME_BUDGET_MS, (budget?.frameStart ?? start) + CATCH_UP_FRAME_MS)
+        : budget
+          ? budget.end
+          : start + FRAME_BUDGET_MS;
     let spent = false;
     const mayWork = () => this.now() < budgetEnd;
     const ensureTile = (g: Generation<P, S>, key: string, urgent: boolean): boolean => {
@@ -293,8 +345,7 @@ export class ShapeRaster<P extends PathLike, S> {
       // Urgent: nothing of this generation shows, the view left the picture, or an edit changed what
       // it holds. Soon: the view is past half the margin.
       const outdated = sameGen && shown !== null && this.outdated(shown);
-      const uncovered =
-        !sameGen || !sameStage || !covers(pictureArea(shown.camera, shown.stage, this.margin), view);
+      const uncovered = !sameGen || !sameStage || !covers(this.coverage(shown), view);
       const drift =
         sameGen && shown !== null && onScale
           ? Math.max(
@@ -302,9 +353,13 @@ export class ShapeRaster<P extends PathLike, S> {
               Math.abs(input.viewport.offsetY - shown.camera.offsetY),
             )
           : 0;
-      const wantNew = uncovered || outdated || drift > this.margin / 2;
+      const wantNew = uncovered || outdated || drift > this.margin / 2 || shown?.partial === true;
       // A new generation (zoom settled) is built without hurry while the old picture shows, scaled.
-      const urgent = onScale && sameGen && (outdated || uncovered);
+      // A view that moves past the part of a new scale's first picture drawn so far waits for the
+      // rest (with the catch-up budget) rather than rendering the margin's tiles in one long frame.
+      const urgent = onScale && sameGen && (outdated || (uncovered && !shown?.partial));
+      // The first picture of a new scale shows once its view is drawn; the margin follows.
+      const early = !sameGen && !urgent;
       if (wantNew && (onScale || !sameGen)) {
         const b = this.building;
         // A picture under way is finished rather than restarted when it still fits: only an edit or a
@@ -321,7 +376,7 @@ export class ShapeRaster<P extends PathLike, S> {
           let complete = true;
           for (;;) {
             const key = building.todo[0];
-            if (key === undefined) break;
+            if (key === undefined || (early && building.view === 0)) break;
             if ((!urgent && this.now() >= budgetEnd) || !ensureTile(building.pic.gen, key, urgent)) {
               complete = false;
               break;
@@ -330,7 +385,18 @@ export class ShapeRaster<P extends PathLike, S> {
             // Copies are deferred like all canvas drawing: rasterise each one now so the budget sees it.
             if (!urgent) this.host.picture.flush();
             building.todo.shift();
+            if (building.view > 0) building.view -= 1;
             spent = true;
+          }
+          const partial = complete && building.todo.length > 0;
+          if (partial && building.copy === "copying") {
+            // The view part is being copied out (the canvas must not change meanwhile): render the
+            // margin's tiles for the whole picture that follows.
+            for (const key of building.todo)
+              if (!ensureTile(building.pic.gen, key, false)) {
+                more = true;
+                break;
+              }
           }
           // A picture composed ahead is copied out before it shows (HostPicture.prepare), a frame or
           // two later; one needed at once shows now.
@@ -351,6 +417,7 @@ export class ShapeRaster<P extends PathLike, S> {
           }
           if (complete) {
             this.host.picture.show(target.dpr, this.margin);
+            building.pic.partial = partial;
             this.shown = building.pic;
             this.building = null;
             this.transform = "";
@@ -381,7 +448,7 @@ export class ShapeRaster<P extends PathLike, S> {
         this.evict(this.gen, ahead);
       }
     }
-    if (this.pending || (this.gen && !exact(this.gen))) more = true;
+    if (this.pending || (this.gen && !exact(this.gen)) || this.shown?.partial) more = true;
 
     const shown = this.shown;
     if (shown) {
@@ -389,11 +456,10 @@ export class ShapeRaster<P extends PathLike, S> {
       changed = this.place(shown, input.viewport) || changed;
     }
     const whole =
-      shown !== null &&
-      exact(shown.gen) &&
-      !this.outdated(shown) &&
-      covers(pictureArea(shown.camera, shown.stage, this.margin), view);
+      shown !== null && exact(shown.gen) && !this.outdated(shown) && covers(this.coverage(shown), view);
     this.stats.shapesDrawn = whole ? this.tiles.countIn(view) : 0;
+    if (whole && !this.whole) this.stats.sharpAt = this.now();
+    this.whole = whole;
     this.stats.settled = !more;
     if (spent) budget?.spend();
     if (changed || spent) {
@@ -424,9 +490,18 @@ export class ShapeRaster<P extends PathLike, S> {
     };
   }
 
-  /** Whether a tile in the picture has been re-rendered (or is stale) since the picture was drawn. */
+  /** The image area a shown picture has drawn. */
+  private coverage(pic: Picture<P, S>): Bounds {
+    return pic.partial ? pic.viewArea : pic.area;
+  }
+
+  /**
+   * Whether a tile in the picture has been re-rendered (or is stale) since the picture was drawn.
+   * Tiles not drawn into it yet are not: they take the latest version when they are.
+   */
   private outdated(pic: Picture<P, S>): boolean {
     for (const [key, version] of pic.tiles) {
+      if (version < 0) continue;
       const slot = pic.gen.slots.get(key);
       if (slot && (slot.stale || slot.version !== version)) return true;
     }
@@ -437,12 +512,37 @@ export class ShapeRaster<P extends PathLike, S> {
     const snap = (t: number) => Math.round(t * gen.dpr) / gen.dpr;
     const camera = { scale: gen.scale, offsetX: snap(at.offsetX), offsetY: snap(at.offsetY) };
     const area = pictureArea(camera, stage, this.margin);
-    const tiles = new Map<string, number>();
-    for (const [i, j] of cells(tileRange(area, gen.scale, this.tilePx))) tiles.set(keyOf(i, j), -1);
+    const view = visibleImageBounds(camera, stage);
+    const inView = tileRange(view, gen.scale, this.tilePx);
+    // The view's tiles first, then the margin's, each from the view's centre out: what the eye is on
+    // is sharp first.
+    const side = this.tilePx / gen.scale;
+    const cx = (view.minX + view.maxX) / 2;
+    const cy = (view.minY + view.maxY) / 2;
+    const order: { key: string; inView: boolean; d: number }[] = [];
+    for (const [i, j] of cells(tileRange(area, gen.scale, this.tilePx))) {
+      const dx = (i + 0.5) * side - cx;
+      const dy = (j + 0.5) * side - cy;
+      const isIn = i >= inView.i0 && i <= inView.i1 && j >= inView.j0 && j <= inView.j1;
+      order.push({ key: keyOf(i, j), inView: isIn, d: dx * dx + dy * dy });
+    }
+    order.sort((a, b) => (a.inView === b.inView ? a.d - b.d : a.inView ? -1 : 1));
+    const tiles = new Map<string, number>(order.map((o) => [o.key, -1]));
     const w = Math.round((stage.width + 2 * this.margin) * gen.dpr);
     const h = Math.round((stage.height + 2 * this.margin) * gen.dpr);
     this.host.picture.begin(w, h);
-    this.building = { pic: { gen, camera, stage, tiles }, todo: [...tiles.keys()], copy: "none" };
+    const viewArea = {
+      minX: inView.i0 * side,
+      minY: inView.j0 * side,
+      maxX: (inView.i1 + 1) * side,
+      maxY: (inView.j1 + 1) * side,
+    };
+    this.building = {
+      pic: { gen, camera, stage, tiles, viewArea, area, partial: false },
+      todo: order.map((o) => o.key),
+      view: order.filter((o) => o.inView).length,
+      copy: "none",
+    };
   }
 
   private drawInto(pic: Picture<P, S>, key: string) {
