@@ -21,7 +21,7 @@ const WINDOWS = [
 const SHARP_MS = 200;
 
 interface Hook {
-  render: { settled: boolean; sharpAt: number; shapesDrawn: number; tileRenders: number; tileMs: number };
+  render: { settled: boolean; sharpAt: number; shapesDrawn: number };
 }
 declare global {
   interface Window {
@@ -42,14 +42,12 @@ const settled = (page: Page) =>
  * shapes it then shows.
  */
 const zoomToSharp = async (page: Page, pointer: Pointer, deltaY: number, steps: number) => {
-  const before = await page.evaluate(() => {
+  await page.evaluate(() => {
     window.__lastWheel = Number.POSITIVE_INFINITY;
     const onWheel = (e: WheelEvent) => {
       window.__lastWheel = e.timeStamp;
     };
     window.addEventListener("wheel", onWheel, { capture: true, passive: true });
-    const r = (window as unknown as { __labelbench?: Hook }).__labelbench?.render;
-    return { tiles: r?.tileRenders ?? 0, tileMs: r?.tileMs ?? 0 };
   });
   await pointer.wheel(deltaY, steps, 17);
   const done = await page.waitForFunction(
@@ -57,14 +55,13 @@ const zoomToSharp = async (page: Page, pointer: Pointer, deltaY: number, steps: 
       const r = (window as unknown as { __labelbench?: Hook }).__labelbench?.render;
       const last = window.__lastWheel ?? Number.POSITIVE_INFINITY;
       return r && r.sharpAt > last && r.shapesDrawn > 0
-        ? { ms: r.sharpAt - last, shapes: r.shapesDrawn, tiles: r.tileRenders, tileMs: r.tileMs }
+        ? { ms: r.sharpAt - last, shapes: r.shapesDrawn }
         : null;
     },
     null,
     { timeout: 30_000, polling: "raf" },
   );
-  const after = (await done.jsonValue()) as { ms: number; shapes: number; tiles: number; tileMs: number };
-  return { ...after, tiles: after.tiles - before.tiles, tileMs: after.tileMs - before.tileMs };
+  return (await done.jsonValue()) as { ms: number; shapes: number };
 };
 
 const inWindow = async (
@@ -122,15 +119,13 @@ const inWindow = async (
   // the scale the shapes were last drawn at (whose tiles would still be there).
   const sharp: number[] = [];
   const inView: number[] = [];
-  const tiles: number[] = [];
-  const tileMs: number[] = [];
+
   for (let i = 0; i < (quick ? 4 : 10); i++) {
     const out = i % 2 === 0;
     const r = await zoomToSharp(page, pointer, out ? 30 : -30, out ? 3 : 2);
     sharp.push(r.ms);
     inView.push(r.shapes);
-    tiles.push(r.tiles);
-    tileMs.push(r.tileMs);
+
     await settled(page);
     await nextFrames(page, 5);
   }
@@ -142,8 +137,6 @@ const inWindow = async (
     row(CASE, `${label}: shapes in view when sharp (fewest)`, Math.min(...inView), "", {
       min: SCENE.boxes + SCENE.polygons,
     }),
-    row(CASE, `${label}: zoom → sharp: tiles rendered (median)`, percentile(tiles, 50), ""),
-    row(CASE, `${label}: zoom → sharp: their render time (median)`, percentile(tileMs, 50), "ms"),
     row(CASE, `${label}: pan: dropped frames (of ${pan.frames})`, pan.dropped, "", { max: 0 }),
     row(CASE, `${label}: pan: work per frame p95, CPU`, percentile(pan.work, 95), "ms"),
     row(CASE, `${label}: zoom + re-render: dropped frames (of ${zoom.frames})`, zoom.dropped, "", {

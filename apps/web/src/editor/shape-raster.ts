@@ -104,6 +104,8 @@ export interface HostPicture<S> {
 export interface RasterHost<P extends PathLike, S> {
   picture: HostPicture<S>;
   createTile(sidePx: number): HostTile<P, S>;
+  /** The context of the picture being composed (after picture.begin()), to draw shapes straight in. */
+  pictureContext(): RasterTileCtx<P>;
 }
 
 export interface RasterInput extends TileInput {
@@ -161,10 +163,17 @@ interface Picture<P extends PathLike, S> {
   viewArea: Bounds;
   area: Bounds;
   /**
-   * Shown with only the view's tiles drawn (the first picture of a new scale is shown as soon as the
-   * view is sharp; a whole one follows): it covers `viewArea`, not `area`.
+   * Shown with only the view drawn (the first picture of a new scale is shown as soon as the view is
+   * sharp; a whole one follows): it covers `viewArea`, not `area`.
    */
   partial: boolean;
+  /**
+   * Drawn straight from the shapes' paths, cell by cell, not from tiles (the view of a new scale:
+   * each shape is stroked once, where the tiles stroke the shapes of every cell they overlap, 2-3x as
+   * many at fit). It holds no tile versions; `stale` says an edit came after it.
+   */
+  direct: boolean;
+  stale: boolean;
 }
 
 export interface TileRange {
@@ -226,6 +235,8 @@ export class ShapeRaster<P extends PathLike, S> {
     pic: Picture<P, S>;
     todo: string[];
     view: number;
+    /** For a direct picture, the cells (ShapeTiles.cellsIn) still to draw. */
+    cells: number[];
     copy: "none" | "copying" | "ready";
   } | null = null;
   private transform = "";
@@ -279,6 +290,9 @@ export class ShapeRaster<P extends PathLike, S> {
       changed = true;
     } else if (dirty.rects.length > 0) {
       for (const g of [this.gen, this.pending]) if (g) this.markStale(g, dirty.rects);
+      // Pictures drawn straight from the paths follow no tile versions: any edit outdates them.
+      if (this.shown?.direct) this.shown.stale = true;
+      if (this.building?.pic.direct) this.building = null;
     }
 
     const { scale } = input.viewport;
@@ -358,8 +372,10 @@ export class ShapeRaster<P extends PathLike, S> {
       // A view that moves past the part of a new scale's first picture drawn so far waits for the
       // rest (with the catch-up budget) rather than rendering the margin's tiles in one long frame.
       const urgent = onScale && sameGen && (outdated || (uncovered && !shown?.partial));
-      // The first picture of a new scale shows once its view is drawn; the margin follows.
+      // The first picture of a new scale shows once its view is drawn (straight from the paths); the
+      // margin follows from tiles. An edit on such a picture draws its view again, at once.
       const early = !sameGen && !urgent;
+      const direct = early || (urgent && shown?.direct === true && shown.partial);
       if (wantNew && (onScale || !sameGen)) {
         const b = this.building;
         // A picture under way is finished rather than restarted when it still fits: only an edit or a
@@ -367,16 +383,45 @@ export class ShapeRaster<P extends PathLike, S> {
         const keep =
           b !== null &&
           b.pic.gen === target &&
+          b.pic.direct === direct &&
           b.pic.stage === input.stage &&
           !this.outdated(b.pic) &&
           (!urgent || covers(pictureArea(b.pic.camera, b.pic.stage, this.margin), view));
-        if (!keep) this.startPicture(target, input.viewport, input.stage);
+        if (!keep) this.startPicture(target, input.viewport, input.stage, direct);
         const building = this.building;
+        if (building?.pic.direct) {
+          const ctx = this.host.pictureContext();
+          const { gen: g, camera } = building.pic;
+          const k = g.scale * g.dpr;
+          for (;;) {
+            const cell = building.cells[0];
+            if (cell === undefined) break;
+            if (!urgent && this.now() >= budgetEnd) break;
+            ctx.setTransform(
+              k,
+              0,
+              0,
+              k,
+              (camera.offsetX + this.margin) * g.dpr,
+              (camera.offsetY + this.margin) * g.dpr,
+            );
+            this.tiles.drawCell(ctx, cell, g.scale, g.fill);
+            ctx.setTransform(1, 0, 0, 1, 0, 0);
+            if (!urgent) this.host.picture.flush();
+            building.cells.shift();
+            spent = true;
+          }
+          if (building.cells.length === 0) building.view = 0;
+        }
         if (building) {
           let complete = true;
           for (;;) {
             const key = building.todo[0];
-            if (key === undefined || (early && building.view === 0)) break;
+            if (key === undefined || ((early || building.pic.direct) && building.view === 0)) break;
+            if (building.pic.direct) {
+              complete = false;
+              break;
+            }
             if ((!urgent && this.now() >= budgetEnd) || !ensureTile(building.pic.gen, key, urgent)) {
               complete = false;
               break;
@@ -500,6 +545,7 @@ export class ShapeRaster<P extends PathLike, S> {
    * Tiles not drawn into it yet are not: they take the latest version when they are.
    */
   private outdated(pic: Picture<P, S>): boolean {
+    if (pic.direct) return pic.stale;
     for (const [key, version] of pic.tiles) {
       if (version < 0) continue;
       const slot = pic.gen.slots.get(key);
@@ -508,7 +554,7 @@ export class ShapeRaster<P extends PathLike, S> {
     return false;
   }
 
-  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size) {
+  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size, direct: boolean) {
     const snap = (t: number) => Math.round(t * gen.dpr) / gen.dpr;
     const camera = { scale: gen.scale, offsetX: snap(at.offsetX), offsetY: snap(at.offsetY) };
     const area = pictureArea(camera, stage, this.margin);
@@ -538,9 +584,10 @@ export class ShapeRaster<P extends PathLike, S> {
       maxY: (inView.j1 + 1) * side,
     };
     this.building = {
-      pic: { gen, camera, stage, tiles, viewArea, area, partial: false },
+      pic: { gen, camera, stage, tiles, viewArea, area, partial: false, direct, stale: false },
       todo: order.map((o) => o.key),
       view: order.filter((o) => o.inView).length,
+      cells: direct ? this.tiles.cellsIn(viewArea, { x: cx, y: cy }) : [],
       copy: "none",
     };
   }
@@ -736,6 +783,10 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
       remove() {
         el.remove();
       },
+    },
+    pictureContext() {
+      if (!scratch) throw new Error("no picture is being composed");
+      return scratch.ctx;
     },
     createTile(side) {
       const c = new OffscreenCanvas(side, side);
