@@ -20,7 +20,7 @@ import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } fro
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
 import { OverlayView } from "./overlay-view";
 import { takePreloadedTiles } from "./preload";
-import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
+import { CATCH_UP_FRAME_MS, domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
 import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./shape-tiles";
 
 /**
@@ -145,6 +145,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   const tilesRef = useRef<TileRenderer | null>(null);
   /** Draws the image again for the camera it was drawn with (a new picture or pyramid level). */
   const redrawImage = useRef<() => void>(() => {});
+  /** True while a wheel step is applied (the camera change it makes is a gesture's step). */
+  const wheeling = useRef(false);
   /** Draws the image again within the next frame (tiles arrived). */
   const redrawTiles = useRef<() => void>(() => {});
   /** Forgets what the image layer drew and draws it for the current camera. */
@@ -248,6 +250,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       /** A copy of the finished picture, once the browser has made it (see workPrep). */
       bitmap: ImageBitmap | null;
       copying: boolean;
+      /** The sharp picture at the end of a zoom: drawn by the catch-up deadline (shape-raster.ts). */
+      settle: boolean;
     } | null = null;
     /**
      * Two canvases the next picture is prepared in, in turn, kept from one pan to the next. A
@@ -266,7 +270,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       prep = null;
       scheduler.cancel(workPrep);
     };
-    const startPrep = (s: EditorState) => {
+    const startPrep = (s: EditorState, settle = false) => {
       const dpr = window.devicePixelRatio || 1;
       const snap = (t: number) => Math.round(t * dpr) / dpr;
       const camera = {
@@ -299,6 +303,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         arrivals,
         bitmap: null,
         copying: false,
+        settle,
       };
       tilesRef.current?.want(
         visibleImageBounds(
@@ -318,8 +323,10 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       const p = prep;
       if (!p) return;
       const h = p.canvas.height;
+      const until =
+        budget && p.settle ? Math.max(budget.end, budget.frameStart + CATCH_UP_FRAME_MS) : (budget?.end ?? 0);
       while (p.next < h) {
-        if (budget && !budget.left()) break;
+        if (budget && performance.now() >= until) break;
         const y1 = Math.min(h, p.next + p.rowsPerStrip);
         // The reused canvas still holds the last picture: clear the strip's rows before drawing.
         p.ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -389,6 +396,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     /** Redraws the image layer for the camera, or moves what it drew (see image-camera.ts). */
     const applyCamera = (s: EditorState, settle = false) => {
       if (!stageEl) return;
+      const drawnBefore = imageCamera.current.drawnWith;
+      if (settle && tilesRef.current === null && drawnBefore && drawnBefore.scale !== s.viewport.scale) {
+        // The end of a wheel zoom on an untiled image: the sharp picture is prepared in strips and
+        // swapped in (as a pan's next picture is), not redrawn whole in one frame (20-35 ms for a
+        // 1920 x 1080 window in software, a dropped frame). The scaled picture shows meanwhile.
+        if (!prep || prep.camera.scale !== s.viewport.scale || prep.stage !== s.stageSize) startPrep(s, true);
+        return;
+      }
       const zoomStep =
         !settle &&
         imageCamera.current.drawnWith !== null &&
@@ -400,6 +415,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         performance.now(),
         window.devicePixelRatio || 1,
         settle,
+        wheeling.current,
       );
       const [x, y, k] = step.kind === "draw" ? [0, 0, 1] : [step.x, step.y, step.k];
       const t = `translate(${x}px, ${y}px) scale(${k})`;
@@ -568,7 +584,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const applyWheel = () => {
       const w = wheel;
       wheel = null;
-      if (w) editor.dispatch({ type: "wheel", ...w });
+      if (!w) return;
+      // The image layer scales its picture for every wheel step, the first included (image-camera.ts).
+      wheeling.current = true;
+      try {
+        editor.dispatch({ type: "wheel", ...w });
+      } finally {
+        wheeling.current = false;
+      }
     };
     const onWheel = (e: WheelEvent) => {
       const deltaY =
