@@ -348,6 +348,23 @@ describe("ShapeRaster", () => {
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
 
+  it("shows an edit made while only the view of a new scale is drawn at once, drawing that view again", () => {
+    const t = setup();
+    t.settle();
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    while (t.st.shapesDrawn === 0) t.frame();
+    const strokes = t.r.log.directStrokes;
+    const shows = t.r.log.shows;
+    const shapes = new Map(t.input.shapes);
+    shapes.set("b12_12", box("b12_12", 1250, 1250));
+    t.frame({ shapes });
+    // In that same frame: the view drawn again from the edited paths and shown.
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.directStrokes).toBeGreaterThan(strokes);
+    expect(t.st.urgentPictures).toBeGreaterThan(0);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
   it("takes the picture away at once for another image, keeps it while a restyle renders", () => {
     const t = setup();
     t.settle();

@@ -23,8 +23,9 @@ import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type Til
  *   margin the next picture is composed a few tiles per frame and swapped in; only a pan faster than
  *   that (or an edit, which must show at once) composes in one frame;
  * - zooming scales the picture (the compositor resamples it: soft for a moment); once the scale has
- *   rested for ZOOM_SETTLE_MS a new generation of tiles is rendered at the new scale within the frame
- *   budget and swapped in when its picture is complete;
+ *   rested for ZOOM_SETTLE_MS the view is drawn at the new scale straight from the cells' paths (each
+ *   shape stroked once), by the catch-up deadline (CATCH_UP_FRAME_MS) while the camera rests, and shown;
+ *   then a new generation of tiles is rendered and a whole picture with its margin composed from them;
  * - an edit re-renders only the tiles under the changed shapes' old and new bounds; a change of
  *   everything (another image, label colours, a hidden label) starts a new generation.
  */
