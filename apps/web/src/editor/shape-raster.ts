@@ -82,8 +82,16 @@ export interface HostTile<P extends PathLike, S> {
 
 /** The picture on screen, and the one being composed offscreen. */
 export interface HostPicture<S> {
-  /** Starts composing a new picture of `width` x `height` device pixels. */
-  begin(width: number, height: number): void;
+  /**
+   * Starts composing a new picture of `width` x `height` device pixels. With `backdrop`, it starts
+   * from the picture on screen, scaled by k and moved by (x, y) device pixels, with `clear` (device
+   * pixels) left empty — when the host still holds that picture's pixels.
+   */
+  begin(
+    width: number,
+    height: number,
+    backdrop?: { k: number; x: number; y: number; clear: { x: number; y: number; w: number; h: number } },
+  ): void;
   draw(source: S, x: number, y: number): void;
   /** Rasterises what was drawn so far (spreads a composition over several frames). */
   flush(): void;
@@ -318,12 +326,11 @@ export class ShapeRaster<P extends PathLike, S> {
       this.pending = this.newGeneration(scale, dpr, view);
 
     // The frame's budget is shared with the image layer (frame-scheduler.ts); an image that shows no
-    // shapes yet gets a larger one of its own, and so do soft shapes after a gesture (CATCH_UP_FRAME_MS)
-    // or a picture of a new scale that shows the view only while the view moves past it.
+    // shapes yet gets a larger one of its own, and so do soft shapes after a gesture while the camera
+    // rests (CATCH_UP_FRAME_MS). A pan keeps the shared budget: its frames come first.
     const before = this.shown;
     const soft = before !== null && !exact(before.gen) && resting;
-    const partialOutrun = before?.partial === true && !covers(before.viewArea, view);
-    const catchUp = soft || (before?.partial === true && (resting || partialOutrun));
+    const catchUp = soft || (before?.partial === true && resting);
     const budgetEnd = !before
       ? start + FIRST_FRAME_BUDGET_MS
       : catchUp
@@ -370,8 +377,9 @@ export class ShapeRaster<P extends PathLike, S> {
           : 0;
       const wantNew = uncovered || outdated || drift > this.margin / 2 || shown?.partial === true;
       // A new generation (zoom settled) is built without hurry while the old picture shows, scaled.
-      // A view that moves past the part of a new scale's first picture drawn so far waits for the
-      // rest (with the catch-up budget) rather than rendering the margin's tiles in one long frame.
+      // A view that moves past the part of a new scale's first picture drawn so far sees the old
+      // picture, scaled, there (the backdrop) until the rest comes, rather than rendering the margin's
+      // tiles in one long frame.
       const urgent = onScale && sameGen && (outdated || (uncovered && !shown?.partial));
       // The first picture of a new scale shows once its view is drawn (straight from the paths); the
       // margin follows from tiles. An edit on such a picture draws its view again, at once.
@@ -577,13 +585,39 @@ export class ShapeRaster<P extends PathLike, S> {
     const tiles = new Map<string, number>(order.map((o) => [o.key, -1]));
     const w = Math.round((stage.width + 2 * this.margin) * gen.dpr);
     const h = Math.round((stage.height + 2 * this.margin) * gen.dpr);
-    this.host.picture.begin(w, h);
     const viewArea = {
       minX: inView.i0 * side,
       minY: inView.j0 * side,
       maxX: (inView.i1 + 1) * side,
       maxY: (inView.j1 + 1) * side,
     };
+    // A view drawn straight at a new scale starts from the old picture, scaled, so that a pan before
+    // the margin's tiles come shows soft shapes there rather than none.
+    const old = this.shown;
+    const toPx = (x: number, off: number) => (x * gen.scale + off + this.margin) * gen.dpr;
+    const backdrop =
+      direct && old && old.gen.dpr === gen.dpr && old.stage === stage
+        ? {
+            k: gen.scale / old.gen.scale,
+            x:
+              gen.dpr *
+              (this.margin +
+                camera.offsetX -
+                (gen.scale / old.gen.scale) * (this.margin + old.camera.offsetX)),
+            y:
+              gen.dpr *
+              (this.margin +
+                camera.offsetY -
+                (gen.scale / old.gen.scale) * (this.margin + old.camera.offsetY)),
+            clear: {
+              x: toPx(viewArea.minX, camera.offsetX),
+              y: toPx(viewArea.minY, camera.offsetY),
+              w: (viewArea.maxX - viewArea.minX) * gen.scale * gen.dpr,
+              h: (viewArea.maxY - viewArea.minY) * gen.scale * gen.dpr,
+            },
+          }
+        : undefined;
+    this.host.picture.begin(w, h, backdrop);
     this.building = {
       pic: { gen, camera, stage, tiles, viewArea, area, partial: false, direct, stale: false },
       todo: order.map((o) => o.key),
@@ -698,6 +732,8 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
   const scratches: Scratch[] = [];
   let scratch: Scratch | null = null;
   let onScreen: Scratch | null = null;
+  /** Whether `onScreen` still holds the pixels shown (a copy of them was shown, not the pixels). */
+  let onScreenKept = false;
   /** A copy of what the scratch canvas holds (prepare), valid until the next begin(). */
   let copy: { ready: ImageBitmap | null; pending: Promise<ImageBitmap> | null } = {
     ready: null,
@@ -718,7 +754,7 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
   };
   return {
     picture: {
-      begin(width, height) {
+      begin(width, height, backdrop) {
         dropCopy();
         const fits = (x: Scratch) => x.canvas.width === width && x.canvas.height === height;
         if (!scratches.every(fits)) scratches.length = 0;
@@ -729,7 +765,16 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
           scratch = { canvas, ctx: context(canvas, true) };
           scratches.push(scratch);
         }
-        scratch.ctx.clearRect(0, 0, width, height);
+        const ctx = scratch.ctx;
+        ctx.clearRect(0, 0, width, height);
+        // The picture on screen is still in its canvas when it was shown from a copy (prepare).
+        if (backdrop && onScreen && onScreenKept && scratches.includes(onScreen)) {
+          ctx.setTransform(backdrop.k, 0, 0, backdrop.k, backdrop.x, backdrop.y);
+          ctx.drawImage(onScreen.canvas, 0, 0);
+          ctx.setTransform(1, 0, 0, 1, 0, 0);
+          const c = backdrop.clear;
+          ctx.clearRect(c.x, c.y, c.w, c.h);
+        }
       },
       prepare() {
         if (!scratch) return Promise.reject(new Error("no picture composed"));
@@ -759,6 +804,7 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
         // picture); else the pixels are handed over without a copy, leaving the scratch canvas blank.
         const bitmap = copy.ready ?? scratch.canvas.transferToImageBitmap();
         // Shown or handed over, it is the other canvas that composes the next picture.
+        onScreenKept = copy.ready !== null;
         onScreen = scratch;
         copy = { ready: null, pending: null };
         if (el.width !== width || el.height !== height) {
