@@ -20,7 +20,7 @@ import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } fro
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
 import { OverlayView } from "./overlay-view";
 import { takePreloadedTiles } from "./preload";
-import { CATCH_UP_FRAME_MS, domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
+import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
 import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./shape-tiles";
 
 /**
@@ -250,8 +250,6 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       /** A copy of the finished picture, once the browser has made it (see workPrep). */
       bitmap: ImageBitmap | null;
       copying: boolean;
-      /** The sharp picture at the end of a zoom: drawn by the catch-up deadline (shape-raster.ts). */
-      settle: boolean;
     } | null = null;
     /**
      * Two canvases the next picture is prepared in, in turn, kept from one pan to the next. A
@@ -270,7 +268,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       prep = null;
       scheduler.cancel(workPrep);
     };
-    const startPrep = (s: EditorState, settle = false) => {
+    const startPrep = (s: EditorState) => {
       const dpr = window.devicePixelRatio || 1;
       const snap = (t: number) => Math.round(t * dpr) / dpr;
       const camera = {
@@ -303,7 +301,6 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         arrivals,
         bitmap: null,
         copying: false,
-        settle,
       };
       tilesRef.current?.want(
         visibleImageBounds(
@@ -323,10 +320,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       const p = prep;
       if (!p) return;
       const h = p.canvas.height;
-      const until =
-        budget && p.settle ? Math.max(budget.end, budget.frameStart + CATCH_UP_FRAME_MS) : (budget?.end ?? 0);
       while (p.next < h) {
-        if (budget && performance.now() >= until) break;
+        if (budget && !budget.left()) break;
         const y1 = Math.min(h, p.next + p.rowsPerStrip);
         // The reused canvas still holds the last picture: clear the strip's rows before drawing.
         p.ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -401,7 +396,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         // The end of a wheel zoom on an untiled image: the sharp picture is prepared in strips and
         // swapped in (as a pan's next picture is), not redrawn whole in one frame (20-35 ms for a
         // 1920 x 1080 window in software, a dropped frame). The scaled picture shows meanwhile.
-        if (!prep || prep.camera.scale !== s.viewport.scale || prep.stage !== s.stageSize) startPrep(s, true);
+        if (!prep || prep.camera.scale !== s.viewport.scale || prep.stage !== s.stageSize) startPrep(s);
         return;
       }
       const zoomStep =

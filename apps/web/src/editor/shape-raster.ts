@@ -45,8 +45,8 @@ export const MARGIN_PX = 256;
  */
 export const ZOOM_SETTLE_MS = 50;
 /**
- * While the shapes on screen are soft (scaled) or only the view of a new scale is drawn, and the
- * camera has rested ZOOM_SETTLE_MS, the shape layer works until this long after its frame began
+ * While the shapes on screen are soft (the old picture scaled) and the camera has rested
+ * ZOOM_SETTLE_MS, the shape layer works until this long after its frame began
  * instead of within the shared FRAME_BUDGET_MS: nobody is moving anything, the frame has the time,
  * and at 2 ms a frame a dense view at a new scale took 0.6-1.5 s to come back sharp. A deadline from
  * the frame's start (not from now) leaves what the frame already spent (input, the image's redraw) out
@@ -330,7 +330,9 @@ export class ShapeRaster<P extends PathLike, S> {
     // rests (CATCH_UP_FRAME_MS). A pan keeps the shared budget: its frames come first.
     const before = this.shown;
     const soft = before !== null && !exact(before.gen) && resting;
-    const catchUp = soft || (before?.partial === true && resting);
+    // Only until the view is sharp: the margin's tiles that follow are not on screen, and frames of
+    // 10 ms for all of them raised the dense bench's 1:1 zoom work per frame (p95) past its 8 ms.
+    const catchUp = soft;
     const budgetEnd = !before
       ? start + FIRST_FRAME_BUDGET_MS
       : catchUp
