@@ -41,6 +41,7 @@ const cases: Case[] = [
   { name: "polygon-limits", run: () => withServer(3404, (s) => polygonLimits(s, quick)) },
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
+  ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
   ...(await optionalCases("renditions.ts", "renditionCases")),
 ];

@@ -40,6 +40,8 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       LABELBENCH_ADMIN_EMAIL: E2E_ADMIN.email,
       LABELBENCH_ADMIN_PASSWORD: E2E_ADMIN.password,
+      // Test-only routes under /api/v1/test (a held tile queue, for gigapixel.spec.ts); see README.
+      LABELBENCH_TEST_CONTROLS: "1",
     },
   },
 });

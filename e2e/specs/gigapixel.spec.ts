@@ -15,7 +15,8 @@ import { shot } from "../helpers/screens";
 
 /**
  * Gigapixel images end to end: an image above the server's tiling threshold (25 MP by default) gets a
- * tile pyramid in the background; the library shows the progress, the editor waits for it, then draws
+ * tile pyramid in the background; the library shows the progress, the editor waits for it (the test
+ * holds the server's tile worker to look at that phase, whatever the machine's speed), then draws
  * only tiles (never the original), and annotations made at high zoom are in full-resolution pixels.
  * Plus: the shape list says who created and who last edited each shape.
  */
@@ -78,16 +79,23 @@ const sceneJpeg = async (width: number, height: number, seed: number): Promise<B
 };
 
 /**
- * A flat 336 MP JPEG (tiny on the wire): building its pyramid keeps the server's one-at-a-time worker
- * busy for seconds, so an image uploaded after it is observably pending.
+ * A flat 26 MP JPEG (tiny on the wire, tiled in about a second): the image before the big one, whose
+ * tiles the editor preloads.
  */
 const fillerJpeg = () =>
-  sharp({
-    create: { width: 24_000, height: 14_000, channels: 3, background: { r: 90, g: 110, b: 130 } },
-    limitInputPixels: false,
-  })
+  sharp({ create: { width: 6000, height: 4400, channels: 3, background: { r: 90, g: 110, b: 130 } } })
     .jpeg({ quality: 60 })
     .toBuffer();
+
+/**
+ * Holds or releases the server's tile worker (a test-only route, there because the e2e config sets
+ * LABELBENCH_TEST_CONTROLS=1): while held, uploaded images stay 'pending' however fast the machine is.
+ */
+const holdTiles = async (r: APIRequestContext, held: boolean) => {
+  const res = await r.put(`${API}/test/tile-queue`, { data: { held } });
+  expect(res.ok(), `holding the tile queue failed: ${res.status()} ${await res.text()}`).toBe(true);
+  expect(await res.json()).toEqual({ held });
+};
 
 const upload = async (r: APIRequestContext, projectId: number, name: string, buffer: Buffer) => {
   const res = await r.post(`${API}/projects/${projectId}/images`, {
@@ -202,6 +210,11 @@ test.beforeEach(async ({ page }) => {
   page.on("pageerror", (e) => console.log("pageerror:", e.message));
 });
 
+// A failed test must not leave the worker held for the specs after it (they share the server).
+test.afterEach(async ({ page }) => {
+  await holdTiles(page.request, false);
+});
+
 test("a 35 MP image gets tiles (progress in the library and the editor), opens from tiles only, and takes annotations in full-resolution pixels", async ({
   page,
 }) => {
@@ -216,13 +229,14 @@ test("a 35 MP image gets tiles (progress in the library and the editor), opens f
   expect(l.status()).toBe(201);
 
   const [filler, big] = await Promise.all([fillerJpeg(), sceneJpeg(BIG.width, BIG.height, 3)]);
-  // The filler goes first: the worker builds one pyramid at a time, so the big image stays pending
-  // (queued) long enough for the library and the editor to show it waiting.
-  const fill = await upload(r, projectId, "filler-336mp.jpg", filler);
+  // Phase 1, pending: the worker is held, so both images wait in the queue at 0% for as long as the
+  // test looks at them (a race against the worker once failed on fast machines).
+  await holdTiles(r, true);
+  const fill = await upload(r, projectId, "filler-26mp.jpg", filler);
   const image = await upload(r, projectId, "city-35mp.jpg", big);
   expect(image).toMatchObject({ width: BIG.width, height: BIG.height });
   expect(fill.tiles.state).toBe("pending");
-  expect(image.tiles.state).toBe("pending");
+  expect(image.tiles).toMatchObject({ state: "pending", progress: 0 });
 
   // Every request the page makes from here on.
   const requested: string[] = [];
@@ -232,17 +246,21 @@ test("a 35 MP image gets tiles (progress in the library and the editor), opens f
   await page.goto(editorUrl(projectId, image.id));
   await waitForImage(page, image.id);
   await expect(page.getByTestId("tiles-progress")).toBeVisible();
-  await expect(page.getByTestId("tiles-percent")).toHaveText(/^\d+%$/);
+  await expect(page.getByTestId("tiles-percent")).toHaveText("0%");
   await shot(page, "gigapixel-editor-pending");
 
   // The library, in a tab of its own that stays open, shows the progress on the pending image's tile.
   const library = await page.context().newPage();
   await library.goto(`/projects/${projectId}/images`);
   const card = library.locator(`[data-image-id="${image.id}"]`);
-  await expect(card.getByTestId("tile-progress")).toContainText(/Preparing tiles \d+%/);
+  await expect(card.getByTestId("tile-progress")).toContainText("Preparing tiles 0%");
   await shot(library, "gigapixel-library-pending");
+  // Still pending after both pages looked: nothing was drawn from a pyramid that does not exist yet.
+  expect((await getImage(r, image.id)).tiles.state).toBe("pending");
+  expect(await tileStats(page).then((s) => s?.firstDrawAt ?? null)).toBeNull();
 
-  // Tiles ready, as the API tells it.
+  // Phase 2, building then ready, as the API tells it.
+  await holdTiles(r, false);
   let ready = image;
   await expect
     .poll(

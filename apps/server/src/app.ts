@@ -21,6 +21,7 @@ import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
 import { tilesRouter } from "./modules/tiles/router.js";
+import { testControlRouter } from "./modules/tiles/test-control.js";
 import { openApiDocument } from "./openapi.js";
 import type { Storage } from "./storage/storage.js";
 
@@ -130,6 +131,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(tilesRouter(deps));
   api.use(annotationsRouter(deps));
   api.use(datasetsRouter(deps));
+  if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
   });

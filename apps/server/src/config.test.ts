@@ -61,6 +61,15 @@ describe("loadConfig", () => {
     },
   );
 
+  it("keeps the test controls off unless LABELBENCH_TEST_CONTROLS=1, and refuses other values", () => {
+    expect(loadConfig({}).testControls).toBe(false);
+    expect(loadConfig({ LABELBENCH_TEST_CONTROLS: "0" }).testControls).toBe(false);
+    expect(loadConfig({ LABELBENCH_TEST_CONTROLS: "1" }).testControls).toBe(true);
+    expect(() => loadConfig({ LABELBENCH_TEST_CONTROLS: "yes" })).toThrow(
+      /LABELBENCH_TEST_CONTROLS must be 1 or 0, got "yes"/,
+    );
+  });
+
   it("testConfig keeps everything under one directory and takes overrides", () => {
     expect(testConfig("/tmp/x", { maxPixels: 10 })).toMatchObject({
       dataDir: "/tmp/x",

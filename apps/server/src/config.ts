@@ -18,6 +18,11 @@ export interface Config {
    * and host (X-Forwarded-Host). false: none, the socket's peer is the client.
    */
   trustProxy: TrustProxy;
+  /**
+   * Mounts /api/v1/test/* (modules/tiles/test-control.ts), controls end-to-end tests use to make the
+   * server's background work deterministic. Only the e2e config sets LABELBENCH_TEST_CONTROLS=1.
+   */
+  testControls: boolean;
 }
 
 /** `true` (any proxy), a hop count, or the proxies' addresses and subnets (`loopback`, `10.0.0.0/8`). */
@@ -56,6 +61,12 @@ export const parseTrustProxy = (v: string | undefined): TrustProxy => {
   return entries;
 };
 
+const flag = (v: string | undefined, name: string): boolean => {
+  if (v === undefined || v === "" || v === "0") return false;
+  if (v === "1") return true;
+  throw new Error(`${name} must be 1 or 0, got "${v}"`);
+};
+
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   port: int(env.PORT, 3000, "PORT"),
   dataDir: path.resolve(env.LABELBENCH_DATA_DIR ?? "data"),
@@ -66,6 +77,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   tileThresholdPixels: int(env.LABELBENCH_TILE_MEGAPIXELS, 25, "LABELBENCH_TILE_MEGAPIXELS") * 1_000_000,
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
   trustProxy: parseTrustProxy(env.LABELBENCH_TRUST_PROXY),
+  testControls: flag(env.LABELBENCH_TEST_CONTROLS, "LABELBENCH_TEST_CONTROLS"),
 });
 
 /** Defaults for tests and embedding: everything under one directory. */
@@ -78,5 +90,6 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   tileThresholdPixels: 25_000_000,
   logLevel: "silent",
   trustProxy: false,
+  testControls: false,
   ...overrides,
 });

@@ -145,6 +145,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   const tilesRef = useRef<TileRenderer | null>(null);
   /** Draws the image again for the camera it was drawn with (a new picture or pyramid level). */
   const redrawImage = useRef<() => void>(() => {});
+  /** True while a wheel step is applied (the camera change it makes is a gesture's step). */
+  const wheeling = useRef(false);
   /** Draws the image again within the next frame (tiles arrived). */
   const redrawTiles = useRef<() => void>(() => {});
   /** Forgets what the image layer drew and draws it for the current camera. */
@@ -389,6 +391,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     /** Redraws the image layer for the camera, or moves what it drew (see image-camera.ts). */
     const applyCamera = (s: EditorState, settle = false) => {
       if (!stageEl) return;
+      const drawnBefore = imageCamera.current.drawnWith;
+      if (settle && tilesRef.current === null && drawnBefore && drawnBefore.scale !== s.viewport.scale) {
+        // The end of a wheel zoom on an untiled image: the sharp picture is prepared in strips and
+        // swapped in (as a pan's next picture is), not redrawn whole in one frame (20-35 ms for a
+        // 1920 x 1080 window in software, a dropped frame). The scaled picture shows meanwhile.
+        if (!prep || prep.camera.scale !== s.viewport.scale || prep.stage !== s.stageSize) startPrep(s);
+        return;
+      }
       const zoomStep =
         !settle &&
         imageCamera.current.drawnWith !== null &&
@@ -400,6 +410,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
         performance.now(),
         window.devicePixelRatio || 1,
         settle,
+        wheeling.current,
       );
       const [x, y, k] = step.kind === "draw" ? [0, 0, 1] : [step.x, step.y, step.k];
       const t = `translate(${x}px, ${y}px) scale(${k})`;
@@ -433,15 +444,21 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
           return;
         }
         paintImage(zoomStep && tilesRef.current !== null);
-        if (coarse) {
-          window.clearTimeout(settleTimer);
-          settleTimer = window.setTimeout(() => applyCamera(editor.getState(), true), ZOOM_SERIES_MS);
-        }
+        if (coarse) settleLater();
       } else if (k !== 1) {
         // A wheel zoom's steps only scale the picture: draw it sharp once the steps stop.
-        window.clearTimeout(settleTimer);
-        settleTimer = window.setTimeout(() => applyCamera(editor.getState(), true), ZOOM_SERIES_MS);
+        settleLater();
       }
+    };
+    /**
+     * The end of a zoom draws the image sharp at the start of a frame (FrameScheduler.requestInput),
+     * not in a timer task of its own: the shape layer, catching up in the same frames, then sees the
+     * time the redraw took in its deadline (shape-raster.ts) and the frame is not overrun.
+     */
+    const settleImage = () => applyCamera(editor.getState(), true);
+    const settleLater = () => {
+      window.clearTimeout(settleTimer);
+      settleTimer = window.setTimeout(() => scheduler.requestInput(settleImage), ZOOM_SERIES_MS);
     };
     const movingKey = (s: EditorState) =>
       s.preview?.kind === "transform" ? s.preview.shapes.map((x) => x.id).join(",") : "";
@@ -562,7 +579,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const applyWheel = () => {
       const w = wheel;
       wheel = null;
-      if (w) editor.dispatch({ type: "wheel", ...w });
+      if (!w) return;
+      // The image layer scales its picture for every wheel step, the first included (image-camera.ts).
+      wheeling.current = true;
+      try {
+        editor.dispatch({ type: "wheel", ...w });
+      } finally {
+        wheeling.current = false;
+      }
     };
     const onWheel = (e: WheelEvent) => {
       const deltaY =

@@ -88,6 +88,7 @@ export function EditorPage() {
     pictures: 0,
     urgentPictures: 0,
     settled: false,
+    sharpAt: 0,
   }));
   const notices = useNotices();
   const [tileStats] = useState<TiledImageStats>(emptyTiledImageStats);

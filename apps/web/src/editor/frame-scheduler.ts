@@ -16,6 +16,12 @@ export const FRAME_BUDGET_MS = 2;
 export interface FrameBudget {
   /** When this frame's optional work must stop (performance.now() time). */
   readonly end: number;
+  /**
+   * When the frame began (the animation frame's timestamp): a producer allowed more than the shared
+   * budget (the shape layer catching up after a gesture) measures its deadline from here, so time the
+   * frame already spent (input, a redraw before it) counts against it.
+   */
+  readonly frameStart: number;
   /** Whether a unit of optional work may start now. */
   left(): boolean;
   /** Time left (ms), never below 0. */
@@ -30,7 +36,8 @@ export type Producer = (budget: FrameBudget) => boolean;
 export interface FrameSchedulerOptions {
   budgetMs?: number;
   now?: () => number;
-  requestFrame?: (cb: () => void) => number;
+  /** Calls back with the frame's start time (requestAnimationFrame's timestamp) when it has one. */
+  requestFrame?: (cb: (frameStart?: number) => void) => number;
   cancelFrame?: (id: number) => void;
 }
 
@@ -43,7 +50,7 @@ export class FrameScheduler {
   private raf = 0;
   private readonly budgetMs: number;
   private readonly now: () => number;
-  private readonly requestFrame: (cb: () => void) => number;
+  private readonly requestFrame: (cb: (frameStart?: number) => void) => number;
   private readonly cancelFrame: (id: number) => void;
   /** Inside run(): requests made now are looked at when it ends. */
   private running = false;
@@ -61,7 +68,7 @@ export class FrameScheduler {
   request(p: Producer): void {
     if (!this.order.includes(p)) this.order.push(p);
     this.wanted.add(p);
-    if (this.raf === 0 && !this.running) this.raf = this.requestFrame(() => this.run());
+    if (this.raf === 0 && !this.running) this.raf = this.requestFrame((t) => this.run(t));
   }
 
   /**
@@ -71,7 +78,7 @@ export class FrameScheduler {
    */
   requestInput(apply: () => void): void {
     this.inputs.add(apply);
-    if (this.raf === 0 && !this.running) this.raf = this.requestFrame(() => this.run());
+    if (this.raf === 0 && !this.running) this.raf = this.requestFrame((t) => this.run(t));
   }
 
   /** Whether `p` will run in the next frame. */
@@ -97,21 +104,25 @@ export class FrameScheduler {
     this.order = [];
   }
 
-  /** Runs one frame now (the animation frame callback; tests call it directly). */
-  run(): void {
+  /**
+   * Runs one frame now (the animation frame callback, with its timestamp; tests call it directly).
+   * Without a timestamp the frame is taken to start now.
+   */
+  run(frameStart?: number): void {
     this.raf = 0;
     this.frames += 1;
     this.running = true;
     try {
-      this.runOnce();
+      this.runOnce(frameStart);
     } finally {
       this.running = false;
     }
     if ((this.wanted.size > 0 || this.inputs.size > 0) && this.raf === 0)
-      this.raf = this.requestFrame(() => this.run());
+      this.raf = this.requestFrame((t) => this.run(t));
   }
 
-  private runOnce(): void {
+  private runOnce(frameStart: number | undefined): void {
+    const begun = frameStart ?? this.now();
     const inputs = [...this.inputs];
     this.inputs.clear();
     for (const apply of inputs) apply();
@@ -125,6 +136,7 @@ export class FrameScheduler {
       let spent = false;
       const budget: FrameBudget = {
         end,
+        frameStart: Math.min(begun, start),
         left: () => now() < end,
         remaining: () => Math.max(0, end - now()),
         spend: () => {

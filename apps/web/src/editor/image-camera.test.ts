@@ -39,6 +39,16 @@ describe("ImageCamera", () => {
     expect(c.step(at(1.21, -105, -84), stage, 1000 + ZOOM_SERIES_MS, 1, true)).toEqual({ kind: "draw" });
   });
 
+  it("scales a wheel's first step too (a gesture), and draws when it rests", () => {
+    const c = new ImageCamera();
+    c.step(at(1, 0, 0), stage, 0, 1);
+    const s = c.step(at(1.1, -50, -40), stage, 1000, 1, false, true);
+    expect(s.kind).toBe("move");
+    if (s.kind === "move") expect(s.k).toBeCloseTo(1.1);
+    expect(c.drawnWith).toEqual(at(1, 0, 0));
+    expect(c.step(at(1.1, -50, -40), stage, 1000 + ZOOM_SERIES_MS, 1, true)).toEqual({ kind: "draw" });
+  });
+
   it("draws when a zoom step would show beyond what was drawn", () => {
     const c = new ImageCamera(100);
     c.step(at(1, 0, 0), stage, 0, 1);

@@ -2,6 +2,7 @@ import type { Shape } from "@labelbench/editor";
 import { describe, expect, it } from "vitest";
 import type { FrameBudget } from "./frame-scheduler";
 import {
+  CATCH_UP_FRAME_MS,
   FIRST_FRAME_BUDGET_MS,
   FRAME_BUDGET_MS,
   type HostPicture,
@@ -30,7 +31,7 @@ class FakePath implements PathLike {
 }
 
 /** A host that records what reaches the screen; rendering a tile "takes" 1 ms of the fake clock. */
-const recorder = () => {
+const recorder = (directMs = 0.1) => {
   const clock = { t: 0 };
   const log = {
     shows: 0,
@@ -38,12 +39,16 @@ const recorder = () => {
     transforms: [] as [number, number, number][],
     visible: false,
     hidden: 0,
+    directStrokes: 0,
+    /** Per picture begun: the scale of the old picture drawn under it, or null. */
+    backdrops: [] as (number | null)[],
   };
   let building: string[] = [];
   let tileSeq = 0;
   const picture: HostPicture<string> = {
-    begin: () => {
+    begin: (_w, _h, backdrop) => {
       building = [];
+      log.backdrops.push(backdrop?.k ?? null);
     },
     draw: (source) => {
       building.push(source);
@@ -60,8 +65,26 @@ const recorder = () => {
     },
     remove: () => {},
   };
+  /** Shapes drawn straight into the picture: each cell's stroke "takes" `directMs`. */
+  const direct = {
+    fillStyle: "" as string | CanvasGradient | CanvasPattern,
+    strokeStyle: "" as string | CanvasGradient | CanvasPattern,
+    lineWidth: 1,
+    globalAlpha: 1,
+    lineJoin: "miter" as CanvasLineJoin,
+    save: () => {},
+    restore: () => {},
+    fill: () => {},
+    stroke: () => {
+      log.directStrokes += 1;
+      clock.t += directMs;
+    },
+    setTransform: () => {},
+    clearRect: () => {},
+  };
   const host: RasterHost<FakePath, string> = {
     picture,
+    pictureContext: () => direct,
     createTile: () => {
       const id = `tile${tileSeq++}`;
       const ctx = {
@@ -96,6 +119,7 @@ const stats = (): RasterStats => ({
   pictures: 0,
   urgentPictures: 0,
   settled: false,
+  sharpAt: 0,
 });
 
 const box = (id: string, x: number, y: number): Shape => ({
@@ -112,8 +136,8 @@ const scene = () => {
   return new Map(shapes.map((s) => [s.id, s]));
 };
 
-const setup = () => {
-  const r = recorder();
+const setup = (directMs?: number) => {
+  const r = recorder(directMs);
   const st = stats();
   const raster = new ShapeRaster(new ShapeTiles(() => new FakePath()), r.host, st, () => r.clock.t);
   const colours = { 1: "#ff0000" };
@@ -156,13 +180,16 @@ const setup = () => {
 };
 
 describe("ShapeRaster", () => {
-  it("renders an opened image a few tiles per frame, then shows one picture of the view and its margin", () => {
+  it("shows an opened image's view drawn straight from the paths, then one picture of tiles with the margin", () => {
     const t = setup();
     expect(t.frame()).toBe(true);
-    expect(t.r.log.shows).toBe(0);
+    expect(t.r.log.directStrokes).toBeGreaterThan(0);
+    // Shown in that first frame, no tile drawn into it.
+    expect(t.r.log.shows).toBe(1);
+    expect(t.r.log.drawn).toEqual([]);
     const frames = t.settle();
     expect(frames).toBeGreaterThan(1);
-    expect(t.r.log.shows).toBe(1);
+    expect(t.r.log.shows).toBe(2);
     expect(t.r.log.visible).toBe(true);
     // Stage 1000 x 800 plus the margin on each side at 1:1, view offset -1000,-1000.
     const side = RASTER_TILE_PX;
@@ -203,13 +230,14 @@ describe("ShapeRaster", () => {
     const t = setup();
     t.settle();
     // Past half the margin: a new picture is prepared over the next frames.
+    const shows = t.r.log.shows;
     t.frame({ viewport: { scale: 1, offsetX: -1000 - MARGIN_PX * 0.6, offsetY: -1000 } });
     t.settle();
-    expect(t.r.log.shows).toBe(2);
+    expect(t.r.log.shows).toBe(shows + 1);
     expect(t.st.urgentPictures).toBe(0);
     // A jump far outside it: the picture must be right in this very frame.
     t.frame({ viewport: { scale: 1, offsetX: -2500, offsetY: -1800 } });
-    expect(t.r.log.shows).toBe(3);
+    expect(t.r.log.shows).toBe(shows + 2);
     expect(t.st.urgentPictures).toBe(1);
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
@@ -242,8 +270,105 @@ describe("ShapeRaster", () => {
     t.r.clock.t += ZOOM_SETTLE_MS;
     t.settle();
     expect(t.st.tileRenders).toBeGreaterThan(renders);
-    expect(t.r.log.shows).toBe(shows + 1);
+    // The view at the new scale, then the whole picture with its margin.
+    expect(t.r.log.shows).toBe(shows + 2);
     expect(t.r.log.transforms.at(-1)?.[2]).toBe(1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("is sharp at a new scale soon after the zoom rests: the view straight from the paths, with the catch-up budget", () => {
+    const t = setup();
+    t.settle();
+    const shows = t.r.log.shows;
+    const strokes = t.r.log.directStrokes;
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    const zoomedAt = t.r.clock.t;
+    let frames = 0;
+    while (t.st.shapesDrawn === 0 && frames < 500) {
+      t.frame();
+      frames++;
+    }
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    // Shown with the view only, drawn from the cells' paths (each shape stroked once), before any tile.
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.drawn).toEqual([]);
+    expect(t.r.log.directStrokes).toBeGreaterThan(strokes);
+    // Over the old picture, scaled 1.5x (what a pan before the margin comes shows at the edges).
+    expect(t.r.log.backdrops.at(-1)).toBeCloseTo(1.5);
+    // The zoom rests ZOOM_SETTLE_MS, then ~1 ms of strokes: a frame or two. At 2 ms of tiles a
+    // frame, after 120 ms and with the margin's tiles first in line, this took over a second.
+    expect(t.st.sharpAt - zoomedAt).toBeLessThanOrEqual(ZOOM_SETTLE_MS + 3 * 16 + CATCH_UP_FRAME_MS);
+    // Then the margin follows, and the whole picture replaces the view's.
+    t.settle();
+    expect(t.r.log.shows).toBe(shows + 2);
+    expect(t.r.log.drawn.length).toBeGreaterThan(9 * 8);
+    expect(t.st.settled).toBe(true);
+  });
+
+  it("catches up only while the camera rests, and within CATCH_UP_FRAME_MS of each frame's start", () => {
+    // Each cell drawn straight into the picture takes 1 ms here.
+    const t = setup(1);
+    t.settle();
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    // Panning at the new scale: the shared budget only (a 1 ms unit may start just before its end).
+    for (let i = 1; i <= 3; i++) {
+      const before = t.r.clock.t + 16;
+      t.frame({ viewport: { scale: 1.5, offsetX: -1500 - 3 * i, offsetY: -1400 } });
+      expect(t.r.clock.t - before).toBeLessThanOrEqual(FRAME_BUDGET_MS + 1);
+    }
+    expect(t.st.shapesDrawn).toBe(0);
+    // At rest, still soft: up to the catch-up deadline, measured from the frame's start.
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    const frameStart = t.r.clock.t + 16;
+    const late: FrameBudget = {
+      end: frameStart + FRAME_BUDGET_MS,
+      frameStart: frameStart - 4,
+      left: () => t.r.clock.t < frameStart + FRAME_BUDGET_MS,
+      remaining: () => 0,
+      spend: () => {},
+    };
+    t.r.clock.t += 16;
+    t.raster.frame(t.input, late);
+    // The frame began 4 ms before this producer ran: 6 ms are left, and a 1 ms unit may start last.
+    expect(t.r.clock.t - frameStart).toBeGreaterThanOrEqual(CATCH_UP_FRAME_MS - 4 - 1);
+    expect(t.r.clock.t - frameStart).toBeLessThanOrEqual(CATCH_UP_FRAME_MS - 4 + 1);
+  });
+
+  it("completes a view-only picture the view moves past without composing it in one frame", () => {
+    const t = setup();
+    t.settle();
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    while (t.st.shapesDrawn === 0) t.frame();
+    const urgent = t.st.urgentPictures;
+    // Straight away, a pan well past the view's tiles.
+    let worst = 0;
+    for (let i = 1; i <= 30; i++) {
+      const before = t.r.clock.t + 16;
+      t.frame({ viewport: { scale: 1.5, offsetX: -1500 - 5 * i, offsetY: -1400 } });
+      worst = Math.max(worst, t.r.clock.t - before);
+    }
+    t.settle();
+    expect(t.st.urgentPictures).toBe(urgent);
+    // A pan's frames keep the shared budget (a tile of 1 ms may start just before it ends).
+    expect(worst).toBeLessThanOrEqual(FRAME_BUDGET_MS + 1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("shows an edit made while only the view of a new scale is drawn at once, drawing that view again", () => {
+    const t = setup();
+    t.settle();
+    t.frame({ viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } });
+    while (t.st.shapesDrawn === 0) t.frame();
+    const strokes = t.r.log.directStrokes;
+    const shows = t.r.log.shows;
+    const shapes = new Map(t.input.shapes);
+    shapes.set("b12_12", box("b12_12", 1250, 1250));
+    t.frame({ shapes });
+    // In that same frame: the view drawn again from the edited paths and shown.
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.directStrokes).toBeGreaterThan(strokes);
+    expect(t.st.urgentPictures).toBeGreaterThan(0);
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
 
@@ -256,7 +381,7 @@ describe("ShapeRaster", () => {
     expect(t.r.log.hidden).toBe(0);
     t.settle();
     expect(t.r.log.hidden).toBe(0);
-    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.shows).toBe(shows + 2);
     expect(t.st.urgentPictures).toBe(0);
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
     // Another image of the same size with other shapes: the old picture goes at once.
@@ -312,8 +437,8 @@ describe("ShapeRaster with a fine grid and a shared budget", () => {
   it("zoomed-in tiles stroke only the shapes near them from the fine grid", () => {
     const coarse = strokedAt1to1(false);
     const fine = strokedAt1to1(true);
-    expect(coarse.shows).toBe(1);
-    expect(fine.shows).toBe(1);
+    expect(coarse.shows).toBe(2);
+    expect(fine.shows).toBe(2);
     expect(fine.stroked).toBeGreaterThan(0);
     // The coarse cells (250 x 188 px) reach far beyond a 256 px tile; the fine ones barely do.
     expect(fine.stroked).toBeLessThan(coarse.stroked * 0.6);
@@ -324,7 +449,13 @@ describe("ShapeRaster with a fine grid and a shared budget", () => {
     t.settle();
     const renders = t.st.tileRenders;
     // Pan a little (the ring of tiles ahead is optional work) with a budget other producers used up.
-    const spent: FrameBudget = { end: t.r.clock.t, left: () => false, remaining: () => 0, spend: () => {} };
+    const spent: FrameBudget = {
+      end: t.r.clock.t,
+      frameStart: t.r.clock.t,
+      left: () => false,
+      remaining: () => 0,
+      spend: () => {},
+    };
     t.r.clock.t += 16;
     t.raster.frame({ ...t.input, viewport: { scale: 1, offsetX: -1100, offsetY: -1000 } }, spent);
     expect(t.st.tileRenders).toBe(renders);

@@ -23,8 +23,9 @@ import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type Til
  *   margin the next picture is composed a few tiles per frame and swapped in; only a pan faster than
  *   that (or an edit, which must show at once) composes in one frame;
  * - zooming scales the picture (the compositor resamples it: soft for a moment); once the scale has
- *   rested for ZOOM_SETTLE_MS a new generation of tiles is rendered at the new scale within the frame
- *   budget and swapped in when its picture is complete;
+ *   rested for ZOOM_SETTLE_MS the view is drawn at the new scale straight from the cells' paths (each
+ *   shape stroked once), by the catch-up deadline (CATCH_UP_FRAME_MS) while the camera rests, and shown;
+ *   then a new generation of tiles is rendered and a whole picture with its margin composed from them;
  * - an edit re-renders only the tiles under the changed shapes' old and new bounds; a change of
  *   everything (another image, label colours, a hidden label) starts a new generation.
  */
@@ -36,8 +37,22 @@ import { FILL_MAX_SHAPES, type PathLike, type ShapeTiles, type TileCtx, type Til
 export const RASTER_TILE_PX = 128;
 /** The picture reaches this far beyond the stage on every side (CSS pixels). */
 export const MARGIN_PX = 256;
-/** A zoom counts as finished when the scale has not changed for this long. */
-export const ZOOM_SETTLE_MS = 120;
+/**
+ * A zoom counts as finished when the scale has not changed for this long. 50 ms, not 120: the steps
+ * of a wheel spun by hand come 10-40 ms apart, and the longer wait was most of the time shapes stayed
+ * soft after the last step. A generation started between two slower steps is dropped at the next one
+ * (its work came from idle frames).
+ */
+export const ZOOM_SETTLE_MS = 50;
+/**
+ * While the shapes on screen are soft (the old picture scaled) and the camera has rested
+ * ZOOM_SETTLE_MS, the shape layer works until this long after its frame began
+ * instead of within the shared FRAME_BUDGET_MS: nobody is moving anything, the frame has the time,
+ * and at 2 ms a frame a dense view at a new scale took 0.6-1.5 s to come back sharp. A deadline from
+ * the frame's start (not from now) leaves what the frame already spent (input, the image's redraw) out
+ * of it, so the frame still ends well within 16.7 ms.
+ */
+export const CATCH_UP_FRAME_MS = 10;
 /**
  * The budget while no shapes show at all (an image just opened): finish sooner, still no long task.
  * 40 ms, not 24: with 128 px tiles an opened dense image needs ~4x as many tiles, and at 24 ms a
@@ -67,8 +82,16 @@ export interface HostTile<P extends PathLike, S> {
 
 /** The picture on screen, and the one being composed offscreen. */
 export interface HostPicture<S> {
-  /** Starts composing a new picture of `width` x `height` device pixels. */
-  begin(width: number, height: number): void;
+  /**
+   * Starts composing a new picture of `width` x `height` device pixels. With `backdrop`, it starts
+   * from the picture on screen, scaled by k and moved by (x, y) device pixels, with `clear` (device
+   * pixels) left empty — when the host still holds that picture's pixels.
+   */
+  begin(
+    width: number,
+    height: number,
+    backdrop?: { k: number; x: number; y: number; clear: { x: number; y: number; w: number; h: number } },
+  ): void;
   draw(source: S, x: number, y: number): void;
   /** Rasterises what was drawn so far (spreads a composition over several frames). */
   flush(): void;
@@ -90,6 +113,8 @@ export interface HostPicture<S> {
 export interface RasterHost<P extends PathLike, S> {
   picture: HostPicture<S>;
   createTile(sidePx: number): HostTile<P, S>;
+  /** The context of the picture being composed (after picture.begin()), to draw shapes straight in. */
+  pictureContext(): RasterTileCtx<P>;
 }
 
 export interface RasterInput extends TileInput {
@@ -114,6 +139,11 @@ export interface RasterStats {
   urgentPictures: number;
   /** False while frames are still needed (tiles to render, a picture to compose, a zoom to settle). */
   settled: boolean;
+  /**
+   * When (performance.now()) the picture on screen last became whole at the current scale: the end
+   * of a zoom's soft, scaled picture. The bench times it from the last wheel event.
+   */
+  sharpAt: number;
 }
 
 interface Slot<P extends PathLike, S> {
@@ -138,6 +168,21 @@ interface Picture<P extends PathLike, S> {
   stage: Size;
   /** The tiles it covers, with the version drawn (-1: not drawn yet). */
   tiles: Map<string, number>;
+  /** Image area of the view's tiles (drawn first), and of all its tiles (the view and the margin). */
+  viewArea: Bounds;
+  area: Bounds;
+  /**
+   * Shown with only the view drawn (the first picture of a new scale is shown as soon as the view is
+   * sharp; a whole one follows): it covers `viewArea`, not `area`.
+   */
+  partial: boolean;
+  /**
+   * Drawn straight from the shapes' paths, cell by cell, not from tiles (the view of a new scale:
+   * each shape is stroked once, where the tiles stroke the shapes of every cell they overlap, 2-3x as
+   * many at fit). It holds no tile versions; `stale` says an edit came after it.
+   */
+  direct: boolean;
+  stale: boolean;
 }
 
 export interface TileRange {
@@ -191,12 +236,26 @@ export class ShapeRaster<P extends PathLike, S> {
   /** A generation being rendered at a new scale. */
   private pending: Generation<P, S> | null = null;
   private shown: Picture<P, S> | null = null;
-  /** The picture being composed offscreen, and the tiles still to draw into it. */
-  private building: { pic: Picture<P, S>; todo: string[]; copy: "none" | "copying" | "ready" } | null = null;
+  /**
+   * The picture being composed offscreen: the tiles still to draw into it (the view's first, from its
+   * centre out; `view` of them are the view's), and the state of its copy (HostPicture.prepare).
+   */
+  private building: {
+    pic: Picture<P, S>;
+    todo: string[];
+    view: number;
+    /** For a direct picture, the cells (ShapeTiles.cellsIn) still to draw. */
+    cells: number[];
+    copy: "none" | "copying" | "ready";
+  } | null = null;
   private transform = "";
   private image: RasterInput["image"] | null = null;
   private lastScale = Number.NaN;
   private scaleChangedAt = Number.NEGATIVE_INFINITY;
+  private lastOffset = { x: Number.NaN, y: Number.NaN };
+  private cameraChangedAt = Number.NEGATIVE_INFINITY;
+  /** Whether the last frame's picture was whole at its scale (sharpAt marks the change to true). */
+  private whole = false;
 
   constructor(
     private readonly tiles: ShapeTiles<P>,
@@ -240,6 +299,9 @@ export class ShapeRaster<P extends PathLike, S> {
       changed = true;
     } else if (dirty.rects.length > 0) {
       for (const g of [this.gen, this.pending]) if (g) this.markStale(g, dirty.rects);
+      // Pictures drawn straight from the paths follow no tile versions: any edit outdates them.
+      if (this.shown?.direct) this.shown.stale = true;
+      if (this.building?.pic.direct) this.building = null;
     }
 
     const { scale } = input.viewport;
@@ -247,7 +309,13 @@ export class ShapeRaster<P extends PathLike, S> {
       this.lastScale = scale;
       this.scaleChangedAt = start;
     }
+    const { offsetX, offsetY } = input.viewport;
+    if (offsetX !== this.lastOffset.x || offsetY !== this.lastOffset.y) {
+      this.lastOffset = { x: offsetX, y: offsetY };
+      this.cameraChangedAt = start;
+    }
     const settled = start - this.scaleChangedAt >= ZOOM_SETTLE_MS;
+    const resting = settled && start - this.cameraChangedAt >= ZOOM_SETTLE_MS;
     const view = visibleImageBounds(input.viewport, input.stage);
     const dpr = input.pixelRatio;
     const exact = (g: Generation<P, S> | null): g is Generation<P, S> =>
@@ -258,12 +326,20 @@ export class ShapeRaster<P extends PathLike, S> {
       this.pending = this.newGeneration(scale, dpr, view);
 
     // The frame's budget is shared with the image layer (frame-scheduler.ts); an image that shows no
-    // shapes yet gets a larger one of its own.
-    const budgetEnd = !this.shown
+    // shapes yet gets a larger one of its own, and so do soft shapes after a gesture while the camera
+    // rests (CATCH_UP_FRAME_MS). A pan keeps the shared budget: its frames come first.
+    const before = this.shown;
+    const soft = before !== null && !exact(before.gen) && resting;
+    // Only until the view is sharp: the margin's tiles that follow are not on screen, and frames of
+    // 10 ms for all of them raised the dense bench's 1:1 zoom work per frame (p95) past its 8 ms.
+    const catchUp = soft;
+    const budgetEnd = !before
       ? start + FIRST_FRAME_BUDGET_MS
-      : budget
-        ? budget.end
-        : start + FRAME_BUDGET_MS;
+      : catchUp
+        ? Math.max(budget?.end ?? start + FRAME_BUDGET_MS, (budget?.frameStart ?? start) + CATCH_UP_FRAME_MS)
+        : budget
+          ? budget.end
+          : start + FRAME_BUDGET_MS;
     let spent = false;
     const mayWork = () => this.now() < budgetEnd;
     const ensureTile = (g: Generation<P, S>, key: string, urgent: boolean): boolean => {
@@ -293,8 +369,7 @@ export class ShapeRaster<P extends PathLike, S> {
       // Urgent: nothing of this generation shows, the view left the picture, or an edit changed what
       // it holds. Soon: the view is past half the margin.
       const outdated = sameGen && shown !== null && this.outdated(shown);
-      const uncovered =
-        !sameGen || !sameStage || !covers(pictureArea(shown.camera, shown.stage, this.margin), view);
+      const uncovered = !sameGen || !sameStage || !covers(this.coverage(shown), view);
       const drift =
         sameGen && shown !== null && onScale
           ? Math.max(
@@ -302,9 +377,16 @@ export class ShapeRaster<P extends PathLike, S> {
               Math.abs(input.viewport.offsetY - shown.camera.offsetY),
             )
           : 0;
-      const wantNew = uncovered || outdated || drift > this.margin / 2;
+      const wantNew = uncovered || outdated || drift > this.margin / 2 || shown?.partial === true;
       // A new generation (zoom settled) is built without hurry while the old picture shows, scaled.
-      const urgent = onScale && sameGen && (outdated || uncovered);
+      // A view that moves past the part of a new scale's first picture drawn so far sees the old
+      // picture, scaled, there (the backdrop) until the rest comes, rather than rendering the margin's
+      // tiles in one long frame.
+      const urgent = onScale && sameGen && (outdated || (uncovered && !shown?.partial));
+      // The first picture of a new scale shows once its view is drawn (straight from the paths); the
+      // margin follows from tiles. An edit on such a picture draws its view again, at once.
+      const early = !sameGen && !urgent;
+      const direct = early || (urgent && shown?.direct === true && shown.partial);
       if (wantNew && (onScale || !sameGen)) {
         const b = this.building;
         // A picture under way is finished rather than restarted when it still fits: only an edit or a
@@ -312,16 +394,45 @@ export class ShapeRaster<P extends PathLike, S> {
         const keep =
           b !== null &&
           b.pic.gen === target &&
+          b.pic.direct === direct &&
           b.pic.stage === input.stage &&
           !this.outdated(b.pic) &&
           (!urgent || covers(pictureArea(b.pic.camera, b.pic.stage, this.margin), view));
-        if (!keep) this.startPicture(target, input.viewport, input.stage);
+        if (!keep) this.startPicture(target, input.viewport, input.stage, direct);
         const building = this.building;
+        if (building?.pic.direct) {
+          const ctx = this.host.pictureContext();
+          const { gen: g, camera } = building.pic;
+          const k = g.scale * g.dpr;
+          for (;;) {
+            const cell = building.cells[0];
+            if (cell === undefined) break;
+            if (!urgent && this.now() >= budgetEnd) break;
+            ctx.setTransform(
+              k,
+              0,
+              0,
+              k,
+              (camera.offsetX + this.margin) * g.dpr,
+              (camera.offsetY + this.margin) * g.dpr,
+            );
+            this.tiles.drawCell(ctx, cell, g.scale, g.fill);
+            ctx.setTransform(1, 0, 0, 1, 0, 0);
+            if (!urgent) this.host.picture.flush();
+            building.cells.shift();
+            spent = true;
+          }
+          if (building.cells.length === 0) building.view = 0;
+        }
         if (building) {
           let complete = true;
           for (;;) {
             const key = building.todo[0];
-            if (key === undefined) break;
+            if (key === undefined || ((early || building.pic.direct) && building.view === 0)) break;
+            if (building.pic.direct) {
+              complete = false;
+              break;
+            }
             if ((!urgent && this.now() >= budgetEnd) || !ensureTile(building.pic.gen, key, urgent)) {
               complete = false;
               break;
@@ -330,7 +441,18 @@ export class ShapeRaster<P extends PathLike, S> {
             // Copies are deferred like all canvas drawing: rasterise each one now so the budget sees it.
             if (!urgent) this.host.picture.flush();
             building.todo.shift();
+            if (building.view > 0) building.view -= 1;
             spent = true;
+          }
+          const partial = complete && building.todo.length > 0;
+          if (partial && building.copy === "copying") {
+            // The view part is being copied out (the canvas must not change meanwhile): render the
+            // margin's tiles for the whole picture that follows.
+            for (const key of building.todo)
+              if (!ensureTile(building.pic.gen, key, false)) {
+                more = true;
+                break;
+              }
           }
           // A picture composed ahead is copied out before it shows (HostPicture.prepare), a frame or
           // two later; one needed at once shows now.
@@ -351,6 +473,7 @@ export class ShapeRaster<P extends PathLike, S> {
           }
           if (complete) {
             this.host.picture.show(target.dpr, this.margin);
+            building.pic.partial = partial;
             this.shown = building.pic;
             this.building = null;
             this.transform = "";
@@ -381,7 +504,7 @@ export class ShapeRaster<P extends PathLike, S> {
         this.evict(this.gen, ahead);
       }
     }
-    if (this.pending || (this.gen && !exact(this.gen))) more = true;
+    if (this.pending || (this.gen && !exact(this.gen)) || this.shown?.partial) more = true;
 
     const shown = this.shown;
     if (shown) {
@@ -389,11 +512,10 @@ export class ShapeRaster<P extends PathLike, S> {
       changed = this.place(shown, input.viewport) || changed;
     }
     const whole =
-      shown !== null &&
-      exact(shown.gen) &&
-      !this.outdated(shown) &&
-      covers(pictureArea(shown.camera, shown.stage, this.margin), view);
+      shown !== null && exact(shown.gen) && !this.outdated(shown) && covers(this.coverage(shown), view);
     this.stats.shapesDrawn = whole ? this.tiles.countIn(view) : 0;
+    if (whole && !this.whole) this.stats.sharpAt = this.now();
+    this.whole = whole;
     this.stats.settled = !more;
     if (spent) budget?.spend();
     if (changed || spent) {
@@ -424,25 +546,87 @@ export class ShapeRaster<P extends PathLike, S> {
     };
   }
 
-  /** Whether a tile in the picture has been re-rendered (or is stale) since the picture was drawn. */
+  /** The image area a shown picture has drawn. */
+  private coverage(pic: Picture<P, S>): Bounds {
+    return pic.partial ? pic.viewArea : pic.area;
+  }
+
+  /**
+   * Whether a tile in the picture has been re-rendered (or is stale) since the picture was drawn.
+   * Tiles not drawn into it yet are not: they take the latest version when they are.
+   */
   private outdated(pic: Picture<P, S>): boolean {
+    if (pic.direct) return pic.stale;
     for (const [key, version] of pic.tiles) {
+      if (version < 0) continue;
       const slot = pic.gen.slots.get(key);
       if (slot && (slot.stale || slot.version !== version)) return true;
     }
     return false;
   }
 
-  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size) {
+  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size, direct: boolean) {
     const snap = (t: number) => Math.round(t * gen.dpr) / gen.dpr;
     const camera = { scale: gen.scale, offsetX: snap(at.offsetX), offsetY: snap(at.offsetY) };
     const area = pictureArea(camera, stage, this.margin);
-    const tiles = new Map<string, number>();
-    for (const [i, j] of cells(tileRange(area, gen.scale, this.tilePx))) tiles.set(keyOf(i, j), -1);
+    const view = visibleImageBounds(camera, stage);
+    const inView = tileRange(view, gen.scale, this.tilePx);
+    // The view's tiles first, then the margin's, each from the view's centre out: what the eye is on
+    // is sharp first.
+    const side = this.tilePx / gen.scale;
+    const cx = (view.minX + view.maxX) / 2;
+    const cy = (view.minY + view.maxY) / 2;
+    const order: { key: string; inView: boolean; d: number }[] = [];
+    for (const [i, j] of cells(tileRange(area, gen.scale, this.tilePx))) {
+      const dx = (i + 0.5) * side - cx;
+      const dy = (j + 0.5) * side - cy;
+      const isIn = i >= inView.i0 && i <= inView.i1 && j >= inView.j0 && j <= inView.j1;
+      order.push({ key: keyOf(i, j), inView: isIn, d: dx * dx + dy * dy });
+    }
+    order.sort((a, b) => (a.inView === b.inView ? a.d - b.d : a.inView ? -1 : 1));
+    const tiles = new Map<string, number>(order.map((o) => [o.key, -1]));
     const w = Math.round((stage.width + 2 * this.margin) * gen.dpr);
     const h = Math.round((stage.height + 2 * this.margin) * gen.dpr);
-    this.host.picture.begin(w, h);
-    this.building = { pic: { gen, camera, stage, tiles }, todo: [...tiles.keys()], copy: "none" };
+    const viewArea = {
+      minX: inView.i0 * side,
+      minY: inView.j0 * side,
+      maxX: (inView.i1 + 1) * side,
+      maxY: (inView.j1 + 1) * side,
+    };
+    // A view drawn straight at a new scale starts from the old picture, scaled, so that a pan before
+    // the margin's tiles come shows soft shapes there rather than none.
+    const old = this.shown;
+    const toPx = (x: number, off: number) => (x * gen.scale + off + this.margin) * gen.dpr;
+    const backdrop =
+      direct && old && old.gen.dpr === gen.dpr && old.stage === stage
+        ? {
+            k: gen.scale / old.gen.scale,
+            x:
+              gen.dpr *
+              (this.margin +
+                camera.offsetX -
+                (gen.scale / old.gen.scale) * (this.margin + old.camera.offsetX)),
+            y:
+              gen.dpr *
+              (this.margin +
+                camera.offsetY -
+                (gen.scale / old.gen.scale) * (this.margin + old.camera.offsetY)),
+            clear: {
+              x: toPx(viewArea.minX, camera.offsetX),
+              y: toPx(viewArea.minY, camera.offsetY),
+              w: (viewArea.maxX - viewArea.minX) * gen.scale * gen.dpr,
+              h: (viewArea.maxY - viewArea.minY) * gen.scale * gen.dpr,
+            },
+          }
+        : undefined;
+    this.host.picture.begin(w, h, backdrop);
+    this.building = {
+      pic: { gen, camera, stage, tiles, viewArea, area, partial: false, direct, stale: false },
+      todo: order.map((o) => o.key),
+      view: order.filter((o) => o.inView).length,
+      cells: direct ? this.tiles.cellsIn(viewArea, { x: cx, y: cy }) : [],
+      copy: "none",
+    };
   }
 
   private drawInto(pic: Picture<P, S>, key: string) {
@@ -550,6 +734,8 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
   const scratches: Scratch[] = [];
   let scratch: Scratch | null = null;
   let onScreen: Scratch | null = null;
+  /** Whether `onScreen` still holds the pixels shown (a copy of them was shown, not the pixels). */
+  let onScreenKept = false;
   /** A copy of what the scratch canvas holds (prepare), valid until the next begin(). */
   let copy: { ready: ImageBitmap | null; pending: Promise<ImageBitmap> | null } = {
     ready: null,
@@ -570,7 +756,7 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
   };
   return {
     picture: {
-      begin(width, height) {
+      begin(width, height, backdrop) {
         dropCopy();
         const fits = (x: Scratch) => x.canvas.width === width && x.canvas.height === height;
         if (!scratches.every(fits)) scratches.length = 0;
@@ -581,7 +767,16 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
           scratch = { canvas, ctx: context(canvas, true) };
           scratches.push(scratch);
         }
-        scratch.ctx.clearRect(0, 0, width, height);
+        const ctx = scratch.ctx;
+        ctx.clearRect(0, 0, width, height);
+        // The picture on screen is still in its canvas when it was shown from a copy (prepare).
+        if (backdrop && onScreen && onScreenKept && scratches.includes(onScreen)) {
+          ctx.setTransform(backdrop.k, 0, 0, backdrop.k, backdrop.x, backdrop.y);
+          ctx.drawImage(onScreen.canvas, 0, 0);
+          ctx.setTransform(1, 0, 0, 1, 0, 0);
+          const c = backdrop.clear;
+          ctx.clearRect(c.x, c.y, c.w, c.h);
+        }
       },
       prepare() {
         if (!scratch) return Promise.reject(new Error("no picture composed"));
@@ -611,6 +806,7 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
         // picture); else the pixels are handed over without a copy, leaving the scratch canvas blank.
         const bitmap = copy.ready ?? scratch.canvas.transferToImageBitmap();
         // Shown or handed over, it is the other canvas that composes the next picture.
+        onScreenKept = copy.ready !== null;
         onScreen = scratch;
         copy = { ready: null, pending: null };
         if (el.width !== width || el.height !== height) {
@@ -636,6 +832,10 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
       remove() {
         el.remove();
       },
+    },
+    pictureContext() {
+      if (!scratch) throw new Error("no picture is being composed");
+      return scratch.ctx;
     },
     createTile(side) {
       const c = new OffscreenCanvas(side, side);

@@ -27,6 +27,16 @@ export interface TileQueue extends TileJobs {
    * on stay 'pending' and are resumed by the next start.
    */
   stop(): Promise<void>;
+  /**
+   * Starts no further job until release(): queued images stay 'pending' at 0% (a running job
+   * finishes). Only the test-control route calls it (see test-control.ts), so an end-to-end test can
+   * look at the 'pending' phase without racing the worker; idle() does not wait for held jobs.
+   */
+  hold(): void;
+  /** Lets a held queue go on with its jobs. */
+  release(): void;
+  /** Whether hold() is in force. */
+  readonly held: boolean;
 }
 
 type Task = { kind: "generate" | "remove"; sha: string };
@@ -46,11 +56,12 @@ export const createTileQueue = (deps: Pick<Deps, "db" | "storage" | "config" | "
   let pump: Promise<void> | null = null;
   let started = false;
   let stopped = false;
+  let held = false;
 
   const halted = () => stopped || !db.open;
 
   const schedule = () => {
-    if (pump || !started || halted() || tasks.length === 0) return;
+    if (pump || !started || held || halted() || tasks.length === 0) return;
     pump = drain().finally(() => {
       pump = null;
       schedule();
@@ -58,7 +69,7 @@ export const createTileQueue = (deps: Pick<Deps, "db" | "storage" | "config" | "
   };
 
   const drain = async () => {
-    while (!halted()) {
+    while (!halted() && !held) {
       const task = tasks.shift();
       if (!task) return;
       const job = { task, cancelled: false };
@@ -167,6 +178,16 @@ export const createTileQueue = (deps: Pick<Deps, "db" | "storage" | "config" | "
       removeStaleWorkDirs();
       for (const sha of repo.pendingShas()) tasks.push({ kind: "generate", sha });
       schedule();
+    },
+    hold: () => {
+      held = true;
+    },
+    release: () => {
+      held = false;
+      schedule();
+    },
+    get held() {
+      return held;
     },
     idle: async () => {
       while (pump) await pump;

@@ -12,7 +12,7 @@ import { type Config, loadConfig, testConfig } from "../../config.js";
 import { type Db, migrate, openDatabase } from "../../db/database.js";
 import { LocalStorage } from "../../storage/local-storage.js";
 import { createProject, expectError, uploadImage, uploadOk } from "../../test-support/api.js";
-import { listFiles } from "../../test-support/app.js";
+import { listFiles, makeTestApp } from "../../test-support/app.js";
 import { bmp24, ifdFirstTiff, png } from "../../test-support/images.js";
 import { authRepo } from "../auth/repo.js";
 import { digest, newSecret } from "../auth/secrets.js";
@@ -521,5 +521,75 @@ describe("upload limits for gigapixel images", () => {
       ),
     );
     expect(states).toEqual(["ready", "ready", "none"]);
+  });
+});
+
+describe("the test control that holds the tile queue (LABELBENCH_TEST_CONTROLS)", () => {
+  const small = { tileThresholdPixels: 1_000_000 };
+  const hold = (w: World, held: unknown) => request(w.app).put("/api/v1/test/tile-queue").send({ held });
+
+  it("keeps an uploaded image pending at 0% while held, and tiles it once released", async () => {
+    const w = makeWorld({ ...small, testControls: true });
+    expect((await hold(w, true)).body).toEqual({ held: true });
+    const project = await createProject(w.app);
+    const img = await uploadImage(w.app, project.id, {
+      name: "a.jpg",
+      data: await noisyJpeg(1500, 1000, 10),
+    });
+    // However long the machine takes, nothing starts while held.
+    await w.app.tiles.idle();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await getImage(w, img.id)).tiles).toMatchObject({ state: "pending", progress: 0 });
+    expect(tileFiles(w)).toEqual([]);
+    expectError(await request(w.app).get(tileUrl(img.id, 0, 0, 0)), 404, "NOT_FOUND");
+
+    expect((await hold(w, false)).body).toEqual({ held: false });
+    await w.app.tiles.idle();
+    expect((await getImage(w, img.id)).tiles).toMatchObject({ state: "ready", progress: 1 });
+  });
+
+  it("refuses a malformed body with a 400 naming the field, and leaves the queue as it was", async () => {
+    const w = makeWorld({ testControls: true });
+    const res = await hold(w, "yes");
+    expect(expectError(res, 400, "VALIDATION_ERROR").message).toMatch(/body\.held/);
+    expect(w.app.tiles.held).toBe(false);
+  });
+
+  it("answers only admins: 401 without credentials, 403 for an annotator's token", async () => {
+    const t = makeTestApp({ testControls: true }, { anonymous: true });
+    try {
+      const url = "/api/v1/test/tile-queue";
+      expectError(await request(t.app).put(url).send({ held: true }), 401, "UNAUTHENTICATED");
+      const repo = authRepo(t.db);
+      const now = new Date().toISOString();
+      const userId = repo.insertUser(
+        { email: "ann@example.com", name: "Ann", role: "annotator", passwordHash: "!" },
+        now,
+      );
+      const token = newSecret("lbt_");
+      repo.insertToken(
+        {
+          userId,
+          name: "ann",
+          hash: digest(token),
+          prefix: token.slice(0, 10),
+          scope: "write",
+          expiresAt: null,
+        },
+        now,
+      );
+      const res = await request(t.app).put(url).set("Authorization", `Bearer ${token}`).send({ held: true });
+      expectError(res, 403, "FORBIDDEN");
+      expect(t.app.tiles.held).toBe(false);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("is not there unless the server was started with LABELBENCH_TEST_CONTROLS=1", async () => {
+    const w = makeWorld(small);
+    const res = await hold(w, true);
+    expectError(res, 404, "NOT_FOUND");
+    expect(w.app.tiles.held).toBe(false);
   });
 });
