@@ -320,7 +320,14 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     const tol = HANDLE_TOLERANCE_PX / s.viewport.scale;
     let best: HandleHit | null = null;
     let bestD = Number.POSITIVE_INFINITY;
-    for (const id of s.selection) {
+    // Handles lie on a shape's bounds: with a big selection (select all) the index finds the few near p.
+    const ids =
+      s.selection.size > 64
+        ? index
+            .search({ minX: p.x - tol, minY: p.y - tol, maxX: p.x + tol, maxY: p.y + tol })
+            .filter((id) => s.selection.has(id))
+        : s.selection;
+    for (const id of ids) {
       const shape = shapes.get(id);
       if (!shape || !isEditable(id, s)) continue;
       const g = shape.geometry;
@@ -966,6 +973,20 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     },
 
     hitTest,
+
+    pressTarget(p) {
+      const s = cur();
+      if (s.tool.id !== "select" || s.tool.state !== "idle") return null;
+      // The order of the select tool's press: a handle of a selected shape first, then the shape under it.
+      const handle = handleAt(p);
+      if (handle)
+        return handle.kind === "box"
+          ? { kind: "resize", shapeId: handle.shapeId, handle: handle.handle }
+          : { kind: "vertex", shapeId: handle.shapeId, index: handle.index };
+      const hit = hitTest(p);
+      if (hit === null) return null;
+      return s.selection.has(hit) ? { kind: "move", shapeId: hit } : { kind: "select", shapeId: hit };
+    },
 
     visibleShapeIds() {
       const s = cur();
