@@ -665,6 +665,22 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       });
     },
 
+    applyRemote(docSet) {
+      batch(() => {
+        shapes = ShapeMap.from(shapesFromSet(docSet));
+        rebuildIndex();
+        const s = cur();
+        const patch: Partial<EditorState> = {
+          doc: { shapes, tags: [...docSet.tags] },
+          docVersion: s.docVersion + 1,
+        };
+        if ([...s.selection].some((id) => !shapes.has(id)))
+          patch.selection = new Set([...s.selection].filter((id) => shapes.has(id)));
+        if (s.hoverId !== null && !shapes.has(s.hoverId)) patch.hoverId = null;
+        set(patch);
+      });
+    },
+
     setLabels(labels) {
       batch(() => {
         const s = cur();

@@ -150,6 +150,12 @@ export interface Editor {
   load(input: LoadInput): void;
   /** Replaces the document (e.g. conflict "take theirs"). recordHistory: one undoable entry; otherwise history is cleared. */
   replaceDocument(set: AnnotationSetLike, opts?: { recordHistory?: boolean }): void;
+  /**
+   * The document becomes `set` — someone else's save merged with this user's edits — without an undo
+   * entry and without clearing history (its entries are per-shape diffs, still meaningful), and without
+   * cancelling a gesture under way. Bumps docVersion.
+   */
+  applyRemote(set: AnnotationSetLike): void;
   setLabels(labels: readonly Label[]): void;
   /** True when handled (the UI then calls preventDefault). */
   dispatch(e: EditorEvent): boolean;

@@ -477,6 +477,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     requestOverlay.current();
   }, [serverShapes]);
 
+  // Konva clears the overlay's canvas when the stage's new size reaches it, in React's commit, which
+  // may come after the frame that drew for that size (the "view both" banner shrinks the stage as the
+  // server's shapes appear): draw again once the canvas has its size.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the size is the trigger, not an input.
+  useEffect(() => {
+    requestOverlay.current();
+  }, [size]);
+
   // Input: DOM events on the stage box, wheel as a non-passive listener so it can preventDefault.
   useEffect(() => {
     const el = boxRef.current;

@@ -7,7 +7,7 @@ import { emptyTiledImageStats, type TiledImageStats } from "../tiles/TiledImage"
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
 import { registerAppCommands } from "./app-commands";
-import { ConflictBanner, type ConflictChoice, ConflictDialog } from "./ConflictDialog";
+import { ConflictBanner, ConflictDialog } from "./ConflictDialog";
 import { EditorCanvas, type RenderStats } from "./EditorCanvas";
 import { EdIcon } from "./icons";
 import type { ImageBundle } from "./image-loader";
@@ -17,7 +17,7 @@ import { takePreloaded } from "./preload";
 import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
-import type { SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save-queue";
+import type { MergeSide, SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save-queue";
 import { imageLoader, saveQueue, shapeAuthors } from "./services";
 import { Toolbar } from "./Toolbar";
 import "./editor.css";
@@ -261,6 +261,31 @@ export function EditorPage() {
     });
   }, [editor]);
 
+  // A conflict merged on its own (edits of different shapes): the editor shows their changes too, at
+  // once, so the next edit is diffed against the merged set and never takes their work back.
+  useEffect(() => {
+    if (!queue) return;
+    return queue.onMerged((id, merged, merge) => {
+      if (currentRef.current !== id) return;
+      suppressRef.current = true;
+      try {
+        editor.applyRemote(merged);
+      } finally {
+        suppressRef.current = false;
+      }
+      const { added, changed, deleted } = merge.theirs;
+      const parts = [
+        added > 0 && `${added} added`,
+        changed > 0 && `${changed} changed`,
+        deleted > 0 && `${deleted} deleted`,
+      ].filter(Boolean);
+      notices.push(
+        "info",
+        `Someone else saved this image; their changes (${parts.join(", ") || "none to shapes"}) are merged with yours.`,
+      );
+    });
+  }, [queue, editor, notices]);
+
   const goTo = useCallback(
     (id: number | null | undefined) => {
       if (!id) return;
@@ -399,25 +424,27 @@ export function EditorPage() {
     };
   }, [editor, queue, stats, tileStats]);
 
-  const chooseConflict = useCallback(
-    (c: ConflictChoice) => {
+  const resolveConflict = useCallback(
+    (choices: ReadonlyMap<string, MergeSide>) => {
       if (!queue) return;
-      if (c === "both") {
-        setViewBoth(true);
-        return;
-      }
-      const server = queue.resolveConflict(imageId, c);
-      if (server && c === "theirs") {
-        suppressRef.current = true;
-        try {
-          // Undoable: taking theirs by mistake is one Ctrl+Z away from bringing mine back.
-          editor.replaceDocument(server, { recordHistory: true });
-        } finally {
-          suppressRef.current = false;
-        }
-        notices.push("info", "Now showing the server's version. Undo brings yours back.");
-      }
+      const r = queue.resolveConflict(imageId, choices);
       setViewBoth(false);
+      if (!r) return;
+      suppressRef.current = true;
+      try {
+        // Their merged changes are not the user's to undo; the shapes they took from the other side are:
+        // taking theirs by mistake is one Ctrl+Z away from bringing mine back.
+        editor.applyRemote(r.merged);
+        editor.replaceDocument(r.resolved, { recordHistory: true });
+      } finally {
+        suppressRef.current = false;
+      }
+      const taken = [...choices.values()].filter((c) => c === "theirs").length;
+      if (taken > 0)
+        notices.push(
+          "info",
+          `Took their version of ${taken} shape${taken === 1 ? "" : "s"}. Undo brings yours back.`,
+        );
     },
     [editor, imageId, queue, notices],
   );
@@ -445,7 +472,13 @@ export function EditorPage() {
         nav={nav}
         onHelp={() => setHelp((h) => !h)}
       />
-      {viewBoth && conflict && <ConflictBanner server={conflict.server} onChoose={chooseConflict} />}
+      {viewBoth && conflict && (
+        <ConflictBanner
+          server={conflict.server}
+          conflicts={conflict.merge.conflicts.length}
+          onBack={() => setViewBoth(false)}
+        />
+      )}
       {otherProblems.map(([id, v]) => (
         <div key={id} className="ed-banner" role="alert">
           <EdIcon name="alert" size={16} />
@@ -538,7 +571,13 @@ export function EditorPage() {
       />
       {help && <ShortcutsOverlay editor={editor} onClose={() => setHelp(false)} />}
       {conflict && !viewBoth && (
-        <ConflictDialog mine={conflict.mine} server={conflict.server} onChoose={chooseConflict} />
+        <ConflictDialog
+          server={conflict.server}
+          merge={conflict.merge}
+          labelName={(id) => editor.getState().labels.find((l) => l.id === id)?.name ?? `label ${id}`}
+          onResolve={resolveConflict}
+          onViewBoth={() => setViewBoth(true)}
+        />
       )}
     </div>
   );

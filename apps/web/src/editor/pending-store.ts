@@ -44,7 +44,7 @@ const toEntry = (v: unknown): PendingEntry | null => {
       ? { kind: "full", snapshot: v.snapshot }
       : null;
   if (!change) return null;
-  return {
+  const entry: PendingEntry = {
     imageId: v.imageId,
     projectId: v.projectId,
     baseRevision: v.baseRevision,
@@ -52,6 +52,10 @@ const toEntry = (v: unknown): PendingEntry | null => {
     changes: v.changes,
     updatedAt: typeof v.updatedAt === "number" ? v.updatedAt : 0,
   };
+  const a = v.ancestors;
+  if (isObject(a) && Array.isArray(a.shapes) && Array.isArray(a.tags))
+    entry.ancestors = { shapes: a.shapes, tags: a.tags };
+  return entry;
 };
 
 const request = <T>(r: IDBRequest<T>): Promise<T> =>
