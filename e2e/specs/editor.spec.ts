@@ -289,19 +289,21 @@ test("offline: keeps drawing, survives a reload, and saves everything once the s
   expect((await getAnnotations(page.request, img(2))).annotations).toHaveLength(0);
 
   // The copy kept on this device is a diff on the server's revision, not the whole set.
-  const stored = await page.evaluate(
-    (id) =>
-      new Promise<unknown>((resolve, reject) => {
-        const req = indexedDB.open("labelbench");
-        req.onsuccess = () => {
-          const get = req.result.transaction("pending-saves").objectStore("pending-saves").get(id);
-          get.onsuccess = () => resolve(get.result);
-          get.onerror = () => reject(get.error);
-        };
-        req.onerror = () => reject(req.error);
-      }),
-    img(2),
-  );
+  const stored = await page.evaluate(async (id) => {
+    // Each account keeps its copies in a database of its own (the admin's, here).
+    const dbs = await indexedDB.databases();
+    const name = dbs.find((d) => d.name?.startsWith("labelbench-pending-user-"))?.name;
+    if (!name) throw new Error("no pending-saves database");
+    return new Promise<unknown>((resolve, reject) => {
+      const req = indexedDB.open(name);
+      req.onsuccess = () => {
+        const get = req.result.transaction("pending-saves").objectStore("pending-saves").get(id);
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      };
+      req.onerror = () => reject(req.error);
+    });
+  }, img(2));
   const serverRevision = (await getAnnotations(page.request, img(2))).revision;
   expect(stored).toMatchObject({ baseRevision: serverRevision, change: { kind: "diff" } });
   expect((stored as { change: { diff: { upsert: unknown[] } } }).change.diff.upsert).toHaveLength(4);

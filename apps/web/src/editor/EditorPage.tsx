@@ -3,6 +3,7 @@ import type { Image, Label } from "@labelbench/schema";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, call, urlOf } from "../api/client";
+import { useMe } from "../auth/session-store";
 import { emptyTiledImageStats, type TiledImageStats } from "../tiles/TiledImage";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
@@ -108,16 +109,18 @@ export function EditorPage() {
   const projectId = bundle?.image.projectId ?? routeProjectId;
   const projectHref = `/projects/${projectId}`;
 
+  // Unsaved work belongs to the account that made it: each account has its own queue and copies.
+  const ownerId = useMe().user.id;
   useEffect(() => {
     let alive = true;
-    saveQueue().then(
+    saveQueue(ownerId).then(
       (q) => alive && setQueue(q),
       (err) => alive && setError(`Cannot keep unsaved work on this device: ${errorText(err)}`),
     );
     return () => {
       alive = false;
     };
-  }, []);
+  }, [ownerId]);
 
   const queueState = useSyncExternalStore(
     useCallback((l: () => void) => (queue ? queue.subscribe(l) : () => {}), [queue]),
@@ -187,7 +190,7 @@ export function EditorPage() {
       const bundle = loader.get(imageId, { maxSetAgeMs: SET_MAX_AGE_MS });
       const routeLabels = Number.isInteger(routeProjectId) ? labelsOf(routeProjectId) : null;
       routeLabels?.catch(() => {});
-      const q = saveQueue();
+      const q = saveQueue(ownerId);
       const b = await bundle;
       const labels =
         routeLabels && b.image.projectId === routeProjectId
@@ -226,7 +229,7 @@ export function EditorPage() {
     return () => {
       cancelled = true;
     };
-  }, [imageId, routeProjectId, editor, labelsOf, fetchNeighbours, notices]);
+  }, [imageId, routeProjectId, editor, labelsOf, fetchNeighbours, notices, ownerId]);
 
   // Copies left by an earlier session for other images get saved in the background.
   useEffect(() => {
