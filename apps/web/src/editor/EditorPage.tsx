@@ -21,6 +21,7 @@ import { SaveIndicator, StatusBar } from "./StatusBar";
 import type { MergeSide, SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save-queue";
 import { imageLoader, saveQueue, shapeAuthors } from "./services";
 import { Toolbar } from "./Toolbar";
+import { isUnreachable, useRetryWhenReachable } from "./when-reachable";
 import "./editor.css";
 
 type Neighbours = Awaited<ReturnType<typeof call<"imageNeighbours">>>;
@@ -77,6 +78,11 @@ export function EditorPage() {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  /** Bumped to load the image again (after the server could not be reached). */
+  const [loadAttempt, setLoadAttempt] = useState(0);
+  const [loadUnreachable, setLoadUnreachable] = useState(false);
+  const [navAttempt, setNavAttempt] = useState(0);
+  const [navUnreachable, setNavUnreachable] = useState(false);
   const [viewBoth, setViewBoth] = useState(false);
   const [stats] = useState<RenderStats>(() => ({
     shapesDrawn: 0,
@@ -174,6 +180,7 @@ export function EditorPage() {
   }, []);
 
   // Load the image (from the preload cache when it is there), reconcile with local copies, show it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loadAttempt loads again after an outage.
   useEffect(() => {
     if (!Number.isInteger(imageId) || imageId <= 0) {
       setLoading(false);
@@ -183,6 +190,7 @@ export function EditorPage() {
     let cancelled = false;
     setError(null);
     setLoading(true);
+    setLoadUnreachable(false);
     setNav(neighboursCache.current.get(imageId) ?? null);
     const loader = imageLoader();
     (async () => {
@@ -216,20 +224,43 @@ export function EditorPage() {
           "info",
           `Restored ${opened.changes} unsaved change${opened.changes === 1 ? "" : "s"} kept on this device; saving them now.`,
         );
-      const n = await fetchNeighbours(imageId);
-      if (cancelled) return;
-      setNav(n);
-      loader.prefetch([n.nextId, n.previousId, n.nextNewId]);
-      for (const id of [n.nextId, n.previousId]) if (id) fetchNeighbours(id).catch(() => {});
     })().catch((err: unknown) => {
       if (cancelled) return;
       setLoading(false);
-      setError(errorText(err));
+      const unreachable = isUnreachable(err);
+      setError(unreachable ? `${errorText(err)}. Trying again when the connection is back…` : errorText(err));
+      setLoadUnreachable(unreachable);
     });
     return () => {
       cancelled = true;
     };
-  }, [imageId, routeProjectId, editor, labelsOf, fetchNeighbours, notices, ownerId]);
+  }, [imageId, routeProjectId, editor, labelsOf, notices, ownerId, loadAttempt]);
+  useRetryWhenReachable(loadUnreachable, imageId, () => setLoadAttempt((n) => n + 1));
+
+  // Neighbours (previous/next, position) load beside the image; without them only navigation waits.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: navAttempt asks again after an outage.
+  useEffect(() => {
+    if (!Number.isInteger(imageId) || imageId <= 0) return;
+    let cancelled = false;
+    setNavUnreachable(false);
+    fetchNeighbours(imageId).then(
+      (n) => {
+        if (cancelled) return;
+        setNav(n);
+        imageLoader().prefetch([n.nextId, n.previousId, n.nextNewId]);
+        for (const id of [n.nextId, n.previousId]) if (id) fetchNeighbours(id).catch(() => {});
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        if (isUnreachable(err)) setNavUnreachable(true);
+        else notices.push("error", `Could not find the previous and next images: ${errorText(err)}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [imageId, fetchNeighbours, notices, navAttempt]);
+  useRetryWhenReachable(navUnreachable, imageId, () => setNavAttempt((n) => n + 1));
 
   // Copies left by an earlier session for other images get saved in the background.
   useEffect(() => {
@@ -460,6 +491,9 @@ export function EditorPage() {
     [viewBoth, conflict],
   );
 
+  /** The status bar describes the image of the address, not the previous one still on the canvas. */
+  const shown = bundle && bundle.image.id === imageId ? bundle : null;
+
   const otherProblems = [...queueState.images.entries()].filter(
     ([id, v]) => id !== imageId && (v.status.kind === "conflict" || v.status.kind === "error"),
   );
@@ -560,10 +594,10 @@ export function EditorPage() {
       </div>
       <StatusBar
         editor={editor}
-        fileName={bundle?.image.fileName ?? ""}
+        fileName={shown?.image.fileName ?? ""}
         position={nav ? { position: nav.position, total: nav.total } : null}
-        imageStatus={bundle?.image.status ?? null}
-        size={bundle ? { width: bundle.image.width, height: bundle.image.height } : null}
+        imageStatus={shown?.image.status ?? null}
+        size={shown ? { width: shown.image.width, height: shown.image.height } : null}
         save={
           <SaveIndicator
             status={current?.status}
