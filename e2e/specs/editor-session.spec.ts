@@ -142,3 +142,49 @@ test("offline, draw, go to the next image, back online: the editor recovers by i
     .toBe(4);
   expect(await page.evaluate(() => window.__labelbench!.saveState.totalChanges)).toBe(0);
 });
+
+test("the box tool on a polygon-only label says why nothing is drawn", async ({ page }) => {
+  await signIn(page.request, E2E_ADMIN);
+  const r = await page.request.post(`${API}/projects/${p.projectId}/labels`, {
+    data: { name: "road", color: "#a855f7", hotkey: "4", shapeTypes: ["polygon"] },
+  });
+  expect(r.status(), await r.text()).toBe(201);
+  const imageId = p.imageIds[1]!;
+  await openEditor(page, p.projectId, imageId);
+  await expectSaved(page);
+  const before = (await shapes(page)).length;
+  // Chosen with its key, with the box tool already on: said at once, not only at the next press.
+  await page.keyboard.press("b");
+  await page.keyboard.press("4");
+  await expect(page.getByTestId("editor-message")).toHaveText(/Label 'road' does not allow boxes/);
+  await drag(page, [60, 300], [160, 400]);
+  await expect(page.getByTestId("editor-message")).toHaveText(/Label 'road' does not allow boxes/);
+  expect(await shapes(page)).toHaveLength(before);
+  // Chosen in the palette, then the box tool: said when the tool is picked.
+  await page.keyboard.press("v");
+  await page.keyboard.press("1");
+  await page.getByTestId("label-road").click();
+  await page.keyboard.press("b");
+  await expect(page.getByTestId("editor-message")).toHaveText(/Label 'road' does not allow boxes/);
+  // Twice in a row: said again, not hidden by the first message's timer.
+  await drag(page, [60, 300], [160, 400]);
+  await drag(page, [60, 300], [160, 400]);
+  await expect(page.getByTestId("editor-message")).toHaveText(/Label 'road' does not allow boxes/);
+  expect(await shapes(page)).toHaveLength(before);
+  await pageShot(page, "editor-box-on-polygon-label");
+});
+
+test("the address of an image that does not exist says so, with a way back to the library", async ({
+  page,
+}) => {
+  await signIn(page.request, E2E_ADMIN);
+  await page.goto(`/projects/${p.projectId}/images/987654`);
+  const alert = page.getByRole("alert").filter({ hasText: "Image 987654 does not exist" });
+  await expect(alert).toBeVisible();
+  await expect(page.getByText("This project has no labels yet")).toHaveCount(0);
+  await expect(page.getByText("Loading…")).toHaveCount(0);
+  await expect(page.getByText("Loading image…")).toHaveCount(0);
+  await pageShot(page, "editor-missing-image");
+  await alert.getByRole("link", { name: "Back to the library" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${p.projectId}/images$`));
+});

@@ -131,6 +131,7 @@ const initialState = (): EditorState => ({
   canRedo: false,
   hoverId: null,
   message: null,
+  messageSeq: 0,
 });
 
 const toggledSet = <T>(s: ReadonlySet<T>, v: T): Set<T> => {
@@ -203,7 +204,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   const imageSize = (): Size => cur().image ?? { width: 0, height: 0 };
   const pxToImage = () => 1 / cur().viewport.scale;
 
-  const message = (text: string) => set({ message: text });
+  const message = (text: string) => set({ message: text, messageSeq: cur().messageSeq + 1 });
   const refuse = (text: string): false => {
     message(text);
     return false;
@@ -313,6 +314,16 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     if (s.lockedLabels.has(label.id))
       return { ok: false, message: `Label '${label.name}' is locked: unlock it to draw` };
     return { ok: true, labelId: label.id };
+  };
+
+  /**
+   * A drawing tool that cannot draw with the active label says so when the tool or the label is
+   * picked, not only at the next press (which draws nothing).
+   */
+  const sayWhyNoDrawing = () => {
+    if (toolId !== "box" && toolId !== "polygon") return;
+    const label = drawingLabel(toolId);
+    if (!label.ok) message(label.message);
   };
 
   const handleAt = (p: ImagePoint): HandleHit | null => {
@@ -746,12 +757,16 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         if (panOverride?.reason !== "space") panOverride = null;
         toolId = id;
         set({ hoverId: null, ...toolPathPatch() });
+        sayWhyNoDrawing();
       });
     },
 
     setActiveLabel(id) {
       if (!labelOf(id)) return;
-      set({ activeLabelId: id });
+      batch(() => {
+        set({ activeLabelId: id });
+        sayWhyNoDrawing();
+      });
     },
 
     select(ids, selectOpts) {

@@ -59,6 +59,8 @@ export interface EditorState {
   hoverId: ShapeId | null;
   /** Transient user feedback; cleared at the start of the next pointerDown/keyDown. */
   message: string | null;
+  /** +1 with every message, so the same text said again is shown (and timed) again. */
+  messageSeq: number;
 }
 
 export interface PointerInput {

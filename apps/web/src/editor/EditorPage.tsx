@@ -81,6 +81,8 @@ export function EditorPage() {
   /** Bumped to load the image again (after the server could not be reached). */
   const [loadAttempt, setLoadAttempt] = useState(0);
   const [loadUnreachable, setLoadUnreachable] = useState(false);
+  /** The address names no image this account can see: nothing else of the editor makes sense then. */
+  const [missing, setMissing] = useState(false);
   const [navAttempt, setNavAttempt] = useState(0);
   const [navUnreachable, setNavUnreachable] = useState(false);
   const [viewBoth, setViewBoth] = useState(false);
@@ -184,10 +186,11 @@ export function EditorPage() {
   useEffect(() => {
     if (!Number.isInteger(imageId) || imageId <= 0) {
       setLoading(false);
-      setError("This address does not name an image.");
+      setMissing(true);
       return;
     }
     let cancelled = false;
+    setMissing(false);
     setError(null);
     setLoading(true);
     setLoadUnreachable(false);
@@ -227,6 +230,10 @@ export function EditorPage() {
     })().catch((err: unknown) => {
       if (cancelled) return;
       setLoading(false);
+      if (err instanceof ApiError && err.status === 404) {
+        setMissing(true);
+        return;
+      }
       const unreachable = isUnreachable(err);
       setError(unreachable ? `${errorText(err)}. Trying again when the connection is back…` : errorText(err));
       setLoadUnreachable(unreachable);
@@ -499,6 +506,24 @@ export function EditorPage() {
   );
   const otherChanges =
     queueState.totalChanges - (current?.status.kind === "saved" ? 0 : (current?.status.changes ?? 0));
+
+  if (missing) {
+    const library = Number.isInteger(routeProjectId) ? `/projects/${routeProjectId}/images` : "/";
+    return (
+      <div className="ed-root" data-testid="editor">
+        <div className="ed-missing" role="alert">
+          <EdIcon name="alert" size={28} />
+          <h1 className="ed-missing__title">Image {params.imageId} does not exist</h1>
+          <p className="ed-missing__text">
+            It may have been deleted, or the address is mistyped. Nothing was opened or changed.
+          </p>
+          <Link className="ed-btn ed-btn--primary" to={library}>
+            Back to the library
+          </Link>
+        </div>
+      </div>
+    );
+  }
 
   return (
     <div className="ed-root" data-testid="editor">
