@@ -356,8 +356,9 @@ test.describe
       expect(secret).toMatch(/^lbt_/);
       const origin = new URL(baseURL ?? "").origin;
       await expect(page.locator(".code-block").first()).toContainText(
-        `curl -H "Authorization: Bearer $TOKEN" -o dataset.zip "${origin}/api/v1/projects/`,
+        `curl --fail -H "Authorization: Bearer $TOKEN" -o dataset.zip "${origin}/api/v1/projects/`,
       );
+      const shownCommand = (await page.locator(".code-block code").first().textContent()) ?? "";
       await shot(page, "auth-14-token-created", { fullPage: true });
 
       // The script: no cookie, only the token.
@@ -387,5 +388,21 @@ test.describe
       await expect(row).toHaveCount(0);
       expect((await script.get("/api/v1/projects")).status()).toBe(401);
       await script.dispose();
+
+      // The command as shown, run with the revoked token: curl fails (exit 22) and writes no
+      // dataset.zip, rather than saving the JSON error under that name.
+      const command = shownCommand.slice(shownCommand.indexOf("curl "));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-curl-"));
+      const exit = await new Promise<number | null>((resolve) => {
+        const child = spawn("sh", ["-c", command], {
+          cwd: dir,
+          env: { ...process.env, TOKEN: secret },
+          stdio: "ignore",
+        });
+        child.on("close", resolve);
+      });
+      expect(exit).toBe(22);
+      expect(fs.existsSync(path.join(dir, "dataset.zip"))).toBe(false);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
   });

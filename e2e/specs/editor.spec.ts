@@ -289,19 +289,21 @@ test("offline: keeps drawing, survives a reload, and saves everything once the s
   expect((await getAnnotations(page.request, img(2))).annotations).toHaveLength(0);
 
   // The copy kept on this device is a diff on the server's revision, not the whole set.
-  const stored = await page.evaluate(
-    (id) =>
-      new Promise<unknown>((resolve, reject) => {
-        const req = indexedDB.open("labelbench");
-        req.onsuccess = () => {
-          const get = req.result.transaction("pending-saves").objectStore("pending-saves").get(id);
-          get.onsuccess = () => resolve(get.result);
-          get.onerror = () => reject(get.error);
-        };
-        req.onerror = () => reject(req.error);
-      }),
-    img(2),
-  );
+  const stored = await page.evaluate(async (id) => {
+    // Each account keeps its copies in a database of its own (the admin's, here).
+    const dbs = await indexedDB.databases();
+    const name = dbs.find((d) => d.name?.startsWith("labelbench-pending-user-"))?.name;
+    if (!name) throw new Error("no pending-saves database");
+    return new Promise<unknown>((resolve, reject) => {
+      const req = indexedDB.open(name);
+      req.onsuccess = () => {
+        const get = req.result.transaction("pending-saves").objectStore("pending-saves").get(id);
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      };
+      req.onerror = () => reject(req.error);
+    });
+  }, img(2));
   const serverRevision = (await getAnnotations(page.request, img(2))).revision;
   expect(stored).toMatchObject({ baseRevision: serverRevision, change: { kind: "diff" } });
   expect((stored as { change: { diff: { upsert: unknown[] } } }).change.diff.upsert).toHaveLength(4);
@@ -320,81 +322,145 @@ test("offline: keeps drawing, survives a reload, and saves everything once the s
   expect(await page.evaluate(() => window.__labelbench!.saveState.totalChanges)).toBe(0);
 });
 
-test("a save from a second client opens the conflict choice; keep mine, view both, take theirs", async ({
-  page,
-}) => {
-  await openEditor(page, p.projectId, img(2));
-  await expectSaved(page);
-  const mineBefore = await shapes(page);
-
-  // Another client saves first.
-  const current = await getAnnotations(page.request, img(2));
-  const theirPolygon = {
-    id: "their-polygon",
-    labelId: label("person"),
-    geometry: {
-      type: "polygon",
-      points: [
-        [420, 250],
-        [560, 260],
-        [520, 400],
-        [430, 380],
-      ],
+/** Whether the overlay shows the "view both" dashed pink anywhere along a row of page pixels. */
+const pinkAlong = (page: Page, from: { x: number; y: number }, to: { x: number; y: number }) =>
+  page.evaluate(
+    ([a, b]) => {
+      const canvases = Array.from(
+        document.querySelectorAll<HTMLCanvasElement>('[data-testid="editor-stage"] canvas'),
+      );
+      for (const c of canvases) {
+        const ctx = c.getContext("2d");
+        if (!ctx || c.offsetParent === null) continue;
+        const r = c.getBoundingClientRect();
+        const k = c.width / r.width;
+        const x0 = Math.round((Math.min(a.x, b.x) - r.left) * k);
+        const y0 = Math.round((Math.min(a.y, b.y) - r.top - 2) * k);
+        const w = Math.max(1, Math.round(Math.abs(b.x - a.x) * k));
+        const h = Math.max(1, Math.round((Math.abs(b.y - a.y) + 4) * k));
+        const d = ctx.getImageData(x0, y0, w, h).data;
+        for (let i = 0; i < d.length; i += 4)
+          if (d[i]! > 200 && d[i + 1]! < 120 && d[i + 2]! > 200 && d[i + 3]! > 200) return true;
+      }
+      return false;
     },
-  };
-  await putAnnotations(page.request, img(2), {
-    baseRevision: current.revision,
-    annotations: [
-      ...current.annotations.slice(1).map(({ id, labelId, geometry }) => ({ id, labelId, geometry })),
-      theirPolygon,
-    ],
-  });
-
-  // Our next edit meets the conflict: nothing is overwritten, the user chooses.
-  await page.keyboard.press("b");
-  await drag(page, [60, 300], [160, 420]);
-  const dialog = page.getByTestId("conflict-dialog");
-  await expect(dialog).toBeVisible({ timeout: 10_000 });
-  await expect(dialog).toContainText("Someone else saved this image");
-  await expect(dialog).toContainText("Your version: 5 shapes");
-  await expect(dialog).toContainText("Server version: 4 shapes");
-  await page.screenshot({ path: "e2e/screenshots/editor-conflict-dialog.png" });
-  expect((await getAnnotations(page.request, img(2))).annotations.map((a) => a.id)).toContain(
-    "their-polygon",
+    [from, to] as const,
   );
 
-  await page.getByTestId("conflict-both").click();
-  await expect(page.getByTestId("conflict-banner")).toBeVisible();
-  await page.screenshot({ path: "e2e/screenshots/editor-conflict-both.png" });
-  expect(await saveKind(page)).toBe("conflict");
-
-  await page.getByTestId("conflict-banner").getByRole("button", { name: "Keep mine" }).click();
-  await expectSaved(page);
-  const kept = await expectServerMatches(page, img(2));
-  expect(kept.annotations).toHaveLength(mineBefore.length + 1);
-  expect(kept.annotations.map((a) => a.id)).not.toContain("their-polygon");
-
-  // A second conflict, resolved the other way.
-  await putAnnotations(page.request, img(2), {
-    baseRevision: kept.revision,
-    annotations: [theirPolygon],
+test("two people on one image: edits of different shapes merge on their own; a shape both moved is asked about, shape by shape", async ({
+  browser,
+  page,
+}) => {
+  // B's own two boxes, saved.
+  const start = await getAnnotations(page.request, img(2));
+  const car = label("car");
+  const bBox = (id: string, x: number) => ({
+    id,
+    labelId: car,
+    geometry: { type: "box", x, y: 60, width: 80, height: 60 },
   });
-  await page.keyboard.press("b");
-  await drag(page, [300, 300], [360, 360]);
-  await expect(dialog).toBeVisible({ timeout: 10_000 });
-  await page.getByTestId("conflict-theirs").click();
-  await expect(dialog).toBeHidden();
+  await putAnnotations(page.request, img(2), {
+    baseRevision: start.revision,
+    annotations: [bBox("b-box-1", 60), bBox("b-box-2", 300)],
+  });
+  // B is this page; A a second browser (its own context, signed in on its own).
+  await openEditor(page, p.projectId, img(2));
   await expectSaved(page);
-  expect((await shapes(page)).map((s) => s.id)).toEqual(["their-polygon"]);
-  const after = await expectServerMatches(page, img(2));
-  expect(after.revision).toBe(kept.revision + 1);
+  const contextA = await browser.newContext({
+    storageState: { cookies: [], origins: [] },
+    viewport: { width: 1280, height: 720 },
+  });
+  const a = await contextA.newPage();
+  await signIn(a.request);
+  await openEditor(a, p.projectId, img(2));
+  await expectSaved(a);
 
-  // Taking theirs was undoable: one Ctrl+Z brings my version back and saves it.
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("Control+z");
-  await expect.poll(() => shapes(page).then((s) => s.length)).toBe(mineBefore.length + 2);
+  // A adds a box and saves.
+  await a.keyboard.press("b");
+  await drag(a, [420, 300], [500, 380]);
+  await expectSaved(a);
+  const aBox = (await shapes(a)).find((s) => !s.id.startsWith("b-box"))!;
+  expect(aBox).toBeDefined();
+
+  // B moves one of B's own boxes and saves: no dialog, both edits on the server, A's box on B's screen.
+  await page.keyboard.press("v");
+  await drag(page, [100, 90], [140, 130]);
   await expectSaved(page);
+  await expect(page.getByTestId("conflict-dialog")).toBeHidden();
+  await expect(
+    page.getByTestId("notice").filter({ hasText: "their changes (1 added) are merged" }),
+  ).toBeVisible();
+  const merged = await getAnnotations(page.request, img(2));
+  expect(merged.annotations.map((x) => x.id)).toEqual(["b-box-1", "b-box-2", aBox.id]);
+  expect(roundGeometry(merged.annotations[0]!.geometry)).toMatchObject({ x: 100, y: 100 });
+  expect(roundGeometry(merged.annotations[2]!.geometry)).toEqual(roundGeometry(aBox.geometry));
   await expectServerMatches(page, img(2));
+
+  // Now both move b-box-2: B first (saved), then A, whose save meets B's.
+  await drag(page, [340, 90], [340, 200]);
+  await expectSaved(page);
+  await a.keyboard.press("v");
+  await drag(a, [340, 90], [420, 90]);
+  const dialog = a.getByTestId("conflict-dialog");
+  await expect(dialog).toBeVisible({ timeout: 10_000 });
+  // Exact: B's move of b-box-1 merges on its own; only b-box-2 needs a choice.
+  await expect(a.getByTestId("conflict-summary")).toContainText("Their changes merged: 1 changed.");
+  await expect(a.getByTestId("conflict-summary")).toContainText("Your changes merged: none.");
+  await expect(a.getByTestId("conflict-summary")).toContainText("1 shape changed on both sides");
+  await expect(a.getByTestId("conflict-row")).toHaveCount(1);
+  await expect(a.getByTestId("conflict-row")).toHaveAttribute("data-shape-id", "b-box-2");
+  await expect(a.getByTestId("conflict-row")).toContainText("box 'car': you changed it, they changed it");
+  await a.screenshot({ path: "e2e/screenshots/editor-conflict-dialog.png" });
+  // Nothing was written for A yet.
+  expect(roundGeometry((await getAnnotations(a.request, img(2))).annotations[1]!.geometry)).toMatchObject({
+    x: 300,
+    y: 170,
+  });
+
+  // View both: the server's shapes are drawn at once (no pan or zoom needed), dashed pink.
+  await a.getByTestId("conflict-both").click();
+  await expect(a.getByTestId("conflict-banner")).toBeVisible();
+  const left = await at(a, 300, 170);
+  const right = await at(a, 380, 170);
+  await expect.poll(() => pinkAlong(a, left, right), { timeout: 2000 }).toBe(true);
+  await a.screenshot({ path: "e2e/screenshots/editor-conflict-both.png" });
+  expect(await saveKind(a)).toBe("conflict");
+
+  // Back to the choice: keep A's version of b-box-2. Everything merges and saves.
+  await a.getByTestId("conflict-banner").getByRole("button", { name: "Choose…" }).click();
+  await expect(dialog).toBeVisible();
+  await a.getByTestId("conflict-apply").click();
+  await expect(dialog).toBeHidden();
+  await expectSaved(a);
+  const resolved = await expectServerMatches(a, img(2));
+  expect(
+    resolved.annotations.map((x) => [x.id, roundGeometry(x.geometry).x, roundGeometry(x.geometry).y]),
+  ).toEqual([
+    ["b-box-1", 100, 100],
+    ["b-box-2", 380, 60],
+    [aBox.id, 420, 300],
+  ]);
+
+  // The other way: B moves b-box-2 again, A too; A takes B's version of it. Undo brings A's back.
+  await page.reload();
+  await waitForImage(page, img(2));
+  await drag(page, [420, 90], [420, 250]);
+  await expectSaved(page);
+  await drag(a, [420, 90], [500, 90]);
+  await expect(dialog).toBeVisible({ timeout: 10_000 });
+  await a.getByTestId("conflict-row").getByLabel("Take theirs").check();
+  await a.getByTestId("conflict-apply").click();
+  await expectSaved(a);
+  const theirs = await expectServerMatches(a, img(2));
+  expect(roundGeometry(theirs.annotations[1]!.geometry)).toMatchObject({ x: 380, y: 220 });
+  await a.keyboard.press("Escape");
+  await a.keyboard.press("Control+z");
+  await expect
+    .poll(() => shapes(a).then((s) => roundGeometry(s.find((x) => x.id === "b-box-2")!.geometry).x))
+    .toBe(460);
+  await expectSaved(a);
+  await expectServerMatches(a, img(2));
+  await contextA.close();
 });
 
 test("view: wheel zooms at the cursor, Space-drag and middle-drag pan, pixels stay crisp at 32x", async ({

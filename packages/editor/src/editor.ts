@@ -131,6 +131,7 @@ const initialState = (): EditorState => ({
   canRedo: false,
   hoverId: null,
   message: null,
+  messageSeq: 0,
 });
 
 const toggledSet = <T>(s: ReadonlySet<T>, v: T): Set<T> => {
@@ -203,7 +204,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   const imageSize = (): Size => cur().image ?? { width: 0, height: 0 };
   const pxToImage = () => 1 / cur().viewport.scale;
 
-  const message = (text: string) => set({ message: text });
+  const message = (text: string) => set({ message: text, messageSeq: cur().messageSeq + 1 });
   const refuse = (text: string): false => {
     message(text);
     return false;
@@ -315,12 +316,29 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     return { ok: true, labelId: label.id };
   };
 
+  /**
+   * A drawing tool that cannot draw with the active label says so when the tool or the label is
+   * picked, not only at the next press (which draws nothing).
+   */
+  const sayWhyNoDrawing = () => {
+    if (toolId !== "box" && toolId !== "polygon") return;
+    const label = drawingLabel(toolId);
+    if (!label.ok) message(label.message);
+  };
+
   const handleAt = (p: ImagePoint): HandleHit | null => {
     const s = cur();
     const tol = HANDLE_TOLERANCE_PX / s.viewport.scale;
     let best: HandleHit | null = null;
     let bestD = Number.POSITIVE_INFINITY;
-    for (const id of s.selection) {
+    // Handles lie on a shape's bounds: with a big selection (select all) the index finds the few near p.
+    const ids =
+      s.selection.size > 64
+        ? index
+            .search({ minX: p.x - tol, minY: p.y - tol, maxX: p.x + tol, maxY: p.y + tol })
+            .filter((id) => s.selection.has(id))
+        : s.selection;
+    for (const id of ids) {
       const shape = shapes.get(id);
       if (!shape || !isEditable(id, s)) continue;
       const g = shape.geometry;
@@ -658,6 +676,22 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       });
     },
 
+    applyRemote(docSet) {
+      batch(() => {
+        shapes = ShapeMap.from(shapesFromSet(docSet));
+        rebuildIndex();
+        const s = cur();
+        const patch: Partial<EditorState> = {
+          doc: { shapes, tags: [...docSet.tags] },
+          docVersion: s.docVersion + 1,
+        };
+        if ([...s.selection].some((id) => !shapes.has(id)))
+          patch.selection = new Set([...s.selection].filter((id) => shapes.has(id)));
+        if (s.hoverId !== null && !shapes.has(s.hoverId)) patch.hoverId = null;
+        set(patch);
+      });
+    },
+
     setLabels(labels) {
       batch(() => {
         const s = cur();
@@ -723,12 +757,16 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         if (panOverride?.reason !== "space") panOverride = null;
         toolId = id;
         set({ hoverId: null, ...toolPathPatch() });
+        sayWhyNoDrawing();
       });
     },
 
     setActiveLabel(id) {
       if (!labelOf(id)) return;
-      set({ activeLabelId: id });
+      batch(() => {
+        set({ activeLabelId: id });
+        sayWhyNoDrawing();
+      });
     },
 
     select(ids, selectOpts) {
@@ -966,6 +1004,20 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     },
 
     hitTest,
+
+    pressTarget(p) {
+      const s = cur();
+      if (s.tool.id !== "select" || s.tool.state !== "idle") return null;
+      // The order of the select tool's press: a handle of a selected shape first, then the shape under it.
+      const handle = handleAt(p);
+      if (handle)
+        return handle.kind === "box"
+          ? { kind: "resize", shapeId: handle.shapeId, handle: handle.handle }
+          : { kind: "vertex", shapeId: handle.shapeId, index: handle.index };
+      const hit = hitTest(p);
+      if (hit === null) return null;
+      return s.selection.has(hit) ? { kind: "move", shapeId: hit } : { kind: "select", shapeId: hit };
+    },
 
     visibleShapeIds() {
       const s = cur();

@@ -59,6 +59,8 @@ export interface EditorState {
   hoverId: ShapeId | null;
   /** Transient user feedback; cleared at the start of the next pointerDown/keyDown. */
   message: string | null;
+  /** +1 with every message, so the same text said again is shown (and timed) again. */
+  messageSeq: number;
 }
 
 export interface PointerInput {
@@ -125,6 +127,18 @@ export interface LoadInput {
 /** Handles of a selected box; hit tolerance is in screen pixels (see HANDLE_TOLERANCE_PX). */
 export type BoxHandle = "nw" | "n" | "ne" | "e" | "se" | "s" | "sw" | "w";
 
+/**
+ * What a primary press at a point would start with the current tool, decided by the same hit tests the
+ * press itself uses, so a cursor drawn from it cannot promise what the press will not do.
+ */
+export type PressTarget =
+  | { kind: "resize"; shapeId: ShapeId; handle: BoxHandle }
+  | { kind: "vertex"; shapeId: ShapeId; index: number }
+  /** A selected shape: dragging moves the selection. */
+  | { kind: "move"; shapeId: ShapeId }
+  /** An unselected shape: the press selects it (and a drag then moves it). */
+  | { kind: "select"; shapeId: ShapeId };
+
 export interface EditorMetrics {
   /** Index candidates examined by the last hit test (dense-scene check: far fewer than all shapes). */
   lastHitTestCandidates: number;
@@ -138,6 +152,12 @@ export interface Editor {
   load(input: LoadInput): void;
   /** Replaces the document (e.g. conflict "take theirs"). recordHistory: one undoable entry; otherwise history is cleared. */
   replaceDocument(set: AnnotationSetLike, opts?: { recordHistory?: boolean }): void;
+  /**
+   * The document becomes `set` — someone else's save merged with this user's edits — without an undo
+   * entry and without clearing history (its entries are per-shape diffs, still meaningful), and without
+   * cancelling a gesture under way. Bumps docVersion.
+   */
+  applyRemote(set: AnnotationSetLike): void;
   setLabels(labels: readonly Label[]): void;
   /** True when handled (the UI then calls preventDefault). */
   dispatch(e: EditorEvent): boolean;
@@ -175,6 +195,8 @@ export interface Editor {
   toAnnotationInputs(): AnnotationInput[];
   /** Smallest-area visible, unlocked shape under the point (spatial index). Tolerance in screen px. */
   hitTest(p: ImagePoint, tolerancePx?: number): ShapeId | null;
+  /** What a press at `p` would do with the select tool at rest; null otherwise or over nothing. */
+  pressTarget(p: ImagePoint): PressTarget | null;
   /** Non-hidden shapes intersecting the viewport (culling), via the spatial index, in z-order. */
   visibleShapeIds(): ShapeId[];
   isShapeHidden(id: ShapeId): boolean;

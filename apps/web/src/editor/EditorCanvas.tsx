@@ -1,12 +1,4 @@
-import {
-  BOX_HANDLES,
-  type BoxHandle,
-  boxHandlePosition,
-  type Editor,
-  type EditorState,
-  HANDLE_TOLERANCE_PX,
-  type Shape,
-} from "@labelbench/editor";
+import type { Editor, EditorState, Shape } from "@labelbench/editor";
 import { type Bounds, screenPoint, visibleImageBounds } from "@labelbench/geometry";
 import type { Image } from "@labelbench/schema";
 import type Konva from "konva";
@@ -20,6 +12,7 @@ import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } fro
 import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
 import { OverlayView } from "./overlay-view";
 import { takePreloadedTiles } from "./preload";
+import { cursorFor } from "./press-cursor";
 import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
 import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./shape-tiles";
 
@@ -47,43 +40,6 @@ interface Props {
 
 const WHEEL_LINE_PX = 16;
 
-const RESIZE_CURSOR: Record<BoxHandle, string> = {
-  nw: "nwse-resize",
-  se: "nwse-resize",
-  ne: "nesw-resize",
-  sw: "nesw-resize",
-  n: "ns-resize",
-  s: "ns-resize",
-  e: "ew-resize",
-  w: "ew-resize",
-};
-
-/** The cursor over a handle of a selected shape: says "resize" / "move this vertex" before the press. */
-const handleCursor = (editor: Editor, s: EditorState): string | null => {
-  if (
-    s.tool.id !== "select" ||
-    s.preview !== null ||
-    !s.cursor ||
-    s.selection.size === 0 ||
-    s.selection.size > 50
-  )
-    return null;
-  const tol = HANDLE_TOLERANCE_PX / s.viewport.scale;
-  const near = (x: number, y: number) => Math.abs(x - s.cursor!.x) <= tol && Math.abs(y - s.cursor!.y) <= tol;
-  for (const id of s.selection) {
-    const shape = s.doc.shapes.get(id);
-    if (!shape || editor.isShapeLocked(id)) continue;
-    const g = shape.geometry;
-    if (g.type === "box") {
-      for (const h of BOX_HANDLES) {
-        const [x, y] = boxHandlePosition(g, h);
-        if (near(x, y)) return RESIZE_CURSOR[h];
-      }
-    } else if (g.points.some(([x, y]) => near(x, y))) return "move";
-  }
-  return null;
-};
-
 /** Whether the overlay has anything to draw (selection, hover, a gesture's preview, guides). */
 const overlayHasContent = (s: EditorState, serverShapes: readonly Shape[] | null): boolean =>
   s.selection.size > 0 ||
@@ -91,20 +47,6 @@ const overlayHasContent = (s: EditorState, serverShapes: readonly Shape[] | null
   s.preview !== null ||
   (s.tool.id === "box" && s.cursor !== null) ||
   (serverShapes !== null && serverShapes.length > 0);
-
-const cursorFor = (s: EditorState): string => {
-  switch (s.tool.id) {
-    case "pan":
-      return s.tool.state === "panning" ? "grabbing" : "grab";
-    case "box":
-    case "polygon":
-      return "crosshair";
-    default:
-      if (s.tool.state === "translating") return "move";
-      if (s.hoverId !== null) return s.selection.has(s.hoverId) ? "move" : "pointer";
-      return "default";
-  }
-};
 
 /**
  * The canvas: turns DOM pointer events into editor events and draws what the editor store holds.
@@ -465,7 +407,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const cursorEl = cursorRef.current;
     let cursor = "";
     const setCursor = (s: EditorState) => {
-      const next = handleCursor(editor, s) ?? cursorFor(s);
+      const next = cursorFor(editor, s);
       if (!cursorEl || next === cursor) return;
       cursor = next;
       cursorEl.style.cursor = next;
@@ -551,6 +493,14 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     serverRef.current = serverShapes;
     requestOverlay.current();
   }, [serverShapes]);
+
+  // Konva clears the overlay's canvas when the stage's new size reaches it, in React's commit, which
+  // may come after the frame that drew for that size (the "view both" banner shrinks the stage as the
+  // server's shapes appear): draw again once the canvas has its size.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the size is the trigger, not an input.
+  useEffect(() => {
+    requestOverlay.current();
+  }, [size]);
 
   // Input: DOM events on the stage box, wheel as a non-passive listener so it can preventDefault.
   useEffect(() => {

@@ -3,11 +3,12 @@ import type { Image, Label } from "@labelbench/schema";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, call, urlOf } from "../api/client";
+import { useMe } from "../auth/session-store";
 import { emptyTiledImageStats, type TiledImageStats } from "../tiles/TiledImage";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
 import { registerAppCommands } from "./app-commands";
-import { ConflictBanner, type ConflictChoice, ConflictDialog } from "./ConflictDialog";
+import { ConflictBanner, ConflictDialog } from "./ConflictDialog";
 import { EditorCanvas, type RenderStats } from "./EditorCanvas";
 import { EdIcon } from "./icons";
 import type { ImageBundle } from "./image-loader";
@@ -17,9 +18,10 @@ import { takePreloaded } from "./preload";
 import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
-import type { SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save-queue";
+import type { MergeSide, SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save-queue";
 import { imageLoader, saveQueue, shapeAuthors } from "./services";
 import { Toolbar } from "./Toolbar";
+import { isUnreachable, useRetryWhenReachable } from "./when-reachable";
 import "./editor.css";
 
 type Neighbours = Awaited<ReturnType<typeof call<"imageNeighbours">>>;
@@ -76,6 +78,13 @@ export function EditorPage() {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  /** Bumped to load the image again (after the server could not be reached). */
+  const [loadAttempt, setLoadAttempt] = useState(0);
+  const [loadUnreachable, setLoadUnreachable] = useState(false);
+  /** The address names no image this account can see: nothing else of the editor makes sense then. */
+  const [missing, setMissing] = useState(false);
+  const [navAttempt, setNavAttempt] = useState(0);
+  const [navUnreachable, setNavUnreachable] = useState(false);
   const [viewBoth, setViewBoth] = useState(false);
   const [stats] = useState<RenderStats>(() => ({
     shapesDrawn: 0,
@@ -109,16 +118,18 @@ export function EditorPage() {
   const projectId = bundle?.image.projectId ?? routeProjectId;
   const projectHref = `/projects/${projectId}`;
 
+  // Unsaved work belongs to the account that made it: each account has its own queue and copies.
+  const ownerId = useMe().user.id;
   useEffect(() => {
     let alive = true;
-    saveQueue().then(
+    saveQueue(ownerId).then(
       (q) => alive && setQueue(q),
       (err) => alive && setError(`Cannot keep unsaved work on this device: ${errorText(err)}`),
     );
     return () => {
       alive = false;
     };
-  }, []);
+  }, [ownerId]);
 
   const queueState = useSyncExternalStore(
     useCallback((l: () => void) => (queue ? queue.subscribe(l) : () => {}), [queue]),
@@ -172,15 +183,18 @@ export function EditorPage() {
   }, []);
 
   // Load the image (from the preload cache when it is there), reconcile with local copies, show it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loadAttempt loads again after an outage.
   useEffect(() => {
     if (!Number.isInteger(imageId) || imageId <= 0) {
       setLoading(false);
-      setError("This address does not name an image.");
+      setMissing(true);
       return;
     }
     let cancelled = false;
+    setMissing(false);
     setError(null);
     setLoading(true);
+    setLoadUnreachable(false);
     setNav(neighboursCache.current.get(imageId) ?? null);
     const loader = imageLoader();
     (async () => {
@@ -188,7 +202,7 @@ export function EditorPage() {
       const bundle = loader.get(imageId, { maxSetAgeMs: SET_MAX_AGE_MS });
       const routeLabels = Number.isInteger(routeProjectId) ? labelsOf(routeProjectId) : null;
       routeLabels?.catch(() => {});
-      const q = saveQueue();
+      const q = saveQueue(ownerId);
       const b = await bundle;
       const labels =
         routeLabels && b.image.projectId === routeProjectId
@@ -214,20 +228,47 @@ export function EditorPage() {
           "info",
           `Restored ${opened.changes} unsaved change${opened.changes === 1 ? "" : "s"} kept on this device; saving them now.`,
         );
-      const n = await fetchNeighbours(imageId);
-      if (cancelled) return;
-      setNav(n);
-      loader.prefetch([n.nextId, n.previousId, n.nextNewId]);
-      for (const id of [n.nextId, n.previousId]) if (id) fetchNeighbours(id).catch(() => {});
     })().catch((err: unknown) => {
       if (cancelled) return;
       setLoading(false);
-      setError(errorText(err));
+      if (err instanceof ApiError && err.status === 404) {
+        setMissing(true);
+        return;
+      }
+      const unreachable = isUnreachable(err);
+      setError(unreachable ? `${errorText(err)}. Trying again when the connection is back…` : errorText(err));
+      setLoadUnreachable(unreachable);
     });
     return () => {
       cancelled = true;
     };
-  }, [imageId, routeProjectId, editor, labelsOf, fetchNeighbours, notices]);
+  }, [imageId, routeProjectId, editor, labelsOf, notices, ownerId, loadAttempt]);
+  useRetryWhenReachable(loadUnreachable, imageId, () => setLoadAttempt((n) => n + 1));
+
+  // Neighbours (previous/next, position) load beside the image; without them only navigation waits.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: navAttempt asks again after an outage.
+  useEffect(() => {
+    if (!Number.isInteger(imageId) || imageId <= 0) return;
+    let cancelled = false;
+    setNavUnreachable(false);
+    fetchNeighbours(imageId).then(
+      (n) => {
+        if (cancelled) return;
+        setNav(n);
+        imageLoader().prefetch([n.nextId, n.previousId, n.nextNewId]);
+        for (const id of [n.nextId, n.previousId]) if (id) fetchNeighbours(id).catch(() => {});
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        if (isUnreachable(err)) setNavUnreachable(true);
+        else notices.push("error", `Could not find the previous and next images: ${errorText(err)}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [imageId, fetchNeighbours, notices, navAttempt]);
+  useRetryWhenReachable(navUnreachable, imageId, () => setNavAttempt((n) => n + 1));
 
   // Copies left by an earlier session for other images get saved in the background.
   useEffect(() => {
@@ -261,6 +302,31 @@ export function EditorPage() {
       q.change(id, snapshotOfDoc(s.doc));
     });
   }, [editor]);
+
+  // A conflict merged on its own (edits of different shapes): the editor shows their changes too, at
+  // once, so the next edit is diffed against the merged set and never takes their work back.
+  useEffect(() => {
+    if (!queue) return;
+    return queue.onMerged((id, merged, merge) => {
+      if (currentRef.current !== id) return;
+      suppressRef.current = true;
+      try {
+        editor.applyRemote(merged);
+      } finally {
+        suppressRef.current = false;
+      }
+      const { added, changed, deleted } = merge.theirs;
+      const parts = [
+        added > 0 && `${added} added`,
+        changed > 0 && `${changed} changed`,
+        deleted > 0 && `${deleted} deleted`,
+      ].filter(Boolean);
+      notices.push(
+        "info",
+        `Someone else saved this image; their changes (${parts.join(", ") || "none to shapes"}) are merged with yours.`,
+      );
+    });
+  }, [queue, editor, notices]);
 
   const goTo = useCallback(
     (id: number | null | undefined) => {
@@ -400,25 +466,27 @@ export function EditorPage() {
     };
   }, [editor, queue, stats, tileStats]);
 
-  const chooseConflict = useCallback(
-    (c: ConflictChoice) => {
+  const resolveConflict = useCallback(
+    (choices: ReadonlyMap<string, MergeSide>) => {
       if (!queue) return;
-      if (c === "both") {
-        setViewBoth(true);
-        return;
-      }
-      const server = queue.resolveConflict(imageId, c);
-      if (server && c === "theirs") {
-        suppressRef.current = true;
-        try {
-          // Undoable: taking theirs by mistake is one Ctrl+Z away from bringing mine back.
-          editor.replaceDocument(server, { recordHistory: true });
-        } finally {
-          suppressRef.current = false;
-        }
-        notices.push("info", "Now showing the server's version. Undo brings yours back.");
-      }
+      const r = queue.resolveConflict(imageId, choices);
       setViewBoth(false);
+      if (!r) return;
+      suppressRef.current = true;
+      try {
+        // Their merged changes are not the user's to undo; the shapes they took from the other side are:
+        // taking theirs by mistake is one Ctrl+Z away from bringing mine back.
+        editor.applyRemote(r.merged);
+        editor.replaceDocument(r.resolved, { recordHistory: true });
+      } finally {
+        suppressRef.current = false;
+      }
+      const taken = [...choices.values()].filter((c) => c === "theirs").length;
+      if (taken > 0)
+        notices.push(
+          "info",
+          `Took their version of ${taken} shape${taken === 1 ? "" : "s"}. Undo brings yours back.`,
+        );
     },
     [editor, imageId, queue, notices],
   );
@@ -431,11 +499,32 @@ export function EditorPage() {
     [viewBoth, conflict],
   );
 
+  /** The status bar describes the image of the address, not the previous one still on the canvas. */
+  const shown = bundle && bundle.image.id === imageId ? bundle : null;
+
   const otherProblems = [...queueState.images.entries()].filter(
     ([id, v]) => id !== imageId && (v.status.kind === "conflict" || v.status.kind === "error"),
   );
   const otherChanges =
     queueState.totalChanges - (current?.status.kind === "saved" ? 0 : (current?.status.changes ?? 0));
+
+  if (missing) {
+    const library = Number.isInteger(routeProjectId) ? `/projects/${routeProjectId}/images` : "/";
+    return (
+      <div className="ed-root" data-testid="editor">
+        <div className="ed-missing" role="alert">
+          <EdIcon name="alert" size={28} />
+          <h1 className="ed-missing__title">Image {params.imageId} does not exist</h1>
+          <p className="ed-missing__text">
+            It may have been deleted, or the address is mistyped. Nothing was opened or changed.
+          </p>
+          <Link className="ed-btn ed-btn--primary" to={library}>
+            Back to the library
+          </Link>
+        </div>
+      </div>
+    );
+  }
 
   return (
     <div className="ed-root" data-testid="editor">
@@ -446,7 +535,13 @@ export function EditorPage() {
         nav={nav}
         onHelp={() => setHelp((h) => !h)}
       />
-      {viewBoth && conflict && <ConflictBanner server={conflict.server} onChoose={chooseConflict} />}
+      {viewBoth && conflict && (
+        <ConflictBanner
+          server={conflict.server}
+          conflicts={conflict.merge.conflicts.length}
+          onBack={() => setViewBoth(false)}
+        />
+      )}
       {otherProblems.map(([id, v]) => (
         <div key={id} className="ed-banner" role="alert">
           <EdIcon name="alert" size={16} />
@@ -525,10 +620,10 @@ export function EditorPage() {
       </div>
       <StatusBar
         editor={editor}
-        fileName={bundle?.image.fileName ?? ""}
+        fileName={shown?.image.fileName ?? ""}
         position={nav ? { position: nav.position, total: nav.total } : null}
-        imageStatus={bundle?.image.status ?? null}
-        size={bundle ? { width: bundle.image.width, height: bundle.image.height } : null}
+        imageStatus={shown?.image.status ?? null}
+        size={shown ? { width: shown.image.width, height: shown.image.height } : null}
         save={
           <SaveIndicator
             status={current?.status}
@@ -539,7 +634,13 @@ export function EditorPage() {
       />
       {help && <ShortcutsOverlay editor={editor} onClose={() => setHelp(false)} />}
       {conflict && !viewBoth && (
-        <ConflictDialog mine={conflict.mine} server={conflict.server} onChoose={chooseConflict} />
+        <ConflictDialog
+          server={conflict.server}
+          merge={conflict.merge}
+          labelName={(id) => editor.getState().labels.find((l) => l.id === id)?.name ?? `label ${id}`}
+          onResolve={resolveConflict}
+          onViewBoth={() => setViewBoth(true)}
+        />
       )}
     </div>
   );

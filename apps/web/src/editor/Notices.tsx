@@ -39,12 +39,15 @@ export const useNotices = (): NoticeCenter => useState(createNoticeCenter)[0];
 /** Feedback over the canvas: the editor's transient message and the page's notices. */
 export function Notices({ editor, notices }: { editor: Editor; notices: NoticeCenter }) {
   const message = useStore(editor.store, (s) => s.message);
+  const messageSeq = useStore(editor.store, (s) => s.messageSeq);
   const items = useStore(notices.store, (s) => s.items);
+  // The same text said again (a second refused press) is shown for its full time again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: messageSeq restarts the timer.
   useEffect(() => {
     if (message === null) return;
     const t = window.setTimeout(() => editor.clearMessage(), 4000);
     return () => window.clearTimeout(t);
-  }, [message, editor]);
+  }, [message, messageSeq, editor]);
   return (
     <div className="ed-notices" aria-live="polite">
       {message && (

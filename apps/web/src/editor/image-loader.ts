@@ -1,4 +1,5 @@
 import type { AnnotationSet, Image as ImageMeta } from "@labelbench/schema";
+import { ApiError } from "../api/client";
 import { pictureSourceOf } from "../tiles/image-tiles";
 
 /** Everything the editor needs to show one image, fetched together so moving on can be instant. */
@@ -130,7 +131,8 @@ export const loadPicture = async (url: string): Promise<ImageBitmap> => {
   try {
     res = await fetch(url, { credentials: "same-origin" });
   } catch {
-    throw new Error("cannot reach the server to load the image file; check your connection");
+    // A network failure like any other call's, so the editor knows to try again once back online.
+    throw new ApiError(0, "NETWORK", "cannot reach the server to load the image file; check your connection");
   }
   if (!res.ok) throw new Error(`the image file could not be loaded (HTTP ${res.status})`);
   const blob = await res.blob();

@@ -3,11 +3,14 @@ import type { PendingChange, PendingEntry, PendingStorage, Snapshot } from "./sa
 /**
  * Durable homes for unacknowledged edits. IndexedDB first (no 5 MB cap, structured clone instead of
  * JSON for dense scenes); localStorage when IndexedDB is missing or refuses to open (some private modes).
+ *
+ * Each account has its own: edits belong to the person who made them, so whoever signs in next on this
+ * browser neither sees nor sends them, and their author gets them back at their next sign-in.
  */
 
-const DB_NAME = "labelbench";
+const dbName = (ownerId: number) => `labelbench-pending-user-${ownerId}`;
 const STORE = "pending-saves";
-const LS_PREFIX = "labelbench.pending.";
+const lsPrefix = (ownerId: number) => `labelbench.pending.user-${ownerId}.`;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const isSnapshot = (v: unknown): v is Snapshot =>
@@ -44,7 +47,7 @@ const toEntry = (v: unknown): PendingEntry | null => {
       ? { kind: "full", snapshot: v.snapshot }
       : null;
   if (!change) return null;
-  return {
+  const entry: PendingEntry = {
     imageId: v.imageId,
     projectId: v.projectId,
     baseRevision: v.baseRevision,
@@ -52,6 +55,10 @@ const toEntry = (v: unknown): PendingEntry | null => {
     changes: v.changes,
     updatedAt: typeof v.updatedAt === "number" ? v.updatedAt : 0,
   };
+  const a = v.ancestors;
+  if (isObject(a) && Array.isArray(a.shapes) && Array.isArray(a.tags))
+    entry.ancestors = { shapes: a.shapes, tags: a.tags };
+  return entry;
 };
 
 const request = <T>(r: IDBRequest<T>): Promise<T> =>
@@ -60,9 +67,9 @@ const request = <T>(r: IDBRequest<T>): Promise<T> =>
     r.onerror = () => reject(r.error ?? new Error("IndexedDB request failed"));
   });
 
-export const openIndexedDbStorage = async (factory: IDBFactory): Promise<PendingStorage> => {
+export const openIndexedDbStorage = async (factory: IDBFactory, ownerId: number): Promise<PendingStorage> => {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const req = factory.open(DB_NAME, 1);
+    const req = factory.open(dbName(ownerId), 1);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(STORE))
         req.result.createObjectStore(STORE, { keyPath: "imageId" });
@@ -110,7 +117,8 @@ const afterPaint = () =>
       );
   });
 
-export const localStorageStorage = (ls: Storage): PendingStorage => {
+export const localStorageStorage = (ls: Storage, ownerId: number): PendingStorage => {
+  const prefix = lsPrefix(ownerId);
   const parse = (raw: string | null): PendingEntry | null => {
     if (raw === null) return null;
     try {
@@ -120,35 +128,37 @@ export const localStorageStorage = (ls: Storage): PendingStorage => {
     }
   };
   return {
-    load: async (imageId) => parse(ls.getItem(LS_PREFIX + imageId)),
+    load: async (imageId) => parse(ls.getItem(prefix + imageId)),
     list: async () => {
       const out: PendingEntry[] = [];
       for (let i = 0; i < ls.length; i++) {
         const key = ls.key(i);
-        if (key?.startsWith(LS_PREFIX)) {
+        if (key?.startsWith(prefix)) {
           const e = parse(ls.getItem(key));
           if (e) out.push(e);
         }
       }
       return out;
     },
-    save: async (entry) => ls.setItem(LS_PREFIX + entry.imageId, JSON.stringify(entry)),
-    remove: async (imageId) => ls.removeItem(LS_PREFIX + imageId),
+    save: async (entry) => ls.setItem(prefix + entry.imageId, JSON.stringify(entry)),
+    remove: async (imageId) => ls.removeItem(prefix + imageId),
   };
 };
 
 /**
- * IndexedDB when it opens, else localStorage. Copies left in localStorage by an earlier fallback stay
- * readable: `list`/`load` merge both, and `remove` clears both, so nothing stranded there is forgotten.
+ * The account's IndexedDB when it opens, else its localStorage. Copies left in localStorage by an
+ * earlier fallback stay readable: `list`/`load` merge both, and `remove` clears both, so nothing
+ * stranded there is forgotten.
  */
 export const openPendingStorage = async (
-  env: { indexedDB?: IDBFactory | undefined; localStorage?: Storage | undefined } = globalThis,
+  env: { indexedDB?: IDBFactory | undefined; localStorage?: Storage | undefined },
+  ownerId: number,
 ): Promise<PendingStorage> => {
-  const ls = env.localStorage ? localStorageStorage(env.localStorage) : null;
+  const ls = env.localStorage ? localStorageStorage(env.localStorage, ownerId) : null;
   let idb: PendingStorage | null = null;
   if (env.indexedDB) {
     try {
-      idb = await openIndexedDbStorage(env.indexedDB);
+      idb = await openIndexedDbStorage(env.indexedDB, ownerId);
     } catch {
       idb = null;
     }

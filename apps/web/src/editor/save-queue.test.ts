@@ -364,22 +364,27 @@ describe("save queue: diffs", () => {
 
   it("edits made during a whole-set save are diffed on it once it is acknowledged", async () => {
     const t = setup();
-    await t.queue.open(1, t.server.set(7, 2, snap("base")));
-    t.server.set(7, 3, snap("theirs"));
-    t.queue.change(7, snap("base", "mine"));
-    await t.clock.advance(800);
+    await t.queue.open(1, t.server.set(7, 2, snap("a", "b")));
+    t.server.set(7, 2, snap("a"));
+    t.queue.change(7, snap("a", "c"));
     t.server.holdNext();
-    t.queue.resolveConflict(7, "mine");
-    t.queue.change(7, snap("base", "mine", "more"));
+    await t.clock.advance(800);
+    // The patch is let through (and refused); the whole-set PUT after it is held when the next edit comes.
+    const patchHold = t.server.hold;
+    t.server.holdNext();
+    patchHold?.release();
+    await t.clock.advance(0);
+    expect(t.server.calls.map((c) => c.kind)).toEqual(["patch", "put"]);
+    t.queue.change(7, snap("a", "c", "more"));
     t.server.hold?.release();
     t.server.hold = null;
     await t.clock.advance(800);
     expect(t.server.calls.map((c) => [c.kind, sent(c)])).toEqual([
-      ["patch", { upsert: ["mine"], delete: [] }],
-      ["put", { put: ["base", "mine"] }],
+      ["patch", { upsert: ["c"], delete: ["b"] }],
+      ["put", { put: ["a", "c"] }],
       ["patch", { upsert: ["more"], delete: [] }],
     ]);
-    expect(t.status()).toEqual({ kind: "saved", revision: 5 });
+    expect(t.status()).toEqual({ kind: "saved", revision: 4 });
   });
 });
 
@@ -516,60 +521,104 @@ describe("save queue: failures", () => {
   });
 });
 
-describe("save queue: conflicts", () => {
+describe("save queue: conflicts are three-way merges", () => {
+  it("the reported case: they add a box, I move one of mine; merged on its own and saved as a PATCH on their revision", async () => {
+    const t = setup();
+    const merges: [number, string[]][] = [];
+    t.queue.onMerged((id, merged) => merges.push([id, merged.annotations.map((a) => a.id)]));
+    await t.queue.open(1, t.server.set(7, 2, snap("a", "b")));
+    t.server.set(7, 3, snap("a", "b", "theirs"));
+    t.queue.change(7, { annotations: [box("a"), box("b", 50)], tags: [] });
+    await t.clock.advance(800);
+    expect(t.server.calls.map((c) => [c.kind, c.baseRevision, sent(c)])).toEqual([
+      ["patch", 2, { upsert: ["b"], delete: [] }],
+      ["patch", 3, { upsert: ["b"], delete: [] }],
+    ]);
+    expect(snapshotOf(t.server.sets.get(7)!)).toEqual({
+      annotations: [box("a"), box("b", 50), box("theirs")],
+      tags: [],
+    });
+    expect(t.status()).toEqual({ kind: "saved", revision: 4 });
+    // The editor was told to show their box too, before any further edit could drop it.
+    expect(merges).toEqual([[7, ["a", "b", "theirs"]]]);
+    t.queue.change(7, { annotations: [box("a", 9), box("b", 50), box("theirs")], tags: [] });
+    await t.clock.advance(800);
+    expect(sent(t.server.calls.at(-1))).toEqual({ upsert: ["a"], delete: [] });
+    expect(t.server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["a", "b", "theirs"]);
+  });
+
+  /** base (rev 2): "shared" at x 1. Theirs (rev 3): "shared" moved to 5, "theirs" added. Mine: "shared" to 9, "mine" added. */
   const conflicted = async () => {
     const t = setup();
-    await t.queue.open(1, t.server.set(7, 2, snap("base")));
-    t.server.set(7, 3, snap("theirs"));
-    t.queue.change(7, snap("base", "mine"));
+    await t.queue.open(1, t.server.set(7, 2, snap("shared")));
+    t.server.set(7, 3, { annotations: [box("shared", 5), box("theirs")], tags: [] });
+    t.queue.change(7, { annotations: [box("shared", 9), box("mine")], tags: [] });
     await t.clock.advance(800);
     return t;
   };
 
-  it("stops autosaving on a conflict and keeps recording edits", async () => {
+  it("stops autosaving when a shape changed on both sides, names exactly that shape and keeps recording edits", async () => {
     const { clock, server, queue, status, storage } = await conflicted();
-    expect(status()).toMatchObject({ kind: "conflict", changes: 1, mine: snap("base", "mine") });
-    queue.change(7, snap("base", "mine", "more"));
+    const st = status();
+    expect(st).toMatchObject({ kind: "conflict", changes: 1 });
+    if (st?.kind !== "conflict") throw new Error("no conflict");
+    expect(st.merge.conflicts).toEqual([
+      { id: "shared", base: box("shared"), mine: box("shared", 9), theirs: box("shared", 5) },
+    ]);
+    expect(st.merge.theirs).toEqual({ added: 1, changed: 0, deleted: 0 });
+    expect(st.merge.mine).toEqual({ added: 1, changed: 0, deleted: 0 });
+    queue.change(7, { annotations: [box("shared", 9), box("mine"), box("more")], tags: [] });
     await clock.advance(60_000);
     expect(server.calls).toHaveLength(1);
     expect(status()).toMatchObject({ kind: "conflict", changes: 2 });
-    // Kept as a diff on the set the conflict showed, so a reload rebuilds exactly what the user sees.
+    // Kept as a diff on its own base, with the base's version of what it touches: a reload merges the same way.
     expect(storage.entries.get(7)).toMatchObject({
       baseRevision: 2,
-      change: { kind: "diff", diff: { upsert: [box("base"), box("mine"), box("more")], delete: ["theirs"] } },
+      change: { kind: "diff", diff: { upsert: [box("shared", 9), box("mine"), box("more")], delete: [] } },
+      ancestors: { shapes: [box("shared")], tags: [] },
     });
-    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["theirs"]);
+    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["shared", "theirs"]);
   });
 
-  it("'keep mine' re-sends on the server's revision", async () => {
-    const { clock, server, queue, status } = await conflicted();
-    expect(queue.resolveConflict(7, "mine")?.revision).toBe(3);
+  it("keeping mine saves the merge (their new shape included) as a PATCH on their revision", async () => {
+    const { clock, server, queue, status, storage } = await conflicted();
+    const r = queue.resolveConflict(7, new Map());
+    expect(r?.resolved.annotations.map((a) => a.id)).toEqual(["shared", "theirs", "mine"]);
     await clock.advance(0);
-    expect(server.calls.map((c) => c.baseRevision)).toEqual([2, 3]);
-    expect(server.calls.map((c) => c.kind)).toEqual(["patch", "put"]);
-    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["base", "mine"]);
+    expect(server.calls.map((c) => [c.kind, c.baseRevision, sent(c)])).toEqual([
+      ["patch", 2, { upsert: ["shared", "mine"], delete: [] }],
+      ["patch", 3, { upsert: ["shared", "mine"], delete: [] }],
+    ]);
+    expect(snapshotOf(server.sets.get(7)!)).toEqual({
+      annotations: [box("shared", 9), box("theirs"), box("mine")],
+      tags: [],
+    });
     expect(status()).toEqual({ kind: "saved", revision: 4 });
-  });
-
-  it("'take theirs' drops the local copy and adopts the server's revision", async () => {
-    const { clock, server, queue, status, storage, saved } = await conflicted();
-    const theirs = queue.resolveConflict(7, "theirs");
-    expect(theirs?.annotations.map((a) => a.id)).toEqual(["theirs"]);
-    await clock.advance(0);
-    expect(status()).toEqual({ kind: "saved", revision: 3 });
     expect(storage.entries.size).toBe(0);
-    expect(saved.at(-1)).toMatchObject({ kind: "set", set: { revision: 3 } });
-    queue.change(7, snap("theirs", "new"));
-    await clock.advance(800);
-    expect(server.calls.at(-1)?.baseRevision).toBe(3);
+  });
+
+  it("taking theirs for the shape keeps their version of it and still saves my other edits", async () => {
+    const { clock, server, queue, status } = await conflicted();
+    const r = queue.resolveConflict(7, new Map([["shared", "theirs"]]));
+    expect(r?.merged.annotations.find((a) => a.id === "shared")).toEqual(box("shared", 9));
+    expect(r?.resolved.annotations.find((a) => a.id === "shared")).toEqual(box("shared", 5));
+    await clock.advance(0);
+    expect(snapshotOf(server.sets.get(7)!)).toEqual({
+      annotations: [box("shared", 5), box("theirs"), box("mine")],
+      tags: [],
+    });
     expect(status()).toEqual({ kind: "saved", revision: 4 });
+    queue.change(7, { annotations: [box("shared", 5), box("theirs"), box("mine"), box("new")], tags: [] });
+    await clock.advance(800);
+    expect(server.calls.at(-1)?.baseRevision).toBe(4);
+    expect(status()).toEqual({ kind: "saved", revision: 5 });
   });
 
   it("ignores resolving an image that is not in conflict", async () => {
     const { server, queue } = setup();
     await queue.open(1, server.set(7, 0));
-    expect(queue.resolveConflict(7, "mine")).toBeNull();
-    expect(queue.resolveConflict(99, "theirs")).toBeNull();
+    expect(queue.resolveConflict(7, new Map())).toBeNull();
+    expect(queue.resolveConflict(99, new Map())).toBeNull();
   });
 });
 
@@ -604,25 +653,34 @@ describe("save queue: reload and recovery", () => {
     expect(status()).toEqual({ kind: "saved", revision: 5 });
   });
 
-  it("opens a conflict when the server moved on since the stored diff was made, showing it on their set", async () => {
+  it("merges a stored diff with a newer server set when they touch different shapes, and saves it", async () => {
     const { clock, server, storage, queue } = setup();
     server.set(7, 6, snap("someone-else"));
     storage.entries.set(7, entryOf(7, 4, diffOf(["mine"])));
     const opened = await queue.open(1, server.sets.get(7)!);
-    expect(opened).toMatchObject({
-      kind: "conflict",
-      mine: snap("someone-else", "mine"),
-      server: { revision: 6 },
-    });
-    await clock.advance(10_000);
-    expect(server.calls).toHaveLength(0);
-    queue.resolveConflict(7, "mine");
+    expect(opened).toMatchObject({ kind: "local", snapshot: snap("someone-else", "mine"), revision: 6 });
     await clock.advance(0);
-    expect(server.calls.map((c) => c.kind)).toEqual(["put"]);
+    expect(server.calls.map((c) => [c.kind, c.baseRevision])).toEqual([["patch", 6]]);
     expect(server.sets.get(7)).toMatchObject({
       revision: 7,
       annotations: [{ id: "someone-else" }, { id: "mine" }],
     });
+  });
+
+  it("after a reload, a shape both sides changed is a conflict (from the stored ancestors)", async () => {
+    const { clock, server, storage, queue } = setup();
+    server.set(7, 6, { annotations: [box("s", 5)], tags: [] });
+    storage.entries.set(7, {
+      ...entryOf(7, 4, { kind: "diff", diff: { upsert: [box("s", 9)], delete: [], tags: null } }),
+      ancestors: { shapes: [box("s")], tags: [] },
+    });
+    const opened = await queue.open(1, server.sets.get(7)!);
+    expect(opened).toMatchObject({ kind: "conflict", mine: { annotations: [box("s", 9)] } });
+    await clock.advance(10_000);
+    expect(server.calls).toHaveLength(0);
+    queue.resolveConflict(7, new Map());
+    await clock.advance(0);
+    expect(server.sets.get(7)).toMatchObject({ revision: 7, annotations: [box("s", 9)] });
   });
 
   it("shows an older version's whole snapshot as mine in a conflict", async () => {
@@ -652,8 +710,10 @@ describe("save queue: reload and recovery", () => {
     expect(queue.getState().totalChanges).toBe(3);
     await clock.advance(0);
     expect(queue.getState().images.get(8)?.status).toEqual({ kind: "saved", revision: 3 });
-    expect(queue.getState().images.get(9)?.status).toMatchObject({ kind: "conflict", changes: 1 });
-    expect(storage.entries.has(9)).toBe(true);
+    // Image 9's server moved on, but not on the shape the copy adds: merged and saved on its revision.
+    expect(queue.getState().images.get(9)?.status).toEqual({ kind: "saved", revision: 6 });
+    expect(server.sets.get(9)?.annotations.map((a) => a.id)).toEqual(["other", "y"]);
+    expect(storage.entries.size).toBe(0);
   });
 
   it("reopening an image during a save waits for it, then shows the local state without a false conflict", async () => {
@@ -673,16 +733,16 @@ describe("save queue: reload and recovery", () => {
 
   it("reopening an image someone else saved meanwhile shows the conflict instead of overwriting", async () => {
     const { clock, server, queue } = setup();
-    await queue.open(1, server.set(7, 0));
+    await queue.open(1, server.set(7, 0, snap("a")));
     server.mode = "offline";
-    queue.change(7, snap("a"));
+    queue.change(7, { annotations: [box("a", 5)], tags: [] });
     await clock.advance(800);
-    const theirs = server.set(7, 1, snap("z"));
+    const theirs = server.set(7, 1, { annotations: [box("a", 7)], tags: [] });
     const opened = await queue.open(1, theirs);
-    expect(opened).toMatchObject({ kind: "conflict", mine: snap("a") });
+    expect(opened).toMatchObject({ kind: "conflict", mine: { annotations: [box("a", 5)] } });
     server.mode = "up";
     await clock.advance(60_000);
-    expect(server.sets.get(7)?.annotations.map((a) => a.id)).toEqual(["z"]);
+    expect(server.sets.get(7)?.annotations).toEqual([expect.objectContaining(box("a", 7))]);
   });
 
   it("settled() sends what is pending at once and resolves when the server has it", async () => {

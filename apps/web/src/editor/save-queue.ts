@@ -11,8 +11,17 @@ import {
   type ShapeDiff,
   type Snapshot,
   snapshotOf,
+  snapshotOfContent,
   type UpsertShape,
 } from "./save-diff";
+import {
+  type Ancestors,
+  ancestorsOf,
+  type MergeSide,
+  mergeThreeWay,
+  rebuildBase,
+  type ThreeWayMerge,
+} from "./save-merge";
 
 /**
  * The autosave queue: the part of the editor that must never lose work.
@@ -22,15 +31,18 @@ import {
  * short debounce as a PATCH on the revision it was based on. A whole-set PUT is used only where a diff
  * cannot say it ("keep mine" after a conflict, copies stored by older versions).
  * Only an acknowledged save removes the local copy, so a reload, a crash or a server outage keeps
- * the work. Failed saves retry with exponential backoff; a revision conflict stops autosaving for
- * that image and waits for the user's choice — the queue never overwrites someone else's save on its
- * own and never drops local changes on its own.
+ * the work. Failed saves retry with exponential backoff. A revision conflict is a three-way merge
+ * (save-merge.ts) of my edits and the server's newer set against the set both started from: edits of
+ * different shapes merge on their own and the merged set is saved; shapes changed on both sides stop
+ * autosaving for that image until the user chooses, shape by shape — the queue never overwrites
+ * someone else's save on its own and never drops local changes on its own.
  *
  * Pure: transport, storage and clock are injected, so every path is unit-tested without a browser.
  */
 
 export type { PendingChange, ShapeDiff, Snapshot, SnapshotShape } from "./save-diff";
 export { snapshotOf } from "./save-diff";
+export type { MergeSide, ShapeConflict, ThreeWayMerge } from "./save-merge";
 
 export interface PendingEntry {
   imageId: number;
@@ -45,6 +57,11 @@ export interface PendingEntry {
   /** How many edits the change holds that the server has not acknowledged. */
   changes: number;
   updatedAt: number;
+  /**
+   * The `baseRevision` versions of the shapes a diff touches (and its tags), so a conflict found after
+   * a reload is still a three-way merge. Missing in copies kept by older versions.
+   */
+  ancestors?: Ancestors;
 }
 
 /** Durable per-image storage of unacknowledged changes (IndexedDB in the browser). */
@@ -97,7 +114,8 @@ export type SaveStatus =
   | { kind: "saving"; changes: number }
   | { kind: "offline"; changes: number; retryAt: number; message: string }
   | { kind: "retrying"; changes: number; retryAt: number; message: string }
-  | { kind: "conflict"; changes: number; server: AnnotationSet; mine: Snapshot }
+  /** `merge.conflicts`: the shapes changed on both sides (the rest merges when the user has chosen). */
+  | { kind: "conflict"; changes: number; server: AnnotationSet; mine: Snapshot; merge: ThreeWayMerge }
   | { kind: "error"; changes: number; message: string };
 
 export interface SaveQueueState {
@@ -114,8 +132,22 @@ export type OpenResult =
   | { kind: "server"; set: AnnotationSet }
   /** A local copy newer than the server's revision was found and is being saved. */
   | { kind: "local"; snapshot: Snapshot; revision: number; changes: number }
-  /** A local copy exists but the server moved on: the user chooses (the editor shows `mine`). */
+  /** A local copy exists, the server moved on and some shapes changed on both sides: the user chooses (the editor shows `mine`). */
   | { kind: "conflict"; mine: Snapshot; server: AnnotationSet; changes: number };
+
+/** The outcome of a conflict the user settled: what the editor shows from now on. */
+export interface Resolution {
+  /** Everything merged, each shape changed on both sides as mine. */
+  merged: Snapshot;
+  /** The same with the user's choices: differs from `merged` where they took their version. */
+  resolved: Snapshot;
+}
+
+/**
+ * A conflict merged without a question: the editor showing `imageId` must show `merged` from now on
+ * (it holds their changes as well as mine). Called synchronously, before any further edit can happen.
+ */
+export type MergedListener = (imageId: number, merged: Snapshot, merge: ThreeWayMerge) => void;
 
 export interface SaveQueueOptions {
   transport: SaveTransport;
@@ -137,8 +169,13 @@ export interface SaveQueue {
   open(projectId: number, server: AnnotationSet): Promise<OpenResult>;
   /** Records one committed edit (the whole document after it). */
   change(imageId: number, snapshot: Snapshot): void;
-  /** Adopts a set the editor now shows as saved, e.g. the server's version after "take theirs". */
-  resolveConflict(imageId: number, choice: "mine" | "theirs"): AnnotationSet | null;
+  /**
+   * Settles a conflict: the merge with, for each shape changed on both sides, the side `choices` names
+   * (mine where it names none) is saved on the server's revision. Null when the image is not in conflict.
+   */
+  resolveConflict(imageId: number, choices: ReadonlyMap<string, MergeSide>): Resolution | null;
+  /** Conflicts merged on their own (see MergedListener). */
+  onMerged(listener: MergedListener): () => void;
   /** Sends everything pending now (Mod+S, coming back online). */
   flushAll(): void;
   /** Picks up local copies left by an earlier session for images not opened yet, and saves them. */
@@ -200,7 +237,10 @@ interface Slot {
   retryAt: number;
   offline: boolean;
   message: string;
-  conflictServer: AnnotationSet | null;
+  /** While the user chooses: the server's set and the merge with it (recomputed as they edit). */
+  conflict: { server: AnnotationSet; theirs: Snapshot; merge: ThreeWayMerge } | null;
+  /** From a stored copy: the base's versions of the shapes it touches, while `base` is unknown. */
+  ancestors: Ancestors | null;
   /** Storage writes for one image run in order. */
   persistChain: Promise<void>;
 }
@@ -221,6 +261,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
   const backoffMaxMs = opts.backoffMaxMs ?? 30_000;
   const slots = new Map<number, Slot>();
   const listeners = new Set<() => void>();
+  const mergedListeners = new Set<MergedListener>();
   let storageError: string | null = null;
   let disposed = false;
   let state: SaveQueueState = { images: new Map(), totalChanges: 0, storageError: null };
@@ -231,7 +272,13 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     const changes = pendingOf(s);
     switch (s.phase) {
       case "conflict":
-        return { kind: "conflict", changes, server: s.conflictServer!, mine: s.latest ?? EMPTY };
+        return {
+          kind: "conflict",
+          changes,
+          server: s.conflict!.server,
+          mine: s.latest ?? EMPTY,
+          merge: s.conflict!.merge,
+        };
       case "error":
         return { kind: "error", changes, message: s.message };
       case "retrying":
@@ -282,6 +329,9 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         changes: pendingOf(s),
         updatedAt: clock.now(),
       };
+      const ancestors =
+        s.pending.kind === "diff" && s.base ? ancestorsOf(s.base, s.pending.diff) : s.ancestors;
+      if (ancestors) entry.ancestors = ancestors;
       persist(s, () => storage.save(entry));
     } else persist(s, () => storage.remove(s.imageId));
   };
@@ -347,17 +397,68 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     opts.onSaved?.(ack);
   };
 
-  /** Stops autosaving until the user chooses; what they see as theirs is kept as a diff on `server`. */
-  const enterConflict = (s: Slot, server: AnnotationSet) => {
+  /**
+   * The set the pending edits were made on, and those edits as a whole set. A copy resumed from storage
+   * has no base in memory: it is rebuilt from the server's newer set and the stored ancestors.
+   */
+  const baseAndMine = (s: Slot, theirs: Snapshot): { base: Content; mine: Snapshot } => {
+    if (s.base) {
+      const mine =
+        s.latest ??
+        (s.pending ? applyChange(snapshotOfContent(s.base), s.pending) : snapshotOfContent(s.base));
+      return { base: s.base, mine };
+    }
+    const guess = s.latest ?? (s.pending ? applyChange(theirs, s.pending) : theirs);
+    const diff = s.pending?.kind === "diff" ? s.pending.diff : diffContent(contentOf(theirs), guess);
+    const base = rebuildBase(theirs, diff, s.ancestors);
+    return { base, mine: s.latest ?? applyChange(snapshotOfContent(base), { kind: "diff", diff }) };
+  };
+
+  /** The editor's content is now `merged`, a diff on the server's `server`: save it from there. */
+  const rebase = (s: Slot, server: AnnotationSet, merged: Snapshot) => {
     clearTimer(s);
-    s.latest ??= s.pending ? applyChange(snapshotOf(server), s.pending) : snapshotOf(server);
+    s.conflict = null;
+    s.ancestors = null;
+    s.baseRevision = server.revision;
+    s.base = contentOf(server);
+    s.latest = merged;
+    s.full = false;
+    s.attempt = 0;
+    recompute(s);
+    if (!s.pending) markSaved(s);
+    else {
+      s.phase = "debouncing";
+      schedule(s, 0);
+    }
+    writeEntry(s);
+    // The server's set is news for caches of it (the preload cache, shape authors).
+    opts.onSaved?.({ kind: "set", set: server });
+  };
+
+  /**
+   * The server moved on past the pending edits' base: a three-way merge. Without a shape changed on
+   * both sides the merged set is saved at once (and the editor told); otherwise autosave stops and the
+   * user chooses, with the edits kept as a diff on their own base (so a reload merges the same way).
+   */
+  const meetServer = (s: Slot, server: AnnotationSet): "merged" | "conflict" => {
+    const theirs = snapshotOf(server);
+    const { base, mine } = baseAndMine(s, theirs);
+    const merge = mergeThreeWay(base, mine, theirs);
+    if (merge.conflicts.length === 0) {
+      rebase(s, server, merge.merged);
+      for (const l of mergedListeners) l(s.imageId, merge.merged, merge);
+      return "merged";
+    }
+    clearTimer(s);
+    s.base = base;
+    s.latest = mine;
     s.phase = "conflict";
-    s.conflictServer = server;
+    s.conflict = { server, theirs, merge };
     s.attempt = 0;
     s.full = false;
-    s.base = contentOf(server);
     recompute(s);
     writeEntry(s);
+    return "conflict";
   };
 
   const send = (s: Slot): Promise<void> => {
@@ -402,7 +503,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
               ? sameContent(server, change.snapshot)
               : diffApplied(server, change.diff);
           if (ours) acknowledge(s, seq, change, { kind: "set", set: server }, server);
-          else enterConflict(s, server);
+          else meetServer(s, server);
           break;
         }
         case "offline":
@@ -460,7 +561,8 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     retryAt: 0,
     offline: false,
     message: "",
-    conflictServer: null,
+    conflict: null,
+    ancestors: null,
     persistChain: Promise.resolve(),
   });
 
@@ -470,11 +572,12 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     s.latest = entry.change.kind === "full" ? entry.change.snapshot : null;
     s.changeSeq = Math.max(1, entry.changes);
     s.ackedSeq = 0;
+    s.ancestors = entry.ancestors ?? null;
   };
 
   /**
    * A stored change met the server's set: replayed on it when the server is still at the change's
-   * revision; dropped when the server already holds it; otherwise the user chooses.
+   * revision; dropped when the server already holds it; otherwise merged with it.
    */
   const reconcile = (s: Slot, server: AnnotationSet, change: PendingChange): OpenResult => {
     const held =
@@ -489,11 +592,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       emit();
       return { kind: "server", set: server };
     }
-    if (s.baseRevision !== server.revision) {
-      enterConflict(s, server);
-      emit();
-      return { kind: "conflict", mine: s.latest ?? EMPTY, server, changes: pendingOf(s) };
-    }
+    if (s.baseRevision !== server.revision) return merged(s, server);
     const mine = applyChange(snapshotOf(server), change);
     s.latest = mine;
     s.base = contentOf(server);
@@ -506,6 +605,16 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     writeEntry(s);
     emit();
     return { kind: "local", snapshot: mine, revision: server.revision, changes: pendingOf(s) };
+  };
+
+  /** Open's answer once the server's newer set was merged with what is pending. */
+  const merged = (s: Slot, server: AnnotationSet): OpenResult => {
+    const outcome = meetServer(s, server);
+    emit();
+    if (outcome === "conflict")
+      return { kind: "conflict", mine: s.latest ?? EMPTY, server, changes: pendingOf(s) };
+    const snapshot = s.latest ?? snapshotOf(server);
+    return { kind: "local", snapshot, revision: server.revision, changes: pendingOf(s) };
   };
 
   const settled = async (imageId: number): Promise<void> => {
@@ -540,27 +649,20 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         // Let a save in flight land first, or its own revision would look like someone else's.
         if (known.inFlight) await known.inFlight;
         known.projectId = projectId;
-        if (known.phase === "conflict" && known.conflictServer) {
-          if (server.revision > known.conflictServer.revision) {
-            known.conflictServer = server;
-            known.base = contentOf(server);
-            recompute(known);
-            writeEntry(known);
-          }
+        if (known.phase === "conflict" && known.conflict) {
+          // A still newer save: merge with that one instead.
+          if (server.revision > known.conflict.server.revision) return merged(known, server);
           emit();
           return {
             kind: "conflict",
             mine: known.latest ?? EMPTY,
-            server: known.conflictServer,
+            server: known.conflict.server,
             changes: pendingOf(known),
           };
         }
         if (known.pending && known.latest && known.base) {
-          if (server.revision > known.baseRevision && !sameContent(server, known.latest)) {
-            enterConflict(known, server);
-            emit();
-            return { kind: "conflict", mine: known.latest, server, changes: pendingOf(known) };
-          }
+          if (server.revision > known.baseRevision && !sameContent(server, known.latest))
+            return merged(known, server);
           return {
             kind: "local",
             snapshot: known.latest,
@@ -599,6 +701,8 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       s.latest = snapshot;
       s.changeSeq += 1;
       recompute(s);
+      // Edits while the user compares: the shapes changed on both sides may change too.
+      if (s.conflict && s.base) s.conflict.merge = mergeThreeWay(s.base, snapshot, s.conflict.theirs);
       if (!s.pending && !s.inFlight && s.phase !== "conflict") {
         // Back to exactly what the server has (e.g. an edit undone): nothing to send.
         clearTimer(s);
@@ -633,27 +737,20 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       emit();
     },
 
-    resolveConflict: (imageId, choice) => {
+    resolveConflict: (imageId, choices) => {
       const s = slots.get(imageId);
-      if (s?.phase !== "conflict" || !s.conflictServer) return null;
-      const server = s.conflictServer;
-      s.conflictServer = null;
-      s.baseRevision = server.revision;
-      s.base = contentOf(server);
-      if (choice === "theirs") {
-        markSaved(s);
-        writeEntry(s);
-        opts.onSaved?.({ kind: "set", set: server });
-        emit();
-        return server;
-      }
-      // "Keep mine" means exactly the set the user sees, order included: one whole-set PUT.
-      s.full = true;
-      recompute(s);
-      s.phase = "debouncing";
-      writeEntry(s);
-      void send(s);
-      return server;
+      if (s?.phase !== "conflict" || !s.conflict || !s.base || !s.latest) return null;
+      const { server, theirs } = s.conflict;
+      const all = mergeThreeWay(s.base, s.latest, theirs);
+      const resolved = choices.size === 0 ? all : mergeThreeWay(s.base, s.latest, theirs, choices);
+      rebase(s, server, resolved.merged);
+      emit();
+      return { merged: all.merged, resolved: resolved.merged };
+    },
+
+    onMerged: (l) => {
+      mergedListeners.add(l);
+      return () => mergedListeners.delete(l);
     },
 
     flushAll: () => {
@@ -692,7 +789,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       if (!s) return;
       clearTimer(s);
       markSaved(s);
-      s.conflictServer = null;
+      s.conflict = null;
       writeEntry(s);
       slots.delete(imageId);
       emit();
@@ -702,6 +799,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       disposed = true;
       for (const s of slots.values()) clearTimer(s);
       listeners.clear();
+      mergedListeners.clear();
     },
   };
 };

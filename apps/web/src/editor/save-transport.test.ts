@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
-import { classifyPutError } from "./save-transport";
+import type { SaveTransport } from "./save-queue";
+import { classifyPutError, ownedTransport } from "./save-transport";
 
 const server = { imageId: 1, revision: 4, annotations: [], tags: [] };
 
@@ -35,5 +36,49 @@ describe("classifyPutError", () => {
       retry: true,
     });
     expect(classifyPutError(new TypeError("boom"))).toMatchObject({ kind: "failed", retry: true });
+  });
+});
+
+describe("ownedTransport", () => {
+  const sentBy: (number | null)[] = [];
+  let signedIn: number | null = 1;
+  const inner: SaveTransport = {
+    put: async () => {
+      sentBy.push(signedIn);
+      return { kind: "saved", set: server };
+    },
+    patch: async () => {
+      sentBy.push(signedIn);
+      return {
+        kind: "patched",
+        result: {
+          imageId: 1,
+          revision: 5,
+          annotationCount: 0,
+          upserted: [],
+          deleted: [],
+          placed: [],
+          tags: [],
+        },
+      };
+    },
+  };
+  const body = { baseRevision: 4, upsert: [], delete: [] };
+
+  it("sends only while the edits' author is signed in; otherwise waits (retrying) without sending", async () => {
+    const t = ownedTransport(1, inner, () => signedIn);
+    expect((await t.patch(1, body)).kind).toBe("patched");
+    signedIn = 2;
+    expect(await t.patch(1, body)).toEqual({
+      kind: "failed",
+      message: "signed in as another account; these changes wait for the account that made them",
+      retry: true,
+    });
+    expect((await t.put(1, { baseRevision: 4, annotations: [], tags: [] })).kind).toBe("failed");
+    signedIn = null;
+    expect(await t.patch(1, body)).toMatchObject({ kind: "failed", retry: true, message: /sign in again/ });
+    signedIn = 1;
+    expect((await t.put(1, { baseRevision: 4, annotations: [], tags: [] })).kind).toBe("saved");
+    expect(sentBy).toEqual([1, 1]);
   });
 });

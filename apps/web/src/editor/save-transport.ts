@@ -44,3 +44,32 @@ export const apiSaveTransport: SaveTransport = {
     }
   },
 };
+
+/**
+ * Saves go out only while their author is the one signed in: after a session lapses, whoever signs
+ * in next in this tab must not have someone else's edits saved under their name. They wait (retrying)
+ * until the author is back.
+ */
+export const ownedTransport = (
+  ownerId: number,
+  transport: SaveTransport,
+  currentUserId: () => number | null,
+): SaveTransport => {
+  const refusal = () => {
+    const who = currentUserId();
+    return who === ownerId
+      ? null
+      : ({
+          kind: "failed",
+          message:
+            who === null
+              ? "signed out; sign in again to save"
+              : "signed in as another account; these changes wait for the account that made them",
+          retry: true,
+        } as const);
+  };
+  return {
+    put: async (imageId, body) => refusal() ?? transport.put(imageId, body),
+    patch: async (imageId, body) => refusal() ?? transport.patch(imageId, body),
+  };
+};

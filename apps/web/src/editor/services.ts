@@ -1,11 +1,12 @@
 import { parseAnnotationSet } from "@labelbench/schema";
 import { call } from "../api/client";
+import { useSession } from "../auth/session-store";
 import { createImageLoader, type ImageLoader, loadPictureOf } from "./image-loader";
 import { openPendingStorage } from "./pending-store";
 import { takePreloaded } from "./preload";
 import { applyPatchResult } from "./save-diff";
 import { type Clock, createSaveQueue, type SaveQueue } from "./save-queue";
-import { apiSaveTransport } from "./save-transport";
+import { apiSaveTransport, ownedTransport } from "./save-transport";
 import { createShapeAuthors, type ShapeAuthors } from "./shape-authors";
 
 /**
@@ -43,44 +44,75 @@ export const shapeAuthors = (): ShapeAuthors => {
   return authors;
 };
 
-let queue: Promise<SaveQueue> | null = null;
-export const saveQueue = (): Promise<SaveQueue> => {
-  queue ??= (async () => {
-    const storage = await openPendingStorage(window);
-    const q = createSaveQueue({
-      transport: apiSaveTransport,
-      storage,
-      clock: browserClock,
-      onSaved: (ack) => {
-        const loader = imageLoader();
-        if (ack.kind === "set") {
-          loader.updateSet(ack.set);
-          shapeAuthors().record(ack.set);
-          return;
-        }
-        // A patch's reply names only what changed: apply it to the cached set of its base revision.
-        const cached = loader.cached(ack.result.imageId);
-        const set = cached ? applyPatchResult(cached.set, ack.baseRevision, ack.result) : null;
-        if (set) {
-          loader.updateSet(set);
-          shapeAuthors().record(set);
-        } else if (cached) {
-          // The cache missed a revision: read the set again rather than show a stale one on return.
-          loader.get(ack.result.imageId, { maxSetAgeMs: 0 }).then(
-            (b) => shapeAuthors().record(b.set),
-            () => {},
-          );
-        }
-      },
-    });
+/** The signed-in account's id, or null (signed out, or not known yet). */
+const signedInUserId = (): number | null => {
+  const { session } = useSession.getState();
+  return session.status === "signedIn" ? session.me.user.id : null;
+};
+
+let queue: { ownerId: number; queue: Promise<SaveQueue> } | null = null;
+/** The current account's queue once created (the unload warning must answer synchronously). */
+let active: SaveQueue | null = null;
+let listening = false;
+
+/**
+ * The save queue of the signed-in account, over that account's own local copies. Another account
+ * signing in (in this tab, after a lapsed session) gets a queue of its own; the previous one stops,
+ * its copies staying on this device for their author.
+ */
+export const saveQueue = (ownerId: number): Promise<SaveQueue> => {
+  if (queue?.ownerId === ownerId) return queue.queue;
+  const previous = queue;
+  active = null;
+  previous?.queue.then(
+    (q) => q.dispose(),
+    () => {},
+  );
+  const created = createQueue(ownerId).then((q) => {
+    if (queue?.queue === created) active = q;
+    return q;
+  });
+  queue = { ownerId, queue: created };
+  if (!listening) {
+    listening = true;
     window.addEventListener("beforeunload", (e) => {
-      if (!q.hasUnsaved()) return;
+      if (!active?.hasUnsaved()) return;
       e.preventDefault();
       // Older browsers need returnValue set to show the prompt.
       e.returnValue = "";
     });
-    window.addEventListener("online", () => q.flushAll());
-    return q;
-  })();
-  return queue;
+    window.addEventListener("online", () => active?.flushAll());
+  }
+  return created;
+};
+
+const createQueue = async (ownerId: number): Promise<SaveQueue> => {
+  const storage = await openPendingStorage(window, ownerId);
+  const q = createSaveQueue({
+    transport: ownedTransport(ownerId, apiSaveTransport, signedInUserId),
+    storage,
+    clock: browserClock,
+    onSaved: (ack) => {
+      const loader = imageLoader();
+      if (ack.kind === "set") {
+        loader.updateSet(ack.set);
+        shapeAuthors().record(ack.set);
+        return;
+      }
+      // A patch's reply names only what changed: apply it to the cached set of its base revision.
+      const cached = loader.cached(ack.result.imageId);
+      const set = cached ? applyPatchResult(cached.set, ack.baseRevision, ack.result) : null;
+      if (set) {
+        loader.updateSet(set);
+        shapeAuthors().record(set);
+      } else if (cached) {
+        // The cache missed a revision: read the set again rather than show a stale one on return.
+        loader.get(ack.result.imageId, { maxSetAgeMs: 0 }).then(
+          (b) => shapeAuthors().record(b.set),
+          () => {},
+        );
+      }
+    },
+  });
+  return q;
 };

@@ -87,7 +87,7 @@ describe("isExpired", () => {
 describe("curlExample", () => {
   it("is the documented command for this server and project", () => {
     expect(curlExample("http://host:3000", 1)).toBe(
-      'curl -H "Authorization: Bearer $TOKEN" -o dataset.zip "http://host:3000/api/v1/projects/1/export?format=coco"',
+      'curl --fail -H "Authorization: Bearer $TOKEN" -o dataset.zip "http://host:3000/api/v1/projects/1/export?format=coco"',
     );
   });
   it("drops a trailing slash and shows a placeholder without a project", () => {
@@ -98,7 +98,7 @@ describe("curlExample", () => {
   it("the runnable script sets TOKEN first", () => {
     expect(curlScript("http://h", 2, "lbt_x").split("\n")).toEqual([
       "TOKEN=lbt_x",
-      'curl -H "Authorization: Bearer $TOKEN" -o dataset.zip "http://h/api/v1/projects/2/export?format=coco"',
+      'curl --fail -H "Authorization: Bearer $TOKEN" -o dataset.zip "http://h/api/v1/projects/2/export?format=coco"',
     ]);
   });
 });

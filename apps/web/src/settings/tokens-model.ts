@@ -65,8 +65,12 @@ export const isExpired = (token: Pick<ApiToken, "expiresAt">, now: number): bool
   token.expiresAt !== null && Date.parse(token.expiresAt) <= now;
 
 /** The exact command the README documents; `$TOKEN` stays a shell variable so the secret is not in the shell history. */
+/**
+ * A download with a token, as shown on the tokens page. `--fail`: a refused token (401) or a missing
+ * project (404) exits non-zero with the status, instead of saving the JSON error as `dataset.zip`.
+ */
 export const curlExample = (origin: string, projectId: number | null): string =>
-  `curl -H "Authorization: Bearer $TOKEN" -o dataset.zip "${origin.replace(/\/+$/, "")}/api/v1/projects/${
+  `curl --fail -H "Authorization: Bearer $TOKEN" -o dataset.zip "${origin.replace(/\/+$/, "")}/api/v1/projects/${
     projectId ?? "<id>"
   }/export?format=coco"`;
 

@@ -50,7 +50,7 @@ export function BulkPasteDialog({
       size="lg"
       onClose={onClose}
       title="Paste a list of labels"
-      description="One name per line. Colours are assigned from the palette; set hotkeys afterwards."
+      description="One name per line (or per spreadsheet cell). Colours are assigned from the palette; set hotkeys afterwards."
       onSubmit={submit}
       footer={
         <>
@@ -87,7 +87,8 @@ export function BulkPasteDialog({
             }}
           />
           <p id={hintId} className="field__hint">
-            Blank lines are ignored. Names already in the set are skipped.
+            A spreadsheet row works too: each cell is a name. Blank lines are ignored; names already in the
+            set are skipped.
           </p>
           {error && <p className="field__error">{error}</p>}
         </div>

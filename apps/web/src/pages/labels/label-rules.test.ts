@@ -102,6 +102,12 @@ describe("parseBulkNames", () => {
     });
   });
 
+  it("never keeps a tab inside a name: cells of a pasted spreadsheet row are names of their own", () => {
+    const r = parseBulkNames("dog\tcat\nbird\t\t bus \t\nowl\t", []);
+    expect(r).toEqual({ names: ["dog", "cat", "bird", "bus", "owl"], skipped: [] });
+    expect(r.names.join("")).not.toContain("\t");
+  });
+
   it("reports repeats, existing names and over-long names instead of sending them", () => {
     const r = parseBulkNames(`Truck\ncar\ntruck\n${"y".repeat(101)}\nBus`, labels);
     expect(r.names).toEqual(["Truck", "Bus"]);

@@ -80,17 +80,18 @@ export interface BulkParse {
 }
 
 /**
- * Splits a pasted list (one name per line) into names to create. Blank lines are ignored silently;
- * repeats, names already in the set and over-long names are reported rather than sent, so one bad
- * line never refuses the whole paste (the server's bulk create is all-or-nothing).
+ * Splits a pasted list into names to create: one per line, and one per cell of a row pasted from a
+ * spreadsheet (cells are tab-separated; a tab is never part of a name). Blank lines and cells are
+ * ignored silently; repeats, names already in the set and over-long names are reported rather than
+ * sent, so one bad line never refuses the whole paste (the server's bulk create is all-or-nothing).
  */
 export const parseBulkNames = (text: string, labels: readonly LabelLike[]): BulkParse => {
   const existing = new Map(labels.map((l) => [nameKey(l.name), l.name]));
   const seen = new Set<string>();
   const names: string[] = [];
   const skipped: BulkParse["skipped"] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const name = line.trim();
+  for (const cell of text.split(/\r\n|\r|\n|\t/)) {
+    const name = cell.trim();
     if (name === "") continue;
     const key = nameKey(name);
     if (name.length > MAX_LABEL_NAME) {
