@@ -155,6 +155,7 @@ describe("first start", () => {
       log: pino({ level: "silent" }),
       now: () => new Date(clock).toISOString(),
       tiles: app.tiles,
+      files: app.files,
     };
     const env = { LABELBENCH_ADMIN_EMAIL: " Admin@Example.com ", LABELBENCH_ADMIN_PASSWORD: ADMIN.password };
     expect((await ensureAdminFromEnv(deps, env))?.email).toBe(ADMIN.email);
