@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createProject, upload, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { jpeg } from "../../test-support/images.js";
+import { makeZip } from "../datasets/test-helpers.js";
 import { originalKey, thumbnailKey } from "./files.js";
 import type { StoredFilesHooks } from "./stored-files.js";
 
@@ -225,5 +226,32 @@ describe("the reference rule, step by step", () => {
     expect(onDisk(otherSha)).toEqual([false, false]);
     expect(onDisk(imageA.sha256)).toEqual([true, true]);
     expect(knownShas()).toEqual([imageA.sha256]);
+  });
+
+  it("an import of the same bytes holds its claim until its rows are committed", async () => {
+    const { b, imageA } = await twoProjects(4);
+    const bytes = fs.readFileSync(t.storage.localPath(originalKey(imageA.sha256)));
+    const zip = await makeZip([
+      ["data.yaml", 'names: ["a"]\n'],
+      ["images/train/same.jpg", bytes],
+      ["labels/train/same.txt", "0 0.5 0.5 0.2 0.2\n"],
+    ]);
+    const claimed = gate();
+    armed.afterClaim = claimed;
+    const imported = request(t.app)
+      .post(`/api/v1/projects/${b.id}/import`)
+      .set("Content-Type", "application/zip")
+      .send(zip)
+      .then((r) => r);
+    await claimed.arrived;
+    expect((await request(t.app).delete(`/api/v1/images/${imageA.id}`)).status).toBe(204);
+    claimed.open();
+    const res = await imported;
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
+    const list = await request(t.app).get(`/api/v1/projects/${b.id}/images`);
+    const [image] = list.body.items as { id: number; sha256: string }[];
+    expect(image?.sha256).toBe(imageA.sha256);
+    await expectServed(image?.id ?? 0, bytes);
+    expect(claims()).toBe(0);
   });
 });

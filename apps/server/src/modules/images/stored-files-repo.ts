@@ -55,21 +55,23 @@ export const storedFilesRepo = (db: Db) => {
       for (const o of owners) dropClaims.run(o);
     }),
     /**
-     * Marks the sha as being deleted by `instance` when no image row and no live claim (one whose
-     * instance beat since `aliveSince`) references it and nobody else is deleting it. A deletion
-     * left by a dead instance is taken over (its files may be half gone: finishing is the only way).
+     * Marks each sha as being deleted by `instance` when no image row and no live claim (one whose
+     * instance beat since `aliveSince`) references it and nobody else is deleting it; answers the
+     * marked ones. A deletion left by a dead instance is taken over (its files may be half gone:
+     * finishing is the only way).
      */
     markIfUnreferenced: db.transaction(
-      (sha: string, instance: string, now: number, aliveSince: number): boolean => {
-        const by = lock(sha);
-        if (by !== null && by !== instance && isAlive(by, aliveSince)) return false;
-        if (referenced.get(sha) !== undefined || liveClaim.get(sha, aliveSince) !== undefined) {
-          if (by !== null) unmark.run(sha, by);
-          return false;
-        }
-        markDeleting.run(instance, now, sha);
-        return true;
-      },
+      (shas: readonly string[], instance: string, now: number, aliveSince: number): string[] =>
+        shas.filter((sha) => {
+          const by = lock(sha);
+          if (by !== null && by !== instance && isAlive(by, aliveSince)) return false;
+          if (referenced.get(sha) !== undefined || liveClaim.get(sha, aliveSince) !== undefined) {
+            if (by !== null) unmark.run(sha, by);
+            return false;
+          }
+          markDeleting.run(instance, now, sha);
+          return true;
+        }),
     ),
     /** The files are gone: the sha is forgotten (only by the instance that marked it). */
     forget: (sha: string, instance: string) => forget.run(sha, instance),

@@ -50,6 +50,8 @@ export const HEARTBEAT_MS = 10_000;
 export const DEAD_AFTER_MS = 60_000;
 /** Besides the sweep at start: leftovers of an instance that died and came back within DEAD_AFTER_MS. */
 const SWEEP_EVERY_MS = 60 * 60_000;
+/** Shas marked for deletion per transaction (deleting a big project collects thousands). */
+const COLLECT_BATCH = 256;
 /** A claimer waits at most this long for another instance's deletion of the same sha. */
 const CLAIM_WAIT_MS = 30_000;
 
@@ -87,17 +89,22 @@ export const createStoredFiles = (
     }
   };
 
-  const collectOne = async (sha: string) => {
-    const running = deleting.get(sha);
-    if (running) return running;
-    if (!db.open || !repo.markIfUnreferenced(sha, instance, Date.now(), aliveSince())) return;
-    const job = unlink(sha).finally(() => deleting.delete(sha));
-    deleting.set(sha, job);
-    return job;
-  };
-
+  /** Marks (one transaction per batch) and unlinks those of `shas` nothing references. */
   const collect = async (shas: readonly string[]) => {
-    for (const sha of new Set(shas)) await collectOne(sha);
+    const unique = [...new Set(shas)];
+    for (let i = 0; i < unique.length && db.open; i += COLLECT_BATCH) {
+      const batch = unique.slice(i, i + COLLECT_BATCH);
+      const running = batch.flatMap((sha) => deleting.get(sha) ?? []);
+      const free = batch.filter((sha) => !deleting.has(sha));
+      const marked = free.length > 0 ? repo.markIfUnreferenced(free, instance, Date.now(), aliveSince()) : [];
+      // Registered before any await, so a claimer in this process waits for the promise.
+      const jobs = marked.map((sha) => {
+        const job = unlink(sha).finally(() => deleting.delete(sha));
+        deleting.set(sha, job);
+        return job;
+      });
+      await Promise.all([...running, ...jobs]);
+    }
   };
 
   const claim = async (sha: string, owner: string) => {
@@ -108,7 +115,7 @@ export const createStoredFiles = (
       const local = deleting.get(sha);
       if (local) await local;
       else if (!repo.isAlive(r.by, aliveSince()))
-        await collectOne(sha); // a dead instance's: finish it
+        await collect([sha]); // a dead instance's: finish it
       else if (Date.now() > deadline)
         throw new AppError(
           "BUSY",
