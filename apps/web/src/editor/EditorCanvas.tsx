@@ -408,7 +408,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     let cursor = "";
     const setCursor = (s: EditorState) => {
       const next = cursorFor(editor, s);
-      if (!cursorEl || next === cursor) return;
+      if (!cursorEl || next === null || next === cursor) return;
       cursor = next;
       cursorEl.style.cursor = next;
     };

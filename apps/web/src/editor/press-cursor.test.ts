@@ -38,4 +38,14 @@ describe("the canvas cursor shows what a press will do", () => {
     t.editor.setTool("pan");
     expect(at(t, 200, 200)).toBe("grab");
   });
+
+  it("keeps the press's cursor while a resize is under way", () => {
+    const t = new TestEditor({ annotations: [TestEditor.box("big", 1, 100, 100, 200, 200)] });
+    t.editor.select(["big"]);
+    expect(at(t, 300, 300)).toBe("nwse-resize");
+    t.pointerDown(300, 300).pointerMove(340, 340).expectTool("select.resizing");
+    expect(cursorFor(t.editor, t.state)).toBeNull();
+    t.pointerUp(340, 340);
+    expect(cursorFor(t.editor, t.state)).toBe("nwse-resize");
+  });
 });

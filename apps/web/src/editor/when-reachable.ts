@@ -1,9 +1,13 @@
 import { useEffect, useRef } from "react";
 import { ApiError } from "../api/client";
 
-/** The server could not be reached at all (no answer), as opposed to an answer saying no. */
+/**
+ * The server could not be reached (no answer, or a proxy in front of it saying it is down or
+ * restarting: 502/503/504), as opposed to an answer saying no.
+ */
 export const isUnreachable = (err: unknown): boolean =>
-  err instanceof ApiError && (err.code === "NETWORK" || err.status === 0);
+  err instanceof ApiError &&
+  (err.code === "NETWORK" || err.status === 0 || (err.status >= 502 && err.status <= 504));
 
 /** Waits between tries while no `online` event comes (a server that was down says nothing). */
 export const RETRY_DELAYS_MS = [2000, 4000, 8000, 15_000] as const;
