@@ -52,6 +52,36 @@ const bruteForceVertexCrosses = (points: readonly Vertex[]): boolean => {
   return false;
 };
 
+/** Reference for T crossings: a vertex strictly inside an edge, its neighbours strictly on both sides. */
+const bruteForceTCrosses = (points: readonly Vertex[]): boolean => {
+  const n = points.length;
+  const eq = (a: Vertex, b: Vertex) => a[0] === b[0] && a[1] === b[1];
+  const sign = (a: Vertex, b: Vertex, c: Vertex) => Math.sign(orient2d(a[0], a[1], b[0], b[1], c[0], c[1]));
+  const between = (a: Vertex, b: Vertex, p: Vertex) =>
+    Math.min(a[0], b[0]) <= p[0] &&
+    p[0] <= Math.max(a[0], b[0]) &&
+    Math.min(a[1], b[1]) <= p[1] &&
+    p[1] <= Math.max(a[1], b[1]) &&
+    !eq(a, p) &&
+    !eq(b, p);
+  for (let i = 0; i < n; i++) {
+    const v = points[i] as Vertex;
+    let h = (i + n - 1) % n;
+    while (h !== i && eq(points[h] as Vertex, v)) h = (h + n - 1) % n;
+    let j = (i + 1) % n;
+    while (j !== i && eq(points[j] as Vertex, v)) j = (j + 1) % n;
+    const u = points[h] as Vertex;
+    const w = points[j] as Vertex;
+    for (let e = 0; e < n; e++) {
+      const a = points[e] as Vertex;
+      const b = points[(e + 1) % n] as Vertex;
+      if (eq(a, b) || sign(a, b, v) !== 0 || !between(a, b, v)) continue;
+      if (sign(a, b, u) * sign(a, b, w) < 0) return true;
+    }
+  }
+  return false;
+};
+
 /** Whether edges i and j cross at a point inside both. */
 const edgesCross = (points: readonly Vertex[], i: number, j: number): boolean => {
   const at = (k: number) => points[k % points.length] as Vertex;
@@ -105,6 +135,33 @@ describe("findSelfCrossing", () => {
         [0, 2],
       ]),
     ).toEqual({ edges: [1, 4], point: [1, 1] });
+  });
+
+  it("finds an outline crossing one of its own edges exactly at a vertex (a T)", () => {
+    // Vertex 4 (10, 5) lies inside edge 0 (0, 5)-(20, 5); the outline goes from below it to above.
+    expect(
+      findSelfCrossing([
+        [0, 5],
+        [20, 5],
+        [20, 0],
+        [15, 0],
+        [10, 5],
+        [5, 10],
+        [0, 10],
+      ]),
+    ).toEqual({ edges: [0, 4], point: [10, 5] });
+    // Touching the edge from one side only is not a crossing.
+    expect(
+      findSelfCrossing([
+        [0, 5],
+        [20, 5],
+        [20, 10],
+        [15, 10],
+        [10, 5],
+        [5, 10],
+        [0, 10],
+      ]),
+    ).toBeNull();
   });
 
   it("ignores touching outlines: a shared vertex, a one-pixel spike, repeated points", () => {
@@ -175,15 +232,15 @@ describe("findSelfCrossing", () => {
         Math.floor(rand() * grid),
         Math.floor(rand() * grid),
       ]);
-      const want = bruteForceCrosses(pts) || bruteForceVertexCrosses(pts);
+      const want = bruteForceCrosses(pts) || bruteForceVertexCrosses(pts) || bruteForceTCrosses(pts);
       const got = findSelfCrossing(pts);
       if ((got !== null) !== want)
         throw new Error(`${JSON.stringify(pts)}: sweep ${JSON.stringify(got)}, pair loop ${want}`);
       if (got) {
         crossed++;
         const [a, b] = got.edges;
-        const atVertex = got.point.every((v, i) => v === pts[a]?.[i] && v === pts[b]?.[i]);
-        expect(atVertex || edgesCross(pts, a, b)).toBe(true);
+        const onVertex = pts.some((p) => p[0] === got.point[0] && p[1] === got.point[1]);
+        expect(onVertex || edgesCross(pts, a, b)).toBe(true);
       }
     }
     expect(crossed).toBeGreaterThan(2_000);

@@ -14,6 +14,9 @@ export interface SelfCrossing {
 interface Segment {
   /** The polygon edge this is (its index in the input). */
   readonly edge: number;
+  /** The points at `l` and `r` (their indices in the input). */
+  readonly li: number;
+  readonly ri: number;
   /** Endpoints in sweep order: `l` is left of `r` (or below it when the edge is vertical). */
   readonly lx: number;
   readonly ly: number;
@@ -58,18 +61,18 @@ const compareSegments = (a: Segment, b: Segment): number => {
  * The point where two segments cross at a single point inside both (a proper crossing), else
  * null. Touching at an endpoint, or overlapping along a line, is not a crossing: a mask tracer's
  * outline touches itself at a pixel corner or runs out and back along a one-pixel line, and the
- * area of such a polygon is still right.
+ * area of such a polygon is still right. `b1`, `b2`: the sides of b's ends from a; `a1`, `a2`:
+ * of a's ends from b.
  */
-const crossing = (a: Segment, b: Segment): Vertex | null => {
-  const b1 = side(a, b.lx, b.ly);
-  const b2 = side(a, b.rx, b.ry);
+const properCrossing = (a: Segment, a1: number, a2: number, b1: number, b2: number): Vertex | null => {
   if (!((b1 > 0 && b2 < 0) || (b1 < 0 && b2 > 0))) return null;
-  const a1 = side(b, a.lx, a.ly);
-  const a2 = side(b, a.rx, a.ry);
   if (!((a1 > 0 && a2 < 0) || (a1 < 0 && a2 > 0))) return null;
   const t = a1 / (a1 - a2);
   return [a.lx + t * (a.rx - a.lx), a.ly + t * (a.ry - a.ly)];
 };
+
+/** True when (x, y), known to lie on the line of `s`, lies strictly between its ends. */
+const inside = (s: Segment, x: number, y: number) => before(s.lx, s.ly, x, y) && before(x, y, s.rx, s.ry);
 
 const found = (a: Segment, b: Segment, point: Vertex): SelfCrossing => ({
   edges: a.edge < b.edge ? [a.edge, b.edge] : [b.edge, a.edge],
@@ -151,19 +154,106 @@ const crossingAtRepeatedVertex = (points: readonly Vertex[]): SelfCrossing | nul
  * pair loop took seconds at the vertex limit, and sweepline-intersections, which tests each new
  * edge against every edge under the sweep line, is quadratic for long edges; shamos-hoey answers
  * only yes or no). A crossing is a point inside two edges where they cross, or a point the outline
- * visits twice and crosses itself at; zero-length edges (repeated points) are ignored. The
- * outline passing through the inside of one of its own edges at a vertex (a T) is not looked for.
+ * visits twice and crosses itself at, or a vertex inside one of its own edges (a T) where the
+ * outline passes from one side of that edge to the other; zero-length edges (repeated points) are
+ * ignored.
  */
 export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null => {
   const n = points.length;
+  const same = (i: number, j: number) => {
+    const a = points[i] as Vertex;
+    const b = points[j] as Vertex;
+    return a[0] === b[0] && a[1] === b[1];
+  };
+  /**
+   * Built at the first T only (rare: a vertex exactly inside another edge): the nearest other
+   * point before and after each point round the ring (-1: all points equal), and each point's
+   * visits (`byPoint` sorted by position, `group` a visit's first index in it).
+   */
+  let visits: { prev: Int32Array; next: Int32Array; byPoint: number[]; group: Int32Array } | null = null;
+  const visitIndex = () => {
+    if (visits) return visits;
+    const prev = new Int32Array(n).fill(-1);
+    const next = new Int32Array(n).fill(-1);
+    for (let pass = 0; pass < 2; pass++)
+      for (let k = 0; k < n; k++) {
+        const i = n - 1 - k;
+        const j = (i + 1) % n;
+        next[i] = same(i, j) ? (next[j] as number) : j;
+        const h = (k + n - 1) % n;
+        prev[k] = same(k, h) ? (prev[h] as number) : h;
+      }
+    const byPoint = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) =>
+        (points[a] as Vertex)[0] - (points[b] as Vertex)[0] ||
+        (points[a] as Vertex)[1] - (points[b] as Vertex)[1],
+    );
+    const group = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = byPoint[k] as number;
+      group[i] = k > 0 && same(i, byPoint[k - 1] as number) ? (group[byPoint[k - 1] as number] as number) : k;
+    }
+    visits = { prev, next, byPoint, group };
+    return visits;
+  };
+  /** Points already checked for a T (two edges through a point on different lines cross there anyway). */
+  const checkedT = new Set<number>();
+
+  /**
+   * Where the outline crosses edge `b` at an end of `a` that lies inside `b` (a T): before and
+   * after some visit of that point, the outline is strictly on both sides of `b`. A side on the
+   * line is an overlap and is left alone.
+   */
+  const crossingAtT = (a: Segment, b: Segment, lSide: number, rSide: number): SelfCrossing | null => {
+    for (const [sideOf, x, y, i] of [
+      [lSide, a.lx, a.ly, a.li],
+      [rSide, a.rx, a.ry, a.ri],
+    ] as const) {
+      if (sideOf !== 0 || !inside(b, x, y)) continue;
+      const { prev, next, byPoint, group } = visitIndex();
+      const g = group[i] as number;
+      if (checkedT.has(g)) continue;
+      checkedT.add(g);
+      for (let k = g; k < n && same(byPoint[k] as number, i); k++) {
+        const v = byPoint[k] as number;
+        const u = points[prev[v] as number];
+        const w = points[next[v] as number];
+        if (!u || !w) continue;
+        const su = side(b, u[0], u[1]);
+        const sw = side(b, w[0], w[1]);
+        if ((su > 0 && sw < 0) || (su < 0 && sw > 0)) {
+          // That visit's edge out of the point (after any repeats of it) crosses `b`.
+          const out = ((next[v] as number) + n - 1) % n;
+          return { edges: out < b.edge ? [out, b.edge] : [b.edge, out], point: [x, y] };
+        }
+      }
+    }
+    return null;
+  };
+
+  /** Whether two segments next to each other on the sweep line cross, and where. */
+  const crossing = (a: Segment, b: Segment): SelfCrossing | null => {
+    // Both ends of one strictly on one side of the other: no crossing and no T (the common case).
+    const b1 = side(a, b.lx, b.ly);
+    const b2 = side(a, b.rx, b.ry);
+    if ((b1 > 0 && b2 > 0) || (b1 < 0 && b2 < 0)) return null;
+    const a1 = side(b, a.lx, a.ly);
+    const a2 = side(b, a.rx, a.ry);
+    if ((a1 > 0 && a2 > 0) || (a1 < 0 && a2 < 0)) return null;
+    const p = properCrossing(a, a1, a2, b1, b2);
+    if (p) return found(a, b, p);
+    return crossingAtT(a, b, a1, a2) ?? crossingAtT(b, a, b1, b2);
+  };
+
   const events: SweepEvent[] = [];
   for (let i = 0; i < n; i++) {
+    const j = (i + 1) % n;
     const [ax, ay] = points[i] as Vertex;
-    const [bx, by] = points[(i + 1) % n] as Vertex;
+    const [bx, by] = points[j] as Vertex;
     if (ax === bx && ay === by) continue;
     const segment: Segment = before(ax, ay, bx, by)
-      ? { edge: i, lx: ax, ly: ay, rx: bx, ry: by }
-      : { edge: i, lx: bx, ly: by, rx: ax, ry: ay };
+      ? { edge: i, li: i, ri: j, lx: ax, ly: ay, rx: bx, ry: by }
+      : { edge: i, li: j, ri: i, lx: bx, ly: by, rx: ax, ry: ay };
     events.push(
       { x: segment.lx, y: segment.ly, start: true, segment },
       { x: segment.rx, y: segment.ry, start: false, segment },
@@ -179,8 +269,8 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
       const node = line.insert(s);
       for (const other of [line.next(node), line.prev(node)]) {
         if (!other) continue;
-        const p = crossing(s, other.key);
-        if (p) return found(s, other.key, p);
+        const c = crossing(s, other.key);
+        if (c) return c;
       }
     } else {
       const node = line.find(s);
@@ -189,8 +279,8 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
       const below = line.prev(node);
       line.remove(s);
       if (above && below) {
-        const p = crossing(above.key, below.key);
-        if (p) return found(above.key, below.key, p);
+        const c = crossing(above.key, below.key);
+        if (c) return c;
       }
     }
   }
