@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { UploadResult } from "@labelbench/schema";
+import { checkImagePath, type UploadResult } from "@labelbench/schema";
 import busboy from "busboy";
 import type { Request } from "express";
 import type { Deps } from "../../deps.js";
@@ -59,6 +59,8 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
         headers: req.headers,
         limits: { fileSize: deps.config.maxFileBytes, files: 10_000 },
         defParamCharset: "utf8",
+        // Keep "cam_a/0001.jpg" whole: busboy otherwise strips everything up to the last "/".
+        preservePath: true,
       });
     } catch {
       reject(
@@ -73,22 +75,21 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     const temps: string[] = [];
     let failed = false;
     bb.on("file", (field, stream, info) => {
-      const fileName = (info.filename ?? "").split(/[\\/]/).pop() || "unnamed";
-      if (field !== "files") {
+      const raw = info.filename || "unnamed";
+      const refuse = (reason: string) => {
         stream.resume();
         jobs.push(
           Promise.resolve<Probed>({
             kind: "rejected",
-            result: {
-              fileName,
-              status: "rejected",
-              code: "VALIDATION_ERROR",
-              reason: `unexpected field "${field}"; use "files"`,
-            },
+            result: { fileName: raw, status: "rejected", code: "VALIDATION_ERROR", reason },
           }),
         );
-        return;
-      }
+      };
+      if (field !== "files") return refuse(`unexpected field "${field}"; use "files"`);
+      // The name is the file's path inside the uploaded folder ("cam_a/0001.jpg"): kept, once safe.
+      const checked = checkImagePath(raw);
+      if (!checked.ok) return refuse(`file name ${checked.reason}`);
+      const fileName = checked.path;
       // Tracked before streaming starts, so a file cut off mid-stream is cleaned up too.
       const tempPath = newTempPath(deps);
       temps.push(tempPath);
