@@ -152,7 +152,8 @@ export type StatusCounts = z.infer<typeof StatusCounts>;
 /**
  * The library's orders. `name` is natural file-name order (img2 before img10, case and accents
  * folded); `status` goes new, in progress, done, skipped, then by name; `annotations` by count,
- * then by name; `edited` by the last change to the image (status, annotations, name).
+ * then by name; `edited` by the last change to the image (status, annotations, name). Every order
+ * ends with the id, so it is total; `desc` is the exact reverse of `asc`, ties included.
  */
 export const ImageSort = z.enum(["name", "added", "status", "annotations", "edited"]);
 export type ImageSort = z.infer<typeof ImageSort>;

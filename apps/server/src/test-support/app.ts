@@ -30,11 +30,12 @@ export interface TestApp {
  * main.ts wires it, minus listening. `overrides` tightens limits (small maxFileBytes, maxPixels).
  * Accounts are always enforced: the app has an admin, and a request that brings no credentials of
  * its own gets that admin's write token, so the API tests read like a script using a token would.
- * `options.anonymous` leaves credential-less requests anonymous (to test 401s).
+ * `options.anonymous` leaves credential-less requests anonymous (to test 401s); `options.now`
+ * replaces the clock.
  */
 export const makeTestApp = (
   overrides: Partial<Config> = {},
-  options: { anonymous?: boolean } = {},
+  options: { anonymous?: boolean; now?: () => string } = {},
 ): TestApp => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
@@ -42,7 +43,13 @@ export const makeTestApp = (
   migrate(db);
   const filesDir = path.join(dir, "files");
   const storage = new LocalStorage(filesDir);
-  const inner = createApp({ db, storage, config, webDist: null });
+  const inner = createApp({
+    db,
+    storage,
+    config,
+    webDist: null,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const repo = authRepo(db);
   const now = new Date().toISOString();
   // Not a valid argon2 hash: this admin signs in only through its token.
