@@ -191,7 +191,7 @@ export const datasetCases = (quick: boolean) => {
       const status = (["new", "in_progress", "done", "skipped"] as const).reduce((a, b) =>
         (counts[b] ?? 0) > (counts[a] ?? 0) ? b : a,
       );
-      const filtered = await repeat(10, (i) => `?limit=100&status=${status}&offset=${i * 1000}`);
+      const filtered = await repeat(10, (i) => `?limit=100&status=${status}&offset=${i * (images / 100)}`);
       // What a user types: part of a file name (a substring match over every name).
       const search = await repeat(
         10,
