@@ -14,6 +14,8 @@ import { loadMigrations, migrate, openDatabase } from "../../db/database.js";
 import { createLabel, createProject, expectError, issuePaths } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
+import { exportRepo } from "../datasets/repo.js";
+import { getExport, unzip } from "../datasets/test-helpers.js";
 
 let t: TestApp;
 let projectId: number;
@@ -403,6 +405,62 @@ describe("neighbours follow the library", () => {
       position: 2,
       total: 2,
     });
+  });
+});
+
+describe("exports", () => {
+  it("carry the relative path in the plan and keep cam_a/0001 and cam_b/0001 apart in every format", async () => {
+    const images = created(await uploadPaths(["cam_a/0001.png", "cam_b/0001.png"]));
+    const label = await createLabel(t.app, projectId, { name: "car" });
+    for (const img of images) {
+      const res = await request(t.app)
+        .put(`/api/v1/images/${img.id}/annotations`)
+        .send({
+          baseRevision: 0,
+          annotations: [
+            {
+              id: `a${img.id}`,
+              labelId: label.id,
+              geometry: { type: "box", x: 1, y: 1, width: 5, height: 5 },
+            },
+          ],
+          tags: [],
+        });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    // What the exporters name files from.
+    const plan = exportRepo(t.db, projectId, ["new", "in_progress", "done", "skipped"]).images(
+      new Map([[label.id, 0]]),
+    );
+    expect(plan.map((r) => r.fileName)).toEqual(["cam_a/0001.png", "cam_b/0001.png"]);
+
+    const originals = await Promise.all(
+      images.map(
+        async (img) =>
+          (await request(t.app).get(`/api/v1/images/${img.id}/file`).buffer(true)).body as Buffer,
+      ),
+    );
+    for (const format of ["coco", "yolo", "voc"]) {
+      const res = await getExport(t.app, projectId, `format=${format}`);
+      expect(res.status, format).toBe(200);
+      const files = await unzip(res.body);
+      const imageEntries = [...files.entries()].filter(([name]) => /\.png$/.test(name));
+      // Two image files, each holding one of the two originals: neither overwrote the other.
+      expect(imageEntries, format).toHaveLength(2);
+      for (const original of originals)
+        expect(
+          imageEntries.filter(([, bytes]) => bytes.equals(original)),
+          format,
+        ).toHaveLength(1);
+      // One label file (YOLO) or annotation file (VOC) per image.
+      const labelFiles = [...files.keys()].filter((n) => /^(labels|Annotations)\//.test(n));
+      if (format !== "coco") expect(new Set(labelFiles).size, format).toBe(2);
+      if (format === "coco") {
+        const json = [...files.entries()].find(([n]) => n.endsWith(".json") && n.includes("instances"));
+        const coco = JSON.parse(json![1].toString("utf8")) as { images: { file_name: string }[] };
+        expect(new Set(coco.images.map((i) => i.file_name)).size).toBe(2);
+      }
+    }
   });
 });
 
