@@ -16,8 +16,11 @@ ALTER TABLE images ADD COLUMN status_rank INTEGER GENERATED ALWAYS AS (
 
 -- One index per order, each ending in id (the tie-break), so a page is a range scan of its index
 -- in either direction and never a sort of the project's rows. Ties within a status or an
--- annotation count go by name. The status one also serves a status filter in name order.
+-- annotation count go by name, and so do ties in time (an upload or an import writes its rows in
+-- one millisecond; SQLite seeks a row value on the named columns only, id being the rowid, so a
+-- cursor deep in a long run of equal times would otherwise read the run from its start). The
+-- status one also serves a status filter in name order.
 CREATE INDEX images_project_name ON images(project_id, name_key, id);
 CREATE INDEX images_project_status_name ON images(project_id, status_rank, name_key, id);
 CREATE INDEX images_project_annotations ON images(project_id, annotation_count, name_key, id);
-CREATE INDEX images_project_edited ON images(project_id, updated_at, id);
+CREATE INDEX images_project_edited ON images(project_id, updated_at, name_key, id);

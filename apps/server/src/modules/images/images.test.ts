@@ -183,10 +183,11 @@ describe("listing images", () => {
             const q = pageSql(projectId, { status, order: { sort, order }, after, limit: 100 });
             const p = plan(q);
             expect(p, `${sort} ${order} ${status} ${after}`).not.toMatch(/TEMP B-TREE|SCAN images/);
-            // A deep page seeks its index to the cursor's key rather than reading from the start.
+            // A deep page seeks its index to the cursor's key rather than reading from the start,
+            // on two columns where the first has ties (20 images share each time here).
             if (after && sort !== "added")
               expect(p, `${sort} ${order} ${status}`).toMatch(
-                /(name_key|updated_at|annotation_count,name_key\)|status_rank,name_key\))[<>]/,
+                /(name_key|\((updated_at|annotation_count|status_rank),name_key\))[<>]/,
               );
           }
 
@@ -228,7 +229,8 @@ describe("listing images", () => {
     expect(searched.p.items.map((i) => i.fileName)).toContain("frame_99990.png");
     // Generous bounds for a shared 2-core machine (typical: 20-100 ms).
     for (const r of [deep, deepName, filtered, searched]) expect(r.ms).toBeLessThan(300);
-  });
+    // Filling 100,000 rows and six indexes takes tens of seconds on a busy shared machine.
+  }, 120_000);
 });
 
 describe("one image", () => {

@@ -13,7 +13,9 @@ const KEYS: Record<ImageSort, readonly KeyColumn[]> = {
   added: ["id"],
   status: ["status_rank", "name_key", "id"],
   annotations: ["annotation_count", "name_key", "id"],
-  edited: ["updated_at", "id"],
+  // Name before id: one upload or import writes many rows in the same millisecond, and SQLite seeks
+  // a row value on the index's named columns only (id is the rowid), so ties must be rare there.
+  edited: ["updated_at", "name_key", "id"],
 };
 const TEXT_KEYS = new Set<KeyColumn>(["name_key", "updated_at"]);
 
