@@ -198,12 +198,14 @@ export const imageRepo = (db: Db) => {
         return (prepared(sql).get(...w.args) as { n: number }).n;
       };
       const newOnes: ImageFilter = { q: filter.q, status: "new" };
+      // Without a search the total is in the trigger-kept counts: one lookup instead of a count.
+      const counts = filter.q ? null : statusCounts(db, row.project_id);
       return {
         previousId: id(filter, false, "key"),
         nextId: id(filter, true, "key"),
         nextNewId: id(newOnes, true, "key") ?? id(newOnes, true, "start"),
         position: count(true),
-        total: count(false),
+        total: counts ? (filter.status ? counts[filter.status] : counts.total) : count(false),
       };
     },
   };
