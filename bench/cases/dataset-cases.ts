@@ -208,7 +208,7 @@ export const datasetCases = (quick: boolean) => {
       const status = (["new", "in_progress", "done", "skipped"] as const).reduce((a, b) =>
         (counts[b] ?? 0) > (counts[a] ?? 0) ? b : a,
       );
-      const filtered = await repeat(10, (i) => `?limit=100&status=${status}&offset=${i * 1000}`);
+      const filtered = await repeat(10, (i) => `?limit=100&status=${status}&offset=${i * (images / 100)}`);
       // What a user types: part of a file name (a substring match over every name).
       const search = await repeat(
         10,
@@ -217,6 +217,33 @@ export const datasetCases = (quick: boolean) => {
             .padStart(6, "0")
             .slice(0, 4)}`,
       );
+      // The other orders of the library (the default above is natural name order): a jump, then
+      // scrolling on from it with cursors, in each order and direction.
+      const sorted: number[] = [];
+      for (const sort of ["added", "status", "annotations", "edited"])
+        for (const order of ["asc", "desc"]) {
+          const base = `?limit=100&sort=${sort}&order=${order}`;
+          const jump = await timed(`${base}&offset=${Math.floor(images * 0.7)}`);
+          sorted.push(jump.ms);
+          let next = jump.page.nextCursor;
+          for (let i = 0; i < 5 && next; i++) {
+            const t = await timed(`${base}&cursor=${encodeURIComponent(next)}`);
+            sorted.push(t.ms);
+            next = t.page.nextCursor;
+          }
+        }
+      // The editor's previous/next/position around images spread over the project, in the default
+      // order and filtered by the common status (the position is a count up to the image).
+      const step: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const id = 1 + Math.floor((((i * 7919) % 997) / 997) * (images - 1));
+        for (const q of ["", `?status=${status}`, "?sort=edited"]) {
+          const t0 = performance.now();
+          const r = await api<{ total: number }>(s, "GET", `/images/${id}/neighbours${q}`);
+          if (r.status !== 200) throw new Error(`GET neighbours${q} answered ${r.status}`);
+          step.push(performance.now() - t0);
+        }
+      }
       const c = `library page of 100, ${label}`;
       const target = { max: 100 };
       return [
@@ -226,6 +253,8 @@ export const datasetCases = (quick: boolean) => {
         row(c, "scroll (cursor) p99", percentile(scroll, 99), "ms", target),
         row(c, "status filter p99", percentile(filtered, 99), "ms", target),
         row(c, "name search p99", percentile(search, 99), "ms", target),
+        row(c, "other sorts, jump + scroll p99", percentile(sorted, 99), "ms", target),
+        row(c, "editor previous/next p99", percentile(step, 99), "ms", target),
       ];
     } finally {
       await s.stop();

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { naturalSortKey } from "@labelbench/schema";
 import yauzl from "yauzl";
 import { migrate, openDatabase } from "../../apps/server/src/db/database.js";
 import { rng } from "../random.js";
@@ -40,8 +41,8 @@ export const generateDataset = (dataDir: string, images: number, perImage: numbe
       ),
     );
     const insImg = db.prepare(
-      `INSERT INTO images (project_id, sha256, file_name, width, height, format, byte_size, status, annotation_count, revision, created_at, updated_at)
-       VALUES (?, ?, ?, 1280, 720, 'jpeg', 100000, ?, ?, 1, ?, ?)`,
+      `INSERT INTO images (project_id, sha256, file_name, name_key, width, height, format, byte_size, status, annotation_count, revision, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 1280, 720, 'jpeg', 100000, ?, ?, 1, ?, ?)`,
     );
     const insAnn = db.prepare(
       `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
@@ -54,6 +55,7 @@ export const generateDataset = (dataDir: string, images: number, perImage: numbe
           pid,
           sha,
           `img_${String(i).padStart(6, "0")}.jpg`,
+          naturalSortKey(`img_${String(i).padStart(6, "0")}.jpg`),
           i % 10 === 0 ? "new" : "done",
           perImage,
           now,

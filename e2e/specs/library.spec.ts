@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import {
   createLabels,
@@ -7,7 +10,8 @@ import {
   setImageStatus,
   uploadFiles,
 } from "../helpers/api";
-import { imageFile, notAnImage } from "../helpers/images";
+import { waitForImage } from "../helpers/editor-page";
+import { imageFile, makeTestImage, notAnImage } from "../helpers/images";
 import { shot } from "../helpers/screens";
 
 // The smallest screen the app promises to work on.
@@ -299,4 +303,98 @@ test("keyboard: reorder labels with arrows, walk the grid, open an image; server
   const id = await page.locator('a.tile[data-index="8"]').getAttribute("data-image-id");
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(`/projects/${project.id}/images/${id}?status=new`);
+});
+
+test("a folder upload keeps sub-folder paths in natural order; sorting; the editor's previous/next follow the library", async ({
+  page,
+  request,
+}) => {
+  const project = await createProject(request, `Folders ${Date.now()}`);
+  // A camera folder as it sits on disk: two sub-folders with the same file name, img2 and img10.
+  const root = mkdtempSync(path.join(os.tmpdir(), "lb-e2e-folder-"));
+  const names = ["cam_b/0001.jpg", "img10.jpg", "cam_a/0001.jpg", "img2.jpg"];
+  try {
+    for (const [i, n] of names.entries()) {
+      mkdirSync(path.dirname(path.join(root, "shoot", n)), { recursive: true });
+      writeFileSync(path.join(root, "shoot", n), await makeTestImage({ seed: 40 + i, format: "jpeg" }));
+    }
+    await page.goto(`/projects/${project.id}/images`);
+    await page.getByTestId("upload-folder-input").setInputFiles(path.join(root, "shoot"));
+    const dock = page.getByRole("region", { name: "Upload" });
+    await expect(dock.getByText("4 added")).toBeVisible();
+    await dock.getByRole("button", { name: "Done" }).click();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  const tiles = page.locator("a.tile");
+  const shown = () => page.locator("a.tile .tile__name").allTextContents();
+  const natural = ["shoot/cam_a/0001.jpg", "shoot/cam_b/0001.jpg", "shoot/img2.jpg", "shoot/img10.jpg"];
+  await expect(tiles).toHaveCount(4);
+  // Paths kept (two distinct 0001.jpg), listed in natural order (img2 before img10).
+  expect(await shown()).toEqual(natural);
+  const idOf = Object.fromEntries(
+    await tiles.evaluateAll((els) =>
+      els.map((e) => [
+        e.querySelector(".tile__name")?.textContent ?? "",
+        Number(e.getAttribute("data-image-id")),
+      ]),
+    ),
+  ) as Record<string, number>;
+  await shot(page, "15-library-folder-natural-order");
+
+  // Search by a folder's name.
+  await page.getByLabel("Search file names").fill("cam_a");
+  await expect(tiles).toHaveCount(1);
+  expect(await shown()).toEqual(["shoot/cam_a/0001.jpg"]);
+  await page.getByLabel("Search file names").fill("");
+  await expect(tiles).toHaveCount(4);
+
+  // Sort by annotations: most first, then the reverse.
+  const labels = await createLabels(request, project.id, ["car"]);
+  const box = {
+    labelId: labels[0]!.id,
+    geometry: { type: "box" as const, x: 5, y: 5, width: 20, height: 20 },
+  };
+  await putAnnotations(request, idOf["shoot/img10.jpg"]!, [box, box]);
+  await putAnnotations(request, idOf["shoot/cam_b/0001.jpg"]!, [box]);
+  await page.getByLabel("Sort images by").selectOption({ label: "Annotations" });
+  await expect(page).toHaveURL(`/projects/${project.id}/images?sort=annotations`);
+  await expect
+    .poll(shown)
+    .toEqual(["shoot/img10.jpg", "shoot/cam_b/0001.jpg", "shoot/img2.jpg", "shoot/cam_a/0001.jpg"]);
+  await page.getByRole("button", { name: /^Descending/ }).click();
+  await expect(page).toHaveURL(`/projects/${project.id}/images?sort=annotations&order=asc`);
+  const fewestFirst = ["shoot/cam_a/0001.jpg", "shoot/img2.jpg", "shoot/cam_b/0001.jpg", "shoot/img10.jpg"];
+  await expect.poll(shown).toEqual(fewestFirst);
+  await shot(page, "16-library-sorted-by-annotations");
+
+  // The editor, opened from this view, steps through the images in the view's order.
+  await tiles.first().click();
+  await waitForImage(page, idOf["shoot/cam_a/0001.jpg"]!);
+  await expect(page).toHaveURL(/\?sort=annotations&order=asc$/);
+  await expect(page.getByTestId("status-position")).toHaveText("1 / 4");
+  for (const [i, name] of fewestFirst.slice(1).entries()) {
+    await page.keyboard.press("d");
+    await waitForImage(page, idOf[name]!);
+    await expect(page.getByTestId("status-position")).toHaveText(`${i + 2} / 4`);
+  }
+  await expect(page).toHaveURL(
+    `/projects/${project.id}/images/${idOf["shoot/img10.jpg"]}?sort=annotations&order=asc`,
+  );
+  await page.keyboard.press("a");
+  await waitForImage(page, idOf["shoot/cam_b/0001.jpg"]!);
+
+  // The default order is the natural one: from img2 the next image is img10, the previous cam_b.
+  await page.goto(`/projects/${project.id}/images`);
+  await tiles.nth(2).click();
+  await waitForImage(page, idOf["shoot/img2.jpg"]!);
+  await expect(page.getByTestId("status-position")).toHaveText("3 / 4");
+  await page.keyboard.press("d");
+  await waitForImage(page, idOf["shoot/img10.jpg"]!);
+  await page.keyboard.press("a");
+  await waitForImage(page, idOf["shoot/img2.jpg"]!);
+  await page.keyboard.press("a");
+  await waitForImage(page, idOf["shoot/cam_b/0001.jpg"]!);
+  await expect(page.getByTestId("status-position")).toHaveText("2 / 4");
 });

@@ -12,7 +12,7 @@ import {
   ImageListQuery,
   ImagePage,
   ImagePatch,
-  ImageStatus,
+  ImageScope,
   Label,
   LabelBulkCreate,
   LabelCreate,
@@ -205,9 +205,9 @@ export const api = {
     method: "GET",
     path: "/images/:imageId/neighbours",
     summary:
-      "Previous/next image ids in the project (within `status` when given, as the library filter), the next still-new one, and the position",
+      "Previous/next image ids in the library's order (`sort`, `order`) within its filter (`status`, `q`), the next still-new one, and the position",
     params: ImageParams,
-    query: z.object({ status: ImageStatus.optional() }),
+    query: ImageScope,
     response: z.object({
       previousId: z.number().int().nullable(),
       nextId: z.number().int().nullable(),

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { ImagePath } from "./image-path.js";
 import {
   countOf,
   MAX_DESCRIPTION_LENGTH,
-  MAX_FILE_NAME_LENGTH,
   MAX_LABEL_NAME_LENGTH,
   MAX_POLYGON_VERTICES,
   MAX_PROJECT_NAME_LENGTH,
@@ -145,7 +145,9 @@ export type TileInfo = z.infer<typeof TileInfo>;
 export const Image = z.object({
   id: Id,
   projectId: Id,
-  fileName: z.string(),
+  fileName: z
+    .string()
+    .describe('path relative to what was uploaded, folders separated by "/": "cam_a/0001.jpg"'),
   sha256: z.string(),
   width: z.number().int().positive().describe("as displayed: EXIF orientation applied"),
   height: z.number().int().positive().describe("as displayed: EXIF orientation applied"),
@@ -161,7 +163,7 @@ export type Image = z.infer<typeof Image>;
 
 export const ImagePatch = z.object({
   status: ImageStatus.optional(),
-  fileName: z.string().min(1).max(MAX_FILE_NAME_LENGTH).optional(),
+  fileName: ImagePath.optional(),
 });
 
 export const StatusCounts = z.object({
@@ -173,10 +175,35 @@ export const StatusCounts = z.object({
 });
 export type StatusCounts = z.infer<typeof StatusCounts>;
 
-export const ImageListQuery = z.object({
+/**
+ * The library's orders. `name` is natural file-name order (img2 before img10, case and accents
+ * folded); `status` goes new, in progress, done, skipped, then by name; `annotations` by count,
+ * then by name; `edited` by the last change to the image (status, annotations, name). Every order
+ * ends with the id, so it is total; `desc` is the exact reverse of `asc`, ties included.
+ */
+export const ImageSort = z.enum(["name", "added", "status", "annotations", "edited"]);
+export type ImageSort = z.infer<typeof ImageSort>;
+export const SortOrder = z.enum(["asc", "desc"]);
+export type SortOrder = z.infer<typeof SortOrder>;
+/** The direction a sort takes when none is given: most annotated and most recently edited first. */
+export const DEFAULT_SORT_ORDER: Record<ImageSort, SortOrder> = {
+  name: "asc",
+  added: "asc",
+  status: "asc",
+  annotations: "desc",
+  edited: "desc",
+};
+/** Which images the library shows, and in what order: the editor's previous/next walk the same. */
+export const ImageScope = z.object({
   status: ImageStatus.optional(),
   q: z.string().max(200).optional(),
-  cursor: z.string().max(200).optional(),
+  sort: ImageSort.default("name"),
+  order: SortOrder.optional().describe("default: asc, but desc for `annotations` and `edited`"),
+});
+
+export const ImageListQuery = ImageScope.extend({
+  /** Cursors carry the sort key of the last image, which holds its (up to 1 KiB) name. */
+  cursor: z.string().max(8192).optional(),
   /** Skip this many matching images: lets a grid seek far without walking every page. Not with `cursor`. */
   offset: z.coerce.number().int().min(0).max(100_000_000).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

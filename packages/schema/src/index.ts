@@ -4,4 +4,6 @@ export * from "./datasets-contract.js";
 export * from "./domain.js";
 export * from "./errors.js";
 export * from "./fast-parse.js";
+export * from "./image-path.js";
 export * from "./limits.js";
+export * from "./natural-order.js";

@@ -18,8 +18,12 @@ export const MAX_PROJECT_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 5_000;
 /** A label's name. */
 export const MAX_LABEL_NAME_LENGTH = 100;
-/** An image's file name (what most file systems allow for one name). */
-export const MAX_FILE_NAME_LENGTH = 255;
+/**
+ * An image's file name is a relative path ("cam_a/0001.jpg"): at most this many UTF-8 bytes in one
+ * segment (what ext4, APFS and NTFS all accept) and in the whole path.
+ */
+export const MAX_PATH_SEGMENT_BYTES = 255;
+export const MAX_PATH_BYTES = 1024;
 /** A user's or an API token's name. */
 export const MAX_USER_NAME_LENGTH = 100;
 

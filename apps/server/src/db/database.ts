@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { naturalSortKey } from "@labelbench/schema";
 import Database from "better-sqlite3";
 
 export type Db = Database.Database;
@@ -43,8 +44,17 @@ export const loadMigrations = (dir = MIGRATIONS_DIR): Migration[] => {
   return migrations;
 };
 
+/**
+ * Functions migrations may call to backfill columns the application computes (SQL alone cannot):
+ * registered on the migrating connection only, so no table, trigger or index depends on them.
+ */
+const registerMigrationFunctions = (db: Db) => {
+  db.function("natural_sort_key", { deterministic: true }, (name: unknown) => naturalSortKey(String(name)));
+};
+
 /** Applies every pending numbered migration in one transaction: all of them or none. */
 export const migrate = (db: Db, migrations = loadMigrations()): number[] => {
+  registerMigrationFunctions(db);
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
   );

@@ -52,7 +52,7 @@ describe("route helper", () => {
       }),
     );
     await request(app).get("/projects/12/images?limit=5").expect(200);
-    expect(seen).toEqual({ params: { projectId: 12 }, query: { limit: 5 } });
+    expect(seen).toEqual({ params: { projectId: 12 }, query: { limit: 5, sort: "name" } });
     const p = await request(app).get("/projects/zero/images");
     expect(p.body.error.details.map((d: { path: string }) => d.path)).toEqual(["params.projectId"]);
     const q = await request(app).get("/projects/1/images?status=maybe");

@@ -32,11 +32,12 @@ export interface TestApp {
  * Accounts are always enforced: the app has an admin, and a request that brings no credentials of
  * its own gets that admin's write token, so the API tests read like a script using a token would.
  * `options.anonymous` leaves credential-less requests anonymous (to test 401s);
- * `options.storedFilesHooks` pauses the stored-file reference rule between its steps.
+ * `options.storedFilesHooks` pauses the stored-file reference rule between its steps; `options.now`
+ * replaces the clock.
  */
 export const makeTestApp = (
   overrides: Partial<Config> = {},
-  options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks } = {},
+  options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks; now?: () => string } = {},
 ): TestApp => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
@@ -50,6 +51,7 @@ export const makeTestApp = (
     config,
     webDist: null,
     ...(options.storedFilesHooks ? { storedFilesHooks: options.storedFilesHooks } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const repo = authRepo(db);
   const now = new Date().toISOString();

@@ -1,9 +1,10 @@
 import { createEditor, type Editor, type EditorDocument, type Shape } from "@labelbench/editor";
 import type { Image, Label } from "@labelbench/schema";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError, call, urlOf } from "../api/client";
 import { useMe } from "../auth/session-store";
+import { parseScope, scopeQuery, scopeSearch } from "../pages/images/library-scope";
 import { emptyTiledImageStats, type TiledImageStats } from "../tiles/TiledImage";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
@@ -70,6 +71,10 @@ export function EditorPage() {
   const imageId = Number(params.imageId);
   const routeProjectId = Number(params.projectId);
   const navigate = useNavigate();
+  // The library's filter and order (`?status=&q=&sort=&order=`, carried by its links): previous and
+  // next walk the images as the grid listed them.
+  const [searchParams] = useSearchParams();
+  const search = scopeSearch(parseScope(searchParams));
 
   const [editor] = useState(() => createEditor());
   const [queue, setQueue] = useState<SaveQueue | null>(null);
@@ -176,11 +181,17 @@ export function EditorPage() {
     return p;
   }, []);
 
-  const fetchNeighbours = useCallback(async (id: number) => {
-    const n = await call("imageNeighbours", { params: { imageId: id } });
-    neighboursCache.current.set(id, n);
-    return n;
-  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new scope makes every cached answer stale
+  useEffect(() => neighboursCache.current.clear(), [search]);
+  const fetchNeighbours = useCallback(
+    async (id: number) => {
+      const query = scopeQuery(parseScope(new URLSearchParams(search)));
+      const n = await call("imageNeighbours", { params: { imageId: id }, query });
+      neighboursCache.current.set(id, n);
+      return n;
+    },
+    [search],
+  );
 
   // Load the image (from the preload cache when it is there), reconcile with local copies, show it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: loadAttempt loads again after an outage.
@@ -332,9 +343,9 @@ export function EditorPage() {
     (id: number | null | undefined) => {
       if (!id) return;
       queue?.flushAll();
-      navigate(`/projects/${projectId}/images/${id}`);
+      navigate(`/projects/${projectId}/images/${id}${search}`);
     },
-    [navigate, projectId, queue],
+    [navigate, projectId, queue, search],
   );
 
   const setStatus = useCallback(

@@ -31,6 +31,8 @@ export const ICON_PATHS = {
   key: "M8 20a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM10.8 13.2L20 4M17 7l2.5 2.5M14.5 9.5l2 2",
   logout: "M9 20H6a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h3M16 16l4-4-4-4M20 12H10",
   lock: "M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4",
+  sortAsc: "M7 20V4M3 8l4-4 4 4M14 6h3M14 12h5M14 18h7",
+  sortDesc: "M7 4v16M3 16l4 4 4-4M14 6h7M14 12h5M14 18h3",
 } as const;
 
 export type IconName = keyof typeof ICON_PATHS;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collectDrop, type EntryLike, fromFileList, walkEntries } from "./folder-walk";
+import { collectDrop, type EntryLike, fromFileList, sortByPath, walkEntries } from "./folder-walk";
 
 interface FakeFile {
   name: string;
@@ -117,5 +117,27 @@ describe("fromFileList", () => {
     ]);
     expect(w.files.map((f) => f.path)).toEqual(["album/a.jpg", "b.jpg"]);
     expect(w.skipped).toEqual([{ path: "album/.DS_Store", reason: "hidden or system file" }]);
+  });
+});
+
+describe("sortByPath", () => {
+  it("puts a picked folder's files in natural path order, the library's order", () => {
+    // The order a directory picker may hand them out in.
+    const w = fromFileList<FakeFile>(
+      [
+        "shoot/img10.jpg",
+        "shoot/cam_b/0001.jpg",
+        "shoot/img2.jpg",
+        "shoot/cam_a/0001.jpg",
+        "shoot/Img1.jpg",
+      ].map((p) => ({ name: p.split("/").pop() ?? p, webkitRelativePath: p })),
+    );
+    expect(sortByPath(w.files).map((f) => f.path)).toEqual([
+      "shoot/cam_a/0001.jpg",
+      "shoot/cam_b/0001.jpg",
+      "shoot/Img1.jpg",
+      "shoot/img2.jpg",
+      "shoot/img10.jpg",
+    ]);
   });
 });

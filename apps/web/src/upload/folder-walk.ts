@@ -1,3 +1,5 @@
+import { compareNatural } from "@labelbench/schema";
+
 /**
  * Flattens what the user dropped (files and whole folders) into a list of files with their paths.
  *
@@ -29,7 +31,6 @@ export interface Walked<F> {
   skipped: { path: string; reason: string }[];
 }
 
-const byNaturalName = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 const relative = (fullPath: string, name: string) => (fullPath ? fullPath.replace(/^\/+/, "") : name);
 
 /** Files like .DS_Store, Thumbs.db or desktop.ini ride along in folders but are never images to label. */
@@ -74,7 +75,7 @@ export const walkEntries = async <F>(roots: readonly EntryLike<F>[]): Promise<Wa
         out.skipped.push({ path, reason: `folder could not be read: ${(err as Error)?.message ?? err}` });
         return;
       }
-      children.sort((a, b) => byNaturalName.compare(a.name, b.name));
+      children.sort((a, b) => compareNatural(a.name, b.name));
       for (const child of children) await visit(child);
       return;
     }
@@ -134,3 +135,7 @@ export const fromFileList = <F extends { name: string; webkitRelativePath?: stri
   }
   return out;
 };
+
+/** Files in natural order of their paths (the server's name order): what an upload sends first. */
+export const sortByPath = <F>(files: readonly WalkedFile<F>[]): WalkedFile<F>[] =>
+  [...files].sort((a, b) => compareNatural(a.path, b.path));

@@ -1,5 +1,5 @@
 import { create } from "zustand";
-import type { Walked } from "./folder-walk";
+import { sortByPath, type Walked } from "./folder-walk";
 import {
   createUploadQueue,
   type FileResult,
@@ -98,7 +98,9 @@ export const useUploads = create<UploadStore>((set, get) => {
     start(project, picked, transport = xhrTransport(project.id)) {
       const running = get().session?.progress.state === "running";
       if (running) throw new Error("an upload is already running; wait for it or cancel it first");
-      const files = picked.files.map(
+      // Natural path order (img2 before img10), the library's default order: batches then land
+      // roughly in the order the grid lists them, and "Date added" follows the folder.
+      const files = sortByPath(picked.files).map(
         (w, index): QueuedFile<File> => ({
           index,
           file: w.file,

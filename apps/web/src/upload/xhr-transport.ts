@@ -10,7 +10,8 @@ export const xhrTransport = (projectId: number): UploadTransport<File> => ({
   send: (files: readonly QueuedFile<File>[], onProgress, signal) =>
     new Promise<UploadResult[]>((resolve, reject) => {
       const form = new FormData();
-      for (const f of files) form.append("files", f.file, f.name);
+      // The path inside the picked or dropped folder ("cam_a/0001.jpg"): the image's name on the server.
+      for (const f of files) form.append("files", f.file, f.path);
       const xhr = new XMLHttpRequest();
       xhr.open("POST", urlOf("uploadImages", { projectId }));
       xhr.responseType = "text";

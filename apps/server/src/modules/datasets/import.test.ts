@@ -29,7 +29,8 @@ const importOk = async (zip: Buffer, query = "") => {
 };
 
 const state = async (id = projectId) => {
-  const imgs = (await request(t.app).get(`/api/v1/projects/${id}/images?limit=500`)).body.items as {
+  const imgs = (await request(t.app).get(`/api/v1/projects/${id}/images?limit=500&sort=added`)).body
+    .items as {
     id: number;
     fileName: string;
     width: number;

@@ -7,8 +7,9 @@ import { actorOf, authOf } from "../auth/context.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
 import { originalKey, removeImageFiles } from "./files.js";
+import { decodeCursor, encodeCursor, type KeyValue, keyOf, resolveOrder } from "./order.js";
 import { createRenditions } from "./renditions.js";
-import { decodeCursor, encodeCursor, imageRepo, statusCounts, toImage } from "./repo.js";
+import { imageRepo, statusCounts, toImage } from "./repo.js";
 import { sendStored } from "./serve.js";
 import { CONTENT_TYPES } from "./sniff.js";
 import { handleUpload } from "./upload.js";
@@ -38,18 +39,29 @@ export const imagesRouter = (deps: Deps): Router => {
         { path: "query.offset", message: "not allowed together with cursor" },
       ]);
     }
-    let after = 0;
+    const order = resolveOrder(query);
+    let after: KeyValue[] | null = null;
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      if (c === null)
-        throw new AppError("VALIDATION_ERROR", "cursor is not one this server issued", [
-          { path: "query.cursor", message: "not a cursor this server issued" },
-        ]);
-      after = c;
+      const c = decodeCursor(query.cursor, order);
+      if (!c.ok)
+        throw new AppError(
+          "VALIDATION_ERROR",
+          c.reason === "other-order"
+            ? `cursor continues the order sort=${c.sort}&order=${c.order}, not sort=${order.sort}&order=${order.order}; start again without a cursor`
+            : "cursor is not one this server issued",
+          [
+            {
+              path: "query.cursor",
+              message: c.reason === "other-order" ? "from another order" : "not a cursor this server issued",
+            },
+          ],
+        );
+      after = c.key;
     }
     const rows = images.page(params.projectId, {
       status: query.status,
       q: query.q,
+      order,
       after,
       limit: query.limit,
       offset: query.offset,
@@ -59,7 +71,7 @@ export const imagesRouter = (deps: Deps): Router => {
     const last = page[page.length - 1];
     return {
       items: page.map(toImage),
-      nextCursor: more && last ? encodeCursor(last.id) : null,
+      nextCursor: more && last ? encodeCursor(order, keyOf(order, last)) : null,
       counts: statusCounts(deps.db, params.projectId),
     };
   });
@@ -84,7 +96,7 @@ export const imagesRouter = (deps: Deps): Router => {
 
   route(r, api.imageNeighbours, ({ params, query }) => {
     const row = requireImage(params.imageId);
-    return images.neighbours(row.project_id, row.id, query.status);
+    return images.neighbours(row, { status: query.status, q: query.q }, resolveOrder(query));
   });
 
   route(r, api.imageFile, async ({ params, req, res }) => {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Image, MAX_FILE_NAME_LENGTH } from "@labelbench/schema";
+import { Image, MAX_PATH_SEGMENT_BYTES } from "@labelbench/schema";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -253,9 +253,9 @@ describe("upload: limits", () => {
     expectNoTempFiles();
   });
 
-  it("rejects a file name longer than MAX_FILE_NAME_LENGTH and keeps the other files", async () => {
+  it("rejects a file name longer than MAX_PATH_SEGMENT_BYTES and keeps the other files", async () => {
     await setup();
-    const long = `${"n".repeat(MAX_FILE_NAME_LENGTH - 4)}.png`;
+    const long = `${"n".repeat(MAX_PATH_SEGMENT_BYTES - 4)}.png`;
     const results = await uploadOk(t.app, projectId, [
       { name: `x${long}`, data: await png({ seed: 1 }) },
       { name: long, data: await png({ seed: 2 }) },
@@ -263,7 +263,7 @@ describe("upload: limits", () => {
     expect(results.map((r) => r.status)).toEqual(["rejected", "created"]);
     expect(results[0]).toMatchObject({
       code: "VALIDATION_ERROR",
-      reason: `file name is ${MAX_FILE_NAME_LENGTH + 1} characters; at most ${MAX_FILE_NAME_LENGTH} are allowed`,
+      reason: `file name has the name of ${MAX_PATH_SEGMENT_BYTES + 1} bytes (UTF-8); at most ${MAX_PATH_SEGMENT_BYTES} per segment are allowed`,
     });
     expectNoTempFiles();
   });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { MAX_FILE_NAME_LENGTH, type UploadResult } from "@labelbench/schema";
+import { checkImagePath, type UploadResult } from "@labelbench/schema";
 import busboy from "busboy";
 import type { Request } from "express";
 import type { Deps } from "../../deps.js";
@@ -76,6 +76,8 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
         // counted below and each answered.
         limits: { fileSize: deps.config.maxFileBytes },
         defParamCharset: "utf8",
+        // Keep "cam_a/0001.jpg" whole: busboy otherwise strips everything up to the last "/".
+        preservePath: true,
       });
     } catch {
       reject(
@@ -91,23 +93,23 @@ export const handleUpload = (deps: Deps, projectId: number, req: Request): Promi
     let failed = false;
     let files = 0;
     bb.on("file", (field, stream, info) => {
-      const fileName = (info.filename ?? "").split(/[\\/]/).pop() || "unnamed";
-      const refusal =
-        field !== "files"
-          ? `unexpected field "${field}"; use "files"`
-          : fileName.length > MAX_FILE_NAME_LENGTH
-            ? `file name is ${fileName.length} characters; at most ${MAX_FILE_NAME_LENGTH} are allowed`
-            : null;
-      if (refusal !== null) {
+      const raw = info.filename || "unnamed";
+      // A refused name is echoed so the client can match the result to its file, but not 5 MB of it.
+      const shown = raw.length > 300 ? `${raw.slice(0, 300)}…` : raw;
+      const refuse = (reason: string) => {
         stream.resume();
         jobs.push(
           Promise.resolve<Probed>({
             kind: "rejected",
-            result: { fileName, status: "rejected", code: "VALIDATION_ERROR", reason: refusal },
+            result: { fileName: shown, status: "rejected", code: "VALIDATION_ERROR", reason },
           }),
         );
-        return;
-      }
+      };
+      if (field !== "files") return refuse(`unexpected field "${field}"; use "files"`);
+      // The name is the file's path inside the uploaded folder ("cam_a/0001.jpg"): kept, once safe.
+      const checked = checkImagePath(raw);
+      if (!checked.ok) return refuse(`file name ${checked.reason}`);
+      const fileName = checked.path;
       if (++files > deps.config.maxFilesPerUpload) {
         stream.resume();
         jobs.push(Promise.resolve(tooManyFiles(fileName, deps.config.maxFilesPerUpload)));

@@ -234,7 +234,7 @@ const Tile = memo(function Tile({
         )}
       </div>
       <div className="tile__caption">
-        <span className="tile__name">{image.fileName}</span>
+        <TileName path={image.fileName} />
         <span className="tile__meta">
           <span className={`tile__count${image.annotationCount === 0 ? " is-zero" : ""}`}>
             {formatCount(image.annotationCount)} {image.annotationCount === 1 ? "annotation" : "annotations"}
@@ -247,3 +247,14 @@ const Tile = memo(function Tile({
     </Link>
   );
 });
+
+/** "cam_a/0001.jpg": the folder dimmed (and first to shrink), then the file's own name. */
+function TileName({ path }: { path: string }) {
+  const cut = path.lastIndexOf("/") + 1;
+  return (
+    <span className="tile__name">
+      {cut > 0 && <span className="tile__folder">{path.slice(0, cut)}</span>}
+      <span className="tile__file">{path.slice(cut)}</span>
+    </span>
+  );
+}

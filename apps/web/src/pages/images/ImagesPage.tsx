@@ -1,4 +1,4 @@
-import { type ImageStatus, ImageStatus as ImageStatusSchema, type StatusCounts } from "@labelbench/schema";
+import { DEFAULT_SORT_ORDER, type ImageSort, type ImageStatus, type StatusCounts } from "@labelbench/schema";
 import { type DragEvent, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useSearchParams } from "react-router";
 import { call } from "../../api/client";
@@ -13,14 +13,16 @@ import { collectDrop, fromFileList, type Walked } from "../../upload/folder-walk
 import { useUploads } from "../../upload/upload-store";
 import { ImageGrid } from "./ImageGrid";
 import { ImageFeed } from "./image-feed";
+import {
+  type LibraryScope,
+  parseScope,
+  SORT_LABEL,
+  scopeQuery,
+  scopeSearch,
+  withScope,
+} from "./library-scope";
 
 const FILTERS: (ImageStatus | null)[] = [null, "new", "in_progress", "done", "skipped"];
-
-/** `?status=` from the URL; anything unknown means no filter rather than an error page. */
-const parseStatus = (raw: string | null): ImageStatus | undefined => {
-  const r = ImageStatusSchema.safeParse(raw);
-  return r.success ? r.data : undefined;
-};
 
 const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes("Files");
 
@@ -29,8 +31,9 @@ export function ImagesPage() {
   // Annotators annotate what managers upload: no upload buttons, no drop target for them.
   const mayUpload = useCan()("manageProject");
   const [params, setParams] = useSearchParams();
-  const status = parseStatus(params.get("status"));
-  const q = params.get("q")?.trim() ?? "";
+  // Unknown values in the URL mean the default rather than an error page.
+  const scope = parseScope(params);
+  const { status, q, sort, order } = scope;
   useTitle(status ? `${STATUS_LABEL[status]} images` : "Images", project.name);
 
   const session = useUploads((s) => s.session);
@@ -47,8 +50,7 @@ export function ImagesPage() {
         call("listImages", {
           params: { projectId: project.id },
           query: {
-            status,
-            q: q || undefined,
+            ...scopeQuery({ status, q, sort, order }),
             cursor: cursor ?? undefined,
             offset: offset ?? undefined,
             limit,
@@ -60,7 +62,7 @@ export function ImagesPage() {
     f.ensure(0);
     setFeed(f);
     return () => f.dispose();
-  }, [project.id, status, q, reloadKey]);
+  }, [project.id, status, q, sort, order, reloadKey]);
 
   // New images arrive when an upload for this project finishes: show them, refresh the counts.
   const finishedAt = session?.projectId === project.id ? session.finishedAt : null;
@@ -90,19 +92,8 @@ export function ImagesPage() {
     }
   };
 
-  const setFilter = (next: { status?: ImageStatus | undefined; q?: string }) => {
-    const p = new URLSearchParams(params);
-    if ("status" in next) {
-      if (next.status) p.set("status", next.status);
-      else p.delete("status");
-    }
-    if (next.q !== undefined) {
-      if (next.q) p.set("q", next.q);
-      else p.delete("q");
-    }
-    setParams(p, { replace: next.q !== undefined });
-  };
-
+  const setScope = (next: Partial<LibraryScope>, replace = false) =>
+    setParams(withScope(params, { ...scope, ...next }), { replace });
   const dropProps = {
     onDragEnter: (e: DragEvent) => {
       if (!hasFiles(e)) return;
@@ -135,7 +126,8 @@ export function ImagesPage() {
   const snap = useFeedSnapshot(feed);
   const counts = snap?.counts ?? null;
   const projectEmpty = counts !== null && counts.total === 0;
-  const linkSearch = params.toString();
+  // The editor walks previous/next in this order and filter: its links carry them.
+  const linkSearch = scopeSearch(scope);
 
   return (
     <main id="main" className="page page--fill" {...(mayUpload ? dropProps : {})}>
@@ -143,9 +135,7 @@ export function ImagesPage() {
         <div>
           <h1 className="page-title">Images</h1>
           <p className="page-subtitle">
-            {counts
-              ? `${plural(counts.total, "image")} in this project`
-              : "The project's images, in upload order."}
+            {counts ? `${plural(counts.total, "image")} in this project` : "The project's images."}
           </p>
         </div>
         {counts !== null && !projectEmpty && mayUpload && (
@@ -168,7 +158,10 @@ export function ImagesPage() {
               />
             ))}
           </nav>
-          <SearchBox value={q} onChange={(v) => setFilter({ q: v })} />
+          <div className="toolbar__end">
+            <SortControl sort={sort} order={order} onChange={(next) => setScope(next)} />
+            <SearchBox value={q} onChange={(v) => setScope({ q: v }, true)} />
+          </div>
         </div>
       )}
 
@@ -229,9 +222,7 @@ export function ImagesPage() {
                 feed={feed}
                 snap={snap}
                 label="Images"
-                hrefOf={(img) =>
-                  `/projects/${project.id}/images/${img.id}${linkSearch ? `?${linkSearch}` : ""}`
-                }
+                hrefOf={(img) => `/projects/${project.id}/images/${img.id}${linkSearch}`}
               />
             )}
           </>
@@ -299,6 +290,52 @@ function FilterTab({
       {status ? STATUS_LABEL[status] : "All"}
       {n !== null && <span className="filter-tab__count">{formatCount(n)}</span>}
     </Link>
+  );
+}
+
+/** Sort key and direction; choosing a key takes its usual direction (newest edits first, …). */
+function SortControl({
+  sort,
+  order,
+  onChange,
+}: {
+  sort: ImageSort;
+  order: "asc" | "desc";
+  onChange: (next: { sort: ImageSort; order: "asc" | "desc" }) => void;
+}) {
+  const id = useId();
+  const ascending = order === "asc";
+  return (
+    <div className="sort-control">
+      <label htmlFor={id} className="visually-hidden">
+        Sort images by
+      </label>
+      <select
+        id={id}
+        className="input select select--compact"
+        value={sort}
+        onChange={(e) => {
+          const next = e.target.value as ImageSort;
+          onChange({ sort: next, order: DEFAULT_SORT_ORDER[next] });
+        }}
+      >
+        {(Object.keys(SORT_LABEL) as ImageSort[]).map((k) => (
+          <option key={k} value={k}>
+            {SORT_LABEL[k]}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="button sort-control__direction"
+        aria-label={ascending ? "Ascending: reverse the order" : "Descending: reverse the order"}
+        title={ascending ? "Ascending" : "Descending"}
+        data-order={order}
+        onClick={() => onChange({ sort, order: ascending ? "desc" : "asc" })}
+      >
+        <Icon name={ascending ? "sortAsc" : "sortDesc"} size={16} />
+      </button>
+    </div>
   );
 }
 

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { parseScope, scopeQuery, scopeSearch, withScope } from "./library-scope";
+
+describe("library scope in the URL", () => {
+  it("defaults to every image in natural name order", () => {
+    expect(parseScope(new URLSearchParams(""))).toEqual({
+      status: undefined,
+      q: "",
+      sort: "name",
+      order: "asc",
+    });
+    expect(scopeSearch(parseScope(new URLSearchParams("")))).toBe("");
+  });
+
+  it("reads status, search, sort and order, with each sort's own default direction", () => {
+    expect(parseScope(new URLSearchParams("status=done&q=+cam_a+&sort=edited"))).toEqual({
+      status: "done",
+      q: "cam_a",
+      sort: "edited",
+      order: "desc",
+    });
+    expect(parseScope(new URLSearchParams("sort=annotations&order=asc")).order).toBe("asc");
+  });
+
+  it("ignores unknown values instead of failing", () => {
+    expect(parseScope(new URLSearchParams("status=finished&sort=size&order=up"))).toEqual({
+      status: undefined,
+      q: "",
+      sort: "name",
+      order: "asc",
+    });
+  });
+
+  it("round-trips through the search string, leaving defaults out", () => {
+    for (const qs of [
+      "",
+      "status=new",
+      "q=cam_a%2F",
+      "sort=added",
+      "sort=added&order=desc",
+      "sort=edited&order=asc",
+    ]) {
+      const s = parseScope(new URLSearchParams(qs));
+      expect(parseScope(new URLSearchParams(scopeSearch(s).slice(1)))).toEqual(s);
+    }
+    expect(scopeSearch(parseScope(new URLSearchParams("sort=edited&order=desc")))).toBe("?sort=edited");
+    expect(scopeQuery(parseScope(new URLSearchParams("q=x")))).toEqual({
+      status: undefined,
+      q: "x",
+      sort: "name",
+      order: "asc",
+    });
+  });
+
+  it("replaces the scope's parameters and keeps the others", () => {
+    const p = withScope(new URLSearchParams("sort=added&other=1"), {
+      status: "done",
+      q: "",
+      sort: "name",
+      order: "desc",
+    });
+    expect(p.toString()).toBe("other=1&status=done&order=desc");
+  });
+});
