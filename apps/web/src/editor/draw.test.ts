@@ -100,6 +100,19 @@ describe("drawOverlay", () => {
     expect(p.fillRects.filter(([, , w]) => w === 7)).toHaveLength(4);
   });
 
+  it("places the label tag of a selected polygon stored with 300,000 vertices (no argument spread)", () => {
+    const points: [number, number][] = [];
+    for (let i = 0; i < 300_000; i++) {
+      const a = (i / 300_000) * 2 * Math.PI;
+      points.push([100 + 50 * Math.cos(a), 50 + 40 * Math.sin(a)]);
+    }
+    const r = recorder();
+    expect(() =>
+      drawOverlay(r.ctx, overlay({ selected: [poly("big", 2, points)], editable: () => false })),
+    ).not.toThrow();
+    expect(r.ops).toContain("text label2");
+  });
+
   it("draws crosshair guides across the whole image at the cursor", () => {
     const r = recorder();
     drawOverlay(r.ctx, overlay({ crosshair: { x: 10, y: 20 } }));

@@ -1,5 +1,5 @@
 import { BOX_HANDLES, boxHandlePosition, type Preview, type Shape } from "@labelbench/editor";
-import type { Size, Viewport } from "@labelbench/geometry";
+import { polygonBounds, type Size, type Viewport } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 
 /**
@@ -245,10 +245,9 @@ export const drawOverlay = (ctx: Ctx, o: OverlayInput): ScreenRect | null => {
     }
     for (const s of o.selected) {
       const g = s.geometry;
-      const [x, y] =
-        g.type === "box"
-          ? map(g.x, g.y)
-          : map(Math.min(...g.points.map((p) => p[0])), Math.min(...g.points.map((p) => p[1])));
+      // Not Math.min(...points): spreading a polygon of ~100k stored vertices overflows the stack.
+      const corner = g.type === "box" ? { minX: g.x, minY: g.y } : polygonBounds(g.points);
+      const [x, y] = map(corner.minX, corner.minY);
       extent.rect(drawTag(ctx, o.nameOf(s.labelId), x, y, o.colourOf(s.labelId)));
     }
   }
