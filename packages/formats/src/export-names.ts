@@ -1,4 +1,4 @@
-import { extname, IMAGE_EXTENSIONS, nameKey, normalizePath } from "./paths.js";
+import { IMAGE_EXTENSIONS, nameKey, normalizePath } from "./paths.js";
 import type { FormatId } from "./types.js";
 
 /**
@@ -45,15 +45,26 @@ const EXTENSIONS: Record<string, readonly string[]> = {
   gif: [".gif"],
 };
 
-/** The extension an image is written with, given its name and the format of the written bytes. */
-const extensionFor = (name: string, written: string, format: FormatId): string => {
+/** `.jpg` of `a.b.jpg` or `x/a.jpg`; "" for `noext`, `.hidden` and `x.y/noext`. */
+const extOf = (path: string): string => {
+  const i = path.lastIndexOf(".");
+  return i <= path.lastIndexOf("/") + 1 ? "" : path.slice(i);
+};
+
+/** The extension an image is written with, given its own (image) extension and the written format. */
+const extensionFor = (own: string, written: string, format: FormatId): string => {
   if (format === "voc") return ".jpg";
-  const own = extname(name);
   const allowed = EXTENSIONS[written] ?? [".jpg"];
   return allowed.includes(own.toLowerCase()) ? own : (allowed[0] as string);
 };
 
+/** Anything `cleanSegment` would change (most names need nothing: one test instead of four passes). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we look for
+const UNCLEAN = /[\u0000-\u001f\u007f<>:"|?*]|[. ]$|^\s|\s$|^\.{0,2}$/;
+const UNCLEAN_VOC = /[\s#]/u;
+
 const cleanSegment = (segment: string, format: FormatId, empty = "_"): string => {
+  if (!UNCLEAN.test(segment) && !(format === "voc" && UNCLEAN_VOC.test(segment))) return segment;
   let s = segment
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
     .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_")
@@ -88,7 +99,7 @@ export const exportNames = (images: readonly ImageToName[], format: FormatId): E
   const stems = new Map<string, string>();
 
   const isFile = (path: string) => {
-    const ext = extname(path);
+    const ext = extOf(path);
     return ext !== "" && stems.get(nameKey(path.slice(0, -ext.length))) === ext.toLowerCase();
   };
 
@@ -115,11 +126,13 @@ export const exportNames = (images: readonly ImageToName[], format: FormatId): E
 
   return images.map(({ path, format: stored }) => {
     const conversion = conversionOf(format, stored);
-    const segments = normalizePath(path).split("/");
+    // Most images have a bare file name: no path to take apart (100,000 names per export).
+    const segments = /[/\\]/.test(path) ? normalizePath(path).split("/") : [path];
     const file = segments.pop() ?? "";
-    const hasImageExt = (IMAGE_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
-    const fileStem = hasImageExt ? file.slice(0, file.length - extname(file).length) : file;
-    const ext = extensionFor(hasImageExt ? file : "", conversion ?? stored, format);
+    const own = extOf(file);
+    const hasImageExt = (IMAGE_EXTENSIONS as readonly string[]).includes(own.toLowerCase());
+    const fileStem = hasImageExt ? file.slice(0, file.length - own.length) : file;
+    const ext = extensionFor(hasImageExt ? own : "", conversion ?? stored, format);
     let folder: string;
     let stem: string;
     if (format === "voc") {
@@ -133,9 +146,13 @@ export const exportNames = (images: readonly ImageToName[], format: FormatId): E
     }
     const prefix = folder === "" ? "" : `${folder}/`;
     let candidate = stem;
-    const taken = (s: string) => stems.has(nameKey(prefix + s)) || folderKeys.has(nameKey(prefix + s + ext));
-    for (let n = 2; taken(candidate); n++) candidate = `${stem}_${n}`;
-    stems.set(nameKey(prefix + candidate), ext.toLowerCase());
+    let key = nameKey(prefix + candidate);
+    const isFolder = () => folderKeys.size > 0 && folderKeys.has(nameKey(prefix + candidate + ext));
+    for (let n = 2; stems.has(key) || isFolder(); n++) {
+      candidate = `${stem}_${n}`;
+      key = nameKey(prefix + candidate);
+    }
+    stems.set(key, ext.toLowerCase());
     const fullStem = prefix + candidate;
     const name = fullStem + ext;
     // An unchanged name keeps the caller's string: 100,000 plan entries, not 100,000 copies.
