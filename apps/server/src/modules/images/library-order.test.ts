@@ -444,14 +444,19 @@ describe("exports", () => {
       const res = await getExport(t.app, projectId, `format=${format}`);
       expect(res.status, format).toBe(200);
       const files = await unzip(res.body);
-      const imageEntries = [...files.entries()].filter(([name]) => /\.png$/.test(name));
+      // VOC writes JPEGImages/<id>.jpg (converted), the others the original bytes.
+      const imageEntries = [...files.entries()].filter(([name]) =>
+        format === "voc" ? /^JPEGImages\/.+\.jpg$/.test(name) : /\.png$/.test(name),
+      );
       // Two image files, each holding one of the two originals: neither overwrote the other.
       expect(imageEntries, format).toHaveLength(2);
-      for (const original of originals)
-        expect(
-          imageEntries.filter(([, bytes]) => bytes.equals(original)),
-          format,
-        ).toHaveLength(1);
+      if (format === "voc") expect(new Set(imageEntries.map(([, b]) => b.toString("base64"))).size).toBe(2);
+      else
+        for (const original of originals)
+          expect(
+            imageEntries.filter(([, bytes]) => bytes.equals(original)),
+            format,
+          ).toHaveLength(1);
       // One label file (YOLO) or annotation file (VOC) per image.
       const labelFiles = [...files.keys()].filter((n) => /^(labels|Annotations)\//.test(n));
       if (format !== "coco") expect(new Set(labelFiles).size, format).toBe(2);
