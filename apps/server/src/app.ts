@@ -12,6 +12,7 @@ import { annotationsRouter } from "./modules/annotations/router.js";
 import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
+import { resumeImports } from "./modules/datasets/import-publish.js";
 import { removeImportTemps } from "./modules/datasets/receive.js";
 import { datasetsRouter } from "./modules/datasets/router.js";
 import { imagesRouter } from "./modules/images/router.js";
@@ -42,7 +43,9 @@ export type LabelbenchApp = Express & { readonly tiles: TileQueue };
 export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
   const tiles = createTileQueue({ db: opts.db, storage: opts.storage, config: opts.config, log });
-  // No import runs yet: what imports left in the temp folder was left by a process that died.
+  // No import runs yet: one a stopped process was publishing is finished, and what imports left in
+  // the temp folder (uploads, staging files of imports that never committed) is removed.
+  resumeImports({ db: opts.db, config: opts.config, log });
   removeImportTemps(opts.storage.tempDir);
   const deps: Deps = {
     db: opts.db,

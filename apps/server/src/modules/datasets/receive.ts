@@ -69,6 +69,25 @@ export type ProbedImage =
     }
   | { ok: false; path: string; staged: StagedFile; reason: string };
 
+/**
+ * Where an annotation file left on disk is, so that the import worker can read it too (functions
+ * cannot cross threads, paths can): a whole file, or one entry of an uploaded zip.
+ */
+export type LazySource =
+  | { readonly kind: "file"; readonly file: string }
+  | { readonly kind: "zip"; readonly zip: string; readonly entry: ZipEntryLocation };
+
+/** The reader of a lazy source; zip files are opened once per `fds` (closed by the caller). */
+export const lazyText = (source: LazySource, fds: Map<string, number>): LazyText => {
+  if (source.kind === "file") return fileText(source.file);
+  let fd = fds.get(source.zip);
+  if (fd === undefined) {
+    fd = fs.openSync(source.zip, "r");
+    fds.set(source.zip, fd);
+  }
+  return zipEntryText(fd, source.entry);
+};
+
 /** A text file on disk (a spilled upload or an extracted zip entry), read when the decoder asks. */
 const fileText = (file: string): LazyText => ({
   text: () => [...fileTextChunks(file)].join(""),
@@ -146,6 +165,8 @@ export class DatasetUpload {
   readonly dir: string;
   readonly texts = new Map<string, string>();
   readonly lazy = new Map<string, LazyText>();
+  /** Where each lazy text is, for the import worker. */
+  readonly lazySources = new Map<string, LazySource>();
   readonly images: UploadedImage[] = [];
   readonly ignored: string[] = [];
   /** Zip files kept open for reading their annotation entries during the import. */
@@ -203,8 +224,15 @@ export class DatasetUpload {
       }
     }
     this.count(path, size);
-    if (spill) this.lazy.set(path, fileText(spillPath));
+    if (spill) this.setLazy(path, { kind: "file", file: spillPath });
     else this.texts.set(path, utf8Text(Buffer.concat(parts)));
+  }
+
+  setLazy(path: string, source: LazySource) {
+    this.lazySources.set(path, source);
+    const fds = new Map<string, number>();
+    this.lazy.set(path, lazyText(source, fds));
+    this.zipFds.push(...fds.values());
   }
 
   async cleanup() {
@@ -220,6 +248,17 @@ export class DatasetUpload {
 export const removeImportTemps = (tempDir: string) => {
   fs.rmSync(path.join(tempDir, IMPORTS_TEMP), { recursive: true, force: true });
 };
+
+/** An entry's location alone (a ZipItem also holds a function, which cannot be sent to a worker). */
+const locationOf = (i: ZipItem): ZipEntryLocation => ({
+  path: i.path,
+  size: i.size,
+  compressedSize: i.compressedSize,
+  method: i.method,
+  localHeaderOffset: i.localHeaderOffset,
+  crc32: i.crc32,
+  encrypted: i.encrypted,
+});
 
 /** Drops one folder every path starts with (`my_dataset/data.yaml` -> `data.yaml`): zips of a folder. */
 const stripCommonRoot = (paths: readonly string[]): ((p: string) => string) => {
@@ -264,9 +303,10 @@ const expandZip = async (deps: Deps, upload: DatasetUpload, file: string, prefix
             // Too big to inflate whole when decoded: extracted now, read in pieces later.
             const tempPath = upload.tempPath();
             await pipeline(await item.open(), fs.createWriteStream(tempPath));
-            upload.lazy.set(path, fileText(tempPath));
+            upload.setLazy(path, { kind: "file", file: tempPath });
           } else {
             fd ??= fs.openSync(file, "r");
+            upload.lazySources.set(path, { kind: "zip", zip: file, entry: locationOf(item) });
             upload.lazy.set(path, zipEntryText(fd, item));
           }
         } else if (isImagePath(path)) {
