@@ -166,11 +166,13 @@ function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void
         "DELETE FROM main.annotations WHERE image_id IN (SELECT image_id FROM temp.import_chunk)",
       ),
       // A label deleted while the import published takes its shapes with it, as its deletion would have.
+      // CROSS JOIN fixes the loop order (the chunk's images outside): the staging file has no
+      // statistics, and the planner otherwise chose to scan every staged row for each chunk.
       rows: db.prepare(
         `INSERT INTO main.annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
          SELECT c.image_id, r.uid, l.id, r.geometry, c.base + r.position, @actor, @actor, @now, @now
-         FROM temp.import_chunk c JOIN ${schema}.rows r ON r.image_seq = c.seq
-         JOIN main.labels l ON l.id = ${label("r.label")} AND l.project_id = @project
+         FROM temp.import_chunk c CROSS JOIN ${schema}.rows r CROSS JOIN main.labels l
+         WHERE r.image_seq = c.seq AND l.id = ${label("r.label")} AND l.project_id = @project
          ORDER BY c.seq, r.position`,
       ),
       clearTags: db.prepare(
