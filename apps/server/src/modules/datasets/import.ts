@@ -146,6 +146,7 @@ export const importDataset = async (
     stored = probed.filter((p) => p.ok).map((p) => p.staged.sha256);
     const now = deps.now();
     const stageFile = store ? path.join(upload.dir, "stage.sqlite") : null;
+    const t0 = performance.now();
     const result = await runJob(deps, {
       projectId,
       opts,
@@ -181,7 +182,17 @@ export const importDataset = async (
       usedLabelIds: result.usedLabelIds,
       createdLabels: result.createdLabels,
     });
+    const t1 = performance.now();
     await publishImport(deps, importId);
+    deps.log.info(
+      {
+        importId,
+        annotations: result.counts.annotations,
+        decodeMs: Math.round(t1 - t0),
+        publishMs: Math.round(performance.now() - t1),
+      },
+      "import published",
+    );
     if (result.counts.annotations >= BACKGROUND_CHECKPOINT_ROWS) checkpointInBackground(deps);
     for (const sha of result.pendingTiles) deps.tiles.generate(sha);
     return report(opts, detectedBy, result, ignored, true, labelIds);
