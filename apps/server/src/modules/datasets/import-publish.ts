@@ -288,8 +288,13 @@ export const resumeImports = (deps: Pick<Deps, "db" | "config" | "log">) => {
       continue;
     }
     deps.log.info({ importId: r.id }, "finishing an import interrupted while it was publishing");
-    for (const _ of publishSteps(deps, r.id)) {
-      // Nothing else runs yet: one transaction after the other.
+    try {
+      for (const _ of publishSteps(deps, r.id)) {
+        // Nothing else runs yet: one transaction after the other.
+      }
+    } catch (err) {
+      // The server still starts; the import stays recorded and is tried again at the next start.
+      deps.log.error({ err, importId: r.id }, "could not finish an interrupted import");
     }
   }
   const dir = stageDir(deps);
