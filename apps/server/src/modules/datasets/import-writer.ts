@@ -31,6 +31,7 @@ export interface LabelPlan {
   readonly name: string;
   /** As the project spells it (an existing label may differ in case). */
   readonly target: string;
+  /** The project's label; for a label the import creates, its placeholder id (negative) once staged. */
   labelId: number | null;
   readonly shapeTypes: readonly ShapeType[];
   readonly state: "existing" | "created" | "refused";
