@@ -210,7 +210,8 @@ export const datasetCases = (quick: boolean) => {
       await Promise.all([saving, checking]);
       const c = `PUT 100 shapes while a COCO import (${label}) runs`;
       return [
-        row(c, "import time", seconds, "s", { max: 20 }),
+        // Saves come first: under a stream of them the import takes longer (its target is import-coco's).
+        row(c, "import time", seconds, "s"),
         row(c, "save p50 idle", percentile(idle, 50), "ms"),
         row(c, "save p50 during import", percentile(saves, 50), "ms"),
         row(c, "save p99 during import", percentile(saves, 99), "ms", { max: 250 }),
