@@ -1,5 +1,5 @@
 // Bundles apps/server and the workspace packages it imports into apps/server/dist/main.js (and the
-// export worker into export-worker.js beside it), leaving
+// export, import and checkpoint workers beside it), leaving
 // npm dependencies external (native addons such as better-sqlite3 and sharp cannot be bundled).
 // Running plain JS instead of transpiling TypeScript at start saves ~40 MB of resident memory
 // and a second of start-up, which matters for the export memory budget.
@@ -31,6 +31,7 @@ await build({
     "checkpoint-worker": path.join(server, "src/modules/datasets/checkpoint-worker.ts"),
     // BMP decoding (JavaScript) runs off the main thread: images/bmp-thread.ts starts it.
     "bmp-worker": path.join(server, "src/modules/images/bmp-worker.ts"),
+    "import-worker": path.join(server, "src/modules/datasets/import-worker.ts"),
   },
   outdir,
   bundle: true,

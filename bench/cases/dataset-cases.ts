@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { percentile, type Row, row } from "../report.js";
@@ -114,6 +115,126 @@ export const datasetCases = (quick: boolean) => {
       return [
         row(`COCO import, ${label}`, "time", seconds, "s", { max: 20 }),
         row(`COCO import, ${label}`, "server peak RSS", s.peakRssMb(), "MB"),
+      ];
+    } finally {
+      await s.stop();
+    }
+  };
+
+  /**
+   * An editor's autosave, and the health check, while the COCO export is imported back (1M
+   * annotations replaced): an import must not freeze the server. Saves go to an image the import
+   * also replaces, so some answer 409 once it is published; that is an answer like any other.
+   */
+  const saveDuringImport = async (): Promise<Row[]> => {
+    const dir = ensureData();
+    const s = await startServer({ port: 3422, dataDir: dir });
+    try {
+      const file = tmpFile("coco.zip");
+      await downloadExport(s, 1, "format=coco&images=exclude", file);
+      const body = fs.readFileSync(file);
+      const shapes = Array.from({ length: 100 }, (_, i) => ({
+        id: `s${i}`,
+        labelId: 1,
+        geometry: { type: "box", x: (i % 10) * 100, y: Math.floor(i / 10) * 60, width: 50, height: 40 },
+      }));
+      const readRevision = async () =>
+        (await api<{ revision: number }>(s, "GET", "/images/1/annotations")).json.revision;
+      let revision = await readRevision();
+      // A server frozen past its keep-alive timeout resets the idle connection the next request
+      // goes out on: that request is sent again, and its latency counts from the first try.
+      const retried = async <T>(fn: () => Promise<T>): Promise<T> => {
+        for (let i = 0; ; i++) {
+          try {
+            return await fn();
+          } catch (err) {
+            if (i >= 3) throw err;
+          }
+        }
+      };
+      const save = async () => {
+        const t0 = performance.now();
+        const r = await retried(() =>
+          api<{ revision: number }>(s, "PUT", "/images/1/annotations", {
+            baseRevision: revision,
+            annotations: shapes,
+            tags: [],
+          }),
+        );
+        const ms = performance.now() - t0;
+        if (r.status === 200) revision = r.json.revision;
+        else if (r.status === 409) revision = await readRevision();
+        else throw new Error(`PUT answered ${r.status}`);
+        return ms;
+      };
+      const health = async () => {
+        const t0 = performance.now();
+        const r = await retried(async () => {
+          const res = await fetch(`${s.url}/api/v1/health`);
+          await res.text();
+          return res;
+        });
+        if (!r.ok) throw new Error(`health answered ${r.status}`);
+        return performance.now() - t0;
+      };
+      const idle: number[] = [];
+      for (let i = 0; i < 30; i++) idle.push(await save());
+      const saves: number[] = [];
+      const checks: number[] = [];
+      let done = false;
+      const t0 = performance.now();
+      // node:http, not fetch: fetch gives up on an answer that takes more than 300 s, which an
+      // import under a stream of saves on a loaded machine can.
+      const importing = new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${s.url}/api/v1/projects/1/import?format=coco&existing=replace`,
+          {
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${s.token}`,
+              "content-type": "application/zip",
+              "content-length": body.length,
+            },
+          },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on("data", (c: Buffer) => parts.push(c));
+            res.on("end", () => {
+              const report = JSON.parse(Buffer.concat(parts).toString("utf8")) as { applied?: boolean };
+              if (res.statusCode !== 200 || !report.applied)
+                reject(new Error(`import failed: ${res.statusCode}`));
+              else resolve((performance.now() - t0) / 1000);
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      }).finally(() => {
+        done = true;
+      });
+      // The upload itself takes a moment; measure from when the server has it.
+      await new Promise((r) => setTimeout(r, 300));
+      const saving = (async () => {
+        while (!done) saves.push(await save());
+      })();
+      const checking = (async () => {
+        while (!done) {
+          checks.push(await health());
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const seconds = await importing;
+      await Promise.all([saving, checking]);
+      const c = `PUT 100 shapes while a COCO import (${label}) runs`;
+      return [
+        // Saves come first: under a stream of them the import takes longer (its target is import-coco's).
+        row(c, "import time", seconds, "s"),
+        row(c, "save p50 idle", percentile(idle, 50), "ms"),
+        row(c, "save p50 during import", percentile(saves, 50), "ms"),
+        row(c, "save p99 during import", percentile(saves, 99), "ms", { max: 250 }),
+        row(c, "saves during import", saves.length, ""),
+        row(c, "health p99 during import", percentile(checks, 99), "ms"),
+        row(c, "health max during import", Math.max(...checks), "ms"),
       ];
     } finally {
       await s.stop();
@@ -268,6 +389,7 @@ export const datasetCases = (quick: boolean) => {
     { name: "export-yolo-dense", run: exportCase("yolo", 3417, dense) },
     { name: "import-coco", run: importCase },
     { name: "put-during-export", run: putDuringExport },
+    { name: "save-during-import", run: saveDuringImport },
     { name: "library-paging", run: libraryPaging },
   ];
 };

@@ -14,6 +14,8 @@ import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
+import { resumeImports } from "./modules/datasets/import-publish.js";
+import { removeImportTemps } from "./modules/datasets/receive.js";
 import { datasetsRouter } from "./modules/datasets/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./modules/images/stored-files.js";
@@ -79,6 +81,11 @@ export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly file
 export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
   const tiles = createTileQueue({ db: opts.db, storage: opts.storage, config: opts.config, log });
+  // No import runs yet: one a stopped process was publishing is finished (before the stored-file
+  // sweep, which would take its files, not yet referenced by image rows, for leftovers), and what
+  // imports left in the temp folder (uploads, staging files never committed) is removed.
+  resumeImports({ db: opts.db, config: opts.config, log });
+  removeImportTemps(opts.storage.tempDir);
   // Sweeps crash leftovers (claims and deletions of dead instances, unreferenced files) at start.
   const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
   const deps: Deps = {

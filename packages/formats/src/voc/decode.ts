@@ -23,6 +23,21 @@ const flag = (v: unknown): number => {
   return t === null || t === "" ? 0 : (parseDecimal(t) ?? 0);
 };
 
+/**
+ * An entity declared as a file or URL (`<!ENTITY x SYSTEM "file:///etc/passwd">`, XXE): refused as
+ * a problem of the file, where the XML parser would throw. Entities are never resolved here.
+ */
+const externalEntity = (xml: string): { line: number; message: string } | null => {
+  const doctype = xml.indexOf("<!DOCTYPE");
+  if (doctype < 0) return null;
+  const m = /<!ENTITY\s+%?\s*[^\s>]+\s+(SYSTEM|PUBLIC)\b/.exec(xml.slice(doctype));
+  if (!m) return null;
+  return {
+    line: xml.slice(0, doctype + m.index).split("\n").length,
+    message: "declares an external entity (a DOCTYPE with SYSTEM or PUBLIC): VOC XML cannot refer to files",
+  };
+};
+
 /** Class lists VOC itself lacks: ours (labels.txt), labelme's class_names.txt, CVAT's labelmap.txt. */
 const LABEL_LISTS = ["labels.txt", "class_names.txt", "labelmap.txt"];
 
@@ -77,6 +92,11 @@ export const decodeVoc = (files: DatasetFiles, find: FindImage, options: DecodeO
       if (file.includes("Annotations/") || xml.includes("<annotation"))
         st.log.error(file, `line ${valid.err.line}`, `not well-formed XML: ${valid.err.msg}`);
       else st.ignored.push(file);
+      continue;
+    }
+    const external = externalEntity(xml);
+    if (external) {
+      st.log.error(file, `line ${external.line}`, external.message);
       continue;
     }
     const doc = parser.parse(xml) as Node;

@@ -16,22 +16,13 @@ import {
   MAX_SHAPES_PER_IMAGE,
   type ShapeType,
 } from "@labelbench/schema";
+import type Database from "better-sqlite3";
 import type { z } from "zod";
-import type { Deps } from "../../deps.js";
-import { imageRepo } from "../images/repo.js";
-import { paletteColor } from "../labels/palette.js";
 import { labelRepo } from "../labels/repo.js";
-import { projectRepo } from "../projects/repo.js";
+import type { Stage, StagedNewImage } from "./import-stage.js";
 import type { ProbedImage } from "./receive.js";
 
 type Options = z.output<typeof ImportQuery>;
-
-/** A string as an SQL literal (quotes doubled; SQLite has no backslash escapes); NUL cannot be in SQL text. */
-const sqlText = (v: string | null): string => {
-  if (v === null) return "NULL";
-  if (v.includes("\0")) throw new Error("a NUL character cannot be written into SQL text");
-  return `'${v.replace(/'/g, "''")}'`;
-};
 
 /**
  * V8 grows the old generation lazily: a million decoded annotations left ~80 MB of garbage on top
@@ -41,15 +32,12 @@ const sqlText = (v: string | null): string => {
  */
 const GC_EVERY_ANNOTATIONS = 250_000;
 
-const LABEL_INDEX = "annotations_label";
-/** Rows an import writes before it defers the label index to its end. */
-const DEFER_LABEL_INDEX_AFTER = 100_000;
-
 export interface LabelPlan {
   /** As the dataset spells it. */
   readonly name: string;
   /** As the project spells it (an existing label may differ in case). */
   readonly target: string;
+  /** The project's label; for a label the import creates, its placeholder id (negative) once staged. */
   labelId: number | null;
   readonly shapeTypes: readonly ShapeType[];
   readonly state: "existing" | "created" | "refused";
@@ -70,21 +58,32 @@ export interface ImportCounts {
 }
 
 interface Touched {
-  /** Rows the image has now (kept ones included when appending). */
+  /** Rows staged for the image. */
   count: number;
-  /** Position of the next inserted row. */
-  next: number;
   /** Tag label ids to write; made only for the few images with tags (100k empty sets weigh 20 MB). */
   tags: Set<number> | null;
+  readonly imageId: number | null;
+  readonly image: StagedNewImage | null;
+  /** Shapes the existing image already holds (append), once looked up. */
+  stored?: number;
+}
+
+/** What the writer reads from the project's database (the worker's own read-only connection). */
+export interface ImportTarget {
+  readonly db: Database.Database;
+  readonly projectId: number;
+  readonly tileThresholdPixels: number;
 }
 
 /**
  * The import's write side, fed by the decoder one image and one annotation at a time: label
  * rules (existing, created, refused, allowed shape types), per-label counts, and, while the
- * import can still succeed and is not a dry run, the rows themselves. It runs inside the one
- * write transaction of the import; the first error stops the writes (the transaction is then
- * rolled back) while decoding goes on to report every problem. Nothing here holds a decoded
- * annotation: memory grows with images and labels, never with annotations.
+ * import can still succeed and is not a dry run, the rows themselves, written to the import's
+ * staging file (import-stage.ts), never to the project: the first error stops the writes while
+ * decoding goes on to report every problem, and the file is then thrown away. Labels the import
+ * creates get placeholder ids (-1, -2, ...), new images a number in dataset order; the project
+ * gets both when the file is published. Nothing here holds a decoded annotation: memory grows
+ * with images and labels, never with annotations.
  */
 export class ImportWriter implements DecodeSink {
   readonly pendingTiles: string[] = [];
@@ -92,75 +91,49 @@ export class ImportWriter implements DecodeSink {
   /** Plans by the label exactly as the decoder spells it: spares a case-insensitive key per shape. */
   private readonly planOfSpelling = new Map<string, LabelPlan | null>();
   private total = 0;
-  /** Rows inserted so far, and the label index's SQL while it is dropped (see deferLabelIndex). */
-  private written = 0;
-  private labelIndexSql: string | null = null;
   /** Shapes the label rules refused, per image (rare): the rest of `annotationCount` was accepted. */
   private readonly refused = new Map<DecodedImage, number>();
-  private readonly imageIds = new Map<string, number>();
-  private readonly idOfSha = new Map<string, number>();
+  /** Staged image number by decoded image key, by project image id and by new image's content. */
+  private readonly seqOfKey = new Map<string, number>();
+  private readonly seqOfId = new Map<number, number>();
+  private readonly seqOfSha = new Map<string, number>();
   private readonly touched = new Map<number, Touched>();
   private readonly created: LabelPlan[] = [];
-  private readonly firstPosition: number;
-  private nextPosition: number;
   private readonly projectLabels: ReadonlyMap<string, Label>;
-  private readonly now: string;
-  private readonly labels;
-  private readonly images;
-  private readonly sql;
+  private readonly imageBySha;
+  private readonly storedCount;
 
   constructor(
-    private readonly deps: Deps,
-    private readonly projectId: number,
+    private readonly target: ImportTarget,
     private readonly opts: Options,
-    actor: string | null,
     private readonly log: ProblemLog,
     private readonly probedByKey: ReadonlyMap<string, ProbedImage>,
     /** Content hashes of the project's images before the import. */
     private readonly existingShas: ReadonlySet<string>,
+    /** Null for a dry run. */
+    private readonly stage: Stage | null,
   ) {
-    const db = deps.db;
-    this.labels = labelRepo(db);
-    this.images = imageRepo(db);
-    this.projectLabels = new Map(this.labels.list(projectId).map((l) => [nameKey(l.name), l]));
-    this.firstPosition = this.labels.count(projectId);
-    this.nextPosition = this.firstPosition;
-    this.now = deps.now();
-    // Prepared once: a million rows go through `insert`.
-    this.sql = {
-      // Author and time are the same for every row: written into the statement as constants,
-      // they are not converted and bound a million times (~12% of the insert's cost).
-      insert: db.prepare(
-        `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ${sqlText(actor)}, ${sqlText(actor)}, ${sqlText(this.now)}, ${sqlText(this.now)})`,
-      ),
-      clear: db.prepare("DELETE FROM annotations WHERE image_id = ?"),
-      stored: db.prepare(
-        "SELECT count(*) AS n, coalesce(max(position), -1) AS last FROM annotations WHERE image_id = ?",
-      ),
-      clearTags: db.prepare("DELETE FROM image_tags WHERE image_id = ?"),
-      taggedImages: db.prepare(
-        "SELECT DISTINCT t.image_id FROM image_tags t JOIN images i ON i.id = t.image_id WHERE i.project_id = ?",
-      ),
-      addTag: db.prepare("INSERT OR IGNORE INTO image_tags (image_id, label_id) VALUES (?, ?)"),
-      bump: db.prepare(
-        `UPDATE images SET revision = revision + 1, annotation_count = ?, updated_at = ?,
-           status = CASE WHEN status = 'new' AND (? > 0 OR EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id))
-             THEN 'in_progress' ELSE status END
-         WHERE id = ?`,
-      ),
-      relabel: db.prepare("UPDATE labels SET position = ?, color = ? WHERE id = ?"),
-    };
+    this.projectLabels = new Map(
+      labelRepo(target.db)
+        .list(target.projectId)
+        .map((l) => [nameKey(l.name), l]),
+    );
+    this.imageBySha = target.db
+      .prepare("SELECT id FROM images WHERE project_id = ? AND sha256 = ?")
+      .pluck() as Database.Statement<[number, string], number>;
+    this.storedCount = target.db
+      .prepare("SELECT annotation_count FROM images WHERE id = ?")
+      .pluck() as Database.Statement<[number], number>;
   }
 
   /** Rows are written only by a real import that has met no error so far. */
   private get writing(): boolean {
-    return !this.opts.dryRun && this.log.errors === 0;
+    return this.stage !== null && this.log.errors === 0;
   }
 
   image(img: DecodedImage) {
-    // The row is made when the dataset first names the image, so ids follow the dataset's order.
-    if (this.writing) this.imageId(img);
+    // Numbered when the dataset first names the image, so new images' ids follow the dataset's order.
+    if (this.writing) this.imageSeq(img);
   }
 
   annotation(img: DecodedImage, a: DecodedAnnotation) {
@@ -182,43 +155,33 @@ export class ImportWriter implements DecodeSink {
     }
     plan.count++;
     if (++this.total % GC_EVERY_ANNOTATIONS === 0) (globalThis as { gc?: () => void }).gc?.();
-    if (!this.writing) return;
+    const stage = this.writing ? this.stage : null;
+    if (!stage) return;
     const labelId = plan.labelId ?? this.createLabel(plan);
-    const imageId = this.imageId(img);
-    const t = this.touch(imageId);
+    const seq = this.imageSeq(img);
+    const t = this.touch(seq);
     // The decoder built and checked this geometry; it is stored as is, not parsed again.
-    const geometry = storedGeometryJson(a.geometry);
-    this.sql.insert.run(imageId, randomUUID(), labelId, geometry, t.next++);
-    // The decoder limits the dataset's shapes per image; appending adds those already stored.
-    // The error stops the writes, so it is reported once.
-    if (++t.count > MAX_SHAPES_PER_IMAGE)
+    stage.row(seq, t.count++, randomUUID(), labelId, storedGeometryJson(a.geometry));
+    // The decoder limits the dataset's shapes per image; appending adds those already stored. The
+    // error stops the writes, so it is reported once.
+    if (t.count + this.storedShapes(t) > MAX_SHAPES_PER_IMAGE)
       this.log.error(
         a.file,
         a.where,
         `image "${img.fileName}" would hold more than ${countOf(MAX_SHAPES_PER_IMAGE, "shapes")} with those it already has, the limit per image`,
       );
-    if (++this.written === DEFER_LABEL_INDEX_AFTER) this.deferLabelIndex();
+  }
+
+  /** Shapes an existing image keeps through an append (read once per image). */
+  private storedShapes(t: Touched): number {
+    if (this.opts.existing !== "append" || t.imageId === null) return 0;
+    t.stored ??= this.storedCount.get(t.imageId) ?? 0;
+    return t.stored;
   }
 
   /**
-   * A big import drops the annotations-by-label index inside its transaction and builds it again
-   * before committing: maintaining it costs more per deleted and inserted row than one build at
-   * the end (measured: 1.2 s of 8 s of SQLite work for 1M rows replaced, the build 0.5 s). Other
-   * connections never see the change (WAL readers keep their snapshot, and a rollback undoes
-   * it); small imports, which must not pay a whole-table build, never reach the threshold.
-   */
-  private deferLabelIndex() {
-    const row = this.deps.db
-      .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")
-      .get(LABEL_INDEX) as { sql: string | null } | undefined;
-    if (!row?.sql) return;
-    this.labelIndexSql = row.sql;
-    this.deps.db.exec(`DROP INDEX ${LABEL_INDEX}`);
-  }
-
-  /**
-   * After the last annotation: labels the dataset declares but never used, label order, tags,
-   * image counts and revisions. Returns the label plans in the dataset's order and the counts.
+   * After the last annotation: labels the dataset declares but never used, tags, and every touched
+   * image into the staging file. Returns the label plans in the dataset's order and the counts.
    */
   finish(dataset: DecodedDataset): { plans: LabelPlan[]; counts: ImportCounts } {
     const plans: LabelPlan[] = [];
@@ -235,46 +198,56 @@ export class ImportWriter implements DecodeSink {
       tags += img.tags.length;
     }
     const counts = this.imageCounts(dataset, tags);
-    if (!this.writing) return { plans, counts };
+    const stage = this.writing ? this.stage : null;
+    if (!stage) return { plans, counts };
 
     for (const p of plans) if (p.state === "created" && p.labelId === null) this.createLabel(p);
-    // Labels were created as annotations first used them; the project lists them in the dataset's order.
-    plans
-      .filter((p) => p.state === "created")
-      .forEach((p, i) => {
-        const position = this.firstPosition + i;
-        if (this.created[i] !== p) this.sql.relabel.run(position, paletteColor(position), p.labelId);
-      });
+    // The project lists created labels in the dataset's order, not in the order shapes used them.
+    const order = plans.filter((p) => p.state === "created");
+    for (const p of this.created) if (!order.includes(p)) order.push(p);
+    this.created.splice(0, this.created.length, ...order);
+    for (const p of order) stage.label(p.labelId as number, p.target);
 
     const append = this.opts.existing === "append";
     for (const img of dataset.images) {
-      const id = this.imageId(img);
       const tagIds = img.tags.flatMap((t) => {
         const labelId = this.plan(t)?.labelId;
         return labelId == null ? [] : [labelId];
       });
-      let t = this.touched.get(id);
-      if (!t) {
-        if (append && tagIds.length === 0) continue;
-        t = this.touch(id);
-      }
+      const seq = this.seqOfKey.get(img.key);
+      if (seq === undefined && append && tagIds.length === 0) continue;
+      const t = this.touch(seq ?? this.imageSeq(img));
       if (tagIds.length > 0) {
         t.tags ??= new Set();
         for (const tag of tagIds) t.tags.add(tag);
       }
     }
-    // Tags are rare: only images that have some need clearing (not one DELETE per touched image).
-    const tagged = append
-      ? new Set<number>()
-      : new Set(this.sql.taggedImages.pluck().all(this.projectId) as number[]);
-    for (const [id, t] of this.touched) {
-      if (tagged.has(id)) this.sql.clearTags.run(id);
-      for (const tag of t.tags ?? []) this.sql.addTag.run(id, tag);
-      this.sql.bump.run(t.count, this.now, t.count, id);
-    }
-    if (this.labelIndexSql !== null) this.deps.db.exec(this.labelIndexSql);
-    projectRepo(this.deps.db).touch(this.projectId, this.now);
+    for (const [seq, t] of this.touched)
+      stage.image({
+        seq,
+        imageId: t.imageId,
+        image: t.image,
+        rows: t.count,
+        tags: t.tags ? [...t.tags] : null,
+      });
     return { plans, counts };
+  }
+
+  /** Labels this import creates, in the order the project is to list them (placeholder ids), after `finish`. */
+  get createdLabels(): readonly LabelPlan[] {
+    return this.created;
+  }
+
+  /** Project labels the staged rows and tags use: they must still exist when the import is published. */
+  get usedLabelIds(): number[] {
+    return [...this.plans.values()].flatMap((p) =>
+      p?.state === "existing" && p.used && p.labelId !== null ? [p.labelId] : [],
+    );
+  }
+
+  /** Images in the staging file, numbered 1..n. */
+  get stagedImages(): number {
+    return this.touched.size;
   }
 
   private refuse(img: DecodedImage) {
@@ -328,65 +301,58 @@ export class ImportWriter implements DecodeSink {
     return p.state !== "refused";
   }
 
+  /** A label to create: a placeholder id now, a real label when the import is published. */
   private createLabel(p: LabelPlan): number {
-    const id = this.labels.insert(this.projectId, {
-      name: p.target,
-      color: paletteColor(this.nextPosition++),
-      hotkey: null,
-      shapeTypes: ["box", "polygon"],
-    });
-    p.labelId = id;
+    const ref = -(this.created.length + 1);
+    p.labelId = ref;
     this.created.push(p);
-    return id;
+    return ref;
   }
 
-  /** The image row of a decoded image; an uploaded image new to the project becomes a row here. */
-  private imageId(img: DecodedImage): number {
-    const known = this.imageIds.get(img.key);
+  /** The staged number of a decoded image; an uploaded image new to the project is described for its row. */
+  private imageSeq(img: DecodedImage): number {
+    const known = this.seqOfKey.get(img.key);
     if (known !== undefined) return known;
-    let id: number;
+    let imageId: number | null = null;
+    let image: StagedNewImage | null = null;
     const z = this.probedByKey.get(img.key);
     if (z?.ok) {
       const sha = z.staged.sha256;
-      const same = this.idOfSha.get(sha) ?? this.images.bySha(this.projectId, sha)?.id;
-      if (same !== undefined) id = same;
-      else {
-        const tileState = z.width * z.height > this.deps.config.tileThresholdPixels ? "pending" : "none";
-        id = this.images.insert(
-          {
-            projectId: this.projectId,
-            sha256: sha,
-            fileName: basename(z.path),
-            width: z.width,
-            height: z.height,
-            channels: z.channels,
-            format: z.format,
-            byteSize: z.staged.byteSize,
-            tileState,
-          },
-          this.now,
-        );
-        if (tileState === "pending") this.pendingTiles.push(sha);
+      const sameNew = this.seqOfSha.get(sha);
+      if (sameNew !== undefined) {
+        this.seqOfKey.set(img.key, sameNew);
+        return sameNew;
       }
-      this.idOfSha.set(sha, id);
-    } else id = Number(img.key.slice("img:".length));
-    this.imageIds.set(img.key, id);
-    return id;
+      imageId = this.imageBySha.get(this.target.projectId, sha) ?? null;
+      if (imageId === null)
+        image = {
+          sha256: sha,
+          fileName: basename(z.path),
+          width: z.width,
+          height: z.height,
+          channels: z.channels,
+          format: z.format,
+          byteSize: z.staged.byteSize,
+          tileState: z.width * z.height > this.target.tileThresholdPixels ? "pending" : "none",
+        };
+    } else imageId = Number(img.key.slice("img:".length));
+    let seq = imageId !== null ? this.seqOfId.get(imageId) : undefined;
+    if (seq === undefined) {
+      seq = this.touched.size + 1;
+      this.touched.set(seq, { count: 0, tags: null, imageId, image });
+      if (imageId !== null) this.seqOfId.set(imageId, seq);
+      if (image) {
+        this.seqOfSha.set(image.sha256, seq);
+        if (image.tileState === "pending") this.pendingTiles.push(image.sha256);
+      }
+    }
+    this.seqOfKey.set(img.key, seq);
+    return seq;
   }
 
-  /** First write to an image: `replace` clears its shapes, `append` continues after them. */
-  private touch(imageId: number): Touched {
-    const known = this.touched.get(imageId);
-    if (known) return known;
-    let t: Touched;
-    if (this.opts.existing === "append") {
-      const s = this.sql.stored.get(imageId) as { n: number; last: number };
-      t = { count: s.n, next: s.last + 1, tags: null };
-    } else {
-      this.sql.clear.run(imageId);
-      t = { count: 0, next: 0, tags: null };
-    }
-    this.touched.set(imageId, t);
+  private touch(seq: number): Touched {
+    const t = this.touched.get(seq);
+    if (!t) throw new Error(`image ${seq} was never staged`);
     return t;
   }
 

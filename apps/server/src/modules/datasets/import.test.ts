@@ -617,7 +617,9 @@ describe("streamed import: written as decoded, all or nothing", () => {
     expect(at).toBeGreaterThan(0);
     zip[at] = "1".charCodeAt(0); // still text, but no longer the bytes the CRC was taken of
     const err = expectError(await importZip(zip), 400, "VALIDATION_ERROR");
-    expect(err.message).toBe("not a readable zip: labels/train/img_004.txt: CRC mismatch (corrupt zip)");
+    expect(err.message).toBe(
+      "not a readable zip: labels/train/img_004.txt fails its CRC check (corrupt zip)",
+    );
     expect(await state()).toEqual({ images: [], labels: [], annotations: new Map() });
     expect(originals()).toEqual([]);
   });

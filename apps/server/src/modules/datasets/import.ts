@@ -1,16 +1,6 @@
-import {
-  basename,
-  type DatasetFiles,
-  type DecodedDataset,
-  decodeDataset,
-  detectFormat,
-  type FindImage,
-  type FormatId,
-  formatProblem,
-  nameKey,
-  ProblemLog,
-  stemOf,
-} from "@labelbench/formats";
+import path from "node:path";
+import type { Worker } from "node:worker_threads";
+import { type DatasetFiles, detectFormat, type FormatId, formatProblem } from "@labelbench/formats";
 import type { ImportQuery, ImportReport } from "@labelbench/schema";
 import type { Request } from "express";
 import type { z } from "zod";
@@ -20,114 +10,107 @@ import { releaseStaged } from "../images/ingest.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
 import { BACKGROUND_CHECKPOINT_ROWS, checkpointInBackground } from "./background-checkpoint.js";
-import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
-import { type ProbedImage, probeUploadedImages, receiveUpload } from "./receive.js";
+import { type ImportJobData, type ImportJobResult, runImportJob } from "./import-job.js";
+import { commitImport, publishImport } from "./import-publish.js";
+import type { FromImportWorker, ImportWorkerData } from "./import-worker.js";
+import { probeUploadedImages, receiveUpload } from "./receive.js";
+import { startWorker } from "./worker-entry.js";
 
 type Options = z.output<typeof ImportQuery>;
 
-interface ExistingImage {
-  id: number;
-  file_name: string;
-  width: number;
-  height: number;
-  sha256: string;
-}
-
-/** Resolves what a dataset names to an uploaded image (by path) or a project image (by name). */
-const imageFinder = (probed: readonly ProbedImage[], existing: readonly ExistingImage[]): FindImage => {
-  const inZip = new Map(probed.map((p) => [p.path, p]));
-  const byName = new Map<string, ExistingImage[]>();
-  const byStem = new Map<string, ExistingImage[]>();
-  for (const e of existing) {
-    for (const [map, k] of [
-      [byName, nameKey(e.file_name)],
-      [byStem, nameKey(stemOf(e.file_name))],
-    ] as const) {
-      const list = map.get(k) ?? [];
-      list.push(e);
-      map.set(k, list);
-    }
-  }
-  return (ref) => {
-    if (ref.path) {
-      const z = inZip.get(ref.path);
-      if (z?.ok) return { found: true, key: `zip:${z.path}`, fileName: basename(z.path), size: z };
-      if (z) return { found: false, reason: `${z.path} is not a usable image: ${z.reason}` };
-    }
-    const wanted = ref.fileName ?? ref.stem;
-    const hits = ref.fileName ? byName.get(nameKey(ref.fileName)) : byStem.get(nameKey(ref.stem));
-    const one = hits?.[0];
-    if (hits?.length === 1 && one) {
-      return {
-        found: true,
-        key: `img:${one.id}`,
-        fileName: one.file_name,
-        size: { width: one.width, height: one.height },
-      };
-    }
-    if (hits && hits.length > 1)
-      return {
-        found: false,
-        reason: `${hits.length} images in the project are named "${wanted}" (ids ${hits.map((h) => h.id).join(", ")}); include the image in the upload`,
-      };
-    return { found: false, reason: `no image "${wanted}" in the upload or in the project` };
-  };
-};
-
 const report = (
   opts: Options,
-  format: FormatId,
   detectedBy: string,
-  dataset: DecodedDataset,
-  labels: readonly LabelPlan[],
-  log: ProblemLog,
-  counts: ImportCounts,
+  r: ImportJobResult,
   ignored: readonly string[],
   applied: boolean,
+  labelIds: ReadonlyMap<number, number>,
 ): ImportReport => ({
   dryRun: opts.dryRun,
   applied,
-  format,
+  format: r.format,
   detectedBy,
   images: {
-    total: dataset.images.length,
-    matched: counts.matched,
-    created: counts.created,
-    withAnnotations: counts.withAnnotations,
+    total: r.imagesTotal,
+    matched: r.counts.matched,
+    created: r.counts.created,
+    withAnnotations: r.counts.withAnnotations,
   },
   annotations: {
-    total: counts.annotations,
-    perLabel: labels.map((l) => ({
+    total: r.counts.annotations,
+    perLabel: r.plans.map((l) => ({
       name: l.name,
       count: l.count,
-      // A label created by an import that was then rolled back does not exist.
-      labelId: l.state === "created" && !applied ? null : l.labelId,
+      // A label the import would create exists only once the import is applied.
+      labelId: l.state === "created" ? (applied ? (labelIds.get(l.labelId ?? 0) ?? null) : null) : l.labelId,
       state: l.state,
     })),
   },
-  tags: counts.tags,
-  labelsCreated: labels.filter((l) => l.state === "created").map((l) => l.name),
-  errors: log.errors,
-  warnings: log.warnings,
-  problems: log
-    .list()
-    .slice(0, 1000)
-    .map((p) => ({ ...p })),
+  tags: r.counts.tags,
+  labelsCreated: r.plans.filter((l) => l.state === "created").map((l) => l.name),
+  errors: r.errors,
+  warnings: r.warnings,
+  problems: r.problems.slice(0, 1000).map((p) => ({ ...p })),
   ignoredFiles: ignored.slice(0, 200),
 });
 
-/** SQLite page cache (KiB) while an import writes; the connection's own size is restored after. */
-const IMPORT_CACHE_KIB = 64 * 1024;
+/** Import workers waiting for their next job (kept: starting one costs ~0.1 s, seconds under tsx). */
+const idleWorkers: Worker[] = [];
+const MAX_IDLE_WORKERS = 2;
 
-/** Thrown inside the write transaction to roll it back when the import met an error. */
-class Refused extends Error {}
+const newWorker = (): Worker => {
+  const w = startWorker("import-worker", {});
+  w.on("exit", () => {
+    const i = idleWorkers.indexOf(w);
+    if (i >= 0) idleWorkers.splice(i, 1);
+  });
+  return w;
+};
+
+/** Runs the decoding in a worker thread; an in-memory database (no file to open twice) runs it here. */
+const runJob = (deps: Deps, job: ImportJobData): Promise<ImportJobResult> => {
+  if (deps.db.memory) return Promise.resolve(runImportJob(deps.db, job));
+  const data: ImportWorkerData = { ...job, dbFile: deps.db.name };
+  const worker = idleWorkers.pop() ?? newWorker();
+  return new Promise<ImportJobResult>((resolve, reject) => {
+    const done = (settle: () => void, reuse: boolean) => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      if (reuse && idleWorkers.length < MAX_IDLE_WORKERS) {
+        worker.unref();
+        idleWorkers.push(worker);
+      } else void worker.terminate();
+      settle();
+    };
+    const onMessage = (m: FromImportWorker) => {
+      if (m.type === "done") done(() => resolve(m.result), true);
+      else if (m.appError) {
+        const e = m.appError;
+        done(() => reject(new AppError(e.code, m.message, e.details)), true);
+      } else done(() => reject(Object.assign(new Error(m.message), m.stack ? { stack: m.stack } : {})), true);
+    };
+    const onError = (err: Error) => done(() => reject(err), false);
+    const onExit = (code: number) =>
+      done(() => reject(new Error(`the import worker stopped (exit code ${code}) without an answer`)), false);
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    worker.ref();
+    worker.postMessage(data);
+  });
+};
 
 /**
- * Imports a dataset into a project. The upload is staged on disk; then the annotation files are
- * decoded one piece at a time and every checked annotation goes straight into the database,
- * inside one write transaction: the first error stops the writes, decoding goes on to report
- * every problem, and the transaction is rolled back, so a refused import changes nothing (400
- * with the report). A dry run runs the same decoding and checks and writes nothing.
+ * Imports a dataset into a project, in three steps, none of which holds the database's write lock
+ * for longer than a few tens of ms:
+ * 1. the upload is staged on disk and its images probed and stored (as an upload does);
+ * 2. a worker thread decodes the annotation files one piece at a time and writes every checked
+ *    annotation to the import's staging file (import-stage.ts), never to the project; the first
+ *    error stops the writes, decoding goes on to report every problem, and a refused import (400
+ *    with the report) or a dry run leaves nothing behind;
+ * 3. an import without errors is committed (its labels created) and published into the project
+ *    in short transactions (import-publish.ts).
  */
 export const importDataset = async (
   deps: Deps,
@@ -164,83 +147,58 @@ export const importDataset = async (
     if (store) claimed = upload.images.map((i) => i.staged.tempPath);
     const probed = await probeUploadedImages(deps, upload.images, store);
     stored = probed.filter((p) => p.ok).map((p) => p.staged.sha256);
-    const existing = deps.db
-      .prepare("SELECT id, file_name, width, height, sha256 FROM images WHERE project_id = ? ORDER BY id")
-      .all(projectId) as ExistingImage[];
-    const existingShas = new Set(existing.map((e) => e.sha256));
-    const log = new ProblemLog();
-    const writer = new ImportWriter(
-      deps,
+    const now = deps.now();
+    const stageFile = store ? path.join(upload.dir, "stage.sqlite") : null;
+    const t0 = performance.now();
+    const result = await runJob(deps, {
       projectId,
       opts,
-      actor,
-      log,
-      new Map(probed.map((p) => [`zip:${p.path}`, p])),
-      existingShas,
-    );
-    const find = imageFinder(probed, existing);
-    // Synchronous from here to the end of the transaction: annotation files are read with
-    // blocking reads, so no other request's statements can interleave with the import's writes.
-    const run = () => {
-      const decoded = decodeDataset(format, files, find, {
-        invalidShapes: opts.invalidShapes,
-        sink: writer,
-        log,
-      });
-      return { dataset: decoded.value, ...writer.finish(decoded.value) };
-    };
-    let result: ReturnType<typeof run> | undefined;
-    if (opts.dryRun) result = run();
-    else {
-      // A bigger page cache for the import's one transaction: the pages of the annotation table
-      // and its indexes stay in memory instead of spilling to the WAL again and again.
-      const cacheSize = deps.db.pragma("cache_size", { simple: true }) as number;
-      deps.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-      // Every id the import writes is one it has just read or inserted in this transaction, and
-      // nothing else runs on the connection until it ends (the import is synchronous from here):
-      // SQLite's per-row parent lookups (image, label) would only repeat that, at ~20% of the
-      // write cost. The pragma cannot change inside a transaction, so it is set around it.
-      const foreignKeys = deps.db.pragma("foreign_keys", { simple: true }) as number;
-      deps.db.pragma("foreign_keys = OFF");
-      // The commit of a million rows leaves ~150 MB in the WAL; SQLite's automatic checkpoint would
-      // copy it into the database file right there, on the main thread (~2.5 s). A worker does it
-      // instead, after the commit (checkpointInBackground).
-      const autoCheckpoint = deps.db.pragma("wal_autocheckpoint", { simple: true }) as number;
-      deps.db.pragma("wal_autocheckpoint = 0");
-      try {
-        deps.db.transaction(() => {
-          result = run();
-          if (log.errors > 0) throw new Refused();
-        })();
-      } catch (err) {
-        if (!(err instanceof Refused)) throw err;
-      } finally {
-        deps.db.pragma(`foreign_keys = ${foreignKeys ? "ON" : "OFF"}`);
-        deps.db.pragma(`cache_size = ${cacheSize}`);
-        deps.db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
+      format,
+      tileThresholdPixels: deps.config.tileThresholdPixels,
+      texts: upload.texts,
+      lazy: upload.lazySources,
+      imagePaths: files.imagePaths,
+      probed,
+      stageFile,
+    });
+    const ignored = [...upload.ignored, ...result.ignored];
+    const applied = store && result.errors === 0;
+    if (!applied) {
+      const r = report(opts, detectedBy, result, ignored, false, new Map());
+      if (result.errors > 0 && store) {
+        const first = result.firstError;
+        throw new AppError(
+          "VALIDATION_ERROR",
+          `import refused, nothing was changed: ${result.errors} problem(s)${first ? `; first: ${formatProblem(first)}` : ""}`,
+          r,
+        );
       }
-      if (log.errors === 0 && (result?.counts.annotations ?? 0) >= BACKGROUND_CHECKPOINT_ROWS)
-        checkpointInBackground(deps);
+      return r;
     }
-    if (!result) throw new Error("the import produced no result");
-    const { dataset, plans, counts } = result;
-    const ignored = [...upload.ignored, ...dataset.ignored];
-    format = dataset.format;
-    const applied = !opts.dryRun && log.errors === 0;
-    const r = report(opts, format, detectedBy, dataset, plans, log, counts, ignored, applied);
-    if (log.errors > 0 && !opts.dryRun) {
-      const first = log.items.find((p) => p.severity === "error");
-      throw new AppError(
-        "VALIDATION_ERROR",
-        `import refused, nothing was changed: ${log.errors} problem(s)${first ? `; first: ${formatProblem(first)}` : ""}`,
-        r,
-      );
-    }
-    if (applied) {
-      for (const sha of writer.pendingTiles) deps.tiles.generate(sha);
-      stored = stored.filter((s) => !existingShas.has(s) && !counts.createdShas.has(s));
-    }
-    return r;
+    const { importId, labelIds } = commitImport(deps, {
+      projectId,
+      stageFile: stageFile as string,
+      existing: opts.existing,
+      actor,
+      now,
+      images: result.stagedImages,
+      usedLabelIds: result.usedLabelIds,
+      createdLabels: result.createdLabels,
+    });
+    const t1 = performance.now();
+    await publishImport(deps, importId);
+    deps.log.info(
+      {
+        importId,
+        annotations: result.counts.annotations,
+        decodeMs: Math.round(t1 - t0),
+        publishMs: Math.round(performance.now() - t1),
+      },
+      "import published",
+    );
+    if (result.counts.annotations >= BACKGROUND_CHECKPOINT_ROWS) checkpointInBackground(deps);
+    for (const sha of result.pendingTiles) deps.tiles.generate(sha);
+    return report(opts, detectedBy, result, ignored, true, labelIds);
   } finally {
     await upload.cleanup();
     // Bytes stored for images that did not become rows (refused import, masks, corrupt files).

@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
+import path from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { basename, isDatasetTextPath, isImagePath, type LazyText, normalizePath } from "@labelbench/formats";
@@ -8,11 +10,20 @@ import busboy from "busboy";
 import type { Request } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
-import { discardTemp, newTempPath, probeStaged, type StagedFile } from "../images/ingest.js";
+import { probeStaged, type StagedFile } from "../images/ingest.js";
 import { concurrency } from "../images/limit.js";
 import { probeImage } from "../images/probe.js";
 import { stageStream } from "../images/upload.js";
-import { fileTextChunks, readEntrySync, readZip, utf8Text, type ZipEntryLocation } from "./zip-reader.js";
+import {
+  fileTextChunks,
+  readEntrySync,
+  readZip,
+  unreadableEntry,
+  utf8Text,
+  ZipEntryError,
+  type ZipEntryLocation,
+  type ZipItem,
+} from "./zip-reader.js";
 
 /** Limits of one import request. */
 const MAX_UPLOAD_BYTES = 16 * 1024 ** 3;
@@ -20,6 +31,23 @@ const MAX_TEXT_FILE_BYTES = 256 * 1024 * 1024;
 const MAX_TEXT_TOTAL_BYTES = 1024 * 1024 * 1024;
 /** Annotation files above this are kept on disk and read in pieces (a big COCO JSON); smaller ones are read whole when decoded. */
 const SPILL_BYTES = 8 * 1024 * 1024;
+/**
+ * Zip bombs: what the zips of one import may expand to, checked from the central directory
+ * before any entry is extracted (an entry that then inflates past its declared size is refused
+ * as it reads). Real datasets stay far below: images do not compress, a COCO file ~5-10x.
+ */
+export const ZIP_LIMITS = {
+  /** All entries of all the request's zips together (the upload's own cap). */
+  totalBytes: 16 * 1024 ** 3,
+  /** An entry, and a whole zip, may expand at most this many times their compressed size... */
+  ratio: 100,
+  /** ...except an entry that expands to at most this, and a zip that expands to at most this in all. */
+  entryFreeBytes: 1024 * 1024,
+  zipFreeBytes: 64 * 1024 * 1024,
+};
+
+/** Where the temp files of imports live: one folder per request under the store's temp folder. */
+const IMPORTS_TEMP = "imports";
 
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed", "application/octet-stream"]);
 
@@ -41,11 +69,51 @@ export type ProbedImage =
     }
   | { ok: false; path: string; staged: StagedFile; reason: string };
 
+/**
+ * Where an annotation file left on disk is, so that the import worker can read it too (functions
+ * cannot cross threads, paths can): a whole file, or one entry of an uploaded zip.
+ */
+export type LazySource =
+  | { readonly kind: "file"; readonly file: string }
+  | { readonly kind: "zip"; readonly zip: string; readonly entry: ZipEntryLocation };
+
+/** The reader of a lazy source; zip files are opened once per `fds` (closed by the caller). */
+export const lazyText = (source: LazySource, fds: Map<string, number>): LazyText => {
+  if (source.kind === "file") return fileText(source.file);
+  let fd = fds.get(source.zip);
+  if (fd === undefined) {
+    fd = fs.openSync(source.zip, "r");
+    fds.set(source.zip, fd);
+  }
+  return zipEntryText(fd, source.entry);
+};
+
 /** A text file on disk (a spilled upload or an extracted zip entry), read when the decoder asks. */
 const fileText = (file: string): LazyText => ({
   text: () => [...fileTextChunks(file)].join(""),
   chunks: () => fileTextChunks(file),
 });
+
+/** The 4xx of an entry the zip itself makes unreadable: 415 for a method we lack, 400 for bytes that lie. */
+export const zipEntryProblem = (err: ZipEntryError): AppError =>
+  err.kind === "unsupported"
+    ? new AppError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        `${err.message}: only stored and deflated zip entries can be read`,
+        [{ path: err.path, message: err.reason }],
+      )
+    : new AppError("VALIDATION_ERROR", `not a readable zip: ${err.message}`, [
+        { path: err.path, message: err.reason },
+      ]);
+
+/** Runs `fn`, answering a ZipEntryError as the client's 4xx; other errors pass unchanged. */
+const readingZip = async <T>(fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof ZipEntryError ? zipEntryProblem(err) : err;
+  }
+};
 
 /** A small zip entry, inflated from the zip when the decoder asks (one at a time). */
 const zipEntryText = (fd: number, entry: ZipEntryLocation): LazyText => {
@@ -53,12 +121,38 @@ const zipEntryText = (fd: number, entry: ZipEntryLocation): LazyText => {
     try {
       return utf8Text(readEntrySync(fd, entry));
     } catch (err) {
-      throw new AppError("VALIDATION_ERROR", `not a readable zip: ${(err as Error).message}`, [
-        { path: entry.path, message: "cannot be read from the zip" },
-      ]);
+      if (err instanceof ZipEntryError) throw zipEntryProblem(err);
+      throw err;
     }
   };
   return { text, chunks: () => [text()] };
+};
+
+/**
+ * Refuses a zip bomb from the central directory, before anything is extracted (413): an entry or
+ * the whole zip expanding more than ZIP_LIMITS.ratio times, or the request's zips more than
+ * ZIP_LIMITS.totalBytes. The declared sizes can be trusted because an entry that inflates past
+ * its own is refused while it is read.
+ */
+const checkExpansion = (upload: DatasetUpload, items: readonly ZipItem[], zipBytes: number) => {
+  const { ratio, entryFreeBytes, zipFreeBytes, totalBytes } = ZIP_LIMITS;
+  const times = (size: number, from: number) => Math.round(size / Math.max(from, 1));
+  let sum = 0;
+  for (const item of items) {
+    if (item.size > entryFreeBytes && item.size > ratio * item.compressedSize)
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `${item.path} would expand to ${item.size} bytes from ${item.compressedSize} (${times(item.size, item.compressedSize)}x): a zip entry may expand at most ${ratio}x`,
+        [{ path: item.path, message: `expands ${times(item.size, item.compressedSize)}x` }],
+      );
+    sum += item.size;
+  }
+  upload.expandedBytes += sum;
+  if ((sum > zipFreeBytes && sum > ratio * zipBytes) || upload.expandedBytes > totalBytes)
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `the zip would expand to ${sum} bytes from ${zipBytes} (${times(sum, zipBytes)}x): a zip may expand to at most ${ratio}x its size (${zipFreeBytes / 1024 ** 2} MB at least) and ${totalBytes / 1024 ** 3} GB in all`,
+    );
 };
 
 /**
@@ -67,14 +161,30 @@ const zipEntryText = (fd: number, entry: ZipEntryLocation): LazyText => {
  * or held (small bare files of a multipart upload). No dataset's texts are all held at once.
  */
 export class DatasetUpload {
+  /** This request's temp folder: removed whole, whatever was still being written into it. */
+  readonly dir: string;
   readonly texts = new Map<string, string>();
   readonly lazy = new Map<string, LazyText>();
+  /** Where each lazy text is, for the import worker. */
+  readonly lazySources = new Map<string, LazySource>();
   readonly images: UploadedImage[] = [];
   readonly ignored: string[] = [];
-  readonly temps: string[] = [];
   /** Zip files kept open for reading their annotation entries during the import. */
   readonly zipFds: number[] = [];
+  /** What the request's zips expand to, as their directories declare. */
+  expandedBytes = 0;
   private textBytes = 0;
+  private temps = 0;
+
+  constructor(deps: Deps) {
+    this.dir = path.join(deps.storage.tempDir, IMPORTS_TEMP, randomUUID());
+    fs.mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** A new file name in this request's temp folder. */
+  tempPath(): string {
+    return path.join(this.dir, String(++this.temps));
+  }
 
   count(path: string, bytes: number) {
     if (bytes > MAX_TEXT_FILE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `${path} is larger than 256 MB`);
@@ -84,7 +194,7 @@ export class DatasetUpload {
   }
 
   /** Receives one bare annotation file: held when small, spilled to a temp file past SPILL_BYTES. */
-  async addText(deps: Deps, path: string, stream: Readable) {
+  async addText(path: string, stream: Readable) {
     let parts: Buffer[] = [];
     let size = 0;
     let spill: fs.WriteStream | null = null;
@@ -98,8 +208,7 @@ export class DatasetUpload {
           throw new AppError("PAYLOAD_TOO_LARGE", `${path} is larger than 256 MB`);
         }
         if (!spill && size > SPILL_BYTES) {
-          spillPath = newTempPath(deps);
-          this.temps.push(spillPath);
+          spillPath = this.tempPath();
           spill = fs.createWriteStream(spillPath);
           for (const p of parts) spill.write(p);
           parts = [];
@@ -115,15 +224,41 @@ export class DatasetUpload {
       }
     }
     this.count(path, size);
-    if (spill) this.lazy.set(path, fileText(spillPath));
+    if (spill) this.setLazy(path, { kind: "file", file: spillPath });
     else this.texts.set(path, utf8Text(Buffer.concat(parts)));
+  }
+
+  setLazy(path: string, source: LazySource) {
+    this.lazySources.set(path, source);
+    const fds = new Map<string, number>();
+    this.lazy.set(path, lazyText(source, fds));
+    this.zipFds.push(...fds.values());
   }
 
   async cleanup() {
     for (const fd of this.zipFds.splice(0)) fs.closeSync(fd);
-    await Promise.all(this.temps.map(discardTemp));
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Removes what imports left in the temp folder when the process died mid-way (killed, crashed):
+ * called at start, when no import can be running.
+ */
+export const removeImportTemps = (tempDir: string) => {
+  fs.rmSync(path.join(tempDir, IMPORTS_TEMP), { recursive: true, force: true });
+};
+
+/** An entry's location alone (a ZipItem also holds a function, which cannot be sent to a worker). */
+const locationOf = (i: ZipItem): ZipEntryLocation => ({
+  path: i.path,
+  size: i.size,
+  compressedSize: i.compressedSize,
+  method: i.method,
+  localHeaderOffset: i.localHeaderOffset,
+  crc32: i.crc32,
+  encrypted: i.encrypted,
+});
 
 /** Drops one folder every path starts with (`my_dataset/data.yaml` -> `data.yaml`): zips of a folder. */
 const stripCommonRoot = (paths: readonly string[]): ((p: string) => string) => {
@@ -147,30 +282,42 @@ const expandZip = async (deps: Deps, upload: DatasetUpload, file: string, prefix
   let fd: number | undefined;
   try {
     const rel = stripCommonRoot(zip.items.map((i) => i.path));
-    for (const item of zip.items) {
-      const path = normalizePath(`${prefix}${rel(item.path)}`);
-      if (skipped(path)) continue;
-      if (isDatasetTextPath(path)) {
-        upload.count(path, item.size);
-        if (item.size > SPILL_BYTES) {
-          // Too big to inflate whole when decoded: extracted now, read in pieces later.
-          const tempPath = newTempPath(deps);
-          upload.temps.push(tempPath);
-          await pipeline(await item.open(), fs.createWriteStream(tempPath));
-          upload.lazy.set(path, fileText(tempPath));
-        } else {
-          fd ??= fs.openSync(file, "r");
-          upload.lazy.set(path, zipEntryText(fd, item));
-        }
-      } else if (isImagePath(path)) {
-        const tempPath = newTempPath(deps);
-        upload.temps.push(tempPath);
-        const tooLarge = item.size > deps.config.maxFileBytes;
-        const stream = tooLarge ? emptyStream() : await item.open();
-        const staged = await stageStream(deps, basename(path), stream, tempPath);
-        upload.images.push({ path, staged: { ...staged, tooLarge } });
-      } else upload.ignored.push(path);
+    const items = zip.items
+      .map((item) => ({ item, path: normalizePath(`${prefix}${rel(item.path)}`) }))
+      .filter((i) => !skipped(i.path));
+    checkExpansion(
+      upload,
+      items.map((i) => i.item),
+      fs.statSync(file).size,
+    );
+    for (const { item, path } of items) {
+      const kept = isDatasetTextPath(path) || isImagePath(path);
+      const unreadable = kept ? unreadableEntry(item) : null;
+      if (unreadable) throw zipEntryProblem(unreadable);
     }
+    await readingZip(async () => {
+      for (const { item, path } of items) {
+        if (isDatasetTextPath(path)) {
+          upload.count(path, item.size);
+          if (item.size > SPILL_BYTES) {
+            // Too big to inflate whole when decoded: extracted now, read in pieces later.
+            const tempPath = upload.tempPath();
+            await pipeline(await item.open(), fs.createWriteStream(tempPath));
+            upload.setLazy(path, { kind: "file", file: tempPath });
+          } else {
+            fd ??= fs.openSync(file, "r");
+            upload.lazySources.set(path, { kind: "zip", zip: file, entry: locationOf(item) });
+            upload.lazy.set(path, zipEntryText(fd, item));
+          }
+        } else if (isImagePath(path)) {
+          const tempPath = upload.tempPath();
+          const tooLarge = item.size > deps.config.maxFileBytes;
+          const stream = tooLarge ? emptyStream() : await item.open();
+          const staged = await stageStream(deps, basename(path), stream, tempPath);
+          upload.images.push({ path, staged: { ...staged, tooLarge } });
+        } else upload.ignored.push(path);
+      }
+    });
   } finally {
     zip.close();
     if (fd !== undefined) upload.zipFds.push(fd);
@@ -183,13 +330,8 @@ const emptyStream = () => {
   return t;
 };
 
-const streamToTemp = async (
-  deps: Deps,
-  upload: DatasetUpload,
-  source: NodeJS.ReadableStream,
-): Promise<string> => {
-  const tempPath = newTempPath(deps);
-  upload.temps.push(tempPath);
+const streamToTemp = async (upload: DatasetUpload, source: NodeJS.ReadableStream): Promise<string> => {
+  const tempPath = upload.tempPath();
   let size = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _e, cb) {
@@ -207,11 +349,11 @@ const streamToTemp = async (
  * each a zip, an annotation file (kept under its relative name) or an image.
  */
 export const receiveUpload = async (deps: Deps, req: Request): Promise<DatasetUpload> => {
-  const upload = new DatasetUpload();
+  const upload = new DatasetUpload(deps);
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   try {
     if (ZIP_TYPES.has(type)) {
-      const file = await streamToTemp(deps, upload, req);
+      const file = await streamToTemp(upload, req);
       await expandZip(deps, upload, file, "");
     } else if (type === "multipart/form-data") {
       await receiveMultipart(deps, upload, req);
@@ -232,23 +374,42 @@ const receiveMultipart = (deps: Deps, upload: DatasetUpload, req: Request): Prom
   new Promise((resolve, reject) => {
     const bb = busboy({ headers: req.headers, defParamCharset: "utf8", limits: { files: 100_000 } });
     const jobs: Promise<void>[] = [];
+    const open = new Set<Readable>();
     const zips: { file: string; name: string }[] = [];
+    let failed = false;
+    // The first failure (a file refused, a malformed body, a client that hung up) stops every file
+    // still being written, and the request fails only once they have all stopped: the temp folder
+    // is then removed after the last write into it, not before (which left files behind).
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(bb);
+      req.resume();
+      for (const s of open) s.destroy(err instanceof Error ? err : new Error(String(err)));
+      void Promise.allSettled(jobs).then(() => reject(err));
+    };
+    const track = (stream: Readable, job: Promise<void>) => {
+      open.add(stream);
+      jobs.push(job.finally(() => open.delete(stream)).catch(fail));
+    };
     bb.on("file", (field, stream, info) => {
       const path = normalizePath(info.filename ?? "");
-      if (field !== "files" || path === "" || skipped(path)) {
+      if (failed || field !== "files" || path === "" || skipped(path)) {
         stream.resume();
-        if (path) upload.ignored.push(path);
+        if (path && !failed) upload.ignored.push(path);
         return;
       }
       if (path.toLowerCase().endsWith(".zip")) {
-        jobs.push(streamToTemp(deps, upload, stream).then((file) => void zips.push({ file, name: path })));
+        track(
+          stream,
+          streamToTemp(upload, stream).then((file) => void zips.push({ file, name: path })),
+        );
       } else if (isDatasetTextPath(path)) {
-        jobs.push(upload.addText(deps, path, stream));
+        track(stream, upload.addText(path, stream));
       } else if (isImagePath(path)) {
-        const tempPath = newTempPath(deps);
-        upload.temps.push(tempPath);
-        jobs.push(
-          stageStream(deps, basename(path), stream, tempPath).then((staged) => {
+        track(
+          stream,
+          stageStream(deps, basename(path), stream, upload.tempPath()).then((staged) => {
             upload.images.push({
               path,
               staged: { ...staged, tooLarge: staged.byteSize > deps.config.maxFileBytes },
@@ -261,11 +422,15 @@ const receiveMultipart = (deps: Deps, upload: DatasetUpload, req: Request): Prom
       }
     });
     bb.on("error", (err: Error) =>
-      reject(new AppError("VALIDATION_ERROR", `malformed multipart body: ${err.message}`)),
+      fail(new AppError("VALIDATION_ERROR", `malformed multipart body: ${err.message}`)),
     );
+    req.on("close", () => {
+      if (!req.complete) fail(new AppError("VALIDATION_ERROR", "the request ended before its body did"));
+    });
     bb.on("close", () => {
       Promise.all(jobs)
         .then(async () => {
+          if (failed) return;
           // Several zips: each keeps its own folder name so their files cannot collide.
           for (const z of zips)
             await expandZip(deps, upload, z.file, zips.length > 1 ? `${z.name.replace(/\.zip$/i, "")}/` : "");
@@ -276,8 +441,9 @@ const receiveMultipart = (deps: Deps, upload: DatasetUpload, req: Request): Prom
               [{ path: "files", message: "required" }],
             );
           }
+          resolve();
         })
-        .then(resolve, reject);
+        .catch(fail);
     });
     req.pipe(bb);
   });

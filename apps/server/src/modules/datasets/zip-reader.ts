@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
@@ -18,8 +18,64 @@ export interface ZipEntryLocation {
 
 /** One file of an uploaded zip (directories are skipped). */
 export interface ZipItem extends ZipEntryLocation {
+  /** The entry's bytes; a read that fails because of the zip itself fails with a ZipEntryError. */
   open(): Promise<Readable>;
 }
+
+/**
+ * An entry the zip itself makes unreadable: `unsupported` (a compression method or encryption no
+ * reader here knows) or `corrupt` (bytes that disagree with the headers). Callers answer it as
+ * the client's fault (415, 400); any other error while reading (the disk) stays a server error.
+ */
+export class ZipEntryError extends Error {
+  constructor(
+    readonly kind: "unsupported" | "corrupt",
+    readonly path: string,
+    /** What is wrong with the entry, without its path. */
+    readonly reason: string,
+  ) {
+    super(`${path} ${reason}`);
+  }
+}
+
+/** The two methods readers here inflate; zip tools name the others by these numbers (APPNOTE 4.4.5). */
+const METHOD_NAMES: Record<number, string> = {
+  1: "shrink",
+  6: "implode",
+  9: "deflate64",
+  12: "bzip2",
+  14: "LZMA",
+  93: "Zstandard",
+  95: "xz",
+  98: "PPMd",
+};
+
+/** Null when the entry can be read (stored or deflated, not encrypted); otherwise why not. */
+export const unreadableEntry = (e: ZipEntryLocation): ZipEntryError | null => {
+  if (e.encrypted) return new ZipEntryError("unsupported", e.path, "is encrypted");
+  if (e.method === 0 || e.method === 8) return null;
+  const name = METHOD_NAMES[e.method];
+  return new ZipEntryError(
+    "unsupported",
+    e.path,
+    `is compressed with ${name ?? "an unknown method"} (zip method ${e.method})`,
+  );
+};
+
+const overDeclared = (e: ZipEntryLocation) =>
+  new ZipEntryError("corrupt", e.path, `holds more than the ${e.size} bytes its zip header declares`);
+
+/** yauzl's complaints about an entry's bytes, in the words of the rest of the import. */
+const entryStreamError = (e: ZipEntryLocation, err: Error): ZipEntryError => {
+  if (err.message.startsWith("too many bytes in the stream")) return overDeclared(e);
+  if (err.message.startsWith("not enough bytes in the stream"))
+    return new ZipEntryError(
+      "corrupt",
+      e.path,
+      `holds fewer than the ${e.size} bytes its zip header declares`,
+    );
+  return new ZipEntryError("corrupt", e.path, `cannot be read: ${err.message}`);
+};
 
 const openZip = (file: string): Promise<yauzl.ZipFile> =>
   new Promise((resolve, reject) => {
@@ -43,7 +99,7 @@ export const readZip = async (file: string): Promise<{ items: ZipItem[]; close: 
   await new Promise<void>((resolve, reject) => {
     zip.on("entry", (entry: yauzl.Entry) => {
       if (!entry.fileName.endsWith("/")) {
-        items.push({
+        const location: ZipEntryLocation = {
           path: entry.fileName,
           size: entry.uncompressedSize,
           compressedSize: entry.compressedSize,
@@ -51,14 +107,21 @@ export const readZip = async (file: string): Promise<{ items: ZipItem[]; close: 
           localHeaderOffset: entry.relativeOffsetOfLocalHeader,
           crc32: entry.crc32,
           encrypted: entry.isEncrypted(),
-          open: () =>
-            new Promise<Readable>((res, rej) => {
-              zip.openReadStream(entry, (err, stream) => {
-                if (err || !stream) rej(err ?? new Error(`cannot read ${entry.fileName}`));
-                else res(stream);
-              });
-            }),
-        });
+        };
+        const open = () =>
+          new Promise<Readable>((res, rej) => {
+            const unreadable = unreadableEntry(location);
+            if (unreadable) return rej(unreadable);
+            zip.openReadStream(entry, (err, stream) => {
+              if (err || !stream) return rej(entryStreamError(location, err ?? new Error("no stream")));
+              // Errors of the entry's bytes (inflate, sizes) leave as ZipEntryErrors.
+              const out = new PassThrough();
+              stream.on("error", (e: Error) => out.destroy(entryStreamError(location, e)));
+              out.on("close", () => stream.destroy());
+              res(stream.pipe(out));
+            });
+          });
+        items.push({ ...location, open });
       }
       zip.readEntry();
     });
@@ -93,22 +156,38 @@ const LOCAL_HEADER_BYTES = 30;
  * checked by yauzl; here the local header, the size and the CRC are.
  */
 export const readEntrySync = (fd: number, e: ZipEntryLocation): Buffer => {
-  if (e.encrypted) throw new Error(`${e.path} is encrypted`);
+  const unreadable = unreadableEntry(e);
+  if (unreadable) throw unreadable;
   const header = Buffer.alloc(LOCAL_HEADER_BYTES);
   if (fs.readSync(fd, header, 0, LOCAL_HEADER_BYTES, e.localHeaderOffset) !== LOCAL_HEADER_BYTES)
-    throw new Error(`${e.path}: truncated zip`);
-  if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw new Error(`${e.path}: bad local header`);
+    throw new ZipEntryError("corrupt", e.path, "is cut short (truncated zip)");
+  if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE)
+    throw new ZipEntryError("corrupt", e.path, "has no local header where the directory says (corrupt zip)");
   const dataStart =
     e.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
   const raw = Buffer.alloc(e.compressedSize);
   if (fs.readSync(fd, raw, 0, e.compressedSize, dataStart) !== e.compressedSize)
-    throw new Error(`${e.path}: truncated zip`);
+    throw new ZipEntryError("corrupt", e.path, "is cut short (truncated zip)");
   let data: Buffer;
   if (e.method === 0) data = raw;
-  else if (e.method === 8) data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(e.size, 1) });
-  else throw new Error(`${e.path}: unsupported compression method ${e.method}`);
-  if (data.length !== e.size) throw new Error(`${e.path}: ${data.length} bytes, the zip says ${e.size}`);
-  if (zlib.crc32(data) !== e.crc32) throw new Error(`${e.path}: CRC mismatch (corrupt zip)`);
+  else {
+    try {
+      // One byte more than declared is enough to tell an entry that lies about its size.
+      data = zlib.inflateRawSync(raw, { maxOutputLength: e.size + 1 });
+    } catch (err) {
+      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw overDeclared(e);
+      throw new ZipEntryError("corrupt", e.path, `cannot be inflated: ${(err as Error).message}`);
+    }
+  }
+  if (data.length > e.size) throw overDeclared(e);
+  if (data.length < e.size)
+    throw new ZipEntryError(
+      "corrupt",
+      e.path,
+      `holds ${data.length} bytes, its zip header declares ${e.size}`,
+    );
+  if (zlib.crc32(data) !== e.crc32)
+    throw new ZipEntryError("corrupt", e.path, "fails its CRC check (corrupt zip)");
   return data;
 };
 

@@ -1,0 +1,157 @@
+import fs from "node:fs";
+import {
+  basename,
+  type DatasetFiles,
+  decodeDataset,
+  type FindImage,
+  type FormatId,
+  type LazyText,
+  nameKey,
+  type Problem,
+  ProblemLog,
+  stemOf,
+} from "@labelbench/formats";
+import type { ImportQuery } from "@labelbench/schema";
+import type Database from "better-sqlite3";
+import type { z } from "zod";
+import { createStage } from "./import-stage.js";
+import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
+import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
+
+/**
+ * One import's decoding, as the import worker (import-worker.ts) runs it: the dataset's files are
+ * decoded, checked and, for a real import without errors, written to the staging file. It reads
+ * the project's database and never writes it. Everything in and out is plain data (it crosses
+ * threads).
+ */
+
+type Options = z.output<typeof ImportQuery>;
+
+export interface ImportJobData {
+  readonly projectId: number;
+  readonly opts: Options;
+  readonly format: FormatId;
+  readonly tileThresholdPixels: number;
+  readonly texts: ReadonlyMap<string, string>;
+  readonly lazy: ReadonlyMap<string, LazySource>;
+  readonly imagePaths: readonly string[];
+  readonly probed: readonly ProbedImage[];
+  /** Where to stage the rows; null for a dry run. */
+  readonly stageFile: string | null;
+}
+
+export interface ImportJobResult {
+  readonly format: FormatId;
+  readonly imagesTotal: number;
+  readonly ignored: readonly string[];
+  readonly plans: readonly LabelPlan[];
+  readonly counts: Omit<ImportCounts, "createdShas"> & { readonly createdShas: readonly string[] };
+  readonly errors: number;
+  readonly warnings: number;
+  /** The kept problems (and a line saying how many more there were). */
+  readonly problems: readonly Problem[];
+  readonly firstError: Problem | null;
+  readonly pendingTiles: readonly string[];
+  /** Images in the staging file (1..n), project labels its rows use, labels it creates. */
+  readonly stagedImages: number;
+  readonly usedLabelIds: readonly number[];
+  readonly createdLabels: readonly { ref: number; name: string }[];
+}
+
+interface ExistingImage {
+  id: number;
+  file_name: string;
+  width: number;
+  height: number;
+  sha256: string;
+}
+
+/** Resolves what a dataset names to an uploaded image (by path) or a project image (by name). */
+const imageFinder = (probed: readonly ProbedImage[], existing: readonly ExistingImage[]): FindImage => {
+  const inZip = new Map(probed.map((p) => [p.path, p]));
+  const byName = new Map<string, ExistingImage[]>();
+  const byStem = new Map<string, ExistingImage[]>();
+  for (const e of existing) {
+    for (const [map, k] of [
+      [byName, nameKey(e.file_name)],
+      [byStem, nameKey(stemOf(e.file_name))],
+    ] as const) {
+      const list = map.get(k) ?? [];
+      list.push(e);
+      map.set(k, list);
+    }
+  }
+  return (ref) => {
+    if (ref.path) {
+      const z = inZip.get(ref.path);
+      if (z?.ok) return { found: true, key: `zip:${z.path}`, fileName: basename(z.path), size: z };
+      if (z) return { found: false, reason: `${z.path} is not a usable image: ${z.reason}` };
+    }
+    const wanted = ref.fileName ?? ref.stem;
+    const hits = ref.fileName ? byName.get(nameKey(ref.fileName)) : byStem.get(nameKey(ref.stem));
+    const one = hits?.[0];
+    if (hits?.length === 1 && one) {
+      return {
+        found: true,
+        key: `img:${one.id}`,
+        fileName: one.file_name,
+        size: { width: one.width, height: one.height },
+      };
+    }
+    if (hits && hits.length > 1)
+      return {
+        found: false,
+        reason: `${hits.length} images in the project are named "${wanted}" (ids ${hits.map((h) => h.id).join(", ")}); include the image in the upload`,
+      };
+    return { found: false, reason: `no image "${wanted}" in the upload or in the project` };
+  };
+};
+
+export const runImportJob = (db: Database.Database, job: ImportJobData): ImportJobResult => {
+  const fds = new Map<string, number>();
+  const stage = job.stageFile ? createStage(job.stageFile) : null;
+  let kept = false;
+  try {
+    const lazy = new Map<string, LazyText>();
+    for (const [p, source] of job.lazy) lazy.set(p, lazyText(source, fds));
+    const files: DatasetFiles = { texts: new Map(job.texts), lazy, imagePaths: [...job.imagePaths] };
+    const existing = db
+      .prepare("SELECT id, file_name, width, height, sha256 FROM images WHERE project_id = ? ORDER BY id")
+      .all(job.projectId) as ExistingImage[];
+    const log = new ProblemLog();
+    const writer = new ImportWriter(
+      { db, projectId: job.projectId, tileThresholdPixels: job.tileThresholdPixels },
+      job.opts,
+      log,
+      new Map(job.probed.map((p) => [`zip:${p.path}`, p])),
+      new Set(existing.map((e) => e.sha256)),
+      stage,
+    );
+    const decoded = decodeDataset(job.format, files, imageFinder(job.probed, existing), {
+      invalidShapes: job.opts.invalidShapes,
+      sink: writer,
+      log,
+    });
+    const dataset = decoded.value;
+    const { plans, counts } = writer.finish(dataset);
+    kept = stage !== null && log.errors === 0;
+    return {
+      format: dataset.format,
+      imagesTotal: dataset.images.length,
+      ignored: dataset.ignored,
+      plans: plans.map((p) => ({ ...p })),
+      counts: { ...counts, createdShas: [...counts.createdShas] },
+      errors: log.errors,
+      warnings: log.warnings,
+      problems: log.list().map((p) => ({ ...p })),
+      firstError: log.items.find((p) => p.severity === "error") ?? null,
+      pendingTiles: writer.pendingTiles,
+      stagedImages: writer.stagedImages,
+      usedLabelIds: writer.usedLabelIds,
+      createdLabels: writer.createdLabels.map((p) => ({ ref: p.labelId as number, name: p.target })),
+    };
+  } finally {
+    stage?.close(kept);
+    for (const fd of fds.values()) fs.closeSync(fd);
+  }
+};
