@@ -12,10 +12,15 @@ import { Worker, type WorkerOptions } from "node:worker_threads";
  *   parent's loader hooks on Node 20 (`--import tsx` in `execArgv` is ignored for the worker's
  *   entry), so a two-line bootstrap registers tsx inside the worker and then imports the `.ts`.
  */
-export const startWorker = (name: string, options: WorkerOptions): Worker => {
+export const startWorker = (
+  name: string,
+  options: WorkerOptions,
+  /** The folder of the worker's source, as a module URL beside it (another module's workers). */
+  from: string = import.meta.url,
+): Worker => {
   const self = import.meta.url;
   if (!self.endsWith(".ts")) return new Worker(new URL(`./${name}.js`, self), options);
-  const entry = new URL(`./${name}.ts`, self).href;
+  const entry = new URL(`./${name}.ts`, from).href;
   const tsx = tsxApiUrl(self);
   const bootstrap = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
