@@ -1,25 +1,10 @@
-import type { Project } from "@labelbench/schema";
-import { createContext, useContext } from "react";
 import { Link, Outlet, useParams } from "react-router";
 import { ApiError, call } from "../api/client";
+import { ProjectContext } from "../project/project-context";
 import { EmptyState, ErrorState, Loading } from "../ui/parts";
 import { messageOf } from "../ui/toast-store";
 import { useAsync } from "../ui/useAsync";
 import { Header } from "./Header";
-
-interface ProjectContextValue {
-  project: Project;
-  /** Refetches the project (its counts change with uploads and status changes). */
-  reloadProject: () => void;
-}
-
-const ProjectContext = createContext<ProjectContextValue | null>(null);
-
-export const useProject = (): ProjectContextValue => {
-  const v = useContext(ProjectContext);
-  if (!v) throw new Error("useProject used outside a project route");
-  return v;
-};
 
 /** Project ids in URLs are positive integers; anything else is a page that cannot exist. */
 export const parseId = (raw: string | undefined): number | null => {

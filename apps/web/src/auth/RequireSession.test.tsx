@@ -3,9 +3,9 @@ import { useEffect } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { call } from "../api/client";
-import { LoginPage } from "./LoginPage";
+import { LoginPage } from "../pages/auth/LoginPage";
+import { SetupPage } from "../pages/auth/SetupPage";
 import { RequireSession } from "./RequireSession";
-import { SetupPage } from "./SetupPage";
 import { useSession } from "./session-store";
 
 const ME = {

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { useProject } from "../app/ProjectLayout";
+import { useProject } from "../project/project-context";
 import { EmptyState } from "../ui/parts";
 import type { Action } from "./permissions";
 import { useCan } from "./useCan";

@@ -1,7 +1,7 @@
 import type { AnnotationSet } from "@labelbench/schema";
 import { useEffect, useRef, useState } from "react";
 import { EdIcon } from "./icons";
-import type { ChangeCounts, MergeSide, ShapeConflict, ThreeWayMerge } from "./save-merge";
+import type { ChangeCounts, MergeSide, ShapeConflict, ThreeWayMerge } from "./save/save-merge";
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 

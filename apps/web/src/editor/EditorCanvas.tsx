@@ -4,17 +4,17 @@ import type { Image } from "@labelbench/schema";
 import type Konva from "konva";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Shape as KonvaShape, Layer, Stage } from "react-konva";
-import { type TiledImageStats, TileRenderer } from "../tiles/tile-renderer";
-import { BitmapView, moveOnCompositor } from "./compositor";
-import { drawOverlay, UNKNOWN_LABEL_COLOUR, warmTagText } from "./draw";
-import { type FrameBudget, FrameScheduler } from "./frame-scheduler";
-import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } from "./image-camera";
-import { buildPyramid, type Level, pickLevel, sourceRect } from "./image-pyramid";
-import { OverlayView } from "./overlay-view";
-import { takePreloadedTiles } from "./preload";
-import { cursorFor } from "./press-cursor";
-import { domRasterHost, type RasterStats, ShapeRaster } from "./shape-raster";
-import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./shape-tiles";
+import { BitmapView, moveOnCompositor } from "./canvas/compositor";
+import { drawOverlay, UNKNOWN_LABEL_COLOUR, warmTagText } from "./canvas/draw";
+import { type FrameBudget, FrameScheduler } from "./canvas/frame-scheduler";
+import { ImageCamera, OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } from "./canvas/image-camera";
+import { buildPyramid, type Level, pickLevel, sourceRect } from "./canvas/image-pyramid";
+import { OverlayView } from "./canvas/overlay-view";
+import { cursorFor } from "./canvas/press-cursor";
+import { domRasterHost, type RasterStats, ShapeRaster } from "./canvas/shape-raster";
+import { FINE_MIN_CELL_PX, FINE_TILES_PER_SIDE, ShapeTiles } from "./canvas/shape-tiles";
+import { type TiledImageStats, TileRenderer } from "./canvas/tile-renderer";
+import { takePreloadedTiles } from "./session/preload";
 
 /**
  * What the canvas did, for tests and the benchmark (see RasterStats for the shape layer's figures;

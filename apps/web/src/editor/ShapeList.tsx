@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useStore } from "zustand";
 import { useAfterPaint } from "./after-paint";
 import { EdIcon } from "./icons";
-import { type AuthorMap, authorLine, authorTitle } from "./shape-authors";
+import { type AuthorMap, authorLine, authorTitle } from "./session/shape-authors";
 
 const ROW_PX = 30;
 const OVERSCAN = 8;

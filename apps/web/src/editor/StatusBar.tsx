@@ -2,7 +2,7 @@ import type { Editor } from "@labelbench/editor";
 import type { ImageStatus } from "@labelbench/schema";
 import { useEffect, useState } from "react";
 import { EdIcon } from "./icons";
-import { describeStatus, type SaveStatus } from "./save-queue";
+import { describeStatus, type SaveStatus } from "./save/save-queue";
 import { useReadout } from "./use-readout";
 
 const STATUS_TEXT: Record<ImageStatus, string> = {

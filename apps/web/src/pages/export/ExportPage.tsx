@@ -2,15 +2,15 @@ import { DATASET_FORMATS, IMAGE_STATUSES, type ImageStatus, type ProjectStats } 
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { call } from "../../api/client";
-import { useProject } from "../../app/ProjectLayout";
 import { useCan } from "../../auth/useCan";
-import { copyText } from "../../settings/clipboard";
+import { useProject } from "../../project/project-context";
 import { formatBytes, formatCount, plural, STATUS_LABEL } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { ErrorState, Loading, Spinner } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
+import { copyText } from "../settings/clipboard";
 import { type DownloadProgress, downloadExport } from "./download";
 import {
   choiceError,

@@ -2,8 +2,8 @@ import { DEFAULT_SORT_ORDER, type ImageSort, type ImageStatus, type StatusCounts
 import { type DragEvent, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useSearchParams } from "react-router";
 import { call } from "../../api/client";
-import { useProject } from "../../app/ProjectLayout";
 import { useCan } from "../../auth/useCan";
+import { useProject } from "../../project/project-context";
 import { formatCount, plural, STATUS_LABEL } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading } from "../../ui/parts";

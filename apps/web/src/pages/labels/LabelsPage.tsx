@@ -1,7 +1,7 @@
 import { type Label, type LabelPatch, RESERVED_HOTKEYS } from "@labelbench/schema";
 import { type DragEvent, useId, useRef, useState } from "react";
 import { call } from "../../api/client";
-import { useProject } from "../../app/ProjectLayout";
+import { useProject } from "../../project/project-context";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";

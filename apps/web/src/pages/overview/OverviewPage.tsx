@@ -1,8 +1,8 @@
 import type { ProjectStats } from "@labelbench/schema";
 import { Link } from "react-router";
 import { call } from "../../api/client";
-import { useProject } from "../../app/ProjectLayout";
 import { useCan } from "../../auth/useCan";
+import { useProject } from "../../project/project-context";
 import { formatCount, percent, plural, STATUS_LABEL } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, StatusBar } from "../../ui/parts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../api/client";
+import { ApiError } from "../../api/client";
 import type { SaveTransport } from "./save-queue";
 import { classifyPutError, ownedTransport } from "./save-transport";
 

@@ -1,14 +1,14 @@
 import { PasswordChange } from "@labelbench/schema";
 import { type FormEvent, useState } from "react";
-import { call } from "../api/client";
-import { FormAlert } from "../auth/AuthScreen";
-import { InputField } from "../auth/FormField";
-import { type FieldErrors, newPasswordFormErrors, splitFormError } from "../auth/form-errors";
-import { NewPasswordFields } from "../auth/NewPasswordFields";
-import { Spinner } from "../ui/parts";
-import { toastSuccess } from "../ui/toast-store";
-import { useTitle } from "../ui/useTitle";
-import "../auth/accounts.css";
+import { call } from "../../api/client";
+import { FormAlert } from "../../auth/AuthScreen";
+import { InputField } from "../../auth/FormField";
+import { type FieldErrors, newPasswordFormErrors, splitFormError } from "../../auth/form-errors";
+import { NewPasswordFields } from "../../auth/NewPasswordFields";
+import { Spinner } from "../../ui/parts";
+import { toastSuccess } from "../../ui/toast-store";
+import { useTitle } from "../../ui/useTitle";
+import "../../auth/accounts.css";
 
 const EMPTY = { currentPassword: "", newPassword: "", confirm: "" };
 

@@ -1,6 +1,6 @@
 import type { AnnotationSet, Image as ImageMeta } from "@labelbench/schema";
-import { ApiError } from "../api/client";
-import { pictureSourceOf } from "../tiles/image-tiles";
+import { ApiError } from "../../api/client";
+import { pictureSourceOf } from "../../tiles/image-tiles";
 
 /** Everything the editor needs to show one image, fetched together so moving on can be instant. */
 export interface ImageBundle {

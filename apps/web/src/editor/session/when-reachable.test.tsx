@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, render } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../api/client";
+import { ApiError } from "../../api/client";
 import { isUnreachable, useRetryWhenReachable } from "./when-reachable";
 
 describe("isUnreachable", () => {

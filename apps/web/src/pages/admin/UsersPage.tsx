@@ -1,18 +1,18 @@
 import type { Role, User } from "@labelbench/schema";
 import { useState } from "react";
-import { call } from "../api/client";
-import { ROLE_LABEL } from "../auth/permissions";
-import { useMe, useSession } from "../auth/session-store";
-import { Avatar } from "../auth/UserMenu";
-import { formatRelative, plural } from "../ui/format";
-import { Icon } from "../ui/icons";
-import { ErrorState, Loading } from "../ui/parts";
-import { messageOf, toastError, toastSuccess } from "../ui/toast-store";
-import { useAsync } from "../ui/useAsync";
-import { useTitle } from "../ui/useTitle";
+import { call } from "../../api/client";
+import { ROLE_LABEL } from "../../auth/permissions";
+import { useMe, useSession } from "../../auth/session-store";
+import { Avatar } from "../../auth/UserMenu";
+import { formatRelative, plural } from "../../ui/format";
+import { Icon } from "../../ui/icons";
+import { ErrorState, Loading } from "../../ui/parts";
+import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
+import { useAsync } from "../../ui/useAsync";
+import { useTitle } from "../../ui/useTitle";
 import { CreateUserDialog, DeactivateDialog, DemoteSelfDialog, ResetPasswordDialog } from "./UserDialogs";
 import { replaceUser, sortUsers, summarizeUsers } from "./users-model";
-import "../auth/accounts.css";
+import "../../auth/accounts.css";
 
 type Modal =
   | { kind: "create" }

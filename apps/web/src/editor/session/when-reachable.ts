@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import { ApiError } from "../api/client";
+import { ApiError } from "../../api/client";
 
 /**
  * The server could not be reached (no answer, or a proxy in front of it saying it is down or

@@ -1,12 +1,12 @@
 import { parseAnnotationSet } from "@labelbench/schema";
-import { call } from "../api/client";
-import { useSession } from "../auth/session-store";
+import { call } from "../../api/client";
+import { useSession } from "../../auth/session-store";
+import { openPendingStorage } from "../save/pending-store";
+import { applyPatchResult } from "../save/save-diff";
+import { type Clock, createSaveQueue, type SaveQueue } from "../save/save-queue";
+import { apiSaveTransport, ownedTransport } from "../save/save-transport";
 import { createImageLoader, type ImageLoader, loadPictureOf } from "./image-loader";
-import { openPendingStorage } from "./pending-store";
 import { takePreloaded } from "./preload";
-import { applyPatchResult } from "./save-diff";
-import { type Clock, createSaveQueue, type SaveQueue } from "./save-queue";
-import { apiSaveTransport, ownedTransport } from "./save-transport";
 import { createShapeAuthors, type ShapeAuthors } from "./shape-authors";
 
 /**

@@ -1,15 +1,15 @@
 import { SetupRequest } from "@labelbench/schema";
 import { type FormEvent, useEffect, useState } from "react";
 import { Navigate, useSearchParams } from "react-router";
-import { ApiError, call } from "../api/client";
-import { Spinner } from "../ui/parts";
-import { useTitle } from "../ui/useTitle";
-import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "./AuthScreen";
-import { InputField } from "./FormField";
-import { type FieldErrors, newPasswordFormErrors, sentence, splitFormError } from "./form-errors";
-import { publicPageDecision } from "./guard";
-import { NewPasswordFields } from "./NewPasswordFields";
-import { useSession } from "./session-store";
+import { ApiError, call } from "../../api/client";
+import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "../../auth/AuthScreen";
+import { InputField } from "../../auth/FormField";
+import { type FieldErrors, newPasswordFormErrors, sentence, splitFormError } from "../../auth/form-errors";
+import { publicPageDecision } from "../../auth/guard";
+import { NewPasswordFields } from "../../auth/NewPasswordFields";
+import { useSession } from "../../auth/session-store";
+import { Spinner } from "../../ui/parts";
+import { useTitle } from "../../ui/useTitle";
 
 /** Shown once, while the server has no admin: creates the first admin and signs them in. */
 export function SetupPage() {

@@ -1,14 +1,14 @@
 import { MIN_PASSWORD_LENGTH, type Role, type User, UserCreate } from "@labelbench/schema";
 import { useState } from "react";
-import { call } from "../api/client";
-import { FormAlert } from "../auth/AuthScreen";
-import { FormField, InputField } from "../auth/FormField";
-import { type FieldErrors, fieldErrorsFromIssues, splitFormError } from "../auth/form-errors";
-import { ROLE_HINT, ROLE_LABEL } from "../auth/permissions";
-import { Dialog } from "../ui/Dialog";
-import { Icon } from "../ui/icons";
-import { Spinner } from "../ui/parts";
-import { toastSuccess } from "../ui/toast-store";
+import { call } from "../../api/client";
+import { FormAlert } from "../../auth/AuthScreen";
+import { FormField, InputField } from "../../auth/FormField";
+import { type FieldErrors, fieldErrorsFromIssues, splitFormError } from "../../auth/form-errors";
+import { ROLE_HINT, ROLE_LABEL } from "../../auth/permissions";
+import { Dialog } from "../../ui/Dialog";
+import { Icon } from "../../ui/icons";
+import { Spinner } from "../../ui/parts";
+import { toastSuccess } from "../../ui/toast-store";
 import { generatePassword } from "./users-model";
 
 const ROLES: Role[] = ["annotator", "manager", "admin"];

@@ -1,14 +1,14 @@
 import type { Me } from "@labelbench/schema";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { Navigate, useSearchParams } from "react-router";
-import { ApiError, call } from "../api/client";
-import { Spinner } from "../ui/parts";
-import { messageOf, useToasts } from "../ui/toast-store";
-import { useTitle } from "../ui/useTitle";
-import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "./AuthScreen";
-import { readableWait, sentence } from "./form-errors";
-import { publicPageDecision } from "./guard";
-import { useSession } from "./session-store";
+import { ApiError, call } from "../../api/client";
+import { AuthScreen, FormAlert, FullScreenLoading, Unreachable } from "../../auth/AuthScreen";
+import { readableWait, sentence } from "../../auth/form-errors";
+import { publicPageDecision } from "../../auth/guard";
+import { useSession } from "../../auth/session-store";
+import { Spinner } from "../../ui/parts";
+import { messageOf, useToasts } from "../../ui/toast-store";
+import { useTitle } from "../../ui/useTitle";
 
 export function LoginPage() {
   useTitle("Sign in");

@@ -1,6 +1,6 @@
 import { type Bounds, planTiles, type TileCoord, type TilePyramid } from "@labelbench/geometry";
 import type { Image } from "@labelbench/schema";
-import { keyOf, pyramidOfImage, tileUrlOf } from "./image-tiles";
+import { keyOf, pyramidOfImage, tileUrlOf } from "../../tiles/image-tiles";
 import {
   createTileCache,
   type DecodedTile,

@@ -1,5 +1,5 @@
 import { AnnotationSet, checkAnnotationSet, parseAnnotationSet } from "@labelbench/schema";
-import { ApiError, call } from "../api/client";
+import { ApiError, call } from "../../api/client";
 import type { SaveFailure, SaveTransport } from "./save-queue";
 
 /** Maps an API failure onto what the save queue does next: retry, stop, or ask the user. */

@@ -1,16 +1,16 @@
 import { type ApiToken, TokenScope as TokenScopeSchema } from "@labelbench/schema";
 import { useEffect, useReducer, useState } from "react";
-import { call } from "../api/client";
-import { FormAlert } from "../auth/AuthScreen";
-import { FormField } from "../auth/FormField";
-import { type FieldErrors, splitFormError } from "../auth/form-errors";
-import { Dialog } from "../ui/Dialog";
-import { formatRelative } from "../ui/format";
-import { Icon } from "../ui/icons";
-import { EmptyState, ErrorState, Loading, Spinner } from "../ui/parts";
-import { messageOf, toastError, toastSuccess } from "../ui/toast-store";
-import { useAsync } from "../ui/useAsync";
-import { useTitle } from "../ui/useTitle";
+import { call } from "../../api/client";
+import { FormAlert } from "../../auth/AuthScreen";
+import { FormField } from "../../auth/FormField";
+import { type FieldErrors, splitFormError } from "../../auth/form-errors";
+import { Dialog } from "../../ui/Dialog";
+import { formatRelative } from "../../ui/format";
+import { Icon } from "../../ui/icons";
+import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
+import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
+import { useAsync } from "../../ui/useAsync";
+import { useTitle } from "../../ui/useTitle";
 import { copyText } from "./clipboard";
 import {
   curlExample,
@@ -22,7 +22,7 @@ import {
   type TokenScope,
   tokensReducer,
 } from "./tokens-model";
-import "../auth/accounts.css";
+import "../../auth/accounts.css";
 
 const SCOPE_TEXT: Record<TokenScope, string> = {
   read: "Read: list projects, download images and exports",

@@ -1,18 +1,18 @@
 import type { Member, User } from "@labelbench/schema";
 import { useId, useState } from "react";
-import { call } from "../api/client";
-import { useProject } from "../app/ProjectLayout";
-import { ROLE_LABEL } from "../auth/permissions";
-import { useMe } from "../auth/session-store";
-import { Avatar } from "../auth/UserMenu";
-import { formatRelative, plural } from "../ui/format";
-import { Icon } from "../ui/icons";
-import { EmptyState, ErrorState, Loading, Spinner } from "../ui/parts";
-import { messageOf, toastError, toastSuccess } from "../ui/toast-store";
-import { useAsync } from "../ui/useAsync";
-import { useTitle } from "../ui/useTitle";
+import { call } from "../../api/client";
+import { ROLE_LABEL } from "../../auth/permissions";
+import { useMe } from "../../auth/session-store";
+import { Avatar } from "../../auth/UserMenu";
+import { useProject } from "../../project/project-context";
+import { formatRelative, plural } from "../../ui/format";
+import { Icon } from "../../ui/icons";
+import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
+import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
+import { useAsync } from "../../ui/useAsync";
+import { useTitle } from "../../ui/useTitle";
 import { candidates, sortMembers, withMember, withoutMember } from "./members-model";
-import "../auth/accounts.css";
+import "../../auth/accounts.css";
 
 /** Who works on a project, and what annotators may do there. For managers and admins. */
 export function MembersPage() {

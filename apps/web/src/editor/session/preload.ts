@@ -1,8 +1,8 @@
 import { fitViewport, planTiles } from "@labelbench/geometry";
 import { type AnnotationSet, type Image, type Label, parseAnnotationSet } from "@labelbench/schema";
-import { call } from "../api/client";
-import { keyOf, pyramidOfImage, tileUrlOf } from "../tiles/image-tiles";
-import { type DecodedTile, loadTileBitmap } from "../tiles/tile-cache";
+import { call } from "../../api/client";
+import { keyOf, pyramidOfImage, tileUrlOf } from "../../tiles/image-tiles";
+import { type DecodedTile, loadTileBitmap } from "../canvas/tile-cache";
 import { loadPictureOf } from "./image-loader";
 
 /**
