@@ -1,4 +1,5 @@
-import type { AnnotationPatchResult, AnnotationSet } from "@labelbench/schema";
+import type { AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
+import type { z } from "zod";
 import {
   applyChange,
   applyDiffInPlace,
@@ -7,12 +8,12 @@ import {
   diffApplied,
   diffContent,
   isEmptyDiff,
+  type PatchRequest,
   type PendingChange,
   type ShapeDiff,
   type Snapshot,
   snapshotOf,
   snapshotOfContent,
-  type UpsertShape,
 } from "./save-diff";
 import {
   type Ancestors,
@@ -83,16 +84,14 @@ export type SaveFailure =
 export type PutResult = { kind: "saved"; set: AnnotationSet } | SaveFailure;
 export type PatchResult = { kind: "patched"; result: AnnotationPatchResult } | SaveFailure;
 
-export interface PatchBody {
-  baseRevision: number;
-  upsert: UpsertShape[];
-  delete: string[];
-  tags?: number[];
-}
+/** What a routine autosave sends: the contract's patch body, with its upserts and deletes always named. */
+export type PatchBody = PatchRequest & Required<Pick<PatchRequest, "upsert" | "delete">>;
+/** What a whole-set save sends: the contract's PUT body, every shape with its id. */
+export type PutBody = Pick<z.input<Api["putAnnotations"]["body"]>, "baseRevision"> & Snapshot;
 
 export interface SaveTransport {
   /** The whole set (recoveries, "keep mine"). */
-  put(imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult>;
+  put(imageId: number, body: PutBody): Promise<PutResult>;
   /** What changed (routine autosaves). */
   patch(imageId: number, body: PatchBody): Promise<PatchResult>;
 }
