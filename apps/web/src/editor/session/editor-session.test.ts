@@ -381,6 +381,9 @@ describe("editor session: conflicts", () => {
     expect(h.notices.at(-1)?.text).toBe(
       "Someone else saved this image; their changes (1 added) are merged with yours.",
     );
+    // Showing the merge is not an edit: the merged set goes out at once, not after another debounce.
+    expect(server.sets.get(1)?.revision).toBe(3);
+    expect(h.session.saveState().status).toEqual({ kind: "saved", revision: 3 });
     await h.clock.advance(1000);
     expect(server.sets.get(1)?.annotations.map((a) => `${a.id}:${a.labelId}`)).toEqual([
       "a:2",
