@@ -1,4 +1,5 @@
-import type { AnnotationPatchResult, AnnotationSet, Geometry } from "@labelbench/schema";
+import type { Annotation, AnnotationPatchResult, AnnotationSet, Api, Geometry } from "@labelbench/schema";
+import type { z } from "zod";
 
 /**
  * Diffs between an image's saved content and the editor's, so an autosave sends what changed rather
@@ -9,25 +10,20 @@ import type { AnnotationPatchResult, AnnotationSet, Geometry } from "@labelbench
  * a shape created then deleted between two saves does not appear at all, by construction.
  */
 
-export interface SnapshotShape {
-  id: string;
-  labelId: number;
-  geometry: Geometry;
-}
+/** A shape as the editor holds and saves it: the stored annotation without its authors and times. */
+export type SnapshotShape = Pick<Annotation, "id" | "labelId" | "geometry">;
 
 /** An image's whole content as the editor holds it. */
-export interface Snapshot {
-  annotations: SnapshotShape[];
-  tags: number[];
-}
+export type Snapshot = Pick<AnnotationSet, "tags"> & { annotations: SnapshotShape[] };
+
+/** The patch endpoint's body as the contract takes it (before defaults are applied). */
+export type PatchRequest = z.input<Api["patchAnnotations"]["body"]>;
 
 /**
  * An upserted shape. A new one that is not on top names the stored shape it goes just below
  * (`before`), so an undone delete returns to its place in drawing order on the server too.
  */
-export interface UpsertShape extends SnapshotShape {
-  before?: string;
-}
+export type UpsertShape = SnapshotShape & Pick<NonNullable<PatchRequest["upsert"]>[number], "before">;
 
 export interface ShapeDiff {
   /** New or changed shapes, in document order. */

@@ -1,4 +1,5 @@
-import type { AnnotationPatchResult, AnnotationSet } from "@labelbench/schema";
+import type { AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
+import type { z } from "zod";
 import {
   applyChange,
   applyDiffInPlace,
@@ -7,12 +8,12 @@ import {
   diffApplied,
   diffContent,
   isEmptyDiff,
+  type PatchRequest,
   type PendingChange,
   type ShapeDiff,
   type Snapshot,
   snapshotOf,
   snapshotOfContent,
-  type UpsertShape,
 } from "./save-diff";
 import {
   type Ancestors,
@@ -83,16 +84,14 @@ export type SaveFailure =
 export type PutResult = { kind: "saved"; set: AnnotationSet } | SaveFailure;
 export type PatchResult = { kind: "patched"; result: AnnotationPatchResult } | SaveFailure;
 
-export interface PatchBody {
-  baseRevision: number;
-  upsert: UpsertShape[];
-  delete: string[];
-  tags?: number[];
-}
+/** What a routine autosave sends: the contract's patch body, with its upserts and deletes always named. */
+export type PatchBody = PatchRequest & Required<Pick<PatchRequest, "upsert" | "delete">>;
+/** What a whole-set save sends: the contract's PUT body, every shape with its id. */
+export type PutBody = Pick<z.input<Api["putAnnotations"]["body"]>, "baseRevision"> & Snapshot;
 
 export interface SaveTransport {
   /** The whole set (recoveries, "keep mine"). */
-  put(imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult>;
+  put(imageId: number, body: PutBody): Promise<PutResult>;
   /** What changed (routine autosaves). */
   patch(imageId: number, body: PatchBody): Promise<PatchResult>;
 }
@@ -209,7 +208,26 @@ export const sameContent = (set: Pick<AnnotationSet, "annotations" | "tags">, sn
   });
 };
 
-type Phase = "idle" | "debouncing" | "saving" | "retrying" | "conflict" | "error";
+/**
+ * What an image's slot is doing, each phase with what only it has (as the tools' states are): a timer
+ * only while a save waits for it, the failure only while retrying, the server's set and the merge only
+ * while the user chooses. A slot cannot be in conflict without the conflict's sets, or retry without a
+ * time for it.
+ */
+type Phase =
+  | { kind: "idle" }
+  /** A save goes out when `timer` fires (the debounce, or at once). */
+  | { kind: "debouncing"; timer: unknown }
+  /** A save is in flight (`Slot.inFlight`). */
+  | { kind: "saving" }
+  /** The last save failed and is tried again at `retryAt`; `offline`: the server could not be reached. */
+  | { kind: "retrying"; timer: unknown; retryAt: number; offline: boolean; message: string }
+  /** Shapes changed on both sides: the server's set and the merge with it (recomputed as the user edits). */
+  | { kind: "conflict"; server: AnnotationSet; theirs: Snapshot; merge: ThreeWayMerge }
+  /** The server refused for good: autosave waits for the next edit or the user's word. */
+  | { kind: "error"; message: string };
+
+const IDLE: Phase = { kind: "idle" };
 
 interface Slot {
   imageId: number;
@@ -230,15 +248,11 @@ interface Slot {
   ackedSeq: number;
   /** When the oldest edit not yet sent was made (for maxWait). */
   firstUnsentAt: number | null;
+  /** The save under way; its reply may move the phase on a moment before the request settles. */
   inFlight: Promise<void> | null;
   phase: Phase;
+  /** Failed tries in a row (the backoff), counted across the saving and retrying phases. */
   attempt: number;
-  timer: unknown;
-  retryAt: number;
-  offline: boolean;
-  message: string;
-  /** While the user chooses: the server's set and the merge with it (recomputed as they edit). */
-  conflict: { server: AnnotationSet; theirs: Snapshot; merge: ThreeWayMerge } | null;
   /** From a stored copy: the base's versions of the shapes it touches, while `base` is unknown. */
   ancestors: Ancestors | null;
   /** Storage writes for one image run in order. */
@@ -270,24 +284,26 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
 
   const statusOf = (s: Slot): SaveStatus => {
     const changes = pendingOf(s);
-    switch (s.phase) {
+    const phase = s.phase;
+    switch (phase.kind) {
       case "conflict":
         return {
           kind: "conflict",
           changes,
-          server: s.conflict!.server,
+          server: phase.server,
           mine: s.latest ?? EMPTY,
-          merge: s.conflict!.merge,
+          merge: phase.merge,
         };
       case "error":
-        return { kind: "error", changes, message: s.message };
-      case "retrying":
-        return s.offline
-          ? { kind: "offline", changes, retryAt: s.retryAt, message: s.message }
-          : { kind: "retrying", changes, retryAt: s.retryAt, message: s.message };
+        return { kind: "error", changes, message: phase.message };
+      case "retrying": {
+        const { retryAt, message } = phase;
+        return { kind: phase.offline ? "offline" : "retrying", changes, retryAt, message };
+      }
       case "saving":
         return { kind: "saving", changes };
-      default:
+      case "idle":
+      case "debouncing":
         return changes > 0 ? { kind: "pending", changes } : { kind: "saved", revision: s.baseRevision };
     }
   };
@@ -353,21 +369,22 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     s.latest = null;
     s.pending = null;
     s.full = false;
-    s.phase = "idle";
+    clearTimer(s);
+    s.phase = IDLE;
     s.firstUnsentAt = null;
   };
 
+  /** Stops the timer of a waiting phase; the caller moves the slot to its next phase. */
   const clearTimer = (s: Slot) => {
-    if (s.timer !== null) clock.clearTimeout(s.timer);
-    s.timer = null;
+    if (s.phase.kind === "debouncing" || s.phase.kind === "retrying") clock.clearTimeout(s.phase.timer);
   };
 
-  const schedule = (s: Slot, ms: number) => {
+  const startTimer = (s: Slot, ms: number): unknown => clock.setTimeout(() => void send(s), ms);
+
+  /** A save goes out in `ms`. */
+  const debounce = (s: Slot, ms: number) => {
     clearTimer(s);
-    s.timer = clock.setTimeout(() => {
-      s.timer = null;
-      void send(s);
-    }, ms);
+    s.phase = { kind: "debouncing", timer: startTimer(s, ms) };
   };
 
   const backoff = (attempt: number) => Math.min(backoffMaxMs, backoffInitialMs * 2 ** (attempt - 1));
@@ -381,17 +398,12 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     if (sent.kind === "full") s.full = false;
     s.ackedSeq = Math.max(s.ackedSeq, seq);
     s.attempt = 0;
-    s.message = "";
-    s.offline = false;
     if (s.changeSeq === s.ackedSeq) markSaved(s);
     else {
       // Edits made while the save was in flight: send them on the new revision.
       recompute(s);
       if (!s.pending) markSaved(s);
-      else {
-        s.phase = "debouncing";
-        schedule(s, debounceMs);
-      }
+      else debounce(s, debounceMs);
     }
     writeEntry(s);
     opts.onSaved?.(ack);
@@ -417,7 +429,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
   /** The editor's content is now `merged`, a diff on the server's `server`: save it from there. */
   const rebase = (s: Slot, server: AnnotationSet, merged: Snapshot) => {
     clearTimer(s);
-    s.conflict = null;
+    s.phase = IDLE;
     s.ancestors = null;
     s.baseRevision = server.revision;
     s.base = contentOf(server);
@@ -426,10 +438,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     s.attempt = 0;
     recompute(s);
     if (!s.pending) markSaved(s);
-    else {
-      s.phase = "debouncing";
-      schedule(s, 0);
-    }
+    else debounce(s, 0);
     writeEntry(s);
     // The server's set is news for caches of it (the preload cache, shape authors).
     opts.onSaved?.({ kind: "set", set: server });
@@ -452,8 +461,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     clearTimer(s);
     s.base = base;
     s.latest = mine;
-    s.phase = "conflict";
-    s.conflict = { server, theirs, merge };
+    s.phase = { kind: "conflict", server, theirs, merge };
     s.attempt = 0;
     s.full = false;
     recompute(s);
@@ -462,10 +470,11 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
   };
 
   const send = (s: Slot): Promise<void> => {
-    if (disposed || s.inFlight || s.phase === "conflict") return s.inFlight ?? Promise.resolve();
+    if (disposed || s.inFlight || s.phase.kind === "conflict") return s.inFlight ?? Promise.resolve();
     const change = s.pending;
     if (!change) {
-      s.phase = "idle";
+      clearTimer(s);
+      s.phase = IDLE;
       emit();
       return Promise.resolve();
     }
@@ -473,7 +482,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     const seq = s.changeSeq;
     const base = s.baseRevision;
     const sentLatest = s.latest;
-    s.phase = "saving";
+    s.phase = { kind: "saving" };
     s.firstUnsentAt = null;
     emit();
     const run = async () => {
@@ -514,23 +523,23 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
               // says the same without depending on what the server holds. Its refusal is final.
               s.full = true;
               recompute(s);
-              s.phase = "debouncing";
-              schedule(s, 0);
+              debounce(s, 0);
               break;
             }
             s.full = false;
             recompute(s);
-            s.phase = "error";
-            s.message = result.message;
+            s.phase = { kind: "error", message: result.message };
             break;
           }
           s.attempt += 1;
-          s.offline = result.kind === "offline";
-          s.message = result.message;
-          s.phase = "retrying";
           const delay = backoff(s.attempt);
-          s.retryAt = clock.now() + delay;
-          schedule(s, delay);
+          s.phase = {
+            kind: "retrying",
+            timer: startTimer(s, delay),
+            retryAt: clock.now() + delay,
+            offline: result.kind === "offline",
+            message: result.message,
+          };
           break;
         }
       }
@@ -555,13 +564,8 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     ackedSeq: 0,
     firstUnsentAt: null,
     inFlight: null,
-    phase: "idle",
+    phase: IDLE,
     attempt: 0,
-    timer: null,
-    retryAt: 0,
-    offline: false,
-    message: "",
-    conflict: null,
     ancestors: null,
     persistChain: Promise.resolve(),
   });
@@ -598,10 +602,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     s.base = contentOf(server);
     recompute(s);
     if (!s.pending) markSaved(s);
-    else {
-      s.phase = "debouncing";
-      schedule(s, 0);
-    }
+    else debounce(s, 0);
     writeEntry(s);
     emit();
     return { kind: "local", snapshot: mine, revision: server.revision, changes: pendingOf(s) };
@@ -625,8 +626,8 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         await s.inFlight;
         continue;
       }
-      if (s.pending === null || s.phase === "conflict" || s.phase === "error" || s.phase === "retrying")
-        return;
+      const waiting = s.phase.kind === "conflict" || s.phase.kind === "error" || s.phase.kind === "retrying";
+      if (s.pending === null || waiting) return;
       await send(s);
     }
   };
@@ -649,14 +650,14 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         // Let a save in flight land first, or its own revision would look like someone else's.
         if (known.inFlight) await known.inFlight;
         known.projectId = projectId;
-        if (known.phase === "conflict" && known.conflict) {
+        if (known.phase.kind === "conflict") {
           // A still newer save: merge with that one instead.
-          if (server.revision > known.conflict.server.revision) return merged(known, server);
+          if (server.revision > known.phase.server.revision) return merged(known, server);
           emit();
           return {
             kind: "conflict",
             mine: known.latest ?? EMPTY,
-            server: known.conflict.server,
+            server: known.phase.server,
             changes: pendingOf(known),
           };
         }
@@ -702,8 +703,9 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       s.changeSeq += 1;
       recompute(s);
       // Edits while the user compares: the shapes changed on both sides may change too.
-      if (s.conflict && s.base) s.conflict.merge = mergeThreeWay(s.base, snapshot, s.conflict.theirs);
-      if (!s.pending && !s.inFlight && s.phase !== "conflict") {
+      if (s.phase.kind === "conflict" && s.base)
+        s.phase.merge = mergeThreeWay(s.base, snapshot, s.phase.theirs);
+      if (!s.pending && !s.inFlight && s.phase.kind !== "conflict") {
         // Back to exactly what the server has (e.g. an edit undone): nothing to send.
         clearTimer(s);
         markSaved(s);
@@ -714,24 +716,26 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
       }
       writeEntry(s);
       const now = clock.now();
-      switch (s.phase) {
+      const phase = s.phase;
+      switch (phase.kind) {
         case "conflict":
         case "saving":
           break;
         case "retrying": {
           // The user is still at work: try again soon, but not more than once every couple of seconds.
           const soon = now + Math.max(debounceMs, 2000);
-          if (soon < s.retryAt) {
-            s.retryAt = soon;
-            schedule(s, soon - now);
+          if (soon < phase.retryAt) {
+            clock.clearTimeout(phase.timer);
+            s.phase = { ...phase, retryAt: soon, timer: startTimer(s, soon - now) };
           }
           break;
         }
-        default: {
+        case "idle":
+        case "debouncing":
+        case "error": {
           if (s.firstUnsentAt === null) s.firstUnsentAt = now;
-          s.phase = "debouncing";
           const wait = Math.min(debounceMs, Math.max(0, s.firstUnsentAt + maxWaitMs - now));
-          schedule(s, wait);
+          debounce(s, wait);
         }
       }
       emit();
@@ -739,8 +743,8 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
 
     resolveConflict: (imageId, choices) => {
       const s = slots.get(imageId);
-      if (s?.phase !== "conflict" || !s.conflict || !s.base || !s.latest) return null;
-      const { server, theirs } = s.conflict;
+      if (s?.phase.kind !== "conflict" || !s.base || !s.latest) return null;
+      const { server, theirs } = s.phase;
       const all = mergeThreeWay(s.base, s.latest, theirs);
       const resolved = choices.size === 0 ? all : mergeThreeWay(s.base, s.latest, theirs, choices);
       rebase(s, server, resolved.merged);
@@ -755,7 +759,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
 
     flushAll: () => {
       for (const s of slots.values()) {
-        if (s.pending && s.phase !== "conflict" && !s.inFlight) void send(s);
+        if (s.pending && s.phase.kind !== "conflict" && !s.inFlight) void send(s);
       }
     },
 
@@ -773,8 +777,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         const s = newSlot(entry.projectId, entry.imageId, entry.baseRevision);
         adoptEntry(s, entry);
         slots.set(entry.imageId, s);
-        s.phase = "debouncing";
-        schedule(s, 0);
+        debounce(s, 0);
       }
       emit();
     },
@@ -787,9 +790,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
     discard: (imageId) => {
       const s = slots.get(imageId);
       if (!s) return;
-      clearTimer(s);
       markSaved(s);
-      s.conflict = null;
       writeEntry(s);
       slots.delete(imageId);
       emit();

@@ -1,10 +1,11 @@
 import { parseAnnotationSet } from "@labelbench/schema";
 import { call } from "../../api/client";
 import { useSession } from "../../auth/session-store";
+import { parseScope, scopeQuery } from "../../pages/images/library-scope";
 import { openPendingStorage } from "../save/pending-store";
-import { applyPatchResult } from "../save/save-diff";
-import { type Clock, createSaveQueue, type SaveQueue } from "../save/save-queue";
+import type { Clock, SaveQueue } from "../save/save-queue";
 import { apiSaveTransport, ownedTransport } from "../save/save-transport";
+import { createAccountQueue, type SessionApi } from "./editor-session";
 import { createImageLoader, type ImageLoader, loadPictureOf } from "./image-loader";
 import { takePreloaded } from "./preload";
 import { createShapeAuthors, type ShapeAuthors } from "./shape-authors";
@@ -86,33 +87,29 @@ export const saveQueue = (ownerId: number): Promise<SaveQueue> => {
   return created;
 };
 
-const createQueue = async (ownerId: number): Promise<SaveQueue> => {
-  const storage = await openPendingStorage(window, ownerId);
-  const q = createSaveQueue({
+const createQueue = async (ownerId: number): Promise<SaveQueue> =>
+  createAccountQueue({
     transport: ownedTransport(ownerId, apiSaveTransport, signedInUserId),
-    storage,
+    storage: await openPendingStorage(window, ownerId),
     clock: browserClock,
-    onSaved: (ack) => {
-      const loader = imageLoader();
-      if (ack.kind === "set") {
-        loader.updateSet(ack.set);
-        shapeAuthors().record(ack.set);
-        return;
-      }
-      // A patch's reply names only what changed: apply it to the cached set of its base revision.
-      const cached = loader.cached(ack.result.imageId);
-      const set = cached ? applyPatchResult(cached.set, ack.baseRevision, ack.result) : null;
-      if (set) {
-        loader.updateSet(set);
-        shapeAuthors().record(set);
-      } else if (cached) {
-        // The cache missed a revision: read the set again rather than show a stale one on return.
-        loader.get(ack.result.imageId, { maxSetAgeMs: 0 }).then(
-          (b) => shapeAuthors().record(b.set),
-          () => {},
-        );
-      }
-    },
+    loader: imageLoader(),
+    authors: shapeAuthors(),
   });
-  return q;
+
+/** The server as the editor session asks it (the first labels may have been asked for while the app started). */
+export const sessionApi: SessionApi = {
+  labels: (projectId) =>
+    takePreloaded("labels", projectId) ?? call("listLabels", { params: { projectId } }).then((r) => r.items),
+  neighbours: (imageId, search) =>
+    call("imageNeighbours", {
+      params: { imageId },
+      query: scopeQuery(parseScope(new URLSearchParams(search))),
+    }),
+  setImageStatus: (imageId, status) => call("updateImage", { params: { imageId }, body: { status } }),
+};
+
+/** The browser's word that the connection is back. */
+export const onOnline = (listener: () => void): (() => void) => {
+  window.addEventListener("online", listener);
+  return () => window.removeEventListener("online", listener);
 };

@@ -1,4 +1,3 @@
-import { useEffect, useRef } from "react";
 import { ApiError } from "../../api/client";
 
 /**
@@ -12,32 +11,43 @@ export const isUnreachable = (err: unknown): boolean =>
 /** Waits between tries while no `online` event comes (a server that was down says nothing). */
 export const RETRY_DELAYS_MS = [2000, 4000, 8000, 15_000] as const;
 
-/**
- * While `waiting`, calls `retry` once the connection seems to be back: at the browser's `online`
- * event, or after a delay that grows with each failed try for the same `subject` (e.g. the image id).
- * The caller clears `waiting` when it tries again and sets it anew if that fails too.
- */
-export const useRetryWhenReachable = (waiting: boolean, subject: unknown, retry: () => void): void => {
-  const retryRef = useRef(retry);
-  retryRef.current = retry;
-  const tries = useRef({ subject, count: 0 });
-  useEffect(() => {
-    if (!waiting) return;
-    if (tries.current.subject !== subject) tries.current = { subject, count: 0 };
-    const delay = RETRY_DELAYS_MS[Math.min(tries.current.count, RETRY_DELAYS_MS.length - 1)]!;
-    tries.current.count += 1;
-    let done = false;
-    const fire = () => {
-      if (done) return;
-      done = true;
-      retryRef.current();
-    };
-    const timer = window.setTimeout(fire, delay);
-    window.addEventListener("online", fire);
-    return () => {
-      done = true;
-      window.clearTimeout(timer);
-      window.removeEventListener("online", fire);
-    };
-  }, [waiting, subject]);
+export interface ReachableRetry {
+  /**
+   * Calls `retry` once the connection seems to be back: at the browser's `online` event, or after a
+   * delay that grows with each failed try for the same `subject` (e.g. the image id). Replaces any wait
+   * under way; the caller waits anew if the retry fails too.
+   */
+  wait(subject: unknown, retry: () => void): void;
+  /** Drops the wait under way (the caller tries again itself, or stops). */
+  cancel(): void;
+}
+
+export const createReachableRetry = (
+  clock: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void },
+  onOnline: (listener: () => void) => () => void,
+): ReachableRetry => {
+  let tries: { subject: unknown; count: number } = { subject: undefined, count: 0 };
+  let stop: (() => void) | null = null;
+  const cancel = () => stop?.();
+  return {
+    wait: (subject, retry) => {
+      cancel();
+      if (tries.subject !== subject) tries = { subject, count: 0 };
+      const delay = RETRY_DELAYS_MS[Math.min(tries.count, RETRY_DELAYS_MS.length - 1)]!;
+      tries.count += 1;
+      const fire = () => {
+        cancel();
+        retry();
+      };
+      const timer = clock.setTimeout(fire, delay);
+      const unsubscribe = onOnline(fire);
+      const own = () => {
+        clock.clearTimeout(timer);
+        unsubscribe();
+        if (stop === own) stop = null;
+      };
+      stop = own;
+    },
+    cancel,
+  };
 };
