@@ -96,21 +96,21 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
     const [layerNode, shapeNode] = [overlayLayer.current, overlayShape.current];
     if (!box || !imageEl || !rasterEl || !inputEl || !layerNode || !shapeNode) return;
     const state = () => editor.getState();
-    const image = new ImageLayer(domImageLayerHost(imageEl), scheduler, state);
+    const imageLayer = new ImageLayer(domImageLayerHost(imageEl), scheduler, state);
     // Props that came before this layer (the effects below forward later ones).
-    image.setTiles(tilesRef.current);
-    image.setPicture(picture.current.image, picture.current.imageSize);
+    imageLayer.setTiles(tilesRef.current);
+    imageLayer.setPicture(picture.current.image, picture.current.imageSize);
     const shapes = new ShapeLayer(rasterEl, scheduler, state, stats);
     const overlay = new OverlayLayer(layerNode, shapeNode, editor, scheduler, () => {
       stats.overlayDraws += 1;
     });
     overlay.setServerShapes(serverRef.current);
-    layers.current = { image, shapes, overlay };
+    layers.current = { image: imageLayer, shapes, overlay };
     const cursor = new CursorView(inputEl);
     cursor.show(editor.getState().cursorKind);
-    const input = new PointerInput(box, inputEl, editor, scheduler, (apply) => image.duringWheel(apply));
+    const input = new PointerInput(box, inputEl, editor, scheduler, (apply) => imageLayer.duringWheel(apply));
     const unsubscribe = editor.store.subscribe((s, prev) => {
-      image.cameraChanged(s, prev);
+      imageLayer.cameraChanged(s, prev);
       shapes.stateChanged(s, prev);
       overlay.stateChanged(s, prev);
       cursor.show(s.cursorKind);
@@ -119,7 +119,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       unsubscribe();
       input.dispose();
       layers.current = null;
-      image.dispose();
+      imageLayer.dispose();
       shapes.dispose();
       overlay.dispose();
     };

@@ -548,6 +548,7 @@ export const domImageLayerHost = (
         const id = window.requestIdleCallback(cb, { timeout: timeoutMs });
         return () => window.cancelIdleCallback(id);
       }
+      // Without idle callbacks (Safari), a second after the image opened.
       const id = window.setTimeout(cb, 1000);
       return () => window.clearTimeout(id);
     },
