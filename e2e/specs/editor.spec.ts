@@ -110,6 +110,15 @@ test("draw a box and a polygon, edit them, relabel, undo/redo, and find them per
     width: expect.closeTo(150, 0),
   });
 
+  // The cursor shows what a press there will do, as the editor core decides it (cursorKind).
+  const cursorAt = async (x: number, y: number) => {
+    const q = await at(page, x, y);
+    await page.mouse.move(q.x, q.y);
+    return page.locator(".ed-stage__input").evaluate((el) => getComputedStyle(el).cursor);
+  };
+  expect(await cursorAt(150, 120)).toBe("move");
+  expect(await cursorAt(220, 170)).toBe("nwse-resize");
+
   // Resize it by its south-east handle.
   await drag(page, [220, 170], [250, 200]);
   moved = (await shapes(page)).find((s) => s.id === box.id)?.geometry;

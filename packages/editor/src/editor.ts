@@ -21,6 +21,7 @@ import { createStore } from "zustand/vanilla";
 import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDiff, survivingIds, touchedIds } from "./history.js";
 import { type KeyDownEvent, matchesKeys } from "./keys.js";
+import { cursorKindFor } from "./pointer-cursor.js";
 import {
   BOX_HANDLES,
   boxHandlePosition,
@@ -51,6 +52,7 @@ import type {
   EditorState,
   ImageInfo,
   LoadInput,
+  PressTarget,
   Shape,
   ShapeId,
   ToolId,
@@ -130,6 +132,8 @@ const initialState = (): EditorState => ({
   canUndo: false,
   canRedo: false,
   hoverId: null,
+  pointerTarget: null,
+  cursorKind: "default",
   message: null,
   messageSeq: 0,
 });
@@ -164,10 +168,14 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   let pending: Partial<EditorState> | null = null;
   /** The store state with the pending patch applied; cached because tools query it many times per event. */
   let merged: EditorState | null = null;
-  const set = (patch: Partial<EditorState>) => {
+  const set = (patch: Partial<EditorState>): void => {
+    // Outside an event, a change is a batch of its own (the pointer target follows it, see batch).
+    if (!pending) {
+      batch(() => set(patch));
+      return;
+    }
     merged = null;
-    if (pending) Object.assign(pending, patch);
-    else store.setState(patch);
+    Object.assign(pending, patch);
   };
   const cur = (): EditorState => {
     if (!pending) return store.getState();
@@ -178,7 +186,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     if (pending) return fn();
     pending = {};
     try {
-      return fn();
+      const r = fn();
+      refreshPointerTarget();
+      return r;
     } finally {
       const patch = pending;
       pending = null;
@@ -368,8 +378,56 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     return best;
   };
 
+  /**
+   * The last hit test and what it depended on: the pointer target (refreshPointerTarget) asks again
+   * where the select tool's hover just asked, in the same event, and gets the answer without a search.
+   */
+  let lastHit: {
+    x: number;
+    y: number;
+    tolerancePx: number;
+    scale: number;
+    shapes: ShapeMap;
+    hiddenShapes: ReadonlySet<ShapeId>;
+    lockedShapes: ReadonlySet<ShapeId>;
+    hiddenLabels: ReadonlySet<number>;
+    lockedLabels: ReadonlySet<number>;
+    hit: ShapeId | null;
+  } | null = null;
+
   const hitTest = (p: ImagePoint, tolerancePx = HIT_TOLERANCE_PX): ShapeId | null => {
     const s = cur();
+    const m = lastHit;
+    if (
+      m &&
+      m.x === p.x &&
+      m.y === p.y &&
+      m.tolerancePx === tolerancePx &&
+      m.scale === s.viewport.scale &&
+      m.shapes === shapes &&
+      m.hiddenShapes === s.hiddenShapes &&
+      m.lockedShapes === s.lockedShapes &&
+      m.hiddenLabels === s.hiddenLabels &&
+      m.lockedLabels === s.lockedLabels
+    )
+      return m.hit;
+    const hit = searchHit(p, tolerancePx, s);
+    lastHit = {
+      x: p.x,
+      y: p.y,
+      tolerancePx,
+      scale: s.viewport.scale,
+      shapes,
+      hiddenShapes: s.hiddenShapes,
+      lockedShapes: s.lockedShapes,
+      hiddenLabels: s.hiddenLabels,
+      lockedLabels: s.lockedLabels,
+      hit,
+    };
+    return hit;
+  };
+
+  const searchHit = (p: ImagePoint, tolerancePx: number, s: EditorState): ShapeId | null => {
     const tol = tolerancePx / s.viewport.scale;
     const candidates = index.search({ minX: p.x - tol, minY: p.y - tol, maxX: p.x + tol, maxY: p.y + tol });
     metrics.hitTests++;
@@ -390,6 +448,59 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       }
     }
     return best;
+  };
+
+  /** What a press at `p` would do with the select tool at rest; null otherwise or over nothing. */
+  const pressTarget = (p: ImagePoint): PressTarget | null => {
+    const s = cur();
+    if (s.tool.id !== "select" || s.tool.state !== "idle") return null;
+    // The order of the select tool's press: a handle of a selected shape first, then the shape under it.
+    const handle = handleAt(p);
+    if (handle)
+      return handle.kind === "box"
+        ? { kind: "resize", shapeId: handle.shapeId, handle: handle.handle }
+        : { kind: "vertex", shapeId: handle.shapeId, index: handle.index };
+    const hit = hitTest(p);
+    if (hit === null) return null;
+    return s.selection.has(hit) ? { kind: "move", shapeId: hit } : { kind: "select", shapeId: hit };
+  };
+
+  const sameTarget = (a: PressTarget | null, b: PressTarget | null): boolean => {
+    if (a === null || b === null) return a === b;
+    if (a.kind !== b.kind || a.shapeId !== b.shapeId) return false;
+    if (a.kind === "resize" && b.kind === "resize") return a.handle === b.handle;
+    if (a.kind === "vertex" && b.kind === "vertex") return a.index === b.index;
+    return true;
+  };
+
+  /**
+   * Brings `pointerTarget` and `cursorKind` up to date with the event's changes, before the store
+   * publishes them (end of batch): only when something they depend on changed, so a pan or a
+   * gesture's preview costs no hit test.
+   */
+  const refreshPointerTarget = () => {
+    if (!pending) return;
+    const before = store.getState();
+    const s = cur();
+    const changed =
+      s.tool !== before.tool ||
+      s.cursor !== before.cursor ||
+      s.selection !== before.selection ||
+      s.doc !== before.doc ||
+      s.hiddenShapes !== before.hiddenShapes ||
+      s.lockedShapes !== before.lockedShapes ||
+      s.hiddenLabels !== before.hiddenLabels ||
+      s.lockedLabels !== before.lockedLabels ||
+      s.viewport.scale !== before.viewport.scale;
+    if (!changed) return;
+    const target = s.cursor ? pressTarget(s.cursor) : null;
+    const select = toolStates.select;
+    const resizing = !panOverride && toolId === "select" && select.name === "resizing" ? select.handle : null;
+    const cursorKind = cursorKindFor(s.tool, resizing, target, s.cursor !== null, s.cursorKind);
+    const patch: Partial<EditorState> = {};
+    if (!sameTarget(target, s.pointerTarget)) patch.pointerTarget = target;
+    if (cursorKind !== s.cursorKind) patch.cursorKind = cursorKind;
+    if (patch.pointerTarget !== undefined || patch.cursorKind !== undefined) set(patch);
   };
 
   const toolContext = (): ToolContext => {
@@ -1005,19 +1116,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
     hitTest,
 
-    pressTarget(p) {
-      const s = cur();
-      if (s.tool.id !== "select" || s.tool.state !== "idle") return null;
-      // The order of the select tool's press: a handle of a selected shape first, then the shape under it.
-      const handle = handleAt(p);
-      if (handle)
-        return handle.kind === "box"
-          ? { kind: "resize", shapeId: handle.shapeId, handle: handle.handle }
-          : { kind: "vertex", shapeId: handle.shapeId, index: handle.index };
-      const hit = hitTest(p);
-      if (hit === null) return null;
-      return s.selection.has(hit) ? { kind: "move", shapeId: hit } : { kind: "select", shapeId: hit };
-    },
+    pressTarget,
 
     visibleShapeIds() {
       const s = cur();

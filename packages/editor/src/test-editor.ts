@@ -4,9 +4,11 @@ import { createEditor } from "./editor.js";
 import type {
   AnnotationSetLike,
   Clipboard,
+  CursorKind,
   Editor,
   EditorEvent,
   EditorState,
+  PressTarget,
   Shape,
   ShapeId,
 } from "./types.js";
@@ -145,6 +147,16 @@ export class TestEditor {
     const s = this.state.doc.shapes.get(id);
     if (!s) throw new Error(`no shape ${id}`);
     return s;
+  }
+
+  /** The pointer's cursor as the canvas would show it (EditorState.cursorKind). */
+  cursor(): CursorKind {
+    return this.state.cursorKind;
+  }
+
+  /** What a press at the pointer would do (EditorState.pointerTarget). */
+  pointerTarget(): PressTarget | null {
+    return this.state.pointerTarget;
   }
 
   selectedIds(): ShapeId[] {

@@ -57,6 +57,17 @@ export interface EditorState {
   canUndo: boolean;
   canRedo: boolean;
   hoverId: ShapeId | null;
+  /**
+   * What a primary press at the pointer (`cursor`) would start, decided by the select tool's own hit
+   * tests (handles first, then the smallest shape); null with another tool, during a gesture, or over
+   * nothing. The canvas only shows it, as `cursorKind`.
+   */
+  pointerTarget: PressTarget | null;
+  /**
+   * The pointer's cursor for the current tool, gesture and pointer target. A select gesture other than
+   * a move or a reshape (pressed, not yet dragged; a marquee) keeps the cursor its press started with.
+   */
+  cursorKind: CursorKind;
   /** Transient user feedback; cleared at the start of the next pointerDown/keyDown. */
   message: string | null;
   /** +1 with every message, so the same text said again is shown (and timed) again. */
@@ -139,9 +150,23 @@ export type PressTarget =
   /** An unselected shape: the press selects it (and a drag then moves it). */
   | { kind: "select"; shapeId: ShapeId };
 
+/** The pointer's cursor, named as in CSS (the canvas sets it as is). */
+export type CursorKind =
+  | "default"
+  | "pointer"
+  | "move"
+  | "grab"
+  | "grabbing"
+  | "crosshair"
+  | "nwse-resize"
+  | "nesw-resize"
+  | "ns-resize"
+  | "ew-resize";
+
 export interface EditorMetrics {
   /** Index candidates examined by the last hit test (dense-scene check: far fewer than all shapes). */
   lastHitTestCandidates: number;
+  /** Hit tests run; asking again at the same point of the same scene reuses the last answer. */
   hitTests: number;
 }
 

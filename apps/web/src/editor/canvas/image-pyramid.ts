@@ -62,13 +62,13 @@ export const levelSizes = (
 export const buildPyramid = async (
   img: ImageBitmap,
   size: { width: number; height: number },
-): Promise<Level<CanvasImageSource>[]> => {
+): Promise<Level<ImageBitmap>[]> => {
   const sizes = levelSizes(size.width, size.height);
-  const levels: Level<CanvasImageSource>[] = [{ bitmap: img, ...sizes[0]! }];
-  let prev: CanvasImageSource = img;
+  const levels: Level<ImageBitmap>[] = [{ bitmap: img, ...sizes[0]! }];
+  let prev: ImageBitmap = img;
   for (const s of sizes.slice(1)) {
     // Halving from the previous level keeps every step a clean 2:1 box filter.
-    const bitmap: ImageBitmap = await createImageBitmap(prev as ImageBitmapSource, {
+    const bitmap: ImageBitmap = await createImageBitmap(prev, {
       resizeWidth: s.width,
       resizeHeight: s.height,
       resizeQuality: "medium",

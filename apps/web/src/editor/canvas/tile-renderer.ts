@@ -60,7 +60,7 @@ export interface TileDrawContext {
 }
 
 export interface TileRendererOptions {
-  /** A tile arrived: the owner draws again (once per frame however many arrive: EditorCanvas). */
+  /** A tile arrived: the owner draws again (once per frame however many arrive: image-layer.ts). */
   onTile: () => void;
   /** Decoded tiles kept, least recently drawn dropped first; a 512 px tile is about 1 MB decoded. */
   cacheSize?: number;
@@ -95,7 +95,7 @@ export interface TileDrawOptions {
  * loads missing ones (centre first, at most `maxInFlight` at once, aborting what the view left).
  * While a tile loads, its area is painted from the finest loaded coarser level (or from its four
  * children when zooming out). No React, no Konva: the editor calls `draw` for the picture it shows
- * (EditorCanvas's image layer) with the transform from image pixels already set on the context, and
+ * (the image layer, image-layer.ts) with the transform from image pixels already set on the context, and
  * draws again when `onTile` says something arrived.
  */
 export class TileRenderer {
