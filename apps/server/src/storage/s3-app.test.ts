@@ -1,9 +1,12 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Readable } from "node:stream";
 import { tileCount, tilePyramid } from "@labelbench/geometry";
 import { Image as ImageSchema } from "@labelbench/schema";
 import sharp from "sharp";
 import request from "supertest";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import yauzl from "yauzl";
 import type { Config } from "../config.js";
 import { displayKey, originalKey, thumbnailKey } from "../modules/images/files.js";
@@ -99,6 +102,40 @@ describeS3(title("images over S3Storage"), () => {
     await request(t.app).delete(`/api/v1/images/${img.id}`).expect(204);
     await t.app.tiles.idle();
     expect(await t.bucket.keys()).toEqual([]);
+  });
+
+  it("a client hanging up mid-download frees the object's S3 connection (the source stream is destroyed)", async () => {
+    const t = await open();
+    const p = await createProject(t.app);
+    // Bigger than loopback's socket buffers, so the download cannot finish before the hang-up.
+    const data = await noise(2000, 2000).png({ compressionLevel: 0 }).toBuffer();
+    const img = await uploadImage(t.app, p.id, { name: "big.png", data });
+    const sources: Readable[] = [];
+    const stream = t.storage.stream.bind(t.storage);
+    vi.spyOn(t.storage, "stream").mockImplementation((key, range) => {
+      const s = stream(key, range);
+      sources.push(s);
+      return s;
+    });
+    const server = http.createServer(t.app).listen(0, "127.0.0.1");
+    try {
+      await new Promise((r) => server.once("listening", r));
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get(`http://127.0.0.1:${port}/api/v1/images/${img.id}/file`, (res) => {
+          res.once("data", () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on("error", (err) => (req.destroyed ? undefined : reject(err)));
+      });
+      for (let i = 0; i < 100 && !sources[0]?.destroyed; i++) await new Promise((r) => setTimeout(r, 30));
+      expect(sources).toHaveLength(1);
+      expect(sources[0]?.destroyed).toBe(true);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("/display of a TIFF is a lossless PNG made from a temporary copy and cached in the bucket", async () => {
