@@ -227,22 +227,36 @@ const startS3 = async (s3Port) => {
   try {
     await waitForBucket(s3Port, child.pid);
   } catch (err) {
-    stopS3(state);
-    throw new Error(
-      `${err.message}; its log: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "(none)"}`,
-    );
+    const output = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "(none)";
+    await stopS3(state);
+    throw new Error(`${err.message}; its log: ${output}`);
   }
   log(`s3rver started on 127.0.0.1:${s3Port} (bucket ${BUCKET}), objects in ${dir}`);
   return state;
 };
 
-const stopS3 = (s3) => {
-  if (!s3) return;
+/** Is `pid` still our s3rver child (not a process that got its number after a reboot)? */
+const isOurS3 = (pid) => {
   try {
-    process.kill(s3.pid, "SIGTERM");
-    log("s3rver stopped");
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("s3-serve");
   } catch {
-    // already gone
+    try {
+      process.kill(pid, 0); // no /proc (macOS): trust the state file
+      return true;
+    } catch {
+      return false;
+    }
+  }
+};
+
+const stopS3 = async (s3) => {
+  if (!s3) return;
+  if (isOurS3(s3.pid)) {
+    process.kill(s3.pid, "SIGTERM");
+    // Wait for the port to be free again, so a start right after a stop finds it unused.
+    for (let i = 0; i < 100 && isOurS3(s3.pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (isOurS3(s3.pid)) process.kill(s3.pid, "SIGKILL");
+    log("s3rver stopped");
   }
   fs.rmSync(s3.dir, { recursive: true, force: true });
 };
@@ -264,13 +278,13 @@ const serveS3 = async (directory, s3Port, bucket) => {
 
 // ------------------------------------------------------------------------------------------ commands
 
-const stop = () => {
+const stop = async () => {
   const state = readState();
   if (!state) {
     log("nothing to stop");
     return;
   }
-  stopS3(state.s3);
+  await stopS3(state.s3);
   stopPostgres(state.pg);
   fs.rmSync(STATE_FILE, { force: true });
   fs.rmSync(ENV_FILE, { force: true });
@@ -279,7 +293,7 @@ const stop = () => {
 const start = async () => {
   if (readState()) {
     log("stopping the services of the previous start first");
-    stop();
+    await stop();
   }
   const pgPort = port("LABELBENCH_TEST_PG_PORT", 55432);
   const s3Port = port("LABELBENCH_TEST_S3_PORT", 45690);
@@ -297,7 +311,7 @@ const start = async () => {
     state.s3 = await startS3(s3Port);
     writeState(state);
   } catch (err) {
-    stopS3(state.s3);
+    await stopS3(state.s3);
     stopPostgres(state.pg);
     fs.rmSync(STATE_FILE, { force: true });
     fail(err.message);
@@ -325,6 +339,6 @@ const start = async () => {
 
 const [command, ...args] = process.argv.slice(2);
 if (command === "start") await start();
-else if (command === "stop") stop();
+else if (command === "stop") await stop();
 else if (command === "s3-serve") await serveS3(args[0], args[1], args[2]);
 else fail("usage: node scripts/test-services.mjs start|stop");
