@@ -68,9 +68,9 @@ const notFoundError = (bucket: string, key: string) =>
 /**
  * An S3-compatible bucket, through the AWS SDK v3. Path-style addressing (`endpoint/bucket/key`),
  * because MinIO, Garage, Ceph RGW and SeaweedFS are rarely set up with per-bucket host names.
- * Checksums are only sent and checked where S3 requires them: the SDK's default (a CRC in an
- * `aws-chunked` trailer on every upload) is not understood by many S3-compatible servers, which
- * then store the chunk framing as part of the object.
+ * Checksums are only sent and checked where S3 requires them: since SDK 3.729 every upload carries
+ * a CRC32 header by default (in an `aws-chunked` trailer for streamed bodies), which R2 refuses
+ * with 501 (aws/aws-sdk-js-v3#6810) and s3rver stores as part of the object.
  */
 export class S3Storage implements Storage {
   readonly tempDir: string;
