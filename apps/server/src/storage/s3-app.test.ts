@@ -45,7 +45,11 @@ const binary = (r: request.Test) =>
     res.on("end", () => cb(null, Buffer.concat(chunks)));
   });
 const body = (res: request.Response) => res.body as Buffer;
-const tempLeft = (t: App) => fs.readdirSync(t.storage.tempDir);
+/** Files (not the empty working folders) left in the local temp folder. */
+const tempLeft = (t: App) =>
+  (fs.readdirSync(t.storage.tempDir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((e) => !e.isDirectory())
+    .map((e) => e.name);
 
 const unzip = (zip: Buffer): Promise<Map<string, Buffer>> =>
   new Promise((resolve, reject) => {
@@ -157,7 +161,7 @@ describeS3(title("images over S3Storage"), () => {
     expect(tempLeft(t)).toEqual([]);
   });
 
-  it("exports a COCO zip holding the original's bytes read from the bucket", async () => {
+  it("exports a COCO zip holding the original's bytes read from the bucket, which imports into another bucket", async () => {
     const t = await open();
     const p = await createProject(t.app);
     const data = await noise(64, 48).png().toBuffer();
@@ -171,6 +175,22 @@ describeS3(title("images over S3Storage"), () => {
     expect(JSON.parse(coco?.[1].toString("utf8") ?? "{}").images).toMatchObject([
       { width: img.width, height: img.height },
     ]);
+
+    // Imported into another installation's bucket: ingested like an upload, served from there.
+    const other = await open();
+    const q = await createProject(other.app);
+    const imported = await request(other.app)
+      .post(`/api/v1/projects/${q.id}/import`)
+      .set("Content-Type", "application/zip")
+      .send(body(res));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body.images).toMatchObject({ total: 1, created: 1 });
+    expect(await other.bucket.keys()).toEqual([originalKey(img.sha256), thumbnailKey(img.sha256)].sort());
+    const list = await request(other.app).get(`/api/v1/projects/${q.id}/images`);
+    const copy = ImageSchema.parse(list.body.items[0]);
+    const file = await binary(request(other.app).get(`/api/v1/images/${copy.id}/file`));
+    expect(body(file).equals(data)).toBe(true);
+    expect(tempLeft(other)).toEqual([]);
   });
 });
 
