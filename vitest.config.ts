@@ -9,6 +9,8 @@ export default defineConfig({
           name: "server",
           include: ["apps/server/src/**/*.test.ts"],
           environment: "node",
+          // LABELBENCH_TEST_DATABASE_URL / _STORAGE_URL from `node scripts/test-services.mjs start`.
+          setupFiles: ["apps/server/src/test-support/services-env.ts"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

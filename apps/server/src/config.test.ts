@@ -70,6 +70,40 @@ describe("loadConfig", () => {
     );
   });
 
+  it("stores files in the local folder unless LABELBENCH_STORAGE_URL names an S3 bucket", () => {
+    expect(loadConfig({}).storage).toEqual({ kind: "local" });
+    expect(loadConfig({ LABELBENCH_STORAGE_URL: "" }).storage).toEqual({ kind: "local" });
+    expect(
+      loadConfig({
+        LABELBENCH_STORAGE_URL: "s3://lb-images?endpoint=http://127.0.0.1:9000",
+        AWS_REGION: "eu-west-3",
+      }).storage,
+    ).toEqual({ kind: "s3", bucket: "lb-images", endpoint: "http://127.0.0.1:9000", region: "eu-west-3" });
+    // AWS S3 itself: no endpoint; S3-compatible servers take us-east-1 when no region is set.
+    expect(loadConfig({ LABELBENCH_STORAGE_URL: "s3://lb.images" }).storage).toEqual({
+      kind: "s3",
+      bucket: "lb.images",
+      endpoint: null,
+      region: "us-east-1",
+    });
+  });
+
+  it.each([
+    ["http://bucket", /the scheme "http:", only s3: is supported/],
+    ["s3://Bad_Bucket", /bad bucket: must be 3-63 lowercase letters/],
+    ["s3://ab", /bad bucket/],
+    ["s3://bucket/prefix", /has a path after the bucket/],
+    ["s3://bucket?endpoint=ftp://host", /bad endpoint: must be an http:\/\/ or https:\/\/ URL/],
+    ["s3://bucket?endpoint=not a url", /bad endpoint/],
+    ["s3://bucket?region=eu-west-3", /unknown parameter region \(only endpoint\)/],
+    ["bucket", /is not a URL/],
+  ])("refuses LABELBENCH_STORAGE_URL=%s saying what is wrong", (value, why) => {
+    expect(() => loadConfig({ LABELBENCH_STORAGE_URL: value })).toThrow(
+      /LABELBENCH_STORAGE_URL must look like s3:\/\/BUCKET\?endpoint=URL/,
+    );
+    expect(() => loadConfig({ LABELBENCH_STORAGE_URL: value })).toThrow(why);
+  });
+
   it("testConfig keeps everything under one directory and takes overrides", () => {
     expect(testConfig("/tmp/x", { maxPixels: 10 })).toMatchObject({
       dataDir: "/tmp/x",

@@ -1,5 +1,6 @@
 import net from "node:net";
 import path from "node:path";
+import { z } from "zod";
 
 export interface Config {
   port: number;
@@ -23,7 +24,28 @@ export interface Config {
    * server's background work deterministic. Only the e2e config sets LABELBENCH_TEST_CONTROLS=1.
    */
   testControls: boolean;
+  /** Where image bytes live: the data dir's `files/` folder, or an S3-compatible bucket. */
+  storage: StorageConfig;
 }
+
+/** LABELBENCH_STORAGE_URL, parsed: `s3://BUCKET?endpoint=URL`, or the local folder when unset. */
+export const StorageConfig = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("local") }),
+  z.object({
+    kind: z.literal("s3"),
+    // S3's bucket naming rule, which the S3-compatible servers follow too.
+    bucket: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "must be 3-63 lowercase letters, digits, dots and hyphens",
+      ),
+    /** null: AWS S3 itself. */
+    endpoint: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).nullable(),
+    region: z.string().min(1),
+  }),
+]);
+export type StorageConfig = z.infer<typeof StorageConfig>;
 
 /** `true` (any proxy), a hop count, or the proxies' addresses and subnets (`loopback`, `10.0.0.0/8`). */
 export type TrustProxy = boolean | number | string[];
@@ -61,6 +83,36 @@ export const parseTrustProxy = (v: string | undefined): TrustProxy => {
   return entries;
 };
 
+/** Checked at load, so a typo in the URL stops the start with the variable's name in the message. */
+export const parseStorageUrl = (v: string | undefined, env: NodeJS.ProcessEnv = {}): StorageConfig => {
+  if (v === undefined || v.trim() === "") return { kind: "local" };
+  const wrong = (why: string) =>
+    new Error(`LABELBENCH_STORAGE_URL must look like s3://BUCKET?endpoint=URL; "${v}" ${why}`);
+  let url: URL;
+  try {
+    url = new URL(v.trim());
+  } catch {
+    throw wrong("is not a URL");
+  }
+  if (url.protocol !== "s3:") throw wrong(`has the scheme "${url.protocol}", only s3: is supported`);
+  if (url.pathname !== "" && url.pathname !== "/")
+    throw wrong("has a path after the bucket, which is not supported");
+  const unknown = [...url.searchParams.keys()].filter((k) => k !== "endpoint");
+  if (unknown.length > 0) throw wrong(`has the unknown parameter ${unknown.join(", ")} (only endpoint)`);
+  const parsed = StorageConfig.safeParse({
+    kind: "s3",
+    bucket: url.hostname,
+    endpoint: url.searchParams.get("endpoint"),
+    // AWS_REGION as the SDK reads it; S3-compatible servers mostly take any region, us-east-1 the usual.
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw wrong(`has a bad ${String(issue?.path[0] ?? "value")}: ${issue?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+};
+
 const flag = (v: string | undefined, name: string): boolean => {
   if (v === undefined || v === "" || v === "0") return false;
   if (v === "1") return true;
@@ -78,6 +130,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
   trustProxy: parseTrustProxy(env.LABELBENCH_TRUST_PROXY),
   testControls: flag(env.LABELBENCH_TEST_CONTROLS, "LABELBENCH_TEST_CONTROLS"),
+  storage: parseStorageUrl(env.LABELBENCH_STORAGE_URL, env),
 });
 
 /** Defaults for tests and embedding: everything under one directory. */
@@ -91,5 +144,6 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   logLevel: "silent",
   trustProxy: false,
   testControls: false,
+  storage: { kind: "local" },
   ...overrides,
 });

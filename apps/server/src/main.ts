@@ -6,7 +6,7 @@ import { migrate, openDatabase } from "./db/database.js";
 import { authRepo } from "./modules/auth/repo.js";
 import { ensureAdminFromEnv } from "./modules/auth/service.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
-import { LocalStorage } from "./storage/local-storage.js";
+import { openStorage } from "./storage/open-storage.js";
 
 /** The only place that opens files and listens. */
 const config = loadConfig();
@@ -14,7 +14,11 @@ const log = pino({ level: config.logLevel });
 const db = openDatabase(path.join(config.dataDir, "labelbench.sqlite"));
 const applied = migrate(db);
 if (applied.length > 0) log.info({ applied }, "applied migrations");
-const storage = new LocalStorage(path.join(config.dataDir, "files"));
+// A bucket that is missing, refuses the key or cannot be reached stops the start here, before listening.
+const storage = await openStorage(config).catch((err: unknown) => {
+  log.fatal(`could not open the storage: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
 const setupCode = newSetupCode();
 const app = createApp({
   db,

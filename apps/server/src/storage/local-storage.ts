@@ -3,9 +3,8 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { assertSafeKey } from "./safe-key.js";
 import type { ByteRange, Storage } from "./storage.js";
-
-const SAFE_KEY = /^[a-z0-9][a-z0-9/_.-]*$/i;
 
 export class LocalStorage implements Storage {
   readonly tempDir: string;
@@ -16,8 +15,7 @@ export class LocalStorage implements Storage {
   }
 
   private file(key: string): string {
-    if (!SAFE_KEY.test(key) || key.includes("..")) throw new Error(`unsafe storage key: ${key}`);
-    return path.join(this.root, key);
+    return path.join(this.root, assertSafeKey(key));
   }
 
   localPath(key: string): string {

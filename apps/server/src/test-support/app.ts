@@ -9,18 +9,19 @@ import { authRepo } from "../modules/auth/repo.js";
 import { digest, newSecret } from "../modules/auth/secrets.js";
 import type { StoredFilesHooks } from "../modules/images/stored-files.js";
 import { LocalStorage } from "../storage/local-storage.js";
+import type { Storage } from "../storage/storage.js";
 
 /** The admin every test app has; requests without credentials of their own act as this admin. */
 export const TEST_ADMIN_EMAIL = "test-admin@example.com";
 
-export interface TestApp {
+export interface TestApp<S extends Storage = LocalStorage> {
   app: LabelbenchApp;
   db: Db;
-  storage: LocalStorage;
+  storage: S;
   config: Config;
   /** Temp directory holding the SQLite file and the stored image files. */
   dir: string;
-  /** Where LocalStorage keeps its files (`<dir>/files`). */
+  /** Where LocalStorage keeps its files (`<dir>/files`; unused when `options.storage` is given). */
   filesDir: string;
   /** Stops the background tile worker, closes the database and removes the temp directory. */
   cleanup: () => Promise<void>;
@@ -33,18 +34,20 @@ export interface TestApp {
  * its own gets that admin's write token, so the API tests read like a script using a token would.
  * `options.anonymous` leaves credential-less requests anonymous (to test 401s);
  * `options.storedFilesHooks` pauses the stored-file reference rule between its steps; `options.now`
- * replaces the clock.
+ * replaces the clock; `options.storage` replaces the local file store (an S3Storage: test-support/s3.ts),
+ * which the caller cleans up.
  */
-export const makeTestApp = (
+export const makeTestApp = <S extends Storage = LocalStorage>(
   overrides: Partial<Config> = {},
-  options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks; now?: () => string } = {},
-): TestApp => {
+  options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks; now?: () => string; storage?: S } = {},
+): TestApp<S> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
   const db = openDatabase(path.join(dir, "labelbench.sqlite"));
   migrate(db);
   const filesDir = path.join(dir, "files");
-  const storage = new LocalStorage(filesDir);
+  // Without options.storage, S is its default, LocalStorage.
+  const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
     db,
     storage,

@@ -1,3 +1,4 @@
+import { pipeline } from "node:stream";
 import type { Request, Response } from "express";
 import type { Storage } from "../../storage/storage.js";
 
@@ -62,7 +63,8 @@ export const sendStored = async (
     res.end();
     return;
   }
-  const stream = storage.stream(key, range ?? undefined);
-  stream.on("error", () => res.destroy());
-  stream.pipe(res);
+  // pipeline, not pipe: a client that hangs up must free the source too (a file descriptor, or a
+  // pooled S3 connection that would otherwise wait, paused, until the pool runs dry). A failing
+  // source destroys the response, so a cut download never looks complete.
+  pipeline(storage.stream(key, range ?? undefined), res, () => undefined);
 };
