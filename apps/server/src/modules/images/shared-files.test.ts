@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createProject, upload, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { jpeg } from "../../test-support/images.js";
-import { makeZip } from "../datasets/test-helpers.js";
+import { makeZip } from "../../test-support/zips.js";
 import { originalKey, thumbnailKey } from "./files.js";
 import type { StoredFilesHooks } from "./stored-files.js";
 

@@ -6,6 +6,7 @@ import type { Request } from "express";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
+import { startWorker } from "../../workers/worker-entry.js";
 import { releaseStaged } from "../images/ingest.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/router.js";
@@ -14,7 +15,6 @@ import { type ImportJobData, type ImportJobResult, runImportJob } from "./import
 import { commitImport, publishImport } from "./import-publish.js";
 import type { FromImportWorker, ImportWorkerData } from "./import-worker.js";
 import { probeUploadedImages, receiveUpload } from "./receive.js";
-import { startWorker } from "./worker-entry.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -59,7 +59,7 @@ const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = 2;
 
 const newWorker = (): Worker => {
-  const w = startWorker("import-worker", {});
+  const w = startWorker("import-worker", {}, import.meta.url);
   w.on("exit", () => {
     const i = idleWorkers.indexOf(w);
     if (i >= 0) idleWorkers.splice(i, 1);
