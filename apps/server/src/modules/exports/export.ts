@@ -2,10 +2,10 @@ import zlib from "node:zlib";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
+import { originalKey } from "../../storage/keys.js";
 import { startWorker } from "../../workers/worker-entry.js";
-import { originalKey } from "../images/files.js";
 import { projectRepo } from "../projects/repo.js";
-import { requireProject } from "../projects/router.js";
+import { requireProject } from "../projects/require-project.js";
 import { convertImage } from "./export-convert.js";
 import {
   type ExportIo,

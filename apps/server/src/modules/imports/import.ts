@@ -9,7 +9,7 @@ import { AppError } from "../../http/errors.js";
 import { startWorker } from "../../workers/worker-entry.js";
 import { releaseStaged } from "../images/ingest.js";
 import { projectRepo } from "../projects/repo.js";
-import { requireProject } from "../projects/router.js";
+import { requireProject } from "../projects/require-project.js";
 import { BACKGROUND_CHECKPOINT_ROWS, checkpointInBackground } from "./background-checkpoint.js";
 import { type ImportJobData, type ImportJobResult, runImportJob } from "./import-job.js";
 import { commitImport, publishImport } from "./import-publish.js";

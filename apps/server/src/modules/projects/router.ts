@@ -1,19 +1,13 @@
 import { api } from "@labelbench/schema";
 import { Router } from "express";
 import type { Deps } from "../../deps.js";
-import { notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { authRepo } from "../auth/repo.js";
 import { removeImageFiles } from "../images/files.js";
 import { projectRepo } from "./repo.js";
+import { requireProject } from "./require-project.js";
 import { projectStats } from "./stats.js";
-
-export const requireProject = (repo: ReturnType<typeof projectRepo>, id: number) => {
-  const p = repo.get(id);
-  if (!p) throw notFound("project", id);
-  return p;
-};
 
 export const projectsRouter = (deps: Deps): Router => {
   const r = Router();
