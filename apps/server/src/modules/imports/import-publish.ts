@@ -5,6 +5,7 @@ import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { paletteColor } from "../labels/palette.js";
 import { projectRepo } from "../projects/repo.js";
+import { importRepo, openPublish } from "./import-repo.js";
 
 /**
  * Publishing an import's staging file (import-stage.ts) into the project.
@@ -28,8 +29,6 @@ const stageDir = (deps: Pick<Deps, "config">) => path.join(deps.config.dataDir, 
  */
 const FIRST_CHUNK_ROWS = 2_000;
 const TARGET_MS = 40;
-/** SQLite page cache (KiB) while an import publishes: the annotation table's index pages stay in memory. */
-const PUBLISH_CACHE_KIB = 64 * 1024;
 
 export interface CommitPlan {
   readonly projectId: number;
@@ -53,20 +52,15 @@ export const commitImport = (
   const dir = stageDir(deps);
   fs.mkdirSync(dir, { recursive: true });
   const db = deps.db;
+  const imports = importRepo(db);
   const labelIds = new Map<number, number>();
   let importId = 0;
-  let file = "";
   db.transaction(() => {
     if (!projectRepo(db).get(plan.projectId))
       throw new AppError("NOT_FOUND", `project ${plan.projectId} was deleted while the import ran`);
     const used = [...new Set(plan.usedLabelIds)];
     if (used.length > 0) {
-      const present = new Set(
-        db
-          .prepare(`SELECT id FROM labels WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))`)
-          .pluck()
-          .all(plan.projectId, JSON.stringify(used)) as number[],
-      );
+      const present = imports.presentLabelIds(plan.projectId, used);
       const gone = used.filter((id) => !present.has(id));
       if (gone.length > 0)
         throw new AppError(
@@ -74,55 +68,32 @@ export const commitImport = (
           `import refused, nothing was changed: label(s) ${gone.join(", ")} were deleted while the import ran; import again`,
         );
     }
-    const byName = db.prepare("SELECT id FROM labels WHERE project_id = ? AND name_key = ?").pluck();
-    const clash = plan.createdLabels.find((l) => byName.get(plan.projectId, nameKey(l.name)) !== undefined);
+    const clash = plan.createdLabels.find((l) => imports.hasLabelKey(plan.projectId, nameKey(l.name)));
     if (clash)
       throw new AppError(
         "CONFLICT",
         `import refused, nothing was changed: a label "${clash.name}" was created while the import ran; import again`,
       );
-    const first = db
-      .prepare("SELECT coalesce(max(position), -1) + 1 FROM labels WHERE project_id = ?")
-      .pluck()
-      .get(plan.projectId) as number;
-    const insertLabel = db.prepare(
-      "INSERT INTO labels (project_id, name, name_key, color, hotkey, position, shape_types) VALUES (?, ?, ?, ?, NULL, ?, 'box,polygon')",
-    );
+    const first = imports.nextLabelPosition(plan.projectId);
     plan.createdLabels.forEach((l, i) => {
       const position = first + i;
-      const id = Number(
-        insertLabel.run(plan.projectId, l.name, nameKey(l.name), paletteColor(position), position)
-          .lastInsertRowid,
-      );
+      const id = imports.insertLabel(plan.projectId, {
+        name: l.name,
+        key: nameKey(l.name),
+        color: paletteColor(position),
+        position,
+      });
       labelIds.set(l.ref, id);
     });
-    importId = Number(
-      db
-        .prepare(
-          "INSERT INTO dataset_imports (project_id, stage_file, existing, actor, started_at, images) VALUES (?, '', ?, ?, ?, ?)",
-        )
-        .run(plan.projectId, plan.existing, plan.actor, plan.now, plan.images).lastInsertRowid,
-    );
-    const map = db.prepare("INSERT INTO dataset_import_labels (import_id, ref, label_id) VALUES (?, ?, ?)");
-    for (const [ref, id] of labelIds) map.run(importId, ref, id);
-    file = path.join(dir, `${importId}.sqlite`);
+    importId = imports.insert(plan.projectId, plan);
+    for (const [ref, id] of labelIds) imports.mapLabel(importId, ref, id);
+    const file = path.join(dir, `${importId}.sqlite`);
     // Moved inside the transaction: were the commit to fail, the file is left for removeStrayStages.
     fs.renameSync(plan.stageFile, file);
-    db.prepare("UPDATE dataset_imports SET stage_file = ? WHERE id = ?").run(file, importId);
+    imports.setStageFile(importId, file);
   })();
   return { importId, labelIds };
 };
-
-interface ImportRow {
-  id: number;
-  project_id: number;
-  stage_file: string;
-  existing: "append" | "replace";
-  actor: string | null;
-  started_at: string;
-  images: number;
-  published_through: number;
-}
 
 /**
  * The steps of publishing one import: each `next()` runs one transaction. The caller decides what
@@ -130,112 +101,12 @@ interface ImportRow {
  */
 function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void, void, void> {
   const db = deps.db;
-  const imp = db.prepare("SELECT * FROM dataset_imports WHERE id = ?").get(importId) as ImportRow | undefined;
+  const imports = importRepo(db);
+  const imp = imports.get(importId);
   if (!imp) return;
-  const schema = `stage_${imp.id}`;
-  db.prepare(`ATTACH DATABASE ? AS ${schema}`).run(imp.stage_file);
-  const autoCheckpoint = db.pragma("wal_autocheckpoint", { simple: true }) as number;
-  const cacheSize = db.pragma("cache_size", { simple: true }) as number;
-  db.pragma(`cache_size = -${PUBLISH_CACHE_KIB}`);
-  // The publish leaves ~150 MB in the WAL per million annotations: copied into the database file
-  // by a worker afterwards (checkpointInBackground), not by whichever save commits next.
-  db.pragma("wal_autocheckpoint = 0");
+  const publish = openPublish(db, imp);
   try {
-    const rowsOf = db
-      .prepare(`SELECT rows FROM ${schema}.images WHERE seq > ? ORDER BY seq`)
-      .pluck()
-      .all(imp.published_through) as number[];
-    db.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS import_chunk (seq INTEGER PRIMARY KEY, image_id INTEGER, base INTEGER NOT NULL DEFAULT 0, tags TEXT, count INTEGER)",
-    );
-    const has = db
-      .prepare(
-        `SELECT count(*) FILTER (WHERE image_id IS NULL) AS newImages, count(*) FILTER (WHERE tags IS NOT NULL) AS tags FROM ${schema}.images`,
-      )
-      .get() as { newImages: number; tags: number };
-    const p = { project: imp.project_id, import: imp.id, now: imp.started_at, actor: imp.actor };
-    const label = (v: string) =>
-      `iif(${v} > 0, ${v}, (SELECT label_id FROM main.dataset_import_labels WHERE import_id = @import AND ref = ${v}))`;
-    const sql = {
-      clear: db.prepare("DELETE FROM temp.import_chunk"),
-      newImages: db.prepare(
-        `INSERT OR IGNORE INTO main.images (project_id, sha256, file_name, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
-         SELECT @project, sha256, file_name, width, height, channels, format, byte_size, tile_state, @now, @now
-         FROM ${schema}.images WHERE seq BETWEEN @from AND @to AND image_id IS NULL ORDER BY seq`,
-      ),
-      // Images deleted while the import ran are left out; new ones are found by their content.
-      chunk: db.prepare(
-        `INSERT INTO temp.import_chunk (seq, image_id, tags)
-         SELECT s.seq, m.id, s.tags FROM ${schema}.images s
-         JOIN main.images m ON m.project_id = @project
-           AND m.id = coalesce(s.image_id, (SELECT id FROM main.images WHERE project_id = @project AND sha256 = s.sha256))
-         WHERE s.seq BETWEEN @from AND @to`,
-      ),
-      appendAfter: db.prepare(
-        `UPDATE temp.import_chunk SET base = coalesce((SELECT max(position) + 1 FROM main.annotations a WHERE a.image_id = import_chunk.image_id), 0)`,
-      ),
-      replace: db.prepare(
-        "DELETE FROM main.annotations WHERE image_id IN (SELECT image_id FROM temp.import_chunk)",
-      ),
-      // A label deleted while the import published takes its shapes with it, as its deletion would have.
-      // CROSS JOIN fixes the loop order (the chunk's images outside): the staging file has no
-      // statistics, and the planner otherwise chose to scan every staged row for each chunk.
-      rows: db.prepare(
-        `INSERT INTO main.annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
-         SELECT c.image_id, r.uid, l.id, r.geometry, c.base + r.position, @actor, @actor, @now, @now
-         FROM temp.import_chunk c CROSS JOIN ${schema}.rows r CROSS JOIN main.labels l
-         WHERE r.image_seq = c.seq AND l.id = ${label("r.label")} AND l.project_id = @project
-         ORDER BY c.seq, r.position`,
-      ),
-      clearTags: db.prepare(
-        "DELETE FROM main.image_tags WHERE image_id IN (SELECT image_id FROM temp.import_chunk)",
-      ),
-      tags: db.prepare(
-        `INSERT OR IGNORE INTO main.image_tags (image_id, label_id)
-         SELECT c.image_id, l.id FROM temp.import_chunk c, json_each(c.tags) j
-         JOIN main.labels l ON l.id = ${label("j.value")} AND l.project_id = @project
-         WHERE c.tags IS NOT NULL`,
-      ),
-      count: db.prepare(
-        "UPDATE temp.import_chunk SET count = (SELECT count(*) FROM main.annotations a WHERE a.image_id = import_chunk.image_id)",
-      ),
-      bump: db.prepare(
-        `UPDATE main.images SET revision = revision + 1, annotation_count = c.count, updated_at = @now,
-           status = CASE WHEN status = 'new' AND (c.count > 0 OR EXISTS (SELECT 1 FROM main.image_tags t WHERE t.image_id = images.id))
-             THEN 'in_progress' ELSE status END
-         FROM temp.import_chunk c WHERE images.id = c.image_id`,
-      ),
-      progress: db.prepare("UPDATE main.dataset_imports SET published_through = @to WHERE id = @import"),
-    };
-    const append = imp.existing === "append";
-    const inTransaction = db.transaction((from: number, to: number) => {
-      const args = { ...p, from, to };
-      sql.clear.run();
-      if (has.newImages > 0) sql.newImages.run(args);
-      sql.chunk.run(args);
-      if (append) sql.appendAfter.run();
-      else {
-        sql.replace.run();
-        sql.clearTags.run();
-      }
-      sql.rows.run(args);
-      if (has.tags > 0) sql.tags.run(args);
-      sql.count.run();
-      sql.bump.run(args);
-      sql.progress.run(args);
-    });
-    // Every id a step writes is one it has just joined against in the same transaction: SQLite's
-    // per-row parent lookups (image, label) would only repeat that, at ~20% of the write cost. The
-    // pragma cannot change inside a transaction, and other requests run between the steps with
-    // foreign keys on (their cascades need them), so it is switched around each step.
-    const step = (from: number, to: number) => {
-      db.pragma("foreign_keys = OFF");
-      try {
-        inTransaction(from, to);
-      } finally {
-        db.pragma("foreign_keys = ON");
-      }
-    };
+    const { rowsOf } = publish;
     let target = FIRST_CHUNK_ROWS;
     let i = 0;
     let seq = imp.published_through;
@@ -248,7 +119,7 @@ function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void
         seq++;
       }
       const t0 = performance.now();
-      step(from, seq);
+      publish.step(from, seq);
       const ms = performance.now() - t0;
       // Aim each transaction at TARGET_MS whatever the machine: halve fast, grow slowly.
       if (ms > 2 * TARGET_MS) target = Math.max(100, Math.floor(target / 2));
@@ -257,12 +128,10 @@ function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void
     }
     db.transaction(() => {
       projectRepo(db).touch(imp.project_id, imp.started_at);
-      db.prepare("DELETE FROM dataset_imports WHERE id = ?").run(imp.id);
+      imports.delete(imp.id);
     })();
   } finally {
-    db.pragma(`wal_autocheckpoint = ${autoCheckpoint}`);
-    db.pragma(`cache_size = ${cacheSize}`);
-    db.exec(`DETACH DATABASE ${schema}`);
+    publish.close();
   }
   fs.rmSync(imp.stage_file, { force: true });
 }
@@ -277,14 +146,12 @@ export const publishImport = async (deps: Pick<Deps, "db">, importId: number): P
  * passed their point of no return) and removes staging files no import refers to.
  */
 export const resumeImports = (deps: Pick<Deps, "db" | "config" | "log">) => {
-  const rows = deps.db.prepare("SELECT id, stage_file FROM dataset_imports ORDER BY id").all() as {
-    id: number;
-    stage_file: string;
-  }[];
+  const imports = importRepo(deps.db);
+  const rows = imports.list();
   for (const r of rows) {
     if (!fs.existsSync(r.stage_file)) {
       deps.log.warn({ importId: r.id, file: r.stage_file }, "an interrupted import lost its staging file");
-      deps.db.prepare("DELETE FROM dataset_imports WHERE id = ?").run(r.id);
+      imports.delete(r.id);
       continue;
     }
     deps.log.info({ importId: r.id }, "finishing an import interrupted while it was publishing");
