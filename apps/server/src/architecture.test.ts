@@ -50,7 +50,37 @@ const cyclesOf = (graph: Map<string, string[]>): string[] => {
   return cycles;
 };
 
+/** Where SQL may be written: repositories, the migration runner, and a worker's own connection setup. */
+const mayHoldSql = (file: string) => {
+  const rel = path.relative(ROOT, file).split(path.sep).join("/");
+  return rel.endsWith("repo.ts") || rel === "db/database.ts" || rel.endsWith("-worker.ts");
+};
+const SQL_CALL = /\.(?:prepare|pragma)\s*[<(]|\.exec\(\s*[`"']/;
+
 describe("server layout", () => {
+  it("writes SQL only in repositories (files named *repo.ts)", () => {
+    const outside = sourceFiles()
+      .filter((f) => !mayHoldSql(f))
+      .flatMap((f) =>
+        fs
+          .readFileSync(f, "utf8")
+          .split("\n")
+          .flatMap((line, i) =>
+            SQL_CALL.test(line) ? [`${path.relative(ROOT, f)}:${i + 1}: ${line.trim()}`] : [],
+          ),
+      );
+    expect(outside).toEqual([]);
+  });
+
+  it("changes an image's revision in one place", () => {
+    const writers = sourceFiles().filter((f) =>
+      /revision\s*=\s*revision\s*\+\s*1/.test(fs.readFileSync(f, "utf8")),
+    );
+    expect(writers.map((f) => path.relative(ROOT, f))).toEqual([
+      path.join("modules", "images", "image-changes-repo.ts"),
+    ]);
+  });
+
   it("has no import cycle between its modules", () => {
     const graph = new Map(sourceFiles().map((f) => [f, importsOf(f)]));
     expect(cyclesOf(graph)).toEqual([]);

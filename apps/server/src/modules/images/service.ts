@@ -9,7 +9,7 @@ import { requireProject } from "../projects/require-project.js";
 import { removeImageFiles } from "./files.js";
 import { decodeCursor, encodeCursor, type ImageOrder, type KeyValue, keyOf, resolveOrder } from "./order.js";
 import { createRenditions } from "./renditions.js";
-import { type ImageRow, imageRepo, statusCounts, toImage } from "./repo.js";
+import { type ImageRow, imageRepo, toImage } from "./repo.js";
 import { CONTENT_TYPES } from "./sniff.js";
 import { handleUpload } from "./upload.js";
 
@@ -94,7 +94,7 @@ export const imagesService = (deps: Deps) => {
       return {
         items: page.map(toImage),
         nextCursor: more && last ? encodeCursor(order, keyOf(order, last)) : null,
-        counts: statusCounts(deps.db, projectId),
+        counts: images.statusCounts(projectId),
       };
     },
 

@@ -15,9 +15,9 @@ import type { ImportQuery } from "@labelbench/schema";
 import type Database from "better-sqlite3";
 import type { z } from "zod";
 import { type ExistingImage, importReadRepo } from "./import-repo.js";
-import { createStage } from "./import-stage.js";
 import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
+import { createStage } from "./stage-repo.js";
 
 /**
  * One import's decoding, as the import worker (import-worker.ts) runs it: the dataset's files are

@@ -8,7 +8,7 @@ import { projectRepo } from "../projects/repo.js";
 import { importRepo, openPublish } from "./import-repo.js";
 
 /**
- * Publishing an import's staging file (import-stage.ts) into the project.
+ * Publishing an import's staging file (stage-repo.ts) into the project.
  *
  * `commitImport` is the point of no return, one short transaction: it checks that what the import
  * decoded against still holds (the project, the labels it uses, no new label with a name it

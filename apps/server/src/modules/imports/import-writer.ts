@@ -20,8 +20,8 @@ import type Database from "better-sqlite3";
 import type { z } from "zod";
 import { labelRepo } from "../labels/repo.js";
 import { importReadRepo } from "./import-repo.js";
-import type { Stage, StagedNewImage } from "./import-stage.js";
 import type { ProbedImage } from "./receive.js";
+import type { Stage, StagedNewImage } from "./stage-repo.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -80,7 +80,7 @@ export interface ImportTarget {
  * The import's write side, fed by the decoder one image and one annotation at a time: label
  * rules (existing, created, refused, allowed shape types), per-label counts, and, while the
  * import can still succeed and is not a dry run, the rows themselves, written to the import's
- * staging file (import-stage.ts), never to the project: the first error stops the writes while
+ * staging file (stage-repo.ts), never to the project: the first error stops the writes while
  * decoding goes on to report every problem, and the file is then thrown away. Labels the import
  * creates get placeholder ids (-1, -2, ...), new images a number in dataset order; the project
  * gets both when the file is published. Nothing here holds a decoded annotation: memory grows

@@ -106,7 +106,7 @@ const runJob = (deps: Deps, job: ImportJobData): Promise<ImportJobResult> => {
  * for longer than a few tens of ms:
  * 1. the upload is staged on disk and its images probed and stored (as an upload does);
  * 2. a worker thread decodes the annotation files one piece at a time and writes every checked
- *    annotation to the import's staging file (import-stage.ts), never to the project; the first
+ *    annotation to the import's staging file (stage-repo.ts), never to the project; the first
  *    error stops the writes, decoding goes on to report every problem, and a refused import (400
  *    with the report) or a dry run leaves nothing behind;
  * 3. an import without errors is committed (its labels created) and published into the project
