@@ -24,14 +24,14 @@ const outdir = process.env.LABELBENCH_SERVER_DIST
   : path.join(server, "dist");
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The export worker is a second entry beside main.js: worker-entry.ts starts it from there.
+  // Each worker is an entry beside main.js: workers/worker-entry.ts starts it from there.
   entryPoints: {
     main: path.join(server, "src/main.ts"),
-    "export-worker": path.join(server, "src/modules/datasets/export-worker.ts"),
-    "checkpoint-worker": path.join(server, "src/modules/datasets/checkpoint-worker.ts"),
+    "export-worker": path.join(server, "src/modules/exports/export-worker.ts"),
+    "checkpoint-worker": path.join(server, "src/modules/imports/checkpoint-worker.ts"),
     // BMP decoding (JavaScript) runs off the main thread: images/bmp-thread.ts starts it.
     "bmp-worker": path.join(server, "src/modules/images/bmp-worker.ts"),
-    "import-worker": path.join(server, "src/modules/datasets/import-worker.ts"),
+    "import-worker": path.join(server, "src/modules/imports/import-worker.ts"),
   },
   outdir,
   bundle: true,

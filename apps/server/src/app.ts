@@ -14,11 +14,12 @@ import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
-import { resumeImports } from "./modules/datasets/import-publish.js";
-import { removeImportTemps } from "./modules/datasets/receive.js";
-import { datasetsRouter } from "./modules/datasets/router.js";
+import { exportsRouter } from "./modules/exports/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./modules/images/stored-files.js";
+import { resumeImports } from "./modules/imports/import-publish.js";
+import { removeImportTemps } from "./modules/imports/receive.js";
+import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
@@ -137,7 +138,8 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(imagesRouter(deps));
   api.use(tilesRouter(deps));
   api.use(annotationsRouter(deps));
-  api.use(datasetsRouter(deps));
+  api.use(exportsRouter(deps));
+  api.use(importsRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

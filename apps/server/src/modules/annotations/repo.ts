@@ -1,5 +1,6 @@
 import type { Annotation, AnnotationSet, Geometry } from "@labelbench/schema";
 import type { Db } from "../../db/database.js";
+import { imageChangesRepo } from "../images/image-changes-repo.js";
 import type { StoredRow } from "./set-json.js";
 
 /** What set-json reads, plus the shape's place in the set. */
@@ -45,7 +46,6 @@ export const annotationRepo = (db: Db) => {
   const tags = db.prepare(
     "SELECT t.label_id FROM image_tags t JOIN labels l ON l.id = t.label_id WHERE t.image_id = ? ORDER BY l.position, l.id",
   );
-  const revision = db.prepare("SELECT revision FROM images WHERE id = ?");
   const deleteOne = db.prepare("DELETE FROM annotations WHERE image_id = ? AND uid = ?");
   const updateOne = db.prepare(
     "UPDATE annotations SET label_id = ?, geometry = ?, position = ?, updated_by = ?, updated_at = ? WHERE image_id = ? AND uid = ?",
@@ -56,11 +56,9 @@ export const annotationRepo = (db: Db) => {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertTag = db.prepare("INSERT INTO image_tags (image_id, label_id) VALUES (?, ?)");
-  const bump = db.prepare(
-    `UPDATE images SET revision = revision + 1, annotation_count = ?, updated_at = ?,
-       status = CASE WHEN status = 'new' AND ? THEN 'in_progress' ELSE status END
-     WHERE id = ?`,
-  );
+  const changes = imageChangesRepo(db);
+  /** Callers check the image exists first (requireImage), so a revision is always there. */
+  const revisionOf = (imageId: number): number => changes.revision(imageId) ?? 0;
   // The image row's count is kept exact by every write, so a patch never counts the image's shapes.
   const countOf = db.prepare("SELECT annotation_count FROM images WHERE id = ?");
   const oneRow = db.prepare(
@@ -98,19 +96,19 @@ export const annotationRepo = (db: Db) => {
   };
   /** New revision, count, time, and 'new' becomes 'in_progress' once the image holds anything. */
   const finish = (imageId: number, count: number, tagTotal: number, now: string) =>
-    bump.run(count, now, count + tagTotal > 0 ? 1 : 0, imageId);
+    changes.saved(imageId, count, tagTotal, now);
 
   return {
-    revision: (imageId: number): number => (revision.get(imageId) as { revision: number }).revision,
+    revision: revisionOf,
     get: (imageId: number): AnnotationSet => ({
       imageId,
-      revision: (revision.get(imageId) as { revision: number }).revision,
+      revision: revisionOf(imageId),
       annotations: (rows.all(imageId) as AnnotationRow[]).map(toAnnotation),
       tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     }),
     /** The rows as stored (geometry as JSON text), for replies spliced without parsing (set-json.ts). */
     raw: (imageId: number) => ({
-      revision: (revision.get(imageId) as { revision: number }).revision,
+      revision: revisionOf(imageId),
       rows: rows.all(imageId) as AnnotationRow[],
       tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
     }),

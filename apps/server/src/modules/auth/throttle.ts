@@ -1,4 +1,5 @@
 import type { Db } from "../../db/database.js";
+import { throttleRepo } from "./throttle-repo.js";
 
 /**
  * Failed-password throttling. Each attempt is counted *before* its password is checked, in one
@@ -52,48 +53,32 @@ export type Gate = { ok: true } | { ok: false; retryAfterS: number; why: "accoun
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export const authThrottle = (db: Db, backoff = LOGIN_BACKOFF, budget = ADDRESS_BUDGET) => {
-  const failuresOf = db.prepare<[string, string], { failures: number; last_at: number }>(
-    "SELECT failures, last_at FROM auth_failures WHERE subject = ? AND client = ?",
-  );
-  const putFailures = db.prepare(
-    `INSERT INTO auth_failures (subject, client, failures, last_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (subject, client) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at`,
-  );
-  const dropFailures = db.prepare("DELETE FROM auth_failures WHERE subject = ? AND client = ?");
-  const forgetFailures = db.prepare("DELETE FROM auth_failures WHERE last_at <= ?");
-  const budgetOf = db.prepare<[string], { tokens: number; at: number }>(
-    "SELECT tokens, at FROM auth_address_budget WHERE address = ?",
-  );
-  const putBudget = db.prepare(
-    `INSERT INTO auth_address_budget (address, tokens, at) VALUES (?, ?, ?)
-     ON CONFLICT (address) DO UPDATE SET tokens = excluded.tokens, at = excluded.at`,
-  );
-  // A bucket untouched this long is full again: the same as no row.
-  const forgetBudgets = db.prepare("DELETE FROM auth_address_budget WHERE at <= ?");
+  const rows = throttleRepo(db);
+  // A bucket untouched this long is full again: the same as no row (forgetBudgetsUntil).
 
   const tokensOf = (address: string, now: number) => {
-    const row = budgetOf.get(address);
+    const row = rows.budgetOf(address);
     return row ? budgetAt(row.tokens, row.at, now, budget) : budget.capacity;
   };
 
   const reserve = db.transaction((key: ThrottleKey, address: string, now: number): Gate => {
-    forgetFailures.run(now - backoff.forgetMs);
-    forgetBudgets.run(now - budget.capacity * budget.refillMs);
-    const row = failuresOf.get(key.subject, key.client);
+    rows.forgetFailuresUntil(now - backoff.forgetMs);
+    rows.forgetBudgetsUntil(now - budget.capacity * budget.refillMs);
+    const row = rows.failuresOf(key.subject, key.client);
     const failures = row?.failures ?? 0;
     const next = row ? nextAttemptAt(failures, row.last_at, backoff) : now;
     if (now < next) return { ok: false, retryAfterS: seconds(next - now), why: "account" };
     const tokens = tokensOf(address, now);
     if (tokens < 1)
       return { ok: false, retryAfterS: seconds((1 - tokens) * budget.refillMs), why: "address" };
-    putFailures.run(key.subject, key.client, failures + 1, now);
-    putBudget.run(address, tokens - 1, now);
+    rows.putFailures(key.subject, key.client, failures + 1, now);
+    rows.putBudget(address, tokens - 1, now);
     return { ok: true };
   });
 
   const succeeded = db.transaction((key: ThrottleKey, address: string, now: number) => {
-    dropFailures.run(key.subject, key.client);
-    putBudget.run(address, Math.min(budget.capacity, tokensOf(address, now) + 1), now);
+    rows.dropFailures(key.subject, key.client);
+    rows.putBudget(address, Math.min(budget.capacity, tokensOf(address, now) + 1), now);
   });
 
   return {

@@ -1,4 +1,4 @@
-import { startWorker } from "../datasets/worker-entry.js";
+import { startWorker } from "../../workers/worker-entry.js";
 import type { BmpJob, BmpJobResult } from "./bmp-job.js";
 import { concurrency } from "./limit.js";
 
@@ -7,7 +7,7 @@ const bmpLimit = concurrency(1);
 
 /**
  * Runs a BMP job (bmp-job.ts) in a worker thread, so decoding never blocks the event loop. Started
- * like the export worker (datasets/worker-entry.ts): the production bundle has `bmp-worker.js`
+ * like the export worker (workers/worker-entry.ts): the production bundle has `bmp-worker.js`
  * beside `main.js`; under tsx and vitest the source beside this file is loaded.
  */
 export const runBmpJobOffThread = (job: BmpJob): Promise<BmpJobResult> =>

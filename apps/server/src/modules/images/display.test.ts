@@ -2,10 +2,10 @@ import fs from "node:fs";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { displayKey, originalKey, thumbnailKey } from "../../storage/keys.js";
 import { createProject, expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { bmp24, ifdFirstTiff, jpeg, tiff } from "../../test-support/images.js";
-import { displayKey, originalKey, thumbnailKey } from "./files.js";
 
 let t: TestApp;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import fsp from "node:fs/promises";
 import type { ImageFormat, UploadResult } from "@labelbench/schema";
 import type { Deps } from "../../deps.js";
-import { originalKey, thumbnailKey } from "./files.js";
+import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { probeImage } from "./probe.js";
 import { imageRepo, toImage } from "./repo.js";
 

@@ -14,8 +14,8 @@ import { loadMigrations, migrate, openDatabase } from "../../db/database.js";
 import { createLabel, createProject, expectError, issuePaths } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { exportRepo } from "../datasets/repo.js";
-import { getExport, unzip } from "../datasets/test-helpers.js";
+import { getExport, unzip } from "../../test-support/zips.js";
+import { exportRepo } from "../exports/repo.js";
 
 let t: TestApp;
 let projectId: number;

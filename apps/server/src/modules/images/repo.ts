@@ -49,11 +49,7 @@ export const toImage = (r: ImageRow): Image => ({
   updatedAt: r.updated_at,
 });
 
-export const statusCounts = (db: Db, projectId: number): StatusCounts => {
-  const rows = db
-    // Kept by triggers (migration 0005): O(1) however many images the project has.
-    .prepare("SELECT status, n FROM image_status_counts WHERE project_id = ?")
-    .all(projectId) as { status: ImageStatus; n: number }[];
+const toStatusCounts = (rows: { status: ImageStatus; n: number }[]): StatusCounts => {
   const counts: StatusCounts = { new: 0, in_progress: 0, done: 0, skipped: 0, total: 0 };
   for (const r of rows) {
     counts[r.status] = r.n;
@@ -124,6 +120,17 @@ export interface NewImage {
 }
 
 export const imageRepo = (db: Db) => {
+  // Kept by triggers (migration 0005): O(1) however many images the project has.
+  const statusCountRows = db.prepare<[number], { status: ImageStatus; n: number }>(
+    "SELECT status, n FROM image_status_counts WHERE project_id = ?",
+  );
+  const updateOne = db.prepare(
+    `UPDATE images SET status = coalesce(?, status), file_name = coalesce(?, file_name),
+       name_key = coalesce(?, name_key), updated_at = ?,
+       status_updated_by = CASE WHEN ? IS NULL THEN status_updated_by ELSE ? END WHERE id = ?`,
+  );
+  const deleteOne = db.prepare("DELETE FROM images WHERE id = ?");
+  const shaInUse = db.prepare("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1");
   const byId = db.prepare("SELECT * FROM images WHERE id = ?");
   const bySha = db.prepare("SELECT * FROM images WHERE project_id = ? AND sha256 = ?");
   const insert = db.prepare(
@@ -158,24 +165,19 @@ export const imageRepo = (db: Db) => {
       now: string,
       actor: string | null = null,
     ) =>
-      db
-        .prepare(
-          `UPDATE images SET status = coalesce(?, status), file_name = coalesce(?, file_name),
-             name_key = coalesce(?, name_key), updated_at = ?,
-             status_updated_by = CASE WHEN ? IS NULL THEN status_updated_by ELSE ? END WHERE id = ?`,
-        )
-        .run(
-          patch.status ?? null,
-          patch.fileName ?? null,
-          patch.fileName === undefined ? null : naturalSortKey(patch.fileName),
-          now,
-          patch.status ?? null,
-          actor,
-          id,
-        ),
-    delete: (id: number) => db.prepare("DELETE FROM images WHERE id = ?").run(id),
-    shaInUse: (sha: string): boolean =>
-      db.prepare("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1").get(sha) !== undefined,
+      updateOne.run(
+        patch.status ?? null,
+        patch.fileName ?? null,
+        patch.fileName === undefined ? null : naturalSortKey(patch.fileName),
+        now,
+        patch.status ?? null,
+        actor,
+        id,
+      ),
+    delete: (id: number) => deleteOne.run(id),
+    shaInUse: (sha: string): boolean => shaInUse.get(sha) !== undefined,
+    /** Images per status in the project, and their total. */
+    statusCounts: (projectId: number): StatusCounts => toStatusCounts(statusCountRows.all(projectId)),
     /**
      * Navigation around an image in the library's order and filter: previous/next/position/total
      * walk the images the library shows, so the editor steps through them as the grid lists them.
@@ -199,7 +201,7 @@ export const imageRepo = (db: Db) => {
       };
       const newOnes: ImageFilter = { q: filter.q, status: "new" };
       // Without a search the total is in the trigger-kept counts: one lookup instead of a count.
-      const counts = filter.q ? null : statusCounts(db, row.project_id);
+      const counts = filter.q ? null : toStatusCounts(statusCountRows.all(row.project_id));
       return {
         previousId: id(filter, false, "key"),
         nextId: id(filter, true, "key"),

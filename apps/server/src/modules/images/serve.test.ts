@@ -3,10 +3,10 @@ import path from "node:path";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { createProject, expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { bmp24, gif, jpeg, png, rotatedJpeg, tiff, webp } from "../../test-support/images.js";
-import { originalKey, thumbnailKey } from "./files.js";
 import { parseRange } from "./serve.js";
 
 let t: TestApp;

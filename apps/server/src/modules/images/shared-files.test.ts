@@ -5,11 +5,11 @@ import type { AddressInfo } from "node:net";
 import { UploadReply } from "@labelbench/schema";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { createProject, upload, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { jpeg } from "../../test-support/images.js";
-import { makeZip } from "../datasets/test-helpers.js";
-import { originalKey, thumbnailKey } from "./files.js";
+import { makeZip } from "../../test-support/zips.js";
 import type { StoredFilesHooks } from "./stored-files.js";
 
 let t: TestApp;

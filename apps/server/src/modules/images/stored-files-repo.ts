@@ -30,6 +30,20 @@ export const storedFilesRepo = (db: Db) => {
     "INSERT INTO server_instances (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
   );
   const seenAt = db.prepare("SELECT seen_at FROM server_instances WHERE id = ?");
+  const dropDeadClaims = db.prepare(
+    "DELETE FROM file_claims WHERE instance IN (SELECT id FROM server_instances WHERE seen_at < ?) OR instance NOT IN (SELECT id FROM server_instances)",
+  );
+  const dropDeadInstances = db.prepare("DELETE FROM server_instances WHERE seen_at < ?");
+  const unreferenced = db
+    .prepare<[], string>(
+      `SELECT sha256 FROM stored_files s
+       WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.sha256 = s.sha256)
+         AND NOT EXISTS (SELECT 1 FROM file_claims c WHERE c.sha256 = s.sha256)
+         AND (s.deleting_by IS NULL OR s.deleting_by NOT IN (SELECT id FROM server_instances))
+       ORDER BY sha256`,
+    )
+    .pluck();
+  const leave = db.prepare("DELETE FROM server_instances WHERE id = ?");
 
   /** `deleting_by` of the sha's row (created when missing) and the write lock on it. */
   const lock = (sha: string) => (touch.get(sha) as { deleting_by: string | null }).deleting_by;
@@ -85,23 +99,11 @@ export const storedFilesRepo = (db: Db) => {
      * deletion that failed or died half-way).
      */
     sweep: db.transaction((aliveSince: number): string[] => {
-      db.prepare(
-        "DELETE FROM file_claims WHERE instance IN (SELECT id FROM server_instances WHERE seen_at < ?) OR instance NOT IN (SELECT id FROM server_instances)",
-      ).run(aliveSince);
-      db.prepare("DELETE FROM server_instances WHERE seen_at < ?").run(aliveSince);
-      return (
-        db
-          .prepare(
-            `SELECT sha256 FROM stored_files s
-             WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.sha256 = s.sha256)
-               AND NOT EXISTS (SELECT 1 FROM file_claims c WHERE c.sha256 = s.sha256)
-               AND (s.deleting_by IS NULL OR s.deleting_by NOT IN (SELECT id FROM server_instances))
-             ORDER BY sha256`,
-          )
-          .all() as { sha256: string }[]
-      ).map((r) => r.sha256);
+      dropDeadClaims.run(aliveSince);
+      dropDeadInstances.run(aliveSince);
+      return unreferenced.all();
     }),
-    leave: (instance: string) => db.prepare("DELETE FROM server_instances WHERE id = ?").run(instance),
+    leave: (instance: string) => leave.run(instance),
   };
 
   function isAlive(instance: string, aliveSince: number): boolean {

@@ -4,9 +4,9 @@ import path from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Db, migrate, openDatabase } from "../../db/database.js";
+import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { LocalStorage } from "../../storage/local-storage.js";
 import type { TileJobs } from "../tiles/queue.js";
-import { originalKey, thumbnailKey } from "./files.js";
 import { createStoredFiles, DEAD_AFTER_MS, type StoredFiles, type StoredFilesHooks } from "./stored-files.js";
 
 /**

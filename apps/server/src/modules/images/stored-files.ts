@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Db } from "../../db/database.js";
 import { AppError } from "../../http/errors.js";
+import { displayKey, originalKey, thumbnailKey } from "../../storage/keys.js";
 import type { Storage } from "../../storage/storage.js";
 import type { TileJobs } from "../tiles/queue.js";
-import { displayKey, originalKey, thumbnailKey } from "./files.js";
 import { storedFilesRepo } from "./stored-files-repo.js";
 
 /**

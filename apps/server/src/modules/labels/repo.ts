@@ -43,6 +43,27 @@ export const labelRepo = (db: Db) => {
   const insert = db.prepare(
     "INSERT INTO labels (project_id, name, name_key, color, hotkey, position, shape_types) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
+  // A patch sets only the columns it names: coalesce keeps the others (null is never a new value
+  // here, hotkey aside, which says so with its own flag).
+  const updateOne = db.prepare(
+    `UPDATE labels SET name = coalesce(@name, name), name_key = coalesce(@nameKey, name_key),
+       color = coalesce(@color, color), hotkey = CASE WHEN @setHotkey THEN @hotkey ELSE hotkey END,
+       shape_types = coalesce(@shapeTypes, shape_types) WHERE id = @id`,
+  );
+  const setPosition = db.prepare("UPDATE labels SET position = ? WHERE id = ?");
+  const usage = db.prepare(
+    `SELECT (SELECT COUNT(*) FROM annotations WHERE label_id = ?) AS annotations,
+            (SELECT COUNT(*) FROM image_tags WHERE label_id = ?) AS tags`,
+  );
+  const shapeTypesInUse = db
+    .prepare("SELECT DISTINCT json_extract(geometry, '$.type') AS t FROM annotations WHERE label_id = ?")
+    .pluck();
+  const reassignShapes = db.prepare("UPDATE annotations SET label_id = ?, updated_at = ? WHERE label_id = ?");
+  const reassignTags = db.prepare(
+    "INSERT OR IGNORE INTO image_tags (image_id, label_id) SELECT image_id, ? FROM image_tags WHERE label_id = ?",
+  );
+  const deleteAnnotationsOf = db.prepare("DELETE FROM annotations WHERE label_id = ?");
+  const deleteOne = db.prepare("DELETE FROM labels WHERE id = ?");
   return {
     get: (projectId: number, id: number): Label | null => {
       const r = byId.get(id, projectId) as LabelRow | undefined;
@@ -62,77 +83,42 @@ export const labelRepo = (db: Db) => {
       );
     },
     update: (id: number, patch: Partial<NewLabel>) => {
-      const sets: string[] = [];
-      const args: unknown[] = [];
-      if (patch.name !== undefined)
-        sets.push("name = ?", "name_key = ?") && args.push(patch.name, nameKey(patch.name));
-      if (patch.color !== undefined) sets.push("color = ?") && args.push(patch.color);
-      if (patch.hotkey !== undefined) sets.push("hotkey = ?") && args.push(patch.hotkey);
-      if (patch.shapeTypes !== undefined)
-        sets.push("shape_types = ?") && args.push(patch.shapeTypes.join(","));
-      if (sets.length > 0) db.prepare(`UPDATE labels SET ${sets.join(", ")} WHERE id = ?`).run(...args, id);
+      if (Object.values(patch).every((v) => v === undefined)) return;
+      updateOne.run({
+        id,
+        name: patch.name ?? null,
+        nameKey: patch.name === undefined ? null : nameKey(patch.name),
+        color: patch.color ?? null,
+        setHotkey: patch.hotkey === undefined ? 0 : 1,
+        hotkey: patch.hotkey ?? null,
+        shapeTypes: patch.shapeTypes === undefined ? null : patch.shapeTypes.join(","),
+      });
     },
     /** Moves a label to `position` and renumbers the set 0..n-1 without gaps. */
     move: (projectId: number, id: number, position: number) => {
       const ids = (all.all(projectId) as LabelRow[]).map((r) => r.id).filter((x) => x !== id);
       ids.splice(Math.min(position, ids.length), 0, id);
-      const set = db.prepare("UPDATE labels SET position = ? WHERE id = ?");
       ids.forEach((lid, i) => {
-        set.run(i, lid);
+        setPosition.run(i, lid);
       });
     },
     renumber: (projectId: number) => {
       const ids = (all.all(projectId) as LabelRow[]).map((r) => r.id);
-      const set = db.prepare("UPDATE labels SET position = ? WHERE id = ?");
       ids.forEach((lid, i) => {
-        set.run(i, lid);
+        setPosition.run(i, lid);
       });
     },
-    usage: (id: number) =>
-      db
-        .prepare(
-          `SELECT (SELECT COUNT(*) FROM annotations WHERE label_id = ?) AS annotations,
-                  (SELECT COUNT(*) FROM image_tags WHERE label_id = ?) AS tags`,
-        )
-        .get(id, id) as { annotations: number; tags: number },
-    shapeTypesInUse: (id: number): ShapeType[] =>
-      (
-        db
-          .prepare(
-            "SELECT DISTINCT json_extract(geometry, '$.type') AS t FROM annotations WHERE label_id = ?",
-          )
-          .all(id) as { t: ShapeType }[]
-      ).map((r) => r.t),
-    /** New revision for every image whose annotations or tags use the label. */
-    bumpRevisionsOfImagesUsing: (id: number, now: string) =>
-      db
-        .prepare(
-          `UPDATE images SET revision = revision + 1, updated_at = ? WHERE id IN
-            (SELECT image_id FROM annotations WHERE label_id = ? UNION SELECT image_id FROM image_tags WHERE label_id = ?)`,
-        )
-        .run(now, id, id),
+    usage: (id: number) => usage.get(id, id) as { annotations: number; tags: number },
+    shapeTypesInUse: (id: number): ShapeType[] => shapeTypesInUse.all(id) as ShapeType[],
     /** Moves the label's annotations and image tags to `targetId`. */
     reassign: (id: number, targetId: number, now: string) => {
-      db.prepare("UPDATE annotations SET label_id = ?, updated_at = ? WHERE label_id = ?").run(
-        targetId,
-        now,
-        id,
-      );
-      db.prepare(
-        "INSERT OR IGNORE INTO image_tags (image_id, label_id) SELECT image_id, ? FROM image_tags WHERE label_id = ?",
-      ).run(targetId, id);
+      reassignShapes.run(targetId, now, id);
+      reassignTags.run(targetId, id);
     },
-    /** Deletes the label's annotations, keeping the images' annotation counts right. */
-    deleteAnnotationsOf: (id: number) => {
-      db.prepare(
-        `UPDATE images SET annotation_count = annotation_count -
-           (SELECT COUNT(*) FROM annotations a WHERE a.image_id = images.id AND a.label_id = ?)
-         WHERE id IN (SELECT image_id FROM annotations WHERE label_id = ?)`,
-      ).run(id, id);
-      db.prepare("DELETE FROM annotations WHERE label_id = ?").run(id);
-    },
+    /** Deletes the label's annotations (imageChangesRepo.labelShapesDeleting keeps the counts right first). */
+    deleteAnnotationsOf: (id: number) => deleteAnnotationsOf.run(id),
     /** Deletes the label; its image tags go with it (ON DELETE CASCADE). */
-    delete: (id: number) => db.prepare("DELETE FROM labels WHERE id = ?").run(id),
+    delete: (id: number) => deleteOne.run(id),
   };
 };
 export type LabelRepo = ReturnType<typeof labelRepo>;

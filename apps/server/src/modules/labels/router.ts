@@ -3,7 +3,7 @@ import { Router } from "express";
 import type { Deps } from "../../deps.js";
 import { route } from "../../http/route.js";
 import { projectRepo } from "../projects/repo.js";
-import { requireProject } from "../projects/router.js";
+import { requireProject } from "../projects/require-project.js";
 import { labelService } from "./service.js";
 
 export const labelsRouter = (deps: Deps): Router => {

@@ -1,6 +1,7 @@
 import { RESERVED_HOTKEYS, type ShapeType } from "@labelbench/schema";
 import type { Db } from "../../db/database.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { imageChangesRepo } from "../images/image-changes-repo.js";
 import { paletteColor } from "./palette.js";
 import { type LabelRepo, labelRepo, type NewLabel } from "./repo.js";
 
@@ -38,6 +39,7 @@ const checkName = (repo: LabelRepo, projectId: number, name: string, selfId?: nu
 
 export const labelService = (db: Db) => {
   const repo = labelRepo(db);
+  const imageChanges = imageChangesRepo(db);
   const get = (projectId: number, id: number) => {
     const l = repo.get(projectId, id);
     if (!l) throw notFound("label", id);
@@ -128,10 +130,11 @@ export const labelService = (db: Db) => {
             );
           }
           // Images whose annotation set changes get a new revision so stale editors get a 409.
-          repo.bumpRevisionsOfImagesUsing(id, now);
+          imageChanges.labelChanging(id, now);
           repo.reassign(id, target.id, now);
         } else if (inUse) {
-          repo.bumpRevisionsOfImagesUsing(id, now);
+          imageChanges.labelChanging(id, now);
+          imageChanges.labelShapesDeleting(id);
           repo.deleteAnnotationsOf(id);
         }
         repo.delete(id);

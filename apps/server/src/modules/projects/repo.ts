@@ -30,6 +30,15 @@ const toProject = (r: ProjectRow): Project => ({
   annotatorsCanExport: r.annotators_can_export === 1,
 });
 
+export interface LabelStatsRow {
+  id: number;
+  name: string;
+  color: string;
+  annotations: number;
+  images: number;
+  tagged: number;
+}
+
 export const projectRepo = (db: Db) => {
   const byId = db.prepare(`${SELECT} WHERE p.id = ?`);
   const all = db.prepare(`${SELECT} ORDER BY p.id`);
@@ -42,6 +51,19 @@ export const projectRepo = (db: Db) => {
   );
   const remove = db.prepare("DELETE FROM projects WHERE id = ?");
   const touch = db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?");
+  const exclusiveShas = db
+    .prepare<[number, number], string>(
+      `SELECT DISTINCT sha256 FROM images WHERE project_id = ? AND sha256 NOT IN
+       (SELECT sha256 FROM images WHERE project_id != ?)`,
+    )
+    .pluck();
+  const labelStats = db.prepare<[number], LabelStatsRow>(
+    `SELECT l.id, l.name, l.color,
+       (SELECT COUNT(*) FROM annotations a WHERE a.label_id = l.id) AS annotations,
+       (SELECT COUNT(DISTINCT a.image_id) FROM annotations a WHERE a.label_id = l.id) AS images,
+       (SELECT COUNT(*) FROM image_tags t WHERE t.label_id = l.id) AS tagged
+     FROM labels l WHERE l.project_id = ? ORDER BY l.position, l.id`,
+  );
   return {
     get: (id: number): Project | null => {
       const r = byId.get(id) as ProjectRow | undefined;
@@ -69,15 +91,9 @@ export const projectRepo = (db: Db) => {
     delete: (id: number): boolean => remove.run(id).changes > 0,
     touch: (id: number, now: string) => touch.run(now, id),
     /** sha256 of images only this project references: their files can go with it. */
-    exclusiveShas: (id: number): string[] =>
-      (
-        db
-          .prepare(
-            `SELECT DISTINCT sha256 FROM images WHERE project_id = ? AND sha256 NOT IN
-             (SELECT sha256 FROM images WHERE project_id != ?)`,
-          )
-          .all(id, id) as { sha256: string }[]
-      ).map((r) => r.sha256),
+    exclusiveShas: (id: number): string[] => exclusiveShas.all(id, id),
+    /** Per label of the project, in label order: its shapes, the images holding them, its tags. */
+    labelStats: (id: number): LabelStatsRow[] => labelStats.all(id),
   };
 };
 export type ProjectRepo = ReturnType<typeof projectRepo>;

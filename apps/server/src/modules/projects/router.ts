@@ -1,29 +1,26 @@
 import { api } from "@labelbench/schema";
 import { Router } from "express";
 import type { Deps } from "../../deps.js";
-import { notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { authRepo } from "../auth/repo.js";
 import { removeImageFiles } from "../images/files.js";
+import { imageRepo } from "../images/repo.js";
 import { projectRepo } from "./repo.js";
+import { requireProject } from "./require-project.js";
 import { projectStats } from "./stats.js";
-
-export const requireProject = (repo: ReturnType<typeof projectRepo>, id: number) => {
-  const p = repo.get(id);
-  if (!p) throw notFound("project", id);
-  return p;
-};
 
 export const projectsRouter = (deps: Deps): Router => {
   const r = Router();
   const repo = projectRepo(deps.db);
+  const images = imageRepo(deps.db);
+  const members = authRepo(deps.db);
 
   route(r, api.listProjects, ({ res }) => {
     const auth = authOf(res);
     // Annotators see only the projects they are members of.
     if (auth?.user.role === "annotator") {
-      const mine = new Set(authRepo(deps.db).memberProjectIds(auth.user.id));
+      const mine = new Set(members.memberProjectIds(auth.user.id));
       return { items: repo.list().filter((p) => mine.has(p.id)) };
     }
     return { items: repo.list() };
@@ -32,7 +29,7 @@ export const projectsRouter = (deps: Deps): Router => {
   route(r, api.createProject, ({ body, res }) => {
     const id = repo.create(body.name, body.description, deps.now());
     const creator = authOf(res)?.user;
-    if (creator) authRepo(deps.db).addMember(id, creator.id, deps.now());
+    if (creator) members.addMember(id, creator.id, deps.now());
     return requireProject(repo, id);
   });
 
@@ -54,7 +51,7 @@ export const projectsRouter = (deps: Deps): Router => {
 
   route(r, api.projectStats, ({ params }) => {
     requireProject(repo, params.projectId);
-    return projectStats(deps.db, params.projectId);
+    return projectStats(repo, images, params.projectId);
   });
 
   return r;

@@ -10,9 +10,10 @@ import {
   tilePyramid,
 } from "@labelbench/geometry";
 import sharp, { type OverlayOptions, type Sharp } from "sharp";
-import type { Deps } from "../../deps.js";
+import type { Config } from "../../config.js";
+import { originalKey, previewKey, tileKey } from "../../storage/keys.js";
+import type { Storage } from "../../storage/storage.js";
 import { runBmpJobOffThread } from "../images/bmp-thread.js";
-import { originalKey } from "../images/files.js";
 import { checkTiffExtent } from "../images/tiff-extent.js";
 import type { PendingSource } from "./repo.js";
 import {
@@ -20,10 +21,8 @@ import {
   eachLimited,
   type Manifest,
   PREVIEW_MAX,
-  previewKey,
   TILE_SIZE,
   type TileFormat,
-  tileKey,
   writeManifest,
 } from "./store.js";
 
@@ -52,7 +51,7 @@ const VIPS_SUFFIX: Record<TileFormat, string> = { jpeg: "jpeg" };
  * are in displayed orientation like the image's width and height.
  */
 export const generatePyramid = async (
-  deps: Pick<Deps, "storage" | "config">,
+  deps: { storage: Storage; config: Config },
   src: PendingSource,
   hooks: GenerateHooks,
 ): Promise<GenerateOutcome> => {
@@ -116,7 +115,7 @@ export const generatePyramid = async (
 
 /** A sharp pipeline over the original, orientation applied; BMP goes through our own decoder. */
 const openSource = async (
-  deps: Pick<Deps, "storage" | "config">,
+  deps: { storage: Storage; config: Config },
   src: PendingSource,
   work: string,
 ): Promise<Sharp> => {

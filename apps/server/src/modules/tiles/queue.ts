@@ -1,11 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Deps } from "../../deps.js";
+import type { Logger } from "pino";
+import type { Config } from "../../config.js";
+import type { Db } from "../../db/database.js";
+import type { Storage } from "../../storage/storage.js";
 import { generatePyramid, WORK_DIR_PREFIX } from "./generate.js";
 import { tileRepo } from "./repo.js";
 import { deletePyramid, readManifest } from "./store.js";
 
-/** What the rest of the server asks of the tile worker (through Deps). */
+/** What the rest of the server asks of the tile worker (through Deps; this module names its own needs so that deps.ts, which holds TileJobs, is not imported back). */
 export interface TileJobs {
   /** Builds the pyramid for the images holding these bytes (rows in 'pending'), in the background. */
   generate(sha256: string): void;
@@ -48,7 +51,12 @@ const PROGRESS_EVERY_MS = 250;
  * One job at a time: a pyramid pass keeps one core busy for seconds (about 10 s for 400 MP), and on
  * a 2-core server the other core must stay free for editors' requests.
  */
-export const createTileQueue = (deps: Pick<Deps, "db" | "storage" | "config" | "log">): TileQueue => {
+export const createTileQueue = (deps: {
+  db: Db;
+  storage: Storage;
+  config: Config;
+  log: Logger;
+}): TileQueue => {
   const { db, storage, log } = deps;
   const repo = tileRepo(db);
   const tasks: Task[] = [];

@@ -4,9 +4,10 @@ import { Router } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
+import { previewKey, tileKey } from "../../storage/keys.js";
 import { type ImageRow, imageRepo } from "../images/repo.js";
 import { sendStored } from "../images/serve.js";
-import { CONTENT_TYPE, type Manifest, previewKey, pyramidOf, readManifest, tileKey } from "./store.js";
+import { CONTENT_TYPE, type Manifest, pyramidOf, readManifest } from "./store.js";
 
 /** Manifests never change once complete; keeping the recent ones saves a read per tile request. */
 const MANIFEST_CACHE = 256;

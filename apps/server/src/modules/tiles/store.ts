@@ -1,15 +1,12 @@
 import fsp from "node:fs/promises";
 import { type TileCoord, type TilePyramid, tilePyramid } from "@labelbench/geometry";
 import { z } from "zod";
+import { manifestKey, previewKey, TILE_EXTENSION, tileKey, tilesPrefix } from "../../storage/keys.js";
 import type { Storage } from "../../storage/storage.js";
-import { tilesPrefix } from "../images/files.js";
 
 /**
- * Where a pyramid lives in storage, shared by every project holding the same bytes (sha256):
- *   tiles/ab/<sha>/pyramid.json       the manifest (written before the first tile, so a deletion
- *                                     always knows every key a generation may have written)
- *   tiles/ab/<sha>/<level>/<x>_<y>.jpg   level 0 = full resolution
- *   tiles/ab/<sha>/preview.jpg        one picture of at most PREVIEW_MAX px, for fit-to-window
+ * A pyramid lives in storage under tilesPrefix(sha) (storage/keys.ts), shared by every project
+ * holding the same bytes; its preview is at most PREVIEW_MAX px.
  */
 export const TILE_SIZE = 512;
 export const PREVIEW_MAX = 2048;
@@ -34,14 +31,8 @@ export const Manifest = z.object({
 });
 export type Manifest = z.infer<typeof Manifest>;
 
-export const EXTENSION: Record<TileFormat, string> = { jpeg: "jpg" };
+export const EXTENSION: Record<TileFormat, string> = TILE_EXTENSION;
 export const CONTENT_TYPE: Record<TileFormat, string> = { jpeg: "image/jpeg" };
-
-export const manifestKey = (sha: string) => `${tilesPrefix(sha)}/pyramid.json`;
-export const previewKey = (sha: string, format: TileFormat) =>
-  `${tilesPrefix(sha)}/preview.${EXTENSION[format]}`;
-export const tileKey = (sha: string, format: TileFormat, t: TileCoord) =>
-  `${tilesPrefix(sha)}/${t.level}/${t.x}_${t.y}.${EXTENSION[format]}`;
 
 export const pyramidOf = (m: Pick<Manifest, "width" | "height" | "tileSize">): TilePyramid =>
   tilePyramid({ width: m.width, height: m.height }, m.tileSize);

@@ -10,15 +10,15 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type LabelbenchApp } from "../../app.js";
 import { type Config, loadConfig, testConfig } from "../../config.js";
 import { type Db, migrate, openDatabase } from "../../db/database.js";
+import { manifestKey, originalKey, tilesPrefix } from "../../storage/keys.js";
 import { LocalStorage } from "../../storage/local-storage.js";
 import { createProject, expectError, uploadImage, uploadOk } from "../../test-support/api.js";
 import { listFiles, makeTestApp } from "../../test-support/app.js";
 import { bmp24, ifdFirstTiff, png } from "../../test-support/images.js";
 import { authRepo } from "../auth/repo.js";
 import { digest, newSecret } from "../auth/secrets.js";
-import { originalKey, tilesPrefix } from "../images/files.js";
 import { generatePyramid, WORK_DIR_PREFIX } from "./generate.js";
-import { manifestKey, readManifest } from "./store.js";
+import { readManifest } from "./store.js";
 
 /**
  * A real app over a real SQLite file and file store; `reopen` builds a second app on the same

@@ -6,7 +6,7 @@ import { createLabel, createProject, expectError, uploadImage } from "../../test
 import { listFiles, makeTestApp, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
 import { jpeg, png } from "../../test-support/images.js";
-import { getExport, makeZip, unzip, zipDirectory } from "./test-helpers.js";
+import { getExport, makeZip, unzip, zipDirectory } from "../../test-support/zips.js";
 
 let t: TestApp;
 let projectId: number;

@@ -5,9 +5,9 @@ import { pathToFileURL } from "node:url";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 
 /**
- * Starts `export-worker` in each of the three ways the server runs:
- * - the production bundle: scripts/build-server.mjs emits `export-worker.js` as a second entry
- *   next to `main.js`, and this code (bundled into main.js) finds it beside itself;
+ * Starts a worker (export, import, checkpoint, BMP) in each of the three ways the server runs:
+ * - the production bundle: scripts/build-server.mjs emits `<name>.js` as an entry next to
+ *   `main.js`, and this code (bundled into main.js) finds it beside itself;
  * - `npm run dev` (tsx) and vitest run this file as TypeScript: a worker does not inherit the
  *   parent's loader hooks on Node 20 (`--import tsx` in `execArgv` is ignored for the worker's
  *   entry), so a two-line bootstrap registers tsx inside the worker and then imports the `.ts`.
@@ -15,8 +15,8 @@ import { Worker, type WorkerOptions } from "node:worker_threads";
 export const startWorker = (
   name: string,
   options: WorkerOptions,
-  /** The folder of the worker's source, as a module URL beside it (another module's workers). */
-  from: string = import.meta.url,
+  /** The folder of the worker's source, as a module URL beside it (the caller's `import.meta.url`). */
+  from: string,
 ): Worker => {
   const self = import.meta.url;
   if (!self.endsWith(".ts")) return new Worker(new URL(`./${name}.js`, self), options);

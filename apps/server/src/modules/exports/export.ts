@@ -2,9 +2,10 @@ import zlib from "node:zlib";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
-import { originalKey } from "../images/files.js";
+import { originalKey } from "../../storage/keys.js";
+import { startWorker } from "../../workers/worker-entry.js";
 import { projectRepo } from "../projects/repo.js";
-import { requireProject } from "../projects/router.js";
+import { requireProject } from "../projects/require-project.js";
 import { convertImage } from "./export-convert.js";
 import {
   type ExportIo,
@@ -17,7 +18,6 @@ import {
 import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
 import { openSnapshot } from "./repo.js";
-import { startWorker } from "./worker-entry.js";
 
 /**
  * The main thread's side of an export: check the request, wait for an export slot, start a worker
@@ -135,10 +135,14 @@ const runInWorker = async (
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
-  const worker = startWorker("export-worker", {
-    workerData: data,
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-  });
+  const worker = startWorker(
+    "export-worker",
+    {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    },
+    import.meta.url,
+  );
   const exited = new Promise<number>((r) => worker.once("exit", r));
   const send = (m: ToWorker) => worker.postMessage(m);
   let settled = false;

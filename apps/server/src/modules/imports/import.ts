@@ -6,15 +6,15 @@ import type { Request } from "express";
 import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
+import { startWorker } from "../../workers/worker-entry.js";
 import { releaseStaged } from "../images/ingest.js";
 import { projectRepo } from "../projects/repo.js";
-import { requireProject } from "../projects/router.js";
+import { requireProject } from "../projects/require-project.js";
 import { BACKGROUND_CHECKPOINT_ROWS, checkpointInBackground } from "./background-checkpoint.js";
 import { type ImportJobData, type ImportJobResult, runImportJob } from "./import-job.js";
 import { commitImport, publishImport } from "./import-publish.js";
 import type { FromImportWorker, ImportWorkerData } from "./import-worker.js";
 import { probeUploadedImages, receiveUpload } from "./receive.js";
-import { startWorker } from "./worker-entry.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -59,7 +59,7 @@ const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = 2;
 
 const newWorker = (): Worker => {
-  const w = startWorker("import-worker", {});
+  const w = startWorker("import-worker", {}, import.meta.url);
   w.on("exit", () => {
     const i = idleWorkers.indexOf(w);
     if (i >= 0) idleWorkers.splice(i, 1);
@@ -106,7 +106,7 @@ const runJob = (deps: Deps, job: ImportJobData): Promise<ImportJobResult> => {
  * for longer than a few tens of ms:
  * 1. the upload is staged on disk and its images probed and stored (as an upload does);
  * 2. a worker thread decodes the annotation files one piece at a time and writes every checked
- *    annotation to the import's staging file (import-stage.ts), never to the project; the first
+ *    annotation to the import's staging file (stage-repo.ts), never to the project; the first
  *    error stops the writes, decoding goes on to report every problem, and a refused import (400
  *    with the report) or a dry run leaves nothing behind;
  * 3. an import without errors is committed (its labels created) and published into the project

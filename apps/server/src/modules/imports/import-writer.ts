@@ -19,8 +19,9 @@ import {
 import type Database from "better-sqlite3";
 import type { z } from "zod";
 import { labelRepo } from "../labels/repo.js";
-import type { Stage, StagedNewImage } from "./import-stage.js";
+import { importReadRepo } from "./import-repo.js";
 import type { ProbedImage } from "./receive.js";
+import type { Stage, StagedNewImage } from "./stage-repo.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -79,7 +80,7 @@ export interface ImportTarget {
  * The import's write side, fed by the decoder one image and one annotation at a time: label
  * rules (existing, created, refused, allowed shape types), per-label counts, and, while the
  * import can still succeed and is not a dry run, the rows themselves, written to the import's
- * staging file (import-stage.ts), never to the project: the first error stops the writes while
+ * staging file (stage-repo.ts), never to the project: the first error stops the writes while
  * decoding goes on to report every problem, and the file is then thrown away. Labels the import
  * creates get placeholder ids (-1, -2, ...), new images a number in dataset order; the project
  * gets both when the file is published. Nothing here holds a decoded annotation: memory grows
@@ -100,8 +101,7 @@ export class ImportWriter implements DecodeSink {
   private readonly touched = new Map<number, Touched>();
   private readonly created: LabelPlan[] = [];
   private readonly projectLabels: ReadonlyMap<string, Label>;
-  private readonly imageBySha;
-  private readonly storedCount;
+  private readonly project;
 
   constructor(
     private readonly target: ImportTarget,
@@ -118,12 +118,7 @@ export class ImportWriter implements DecodeSink {
         .list(target.projectId)
         .map((l) => [nameKey(l.name), l]),
     );
-    this.imageBySha = target.db
-      .prepare("SELECT id FROM images WHERE project_id = ? AND sha256 = ?")
-      .pluck() as Database.Statement<[number, string], number>;
-    this.storedCount = target.db
-      .prepare("SELECT annotation_count FROM images WHERE id = ?")
-      .pluck() as Database.Statement<[number], number>;
+    this.project = importReadRepo(target.db);
   }
 
   /** Rows are written only by a real import that has met no error so far. */
@@ -175,7 +170,7 @@ export class ImportWriter implements DecodeSink {
   /** Shapes an existing image keeps through an append (read once per image). */
   private storedShapes(t: Touched): number {
     if (this.opts.existing !== "append" || t.imageId === null) return 0;
-    t.stored ??= this.storedCount.get(t.imageId) ?? 0;
+    t.stored ??= this.project.storedCount(t.imageId) ?? 0;
     return t.stored;
   }
 
@@ -323,7 +318,7 @@ export class ImportWriter implements DecodeSink {
         this.seqOfKey.set(img.key, sameNew);
         return sameNew;
       }
-      imageId = this.imageBySha.get(this.target.projectId, sha) ?? null;
+      imageId = this.project.imageIdBySha(this.target.projectId, sha) ?? null;
       if (imageId === null)
         image = {
           sha256: sha,

@@ -10,10 +10,6 @@ import busboy from "busboy";
 import type { Request } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
-import { probeStaged, type StagedFile } from "../images/ingest.js";
-import { concurrency } from "../images/limit.js";
-import { probeImage } from "../images/probe.js";
-import { stageStream } from "../images/upload.js";
 import {
   fileTextChunks,
   readEntrySync,
@@ -23,7 +19,11 @@ import {
   ZipEntryError,
   type ZipEntryLocation,
   type ZipItem,
-} from "./zip-reader.js";
+} from "../../zip/zip-reader.js";
+import { probeStaged, type StagedFile } from "../images/ingest.js";
+import { concurrency } from "../images/limit.js";
+import { probeImage } from "../images/probe.js";
+import { stageStream } from "../images/upload.js";
 
 /** Limits of one import request. */
 const MAX_UPLOAD_BYTES = 16 * 1024 ** 3;

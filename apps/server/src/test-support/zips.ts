@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import request from "supertest";
-import { readAll, readZip } from "./zip-reader.js";
-import { ZipWriter } from "./zip-writer.js";
+import { readAll, readZip } from "../zip/zip-reader.js";
+import { ZipWriter } from "../zip/zip-writer.js";
 
 /** Test-only helpers: zips in and out of the API as plain maps of path -> bytes. */
 

@@ -9,8 +9,8 @@ import {
 } from "@labelbench/formats";
 import type { ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
+import { type ZipSink, ZipWriter } from "../../zip/zip-writer.js";
 import { exportRepo, type PlanRow, type Snapshot } from "./repo.js";
-import { type ZipSink, ZipWriter } from "./zip-writer.js";
 
 /**
  * The export's own work, free of HTTP and of the app's dependencies so it can run in the export

@@ -14,9 +14,10 @@ import {
 import type { ImportQuery } from "@labelbench/schema";
 import type Database from "better-sqlite3";
 import type { z } from "zod";
-import { createStage } from "./import-stage.js";
+import { type ExistingImage, importReadRepo } from "./import-repo.js";
 import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
+import { createStage } from "./stage-repo.js";
 
 /**
  * One import's decoding, as the import worker (import-worker.ts) runs it: the dataset's files are
@@ -56,14 +57,6 @@ export interface ImportJobResult {
   readonly stagedImages: number;
   readonly usedLabelIds: readonly number[];
   readonly createdLabels: readonly { ref: number; name: string }[];
-}
-
-interface ExistingImage {
-  id: number;
-  file_name: string;
-  width: number;
-  height: number;
-  sha256: string;
 }
 
 /** Resolves what a dataset names to an uploaded image (by path) or a project image (by name). */
@@ -115,9 +108,7 @@ export const runImportJob = (db: Database.Database, job: ImportJobData): ImportJ
     const lazy = new Map<string, LazyText>();
     for (const [p, source] of job.lazy) lazy.set(p, lazyText(source, fds));
     const files: DatasetFiles = { texts: new Map(job.texts), lazy, imagePaths: [...job.imagePaths] };
-    const existing = db
-      .prepare("SELECT id, file_name, width, height, sha256 FROM images WHERE project_id = ? ORDER BY id")
-      .all(job.projectId) as ExistingImage[];
+    const existing = importReadRepo(db).existingImages(job.projectId);
     const log = new ProblemLog();
     const writer = new ImportWriter(
       { db, projectId: job.projectId, tileThresholdPixels: job.tileThresholdPixels },

@@ -16,9 +16,9 @@ import { createLabel, createProject, expectError, uploadImage } from "../../test
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
 import { gif, jpeg, png } from "../../test-support/images.js";
+import { getExport, pythonZipCheck, unzip } from "../../test-support/zips.js";
 import { exportDataset } from "./export.js";
 import { Slots } from "./export-slots.js";
-import { getExport, pythonZipCheck, unzip } from "./test-helpers.js";
 
 let t: TestApp;
 let projectId: number;

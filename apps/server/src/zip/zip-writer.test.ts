@@ -5,7 +5,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { pythonZipCheck } from "./test-helpers.js";
+import { pythonZipCheck } from "../test-support/zips.js";
 import { readAll, readZip } from "./zip-reader.js";
 import { type ZipSink, ZipWriter } from "./zip-writer.js";
 

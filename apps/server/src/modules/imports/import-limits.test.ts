@@ -10,8 +10,8 @@ import { createApp } from "../../app.js";
 import { createProject, expectError } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { deflated, rawZip } from "./raw-zip.js";
-import { makeZip } from "./test-helpers.js";
+import { makeZip } from "../../test-support/zips.js";
+import { deflated, rawZip } from "../../zip/raw-zip.js";
 
 let t: TestApp;
 let projectId: number;

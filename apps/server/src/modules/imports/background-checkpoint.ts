@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { Deps } from "../../deps.js";
-import { startWorker } from "./worker-entry.js";
+import { startWorker } from "../../workers/worker-entry.js";
 
 /** Imports that write at least this many annotations have their WAL checkpointed off the main thread. */
 export const BACKGROUND_CHECKPOINT_ROWS = 100_000;
@@ -13,7 +13,7 @@ export const BACKGROUND_CHECKPOINT_ROWS = 100_000;
  */
 export const checkpointInBackground = (deps: Pick<Deps, "db" | "log">): Worker | null => {
   if (deps.db.memory) return null;
-  const worker = startWorker("checkpoint-worker", { workerData: { dbFile: deps.db.name } });
+  const worker = startWorker("checkpoint-worker", { workerData: { dbFile: deps.db.name } }, import.meta.url);
   worker.on("error", (err) => deps.log.warn({ err }, "background WAL checkpoint failed; SQLite will retry"));
   worker.unref();
   return worker;

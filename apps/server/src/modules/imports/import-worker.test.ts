@@ -10,9 +10,9 @@ import type { Deps } from "../../deps.js";
 import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
+import { makeZip } from "../../test-support/zips.js";
 import { runImportJob } from "./import-job.js";
 import { commitImport } from "./import-publish.js";
-import { makeZip } from "./test-helpers.js";
 
 let t: TestApp;
 let projectId: number;
