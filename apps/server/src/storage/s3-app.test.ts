@@ -9,12 +9,11 @@ import request from "supertest";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import yauzl from "yauzl";
 import type { Config } from "../config.js";
-import { displayKey, originalKey, thumbnailKey } from "../modules/images/files.js";
 import { WORK_DIR_PREFIX } from "../modules/tiles/generate.js";
-import { manifestKey, previewKey, tileKey } from "../modules/tiles/store.js";
 import { createProject, uploadImage } from "../test-support/api.js";
 import { noise, tiff } from "../test-support/images.js";
 import { makeS3TestApp, S3_HINT, testS3 } from "../test-support/s3.js";
+import { displayKey, manifestKey, originalKey, previewKey, thumbnailKey, tileKey } from "./keys.js";
 
 /**
  * The image and tile modules over an S3 bucket (S3Storage.localPath is null): originals and every
