@@ -2,9 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import express from "express";
+import type { Kysely } from "kysely";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
+import { sqliteKysely } from "../db/connect.js";
 import { type Db, migrate, openDatabase } from "../db/database.js";
+import type { Database } from "../db/schema.js";
 import { authRepo } from "../modules/auth/repo.js";
 import { digest, newSecret } from "../modules/auth/secrets.js";
 import type { StoredFilesHooks } from "../modules/images/stored-files.js";
@@ -16,6 +19,8 @@ export const TEST_ADMIN_EMAIL = "test-admin@example.com";
 export interface TestApp {
   app: LabelbenchApp;
   db: Db;
+  /** Kysely over `db`, as modules see it (deps.sql). */
+  sql: Kysely<Database>;
   storage: LocalStorage;
   config: Config;
   /** Temp directory holding the SQLite file and the stored image files. */
@@ -43,10 +48,12 @@ export const makeTestApp = (
   const config = testConfig(dir, overrides);
   const db = openDatabase(path.join(dir, "labelbench.sqlite"));
   migrate(db);
+  const sql = sqliteKysely(db);
   const filesDir = path.join(dir, "files");
   const storage = new LocalStorage(filesDir);
   const inner = createApp({
     db,
+    connection: { kysely: sql, dialect: "sqlite" },
     storage,
     config,
     webDist: null,
@@ -85,6 +92,7 @@ export const makeTestApp = (
   return {
     app,
     db,
+    sql,
     storage,
     config,
     dir,
