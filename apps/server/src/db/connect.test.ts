@@ -118,6 +118,13 @@ describe("databaseFromEnv", () => {
       /LABELBENCH_DATABASE_POOL/,
     );
   });
+  it("refuses a malformed PostgreSQL URL without echoing its password", async () => {
+    const err = await openDb("postgres://u:secret@host:notaport/db").catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(DatabaseStartError);
+    expect((err as Error).message).toBe(
+      'LABELBENCH_DATABASE_URL is not a valid URL: "postgres://u:***@host:notaport/db"',
+    );
+  });
   it("redacts passwords from URLs", () => {
     expect(redactUrl("postgres://me:s3cr%40t@db.example:5432/lb")).toBe(
       "postgres://me:***@db.example:5432/lb",

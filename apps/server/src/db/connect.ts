@@ -128,6 +128,8 @@ export const describeConnectError = (label: string, err: unknown): string => {
 
 const openPostgres = async (url: string, opts: OpenOptions): Promise<PostgresConnection> => {
   const label = redactUrl(url);
+  if (!URL.canParse(url))
+    throw new DatabaseStartError(`LABELBENCH_DATABASE_URL is not a valid URL: "${label}"`);
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
