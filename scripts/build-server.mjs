@@ -47,6 +47,6 @@ await build({
 if (path.relative(root, outdir).startsWith("..")) {
   fs.symlinkSync(path.join(root, "node_modules"), path.join(outdir, "node_modules"), "dir");
 }
-// Migrations are read from disk next to the code that applies them.
+// Migrations are read from disk next to the code that applies them (migrations/sqlite, migrations/postgres).
 fs.cpSync(path.join(server, "src/db/migrations"), path.join(outdir, "migrations"), { recursive: true });
 console.log(`built ${path.relative(root, outdir) || outdir}/main.js`);

@@ -6,6 +6,7 @@ import express, { type Express, type Response } from "express";
 import helmet from "helmet";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
+import { type DbConnection, sqliteKysely } from "./db/connect.js";
 import type { Db } from "./db/database.js";
 import type { Deps } from "./deps.js";
 import { envelope, errorHandler } from "./http/errors.js";
@@ -33,6 +34,8 @@ const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export interface AppOptions {
   db: Db;
+  /** Kysely over the same database (db/connect.ts openDb); defaults to one over `db`. */
+  connection?: Pick<DbConnection, "kysely" | "dialect">;
   storage: Storage;
   config: Config;
   log?: Logger;
@@ -91,6 +94,8 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
   const deps: Deps = {
     db: opts.db,
+    sql: opts.connection?.kysely ?? sqliteKysely(opts.db),
+    dialect: opts.connection?.dialect ?? "sqlite",
     storage: opts.storage,
     config: opts.config,
     log,

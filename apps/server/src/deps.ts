@@ -1,13 +1,20 @@
+import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import type { Dialect } from "./db/connect.js";
 import type { Db } from "./db/database.js";
+import type { Database } from "./db/schema.js";
 import type { StoredFiles } from "./modules/images/stored-files.js";
 import type { TileJobs } from "./modules/tiles/queue.js";
 import type { Storage } from "./storage/storage.js";
 
 /** Everything a module needs, injected by createApp so tests can hand in a temp database. */
 export interface Deps {
+  /** The better-sqlite3 handle: modules not yet on `sql` use it (SQLite only). */
   db: Db;
+  /** The database through Kysely, one query for both dialects (db/connect.ts). */
+  sql: Kysely<Database>;
+  dialect: Dialect;
   storage: Storage;
   config: Config;
   log: Logger;

@@ -2,7 +2,8 @@ import path from "node:path";
 import pino from "pino";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
-import { migrate, openDatabase } from "./db/database.js";
+import { databaseFromEnv } from "./db/connect.js";
+import { startDb } from "./db/migrate.js";
 import { authRepo } from "./modules/auth/repo.js";
 import { ensureAdminFromEnv } from "./modules/auth/service.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
@@ -11,17 +12,38 @@ import { openStorage } from "./storage/open-storage.js";
 /** The only place that opens files and listens. */
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
-const db = openDatabase(path.join(config.dataDir, "labelbench.sqlite"));
-const applied = migrate(db);
-if (applied.length > 0) log.info({ applied }, "applied migrations");
-// A bucket that is missing, refuses the key or cannot be reached stops the start here, before listening.
-const storage = await openStorage(config).catch((err: unknown) => {
-  log.fatal(`could not open the storage: ${err instanceof Error ? err.message : String(err)}`);
+/** A start that cannot work stops here, before anything listens or runs in the background. */
+const refuseToStart = async (message: string, close?: () => Promise<void>): Promise<never> => {
+  log.fatal(`Labelbench cannot start: ${message}`);
+  await close?.().catch(() => {});
   process.exit(1);
-});
+};
+const database = await (async () => {
+  try {
+    const { target, poolSize } = databaseFromEnv(process.env, path.join(config.dataDir, "labelbench.sqlite"));
+    return await startDb(target, { poolSize });
+  } catch (err) {
+    return refuseToStart((err as Error).message);
+  }
+})();
+const { conn } = database;
+if (database.applied.length > 0)
+  log.info({ applied: database.applied, database: conn.label }, "applied migrations");
+const db =
+  conn.dialect === "sqlite"
+    ? conn.sqlite
+    : await refuseToStart(
+        `the PostgreSQL database ${conn.label} is reachable and migrated, but the modules of this build still run on SQLite only; unset LABELBENCH_DATABASE_URL to use SQLite`,
+        conn.close,
+      );
+// A bucket that is missing, refuses the key or cannot be reached stops the start here, before listening.
+const storage = await openStorage(config).catch((err: unknown) =>
+  refuseToStart(`could not open the storage: ${err instanceof Error ? err.message : String(err)}`, conn.close),
+);
 const setupCode = newSetupCode();
 const app = createApp({
   db,
+  connection: conn,
   storage,
   config,
   log,
@@ -31,7 +53,17 @@ const app = createApp({
 
 // Headless installs: the first admin comes from the environment instead of the setup page.
 const admin = await ensureAdminFromEnv(
-  { db, storage, config, log, now: () => new Date().toISOString(), tiles: app.tiles, files: app.files },
+  {
+    db,
+    sql: conn.kysely,
+    dialect: conn.dialect,
+    storage,
+    config,
+    log,
+    now: () => new Date().toISOString(),
+    tiles: app.tiles,
+    files: app.files,
+  },
   process.env,
 );
 if (admin) log.info({ email: admin.email }, "created the admin account from LABELBENCH_ADMIN_EMAIL");
@@ -70,9 +102,10 @@ const shutdown = (signal: string) => {
   server.close(() => {
     void tilesStopped.finally(() => {
       app.files.stop();
-      db.close();
-      log.info("stopped");
-      process.exit(0);
+      void conn.close().finally(() => {
+        log.info("stopped");
+        process.exit(0);
+      });
     });
   });
   server.closeIdleConnections();

@@ -6,7 +6,9 @@ import Database from "better-sqlite3";
 
 export type Db = Database.Database;
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+/** Each dialect has its own folder of migrations, numbered alike (migrations/sqlite, migrations/postgres). */
+export const migrationsDir = (dialect: "sqlite" | "postgres"): string =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations", dialect);
 
 /** Opens (creating if needed) the SQLite file with the pragmas every connection needs. */
 export const openDatabase = (file: string): Db => {
@@ -25,7 +27,7 @@ export interface Migration {
   sql: string;
 }
 
-export const loadMigrations = (dir = MIGRATIONS_DIR): Migration[] => {
+export const loadMigrations = (dir = migrationsDir("sqlite")): Migration[] => {
   const migrations = fs
     .readdirSync(dir)
     .filter((f) => /^\d{4}-.+\.sql$/.test(f))
@@ -52,28 +54,51 @@ const registerMigrationFunctions = (db: Db) => {
   db.function("natural_sort_key", { deterministic: true }, (name: unknown) => naturalSortKey(String(name)));
 };
 
-/** Applies every pending numbered migration in one transaction: all of them or none. */
-export const migrate = (db: Db, migrations = loadMigrations()): number[] => {
+/**
+ * A database a newer Labelbench migrated has tables and meanings this code does not know: writing to
+ * it could corrupt what the newer version relies on, so the start stops instead.
+ */
+export const refuseNewerSchema = (
+  applied: { version: number; name: string }[],
+  known: Migration[],
+  where: string,
+) => {
+  const newest = known.reduce((max, m) => Math.max(max, m.version), 0);
+  const unknown = applied.filter((a) => a.version > newest).sort((a, b) => a.version - b.version);
+  const last = unknown[unknown.length - 1];
+  if (last)
+    throw new Error(
+      `the database ${where} has schema version ${last.version} (${last.name}), newer than this Labelbench knows (up to ${newest}): run the Labelbench version that migrated it, or a newer one`,
+    );
+};
+
+/**
+ * Applies every pending numbered migration in one transaction: all of them or none. IMMEDIATE takes
+ * the write lock before reading what is applied, so two processes starting at once migrate once.
+ */
+export const migrate = (db: Db, migrations = loadMigrations(), where = db.name): number[] => {
   registerMigrationFunctions(db);
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
   );
-  const applied = new Set(
-    db
-      .prepare("SELECT version FROM schema_migrations")
-      .all()
-      .map((r) => (r as { version: number }).version),
-  );
-  const pending = migrations.filter((m) => !applied.has(m.version));
-  db.transaction(() => {
-    for (const m of pending) {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    }
-  })();
-  return pending.map((m) => m.version);
+  return db
+    .transaction(() => {
+      const applied = db.prepare("SELECT version, name FROM schema_migrations").all() as {
+        version: number;
+        name: string;
+      }[];
+      refuseNewerSchema(applied, migrations, where);
+      const done = new Set(applied.map((r) => r.version));
+      const pending = migrations.filter((m) => !done.has(m.version));
+      for (const m of pending) {
+        db.exec(m.sql);
+        db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+      }
+      return pending.map((m) => m.version);
+    })
+    .immediate();
 };

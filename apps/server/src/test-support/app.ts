@@ -2,9 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import express from "express";
+import type { Kysely } from "kysely";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
+import { sqliteKysely } from "../db/connect.js";
 import { type Db, migrate, openDatabase } from "../db/database.js";
+import type { Database } from "../db/schema.js";
 import { authRepo } from "../modules/auth/repo.js";
 import { digest, newSecret } from "../modules/auth/secrets.js";
 import type { StoredFilesHooks } from "../modules/images/stored-files.js";
@@ -17,6 +20,8 @@ export const TEST_ADMIN_EMAIL = "test-admin@example.com";
 export interface TestApp<S extends Storage = LocalStorage> {
   app: LabelbenchApp;
   db: Db;
+  /** Kysely over `db`, as modules see it (deps.sql). */
+  sql: Kysely<Database>;
   storage: S;
   config: Config;
   /** Temp directory holding the SQLite file and the stored image files. */
@@ -45,11 +50,13 @@ export const makeTestApp = <S extends Storage = LocalStorage>(
   const config = testConfig(dir, overrides);
   const db = openDatabase(path.join(dir, "labelbench.sqlite"));
   migrate(db);
+  const sql = sqliteKysely(db);
   const filesDir = path.join(dir, "files");
   // Without options.storage, S is its default, LocalStorage.
   const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
     db,
+    connection: { kysely: sql, dialect: "sqlite" },
     storage,
     config,
     webDist: null,
@@ -88,6 +95,7 @@ export const makeTestApp = <S extends Storage = LocalStorage>(
   return {
     app,
     db,
+    sql,
     storage,
     config,
     dir,

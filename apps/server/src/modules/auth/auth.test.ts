@@ -8,6 +8,7 @@ import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp, type LabelbenchApp } from "../../app.js";
 import { type Config, testConfig } from "../../config.js";
+import { sqliteKysely } from "../../db/connect.js";
 import { type Db, migrate, openDatabase } from "../../db/database.js";
 import type { Deps } from "../../deps.js";
 import { LocalStorage } from "../../storage/local-storage.js";
@@ -150,6 +151,8 @@ describe("first start", () => {
   it("creates the admin from LABELBENCH_ADMIN_EMAIL/PASSWORD for headless installs, once", async () => {
     const deps: Deps = {
       db,
+      sql: sqliteKysely(db),
+      dialect: "sqlite",
       storage: new LocalStorage(path.join(dir, "files")),
       config: testConfig(dir),
       log: pino({ level: "silent" }),

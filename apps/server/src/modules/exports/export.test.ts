@@ -11,6 +11,7 @@ import pino from "pino";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sqliteKysely } from "../../db/connect.js";
 import { errorHandler } from "../../http/errors.js";
 import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
@@ -484,6 +485,8 @@ describe("export workers", () => {
   const serveExport = async (db: typeof t.db, slots: Slots) => {
     const deps = {
       db,
+      sql: sqliteKysely(db),
+      dialect: "sqlite" as const,
       storage: t.storage,
       config: t.config,
       log: pino({ level: "silent" }),

@@ -159,6 +159,8 @@ describe("imports off the main thread", () => {
     expect(result.errors).toBe(0);
     const deps: Deps = {
       db: t.db,
+      sql: t.sql,
+      dialect: "sqlite",
       storage: t.storage,
       config: t.config,
       log: pino({ level: "silent" }),

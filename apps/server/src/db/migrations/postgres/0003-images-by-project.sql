@@ -1,0 +1,3 @@
+-- Keyset paging (`WHERE project_id = ? AND id > ? ORDER BY id`) and prev/next navigation walk this
+-- index in id order.
+CREATE INDEX images_project_id ON images(project_id, id);

@@ -1,0 +1,153 @@
+import type { Generated, GeneratedAlways } from "kysely";
+
+/**
+ * The tables the migrations build, as one runtime list from which Kysely's `Database` type is
+ * derived: the schema-drift test checks this list against the migrated SQLite and PostgreSQL
+ * schemas, so the types cannot drift from either.
+ *
+ * Every column is read as the same JavaScript value from both dialects:
+ *   - integers (ids, counts, sizes, positions, booleans, ms-since-epoch times) are SQLite INTEGER and
+ *     PostgreSQL `bigint`, read as `number` (connect.ts parses int8 and refuses values past 2^53);
+ *   - booleans stay integers 0/1 on both (`active`, `annotators_can_export`): a PostgreSQL boolean
+ *     would come back as `true`/`false` and SQLite's as 0/1;
+ *   - timestamps are ISO-8601 UTC text on both (`2026-01-01T00:00:00.000Z`), which sorts as time;
+ *   - JSON documents (`geometry`, `shape_types`) are text on both, not jsonb, so the bytes written
+ *     are the bytes read;
+ *   - text compares byte by byte on both: PostgreSQL columns are declared COLLATE "C", SQLite's
+ *     default is BINARY, so ORDER BY and keyset cursors give the same order.
+ *
+ * Kinds: `id` an auto-assigned primary key; `int`/`real`/`text` required; `?` nullable (NULL when
+ * omitted); `=` has a default (may be omitted on insert); `computed` generated from other columns.
+ */
+export const TABLES = {
+  schema_migrations: { version: "id", name: "text", applied_at: "text" },
+  projects: {
+    id: "id",
+    name: "text",
+    description: "text=",
+    created_at: "text",
+    updated_at: "text",
+    annotators_can_export: "int=",
+  },
+  labels: {
+    id: "id",
+    project_id: "int",
+    name: "text",
+    name_key: "text",
+    color: "text",
+    hotkey: "text?",
+    position: "int",
+    shape_types: "text",
+  },
+  images: {
+    id: "id",
+    project_id: "int",
+    sha256: "text",
+    file_name: "text",
+    width: "int",
+    height: "int",
+    format: "text",
+    byte_size: "int",
+    status: "text=",
+    annotation_count: "int=",
+    revision: "int=",
+    tile_state: "text=",
+    tile_progress: "real=",
+    tile_size: "int?",
+    tile_levels: "int?",
+    created_at: "text",
+    updated_at: "text",
+    status_updated_by: "text?",
+    channels: "int?",
+    name_key: "text=",
+    status_rank: "computed",
+  },
+  annotations: {
+    id: "id",
+    image_id: "int",
+    uid: "text",
+    label_id: "int",
+    geometry: "text",
+    position: "int",
+    created_by: "text?",
+    updated_by: "text?",
+    created_at: "text",
+    updated_at: "text",
+  },
+  image_tags: { image_id: "int", label_id: "int" },
+  users: {
+    id: "id",
+    email: "text",
+    name: "text",
+    role: "text",
+    password_hash: "text",
+    active: "int=",
+    created_at: "text",
+    updated_at: "text",
+  },
+  sessions: { id_hash: "text", user_id: "int", created_at: "text", expires_at: "text" },
+  api_tokens: {
+    id: "id",
+    user_id: "int",
+    name: "text",
+    token_hash: "text",
+    prefix: "text",
+    scope: "text",
+    created_at: "text",
+    expires_at: "text?",
+    last_used_at: "text?",
+    revoked_at: "text?",
+  },
+  project_members: { project_id: "int", user_id: "int", added_at: "text" },
+  image_status_counts: { project_id: "int", status: "text", n: "int" },
+  stored_files: { sha256: "text", deleting_by: "text?", deleting_since: "int?" },
+  file_claims: { id: "id", sha256: "text", owner: "text", instance: "text", created_at: "int" },
+  server_instances: { id: "text", seen_at: "int" },
+  dataset_imports: {
+    id: "id",
+    project_id: "int",
+    stage_file: "text",
+    existing: "text",
+    actor: "text?",
+    started_at: "text",
+    images: "int",
+    published_through: "int=",
+  },
+  dataset_import_labels: { import_id: "int", ref: "int", label_id: "int" },
+  auth_failures: { subject: "text", client: "text", failures: "int", last_at: "int" },
+  auth_address_budget: { address: "text", tokens: "real", at: "int" },
+} as const satisfies Record<string, Record<string, ColumnKind>>;
+
+export type ColumnKind =
+  | "id"
+  | "int"
+  | "int?"
+  | "int="
+  | "real"
+  | "real="
+  | "text"
+  | "text?"
+  | "text="
+  | "computed";
+
+interface KindTypes {
+  id: Generated<number>;
+  int: number;
+  "int?": number | null;
+  "int=": Generated<number>;
+  real: number;
+  "real=": Generated<number>;
+  text: string;
+  "text?": string | null;
+  "text=": Generated<string>;
+  computed: GeneratedAlways<number>;
+}
+
+type TableOf<Columns extends Record<string, ColumnKind>> = {
+  -readonly [C in keyof Columns]: KindTypes[Columns[C]];
+};
+
+/** Kysely's view of the schema: one interface per table, derived from TABLES. */
+export type Database = { -readonly [T in keyof typeof TABLES]: TableOf<(typeof TABLES)[T]> };
+
+export type TableName = keyof Database;
