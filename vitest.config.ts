@@ -10,7 +10,10 @@ export default defineConfig({
           include: ["apps/server/src/**/*.test.ts"],
           environment: "node",
           // LABELBENCH_TEST_DATABASE_URL / _STORAGE_URL from `node scripts/test-services.mjs start`.
-          setupFiles: ["apps/server/src/test-support/services-env.ts"],
+          setupFiles: [
+            "apps/server/src/test-support/services-env.ts",
+            "apps/server/src/test-support/postgres-setup.ts",
+          ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -9,8 +9,8 @@ import { expectError } from "./test-support/api.js";
 import { makeTestApp, type TestApp } from "./test-support/app.js";
 
 let t: TestApp;
-beforeEach(() => {
-  t = makeTestApp();
+beforeEach(async () => {
+  t = await makeTestApp();
 });
 afterEach(() => t.cleanup());
 

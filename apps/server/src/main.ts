@@ -38,7 +38,10 @@ const db =
       );
 // A bucket that is missing, refuses the key or cannot be reached stops the start here, before listening.
 const storage = await openStorage(config).catch((err: unknown) =>
-  refuseToStart(`could not open the storage: ${err instanceof Error ? err.message : String(err)}`, conn.close),
+  refuseToStart(
+    `could not open the storage: ${err instanceof Error ? err.message : String(err)}`,
+    conn.close,
+  ),
 );
 const setupCode = newSetupCode();
 const app = createApp({

@@ -5,8 +5,8 @@ import { makeTestApp, type TestApp } from "../test-support/app.js";
 import { jpeg } from "../test-support/images.js";
 
 let t: TestApp;
-beforeEach(() => {
-  t = makeTestApp();
+beforeEach(async () => {
+  t = await makeTestApp();
 });
 afterEach(() => t.cleanup());
 

@@ -5,7 +5,7 @@ import express from "express";
 import type { Kysely } from "kysely";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
-import { sqliteKysely } from "../db/connect.js";
+import { type Dialect, openDb, sqliteKysely } from "../db/connect.js";
 import { type Db, migrate, openDatabase } from "../db/database.js";
 import type { Database } from "../db/schema.js";
 import { authRepo } from "../modules/auth/repo.js";
@@ -13,22 +13,37 @@ import { digest, newSecret } from "../modules/auth/secrets.js";
 import type { StoredFilesHooks } from "../modules/images/stored-files.js";
 import { LocalStorage } from "../storage/local-storage.js";
 import type { Storage } from "../storage/storage.js";
+import { migratedTemplate, TEST_DATABASE_URL } from "./postgres.js";
+
+/**
+ * Which database the server suites run on: SQLite unless LABELBENCH_TEST_BACKEND=postgres (with
+ * LABELBENCH_TEST_DATABASE_URL naming a server a role may create databases on), when every test app
+ * gets a fresh database cloned from a migrated template.
+ */
+export const TEST_BACKEND: Dialect =
+  process.env.LABELBENCH_TEST_BACKEND === "postgres" ? "postgres" : "sqlite";
+if (TEST_BACKEND === "postgres" && !TEST_DATABASE_URL)
+  throw new Error(
+    "LABELBENCH_TEST_BACKEND=postgres needs LABELBENCH_TEST_DATABASE_URL (node scripts/test-services.mjs start)",
+  );
 
 /** The admin every test app has; requests without credentials of their own act as this admin. */
 export const TEST_ADMIN_EMAIL = "test-admin@example.com";
 
 export interface TestApp<S extends Storage = LocalStorage> {
   app: LabelbenchApp;
+  dialect: Dialect;
+  /** The better-sqlite3 handle: SQLite only (reading it on PostgreSQL throws; use `sql`). */
   db: Db;
-  /** Kysely over `db`, as modules see it (deps.sql). */
+  /** The database through Kysely, as modules see it (deps.sql): use it to inspect rows on both backends. */
   sql: Kysely<Database>;
   storage: S;
   config: Config;
-  /** Temp directory holding the SQLite file and the stored image files. */
+  /** Temp directory holding the SQLite file (on SQLite) and the stored image files. */
   dir: string;
   /** Where LocalStorage keeps its files (`<dir>/files`; unused when `options.storage` is given). */
   filesDir: string;
-  /** Stops the background tile worker, closes the database and removes the temp directory. */
+  /** Stops the background tile worker, closes (on PostgreSQL: drops) the database and removes the temp directory. */
   cleanup: () => Promise<void>;
 }
 
@@ -42,28 +57,28 @@ export interface TestApp<S extends Storage = LocalStorage> {
  * replaces the clock; `options.storage` replaces the local file store (an S3Storage: test-support/s3.ts),
  * which the caller cleans up.
  */
-export const makeTestApp = <S extends Storage = LocalStorage>(
+export const makeTestApp = async <S extends Storage = LocalStorage>(
   overrides: Partial<Config> = {},
   options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks; now?: () => string; storage?: S } = {},
-): TestApp<S> => {
+): Promise<TestApp<S>> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
-  const db = openDatabase(path.join(dir, "labelbench.sqlite"));
-  migrate(db);
-  const sql = sqliteKysely(db);
+  const database = await openTestDatabase(dir);
+  const { sql, dialect } = database;
+  const db = database.sqlite;
   const filesDir = path.join(dir, "files");
   // Without options.storage, S is its default, LocalStorage.
   const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
-    db,
-    connection: { kysely: sql, dialect: "sqlite" },
+    db: db ?? sqliteOnly(),
+    connection: { kysely: sql, dialect },
     storage,
     config,
     webDist: null,
     ...(options.storedFilesHooks ? { storedFilesHooks: options.storedFilesHooks } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const repo = authRepo(db);
+  const repo = authRepo(db ?? sqliteOnly());
   const now = new Date().toISOString();
   // Not a valid argon2 hash: this admin signs in only through its token.
   const adminId = repo.insertUser(
@@ -94,7 +109,10 @@ export const makeTestApp = <S extends Storage = LocalStorage>(
   const app = Object.assign(outer, { tiles: inner.tiles, files: inner.files }) as LabelbenchApp;
   return {
     app,
-    db,
+    dialect,
+    get db(): Db {
+      return db ?? sqliteOnly();
+    },
     sql,
     storage,
     config,
@@ -103,8 +121,43 @@ export const makeTestApp = <S extends Storage = LocalStorage>(
     cleanup: async () => {
       await app.tiles.stop();
       app.files.stop();
-      db.close();
+      await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** What a PostgreSQL test app answers where code still asks for the SQLite handle. */
+const sqliteOnly = (): never => {
+  throw new Error(
+    "this code path still uses the SQLite handle (deps.db / t.db); on PostgreSQL use Kysely (deps.sql / t.sql)",
+  );
+};
+
+interface TestDatabase {
+  dialect: Dialect;
+  sql: Kysely<Database>;
+  sqlite: Db | undefined;
+  close: () => Promise<void>;
+}
+
+/** A migrated, empty database of the suite's backend, private to one test app. */
+const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
+  if (TEST_BACKEND === "sqlite") {
+    const db = openDatabase(path.join(dir, "labelbench.sqlite"));
+    migrate(db);
+    const sql = sqliteKysely(db);
+    return { dialect: "sqlite", sql, sqlite: db, close: () => sql.destroy() };
+  }
+  const scratch = await migratedTemplate().then((t) => t.clone());
+  const conn = await openDb(scratch.url, { poolSize: 4 });
+  return {
+    dialect: "postgres",
+    sql: conn.kysely,
+    sqlite: undefined,
+    close: async () => {
+      await conn.close();
+      await scratch.drop();
     },
   };
 };

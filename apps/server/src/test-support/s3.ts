@@ -99,7 +99,7 @@ export const makeS3TestApp = async (
 ): Promise<TestApp<S3Storage> & { bucket: TestBucket }> => {
   const bucket = await makeTestBucket(loc);
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-s3tmp-"));
-  const t = makeTestApp(overrides, { ...options, storage: bucket.storage(tempDir) });
+  const t = await makeTestApp(overrides, { ...options, storage: bucket.storage(tempDir) });
   return {
     ...t,
     bucket,

@@ -15,7 +15,7 @@ const W = 100;
 const H = 50;
 
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   const p = await createProject(t.app);
   any = await createLabel(t.app, p.id, { name: "any" });
   boxOnly = await createLabel(t.app, p.id, { name: "sign", shapeTypes: ["box"] });

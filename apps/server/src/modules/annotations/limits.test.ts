@@ -17,7 +17,7 @@ let imageId: number;
 let label: Label;
 
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   const p = await createProject(t.app);
   label = await createLabel(t.app, p.id, { name: "any" });
   imageId = (

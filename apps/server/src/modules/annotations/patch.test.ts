@@ -13,7 +13,7 @@ let any: Label;
 let boxOnly: Label;
 
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
   any = await createLabel(t.app, projectId, { name: "any" });
   boxOnly = await createLabel(t.app, projectId, { name: "sign", shapeTypes: ["box"] });

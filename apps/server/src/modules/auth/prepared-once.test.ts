@@ -11,8 +11,8 @@ import { digest, newSecret } from "./secrets.js";
  */
 describe("auth statements", () => {
   let t: TestApp;
-  beforeEach(() => {
-    t = makeTestApp();
+  beforeEach(async () => {
+    t = await makeTestApp();
   });
   afterEach(() => t.cleanup());
 

@@ -39,7 +39,7 @@ const box = (x: number, y: number, width: number, height: number) => ({ type: "b
  * nobody opened (no shapes, status new), a done image, unicode and spaces in names, image tags.
  */
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app, "Street scenes ü")).id;
   labels = [
     await createLabel(t.app, projectId, { name: "car" }),

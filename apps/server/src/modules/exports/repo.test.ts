@@ -15,7 +15,7 @@ describe("exportRepo.items", () => {
   let projectId: number;
   let labelIds: number[];
   beforeEach(async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     projectId = (await createProject(t.app, "p")).id;
     labelIds = [(await createLabel(t.app, projectId, { name: "car" })).id];
     const image = await uploadImage(t.app, projectId, {

@@ -22,7 +22,7 @@ const binary = (r: request.Test) =>
 
 describe("GET /images/:id/display", () => {
   it("answers the original bytes for formats browsers draw", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const p = await createProject(t.app);
     const data = await jpeg({ width: 40, height: 30 });
     const img = await uploadImage(t.app, p.id, { name: "a.jpg", data });
@@ -33,7 +33,7 @@ describe("GET /images/:id/display", () => {
   });
 
   it("turns a TIFF into a lossless, cached PNG with the displayed dimensions", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const p = await createProject(t.app);
     const data = await tiff({ width: 40, height: 30 });
     const img = await uploadImage(t.app, p.id, { name: "scan.tiff", data });
@@ -56,7 +56,7 @@ describe("GET /images/:id/display", () => {
   });
 
   it("answers 404 in the envelope for an unknown image", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const res = await request(t.app).get("/api/v1/images/999/display");
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("NOT_FOUND");
@@ -65,7 +65,7 @@ describe("GET /images/:id/display", () => {
 
 describe("renditions of stored files", () => {
   it("concurrent first views share one job; later views stream the cached file", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const p = await createProject(t.app);
     const img = await uploadImage(t.app, p.id, {
       name: "scan.tif",
@@ -84,7 +84,7 @@ describe("renditions of stored files", () => {
   });
 
   it("a stored TIFF that is truncated answers 422 IMAGE_UNREADABLE on /display and /thumbnail, not 500", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const p = await createProject(t.app);
     const full = ifdFirstTiff({ width: 64, height: 48 });
     const img = await uploadImage(t.app, p.id, { name: "scan.tif", data: full });
@@ -107,7 +107,7 @@ describe("renditions of stored files", () => {
   });
 
   it("a missing original answers 404 on /display and /thumbnail, not 500", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const p = await createProject(t.app);
     const img = await uploadImage(t.app, p.id, {
       name: "scan.tif",
@@ -122,7 +122,7 @@ describe("renditions of stored files", () => {
   });
 
   it("a lost BMP thumbnail is made again (decoded off the main thread)", async () => {
-    t = makeTestApp();
+    t = await makeTestApp();
     const p = await createProject(t.app);
     const img = await uploadImage(t.app, p.id, { name: "a.bmp", data: bmp24(50, 40) });
     fs.rmSync(t.storage.localPath(thumbnailKey(img.sha256)));

@@ -23,7 +23,7 @@ let projectId: number;
 let clock = 0;
 const tick = () => new Date(Date.parse("2026-01-01T00:00:00Z") + 1000 * clock++).toISOString();
 beforeEach(async () => {
-  t = makeTestApp({}, { now: tick });
+  t = await makeTestApp({}, { now: tick });
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());

@@ -13,7 +13,7 @@ let t: TestApp;
 let projectId: number;
 let ids: number[];
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
   const results = await uploadOk(
     t.app,

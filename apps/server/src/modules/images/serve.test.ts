@@ -12,7 +12,7 @@ import { parseRange } from "./serve.js";
 let t: TestApp;
 let projectId: number;
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());

@@ -51,7 +51,7 @@ const hooks: StoredFilesHooks = {
 };
 
 beforeEach(async () => {
-  t = makeTestApp({}, { storedFilesHooks: hooks });
+  t = await makeTestApp({}, { storedFilesHooks: hooks });
   server = http.createServer(t.app);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;

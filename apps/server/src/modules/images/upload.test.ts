@@ -26,7 +26,7 @@ import {
 let t: TestApp;
 let projectId: number;
 const setup = async (overrides: Parameters<typeof makeTestApp>[0] = {}) => {
-  t = makeTestApp(overrides);
+  t = await makeTestApp(overrides);
   projectId = (await createProject(t.app)).id;
 };
 afterEach(() => t.cleanup());

@@ -16,7 +16,7 @@ import { deflated, rawZip } from "../../zip/raw-zip.js";
 let t: TestApp;
 let projectId: number;
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());

@@ -17,7 +17,7 @@ import { commitImport } from "./import-publish.js";
 let t: TestApp;
 let projectId: number;
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());

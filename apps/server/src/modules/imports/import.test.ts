@@ -11,7 +11,7 @@ import { getExport, makeZip, unzip, zipDirectory } from "../../test-support/zips
 let t: TestApp;
 let projectId: number;
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());

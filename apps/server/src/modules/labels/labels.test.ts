@@ -9,7 +9,7 @@ import { DEFAULT_PALETTE } from "./palette.js";
 let t: TestApp;
 let projectId: number;
 beforeEach(async () => {
-  t = makeTestApp();
+  t = await makeTestApp();
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());

@@ -6,8 +6,8 @@ import { listFiles, makeTestApp, type TestApp } from "../../test-support/app.js"
 import { jpeg, png } from "../../test-support/images.js";
 
 let t: TestApp;
-beforeEach(() => {
-  t = makeTestApp();
+beforeEach(async () => {
+  t = await makeTestApp();
 });
 afterEach(() => t.cleanup());
 

@@ -556,7 +556,7 @@ describe("the test control that holds the tile queue (LABELBENCH_TEST_CONTROLS)"
   });
 
   it("answers only admins: 401 without credentials, 403 for an annotator's token", async () => {
-    const t = makeTestApp({ testControls: true }, { anonymous: true });
+    const t = await makeTestApp({ testControls: true }, { anonymous: true });
     try {
       const url = "/api/v1/test/tile-queue";
       expectError(await request(t.app).put(url).send({ held: true }), 401, "UNAUTHENTICATED");
