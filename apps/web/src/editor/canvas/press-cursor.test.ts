@@ -1,4 +1,4 @@
-import { TestEditor } from "@labelbench/editor";
+import { TestEditor } from "@labelbench/editor/testing";
 import { imagePoint } from "@labelbench/geometry";
 import { describe, expect, it } from "vitest";
 import { cursorFor } from "./press-cursor";
