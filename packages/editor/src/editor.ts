@@ -8,6 +8,7 @@ import {
   geometryEquals,
   IDENTITY_VIEWPORT,
   type ImagePoint,
+  imagePoint,
   nearestVertex,
   type ScreenPoint,
   type Size,
@@ -772,7 +773,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
             set({
               viewport: centreOn(
                 s.viewport,
-                { x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2 } as ImagePoint,
+                imagePoint((b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2),
                 s.stageSize,
               ),
             });
