@@ -105,6 +105,8 @@ beforeAll(() => {
       encoding: "utf8",
     });
     if (run.error) throw run.error;
+    if (!run.stdout.trim().startsWith("{"))
+      throw new Error(`biome lint gave no JSON report (exit ${run.status}): ${run.stderr || run.stdout}`);
     const report = JSON.parse(run.stdout) as { diagnostics: Diagnostic[] };
     flagged = new Set(
       report.diagnostics
