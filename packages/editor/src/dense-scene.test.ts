@@ -1,3 +1,4 @@
+import { imagePoint } from "@labelbench/geometry";
 import { describe, expect, test } from "vitest";
 import { geometryArea, geometryContains, HIT_TOLERANCE_PX } from "./shape-geometry.js";
 import { TestEditor } from "./test-editor.js";
@@ -68,7 +69,7 @@ describe("dense scene: 10,000 boxes + 2,000 polygons of 50 vertices", () => {
       const g = target.geometry;
       const [x, y] =
         g.type === "box" ? [g.x + g.width / 2, g.y + g.height / 2] : (g.points[0] as [number, number]);
-      const p = i % 2 === 0 ? { x, y } : { x: next() * W, y: next() * H };
+      const p = i % 2 === 0 ? imagePoint(x, y) : imagePoint(next() * W, next() * H);
       let best: Shape | null = null;
       for (const s of shapes) {
         if (!geometryContains(s.geometry, p.x, p.y, tol)) continue;

@@ -5,8 +5,10 @@ import {
   clamp,
   fitViewport,
   GridIndex,
+  geometryEquals,
   IDENTITY_VIEWPORT,
   type ImagePoint,
+  imagePoint,
   nearestVertex,
   type ScreenPoint,
   type Size,
@@ -16,7 +18,7 @@ import {
   visibleImageBounds,
   zoomAt,
 } from "@labelbench/geometry";
-import type { AnnotationInput, Geometry, Label, ShapeType } from "@labelbench/schema";
+import type { AnnotationInput, Label, ShapeType } from "@labelbench/schema";
 import { createStore } from "zustand/vanilla";
 import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDiff, survivingIds, touchedIds } from "./history.js";
@@ -101,17 +103,6 @@ const fallbackId = () =>
 /** Grid cells of ~1/64 of the image side keep a few typical shapes per cell on dense images. */
 const cellSizeFor = (image: ImageInfo | null) =>
   image ? Math.max(16, Math.ceil(Math.max(image.width, image.height) / 64)) : 64;
-
-const sameGeometry = (a: Geometry, b: Geometry): boolean => {
-  if (a.type === "box" && b.type === "box")
-    return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
-  if (a.type === "polygon" && b.type === "polygon")
-    return (
-      a.points.length === b.points.length &&
-      a.points.every(([x, y], i) => x === b.points[i]?.[0] && y === b.points[i]?.[1])
-    );
-  return false;
-};
 
 const initialState = (): EditorState => ({
   image: null,
@@ -272,7 +263,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       if (!before) continue;
       const c = clean(s);
       if (typeof c === "string") return refuse(c);
-      if (c.labelId !== before.labelId || !sameGeometry(c.geometry, before.geometry))
+      if (c.labelId !== before.labelId || !geometryEquals(c.geometry, before.geometry))
         updated.push([before, c]);
     }
     for (const id of change.remove ?? []) {
@@ -893,7 +884,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
             set({
               viewport: centreOn(
                 s.viewport,
-                { x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2 } as ImagePoint,
+                imagePoint((b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2),
                 s.stageSize,
               ),
             });

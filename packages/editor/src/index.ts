@@ -15,5 +15,4 @@ export {
   validateGeometry,
 } from "./shape-geometry.js";
 export { ShapeMap } from "./shape-map.js";
-export { DEFAULT_TEST_LABELS, keyEventFor, makeLabel, TestEditor } from "./test-editor.js";
 export type * from "./types.js";

@@ -1,3 +1,4 @@
+export * from "./geometry-equals.js";
 export * from "./geometry-json.js";
 export * from "./polygon.js";
 export * from "./random.js";

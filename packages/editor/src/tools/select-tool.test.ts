@@ -1,3 +1,4 @@
+import { imagePoint } from "@labelbench/geometry";
 import { describe, expect, test } from "vitest";
 import { TestEditor } from "../test-editor.js";
 
@@ -34,15 +35,15 @@ describe("select tool: clicking", () => {
     expect(t.selectedIds()).toEqual(["big"]);
     t.editor.toggleShapeLocked("small");
     t.editor.toggleShapeHidden("small");
-    expect(t.editor.hitTest({ x: 220, y: 220 })).toBe("big");
+    expect(t.editor.hitTest(imagePoint(220, 220))).toBe("big");
     t.editor.toggleShapeHidden("small");
     t.editor.toggleLabelLocked(1);
     t.click(220, 220);
     expect(t.selectedIds()).toEqual([]);
     t.editor.toggleLabelLocked(1);
     t.editor.toggleLabelHidden(1);
-    expect(t.editor.hitTest({ x: 220, y: 220 })).toBeNull();
-    expect(t.editor.hitTest({ x: 700, y: 200 })).toBe("poly");
+    expect(t.editor.hitTest(imagePoint(220, 220))).toBeNull();
+    expect(t.editor.hitTest(imagePoint(700, 200))).toBe("poly");
   });
 
   test("shift-click toggles membership; a plain click on empty space clears", () => {

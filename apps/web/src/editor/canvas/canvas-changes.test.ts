@@ -1,4 +1,4 @@
-import { TestEditor } from "@labelbench/editor";
+import { TestEditor } from "@labelbench/editor/testing";
 import { describe, expect, it } from "vitest";
 import { overlayChanged, overlayHasContent } from "./overlay-layer";
 import { excludedShapes, shapesChanged } from "./shape-layer";

@@ -1,3 +1,4 @@
+import { geometryEquals } from "@labelbench/geometry";
 import type { Annotation, AnnotationPatchResult, AnnotationSet, Api, Geometry } from "@labelbench/schema";
 import type { z } from "zod";
 
@@ -59,21 +60,8 @@ export const snapshotOf = (set: Pick<AnnotationSet, "annotations" | "tags">): Sn
   tags: [...set.tags],
 });
 
-export const sameGeometry = (a: Geometry, b: Geometry): boolean => {
-  if (a === b) return true;
-  if (a.type === "box" && b.type === "box")
-    return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
-  if (a.type !== "polygon" || b.type !== "polygon" || a.points.length !== b.points.length) return false;
-  for (let i = 0; i < a.points.length; i++) {
-    const p = a.points[i]!;
-    const q = b.points[i]!;
-    if (p[0] !== q[0] || p[1] !== q[1]) return false;
-  }
-  return true;
-};
-
 const sameShape = (a: SnapshotShape, b: SnapshotShape) =>
-  a === b || (a.labelId === b.labelId && sameGeometry(a.geometry, b.geometry));
+  a === b || (a.labelId === b.labelId && geometryEquals(a.geometry, b.geometry));
 
 /** Tags compare as sets: the server keeps them in label order, without repeats. */
 export const sameTags = (a: readonly number[], b: readonly number[]): boolean => {

@@ -1,3 +1,4 @@
+import { geometryEquals } from "@labelbench/geometry";
 import {
   applyDiffInPlace,
   type Content,
@@ -6,7 +7,6 @@ import {
   type ShapeDiff,
   type Snapshot,
   type SnapshotShape,
-  sameGeometry,
   snapshotOfContent,
 } from "./save-diff";
 
@@ -48,7 +48,7 @@ export interface ThreeWayMerge {
 }
 
 const same = (a: SnapshotShape, b: SnapshotShape) =>
-  a === b || (a.labelId === b.labelId && sameGeometry(a.geometry, b.geometry));
+  a === b || (a.labelId === b.labelId && geometryEquals(a.geometry, b.geometry));
 
 const sameOrBoth = (a: SnapshotShape | undefined, b: SnapshotShape | undefined) =>
   a === undefined || b === undefined ? a === b : same(a, b);

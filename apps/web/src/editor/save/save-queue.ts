@@ -1,3 +1,4 @@
+import { geometryEquals } from "@labelbench/geometry";
 import type { AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
 import type { z } from "zod";
 import {
@@ -200,11 +201,7 @@ export const sameContent = (set: Pick<AnnotationSet, "annotations" | "tags">, sn
   const byId = new Map(set.annotations.map((s) => [s.id, s]));
   return snap.annotations.every((s) => {
     const other = byId.get(s.id);
-    return (
-      other !== undefined &&
-      other.labelId === s.labelId &&
-      JSON.stringify(other.geometry) === JSON.stringify(s.geometry)
-    );
+    return other !== undefined && other.labelId === s.labelId && geometryEquals(other.geometry, s.geometry);
   });
 };
 
