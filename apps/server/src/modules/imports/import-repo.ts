@@ -1,5 +1,5 @@
 import type { Db } from "../../db/database.js";
-import { imageChangesRepo } from "../images/image-changes-repo.js";
+import { sqliteImportedChunk } from "../images/image-changes-repo.js";
 
 /** A committed import (dataset_imports), publishing or waiting to. */
 export interface ImportRow {
@@ -176,7 +176,7 @@ export const openPublish = (db: Db, imp: ImportRow) => {
       ),
       progress: db.prepare("UPDATE main.dataset_imports SET published_through = @to WHERE id = @import"),
     };
-    const changes = imageChangesRepo(db);
+    const importedChunk = sqliteImportedChunk(db);
     const append = imp.existing === "append";
     const inTransaction = db.transaction((from: number, to: number) => {
       const args = { ...p, from, to };
@@ -191,7 +191,7 @@ export const openPublish = (db: Db, imp: ImportRow) => {
       sql.rows.run(args);
       if (has.tags > 0) sql.tags.run(args);
       sql.count.run();
-      changes.importedChunk(p.now);
+      importedChunk(p.now);
       sql.progress.run(args);
     });
     return {
