@@ -109,16 +109,15 @@ export const importedChunk = async (ex: Executor, dialect: Dialect, now: string)
 
 /**
  * `importedChunk` for the synchronous SQLite publish (imports/import-repo.ts runs its steps in a
- * better-sqlite3 transaction on the same handle): prepared at its first use, since temp.import_chunk
- * exists only once a publish has begun on this connection.
+ * better-sqlite3 transaction on the same handle). Build it once temp.import_chunk exists on the
+ * connection, as the statement is prepared here.
  */
 export const sqliteImportedChunk = (db: Db) => {
-  let chunk: ReturnType<Db["prepare"]> | undefined;
-  return (now: string) =>
-    (chunk ??= db.prepare(
-      `UPDATE main.images SET revision = revision + 1, annotation_count = c.count, updated_at = @now,
-         status = CASE WHEN status = 'new' AND (c.count > 0 OR EXISTS (SELECT 1 FROM main.image_tags t WHERE t.image_id = images.id))
-           THEN 'in_progress' ELSE status END
-       FROM temp.import_chunk c WHERE images.id = c.image_id`,
-    )).run({ now });
+  const chunk = db.prepare(
+    `UPDATE main.images SET revision = revision + 1, annotation_count = c.count, updated_at = @now,
+       status = CASE WHEN status = 'new' AND (c.count > 0 OR EXISTS (SELECT 1 FROM main.image_tags t WHERE t.image_id = images.id))
+         THEN 'in_progress' ELSE status END
+     FROM temp.import_chunk c WHERE images.id = c.image_id`,
+  );
+  return (now: string) => chunk.run({ now });
 };
