@@ -18,7 +18,7 @@ import {
 } from "@labelbench/schema";
 import type Database from "better-sqlite3";
 import type { z } from "zod";
-import { labelRepo } from "../labels/repo.js";
+import { sqliteLabelList } from "../labels/repo.js";
 import { importReadRepo } from "./import-repo.js";
 import type { ProbedImage } from "./receive.js";
 import type { Stage, StagedNewImage } from "./stage-repo.js";
@@ -114,9 +114,7 @@ export class ImportWriter implements DecodeSink {
     private readonly stage: Stage | null,
   ) {
     this.projectLabels = new Map(
-      labelRepo(target.db)
-        .list(target.projectId)
-        .map((l) => [nameKey(l.name), l]),
+      sqliteLabelList(target.db, target.projectId).map((l) => [nameKey(l.name), l]),
     );
     this.project = importReadRepo(target.db);
   }

@@ -9,34 +9,34 @@ import { labelService } from "./service.js";
 export const labelsRouter = (deps: Deps): Router => {
   const r = Router();
   const projects = projectRepo(deps.db);
-  const labels = labelService(deps.db);
+  const labels = labelService(deps);
   const touch = (projectId: number) => projects.touch(projectId, deps.now());
 
-  route(r, api.listLabels, ({ params }) => {
+  route(r, api.listLabels, async ({ params }) => {
     requireProject(projects, params.projectId);
-    return { items: labels.list(params.projectId) };
+    return { items: await labels.list(params.projectId) };
   });
-  route(r, api.createLabel, ({ params, body }) => {
+  route(r, api.createLabel, async ({ params, body }) => {
     requireProject(projects, params.projectId);
-    const l = labels.create(params.projectId, { ...body, hotkey: body.hotkey ?? null });
+    const l = await labels.create(params.projectId, { ...body, hotkey: body.hotkey ?? null });
     touch(params.projectId);
     return l;
   });
-  route(r, api.bulkCreateLabels, ({ params, body }) => {
+  route(r, api.bulkCreateLabels, async ({ params, body }) => {
     requireProject(projects, params.projectId);
-    const items = labels.bulkCreate(params.projectId, body.names);
+    const items = await labels.bulkCreate(params.projectId, body.names);
     touch(params.projectId);
     return { items };
   });
-  route(r, api.updateLabel, ({ params, body }) => {
+  route(r, api.updateLabel, async ({ params, body }) => {
     requireProject(projects, params.projectId);
-    const l = labels.update(params.projectId, params.labelId, body);
+    const l = await labels.update(params.projectId, params.labelId, body);
     touch(params.projectId);
     return l;
   });
-  route(r, api.deleteLabel, ({ params, query }) => {
+  route(r, api.deleteLabel, async ({ params, query }) => {
     requireProject(projects, params.projectId);
-    labels.delete(params.projectId, params.labelId, query);
+    await labels.delete(params.projectId, params.labelId, query);
     touch(params.projectId);
   });
   return r;
