@@ -78,7 +78,7 @@ const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefi
   updatedAt: a.updatedAt,
 });
 
-export const annotationService = (deps: Deps) => {
+export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
   const requireImage = async (ex: Executor, id: number) => {
     const row = await imageOf(ex, id);
     if (!row) throw notFound("image", id);
