@@ -1,5 +1,5 @@
 import type { Annotation, AnnotationSet, Geometry } from "@labelbench/schema";
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import type { Executor } from "../../db/executor.js";
 import { revisionOf, saved } from "../images/image-changes-repo.js";
 import type { StoredRow } from "./set-json.js";
@@ -151,24 +151,63 @@ const deleteUids = async (ex: Executor, imageId: number, uids: readonly string[]
     await ex.deleteFrom("annotations").where("image_id", "=", imageId).where("uid", "in", part).execute();
 };
 
+/**
+ * A batch statement's text, compiled once per placeholder style ($1 or ?) and row count: building
+ * and compiling a 500-row statement's syntax tree each time cost more than running it.
+ */
+const batchTexts = new Map<string, string>();
+const batchText = (ex: Executor, name: string, rows: number, compile: () => string): string => {
+  const style = ex.selectFrom("images").select("id").where("id", "=", 0).compile().sql.includes("$1")
+    ? "$"
+    : "?";
+  const key = `${name}:${style}:${rows}`;
+  let text = batchTexts.get(key);
+  if (text === undefined) {
+    text = compile();
+    batchTexts.set(key, text);
+  }
+  return text;
+};
+
+const INSERT_COLUMNS = [
+  "image_id",
+  "uid",
+  "label_id",
+  "geometry",
+  "position",
+  "created_by",
+  "updated_by",
+  "created_at",
+  "updated_at",
+] as const;
+const insertParams = (imageId: number, a: StoredAnnotation, position: number) => [
+  imageId,
+  a.uid,
+  a.labelId,
+  a.geometryJson,
+  position,
+  a.createdBy,
+  a.updatedBy,
+  a.createdAt,
+  a.updatedAt,
+];
+
 const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
-  for (const part of batches(rows))
-    await ex
-      .insertInto("annotations")
-      .values(
-        part.map(([a, position]) => ({
-          image_id: imageId,
-          uid: a.uid,
-          label_id: a.labelId,
-          geometry: a.geometryJson,
-          position,
-          created_by: a.createdBy,
-          updated_by: a.updatedBy,
-          created_at: a.createdAt,
-          updated_at: a.updatedAt,
-        })),
-      )
-      .execute();
+  for (const part of batches(rows)) {
+    const text = batchText(ex, "insert", part.length, () => {
+      const row = Object.fromEntries(INSERT_COLUMNS.map((c) => [c, c === "uid" ? "" : 0]));
+      return ex
+        .insertInto("annotations")
+        .values(part.map(() => row as never))
+        .compile().sql;
+    });
+    await ex.executeQuery(
+      CompiledQuery.raw(
+        text,
+        part.flatMap(([a, position]) => insertParams(imageId, a, position)),
+      ),
+    );
+  }
 };
 
 /**
@@ -178,16 +217,24 @@ const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredA
  */
 const updateRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
   for (const part of batches(rows)) {
-    const values = sql.join(
-      part.map(
-        ([a, position]) =>
-          sql`(${a.uid}, CAST(${a.labelId} AS bigint), ${a.geometryJson}, CAST(${position} AS bigint), ${a.updatedBy}, ${a.updatedAt})`,
-      ),
-    );
-    await sql`WITH v(uid, label_id, geometry, position, updated_by, updated_at) AS (VALUES ${values})
+    const text = batchText(ex, "update", part.length, () => {
+      const values = sql.join(
+        part.map(() => sql`(${""}, CAST(${0} AS bigint), ${""}, CAST(${0} AS bigint), ${""}, ${""})`),
+      );
+      return sql`WITH v(uid, label_id, geometry, position, updated_by, updated_at) AS (VALUES ${values})
       UPDATE annotations SET label_id = v.label_id, geometry = v.geometry, position = v.position,
         updated_by = v.updated_by, updated_at = v.updated_at
-      FROM v WHERE annotations.image_id = ${imageId} AND annotations.uid = v.uid`.execute(ex);
+      FROM v WHERE annotations.image_id = ${0} AND annotations.uid = v.uid`.compile(ex).sql;
+    });
+    const params = part.flatMap(([a, position]) => [
+      a.uid,
+      a.labelId,
+      a.geometryJson,
+      position,
+      a.updatedBy,
+      a.updatedAt,
+    ]);
+    await ex.executeQuery(CompiledQuery.raw(text, [...params, imageId]));
   }
 };
 
