@@ -2,12 +2,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Kysely } from "kysely";
+import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, sqliteKysely } from "../../db/connect.js";
 import { migrate, openDatabase } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
 import { AppError } from "../../http/errors.js";
-import { TEST_BACKEND } from "../../test-support/app.js";
+import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
+import { makeTestApp, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
+import { png } from "../../test-support/images.js";
 import { migratedTemplate } from "../../test-support/postgres.js";
 import { annotationService } from "./service.js";
 
@@ -156,5 +159,38 @@ describe(`concurrent saves with one base revision (${TEST_BACKEND === "postgres"
     const stored = await annotationService({ sql: pair.b, now }).get(imageId);
     expect(stored.revision).toBe(1);
     expect(stored.annotations.map((a) => a.id)).toEqual([`w${won[0]}-0`]);
+  });
+});
+
+describe("concurrent PUTs through the API", () => {
+  let t: TestApp;
+  afterEach(() => t.cleanup());
+
+  it("answers 200 to exactly one of N saves on one base and 409 with the winner's set to the rest", async () => {
+    t = await makeTestApp();
+    const p = await createProject(t.app);
+    const label = await createLabel(t.app, p.id, { name: "car" });
+    const image = await uploadImage(t.app, p.id, {
+      name: "a.png",
+      data: await png({ width: 1000, height: 1000 }),
+    });
+    const url = `/api/v1/images/${image.id}/annotations`;
+    const sets = Array.from({ length: 10 }, (_, i) => setOf(i).map((a) => ({ ...a, labelId: label.id })));
+    const replies = await Promise.all(
+      sets.map((annotations) => request(t.app).put(url).send({ baseRevision: 0, annotations, tags: [] })),
+    );
+    const won = replies.flatMap((r, i) => (r.status === 200 ? [i] : []));
+    expect(won).toHaveLength(1);
+    const winner = sets[won[0] as number]?.map((a) => a.id);
+    for (const r of replies) {
+      if (r.status === 200) continue;
+      expect(r.status).toBe(409);
+      expect(r.body.error.code).toBe("REVISION_CONFLICT");
+      expect(r.body.error.details.revision).toBe(1);
+      expect(r.body.error.details.annotations.map((a: { id: string }) => a.id)).toEqual(winner);
+    }
+    const stored = await request(t.app).get(url);
+    expect(stored.body.revision).toBe(1);
+    expect(stored.body.annotations.map((a: { id: string }) => a.id)).toEqual(winner);
   });
 });
