@@ -1,8 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./schema.js";
 
-/**
- * What a repository function runs its queries on: the database itself or an open transaction, so
- * the same function serves both (a service opens the transaction, the repos run inside it).
- */
+/** What a repo runs its queries on: the database, or a transaction begun on it. */
 export type Executor = Kysely<Database> | Transaction<Database>;
