@@ -19,16 +19,19 @@ export type Id = z.infer<typeof Id>;
  * Numbers are accepted as they are (the web client passes its ids unconverted).
  */
 export const canonicalIntParam = (min: 0 | 1, what: string) =>
-  z.preprocess(
-    (v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v),
-    z
-      .string()
-      .regex(
-        min === 0 ? /^(0|[1-9][0-9]{0,14})$/ : /^[1-9][0-9]{0,14}$/,
-        `must be ${what} in decimal digits (at most 15; no sign, spaces, leading zeros, exponent or hex)`,
-      )
-      .transform(Number),
-  );
+  z
+    .preprocess(
+      (v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v),
+      z
+        .string()
+        .regex(
+          min === 0 ? /^(0|[1-9][0-9]{0,14})$/ : /^[1-9][0-9]{0,14}$/,
+          `must be ${what} in decimal digits (at most 15; no sign, spaces, leading zeros, exponent or hex)`,
+        )
+        .transform(Number),
+    )
+    // What it is to a client: a whole number from `min` (the OpenAPI document reads this).
+    .meta({ type: "integer", minimum: min });
 /** Path ids arrive as strings. */
 export const IdParam = canonicalIntParam(1, "a positive whole number");
 export const Timestamp = z.string().describe("ISO-8601 UTC timestamp");
