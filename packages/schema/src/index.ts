@@ -7,3 +7,4 @@ export * from "./fast-parse.js";
 export * from "./image-path.js";
 export * from "./limits.js";
 export * from "./natural-order.js";
+export * from "./policy.js";
