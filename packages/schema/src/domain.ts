@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ImagePath } from "./image-path.js";
+import { HOTKEY_PATTERN, MAX_BULK_LABELS } from "./label-rules.js";
 import {
   countOf,
   MAX_DESCRIPTION_LENGTH,
@@ -72,7 +73,7 @@ export const Color = z
 /** Label hotkeys: a digit 1-9 or a letter; editor shortcuts reserve some letters (see RESERVED_HOTKEYS). */
 export const Hotkey = z
   .string()
-  .regex(/^[1-9a-zA-Z]$/, "hotkey must be a digit 1-9 or a letter")
+  .regex(HOTKEY_PATTERN, "hotkey must be a digit 1-9 or a letter")
   .transform((k) => k.toLowerCase());
 
 /** Letters the editor uses for its own commands; a label may not take them. */
@@ -121,7 +122,7 @@ export const LabelPatch = z.object({
   position: z.number().int().nonnegative().optional(),
 });
 export type LabelPatch = z.input<typeof LabelPatch>;
-export const LabelBulkCreate = z.object({ names: z.array(LabelName).min(1).max(1000) });
+export const LabelBulkCreate = z.object({ names: z.array(LabelName).min(1).max(MAX_BULK_LABELS) });
 export const LabelDeleteQuery = z.object({
   reassignTo: IdParam.optional(),
   deleteAnnotations: z
