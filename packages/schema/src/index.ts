@@ -9,3 +9,4 @@ export * from "./label-rules.js";
 export * from "./limits.js";
 export * from "./natural-order.js";
 export * from "./policy.js";
+export * from "./urls.js";
