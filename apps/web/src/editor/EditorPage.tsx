@@ -23,24 +23,10 @@ import { takePreloaded } from "./session/preload";
 import { imageLoader, saveQueue, shapeAuthors } from "./session/services";
 import { isUnreachable, useRetryWhenReachable } from "./session/when-reachable";
 import { Toolbar } from "./Toolbar";
+import type { LabelbenchHook } from "./test-hook";
 import "./editor.css";
 
 type Neighbours = Awaited<ReturnType<typeof call<"imageNeighbours">>>;
-
-/** The test hook (excalidraw's `window.h`): e2e reads editor and save state through it. */
-export interface LabelbenchHook {
-  editor: Editor;
-  readonly saveState: { imageId: number | null; status: SaveStatus | null; totalChanges: number };
-  queue: SaveQueue | null;
-  render: RenderStats;
-  /** What the tile renderer did (gigapixel images); `firstDrawAt` times the first tiles on screen. */
-  tiles: TiledImageStats;
-}
-declare global {
-  interface Window {
-    __labelbench?: LabelbenchHook;
-  }
-}
 
 const snapshotOfDoc = (doc: EditorDocument): Snapshot => {
   const annotations: Snapshot["annotations"] = [];
