@@ -1,4 +1,4 @@
-import { createEditor, type Editor, type EditorDocument, type Shape } from "@labelbench/editor";
+import { createEditor, type EditorDocument, type Shape } from "@labelbench/editor";
 import type { Image, Label } from "@labelbench/schema";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
@@ -17,7 +17,7 @@ import { Notices, useNotices } from "./Notices";
 import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
-import type { MergeSide, SaveQueue, SaveQueueState, SaveStatus, Snapshot } from "./save/save-queue";
+import type { MergeSide, SaveQueue, SaveQueueState, Snapshot } from "./save/save-queue";
 import type { ImageBundle } from "./session/image-loader";
 import { takePreloaded } from "./session/preload";
 import { imageLoader, saveQueue, shapeAuthors } from "./session/services";
