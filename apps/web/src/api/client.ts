@@ -3,6 +3,7 @@ import {
   api,
   apiPath,
   type EndpointName,
+  ERROR_DETAILS,
   type ErrorCode,
   ErrorEnvelope,
   type PathParams,
@@ -20,6 +21,19 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/**
+ * The details of a refusal with `code`, parsed with that code's schema (ERROR_DETAILS in
+ * packages/schema); null for another error, another code, or details that do not fit.
+ */
+export const detailsOf = <C extends ErrorCode>(
+  err: unknown,
+  code: C,
+): z.output<(typeof ERROR_DETAILS)[C]> | null => {
+  if (!(err instanceof ApiError) || err.code !== code) return null;
+  const parsed = (ERROR_DETAILS[code] as z.ZodType).safeParse(err.details);
+  return parsed.success ? (parsed.data as z.output<(typeof ERROR_DETAILS)[C]>) : null;
+};
 
 type E<N extends EndpointName> = Api[N];
 export interface CallArgs<N extends EndpointName> {
