@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EndpointName } from "@labelbench/schema";
+import { API_BASE, type EndpointName } from "@labelbench/schema";
 import express, { type Express, type Response } from "express";
 import helmet from "helmet";
 import pino, { type Logger } from "pino";
@@ -149,7 +149,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
   });
-  app.use("/api/v1", api);
+  app.use(API_BASE, api);
 
   const webDist = opts.webDist === undefined ? DEFAULT_WEB_DIST : opts.webDist;
   if (webDist && fs.existsSync(path.join(webDist, "index.html"))) {

@@ -17,7 +17,7 @@ export type FromImportWorker =
       type: "error";
       message: string;
       stack?: string;
-      appError?: { code: AppError["code"]; details?: unknown };
+      appError?: { code: AppError["code"]; details?: AppError["details"] };
     };
 
 // Unlike the export worker, the import worker keeps the normal priority: at nice 5 a busy machine
