@@ -1,4 +1,4 @@
-import type { ShapeType } from "@labelbench/schema";
+import { naturalSortKey, type ShapeType } from "@labelbench/schema";
 import type { Dialect } from "../../db/connect.js";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
@@ -259,6 +259,9 @@ export const openPublish = (db: Db, imp: ImportRow) => {
     db.exec(`DETACH DATABASE ${schema}`);
   };
   try {
+    // The library's name order (images.name_key) for the images the import creates, as an upload
+    // computes it; registering it again replaces the same function.
+    db.function("natural_sort_key", { deterministic: true }, (name: unknown) => naturalSortKey(String(name)));
     db.pragma(`cache_size = -${PUBLISH_CACHE_KIB}`);
     // The publish leaves ~150 MB in the WAL per million annotations: copied into the database file
     // by a worker afterwards (checkpointInBackground), not by whichever save commits next.
@@ -281,8 +284,8 @@ export const openPublish = (db: Db, imp: ImportRow) => {
     const sql = {
       clear: db.prepare("DELETE FROM temp.import_chunk"),
       newImages: db.prepare(
-        `INSERT OR IGNORE INTO main.images (project_id, sha256, file_name, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
-         SELECT @project, sha256, file_name, width, height, channels, format, byte_size, tile_state, @now, @now
+        `INSERT OR IGNORE INTO main.images (project_id, sha256, file_name, name_key, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
+         SELECT @project, sha256, file_name, natural_sort_key(file_name), width, height, channels, format, byte_size, tile_state, @now, @now
          FROM ${schema}.images WHERE seq BETWEEN @from AND @to AND image_id IS NULL ORDER BY seq`,
       ),
       // Images deleted while the import ran are left out; new ones are found by their content.
