@@ -1,5 +1,4 @@
 import { sql } from "kysely";
-import type { Dialect } from "../../db/connect.js";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
 
@@ -93,22 +92,7 @@ export const labelShapesDeleting = async (ex: Executor, labelId: number) => {
 };
 
 /**
- * After an import step wrote the images listed in the session's temporary table `import_chunk`
- * (columns `image_id`, `count`): their new counts, revisions and status.
- */
-export const importedChunk = async (ex: Executor, dialect: Dialect, now: string) => {
-  const [images, chunk, tags] =
-    dialect === "sqlite"
-      ? [sql.raw("main.images"), sql.raw("temp.import_chunk"), sql.raw("main.image_tags")]
-      : [sql.raw("images"), sql.raw("pg_temp.import_chunk"), sql.raw("image_tags")];
-  await sql`UPDATE ${images} SET revision = revision + 1, annotation_count = c.count, updated_at = ${now},
-      status = CASE WHEN status = 'new' AND (c.count > 0 OR EXISTS (SELECT 1 FROM ${tags} t WHERE t.image_id = images.id))
-        THEN 'in_progress' ELSE status END
-    FROM ${chunk} c WHERE images.id = c.image_id`.execute(ex);
-};
-
-/**
- * `importedChunk` for the synchronous SQLite publish (imports/import-repo.ts runs its steps in a
+ * After a step of the synchronous SQLite publish (imports/import-repo.ts runs its steps in a
  * better-sqlite3 transaction on the same handle). Build it once temp.import_chunk exists on the
  * connection, as the statement is prepared here.
  */
@@ -120,4 +104,46 @@ export const sqliteImportedChunk = (db: Db) => {
      FROM temp.import_chunk c WHERE images.id = c.image_id`,
   );
   return (now: string) => chunk.run({ now });
+};
+
+/**
+ * After an import step (PostgreSQL publishing, imports/pg-publish-repo.ts) wrote these images'
+ * annotations and tags: the same as `sqliteImportedChunk`, counting what each image now holds. Valid on
+ * both dialects; runs on the step's transaction.
+ */
+export const importedImages = async (ex: Executor, imageIds: readonly number[], now: string) => {
+  if (imageIds.length === 0) return;
+  await ex
+    .updateTable("images")
+    .set((eb) => ({
+      revision: eb("revision", "+", 1),
+      annotation_count: eb
+        .selectFrom("annotations as a")
+        .select((s) => s.fn.countAll<number>().as("n"))
+        .whereRef("a.image_id", "=", "images.id"),
+      updated_at: now,
+      status: eb
+        .case()
+        .when(
+          eb.and([
+            eb("status", "=", "new"),
+            eb.or([
+              eb.exists(
+                eb.selectFrom("annotations as a").select("a.id").whereRef("a.image_id", "=", "images.id"),
+              ),
+              eb.exists(
+                eb
+                  .selectFrom("image_tags as t")
+                  .select("t.image_id")
+                  .whereRef("t.image_id", "=", "images.id"),
+              ),
+            ]),
+          ]),
+        )
+        .then("in_progress")
+        .else(eb.ref("status"))
+        .end(),
+    }))
+    .where("id", "in", [...imageIds])
+    .execute();
 };

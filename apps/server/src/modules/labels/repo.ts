@@ -1,7 +1,6 @@
-import type { Label, ShapeType } from "@labelbench/schema";
+import { type Label, labelNameKey, type ShapeType } from "@labelbench/schema";
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Dialect } from "../../db/connect.js";
-import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
 import type { Database } from "../../db/schema.js";
 
@@ -34,7 +33,8 @@ export interface NewLabel {
   shapeTypes: ShapeType[];
 }
 
-export const nameKey = (name: string) => name.trim().toLocaleLowerCase("en-US");
+/** Shared with the web's label editor, so both see the same names collide. */
+export const nameKey = labelNameKey;
 
 const withCount = (ex: Executor) =>
   ex
@@ -209,17 +209,3 @@ export const labelRepo = {
     await ex.deleteFrom("labels").where("id", "=", id).execute();
   },
 };
-
-/**
- * A project's labels read synchronously from a better-sqlite3 connection: for the import worker,
- * which decodes on its own SQLite connection (imports/import-writer.ts).
- */
-export const sqliteLabelList = (db: Db, projectId: number): Label[] =>
-  (
-    db
-      .prepare(
-        `SELECT l.*, (SELECT COUNT(*) FROM annotations a WHERE a.label_id = l.id) AS annotation_count
-         FROM labels l WHERE l.project_id = ? ORDER BY l.position, l.id`,
-      )
-      .all(projectId) as LabelRow[]
-  ).map(toLabel);
