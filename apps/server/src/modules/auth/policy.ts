@@ -74,13 +74,13 @@ export const POLICY: Partial<Record<EndpointName, Rule>> = {
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /** Throws the right 401/403/404 unless the caller may run `name` with these params. */
-export const authorize = (
+export const authorize = async (
   deps: Deps,
   name: EndpointName,
   method: string,
   params: Record<string, unknown>,
   res: Response,
-): void => {
+): Promise<void> => {
   const rule = POLICY[name];
   if (!rule) throw new AppError("INTERNAL", `no authorization rule for endpoint ${name}`);
   if (rule.kind === "public") return;
@@ -101,24 +101,24 @@ export const authorize = (
       return;
     case "project": {
       if (role !== "annotator") return;
-      const repo = authRepo(deps.db);
+      const repo = authRepo(deps.sql);
       const projectId =
         typeof params.projectId === "number"
           ? params.projectId
           : typeof params.imageId === "number"
-            ? repo.projectOfImage(params.imageId)
+            ? await repo.projectOfImage(params.imageId)
             : null;
       if (projectId === null) {
         if (typeof params.imageId === "number") throw notFound("image", params.imageId);
         throw new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`);
       }
-      if (!repo.isMember(projectId, auth.user.id)) {
+      if (!(await repo.isMember(projectId, auth.user.id))) {
         if (typeof params.imageId === "number") throw notFound("image", params.imageId);
         throw notFound("project", projectId);
       }
       if (rule.need === "manage")
         throw new AppError("FORBIDDEN", "annotators cannot change this project's setup");
-      if (rule.need === "export" && !repo.annotatorsCanExport(projectId)) {
+      if (rule.need === "export" && !(await repo.annotatorsCanExport(projectId))) {
         throw new AppError("FORBIDDEN", "this project does not allow annotators to export");
       }
       return;

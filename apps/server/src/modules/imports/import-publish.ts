@@ -4,7 +4,7 @@ import { nameKey } from "@labelbench/formats";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { paletteColor } from "../labels/palette.js";
-import { projectRepo } from "../projects/repo.js";
+import { sqliteProjectRows } from "../projects/repo.js";
 import { importRepo, openPublish } from "./import-repo.js";
 
 /**
@@ -56,7 +56,7 @@ export const commitImport = (
   const labelIds = new Map<number, number>();
   let importId = 0;
   db.transaction(() => {
-    if (!projectRepo(db).get(plan.projectId))
+    if (!sqliteProjectRows(db).exists(plan.projectId))
       throw new AppError("NOT_FOUND", `project ${plan.projectId} was deleted while the import ran`);
     const used = [...new Set(plan.usedLabelIds)];
     if (used.length > 0) {
@@ -127,7 +127,7 @@ function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void
       yield;
     }
     db.transaction(() => {
-      projectRepo(db).touch(imp.project_id, imp.started_at);
+      sqliteProjectRows(db).touch(imp.project_id, imp.started_at);
       imports.delete(imp.id);
     })();
   } finally {
