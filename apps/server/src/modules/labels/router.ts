@@ -8,36 +8,36 @@ import { labelService } from "./service.js";
 
 export const labelsRouter = (deps: Deps): Router => {
   const r = Router();
-  const projects = projectRepo(deps.db);
+  const projects = projectRepo(deps.sql);
   const labels = labelService(deps);
   const touch = (projectId: number) => projects.touch(projectId, deps.now());
 
   route(r, api.listLabels, async ({ params }) => {
-    requireProject(projects, params.projectId);
+    await requireProject(projects, params.projectId);
     return { items: await labels.list(params.projectId) };
   });
   route(r, api.createLabel, async ({ params, body }) => {
-    requireProject(projects, params.projectId);
+    await requireProject(projects, params.projectId);
     const l = await labels.create(params.projectId, { ...body, hotkey: body.hotkey ?? null });
-    touch(params.projectId);
+    await touch(params.projectId);
     return l;
   });
   route(r, api.bulkCreateLabels, async ({ params, body }) => {
-    requireProject(projects, params.projectId);
+    await requireProject(projects, params.projectId);
     const items = await labels.bulkCreate(params.projectId, body.names);
-    touch(params.projectId);
+    await touch(params.projectId);
     return { items };
   });
   route(r, api.updateLabel, async ({ params, body }) => {
-    requireProject(projects, params.projectId);
+    await requireProject(projects, params.projectId);
     const l = await labels.update(params.projectId, params.labelId, body);
-    touch(params.projectId);
+    await touch(params.projectId);
     return l;
   });
   route(r, api.deleteLabel, async ({ params, query }) => {
-    requireProject(projects, params.projectId);
+    await requireProject(projects, params.projectId);
     await labels.delete(params.projectId, params.labelId, query);
-    touch(params.projectId);
+    await touch(params.projectId);
   });
   return r;
 };
