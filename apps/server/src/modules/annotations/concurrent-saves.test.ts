@@ -162,7 +162,7 @@ describe(`concurrent saves with one base revision (${TEST_BACKEND === "postgres"
   });
 });
 
-describe("concurrent PUTs through the API", () => {
+describe(`concurrent PUTs through the API (${TEST_BACKEND === "postgres" ? "two apps on one PostgreSQL database" : "one app on SQLite"})`, () => {
   let t: TestApp;
   afterEach(() => t.cleanup());
 
@@ -176,8 +176,15 @@ describe("concurrent PUTs through the API", () => {
     });
     const url = `/api/v1/images/${image.id}/annotations`;
     const sets = Array.from({ length: 10 }, (_, i) => setOf(i).map((a) => ({ ...a, labelId: label.id })));
+    // PostgreSQL: two apps over one database, as two server processes behind one load balancer.
+    // SQLite: one app (a second better-sqlite3 handle in this thread would block it; see openPair).
+    const apps = t.dialect === "postgres" ? [t.app, await t.sibling()] : [t.app];
     const replies = await Promise.all(
-      sets.map((annotations) => request(t.app).put(url).send({ baseRevision: 0, annotations, tags: [] })),
+      sets.map((annotations, i) =>
+        request(apps[i % apps.length] ?? t.app)
+          .put(url)
+          .send({ baseRevision: 0, annotations, tags: [] }),
+      ),
     );
     const won = replies.flatMap((r, i) => (r.status === 200 ? [i] : []));
     expect(won).toHaveLength(1);
