@@ -1,8 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "kysely";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../db/connect.js";
+import { migrateDb } from "../db/migrate.js";
 import { LocalStorage } from "../storage/local-storage.js";
 import { createLabel, createProject, uploadImage } from "../test-support/api.js";
 import { makeTestApp, TEST_BACKEND, type TestApp } from "../test-support/app.js";
@@ -146,6 +149,26 @@ describe.skipIf(!onSqlite)("the verified move between SQLite installations", () 
     expect(forced.rowsAlreadyThere).toBe(false);
     const again = await moveInstallation({ from: sourceSide(), to });
     expect(again.rowsAlreadyThere).toBe(true);
+    // Same row counts, one value changed: the content hash tells them apart.
+    const conn = await openDb(to.database);
+    await conn.kysely.updateTable("labels").set({ color: "#000001" }).where("name", "=", "car").execute();
+    await conn.close();
+    await expect(moveInstallation({ from: sourceSide(), to })).rejects.toThrow(
+      /is not empty \(.*labels: 2 rows.*\) and differs from the source/,
+    );
+  });
+
+  it("refuses a target whose schema differs from the source's, naming the difference", async () => {
+    const to = local("drifted");
+    fs.mkdirSync(path.dirname(to.database), { recursive: true });
+    const conn = await openDb(to.database);
+    await migrateDb(conn);
+    await sql`CREATE TRIGGER annotations_rewrite AFTER INSERT ON annotations BEGIN
+      UPDATE annotations SET position = position + 1 WHERE id = NEW.id; END`.execute(conn.kysely);
+    await conn.close();
+    await expect(moveInstallation({ from: sourceSide(), to })).rejects.toThrow(
+      /the source and target schemas differ:\n {2}trigger on annotations: annotations_rewrite: only in target/,
+    );
   });
 
   it("resumes an interrupted copy: the rerun copies only the objects still missing", async () => {
@@ -207,7 +230,6 @@ describe.skipIf(!onSqlite || !TEST_DATABASE_URL || !s3)("the verified move throu
       expect(hashes(back)).toEqual(hashes(there));
       expect(back.objects).toEqual(there.objects);
       // The sequences moved past the copied ids: a new row on PostgreSQL gets a fresh id.
-      const { openDb } = await import("../db/connect.js");
       const conn = await openDb(db.url);
       try {
         const row = await conn.kysely
