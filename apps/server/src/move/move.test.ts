@@ -1,17 +1,24 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Express } from "express";
+import express from "express";
 import { sql } from "kysely";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb } from "../db/connect.js";
+import { createApp } from "../app.js";
+import { testConfig } from "../config.js";
+import { openDb, sqliteKysely } from "../db/connect.js";
+import { openDatabase } from "../db/database.js";
 import { migrateDb } from "../db/migrate.js";
+import { digest, newSecret } from "../modules/auth/secrets.js";
 import { LocalStorage } from "../storage/local-storage.js";
 import { createLabel, createProject, uploadImage } from "../test-support/api.js";
-import { makeTestApp, TEST_BACKEND, type TestApp } from "../test-support/app.js";
+import { makeTestApp, TEST_ADMIN_EMAIL, TEST_BACKEND, type TestApp } from "../test-support/app.js";
 import { jpeg, noise, tiff } from "../test-support/images.js";
 import { SKIP_POSTGRES_REASON, scratchDatabase, TEST_DATABASE_URL } from "../test-support/postgres.js";
 import { makeTestBucket, S3_HINT, testS3 } from "../test-support/s3.js";
+import { getExport, unzip } from "../test-support/zips.js";
 import { MoveError, type MoveReport, moveInstallation } from "./move.js";
 
 /**
@@ -92,6 +99,63 @@ const local = (name: string) => {
 };
 const sourceSide = () => ({ database: sourceFile, storage: t.storage });
 const hashes = (r: MoveReport) => Object.fromEntries(r.tables.map((x) => [x.table, `${x.rows}:${x.hash}`]));
+
+/**
+ * The COCO export's manifest (every file's sha256, every image's) of each project, as the server
+ * over a moved SQLite copy answers it: the proof issue 14 asks of a move. The copy gets a token of
+ * its own for the test admin (after the move's own verification; the copy's token secrets are hashes).
+ */
+const cocoManifests = async (app: Express, projectIds: number[]) => {
+  const out: unknown[] = [];
+  for (const id of projectIds) {
+    const res = await getExport(app, id, "format=coco&images=include");
+    expect(res.status).toBe(200);
+    out.push(JSON.parse((await unzip(res.body)).get("manifest.json")?.toString("utf8") ?? "null"));
+  }
+  return out;
+};
+const serveCopy = async (side: { database: string; storage: LocalStorage }, dir: string) => {
+  const db = openDatabase(side.database);
+  const k = sqliteKysely(db);
+  const app = createApp({
+    db,
+    connection: { kysely: k, dialect: "sqlite" },
+    storage: side.storage,
+    config: testConfig(dir),
+    webDist: null,
+  });
+  const admin = await k
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", TEST_ADMIN_EMAIL)
+    .executeTakeFirstOrThrow();
+  const token = newSecret("lbt_");
+  await k
+    .insertInto("api_tokens")
+    .values({
+      user_id: admin.id,
+      name: "copy check",
+      token_hash: digest(token),
+      prefix: token.slice(0, 10),
+      scope: "write",
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  const outer = express();
+  outer.use((req, _res, next) => {
+    req.headers.authorization = `Bearer ${token}`;
+    next();
+  });
+  outer.use(app);
+  return {
+    app: outer,
+    close: async () => {
+      await app.tiles.stop();
+      app.files.stop();
+      await k.destroy();
+    },
+  };
+};
 
 const onSqlite = TEST_BACKEND === "sqlite";
 const s3 = testS3();
@@ -229,6 +293,18 @@ describe.skipIf(!onSqlite || !TEST_DATABASE_URL || !s3)("the verified move throu
       const back = await moveInstallation({ from: pg, to: home });
       expect(hashes(back)).toEqual(hashes(there));
       expect(back.objects).toEqual(there.objects);
+      // The COCO export's manifest, before and after the round trip.
+      const projects = (await t.sql.selectFrom("projects").select("id").orderBy("id").execute()).map(
+        (p) => p.id,
+      );
+      const before = await cocoManifests(t.app, projects);
+      expect(before.map((m) => (m as { images: unknown[] }).images.length)).toEqual([2, 1]);
+      const copy = await serveCopy(home, path.join(scratch, "back"));
+      try {
+        expect(await cocoManifests(copy.app, projects)).toEqual(before);
+      } finally {
+        await copy.close();
+      }
       // The sequences moved past the copied ids: a new row on PostgreSQL gets a fresh id.
       const conn = await openDb(db.url);
       try {
