@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Express } from "express";
 import express from "express";
 import { sql } from "kysely";
@@ -26,6 +28,7 @@ import { MoveError, type MoveReport, moveInstallation } from "./move.js";
  * TIFF (which gets a rendition), a tiled image (a tile pyramid), annotations, a second user, a
  * token, a session. The move must carry all of it, rows and objects.
  */
+const MOVE_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts");
 let t: TestApp;
 let sourceFile: string;
 let scratch: string;
@@ -264,6 +267,44 @@ describe.skipIf(!onSqlite)("the verified move between SQLite installations", () 
     const rerun = await moveInstallation({ from: sourceSide(), to });
     expect(rerun.copied.copied).toBe(1);
   });
+
+  it("runs as a command: one line per step and exit 0, or exit 1 with the reason", async () => {
+    const to = local("command");
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", MOVE_MAIN, ...args], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    const args = ["--from", sourceFile, "--from-storage", t.filesDir, "--to", to.database];
+    const ok = run(...args, "--to-storage", path.join(scratch, "command", "files"));
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(
+      /^1\/5 source .*\n(.|\n)*5\/5 verifying(.|\n)*equal: \d+ tables(.|\n)*moved and verified in/,
+    );
+    const missing = run(...args);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("move failed: missing --to-storage");
+    const other = await makeTestApp();
+    try {
+      await createProject(other.app, "Somebody else's");
+      const refused = run(
+        "--from",
+        path.join(other.dir, "labelbench.sqlite"),
+        "--from-storage",
+        other.filesDir,
+        "--to",
+        to.database,
+        "--to-storage",
+        path.join(scratch, "command", "files"),
+      );
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(
+        /^move failed: the target database .* is not empty \(.*\) and differs from the source: pass --force/,
+      );
+    } finally {
+      await other.cleanup();
+    }
+  }, 120_000);
 
   it("refuses a source that is not there, rather than create an empty one", async () => {
     await expect(
