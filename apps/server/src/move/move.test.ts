@@ -60,6 +60,7 @@ beforeAll(async () => {
       .put(`/api/v1/images/${img.id}/annotations`)
       .send({
         baseRevision: 0,
+        tags: i === 0 ? [labelId] : [],
         annotations: [
           { labelId, geometry: { type: "box", x: 1 + i, y: 2, width: 10, height: 5 } },
           { labelId, geometry: { type: "box", x: 3, y: 4 + i, width: 6.5, height: 7.25 } },
@@ -71,6 +72,11 @@ beforeAll(async () => {
     .post("/api/v1/users")
     .send({ email: "ann@example.com", name: "Ann", role: "annotator", password: "annotator-pass-1" });
   expect(user.status, JSON.stringify(user.body)).toBe(201);
+  const wrong = await request(t.app)
+    .post("/api/v1/auth/login")
+    .set("authorization", "")
+    .send({ email: "ann@example.com", password: "not-her-password" });
+  expect(wrong.status).toBe(401);
   const login = await request(t.app)
     .post("/api/v1/auth/login")
     .set("authorization", "")
