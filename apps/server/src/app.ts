@@ -91,10 +91,11 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   resumeImports({ db: opts.db, config: opts.config, log });
   removeImportTemps(opts.storage.tempDir);
   // Sweeps crash leftovers (claims and deletions of dead instances, unreferenced files) at start.
-  const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
+  const sql = opts.connection?.kysely ?? sqliteKysely(opts.db);
+  const files = createStoredFiles({ sql, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
   const deps: Deps = {
     db: opts.db,
-    sql: opts.connection?.kysely ?? sqliteKysely(opts.db),
+    sql,
     dialect: opts.connection?.dialect ?? "sqlite",
     storage: opts.storage,
     config: opts.config,

@@ -120,7 +120,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
     filesDir,
     cleanup: async () => {
       await app.tiles.stop();
-      app.files.stop();
+      await app.files.stop();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

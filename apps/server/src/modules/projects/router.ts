@@ -13,7 +13,7 @@ import { projectStats } from "./stats.js";
 export const projectsRouter = (deps: Deps): Router => {
   const r = Router();
   const repo = projectRepo(deps.db);
-  const images = imageRepo(deps.db);
+  const images = imageRepo(deps.sql, deps.dialect);
   const members = authRepo(deps.db);
 
   route(r, api.listProjects, ({ res }) => {
@@ -49,7 +49,7 @@ export const projectsRouter = (deps: Deps): Router => {
     await removeImageFiles(deps, shas);
   });
 
-  route(r, api.projectStats, ({ params }) => {
+  route(r, api.projectStats, async ({ params }) => {
     requireProject(repo, params.projectId);
     return projectStats(repo, images, params.projectId);
   });

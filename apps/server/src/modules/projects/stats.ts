@@ -2,10 +2,14 @@ import type { ProjectStats } from "@labelbench/schema";
 import type { ImageRepo } from "../images/repo.js";
 import type { ProjectRepo } from "./repo.js";
 
-export const projectStats = (projects: ProjectRepo, images: ImageRepo, projectId: number): ProjectStats => {
+export const projectStats = async (
+  projects: ProjectRepo,
+  images: ImageRepo,
+  projectId: number,
+): Promise<ProjectStats> => {
   const rows = projects.labelStats(projectId);
   return {
-    counts: images.statusCounts(projectId),
+    counts: await images.statusCounts(projectId),
     labels: rows.map((r) => ({
       labelId: r.id,
       name: r.name,
