@@ -1,4 +1,4 @@
-import { Image, ImagePage, ImageSort, MAX_PATH_SEGMENT_BYTES, naturalSortKey } from "@labelbench/schema";
+import { Image, ImagePage, MAX_PATH_SEGMENT_BYTES, naturalSortKey } from "@labelbench/schema";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {

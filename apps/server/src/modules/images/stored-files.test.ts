@@ -160,6 +160,35 @@ describe("stored files across two server processes", () => {
     expect(onDisk()).toEqual([true, true]);
   });
 
+  it("a claim and a deletion started at once in two processes: a granted claim keeps its files (20 runs)", async () => {
+    // What the claimer saw when its claim was granted, per run: files there must stay there.
+    const seen: boolean[][] = [];
+    const one = await process_();
+    const two = await process_({
+      afterClaim: async () => {
+        seen.push(onDisk());
+      },
+    });
+    await Promise.all([one.files.ready, two.files.ready]);
+    for (let run = 0; run < 20; run++) {
+      await putFiles();
+      await Promise.all([one.files.collect([SHA]), two.files.claim(SHA, `upload-${run}`)]);
+      const atClaim = seen[run];
+      // Either the deletion finished first (nothing there; the claimer puts the bytes again) or
+      // the claim came first and the deletion left everything.
+      expect(
+        [
+          [true, true],
+          [false, false],
+        ],
+        `run ${run}`,
+      ).toContainEqual(atClaim);
+      expect(onDisk(), `run ${run}`).toEqual(atClaim);
+      await two.files.release([`upload-${run}`], [SHA]);
+      expect(onDisk(), `run ${run}: released`).toEqual([false, false]);
+    }
+  });
+
   it("an image row keeps the files whoever collects", async () => {
     const one = await process_();
     const two = await process_();
