@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./schema.js";
 
-/** What a repo runs on: the database, or a transaction on it, so one function serves both. */
+/** A connection or a transaction: a repo function taking one runs inside or outside a transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;

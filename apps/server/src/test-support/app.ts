@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import express from "express";
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
 import { type Dialect, openDb, sqliteKysely } from "../db/connect.js";
@@ -71,7 +72,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
   const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
     db: db ?? sqliteOnly(),
-    connection: { kysely: sql, dialect },
+    connection: { kysely: sql, dialect, ...(database.pool ? { pool: database.pool } : {}) },
     storage,
     config,
     webDist: null,
@@ -138,6 +139,8 @@ interface TestDatabase {
   dialect: Dialect;
   sql: Kysely<Database>;
   sqlite: Db | undefined;
+  /** PostgreSQL: the pool under `sql`. */
+  pool?: pg.Pool;
   close: () => Promise<void>;
 }
 
@@ -155,6 +158,7 @@ const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     dialect: "postgres",
     sql: conn.kysely,
     sqlite: undefined,
+    ...(conn.dialect === "postgres" ? { pool: conn.pool } : {}),
     close: async () => {
       await conn.close();
       await scratch.drop();

@@ -62,7 +62,14 @@ const CLAIM_WAIT_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const createStoredFiles = (
-  deps: { sql: Kysely<Database>; storage: Storage; log: Logger; tiles: TileJobs },
+  deps: {
+    sql: Kysely<Database>;
+    storage: Storage;
+    log: Logger;
+    tiles: TileJobs;
+    /** Start work the first sweep must wait for (imports being resumed: their files have no rows yet). */
+    sweepAfter?: Promise<unknown>;
+  },
   hooks: StoredFilesHooks = {},
 ): StoredFiles => {
   const { storage, log } = deps;
@@ -154,7 +161,7 @@ export const createStoredFiles = (
   };
 
   const sweepLogged = () => sweep().catch((err: unknown) => log.warn({ err }, "stored-file sweep failed"));
-  const ready = sweepLogged();
+  const ready = Promise.resolve(deps.sweepAfter).then(sweepLogged);
   const sweeper = setInterval(() => void sweepLogged(), SWEEP_EVERY_MS);
   sweeper.unref();
 
