@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Role } from "@labelbench/schema";
 import express from "express";
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
 import { type Dialect, openDb, sqliteKysely } from "../db/connect.js";
@@ -106,13 +107,13 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
           .token;
 
   const build = (
-    conn: { sqlite: Db | undefined; sql: Kysely<Database> },
+    conn: { sqlite: Db | undefined; sql: Kysely<Database>; pool?: pg.Pool | undefined },
     config: Config,
     opts: SiblingOptions & { storedFilesHooks?: StoredFilesHooks | undefined },
   ): LabelbenchApp => {
     const inner = createApp({
       db: conn.sqlite ?? SQLITE_ONLY_HANDLE,
-      connection: { kysely: conn.sql, dialect },
+      connection: { kysely: conn.sql, dialect, ...(conn.pool ? { pool: conn.pool } : {}) },
       storage,
       config,
       webDist: null,
@@ -133,7 +134,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
   };
 
   const config = testConfig(dir, overrides);
-  const app = build({ sqlite: db, sql }, config, options);
+  const app = build({ sqlite: db, sql, pool: database.pool }, config, options);
   const siblings: { app: LabelbenchApp; close: () => Promise<void> }[] = [];
   return {
     app,
@@ -200,8 +201,15 @@ export interface TestDatabase {
   dialect: Dialect;
   sql: Kysely<Database>;
   sqlite: Db | undefined;
+  /** PostgreSQL: the pool under `sql` (COPY and other work that needs a client of its own). */
+  pool?: pg.Pool | undefined;
   /** A second connection to the same database (another handle on the file, another pool). */
-  reopen: () => Promise<{ sql: Kysely<Database>; sqlite: Db | undefined; close: () => Promise<void> }>;
+  reopen: () => Promise<{
+    sql: Kysely<Database>;
+    sqlite: Db | undefined;
+    pool?: pg.Pool | undefined;
+    close: () => Promise<void>;
+  }>;
   close: () => Promise<void>;
 }
 
@@ -230,9 +238,15 @@ export const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     dialect: "postgres",
     sql: conn.kysely,
     sqlite: undefined,
+    pool: conn.dialect === "postgres" ? conn.pool : undefined,
     reopen: async () => {
       const other = await openDb(scratch.url, { poolSize: 4 });
-      return { sql: other.kysely, sqlite: undefined, close: other.close };
+      return {
+        sql: other.kysely,
+        sqlite: undefined,
+        pool: other.dialect === "postgres" ? other.pool : undefined,
+        close: other.close,
+      };
     },
     close: async () => {
       await conn.close();
