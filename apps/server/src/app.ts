@@ -6,7 +6,7 @@ import express, { type Express, type Response } from "express";
 import helmet from "helmet";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
-import { type DbConnection, sqliteKysely } from "./db/connect.js";
+import { type PostgresConnection, type SqliteConnection, sqliteKysely } from "./db/connect.js";
 import type { Db } from "./db/database.js";
 import type { Deps } from "./deps.js";
 import { envelope, errorHandler } from "./http/errors.js";
@@ -35,7 +35,9 @@ const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface AppOptions {
   db: Db;
   /** Kysely over the same database (db/connect.ts openDb); defaults to one over `db`. */
-  connection?: Pick<DbConnection, "kysely" | "dialect">;
+  connection?:
+    | Pick<SqliteConnection, "kysely" | "dialect">
+    | Pick<PostgresConnection, "kysely" | "dialect" | "url">;
   storage: Storage;
   config: Config;
   log?: Logger;
@@ -96,6 +98,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     db: opts.db,
     sql: opts.connection?.kysely ?? sqliteKysely(opts.db),
     dialect: opts.connection?.dialect ?? "sqlite",
+    ...(opts.connection?.dialect === "postgres" ? { databaseUrl: opts.connection.url } : {}),
     storage: opts.storage,
     config: opts.config,
     log,

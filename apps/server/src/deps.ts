@@ -15,6 +15,11 @@ export interface Deps {
   /** The database through Kysely, one query for both dialects (db/connect.ts). */
   sql: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * The PostgreSQL URL, password included, for workers that open their own connection (an export's
+   * snapshot); undefined on SQLite. Never log it: `redactUrl` (db/connect.ts) gives a loggable form.
+   */
+  databaseUrl?: string;
   storage: Storage;
   config: Config;
   log: Logger;

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import express from "express";
 import type { Kysely } from "kysely";
-import { createApp, type LabelbenchApp } from "../app.js";
+import { type AppOptions, createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
 import { type Dialect, openDb, sqliteKysely } from "../db/connect.js";
 import { type Db, migrate, openDatabase } from "../db/database.js";
@@ -71,7 +71,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
   const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
     db: db ?? sqliteOnly(),
-    connection: { kysely: sql, dialect },
+    connection: database.connection,
     storage,
     config,
     webDist: null,
@@ -136,6 +136,8 @@ const sqliteOnly = (): never => {
 
 interface TestDatabase {
   dialect: Dialect;
+  /** What createApp gets: Kysely, the dialect and (PostgreSQL) the URL workers connect to. */
+  connection: NonNullable<AppOptions["connection"]>;
   sql: Kysely<Database>;
   sqlite: Db | undefined;
   close: () => Promise<void>;
@@ -147,12 +149,19 @@ const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     const db = openDatabase(path.join(dir, "labelbench.sqlite"));
     migrate(db);
     const sql = sqliteKysely(db);
-    return { dialect: "sqlite", sql, sqlite: db, close: () => sql.destroy() };
+    return {
+      dialect: "sqlite",
+      connection: { kysely: sql, dialect: "sqlite" },
+      sql,
+      sqlite: db,
+      close: () => sql.destroy(),
+    };
   }
   const scratch = await migratedTemplate().then((t) => t.clone());
   const conn = await openDb(scratch.url, { poolSize: 4 });
   return {
     dialect: "postgres",
+    connection: { kysely: conn.kysely, dialect: "postgres", url: scratch.url },
     sql: conn.kysely,
     sqlite: undefined,
     close: async () => {

@@ -16,9 +16,14 @@ export const MAX_IN_FLIGHT_BYTES = 4 << 20;
 /** Size of the recycled transfer buffers (the zip writer's output chunk). */
 export const TRANSFER_CHUNK = 256 * 1024;
 
+/**
+ * The database the worker opens its own snapshot on: the SQLite file (read-only), or the
+ * PostgreSQL URL, password included (it stays in memory; messages name the database without it).
+ */
+export type ExportDatabase = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
 export interface ExportWorkerData extends ExportJob {
-  /** The SQLite file the worker opens read-only. */
-  dbFile: string;
+  database: ExportDatabase;
 }
 
 export type FromWorker =

@@ -4,20 +4,19 @@ import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { originalKey } from "../../storage/keys.js";
 import { startWorker } from "../../workers/worker-entry.js";
-import { projectRepo } from "../projects/repo.js";
-import { requireProject } from "../projects/require-project.js";
 import { convertImage } from "./export-convert.js";
 import {
   type ExportIo,
+  type ExportJob,
   type ExportOptions,
   type ExportPlanInfo,
   type FilesChecked,
   type ImageCopy,
   runExport,
 } from "./export-job.js";
-import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
+import type { ExportDatabase, ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
-import { openSnapshot } from "./repo.js";
+import { exportProjectName, openSnapshot, sqliteExportReader } from "./repo.js";
 
 /**
  * The main thread's side of an export: check the request, wait for an export slot, start a worker
@@ -200,14 +199,14 @@ const runInWorker = async (
   await exited;
 };
 
-/** An in-memory database cannot be opened by a second connection: such an export runs here. */
+/** An in-memory SQLite database cannot be opened by a second connection: such an export runs here. */
 const runInProcess = async (
   deps: Deps,
-  data: ExportWorkerData,
+  data: ExportJob,
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
-  const snapshot = openSnapshot(deps.db);
+  const reader = sqliteExportReader(openSnapshot(deps.db), data.projectId, data.options.status);
   let closed = false;
   const onClose = () => {
     closed = !res.writableFinished;
@@ -224,10 +223,10 @@ const runInProcess = async (
         end: () => res.end(),
       },
     };
-    await runExport(snapshot, data, io);
+    await runExport(reader, data, io);
   } finally {
     res.off("close", onClose);
-    snapshot.close();
+    reader.close();
   }
 };
 
@@ -235,6 +234,15 @@ const runInProcess = async (
  * Streams a project as a zip. A failure before the first byte answers an ordinary error (500 with
  * the envelope); after bytes went out the only honest signal left is a cut connection.
  */
+/** Where the worker opens its own snapshot: null for an in-memory SQLite database (no second connection). */
+const exportDatabase = (deps: Deps): ExportDatabase | null => {
+  if (deps.dialect === "postgres") {
+    if (!deps.databaseUrl) throw new Error("an export on PostgreSQL needs deps.databaseUrl for its worker");
+    return { dialect: "postgres", url: deps.databaseUrl };
+  }
+  return deps.db.memory ? null : { dialect: "sqlite", file: deps.db.name };
+};
+
 export const exportDataset = async (
   deps: Deps,
   slots: Slots,
@@ -242,7 +250,7 @@ export const exportDataset = async (
   opts: ExportOptions,
   res: Response,
 ): Promise<void> => {
-  const project = requireProject(projectRepo(deps.db), projectId);
+  const projectName = await exportProjectName(deps.sql, projectId);
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.on("close", onClose);
@@ -257,10 +265,10 @@ export const exportDataset = async (
     res.off("close", onClose);
   }
   try {
-    const data: ExportWorkerData = { projectId, options: opts, dbFile: deps.db.name };
-    const side = responseSide(deps, project.name, opts, res);
-    if (deps.db.memory) await runInProcess(deps, data, side, res);
-    else await runInWorker(data, side, res);
+    const side = responseSide(deps, projectName, opts, res);
+    const database = exportDatabase(deps);
+    if (database) await runInWorker({ projectId, options: opts, database }, side, res);
+    else await runInProcess(deps, { projectId, options: opts }, side, res);
   } catch (err) {
     if (!res.headersSent && !res.destroyed) {
       // Nothing has left yet (output goes out in 256 KiB writes): an ordinary error reply.
