@@ -68,14 +68,19 @@ const drained = (res: Response): Promise<void> =>
   });
 
 /** Reads a whole stored file (an image to convert; conversions need all of it). */
-const readStored = async (deps: Deps, sha256: string): Promise<Buffer> => {
+const readStored = async (deps: ExportDeps, sha256: string): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const c of deps.storage.stream(originalKey(sha256))) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 };
 
+/** What an export needs of the app: the database (and, on SQLite, its handle), the storage, the log. */
+export type ExportDeps = Pick<Deps, "sql" | "dialect" | "databaseUrl" | "storage" | "log"> & {
+  db?: Deps["db"];
+};
+
 /** What the main thread does for an export, whichever thread encodes it. */
-const responseSide = (deps: Deps, projectName: string, opts: ExportOptions, res: Response) => ({
+const responseSide = (deps: ExportDeps, projectName: string, opts: ExportOptions, res: Response) => ({
   /**
    * Checked now, a missing file leaves its image out (listed in the export report) instead of
    * cutting the download halfway or failing the whole project.
@@ -201,12 +206,12 @@ const runInWorker = async (
 
 /** An in-memory SQLite database cannot be opened by a second connection: such an export runs here. */
 const runInProcess = async (
-  deps: Deps,
+  db: NonNullable<ExportDeps["db"]>,
   data: ExportJob,
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
-  const reader = sqliteExportReader(openSnapshot(deps.db), data.projectId, data.options.status);
+  const reader = sqliteExportReader(openSnapshot(db), data.projectId, data.options.status);
   let closed = false;
   const onClose = () => {
     closed = !res.writableFinished;
@@ -234,17 +239,20 @@ const runInProcess = async (
  * Streams a project as a zip. A failure before the first byte answers an ordinary error (500 with
  * the envelope); after bytes went out the only honest signal left is a cut connection.
  */
-/** Where the worker opens its own snapshot: null for an in-memory SQLite database (no second connection). */
-const exportDatabase = (deps: Deps): ExportDatabase | null => {
+/** Where the worker opens its own snapshot; an in-memory SQLite database (no second connection) is read here. */
+const exportDatabase = (
+  deps: ExportDeps,
+): ExportDatabase | { dialect: "memory"; db: NonNullable<ExportDeps["db"]> } => {
   if (deps.dialect === "postgres") {
     if (!deps.databaseUrl) throw new Error("an export on PostgreSQL needs deps.databaseUrl for its worker");
     return { dialect: "postgres", url: deps.databaseUrl };
   }
-  return deps.db.memory ? null : { dialect: "sqlite", file: deps.db.name };
+  if (!deps.db) throw new Error("an export on SQLite needs deps.db");
+  return deps.db.memory ? { dialect: "memory", db: deps.db } : { dialect: "sqlite", file: deps.db.name };
 };
 
 export const exportDataset = async (
-  deps: Deps,
+  deps: ExportDeps,
   slots: Slots,
   projectId: number,
   opts: ExportOptions,
@@ -267,8 +275,9 @@ export const exportDataset = async (
   try {
     const side = responseSide(deps, projectName, opts, res);
     const database = exportDatabase(deps);
-    if (database) await runInWorker({ projectId, options: opts, database }, side, res);
-    else await runInProcess(deps, { projectId, options: opts }, side, res);
+    if (database.dialect === "memory")
+      await runInProcess(database.db, { projectId, options: opts }, side, res);
+    else await runInWorker({ projectId, options: opts, database }, side, res);
   } catch (err) {
     if (!res.headersSent && !res.destroyed) {
       // Nothing has left yet (output goes out in 256 KiB writes): an ordinary error reply.
