@@ -11,7 +11,7 @@ import { ANNOTATIONS_PER_QUERY, type ExportReader, type ImageRow, planRows, Stor
  * SQLite path keeps its synchronous speed). A PostgreSQL client answers only on an event loop, so
  * the connection lives in a thread of its own (export-pg-reader-worker.ts); this side posts a
  * request and blocks on a shared flag (`Atomics.wait`, allowed in a worker) until the answer is on
- * the port. Only the export worker, never the main thread, builds one.
+ * the port. Only the export worker, never the main thread, blocks on one.
  */
 
 export interface ReaderWorkerData {
@@ -37,37 +37,51 @@ type Answer = { value: unknown } | { error: string };
 /** Longest a single request may take before the export gives up on its reader. */
 const ANSWER_DEADLINE_MS = 10 * 60_000;
 
-export const pgExportReader = (
+/** The export worker's end of the reader: where answers arrive, and the flag that says one has. */
+export interface ReaderChannel {
+  port: MessagePort;
+  flag: SharedArrayBuffer;
+}
+
+/**
+ * Starts the reader thread (from the main thread, at the same time as the export worker, so the
+ * two start up side by side); the returned channel goes to the export worker. The caller stops
+ * the thread when the export ends however it ends.
+ */
+export const startPgReader = (
   url: string,
   projectId: number,
   statuses: readonly ImageStatus[],
-): ExportReader => {
+): { worker: Worker; channel: ReaderChannel } => {
   const flag = new SharedArrayBuffer(4);
-  const signal = new Int32Array(flag);
   const { port1, port2 } = new MessageChannel();
   const data: ReaderWorkerData & { port: MessagePort } = { url, projectId, statuses, flag, port: port2 };
-  const worker: Worker = startWorker(
+  const worker = startWorker(
     "export-pg-reader-worker",
     { workerData: data, transferList: [port2] },
     import.meta.url,
   );
-  let exited = false;
-  worker.once("exit", () => {
-    exited = true;
-  });
+  return { worker, channel: { port: port1, flag } };
+};
+
+/** The export worker's side: an `ExportReader` whose every call blocks until the reader answers. */
+export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
+  const signal = new Int32Array(flag);
+  let closed = false;
 
   const call = <T>(request: ReaderRequest): T => {
     Atomics.store(signal, 0, 0);
-    port1.postMessage(request);
+    port.postMessage(request);
     const deadline = Date.now() + ANSWER_DEADLINE_MS;
     for (;;) {
-      const got = receiveMessageOnPort(port1);
+      const got = receiveMessageOnPort(port);
       if (got) {
         const a = got.message as Answer;
         if ("error" in a) throw new Error(`export: reading PostgreSQL failed: ${a.error}`);
         return a.value as T;
       }
-      if (exited || Date.now() > deadline)
+      // A reader that died is seen by the main thread, which then stops this worker.
+      if (Date.now() > deadline)
         throw new Error(`export: the PostgreSQL reader stopped answering (${request.type})`);
       Atomics.wait(signal, 0, 0, 1000);
     }
@@ -128,11 +142,12 @@ export const pgExportReader = (
       }
     },
     close: () => {
-      if (exited) return;
+      if (closed) return;
+      closed = true;
       try {
         call({ type: "close" });
       } finally {
-        port1.close();
+        port.close();
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { ExportJob, ExportPlanInfo, ImageCopy } from "./export-job.js";
+import type { ReaderChannel } from "./export-pg-bridge.js";
 
 /**
  * Messages between the main thread and an export worker. The worker owns the snapshot and the
@@ -17,10 +18,10 @@ export const MAX_IN_FLIGHT_BYTES = 4 << 20;
 export const TRANSFER_CHUNK = 256 * 1024;
 
 /**
- * The database the worker opens its own snapshot on: the SQLite file (read-only), or the
- * PostgreSQL URL, password included (it stays in memory; messages name the database without it).
+ * Where the worker reads its snapshot: the SQLite file (it opens it read-only), or on PostgreSQL
+ * the channel to the export's reader thread, which holds the connection (export-pg-bridge.ts).
  */
-export type ExportDatabase = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+export type ExportDatabase = { dialect: "sqlite"; file: string } | ({ dialect: "postgres" } & ReaderChannel);
 
 export interface ExportWorkerData extends ExportJob {
   database: ExportDatabase;

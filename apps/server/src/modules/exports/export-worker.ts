@@ -82,7 +82,7 @@ const transferable = (chunk: Buffer): ArrayBuffer => {
 const statuses = job.options.status;
 const reader =
   job.database.dialect === "postgres"
-    ? pgExportReader(job.database.url, job.projectId, statuses)
+    ? pgExportReader(job.database)
     : sqliteExportReader(openSnapshotAt(job.database.file), job.projectId, statuses);
 try {
   await runExport(reader, job, {

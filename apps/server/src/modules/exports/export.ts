@@ -1,3 +1,4 @@
+import type { Worker } from "node:worker_threads";
 import zlib from "node:zlib";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
@@ -14,7 +15,8 @@ import {
   type ImageCopy,
   runExport,
 } from "./export-job.js";
-import type { ExportDatabase, ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
+import { startPgReader } from "./export-pg-bridge.js";
+import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
 import { exportProjectName, openSnapshot, sqliteExportReader } from "./repo.js";
 
@@ -135,19 +137,43 @@ const responseSide = (deps: ExportDeps, projectName: string, opts: ExportOptions
  * before this settles.
  */
 const runInWorker = async (
-  data: ExportWorkerData,
+  job: ExportJob,
+  where: WorkerDatabase,
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
+  // On PostgreSQL the snapshot is held by a reader thread of its own, started beside the worker.
+  const reader =
+    where.dialect === "postgres" ? startPgReader(where.url, job.projectId, job.options.status) : null;
+  const data: ExportWorkerData = {
+    ...job,
+    database: where.dialect === "sqlite" ? where : { dialect: "postgres", ...(reader as PgReader).channel },
+  };
   const worker = startWorker(
     "export-worker",
     {
       workerData: data,
+      transferList: reader ? [reader.channel.port] : [],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     },
     import.meta.url,
   );
   const exited = new Promise<number>((r) => worker.once("exit", r));
+  try {
+    await streamFromWorker(worker, exited, reader?.worker ?? null, side, res);
+  } finally {
+    await reader?.worker.terminate();
+  }
+};
+
+/** Pipes the worker's zip to the response and serves its requests until it ends. */
+const streamFromWorker = async (
+  worker: Worker,
+  exited: Promise<number>,
+  reader: Worker | null,
+  side: ReturnType<typeof responseSide>,
+  res: Response,
+): Promise<void> => {
   const send = (m: ToWorker) => worker.postMessage(m);
   let settled = false;
   try {
@@ -162,6 +188,11 @@ const runInWorker = async (
       };
       res.on("close", onClose);
       void exited.then((code) => fail(new Error(`the export worker stopped (exit code ${code})`)));
+      // The worker waits on its reader without a way to see it die: the main thread sees it.
+      reader?.once("exit", (code) =>
+        fail(new Error(`the export's PostgreSQL reader stopped (exit code ${code})`)),
+      );
+      reader?.on("error", fail);
       worker.on("error", fail);
       worker.on("message", (m: FromWorker) => {
         if (settled) return;
@@ -235,14 +266,15 @@ const runInProcess = async (
   }
 };
 
-/**
- * Streams a project as a zip. A failure before the first byte answers an ordinary error (500 with
- * the envelope); after bytes went out the only honest signal left is a cut connection.
- */
+type PgReader = ReturnType<typeof startPgReader>;
+
+/** Where an export worker reads: the SQLite file, or (through its reader thread) the PostgreSQL URL. */
+type WorkerDatabase = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
 /** Where the worker opens its own snapshot; an in-memory SQLite database (no second connection) is read here. */
 const exportDatabase = (
   deps: ExportDeps,
-): ExportDatabase | { dialect: "memory"; db: NonNullable<ExportDeps["db"]> } => {
+): WorkerDatabase | { dialect: "memory"; db: NonNullable<ExportDeps["db"]> } => {
   if (deps.dialect === "postgres") {
     if (!deps.databaseUrl) throw new Error("an export on PostgreSQL needs deps.databaseUrl for its worker");
     return { dialect: "postgres", url: deps.databaseUrl };
@@ -251,6 +283,10 @@ const exportDatabase = (
   return deps.db.memory ? { dialect: "memory", db: deps.db } : { dialect: "sqlite", file: deps.db.name };
 };
 
+/**
+ * Streams a project as a zip. A failure before the first byte answers an ordinary error (500 with
+ * the envelope); after bytes went out the only honest signal left is a cut connection.
+ */
 export const exportDataset = async (
   deps: ExportDeps,
   slots: Slots,
@@ -277,7 +313,7 @@ export const exportDataset = async (
     const database = exportDatabase(deps);
     if (database.dialect === "memory")
       await runInProcess(database.db, { projectId, options: opts }, side, res);
-    else await runInWorker({ projectId, options: opts, database }, side, res);
+    else await runInWorker({ projectId, options: opts }, database, side, res);
   } catch (err) {
     if (!res.headersSent && !res.destroyed) {
       // Nothing has left yet (output goes out in 256 KiB writes): an ordinary error reply.
