@@ -4,6 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { planExport } from "@labelbench/formats";
 import express from "express";
 import type { Kysely } from "kysely";
 import pino from "pino";
@@ -18,7 +19,9 @@ import { png } from "../../test-support/images.js";
 import { migratedTemplate, SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "../../test-support/postgres.js";
 import { pythonZipCheck, unzip } from "../../test-support/zips.js";
 import { type ExportDeps, exportDataset } from "./export.js";
+import { pgExportReader, startPgReader } from "./export-pg-bridge.js";
 import { Slots } from "./export-slots.js";
+import { openSnapshotAt, sqliteExportReader } from "./repo.js";
 
 /**
  * The same project in a SQLite file and in a PostgreSQL database gives the same export, byte for
@@ -161,7 +164,7 @@ const serve = async (deps: ExportDeps, projectId: number) => {
 };
 
 describe.skipIf(!TEST_DATABASE_URL)(
-  `an export from PostgreSQL and from SQLite (${SKIP_POSTGRES_REASON})`,
+  `an export from PostgreSQL and from SQLite${TEST_DATABASE_URL ? "" : ` (${SKIP_POSTGRES_REASON})`}`,
   () => {
     let dir: string;
     let storage: LocalStorage;
@@ -242,6 +245,60 @@ describe.skipIf(!TEST_DATABASE_URL)(
       }
       expect(Math.max(...perImage.values())).toBe(DENSE_SHAPES);
       expect(pythonZipCheck(b)).toBe("None");
+    });
+
+    it("reads one snapshot: rows written after the export began are not in it, on either dialect", async () => {
+      for (const side of sides) {
+        const statuses = ["new", "in_progress", "done", "skipped"] as const;
+        const reader =
+          side.dialect === "postgres"
+            ? pgExportReader(startPgReader(side.url as string, 1, statuses).channel)
+            : sqliteExportReader(openSnapshotAt((side.sqlite as Db).name), 1, statuses);
+        try {
+          const labels = reader.labels();
+          const labelIndex = new Map(labels.map((l, i) => [l.id, i]));
+          const at = "2026-02-02T00:00:00.000Z";
+          // Written by another connection once the snapshot exists: a new image, a new shape on image 1.
+          await side.sql
+            .insertInto("images")
+            .values({
+              project_id: 1,
+              sha256: "f".repeat(64),
+              file_name: "late.png",
+              width: 5,
+              height: 5,
+              format: "png",
+              byte_size: 1,
+              created_at: at,
+              updated_at: at,
+            })
+            .execute();
+          await side.sql
+            .insertInto("annotations")
+            .values({
+              image_id: 1,
+              uid: `late-${side.dialect}`,
+              label_id: labels[0]?.id as number,
+              geometry: '{"type":"box","x":0,"y":0,"width":1,"height":1}',
+              position: 99,
+              created_at: at,
+              updated_at: at,
+            })
+            .execute();
+          const rows = reader.images(labelIndex);
+          expect(rows, side.dialect).toHaveLength(IMAGES);
+          const plan = planExport(rows, { train: 100, val: 0, test: 0 }, "s", "coco");
+          const first = [...reader.items(plan, labelIndex)].find((item) => item.image.id === 1);
+          expect(
+            first?.shapes.map((x) => x.id),
+            side.dialect,
+          ).not.toContain(`late-${side.dialect}`);
+        } finally {
+          reader.close();
+        }
+        await side.sql.deleteFrom("annotations").where("uid", "=", `late-${side.dialect}`).execute();
+        await side.sql.deleteFrom("images").where("file_name", "=", "late.png").execute();
+      }
     });
 
     it("YOLO and VOC: the same bytes from both", async () => {
