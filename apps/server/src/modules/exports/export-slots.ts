@@ -149,7 +149,7 @@ export class Slots {
       if (lease) return this.held(lease);
     }
     if (this.waiting.length >= this.limits.maxWaiting) {
-      throw busy(`${this.running} exports are running here and ${this.waiting.length} are waiting`);
+      throw busy(`${this.running} exports are running and ${this.waiting.length} are waiting`);
     }
     return new Promise((resolve, reject) => {
       const leave = () => {
