@@ -37,6 +37,8 @@ export interface TestApp<S extends Storage = LocalStorage> {
   db: Db;
   /** The database through Kysely, as modules see it (deps.sql): use it to inspect rows on both backends. */
   sql: Kysely<Database>;
+  /** The PostgreSQL URL (password included) for code that opens its own connection; undefined on SQLite. */
+  databaseUrl: string | undefined;
   storage: S;
   config: Config;
   /** Temp directory holding the SQLite file (on SQLite) and the stored image files. */
@@ -114,6 +116,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
       return db ?? sqliteOnly();
     },
     sql,
+    databaseUrl: database.connection.dialect === "postgres" ? database.connection.url : undefined,
     storage,
     config,
     dir,
