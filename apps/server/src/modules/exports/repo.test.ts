@@ -60,7 +60,11 @@ describe("exportRepo.items", () => {
     try {
       const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
       const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
-      return [...repo.items(plan, labelIndex)];
+      // Read while the snapshot is open: a shape looks its uid up only when asked.
+      return [...repo.items(plan, labelIndex)].map((item) => ({
+        image: item.image,
+        shapes: item.shapes.map((x) => ({ id: x.id, labelIndex: x.labelIndex, geometry: x.geometry })),
+      }));
     } finally {
       repo.close();
     }
