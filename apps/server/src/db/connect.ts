@@ -28,8 +28,6 @@ export interface PostgresConnection extends Common {
   dialect: "postgres";
   sqlite?: undefined;
   pool: pg.Pool;
-  /** The URL as given, password included: for workers that open their own connection. Log `label`. */
-  url: string;
 }
 export type DbConnection = SqliteConnection | PostgresConnection;
 
@@ -152,7 +150,7 @@ const openPostgres = async (url: string, opts: OpenOptions): Promise<PostgresCon
     );
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { dialect: "postgres", kysely, pool, url, label, close: () => kysely.destroy() };
+  return { dialect: "postgres", kysely, pool, label, close: () => kysely.destroy() };
 };
 
 const openSqlite = (file: string): SqliteConnection => {

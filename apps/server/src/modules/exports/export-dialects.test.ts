@@ -7,6 +7,7 @@ import path from "node:path";
 import { planExport } from "@labelbench/formats";
 import express from "express";
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dialect, openDb, sqliteKysely } from "../../db/connect.js";
@@ -40,6 +41,7 @@ interface Side {
   sql: Kysely<Database>;
   sqlite?: Db;
   url?: string;
+  pool?: pg.Pool;
   close: () => Promise<void>;
 }
 
@@ -209,7 +211,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
               storage,
               log,
               ...(side.sqlite ? { db: side.sqlite } : {}),
-              ...(side.url ? { databaseUrl: side.url } : {}),
+              ...(side.pool ? { pgPool: side.pool } : {}),
             },
             projectId,
           ),

@@ -1,10 +1,13 @@
 import type { Worker } from "node:worker_threads";
 import zlib from "node:zlib";
+import { HEADERS } from "@labelbench/schema";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { originalKey } from "../../storage/keys.js";
 import { startWorker } from "../../workers/worker-entry.js";
+import { projectRepo } from "../projects/repo.js";
+import { requireProject } from "../projects/require-project.js";
 import { convertImage } from "./export-convert.js";
 import {
   type ExportIo,
@@ -18,7 +21,7 @@ import {
 import { startPgReader } from "./export-pg-bridge.js";
 import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
-import { exportProjectName, openSnapshot, sqliteExportReader } from "./repo.js";
+import { openSnapshot, sqliteExportReader } from "./repo.js";
 
 /**
  * The main thread's side of an export: check the request, wait for an export slot, start a worker
@@ -40,8 +43,8 @@ const ZIP_HEADERS = [
   "Content-Type",
   "Content-Disposition",
   "Cache-Control",
-  "X-Labelbench-Estimated-Bytes",
-  "X-Labelbench-Images",
+  HEADERS.exportEstimatedBytes,
+  HEADERS.exportImages,
 ];
 
 /** `attachment; filename="x"; filename*=UTF-8''x` so any project name survives every browser. */
@@ -77,7 +80,7 @@ const readStored = async (deps: ExportDeps, sha256: string): Promise<Buffer> => 
 };
 
 /** What an export needs of the app: the database (and, on SQLite, its handle), the storage, the log. */
-export type ExportDeps = Pick<Deps, "sql" | "dialect" | "databaseUrl" | "storage" | "log"> & {
+export type ExportDeps = Pick<Deps, "sql" | "dialect" | "pgPool" | "storage" | "log"> & {
   db?: Deps["db"];
 };
 
@@ -102,8 +105,8 @@ const responseSide = (deps: ExportDeps, projectName: string, opts: ExportOptions
     res.setHeader("Content-Type", "application/zip");
     res.setHeader("Content-Disposition", contentDisposition(`${projectName}-${opts.format}.zip`));
     res.setHeader("Cache-Control", "no-store");
-    res.setHeader("X-Labelbench-Estimated-Bytes", String(info.estimate));
-    res.setHeader("X-Labelbench-Images", String(info.imageCount - missing.length));
+    res.setHeader(HEADERS.exportEstimatedBytes, String(info.estimate));
+    res.setHeader(HEADERS.exportImages, String(info.imageCount - missing.length));
     return { missing };
   },
   /** Image bytes are compressed already: copied as they are (or converted), CRC computed on the way. */
@@ -276,8 +279,10 @@ const exportDatabase = (
   deps: ExportDeps,
 ): WorkerDatabase | { dialect: "memory"; db: NonNullable<ExportDeps["db"]> } => {
   if (deps.dialect === "postgres") {
-    if (!deps.databaseUrl) throw new Error("an export on PostgreSQL needs deps.databaseUrl for its worker");
-    return { dialect: "postgres", url: deps.databaseUrl };
+    // The reader thread opens a connection of its own, to the database the pool connects to.
+    const url = deps.pgPool?.options.connectionString;
+    if (!url) throw new Error("an export on PostgreSQL needs deps.pgPool (built from a URL) for its reader");
+    return { dialect: "postgres", url };
   }
   if (!deps.db) throw new Error("an export on SQLite needs deps.db");
   return deps.db.memory ? { dialect: "memory", db: deps.db } : { dialect: "sqlite", file: deps.db.name };
@@ -294,7 +299,7 @@ export const exportDataset = async (
   opts: ExportOptions,
   res: Response,
 ): Promise<void> => {
-  const projectName = await exportProjectName(deps.sql, projectId);
+  const projectName = (await requireProject(projectRepo(deps.sql), projectId)).name;
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.on("close", onClose);

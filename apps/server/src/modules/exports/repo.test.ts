@@ -53,7 +53,7 @@ describe("exportRepo.items", () => {
   /** The export's reader of the suite's dialect, over its own snapshot. */
   const openReader = (): ExportReader =>
     t.dialect === "postgres"
-      ? pgExportReader(startPgReader(t.databaseUrl as string, projectId, STATUSES).channel)
+      ? pgExportReader(startPgReader(t.pool?.options.connectionString as string, projectId, STATUSES).channel)
       : sqliteExportReader(openSnapshotAt(t.db.name), projectId, STATUSES);
   const items = () => {
     const repo = openReader();

@@ -1,10 +1,9 @@
 import type { ExportImage, ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
 import type { Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
-import type { Kysely, Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Database as Schema } from "../../db/schema.js";
-import { notFound } from "../../http/errors.js";
 
 /**
  * What an export reads, one snapshot of one project, behind one synchronous interface (the
@@ -25,13 +24,6 @@ export interface ExportReader {
   /** Ends the snapshot (and its connection). */
   close(): void;
 }
-
-/** The exported project's name (for the file name), or the shared 404 for an unknown id. */
-export const exportProjectName = async (sql: Kysely<Schema>, projectId: number): Promise<string> => {
-  const row = await sql.selectFrom("projects").select("name").where("id", "=", projectId).executeTakeFirst();
-  if (!row) throw notFound("project", projectId);
-  return row.name;
-};
 
 export interface Snapshot {
   db: Db;
