@@ -195,6 +195,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
         dialect: "postgres",
         sql: conn.kysely,
         url: scratch.url,
+        ...(conn.dialect === "postgres" ? { pool: conn.pool } : {}),
         close: async () => {
           await conn.close();
           await scratch.drop();
