@@ -41,6 +41,8 @@ export interface TestApp<S extends Storage = LocalStorage> {
   sql: Kysely<Database>;
   /** How many queries the app (and `sql`) has run so far, transaction BEGIN/COMMIT not counted. */
   queryCount: () => number;
+  /** PostgreSQL: the pool under `sql` (as deps.pgPool); undefined on SQLite. */
+  pool: pg.Pool | undefined;
   /**
    * Another app over the same database and storage, as a second server process behind the same
    * load balancer would be: its own connection (a second SQLite handle on the file, a second
@@ -144,6 +146,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
     },
     sql,
     queryCount: () => queries,
+    pool: database.pool,
     sibling: async (siblingOverrides = {}, siblingOptions = {}) => {
       const conn = await database.reopen();
       const other = build(conn, testConfig(dir, { ...overrides, ...siblingOverrides }), siblingOptions);
@@ -161,7 +164,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
         await s.close();
       }
       await app.tiles.stop();
-      app.files.stop();
+      await app.files.stop();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -10,11 +10,11 @@ import {
 import type { ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import { type ZipSink, ZipWriter } from "../../zip/zip-writer.js";
-import { exportRepo, type PlanRow, type Snapshot } from "./repo.js";
+import type { ExportReader, PlanRow } from "./repo.js";
 
 /**
  * The export's own work, free of HTTP and of the app's dependencies so it can run in the export
- * worker (export-worker.ts) over its own read-only connection: plan, encode, zip. What needs the
+ * worker (export-worker.ts) over its own snapshot (`ExportReader`, either dialect): plan, encode, zip. What needs the
  * main thread (headers, the storage of image files, the response) goes through `ExportIo`.
  */
 
@@ -133,13 +133,12 @@ const checkedPlan = async (all: PlanRow[], opts: ExportOptions, io: ExportIo) =>
 };
 
 /**
- * Streams a project as a zip from `snapshot`: the plan (image metadata, splits, names) first, then
+ * Streams a project as a zip from `repo` (one snapshot): the plan (image metadata, splits, names) first, then
  * annotations flow from the database through the pure encoders into the zip and out to `io.sink`.
  * Memory holds the plan and one chunk of images' shapes, never the dataset.
  */
-export const runExport = async (snapshot: Snapshot, job: ExportJob, io: ExportIo): Promise<void> => {
+export const runExport = async (repo: ExportReader, job: ExportJob, io: ExportIo): Promise<void> => {
   const opts = job.options;
-  const repo = exportRepo(snapshot.db, job.projectId, opts.status);
   const labels = repo.labels();
   const labelIndex = new Map(labels.map((l, i) => [l.id, i]));
   const { plan, leftOut } = await checkedPlan(repo.images(labelIndex), opts, io);

@@ -1,4 +1,5 @@
 import type { ExportJob, ExportPlanInfo, ImageCopy } from "./export-job.js";
+import type { ReaderChannel } from "./export-pg-bridge.js";
 
 /**
  * Messages between the main thread and an export worker. The worker owns the snapshot and the
@@ -16,9 +17,14 @@ export const MAX_IN_FLIGHT_BYTES = 4 << 20;
 /** Size of the recycled transfer buffers (the zip writer's output chunk). */
 export const TRANSFER_CHUNK = 256 * 1024;
 
+/**
+ * Where the worker reads its snapshot: the SQLite file (it opens it read-only), or on PostgreSQL
+ * the channel to the export's reader thread, which holds the connection (export-pg-bridge.ts).
+ */
+export type ExportDatabase = { dialect: "sqlite"; file: string } | ({ dialect: "postgres" } & ReaderChannel);
+
 export interface ExportWorkerData extends ExportJob {
-  /** The SQLite file the worker opens read-only. */
-  dbFile: string;
+  database: ExportDatabase;
 }
 
 export type FromWorker =

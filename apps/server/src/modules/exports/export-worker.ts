@@ -1,6 +1,7 @@
 import os from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { runExport } from "./export-job.js";
+import { pgExportReader } from "./export-pg-bridge.js";
 import {
   type ExportWorkerData,
   type FromWorker,
@@ -8,7 +9,7 @@ import {
   type ToWorker,
   TRANSFER_CHUNK,
 } from "./export-protocol.js";
-import { openSnapshotAt } from "./repo.js";
+import { openSnapshotAt, sqliteExportReader } from "./repo.js";
 
 /**
  * The export worker's entry: one export per worker, over its own read-only snapshot, so the
@@ -78,9 +79,13 @@ const transferable = (chunk: Buffer): ArrayBuffer => {
   return target;
 };
 
-const snapshot = openSnapshotAt(job.dbFile);
+const statuses = job.options.status;
+const reader =
+  job.database.dialect === "postgres"
+    ? pgExportReader(job.database)
+    : sqliteExportReader(openSnapshotAt(job.database.file), job.projectId, statuses);
 try {
-  await runExport(snapshot, job, {
+  await runExport(reader, job, {
     async planned(info) {
       const go = reply("go");
       post({ type: "plan", info });
@@ -110,7 +115,11 @@ try {
   const e = err instanceof Error ? err : new Error(String(err));
   post({ type: "error", message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
 } finally {
-  snapshot.close();
+  try {
+    reader.close();
+  } catch {
+    // The outcome is posted already; a snapshot that fails to close ends with its connection.
+  }
   // Nothing else to wait for: let the thread end once the last messages are out.
   port.unref();
 }

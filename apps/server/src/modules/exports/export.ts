@@ -1,3 +1,4 @@
+import type { Worker } from "node:worker_threads";
 import zlib from "node:zlib";
 import { HEADERS } from "@labelbench/schema";
 import type { Response } from "express";
@@ -10,15 +11,17 @@ import { requireProject } from "../projects/require-project.js";
 import { convertImage } from "./export-convert.js";
 import {
   type ExportIo,
+  type ExportJob,
   type ExportOptions,
   type ExportPlanInfo,
   type FilesChecked,
   type ImageCopy,
   runExport,
 } from "./export-job.js";
+import { startPgReader } from "./export-pg-bridge.js";
 import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
-import { openSnapshot } from "./repo.js";
+import { openSnapshot, sqliteExportReader } from "./repo.js";
 
 /**
  * The main thread's side of an export: check the request, wait for an export slot, start a worker
@@ -70,14 +73,19 @@ const drained = (res: Response): Promise<void> =>
   });
 
 /** Reads a whole stored file (an image to convert; conversions need all of it). */
-const readStored = async (deps: Deps, sha256: string): Promise<Buffer> => {
+const readStored = async (deps: ExportDeps, sha256: string): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const c of deps.storage.stream(originalKey(sha256))) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 };
 
+/** What an export needs of the app: the database (and, on SQLite, its handle), the storage, the log. */
+export type ExportDeps = Pick<Deps, "sql" | "dialect" | "pgPool" | "storage" | "log"> & {
+  db?: Deps["db"];
+};
+
 /** What the main thread does for an export, whichever thread encodes it. */
-const responseSide = (deps: Deps, projectName: string, opts: ExportOptions, res: Response) => ({
+const responseSide = (deps: ExportDeps, projectName: string, opts: ExportOptions, res: Response) => ({
   /**
    * Checked now, a missing file leaves its image out (listed in the export report) instead of
    * cutting the download halfway or failing the whole project.
@@ -132,19 +140,43 @@ const responseSide = (deps: Deps, projectName: string, opts: ExportOptions, res:
  * before this settles.
  */
 const runInWorker = async (
-  data: ExportWorkerData,
+  job: ExportJob,
+  where: WorkerDatabase,
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
+  // On PostgreSQL the snapshot is held by a reader thread of its own, started beside the worker.
+  const reader =
+    where.dialect === "postgres" ? startPgReader(where.url, job.projectId, job.options.status) : null;
+  const data: ExportWorkerData = {
+    ...job,
+    database: where.dialect === "sqlite" ? where : { dialect: "postgres", ...(reader as PgReader).channel },
+  };
   const worker = startWorker(
     "export-worker",
     {
       workerData: data,
+      transferList: reader ? [reader.channel.port] : [],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
     },
     import.meta.url,
   );
   const exited = new Promise<number>((r) => worker.once("exit", r));
+  try {
+    await streamFromWorker(worker, exited, reader?.worker ?? null, side, res);
+  } finally {
+    await reader?.worker.terminate();
+  }
+};
+
+/** Pipes the worker's zip to the response and serves its requests until it ends. */
+const streamFromWorker = async (
+  worker: Worker,
+  exited: Promise<number>,
+  reader: Worker | null,
+  side: ReturnType<typeof responseSide>,
+  res: Response,
+): Promise<void> => {
   const send = (m: ToWorker) => worker.postMessage(m);
   let settled = false;
   try {
@@ -159,6 +191,11 @@ const runInWorker = async (
       };
       res.on("close", onClose);
       void exited.then((code) => fail(new Error(`the export worker stopped (exit code ${code})`)));
+      // The worker waits on its reader without a way to see it die: the main thread sees it.
+      reader?.once("exit", (code) =>
+        fail(new Error(`the export's PostgreSQL reader stopped (exit code ${code})`)),
+      );
+      reader?.on("error", fail);
       worker.on("error", fail);
       worker.on("message", (m: FromWorker) => {
         if (settled) return;
@@ -201,14 +238,14 @@ const runInWorker = async (
   await exited;
 };
 
-/** An in-memory database cannot be opened by a second connection: such an export runs here. */
+/** An in-memory SQLite database cannot be opened by a second connection: such an export runs here. */
 const runInProcess = async (
-  deps: Deps,
-  data: ExportWorkerData,
+  db: NonNullable<ExportDeps["db"]>,
+  data: ExportJob,
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
-  const snapshot = openSnapshot(deps.db);
+  const reader = sqliteExportReader(openSnapshot(db), data.projectId, data.options.status);
   let closed = false;
   const onClose = () => {
     closed = !res.writableFinished;
@@ -225,11 +262,30 @@ const runInProcess = async (
         end: () => res.end(),
       },
     };
-    await runExport(snapshot, data, io);
+    await runExport(reader, data, io);
   } finally {
     res.off("close", onClose);
-    snapshot.close();
+    reader.close();
   }
+};
+
+type PgReader = ReturnType<typeof startPgReader>;
+
+/** Where an export worker reads: the SQLite file, or (through its reader thread) the PostgreSQL URL. */
+type WorkerDatabase = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
+/** Where the worker opens its own snapshot; an in-memory SQLite database (no second connection) is read here. */
+const exportDatabase = (
+  deps: ExportDeps,
+): WorkerDatabase | { dialect: "memory"; db: NonNullable<ExportDeps["db"]> } => {
+  if (deps.dialect === "postgres") {
+    // The reader thread opens a connection of its own, to the database the pool connects to.
+    const url = deps.pgPool?.options.connectionString;
+    if (!url) throw new Error("an export on PostgreSQL needs deps.pgPool (built from a URL) for its reader");
+    return { dialect: "postgres", url };
+  }
+  if (!deps.db) throw new Error("an export on SQLite needs deps.db");
+  return deps.db.memory ? { dialect: "memory", db: deps.db } : { dialect: "sqlite", file: deps.db.name };
 };
 
 /**
@@ -237,13 +293,13 @@ const runInProcess = async (
  * the envelope); after bytes went out the only honest signal left is a cut connection.
  */
 export const exportDataset = async (
-  deps: Deps,
+  deps: ExportDeps,
   slots: Slots,
   projectId: number,
   opts: ExportOptions,
   res: Response,
 ): Promise<void> => {
-  const project = await requireProject(projectRepo(deps.sql), projectId);
+  const projectName = (await requireProject(projectRepo(deps.sql), projectId)).name;
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.on("close", onClose);
@@ -258,10 +314,11 @@ export const exportDataset = async (
     res.off("close", onClose);
   }
   try {
-    const data: ExportWorkerData = { projectId, options: opts, dbFile: deps.db.name };
-    const side = responseSide(deps, project.name, opts, res);
-    if (deps.db.memory) await runInProcess(deps, data, side, res);
-    else await runInWorker(data, side, res);
+    const side = responseSide(deps, projectName, opts, res);
+    const database = exportDatabase(deps);
+    if (database.dialect === "memory")
+      await runInProcess(database.db, { projectId, options: opts }, side, res);
+    else await runInWorker({ projectId, options: opts }, database, side, res);
   } catch (err) {
     if (!res.headersSent && !res.destroyed) {
       // Nothing has left yet (output goes out in 256 KiB writes): an ordinary error reply.

@@ -4,7 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { ANNOTATIONS_PER_QUERY, exportRepo, queryBatches } from "./repo.js";
+import { pgExportReader, startPgReader } from "./export-pg-bridge.js";
+import {
+  ANNOTATIONS_PER_QUERY,
+  type ExportReader,
+  openSnapshotAt,
+  queryBatches,
+  sqliteExportReader,
+} from "./repo.js";
 
 let t: TestApp;
 afterEach(() => t.cleanup());
@@ -43,17 +50,31 @@ describe("exportRepo.items", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
+  /** The export's reader of the suite's dialect, over its own snapshot. */
+  const openReader = (): ExportReader =>
+    t.dialect === "postgres"
+      ? pgExportReader(startPgReader(t.pool?.options.connectionString as string, projectId, STATUSES).channel)
+      : sqliteExportReader(openSnapshotAt(t.db.name), projectId, STATUSES);
   const items = () => {
-    const repo = exportRepo(t.db, projectId, STATUSES);
-    const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
-    const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
-    return [...repo.items(plan, labelIndex)];
+    const repo = openReader();
+    try {
+      const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
+      const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
+      // Read while the snapshot is open: a shape looks its uid up only when asked.
+      return [...repo.items(plan, labelIndex)].map((item) => ({
+        image: item.image,
+        shapes: item.shapes.map((x) => ({ id: x.id, labelIndex: x.labelIndex, geometry: x.geometry })),
+      }));
+    } finally {
+      repo.close();
+    }
   };
 
   it("plans each image with its stored annotation count, which bounds the read batches", () => {
-    const repo = exportRepo(t.db, projectId, STATUSES);
+    const repo = openReader();
     const labelIndex = new Map(repo.labels().map((l, i) => [l.id, i]));
     const plan = planExport(repo.images(labelIndex), { train: 100, val: 0, test: 0 }, "s", "coco");
+    repo.close();
     expect(plan.map((p) => p.annotationCount)).toEqual([2]);
   });
 
@@ -68,7 +89,11 @@ describe("exportRepo.items", () => {
   it("names the shape by its uid when its label belongs to another project", async () => {
     const other = await createProject(t.app, "other");
     const foreign = await createLabel(t.app, other.id, { name: "bus" });
-    t.db.prepare("UPDATE annotations SET label_id = ? WHERE uid = 'second-shape'").run(foreign.id);
+    await t.sql
+      .updateTable("annotations")
+      .set({ label_id: foreign.id })
+      .where("uid", "=", "second-shape")
+      .execute();
     expect(items).toThrow(`annotation second-shape has label ${foreign.id} outside the project`);
   });
 });

@@ -1,7 +1,29 @@
 import type { ExportImage, ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
 import type { Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
+import type { Selectable } from "kysely";
 import type { Db } from "../../db/database.js";
+import type { Database as Schema } from "../../db/schema.js";
+
+/**
+ * What an export reads, one snapshot of one project, behind one synchronous interface (the
+ * encoders pull shapes from plain iterators): on SQLite a read-only connection on the file
+ * (`sqliteExportReader`), on PostgreSQL a REPEATABLE READ transaction with a server-side cursor in
+ * a reader thread (`pgExportReader`, export-pg-bridge.ts).
+ */
+export interface ExportReader {
+  labels(): { id: number; name: string }[];
+  /** Image metadata only (no annotations), in id order, with tags as label indices. */
+  images(labelIndex: ReadonlyMap<number, number>): PlanRow[];
+  /** The plan's images (of `split`, else all) with their shapes, in plan order. */
+  items(
+    plan: readonly PlannedImage[],
+    labelIndex: ReadonlyMap<number, number>,
+    split?: SplitName,
+  ): Iterable<ExportItem>;
+  /** Ends the snapshot (and its connection). */
+  close(): void;
+}
 
 export interface Snapshot {
   db: Db;
@@ -47,16 +69,17 @@ export const ANNOTATIONS_PER_QUERY = 4096;
  * and whose uid is looked up only when asked for (encoders name shapes only in errors): reading a
  * million uids cost ~0.3 s of an export.
  */
-class StoredShape implements ExportShape {
+export class StoredShape implements ExportShape {
   private parsed: Geometry | undefined;
   constructor(
-    private readonly rowid: number,
+    /** The annotation's row id (annotations.id), not its uid. */
+    private readonly rowId: number,
     readonly labelIndex: number,
     readonly geometryJson: string,
-    private readonly uidOf: (rowid: number) => string,
+    private readonly uidOf: (rowId: number) => string,
   ) {}
   get id(): string {
-    return this.uidOf(this.rowid);
+    return this.uidOf(this.rowId);
   }
   get geometry(): Geometry {
     this.parsed ??= JSON.parse(this.geometryJson) as Geometry;
@@ -94,6 +117,53 @@ export interface PlanRow extends ExportImage {
   byteSize: number;
 }
 
+/** The image columns an export reads, as both dialects return them. */
+export const IMAGE_COLUMNS = [
+  "id",
+  "file_name",
+  "width",
+  "height",
+  "channels",
+  "sha256",
+  "format",
+  "byte_size",
+  "annotation_count",
+] as const;
+export type ImageRow = Pick<Selectable<Schema["images"]>, (typeof IMAGE_COLUMNS)[number]>;
+
+/** Image rows (in id order) and their tags as the plan's rows, tags as sorted label indices. */
+export const planRows = (
+  images: Iterable<ImageRow>,
+  tagRows: Iterable<{ imageId: number; labelId: number }>,
+  labelIndex: ReadonlyMap<number, number>,
+): PlanRow[] => {
+  const tags = new Map<number, number[]>();
+  for (const t of tagRows) {
+    const idx = labelIndex.get(t.labelId);
+    if (idx === undefined) continue;
+    const list = tags.get(t.imageId) ?? [];
+    list.push(idx);
+    tags.set(t.imageId, list);
+  }
+  const out: PlanRow[] = [];
+  for (const r of images) {
+    out.push({
+      id: r.id,
+      fileName: r.file_name,
+      width: r.width,
+      height: r.height,
+      channels: r.channels,
+      sha256: r.sha256,
+      format: r.format,
+      tags: tags.get(r.id)?.sort((a, b) => a - b) ?? NO_TAGS,
+      byteSize: r.byte_size,
+      annotationCount: r.annotation_count,
+    });
+  }
+  return out;
+};
+
+/** The SQLite reader: synchronous better-sqlite3 statements over a snapshot's connection. */
 export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageStatus[]) => {
   const statusSql = `i.status IN (${placeholders(statuses.length)})`;
   return {
@@ -103,54 +173,20 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
         name: string;
       }[],
 
-    /** Image metadata only (no annotations), in id order, with tags as label indices. */
     images: (labelIndex: ReadonlyMap<number, number>): PlanRow[] => {
-      const tags = new Map<number, number[]>();
       const tagRows = db
         .prepare(
           `SELECT t.image_id AS imageId, t.label_id AS labelId FROM image_tags t JOIN images i ON i.id = t.image_id
            WHERE i.project_id = ? AND ${statusSql}`,
         )
         .iterate(projectId, ...statuses) as IterableIterator<{ imageId: number; labelId: number }>;
-      for (const t of tagRows) {
-        const idx = labelIndex.get(t.labelId);
-        if (idx === undefined) continue;
-        const list = tags.get(t.imageId) ?? [];
-        list.push(idx);
-        tags.set(t.imageId, list);
-      }
-      const out: PlanRow[] = [];
       const rows = db
         .prepare(
           `SELECT id, file_name, width, height, channels, sha256, format, byte_size, annotation_count FROM images i
            WHERE i.project_id = ? AND ${statusSql} ORDER BY id`,
         )
-        .iterate(projectId, ...statuses) as IterableIterator<{
-        id: number;
-        file_name: string;
-        width: number;
-        height: number;
-        channels: number | null;
-        sha256: string;
-        format: string;
-        byte_size: number;
-        annotation_count: number;
-      }>;
-      for (const r of rows) {
-        out.push({
-          id: r.id,
-          fileName: r.file_name,
-          width: r.width,
-          height: r.height,
-          channels: r.channels,
-          sha256: r.sha256,
-          format: r.format,
-          tags: tags.get(r.id)?.sort((a, b) => a - b) ?? NO_TAGS,
-          byteSize: r.byte_size,
-          annotationCount: r.annotation_count,
-        });
-      }
-      return out;
+        .iterate(projectId, ...statuses) as IterableIterator<ImageRow>;
+      return planRows(rows, tagRows, labelIndex);
     },
 
     /**
@@ -167,16 +203,16 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
       split?: SplitName,
     ): Generator<ExportItem> {
       const statements = new Map<number, ReturnType<Db["prepare"]>>();
-      type Row = [imageId: number, rowid: number, labelId: number, geometry: string];
+      type Row = [imageId: number, id: number, labelId: number, geometry: string];
       const uidStatement = db.prepare("SELECT uid FROM annotations WHERE id = ?").pluck();
-      const uidOf = (rowid: number) => String(uidStatement.get(rowid));
+      const uidOf = (id: number) => String(uidStatement.get(id));
       const shapesOf = (n: number) => {
         let st = statements.get(n);
         if (!st) {
           st = db
             .prepare(
               `SELECT image_id, id, label_id, geometry FROM annotations WHERE image_id IN (${placeholders(n)})
-               ORDER BY image_id, position`,
+               ORDER BY image_id, position, id`,
             )
             .raw(true);
           statements.set(n, st);
@@ -193,11 +229,11 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
         for (const image of chunk) {
           const shapes: ExportShape[] = [];
           for (; r < rows.length && (rows[r] as Row)[0] === image.id; r++) {
-            const [, rowid, labelId, geometry] = rows[r] as Row;
+            const [, id, labelId, geometry] = rows[r] as Row;
             const labelIdx = labelIndex.get(labelId);
             if (labelIdx === undefined)
-              throw new Error(`annotation ${uidOf(rowid)} has label ${labelId} outside the project`);
-            shapes.push(new StoredShape(rowid, labelIdx, geometry, uidOf));
+              throw new Error(`annotation ${uidOf(id)} has label ${labelId} outside the project`);
+            shapes.push(new StoredShape(id, labelIdx, geometry, uidOf));
           }
           yield { image, shapes };
         }
@@ -206,3 +242,10 @@ export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageSt
     },
   };
 };
+
+/** The SQLite side of `ExportReader`: `exportRepo` over a snapshot, which `close` ends. */
+export const sqliteExportReader = (
+  snapshot: Snapshot,
+  projectId: number,
+  statuses: readonly ImageStatus[],
+): ExportReader => ({ ...exportRepo(snapshot.db, projectId, statuses), close: snapshot.close });

@@ -3,12 +3,21 @@ import { Router } from "express";
 import type { Deps } from "../../deps.js";
 import { route } from "../../http/route.js";
 import { exportDataset } from "./export.js";
-import { Slots } from "./export-slots.js";
+import { EXPORT_SLOTS, pgSlotLeases, Slots } from "./export-slots.js";
 
 export const exportsRouter = (deps: Deps): Router => {
   const r = Router();
-  // One line of export slots per app: exports beyond the limit wait (export-slots.ts).
-  const exportSlots = new Slots();
+  // One line of export slots per app: exports beyond the limit wait (export-slots.ts). On
+  // PostgreSQL the limit holds across every process on the database.
+  const exportSlots =
+    deps.dialect === "postgres"
+      ? new Slots(
+          EXPORT_SLOTS,
+          pgSlotLeases(deps.sql, EXPORT_SLOTS.running, {
+            onLost: (err) => deps.log.warn({ err }, "export slot lease lost; the export goes on"),
+          }),
+        )
+      : new Slots();
   route(r, api.exportDataset, ({ params, query, res }) =>
     exportDataset(deps, exportSlots, params.projectId, query, res),
   );

@@ -14,7 +14,7 @@ const MANIFEST_CACHE = 256;
 
 export const tilesRouter = (deps: Deps): Router => {
   const r = Router();
-  const images = imageRepo(deps.db);
+  const images = imageRepo(deps.sql, deps.dialect);
   const manifests = new Map<string, Manifest>();
 
   const manifestOf = async (row: ImageRow): Promise<Manifest> => {
@@ -36,8 +36,8 @@ export const tilesRouter = (deps: Deps): Router => {
   };
 
   /** The image's row if its pyramid is ready; a 404 that says why otherwise. */
-  const tiledImage = (imageId: number): ImageRow => {
-    const row = images.row(imageId);
+  const tiledImage = async (imageId: number): Promise<ImageRow> => {
+    const row = await images.row(imageId);
     if (!row) throw notFound("image", imageId);
     switch (row.tile_state) {
       case "ready":
@@ -58,7 +58,7 @@ export const tilesRouter = (deps: Deps): Router => {
   };
 
   route(r, api.imageTile, async ({ params, req, res }) => {
-    const row = tiledImage(params.imageId);
+    const row = await tiledImage(params.imageId);
     const m = await manifestOf(row);
     const p = pyramidOf(m);
     const t = { level: params.level, x: params.x, y: params.y };
@@ -84,7 +84,7 @@ export const tilesRouter = (deps: Deps): Router => {
   });
 
   route(r, api.imagePreview, async ({ params, req, res }) => {
-    const row = tiledImage(params.imageId);
+    const row = await tiledImage(params.imageId);
     const m = await manifestOf(row);
     const key = previewKey(row.sha256, m.format);
     const stat = await deps.storage.stat(key);

@@ -1,0 +1,154 @@
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
+import type { ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
+import type { ImageStatus } from "@labelbench/schema";
+import { startWorker } from "../../workers/worker-entry.js";
+import type { ShapeColumns } from "./export-pg-repo.js";
+import { ANNOTATIONS_PER_QUERY, type ExportReader, type ImageRow, planRows, StoredShape } from "./repo.js";
+
+/**
+ * The export's reads on PostgreSQL, behind the same synchronous `ExportReader` the SQLite snapshot
+ * gives: the encoders pull shapes from plain iterators (packages/formats stays synchronous, and the
+ * SQLite path keeps its synchronous speed). A PostgreSQL client answers only on an event loop, so
+ * the connection lives in a thread of its own (export-pg-reader-worker.ts); this side posts a
+ * request and blocks on a shared flag (`Atomics.wait`, allowed in a worker) until the answer is on
+ * the port. Only the export worker, never the main thread, blocks on one.
+ */
+
+export interface ReaderWorkerData {
+  /** The PostgreSQL URL, password included: it stays in memory, never in a log or a message. */
+  url: string;
+  projectId: number;
+  statuses: readonly ImageStatus[];
+  /** Int32 flag the reader sets (and notifies) once an answer is on the port. */
+  flag: SharedArrayBuffer;
+}
+
+export type ReaderRequest =
+  | { type: "labels" }
+  | { type: "images" }
+  | { type: "declare"; cursor: string; imageIds: number[]; rows: number }
+  | { type: "fetch"; cursor: string; rows: number }
+  | { type: "closeCursor"; cursor: string }
+  | { type: "uid"; id: number }
+  | { type: "close" };
+
+type Answer = { value: unknown } | { error: string };
+
+/** Longest a single request may take before the export gives up on its reader. */
+const ANSWER_DEADLINE_MS = 10 * 60_000;
+
+/** The export worker's end of the reader: where answers arrive, and the flag that says one has. */
+export interface ReaderChannel {
+  port: MessagePort;
+  flag: SharedArrayBuffer;
+}
+
+/**
+ * Starts the reader thread (from the main thread, at the same time as the export worker, so the
+ * two start up side by side); the returned channel goes to the export worker. The caller stops
+ * the thread when the export ends however it ends.
+ */
+export const startPgReader = (
+  url: string,
+  projectId: number,
+  statuses: readonly ImageStatus[],
+): { worker: Worker; channel: ReaderChannel } => {
+  const flag = new SharedArrayBuffer(4);
+  const { port1, port2 } = new MessageChannel();
+  const data: ReaderWorkerData & { port: MessagePort } = { url, projectId, statuses, flag, port: port2 };
+  const worker = startWorker(
+    "export-pg-reader-worker",
+    { workerData: data, transferList: [port2] },
+    import.meta.url,
+  );
+  return { worker, channel: { port: port1, flag } };
+};
+
+/** The export worker's side: an `ExportReader` whose every call blocks until the reader answers. */
+export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
+  const signal = new Int32Array(flag);
+  let closed = false;
+
+  const call = <T>(request: ReaderRequest): T => {
+    Atomics.store(signal, 0, 0);
+    port.postMessage(request);
+    const deadline = Date.now() + ANSWER_DEADLINE_MS;
+    for (;;) {
+      const got = receiveMessageOnPort(port);
+      if (got) {
+        const a = got.message as Answer;
+        if ("error" in a) throw new Error(`export: reading PostgreSQL failed: ${a.error}`);
+        return a.value as T;
+      }
+      // A reader that died is seen by the main thread, which then stops this worker.
+      if (Date.now() > deadline)
+        throw new Error(`export: the PostgreSQL reader stopped answering (${request.type})`);
+      Atomics.wait(signal, 0, 0, 1000);
+    }
+  };
+
+  let cursors = 0;
+  return {
+    labels: () => call<{ id: number; name: string }[]>({ type: "labels" }),
+    images: (labelIndex) => {
+      const { images, tags } = call<{ images: ImageRow[]; tags: { imageId: number; labelId: number }[] }>({
+        type: "images",
+      });
+      return planRows(images, tags, labelIndex);
+    },
+    *items(
+      plan: readonly PlannedImage[],
+      labelIndex: ReadonlyMap<number, number>,
+      split?: SplitName,
+    ): Generator<ExportItem> {
+      const wanted = split ? plan.filter((p) => p.split === split) : plan;
+      const cursor = `export_shapes_${++cursors}`;
+      const rows = ANNOTATIONS_PER_QUERY;
+      const uidOf = (id: number) => call<string>({ type: "uid", id });
+      call({ type: "declare", cursor, imageIds: wanted.map((p) => p.id), rows });
+      try {
+        let batch: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [] };
+        let r = 0;
+        let done = false;
+        /** True when row `r` is available (fetching the next batch when this one is used up). */
+        const more = () => {
+          if (r < batch.ids.length) return true;
+          if (done) return false;
+          batch = call<ShapeColumns>({ type: "fetch", cursor, rows });
+          r = 0;
+          done = batch.ids.length === 0;
+          return !done;
+        };
+        // The plan is in id order and so is the cursor: one merge walk pairs them.
+        for (const image of wanted) {
+          const shapes: ExportShape[] = [];
+          while (more() && batch.imageIds[r] === image.id) {
+            const id = batch.ids[r] as number;
+            const labelId = batch.labelIds[r] as number;
+            const labelIdx = labelIndex.get(labelId);
+            if (labelIdx === undefined)
+              throw new Error(`annotation ${uidOf(id)} has label ${labelId} outside the project`);
+            shapes.push(new StoredShape(id, labelIdx, batch.geometries[r] as string, uidOf));
+            r++;
+          }
+          yield { image, shapes };
+        }
+        if (more()) throw new Error("annotation rows out of image order in an export query");
+      } finally {
+        // After a failed query the transaction refuses everything: the first error is the one to tell.
+        try {
+          call({ type: "closeCursor", cursor });
+        } catch {}
+      }
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      try {
+        call({ type: "close" });
+      } finally {
+        port.close();
+      }
+    },
+  };
+};

@@ -1,0 +1,89 @@
+import type { ImageStatus } from "@labelbench/schema";
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database } from "../../db/schema.js";
+import { IMAGE_COLUMNS, type ImageRow } from "./repo.js";
+
+/**
+ * The export's reads on PostgreSQL, run by the export's reader thread (export-pg-reader-worker.ts)
+ * inside its one REPEATABLE READ, read-only transaction: every query sees the same snapshot.
+ * Annotations come through a server-side cursor (DECLARE … CURSOR / FETCH), so the worker holds
+ * one batch of rows at a time, never the project's.
+ */
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A batch of annotation rows as columns (cheap to hand between threads). */
+export interface ShapeColumns {
+  imageIds: number[];
+  ids: number[];
+  labelIds: number[];
+  geometries: string[];
+}
+
+export const pgExportRepo = (db: Executor, projectId: number, statuses: readonly ImageStatus[]) => ({
+  labels: (): Promise<{ id: number; name: string }[]> =>
+    db
+      .selectFrom("labels")
+      .select(["id", "name"])
+      .where("project_id", "=", projectId)
+      .orderBy("position")
+      .orderBy("id")
+      .execute(),
+
+  tags: (): Promise<{ imageId: number; labelId: number }[]> =>
+    db
+      .selectFrom("image_tags as t")
+      .innerJoin("images as i", "i.id", "t.image_id")
+      .select(["t.image_id as imageId", "t.label_id as labelId"])
+      .where("i.project_id", "=", projectId)
+      .where("i.status", "in", statuses)
+      .execute(),
+
+  images: (): Promise<ImageRow[]> =>
+    db
+      .selectFrom("images")
+      .select(IMAGE_COLUMNS)
+      .where("project_id", "=", projectId)
+      .where("status", "in", statuses)
+      .orderBy("id")
+      .execute(),
+
+  /**
+   * Opens a cursor over the shapes of `imageIds`, in image id order, each image's in drawing order
+   * (position), ties broken by the annotation's id: a total order both dialects give alike. The
+   * btree on (image_id, position) serves `= ANY(…)` in index order, so nothing is sorted.
+   */
+  declareShapes: async (cursor: string, imageIds: readonly number[]): Promise<void> => {
+    const query = db
+      .selectFrom("annotations")
+      .select(["image_id", "id", "label_id", "geometry"])
+      .where("image_id", "=", sql<number>`any(${sql.val(imageIds)}::bigint[])`)
+      .orderBy("image_id")
+      .orderBy("position")
+      .orderBy("id");
+    await sql`DECLARE ${sql.id(cursor)} NO SCROLL CURSOR FOR ${query}`.execute(db);
+  },
+
+  fetchShapes: async (cursor: string, rows: number): Promise<ShapeColumns> => {
+    const r = await sql<{ image_id: number; id: number; label_id: number; geometry: string }>`FETCH ${sql.raw(
+      String(Math.trunc(rows)),
+    )} FROM ${sql.id(cursor)}`.execute(db);
+    const out: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [] };
+    for (const row of r.rows) {
+      out.imageIds.push(row.image_id);
+      out.ids.push(row.id);
+      out.labelIds.push(row.label_id);
+      out.geometries.push(row.geometry);
+    }
+    return out;
+  },
+
+  closeShapes: async (cursor: string): Promise<void> => {
+    await sql`CLOSE ${sql.id(cursor)}`.execute(db);
+  },
+
+  uid: async (id: number): Promise<string> => {
+    const row = await db.selectFrom("annotations").select("uid").where("id", "=", id).executeTakeFirst();
+    return String(row?.uid);
+  },
+});
