@@ -77,7 +77,9 @@ describe("server layout", () => {
 
   it("changes an image's revision in one place", () => {
     const writers = sourceFiles().filter((f) =>
-      /revision\s*=\s*revision\s*\+\s*1/.test(fs.readFileSync(f, "utf8")),
+      /revision\s*=\s*revision\s*\+\s*1|revision:\s*(?:sql<number>`revision|eb\("revision")/.test(
+        fs.readFileSync(f, "utf8"),
+      ),
     );
     expect(writers.map((f) => path.relative(ROOT, f))).toEqual([
       path.join("modules", "images", "image-changes-repo.ts"),

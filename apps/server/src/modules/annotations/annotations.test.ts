@@ -338,7 +338,11 @@ describe("replies are checked against the contract (fast path)", () => {
 
   it("answers 500, never a set outside the contract, when a stored row is broken", async () => {
     await putOk({ baseRevision: 0, annotations: [{ id: "x1", labelId: any.id, geometry: box(1, 1, 5, 5) }] });
-    t.db.prepare("UPDATE annotations SET geometry = ? WHERE uid = ?").run('{"type":"box","x":1}', "x1");
+    await t.sql
+      .updateTable("annotations")
+      .set({ geometry: '{"type":"box","x":1}' })
+      .where("uid", "=", "x1")
+      .execute();
     const res = await request(t.app).get(url());
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe("INTERNAL");

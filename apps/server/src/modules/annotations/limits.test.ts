@@ -5,6 +5,7 @@ import {
   MAX_SHAPES_PER_IMAGE,
   MAX_TAGS_PER_IMAGE,
 } from "@labelbench/schema";
+import { sql } from "kysely";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, expectError, issuePaths, uploadImage } from "../../test-support/api.js";
@@ -37,15 +38,13 @@ const polygon = (n: number) => ({ type: "polygon", points: circle(n) });
 const revision = async () => (await request(t.app).get(url())).body.revision;
 
 /** Rows written straight into the database, as a server before the limits could have stored them. */
-const storeRows = (geometryJson: string, count: number) => {
-  t.db
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-       INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
-       SELECT ?, 's' || i, ?, ?, i, NULL, NULL, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z' FROM n`,
-    )
-    .run(count, imageId, label.id, geometryJson);
-  t.db.prepare("UPDATE images SET annotation_count = ? WHERE id = ?").run(count, imageId);
+const storeRows = async (geometryJson: string, count: number) => {
+  // CASTs: PostgreSQL types the parameters of a SELECT list as text.
+  await sql`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${count})
+    INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
+    SELECT CAST(${imageId} AS bigint), 's' || i, CAST(${label.id} AS bigint), ${geometryJson}, i, NULL, NULL,
+      '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z' FROM n`.execute(t.sql);
+  await t.sql.updateTable("images").set({ annotation_count: count }).where("id", "=", imageId).execute();
 };
 
 describe("vertices per polygon", () => {
@@ -86,7 +85,7 @@ describe("vertices per polygon", () => {
     // 300,000 vertices with long decimals: the GET's canonical-form check was one regex whose
     // backtracking overflowed the stack, so every GET of the image answered 500.
     const points = circle(300_000);
-    storeRows(JSON.stringify({ type: "polygon", points }), 1);
+    await storeRows(JSON.stringify({ type: "polygon", points }), 1);
     const got = await request(t.app).get(url());
     expect(got.status).toBe(200);
     const read = (got.body as AnnotationSet).annotations[0]?.geometry;
@@ -141,7 +140,7 @@ describe("shapes per image", () => {
   });
 
   it("refuses a PATCH that would take the image past the limit, and rolls it back whole", async () => {
-    storeRows('{"type":"box","x":1,"y":1,"width":1,"height":1}', MAX_SHAPES_PER_IMAGE - 1);
+    await storeRows('{"type":"box","x":1,"y":1,"width":1,"height":1}', MAX_SHAPES_PER_IMAGE - 1);
     const box = (id: string) => ({
       id,
       labelId: label.id,
@@ -160,8 +159,13 @@ describe("shapes per image", () => {
         message: `image ${imageId} would hold 100,001 shapes; at most 100,000 shapes per image`,
       },
     ]);
-    const stored = t.db.prepare("SELECT geometry FROM annotations WHERE image_id = ? AND uid = 's0'").pluck();
-    expect(stored.get(imageId)).toBe('{"type":"box","x":1,"y":1,"width":1,"height":1}');
+    const stored = await t.sql
+      .selectFrom("annotations")
+      .select("geometry")
+      .where("image_id", "=", imageId)
+      .where("uid", "=", "s0")
+      .executeTakeFirst();
+    expect(stored?.geometry).toBe('{"type":"box","x":1,"y":1,"width":1,"height":1}');
     // Up to the limit is fine; a patch that deletes as much as it adds is too.
     const ok = await request(t.app)
       .patch(url())

@@ -1,6 +1,7 @@
 import type { Annotation, AnnotationSet, Geometry } from "@labelbench/schema";
-import type { Db } from "../../db/database.js";
-import { imageChangesRepo } from "../images/image-changes-repo.js";
+import { CompiledQuery, sql } from "kysely";
+import type { Executor } from "../../db/executor.js";
+import { revisionOf, saved } from "../images/image-changes-repo.js";
 import type { StoredRow } from "./set-json.js";
 
 /** What set-json reads, plus the shape's place in the set. */
@@ -39,158 +40,326 @@ const toStored = (r: AnnotationRow): StoredAnnotation => ({
   updatedAt: r.updated_at,
 });
 
-export const annotationRepo = (db: Db) => {
-  const rows = db.prepare(
-    "SELECT uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? ORDER BY position",
-  );
-  const tags = db.prepare(
-    "SELECT t.label_id FROM image_tags t JOIN labels l ON l.id = t.label_id WHERE t.image_id = ? ORDER BY l.position, l.id",
-  );
-  const deleteOne = db.prepare("DELETE FROM annotations WHERE image_id = ? AND uid = ?");
-  const updateOne = db.prepare(
-    "UPDATE annotations SET label_id = ?, geometry = ?, position = ?, updated_by = ?, updated_at = ? WHERE image_id = ? AND uid = ?",
-  );
-  const deleteTags = db.prepare("DELETE FROM image_tags WHERE image_id = ?");
-  const insert = db.prepare(
-    `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertTag = db.prepare("INSERT INTO image_tags (image_id, label_id) VALUES (?, ?)");
-  const changes = imageChangesRepo(db);
-  /** Callers check the image exists first (requireImage), so a revision is always there. */
-  const revisionOf = (imageId: number): number => changes.revision(imageId) ?? 0;
-  // The image row's count is kept exact by every write, so a patch never counts the image's shapes.
-  const countOf = db.prepare("SELECT annotation_count FROM images WHERE id = ?");
-  const oneRow = db.prepare(
-    "SELECT uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at FROM annotations WHERE image_id = ? AND uid = ?",
-  );
-  // Walks the (image_id, position) index from its end: one step, whatever the image's shape count.
-  const lastPosition = db.prepare(
-    "SELECT position FROM annotations WHERE image_id = ? ORDER BY position DESC LIMIT 1",
-  );
-  const tagCount = db.prepare("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?");
-  const positionOf = db.prepare("SELECT position FROM annotations WHERE image_id = ? AND uid = ?").pluck();
-  const makeRoomAt = db.prepare(
-    "UPDATE annotations SET position = position + 1 WHERE image_id = ? AND position >= ?",
-  );
+const COLUMNS = [
+  "uid",
+  "label_id",
+  "geometry",
+  "position",
+  "created_by",
+  "updated_by",
+  "created_at",
+  "updated_at",
+] as const;
 
-  const insertRow = (imageId: number, a: StoredAnnotation, position: number) =>
-    insert.run(
-      imageId,
+/**
+ * Rows per multi-row statement: 9 parameters a row stays far below SQLite's 32,766 and PostgreSQL's
+ * 65,535 bound parameters, and a 10,000-shape save is 20 statements, not 10,000 round trips.
+ */
+const BATCH = 500;
+const batches = <T>(items: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+};
+
+/** The image an annotation set belongs to: its project (for the label set) and size (for geometry). */
+export const imageOf = async (ex: Executor, imageId: number) =>
+  (await ex
+    .selectFrom("images")
+    .select(["id", "project_id", "width", "height"])
+    .where("id", "=", imageId)
+    .executeTakeFirst()) ?? null;
+
+const rowsOf = (ex: Executor, imageId: number): Promise<AnnotationRow[]> =>
+  ex.selectFrom("annotations").select(COLUMNS).where("image_id", "=", imageId).orderBy("position").execute();
+
+/** Tag label ids in label-set order. */
+export const tagsOf = async (ex: Executor, imageId: number): Promise<number[]> =>
+  (
+    await ex
+      .selectFrom("image_tags as t")
+      .innerJoin("labels as l", "l.id", "t.label_id")
+      .select("t.label_id")
+      .where("t.image_id", "=", imageId)
+      .orderBy("l.position")
+      .orderBy("l.id")
+      .execute()
+  ).map((t) => t.label_id);
+
+/** Callers check the image exists first, so a revision is always there. */
+const currentRevision = async (ex: Executor, imageId: number): Promise<number> =>
+  (await revisionOf(ex, imageId)) ?? 0;
+
+/**
+ * The revision is read before the rows: a save landing in between pairs newer rows with an older
+ * revision, and a save based on that revision is refused as a conflict, never applied over the
+ * newer set (the reverse pairing could lose that save).
+ */
+const readSet = async (ex: Executor, imageId: number) => {
+  const revision = await currentRevision(ex, imageId);
+  const rows = await rowsOf(ex, imageId);
+  const tags = await tagsOf(ex, imageId);
+  return { revision, rows, tags };
+};
+
+export const getSet = async (ex: Executor, imageId: number): Promise<AnnotationSet> => {
+  const { revision, rows, tags } = await readSet(ex, imageId);
+  return { imageId, revision, annotations: rows.map(toAnnotation), tags };
+};
+
+/** The rows as stored (geometry as JSON text), for replies spliced without parsing (set-json.ts). */
+export const rawSet = readSet;
+
+export const storedSet = async (ex: Executor, imageId: number): Promise<Map<string, StoredAnnotation>> =>
+  new Map((await rowsOf(ex, imageId)).map((r) => [r.uid, toStored(r)]));
+
+/** The stored rows of these uids only (missing ones are absent from the map). */
+export const storedOf = async (
+  ex: Executor,
+  imageId: number,
+  uids: readonly string[],
+): Promise<Map<string, StoredAnnotation>> => {
+  const out = new Map<string, StoredAnnotation>();
+  for (const part of batches(uids)) {
+    const rows = await ex
+      .selectFrom("annotations")
+      .select(COLUMNS)
+      .where("image_id", "=", imageId)
+      .where("uid", "in", part)
+      .execute();
+    for (const r of rows) out.set(r.uid, toStored(r));
+  }
+  return out;
+};
+
+/** Whether the image has a stored shape with this uid. */
+export const has = async (ex: Executor, imageId: number, uid: string): Promise<boolean> =>
+  (await positionOf(ex, imageId, uid)) !== undefined;
+
+const positionOf = async (ex: Executor, imageId: number, uid: string): Promise<number | undefined> =>
+  (
+    await ex
+      .selectFrom("annotations")
+      .select("position")
+      .where("image_id", "=", imageId)
+      .where("uid", "=", uid)
+      .executeTakeFirst()
+  )?.position;
+
+const deleteUids = async (ex: Executor, imageId: number, uids: readonly string[]) => {
+  for (const part of batches(uids))
+    await ex.deleteFrom("annotations").where("image_id", "=", imageId).where("uid", "in", part).execute();
+};
+
+/**
+ * A batch statement's text, compiled once per placeholder style ($1 or ?) and row count: building
+ * and compiling a 500-row statement's syntax tree each time cost more than running it.
+ */
+const batchTexts = new Map<string, string>();
+const batchText = (ex: Executor, name: string, rows: number, compile: () => string): string => {
+  const style = ex.selectFrom("images").select("id").where("id", "=", 0).compile().sql.includes("$1")
+    ? "$"
+    : "?";
+  const key = `${name}:${style}:${rows}`;
+  let text = batchTexts.get(key);
+  if (text === undefined) {
+    text = compile();
+    batchTexts.set(key, text);
+  }
+  return text;
+};
+
+const INSERT_COLUMNS = [
+  "image_id",
+  "uid",
+  "label_id",
+  "geometry",
+  "position",
+  "created_by",
+  "updated_by",
+  "created_at",
+  "updated_at",
+] as const;
+const insertParams = (imageId: number, a: StoredAnnotation, position: number) => [
+  imageId,
+  a.uid,
+  a.labelId,
+  a.geometryJson,
+  position,
+  a.createdBy,
+  a.updatedBy,
+  a.createdAt,
+  a.updatedAt,
+];
+
+const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
+  for (const part of batches(rows)) {
+    const text = batchText(ex, "insert", part.length, () => {
+      const row = Object.fromEntries(INSERT_COLUMNS.map((c) => [c, c === "uid" ? "" : 0]));
+      return ex
+        .insertInto("annotations")
+        .values(part.map(() => row as never))
+        .compile().sql;
+    });
+    await ex.executeQuery(
+      CompiledQuery.raw(
+        text,
+        part.flatMap(([a, position]) => insertParams(imageId, a, position)),
+      ),
+    );
+  }
+};
+
+/**
+ * Updates many rows in one statement per batch: UPDATE … FROM a VALUES list named by a CTE, which
+ * both SQLite (3.33+) and PostgreSQL run. The casts give PostgreSQL the integer columns' types
+ * (a VALUES list of parameters is text there); SQLite reads them as INTEGER affinity.
+ */
+const updateRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
+  for (const part of batches(rows)) {
+    const text = batchText(ex, "update", part.length, () => {
+      const values = sql.join(
+        part.map(() => sql`(${""}, CAST(${0} AS bigint), ${""}, CAST(${0} AS bigint), ${""}, ${""})`),
+      );
+      return sql`WITH v(uid, label_id, geometry, position, updated_by, updated_at) AS (VALUES ${values})
+      UPDATE annotations SET label_id = v.label_id, geometry = v.geometry, position = v.position,
+        updated_by = v.updated_by, updated_at = v.updated_at
+      FROM v WHERE annotations.image_id = ${0} AND annotations.uid = v.uid`.compile(ex).sql;
+    });
+    const params = part.flatMap(([a, position]) => [
       a.uid,
       a.labelId,
       a.geometryJson,
       position,
-      a.createdBy,
       a.updatedBy,
-      a.createdAt,
       a.updatedAt,
-    );
-  const updateRow = (imageId: number, a: StoredAnnotation, position: number) =>
-    updateOne.run(a.labelId, a.geometryJson, position, a.updatedBy, a.updatedAt, imageId, a.uid);
-  const changed = (old: StoredAnnotation, a: StoredAnnotation, position: number) =>
-    old.labelId !== a.labelId || old.geometryJson !== a.geometryJson || old.position !== position;
-  const replaceTags = (imageId: number, tagIds: readonly number[]) => {
-    deleteTags.run(imageId);
-    for (const t of tagIds) insertTag.run(imageId, t);
+    ]);
+    await ex.executeQuery(CompiledQuery.raw(text, [...params, imageId]));
+  }
+};
+
+const changed = (old: StoredAnnotation, a: StoredAnnotation, position: number) =>
+  old.labelId !== a.labelId || old.geometryJson !== a.geometryJson || old.position !== position;
+
+const replaceTags = async (ex: Executor, imageId: number, tagIds: readonly number[]) => {
+  await ex.deleteFrom("image_tags").where("image_id", "=", imageId).execute();
+  if (tagIds.length > 0)
+    await ex
+      .insertInto("image_tags")
+      .values(tagIds.map((label_id) => ({ image_id: imageId, label_id })))
+      .execute();
+};
+
+/**
+ * Makes the stored set equal to `items` (in that order), touching only rows that changed: an
+ * autosave of a dense image usually moves one shape, so this is one UPDATE, not 2,000 writes; a
+ * new set of 10,000 shapes is inserted 500 rows a statement. Callers run it inside the transaction
+ * that claimed the revision (image-changes-repo.ts claimRevision), which it completes.
+ */
+export const replaceSet = async (
+  ex: Executor,
+  imageId: number,
+  before: ReadonlyMap<string, StoredAnnotation>,
+  items: readonly StoredAnnotation[],
+  tagIds: readonly number[],
+  now: string,
+) => {
+  const keep = new Set(items.map((a) => a.uid));
+  await deleteUids(
+    ex,
+    imageId,
+    [...before.keys()].filter((uid) => !keep.has(uid)),
+  );
+  const inserts: [StoredAnnotation, number][] = [];
+  const updates: [StoredAnnotation, number][] = [];
+  items.forEach((a, i) => {
+    const old = before.get(a.uid);
+    if (!old) inserts.push([a, i]);
+    else if (changed(old, a, i)) updates.push([a, i]);
+  });
+  await updateRows(ex, imageId, updates);
+  await insertRows(ex, imageId, inserts);
+  await replaceTags(ex, imageId, tagIds);
+  await saved(ex, imageId, items.length, tagIds.length, now);
+};
+
+/**
+ * Applies a patch: deletes, then updates in place (positions kept), then inserts: on top, or
+ * just below the stored shape `placeBefore` names (an undone delete returns to its place; the
+ * shapes above it move up one). `before` holds the stored rows of every upserted and deleted uid.
+ * Callers run it inside the transaction that claimed the revision. Returns the new shape count.
+ */
+export const patchSet = async (
+  ex: Executor,
+  imageId: number,
+  before: ReadonlyMap<string, StoredAnnotation>,
+  upsert: readonly StoredAnnotation[],
+  deletes: readonly string[],
+  tagIds: readonly number[] | undefined,
+  now: string,
+  placeBefore: ReadonlyMap<string, string> = new Map(),
+): Promise<number> => {
+  // The image row's count is kept exact by every write, so a patch never counts the image's shapes.
+  const { annotation_count: count } = await ex
+    .selectFrom("images")
+    .select("annotation_count")
+    .where("id", "=", imageId)
+    .executeTakeFirstOrThrow();
+  await deleteUids(ex, imageId, deletes);
+  // Walks the (image_id, position) index from its end: one step, whatever the image's shape count.
+  const last = await ex
+    .selectFrom("annotations")
+    .select("position")
+    .where("image_id", "=", imageId)
+    .orderBy("position", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  let next = (last?.position ?? -1) + 1;
+  let inserted = 0;
+  // Writes are batched, but in the order the loop makes them: a placed insert shifts the rows
+  // at and above its place, including those written before it.
+  let updates: [StoredAnnotation, number][] = [];
+  let appended: [StoredAnnotation, number][] = [];
+  const flush = async () => {
+    await updateRows(ex, imageId, updates);
+    await insertRows(ex, imageId, appended);
+    updates = [];
+    appended = [];
   };
-  /** New revision, count, time, and 'new' becomes 'in_progress' once the image holds anything. */
-  const finish = (imageId: number, count: number, tagTotal: number, now: string) =>
-    changes.saved(imageId, count, tagTotal, now);
-
-  return {
-    revision: revisionOf,
-    get: (imageId: number): AnnotationSet => ({
-      imageId,
-      revision: revisionOf(imageId),
-      annotations: (rows.all(imageId) as AnnotationRow[]).map(toAnnotation),
-      tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
-    }),
-    /** The rows as stored (geometry as JSON text), for replies spliced without parsing (set-json.ts). */
-    raw: (imageId: number) => ({
-      revision: revisionOf(imageId),
-      rows: rows.all(imageId) as AnnotationRow[],
-      tags: (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
-    }),
-    /** Tag label ids in label-set order. */
-    tags: (imageId: number): number[] => (tags.all(imageId) as { label_id: number }[]).map((t) => t.label_id),
-    stored: (imageId: number): Map<string, StoredAnnotation> =>
-      new Map((rows.all(imageId) as AnnotationRow[]).map((r) => [r.uid, toStored(r)])),
-    /**
-     * Makes the stored set equal to `items` (in that order), touching only rows that changed: an
-     * autosave of a dense image usually moves one shape, so this is one UPDATE, not 2,000 writes.
-     * Callers run it inside a transaction with the revision check.
-     */
-    replace: (
-      imageId: number,
-      before: ReadonlyMap<string, StoredAnnotation>,
-      items: StoredAnnotation[],
-      tagIds: number[],
-      now: string,
-    ) => {
-      const keep = new Set(items.map((a) => a.uid));
-      for (const uid of before.keys()) if (!keep.has(uid)) deleteOne.run(imageId, uid);
-      items.forEach((a, i) => {
-        const old = before.get(a.uid);
-        if (!old) insertRow(imageId, a, i);
-        else if (changed(old, a, i)) updateRow(imageId, a, i);
-      });
-      replaceTags(imageId, tagIds);
-      finish(imageId, items.length, tagIds.length, now);
-    },
-
-    /** Whether the image has a stored shape with this uid. */
-    has: (imageId: number, uid: string): boolean => positionOf.get(imageId, uid) !== undefined,
-
-    /** The stored rows of these uids only (missing ones are absent from the map). */
-    storedOf: (imageId: number, uids: Iterable<string>): Map<string, StoredAnnotation> => {
-      const out = new Map<string, StoredAnnotation>();
-      for (const uid of uids) {
-        const r = oneRow.get(imageId, uid) as AnnotationRow | undefined;
-        if (r) out.set(uid, toStored(r));
-      }
-      return out;
-    },
-
-    /**
-     * Applies a patch: deletes, then updates in place (positions kept), then inserts: on top, or
-     * just below the stored shape `placeBefore` names (an undone delete returns to its place; the
-     * shapes above it move up one). `before` holds the stored rows of every upserted and deleted uid.
-     * Callers run it inside a transaction with the revision check. Returns the new shape count.
-     */
-    patch: (
-      imageId: number,
-      before: ReadonlyMap<string, StoredAnnotation>,
-      upsert: readonly StoredAnnotation[],
-      deletes: readonly string[],
-      tagIds: readonly number[] | undefined,
-      now: string,
-      placeBefore: ReadonlyMap<string, string> = new Map(),
-    ): number => {
-      const { annotation_count: count } = countOf.get(imageId) as { annotation_count: number };
-      for (const uid of deletes) deleteOne.run(imageId, uid);
-      let next = ((lastPosition.get(imageId) as { position: number } | undefined)?.position ?? -1) + 1;
-      let inserted = 0;
-      for (const a of upsert) {
-        const old = before.get(a.uid);
-        const target = old ? undefined : placeBefore.get(a.uid);
-        const at = target === undefined ? undefined : (positionOf.get(imageId, target) as number | undefined);
-        if (!old && at !== undefined) {
-          makeRoomAt.run(imageId, at);
-          insertRow(imageId, a, at);
-          next++;
-          inserted++;
-        } else if (!old) {
-          insertRow(imageId, a, next++);
-          inserted++;
-        } else if (old.position !== undefined && changed(old, a, old.position)) {
-          updateRow(imageId, a, old.position);
-        }
-      }
-      if (tagIds) replaceTags(imageId, tagIds);
-      const total = count + inserted - deletes.length;
-      finish(imageId, total, tagIds ? tagIds.length : (tagCount.get(imageId) as { n: number }).n, now);
-      return total;
-    },
-  };
+  for (const a of upsert) {
+    const old = before.get(a.uid);
+    const target = old ? undefined : placeBefore.get(a.uid);
+    if (target !== undefined) await flush();
+    const at = target === undefined ? undefined : await positionOf(ex, imageId, target);
+    if (!old && at !== undefined) {
+      await ex
+        .updateTable("annotations")
+        .set({ position: sql<number>`position + 1` })
+        .where("image_id", "=", imageId)
+        .where("position", ">=", at)
+        .execute();
+      await insertRows(ex, imageId, [[a, at]]);
+      next++;
+      inserted++;
+    } else if (!old) {
+      appended.push([a, next++]);
+      inserted++;
+    } else if (old.position !== undefined && changed(old, a, old.position)) {
+      updates.push([a, old.position]);
+    }
+  }
+  await flush();
+  if (tagIds) await replaceTags(ex, imageId, tagIds);
+  const total = count + inserted - deletes.length;
+  const tags =
+    tagIds?.length ??
+    (
+      await ex
+        .selectFrom("image_tags")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("image_id", "=", imageId)
+        .executeTakeFirstOrThrow()
+    ).n;
+  await saved(ex, imageId, total, Number(tags), now);
+  return total;
 };

@@ -11,11 +11,23 @@ import {
   MAX_SHAPES_PER_IMAGE,
 } from "@labelbench/schema";
 import type { z } from "zod";
+import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
-import { imageRepo } from "../images/repo.js";
+import { claimRevision } from "../images/image-changes-repo.js";
 import { labelRepo } from "../labels/repo.js";
-import { annotationRepo, type StoredAnnotation } from "./repo.js";
+import {
+  getSet,
+  has,
+  imageOf,
+  patchSet,
+  rawSet,
+  replaceSet,
+  type StoredAnnotation,
+  storedOf as storedRows,
+  storedSet,
+  tagsOf,
+} from "./repo.js";
 import { annotationSetJson } from "./set-json.js";
 import {
   type ValidatedAnnotation,
@@ -66,39 +78,42 @@ const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefi
   updatedAt: a.updatedAt,
 });
 
-export const annotationService = (deps: Deps) => {
-  const images = imageRepo(deps.sql, deps.dialect);
-  const labels = labelRepo(deps.db);
-  const repo = annotationRepo(deps.db);
-  const requireImage = async (id: number) => {
-    const row = await images.row(id);
+export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
+  const requireImage = async (ex: Executor, id: number) => {
+    const row = await imageOf(ex, id);
     if (!row) throw notFound("image", id);
     return row;
   };
-  const labelsOf = (projectId: number) => new Map(labels.list(projectId).map((l) => [l.id, l]));
-  /** Inside the write transaction, so two concurrent saves cannot both win. */
-  const requireRevision = (imageId: number, baseRevision: number): number => {
-    const current = repo.revision(imageId);
-    if (current !== baseRevision) {
-      throw new AppError(
-        "REVISION_CONFLICT",
-        `image ${imageId} is at revision ${current}, not ${baseRevision}: someone else saved first`,
-        repo.get(imageId),
-      );
-    }
-    return current;
+  const labelsOf = async (projectId: number) =>
+    new Map((await labelRepo.list(deps.sql, projectId)).map((l) => [l.id, l]));
+  /**
+   * First in the write transaction: moves the image to the next revision if it is at
+   * `baseRevision` (one conditional UPDATE, which holds the image row until the transaction ends),
+   * else answers the conflict with the current set. Two concurrent saves, even from two processes,
+   * cannot both win, and the winner reads and writes the set under that lock.
+   */
+  const claim = async (trx: Executor, imageId: number, baseRevision: number): Promise<number> => {
+    const next = await claimRevision(trx, imageId, baseRevision);
+    if (next !== undefined) return next;
+    if (!(await imageOf(trx, imageId))) throw notFound("image", imageId);
+    const current = await getSet(trx, imageId);
+    throw new AppError(
+      "REVISION_CONFLICT",
+      `image ${imageId} is at revision ${current.revision}, not ${baseRevision}: someone else saved first`,
+      current,
+    );
   };
 
   return {
     get: async (imageId: number): Promise<AnnotationSet> => {
-      await requireImage(imageId);
-      return repo.get(imageId);
+      await requireImage(deps.sql, imageId);
+      return getSet(deps.sql, imageId);
     },
 
     /** The set as JSON spliced from the stored rows, or null when a row needs the ordinary path. */
     getJson: async (imageId: number): Promise<string | null> => {
-      await requireImage(imageId);
-      const { revision, rows, tags } = repo.raw(imageId);
+      await requireImage(deps.sql, imageId);
+      const { revision, rows, tags } = await rawSet(deps.sql, imageId);
       return annotationSetJson(imageId, revision, rows, tags);
     },
 
@@ -112,26 +127,26 @@ export const annotationService = (deps: Deps) => {
       body: z.output<typeof AnnotationSetPut>,
       actor: string | null,
     ): Promise<AnnotationSet> => {
-      const image = await requireImage(imageId);
-      const checked = validateAnnotationSet(body, image, labelsOf(image.project_id));
+      const image = await requireImage(deps.sql, imageId);
+      const checked = validateAnnotationSet(body, image, await labelsOf(image.project_id));
       if (!checked.ok) throw refuse(checked.issues);
       const now = deps.now();
-      return deps.db.transaction(() => {
-        const current = requireRevision(imageId, body.baseRevision);
-        const before = repo.stored(imageId);
+      return deps.sql.transaction().execute(async (trx) => {
+        const revision = await claim(trx, imageId, body.baseRevision);
+        const before = await storedSet(trx, imageId);
         const items = checked.annotations.map((a) => {
           const uid = a.id ?? randomUUID();
           return storedOf(uid, a, before.get(uid), actor, now);
         });
-        repo.replace(imageId, before, items, checked.tags, now);
+        await replaceSet(trx, imageId, before, items, checked.tags, now);
         // The reply is built from what was just written rather than read back and re-parsed.
         return {
           imageId,
-          revision: current + 1,
+          revision,
           annotations: items.map((a, i) => annotationOf(a, checked.annotations[i])),
-          tags: repo.tags(imageId),
+          tags: await tagsOf(trx, imageId),
         };
-      })();
+      });
     },
 
     /**
@@ -143,9 +158,9 @@ export const annotationService = (deps: Deps) => {
       body: z.output<typeof AnnotationSetPatch>,
       actor: string | null,
     ): Promise<AnnotationPatchResult> => {
-      const image = await requireImage(imageId);
+      const image = await requireImage(deps.sql, imageId);
       const issues: FieldIssue[] = [];
-      const labels = labelsOf(image.project_id);
+      const labels = await labelsOf(image.project_id);
       const upsert = validateAnnotations(body.upsert, "upsert", image, labels, issues);
       const upserted = new Set(body.upsert.map((a) => a.id));
       const deleting = new Set<string>();
@@ -159,9 +174,9 @@ export const annotationService = (deps: Deps) => {
       const tags = body.tags === undefined ? undefined : validateTags(body.tags, labels, issues);
       if (issues.length > 0) throw refuse(issues);
       const now = deps.now();
-      return deps.db.transaction(() => {
-        const current = requireRevision(imageId, body.baseRevision);
-        const before = repo.storedOf(imageId, [...upserted, ...deleting]);
+      return deps.sql.transaction().execute(async (trx) => {
+        const revision = await claim(trx, imageId, body.baseRevision);
+        const before = await storedRows(trx, imageId, [...upserted, ...deleting]);
         const missing = body.delete.flatMap((uid, i) =>
           before.has(uid)
             ? []
@@ -170,23 +185,32 @@ export const annotationService = (deps: Deps) => {
         // A new shape's place: just below a shape that stays (stored, not deleted, not itself new).
         const placeBefore = new Map<string, string>();
         const placed: { id: string; before: string }[] = [];
-        body.upsert.forEach((a, i) => {
-          if (a.before === undefined || before.has(a.id)) return;
-          if (deleting.has(a.before) || !repo.has(imageId, a.before))
+        for (const [i, a] of body.upsert.entries()) {
+          if (a.before === undefined || before.has(a.id)) continue;
+          if (deleting.has(a.before) || !(await has(trx, imageId, a.before)))
             missing.push({
               path: `upsert.${i}.before`,
               message: `image ${imageId} keeps no annotation "${a.before}" to place "${a.id}" before`,
             });
           placeBefore.set(a.id, a.before);
           placed.push({ id: a.id, before: a.before });
-        });
+        }
         if (missing.length > 0) throw refuse(missing);
         const items = upsert.map((a) => {
           const uid = a.id as string;
           return storedOf(uid, a, before.get(uid), actor, now);
         });
-        const annotationCount = repo.patch(imageId, before, items, body.delete, tags, now, placeBefore);
-        // Thrown inside the transaction, so the patch is rolled back whole.
+        const annotationCount = await patchSet(
+          trx,
+          imageId,
+          before,
+          items,
+          body.delete,
+          tags,
+          now,
+          placeBefore,
+        );
+        // Thrown inside the transaction, so the patch (and the revision step) is rolled back whole.
         if (annotationCount > MAX_SHAPES_PER_IMAGE)
           throw refuse([
             {
@@ -196,14 +220,14 @@ export const annotationService = (deps: Deps) => {
           ]);
         return {
           imageId,
-          revision: current + 1,
+          revision,
           annotationCount,
           upserted: items.map((a, i) => annotationOf(a, upsert[i])),
           placed,
           deleted: body.delete,
-          tags: repo.tags(imageId),
+          tags: await tagsOf(trx, imageId),
         };
-      })();
+      });
     },
   };
 };

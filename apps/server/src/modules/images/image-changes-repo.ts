@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
 
@@ -5,57 +6,109 @@ import type { Executor } from "../../db/executor.js";
  * The one home of "an image's annotations changed": its revision (which every save's conflict
  * check compares), its annotation count (kept exact so nothing counts shapes to list or sort) and
  * the step of its status from `new` to `in_progress` once it holds anything. Every writer of
- * annotations or tags (annotations, labels, imports) calls these, inside its own transaction.
+ * annotations or tags (annotations, labels, imports) calls these, inside its own transaction, with
+ * that transaction as the executor.
  */
-export const imageChangesRepo = (db: Db) => {
-  const revision = db.prepare<[number], number>("SELECT revision FROM images WHERE id = ?").pluck();
-  const saved = db.prepare<[number, string, number, number]>(
-    `UPDATE images SET revision = revision + 1, annotation_count = ?, updated_at = ?,
-       status = CASE WHEN status = 'new' AND ? THEN 'in_progress' ELSE status END
-     WHERE id = ?`,
-  );
-  const labelUsers = db.prepare<[string, number, number]>(
-    `UPDATE images SET revision = revision + 1, updated_at = ? WHERE id IN
-      (SELECT image_id FROM annotations WHERE label_id = ? UNION SELECT image_id FROM image_tags WHERE label_id = ?)`,
-  );
-  const uncount = db.prepare<[number, number]>(
-    `UPDATE images SET annotation_count = annotation_count -
-       (SELECT COUNT(*) FROM annotations a WHERE a.image_id = images.id AND a.label_id = ?)
-     WHERE id IN (SELECT image_id FROM annotations WHERE label_id = ?)`,
-  );
-  // Reads the import's chunk table (imports/import-repo.ts), which exists once a publish has begun
-  // on this connection: prepared at its first use.
-  let chunk: ReturnType<Db["prepare"]> | undefined;
-  const importedChunk = () =>
-    (chunk ??= db.prepare(
-      `UPDATE main.images SET revision = revision + 1, annotation_count = c.count, updated_at = @now,
-         status = CASE WHEN status = 'new' AND (c.count > 0 OR EXISTS (SELECT 1 FROM main.image_tags t WHERE t.image_id = images.id))
-           THEN 'in_progress' ELSE status END
-       FROM temp.import_chunk c WHERE images.id = c.image_id`,
-    ));
 
-  return {
-    /** The revision a save must name to be applied (undefined for an unknown image). */
-    revision: (imageId: number): number | undefined => revision.get(imageId),
-    /** After a save replaced or patched the image's shapes or tags: `count` shapes, `tags` tags now. */
-    saved: (imageId: number, count: number, tags: number, now: string) =>
-      saved.run(count, now, count + tags > 0 ? 1 : 0, imageId),
-    /**
-     * Before a label's shapes and tags are reassigned or deleted: every image using it gets a new
-     * revision, so an editor holding the old set gets a 409 instead of writing it back.
-     */
-    labelChanging: (labelId: number, now: string) => labelUsers.run(now, labelId, labelId),
-    /** Before a label's shapes are deleted: the counts of the images holding them drop by as many. */
-    labelShapesDeleting: (labelId: number) => uncount.run(labelId, labelId),
-    /** After an import step wrote the images of temp.import_chunk: new counts (its `count`), revisions, status. */
-    importedChunk: (now: string) => importedChunk().run({ now }),
-  };
+/** The revision a save must name to be applied (undefined for an unknown image). */
+export const revisionOf = async (ex: Executor, imageId: number): Promise<number | undefined> =>
+  (await ex.selectFrom("images").select("revision").where("id", "=", imageId).executeTakeFirst())?.revision;
+
+/**
+ * A save's revision check and step in one statement: the image moves from `baseRevision` to the
+ * next revision, or nothing happens (another save won, or the image is gone) and the answer is
+ * undefined. Atomic with several processes on PostgreSQL: the UPDATE locks the image row until the
+ * transaction ends, and a concurrent save with the same base waits for it, then finds the revision
+ * moved and changes nothing. Call it first in the save's transaction, before reading the stored
+ * set, so that set is read under the lock; the save's other writes follow and `saved` ends it.
+ */
+export const claimRevision = async (
+  ex: Executor,
+  imageId: number,
+  baseRevision: number,
+): Promise<number | undefined> =>
+  (
+    await ex
+      .updateTable("images")
+      .set({ revision: sql<number>`revision + 1` })
+      .where("id", "=", imageId)
+      .where("revision", "=", baseRevision)
+      .returning("revision")
+      .executeTakeFirst()
+  )?.revision;
+
+/**
+ * After a save (whose revision `claimRevision` moved) replaced or patched the image's shapes or
+ * tags: `count` shapes and `tags` tags now; 'new' becomes 'in_progress' once it holds anything.
+ */
+export const saved = async (ex: Executor, imageId: number, count: number, tags: number, now: string) => {
+  await ex
+    .updateTable("images")
+    .set({ annotation_count: count, updated_at: now })
+    .$if(count + tags > 0, (q) =>
+      q.set({ status: sql<string>`CASE WHEN status = 'new' THEN 'in_progress' ELSE status END` }),
+    )
+    .where("id", "=", imageId)
+    .execute();
 };
-export type ImageChangesRepo = ReturnType<typeof imageChangesRepo>;
+
+/**
+ * Before a label's shapes and tags are reassigned or deleted: every image using it gets a new
+ * revision, so an editor holding the old set gets a 409 instead of writing it back.
+ */
+export const labelChanging = async (ex: Executor, labelId: number, now: string) => {
+  await ex
+    .updateTable("images")
+    .set({ revision: sql<number>`revision + 1`, updated_at: now })
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("annotations")
+        .select("image_id")
+        .where("label_id", "=", labelId)
+        .union(eb.selectFrom("image_tags").select("image_id").where("label_id", "=", labelId)),
+    )
+    .execute();
+};
+
+/** Before a label's shapes are deleted: the counts of the images holding them drop by as many. */
+export const labelShapesDeleting = async (ex: Executor, labelId: number) => {
+  await ex
+    .updateTable("images")
+    .set((eb) => ({
+      annotation_count: eb(
+        "annotation_count",
+        "-",
+        eb
+          .selectFrom("annotations as a")
+          .select((e) => e.fn.countAll<number>().as("n"))
+          .whereRef("a.image_id", "=", "images.id")
+          .where("a.label_id", "=", labelId),
+      ),
+    }))
+    .where("id", "in", (eb) =>
+      eb.selectFrom("annotations").select("image_id").where("label_id", "=", labelId),
+    )
+    .execute();
+};
+
+/**
+ * After a step of the synchronous SQLite publish (imports/import-repo.ts runs its steps in a
+ * better-sqlite3 transaction on the same handle). Build it once temp.import_chunk exists on the
+ * connection, as the statement is prepared here.
+ */
+export const sqliteImportedChunk = (db: Db) => {
+  const chunk = db.prepare(
+    `UPDATE main.images SET revision = revision + 1, annotation_count = c.count, updated_at = @now,
+       status = CASE WHEN status = 'new' AND (c.count > 0 OR EXISTS (SELECT 1 FROM main.image_tags t WHERE t.image_id = images.id))
+         THEN 'in_progress' ELSE status END
+     FROM temp.import_chunk c WHERE images.id = c.image_id`,
+  );
+  return (now: string) => chunk.run({ now });
+};
 
 /**
  * After an import step (PostgreSQL publishing, imports/pg-publish-repo.ts) wrote these images'
- * annotations and tags: the same as `importedChunk`, counting what each image now holds. Valid on
+ * annotations and tags: the same as `sqliteImportedChunk`, counting what each image now holds. Valid on
  * both dialects; runs on the step's transaction.
  */
 export const importedImages = async (ex: Executor, imageIds: readonly number[], now: string) => {

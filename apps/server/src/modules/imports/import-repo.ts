@@ -2,7 +2,7 @@ import { naturalSortKey, type ShapeType } from "@labelbench/schema";
 import type { Dialect } from "../../db/connect.js";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
-import { imageChangesRepo } from "../images/image-changes-repo.js";
+import { sqliteImportedChunk } from "../images/image-changes-repo.js";
 
 /** A committed import (dataset_imports), publishing or waiting to. */
 export interface ImportRow {
@@ -326,7 +326,7 @@ export const openPublish = (db: Db, imp: ImportRow) => {
       ),
       progress: db.prepare("UPDATE main.dataset_imports SET published_through = @to WHERE id = @import"),
     };
-    const changes = imageChangesRepo(db);
+    const importedChunk = sqliteImportedChunk(db);
     const append = imp.existing === "append";
     const inTransaction = db.transaction((from: number, to: number) => {
       const args = { ...p, from, to };
@@ -341,7 +341,7 @@ export const openPublish = (db: Db, imp: ImportRow) => {
       sql.rows.run(args);
       if (has.tags > 0) sql.tags.run(args);
       sql.count.run();
-      changes.importedChunk(p.now);
+      importedChunk(p.now);
       sql.progress.run(args);
     });
     return {

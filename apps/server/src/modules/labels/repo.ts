@@ -1,5 +1,8 @@
 import { type Label, labelNameKey, type ShapeType } from "@labelbench/schema";
-import type { Db } from "../../db/database.js";
+import { type ExpressionBuilder, sql } from "kysely";
+import type { Dialect } from "../../db/connect.js";
+import type { Executor } from "../../db/executor.js";
+import type { Database } from "../../db/schema.js";
 
 interface LabelRow {
   id: number;
@@ -12,8 +15,6 @@ interface LabelRow {
   annotation_count: number;
 }
 
-const SELECT = `SELECT l.*, (SELECT COUNT(*) FROM annotations a WHERE a.label_id = l.id) AS annotation_count FROM labels l`;
-
 const toLabel = (r: LabelRow): Label => ({
   id: r.id,
   projectId: r.project_id,
@@ -22,7 +23,7 @@ const toLabel = (r: LabelRow): Label => ({
   hotkey: r.hotkey,
   position: r.position,
   shapeTypes: r.shape_types.split(",") as ShapeType[],
-  annotationCount: r.annotation_count,
+  annotationCount: Number(r.annotation_count),
 });
 
 export interface NewLabel {
@@ -35,91 +36,176 @@ export interface NewLabel {
 /** Shared with the web's label editor, so both see the same names collide. */
 export const nameKey = labelNameKey;
 
-export const labelRepo = (db: Db) => {
-  const byId = db.prepare(`${SELECT} WHERE l.id = ? AND l.project_id = ?`);
-  const all = db.prepare(`${SELECT} WHERE l.project_id = ? ORDER BY l.position, l.id`);
-  const byName = db.prepare("SELECT id FROM labels WHERE project_id = ? AND name_key = ?");
-  const byHotkey = db.prepare("SELECT id, name FROM labels WHERE project_id = ? AND hotkey = ?");
-  const maxPos = db.prepare("SELECT coalesce(max(position), -1) AS p FROM labels WHERE project_id = ?");
-  const insert = db.prepare(
-    "INSERT INTO labels (project_id, name, name_key, color, hotkey, position, shape_types) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  );
-  // A patch sets only the columns it names: coalesce keeps the others (null is never a new value
-  // here, hotkey aside, which says so with its own flag).
-  const updateOne = db.prepare(
-    `UPDATE labels SET name = coalesce(@name, name), name_key = coalesce(@nameKey, name_key),
-       color = coalesce(@color, color), hotkey = CASE WHEN @setHotkey THEN @hotkey ELSE hotkey END,
-       shape_types = coalesce(@shapeTypes, shape_types) WHERE id = @id`,
-  );
-  const setPosition = db.prepare("UPDATE labels SET position = ? WHERE id = ?");
-  const usage = db.prepare(
-    `SELECT (SELECT COUNT(*) FROM annotations WHERE label_id = ?) AS annotations,
-            (SELECT COUNT(*) FROM image_tags WHERE label_id = ?) AS tags`,
-  );
-  const shapeTypesInUse = db
-    .prepare("SELECT DISTINCT json_extract(geometry, '$.type') AS t FROM annotations WHERE label_id = ?")
-    .pluck();
-  const reassignShapes = db.prepare("UPDATE annotations SET label_id = ?, updated_at = ? WHERE label_id = ?");
-  const reassignTags = db.prepare(
-    "INSERT OR IGNORE INTO image_tags (image_id, label_id) SELECT image_id, ? FROM image_tags WHERE label_id = ?",
-  );
-  const deleteAnnotationsOf = db.prepare("DELETE FROM annotations WHERE label_id = ?");
-  const deleteOne = db.prepare("DELETE FROM labels WHERE id = ?");
-  return {
-    get: (projectId: number, id: number): Label | null => {
-      const r = byId.get(id, projectId) as LabelRow | undefined;
-      return r ? toLabel(r) : null;
-    },
-    list: (projectId: number): Label[] => (all.all(projectId) as LabelRow[]).map(toLabel),
-    idByName: (projectId: number, name: string): number | null =>
-      (byName.get(projectId, nameKey(name)) as { id: number } | undefined)?.id ?? null,
-    byHotkey: (projectId: number, hotkey: string) =>
-      (byHotkey.get(projectId, hotkey) as { id: number; name: string } | undefined) ?? null,
-    count: (projectId: number): number => (maxPos.get(projectId) as { p: number }).p + 1,
-    insert: (projectId: number, l: NewLabel): number => {
-      const pos = (maxPos.get(projectId) as { p: number }).p + 1;
-      return Number(
-        insert.run(projectId, l.name, nameKey(l.name), l.color, l.hotkey, pos, l.shapeTypes.join(","))
-          .lastInsertRowid,
-      );
-    },
-    update: (id: number, patch: Partial<NewLabel>) => {
-      if (Object.values(patch).every((v) => v === undefined)) return;
-      updateOne.run({
-        id,
-        name: patch.name ?? null,
-        nameKey: patch.name === undefined ? null : nameKey(patch.name),
-        color: patch.color ?? null,
-        setHotkey: patch.hotkey === undefined ? 0 : 1,
-        hotkey: patch.hotkey ?? null,
-        shapeTypes: patch.shapeTypes === undefined ? null : patch.shapeTypes.join(","),
-      });
-    },
-    /** Moves a label to `position` and renumbers the set 0..n-1 without gaps. */
-    move: (projectId: number, id: number, position: number) => {
-      const ids = (all.all(projectId) as LabelRow[]).map((r) => r.id).filter((x) => x !== id);
-      ids.splice(Math.min(position, ids.length), 0, id);
-      ids.forEach((lid, i) => {
-        setPosition.run(i, lid);
-      });
-    },
-    renumber: (projectId: number) => {
-      const ids = (all.all(projectId) as LabelRow[]).map((r) => r.id);
-      ids.forEach((lid, i) => {
-        setPosition.run(i, lid);
-      });
-    },
-    usage: (id: number) => usage.get(id, id) as { annotations: number; tags: number },
-    shapeTypesInUse: (id: number): ShapeType[] => shapeTypesInUse.all(id) as ShapeType[],
-    /** Moves the label's annotations and image tags to `targetId`. */
-    reassign: (id: number, targetId: number, now: string) => {
-      reassignShapes.run(targetId, now, id);
-      reassignTags.run(targetId, id);
-    },
-    /** Deletes the label's annotations (imageChangesRepo.labelShapesDeleting keeps the counts right first). */
-    deleteAnnotationsOf: (id: number) => deleteAnnotationsOf.run(id),
-    /** Deletes the label; its image tags go with it (ON DELETE CASCADE). */
-    delete: (id: number) => deleteOne.run(id),
-  };
+const withCount = (ex: Executor) =>
+  ex
+    .selectFrom("labels as l")
+    .select(["l.id", "l.project_id", "l.name", "l.color", "l.hotkey", "l.position", "l.shape_types"])
+    .select((eb: ExpressionBuilder<Database & { l: Database["labels"] }, "l">) =>
+      eb
+        .selectFrom("annotations as a")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("a.label_id", "=", "l.id")
+        .as("annotation_count"),
+    );
+
+const listOf = async (ex: Executor, projectId: number): Promise<Label[]> =>
+  (
+    (await withCount(ex)
+      .where("l.project_id", "=", projectId)
+      .orderBy("l.position")
+      .orderBy("l.id")
+      .execute()) as LabelRow[]
+  ).map(toLabel);
+
+const maxPosition = async (ex: Executor, projectId: number): Promise<number> =>
+  (
+    await ex
+      .selectFrom("labels")
+      .select((eb) => eb.fn.coalesce(eb.fn.max("position"), sql<number>`-1`).as("p"))
+      .where("project_id", "=", projectId)
+      .executeTakeFirstOrThrow()
+  ).p;
+
+const renumberAs = async (ex: Executor, ids: readonly number[]) => {
+  for (const [i, lid] of ids.entries())
+    await ex
+      .updateTable("labels")
+      .set({ position: i })
+      .where("id", "=", lid)
+      .where("position", "!=", i)
+      .execute();
 };
-export type LabelRepo = ReturnType<typeof labelRepo>;
+
+export const labelRepo = {
+  /**
+   * Serializes the label writes of one project across processes (PostgreSQL: the project row is
+   * locked until the transaction ends), so the name and hotkey checks, the next position and the
+   * renumbering see every other writer's result. SQLite transactions are serialized already.
+   */
+  lockProject: async (ex: Executor, dialect: Dialect, projectId: number) => {
+    if (dialect === "postgres")
+      await ex.selectFrom("projects").select("id").where("id", "=", projectId).forUpdate().execute();
+  },
+  get: async (ex: Executor, projectId: number, id: number): Promise<Label | null> => {
+    const r = (await withCount(ex)
+      .where("l.id", "=", id)
+      .where("l.project_id", "=", projectId)
+      .executeTakeFirst()) as LabelRow | undefined;
+    return r ? toLabel(r) : null;
+  },
+  list: listOf,
+  idByName: async (ex: Executor, projectId: number, name: string): Promise<number | null> =>
+    (
+      await ex
+        .selectFrom("labels")
+        .select("id")
+        .where("project_id", "=", projectId)
+        .where("name_key", "=", nameKey(name))
+        .executeTakeFirst()
+    )?.id ?? null,
+  byHotkey: async (ex: Executor, projectId: number, hotkey: string) =>
+    (await ex
+      .selectFrom("labels")
+      .select(["id", "name"])
+      .where("project_id", "=", projectId)
+      .where("hotkey", "=", hotkey)
+      .executeTakeFirst()) ?? null,
+  count: async (ex: Executor, projectId: number): Promise<number> => (await maxPosition(ex, projectId)) + 1,
+  insert: async (ex: Executor, projectId: number, l: NewLabel): Promise<number> => {
+    const position = (await maxPosition(ex, projectId)) + 1;
+    const { id } = await ex
+      .insertInto("labels")
+      .values({
+        project_id: projectId,
+        name: l.name,
+        name_key: nameKey(l.name),
+        color: l.color,
+        hotkey: l.hotkey,
+        position,
+        shape_types: l.shapeTypes.join(","),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return id;
+  },
+  /** Sets only the columns the patch names. */
+  update: async (ex: Executor, id: number, patch: Partial<NewLabel>) => {
+    const set = {
+      ...(patch.name === undefined ? {} : { name: patch.name, name_key: nameKey(patch.name) }),
+      ...(patch.color === undefined ? {} : { color: patch.color }),
+      ...(patch.hotkey === undefined ? {} : { hotkey: patch.hotkey }),
+      ...(patch.shapeTypes === undefined ? {} : { shape_types: patch.shapeTypes.join(",") }),
+    };
+    if (Object.keys(set).length === 0) return;
+    await ex.updateTable("labels").set(set).where("id", "=", id).execute();
+  },
+  /** Moves a label to `position` and renumbers the set 0..n-1 without gaps. */
+  move: async (ex: Executor, projectId: number, id: number, position: number) => {
+    const ids = (await listOf(ex, projectId)).map((l) => l.id).filter((x) => x !== id);
+    ids.splice(Math.min(position, ids.length), 0, id);
+    await renumberAs(ex, ids);
+  },
+  renumber: async (ex: Executor, projectId: number) =>
+    renumberAs(
+      ex,
+      (
+        await ex
+          .selectFrom("labels")
+          .select("id")
+          .where("project_id", "=", projectId)
+          .orderBy("position")
+          .orderBy("id")
+          .execute()
+      ).map((r) => r.id),
+    ),
+  usage: async (ex: Executor, id: number): Promise<{ annotations: number; tags: number }> => {
+    const count = async (table: "annotations" | "image_tags") =>
+      Number(
+        (
+          await ex
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("label_id", "=", id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return { annotations: await count("annotations"), tags: await count("image_tags") };
+  },
+  shapeTypesInUse: async (ex: Executor, dialect: Dialect, id: number): Promise<ShapeType[]> => {
+    // The stored geometry is JSON text on both dialects (db/schema.ts); each reads its type its own way.
+    const type =
+      dialect === "sqlite"
+        ? sql<ShapeType>`json_extract(geometry, '$.type')`
+        : sql<ShapeType>`geometry::json ->> 'type'`;
+    return (
+      await ex.selectFrom("annotations").select(type.as("t")).distinct().where("label_id", "=", id).execute()
+    ).map((r) => r.t);
+  },
+  /** Moves the label's annotations and image tags to `targetId`. */
+  reassign: async (ex: Executor, id: number, targetId: number, now: string) => {
+    await ex
+      .updateTable("annotations")
+      .set({ label_id: targetId, updated_at: now })
+      .where("label_id", "=", id)
+      .execute();
+    await ex
+      .insertInto("image_tags")
+      .columns(["image_id", "label_id"])
+      .expression((eb) =>
+        eb
+          .selectFrom("image_tags")
+          .select(["image_id", sql<number>`CAST(${targetId} AS bigint)`.as("label_id")])
+          .where("label_id", "=", id),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  },
+  /** Deletes the label's annotations (image-changes-repo's labelShapesDeleting keeps the counts right first). */
+  deleteAnnotationsOf: async (ex: Executor, id: number) => {
+    await ex.deleteFrom("annotations").where("label_id", "=", id).execute();
+  },
+  /** Deletes the label; its image tags go with it (ON DELETE CASCADE). */
+  delete: async (ex: Executor, id: number) => {
+    await ex.deleteFrom("labels").where("id", "=", id).execute();
+  },
+};

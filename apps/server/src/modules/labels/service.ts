@@ -1,12 +1,13 @@
 import { RESERVED_HOTKEYS, type ShapeType } from "@labelbench/schema";
-import type { Db } from "../../db/database.js";
+import type { Executor } from "../../db/executor.js";
+import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
-import { imageChangesRepo } from "../images/image-changes-repo.js";
+import { labelChanging, labelShapesDeleting } from "../images/image-changes-repo.js";
 import { paletteColor } from "./palette.js";
-import { type LabelRepo, labelRepo, type NewLabel } from "./repo.js";
+import { type NewLabel, labelRepo as repo } from "./repo.js";
 
-export const checkHotkey = (
-  repo: LabelRepo,
+export const checkHotkey = async (
+  ex: Executor,
   projectId: number,
   hotkey: string | null | undefined,
   selfId?: number,
@@ -18,7 +19,7 @@ export const checkHotkey = (
       { path: "body.hotkey", message: `reserved for ${reserved}` },
     ]);
   }
-  const other = repo.byHotkey(projectId, hotkey);
+  const other = await repo.byHotkey(ex, projectId, hotkey);
   if (other && other.id !== selfId) {
     throw new AppError("CONFLICT", `hotkey "${hotkey}" is already used by label "${other.name}"`, {
       field: "hotkey",
@@ -27,8 +28,8 @@ export const checkHotkey = (
   }
 };
 
-const checkName = (repo: LabelRepo, projectId: number, name: string, selfId?: number) => {
-  const other = repo.idByName(projectId, name);
+const checkName = async (ex: Executor, projectId: number, name: string, selfId?: number) => {
+  const other = await repo.idByName(ex, projectId, name);
   if (other !== null && other !== selfId) {
     throw new AppError("CONFLICT", `a label named "${name}" already exists in this project`, {
       field: "name",
@@ -37,54 +38,68 @@ const checkName = (repo: LabelRepo, projectId: number, name: string, selfId?: nu
   }
 };
 
-export const labelService = (db: Db) => {
-  const repo = labelRepo(db);
-  const imageChanges = imageChangesRepo(db);
-  const get = (projectId: number, id: number) => {
-    const l = repo.get(projectId, id);
+type LabelInput = Omit<NewLabel, "color"> & { color?: string | undefined };
+
+export const labelService = (deps: Pick<Deps, "sql" | "dialect">) => {
+  const get = async (ex: Executor, projectId: number, id: number) => {
+    const l = await repo.get(ex, projectId, id);
     if (!l) throw notFound("label", id);
     return l;
   };
+  /**
+   * A write to a project's label set: one transaction that first locks the project (PostgreSQL),
+   * so the checks it makes still hold when it writes, with several processes too.
+   */
+  const writing = <T>(projectId: number, work: (trx: Executor) => Promise<T>): Promise<T> =>
+    deps.sql.transaction().execute(async (trx) => {
+      await repo.lockProject(trx, deps.dialect, projectId);
+      return work(trx);
+    });
 
-  const create = (projectId: number, input: Omit<NewLabel, "color"> & { color?: string | undefined }) => {
-    checkName(repo, projectId, input.name);
-    checkHotkey(repo, projectId, input.hotkey);
-    const color = input.color ?? paletteColor(repo.count(projectId));
-    return repo.insert(projectId, { ...input, color });
+  const create = async (trx: Executor, projectId: number, input: LabelInput) => {
+    await checkName(trx, projectId, input.name);
+    await checkHotkey(trx, projectId, input.hotkey);
+    const color = input.color ?? paletteColor(await repo.count(trx, projectId));
+    return repo.insert(trx, projectId, { ...input, color });
   };
 
   return {
-    repo,
-    get,
-    list: (projectId: number) => repo.list(projectId),
-    create: (projectId: number, input: Parameters<typeof create>[1]) =>
-      get(projectId, db.transaction(() => create(projectId, input))()),
+    get: (projectId: number, id: number) => get(deps.sql, projectId, id),
+    list: (projectId: number) => repo.list(deps.sql, projectId),
+    create: (projectId: number, input: LabelInput) =>
+      writing(projectId, async (trx) => get(trx, projectId, await create(trx, projectId, input))),
 
-    bulkCreate: (projectId: number, names: string[]) => {
-      const seen = new Set<string>();
-      const unique = names
-        .map((n) => n.trim())
-        .filter((n) => n && !seen.has(n.toLowerCase()) && seen.add(n.toLowerCase()));
-      const taken = unique.filter((n) => repo.idByName(projectId, n) !== null);
-      if (taken.length > 0) {
-        throw new AppError("CONFLICT", `labels already exist: ${taken.map((t) => `"${t}"`).join(", ")}`, {
-          field: "names",
-          existing: taken,
-        });
-      }
-      const ids = db.transaction(() =>
-        unique.map((name) => create(projectId, { name, hotkey: null, shapeTypes: ["box", "polygon"] })),
-      )();
-      return ids.map((id) => get(projectId, id));
-    },
+    bulkCreate: (projectId: number, names: string[]) =>
+      writing(projectId, async (trx) => {
+        const seen = new Set<string>();
+        const unique = names
+          .map((n) => n.trim())
+          .filter((n) => n && !seen.has(n.toLowerCase()) && seen.add(n.toLowerCase()));
+        const taken: string[] = [];
+        for (const n of unique) if ((await repo.idByName(trx, projectId, n)) !== null) taken.push(n);
+        if (taken.length > 0) {
+          throw new AppError("CONFLICT", `labels already exist: ${taken.map((t) => `"${t}"`).join(", ")}`, {
+            field: "names",
+            existing: taken,
+          });
+        }
+        const ids: number[] = [];
+        for (const name of unique)
+          ids.push(await create(trx, projectId, { name, hotkey: null, shapeTypes: ["box", "polygon"] }));
+        const out = [];
+        for (const id of ids) out.push(await get(trx, projectId, id));
+        return out;
+      }),
 
     update: (projectId: number, id: number, patch: Partial<NewLabel> & { position?: number | undefined }) =>
-      db.transaction(() => {
-        const current = get(projectId, id);
-        if (patch.name !== undefined) checkName(repo, projectId, patch.name, id);
-        if (patch.hotkey !== undefined) checkHotkey(repo, projectId, patch.hotkey, id);
+      writing(projectId, async (trx) => {
+        const current = await get(trx, projectId, id);
+        if (patch.name !== undefined) await checkName(trx, projectId, patch.name, id);
+        if (patch.hotkey !== undefined) await checkHotkey(trx, projectId, patch.hotkey, id);
         if (patch.shapeTypes) {
-          const inUse = repo.shapeTypesInUse(id).filter((t) => !patch.shapeTypes?.includes(t));
+          const inUse = (await repo.shapeTypesInUse(trx, deps.dialect, id)).filter(
+            (t) => !patch.shapeTypes?.includes(t),
+          );
           if (inUse.length > 0) {
             throw new AppError(
               "CONFLICT",
@@ -93,19 +108,19 @@ export const labelService = (db: Db) => {
             );
           }
         }
-        repo.update(id, patch);
-        if (patch.position !== undefined) repo.move(projectId, id, patch.position);
-        return get(projectId, id);
-      })(),
+        await repo.update(trx, id, patch);
+        if (patch.position !== undefined) await repo.move(trx, projectId, id, patch.position);
+        return get(trx, projectId, id);
+      }),
 
     delete: (
       projectId: number,
       id: number,
       opts: { reassignTo?: number | undefined; deleteAnnotations: boolean },
     ) =>
-      db.transaction(() => {
-        const label = get(projectId, id);
-        const usage = repo.usage(id);
+      writing(projectId, async (trx) => {
+        const label = await get(trx, projectId, id);
+        const usage = await repo.usage(trx, id);
         const inUse = usage.annotations + usage.tags > 0;
         if (inUse && opts.reassignTo === undefined && !opts.deleteAnnotations) {
           throw new AppError(
@@ -120,8 +135,10 @@ export const labelService = (db: Db) => {
             throw new AppError("VALIDATION_ERROR", "cannot reassign a label to itself", [
               { path: "query.reassignTo", message: "must be another label" },
             ]);
-          const target = get(projectId, opts.reassignTo);
-          const missing = repo.shapeTypesInUse(id).filter((t: ShapeType) => !target.shapeTypes.includes(t));
+          const target = await get(trx, projectId, opts.reassignTo);
+          const missing = (await repo.shapeTypesInUse(trx, deps.dialect, id)).filter(
+            (t: ShapeType) => !target.shapeTypes.includes(t),
+          );
           if (missing.length > 0) {
             throw new AppError(
               "CONFLICT",
@@ -130,15 +147,15 @@ export const labelService = (db: Db) => {
             );
           }
           // Images whose annotation set changes get a new revision so stale editors get a 409.
-          imageChanges.labelChanging(id, now);
-          repo.reassign(id, target.id, now);
+          await labelChanging(trx, id, now);
+          await repo.reassign(trx, id, target.id, now);
         } else if (inUse) {
-          imageChanges.labelChanging(id, now);
-          imageChanges.labelShapesDeleting(id);
-          repo.deleteAnnotationsOf(id);
+          await labelChanging(trx, id, now);
+          await labelShapesDeleting(trx, id);
+          await repo.deleteAnnotationsOf(trx, id);
         }
-        repo.delete(id);
-        repo.renumber(projectId);
-      })(),
+        await repo.delete(trx, id);
+        await repo.renumber(trx, projectId);
+      }),
   };
 };
