@@ -84,7 +84,9 @@ export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly file
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
 export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
-  const tiles = createTileQueue({ db: opts.db, storage: opts.storage, config: opts.config, log });
+  const sql = opts.connection?.kysely ?? sqliteKysely(opts.db);
+  const dialect = opts.connection?.dialect ?? "sqlite";
+  const tiles = createTileQueue({ sql, dialect, storage: opts.storage, config: opts.config, log });
   // No import runs yet: one a stopped process was publishing is finished (before the stored-file
   // sweep, which would take its files, not yet referenced by image rows, for leftovers), and what
   // imports left in the temp folder (uploads, staging files never committed) is removed.
@@ -94,8 +96,8 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
   const deps: Deps = {
     db: opts.db,
-    sql: opts.connection?.kysely ?? sqliteKysely(opts.db),
-    dialect: opts.connection?.dialect ?? "sqlite",
+    sql,
+    dialect,
     storage: opts.storage,
     config: opts.config,
     log,
