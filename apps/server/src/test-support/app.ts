@@ -45,6 +45,8 @@ export interface TestApp<S extends Storage = LocalStorage> {
   filesDir: string;
   /** Stops the background tile worker, closes (on PostgreSQL: drops) the database and removes the temp directory. */
   cleanup: () => Promise<void>;
+  /** What `options.sharing` needs to open a second app over the same database, storage and admin. */
+  readonly shared: { target: string; token: string };
 }
 
 /**
@@ -55,20 +57,29 @@ export interface TestApp<S extends Storage = LocalStorage> {
  * `options.anonymous` leaves credential-less requests anonymous (to test 401s);
  * `options.storedFilesHooks` pauses the stored-file reference rule between its steps; `options.now`
  * replaces the clock; `options.storage` replaces the local file store (an S3Storage: test-support/s3.ts),
- * which the caller cleans up.
+ * which the caller cleans up. `options.sharing` makes a second server process of another test app:
+ * its own connection to the same database, the same storage and admin; its cleanup closes only its
+ * own connection (the first app's cleanup removes the rest), so clean it up first.
  */
 export const makeTestApp = async <S extends Storage = LocalStorage>(
   overrides: Partial<Config> = {},
-  options: { anonymous?: boolean; storedFilesHooks?: StoredFilesHooks; now?: () => string; storage?: S } = {},
+  options: {
+    anonymous?: boolean;
+    storedFilesHooks?: StoredFilesHooks;
+    now?: () => string;
+    storage?: S;
+    sharing?: TestApp<S>;
+  } = {},
 ): Promise<TestApp<S>> => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
+  const { sharing } = options;
+  const dir = sharing?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
   const config = testConfig(dir, overrides);
-  const database = await openTestDatabase(dir);
+  const database = sharing ? await reopenTestDatabase(sharing.shared.target) : await openTestDatabase(dir);
   const { sql, dialect } = database;
   const db = database.sqlite;
   const filesDir = path.join(dir, "files");
   // Without options.storage, S is its default, LocalStorage.
-  const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
+  const storage = options.storage ?? sharing?.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
     db: db ?? sqliteOnly(),
     connection: { kysely: sql, dialect },
@@ -78,25 +89,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
     ...(options.storedFilesHooks ? { storedFilesHooks: options.storedFilesHooks } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const repo = authRepo(db ?? sqliteOnly());
-  const now = new Date().toISOString();
-  // Not a valid argon2 hash: this admin signs in only through its token.
-  const adminId = repo.insertUser(
-    { email: TEST_ADMIN_EMAIL, name: "Test admin", role: "admin", passwordHash: "!" },
-    now,
-  );
-  const token = newSecret("lbt_");
-  repo.insertToken(
-    {
-      userId: adminId,
-      name: "tests",
-      hash: digest(token),
-      prefix: token.slice(0, 10),
-      scope: "write",
-      expiresAt: null,
-    },
-    now,
-  );
+  const token = sharing?.shared.token ?? insertAdmin(db ?? sqliteOnly());
   const outer = express();
   outer.disable("x-powered-by");
   outer.use((req, _res, next) => {
@@ -122,9 +115,34 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
       await app.tiles.stop();
       app.files.stop();
       await database.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!sharing) fs.rmSync(dir, { recursive: true, force: true });
     },
+    shared: { target: database.target, token },
   };
+};
+
+/** The admin every test app has, with a write token (returned). */
+const insertAdmin = (db: Db): string => {
+  const repo = authRepo(db);
+  const now = new Date().toISOString();
+  // Not a valid argon2 hash: this admin signs in only through its token.
+  const adminId = repo.insertUser(
+    { email: TEST_ADMIN_EMAIL, name: "Test admin", role: "admin", passwordHash: "!" },
+    now,
+  );
+  const token = newSecret("lbt_");
+  repo.insertToken(
+    {
+      userId: adminId,
+      name: "tests",
+      hash: digest(token),
+      prefix: token.slice(0, 10),
+      scope: "write",
+      expiresAt: null,
+    },
+    now,
+  );
+  return token;
 };
 
 /** What a PostgreSQL test app answers where code still asks for the SQLite handle. */
@@ -138,16 +156,19 @@ interface TestDatabase {
   dialect: Dialect;
   sql: Kysely<Database>;
   sqlite: Db | undefined;
+  /** The SQLite file or the PostgreSQL URL. */
+  target: string;
   close: () => Promise<void>;
 }
 
 /** A migrated, empty database of the suite's backend, private to one test app. */
 const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
   if (TEST_BACKEND === "sqlite") {
-    const db = openDatabase(path.join(dir, "labelbench.sqlite"));
+    const file = path.join(dir, "labelbench.sqlite");
+    const db = openDatabase(file);
     migrate(db);
     const sql = sqliteKysely(db);
-    return { dialect: "sqlite", sql, sqlite: db, close: () => sql.destroy() };
+    return { dialect: "sqlite", sql, sqlite: db, target: file, close: () => sql.destroy() };
   }
   const scratch = await migratedTemplate().then((t) => t.clone());
   const conn = await openDb(scratch.url, { poolSize: 4 });
@@ -155,10 +176,23 @@ const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     dialect: "postgres",
     sql: conn.kysely,
     sqlite: undefined,
+    target: scratch.url,
     close: async () => {
       await conn.close();
       await scratch.drop();
     },
+  };
+};
+
+/** A second connection to a test app's database, as another server process has. */
+const reopenTestDatabase = async (target: string): Promise<TestDatabase> => {
+  const conn = await openDb(target, { poolSize: 4 });
+  return {
+    dialect: conn.dialect,
+    sql: conn.kysely,
+    sqlite: conn.sqlite,
+    target,
+    close: () => conn.close(),
   };
 };
 
