@@ -1,17 +1,14 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { tileCount, tilePyramid } from "@labelbench/geometry";
 import { type Image, Image as ImageSchema } from "@labelbench/schema";
-import express from "express";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type LabelbenchApp } from "../../app.js";
-import { type Config, loadConfig, testConfig } from "../../config.js";
-import { type Db, migrate, openDatabase } from "../../db/database.js";
+import type { LabelbenchApp } from "../../app.js";
+import { type Config, loadConfig } from "../../config.js";
 import { manifestKey, originalKey, tilesPrefix } from "../../storage/keys.js";
-import { LocalStorage } from "../../storage/local-storage.js";
+import type { LocalStorage } from "../../storage/local-storage.js";
 import { createProject, expectError, uploadImage, uploadOk } from "../../test-support/api.js";
 import { listFiles, makeTestApp } from "../../test-support/app.js";
 import { bmp24, ifdFirstTiff, png } from "../../test-support/images.js";
@@ -21,70 +18,39 @@ import { generatePyramid, WORK_DIR_PREFIX } from "./generate.js";
 import { readManifest } from "./store.js";
 
 /**
- * A real app over a real SQLite file and file store; `reopen` builds a second app on the same
- * database and files, the way a restarted server finds them.
+ * A real app over a real database (the suite's backend) and file store; `reopen` builds another app
+ * on the same database and files, the way a restarted server finds them.
  */
 interface World {
   dir: string;
-  db: Db;
   storage: LocalStorage;
   config: Config;
   app: LabelbenchApp;
   filesDir: string;
-  reopen(): LabelbenchApp;
+  reopen(): Promise<LabelbenchApp>;
 }
-const worlds: World[] = [];
-const makeWorld = (overrides: Partial<Config> = {}): World => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-tiles-"));
-  const config = testConfig(dir, overrides);
-  const db = openDatabase(path.join(dir, "labelbench.sqlite"));
-  migrate(db);
-  const filesDir = path.join(dir, "files");
-  const storage = new LocalStorage(filesDir);
-  const token = adminToken(db);
-  const open = (): LabelbenchApp => {
-    const inner = createApp({ db, storage, config, webDist: null });
-    const outer = express();
-    outer.use((req, _res, next) => {
-      req.headers.authorization = `Bearer ${token}`;
-      next();
-    });
-    outer.use(inner);
-    return Object.assign(outer, { tiles: inner.tiles, files: inner.files });
+const cleanups: (() => Promise<void>)[] = [];
+const makeWorld = async (overrides: Partial<Config> = {}): Promise<World> => {
+  const first = await makeTestApp(overrides);
+  cleanups.push(first.cleanup);
+  const w: World = {
+    dir: first.dir,
+    storage: first.storage,
+    config: first.config,
+    filesDir: first.filesDir,
+    app: first.app,
+    reopen: async () => {
+      const next = await makeTestApp(overrides, { sharing: first });
+      cleanups.push(next.cleanup);
+      w.app = next.app;
+      return next.app;
+    },
   };
-  const w: World = { dir, db, storage, config, filesDir, app: open(), reopen: () => (w.app = open()) };
-  worlds.push(w);
   return w;
 };
-
-/** An admin with a write token: every request of these tests acts as that admin. */
-const adminToken = (db: Db): string => {
-  const repo = authRepo(db);
-  const now = new Date().toISOString();
-  const userId = repo.insertUser(
-    { email: "tiles@example.com", name: "Admin", role: "admin", passwordHash: "!" },
-    now,
-  );
-  const token = newSecret("lbt_");
-  repo.insertToken(
-    {
-      userId,
-      name: "tiles",
-      hash: digest(token),
-      prefix: token.slice(0, 10),
-      scope: "write",
-      expiresAt: null,
-    },
-    now,
-  );
-  return token;
-};
 afterEach(async () => {
-  for (const w of worlds.splice(0)) {
-    await w.app.tiles.stop();
-    w.db.close();
-    fs.rmSync(w.dir, { recursive: true, force: true });
-  }
+  // The apps reopened over the first one's database go first: its cleanup removes the database.
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 const tileFiles = (w: World) => listFiles(w.filesDir).filter((f) => f.startsWith("tiles/"));
@@ -142,7 +108,7 @@ const noisyJpeg = (width: number, height: number, seed = 1) =>
 
 describe("tile pyramid of a 35 MP JPEG", () => {
   it("goes pending -> ready with rising progress, in displayed orientation, with every tile in storage", async () => {
-    const w = makeWorld();
+    const w = await makeWorld();
     const project = await createProject(w.app);
     const uploaded = await uploadImage(w.app, project.id, { name: "big.jpg", data: bigJpeg });
     expect(uploaded).toMatchObject({ width: 7000, height: 5000 });
@@ -208,7 +174,7 @@ describe("tile pyramid of a 35 MP JPEG", () => {
 
 describe("generatePyramid", () => {
   it("reports progress that only rises, through encoding and moving, and writes a complete manifest", async () => {
-    const w = makeWorld();
+    const w = await makeWorld();
     const data = await noisyJpeg(3000, 2000);
     const sha = "ab".repeat(32);
     fs.mkdirSync(path.dirname(w.storage.localPath(originalKey(sha))), { recursive: true });
@@ -236,7 +202,7 @@ describe("generatePyramid", () => {
   });
 
   it("stops before touching storage when cancelled, leaving no work dir", async () => {
-    const w = makeWorld();
+    const w = await makeWorld();
     const sha = "cd".repeat(32);
     fs.mkdirSync(path.dirname(w.storage.localPath(originalKey(sha))), { recursive: true });
     fs.writeFileSync(w.storage.localPath(originalKey(sha)), await noisyJpeg(1500, 1000));
@@ -265,7 +231,7 @@ describe("serving tiles", () => {
   };
 
   it("serves with private immutable caching and a per-tile ETag, answers 304 to If-None-Match, and HEAD", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const img = await readyImage(w, await noisyJpeg(1500, 1000));
     expect(img.tiles).toMatchObject({ tileSize: 512, levels: 3 });
     const a = await request(w.app).get(tileUrl(img.id, 0, 0, 0));
@@ -286,7 +252,7 @@ describe("serving tiles", () => {
   });
 
   it("answers 404 outside the pyramid and 400 for indices that are not whole numbers", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const img = await readyImage(w, await noisyJpeg(1500, 1000));
     // Levels: 1500x1000 (3x2 tiles), 750x500 (2x1), 375x250 (1x1).
     const outside = await request(w.app).get(tileUrl(img.id, 0, 3, 0));
@@ -310,7 +276,7 @@ describe("serving tiles", () => {
   });
 
   it("answers 404 with the reason for images that are not tiled or not ready yet", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const project = await createProject(w.app);
     const tiny = await uploadImage(w.app, project.id, {
       name: "tiny.png",
@@ -332,7 +298,7 @@ describe("serving tiles", () => {
   });
 
   it("flattens transparency onto white: tiles of an RGBA PNG are JPEG", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     // Left half opaque red, right half fully transparent.
     const data = await sharp({ create: { width: 700, height: 1000, channels: 4, background: "#ff0000ff" } })
       .extend({ right: 700, background: { r: 0, g: 0, b: 0, alpha: 0 } })
@@ -348,7 +314,7 @@ describe("serving tiles", () => {
   });
 
   it("tiles a BMP through the server's own decoder", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const data = bmp24(1200, 900, (x) => (x < 600 ? [255, 0, 0] : [0, 0, 255]));
     const img = await readyImage(w, data, "scan.bmp");
     const coarse = await binary(request(w.app).get(tileUrl(img.id, 2, 0, 0)));
@@ -363,7 +329,7 @@ describe("tile files and deletion", () => {
   const small = { tileThresholdPixels: 1_000_000 };
 
   it("shares one pyramid between projects holding the same bytes and deletes it with the last image", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const data = await noisyJpeg(1600, 1200, 3);
     const p1 = await createProject(w.app, "one");
     const p2 = await createProject(w.app, "two");
@@ -392,7 +358,7 @@ describe("tile files and deletion", () => {
   });
 
   it("leaves nothing behind when the image is deleted while its pyramid is being built", async () => {
-    const w = makeWorld();
+    const w = await makeWorld();
     const project = await createProject(w.app);
     const img = await uploadImage(w.app, project.id, { name: "big.jpg", data: bigJpeg });
     expect(img.tiles.state).toBe("pending");
@@ -407,7 +373,7 @@ describe("resuming and failing", () => {
   const small = { tileThresholdPixels: 1_000_000 };
 
   it("resumes images left pending by a stopped server, and clears its leftover work dirs", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     await w.app.tiles.stop();
     const project = await createProject(w.app);
     const a = await uploadImage(w.app, project.id, { name: "a.jpg", data: await noisyJpeg(1500, 1000, 4) });
@@ -417,7 +383,7 @@ describe("resuming and failing", () => {
     fs.mkdirSync(path.join(leftover, "p_files", "0"), { recursive: true });
     fs.writeFileSync(path.join(leftover, "p_files", "0", "0_0.jpeg"), "partial");
 
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, a.id)).tiles).toEqual({
       state: "ready",
@@ -430,20 +396,20 @@ describe("resuming and failing", () => {
   });
 
   it("stops a running job when asked and finishes it after a restart", async () => {
-    const w = makeWorld();
+    const w = await makeWorld();
     const project = await createProject(w.app);
     const img = await uploadImage(w.app, project.id, { name: "big.jpg", data: bigJpeg });
     await w.app.tiles.stop();
     const stopped = await getImage(w, img.id);
     expect(stopped.tiles.state).toBe("pending");
     expect(tileFiles(w).filter((f) => f.endsWith("pyramid.json"))).toHaveLength(0);
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, img.id)).tiles).toMatchObject({ state: "ready", progress: 1, levels: 5 });
   });
 
   it("still deletes the pyramid of an image removed while another one was being built, when stopped", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const project = await createProject(w.app);
     const done = await uploadImage(w.app, project.id, {
       name: "done.jpg",
@@ -459,14 +425,14 @@ describe("resuming and failing", () => {
   });
 
   it("marks an image whose original cannot be decoded as failed and stores no tiles", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     await w.app.tiles.stop();
     const project = await createProject(w.app);
     const img = await uploadImage(w.app, project.id, { name: "a.jpg", data: await noisyJpeg(1500, 1000, 6) });
     // The stored original gets damaged between upload and tiling (disk fault, manual edit).
     const file = w.storage.localPath(originalKey(img.sha256));
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 2000));
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, img.id)).tiles).toEqual({
       state: "failed",
@@ -482,14 +448,14 @@ describe("resuming and failing", () => {
 
 describe("a truncated TIFF stored before uploads checked its strips", () => {
   it("fails its pyramid instead of tiling the missing part blank", async () => {
-    const w = makeWorld({ tileThresholdPixels: 1_000_000 });
+    const w = await makeWorld({ tileThresholdPixels: 1_000_000 });
     await w.app.tiles.stop();
     const project = await createProject(w.app);
     const full = ifdFirstTiff({ width: 1200, height: 900, stripRows: 16 });
     const img = await uploadImage(w.app, project.id, { name: "scan.tif", data: full });
     const file = w.storage.localPath(originalKey(img.sha256));
     fs.writeFileSync(file, full.subarray(0, full.length / 2));
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, img.id)).tiles.state).toBe("failed");
     expect(tileFiles(w)).toEqual([]);
@@ -507,7 +473,7 @@ describe("upload limits for gigapixel images", () => {
   });
 
   it("uploads of several images tile each of them, in upload order", async () => {
-    const w = makeWorld({ tileThresholdPixels: 1_000_000 });
+    const w = await makeWorld({ tileThresholdPixels: 1_000_000 });
     const project = await createProject(w.app);
     const results = await uploadOk(w.app, project.id, [
       { name: "a.jpg", data: await noisyJpeg(1300, 1000, 7) },
@@ -529,7 +495,7 @@ describe("the test control that holds the tile queue (LABELBENCH_TEST_CONTROLS)"
   const hold = (w: World, held: unknown) => request(w.app).put("/api/v1/test/tile-queue").send({ held });
 
   it("keeps an uploaded image pending at 0% while held, and tiles it once released", async () => {
-    const w = makeWorld({ ...small, testControls: true });
+    const w = await makeWorld({ ...small, testControls: true });
     expect((await hold(w, true)).body).toEqual({ held: true });
     const project = await createProject(w.app);
     const img = await uploadImage(w.app, project.id, {
@@ -549,7 +515,7 @@ describe("the test control that holds the tile queue (LABELBENCH_TEST_CONTROLS)"
   });
 
   it("refuses a malformed body with a 400 naming the field, and leaves the queue as it was", async () => {
-    const w = makeWorld({ testControls: true });
+    const w = await makeWorld({ testControls: true });
     const res = await hold(w, "yes");
     expect(expectError(res, 400, "VALIDATION_ERROR").message).toMatch(/body\.held/);
     expect(w.app.tiles.held).toBe(false);
@@ -587,7 +553,7 @@ describe("the test control that holds the tile queue (LABELBENCH_TEST_CONTROLS)"
   });
 
   it("is not there unless the server was started with LABELBENCH_TEST_CONTROLS=1", async () => {
-    const w = makeWorld(small);
+    const w = await makeWorld(small);
     const res = await hold(w, true);
     expectError(res, 404, "NOT_FOUND");
     expect(w.app.tiles.held).toBe(false);
