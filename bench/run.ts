@@ -44,6 +44,7 @@ const cases: Case[] = [
   ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
   ...(await optionalCases("renditions.ts", "renditionCases")),
+  ...(await optionalCases("import-publish.ts", "importPublishCases")),
 ];
 
 const rows: Row[] = [];

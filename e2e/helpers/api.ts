@@ -1,6 +1,7 @@
 import {
   type AnnotationInput,
   AnnotationSet,
+  API_BASE,
   type ImageStatus,
   Label,
   Project,
@@ -13,7 +14,7 @@ import type { TestFile } from "./images";
  * Set-up through the API, for specs that test something else than how the data got there. Replies
  * are parsed with the shared schemas, so a contract drift fails here with a clear message.
  */
-const API = "/api/v1";
+const API = API_BASE;
 
 const ok = async <T>(
   res: Awaited<ReturnType<APIRequestContext["get"]>>,

@@ -1,4 +1,5 @@
 import { deflateSync } from "node:zlib";
+import { API_BASE } from "@labelbench/schema";
 import type { APIRequestContext } from "@playwright/test";
 import { expect } from "@playwright/test";
 
@@ -79,7 +80,7 @@ export interface SeededProject {
   imageIds: number[];
 }
 
-const API = "/api/v1";
+const API = API_BASE;
 
 export const seedProject = async (
   request: APIRequestContext,

@@ -1,46 +1,16 @@
+import type { Shape } from "@labelbench/editor";
 import { expect, type Page } from "@playwright/test";
+// The hook's type, and with it `window.__labelbench`, from the page that sets it.
+import type { LabelbenchHook } from "../../apps/web/src/editor/test-hook";
 
 /**
  * Drives the editor page through real pointer and key input and reads its state through the test
  * hook `window.__labelbench` (excalidraw's `window.h` habit): input like a user, assertions on state.
  */
 
-export interface HookShape {
-  id: string;
-  labelId: number;
-  geometry:
-    | { type: "box"; x: number; y: number; width: number; height: number }
-    | { type: "polygon"; points: [number, number][] };
-}
-interface HookState {
-  image: { id: number; width: number; height: number } | null;
-  doc: { shapes: Map<string, HookShape>; tags: number[] };
-  selection: Set<string>;
-  viewport: { scale: number; offsetX: number; offsetY: number };
-  tool: { id: string; state: string };
-  activeLabelId: number | null;
-  canUndo: boolean;
-}
-interface Hook {
-  editor: { getState(): HookState };
-  saveState: {
-    imageId: number | null;
-    status: { kind: string; changes?: number } | null;
-    totalChanges: number;
-  };
-  render: {
-    shapesDrawn: number;
-    shapesDraws: number;
-    lastShapesMs: number;
-    tileRenders: number;
-    settled: boolean;
-  };
-}
-declare global {
-  interface Window {
-    __labelbench?: Hook;
-  }
-}
+/** A shape as the hook's editor state holds it. */
+export type HookShape = Shape;
+type HookState = ReturnType<LabelbenchHook["editor"]["getState"]>;
 
 export const editorUrl = (projectId: number, imageId: number) => `/projects/${projectId}/images/${imageId}`;
 

@@ -522,10 +522,7 @@ test("view: wheel zooms at the cursor, Space-drag and middle-drag pan, pixels st
 
   // 32x on the 1-pixel checkerboard in the corner: hard pixel edges, no smoothing.
   await page.evaluate(() => {
-    const ed = window.__labelbench!.editor as unknown as {
-      setViewport(v: { scale: number; offsetX: number; offsetY: number }): void;
-    };
-    ed.setViewport({ scale: 32, offsetX: 10, offsetY: 10 });
+    window.__labelbench!.editor.setViewport({ scale: 32, offsetX: 10, offsetY: 10 });
   });
   await page.waitForTimeout(150);
   await page.screenshot({ path: "e2e/screenshots/editor-32x.png" });
@@ -558,11 +555,7 @@ test("the ? overlay lists every command from the registry", async ({ page }) => 
   const overlay = page.getByTestId("shortcuts");
   await expect(overlay).toBeVisible();
   const commands = await page.evaluate(() =>
-    [
-      ...(
-        window.__labelbench!.editor as unknown as { commands: Map<string, { label: string }> }
-      ).commands.values(),
-    ].map((c) => c.label),
+    [...window.__labelbench!.editor.commands.values()].map((c) => c.label),
   );
   expect(commands.length).toBeGreaterThan(20);
   const listed = await overlay.locator("dt").allInnerTexts();

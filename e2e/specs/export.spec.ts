@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { apiPath } from "@labelbench/schema";
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import yauzl from "yauzl";
 import {
@@ -45,7 +46,7 @@ const text = (files: Map<string, Buffer>, p: string) => {
 };
 
 const exportBytes = async (request: APIRequestContext, projectId: number, query: string) => {
-  const res = await request.get(`/api/v1/projects/${projectId}/export?${query}`);
+  const res = await request.get(`${apiPath("exportDataset", { projectId })}?${query}`);
   expect(res.status()).toBe(200);
   return res.body();
 };

@@ -114,22 +114,13 @@ const getImage = async (r: APIRequestContext, imageId: number) => {
   return ImageSchema.parse(await res.json());
 };
 
-const tileStats = (page: Page) =>
-  page.evaluate(() => {
-    const h = (window as unknown as { __labelbench?: { tiles?: Record<string, number | null> } })
-      .__labelbench;
-    return h?.tiles ?? null;
-  });
+const tileStats = (page: Page) => page.evaluate(() => window.__labelbench?.tiles ?? null);
 
 /** Puts image point (x, y) at the stage centre at `scale` screen px per image px. */
 const lookAt = (page: Page, x: number, y: number, scale: number) =>
   page.evaluate(
     ({ x, y, scale }) => {
-      type Ed = {
-        getState(): { stageSize: { width: number; height: number } };
-        setViewport(v: { scale: number; offsetX: number; offsetY: number }): void;
-      };
-      const ed = (window as unknown as { __labelbench: { editor: Ed } }).__labelbench.editor;
+      const ed = window.__labelbench!.editor;
       const { width, height } = ed.getState().stageSize;
       ed.setViewport({ scale, offsetX: width / 2 - x * scale, offsetY: height / 2 - y * scale });
     },
@@ -162,8 +153,7 @@ const expectTilesSettled = async (page: Page, level?: number) => {
  */
 const expectPictureOnScreen = async (page: Page, source: Buffer, size: { width: number; height: number }) => {
   const view = await page.evaluate(() => {
-    type Ed = { getState(): { viewport: { scale: number; offsetX: number; offsetY: number } } };
-    return (window as unknown as { __labelbench: { editor: Ed } }).__labelbench.editor.getState().viewport;
+    return window.__labelbench!.editor.getState().viewport;
   });
   const stage = await page.getByTestId("editor-stage").boundingBox();
   expect(stage).not.toBeNull();

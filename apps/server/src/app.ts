@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EndpointName } from "@labelbench/schema";
+import { API_BASE, type EndpointName } from "@labelbench/schema";
 import express, { type Express, type Response } from "express";
 import helmet from "helmet";
+import type pg from "pg";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
 import { type DbConnection, sqliteKysely } from "./db/connect.js";
@@ -35,7 +36,7 @@ const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export interface AppOptions {
   db: Db;
   /** Kysely over the same database (db/connect.ts openDb); defaults to one over `db`. */
-  connection?: Pick<DbConnection, "kysely" | "dialect">;
+  connection?: Pick<DbConnection, "kysely" | "dialect"> & { pool?: pg.Pool };
   storage: Storage;
   config: Config;
   log?: Logger;
@@ -84,13 +85,16 @@ export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly file
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
 export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
-  const sql = opts.connection?.kysely ?? sqliteKysely(opts.db);
-  const dialect = opts.connection?.dialect ?? "sqlite";
-  const tiles = createTileQueue({ sql, dialect, storage: opts.storage, config: opts.config, log });
   // No import runs yet: one a stopped process was publishing is finished (before the stored-file
   // sweep, which would take its files, not yet referenced by image rows, for leftovers), and what
   // imports left in the temp folder (uploads, staging files never committed) is removed.
-  resumeImports({ db: opts.db, config: opts.config, log });
+  const sql = opts.connection?.kysely ?? sqliteKysely(opts.db);
+  const dialect = opts.connection?.dialect ?? "sqlite";
+  const pgPool = opts.connection?.pool;
+  const tiles = createTileQueue({ sql, dialect, storage: opts.storage, config: opts.config, log });
+  void resumeImports({ db: opts.db, sql, dialect, pgPool, config: opts.config, log }).catch((err: unknown) =>
+    log.error({ err }, "could not resume the interrupted imports"),
+  );
   removeImportTemps(opts.storage.tempDir);
   // Sweeps crash leftovers (claims and deletions of dead instances, unreferenced files) at start.
   const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
@@ -98,6 +102,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     db: opts.db,
     sql,
     dialect,
+    ...(pgPool ? { pgPool } : {}),
     storage: opts.storage,
     config: opts.config,
     log,
@@ -151,7 +156,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
   });
-  app.use("/api/v1", api);
+  app.use(API_BASE, api);
 
   const webDist = opts.webDist === undefined ? DEFAULT_WEB_DIST : opts.webDist;
   if (webDist && fs.existsSync(path.join(webDist, "index.html"))) {

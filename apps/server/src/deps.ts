@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Dialect } from "./db/connect.js";
@@ -15,6 +16,8 @@ export interface Deps {
   /** The database through Kysely, one query for both dialects (db/connect.ts). */
   sql: Kysely<Database>;
   dialect: Dialect;
+  /** PostgreSQL only: the pool under `sql`, for what Kysely cannot say (an import's COPY). */
+  pgPool?: pg.Pool;
   storage: Storage;
   config: Config;
   log: Logger;

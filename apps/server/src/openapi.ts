@@ -2,7 +2,18 @@ import { api, type Endpoint, ErrorEnvelope } from "@labelbench/schema";
 import { z } from "zod";
 
 const toSchema = (s: z.ZodType, io: "input" | "output") =>
-  z.toJSONSchema(s, { io, unrepresentable: "any", target: "openapi-3.0" }) as Record<string, unknown>;
+  z.toJSONSchema(s, {
+    io,
+    unrepresentable: "any",
+    target: "openapi-3.0",
+    // Path and query numbers are checked as decimal strings; to a client they are integers, and a
+    // pattern only ever constrains strings.
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.type === "integer") delete jsonSchema.pattern;
+    },
+  }) as Record<string, unknown>;
+
+type ObjectSchema = { properties?: Record<string, unknown>; required?: string[] };
 
 const isUndefined = (s: z.ZodType) => s.safeParse(undefined).success && !s.safeParse({}).success;
 
@@ -12,17 +23,14 @@ export const openApiDocument = (version: string) => {
   for (const [name, e] of Object.entries(api) as [string, Endpoint][]) {
     const path = `/api/v1${e.path.replace(/:(\w+)/g, "{$1}")}`;
     const paramNames = [...e.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
-    const querySchema = toSchema(e.query, "input") as {
-      properties?: Record<string, unknown>;
-      required?: string[];
-    };
+    const querySchema = toSchema(e.query, "input") as ObjectSchema;
+    const paramSchema = toSchema(e.params, "input") as ObjectSchema;
     const parameters = [
-      ...paramNames.map((p) => ({
-        name: p,
-        in: "path",
-        required: true,
-        schema: { type: "integer", minimum: 1 },
-      })),
+      ...paramNames.map((p) => {
+        const schema = p === undefined ? undefined : paramSchema.properties?.[p];
+        if (schema === undefined) throw new Error(`${name}: path parameter ${p} has no schema in params`);
+        return { name: p, in: "path", required: true, schema };
+      }),
       ...Object.entries(querySchema.properties ?? {}).map(([q, schema]) => ({
         name: q,
         in: "query",

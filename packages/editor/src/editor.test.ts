@@ -138,6 +138,7 @@ describe("commands", () => {
       label: "Next image",
       group: "Navigation",
       keys: ["d", "ArrowRight"],
+      fallbackFor: ["edit.nudgeRight"],
       canRun: (ed) => ed.getState().selection.size === 0,
       run: next,
     });
@@ -155,6 +156,23 @@ describe("commands", () => {
     t.key("d");
     expect(t.lastHandled).toBe(false);
     expect(t.editor.commands.has("nav.next")).toBe(false);
+  });
+
+  test("a second command on a taken key is refused at registration, naming both commands and the key", () => {
+    const t = twoBoxes();
+    const run = vi.fn();
+    expect(() =>
+      t.editor.registerCommand({ id: "app.redo", label: "Redo", group: "Edit", keys: ["Mod+y"], run }),
+    ).toThrow('command "app.redo" cannot take key "Mod+y": command "edit.redo" is already bound to "Mod+Y"');
+    expect(() =>
+      t.editor.registerCommand({ id: "app.left", label: "Left", group: "Edit", keys: ["ArrowLeft"], run }),
+    ).toThrow(/"app\.left".*"ArrowLeft".*"edit\.nudgeLeft"/);
+    expect(t.editor.commands.has("app.redo")).toBe(false);
+    // Symbols match whatever Shift produced them, so "Shift+?" and "?" are one key.
+    t.editor.registerCommand({ id: "app.help", label: "Help", group: "Help", keys: ["?"], run });
+    expect(() =>
+      t.editor.registerCommand({ id: "app.help2", label: "Help", group: "Help", keys: ["Shift+?"], run }),
+    ).toThrow(/"app\.help2".*"app\.help"/);
   });
 
   test("runCommand respects canRun", () => {

@@ -22,7 +22,7 @@ import type { AnnotationInput, Label, ShapeType } from "@labelbench/schema";
 import { createStore } from "zustand/vanilla";
 import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDiff, survivingIds, touchedIds } from "./history.js";
-import { type KeyDownEvent, matchesKeys } from "./keys.js";
+import { bindingsOverlap, type KeyDownEvent, matchesKeys, parseKeyBinding } from "./keys.js";
 import { cursorKindFor } from "./pointer-cursor.js";
 import {
   BOX_HANDLES,
@@ -636,6 +636,27 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
   // ---- keyboard ----
 
+  /**
+   * Refuses a command whose id or key is taken, so two commands never silently race for one key
+   * (excalidraw only finds out at dispatch); `fallbackFor` names the commands it shares keys with.
+   */
+  const addCommand = (c: Command) => {
+    if (commands.has(c.id)) throw new Error(`command "${c.id}" is already registered`);
+    for (const key of c.keys) {
+      const binding = parseKeyBinding(key);
+      for (const other of commands.values()) {
+        if (c.fallbackFor?.includes(other.id)) continue;
+        const clash = other.keys.find((k) => bindingsOverlap(parseKeyBinding(k), binding));
+        if (clash !== undefined) {
+          throw new Error(
+            `command "${c.id}" cannot take key "${key}": command "${other.id}" is already bound to "${clash}"`,
+          );
+        }
+      }
+    }
+    commands.set(c.id, c);
+  };
+
   const matchCommands = (e: KeyDownEvent): Command[] =>
     [...commands.values()].filter((c) => matchesKeys(c.keys, e));
 
@@ -839,8 +860,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     matchCommands,
 
     registerCommand(c) {
-      if (commands.has(c.id)) throw new Error(`command "${c.id}" is already registered`);
-      commands.set(c.id, c);
+      addCommand(c);
       return () => {
         if (commands.get(c.id) === c) commands.delete(c.id);
       };
@@ -1128,6 +1148,6 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     clearMessage: () => set({ message: null }),
   };
 
-  for (const c of builtinCommands()) commands.set(c.id, c);
+  for (const c of builtinCommands()) addCommand(c);
   return editor;
 }

@@ -64,6 +64,10 @@ export const matchesBinding = (b: KeyBinding, e: KeyDownEvent): boolean => {
   return eventKeyNames(e).includes(b.key);
 };
 
+/** Whether one key press could match both bindings (Shift is not compared for symbols, as in matching). */
+export const bindingsOverlap = (a: KeyBinding, b: KeyBinding): boolean =>
+  a.key === b.key && a.mod === b.mod && a.alt === b.alt && (isSymbol(a.key) || a.shift === b.shift);
+
 export const matchesKeys = (keys: readonly string[], e: KeyDownEvent): boolean =>
   keys.some((k) => matchesBinding(parseKeyBinding(k), e));
 

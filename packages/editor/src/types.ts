@@ -112,6 +112,12 @@ export interface Command {
   group: CommandGroup;
   /** Display and matching, e.g. ["Mod+Z"], ["Shift+ArrowUp"], ["Delete", "Backspace"], ["?"]. */
   keys: string[];
+  /**
+   * Commands this one shares keys with on purpose: on such a key it runs only when they cannot
+   * (registration order is dispatch order), as the arrows nudge a selection or else change image.
+   * Any other key already bound refuses the registration.
+   */
+  fallbackFor?: readonly string[];
   canRun?: (ed: Editor) => boolean;
   run: (ed: Editor) => void;
 }

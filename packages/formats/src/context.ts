@@ -1,4 +1,4 @@
-import { csvField } from "./json.js";
+import { csvField } from "./json-writer.js";
 import { ReportBuilder } from "./report.js";
 import {
   type ExportEntry,

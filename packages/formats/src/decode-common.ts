@@ -8,7 +8,7 @@ import {
   tooManyVerticesReason,
 } from "@labelbench/schema";
 import { readText, textPaths } from "./files.js";
-import { parseCsv } from "./json.js";
+import { parseCsv } from "./json-writer.js";
 import { basename, dirname, joinPath, nameKey, normalizePath, stemOf } from "./paths.js";
 import { ProblemLog } from "./problems.js";
 import { checkShape } from "./shapes.js";

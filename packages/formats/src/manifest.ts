@@ -1,5 +1,5 @@
 import { countsOf, type EncodeContext } from "./context.js";
-import { jsonDocument } from "./json.js";
+import { jsonDocument } from "./json-writer.js";
 import { splitMajor } from "./plan.js";
 import { formatSplit } from "./split.js";
 import type { ExportEntry, FormatId } from "./types.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ImagePath } from "./image-path.js";
+import { HOTKEY_PATTERN, MAX_BULK_LABELS } from "./label-rules.js";
 import {
   countOf,
   MAX_DESCRIPTION_LENGTH,
@@ -19,16 +20,19 @@ export type Id = z.infer<typeof Id>;
  * Numbers are accepted as they are (the web client passes its ids unconverted).
  */
 export const canonicalIntParam = (min: 0 | 1, what: string) =>
-  z.preprocess(
-    (v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v),
-    z
-      .string()
-      .regex(
-        min === 0 ? /^(0|[1-9][0-9]{0,14})$/ : /^[1-9][0-9]{0,14}$/,
-        `must be ${what} in decimal digits (at most 15; no sign, spaces, leading zeros, exponent or hex)`,
-      )
-      .transform(Number),
-  );
+  z
+    .preprocess(
+      (v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v),
+      z
+        .string()
+        .regex(
+          min === 0 ? /^(0|[1-9][0-9]{0,14})$/ : /^[1-9][0-9]{0,14}$/,
+          `must be ${what} in decimal digits (at most 15; no sign, spaces, leading zeros, exponent or hex)`,
+        )
+        .transform(Number),
+    )
+    // What it is to a client: a whole number from `min` (the OpenAPI document reads this).
+    .meta({ type: "integer", minimum: min });
 /** Path ids arrive as strings. */
 export const IdParam = canonicalIntParam(1, "a positive whole number");
 export const Timestamp = z.string().describe("ISO-8601 UTC timestamp");
@@ -69,7 +73,7 @@ export const Color = z
 /** Label hotkeys: a digit 1-9 or a letter; editor shortcuts reserve some letters (see RESERVED_HOTKEYS). */
 export const Hotkey = z
   .string()
-  .regex(/^[1-9a-zA-Z]$/, "hotkey must be a digit 1-9 or a letter")
+  .regex(HOTKEY_PATTERN, "hotkey must be a digit 1-9 or a letter")
   .transform((k) => k.toLowerCase());
 
 /** Letters the editor uses for its own commands; a label may not take them. */
@@ -118,7 +122,7 @@ export const LabelPatch = z.object({
   position: z.number().int().nonnegative().optional(),
 });
 export type LabelPatch = z.input<typeof LabelPatch>;
-export const LabelBulkCreate = z.object({ names: z.array(LabelName).min(1).max(1000) });
+export const LabelBulkCreate = z.object({ names: z.array(LabelName).min(1).max(MAX_BULK_LABELS) });
 export const LabelDeleteQuery = z.object({
   reassignTo: IdParam.optional(),
   deleteAnnotations: z

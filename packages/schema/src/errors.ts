@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ImportReport } from "./datasets-contract.js";
+import { AnnotationSet, ShapeType } from "./domain.js";
 
 /** Every failure the API reports carries one of these codes, in one envelope. */
 export const ErrorCode = z.enum([
@@ -32,6 +34,46 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 /** One failing field of a 400: `path` is dotted and says where (`body.annotations.3.geometry.width`, `query.status`). */
 export const FieldIssue = z.object({ path: z.string(), message: z.string() });
 export type FieldIssue = z.infer<typeof FieldIssue>;
+
+const Fields = z.array(FieldIssue);
+const Count = z.number().int().nonnegative();
+const none = z.undefined();
+
+/** A label write refused for a clash with the rest of the set; `field` says which input clashed. */
+export const LabelConflict = z.discriminatedUnion("field", [
+  z.object({ field: z.literal("name"), labelId: z.number().int() }),
+  z.object({ field: z.literal("hotkey"), labelId: z.number().int() }),
+  z.object({ field: z.literal("names"), existing: z.array(z.string()) }),
+  z.object({ field: z.literal("shapeTypes"), inUse: z.array(ShapeType) }),
+  z.object({ field: z.literal("reassignTo"), missing: z.array(ShapeType) }),
+]);
+
+/**
+ * What `details` holds for each code: the server builds them to this type (AppError), clients
+ * parse them with it. Absent where a code carries none.
+ */
+export const ERROR_DETAILS = {
+  /** The failing fields; a refused dataset import sends its whole report instead. */
+  VALIDATION_ERROR: z.union([Fields, ImportReport]).optional(),
+  BAD_JSON: none,
+  /** A tile outside the pyramid: the levels there are, as columns x rows of tiles. */
+  NOT_FOUND: z.object({ levels: z.array(z.object({ columns: Count, rows: Count })) }).optional(),
+  CONFLICT: LabelConflict.optional(),
+  /** The image's annotations as stored now, so the client can merge without another request. */
+  REVISION_CONFLICT: AnnotationSet,
+  LABEL_IN_USE: z.object({ annotations: Count, tags: Count }),
+  UNSUPPORTED_MEDIA_TYPE: Fields.optional(),
+  PAYLOAD_TOO_LARGE: Fields.optional(),
+  UNAUTHENTICATED: none,
+  /** The setup code's field, when that is what was refused. */
+  FORBIDDEN: Fields.optional(),
+  RATE_LIMITED: none,
+  SETUP_REQUIRED: none,
+  BUSY: z.object({ retryAfterSeconds: z.number().int().positive() }).optional(),
+  IMAGE_UNREADABLE: none,
+  INTERNAL: none,
+} as const satisfies Record<ErrorCode, z.ZodType>;
+export type ErrorDetails<C extends ErrorCode = ErrorCode> = z.input<(typeof ERROR_DETAILS)[C]>;
 
 export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,

@@ -5,5 +5,8 @@ export * from "./domain.js";
 export * from "./errors.js";
 export * from "./fast-parse.js";
 export * from "./image-path.js";
+export * from "./label-rules.js";
 export * from "./limits.js";
 export * from "./natural-order.js";
+export * from "./policy.js";
+export * from "./urls.js";

@@ -18,12 +18,12 @@ const throwing = (err: unknown) => {
 
 describe("errorHandler", () => {
   it("turns an AppError into its status and envelope", async () => {
-    const res = await request(throwing(new AppError("LABEL_IN_USE", "in use", { annotations: 3 }))).post(
-      "/x",
-    );
+    const res = await request(
+      throwing(new AppError("LABEL_IN_USE", "in use", { annotations: 3, tags: 0 })),
+    ).post("/x");
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
-      error: { code: "LABEL_IN_USE", message: "in use", details: { annotations: 3 } },
+      error: { code: "LABEL_IN_USE", message: "in use", details: { annotations: 3, tags: 0 } },
     });
   });
 

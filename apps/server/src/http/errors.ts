@@ -1,14 +1,21 @@
-import { type ErrorCode, type ErrorEnvelope, type FieldIssue, HTTP_STATUS_OF } from "@labelbench/schema";
+import {
+  type ErrorCode,
+  type ErrorDetails,
+  type ErrorEnvelope,
+  type FieldIssue,
+  HTTP_STATUS_OF,
+} from "@labelbench/schema";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
 
 /** An expected failure: the one error handler turns it into the envelope with the code's status. */
-export class AppError extends Error {
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
-    readonly details?: unknown,
+    /** Typed per code by ERROR_DETAILS (packages/schema/src/errors.ts). */
+    readonly details?: ErrorDetails<C>,
   ) {
     super(message);
   }

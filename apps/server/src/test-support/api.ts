@@ -1,5 +1,6 @@
 import type { Image, Label, Project, UploadReply, UploadResult } from "@labelbench/schema";
 import {
+  ERROR_DETAILS,
   ErrorEnvelope,
   Image as ImageSchema,
   Label as LabelSchema,
@@ -62,6 +63,9 @@ export const expectError = (res: { status: number; body: unknown }, status: numb
   const env = ErrorEnvelope.parse(res.body);
   expect(env.error.code).toBe(code);
   expect(env.error.message.length).toBeGreaterThan(0);
+  // Every refusal a test meets also checks its details against the code's schema.
+  const details = ERROR_DETAILS[env.error.code].safeParse(env.error.details);
+  expect(details.error?.issues, `details of ${code}: ${JSON.stringify(env.error.details)}`).toBeUndefined();
   return env.error;
 };
 

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import express from "express";
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
 import { type Dialect, openDb, sqliteKysely } from "../db/connect.js";
@@ -82,7 +83,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
   const storage = options.storage ?? sharing?.storage ?? (new LocalStorage(filesDir) as Storage as S);
   const inner = createApp({
     db: db ?? sqliteOnly(),
-    connection: { kysely: sql, dialect },
+    connection: { kysely: sql, dialect, ...(database.pool ? { pool: database.pool } : {}) },
     storage,
     config,
     webDist: null,
@@ -158,6 +159,8 @@ interface TestDatabase {
   sqlite: Db | undefined;
   /** The SQLite file or the PostgreSQL URL. */
   target: string;
+  /** PostgreSQL: the pool under `sql`. */
+  pool?: pg.Pool;
   close: () => Promise<void>;
 }
 
@@ -177,6 +180,7 @@ const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     sql: conn.kysely,
     sqlite: undefined,
     target: scratch.url,
+    ...(conn.dialect === "postgres" ? { pool: conn.pool } : {}),
     close: async () => {
       await conn.close();
       await scratch.drop();
@@ -192,6 +196,7 @@ const reopenTestDatabase = async (target: string): Promise<TestDatabase> => {
     sql: conn.kysely,
     sqlite: conn.sqlite,
     target,
+    ...(conn.dialect === "postgres" ? { pool: conn.pool } : {}),
     close: () => conn.close(),
   };
 };

@@ -1,4 +1,13 @@
-import { type Api, api, type EndpointName, type ErrorCode, ErrorEnvelope } from "@labelbench/schema";
+import {
+  type Api,
+  api,
+  apiPath,
+  type EndpointName,
+  ERROR_DETAILS,
+  type ErrorCode,
+  ErrorEnvelope,
+  type PathParams,
+} from "@labelbench/schema";
 import type { z } from "zod";
 
 /** A failed API call, carrying the server's envelope so the UI can show its message. */
@@ -13,6 +22,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The details of a refusal with `code`, parsed with that code's schema (ERROR_DETAILS in
+ * packages/schema); null for another error, another code, or details that do not fit.
+ */
+export const detailsOf = <C extends ErrorCode>(
+  err: unknown,
+  code: C,
+): z.output<(typeof ERROR_DETAILS)[C]> | null => {
+  if (!(err instanceof ApiError) || err.code !== code) return null;
+  const parsed = (ERROR_DETAILS[code] as z.ZodType).safeParse(err.details);
+  return parsed.success ? (parsed.data as z.output<(typeof ERROR_DETAILS)[C]>) : null;
+};
+
 type E<N extends EndpointName> = Api[N];
 export interface CallArgs<N extends EndpointName> {
   params?: z.input<E<N>["params"]>;
@@ -26,23 +48,18 @@ export interface CallArgs<N extends EndpointName> {
   parse?: (json: unknown) => z.output<E<N>["response"]>;
 }
 
-export const API_BASE = "/api/v1";
-
-/** Builds the URL of an endpoint from its contract path, e.g. `/projects/:projectId`. */
+/** The URL of an endpoint: its contract path filled in (packages/schema's `apiPath`), then the query. */
 export const urlOf = <N extends EndpointName>(
   name: N,
-  params?: Record<string, unknown>,
-  query?: Record<string, unknown>,
-) => {
-  const path = api[name].path.replace(/:(\w+)/g, (_, k: string) =>
-    encodeURIComponent(String(params?.[k] ?? "")),
-  );
+  params?: PathParams<N>,
+  query?: Readonly<Record<string, unknown>>,
+): string => {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== "") qs.set(k, String(v));
   }
   const q = qs.toString();
-  return `${API_BASE}${path}${q ? `?${q}` : ""}`;
+  return `${apiPath(name, params)}${q ? `?${q}` : ""}`;
 };
 
 type AuthFailureListener = (err: ApiError, endpoint: EndpointName) => void;
@@ -62,7 +79,7 @@ export const call = async <N extends EndpointName>(
   args: CallArgs<N> = {},
 ): Promise<z.output<E<N>["response"]>> => {
   const e = api[name];
-  const url = urlOf(name, args.params as Record<string, unknown>, args.query as Record<string, unknown>);
+  const url = urlOf(name, args.params as PathParams<N> | undefined, args.query as Record<string, unknown>);
   const init: RequestInit = { method: e.method, credentials: "same-origin", signal: args.signal ?? null };
   if (args.body instanceof FormData) init.body = args.body;
   else if (args.body !== undefined) {

@@ -1,8 +1,9 @@
-import type { Project, Role } from "@labelbench/schema";
+import { type EndpointName, POLICY, type Project, type Role, roleMayCall } from "@labelbench/schema";
 
 /**
- * What the web app shows to whom. The server refuses anyway (its policy table is the authority);
- * this only keeps controls that would fail out of sight. Mirrors apps/server/src/modules/auth/policy.ts.
+ * What the web app shows to whom, read from the server's own table (`POLICY` in packages/schema):
+ * a control shows when the server would allow every call it makes. The server refuses anyway;
+ * this only keeps controls that would fail out of sight.
  */
 export type Action =
   /** Create projects. */
@@ -14,20 +15,35 @@ export type Action =
   /** The users admin page. */
   | "manageUsers";
 
+/** The endpoints behind each kind of control. */
+export const ACTION_ENDPOINTS = {
+  createProject: ["createProject"],
+  manageProject: [
+    "updateProject",
+    "deleteProject",
+    "createLabel",
+    "bulkCreateLabels",
+    "updateLabel",
+    "deleteLabel",
+    "uploadImages",
+    "deleteImage",
+    "importDataset",
+    "listUsers",
+    "addMember",
+    "removeMember",
+  ],
+  export: ["exportDataset"],
+  manageUsers: ["createUser", "updateUser"],
+} as const satisfies Record<Action, readonly EndpointName[]>;
+
+/** Project pages are only reached by members, so membership is taken as given. */
 export const can = (
   role: Role,
   action: Action,
   project?: Pick<Project, "annotatorsCanExport"> | null,
 ): boolean => {
-  switch (action) {
-    case "manageUsers":
-      return role === "admin";
-    case "createProject":
-    case "manageProject":
-      return role !== "annotator";
-    case "export":
-      return role !== "annotator" || project?.annotatorsCanExport === true;
-  }
+  const access = { member: true, annotatorsCanExport: project?.annotatorsCanExport === true };
+  return ACTION_ENDPOINTS[action].every((name) => roleMayCall(POLICY[name], role, access));
 };
 
 export const ROLE_LABEL: Record<Role, string> = {

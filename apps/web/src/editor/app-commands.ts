@@ -38,6 +38,7 @@ export const appCommands = (a: AppActions): Command[] => [
     group: "Navigation",
     // The arrows nudge a selection; they fall through to navigation only when the nudge cannot run.
     keys: ["A", "ArrowLeft"],
+    fallbackFor: ["edit.nudgeLeft"],
     canRun: (ed) => a.enabled() && idle(ed) && a.hasPrevious(),
     run: () => a.previous(),
   },
@@ -46,6 +47,7 @@ export const appCommands = (a: AppActions): Command[] => [
     label: "Next image (arrow: when nothing is selected)",
     group: "Navigation",
     keys: ["D", "ArrowRight"],
+    fallbackFor: ["edit.nudgeRight"],
     canRun: (ed) => a.enabled() && idle(ed) && a.hasNext(),
     run: () => a.next(),
   },

@@ -5,7 +5,10 @@ import type { RenderStats } from "./EditorCanvas";
 import type { SaveQueue, SaveStatus } from "./save/save-queue";
 import type { EditorSession } from "./session/editor-session";
 
-/** The test hook (excalidraw's `window.h`): e2e reads editor and save state through it. */
+/**
+ * The test hook (excalidraw's `window.h`): e2e reads editor and save state through it. The one
+ * definition: the page sets it, and the e2e helpers import this type instead of copying it.
+ */
 export interface LabelbenchHook {
   editor: Editor;
   readonly saveState: { imageId: number | null; status: SaveStatus | null; totalChanges: number };

@@ -2,7 +2,7 @@ import type { Vertex } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import { type DecodeOptions, DecodeState, splitFromName, splitFromPath } from "../decode-common.js";
 import { readChunks, textPaths } from "../files.js";
-import { JsonChunkReader, JsonSyntaxError } from "../json-stream.js";
+import { JsonChunkReader, JsonSyntaxError } from "../json-reader.js";
 import { basename, dirname, extname, joinPath, stemOf } from "../paths.js";
 import { boxFromCorners } from "../shapes.js";
 import type { DatasetFiles, Decoded, DecodedImage, FindImage, SplitName } from "../types.js";

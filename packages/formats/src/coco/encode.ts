@@ -1,6 +1,6 @@
 import { ByteChunks } from "../byte-chunks.js";
 import type { EncodeContext } from "../context.js";
-import { jsonDocument } from "../json.js";
+import { jsonDocument } from "../json-writer.js";
 import { round6 } from "../numbers.js";
 import { splitMajor } from "../plan.js";
 import { boundingBox, boxCorners, shapeArea } from "../shapes.js";

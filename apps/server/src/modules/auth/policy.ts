@@ -1,79 +1,18 @@
-import type { EndpointName } from "@labelbench/schema";
+import { type EndpointName, POLICY, roleMayCall } from "@labelbench/schema";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { authOf } from "./context.js";
 import { authRepo } from "./repo.js";
 
-/**
- * Who may call what. Every contract endpoint needs a row (the type says so, and the authorization
- * matrix test checks the behaviour of each row for every kind of caller).
- * - public: anyone, even before sign-in
- * - signedIn: any active user or token
- * - admin / manager: by global role (admins pass every manager check)
- * - project: a project resource; managers and admins reach every project, annotators only the
- *   projects they are members of (others answer 404, so their existence is not revealed):
- *   read and annotate for members, manage never, export when the project allows it.
- */
-export type Rule =
-  | { kind: "public" }
-  | { kind: "signedIn" }
-  | { kind: "admin" }
-  | { kind: "manager" }
-  | { kind: "project"; need: "read" | "annotate" | "manage" | "export" };
-
-const project = (need: "read" | "annotate" | "manage" | "export"): Rule => ({ kind: "project", need });
-
-export const POLICY: Partial<Record<EndpointName, Rule>> = {
-  health: { kind: "public" },
-  setupStatus: { kind: "public" },
-  setup: { kind: "public" },
-  login: { kind: "public" },
-  logout: { kind: "signedIn" },
-  me: { kind: "signedIn" },
-  changePassword: { kind: "signedIn" },
-  // Managers pick project members from this list (addMember); editing users stays admin-only.
-  listUsers: { kind: "manager" },
-  createUser: { kind: "admin" },
-  updateUser: { kind: "admin" },
-  listMembers: project("read"),
-  addMember: project("manage"),
-  removeMember: project("manage"),
-  listTokens: { kind: "signedIn" },
-  createToken: { kind: "signedIn" },
-  deleteToken: { kind: "signedIn" },
-  listProjects: { kind: "signedIn" },
-  createProject: { kind: "manager" },
-  getProject: project("read"),
-  updateProject: project("manage"),
-  deleteProject: project("manage"),
-  projectStats: project("read"),
-  listLabels: project("read"),
-  createLabel: project("manage"),
-  bulkCreateLabels: project("manage"),
-  updateLabel: project("manage"),
-  deleteLabel: project("manage"),
-  uploadImages: project("manage"),
-  listImages: project("read"),
-  getImage: project("read"),
-  updateImage: project("annotate"),
-  deleteImage: project("manage"),
-  imageFile: project("read"),
-  imageThumbnail: project("read"),
-  imageDisplay: project("read"),
-  imageTile: project("read"),
-  imagePreview: project("read"),
-  imageNeighbours: project("read"),
-  getAnnotations: project("read"),
-  putAnnotations: project("annotate"),
-  patchAnnotations: project("annotate"),
-  exportDataset: project("export"),
-  importDataset: project("manage"),
-};
-
 const READ_METHODS = new Set(["GET", "HEAD"]);
+/** Rules other than `project` do not look at a project. */
+const NO_PROJECT = { member: false, annotatorsCanExport: false };
 
-/** Throws the right 401/403/404 unless the caller may run `name` with these params. */
+/**
+ * Enforces `POLICY` (packages/schema/src/policy.ts, the table the web reads too), deciding with the
+ * same `roleMayCall`; this adds who the caller is, token scopes, and which refusal to answer.
+ * Throws the right 401/403/404 unless the caller may run `name` with these params. */
 export const authorize = (
   deps: Deps,
   name: EndpointName,
@@ -82,7 +21,6 @@ export const authorize = (
   res: Response,
 ): void => {
   const rule = POLICY[name];
-  if (!rule) throw new AppError("INTERNAL", `no authorization rule for endpoint ${name}`);
   if (rule.kind === "public") return;
   const auth = authOf(res);
   if (!auth) throw new AppError("UNAUTHENTICATED", "sign in, or send `Authorization: Bearer <token>`");
@@ -90,38 +28,38 @@ export const authorize = (
     throw new AppError("FORBIDDEN", "this API token is read-only; create a token with the write scope");
   }
   const { role } = auth.user;
-  switch (rule.kind) {
-    case "signedIn":
-      return;
-    case "admin":
-      if (role !== "admin") throw new AppError("FORBIDDEN", "only admins may do this");
-      return;
-    case "manager":
-      if (role === "annotator") throw new AppError("FORBIDDEN", "only managers and admins may do this");
-      return;
-    case "project": {
-      if (role !== "annotator") return;
-      const repo = authRepo(deps.db);
-      const projectId =
-        typeof params.projectId === "number"
-          ? params.projectId
-          : typeof params.imageId === "number"
-            ? repo.projectOfImage(params.imageId)
-            : null;
-      if (projectId === null) {
-        if (typeof params.imageId === "number") throw notFound("image", params.imageId);
-        throw new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`);
-      }
-      if (!repo.isMember(projectId, auth.user.id)) {
-        if (typeof params.imageId === "number") throw notFound("image", params.imageId);
-        throw notFound("project", projectId);
-      }
-      if (rule.need === "manage")
-        throw new AppError("FORBIDDEN", "annotators cannot change this project's setup");
-      if (rule.need === "export" && !repo.annotatorsCanExport(projectId)) {
-        throw new AppError("FORBIDDEN", "this project does not allow annotators to export");
-      }
-      return;
-    }
+  if (rule.kind !== "project") {
+    if (roleMayCall(rule, role, NO_PROJECT)) return;
+    throw new AppError(
+      "FORBIDDEN",
+      rule.kind === "admin" ? "only admins may do this" : "only managers and admins may do this",
+    );
   }
+  if (role !== "annotator") return;
+  const repo = authRepo(deps.db);
+  const projectId =
+    typeof params.projectId === "number"
+      ? params.projectId
+      : typeof params.imageId === "number"
+        ? repo.projectOfImage(params.imageId)
+        : null;
+  if (projectId === null) {
+    if (typeof params.imageId === "number") throw notFound("image", params.imageId);
+    throw new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`);
+  }
+  if (!repo.isMember(projectId, auth.user.id)) {
+    if (typeof params.imageId === "number") throw notFound("image", params.imageId);
+    throw notFound("project", projectId);
+  }
+  const access = {
+    member: true,
+    annotatorsCanExport: rule.need === "export" && repo.annotatorsCanExport(projectId),
+  };
+  if (roleMayCall(rule, role, access)) return;
+  throw new AppError(
+    "FORBIDDEN",
+    rule.need === "export"
+      ? "this project does not allow annotators to export"
+      : "annotators cannot change this project's setup",
+  );
 };

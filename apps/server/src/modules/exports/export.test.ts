@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { cocoSelfEvaluation, validateCocoForPycocotools } from "@labelbench/formats";
-import type { Image, Label } from "@labelbench/schema";
+import { HEADERS, type Image, type Label } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import express from "express";
 import pino from "pino";
@@ -94,6 +94,9 @@ describe("GET /projects/:id/export", () => {
     expect(res.headers["content-disposition"]).toContain(
       "filename*=UTF-8''Street%20scenes%20%C3%BC-coco.zip",
     );
+    // The names the web's download reads (packages/schema HEADERS), with the estimate it shows.
+    expect(Number(res.headers[HEADERS.exportEstimatedBytes.toLowerCase()])).toBeGreaterThan(0);
+    expect(res.headers[HEADERS.exportImages.toLowerCase()]).toMatch(/^[1-9][0-9]*$/);
     expect(pythonZipCheck(res.body)).toBe("None");
     const files = await unzip(res.body);
     expect([...files.keys()]).toEqual([

@@ -1,4 +1,5 @@
 import zlib from "node:zlib";
+import { HEADERS } from "@labelbench/schema";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
@@ -39,8 +40,8 @@ const ZIP_HEADERS = [
   "Content-Type",
   "Content-Disposition",
   "Cache-Control",
-  "X-Labelbench-Estimated-Bytes",
-  "X-Labelbench-Images",
+  HEADERS.exportEstimatedBytes,
+  HEADERS.exportImages,
 ];
 
 /** `attachment; filename="x"; filename*=UTF-8''x` so any project name survives every browser. */
@@ -96,8 +97,8 @@ const responseSide = (deps: Deps, projectName: string, opts: ExportOptions, res:
     res.setHeader("Content-Type", "application/zip");
     res.setHeader("Content-Disposition", contentDisposition(`${projectName}-${opts.format}.zip`));
     res.setHeader("Cache-Control", "no-store");
-    res.setHeader("X-Labelbench-Estimated-Bytes", String(info.estimate));
-    res.setHeader("X-Labelbench-Images", String(info.imageCount - missing.length));
+    res.setHeader(HEADERS.exportEstimatedBytes, String(info.estimate));
+    res.setHeader(HEADERS.exportImages, String(info.imageCount - missing.length));
     return { missing };
   },
   /** Image bytes are compressed already: copied as they are (or converted), CRC computed on the way. */

@@ -1,4 +1,5 @@
 import type { Db } from "../../db/database.js";
+import type { Executor } from "../../db/executor.js";
 
 /**
  * The one home of "an image's annotations changed": its revision (which every save's conflict
@@ -51,3 +52,45 @@ export const imageChangesRepo = (db: Db) => {
   };
 };
 export type ImageChangesRepo = ReturnType<typeof imageChangesRepo>;
+
+/**
+ * After an import step (PostgreSQL publishing, imports/pg-publish-repo.ts) wrote these images'
+ * annotations and tags: the same as `importedChunk`, counting what each image now holds. Valid on
+ * both dialects; runs on the step's transaction.
+ */
+export const importedImages = async (ex: Executor, imageIds: readonly number[], now: string) => {
+  if (imageIds.length === 0) return;
+  await ex
+    .updateTable("images")
+    .set((eb) => ({
+      revision: eb("revision", "+", 1),
+      annotation_count: eb
+        .selectFrom("annotations as a")
+        .select((s) => s.fn.countAll<number>().as("n"))
+        .whereRef("a.image_id", "=", "images.id"),
+      updated_at: now,
+      status: eb
+        .case()
+        .when(
+          eb.and([
+            eb("status", "=", "new"),
+            eb.or([
+              eb.exists(
+                eb.selectFrom("annotations as a").select("a.id").whereRef("a.image_id", "=", "images.id"),
+              ),
+              eb.exists(
+                eb
+                  .selectFrom("image_tags as t")
+                  .select("t.image_id")
+                  .whereRef("t.image_id", "=", "images.id"),
+              ),
+            ]),
+          ]),
+        )
+        .then("in_progress")
+        .else(eb.ref("status"))
+        .end(),
+    }))
+    .where("id", "in", [...imageIds])
+    .execute();
+};

@@ -12,24 +12,26 @@ import {
   stemOf,
 } from "@labelbench/formats";
 import type { ImportQuery } from "@labelbench/schema";
-import type Database from "better-sqlite3";
 import type { z } from "zod";
-import { type ExistingImage, importReadRepo } from "./import-repo.js";
+import type { ExistingImage, ProjectSnapshot } from "./import-repo.js";
 import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
 import { createStage } from "./stage-repo.js";
 
 /**
  * One import's decoding, as the import worker (import-worker.ts) runs it: the dataset's files are
- * decoded, checked and, for a real import without errors, written to the staging file. It reads
- * the project's database and never writes it. Everything in and out is plain data (it crosses
- * threads).
+ * decoded, checked and, for a real import without errors, written to the staging file. What it
+ * knows of the project comes with the job (a snapshot the main thread read), so it opens no
+ * connection to the server's database, SQLite or PostgreSQL. Everything in and out is plain data
+ * (it crosses threads).
  */
 
 type Options = z.output<typeof ImportQuery>;
 
 export interface ImportJobData {
   readonly projectId: number;
+  /** The project's labels and images when the import began. */
+  readonly project: ProjectSnapshot;
   readonly opts: Options;
   readonly format: FormatId;
   readonly tileThresholdPixels: number;
@@ -100,7 +102,7 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
   };
 };
 
-export const runImportJob = (db: Database.Database, job: ImportJobData): ImportJobResult => {
+export const runImportJob = (job: ImportJobData): ImportJobResult => {
   const fds = new Map<string, number>();
   const stage = job.stageFile ? createStage(job.stageFile) : null;
   let kept = false;
@@ -108,10 +110,10 @@ export const runImportJob = (db: Database.Database, job: ImportJobData): ImportJ
     const lazy = new Map<string, LazyText>();
     for (const [p, source] of job.lazy) lazy.set(p, lazyText(source, fds));
     const files: DatasetFiles = { texts: new Map(job.texts), lazy, imagePaths: [...job.imagePaths] };
-    const existing = importReadRepo(db).existingImages(job.projectId);
+    const existing = job.project.images;
     const log = new ProblemLog();
     const writer = new ImportWriter(
-      { db, projectId: job.projectId, tileThresholdPixels: job.tileThresholdPixels },
+      { project: job.project, projectId: job.projectId, tileThresholdPixels: job.tileThresholdPixels },
       job.opts,
       log,
       new Map(job.probed.map((p) => [`zip:${p.path}`, p])),

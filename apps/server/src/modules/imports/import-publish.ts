@@ -4,8 +4,8 @@ import { nameKey } from "@labelbench/formats";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { paletteColor } from "../labels/palette.js";
-import { projectRepo } from "../projects/repo.js";
-import { importRepo, openPublish } from "./import-repo.js";
+import { importRepo, openPublish, sqliteImportRows } from "./import-repo.js";
+import { publishOnPostgres } from "./pg-publish-repo.js";
 
 /**
  * Publishing an import's staging file (stage-repo.ts) into the project.
@@ -18,6 +18,12 @@ import { importRepo, openPublish } from "./import-repo.js";
  * image changes in one transaction: its annotations replaced (or appended to), its tags, count,
  * status and revision. A restart finishes an import that was publishing (`resumeImports`); an
  * import that failed before its commit never wrote to the project at all.
+ *
+ * What a reader sees mid-publish is the same on both backends: every image either as it was or
+ * with all of its imported annotations and tags, never half of them; images published so far,
+ * not yet the rest. On SQLite a step is one IMMEDIATE transaction on the server's connection
+ * (the staging file attached to it); on PostgreSQL one transaction on a pooled client that COPYs
+ * the step's annotations (pg-publish-repo.ts), which readers (MVCC) see only at its commit.
  */
 
 /** Staging files of committed imports, kept until they are published (outside the temp folder). */
@@ -26,9 +32,14 @@ const stageDir = (deps: Pick<Deps, "config">) => path.join(deps.config.dataDir, 
 /**
  * Annotations per publishing transaction at first; adjusted to take about TARGET_MS each. Smaller
  * steps cost more per annotation (ten statements each) and larger ones make a save wait longer.
+ * On PostgreSQL a step holds no lock a save of another image needs (row locks on the step's own
+ * images, KEY SHARE locks that make a deletion wait), so its steps are much longer: each costs a
+ * dozen round trips and a commit, which at 100 ms steps made most of the publishing time.
  */
 const FIRST_CHUNK_ROWS = 2_000;
 const TARGET_MS = 40;
+const PG_FIRST_CHUNK_ROWS = 20_000;
+const PG_TARGET_MS = 1_000;
 
 export interface CommitPlan {
   readonly projectId: number;
@@ -45,22 +56,19 @@ export interface CommitPlan {
 }
 
 /** Records the import as committed and creates its labels. Returns the import id and the label ids by placeholder. */
-export const commitImport = (
-  deps: Deps,
+export const commitImport = async (
+  deps: Pick<Deps, "sql" | "dialect" | "config">,
   plan: CommitPlan,
-): { importId: number; labelIds: Map<number, number> } => {
+): Promise<{ importId: number; labelIds: Map<number, number> }> => {
   const dir = stageDir(deps);
   fs.mkdirSync(dir, { recursive: true });
-  const db = deps.db;
-  const imports = importRepo(db);
-  const labelIds = new Map<number, number>();
-  let importId = 0;
-  db.transaction(() => {
-    if (!projectRepo(db).get(plan.projectId))
+  const { dialect } = deps;
+  return deps.sql.transaction().execute(async (trx) => {
+    if (!(await importRepo.projectExists(trx, dialect, plan.projectId)))
       throw new AppError("NOT_FOUND", `project ${plan.projectId} was deleted while the import ran`);
     const used = [...new Set(plan.usedLabelIds)];
     if (used.length > 0) {
-      const present = imports.presentLabelIds(plan.projectId, used);
+      const present = await importRepo.presentLabelIds(trx, dialect, plan.projectId, used);
       const gone = used.filter((id) => !present.has(id));
       if (gone.length > 0)
         throw new AppError(
@@ -68,41 +76,41 @@ export const commitImport = (
           `import refused, nothing was changed: label(s) ${gone.join(", ")} were deleted while the import ran; import again`,
         );
     }
-    const clash = plan.createdLabels.find((l) => imports.hasLabelKey(plan.projectId, nameKey(l.name)));
-    if (clash)
-      throw new AppError(
-        "CONFLICT",
-        `import refused, nothing was changed: a label "${clash.name}" was created while the import ran; import again`,
-      );
-    const first = imports.nextLabelPosition(plan.projectId);
-    plan.createdLabels.forEach((l, i) => {
+    const labelIds = new Map<number, number>();
+    const first = await importRepo.nextLabelPosition(trx, plan.projectId);
+    for (const [i, l] of plan.createdLabels.entries()) {
       const position = first + i;
-      const id = imports.insertLabel(plan.projectId, {
+      const id = await importRepo.insertLabel(trx, plan.projectId, {
         name: l.name,
         key: nameKey(l.name),
         color: paletteColor(position),
         position,
       });
+      if (id === undefined)
+        throw new AppError(
+          "CONFLICT",
+          `import refused, nothing was changed: a label "${l.name}" was created while the import ran; import again`,
+        );
       labelIds.set(l.ref, id);
-    });
-    importId = imports.insert(plan.projectId, plan);
-    for (const [ref, id] of labelIds) imports.mapLabel(importId, ref, id);
+    }
+    const importId = await importRepo.insert(trx, plan.projectId, plan);
+    await importRepo.mapLabels(trx, importId, labelIds);
     const file = path.join(dir, `${importId}.sqlite`);
-    // Moved inside the transaction: were the commit to fail, the file is left for removeStrayStages.
+    // Moved inside the transaction: were the commit to fail, the file is left for the stray sweep.
     fs.renameSync(plan.stageFile, file);
-    imports.setStageFile(importId, file);
-  })();
-  return { importId, labelIds };
+    await importRepo.setStageFile(trx, importId, file);
+    return { importId, labelIds };
+  });
 };
 
 /**
- * The steps of publishing one import: each `next()` runs one transaction. The caller decides what
- * happens between them (the server yields to other requests; start-up just goes on).
+ * The steps of publishing one import on SQLite: each `next()` runs one transaction on the
+ * server's connection (synchronous, the staging file attached). The caller decides what happens
+ * between them (the server yields to other requests; start-up just goes on).
  */
-function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void, void, void> {
-  const db = deps.db;
-  const imports = importRepo(db);
-  const imp = imports.get(importId);
+function* sqlitePublishSteps(db: Deps["db"], importId: number): Generator<void, void, void> {
+  const rows = sqliteImportRows(db);
+  const imp = rows.get(importId);
   if (!imp) return;
   const publish = openPublish(db, imp);
   try {
@@ -126,27 +134,97 @@ function* publishSteps(deps: Pick<Deps, "db">, importId: number): Generator<void
       else if (ms < TARGET_MS / 2) target = Math.min(50_000, Math.floor(target * 1.5));
       yield;
     }
-    db.transaction(() => {
-      projectRepo(db).touch(imp.project_id, imp.started_at);
-      imports.delete(imp.id);
-    })();
+    rows.finish(imp);
   } finally {
     publish.close();
   }
   fs.rmSync(imp.stage_file, { force: true });
 }
 
-/** Publishes a committed import, handing the event loop back between its transactions. */
-export const publishImport = async (deps: Pick<Deps, "db">, importId: number): Promise<void> => {
-  for (const _ of publishSteps(deps, importId)) await new Promise((r) => setImmediate(r));
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+type PublishDeps = Pick<Deps, "db" | "dialect" | "pgPool">;
+
+const requirePool = (deps: PublishDeps) => {
+  if (!deps.pgPool) throw new Error("publishing an import on PostgreSQL needs the pool (deps.pgPool)");
+  return deps.pgPool;
 };
 
+/** Publishes a committed import, handing the event loop back between its transactions. */
+export const publishImport = async (deps: PublishDeps, importId: number): Promise<void> => {
+  if (deps.dialect === "sqlite") {
+    for (const _ of sqlitePublishSteps(deps.db, importId)) await nextTurn();
+    return;
+  }
+  const { outcome, imp } = await publishOnPostgres(requirePool(deps), importId, {
+    targetMs: PG_TARGET_MS,
+    firstRows: PG_FIRST_CHUNK_ROWS,
+    pause: nextTurn,
+  });
+  if (outcome === "busy") throw new Error(`import ${importId} is being published by another process`);
+  if (imp && outcome !== "lost") fs.rmSync(imp.stage_file, { force: true });
+};
+
+/** Staging files no import refers to: leftovers of imports that never committed. */
+const removeStrayStages = (dir: string, kept: readonly string[], olderThanMs: number) => {
+  if (!fs.existsSync(dir)) return;
+  const keep = new Set(kept.map((f) => path.resolve(f)));
+  const cutoff = Date.now() - olderThanMs;
+  for (const f of fs.readdirSync(dir)) {
+    const file = path.resolve(dir, f);
+    if (keep.has(file)) continue;
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat && stat.mtimeMs <= cutoff) fs.rmSync(file, { force: true });
+  }
+};
+
+/** On PostgreSQL, a staging file younger than this may belong to an import another process is committing. */
+const PG_STRAY_AGE_MS = 60 * 60_000;
+
 /**
- * At start, before any request: finishes the imports a stopped process was publishing (they had
- * passed their point of no return) and removes staging files no import refers to.
+ * At start: finishes the imports a stopped process was publishing (they had passed their point of
+ * no return) and removes staging files no import refers to. On SQLite it runs to the end before
+ * it returns (nothing else runs yet; the stored-file sweep that follows in createApp must not
+ * see the imported images' files as unreferenced). On PostgreSQL other processes may be running:
+ * an import another live process publishes is left to it (publishOnPostgres answers "busy"), and
+ * the requests of this one are served meanwhile.
  */
-export const resumeImports = (deps: Pick<Deps, "db" | "config" | "log">) => {
-  const imports = importRepo(deps.db);
+export const resumeImports = async (
+  deps: PublishDeps & Pick<Deps, "sql" | "config" | "log">,
+): Promise<void> => {
+  if (deps.dialect === "sqlite") {
+    resumeOnSqlite(deps);
+    return;
+  }
+  const rows = await importRepo.list(deps.sql);
+  for (const r of rows) {
+    try {
+      const { outcome } = await publishOnPostgres(requirePool(deps), r.id, {
+        targetMs: PG_TARGET_MS,
+        firstRows: PG_FIRST_CHUNK_ROWS,
+        pause: nextTurn,
+      });
+      if (outcome === "lost")
+        deps.log.warn({ importId: r.id, file: r.stage_file }, "an interrupted import lost its staging file");
+      else if (outcome === "busy") deps.log.info({ importId: r.id }, "an import another process publishes");
+      else {
+        deps.log.info({ importId: r.id }, "finished an import interrupted while it was publishing");
+        fs.rmSync(r.stage_file, { force: true });
+      }
+    } catch (err) {
+      // The server still starts; the import stays recorded and is tried again at the next start.
+      deps.log.error({ err, importId: r.id }, "could not finish an interrupted import");
+    }
+  }
+  removeStrayStages(
+    stageDir(deps),
+    rows.map((r) => r.stage_file),
+    PG_STRAY_AGE_MS,
+  );
+};
+
+const resumeOnSqlite = (deps: Pick<Deps, "db" | "config" | "log">) => {
+  const imports = sqliteImportRows(deps.db);
   const rows = imports.list();
   for (const r of rows) {
     if (!fs.existsSync(r.stage_file)) {
@@ -156,7 +234,7 @@ export const resumeImports = (deps: Pick<Deps, "db" | "config" | "log">) => {
     }
     deps.log.info({ importId: r.id }, "finishing an import interrupted while it was publishing");
     try {
-      for (const _ of publishSteps(deps, r.id)) {
+      for (const _ of sqlitePublishSteps(deps.db, r.id)) {
         // Nothing else runs yet: one transaction after the other.
       }
     } catch (err) {
@@ -164,10 +242,9 @@ export const resumeImports = (deps: Pick<Deps, "db" | "config" | "log">) => {
       deps.log.error({ err, importId: r.id }, "could not finish an interrupted import");
     }
   }
-  const dir = stageDir(deps);
-  if (fs.existsSync(dir)) {
-    const kept = new Set(rows.map((r) => path.resolve(r.stage_file)));
-    for (const f of fs.readdirSync(dir))
-      if (!kept.has(path.resolve(dir, f))) fs.rmSync(path.join(dir, f), { force: true });
-  }
+  removeStrayStages(
+    stageDir(deps),
+    rows.map((r) => r.stage_file),
+    0,
+  );
 };

@@ -1,4 +1,7 @@
+import { naturalSortKey, type ShapeType } from "@labelbench/schema";
+import type { Dialect } from "../../db/connect.js";
 import type { Db } from "../../db/database.js";
+import type { Executor } from "../../db/executor.js";
 import { imageChangesRepo } from "../images/image-changes-repo.js";
 
 /** A committed import (dataset_imports), publishing or waiting to. */
@@ -20,76 +23,220 @@ export interface ExistingImage {
   width: number;
   height: number;
   sha256: string;
+  /** Shapes it holds (an append may not take it past the limit per image). */
+  annotation_count: number;
+}
+
+/** A project label an import may use. */
+export interface ProjectLabel {
+  id: number;
+  name: string;
+  shapeTypes: ShapeType[];
 }
 
 /**
- * What decoding an import reads of the project, on the connection it runs on (a worker's own
- * read-only one, or the server's for in-memory databases).
+ * What decoding an import reads of the project, read before the decoding starts and handed to
+ * the worker as plain data: the worker then needs no connection of its own to either database.
+ * What changes meanwhile is checked again when the import commits and publishes.
  */
-export const importReadRepo = (db: Db) => {
-  const existing = db.prepare<[number], ExistingImage>(
-    "SELECT id, file_name, width, height, sha256 FROM images WHERE project_id = ? ORDER BY id",
-  );
-  const bySha = db
-    .prepare<[number, string], number>("SELECT id FROM images WHERE project_id = ? AND sha256 = ?")
-    .pluck();
-  const count = db.prepare<[number], number>("SELECT annotation_count FROM images WHERE id = ?").pluck();
+export interface ProjectSnapshot {
+  labels: ProjectLabel[];
+  images: ExistingImage[];
+}
+
+export const projectSnapshot = async (ex: Executor, projectId: number): Promise<ProjectSnapshot> => {
+  const labels = await ex
+    .selectFrom("labels")
+    .select(["id", "name", "shape_types"])
+    .where("project_id", "=", projectId)
+    .orderBy("position")
+    .orderBy("id")
+    .execute();
+  const images = await ex
+    .selectFrom("images")
+    .select(["id", "file_name", "width", "height", "sha256", "annotation_count"])
+    .where("project_id", "=", projectId)
+    .orderBy("id")
+    .execute();
   return {
-    existingImages: (projectId: number): ExistingImage[] => existing.all(projectId),
-    imageIdBySha: (projectId: number, sha: string): number | undefined => bySha.get(projectId, sha),
-    storedCount: (imageId: number): number | undefined => count.get(imageId),
+    labels: labels.map((l) => ({
+      id: l.id,
+      name: l.name,
+      shapeTypes: l.shape_types.split(",") as ShapeType[],
+    })),
+    images,
   };
 };
 
-/** The dataset_imports bookkeeping: what commitImport records and a publish or restart reads. */
-export const importRepo = (db: Db) => {
-  const presentLabels = db
-    .prepare<[number, string], number>(
-      "SELECT id FROM labels WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))",
-    )
-    .pluck();
-  const labelByKey = db
-    .prepare<[number, string], number>("SELECT id FROM labels WHERE project_id = ? AND name_key = ?")
-    .pluck();
-  const nextPosition = db
-    .prepare<[number], number>("SELECT coalesce(max(position), -1) + 1 FROM labels WHERE project_id = ?")
-    .pluck();
-  const insertLabel = db.prepare(
-    "INSERT INTO labels (project_id, name, name_key, color, hotkey, position, shape_types) VALUES (?, ?, ?, ?, NULL, ?, 'box,polygon')",
-  );
-  const insert = db.prepare(
-    "INSERT INTO dataset_imports (project_id, stage_file, existing, actor, started_at, images) VALUES (?, '', ?, ?, ?, ?)",
-  );
-  const mapLabel = db.prepare(
-    "INSERT INTO dataset_import_labels (import_id, ref, label_id) VALUES (?, ?, ?)",
-  );
-  const setStage = db.prepare("UPDATE dataset_imports SET stage_file = ? WHERE id = ?");
+/**
+ * The dataset_imports bookkeeping, on both dialects: what commitImport records and a publish or a
+ * restart reads. Each function takes the executor it runs on (a transaction or the database).
+ */
+export const importRepo = {
+  /** Which of these label ids the project still holds (on PostgreSQL: kept until the transaction ends). */
+  presentLabelIds: async (
+    ex: Executor,
+    dialect: Dialect,
+    projectId: number,
+    ids: readonly number[],
+  ): Promise<Set<number>> => {
+    if (ids.length === 0) return new Set();
+    const rows = await ex
+      .selectFrom("labels")
+      .select("id")
+      .where("project_id", "=", projectId)
+      .where("id", "in", [...ids])
+      .$if(dialect === "postgres", (q) => q.forKeyShare())
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  },
+  /** Whether the project exists (on PostgreSQL: kept from deletion until the transaction ends). */
+  projectExists: async (ex: Executor, dialect: Dialect, projectId: number): Promise<boolean> =>
+    (await ex
+      .selectFrom("projects")
+      .select("id")
+      .where("id", "=", projectId)
+      .$if(dialect === "postgres", (q) => q.forKeyShare())
+      .executeTakeFirst()) !== undefined,
+  nextLabelPosition: async (ex: Executor, projectId: number): Promise<number> => {
+    const r = await ex
+      .selectFrom("labels")
+      .select((eb) => eb.fn.max("position").as("p"))
+      .where("project_id", "=", projectId)
+      .executeTakeFirst();
+    return r?.p === null || r?.p === undefined ? 0 : Number(r.p) + 1;
+  },
+  /**
+   * A label the import creates: boxes and polygons, no hotkey. Returns its id, or undefined when
+   * the project has a label of that name (one created since the import decoded).
+   */
+  insertLabel: async (
+    ex: Executor,
+    projectId: number,
+    l: { name: string; key: string; color: string; position: number },
+  ): Promise<number | undefined> =>
+    (
+      await ex
+        .insertInto("labels")
+        .values({
+          project_id: projectId,
+          name: l.name,
+          name_key: l.key,
+          color: l.color,
+          hotkey: null,
+          position: l.position,
+          shape_types: "box,polygon",
+        })
+        .onConflict((oc) => oc.columns(["project_id", "name_key"]).doNothing())
+        .returning("id")
+        .executeTakeFirst()
+    )?.id,
+  insert: async (
+    ex: Executor,
+    projectId: number,
+    p: { existing: "append" | "replace"; actor: string | null; now: string; images: number },
+  ): Promise<number> =>
+    (
+      await ex
+        .insertInto("dataset_imports")
+        .values({
+          project_id: projectId,
+          stage_file: "",
+          existing: p.existing,
+          actor: p.actor,
+          started_at: p.now,
+          images: p.images,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id,
+  mapLabels: async (ex: Executor, importId: number, labelIds: ReadonlyMap<number, number>) => {
+    if (labelIds.size === 0) return;
+    await ex
+      .insertInto("dataset_import_labels")
+      .values([...labelIds].map(([ref, id]) => ({ import_id: importId, ref, label_id: id })))
+      .execute();
+  },
+  /** The project labels the import's placeholder ids became. */
+  labelMap: async (ex: Executor, importId: number): Promise<Map<number, number>> =>
+    new Map(
+      (
+        await ex
+          .selectFrom("dataset_import_labels")
+          .select(["ref", "label_id"])
+          .where("import_id", "=", importId)
+          .execute()
+      ).map((r) => [r.ref, r.label_id]),
+    ),
+  setStageFile: async (ex: Executor, importId: number, file: string) => {
+    await ex.updateTable("dataset_imports").set({ stage_file: file }).where("id", "=", importId).execute();
+  },
+  get: async (ex: Executor, importId: number): Promise<ImportRow | undefined> =>
+    (await ex.selectFrom("dataset_imports").selectAll().where("id", "=", importId).executeTakeFirst()) as
+      | ImportRow
+      | undefined,
+  list: (ex: Executor): Promise<Pick<ImportRow, "id" | "stage_file">[]> =>
+    ex.selectFrom("dataset_imports").select(["id", "stage_file"]).orderBy("id").execute(),
+  /**
+   * The import's progress, its row locked until the transaction ends (PostgreSQL: two processes
+   * publishing the same import take turns and each continues where the other stopped); undefined
+   * once the import is finished.
+   */
+  lockProgress: async (ex: Executor, importId: number, dialect: Dialect): Promise<number | undefined> =>
+    (
+      await ex
+        .selectFrom("dataset_imports")
+        .select("published_through")
+        .where("id", "=", importId)
+        .$if(dialect === "postgres", (q) => q.forUpdate())
+        .executeTakeFirst()
+    )?.published_through,
+  setProgress: async (ex: Executor, importId: number, through: number) => {
+    await ex
+      .updateTable("dataset_imports")
+      .set({ published_through: through })
+      .where("id", "=", importId)
+      .execute();
+  },
+  /** A finished import: its row goes and the project shows it changed. Returns whether it was still there. */
+  finish: async (
+    ex: Executor,
+    imp: Pick<ImportRow, "id" | "project_id" | "started_at">,
+  ): Promise<boolean> => {
+    const gone = await ex.deleteFrom("dataset_imports").where("id", "=", imp.id).executeTakeFirst();
+    if (Number(gone.numDeletedRows) === 0) return false;
+    await ex
+      .updateTable("projects")
+      .set({ updated_at: imp.started_at })
+      .where("id", "=", imp.project_id)
+      .execute();
+    return true;
+  },
+  delete: async (ex: Executor, importId: number) => {
+    await ex.deleteFrom("dataset_imports").where("id", "=", importId).execute();
+  },
+};
+
+/**
+ * The bookkeeping SQLite's publishing reads and writes synchronously (openPublish's steps and the
+ * restart, which must finish before anything else runs at start).
+ */
+export const sqliteImportRows = (db: Db) => {
   const one = db.prepare<[number], ImportRow>("SELECT * FROM dataset_imports WHERE id = ?");
   const all = db.prepare<[], Pick<ImportRow, "id" | "stage_file">>(
     "SELECT id, stage_file FROM dataset_imports ORDER BY id",
   );
   const remove = db.prepare("DELETE FROM dataset_imports WHERE id = ?");
+  const touch = db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?");
   return {
-    /** Which of these label ids the project still holds. */
-    presentLabelIds: (projectId: number, ids: readonly number[]): Set<number> =>
-      new Set(presentLabels.all(projectId, JSON.stringify(ids))),
-    /** Whether the project has a label whose name_key is `key` (the formats' nameKey of a name). */
-    hasLabelKey: (projectId: number, key: string): boolean => labelByKey.get(projectId, key) !== undefined,
-    nextLabelPosition: (projectId: number): number => nextPosition.get(projectId) ?? 0,
-    /** A label the import creates: boxes and polygons, no hotkey. Returns its id. */
-    insertLabel: (
-      projectId: number,
-      l: { name: string; key: string; color: string; position: number },
-    ): number => Number(insertLabel.run(projectId, l.name, l.key, l.color, l.position).lastInsertRowid),
-    insert: (
-      projectId: number,
-      p: { existing: "append" | "replace"; actor: string | null; now: string; images: number },
-    ): number => Number(insert.run(projectId, p.existing, p.actor, p.now, p.images).lastInsertRowid),
-    mapLabel: (importId: number, ref: number, labelId: number) => mapLabel.run(importId, ref, labelId),
-    setStageFile: (importId: number, file: string) => setStage.run(file, importId),
     get: (importId: number): ImportRow | undefined => one.get(importId),
     list: () => all.all(),
     delete: (importId: number) => remove.run(importId),
+    /** A published import: its row goes and the project shows it changed, in one transaction. */
+    finish: db.transaction((imp: Pick<ImportRow, "id" | "project_id" | "started_at">) => {
+      touch.run(imp.started_at, imp.project_id);
+      remove.run(imp.id);
+    }),
   };
 };
 
@@ -112,6 +259,9 @@ export const openPublish = (db: Db, imp: ImportRow) => {
     db.exec(`DETACH DATABASE ${schema}`);
   };
   try {
+    // The library's name order (images.name_key) for the images the import creates, as an upload
+    // computes it; registering it again replaces the same function.
+    db.function("natural_sort_key", { deterministic: true }, (name: unknown) => naturalSortKey(String(name)));
     db.pragma(`cache_size = -${PUBLISH_CACHE_KIB}`);
     // The publish leaves ~150 MB in the WAL per million annotations: copied into the database file
     // by a worker afterwards (checkpointInBackground), not by whichever save commits next.
@@ -134,8 +284,8 @@ export const openPublish = (db: Db, imp: ImportRow) => {
     const sql = {
       clear: db.prepare("DELETE FROM temp.import_chunk"),
       newImages: db.prepare(
-        `INSERT OR IGNORE INTO main.images (project_id, sha256, file_name, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
-         SELECT @project, sha256, file_name, width, height, channels, format, byte_size, tile_state, @now, @now
+        `INSERT OR IGNORE INTO main.images (project_id, sha256, file_name, name_key, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
+         SELECT @project, sha256, file_name, natural_sort_key(file_name), width, height, channels, format, byte_size, tile_state, @now, @now
          FROM ${schema}.images WHERE seq BETWEEN @from AND @to AND image_id IS NULL ORDER BY seq`,
       ),
       // Images deleted while the import ran are left out; new ones are found by their content.

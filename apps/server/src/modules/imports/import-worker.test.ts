@@ -13,6 +13,7 @@ import { png } from "../../test-support/images.js";
 import { makeZip } from "../../test-support/zips.js";
 import { runImportJob } from "./import-job.js";
 import { commitImport } from "./import-publish.js";
+import { projectSnapshot } from "./import-repo.js";
 
 let t: TestApp;
 let projectId: number;
@@ -145,8 +146,9 @@ describe("imports off the main thread", () => {
       .expect(200);
     // What the import route does up to its commit; the process then dies before publishing.
     const stageFile = path.join(t.storage.tempDir, "stage.sqlite");
-    const result = runImportJob(t.db, {
+    const result = runImportJob({
       projectId,
+      project: await projectSnapshot(t.sql, projectId),
       opts: ImportQuery.parse({ format: "coco", existing: "replace" }),
       format: "coco",
       tileThresholdPixels: t.config.tileThresholdPixels,
@@ -168,7 +170,7 @@ describe("imports off the main thread", () => {
       files: t.app.files,
       tiles: t.app.tiles,
     };
-    commitImport(deps, {
+    await commitImport(deps, {
       projectId,
       stageFile,
       existing: "replace",

@@ -1,15 +1,15 @@
 import { parentPort } from "node:worker_threads";
-import Database from "better-sqlite3";
 import { AppError } from "../../http/errors.js";
 import { type ImportJobData, runImportJob } from "./import-job.js";
 
 /**
  * The import worker's entry: one import's decoding per worker (import-job.ts), over its own
  * read-only connection, so that seconds of parsing and checking never delay a request on the main
- * thread. worker-entry.ts starts it; import.ts drives it.
+ * thread. It opens no connection to the server's database: the job brings what it needs of the
+ * project. worker-entry.ts starts it; import.ts drives it.
  */
 
-export type ImportWorkerData = ImportJobData & { readonly dbFile: string };
+export type ImportWorkerData = ImportJobData;
 
 export type FromImportWorker =
   | { type: "done"; result: ReturnType<typeof runImportJob> }
@@ -17,7 +17,7 @@ export type FromImportWorker =
       type: "error";
       message: string;
       stack?: string;
-      appError?: { code: AppError["code"]; details?: unknown };
+      appError?: { code: AppError["code"]; details?: AppError["details"] };
     };
 
 // Unlike the export worker, the import worker keeps the normal priority: at nice 5 a busy machine
@@ -27,13 +27,11 @@ const port = parentPort;
 if (!port) throw new Error("import-worker.ts runs as a worker thread (see worker-entry.ts)");
 const post = (m: FromImportWorker) => port.postMessage(m);
 
-// One import at a time, each over its own connection; the worker stays for the next one (starting
-// one costs ~0.1 s bundled, seconds under tsx); the main thread unrefs it while it waits.
+// One import at a time; the worker stays for the next one (starting one costs ~0.1 s bundled,
+// seconds under tsx); the main thread unrefs it while it waits.
 port.on("message", (job: ImportWorkerData) => {
-  const db = new Database(job.dbFile, { readonly: true, fileMustExist: true });
   try {
-    db.pragma("busy_timeout = 5000");
-    post({ type: "done", result: runImportJob(db, job) });
+    post({ type: "done", result: runImportJob(job) });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     post({
@@ -42,7 +40,5 @@ port.on("message", (job: ImportWorkerData) => {
       ...(e.stack ? { stack: e.stack } : {}),
       ...(e instanceof AppError ? { appError: { code: e.code, details: e.details } } : {}),
     });
-  } finally {
-    db.close();
   }
 });

@@ -9,17 +9,9 @@ import {
   type ProblemLog,
 } from "@labelbench/formats";
 import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
-import {
-  countOf,
-  type ImportQuery,
-  type Label,
-  MAX_SHAPES_PER_IMAGE,
-  type ShapeType,
-} from "@labelbench/schema";
-import type Database from "better-sqlite3";
+import { countOf, type ImportQuery, MAX_SHAPES_PER_IMAGE, type ShapeType } from "@labelbench/schema";
 import type { z } from "zod";
-import { labelRepo } from "../labels/repo.js";
-import { importReadRepo } from "./import-repo.js";
+import type { ProjectLabel, ProjectSnapshot } from "./import-repo.js";
 import type { ProbedImage } from "./receive.js";
 import type { Stage, StagedNewImage } from "./stage-repo.js";
 
@@ -69,9 +61,9 @@ interface Touched {
   stored?: number;
 }
 
-/** What the writer reads from the project's database (the worker's own read-only connection). */
+/** What the writer knows of the project (read before the decoding started). */
 export interface ImportTarget {
-  readonly db: Database.Database;
+  readonly project: ProjectSnapshot;
   readonly projectId: number;
   readonly tileThresholdPixels: number;
 }
@@ -100,8 +92,10 @@ export class ImportWriter implements DecodeSink {
   private readonly seqOfSha = new Map<string, number>();
   private readonly touched = new Map<number, Touched>();
   private readonly created: LabelPlan[] = [];
-  private readonly projectLabels: ReadonlyMap<string, Label>;
-  private readonly project;
+  private readonly projectLabels: ReadonlyMap<string, ProjectLabel>;
+  /** Project images by content, and the shapes each holds. */
+  private readonly idOfSha: ReadonlyMap<string, number>;
+  private readonly storedOf: ReadonlyMap<number, number>;
 
   constructor(
     private readonly target: ImportTarget,
@@ -113,12 +107,9 @@ export class ImportWriter implements DecodeSink {
     /** Null for a dry run. */
     private readonly stage: Stage | null,
   ) {
-    this.projectLabels = new Map(
-      labelRepo(target.db)
-        .list(target.projectId)
-        .map((l) => [nameKey(l.name), l]),
-    );
-    this.project = importReadRepo(target.db);
+    this.projectLabels = new Map(target.project.labels.map((l) => [nameKey(l.name), l]));
+    this.idOfSha = new Map(target.project.images.map((i) => [i.sha256, i.id]));
+    this.storedOf = new Map(target.project.images.map((i) => [i.id, i.annotation_count]));
   }
 
   /** Rows are written only by a real import that has met no error so far. */
@@ -170,7 +161,7 @@ export class ImportWriter implements DecodeSink {
   /** Shapes an existing image keeps through an append (read once per image). */
   private storedShapes(t: Touched): number {
     if (this.opts.existing !== "append" || t.imageId === null) return 0;
-    t.stored ??= this.project.storedCount(t.imageId) ?? 0;
+    t.stored ??= this.storedOf.get(t.imageId) ?? 0;
     return t.stored;
   }
 
@@ -318,7 +309,7 @@ export class ImportWriter implements DecodeSink {
         this.seqOfKey.set(img.key, sameNew);
         return sameNew;
       }
-      imageId = this.project.imageIdBySha(this.target.projectId, sha) ?? null;
+      imageId = this.idOfSha.get(sha) ?? null;
       if (imageId === null)
         image = {
           sha256: sha,

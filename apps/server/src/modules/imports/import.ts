@@ -11,8 +11,9 @@ import { releaseStaged } from "../images/ingest.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/require-project.js";
 import { BACKGROUND_CHECKPOINT_ROWS, checkpointInBackground } from "./background-checkpoint.js";
-import { type ImportJobData, type ImportJobResult, runImportJob } from "./import-job.js";
+import type { ImportJobData, ImportJobResult } from "./import-job.js";
 import { commitImport, publishImport } from "./import-publish.js";
+import { projectSnapshot } from "./import-repo.js";
 import type { FromImportWorker, ImportWorkerData } from "./import-worker.js";
 import { probeUploadedImages, receiveUpload } from "./receive.js";
 
@@ -67,10 +68,9 @@ const newWorker = (): Worker => {
   return w;
 };
 
-/** Runs the decoding in a worker thread; an in-memory database (no file to open twice) runs it here. */
-const runJob = (deps: Deps, job: ImportJobData): Promise<ImportJobResult> => {
-  if (deps.db.memory) return Promise.resolve(runImportJob(deps.db, job));
-  const data: ImportWorkerData = { ...job, dbFile: deps.db.name };
+/** Runs the decoding in a worker thread. */
+const runJob = (job: ImportJobData): Promise<ImportJobResult> => {
+  const data: ImportWorkerData = job;
   const worker = idleWorkers.pop() ?? newWorker();
   return new Promise<ImportJobResult>((resolve, reject) => {
     const done = (settle: () => void, reuse: boolean) => {
@@ -150,8 +150,9 @@ export const importDataset = async (
     const now = deps.now();
     const stageFile = store ? path.join(upload.dir, "stage.sqlite") : null;
     const t0 = performance.now();
-    const result = await runJob(deps, {
+    const result = await runJob({
       projectId,
+      project: await projectSnapshot(deps.sql, projectId),
       opts,
       format,
       tileThresholdPixels: deps.config.tileThresholdPixels,
@@ -175,7 +176,7 @@ export const importDataset = async (
       }
       return r;
     }
-    const { importId, labelIds } = commitImport(deps, {
+    const { importId, labelIds } = await commitImport(deps, {
       projectId,
       stageFile: stageFile as string,
       existing: opts.existing,
@@ -196,7 +197,9 @@ export const importDataset = async (
       },
       "import published",
     );
-    if (result.counts.annotations >= BACKGROUND_CHECKPOINT_ROWS) checkpointInBackground(deps);
+    // PostgreSQL has no WAL of ours to copy back: its checkpointer does that.
+    if (deps.dialect === "sqlite" && result.counts.annotations >= BACKGROUND_CHECKPOINT_ROWS)
+      checkpointInBackground(deps);
     for (const sha of result.pendingTiles) deps.tiles.generate(sha);
     return report(opts, detectedBy, result, ignored, true, labelIds);
   } finally {

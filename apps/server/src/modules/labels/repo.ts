@@ -1,4 +1,4 @@
-import type { Label, ShapeType } from "@labelbench/schema";
+import { type Label, labelNameKey, type ShapeType } from "@labelbench/schema";
 import type { Db } from "../../db/database.js";
 
 interface LabelRow {
@@ -32,7 +32,8 @@ export interface NewLabel {
   shapeTypes: ShapeType[];
 }
 
-export const nameKey = (name: string) => name.trim().toLocaleLowerCase("en-US");
+/** Shared with the web's label editor, so both see the same names collide. */
+export const nameKey = labelNameKey;
 
 export const labelRepo = (db: Db) => {
   const byId = db.prepare(`${SELECT} WHERE l.id = ? AND l.project_id = ?`);

@@ -1,6 +1,6 @@
-import { DATASET_FORMATS, type ImportQuery, ImportReport } from "@labelbench/schema";
+import { DATASET_FORMATS, type ImportQuery, type ImportReport } from "@labelbench/schema";
 import { useId, useRef, useState } from "react";
-import { ApiError, call } from "../../api/client";
+import { call, detailsOf } from "../../api/client";
 import { formatCount, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { Spinner } from "../../ui/parts";
@@ -64,9 +64,11 @@ export function ImportPanel({ projectId, onImported }: { projectId: number; onIm
         onImported();
       }
     } catch (err) {
-      const details = err instanceof ApiError ? ImportReport.safeParse(err.details) : null;
-      setState({ kind: "failed", message: messageOf(err), report: details?.success ? details.data : null });
-      if (!details?.success) toastError("Import failed", err);
+      // A refused import sends its report as the details of its VALIDATION_ERROR.
+      const details = detailsOf(err, "VALIDATION_ERROR");
+      const refused: ImportReport | null = details && !Array.isArray(details) ? details : null;
+      setState({ kind: "failed", message: messageOf(err), report: refused });
+      if (!refused) toastError("Import failed", err);
     }
   };
 

@@ -1,3 +1,4 @@
+import { HEADERS } from "@labelbench/schema";
 import { toApiError } from "../../api/client";
 import { DIRECT_DOWNLOAD_BYTES, fileNameFromDisposition } from "./export-model";
 
@@ -40,7 +41,7 @@ export const downloadExport = async (
   const res = await fetch(url, { credentials: "same-origin", signal });
   if (!res.ok) throw await toApiError(res);
   const fileName = fileNameFromDisposition(res.headers.get("Content-Disposition"), fallbackName);
-  const estimate = Number(res.headers.get("X-Labelbench-Estimated-Bytes")) || null;
+  const estimate = Number(res.headers.get(HEADERS.exportEstimatedBytes)) || null;
   if (estimate !== null && estimate > DIRECT_DOWNLOAD_BYTES) {
     // Holding gigabytes in a tab would crash it; the browser streams to disk and shows progress.
     await res.body?.cancel();

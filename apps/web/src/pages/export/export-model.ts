@@ -1,4 +1,10 @@
-import { type DatasetFormat, IMAGE_STATUSES, type ImageStatus, type StatusCounts } from "@labelbench/schema";
+import {
+  apiPath,
+  type DatasetFormat,
+  IMAGE_STATUSES,
+  type ImageStatus,
+  type StatusCounts,
+} from "@labelbench/schema";
 
 /** Everything the Export page lets a user choose; the same options make the same zip. */
 export interface ExportChoice {
@@ -78,7 +84,7 @@ export const exportQuery = (c: ExportChoice): string => {
 };
 
 export const exportPath = (projectId: number, c: ExportChoice) =>
-  `/api/v1/projects/${projectId}/export?${exportQuery(c)}`;
+  `${apiPath("exportDataset", { projectId })}?${exportQuery(c)}`;
 
 /** A file name the server would also give (the header wins when present). */
 export const defaultFileName = (projectName: string, format: DatasetFormat) =>

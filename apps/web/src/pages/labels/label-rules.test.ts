@@ -1,4 +1,10 @@
-import { RESERVED_HOTKEYS } from "@labelbench/schema";
+import {
+  DEFAULT_LABEL_PALETTE,
+  Hotkey,
+  LabelBulkCreate,
+  LabelCreate,
+  RESERVED_HOTKEYS,
+} from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import {
   checkHotkey,
@@ -13,6 +19,7 @@ import {
   normalizeHex,
   parseBulkNames,
 } from "./label-rules";
+import { LABEL_PALETTE } from "./palette";
 
 const labels = [
   { id: 1, name: "Car", hotkey: "1", color: "#4e79a7" },
@@ -179,5 +186,34 @@ describe("colours", () => {
     ["red", { ok: false, message: "Colour must be a hex value like #e15759" }],
   ])("normalizeHex(%j)", (input, expected) => {
     expect(normalizeHex(input)).toEqual(expected);
+  });
+});
+
+describe("the label editor's checks against the server's schema", () => {
+  it("accepts a name exactly when LabelCreate does", () => {
+    for (const name of ["", "   ", "a", " Car ", "x".repeat(100), ` ${"x".repeat(100)} `, "x".repeat(101)]) {
+      expect(checkLabelName(name, []).ok, JSON.stringify(name)).toBe(LabelCreate.safeParse({ name }).success);
+    }
+  });
+
+  it("accepts a hotkey exactly when the schema's Hotkey does and the editor has not reserved it", () => {
+    for (const key of [..."0123456789abcdefghijklmnopqrstuvwxyzABCXYZ!-é", "ab", "10"]) {
+      const server = Hotkey.safeParse(key);
+      const expected = server.success && RESERVED_HOTKEYS[server.data] === undefined;
+      expect(checkHotkey(key, []).ok, key).toBe(expected);
+    }
+  });
+
+  it("keeps a bulk paste within what one bulk create accepts", () => {
+    const names = parseBulkNames(
+      Array.from({ length: MAX_BULK_LABELS + 5 }, (_, i) => `n${i}`).join("\n"),
+      [],
+    ).names;
+    expect(LabelBulkCreate.safeParse({ names }).success).toBe(true);
+    expect(LabelBulkCreate.safeParse({ names: [...names, "one more"] }).success).toBe(false);
+  });
+
+  it("offers the server's default palette first", () => {
+    expect(LABEL_PALETTE.slice(0, DEFAULT_LABEL_PALETTE.length)).toEqual([...DEFAULT_LABEL_PALETTE]);
   });
 });

@@ -1,4 +1,11 @@
-import { RESERVED_HOTKEYS, type ShapeType } from "@labelbench/schema";
+import {
+  HOTKEY_PATTERN,
+  labelNameKey,
+  MAX_BULK_LABELS,
+  MAX_LABEL_NAME_LENGTH,
+  RESERVED_HOTKEYS,
+  type ShapeType,
+} from "@labelbench/schema";
 
 /**
  * The label editor's checks, run before anything is sent so the user sees why a value is refused
@@ -15,11 +22,11 @@ export interface LabelLike {
   color?: string;
 }
 
-export const MAX_LABEL_NAME = 100;
-export const MAX_BULK_LABELS = 1000;
+export const MAX_LABEL_NAME = MAX_LABEL_NAME_LENGTH;
+export { MAX_BULK_LABELS };
 
-/** Same case folding as the server's name_key, so "Car" and "car" collide here exactly as there. */
-export const nameKey = (name: string) => name.trim().toLocaleLowerCase("en-US");
+/** The server's name_key, so "Car" and "car" collide here exactly as there. */
+export const nameKey = labelNameKey;
 
 export const checkLabelName = (raw: string, labels: readonly LabelLike[], selfId?: number): Check<string> => {
   const name = raw.trim();
@@ -43,7 +50,7 @@ export const checkHotkey = (
   if ([...key].length !== 1)
     return { ok: false, message: "A hotkey is a single key: a digit 1-9 or a letter" };
   if (key === "0") return { ok: false, message: "0 cannot be a hotkey; use 1-9 or a letter" };
-  if (!/^[1-9a-zA-Z]$/.test(key)) {
+  if (!HOTKEY_PATTERN.test(key)) {
     return { ok: false, message: `"${key}" cannot be a hotkey; use a digit 1-9 or a letter a-z` };
   }
   const k = key.toLowerCase();

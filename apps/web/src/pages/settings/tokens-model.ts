@@ -1,7 +1,8 @@
-import type {
-  ApiToken,
-  TokenCreated as TokenCreatedSchema,
-  TokenScope as TokenScopeSchema,
+import {
+  type ApiToken,
+  apiPath,
+  type TokenCreated as TokenCreatedSchema,
+  type TokenScope as TokenScopeSchema,
 } from "@labelbench/schema";
 import type { z } from "zod";
 
@@ -70,9 +71,10 @@ export const isExpired = (token: Pick<ApiToken, "expiresAt">, now: number): bool
  * project (404) exits non-zero with the status, instead of saving the JSON error as `dataset.zip`.
  */
 export const curlExample = (origin: string, projectId: number | null): string =>
-  `curl --fail -H "Authorization: Bearer $TOKEN" -o dataset.zip "${origin.replace(/\/+$/, "")}/api/v1/projects/${
-    projectId ?? "<id>"
-  }/export?format=coco"`;
+  `curl --fail -H "Authorization: Bearer $TOKEN" -o dataset.zip "${origin.replace(/\/+$/, "")}${
+    // Decoded so the placeholder reads as typed; a real id is digits either way.
+    decodeURIComponent(apiPath("exportDataset", { projectId: projectId ?? "<id>" }))
+  }?format=coco"`;
 
 /** The same, runnable as pasted: sets TOKEN first. */
 export const curlScript = (origin: string, projectId: number | null, token: string): string =>

@@ -5,7 +5,7 @@ import {
   JsonSyntaxError,
   parseSpan,
   topLevelMembers,
-} from "./json-stream.js";
+} from "./json-reader.js";
 
 const LAZY = ["images", "annotations", "categories"];
 

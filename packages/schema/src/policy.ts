@@ -1,0 +1,98 @@
+import type { Role } from "./auth.js";
+import type { EndpointName } from "./contract.js";
+
+/**
+ * Who may call what. Every contract endpoint needs a row: `POLICY` satisfies a record over every
+ * endpoint name, so a new endpoint without one does not compile. The server enforces it
+ * (modules/auth/policy.ts, pinned by its authorization matrix test); the web reads it to keep
+ * controls out of sight that the server would refuse (auth/permissions.ts).
+ * - public: anyone, even before sign-in
+ * - signedIn: any active user or token
+ * - admin / manager: by global role (admins pass every manager check)
+ * - project: a project resource; managers and admins reach every project, annotators only the
+ *   projects they are members of (others answer 404, so their existence is not revealed):
+ *   read and annotate for members, manage never, export when the project allows it.
+ */
+export type ProjectNeed = "read" | "annotate" | "manage" | "export";
+export type Rule =
+  | { kind: "public" }
+  | { kind: "signedIn" }
+  | { kind: "admin" }
+  | { kind: "manager" }
+  | { kind: "project"; need: ProjectNeed };
+
+const project = <N extends ProjectNeed>(need: N) => ({ kind: "project", need }) as const;
+
+export const POLICY = {
+  health: { kind: "public" },
+  setupStatus: { kind: "public" },
+  setup: { kind: "public" },
+  login: { kind: "public" },
+  logout: { kind: "signedIn" },
+  me: { kind: "signedIn" },
+  changePassword: { kind: "signedIn" },
+  // Managers pick project members from this list (addMember); editing users stays admin-only.
+  listUsers: { kind: "manager" },
+  createUser: { kind: "admin" },
+  updateUser: { kind: "admin" },
+  listMembers: project("read"),
+  addMember: project("manage"),
+  removeMember: project("manage"),
+  listTokens: { kind: "signedIn" },
+  createToken: { kind: "signedIn" },
+  deleteToken: { kind: "signedIn" },
+  listProjects: { kind: "signedIn" },
+  createProject: { kind: "manager" },
+  getProject: project("read"),
+  updateProject: project("manage"),
+  deleteProject: project("manage"),
+  projectStats: project("read"),
+  listLabels: project("read"),
+  createLabel: project("manage"),
+  bulkCreateLabels: project("manage"),
+  updateLabel: project("manage"),
+  deleteLabel: project("manage"),
+  uploadImages: project("manage"),
+  listImages: project("read"),
+  getImage: project("read"),
+  updateImage: project("annotate"),
+  deleteImage: project("manage"),
+  imageFile: project("read"),
+  imageThumbnail: project("read"),
+  imageDisplay: project("read"),
+  imageTile: project("read"),
+  imagePreview: project("read"),
+  imageNeighbours: project("read"),
+  getAnnotations: project("read"),
+  putAnnotations: project("annotate"),
+  patchAnnotations: project("annotate"),
+  exportDataset: project("export"),
+  importDataset: project("manage"),
+} as const satisfies Record<EndpointName, Rule>;
+
+/** What a signed-in user's role meets in one project: membership and the project's export switch. */
+export interface ProjectAccess {
+  member: boolean;
+  annotatorsCanExport: boolean;
+}
+
+/**
+ * Whether a signed-in user of `role` passes `rule` (read-only tokens aside: they pass only GETs).
+ * The server answers a refusal with 403, or 404 where a non-member must not learn a project exists.
+ */
+export const roleMayCall = (rule: Rule, role: Role, access: ProjectAccess): boolean => {
+  switch (rule.kind) {
+    case "public":
+    case "signedIn":
+      return true;
+    case "admin":
+      return role === "admin";
+    case "manager":
+      return role !== "annotator";
+    case "project":
+      if (role !== "annotator") return true;
+      if (!access.member) return false;
+      if (rule.need === "manage") return false;
+      return rule.need !== "export" || access.annotatorsCanExport;
+  }
+};
