@@ -32,6 +32,8 @@ await build({
     // BMP decoding (JavaScript) runs off the main thread: images/bmp-thread.ts starts it.
     "bmp-worker": path.join(server, "src/modules/images/bmp-worker.ts"),
     "import-worker": path.join(server, "src/modules/imports/import-worker.ts"),
+    // The verified move (`node apps/server/dist/move.js --from … --to …`), beside main.js so it finds the migrations.
+    move: path.join(server, "src/move/main.ts"),
   },
   outdir,
   bundle: true,

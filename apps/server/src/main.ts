@@ -56,20 +56,11 @@ const app = createApp({
 
 // Headless installs: the first admin comes from the environment instead of the setup page.
 const admin = await ensureAdminFromEnv(
-  {
-    db,
-    sql: conn.kysely,
-    dialect: conn.dialect,
-    storage,
-    config,
-    log,
-    now: () => new Date().toISOString(),
-    tiles: app.tiles,
-    files: app.files,
-  },
+  { sql: conn.kysely, now: () => new Date().toISOString() },
   process.env,
 );
 if (admin) log.info({ email: admin.email }, "created the admin account from LABELBENCH_ADMIN_EMAIL");
+const setupPending = !(await authRepo(conn.kysely).adminExists());
 
 const server = app.listen(config.port, () => {
   log.info(
@@ -78,7 +69,7 @@ const server = app.listen(config.port, () => {
   );
   // Until an admin exists, whoever reaches the setup page first would become admin: from any other
   // machine it asks for this code, which only someone who can read this log knows (like Jupyter's token).
-  if (!authRepo(db).adminExists()) {
+  if (setupPending) {
     log.warn(
       { setupCode },
       `No admin yet: open http://localhost:${config.port}/setup on this machine, or from another machine http://<this server>:${config.port}/setup?code=${setupCode} (setup code ${setupCode}, a new one at every start)`,

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./schema.js";
 
-/** A connection or a transaction: a repo function taking one runs inside or outside a transaction. */
+/** What a repo runs its queries on: the database, or a transaction begun on it. */
 export type Executor = Kysely<Database> | Transaction<Database>;

@@ -35,7 +35,7 @@ export type Authorizer = (
   method: string,
   params: Record<string, unknown>,
   res: Response,
-) => void;
+) => Promise<void>;
 
 /**
  * Registers one contract endpoint. Params, query and body are validated and the *parsed* values
@@ -52,7 +52,7 @@ export const route = <E extends Endpoint>(
     const params = parseOrThrow(endpoint.params, req.params, "params");
     const name = NAMES.get(endpoint);
     if (!name) throw new Error(`endpoint ${endpoint.method} ${endpoint.path} is not in the contract`);
-    (req.app.locals.authorize as Authorizer)(name, req.method, params as Record<string, unknown>, res);
+    await (req.app.locals.authorize as Authorizer)(name, req.method, params as Record<string, unknown>, res);
     const query = parseOrThrow(endpoint.query, req.query, "query");
     const hasBody =
       !endpoint.raw?.request &&

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Role } from "@labelbench/schema";
 import express from "express";
 import type { Kysely } from "kysely";
 import type pg from "pg";
@@ -38,6 +39,14 @@ export interface TestApp<S extends Storage = LocalStorage> {
   db: Db;
   /** The database through Kysely, as modules see it (deps.sql): use it to inspect rows on both backends. */
   sql: Kysely<Database>;
+  /** How many queries the app (and `sql`) has run so far, transaction BEGIN/COMMIT not counted. */
+  queryCount: () => number;
+  /**
+   * Another app over the same database and storage, as a second server process behind the same
+   * load balancer would be: its own connection (a second SQLite handle on the file, a second
+   * PostgreSQL pool), its own memory. `options` as makeTestApp's (the default token is shared).
+   */
+  sibling: (overrides?: Partial<Config>, options?: SiblingOptions) => Promise<LabelbenchApp>;
   storage: S;
   config: Config;
   /** Temp directory holding the SQLite file (on SQLite) and the stored image files. */
@@ -46,8 +55,19 @@ export interface TestApp<S extends Storage = LocalStorage> {
   filesDir: string;
   /** Stops the background tile worker, closes (on PostgreSQL: drops) the database and removes the temp directory. */
   cleanup: () => Promise<void>;
-  /** What `options.sharing` needs to open a second app over the same database, storage and admin. */
-  readonly shared: { target: string; token: string };
+}
+
+interface SiblingOptions {
+  anonymous?: boolean;
+  now?: () => string;
+  /** The code setup from another machine must bring (createApp's setupCode). */
+  setupCode?: string;
+}
+export interface TestAppOptions<S extends Storage> extends SiblingOptions {
+  /** false: no test admin and no default token, a fresh install whose setup page is open. */
+  admin?: boolean;
+  storedFilesHooks?: StoredFilesHooks;
+  storage?: S;
 }
 
 /**
@@ -55,52 +75,67 @@ export interface TestApp<S extends Storage = LocalStorage> {
  * main.ts wires it, minus listening. `overrides` tightens limits (small maxFileBytes, maxPixels).
  * Accounts are always enforced: the app has an admin, and a request that brings no credentials of
  * its own gets that admin's write token, so the API tests read like a script using a token would.
- * `options.anonymous` leaves credential-less requests anonymous (to test 401s);
- * `options.storedFilesHooks` pauses the stored-file reference rule between its steps; `options.now`
- * replaces the clock; `options.storage` replaces the local file store (an S3Storage: test-support/s3.ts),
- * which the caller cleans up. `options.sharing` makes a second server process of another test app:
- * its own connection to the same database, the same storage and admin; its cleanup closes only its
- * own connection (the first app's cleanup removes the rest), so clean it up first.
+ * `options.anonymous` leaves credential-less requests anonymous (to test 401s); `options.admin`
+ * false leaves the install without any account (and anonymous); `options.storedFilesHooks` pauses
+ * the stored-file reference rule between its steps; `options.now` replaces the clock;
+ * `options.storage` replaces the local file store (an S3Storage: test-support/s3.ts), which the
+ * caller cleans up.
  */
 export const makeTestApp = async <S extends Storage = LocalStorage>(
   overrides: Partial<Config> = {},
-  options: {
-    anonymous?: boolean;
-    storedFilesHooks?: StoredFilesHooks;
-    now?: () => string;
-    storage?: S;
-    sharing?: TestApp<S>;
-  } = {},
+  options: TestAppOptions<S> = {},
 ): Promise<TestApp<S>> => {
-  const { sharing } = options;
-  const dir = sharing?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
-  const config = testConfig(dir, overrides);
-  const database = sharing ? await reopenTestDatabase(sharing.shared.target) : await openTestDatabase(dir);
-  const { sql, dialect } = database;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-test-"));
+  const database = await openTestDatabase(dir);
+  const { dialect } = database;
   const db = database.sqlite;
+  let queries = 0;
+  const sql = database.sql.withPlugin({
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      queries++;
+      return args.result;
+    },
+  });
   const filesDir = path.join(dir, "files");
   // Without options.storage, S is its default, LocalStorage.
-  const storage = options.storage ?? sharing?.storage ?? (new LocalStorage(filesDir) as Storage as S);
-  const inner = createApp({
-    db: db ?? sqliteOnly(),
-    connection: { kysely: sql, dialect, ...(database.pool ? { pool: database.pool } : {}) },
-    storage,
-    config,
-    webDist: null,
-    ...(options.storedFilesHooks ? { storedFilesHooks: options.storedFilesHooks } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const token = sharing?.shared.token ?? insertAdmin(db ?? sqliteOnly());
-  const outer = express();
-  outer.disable("x-powered-by");
-  outer.use((req, _res, next) => {
-    if (!options.anonymous && !req.headers.authorization && !req.headers.cookie) {
-      req.headers.authorization = `Bearer ${token}`;
-    }
-    next();
-  });
-  outer.use(inner);
-  const app = Object.assign(outer, { tiles: inner.tiles, files: inner.files }) as LabelbenchApp;
+  const storage = options.storage ?? (new LocalStorage(filesDir) as Storage as S);
+  const token =
+    options.admin === false
+      ? null
+      : (await insertUserWithToken(sql, { email: TEST_ADMIN_EMAIL, name: "Test admin", role: "admin" }))
+          .token;
+
+  const build = (
+    conn: { sqlite: Db | undefined; sql: Kysely<Database>; pool?: pg.Pool | undefined },
+    config: Config,
+    opts: SiblingOptions & { storedFilesHooks?: StoredFilesHooks | undefined },
+  ): LabelbenchApp => {
+    const inner = createApp({
+      db: conn.sqlite ?? SQLITE_ONLY_HANDLE,
+      connection: { kysely: conn.sql, dialect, ...(conn.pool ? { pool: conn.pool } : {}) },
+      storage,
+      config,
+      webDist: null,
+      ...(opts.storedFilesHooks ? { storedFilesHooks: opts.storedFilesHooks } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.setupCode ? { setupCode: opts.setupCode } : {}),
+    });
+    const outer = express();
+    outer.disable("x-powered-by");
+    outer.use((req, _res, next) => {
+      if (token && !opts.anonymous && !req.headers.authorization && !req.headers.cookie) {
+        req.headers.authorization = `Bearer ${token}`;
+      }
+      next();
+    });
+    outer.use(inner);
+    return Object.assign(outer, { tiles: inner.tiles, files: inner.files }) as LabelbenchApp;
+  };
+
+  const config = testConfig(dir, overrides);
+  const app = build({ sqlite: db, sql, pool: database.pool }, config, options);
+  const siblings: { app: LabelbenchApp; close: () => Promise<void> }[] = [];
   return {
     app,
     dialect,
@@ -108,42 +143,29 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
       return db ?? sqliteOnly();
     },
     sql,
+    queryCount: () => queries,
+    sibling: async (siblingOverrides = {}, siblingOptions = {}) => {
+      const conn = await database.reopen();
+      const other = build(conn, testConfig(dir, { ...overrides, ...siblingOverrides }), siblingOptions);
+      siblings.push({ app: other, close: conn.close });
+      return other;
+    },
     storage,
     config,
     dir,
     filesDir,
     cleanup: async () => {
+      for (const s of siblings) {
+        await s.app.tiles.stop();
+        s.app.files.stop();
+        await s.close();
+      }
       await app.tiles.stop();
       app.files.stop();
       await database.close();
-      if (!sharing) fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     },
-    shared: { target: database.target, token },
   };
-};
-
-/** The admin every test app has, with a write token (returned). */
-const insertAdmin = (db: Db): string => {
-  const repo = authRepo(db);
-  const now = new Date().toISOString();
-  // Not a valid argon2 hash: this admin signs in only through its token.
-  const adminId = repo.insertUser(
-    { email: TEST_ADMIN_EMAIL, name: "Test admin", role: "admin", passwordHash: "!" },
-    now,
-  );
-  const token = newSecret("lbt_");
-  repo.insertToken(
-    {
-      userId: adminId,
-      name: "tests",
-      hash: digest(token),
-      prefix: token.slice(0, 10),
-      scope: "write",
-      expiresAt: null,
-    },
-    now,
-  );
-  return token;
 };
 
 /** What a PostgreSQL test app answers where code still asks for the SQLite handle. */
@@ -152,26 +174,63 @@ const sqliteOnly = (): never => {
     "this code path still uses the SQLite handle (deps.db / t.db); on PostgreSQL use Kysely (deps.sql / t.sql)",
   );
 };
+/** The `deps.db` of a PostgreSQL test app: any use of it fails with sqliteOnly's message. */
+const SQLITE_ONLY_HANDLE = new Proxy({} as Db, { get: sqliteOnly, has: sqliteOnly });
 
-interface TestDatabase {
+/**
+ * A user with an API token, inserted the way the auth module does (its repo): `passwordHash` "!"
+ * is no valid argon2 hash, so such a user signs in only through the token.
+ */
+export const insertUserWithToken = async (
+  sql: Kysely<Database>,
+  user: { email: string; name: string; role: Role; passwordHash?: string },
+  scope: "read" | "write" = "write",
+): Promise<{ userId: number; token: string }> => {
+  const repo = authRepo(sql);
+  const now = new Date().toISOString();
+  const userId = await repo.insertUser({ passwordHash: "!", ...user }, now);
+  const token = newSecret("lbt_");
+  await repo.insertToken(
+    { userId, name: "tests", hash: digest(token), prefix: token.slice(0, 10), scope, expiresAt: null },
+    now,
+  );
+  return { userId, token };
+};
+
+export interface TestDatabase {
   dialect: Dialect;
   sql: Kysely<Database>;
   sqlite: Db | undefined;
-  /** The SQLite file or the PostgreSQL URL. */
-  target: string;
-  /** PostgreSQL: the pool under `sql`. */
-  pool?: pg.Pool;
+  /** PostgreSQL: the pool under `sql` (COPY and other work that needs a client of its own). */
+  pool?: pg.Pool | undefined;
+  /** A second connection to the same database (another handle on the file, another pool). */
+  reopen: () => Promise<{
+    sql: Kysely<Database>;
+    sqlite: Db | undefined;
+    pool?: pg.Pool | undefined;
+    close: () => Promise<void>;
+  }>;
   close: () => Promise<void>;
 }
 
-/** A migrated, empty database of the suite's backend, private to one test app. */
-const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
+/** A migrated, empty database of the suite's backend, private to one test (app). */
+export const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
   if (TEST_BACKEND === "sqlite") {
     const file = path.join(dir, "labelbench.sqlite");
     const db = openDatabase(file);
     migrate(db);
     const sql = sqliteKysely(db);
-    return { dialect: "sqlite", sql, sqlite: db, target: file, close: () => sql.destroy() };
+    return {
+      dialect: "sqlite",
+      sql,
+      sqlite: db,
+      reopen: async () => {
+        const other = openDatabase(file);
+        const otherSql = sqliteKysely(other);
+        return { sql: otherSql, sqlite: other, close: () => otherSql.destroy() };
+      },
+      close: () => sql.destroy(),
+    };
   }
   const scratch = await migratedTemplate().then((t) => t.clone());
   const conn = await openDb(scratch.url, { poolSize: 4 });
@@ -179,25 +238,20 @@ const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     dialect: "postgres",
     sql: conn.kysely,
     sqlite: undefined,
-    target: scratch.url,
-    ...(conn.dialect === "postgres" ? { pool: conn.pool } : {}),
+    pool: conn.dialect === "postgres" ? conn.pool : undefined,
+    reopen: async () => {
+      const other = await openDb(scratch.url, { poolSize: 4 });
+      return {
+        sql: other.kysely,
+        sqlite: undefined,
+        pool: other.dialect === "postgres" ? other.pool : undefined,
+        close: other.close,
+      };
+    },
     close: async () => {
       await conn.close();
       await scratch.drop();
     },
-  };
-};
-
-/** A second connection to a test app's database, as another server process has. */
-const reopenTestDatabase = async (target: string): Promise<TestDatabase> => {
-  const conn = await openDb(target, { poolSize: 4 });
-  return {
-    dialect: conn.dialect,
-    sql: conn.kysely,
-    sqlite: conn.sqlite,
-    target,
-    ...(conn.dialect === "postgres" ? { pool: conn.pool } : {}),
-    close: () => conn.close(),
   };
 };
 

@@ -79,7 +79,8 @@ describe("route guard", () => {
       }),
     );
     const router = renderAt("/projects/3/images?status=done");
-    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
+    // The file's first render loads the router and the pages: seconds on a loaded machine.
+    expect(await screen.findByRole("heading", { name: "Sign in" }, { timeout: 10_000 })).toBeTruthy();
     expect(router.state.location.pathname).toBe("/login");
     expect(router.state.location.search).toBe(
       `?next=${encodeURIComponent("/projects/3/images?status=done")}`,

@@ -1,50 +1,31 @@
-import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import pino from "pino";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp, type LabelbenchApp } from "../../app.js";
-import { type Config, testConfig } from "../../config.js";
-import { sqliteKysely } from "../../db/connect.js";
-import { type Db, migrate, openDatabase } from "../../db/database.js";
-import type { Deps } from "../../deps.js";
-import { LocalStorage } from "../../storage/local-storage.js";
+import type { LabelbenchApp } from "../../app.js";
+import type { Config } from "../../config.js";
+import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { ensureAdminFromEnv } from "./service.js";
 
 const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
-let dir: string;
-let db: Db;
+let t: TestApp;
 let app: LabelbenchApp;
 let clock: number;
 const SETUP_CODE = "ABCD-EFGH-JKMN-PQRS";
+const now = () => new Date(clock).toISOString();
 
 const cookieOf = (res: request.Response) =>
   (res.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(";")[0] ?? "";
 
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-auth-"));
-  db = openDatabase(path.join(dir, "db.sqlite"));
-  migrate(db);
+beforeEach(async () => {
   clock = Date.parse("2026-01-01T00:00:00Z");
-  app = appOver(db);
+  // A fresh install: no account yet, the setup page open.
+  t = await makeTestApp({}, { admin: false, now, setupCode: SETUP_CODE });
+  app = t.app;
 });
-/** An app over the test's database; more than one may share it (the same install, other settings). */
-const appOver = (database: Db, config: Partial<Config> = {}) =>
-  createApp({
-    db: database,
-    storage: new LocalStorage(path.join(dir, "files")),
-    config: testConfig(dir, config),
-    webDist: null,
-    now: () => new Date(clock).toISOString(),
-    setupCode: SETUP_CODE,
-  });
-afterEach(() => {
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+/** Another app over the test's database (the same install, other settings: another process). */
+const appOver = (config: Partial<Config> = {}) => t.sibling(config, { now, setupCode: SETUP_CODE });
+afterEach(() => t.cleanup());
 
 const setup = async () => {
   const res = await request(app).post("/api/v1/setup").send(ADMIN);
@@ -100,7 +81,7 @@ describe("first start", () => {
   });
 
   it("behind a configured proxy, even a loopback request needs the code", async () => {
-    const proxied = appOver(db, { trustProxy: ["loopback"] });
+    const proxied = await appOver({ trustProxy: ["loopback"] });
     expect((await request(proxied).get("/api/v1/setup")).body.codeRequired).toBe(true);
     expect((await request(proxied).post("/api/v1/setup").send(ADMIN)).status).toBe(403);
     expect(
@@ -144,22 +125,12 @@ describe("first start", () => {
         .set("x-forwarded-for", "203.0.113.7")
         .set("origin", "https://labels.example.com")
         .send(ADMIN);
-    expect((await viaProxy(appOver(db, { trustProxy: ["loopback"] }))).status).toBe(200);
+    expect((await viaProxy(await appOver({ trustProxy: ["loopback"] }))).status).toBe(200);
     expect((await viaProxy(app)).status).toBe(403);
   });
 
   it("creates the admin from LABELBENCH_ADMIN_EMAIL/PASSWORD for headless installs, once", async () => {
-    const deps: Deps = {
-      db,
-      sql: sqliteKysely(db),
-      dialect: "sqlite",
-      storage: new LocalStorage(path.join(dir, "files")),
-      config: testConfig(dir),
-      log: pino({ level: "silent" }),
-      now: () => new Date(clock).toISOString(),
-      tiles: app.tiles,
-      files: app.files,
-    };
+    const deps = { sql: t.sql, now };
     const env = { LABELBENCH_ADMIN_EMAIL: " Admin@Example.com ", LABELBENCH_ADMIN_PASSWORD: ADMIN.password };
     expect((await ensureAdminFromEnv(deps, env))?.email).toBe(ADMIN.email);
     expect(await ensureAdminFromEnv(deps, env)).toBeNull();
@@ -283,7 +254,7 @@ describe("sessions", () => {
 
   it("throttles per account x client: LABELBENCH_TRUST_PROXY says whose X-Forwarded-For names the client", async () => {
     await setup();
-    const behindProxy = appOver(db, { trustProxy: ["loopback"] });
+    const behindProxy = await appOver({ trustProxy: ["loopback"] });
     const from = (client: string, target = behindProxy) =>
       request(target).post("/api/v1/auth/login").set("x-forwarded-for", client);
     for (let i = 0; i < 5; i++)

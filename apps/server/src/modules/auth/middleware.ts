@@ -13,14 +13,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * expired or revoked credential is an immediate 401 — it is never silently treated as anonymous.
  */
 export const authenticate = (deps: Deps) => {
-  const repo = authRepo(deps.db);
-  return (req: Request, res: Response, next: NextFunction) => {
+  const repo = authRepo(deps.sql);
+  return async (req: Request, res: Response, next: NextFunction) => {
     const now = deps.now();
     const header = req.headers.authorization;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m?.[1]) throw new AppError("UNAUTHENTICATED", "Authorization header must be `Bearer <token>`");
-      const found = repo.tokenUser(digest(m[1]), now);
+      const found = await repo.tokenUser(digest(m[1]), now);
       if (!found) throw new AppError("UNAUTHENTICATED", "API token is invalid, expired or revoked");
       const { passwordHash: _, ...user } = found.user;
       res.locals.auth = { user, via: "token", scope: found.scope } satisfies AuthContext;
@@ -30,7 +30,7 @@ export const authenticate = (deps: Deps) => {
     const sid = readCookie(req, SESSION_COOKIE);
     if (sid) {
       const hash = digest(sid);
-      const found = repo.sessionUser(hash, now);
+      const found = await repo.sessionUser(hash, now);
       if (found) {
         checkSameOrigin(req);
         const { passwordHash: _, ...user } = found;
@@ -66,10 +66,12 @@ export const checkSameOrigin = (req: Request) => {
 
 /** Until the first admin exists, only setup (and the health probe) answer. */
 export const requireSetupDone = (deps: Deps) => {
-  const repo = authRepo(deps.db);
+  const repo = authRepo(deps.sql);
+  // Once an admin exists one always does (the last active admin cannot be removed), so each
+  // process stops asking after it has seen one.
   let done = false;
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!done) done = repo.adminExists();
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    if (!done) done = await repo.adminExists();
     if (done || req.path === "/setup" || req.path === "/health") {
       next();
       return;

@@ -12,14 +12,15 @@ const NO_PROJECT = { member: false, annotatorsCanExport: false };
 /**
  * Enforces `POLICY` (packages/schema/src/policy.ts, the table the web reads too), deciding with the
  * same `roleMayCall`; this adds who the caller is, token scopes, and which refusal to answer.
- * Throws the right 401/403/404 unless the caller may run `name` with these params. */
-export const authorize = (
+ * Throws the right 401/403/404 unless the caller may run `name` with these params.
+ */
+export const authorize = async (
   deps: Deps,
   name: EndpointName,
   method: string,
   params: Record<string, unknown>,
   res: Response,
-): void => {
+): Promise<void> => {
   const rule = POLICY[name];
   if (rule.kind === "public") return;
   const auth = authOf(res);
@@ -36,24 +37,24 @@ export const authorize = (
     );
   }
   if (role !== "annotator") return;
-  const repo = authRepo(deps.db);
+  const repo = authRepo(deps.sql);
   const projectId =
     typeof params.projectId === "number"
       ? params.projectId
       : typeof params.imageId === "number"
-        ? repo.projectOfImage(params.imageId)
+        ? await repo.projectOfImage(params.imageId)
         : null;
   if (projectId === null) {
     if (typeof params.imageId === "number") throw notFound("image", params.imageId);
     throw new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`);
   }
-  if (!repo.isMember(projectId, auth.user.id)) {
+  if (!(await repo.isMember(projectId, auth.user.id))) {
     if (typeof params.imageId === "number") throw notFound("image", params.imageId);
     throw notFound("project", projectId);
   }
   const access = {
     member: true,
-    annotatorsCanExport: rule.need === "export" && repo.annotatorsCanExport(projectId),
+    annotatorsCanExport: rule.need === "export" && (await repo.annotatorsCanExport(projectId)),
   };
   if (roleMayCall(rule, role, access)) return;
   throw new AppError(

@@ -1,217 +1,284 @@
-import type { ApiToken, Member, Role, User } from "@labelbench/schema";
-import type { Db } from "../../db/database.js";
+import { type ApiToken, type Member, Role, TokenScope, type User } from "@labelbench/schema";
+import type { Selectable } from "kysely";
+import type { Executor } from "../../db/executor.js";
+import type { Database } from "../../db/schema.js";
 
-interface UserRow {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  password_hash: string;
-  active: number;
-  created_at: string;
-  updated_at: string;
-}
+type UserRow = Selectable<Database["users"]>;
+type TokenRow = Selectable<Database["api_tokens"]>;
+export type UserWithHash = User & { passwordHash: string };
 
 export const toUser = (r: UserRow): User => ({
   id: r.id,
   email: r.email,
   name: r.name,
-  role: r.role,
+  role: Role.parse(r.role),
   active: r.active === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
-
-interface TokenRow {
-  id: number;
-  user_id: number;
-  name: string;
-  prefix: string;
-  scope: "read" | "write";
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+const withHash = (r: UserRow): UserWithHash => ({ ...toUser(r), passwordHash: r.password_hash });
 
 const toToken = (r: TokenRow): ApiToken => ({
   id: r.id,
   name: r.name,
-  scope: r.scope,
+  scope: TokenScope.parse(r.scope),
   prefix: r.prefix,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   lastUsedAt: r.last_used_at,
 });
 
-const makeAuthRepo = (db: Db) => {
-  const adminExistsSql = db.prepare("SELECT 1 FROM users WHERE role = 'admin' LIMIT 1");
-  const userByIdSql = db.prepare("SELECT * FROM users WHERE id = ?");
-  const userByEmailSql = db.prepare("SELECT * FROM users WHERE email = ?");
-  const listUsersSql = db.prepare("SELECT * FROM users ORDER BY id");
-  const insertUserSql = db.prepare(
-    "INSERT INTO users (email, name, role, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
-  );
-  const updateUserSql =
-    db.prepare(`UPDATE users SET name = coalesce(?, name), role = coalesce(?, role), active = coalesce(?, active),
-           password_hash = coalesce(?, password_hash), updated_at = ? WHERE id = ?`);
-  const activeAdminCountSql = db.prepare(
-    "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND active = 1",
-  );
-  const insertSessionSql = db.prepare(
-    "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-  );
-  const sessionUserSql = db.prepare(`SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.id_hash = ? AND s.expires_at > ? AND u.active = 1`);
-  const deleteSessionSql = db.prepare("DELETE FROM sessions WHERE id_hash = ?");
-  const deleteUserSessionsSql = db.prepare("DELETE FROM sessions WHERE user_id = ?");
-  const deleteOtherSessionsSql = db.prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?");
-  const purgeExpiredSessionsSql = db.prepare("DELETE FROM sessions WHERE expires_at <= ?");
-  const insertTokenSql = db.prepare(
-    "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  );
-  const tokenByIdSql = db.prepare("SELECT * FROM api_tokens WHERE id = ?");
-  const listTokensSql = db.prepare(
-    "SELECT * FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL ORDER BY id",
-  );
-  const tokenUserSql =
-    db.prepare(`SELECT u.*, t.scope AS t_scope, t.id AS t_id FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1`);
-  const touchTokenSql = db.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?");
-  const revokeTokenSql = db.prepare(
-    "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-  );
-  const revokeUserTokensSql = db.prepare(
-    "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-  );
-  const isMemberSql = db.prepare("SELECT 1 FROM project_members WHERE project_id = ? AND user_id = ?");
-  const memberProjectIdsSql = db.prepare("SELECT project_id FROM project_members WHERE user_id = ?");
-  const listMembersSql =
-    db.prepare(`SELECT u.id, u.email, u.name, u.role, m.added_at FROM project_members m JOIN users u ON u.id = m.user_id
-           WHERE m.project_id = ? ORDER BY u.name, u.id`);
-  const addMemberSql = db.prepare(
-    "INSERT OR IGNORE INTO project_members (project_id, user_id, added_at) VALUES (?, ?, ?)",
-  );
-  const removeMemberSql = db.prepare("DELETE FROM project_members WHERE project_id = ? AND user_id = ?");
-  const projectOfImageSql = db.prepare("SELECT project_id FROM images WHERE id = ?");
-  const projectExistsSql = db.prepare("SELECT 1 FROM projects WHERE id = ?");
-  const annotatorsCanExportSql = db.prepare("SELECT annotators_can_export AS v FROM projects WHERE id = ?");
-  return {
-    adminExists: (): boolean => adminExistsSql.get() !== undefined,
-    userById: (id: number): (User & { passwordHash: string }) | null => {
-      const r = userByIdSql.get(id) as UserRow | undefined;
-      return r ? { ...toUser(r), passwordHash: r.password_hash } : null;
-    },
-    userByEmail: (email: string): (User & { passwordHash: string }) | null => {
-      const r = userByEmailSql.get(email) as UserRow | undefined;
-      return r ? { ...toUser(r), passwordHash: r.password_hash } : null;
-    },
-    listUsers: (): User[] => (listUsersSql.all() as UserRow[]).map(toUser),
-    insertUser: (u: { email: string; name: string; role: Role; passwordHash: string }, now: string): number =>
-      Number(insertUserSql.run(u.email, u.name, u.role, u.passwordHash, now, now).lastInsertRowid),
-    updateUser: (
-      id: number,
-      p: {
-        name?: string | undefined;
-        role?: Role | undefined;
-        active?: boolean | undefined;
-        passwordHash?: string | undefined;
-      },
-      now: string,
-    ) =>
-      updateUserSql.run(
-        p.name ?? null,
-        p.role ?? null,
-        p.active === undefined ? null : p.active ? 1 : 0,
-        p.passwordHash ?? null,
-        now,
-        id,
-      ),
-    activeAdminCount: (): number => (activeAdminCountSql.get() as { n: number }).n,
-
-    insertSession: (idHash: string, userId: number, now: string, expiresAt: string) =>
-      insertSessionSql.run(idHash, userId, now, expiresAt),
-    sessionUser: (idHash: string, now: string): (User & { passwordHash: string }) | null => {
-      const r = sessionUserSql.get(idHash, now) as UserRow | undefined;
-      return r ? { ...toUser(r), passwordHash: r.password_hash } : null;
-    },
-    deleteSession: (idHash: string) => deleteSessionSql.run(idHash),
-    deleteUserSessions: (userId: number) => deleteUserSessionsSql.run(userId),
-    deleteOtherSessions: (userId: number, keepHash: string) => deleteOtherSessionsSql.run(userId, keepHash),
-    purgeExpiredSessions: (now: string) => purgeExpiredSessionsSql.run(now),
-
-    insertToken: (
-      t: {
-        userId: number;
-        name: string;
-        hash: string;
-        prefix: string;
-        scope: "read" | "write";
-        expiresAt: string | null;
-      },
-      now: string,
-    ): ApiToken => {
-      const id = Number(
-        insertTokenSql.run(t.userId, t.name, t.hash, t.prefix, t.scope, now, t.expiresAt).lastInsertRowid,
-      );
-      return toToken(tokenByIdSql.get(id) as TokenRow);
-    },
-    listTokens: (userId: number): ApiToken[] => (listTokensSql.all(userId) as TokenRow[]).map(toToken),
-    tokenUser: (
-      hash: string,
-      now: string,
-    ): { user: User & { passwordHash: string }; scope: "read" | "write"; tokenId: number } | null => {
-      const r = tokenUserSql.get(hash, now) as
-        | (UserRow & { t_scope: "read" | "write"; t_id: number })
-        | undefined;
-      if (!r) return null;
-      touchTokenSql.run(now, r.t_id);
-      return { user: { ...toUser(r), passwordHash: r.password_hash }, scope: r.t_scope, tokenId: r.t_id };
-    },
-    revokeToken: (userId: number, tokenId: number, now: string): boolean =>
-      revokeTokenSql.run(now, tokenId, userId).changes > 0,
-    revokeUserTokens: (userId: number, now: string) => revokeUserTokensSql.run(now, userId),
-
-    isMember: (projectId: number, userId: number): boolean =>
-      isMemberSql.get(projectId, userId) !== undefined,
-    memberProjectIds: (userId: number): number[] =>
-      (
-        memberProjectIdsSql.all(userId) as {
-          project_id: number;
-        }[]
-      ).map((r) => r.project_id),
-    listMembers: (projectId: number): Member[] =>
-      (
-        listMembersSql.all(projectId) as {
-          id: number;
-          email: string;
-          name: string;
-          role: Role;
-          added_at: string;
-        }[]
-      ).map((r) => ({ userId: r.id, email: r.email, name: r.name, role: r.role, addedAt: r.added_at })),
-    addMember: (projectId: number, userId: number, now: string) => addMemberSql.run(projectId, userId, now),
-    removeMember: (projectId: number, userId: number): boolean =>
-      removeMemberSql.run(projectId, userId).changes > 0,
-    projectOfImage: (imageId: number): number | null =>
-      (projectOfImageSql.get(imageId) as { project_id: number } | undefined)?.project_id ?? null,
-    projectExists: (projectId: number): boolean => projectExistsSql.get(projectId) !== undefined,
-    annotatorsCanExport: (projectId: number): boolean =>
-      (annotatorsCanExportSql.get(projectId) as { v: number } | undefined)?.v === 1,
-  };
-};
-export type AuthRepo = ReturnType<typeof makeAuthRepo>;
-
-const byConnection = new WeakMap<Db, AuthRepo>();
 /**
- * The auth statements of a connection, prepared at its first use and kept: the session and token
- * lookups run on every request, and the policy's membership check on every annotator request.
+ * How stale a token's `last_used_at` may get before a request writes it again: every request
+ * writing it would turn each API call into a write (SQLite's one writer, a dead row per call on
+ * PostgreSQL); the token page shows it as "5 minutes ago" anyway.
  */
-export const authRepo = (db: Db): AuthRepo => {
-  let repo = byConnection.get(db);
-  if (!repo) {
-    repo = makeAuthRepo(db);
-    byConnection.set(db, repo);
-  }
-  return repo;
-};
+export const TOKEN_TOUCH_MS = 60_000;
+
+const USER_COLUMNS = [
+  "u.id",
+  "u.email",
+  "u.name",
+  "u.role",
+  "u.password_hash",
+  "u.active",
+  "u.created_at",
+  "u.updated_at",
+] as const;
+
+/** Users, sessions, API tokens and project memberships, on the database or inside a transaction. */
+export const authRepo = (db: Executor) => ({
+  adminExists: async (): Promise<boolean> =>
+    (await db.selectFrom("users").select("id").where("role", "=", "admin").limit(1).executeTakeFirst()) !==
+    undefined,
+  userById: async (id: number): Promise<UserWithHash | null> => {
+    const r = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    return r ? withHash(r) : null;
+  },
+  userByEmail: async (email: string): Promise<UserWithHash | null> => {
+    const r = await db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+    return r ? withHash(r) : null;
+  },
+  listUsers: async (): Promise<User[]> =>
+    (await db.selectFrom("users").selectAll().orderBy("id").execute()).map(toUser),
+  insertUser: async (
+    u: { email: string; name: string; role: Role; passwordHash: string },
+    now: string,
+  ): Promise<number> =>
+    (
+      await db
+        .insertInto("users")
+        .values({
+          email: u.email,
+          name: u.name,
+          role: u.role,
+          password_hash: u.passwordHash,
+          active: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id,
+  updateUser: async (
+    id: number,
+    p: {
+      name?: string | undefined;
+      role?: Role | undefined;
+      active?: boolean | undefined;
+      passwordHash?: string | undefined;
+    },
+    now: string,
+  ): Promise<void> => {
+    await db
+      .updateTable("users")
+      .set({
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.role !== undefined ? { role: p.role } : {}),
+        ...(p.active !== undefined ? { active: p.active ? 1 : 0 } : {}),
+        ...(p.passwordHash !== undefined ? { password_hash: p.passwordHash } : {}),
+        updated_at: now,
+      })
+      .where("id", "=", id)
+      .execute();
+  },
+  activeAdminCount: async (): Promise<number> =>
+    Number(
+      (
+        await db
+          .selectFrom("users")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .where("role", "=", "admin")
+          .where("active", "=", 1)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+
+  insertSession: async (idHash: string, userId: number, now: string, expiresAt: string): Promise<void> => {
+    await db
+      .insertInto("sessions")
+      .values({ id_hash: idHash, user_id: userId, created_at: now, expires_at: expiresAt })
+      .execute();
+  },
+  /** The session's user, if the session is live and the user active: one query, on every cookie request. */
+  sessionUser: async (idHash: string, now: string): Promise<UserWithHash | null> => {
+    const r = await db
+      .selectFrom("sessions as s")
+      .innerJoin("users as u", "u.id", "s.user_id")
+      .select(USER_COLUMNS)
+      .where("s.id_hash", "=", idHash)
+      .where("s.expires_at", ">", now)
+      .where("u.active", "=", 1)
+      .executeTakeFirst();
+    return r ? withHash(r) : null;
+  },
+  deleteSession: async (idHash: string): Promise<void> => {
+    await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+  },
+  deleteUserSessions: async (userId: number): Promise<void> => {
+    await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+  },
+  deleteOtherSessions: async (userId: number, keepHash: string): Promise<void> => {
+    await db.deleteFrom("sessions").where("user_id", "=", userId).where("id_hash", "<>", keepHash).execute();
+  },
+  purgeExpiredSessions: async (now: string): Promise<void> => {
+    await db.deleteFrom("sessions").where("expires_at", "<=", now).execute();
+  },
+
+  insertToken: async (
+    t: {
+      userId: number;
+      name: string;
+      hash: string;
+      prefix: string;
+      scope: "read" | "write";
+      expiresAt: string | null;
+    },
+    now: string,
+  ): Promise<ApiToken> =>
+    toToken(
+      await db
+        .insertInto("api_tokens")
+        .values({
+          user_id: t.userId,
+          name: t.name,
+          token_hash: t.hash,
+          prefix: t.prefix,
+          scope: t.scope,
+          created_at: now,
+          expires_at: t.expiresAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    ),
+  listTokens: async (userId: number): Promise<ApiToken[]> =>
+    (
+      await db
+        .selectFrom("api_tokens")
+        .selectAll()
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .orderBy("id")
+        .execute()
+    ).map(toToken),
+  /**
+   * The live token's active user, in one query on every bearer request. `last_used_at` is written
+   * only when it is older than TOKEN_TOUCH_MS, so most requests do not write at all.
+   */
+  tokenUser: async (
+    hash: string,
+    now: string,
+  ): Promise<{ user: UserWithHash; scope: "read" | "write"; tokenId: number } | null> => {
+    const r = await db
+      .selectFrom("api_tokens as t")
+      .innerJoin("users as u", "u.id", "t.user_id")
+      .select([...USER_COLUMNS, "t.scope as t_scope", "t.id as t_id", "t.last_used_at as t_used"])
+      .where("t.token_hash", "=", hash)
+      .where("t.revoked_at", "is", null)
+      .where((eb) => eb.or([eb("t.expires_at", "is", null), eb("t.expires_at", ">", now)]))
+      .where("u.active", "=", 1)
+      .executeTakeFirst();
+    if (!r) return null;
+    if (r.t_used === null || Date.parse(now) - Date.parse(r.t_used) >= TOKEN_TOUCH_MS) {
+      await db.updateTable("api_tokens").set({ last_used_at: now }).where("id", "=", r.t_id).execute();
+    }
+    return { user: withHash(r), scope: TokenScope.parse(r.t_scope), tokenId: r.t_id };
+  },
+  revokeToken: async (userId: number, tokenId: number, now: string): Promise<boolean> =>
+    (
+      await db
+        .updateTable("api_tokens")
+        .set({ revoked_at: now })
+        .where("id", "=", tokenId)
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst()
+    ).numUpdatedRows > 0n,
+  revokeUserTokens: async (userId: number, now: string): Promise<void> => {
+    await db
+      .updateTable("api_tokens")
+      .set({ revoked_at: now })
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .execute();
+  },
+
+  isMember: async (projectId: number, userId: number): Promise<boolean> =>
+    (await db
+      .selectFrom("project_members")
+      .select("user_id")
+      .where("project_id", "=", projectId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst()) !== undefined,
+  memberProjectIds: async (userId: number): Promise<number[]> =>
+    (await db.selectFrom("project_members").select("project_id").where("user_id", "=", userId).execute()).map(
+      (r) => r.project_id,
+    ),
+  listMembers: async (projectId: number): Promise<Member[]> =>
+    (
+      await db
+        .selectFrom("project_members as m")
+        .innerJoin("users as u", "u.id", "m.user_id")
+        .select(["u.id", "u.email", "u.name", "u.role", "m.added_at"])
+        .where("m.project_id", "=", projectId)
+        .orderBy("u.name")
+        .orderBy("u.id")
+        .execute()
+    ).map((r) => ({
+      userId: r.id,
+      email: r.email,
+      name: r.name,
+      role: Role.parse(r.role),
+      addedAt: r.added_at,
+    })),
+  addMember: async (projectId: number, userId: number, now: string): Promise<void> => {
+    await db
+      .insertInto("project_members")
+      .values({ project_id: projectId, user_id: userId, added_at: now })
+      .onConflict((oc) => oc.columns(["project_id", "user_id"]).doNothing())
+      .execute();
+  },
+  removeMember: async (projectId: number, userId: number): Promise<boolean> =>
+    (
+      await db
+        .deleteFrom("project_members")
+        .where("project_id", "=", projectId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst()
+    ).numDeletedRows > 0n,
+  projectOfImage: async (imageId: number): Promise<number | null> =>
+    (await db.selectFrom("images").select("project_id").where("id", "=", imageId).executeTakeFirst())
+      ?.project_id ?? null,
+  projectExists: async (projectId: number): Promise<boolean> =>
+    (await db.selectFrom("projects").select("id").where("id", "=", projectId).executeTakeFirst()) !==
+    undefined,
+  annotatorsCanExport: async (projectId: number): Promise<boolean> =>
+    (
+      await db
+        .selectFrom("projects")
+        .select("annotators_can_export")
+        .where("id", "=", projectId)
+        .executeTakeFirst()
+    )?.annotators_can_export === 1,
+});
+export type AuthRepo = ReturnType<typeof authRepo>;

@@ -19,19 +19,19 @@ export interface AuthRouterOptions {
 
 export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
   const r = Router();
-  const repo = authRepo(deps.db);
+  const repo = authRepo(deps.sql);
   const users = userService(deps);
-  const throttle = authThrottle(deps.db);
+  const throttle = authThrottle(deps.sql);
   const nowMs = () => Date.parse(deps.now());
   const clientOf = (req: Request) => req.ip ?? "unknown";
   /** Counts the attempt before the password is checked; refuses it while the key must wait. */
-  const reserveAttempt = (
+  const reserveAttempt = async (
     req: Request,
     res: Response,
     key: ThrottleKey,
     refusal: Record<"account" | "address", string>,
   ) => {
-    const gate: Gate = throttle.reserve(key, clientOf(req), nowMs());
+    const gate: Gate = await throttle.reserve(key, clientOf(req), nowMs());
     if (gate.ok) return;
     res.setHeader("Retry-After", String(gate.retryAfterS));
     throw new AppError("RATE_LIMITED", `${refusal[gate.why]}; try again in ${gate.retryAfterS} s`);
@@ -43,28 +43,28 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
   };
 
   /** A fresh session id at every sign-in (rotation), replacing any session the browser had. */
-  const startSession = (req: Request, res: Response, user: User): Me => {
+  const startSession = async (req: Request, res: Response, user: User): Promise<Me> => {
     const previous = authOf(res);
-    if (previous?.sessionHash) repo.deleteSession(previous.sessionHash);
+    if (previous?.sessionHash) await repo.deleteSession(previous.sessionHash);
     const sid = newSecret();
     const now = deps.now();
     const expires = new Date(Date.parse(now) + SESSION_TTL_MS).toISOString();
-    repo.purgeExpiredSessions(now);
-    repo.insertSession(digest(sid), user.id, now, expires);
+    await repo.purgeExpiredSessions(now);
+    await repo.insertSession(digest(sid), user.id, now, expires);
     setSessionCookie(req, res, sid, SESSION_TTL_MS);
     return { user, via: "session", scope: "write" };
   };
 
   const codeRequired = (req: Request) => !isDirectLocalRequest(req, deps.config.trustProxy);
 
-  route(r, api.setupStatus, ({ req }) => {
-    const required = !repo.adminExists();
+  route(r, api.setupStatus, async ({ req }) => {
+    const required = !(await repo.adminExists());
     return { required, codeRequired: required && codeRequired(req) };
   });
 
   route(r, api.setup, async ({ body, req, res }) => {
     checkSameOrigin(req);
-    if (repo.adminExists()) throw new AppError("CONFLICT", "setup is already done; sign in instead");
+    if (await repo.adminExists()) throw new AppError("CONFLICT", "setup is already done; sign in instead");
     if (codeRequired(req)) {
       const where = "it is in the server log, on the line with “setup code”, and changes at every restart";
       if (!body.code)
@@ -86,21 +86,21 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
     checkSameOrigin(req);
     // Per account x client, so a guesser slows down only themselves, not colleagues behind the same NAT.
     const key = { subject: `login:${body.email}`, client: clientOf(req) };
-    reserveAttempt(req, res, key, {
+    await reserveAttempt(req, res, key, {
       account: "too many failed sign-in attempts for this account",
       address: "too many failed sign-in attempts from your network address",
     });
-    const user = repo.userByEmail(body.email);
+    const user = await repo.userByEmail(body.email);
     const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
     if (!user || !ok || !user.active) throw new AppError("UNAUTHENTICATED", "email or password is incorrect");
-    throttle.succeeded(key, clientOf(req), nowMs());
+    await throttle.succeeded(key, clientOf(req), nowMs());
     const { passwordHash: _, ...plain } = user;
     return startSession(req, res, plain);
   });
 
-  route(r, api.logout, ({ req, res }) => {
+  route(r, api.logout, async ({ req, res }) => {
     const a = requireAuth(res);
-    if (a.sessionHash) repo.deleteSession(a.sessionHash);
+    if (a.sessionHash) await repo.deleteSession(a.sessionHash);
     clearSessionCookie(req, res);
   });
 
@@ -116,17 +116,17 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
     if (a.via === "token" || !a.sessionHash)
       throw new AppError("FORBIDDEN", "API tokens cannot change passwords; sign in to the web app");
     const key = { subject: `password:${a.user.id}`, client: "*" };
-    reserveAttempt(req, res, key, {
+    await reserveAttempt(req, res, key, {
       account: "too many wrong current passwords",
       address: "too many failed password attempts from your network address",
     });
-    const user = repo.userById(a.user.id);
+    const user = await repo.userById(a.user.id);
     if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
       throw new AppError("VALIDATION_ERROR", "the current password is incorrect", [
         { path: "body.currentPassword", message: "the current password is incorrect" },
       ]);
     }
-    throttle.succeeded(key, clientOf(req), nowMs());
+    await throttle.succeeded(key, clientOf(req), nowMs());
     if (body.newPassword === body.currentPassword)
       throw new AppError("VALIDATION_ERROR", "the new password is the same as the current one", [
         { path: "body.newPassword", message: "choose a password different from the current one" },
@@ -134,37 +134,37 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
     await users.changeOwnPassword(user.id, body.newPassword, a.sessionHash);
   });
 
-  route(r, api.listUsers, () => ({ items: repo.listUsers() }));
+  route(r, api.listUsers, async () => ({ items: await repo.listUsers() }));
   route(r, api.createUser, ({ body }) => users.create(body));
   route(r, api.updateUser, ({ params, body, res }) =>
     users.update(params.userId, body, requireAuth(res).user.id),
   );
 
-  route(r, api.listMembers, ({ params }) => {
-    if (!repo.projectExists(params.projectId)) throw notFound("project", params.projectId);
-    return { items: repo.listMembers(params.projectId) };
+  route(r, api.listMembers, async ({ params }) => {
+    if (!(await repo.projectExists(params.projectId))) throw notFound("project", params.projectId);
+    return { items: await repo.listMembers(params.projectId) };
   });
-  route(r, api.addMember, ({ params, body }) => {
-    if (!repo.projectExists(params.projectId)) throw notFound("project", params.projectId);
-    const user = repo.userById(body.userId);
+  route(r, api.addMember, async ({ params, body }) => {
+    if (!(await repo.projectExists(params.projectId))) throw notFound("project", params.projectId);
+    const user = await repo.userById(body.userId);
     if (!user)
       throw new AppError("VALIDATION_ERROR", `user ${body.userId} does not exist`, [
         { path: "userId", message: "unknown user" },
       ]);
-    repo.addMember(params.projectId, user.id, deps.now());
-    const member = repo.listMembers(params.projectId).find((m) => m.userId === user.id);
+    await repo.addMember(params.projectId, user.id, deps.now());
+    const member = (await repo.listMembers(params.projectId)).find((m) => m.userId === user.id);
     if (!member) throw new Error("member vanished");
     return member;
   });
-  route(r, api.removeMember, ({ params, query }) => {
-    if (!repo.projectExists(params.projectId)) throw notFound("project", params.projectId);
-    if (!repo.removeMember(params.projectId, query.userId)) {
+  route(r, api.removeMember, async ({ params, query }) => {
+    if (!(await repo.projectExists(params.projectId))) throw notFound("project", params.projectId);
+    if (!(await repo.removeMember(params.projectId, query.userId))) {
       throw new AppError("NOT_FOUND", `user ${query.userId} is not a member of project ${params.projectId}`);
     }
   });
 
-  route(r, api.listTokens, ({ res }) => ({ items: repo.listTokens(requireAuth(res).user.id) }));
-  route(r, api.createToken, ({ body, res }) => {
+  route(r, api.listTokens, async ({ res }) => ({ items: await repo.listTokens(requireAuth(res).user.id) }));
+  route(r, api.createToken, async ({ body, res }) => {
     const a = requireAuth(res);
     if (a.via === "token")
       throw new AppError("FORBIDDEN", "API tokens cannot create tokens; sign in to the web app");
@@ -174,7 +174,7 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
       body.expiresInDays === null
         ? null
         : new Date(Date.parse(now) + body.expiresInDays * 86_400_000).toISOString();
-    const saved = repo.insertToken(
+    const saved = await repo.insertToken(
       {
         userId: a.user.id,
         name: body.name,
@@ -187,8 +187,8 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
     );
     return { ...saved, token };
   });
-  route(r, api.deleteToken, ({ params, res }) => {
-    if (!repo.revokeToken(requireAuth(res).user.id, params.tokenId, deps.now()))
+  route(r, api.deleteToken, async ({ params, res }) => {
+    if (!(await repo.revokeToken(requireAuth(res).user.id, params.tokenId, deps.now())))
       throw notFound("token", params.tokenId);
   });
 

@@ -1,11 +1,13 @@
-import type { Db } from "../../db/database.js";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.js";
 import { throttleRepo } from "./throttle-repo.js";
 
 /**
- * Failed-password throttling. Each attempt is counted *before* its password is checked, in one
- * database transaction, so that N guesses sent in parallel get no more real checks than one after
+ * Failed-password throttling. Each attempt is counted *before* its password is checked, by one
+ * conditional upsert, so that N guesses sent in parallel get no more real checks than one after
  * the other would (counting after the slow check let 51 of 60 parallel guesses through a limit of 5).
- * State lives in SQLite (migration 0009), not in one process's memory.
+ * State lives in the database (migration 0009), not in one process's memory, so every process
+ * behind a load balancer counts into the same rows.
  */
 
 /** Per account x client: a few free failures, then a wait that doubles with each further one. */
@@ -52,44 +54,61 @@ export type Gate = { ok: true } | { ok: false; retryAfterS: number; why: "accoun
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export const authThrottle = (db: Db, backoff = LOGIN_BACKOFF, budget = ADDRESS_BUDGET) => {
-  const rows = throttleRepo(db);
-  // A bucket untouched this long is full again: the same as no row (forgetBudgetsUntil).
+/** How often a process deletes rows the rules already treat as absent (housekeeping only). */
+const SWEEP_EVERY_MS = 60_000;
 
-  const tokensOf = (address: string, now: number) => {
-    const row = rows.budgetOf(address);
-    return row ? budgetAt(row.tokens, row.at, now, budget) : budget.capacity;
+/** Refusal of the address budget after the account's failure was counted: undoes that count. */
+class AddressRefused extends Error {}
+
+export const authThrottle = (db: Kysely<Database>, backoff = LOGIN_BACKOFF, budget = ADDRESS_BUDGET) => {
+  let sweptAt = Number.NEGATIVE_INFINITY;
+  const sweep = async (now: number) => {
+    if (now - sweptAt < SWEEP_EVERY_MS && now >= sweptAt) return;
+    sweptAt = now;
+    const rows = throttleRepo(db);
+    await rows.forgetFailuresUntil(now - backoff.forgetMs);
+    // A bucket untouched this long is full again: the same as no row.
+    await rows.forgetBudgetsUntil(now - budget.capacity * budget.refillMs);
   };
 
-  const reserve = db.transaction((key: ThrottleKey, address: string, now: number): Gate => {
-    rows.forgetFailuresUntil(now - backoff.forgetMs);
-    rows.forgetBudgetsUntil(now - budget.capacity * budget.refillMs);
-    const row = rows.failuresOf(key.subject, key.client);
-    const failures = row?.failures ?? 0;
-    const next = row ? nextAttemptAt(failures, row.last_at, backoff) : now;
-    if (now < next) return { ok: false, retryAfterS: seconds(next - now), why: "account" };
-    const tokens = tokensOf(address, now);
-    if (tokens < 1)
-      return { ok: false, retryAfterS: seconds((1 - tokens) * budget.refillMs), why: "address" };
-    rows.putFailures(key.subject, key.client, failures + 1, now);
-    rows.putBudget(address, tokens - 1, now);
-    return { ok: true };
-  });
-
-  const succeeded = db.transaction((key: ThrottleKey, address: string, now: number) => {
-    rows.dropFailures(key.subject, key.client);
-    rows.putBudget(address, Math.min(budget.capacity, tokensOf(address, now) + 1), now);
-  });
+  const accountWait = async (key: ThrottleKey, now: number): Promise<Gate> => {
+    const row = await throttleRepo(db).failuresOf(key.subject, key.client);
+    const next = row ? nextAttemptAt(row.failures, row.last_at, backoff) : now;
+    return { ok: false, retryAfterS: seconds(next - now), why: "account" };
+  };
+  const addressWait = async (address: string, now: number): Promise<Gate> => {
+    const row = await throttleRepo(db).budgetOf(address);
+    const tokens = row ? budgetAt(row.tokens, row.at, now, budget) : budget.capacity;
+    return { ok: false, retryAfterS: seconds((1 - tokens) * budget.refillMs), why: "address" };
+  };
 
   return {
     /**
      * Counts one attempt as failed unless it must wait; call it before checking the password.
-     * IMMEDIATE takes the write lock at once, so another process cannot read the same count.
+     * Each count is one conditional upsert (throttle-repo.ts), atomic across processes; the
+     * account's count and the address's token are taken in one transaction, so an attempt the
+     * address budget refuses counts nothing.
      */
-    reserve: (key: ThrottleKey, address: string, now: number): Gate => reserve.immediate(key, address, now),
+    reserve: async (key: ThrottleKey, address: string, now: number): Promise<Gate> => {
+      await sweep(now);
+      try {
+        const counted = await db.transaction().execute(async (trx) => {
+          const rows = throttleRepo(trx);
+          if (!(await rows.countFailure(key.subject, key.client, now, backoff))) return false;
+          if (!(await rows.spendToken(address, now, budget))) throw new AddressRefused();
+          return true;
+        });
+        return counted ? { ok: true } : await accountWait(key, now);
+      } catch (err) {
+        if (err instanceof AddressRefused) return addressWait(address, now);
+        throw err;
+      }
+    },
     /** The password was right: the key starts over and the address gets its attempt back. */
-    succeeded: (key: ThrottleKey, address: string, now: number): void => {
-      succeeded.immediate(key, address, now);
+    succeeded: async (key: ThrottleKey, address: string, now: number): Promise<void> => {
+      const rows = throttleRepo(db);
+      await rows.dropFailures(key.subject, key.client);
+      await rows.returnToken(address, now, budget);
     },
   };
 };

@@ -243,7 +243,7 @@ export const exportDataset = async (
   opts: ExportOptions,
   res: Response,
 ): Promise<void> => {
-  const project = requireProject(projectRepo(deps.db), projectId);
+  const project = await requireProject(projectRepo(deps.sql), projectId);
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.on("close", onClose);

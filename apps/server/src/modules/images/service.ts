@@ -26,7 +26,7 @@ const BROWSER_NATIVE = new Set(["jpeg", "png", "webp", "gif", "bmp"]);
 
 /** What the images endpoints do beyond parsing and replying: the router only wires these. */
 export const imagesService = (deps: Deps) => {
-  const projects = projectRepo(deps.db);
+  const projects = projectRepo(deps.sql);
   const images = imageRepo(deps.db);
   const renditions = createRenditions(deps);
 
@@ -65,14 +65,14 @@ export const imagesService = (deps: Deps) => {
     requireImage,
 
     upload: async (projectId: number, req: Request) => {
-      requireProject(projects, projectId);
+      await requireProject(projects, projectId);
       const results = await handleUpload(deps, projectId, req);
-      if (results.some((x) => x.status === "created")) projects.touch(projectId, deps.now());
+      if (results.some((x) => x.status === "created")) await projects.touch(projectId, deps.now());
       return { results };
     },
 
-    list: (projectId: number, query: z.output<typeof ImageListQuery>) => {
-      requireProject(projects, projectId);
+    list: async (projectId: number, query: z.output<typeof ImageListQuery>) => {
+      await requireProject(projects, projectId);
       if (query.cursor && query.offset !== undefined) {
         throw new AppError("VALIDATION_ERROR", "give either cursor or offset, not both", [
           { path: "query.offset", message: "not allowed together with cursor" },

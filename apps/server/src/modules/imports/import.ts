@@ -119,8 +119,8 @@ export const importDataset = async (
   req: Request,
   actor: string | null,
 ): Promise<ImportReport> => {
-  const projects = projectRepo(deps.db);
-  requireProject(projects, projectId);
+  const projects = projectRepo(deps.sql);
+  await requireProject(projects, projectId);
   const upload = await receiveUpload(deps, req);
   const store = !opts.dryRun;
   let stored: string[] = [];

@@ -8,36 +8,36 @@ import { labelService } from "./service.js";
 
 export const labelsRouter = (deps: Deps): Router => {
   const r = Router();
-  const projects = projectRepo(deps.db);
+  const projects = projectRepo(deps.sql);
   const labels = labelService(deps.db);
   const touch = (projectId: number) => projects.touch(projectId, deps.now());
 
-  route(r, api.listLabels, ({ params }) => {
-    requireProject(projects, params.projectId);
+  route(r, api.listLabels, async ({ params }) => {
+    await requireProject(projects, params.projectId);
     return { items: labels.list(params.projectId) };
   });
-  route(r, api.createLabel, ({ params, body }) => {
-    requireProject(projects, params.projectId);
+  route(r, api.createLabel, async ({ params, body }) => {
+    await requireProject(projects, params.projectId);
     const l = labels.create(params.projectId, { ...body, hotkey: body.hotkey ?? null });
-    touch(params.projectId);
+    await touch(params.projectId);
     return l;
   });
-  route(r, api.bulkCreateLabels, ({ params, body }) => {
-    requireProject(projects, params.projectId);
+  route(r, api.bulkCreateLabels, async ({ params, body }) => {
+    await requireProject(projects, params.projectId);
     const items = labels.bulkCreate(params.projectId, body.names);
-    touch(params.projectId);
+    await touch(params.projectId);
     return { items };
   });
-  route(r, api.updateLabel, ({ params, body }) => {
-    requireProject(projects, params.projectId);
+  route(r, api.updateLabel, async ({ params, body }) => {
+    await requireProject(projects, params.projectId);
     const l = labels.update(params.projectId, params.labelId, body);
-    touch(params.projectId);
+    await touch(params.projectId);
     return l;
   });
-  route(r, api.deleteLabel, ({ params, query }) => {
-    requireProject(projects, params.projectId);
+  route(r, api.deleteLabel, async ({ params, query }) => {
+    await requireProject(projects, params.projectId);
     labels.delete(params.projectId, params.labelId, query);
-    touch(params.projectId);
+    await touch(params.projectId);
   });
   return r;
 };

@@ -1,4 +1,5 @@
 import { Project, ProjectStats } from "@labelbench/schema";
+import { sql } from "kysely";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, expectError, issuePaths, uploadImage } from "../../test-support/api.js";
@@ -151,11 +152,23 @@ describe("project deletion", () => {
     const after = listFiles(t.filesDir);
     expect(after.some((f) => f.includes(own.sha256))).toBe(false);
     expect(after.filter((f) => f.includes(shared.sha256))).toHaveLength(2);
-    const count = (sql: string, ...args: number[]) => (t.db.prepare(sql).get(...args) as { n: number }).n;
-    expect(count("SELECT COUNT(*) AS n FROM labels WHERE project_id = ?", p.id)).toBe(0);
-    expect(count("SELECT COUNT(*) AS n FROM images WHERE project_id = ?", p.id)).toBe(0);
-    expect(count("SELECT COUNT(*) AS n FROM image_tags WHERE image_id = ?", own.id)).toBe(0);
-    expect((t.db.prepare("SELECT COUNT(*) AS n FROM annotations").get() as { n: number }).n).toBe(0);
+    const count = async (
+      table: "labels" | "images" | "image_tags" | "annotations",
+      where?: [string, number],
+    ) =>
+      Number(
+        (
+          await t.sql
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as("n"))
+            .$if(where !== undefined, (q) => q.where(sql.ref(where?.[0] ?? ""), "=", where?.[1] ?? 0))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await count("labels", ["project_id", p.id])).toBe(0);
+    expect(await count("images", ["project_id", p.id])).toBe(0);
+    expect(await count("image_tags", ["image_id", own.id])).toBe(0);
+    expect(await count("annotations")).toBe(0);
     expectError(await request(t.app).get(`/api/v1/images/${own.id}`), 404, "NOT_FOUND");
     await request(t.app).get(`/api/v1/images/${kept.id}/file`).expect(200);
   });

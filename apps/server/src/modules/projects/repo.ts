@@ -1,23 +1,24 @@
-import type { Project } from "@labelbench/schema";
+import { ImageStatus, type Project, type StatusCounts } from "@labelbench/schema";
+import type { ExpressionBuilder } from "kysely";
 import type { Db } from "../../db/database.js";
+import type { Executor } from "../../db/executor.js";
+import type { Database } from "../../db/schema.js";
 
-interface ProjectRow {
-  id: number;
-  name: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-  image_count: number;
-  done_count: number;
-  annotators_can_export: number;
-}
+/** Images of the project (of one status, if given), from the trigger-kept counts (migration 0005). */
+const countOf = (eb: ExpressionBuilder<Database & { p: Database["projects"] }, "p">, status?: string) =>
+  eb
+    .selectFrom("image_status_counts as c")
+    .select((e) => e.fn.coalesce(e.fn.sum<number>("c.n"), e.lit(0)).as("n"))
+    .whereRef("c.project_id", "=", "p.id")
+    .$if(status !== undefined, (q) => q.where("c.status", "=", status ?? ""));
 
-const SELECT = `
-  SELECT p.*,
-    (SELECT coalesce(sum(c.n), 0) FROM image_status_counts c WHERE c.project_id = p.id) AS image_count,
-    (SELECT coalesce(sum(c.n), 0) FROM image_status_counts c WHERE c.project_id = p.id AND c.status = 'done')
-      AS done_count
-  FROM projects p`;
+const projects = (db: Executor) =>
+  db
+    .selectFrom("projects as p")
+    .selectAll("p")
+    .select((eb) => [countOf(eb).as("image_count"), countOf(eb, "done").as("done_count")]);
+
+type ProjectRow = Awaited<ReturnType<ReturnType<typeof projects>["executeTakeFirstOrThrow"]>>;
 
 const toProject = (r: ProjectRow): Project => ({
   id: r.id,
@@ -25,8 +26,8 @@ const toProject = (r: ProjectRow): Project => ({
   description: r.description,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
-  imageCount: r.image_count,
-  doneCount: r.done_count,
+  imageCount: Number(r.image_count ?? 0),
+  doneCount: Number(r.done_count ?? 0),
   annotatorsCanExport: r.annotators_can_export === 1,
 });
 
@@ -39,61 +40,120 @@ export interface LabelStatsRow {
   tagged: number;
 }
 
-export const projectRepo = (db: Db) => {
-  const byId = db.prepare(`${SELECT} WHERE p.id = ?`);
-  const all = db.prepare(`${SELECT} ORDER BY p.id`);
-  const insert = db.prepare(
-    "INSERT INTO projects (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
-  );
-  const update = db.prepare(
-    `UPDATE projects SET name = coalesce(?, name), description = coalesce(?, description),
-       annotators_can_export = coalesce(?, annotators_can_export), updated_at = ? WHERE id = ?`,
-  );
-  const remove = db.prepare("DELETE FROM projects WHERE id = ?");
-  const touch = db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?");
-  const exclusiveShas = db
-    .prepare<[number, number], string>(
-      `SELECT DISTINCT sha256 FROM images WHERE project_id = ? AND sha256 NOT IN
-       (SELECT sha256 FROM images WHERE project_id != ?)`,
-    )
-    .pluck();
-  const labelStats = db.prepare<[number], LabelStatsRow>(
-    `SELECT l.id, l.name, l.color,
-       (SELECT COUNT(*) FROM annotations a WHERE a.label_id = l.id) AS annotations,
-       (SELECT COUNT(DISTINCT a.image_id) FROM annotations a WHERE a.label_id = l.id) AS images,
-       (SELECT COUNT(*) FROM image_tags t WHERE t.label_id = l.id) AS tagged
-     FROM labels l WHERE l.project_id = ? ORDER BY l.position, l.id`,
-  );
-  return {
-    get: (id: number): Project | null => {
-      const r = byId.get(id) as ProjectRow | undefined;
-      return r ? toProject(r) : null;
+export const projectRepo = (db: Executor) => ({
+  get: async (id: number): Promise<Project | null> => {
+    const r = await projects(db).where("p.id", "=", id).executeTakeFirst();
+    return r ? toProject(r) : null;
+  },
+  list: async (): Promise<Project[]> => (await projects(db).orderBy("p.id").execute()).map(toProject),
+  create: async (name: string, description: string, now: string): Promise<number> =>
+    (
+      await db
+        .insertInto("projects")
+        .values({ name, description, created_at: now, updated_at: now })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id,
+  update: async (
+    id: number,
+    patch: {
+      name?: string | undefined;
+      description?: string | undefined;
+      annotatorsCanExport?: boolean | undefined;
     },
-    list: (): Project[] => (all.all() as ProjectRow[]).map(toProject),
-    create: (name: string, description: string, now: string): number =>
-      Number(insert.run(name, description, now, now).lastInsertRowid),
-    update: (
-      id: number,
-      patch: {
-        name?: string | undefined;
-        description?: string | undefined;
-        annotatorsCanExport?: boolean | undefined;
-      },
-      now: string,
-    ): boolean =>
-      update.run(
-        patch.name ?? null,
-        patch.description ?? null,
-        patch.annotatorsCanExport === undefined ? null : patch.annotatorsCanExport ? 1 : 0,
-        now,
-        id,
-      ).changes > 0,
-    delete: (id: number): boolean => remove.run(id).changes > 0,
-    touch: (id: number, now: string) => touch.run(now, id),
-    /** sha256 of images only this project references: their files can go with it. */
-    exclusiveShas: (id: number): string[] => exclusiveShas.all(id, id),
-    /** Per label of the project, in label order: its shapes, the images holding them, its tags. */
-    labelStats: (id: number): LabelStatsRow[] => labelStats.all(id),
-  };
-};
+    now: string,
+  ): Promise<boolean> =>
+    (
+      await db
+        .updateTable("projects")
+        .set({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.annotatorsCanExport !== undefined
+            ? { annotators_can_export: patch.annotatorsCanExport ? 1 : 0 }
+            : {}),
+          updated_at: now,
+        })
+        .where("id", "=", id)
+        .executeTakeFirst()
+    ).numUpdatedRows > 0n,
+  delete: async (id: number): Promise<boolean> =>
+    (await db.deleteFrom("projects").where("id", "=", id).executeTakeFirst()).numDeletedRows > 0n,
+  touch: async (id: number, now: string): Promise<void> => {
+    await db.updateTable("projects").set({ updated_at: now }).where("id", "=", id).execute();
+  },
+  /** sha256 of images only this project references: their files can go with it. */
+  exclusiveShas: async (id: number): Promise<string[]> =>
+    (
+      await db
+        .selectFrom("images")
+        .select("sha256")
+        .distinct()
+        .where("project_id", "=", id)
+        .where("sha256", "not in", (eb) =>
+          eb.selectFrom("images").select("sha256").where("project_id", "!=", id),
+        )
+        .execute()
+    ).map((r) => r.sha256),
+  /** Images per status and in all, from the trigger-kept counts. */
+  statusCounts: async (id: number): Promise<StatusCounts> => {
+    const counts: StatusCounts = { new: 0, in_progress: 0, done: 0, skipped: 0, total: 0 };
+    const rows = await db
+      .selectFrom("image_status_counts")
+      .select(["status", "n"])
+      .where("project_id", "=", id)
+      .execute();
+    for (const r of rows) {
+      counts[ImageStatus.parse(r.status)] = r.n;
+      counts.total += r.n;
+    }
+    return counts;
+  },
+  /** Per label of the project, in label order: its shapes, the images holding them, its tags. */
+  labelStats: async (id: number): Promise<LabelStatsRow[]> =>
+    (
+      await db
+        .selectFrom("labels as l")
+        .select(["l.id", "l.name", "l.color"])
+        .select((eb) => [
+          eb
+            .selectFrom("annotations as a")
+            .select((e) => e.fn.countAll<number>().as("n"))
+            .whereRef("a.label_id", "=", "l.id")
+            .as("annotations"),
+          eb
+            .selectFrom("annotations as a")
+            .select((e) => e.fn.count<number>("a.image_id").distinct().as("n"))
+            .whereRef("a.label_id", "=", "l.id")
+            .as("images"),
+          eb
+            .selectFrom("image_tags as t")
+            .select((e) => e.fn.countAll<number>().as("n"))
+            .whereRef("t.label_id", "=", "l.id")
+            .as("tagged"),
+        ])
+        .where("l.project_id", "=", id)
+        .orderBy("l.position")
+        .orderBy("l.id")
+        .execute()
+    ).map((r) => ({
+      id: r.id,
+      name: r.name,
+      color: r.color,
+      annotations: Number(r.annotations ?? 0),
+      images: Number(r.images ?? 0),
+      tagged: Number(r.tagged ?? 0),
+    })),
+});
 export type ProjectRepo = ReturnType<typeof projectRepo>;
+
+/**
+ * The two project statements import publishing runs inside its synchronous better-sqlite3
+ * transactions (imports/import-publish.ts): SQLite only, for as long as that module is not on Kysely.
+ */
+export const sqliteProjectRows = (db: Db) => ({
+  exists: (id: number): boolean => db.prepare("SELECT 1 FROM projects WHERE id = ?").get(id) !== undefined,
+  touch: (id: number, now: string): void => {
+    db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?").run(now, id);
+  },
+});

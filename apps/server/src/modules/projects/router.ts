@@ -5,54 +5,51 @@ import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { authRepo } from "../auth/repo.js";
 import { removeImageFiles } from "../images/files.js";
-import { imageRepo } from "../images/repo.js";
 import { projectRepo } from "./repo.js";
 import { requireProject } from "./require-project.js";
 import { projectStats } from "./stats.js";
 
 export const projectsRouter = (deps: Deps): Router => {
   const r = Router();
-  const repo = projectRepo(deps.db);
-  const images = imageRepo(deps.db);
-  const members = authRepo(deps.db);
+  const repo = projectRepo(deps.sql);
+  const members = authRepo(deps.sql);
 
-  route(r, api.listProjects, ({ res }) => {
+  route(r, api.listProjects, async ({ res }) => {
     const auth = authOf(res);
     // Annotators see only the projects they are members of.
     if (auth?.user.role === "annotator") {
-      const mine = new Set(members.memberProjectIds(auth.user.id));
-      return { items: repo.list().filter((p) => mine.has(p.id)) };
+      const mine = new Set(await members.memberProjectIds(auth.user.id));
+      return { items: (await repo.list()).filter((p) => mine.has(p.id)) };
     }
-    return { items: repo.list() };
+    return { items: await repo.list() };
   });
-
-  route(r, api.createProject, ({ body, res }) => {
-    const id = repo.create(body.name, body.description, deps.now());
+  route(r, api.createProject, async ({ body, res }) => {
     const creator = authOf(res)?.user;
-    if (creator) members.addMember(id, creator.id, deps.now());
+    // The project and its creator's membership together: an annotator-visible project never lacks it.
+    const id = await deps.sql.transaction().execute(async (trx) => {
+      const now = deps.now();
+      const id = await projectRepo(trx).create(body.name, body.description, now);
+      if (creator) await authRepo(trx).addMember(id, creator.id, now);
+      return id;
+    });
     return requireProject(repo, id);
   });
-
   route(r, api.getProject, ({ params }) => requireProject(repo, params.projectId));
-
-  route(r, api.updateProject, ({ params, body }) => {
-    requireProject(repo, params.projectId);
-    repo.update(params.projectId, body, deps.now());
+  route(r, api.updateProject, async ({ params, body }) => {
+    await requireProject(repo, params.projectId);
+    await repo.update(params.projectId, body, deps.now());
     return requireProject(repo, params.projectId);
   });
-
   route(r, api.deleteProject, async ({ params }) => {
-    requireProject(repo, params.projectId);
-    const shas = repo.exclusiveShas(params.projectId);
-    repo.delete(params.projectId);
+    await requireProject(repo, params.projectId);
+    const shas = await repo.exclusiveShas(params.projectId);
+    await repo.delete(params.projectId);
     // Files go after the rows: a crash in between leaves orphan files, never rows without files.
     await removeImageFiles(deps, shas);
   });
-
-  route(r, api.projectStats, ({ params }) => {
-    requireProject(repo, params.projectId);
-    return projectStats(repo, images, params.projectId);
+  route(r, api.projectStats, async ({ params }) => {
+    await requireProject(repo, params.projectId);
+    return projectStats(repo, params.projectId);
   });
-
   return r;
 };

@@ -1,11 +1,13 @@
 import type { ProjectStats } from "@labelbench/schema";
-import type { ImageRepo } from "../images/repo.js";
 import type { ProjectRepo } from "./repo.js";
 
-export const projectStats = (projects: ProjectRepo, images: ImageRepo, projectId: number): ProjectStats => {
-  const rows = projects.labelStats(projectId);
+export const projectStats = async (projects: ProjectRepo, projectId: number): Promise<ProjectStats> => {
+  const [counts, rows] = await Promise.all([
+    projects.statusCounts(projectId),
+    projects.labelStats(projectId),
+  ]);
   return {
-    counts: images.statusCounts(projectId),
+    counts,
     labels: rows.map((r) => ({
       labelId: r.id,
       name: r.name,

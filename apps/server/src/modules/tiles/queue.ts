@@ -37,9 +37,10 @@ export interface TileQueue extends TileJobs {
    * Takes no more jobs and resolves once the running one has stopped: at its next checkpoint, or
    * when libvips finishes the pass it is in (that pass cannot be interrupted). Its lease is given
    * back, so its images stay 'pending' and are resumed by the next process to look (this one's next
-   * start, or another's).
+   * start, or another's). `{ keepLease: true }` stops as a killed process does: from now on no lease
+   * is renewed or given back, so the job is free only once its lease runs out (tests of takeover).
    */
-  stop(): Promise<void>;
+  stop(opts?: { keepLease?: boolean }): Promise<void>;
   /**
    * Starts no further job until release(): queued images stay 'pending' at 0% (a running job
    * finishes). Only the test-control route calls it (see test-control.ts), so an end-to-end test can
@@ -102,6 +103,8 @@ export const createTileQueue = (deps: {
   let started = false;
   let stopped = false;
   let held = false;
+  /** stop({ keepLease }): nothing more is written about the lease this process holds. */
+  let leaseKept = false;
   /** Something may be waiting that the running pump has not looked for yet. */
   let wanted = false;
 
@@ -137,7 +140,7 @@ export const createTileQueue = (deps: {
     current = run;
     let renewing = false;
     const renewer = setInterval(() => {
-      if (renewing || run.lost) return;
+      if (renewing || run.lost || leaseKept) return;
       renewing = true;
       const until = Date.now() + leaseMs;
       repo
@@ -177,7 +180,7 @@ export const createTileQueue = (deps: {
       if (!(await repo.shaInUse(sha))) await deletePyramid(storage, sha);
       return;
     }
-    await repo.release(run.job, instance);
+    if (!leaseKept) await repo.release(run.job, instance);
     if (stopped) log.info({ sha }, "tile pyramid interrupted; it resumes at the next start");
   };
 
@@ -336,8 +339,9 @@ export const createTileQueue = (deps: {
         await p;
       }
     },
-    stop: async () => {
+    stop: async (opts = {}) => {
       stopped = true;
+      leaseKept = opts.keepLease === true;
       if (poller) clearInterval(poller);
       if (current) current.cancelled = true;
       await queueing;

@@ -10,10 +10,8 @@ import { type Config, loadConfig } from "../../config.js";
 import { manifestKey, originalKey, tilesPrefix } from "../../storage/keys.js";
 import type { LocalStorage } from "../../storage/local-storage.js";
 import { createProject, expectError, uploadImage, uploadOk } from "../../test-support/api.js";
-import { listFiles, makeTestApp } from "../../test-support/app.js";
+import { insertUserWithToken, listFiles, makeTestApp } from "../../test-support/app.js";
 import { bmp24, ifdFirstTiff, png } from "../../test-support/images.js";
-import { authRepo } from "../auth/repo.js";
-import { digest, newSecret } from "../auth/secrets.js";
 import { generatePyramid, WORK_DIR_PREFIX } from "./generate.js";
 import { readManifest } from "./store.js";
 
@@ -39,18 +37,16 @@ const makeWorld = async (overrides: Partial<Config> = {}): Promise<World> => {
     config: first.config,
     filesDir: first.filesDir,
     app: first.app,
+    // A sibling is closed by the first app's cleanup, before the database goes.
     reopen: async () => {
-      const next = await makeTestApp(overrides, { sharing: first });
-      cleanups.push(next.cleanup);
-      w.app = next.app;
-      return next.app;
+      w.app = await first.sibling();
+      return w.app;
     },
   };
   return w;
 };
 afterEach(async () => {
-  // The apps reopened over the first one's database go first: its cleanup removes the database.
-  for (const c of cleanups.splice(0).reverse()) await c();
+  for (const c of cleanups.splice(0)) await c();
 });
 
 const tileFiles = (w: World) => listFiles(w.filesDir).filter((f) => f.startsWith("tiles/"));
@@ -526,24 +522,11 @@ describe("the test control that holds the tile queue (LABELBENCH_TEST_CONTROLS)"
     try {
       const url = "/api/v1/test/tile-queue";
       expectError(await request(t.app).put(url).send({ held: true }), 401, "UNAUTHENTICATED");
-      const repo = authRepo(t.db);
-      const now = new Date().toISOString();
-      const userId = repo.insertUser(
-        { email: "ann@example.com", name: "Ann", role: "annotator", passwordHash: "!" },
-        now,
-      );
-      const token = newSecret("lbt_");
-      repo.insertToken(
-        {
-          userId,
-          name: "ann",
-          hash: digest(token),
-          prefix: token.slice(0, 10),
-          scope: "write",
-          expiresAt: null,
-        },
-        now,
-      );
+      const { token } = await insertUserWithToken(t.sql, {
+        email: "ann@example.com",
+        name: "Ann",
+        role: "annotator",
+      });
       const res = await request(t.app).put(url).set("Authorization", `Bearer ${token}`).send({ held: true });
       expectError(res, 403, "FORBIDDEN");
       expect(t.app.tiles.held).toBe(false);
