@@ -92,12 +92,16 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   const dialect = opts.connection?.dialect ?? "sqlite";
   const pgPool = opts.connection?.pool;
   const tiles = createTileQueue({ sql, dialect, storage: opts.storage, config: opts.config, log });
-  void resumeImports({ db: opts.db, sql, dialect, pgPool, config: opts.config, log }).catch((err: unknown) =>
-    log.error({ err }, "could not resume the interrupted imports"),
+  const resumed = resumeImports({ db: opts.db, sql, dialect, pgPool, config: opts.config, log }).catch(
+    (err: unknown) => log.error({ err }, "could not resume the interrupted imports"),
   );
   removeImportTemps(opts.storage.tempDir);
   // Sweeps crash leftovers (claims and deletions of dead instances, unreferenced files) at start.
-  const files = createStoredFiles({ db: opts.db, storage: opts.storage, log, tiles }, opts.storedFilesHooks);
+  // Its first sweep waits for the resumed imports, whose stored files no image row references yet.
+  const files = createStoredFiles(
+    { sql, storage: opts.storage, log, tiles, sweepAfter: resumed },
+    opts.storedFilesHooks,
+  );
   const deps: Deps = {
     db: opts.db,
     sql,

@@ -95,11 +95,13 @@ const shutdown = (signal: string) => {
   const tilesStopped = app.tiles.stop();
   server.close(() => {
     void tilesStopped.finally(() => {
-      app.files.stop();
-      void conn.close().finally(() => {
-        log.info("stopped");
-        process.exit(0);
-      });
+      void app.files
+        .stop()
+        .then(() => conn.close())
+        .finally(() => {
+          log.info("stopped");
+          process.exit(0);
+        });
     });
   });
   server.closeIdleConnections();

@@ -3,7 +3,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type ScratchDatabase,
   SKIP_POSTGRES_REASON,
@@ -70,6 +70,19 @@ describe("openDb on SQLite", () => {
       (r) => r.name,
     );
     expect(names).toEqual(["a0", "b1"]);
+  });
+
+  it("prepares a query Kysely runs again only once", async () => {
+    const conn = track(await openDb(path.join(dir, "x.sqlite")));
+    if (conn.dialect !== "sqlite") return;
+    await migrateDb(conn);
+    const prepare = vi.spyOn(conn.sqlite, "prepare");
+    const byId = (id: number) =>
+      conn.kysely.selectFrom("projects").select("name").where("id", "=", id).execute();
+    await byId(1);
+    await byId(2);
+    await byId(3);
+    expect(prepare).toHaveBeenCalledTimes(1);
   });
 
   it("rolls a failed transaction back", async () => {

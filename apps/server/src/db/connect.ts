@@ -3,6 +3,7 @@ import {
   type DatabaseConnection,
   Kysely,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
 } from "kysely";
@@ -68,15 +69,41 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #db: Db;
+  readonly #db: SqliteDatabase;
   constructor(db: Db) {
-    super({ database: db });
-    this.#db = db;
+    const cached = withStatementCache(db);
+    super({ database: cached });
+    this.#db = cached;
   }
   override createDriver() {
     return new ImmediateSqliteDriver({ database: this.#db });
   }
 }
+
+/** Statements kept per handle: more than the distinct queries the app runs, bounded for SQL whose text varies. */
+const STATEMENT_CACHE_SIZE = 500;
+/**
+ * Kysely's SQLite driver prepares every query it runs; preparing costs several times what running a
+ * point lookup does, so statements are kept by SQL text (least recently used dropped first). Reusing
+ * one is safe: the driver runs one query at a time on its one connection.
+ */
+const withStatementCache = (db: Db): SqliteDatabase => {
+  const statements = new Map<string, ReturnType<Db["prepare"]>>();
+  return {
+    close: () => db.close(),
+    prepare: (text) => {
+      let stmt = statements.get(text);
+      if (stmt) statements.delete(text);
+      else stmt = db.prepare(text);
+      statements.set(text, stmt);
+      if (statements.size > STATEMENT_CACHE_SIZE) {
+        const oldest = statements.keys().next();
+        if (!oldest.done) statements.delete(oldest.value);
+      }
+      return stmt;
+    },
+  };
+};
 
 /** A Kysely instance over an open better-sqlite3 handle; destroying it closes the handle. */
 export const sqliteKysely = (db: Db): Kysely<Database> =>

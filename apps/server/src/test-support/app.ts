@@ -161,7 +161,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
         await s.close();
       }
       await app.tiles.stop();
-      app.files.stop();
+      await app.files.stop();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -31,17 +31,17 @@ const sendSet = (res: Response, endpoint: Endpoint, set: AnnotationSet): void =>
 export const annotationsRouter = (deps: Deps): Router => {
   const r = Router();
   const service = annotationService(deps);
-  route(r, api.getAnnotations, ({ params, res }) => {
+  route(r, api.getAnnotations, async ({ params, res }) => {
     // Stored rows in canonical form are spliced into the reply as they are (set-json.ts).
-    const json = service.getJson(params.imageId);
+    const json = await service.getJson(params.imageId);
     if (json !== null) {
       res.status(api.getAnnotations.status).type("application/json").send(json);
       return;
     }
-    sendSet(res, api.getAnnotations, service.get(params.imageId));
+    sendSet(res, api.getAnnotations, await service.get(params.imageId));
   });
-  route(r, api.putAnnotations, ({ params, body, res }) =>
-    sendSet(res, api.putAnnotations, service.put(params.imageId, body, actorOf(res))),
+  route(r, api.putAnnotations, async ({ params, body, res }) =>
+    sendSet(res, api.putAnnotations, await service.put(params.imageId, body, actorOf(res))),
   );
   route(r, api.patchAnnotations, ({ params, body, res }) =>
     service.patch(params.imageId, body, actorOf(res)),

@@ -67,11 +67,11 @@ const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefi
 });
 
 export const annotationService = (deps: Deps) => {
-  const images = imageRepo(deps.db);
+  const images = imageRepo(deps.sql, deps.dialect);
   const labels = labelRepo(deps.db);
   const repo = annotationRepo(deps.db);
-  const requireImage = (id: number) => {
-    const row = images.row(id);
+  const requireImage = async (id: number) => {
+    const row = await images.row(id);
     if (!row) throw notFound("image", id);
     return row;
   };
@@ -90,14 +90,14 @@ export const annotationService = (deps: Deps) => {
   };
 
   return {
-    get: (imageId: number): AnnotationSet => {
-      requireImage(imageId);
+    get: async (imageId: number): Promise<AnnotationSet> => {
+      await requireImage(imageId);
       return repo.get(imageId);
     },
 
     /** The set as JSON spliced from the stored rows, or null when a row needs the ordinary path. */
-    getJson: (imageId: number): string | null => {
-      requireImage(imageId);
+    getJson: async (imageId: number): Promise<string | null> => {
+      await requireImage(imageId);
       const { revision, rows, tags } = repo.raw(imageId);
       return annotationSetJson(imageId, revision, rows, tags);
     },
@@ -107,8 +107,12 @@ export const annotationService = (deps: Deps) => {
      * transaction; the revision check and the write happen inside it, so two concurrent saves
      * cannot both win.
      */
-    put: (imageId: number, body: z.output<typeof AnnotationSetPut>, actor: string | null): AnnotationSet => {
-      const image = requireImage(imageId);
+    put: async (
+      imageId: number,
+      body: z.output<typeof AnnotationSetPut>,
+      actor: string | null,
+    ): Promise<AnnotationSet> => {
+      const image = await requireImage(imageId);
       const checked = validateAnnotationSet(body, image, labelsOf(image.project_id));
       if (!checked.ok) throw refuse(checked.issues);
       const now = deps.now();
@@ -134,12 +138,12 @@ export const annotationService = (deps: Deps) => {
      * Applies upserts, deletes and tags if `baseRevision` is the current one. Reads and writes only the
      * rows named, so a one-shape save of a dense image costs the same as of an empty one.
      */
-    patch: (
+    patch: async (
       imageId: number,
       body: z.output<typeof AnnotationSetPatch>,
       actor: string | null,
-    ): AnnotationPatchResult => {
-      const image = requireImage(imageId);
+    ): Promise<AnnotationPatchResult> => {
+      const image = await requireImage(imageId);
       const issues: FieldIssue[] = [];
       const labels = labelsOf(image.project_id);
       const upsert = validateAnnotations(body.upsert, "upsert", image, labels, issues);

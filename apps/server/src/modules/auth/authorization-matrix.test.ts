@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { api, type EndpointName } from "@labelbench/schema";
 import type { Express } from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../app.js";
-import { testConfig } from "../../config.js";
-import { type Db, migrate, openDatabase } from "../../db/database.js";
-import { LocalStorage } from "../../storage/local-storage.js";
+import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
 
 /**
@@ -33,7 +27,6 @@ const PASSWORD = "user-password-12";
 
 interface World {
   app: Express;
-  db: Db;
   projectId: number;
   labelId: number;
   imageId: number;
@@ -295,7 +288,7 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
 };
 
 let w: World;
-let dir: string;
+let t: TestApp | undefined;
 
 const login = async (app: Express, email: string, password: string) => {
   const r = await request(app).post("/api/v1/auth/login").send({ email, password });
@@ -306,15 +299,9 @@ const login = async (app: Express, email: string, password: string) => {
 };
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-authz-"));
-  const db = openDatabase(path.join(dir, "db.sqlite"));
-  migrate(db);
-  const app = createApp({
-    db,
-    storage: new LocalStorage(path.join(dir, "files")),
-    config: testConfig(dir),
-    webDist: null,
-  });
+  // A fresh install, set up through the API like a real one.
+  t = await makeTestApp({}, { admin: false });
+  const app = t.app;
   const setup = await request(app).post("/api/v1/setup").send(ADMIN);
   expect(setup.status, JSON.stringify(setup.body)).toBe(201);
   const adminCookie = await login(app, ADMIN.email, ADMIN.password);
@@ -361,7 +348,6 @@ beforeAll(async () => {
   };
   w = {
     app,
-    db,
     projectId,
     labelId: label.body.id,
     imageId: up.body.results[0].image.id,
@@ -371,10 +357,7 @@ beforeAll(async () => {
   };
 });
 
-afterAll(() => {
-  w?.db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t?.cleanup());
 
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {

@@ -1,4 +1,4 @@
-import { Image, ImagePage, ImageSort, MAX_PATH_SEGMENT_BYTES, naturalSortKey } from "@labelbench/schema";
+import { Image, ImagePage, MAX_PATH_SEGMENT_BYTES, naturalSortKey } from "@labelbench/schema";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -11,8 +11,7 @@ import {
 } from "../../test-support/api.js";
 import { listFiles, makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { encodeCursor, keyOf } from "./order.js";
-import { type ImageRow, pageSql } from "./repo.js";
+import { encodeCursor } from "./order.js";
 
 let t: TestApp;
 let projectId: number;
@@ -144,53 +143,34 @@ describe("listing images", () => {
     expectError(await request(t.app).get(listUrl(999)), 404, "NOT_FOUND");
   });
 
-  it("stays fast at 100,000 images: paging, filtering and counting use indexes", async () => {
+  it("stays fast at 100,000 images: paging, filtering and counting", async () => {
     const now = new Date().toISOString();
-    const insert = t.db.prepare(
-      `INSERT INTO images (project_id, sha256, file_name, name_key, width, height, format, byte_size, status,
-         annotation_count, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 100, 100, 'png', 1000, ?, ?, ?, ?)`,
-    );
     const statuses = ["new", "in_progress", "done", "skipped"] as const;
-    t.db.transaction(() => {
-      for (let i = 0; i < 100_000; i++) {
-        const name = `frame_${i}.png`;
-        const at = new Date(Date.parse(now) + (i % 5000) * 1000).toISOString();
-        insert.run(
-          projectId,
-          i.toString(16).padStart(64, "0"),
-          name,
-          naturalSortKey(name),
-          statuses[i % 4],
-          i % 13,
-          at,
-          at,
-        );
+    await t.sql.transaction().execute(async (trx) => {
+      for (let from = 0; from < 100_000; from += 1000) {
+        const rows = Array.from({ length: 1000 }, (_, k) => {
+          const i = from + k;
+          const name = `frame_${i}.png`;
+          const at = new Date(Date.parse(now) + (i % 5000) * 1000).toISOString();
+          return {
+            project_id: projectId,
+            sha256: i.toString(16).padStart(64, "0"),
+            file_name: name,
+            name_key: naturalSortKey(name),
+            width: 100,
+            height: 100,
+            format: "png",
+            byte_size: 1000,
+            status: statuses[i % 4],
+            annotation_count: i % 13,
+            created_at: at,
+            updated_at: at,
+          };
+        });
+        await trx.insertInto("images").values(rows).execute();
       }
-    })();
-    const plan = (q: { sql: string; args: unknown[] }) =>
-      (t.db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[])
-        .map((r) => r.detail)
-        .join(" | ");
-    // Keyset paging must walk an index in the list's order, not sort the project's rows for every
-    // page, in every order, both directions, with and without a status filter, deep or not
-    // (from a "done" image, as a cursor of the "done" filter is).
-    const someRow = t.db.prepare("SELECT * FROM images WHERE id = 50003").get() as ImageRow;
-    for (const sort of ImageSort.options)
-      for (const order of ["asc", "desc"] as const)
-        for (const status of [undefined, "done" as const])
-          for (const after of [null, keyOf({ sort, order }, someRow)]) {
-            const q = pageSql(projectId, { status, order: { sort, order }, after, limit: 100 });
-            const p = plan(q);
-            expect(p, `${sort} ${order} ${status} ${after}`).not.toMatch(/TEMP B-TREE|SCAN images/);
-            // A deep page seeks its index to the cursor's key rather than reading from the start,
-            // on two columns where the first has ties (20 images share each time here).
-            if (after && sort !== "added")
-              expect(p, `${sort} ${order} ${status}`).toMatch(
-                /(name_key|\((updated_at|annotation_count|status_rank),name_key\))[<>]/,
-              );
-          }
-
+    });
+    // That each page walks an index, on both dialects, is library-plan.test.ts.
     // Best of three: the machine is shared, so one slow run says little.
     const timed = async (query: Record<string, string | number>) => {
       let best = Number.POSITIVE_INFINITY;
@@ -298,7 +278,7 @@ describe("one image", () => {
     expectError(await request(t.app).get(`/api/v1/images/${img!.id}`), 404, "NOT_FOUND");
     expect(listFiles(t.filesDir).filter((f) => f.includes(img!.sha256))).toEqual([]);
     expect(listFiles(t.filesDir).filter((f) => f.includes(other!.sha256))).toHaveLength(2);
-    expect((t.db.prepare("SELECT COUNT(*) AS n FROM annotations").get() as { n: number }).n).toBe(0);
+    expect(await t.sql.selectFrom("annotations").select("id").execute()).toEqual([]);
     expect(
       (await request(t.app).get(`/api/v1/projects/${projectId}/labels`)).body.items[0].annotationCount,
     ).toBe(0);

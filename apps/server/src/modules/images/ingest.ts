@@ -81,16 +81,30 @@ export const probeStaged = async (deps: Deps, s: StagedFile): Promise<Probed> =>
  * Turns probed files into rows, in request order, in one transaction: duplicates (same sha256 in
  * this project, also within the request) answer with the existing image.
  */
-export const commitProbed = (deps: Deps, projectId: number, probed: Probed[]): UploadResult[] => {
-  const repo = imageRepo(deps.db);
+export const commitProbed = async (
+  deps: Deps,
+  projectId: number,
+  probed: Probed[],
+): Promise<UploadResult[]> => {
   const now = deps.now();
-  const results = deps.db.transaction(() =>
-    probed.map((p): UploadResult => {
-      if (p.kind === "rejected") return p.result;
+  // Only database work inside: the bytes were put before, the tiles are asked for after.
+  const results = await deps.sql.transaction().execute(async (trx) => {
+    const repo = imageRepo(trx, deps.dialect);
+    const out: UploadResult[] = [];
+    for (const p of probed) {
+      if (p.kind === "rejected") {
+        out.push(p.result);
+        continue;
+      }
       const { staged } = p;
-      const existing = repo.bySha(projectId, staged.sha256);
-      if (existing) return { fileName: staged.fileName, status: "duplicate", image: toImage(existing) };
-      const id = repo.insert(
+      const duplicate = async () => {
+        const existing = await repo.bySha(projectId, staged.sha256);
+        if (!existing) return false;
+        out.push({ fileName: staged.fileName, status: "duplicate", image: toImage(existing) });
+        return true;
+      };
+      if (await duplicate()) continue;
+      const id = await repo.insert(
         {
           projectId,
           sha256: staged.sha256,
@@ -104,11 +118,13 @@ export const commitProbed = (deps: Deps, projectId: number, probed: Probed[]): U
         },
         now,
       );
-      const row = repo.row(id);
+      if (id === null && (await duplicate())) continue;
+      const row = id === null ? null : await repo.row(id);
       if (!row) throw new Error("inserted image vanished");
-      return { fileName: staged.fileName, status: "created", image: toImage(row) };
-    }),
-  )();
+      out.push({ fileName: staged.fileName, status: "created", image: toImage(row) });
+    }
+    return out;
+  });
   // After the commit, so the tile worker finds the rows it is asked to tile.
   for (const r of results) {
     if (r.status === "created" && r.image.tiles.state === "pending") deps.tiles.generate(r.image.sha256);

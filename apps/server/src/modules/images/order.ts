@@ -6,7 +6,7 @@ import { DEFAULT_SORT_ORDER, type ImageSort, type ImageStatus, type SortOrder } 
  * index (migration 0010), ascending or descending.
  */
 
-type KeyColumn = "name_key" | "status_rank" | "annotation_count" | "updated_at" | "id";
+export type KeyColumn = "name_key" | "status_rank" | "annotation_count" | "updated_at" | "id";
 
 const KEYS: Record<ImageSort, readonly KeyColumn[]> = {
   name: ["name_key", "id"],
@@ -34,19 +34,17 @@ export const resolveOrder = (q: { sort: ImageSort; order?: SortOrder | undefined
   order: q.order ?? DEFAULT_SORT_ORDER[q.sort],
 });
 
+/** An order's key columns, their direction and the comparisons a walk needs (repo.ts writes the SQL). */
 export const orderSql = (o: ImageOrder) => {
-  const cols = KEYS[o.sort];
-  const tuple = `(${cols.join(", ")})`;
-  const params = `(${cols.map(() => "?").join(", ")})`;
-  const dir = (forward: boolean) => ((o.order === "asc") === forward ? "ASC" : "DESC");
+  const dir = (forward: boolean) => ((o.order === "asc") === forward ? "asc" : "desc");
   return {
-    columns: cols,
-    /** ORDER BY walking forward (the list's order) or backward. */
-    orderBy: (forward = true) => cols.map((c) => `${c} ${dir(forward)}`).join(", "),
-    /** Rows after the key (forward) or before it, in the list's order. */
-    beyond: (forward = true) => `${tuple} ${dir(forward) === "ASC" ? ">" : "<"} ${params}`,
+    columns: KEYS[o.sort],
+    /** The direction of every key column walking forward (the list's order) or backward. */
+    direction: dir,
+    /** Comparing the key columns with a key: rows after it (forward) or before it, in the list's order. */
+    beyond: (forward = true): ">" | "<" => (dir(forward) === "asc" ? ">" : "<"),
     /** Rows up to and including the key, in the list's order (for the position). */
-    upTo: () => `${tuple} ${o.order === "asc" ? "<=" : ">="} ${params}`,
+    upTo: (): "<=" | ">=" => (o.order === "asc" ? "<=" : ">="),
   };
 };
 

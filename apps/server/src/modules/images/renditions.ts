@@ -41,6 +41,11 @@ export interface Renditions {
  */
 export const createRenditions = (deps: Deps): Renditions => {
   const limit = concurrency(2);
+  /**
+   * Single-flight per process only, which is enough with several: two processes making the same
+   * rendition write the same bytes to the same key (a store's write replaces a file whole), each
+   * under its own claim, so a deletion of the image meanwhile waits for both.
+   */
   const inflight = new Map<string, Promise<void>>();
 
   const make = async (row: Pick<ImageRow, "id" | "sha256" | "format">, kind: RenditionKind, key: string) => {

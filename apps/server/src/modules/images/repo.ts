@@ -5,33 +5,22 @@ import {
   naturalSortKey,
   type StatusCounts,
 } from "@labelbench/schema";
-import type Database from "better-sqlite3";
-import type { Db } from "../../db/database.js";
-import { type ImageOrder, type KeyValue, keyOf, orderSql, STATUS_RANK } from "./order.js";
+import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
+import type { Dialect } from "../../db/connect.js";
+import type { Executor } from "../../db/executor.js";
+import type { Database } from "../../db/schema.js";
+import { type ImageOrder, type KeyColumn, type KeyValue, keyOf, orderSql, STATUS_RANK } from "./order.js";
 
-export interface ImageRow {
-  id: number;
-  project_id: number;
-  sha256: string;
-  file_name: string;
-  /** naturalSortKey(file_name): the natural name order, compared byte by byte. */
-  name_key: string;
-  /** Generated from status: new 0, in_progress 1, done 2, skipped 3. */
-  status_rank: number;
-  width: number;
-  height: number;
+/**
+ * An image row as db/schema.ts declares it, its enumerated text columns narrowed to their values
+ * (the CHECK constraints of migration 0001 allow no others).
+ */
+export type ImageRow = Omit<Selectable<Database["images"]>, "format" | "status" | "tile_state"> & {
   format: ImageFormat;
-  byte_size: number;
   status: ImageStatus;
-  annotation_count: number;
-  revision: number;
   tile_state: "none" | "pending" | "ready" | "failed";
-  tile_progress: number;
-  tile_size: number | null;
-  tile_levels: number | null;
-  created_at: string;
-  updated_at: string;
-}
+};
+const asRow = (r: Selectable<Database["images"]>) => r as ImageRow;
 
 export const toImage = (r: ImageRow): Image => ({
   id: r.id,
@@ -65,28 +54,65 @@ export interface ImageFilter {
   q?: string | undefined;
 }
 
+type Images = ExpressionBuilder<Database, "images">;
+
+/**
+ * `file_name` contains `q`, literally (% and _ escaped), ignoring the case of ASCII letters.
+ * SQLite's LIKE does so itself. PostgreSQL's is case-sensitive, so both sides are lowered there:
+ * lower() under the column's "C" collation folds ASCII only, as the pattern's lowering here does
+ * (ILIKE would fold by the database's locale). Not lowered on SQLite, where it would only cost
+ * (a third more per row scanned).
+ */
+const nameContains = (eb: Images, q: string, dialect: Dialect) => {
+  const folded = dialect === "postgres" ? q.replace(/[A-Z]/g, (c) => c.toLowerCase()) : q;
+  const pattern = sql<string>`${`%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`;
+  return dialect === "postgres"
+    ? eb(eb.fn<string>("lower", ["file_name"]), "like", pattern)
+    : eb("file_name", "like", pattern);
+};
+
 /**
  * The WHERE terms and ORDER BY of a filter walked in an order from `key` (null: from the start),
  * chosen so that each pair is a range scan of one index (migration 0010) however deep the page.
  */
-const walkSql = (projectId: number, f: ImageFilter, order: ImageOrder, key: KeyValue[] | null) => {
-  const where = ["project_id = ?"];
-  const args: unknown[] = [projectId];
+const walk = (
+  dialect: Dialect,
+  projectId: number,
+  f: ImageFilter,
+  order: ImageOrder,
+  key: KeyValue[] | null,
+) => {
   // Within one status the status order is the name order: seek the status+name index by name
   // (SQLite seeks a row value only on columns that follow the equalities).
   const oneStatus =
     f.status !== undefined && order.sort === "status" && (key === null || key[0] === STATUS_RANK[f.status]);
   const o = orderSql(oneStatus ? { sort: "name", order: order.order } : order);
-  if (f.status) {
-    // Added order walks (project_id, status, id); every other order the generated rank's index.
-    if (order.sort === "added") where.push("status = ?") && args.push(f.status);
-    else where.push("status_rank = ?") && args.push(STATUS_RANK[f.status]);
-  }
-  if (f.q) {
-    where.push("file_name LIKE ? ESCAPE '\\'");
-    args.push(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  }
-  return { where, args, o, key: key && oneStatus ? key.slice(1) : key };
+  const from = key && oneStatus ? key.slice(1) : key;
+  /** Row values of any length (the builder's refTuple takes a fixed number): `(a, b) > (?, ?)`. */
+  const compare = (op: string, k: readonly KeyValue[]) =>
+    sql<SqlBool>`(${sql.join(o.columns.map((c) => sql.ref(c)))}) ${sql.raw(op)} (${sql.join(k)})`;
+  const where = (eb: Images) => {
+    const terms = [eb("project_id", "=", projectId)];
+    if (f.status)
+      // Added order walks (project_id, status, id); every other order the generated rank's index.
+      terms.push(
+        order.sort === "added" ? eb("status", "=", f.status) : eb("status_rank", "=", STATUS_RANK[f.status]),
+      );
+    if (f.q) terms.push(nameContains(eb, f.q, dialect));
+    return terms;
+  };
+  return {
+    where,
+    key: from,
+    /** Rows after the walk's key (forward) or before it. */
+    beyond: (k: readonly KeyValue[], forward = true) => compare(o.beyond(forward), k),
+    upTo: (k: readonly KeyValue[]) => compare(o.upTo(), k),
+    /** ORDER BY the key columns walking forward (the list's order) or backward. */
+    orderBy:
+      (forward = true) =>
+      <Q extends { orderBy(c: KeyColumn, d: "asc" | "desc"): Q }>(q: Q): Q =>
+        o.columns.reduce((acc, c) => acc.orderBy(c, o.direction(forward)), q),
+  };
 };
 
 export interface PageOptions extends ImageFilter {
@@ -98,13 +124,15 @@ export interface PageOptions extends ImageFilter {
 }
 
 /** One page of a filter in an order (one row more than `limit`, to tell whether more follow). */
-export const pageSql = (projectId: number, opts: PageOptions) => {
-  const { where, args, o, key } = walkSql(projectId, opts, opts.order, opts.after);
-  if (key) where.push(o.beyond()) && args.push(...key);
-  return {
-    sql: `SELECT * FROM images WHERE ${where.join(" AND ")} ORDER BY ${o.orderBy()} LIMIT ? OFFSET ?`,
-    args: [...args, opts.limit + 1, opts.offset ?? 0],
-  };
+export const pageQuery = (db: Executor, dialect: Dialect, projectId: number, opts: PageOptions) => {
+  const w = walk(dialect, projectId, opts, opts.order, opts.after);
+  return db
+    .selectFrom("images")
+    .selectAll()
+    .where((eb) => eb.and([...w.where(eb), ...(w.key ? [w.beyond(w.key)] : [])]))
+    .$call(w.orderBy())
+    .limit(opts.limit + 1)
+    .offset(opts.offset ?? 0);
 };
 
 export interface NewImage {
@@ -119,95 +147,121 @@ export interface NewImage {
   tileState: ImageRow["tile_state"];
 }
 
-export const imageRepo = (db: Db) => {
+/** Image rows; `dialect` is the one `db` runs on (the name search differs). */
+export const imageRepo = (db: Executor, dialect: Dialect) => {
   // Kept by triggers (migration 0005): O(1) however many images the project has.
-  const statusCountRows = db.prepare<[number], { status: ImageStatus; n: number }>(
-    "SELECT status, n FROM image_status_counts WHERE project_id = ?",
-  );
-  const updateOne = db.prepare(
-    `UPDATE images SET status = coalesce(?, status), file_name = coalesce(?, file_name),
-       name_key = coalesce(?, name_key), updated_at = ?,
-       status_updated_by = CASE WHEN ? IS NULL THEN status_updated_by ELSE ? END WHERE id = ?`,
-  );
-  const deleteOne = db.prepare("DELETE FROM images WHERE id = ?");
-  const shaInUse = db.prepare("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1");
-  const byId = db.prepare("SELECT * FROM images WHERE id = ?");
-  const bySha = db.prepare("SELECT * FROM images WHERE project_id = ? AND sha256 = ?");
-  const insert = db.prepare(
-    `INSERT INTO images (project_id, sha256, file_name, name_key, width, height, channels, format, byte_size, tile_state, created_at, updated_at)
-     VALUES (@projectId, @sha256, @fileName, @nameKey, @width, @height, @channels, @format, @byteSize, @tileState, @now, @now)`,
-  );
-  const statements = new Map<string, Database.Statement>();
-  /** Lists and walks build their SQL from a few choices: each distinct text is prepared once. */
-  const prepared = (sql: string) => {
-    let st = statements.get(sql);
-    if (!st) {
-      st = db.prepare(sql);
-      statements.set(sql, st);
-    }
-    return st;
-  };
+  const statusCounts = async (projectId: number): Promise<StatusCounts> =>
+    toStatusCounts(
+      (await db
+        .selectFrom("image_status_counts")
+        .select(["status", "n"])
+        .where("project_id", "=", projectId)
+        .execute()) as { status: ImageStatus; n: number }[],
+    );
   return {
-    row: (id: number): ImageRow | null => (byId.get(id) as ImageRow | undefined) ?? null,
-    bySha: (projectId: number, sha: string): ImageRow | null =>
-      (bySha.get(projectId, sha) as ImageRow | undefined) ?? null,
-    insert: (img: NewImage, now: string): number =>
-      Number(insert.run({ ...img, nameKey: naturalSortKey(img.fileName), now }).lastInsertRowid),
-    /** One page of the filter in `order`, after the key `after` (a cursor) or skipping `offset` images. */
-    /** One page of the filter in `order`, after the key `after` (a cursor) or skipping `offset` images. */
-    page: (projectId: number, opts: PageOptions) => {
-      const q = pageSql(projectId, opts);
-      return prepared(q.sql).all(...q.args) as ImageRow[];
+    row: async (id: number): Promise<ImageRow | null> => {
+      const r = await db.selectFrom("images").selectAll().where("id", "=", id).executeTakeFirst();
+      return r ? asRow(r) : null;
     },
-    update: (
+    bySha: async (projectId: number, sha: string): Promise<ImageRow | null> => {
+      const r = await db
+        .selectFrom("images")
+        .selectAll()
+        .where("project_id", "=", projectId)
+        .where("sha256", "=", sha)
+        .executeTakeFirst();
+      return r ? asRow(r) : null;
+    },
+    /**
+     * The new image's id, or null when the project already holds these bytes: another process's
+     * upload of the same file may commit between a caller's bySha and this insert (PostgreSQL; on
+     * SQLite the IMMEDIATE transaction excludes it).
+     */
+    insert: async (img: NewImage, now: string): Promise<number | null> => {
+      const r = await db
+        .insertInto("images")
+        .values({
+          project_id: img.projectId,
+          sha256: img.sha256,
+          file_name: img.fileName,
+          name_key: naturalSortKey(img.fileName),
+          width: img.width,
+          height: img.height,
+          channels: img.channels,
+          format: img.format,
+          byte_size: img.byteSize,
+          tile_state: img.tileState,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.columns(["project_id", "sha256"]).doNothing())
+        .returning("id")
+        .executeTakeFirst();
+      return r?.id ?? null;
+    },
+    /** One page of the filter in `order`, after the key `after` (a cursor) or skipping `offset` images. */
+    page: async (projectId: number, opts: PageOptions): Promise<ImageRow[]> =>
+      (await pageQuery(db, dialect, projectId, opts).execute()).map(asRow),
+    update: async (
       id: number,
       patch: { status?: ImageStatus | undefined; fileName?: string | undefined },
       now: string,
       actor: string | null = null,
-    ) =>
-      updateOne.run(
-        patch.status ?? null,
-        patch.fileName ?? null,
-        patch.fileName === undefined ? null : naturalSortKey(patch.fileName),
-        now,
-        patch.status ?? null,
-        actor,
-        id,
-      ),
-    delete: (id: number) => deleteOne.run(id),
-    shaInUse: (sha: string): boolean => shaInUse.get(sha) !== undefined,
+    ): Promise<void> => {
+      await db
+        .updateTable("images")
+        .set({
+          updated_at: now,
+          ...(patch.status === undefined ? {} : { status: patch.status, status_updated_by: actor }),
+          ...(patch.fileName === undefined
+            ? {}
+            : { file_name: patch.fileName, name_key: naturalSortKey(patch.fileName) }),
+        })
+        .where("id", "=", id)
+        .execute();
+    },
+    delete: async (id: number): Promise<void> => {
+      await db.deleteFrom("images").where("id", "=", id).execute();
+    },
     /** Images per status in the project, and their total. */
-    statusCounts: (projectId: number): StatusCounts => toStatusCounts(statusCountRows.all(projectId)),
+    statusCounts,
     /**
      * Navigation around an image in the library's order and filter: previous/next/position/total
      * walk the images the library shows, so the editor steps through them as the grid lists them.
      * The next still-new image (within the search, whatever the status filter) follows the same
      * order and wraps around to the start.
      */
-    neighbours: (row: ImageRow, filter: ImageFilter, order: ImageOrder) => {
+    neighbours: async (row: ImageRow, filter: ImageFilter, order: ImageOrder) => {
       const rowKey = keyOf(order, row);
-      const id = (f: ImageFilter, forward: boolean, from: "key" | "start") => {
-        const w = walkSql(row.project_id, f, order, from === "key" ? rowKey : null);
-        if (w.key) w.where.push(w.o.beyond(forward)) && w.args.push(...w.key);
-        else w.where.push("id != ?") && w.args.push(row.id);
-        const sql = `SELECT id FROM images WHERE ${w.where.join(" AND ")} ORDER BY ${w.o.orderBy(forward)} LIMIT 1`;
-        return (prepared(sql).get(...w.args) as { id: number } | undefined)?.id ?? null;
+      const id = async (f: ImageFilter, forward: boolean, from: "key" | "start") => {
+        const w = walk(dialect, row.project_id, f, order, from === "key" ? rowKey : null);
+        const r = await db
+          .selectFrom("images")
+          .select("id")
+          .where((eb) => eb.and([...w.where(eb), w.key ? w.beyond(w.key, forward) : eb("id", "!=", row.id)]))
+          .$call(w.orderBy(forward))
+          .limit(1)
+          .executeTakeFirst();
+        return r?.id ?? null;
       };
-      const count = (upToRow: boolean) => {
-        const w = walkSql(row.project_id, filter, order, upToRow ? rowKey : null);
-        if (w.key) w.where.push(w.o.upTo()) && w.args.push(...w.key);
-        const sql = `SELECT COUNT(*) AS n FROM images WHERE ${w.where.join(" AND ")}`;
-        return (prepared(sql).get(...w.args) as { n: number }).n;
+      const count = async (upToRow: boolean) => {
+        const w = walk(dialect, row.project_id, filter, order, upToRow ? rowKey : null);
+        const r = await db
+          .selectFrom("images")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where((eb) => eb.and([...w.where(eb), ...(w.key ? [w.upTo(w.key)] : [])]))
+          .executeTakeFirstOrThrow();
+        return Number(r.n);
       };
       const newOnes: ImageFilter = { q: filter.q, status: "new" };
       // Without a search the total is in the trigger-kept counts: one lookup instead of a count.
-      const counts = filter.q ? null : toStatusCounts(statusCountRows.all(row.project_id));
+      const counts = filter.q ? null : await statusCounts(row.project_id);
       return {
-        previousId: id(filter, false, "key"),
-        nextId: id(filter, true, "key"),
-        nextNewId: id(newOnes, true, "key") ?? id(newOnes, true, "start"),
-        position: count(true),
-        total: counts ? (filter.status ? counts[filter.status] : counts.total) : count(false),
+        previousId: await id(filter, false, "key"),
+        nextId: await id(filter, true, "key"),
+        nextNewId: (await id(newOnes, true, "key")) ?? (await id(newOnes, true, "start")),
+        position: await count(true),
+        total: counts ? (filter.status ? counts[filter.status] : counts.total) : await count(false),
       };
     },
   };

@@ -18,7 +18,7 @@ export const imagesRouter = (deps: Deps): Router => {
 
   route(r, api.uploadImages, ({ params, req }) => images.upload(params.projectId, req));
   route(r, api.listImages, ({ params, query }) => images.list(params.projectId, query));
-  route(r, api.getImage, ({ params }) => toImage(images.requireImage(params.imageId)));
+  route(r, api.getImage, async ({ params }) => toImage(await images.requireImage(params.imageId)));
   route(r, api.updateImage, ({ params, body, res }) =>
     images.update(params.imageId, body, { role: authOf(res)?.user.role, actor: actorOf(res) }),
   );

@@ -27,11 +27,11 @@ const BROWSER_NATIVE = new Set(["jpeg", "png", "webp", "gif", "bmp"]);
 /** What the images endpoints do beyond parsing and replying: the router only wires these. */
 export const imagesService = (deps: Deps) => {
   const projects = projectRepo(deps.sql);
-  const images = imageRepo(deps.db);
+  const images = imageRepo(deps.sql, deps.dialect);
   const renditions = createRenditions(deps);
 
-  const requireImage = (id: number): ImageRow => {
-    const row = images.row(id);
+  const requireImage = async (id: number): Promise<ImageRow> => {
+    const row = await images.row(id);
     if (!row) throw notFound("image", id);
     return row;
   };
@@ -80,7 +80,7 @@ export const imagesService = (deps: Deps) => {
       }
       const order = resolveOrder(query);
       const after = query.cursor ? cursorPosition(query.cursor, order) : null;
-      const rows = images.page(projectId, {
+      const rows = await images.page(projectId, {
         status: query.status,
         q: query.q,
         order,
@@ -94,40 +94,40 @@ export const imagesService = (deps: Deps) => {
       return {
         items: page.map(toImage),
         nextCursor: more && last ? encodeCursor(order, keyOf(order, last)) : null,
-        counts: images.statusCounts(projectId),
+        counts: await images.statusCounts(projectId),
       };
     },
 
     /** Status changes and renames; annotators may change the status but not the name. */
-    update: (
+    update: async (
       imageId: number,
       body: z.output<typeof ImagePatch>,
       by: { role: string | undefined; actor: string | null },
     ) => {
-      requireImage(imageId);
+      await requireImage(imageId);
       if (body.fileName !== undefined && by.role === "annotator") {
         throw new AppError("FORBIDDEN", "annotators may change an image's status but not rename it");
       }
-      images.update(imageId, body, deps.now(), by.actor);
-      return toImage(requireImage(imageId));
+      await images.update(imageId, body, deps.now(), by.actor);
+      return toImage(await requireImage(imageId));
     },
 
     remove: async (imageId: number) => {
-      const row = requireImage(imageId);
-      images.delete(row.id);
+      const row = await requireImage(imageId);
+      await images.delete(row.id);
       await removeImageFiles(deps, [row.sha256]);
     },
 
-    neighbours: (imageId: number, query: z.output<typeof ImageScope>) => {
-      const row = requireImage(imageId);
+    neighbours: async (imageId: number, query: z.output<typeof ImageScope>) => {
+      const row = await requireImage(imageId);
       return images.neighbours(row, { status: query.status, q: query.q }, resolveOrder(query));
     },
 
-    original: (imageId: number) => original(requireImage(imageId)),
+    original: async (imageId: number) => original(await requireImage(imageId)),
 
     /** What the browser draws: the original, or for TIFF its PNG rendition. */
     display: async (imageId: number): Promise<StoredFile> => {
-      const row = requireImage(imageId);
+      const row = await requireImage(imageId);
       if (BROWSER_NATIVE.has(row.format)) return original(row);
       const { key, size } = await renditions.ensure(row, "display");
       return { key, etag: `${row.sha256}-d`, contentType: "image/png", size };
@@ -135,7 +135,7 @@ export const imagesService = (deps: Deps) => {
 
     /** Made at upload; made again (once, however many ask at the same time) if storage lost it. */
     thumbnail: async (imageId: number): Promise<StoredFile> => {
-      const row = requireImage(imageId);
+      const row = await requireImage(imageId);
       const { key, size } = await renditions.ensure(row, "thumbnail");
       return { key, etag: `${row.sha256}-t`, contentType: "image/webp", size };
     },

@@ -63,9 +63,9 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls (the server works on its own schedule) and fails with `what` after 10 s. */
-const until = async (cond: () => boolean, what: string) => {
+const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
   const deadline = Date.now() + 10_000;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await sleep(10);
   }
@@ -130,11 +130,9 @@ describe("content-addressed files shared by projects", () => {
 /** Whether the original and the thumbnail of `sha` are in storage. */
 const onDisk = (sha: string) =>
   [originalKey(sha), thumbnailKey(sha)].map((k) => fs.existsSync(t.storage.localPath(k)));
-const knownShas = () =>
-  (t.db.prepare("SELECT sha256 FROM stored_files ORDER BY sha256").all() as { sha256: string }[]).map(
-    (r) => r.sha256,
-  );
-const claims = () => (t.db.prepare("SELECT COUNT(*) AS n FROM file_claims").get() as { n: number }).n;
+const knownShas = async () =>
+  (await t.sql.selectFrom("stored_files").select("sha256").orderBy("sha256").execute()).map((r) => r.sha256);
+const claims = async () => (await t.sql.selectFrom("file_claims").select("id").execute()).length;
 
 /** Project A holds the only copy of `data`; B is empty. */
 const twoProjects = async (seed: number) => {
@@ -165,11 +163,11 @@ describe("the reference rule, step by step", () => {
     const res = await up;
     expect(res.body.results[0].status).toBe("created");
     await expectServed(res.body.results[0].image.id, data);
-    expect(claims()).toBe(0);
+    expect(await claims()).toBe(0);
     // The last reference going deletes the files and forgets the sha.
     expect((await request(t.app).delete(`/api/v1/images/${res.body.results[0].image.id}`)).status).toBe(204);
     expect(onDisk(imageA.sha256)).toEqual([false, false]);
-    expect(knownShas()).toEqual([]);
+    expect(await knownShas()).toEqual([]);
   });
 
   it("an upload that meets a deletion under way waits for it, then puts the bytes again", async () => {
@@ -189,13 +187,13 @@ describe("the reference rule, step by step", () => {
     for (let i = 0; i < 40 && fs.readdirSync(t.storage.tempDir).length === 0; i++) await sleep(5);
     await sleep(100);
     expect(answered).toBe(false);
-    expect(claims()).toBe(0);
+    expect(await claims()).toBe(0);
     unlinking.open();
     expect((await del).status).toBe(204);
     const res = await up;
     expect(res.body.results[0].status).toBe("created");
     await expectServed(res.body.results[0].image.id, data);
-    expect(knownShas()).toEqual([imageA.sha256]);
+    expect(await knownShas()).toEqual([imageA.sha256]);
   });
 
   it("bytes of an upload cut off before its commit are deleted once its claim goes, unless a row holds them", async () => {
@@ -220,12 +218,18 @@ describe("the reference rule, step by step", () => {
     req.write(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nwait`);
     await claimed.arrived; // new.jpg is claimed and about to be put
     claimed.open();
-    await until(() => claims() === 2 && onDisk(otherSha).every(Boolean), "both files claimed and stored");
+    await until(
+      async () => (await claims()) === 2 && onDisk(otherSha).every(Boolean),
+      "both files claimed and stored",
+    );
     req.destroy();
-    await until(() => claims() === 0 && fs.readdirSync(t.storage.tempDir).length === 0, "claims released");
+    await until(
+      async () => (await claims()) === 0 && fs.readdirSync(t.storage.tempDir).length === 0,
+      "claims released",
+    );
     expect(onDisk(otherSha)).toEqual([false, false]);
     expect(onDisk(imageA.sha256)).toEqual([true, true]);
-    expect(knownShas()).toEqual([imageA.sha256]);
+    expect(await knownShas()).toEqual([imageA.sha256]);
   });
 
   it("an import of the same bytes holds its claim until its rows are committed", async () => {
@@ -252,6 +256,6 @@ describe("the reference rule, step by step", () => {
     const [image] = list.body.items as { id: number; sha256: string }[];
     expect(image?.sha256).toBe(imageA.sha256);
     await expectServed(image?.id ?? 0, bytes);
-    expect(claims()).toBe(0);
+    expect(await claims()).toBe(0);
   });
 });

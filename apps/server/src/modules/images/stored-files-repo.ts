@@ -1,114 +1,208 @@
-import type { Db } from "../../db/database.js";
+import type { Kysely } from "kysely";
+import type { Executor } from "../../db/executor.js";
+import type { Database } from "../../db/schema.js";
 
 /**
- * The SQL of the reference rule (migration 0007). Every decision is one IMMEDIATE transaction that
- * writes the sha's `stored_files` row first: SQLite has one writer at a time, and a PostgreSQL port
- * gets the same serialisation from the row lock that write takes (`INSERT ... ON CONFLICT DO
- * UPDATE`), so a claim and a deletion of the same sha can never both succeed.
+ * The SQL of the reference rule (migration 0007). Every decision is one transaction that writes
+ * the sha's `stored_files` row first (`INSERT … ON CONFLICT DO UPDATE`): on SQLite the transaction
+ * is IMMEDIATE, so one writer decides at a time; on PostgreSQL that write takes the row's lock,
+ * held until the commit, so a claim and a deletion of the same sha wait for each other and can
+ * never both succeed. Several shas are locked in sorted order, so two processes marking
+ * overlapping batches cannot deadlock.
  */
-export const storedFilesRepo = (db: Db) => {
-  const touch = db.prepare(
-    "INSERT INTO stored_files (sha256) VALUES (?) ON CONFLICT (sha256) DO UPDATE SET sha256 = excluded.sha256 RETURNING deleting_by",
-  );
-  const insertClaim = db.prepare(
-    "INSERT INTO file_claims (sha256, owner, instance, created_at) VALUES (?, ?, ?, ?)",
-  );
-  const dropClaims = db.prepare("DELETE FROM file_claims WHERE owner = ?");
-  const referenced = db.prepare("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1");
-  const liveClaim = db.prepare(
-    `SELECT 1 FROM file_claims c JOIN server_instances i ON i.id = c.instance
-     WHERE c.sha256 = ? AND i.seen_at >= ? LIMIT 1`,
-  );
-  const markDeleting = db.prepare(
-    "UPDATE stored_files SET deleting_by = ?, deleting_since = ? WHERE sha256 = ?",
-  );
-  const forget = db.prepare("DELETE FROM stored_files WHERE sha256 = ? AND deleting_by = ?");
-  const unmark = db.prepare(
-    "UPDATE stored_files SET deleting_by = NULL, deleting_since = NULL WHERE sha256 = ? AND deleting_by = ?",
-  );
-  const beat = db.prepare(
-    "INSERT INTO server_instances (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
-  );
-  const seenAt = db.prepare("SELECT seen_at FROM server_instances WHERE id = ?");
-  const dropDeadClaims = db.prepare(
-    "DELETE FROM file_claims WHERE instance IN (SELECT id FROM server_instances WHERE seen_at < ?) OR instance NOT IN (SELECT id FROM server_instances)",
-  );
-  const dropDeadInstances = db.prepare("DELETE FROM server_instances WHERE seen_at < ?");
-  const unreferenced = db
-    .prepare<[], string>(
-      `SELECT sha256 FROM stored_files s
-       WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.sha256 = s.sha256)
-         AND NOT EXISTS (SELECT 1 FROM file_claims c WHERE c.sha256 = s.sha256)
-         AND (s.deleting_by IS NULL OR s.deleting_by NOT IN (SELECT id FROM server_instances))
-       ORDER BY sha256`,
-    )
-    .pluck();
-  const leave = db.prepare("DELETE FROM server_instances WHERE id = ?");
+export const storedFilesRepo = (db: Kysely<Database>) => {
+  /** `deleting_by` of the sha's row (created when missing), and the write lock on it. */
+  const lock = async (trx: Executor, sha: string): Promise<string | null> =>
+    (
+      await trx
+        .insertInto("stored_files")
+        .values({ sha256: sha })
+        .onConflict((oc) => oc.column("sha256").doUpdateSet((eb) => ({ sha256: eb.ref("excluded.sha256") })))
+        .returning("deleting_by")
+        .executeTakeFirstOrThrow()
+    ).deleting_by;
 
-  /** `deleting_by` of the sha's row (created when missing) and the write lock on it. */
-  const lock = (sha: string) => (touch.get(sha) as { deleting_by: string | null }).deleting_by;
+  const isAlive = async (trx: Executor, instance: string, aliveSince: number): Promise<boolean> => {
+    const r = await trx
+      .selectFrom("server_instances")
+      .select("seen_at")
+      .where("id", "=", instance)
+      .executeTakeFirst();
+    return r !== undefined && r.seen_at >= aliveSince;
+  };
+
+  /**
+   * Whether an image row or a live claim references the sha, read in one statement (one snapshot
+   * on PostgreSQL): an upload commits its row before it drops its claim, so a snapshot that misses
+   * the claim sees the row. Read separately, a row committed after the first read and a claim
+   * dropped before the second would both be missed.
+   */
+  const referenced = async (trx: Executor, sha: string, aliveSince: number): Promise<boolean> => {
+    const r = await trx
+      .selectNoFrom((eb) => [
+        eb
+          .case()
+          .when(
+            eb.or([
+              eb.exists(eb.selectFrom("images").select("id").where("sha256", "=", sha)),
+              eb.exists(
+                eb
+                  .selectFrom("file_claims as c")
+                  .innerJoin("server_instances as i", "i.id", "c.instance")
+                  .select("c.id")
+                  .where("c.sha256", "=", sha)
+                  .where("i.seen_at", ">=", aliveSince),
+              ),
+            ]),
+          )
+          .then(1)
+          .else(0)
+          .end()
+          .as("used"),
+      ])
+      .executeTakeFirstOrThrow();
+    return Number(r.used) === 1;
+  };
+
+  const unmark = async (trx: Executor, sha: string, instance: string) => {
+    await trx
+      .updateTable("stored_files")
+      .set({ deleting_by: null, deleting_since: null })
+      .where("sha256", "=", sha)
+      .where("deleting_by", "=", instance)
+      .execute();
+  };
 
   return {
     /**
      * Records a claim unless the sha's files are being deleted; then answers who deletes them.
      */
-    claim: db.transaction(
-      (
-        sha: string,
-        owner: string,
-        instance: string,
-        now: number,
-      ): { ok: true } | { ok: false; by: string } => {
-        const by = lock(sha);
+    claim: (
+      sha: string,
+      owner: string,
+      instance: string,
+      now: number,
+    ): Promise<{ ok: true } | { ok: false; by: string }> =>
+      db.transaction().execute(async (trx) => {
+        const by = await lock(trx, sha);
         if (by !== null) return { ok: false, by };
-        insertClaim.run(sha, owner, instance, now);
+        await trx
+          .insertInto("file_claims")
+          .values({ sha256: sha, owner, instance, created_at: now })
+          .execute();
         return { ok: true };
-      },
-    ),
-    dropClaims: db.transaction((owners: readonly string[]) => {
-      for (const o of owners) dropClaims.run(o);
-    }),
+      }),
+    dropClaims: async (owners: readonly string[]): Promise<void> => {
+      // In slices: an upload or import may hold thousands, past a statement's parameter limit.
+      for (let i = 0; i < owners.length; i += 500)
+        await db
+          .deleteFrom("file_claims")
+          .where("owner", "in", owners.slice(i, i + 500))
+          .execute();
+    },
     /**
      * Marks each sha as being deleted by `instance` when no image row and no live claim (one whose
      * instance beat since `aliveSince`) references it and nobody else is deleting it; answers the
      * marked ones. A deletion left by a dead instance is taken over (its files may be half gone:
      * finishing is the only way).
      */
-    markIfUnreferenced: db.transaction(
-      (shas: readonly string[], instance: string, now: number, aliveSince: number): string[] =>
-        shas.filter((sha) => {
-          const by = lock(sha);
-          if (by !== null && by !== instance && isAlive(by, aliveSince)) return false;
-          if (referenced.get(sha) !== undefined || liveClaim.get(sha, aliveSince) !== undefined) {
-            if (by !== null) unmark.run(sha, by);
-            return false;
+    markIfUnreferenced: (
+      shas: readonly string[],
+      instance: string,
+      now: number,
+      aliveSince: number,
+    ): Promise<string[]> =>
+      db.transaction().execute(async (trx) => {
+        const marked: string[] = [];
+        for (const sha of [...shas].sort()) {
+          const by = await lock(trx, sha);
+          if (by !== null && by !== instance && (await isAlive(trx, by, aliveSince))) continue;
+          if (await referenced(trx, sha, aliveSince)) {
+            if (by !== null) await unmark(trx, sha, by);
+            continue;
           }
-          markDeleting.run(instance, now, sha);
-          return true;
-        }),
-    ),
+          await trx
+            .updateTable("stored_files")
+            .set({ deleting_by: instance, deleting_since: now })
+            .where("sha256", "=", sha)
+            .execute();
+          marked.push(sha);
+        }
+        return marked;
+      }),
     /** The files are gone: the sha is forgotten (only by the instance that marked it). */
-    forget: (sha: string, instance: string) => forget.run(sha, instance),
+    forget: async (sha: string, instance: string): Promise<void> => {
+      await db
+        .deleteFrom("stored_files")
+        .where("sha256", "=", sha)
+        .where("deleting_by", "=", instance)
+        .execute();
+    },
     /** Deletion failed: the sha stays known (not deleting), so a later pass retries it. */
-    unmark: (sha: string, instance: string) => unmark.run(sha, instance),
-    beat: (instance: string, now: number) => beat.run(instance, now),
-    isAlive: (instance: string, aliveSince: number) => isAlive(instance, aliveSince),
+    unmark: (sha: string, instance: string) => unmark(db, sha, instance),
+    beat: async (instance: string, now: number): Promise<void> => {
+      await db
+        .insertInto("server_instances")
+        .values({ id: instance, seen_at: now })
+        .onConflict((oc) => oc.column("id").doUpdateSet((eb) => ({ seen_at: eb.ref("excluded.seen_at") })))
+        .execute();
+    },
+    isAlive: (instance: string, aliveSince: number) => isAlive(db, instance, aliveSince),
     /**
      * Start and periodic sweep: drops claims and heartbeats of dead instances and lists the shas
      * nothing references (left by a crash between putting bytes and committing a row, or a
-     * deletion that failed or died half-way).
+     * deletion that failed or died half-way). The list is only a list of candidates: each is
+     * checked again under its lock when marked.
      */
-    sweep: db.transaction((aliveSince: number): string[] => {
-      dropDeadClaims.run(aliveSince);
-      dropDeadInstances.run(aliveSince);
-      return unreferenced.all();
-    }),
-    leave: (instance: string) => leave.run(instance),
+    sweep: (aliveSince: number): Promise<string[]> =>
+      db.transaction().execute(async (trx) => {
+        await trx
+          .deleteFrom("file_claims")
+          .where((eb) =>
+            eb.or([
+              eb(
+                "instance",
+                "in",
+                eb
+                  .selectFrom("server_instances")
+                  .select("server_instances.id")
+                  .where("seen_at", "<", aliveSince),
+              ),
+              eb("instance", "not in", eb.selectFrom("server_instances").select("server_instances.id")),
+            ]),
+          )
+          .execute();
+        await trx.deleteFrom("server_instances").where("seen_at", "<", aliveSince).execute();
+        const rows = await trx
+          .selectFrom("stored_files as s")
+          .select("s.sha256")
+          .where((eb) =>
+            eb.and([
+              eb.not(
+                eb.exists(eb.selectFrom("images as i").select("i.id").whereRef("i.sha256", "=", "s.sha256")),
+              ),
+              eb.not(
+                eb.exists(
+                  eb.selectFrom("file_claims as c").select("c.id").whereRef("c.sha256", "=", "s.sha256"),
+                ),
+              ),
+              eb.or([
+                eb("s.deleting_by", "is", null),
+                eb(
+                  "s.deleting_by",
+                  "not in",
+                  eb.selectFrom("server_instances").select("server_instances.id"),
+                ),
+              ]),
+            ]),
+          )
+          .orderBy("s.sha256")
+          .execute();
+        return rows.map((r) => r.sha256);
+      }),
+    leave: async (instance: string): Promise<void> => {
+      await db.deleteFrom("server_instances").where("id", "=", instance).execute();
+    },
   };
-
-  function isAlive(instance: string, aliveSince: number): boolean {
-    const r = seenAt.get(instance) as { seen_at: number } | undefined;
-    return r !== undefined && r.seen_at >= aliveSince;
-  }
 };
 export type StoredFilesRepo = ReturnType<typeof storedFilesRepo>;

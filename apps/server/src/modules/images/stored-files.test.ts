@@ -1,45 +1,76 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Kysely } from "kysely";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Db, migrate, openDatabase } from "../../db/database.js";
+import { openDb } from "../../db/connect.js";
+import { migrate, openDatabase } from "../../db/database.js";
+import type { Database } from "../../db/schema.js";
 import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { LocalStorage } from "../../storage/local-storage.js";
+import { TEST_BACKEND } from "../../test-support/app.js";
+import { migratedTemplate, type ScratchDatabase } from "../../test-support/postgres.js";
 import type { TileJobs } from "../tiles/queue.js";
 import { createStoredFiles, DEAD_AFTER_MS, type StoredFiles, type StoredFilesHooks } from "./stored-files.js";
 
 /**
- * Two server processes on one database and one store, as two connections and two instances of
- * the rule: what one decides, the other must see, whatever the interleaving.
+ * Two server processes on one database and one store, as two connections (on PostgreSQL two
+ * pools) and two instances of the rule: what one decides, the other must see, whatever the
+ * interleaving.
  */
 let dir: string;
-let file: string;
+/** The SQLite file, or the PostgreSQL scratch database's URL. */
+let target: string;
+let scratch: ScratchDatabase | null = null;
 let storage: LocalStorage;
-const dbs: Db[] = [];
+const closers: (() => Promise<void>)[] = [];
 const instances: StoredFiles[] = [];
 const noTiles: TileJobs = { generate: () => {}, remove: () => {} };
 const log = pino({ level: "silent" });
 
-const process_ = (hooks: StoredFilesHooks = {}) => {
-  const db = openDatabase(file);
-  dbs.push(db);
-  const files = createStoredFiles({ db, storage, log, tiles: noTiles }, hooks);
+let sqliteShared: Kysely<Database> | null = null;
+/**
+ * A "process"'s connection to the test's database: on PostgreSQL a pool of its own, so the two
+ * instances' transactions really run at once and meet on row locks. On SQLite one connection for
+ * all: two handles in one thread would block it (a write waits, synchronously, on the other
+ * handle's open transaction, which cannot finish meanwhile), where two processes' writers simply
+ * take turns, as the one connection makes them do.
+ */
+const connect = async (): Promise<Kysely<Database>> => {
+  if (TEST_BACKEND === "sqlite" && sqliteShared) return sqliteShared;
+  const conn = await openDb(target, { poolSize: 3 });
+  closers.push(() => conn.close());
+  if (TEST_BACKEND === "sqlite") sqliteShared = conn.kysely;
+  return conn.kysely;
+};
+
+const process_ = async (hooks: StoredFilesHooks = {}) => {
+  const db = await connect();
+  const files = createStoredFiles({ sql: db, storage, log, tiles: noTiles }, hooks);
   instances.push(files);
   return { db, files };
 };
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-stored-"));
-  file = path.join(dir, "db.sqlite");
-  const db = openDatabase(file);
-  migrate(db);
-  db.close();
+  if (TEST_BACKEND === "postgres") {
+    scratch = await (await migratedTemplate()).clone();
+    target = scratch.url;
+  } else {
+    target = path.join(dir, "db.sqlite");
+    const db = openDatabase(target);
+    migrate(db);
+    db.close();
+  }
   storage = new LocalStorage(path.join(dir, "files"));
 });
-afterEach(() => {
-  for (const f of instances.splice(0)) f.stop();
-  for (const db of dbs.splice(0)) db.close();
+afterEach(async () => {
+  for (const f of instances.splice(0)) await f.stop();
+  for (const close of closers.splice(0)) await close();
+  sqliteShared = null;
+  await scratch?.drop();
+  scratch = null;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -68,20 +99,34 @@ const gate = () => {
     },
   };
 };
-const addImageRow = (db: Db, sha: string) => {
-  const p = db
-    .prepare("INSERT INTO projects (name, description, created_at, updated_at) VALUES ('p', '', '', '')")
-    .run();
-  db.prepare(
-    `INSERT INTO images (project_id, sha256, file_name, width, height, format, byte_size, created_at, updated_at)
-     VALUES (?, ?, 'a.jpg', 1, 1, 'jpeg', 8, '', '')`,
-  ).run(p.lastInsertRowid, sha);
+const addImageRow = async (db: Kysely<Database>, sha: string) => {
+  const p = await db
+    .insertInto("projects")
+    .values({ name: "p", description: "", created_at: "", updated_at: "" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("images")
+    .values({
+      project_id: p.id,
+      sha256: sha,
+      file_name: "a.jpg",
+      width: 1,
+      height: 1,
+      format: "jpeg",
+      byte_size: 8,
+      created_at: "",
+      updated_at: "",
+    })
+    .execute();
 };
+const count = async (db: Kysely<Database>, table: "stored_files" | "file_claims") =>
+  (await db.selectFrom(table).select("sha256").execute()).length;
 
 describe("stored files across two server processes", () => {
   it("a claim taken in one process stops a deletion in the other; the release deletes", async () => {
-    const one = process_();
-    const two = process_();
+    const one = await process_();
+    const two = await process_();
     await Promise.all([one.files.ready, two.files.ready]);
     await one.files.claim(SHA, "upload-1");
     await putFiles();
@@ -89,13 +134,13 @@ describe("stored files across two server processes", () => {
     expect(onDisk()).toEqual([true, true]);
     await one.files.release(["upload-1"], [SHA]);
     expect(onDisk()).toEqual([false, false]);
-    expect(one.db.prepare("SELECT COUNT(*) AS n FROM stored_files").get()).toEqual({ n: 0 });
+    expect(await count(one.db, "stored_files")).toBe(0);
   });
 
   it("a claim in one process waits for the other's deletion under way, then finds the files gone", async () => {
     const unlinking = gate();
-    const one = process_({ beforeUnlink: () => unlinking.pass() });
-    const two = process_();
+    const one = await process_({ beforeUnlink: () => unlinking.pass() });
+    const two = await process_();
     await putFiles();
     const deletion = one.files.collect([SHA]);
     await unlinking.arrived;
@@ -115,12 +160,41 @@ describe("stored files across two server processes", () => {
     expect(onDisk()).toEqual([true, true]);
   });
 
+  it("a claim and a deletion started at once in two processes: a granted claim keeps its files (20 runs)", async () => {
+    // What the claimer saw when its claim was granted, per run: files there must stay there.
+    const seen: boolean[][] = [];
+    const one = await process_();
+    const two = await process_({
+      afterClaim: async () => {
+        seen.push(onDisk());
+      },
+    });
+    await Promise.all([one.files.ready, two.files.ready]);
+    for (let run = 0; run < 20; run++) {
+      await putFiles();
+      await Promise.all([one.files.collect([SHA]), two.files.claim(SHA, `upload-${run}`)]);
+      const atClaim = seen[run];
+      // Either the deletion finished first (nothing there; the claimer puts the bytes again) or
+      // the claim came first and the deletion left everything.
+      expect(
+        [
+          [true, true],
+          [false, false],
+        ],
+        `run ${run}`,
+      ).toContainEqual(atClaim);
+      expect(onDisk(), `run ${run}`).toEqual(atClaim);
+      await two.files.release([`upload-${run}`], [SHA]);
+      expect(onDisk(), `run ${run}: released`).toEqual([false, false]);
+    }
+  });
+
   it("an image row keeps the files whoever collects", async () => {
-    const one = process_();
-    const two = process_();
+    const one = await process_();
+    const two = await process_();
     await putFiles();
     await one.files.claim(SHA, "u");
-    addImageRow(one.db, SHA);
+    await addImageRow(one.db, SHA);
     await one.files.release(["u"], [SHA]);
     await two.files.collect([SHA]);
     expect(onDisk()).toEqual([true, true]);
@@ -128,60 +202,59 @@ describe("stored files across two server processes", () => {
 });
 
 describe("crash leftovers, reconciled at start", () => {
-  const deadInstance = (db: Db, id: string) =>
+  const deadInstance = (db: Kysely<Database>, id: string) =>
     db
-      .prepare("INSERT INTO server_instances (id, seen_at) VALUES (?, ?)")
-      .run(id, Date.now() - DEAD_AFTER_MS - 1);
+      .insertInto("server_instances")
+      .values({ id, seen_at: Date.now() - DEAD_AFTER_MS - 1 })
+      .execute();
+  const deleting = (db: Kysely<Database>, sha: string, by: string) =>
+    db.insertInto("stored_files").values({ sha256: sha, deleting_by: by, deleting_since: 1 }).execute();
 
   it("finishes a deletion a dead process left half done, and drops its claims", async () => {
-    const db = openDatabase(file);
-    dbs.push(db);
+    const db = await connect();
     const other = "cd".repeat(32);
     await putFiles();
     await putFiles(other);
-    deadInstance(db, "crashed");
-    db.prepare("INSERT INTO stored_files (sha256, deleting_by, deleting_since) VALUES (?, 'crashed', 1)").run(
-      SHA,
-    );
+    await deadInstance(db, "crashed");
+    await deleting(db, SHA, "crashed");
     // Crashed between putting `other` and committing its row: only its claim refers to it.
-    db.prepare("INSERT INTO stored_files (sha256) VALUES (?)").run(other);
-    db.prepare(
-      "INSERT INTO file_claims (sha256, owner, instance, created_at) VALUES (?, 'x', 'crashed', 1)",
-    ).run(other);
-    const restarted = process_();
+    await db.insertInto("stored_files").values({ sha256: other }).execute();
+    await db
+      .insertInto("file_claims")
+      .values({ sha256: other, owner: "x", instance: "crashed", created_at: 1 })
+      .execute();
+    const restarted = await process_();
     await restarted.files.ready;
     expect(onDisk()).toEqual([false, false]);
     expect(onDisk(other)).toEqual([false, false]);
-    expect(db.prepare("SELECT COUNT(*) AS n FROM stored_files").get()).toEqual({ n: 0 });
-    expect(db.prepare("SELECT COUNT(*) AS n FROM file_claims").get()).toEqual({ n: 0 });
+    expect(await count(db, "stored_files")).toBe(0);
+    expect(await count(db, "file_claims")).toBe(0);
   });
 
   it("keeps what a row references and what a live process claims", async () => {
-    const live = process_();
+    const live = await process_();
     const other = "cd".repeat(32);
     await putFiles();
     await putFiles(other);
-    addImageRow(live.db, SHA);
-    live.db.prepare("INSERT INTO stored_files (sha256) VALUES (?)").run(SHA);
+    await addImageRow(live.db, SHA);
+    await live.db.insertInto("stored_files").values({ sha256: SHA }).execute();
     await live.files.claim(other, "in-flight");
-    const started = process_();
+    const started = await process_();
     await started.files.ready;
     expect(onDisk()).toEqual([true, true]);
     expect(onDisk(other)).toEqual([true, true]);
   });
 
   it("a claimer takes over the deletion of a dead process instead of waiting for it", async () => {
-    const { db, files } = process_();
+    const { db, files } = await process_();
     await files.ready;
     await putFiles();
-    deadInstance(db, "crashed");
-    db.prepare("INSERT INTO stored_files (sha256, deleting_by, deleting_since) VALUES (?, 'crashed', 1)").run(
-      SHA,
-    );
+    await deadInstance(db, "crashed");
+    await deleting(db, SHA, "crashed");
     await files.claim(SHA, "u");
     expect(onDisk()).toEqual([false, false]);
-    expect(db.prepare("SELECT deleting_by FROM stored_files WHERE sha256 = ?").get(SHA)).toEqual({
-      deleting_by: null,
-    });
+    expect(
+      await db.selectFrom("stored_files").select("deleting_by").where("sha256", "=", SHA).execute(),
+    ).toEqual([{ deleting_by: null }]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import type { Db } from "../../db/database.js";
+import type { Database } from "../../db/schema.js";
 import { AppError } from "../../http/errors.js";
 import { displayKey, originalKey, thumbnailKey } from "../../storage/keys.js";
 import type { Storage } from "../../storage/storage.js";
@@ -41,8 +42,11 @@ export interface StoredFiles {
   sweep(): Promise<void>;
   /** Resolves when the sweep createApp starts has finished. */
   readonly ready: Promise<void>;
-  /** Stops the heartbeat and leaves `server_instances` (this instance's claims die with it). */
-  stop(): void;
+  /**
+   * Stops the heartbeat and leaves `server_instances` (this instance's claims die with it); call it
+   * before closing the database.
+   */
+  stop(): Promise<void>;
 }
 
 /** How often an instance beats, and how long without a beat makes it dead. */
@@ -58,19 +62,37 @@ const CLAIM_WAIT_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const createStoredFiles = (
-  deps: { db: Db; storage: Storage; log: Logger; tiles: TileJobs },
+  deps: {
+    sql: Kysely<Database>;
+    storage: Storage;
+    log: Logger;
+    tiles: TileJobs;
+    /** Start work the first sweep must wait for (imports being resumed: their files have no rows yet). */
+    sweepAfter?: Promise<unknown>;
+  },
   hooks: StoredFilesHooks = {},
 ): StoredFiles => {
-  const { db, storage, log } = deps;
-  const repo = storedFilesRepo(db);
+  const { storage, log } = deps;
+  const repo = storedFilesRepo(deps.sql);
   const instance = randomUUID();
-  /** Deletions this process is running, so a claimer here waits for the promise, not by polling. */
+  /**
+   * Deletions this process is running, so a claimer here waits for the promise, not by polling.
+   * Only a shortcut: whether a sha is being deleted is its `stored_files` mark, which every process
+   * reads under the row's lock; a claimer in another process polls that mark instead.
+   */
   const deleting = new Map<string, Promise<void>>();
   const aliveSince = () => Date.now() - DEAD_AFTER_MS;
+  /** Set by stop(): no new work reaches a database about to be closed. */
+  let stopped = false;
 
-  repo.beat(instance, Date.now());
+  const beat = () =>
+    repo.beat(instance, Date.now()).catch((err: unknown) => {
+      if (!stopped) log.warn({ err }, "stored files: heartbeat failed");
+    });
+  // The first beat is in before any claim or sweep of this instance, so none counts it dead.
+  const started = beat();
   const timer = setInterval(() => {
-    if (db.open) repo.beat(instance, Date.now());
+    if (!stopped) void beat();
   }, HEARTBEAT_MS);
   timer.unref();
 
@@ -80,23 +102,28 @@ export const createStoredFiles = (
       await storage.delete(originalKey(sha));
       await storage.delete(thumbnailKey(sha));
       await storage.delete(displayKey(sha));
-      repo.forget(sha, instance);
+      await repo.forget(sha, instance);
       // The pyramid goes in the background; the tile queue checks the rows again before deleting.
       deps.tiles.remove(sha);
     } catch (err) {
       log.warn({ err, sha }, "could not delete image files; the next sweep retries");
-      if (db.open) repo.unmark(sha, instance);
+      if (!stopped)
+        await repo
+          .unmark(sha, instance)
+          .catch((e: unknown) => log.warn({ err: e, sha }, "could not unmark; the next sweep retries"));
     }
   };
 
   /** Marks (one transaction per batch) and unlinks those of `shas` nothing references. */
   const collect = async (shas: readonly string[]) => {
     const unique = [...new Set(shas)];
-    for (let i = 0; i < unique.length && db.open; i += COLLECT_BATCH) {
+    await started;
+    for (let i = 0; i < unique.length && !stopped; i += COLLECT_BATCH) {
       const batch = unique.slice(i, i + COLLECT_BATCH);
       const running = batch.flatMap((sha) => deleting.get(sha) ?? []);
       const free = batch.filter((sha) => !deleting.has(sha));
-      const marked = free.length > 0 ? repo.markIfUnreferenced(free, instance, Date.now(), aliveSince()) : [];
+      const marked =
+        free.length > 0 ? await repo.markIfUnreferenced(free, instance, Date.now(), aliveSince()) : [];
       // Registered before any await, so a claimer in this process waits for the promise.
       const jobs = marked.map((sha) => {
         const job = unlink(sha).finally(() => deleting.delete(sha));
@@ -108,13 +135,14 @@ export const createStoredFiles = (
   };
 
   const claim = async (sha: string, owner: string) => {
+    await started;
     const deadline = Date.now() + CLAIM_WAIT_MS;
     for (;;) {
-      const r = repo.claim(sha, owner, instance, Date.now());
+      const r = await repo.claim(sha, owner, instance, Date.now());
       if (r.ok) break;
       const local = deleting.get(sha);
       if (local) await local;
-      else if (!repo.isAlive(r.by, aliveSince()))
+      else if (!(await repo.isAlive(r.by, aliveSince())))
         await collect([sha]); // a dead instance's: finish it
       else if (Date.now() > deadline)
         throw new AppError(
@@ -127,12 +155,13 @@ export const createStoredFiles = (
   };
 
   const sweep = async () => {
-    if (!db.open) return;
-    await collect(repo.sweep(aliveSince()));
+    await started;
+    if (stopped) return;
+    await collect(await repo.sweep(aliveSince()));
   };
 
   const sweepLogged = () => sweep().catch((err: unknown) => log.warn({ err }, "stored-file sweep failed"));
-  const ready = sweepLogged();
+  const ready = Promise.resolve(deps.sweepAfter).then(sweepLogged);
   const sweeper = setInterval(() => void sweepLogged(), SWEEP_EVERY_MS);
   sweeper.unref();
 
@@ -140,17 +169,20 @@ export const createStoredFiles = (
     instance,
     claim,
     release: async (owners, shas) => {
-      if (!db.open) return;
-      repo.dropClaims(owners);
+      if (stopped) return;
+      await repo.dropClaims(owners);
       await collect(shas);
     },
     collect,
     sweep,
     ready,
-    stop: () => {
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       clearInterval(sweeper);
-      if (db.open) repo.leave(instance);
+      await started;
+      await repo.leave(instance).catch((err: unknown) => log.warn({ err }, "stored files: could not leave"));
     },
   };
 };

@@ -1,6 +1,5 @@
 import { ImageStatus, type Project, type StatusCounts } from "@labelbench/schema";
 import type { ExpressionBuilder } from "kysely";
-import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
 import type { Database } from "../../db/schema.js";
 
@@ -146,14 +145,3 @@ export const projectRepo = (db: Executor) => ({
     })),
 });
 export type ProjectRepo = ReturnType<typeof projectRepo>;
-
-/**
- * The two project statements import publishing runs inside its synchronous better-sqlite3
- * transactions (imports/import-publish.ts): SQLite only, for as long as that module is not on Kysely.
- */
-export const sqliteProjectRows = (db: Db) => ({
-  exists: (id: number): boolean => db.prepare("SELECT 1 FROM projects WHERE id = ?").get(id) !== undefined,
-  touch: (id: number, now: string): void => {
-    db.prepare("UPDATE projects SET updated_at = ? WHERE id = ?").run(now, id);
-  },
-});
