@@ -85,13 +85,13 @@ export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly file
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
 export const createApp = (opts: AppOptions): LabelbenchApp => {
   const log = opts.log ?? pino({ level: opts.config.logLevel });
-  const tiles = createTileQueue({ db: opts.db, storage: opts.storage, config: opts.config, log });
   // No import runs yet: one a stopped process was publishing is finished (before the stored-file
   // sweep, which would take its files, not yet referenced by image rows, for leftovers), and what
   // imports left in the temp folder (uploads, staging files never committed) is removed.
   const sql = opts.connection?.kysely ?? sqliteKysely(opts.db);
   const dialect = opts.connection?.dialect ?? "sqlite";
   const pgPool = opts.connection?.pool;
+  const tiles = createTileQueue({ sql, dialect, storage: opts.storage, config: opts.config, log });
   const resumed = resumeImports({ db: opts.db, sql, dialect, pgPool, config: opts.config, log }).catch(
     (err: unknown) => log.error({ err }, "could not resume the interrupted imports"),
   );

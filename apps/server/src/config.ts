@@ -13,6 +13,11 @@ export interface Config {
   maxPixels: number;
   /** Images above this many pixels get a tile pyramid. */
   tileThresholdPixels: number;
+  /**
+   * How long a process's claim on a tile job lasts without renewal (it renews at a third of this
+   * while the job runs): after this long, a job whose process died is taken over by another.
+   */
+  tileLeaseMs: number;
   logLevel: string;
   /**
    * Express's `trust proxy`: which reverse proxies may tell the client's address (X-Forwarded-For)
@@ -127,6 +132,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   maxFilesPerUpload: 10_000,
   maxPixels: int(env.LABELBENCH_MAX_MEGAPIXELS, 1000, "LABELBENCH_MAX_MEGAPIXELS") * 1_000_000,
   tileThresholdPixels: int(env.LABELBENCH_TILE_MEGAPIXELS, 25, "LABELBENCH_TILE_MEGAPIXELS") * 1_000_000,
+  tileLeaseMs: int(env.LABELBENCH_TILE_LEASE_SECONDS, 30, "LABELBENCH_TILE_LEASE_SECONDS") * 1000,
   logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
   trustProxy: parseTrustProxy(env.LABELBENCH_TRUST_PROXY),
   testControls: flag(env.LABELBENCH_TEST_CONTROLS, "LABELBENCH_TEST_CONTROLS"),
@@ -141,6 +147,7 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   maxFilesPerUpload: 10_000,
   maxPixels: 1_000_000_000,
   tileThresholdPixels: 25_000_000,
+  tileLeaseMs: 30_000,
   logLevel: "silent",
   trustProxy: false,
   testControls: false,

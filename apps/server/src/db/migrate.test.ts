@@ -90,7 +90,7 @@ describe.each(dialects)("migrateDb on %s", (dialect) => {
       .values({ version: 99, name: "0099-from-the-future.sql", applied_at: new Date().toISOString() })
       .execute();
     await expect(migrateDb(conn)).rejects.toThrow(
-      /has schema version 99 \(0099-from-the-future\.sql\), newer than this Labelbench knows \(up to 10\)/,
+      /has schema version 99 \(0099-from-the-future\.sql\), newer than this Labelbench knows \(up to 11\)/,
     );
     await conn.close();
     const err = await startDb(target).catch((e: unknown) => e as Error);

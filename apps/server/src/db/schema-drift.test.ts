@@ -37,11 +37,12 @@ const migrated = async (dialect: Dialect, migrations?: Migration[]): Promise<DbC
 const shapeOf = async (dialect: Dialect, migrations?: Migration[]): Promise<SchemaShape> =>
   schemaShape(await migrated(dialect, migrations));
 
-/** The dialect's shipped migrations plus one more, numbered 11, as if a branch added it to one side only. */
-const withExtra = (dialect: Dialect, sql: string): Migration[] => [
-  ...loadMigrations(migrationsDir(dialect)),
-  { version: 11, name: "0011-drift.sql", sql },
-];
+/** The dialect's shipped migrations plus one more, numbered after them, as if a branch added it to one side only. */
+const withExtra = (dialect: Dialect, sql: string): Migration[] => {
+  const shipped = loadMigrations(migrationsDir(dialect));
+  const version = Math.max(...shipped.map((m) => m.version)) + 1;
+  return [...shipped, { version, name: `${String(version).padStart(4, "0")}-drift.sql`, sql }];
+};
 
 describe.skipIf(!TEST_DATABASE_URL)("schema drift between SQLite and PostgreSQL", () => {
   it("the migrated schemas have the same tables, columns, indexes, foreign keys and triggers", async () => {

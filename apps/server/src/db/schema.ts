@@ -116,6 +116,7 @@ export const TABLES = {
   dataset_import_labels: { import_id: "int", ref: "int", label_id: "int" },
   auth_failures: { subject: "text", client: "text", failures: "int", last_at: "int" },
   auth_address_budget: { address: "text", tokens: "real", at: "int" },
+  tile_jobs: { id: "id", sha256: "text", leased_by: "text?", lease_until: "int?", created_at: "int" },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type ColumnKind =

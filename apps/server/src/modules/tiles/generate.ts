@@ -26,8 +26,14 @@ import {
   writeManifest,
 } from "./store.js";
 
-/** Work dirs start with this, so a crash's leftovers can be recognised and removed at start. */
+/**
+ * Work dirs are named `tilegen-<sha256>-<random>`, so a crash's leftovers can be recognised and
+ * removed, and (in a temp folder several processes share) told from a live job's by its sha's lease.
+ */
 export const WORK_DIR_PREFIX = "tilegen-";
+/** The sha a work dir was made for; null for a name of an older layout. */
+export const workDirSha = (name: string): string | null =>
+  new RegExp(`^${WORK_DIR_PREFIX}([0-9a-f]{64})-`).exec(name)?.[1] ?? null;
 
 export interface GenerateHooks {
   /** Fraction done, 0..1 (called often; throttling is the caller's business). */
@@ -57,7 +63,7 @@ export const generatePyramid = async (
 ): Promise<GenerateOutcome> => {
   const { storage } = deps;
   const pyramid = tilePyramid({ width: src.width, height: src.height }, TILE_SIZE);
-  const work = await fsp.mkdtemp(path.join(storage.tempDir, WORK_DIR_PREFIX));
+  const work = await fsp.mkdtemp(path.join(storage.tempDir, `${WORK_DIR_PREFIX}${src.sha256}-`));
   try {
     const input = await openSource(deps, src, work);
     const format: TileFormat = "jpeg";

@@ -1,11 +1,14 @@
-import fs from "node:fs";
+import { randomUUID } from "node:crypto";
+import fsp from "node:fs/promises";
 import path from "node:path";
+import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "../../config.js";
-import type { Db } from "../../db/database.js";
+import type { Dialect } from "../../db/connect.js";
+import type { Database } from "../../db/schema.js";
 import type { Storage } from "../../storage/storage.js";
-import { generatePyramid, WORK_DIR_PREFIX } from "./generate.js";
-import { tileRepo } from "./repo.js";
+import { generatePyramid, WORK_DIR_PREFIX, workDirSha } from "./generate.js";
+import { type LeasedJob, tileRepo } from "./repo.js";
 import { deletePyramid, readManifest } from "./store.js";
 
 /** What the rest of the server asks of the tile worker (through Deps; this module names its own needs so that deps.ts, which holds TileJobs, is not imported back). */
@@ -20,16 +23,24 @@ export interface TileJobs {
 }
 
 export interface TileQueue extends TileJobs {
-  /** Removes a crash's leftover work dirs and queues every image still 'pending' (called by createApp). */
+  /** This process's id in `tile_jobs.leased_by`. */
+  readonly instance: string;
+  /**
+   * Removes a crash's leftover work dirs, queues every image still 'pending' without a job, and
+   * from then on takes jobs (also other processes' and dead processes' ones) until stop()
+   * (called by createApp).
+   */
   start(): void;
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when this process has nothing queued or running that it can take now. */
   idle(): Promise<void>;
   /**
    * Takes no more jobs and resolves once the running one has stopped: at its next checkpoint, or
-   * when libvips finishes the pass it is in (that pass cannot be interrupted). Images it was working
-   * on stay 'pending' and are resumed by the next start.
+   * when libvips finishes the pass it is in (that pass cannot be interrupted). Its lease is given
+   * back, so its images stay 'pending' and are resumed by the next process to look (this one's next
+   * start, or another's). `{ keepLease: true }` stops as a killed process does: from now on no lease
+   * is renewed or given back, so the job is free only once its lease runs out (tests of takeover).
    */
-  stop(): Promise<void>;
+  stop(opts?: { keepLease?: boolean }): Promise<void>;
   /**
    * Starts no further job until release(): queued images stay 'pending' at 0% (a running job
    * finishes). Only the test-control route calls it (see test-control.ts), so an end-to-end test can
@@ -42,75 +53,163 @@ export interface TileQueue extends TileJobs {
   readonly held: boolean;
 }
 
-type Task = { kind: "generate" | "remove"; sha: string };
+/** A job this process holds, while it runs. */
+interface Running {
+  job: LeasedJob;
+  /** Asked to stop: the bytes were removed, or the process is stopping. */
+  cancelled: boolean;
+  /** The lease ran out or was taken over: another process owns the job now. */
+  lost: boolean;
+  /** When the lease ends unless renewed (this process's clock). */
+  leaseEnd: number;
+}
 
 /** Progress is written at most this often (it is for people watching a library page). */
 const PROGRESS_EVERY_MS = 250;
+/** Longest wait before an idle process looks for jobs queued by others or left by dead ones. */
+const POLL_MAX_MS = 2000;
 
 /**
- * One job at a time: a pyramid pass keeps one core busy for seconds (about 10 s for 400 MP), and on
- * a 2-core server the other core must stay free for editors' requests.
+ * The tile-pyramid worker of one process over the job table all processes share (`tile_jobs`).
+ * One job at a time per process: a pyramid pass keeps one core busy for seconds (about 10 s for
+ * 400 MP), and on a 2-core server the other core must stay free for editors' requests. A job is
+ * taken under a lease that is renewed while it runs; when the process dies the lease runs out and
+ * another process (polling while idle) takes the job over and builds the pyramid afresh.
  */
 export const createTileQueue = (deps: {
-  db: Db;
+  sql: Kysely<Database>;
+  dialect: Dialect;
   storage: Storage;
   config: Config;
   log: Logger;
 }): TileQueue => {
-  const { db, storage, log } = deps;
-  const repo = tileRepo(db);
-  const tasks: Task[] = [];
-  let current: { task: Task; cancelled: boolean } | null = null;
+  const { storage, log } = deps;
+  const repo = tileRepo(deps.sql, deps.dialect);
+  const instance = randomUUID();
+  const leaseMs = deps.config.tileLeaseMs;
+  const renewMs = Math.max(10, Math.floor(leaseMs / 3));
+  const pollMs = Math.min(POLL_MAX_MS, renewMs);
+  /**
+   * Deletions of bytes no image holds any more, ahead of new pyramids. Kept in memory: a process
+   * that dies with some queued leaves files no row points at, which the next deletion of the same
+   * bytes (or the stored-files sweep's call to remove()) clears; no image is affected.
+   */
+  const removals: string[] = [];
+  /** Writes of queued jobs (and the start-up work), in call order so jobs keep upload order. */
+  let queueing: Promise<void> = Promise.resolve();
+  let current: Running | null = null;
   let pump: Promise<void> | null = null;
+  let poller: NodeJS.Timeout | null = null;
   let started = false;
   let stopped = false;
   let held = false;
-
-  const halted = () => stopped || !db.open;
+  /** stop({ keepLease }): nothing more is written about the lease this process holds. */
+  let leaseKept = false;
+  /** Something may be waiting that the running pump has not looked for yet. */
+  let wanted = false;
 
   const schedule = () => {
-    if (pump || !started || held || halted() || tasks.length === 0) return;
-    pump = drain().finally(() => {
-      pump = null;
-      schedule();
-    });
+    wanted = true;
+    if (pump || !started || held || stopped) return;
+    pump = drain()
+      .catch((err) => {
+        if (!stopped) log.error({ err }, "tile queue could not take a job; it tries again");
+      })
+      .finally(() => {
+        pump = null;
+        if (wanted) schedule();
+      });
   };
 
   const drain = async () => {
-    while (!halted() && !held) {
-      const task = tasks.shift();
-      if (!task) return;
-      const job = { task, cancelled: false };
-      current = job;
-      try {
-        if (task.kind === "generate") await runGenerate(job);
-        else await runRemove(task.sha);
-      } catch (err) {
-        if (!halted()) log.error({ err, sha: task.sha, task: task.kind }, "tile job failed unexpectedly");
-      } finally {
-        current = null;
+    while (!stopped && !held) {
+      const sha = removals.shift();
+      if (sha !== undefined) {
+        await runRemove(sha).catch((err) => log.warn({ err, sha }, "could not delete tiles"));
+        continue;
       }
+      wanted = false;
+      const now = Date.now();
+      const job = await repo.claim(instance, now, now + leaseMs);
+      if (!job) return;
+      await runJob({ job, cancelled: false, lost: false, leaseEnd: now + leaseMs });
     }
   };
 
-  const runGenerate = async (job: { task: Task; cancelled: boolean }) => {
-    const sha = job.task.sha;
-    const src = repo.pendingSource(sha);
-    if (!src) return;
+  const runJob = async (run: Running) => {
+    current = run;
+    let renewing = false;
+    const renewer = setInterval(() => {
+      if (renewing || run.lost || leaseKept) return;
+      renewing = true;
+      const until = Date.now() + leaseMs;
+      repo
+        .renew(run.job, instance, until)
+        .then((held) => {
+          if (held) run.leaseEnd = until;
+          else run.lost = true;
+        })
+        // Cannot reach the database: the job goes on while the lease it has lasts (see lostLease).
+        .catch((err) => log.warn({ err, sha: run.job.sha256 }, "could not renew a tile job's lease"))
+        .finally(() => {
+          renewing = false;
+        });
+    }, renewMs);
+    try {
+      await runGenerate(run);
+    } catch (err) {
+      if (!stopped) log.error({ err, sha: run.job.sha256 }, "tile job failed unexpectedly");
+    } finally {
+      clearInterval(renewer);
+      current = null;
+    }
+  };
+
+  /** Past its lease's end, a job may be another process's already: this one must stop writing. */
+  const lostLease = (run: Running) => {
+    if (!run.lost && Date.now() >= run.leaseEnd) run.lost = true;
+    return run.lost;
+  };
+
+  /** A job that stopped before the end: given back, or left to the process that took it over. */
+  const interrupted = async (run: Running) => {
+    const sha = run.job.sha256;
+    if (lostLease(run)) {
+      log.warn({ sha }, "tile job's lease ran out or was taken over; another process finishes it");
+      // Its bytes were removed meanwhile: what this process wrote after the removal is nobody's.
+      if (!(await repo.shaInUse(sha))) await deletePyramid(storage, sha);
+      return;
+    }
+    if (!leaseKept) await repo.release(run.job, instance);
+    if (stopped) log.info({ sha }, "tile pyramid interrupted; it resumes at the next start");
+  };
+
+  const runGenerate = async (run: Running) => {
+    const { job } = run;
+    const sha = job.sha256;
+    const src = await repo.pendingSource(sha);
+    if (!src) {
+      await repo.drop(job, instance);
+      return;
+    }
+    // A job taken over from a process that shared this temp folder: its work dir is a leftover.
+    await removeWorkDirs((s) => s === sha);
     const existing = await readManifest(storage, sha).catch(() => null);
     if (existing?.complete && existing.width === src.width && existing.height === src.height) {
       // Same bytes already tiled for another project (or before a restart): nothing to compute.
-      repo.setReady(sha, existing.tileSize, existing.levels);
+      await repo.setReady(job, instance, existing.tileSize, existing.levels);
       return;
     }
     // An interrupted or foreign pyramid: clear it, so no key of an older layout outlives this one.
     await deletePyramid(storage, sha);
     // A resumed job starts over: progress from an interrupted run would only go backwards.
-    repo.setProgress(sha, 0);
+    await repo.setProgress(sha, 0);
     const t0 = Date.now();
     let lastWrite = 0;
     let lastFraction = 0;
-    const cancelled = () => job.cancelled || halted();
+    // One write at a time, in order, so progress never goes back on a pooled connection.
+    let progressWrites: Promise<void> = Promise.resolve();
+    const cancelled = () => run.cancelled || stopped || lostLease(run);
     try {
       const outcome = await generatePyramid(deps, src, {
         cancelled,
@@ -119,73 +218,108 @@ export const createTileQueue = (deps: {
           if (cancelled() || fraction <= lastFraction || now - lastWrite < PROGRESS_EVERY_MS) return;
           lastWrite = now;
           lastFraction = fraction;
-          repo.setProgress(sha, Math.min(0.99, Math.round(fraction * 100) / 100));
+          const shown = Math.min(0.99, Math.round(fraction * 100) / 100);
+          progressWrites = progressWrites
+            .then(() => repo.setProgress(sha, shown))
+            .catch((err) => log.warn({ err, sha }, "could not write tile progress"));
         },
       });
-      if (outcome.kind === "cancelled" || halted()) {
-        if (halted()) log.info({ sha }, "tile pyramid interrupted; it resumes at the next start");
+      await progressWrites;
+      if (outcome.kind === "cancelled" || cancelled()) {
+        await interrupted(run);
         return;
       }
-      if (!repo.shaInUse(sha)) {
+      if (!(await repo.shaInUse(sha))) {
+        await repo.dropSha(sha);
         await deletePyramid(storage, sha);
         return;
       }
       const { manifest } = outcome;
-      const images = repo.setReady(sha, manifest.tileSize, manifest.levels);
+      const images = await repo.setReady(job, instance, manifest.tileSize, manifest.levels);
+      if (images === null) {
+        log.warn({ sha }, "tile pyramid built after its lease was taken over; the new holder marks it");
+        return;
+      }
       log.info(
         { sha, ms: Date.now() - t0, width: src.width, height: src.height, levels: manifest.levels, images },
         "tile pyramid ready",
       );
     } catch (err) {
+      await progressWrites;
       // Stopping, or the images went away mid-pass (their original too): not a failure of the image.
-      if (cancelled()) return;
+      if (cancelled()) {
+        await interrupted(run);
+        return;
+      }
       const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
       log.warn({ sha, reason }, "tile pyramid failed; the image keeps tile state 'failed'");
-      repo.setFailed(sha);
+      await repo.setFailed(job, instance);
       await deletePyramid(storage, sha).catch(() => undefined);
     }
   };
 
   const runRemove = async (sha: string) => {
-    if (repo.shaInUse(sha)) return;
+    if (await repo.shaInUse(sha)) return;
+    // A process building it sees its lease gone at its next renewal and stops.
+    await repo.dropSha(sha);
     await deletePyramid(storage, sha);
   };
 
-  const removeStaleWorkDirs = () => {
-    try {
-      for (const name of fs.readdirSync(storage.tempDir)) {
-        if (name.startsWith(WORK_DIR_PREFIX)) {
-          fs.rmSync(path.join(storage.tempDir, name), { recursive: true, force: true });
-        }
-      }
-    } catch (err) {
-      log.warn({ err }, "could not clear leftover tile work dirs");
+  /** Removes the work dirs `which` picks (by the sha in their name; null for an old-layout name). */
+  const removeWorkDirs = async (which: (sha: string | null) => boolean | Promise<boolean>) => {
+    const names = await fsp.readdir(storage.tempDir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(WORK_DIR_PREFIX) || !(await which(workDirSha(name)))) continue;
+      await fsp.rm(path.join(storage.tempDir, name), { recursive: true, force: true });
     }
   };
 
+  /** A crash's leftovers; not the work dir of a job another live process holds (a shared folder). */
+  const removeStaleWorkDirs = async () => {
+    const now = Date.now();
+    await removeWorkDirs(async (sha) => sha === null || !(await repo.leasedAt(sha, now))).catch((err) =>
+      log.warn({ err }, "could not clear leftover tile work dirs"),
+    );
+  };
+
+  /** Runs a database write after the ones queued before it, then looks for work. */
+  const queue = (write: () => Promise<void>, what: string) => {
+    queueing = queueing
+      .then(write)
+      .then(schedule)
+      .catch((err) => {
+        // The images stay 'pending': the next start queues them again.
+        if (!stopped) log.error({ err }, `could not ${what}`);
+      });
+  };
+
   return {
+    instance,
     generate: (sha) => {
-      if (halted() || tasks.some((t) => t.kind === "generate" && t.sha === sha)) return;
-      tasks.push({ kind: "generate", sha });
-      schedule();
+      if (stopped) return;
+      queue(() => repo.enqueue(sha, Date.now()), "queue a tile pyramid");
     },
     remove: (sha) => {
-      if (halted()) {
+      if (stopped) {
         // Stopping: do it now rather than leave files no row will ever point at again.
-        if (db.open) void runRemove(sha).catch((err) => log.warn({ err, sha }, "could not delete tiles"));
+        void runRemove(sha).catch((err) => log.warn({ err, sha }, "could not delete tiles"));
         return;
       }
-      if (current?.task.kind === "generate" && current.task.sha === sha) current.cancelled = true;
+      if (current && current.job.sha256 === sha) current.cancelled = true;
       // Ahead of queued generation: a deletion should not wait behind a backlog of big uploads.
-      tasks.unshift({ kind: "remove", sha });
+      removals.push(sha);
       schedule();
     },
     start: () => {
-      if (started || halted()) return;
+      if (started || stopped) return;
       started = true;
-      removeStaleWorkDirs();
-      for (const sha of repo.pendingShas()) tasks.push({ kind: "generate", sha });
-      schedule();
+      queue(async () => {
+        await removeStaleWorkDirs();
+        await repo.enqueuePending(Date.now());
+      }, "queue the images left pending");
+      // Jobs other processes queue while this one is idle, and jobs whose process died.
+      poller = setInterval(schedule, pollMs);
+      poller.unref();
     },
     hold: () => {
       held = true;
@@ -198,18 +332,23 @@ export const createTileQueue = (deps: {
       return held;
     },
     idle: async () => {
-      while (pump) await pump;
+      for (;;) {
+        await queueing;
+        const p = pump;
+        if (!p) return;
+        await p;
+      }
     },
-    stop: async () => {
+    stop: async (opts = {}) => {
       stopped = true;
+      leaseKept = opts.keepLease === true;
+      if (poller) clearInterval(poller);
       if (current) current.cancelled = true;
+      await queueing;
       while (pump) await pump;
       // Pending generation resumes from the database; pending deletions have no such record.
-      const removals = tasks.filter((t) => t.kind === "remove");
-      tasks.length = 0;
-      for (const t of removals) {
-        if (!db.open) break;
-        await runRemove(t.sha).catch((err) => log.warn({ err, sha: t.sha }, "could not delete tiles"));
+      for (const sha of removals.splice(0)) {
+        await runRemove(sha).catch((err) => log.warn({ err, sha }, "could not delete tiles"));
       }
     },
   };

@@ -5,8 +5,8 @@ import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { previewKey, tileKey } from "../../storage/keys.js";
-import { type ImageRow, imageRepo } from "../images/repo.js";
 import { sendStored } from "../images/serve.js";
+import { type TiledImageRow, tileRepo } from "./repo.js";
 import { CONTENT_TYPE, type Manifest, pyramidOf, readManifest } from "./store.js";
 
 /** Manifests never change once complete; keeping the recent ones saves a read per tile request. */
@@ -14,10 +14,15 @@ const MANIFEST_CACHE = 256;
 
 export const tilesRouter = (deps: Deps): Router => {
   const r = Router();
-  const images = imageRepo(deps.sql, deps.dialect);
+  const images = tileRepo(deps.sql, deps.dialect);
+  /**
+   * Per process, and safe so: a manifest is read only once complete, and a complete manifest never
+   * changes (the bytes it describes are content-addressed); a deleted pyramid's entry is never used,
+   * since its image row is gone or no longer 'ready'.
+   */
   const manifests = new Map<string, Manifest>();
 
-  const manifestOf = async (row: ImageRow): Promise<Manifest> => {
+  const manifestOf = async (row: TiledImageRow): Promise<Manifest> => {
     const cached = manifests.get(row.sha256);
     if (cached) {
       manifests.delete(row.sha256);
@@ -36,8 +41,8 @@ export const tilesRouter = (deps: Deps): Router => {
   };
 
   /** The image's row if its pyramid is ready; a 404 that says why otherwise. */
-  const tiledImage = async (imageId: number): Promise<ImageRow> => {
-    const row = await images.row(imageId);
+  const tiledImage = async (imageId: number): Promise<TiledImageRow> => {
+    const row = await images.tiledImage(imageId);
     if (!row) throw notFound("image", imageId);
     switch (row.tile_state) {
       case "ready":

@@ -1,18 +1,14 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { tileCount, tilePyramid } from "@labelbench/geometry";
 import { type Image, Image as ImageSchema } from "@labelbench/schema";
-import express from "express";
 import sharp from "sharp";
 import request from "supertest";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type LabelbenchApp } from "../../app.js";
-import { type Config, loadConfig, testConfig } from "../../config.js";
-import { sqliteKysely } from "../../db/connect.js";
-import { type Db, migrate, openDatabase } from "../../db/database.js";
+import type { LabelbenchApp } from "../../app.js";
+import { type Config, loadConfig } from "../../config.js";
 import { manifestKey, originalKey, tilesPrefix } from "../../storage/keys.js";
-import { LocalStorage } from "../../storage/local-storage.js";
+import type { LocalStorage } from "../../storage/local-storage.js";
 import { createProject, expectError, uploadImage, uploadOk } from "../../test-support/api.js";
 import { insertUserWithToken, listFiles, makeTestApp } from "../../test-support/app.js";
 import { bmp24, ifdFirstTiff, png } from "../../test-support/images.js";
@@ -20,52 +16,37 @@ import { generatePyramid, WORK_DIR_PREFIX } from "./generate.js";
 import { readManifest } from "./store.js";
 
 /**
- * A real app over a real SQLite file and file store; `reopen` builds a second app on the same
- * database and files, the way a restarted server finds them.
+ * A real app over a real database (the suite's backend) and file store; `reopen` builds another app
+ * on the same database and files, the way a restarted server finds them.
  */
 interface World {
   dir: string;
-  db: Db;
   storage: LocalStorage;
   config: Config;
   app: LabelbenchApp;
   filesDir: string;
-  reopen(): LabelbenchApp;
+  reopen(): Promise<LabelbenchApp>;
 }
-const worlds: World[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 const makeWorld = async (overrides: Partial<Config> = {}): Promise<World> => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-tiles-"));
-  const config = testConfig(dir, overrides);
-  const db = openDatabase(path.join(dir, "labelbench.sqlite"));
-  migrate(db);
-  const filesDir = path.join(dir, "files");
-  const storage = new LocalStorage(filesDir);
-  const token = await adminToken(db);
-  const open = (): LabelbenchApp => {
-    const inner = createApp({ db, storage, config, webDist: null });
-    const outer = express();
-    outer.use((req, _res, next) => {
-      req.headers.authorization = `Bearer ${token}`;
-      next();
-    });
-    outer.use(inner);
-    return Object.assign(outer, { tiles: inner.tiles, files: inner.files });
+  const first = await makeTestApp(overrides);
+  cleanups.push(first.cleanup);
+  const w: World = {
+    dir: first.dir,
+    storage: first.storage,
+    config: first.config,
+    filesDir: first.filesDir,
+    app: first.app,
+    // A sibling is closed by the first app's cleanup, before the database goes.
+    reopen: async () => {
+      w.app = await first.sibling();
+      return w.app;
+    },
   };
-  const w: World = { dir, db, storage, config, filesDir, app: open(), reopen: () => (w.app = open()) };
-  worlds.push(w);
   return w;
 };
-
-/** An admin with a write token: every request of these tests acts as that admin. */
-const adminToken = async (db: Db): Promise<string> =>
-  (await insertUserWithToken(sqliteKysely(db), { email: "tiles@example.com", name: "Admin", role: "admin" }))
-    .token;
 afterEach(async () => {
-  for (const w of worlds.splice(0)) {
-    await w.app.tiles.stop();
-    w.db.close();
-    fs.rmSync(w.dir, { recursive: true, force: true });
-  }
+  for (const c of cleanups.splice(0)) await c();
 });
 
 const tileFiles = (w: World) => listFiles(w.filesDir).filter((f) => f.startsWith("tiles/"));
@@ -398,7 +379,7 @@ describe("resuming and failing", () => {
     fs.mkdirSync(path.join(leftover, "p_files", "0"), { recursive: true });
     fs.writeFileSync(path.join(leftover, "p_files", "0", "0_0.jpeg"), "partial");
 
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, a.id)).tiles).toEqual({
       state: "ready",
@@ -418,7 +399,7 @@ describe("resuming and failing", () => {
     const stopped = await getImage(w, img.id);
     expect(stopped.tiles.state).toBe("pending");
     expect(tileFiles(w).filter((f) => f.endsWith("pyramid.json"))).toHaveLength(0);
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, img.id)).tiles).toMatchObject({ state: "ready", progress: 1, levels: 5 });
   });
@@ -447,7 +428,7 @@ describe("resuming and failing", () => {
     // The stored original gets damaged between upload and tiling (disk fault, manual edit).
     const file = w.storage.localPath(originalKey(img.sha256));
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 2000));
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, img.id)).tiles).toEqual({
       state: "failed",
@@ -470,7 +451,7 @@ describe("a truncated TIFF stored before uploads checked its strips", () => {
     const img = await uploadImage(w.app, project.id, { name: "scan.tif", data: full });
     const file = w.storage.localPath(originalKey(img.sha256));
     fs.writeFileSync(file, full.subarray(0, full.length / 2));
-    w.reopen();
+    await w.reopen();
     await w.app.tiles.idle();
     expect((await getImage(w, img.id)).tiles.state).toBe("failed");
     expect(tileFiles(w)).toEqual([]);
