@@ -34,8 +34,9 @@ export const VERSION = "0.1.0";
 const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 
 export interface AppOptions {
-  db: Db;
-  /** Kysely over the same database (db/connect.ts openDb); defaults to one over `db`. */
+  /** The SQLite handle (SQLite only; db/connect.ts openDb gives it as `sqlite`). */
+  db?: Db;
+  /** Kysely over the database (db/connect.ts openDb); defaults to one over `db`, which is then required. */
   connection?: Pick<DbConnection, "kysely" | "dialect"> & { pool?: pg.Pool };
   storage: Storage;
   config: Config;
@@ -88,7 +89,9 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   // No import runs yet: one a stopped process was publishing is finished (before the stored-file
   // sweep, which would take its files, not yet referenced by image rows, for leftovers), and what
   // imports left in the temp folder (uploads, staging files never committed) is removed.
-  const sql = opts.connection?.kysely ?? sqliteKysely(opts.db);
+  if (!opts.connection && !opts.db)
+    throw new Error("createApp needs a database: `connection` or an SQLite `db`");
+  const sql = opts.connection?.kysely ?? sqliteKysely(opts.db as Db);
   const dialect = opts.connection?.dialect ?? "sqlite";
   const pgPool = opts.connection?.pool;
   const tiles = createTileQueue({ sql, dialect, storage: opts.storage, config: opts.config, log });

@@ -11,8 +11,12 @@ import type { Storage } from "./storage/storage.js";
 
 /** Everything a module needs, injected by createApp so tests can hand in a temp database. */
 export interface Deps {
-  /** The better-sqlite3 handle: modules not yet on `sql` use it (SQLite only). */
-  db: Db;
+  /**
+   * SQLite only: the better-sqlite3 handle under `sql`, for the hot paths that stay synchronous on
+   * SQLite behind a dialect switch (an export's snapshot file, an import's attached staging file,
+   * the WAL checkpoint). Undefined on PostgreSQL; everything else uses `sql`.
+   */
+  db?: Db;
   /** The database through Kysely, one query for both dialects (db/connect.ts). */
   sql: Kysely<Database>;
   dialect: Dialect;
@@ -27,3 +31,10 @@ export interface Deps {
   /** The reference rule for content-addressed files (modules/images/stored-files.ts). */
   files: StoredFiles;
 }
+
+/** The SQLite handle, for a path that runs only on SQLite (behind a dialect check). */
+export const sqliteHandle = (deps: Pick<Deps, "db">): Db => {
+  if (!deps.db)
+    throw new Error("an SQLite-only path ran without the SQLite handle (is the dialect check missing?)");
+  return deps.db;
+};

@@ -29,13 +29,6 @@ const database = await (async () => {
 const { conn } = database;
 if (database.applied.length > 0)
   log.info({ applied: database.applied, database: conn.label }, "applied migrations");
-const db =
-  conn.dialect === "sqlite"
-    ? conn.sqlite
-    : await refuseToStart(
-        `the PostgreSQL database ${conn.label} is reachable and migrated, but the modules of this build still run on SQLite only; unset LABELBENCH_DATABASE_URL to use SQLite`,
-        conn.close,
-      );
 // A bucket that is missing, refuses the key or cannot be reached stops the start here, before listening.
 const storage = await openStorage(config).catch((err: unknown) =>
   refuseToStart(
@@ -45,7 +38,7 @@ const storage = await openStorage(config).catch((err: unknown) =>
 );
 const setupCode = newSetupCode();
 const app = createApp({
-  db,
+  ...(conn.dialect === "sqlite" ? { db: conn.sqlite } : {}),
   connection: conn,
   storage,
   config,

@@ -114,7 +114,7 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
     opts: SiblingOptions & { storedFilesHooks?: StoredFilesHooks | undefined },
   ): LabelbenchApp => {
     const inner = createApp({
-      db: conn.sqlite ?? SQLITE_ONLY_HANDLE,
+      ...(conn.sqlite ? { db: conn.sqlite } : {}),
       connection: { kysely: conn.sql, dialect, ...(conn.pool ? { pool: conn.pool } : {}) },
       storage,
       config,
@@ -177,8 +177,6 @@ const sqliteOnly = (): never => {
     "this code path still uses the SQLite handle (deps.db / t.db); on PostgreSQL use Kysely (deps.sql / t.sql)",
   );
 };
-/** The `deps.db` of a PostgreSQL test app: any use of it fails with sqliteOnly's message. */
-const SQLITE_ONLY_HANDLE = new Proxy({} as Db, { get: sqliteOnly, has: sqliteOnly });
 
 /**
  * A user with an API token, inserted the way the auth module does (its repo): `passwordHash` "!"

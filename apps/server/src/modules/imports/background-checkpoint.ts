@@ -12,7 +12,8 @@ export const BACKGROUND_CHECKPOINT_ROWS = 100_000;
  * database has no WAL. Returns the worker (tests wait for it), or null when there is nothing to do.
  */
 export const checkpointInBackground = (deps: Pick<Deps, "db" | "log">): Worker | null => {
-  if (deps.db.memory) return null;
+  // PostgreSQL (no handle) checkpoints by itself; an in-memory SQLite database has no WAL.
+  if (!deps.db || deps.db.memory) return null;
   const worker = startWorker("checkpoint-worker", { workerData: { dbFile: deps.db.name } }, import.meta.url);
   worker.on("error", (err) => deps.log.warn({ err }, "background WAL checkpoint failed; SQLite will retry"));
   worker.unref();

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { nameKey } from "@labelbench/formats";
-import type { Deps } from "../../deps.js";
+import type { Db } from "../../db/database.js";
+import { type Deps, sqliteHandle } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { paletteColor } from "../labels/palette.js";
 import { importRepo, openPublish, sqliteImportRows } from "./import-repo.js";
@@ -108,7 +109,7 @@ export const commitImport = async (
  * server's connection (synchronous, the staging file attached). The caller decides what happens
  * between them (the server yields to other requests; start-up just goes on).
  */
-function* sqlitePublishSteps(db: Deps["db"], importId: number): Generator<void, void, void> {
+function* sqlitePublishSteps(db: Db, importId: number): Generator<void, void, void> {
   const rows = sqliteImportRows(db);
   const imp = rows.get(importId);
   if (!imp) return;
@@ -153,7 +154,7 @@ const requirePool = (deps: PublishDeps) => {
 /** Publishes a committed import, handing the event loop back between its transactions. */
 export const publishImport = async (deps: PublishDeps, importId: number): Promise<void> => {
   if (deps.dialect === "sqlite") {
-    for (const _ of sqlitePublishSteps(deps.db, importId)) await nextTurn();
+    for (const _ of sqlitePublishSteps(sqliteHandle(deps), importId)) await nextTurn();
     return;
   }
   const { outcome, imp } = await publishOnPostgres(requirePool(deps), importId, {
@@ -224,7 +225,8 @@ export const resumeImports = async (
 };
 
 const resumeOnSqlite = (deps: Pick<Deps, "db" | "config" | "log">) => {
-  const imports = sqliteImportRows(deps.db);
+  const db = sqliteHandle(deps);
+  const imports = sqliteImportRows(db);
   const rows = imports.list();
   for (const r of rows) {
     if (!fs.existsSync(r.stage_file)) {
@@ -234,7 +236,7 @@ const resumeOnSqlite = (deps: Pick<Deps, "db" | "config" | "log">) => {
     }
     deps.log.info({ importId: r.id }, "finishing an import interrupted while it was publishing");
     try {
-      for (const _ of sqlitePublishSteps(deps.db, r.id)) {
+      for (const _ of sqlitePublishSteps(db, r.id)) {
         // Nothing else runs yet: one transaction after the other.
       }
     } catch (err) {
