@@ -5,6 +5,8 @@ import { E2E_ADMIN, STORAGE_STATE } from "./auth-state";
 import { CHROMIUM_ARGS, findChromium } from "./chromium";
 
 const PORT = Number(process.env.E2E_PORT ?? 3311);
+/** E2E_BACKEND=postgres: the same suite against PostgreSQL + S3 (the test services), see serve-backend.mjs. */
+const ON_POSTGRES = process.env.E2E_BACKEND === "postgres";
 // A fresh data directory per run: the suite starts from an empty database like a newcomer would.
 const DATA_DIR = path.join(os.tmpdir(), `labelbench-e2e-${process.pid}-${Date.now()}`);
 
@@ -27,9 +29,11 @@ export default defineConfig({
   },
   webServer: {
     // LABELBENCH_SERVER_DIST: a bundle built elsewhere (see scripts/build-server.mjs).
-    command: process.env.LABELBENCH_SERVER_DIST
-      ? `node --expose-gc --enable-source-maps ${path.resolve(process.env.LABELBENCH_SERVER_DIST, "main.js")}`
-      : "npm run serve",
+    command: ON_POSTGRES
+      ? "node e2e/serve-backend.mjs"
+      : process.env.LABELBENCH_SERVER_DIST
+        ? `node --expose-gc --enable-source-maps ${path.resolve(process.env.LABELBENCH_SERVER_DIST, "main.js")}`
+        : "npm run serve",
     cwd: "..",
     url: `http://localhost:${PORT}/api/v1/health`,
     reuseExistingServer: false,
