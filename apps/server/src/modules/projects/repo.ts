@@ -76,8 +76,16 @@ export const projectRepo = (db: Executor) => ({
         .where("id", "=", id)
         .executeTakeFirst()
     ).numUpdatedRows > 0n,
-  delete: async (id: number): Promise<boolean> =>
-    (await db.deleteFrom("projects").where("id", "=", id).executeTakeFirst()).numDeletedRows > 0n,
+  /**
+   * Deletes the project and everything in it; run it in a transaction. Images go first: their
+   * annotations reference the project's labels with no ON DELETE action, and PostgreSQL checks that
+   * reference as the cascade removes the labels, before the cascade through images has removed the
+   * annotations (SQLite checks at the statement's end, so one DELETE sufficed there).
+   */
+  delete: async (id: number): Promise<boolean> => {
+    await db.deleteFrom("images").where("project_id", "=", id).execute();
+    return (await db.deleteFrom("projects").where("id", "=", id).executeTakeFirst()).numDeletedRows > 0n;
+  },
   touch: async (id: number, now: string): Promise<void> => {
     await db.updateTable("projects").set({ updated_at: now }).where("id", "=", id).execute();
   },

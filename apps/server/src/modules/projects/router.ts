@@ -43,7 +43,7 @@ export const projectsRouter = (deps: Deps): Router => {
   route(r, api.deleteProject, async ({ params }) => {
     await requireProject(repo, params.projectId);
     const shas = await repo.exclusiveShas(params.projectId);
-    await repo.delete(params.projectId);
+    await deps.sql.transaction().execute((trx) => projectRepo(trx).delete(params.projectId));
     // Files go after the rows: a crash in between leaves orphan files, never rows without files.
     await removeImageFiles(deps, shas);
   });
