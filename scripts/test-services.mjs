@@ -167,6 +167,10 @@ const startPostgres = (pgPort) => {
         sql,
       ]);
     psql(`CREATE ROLE ${PG_USER} LOGIN CREATEDB PASSWORD '${password}'`);
+    // Tests drop their scratch databases WITH (FORCE), which must end every session on them, an
+    // autovacuum worker's included: without this role that fails now and then with "must be a
+    // member of the role whose process is being terminated".
+    psql(`GRANT pg_signal_backend TO ${PG_USER}`);
     psql(`CREATE DATABASE ${PG_DB} OWNER ${PG_USER}`);
   } catch (err) {
     stopPostgres(state);
