@@ -6,7 +6,6 @@ import zlib from "node:zlib";
 import { ImportReport } from "@labelbench/schema";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../app.js";
 import { createProject, expectError } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
@@ -35,7 +34,15 @@ const tempFiles = (): string[] =>
         .map((d) => path.relative(t.storage.tempDir, path.join(d.parentPath, d.name)))
     : [];
 
-const imageCount = () => (t.db.prepare("SELECT count(*) FROM images").pluck().get() as number) ?? 0;
+const imageCount = async () =>
+  Number(
+    (
+      await t.sql
+        .selectFrom("images")
+        .select((e) => e.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 const yoloText = (name: string, text: string) => deflated(name, text);
 const yamlEntry = () => deflated("data.yaml", 'names: ["a"]\n');
@@ -66,7 +73,7 @@ describe("zip entries the import cannot read get a precise 4xx", () => {
       "UNSUPPORTED_MEDIA_TYPE",
     );
     expect(label.message).toMatch(/^labels\/a\.txt is compressed with bzip2/);
-    expect(imageCount()).toBe(0);
+    expect(await imageCount()).toBe(0);
     expect(tempFiles()).toEqual([]);
   });
 
@@ -92,7 +99,7 @@ describe("zip entries the import cannot read get a precise 4xx", () => {
     expect(label.message).toBe(
       "not a readable zip: labels/a.txt holds more than the 10 bytes its zip header declares",
     );
-    expect(imageCount()).toBe(0);
+    expect(await imageCount()).toBe(0);
     expect(tempFiles()).toEqual([]);
   });
 
@@ -173,13 +180,9 @@ describe("temp files", () => {
     fs.mkdirSync(leftover, { recursive: true });
     fs.writeFileSync(path.join(leftover, "upload"), Buffer.alloc(1024));
     expect(tempFiles()).toHaveLength(1);
-    // A second app over the same store, as after a restart.
-    const app = createApp({ db: t.db, storage: t.storage, config: t.config, webDist: null });
-    try {
-      expect(tempFiles()).toEqual([]);
-    } finally {
-      await app.tiles.stop();
-    }
+    // A second app over the same database and store, as after a restart.
+    await t.sibling();
+    expect(tempFiles()).toEqual([]);
   });
 
   it("a client that hangs up mid-upload leaves nothing in the temp folder", async () => {
@@ -187,8 +190,8 @@ describe("temp files", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
       const { port } = server.address() as AddressInfo;
-      const token = (t.db.prepare("SELECT count(*) FROM api_tokens").pluck().get() as number) > 0;
-      expect(token).toBe(true);
+      const tokens = await t.sql.selectFrom("api_tokens").select("id").execute();
+      expect(tokens.length).toBeGreaterThan(0);
       const seen = new Promise<void>((resolve) => {
         const req = http.request({
           host: "127.0.0.1",
