@@ -89,7 +89,7 @@ export const makeTestBucket = async (loc: S3Location): Promise<TestBucket> => {
 };
 
 /**
- * makeTestApp over a bucket of its own instead of the local folder (the database stays SQLite).
+ * makeTestApp over a bucket of its own instead of the local folder (on the suite's database backend).
  * `bucket.keys()` tells what storage holds; cleanup also removes the bucket.
  */
 export const makeS3TestApp = async (
@@ -100,13 +100,14 @@ export const makeS3TestApp = async (
   const bucket = await makeTestBucket(loc);
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-s3tmp-"));
   const t = await makeTestApp(overrides, { ...options, storage: bucket.storage(tempDir) });
-  return {
-    ...t,
+  const closeApp = t.cleanup;
+  // Not a spread: that would read `t.db`, which throws on PostgreSQL.
+  return Object.assign(t, {
     bucket,
     cleanup: async () => {
-      await t.cleanup();
+      await closeApp();
       await bucket.remove();
       fs.rmSync(tempDir, { recursive: true, force: true });
     },
-  };
+  });
 };
