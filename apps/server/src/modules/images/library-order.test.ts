@@ -12,7 +12,7 @@ import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadMigrations, migrate, openDatabase } from "../../db/database.js";
 import { createLabel, createProject, expectError, issuePaths } from "../../test-support/api.js";
-import { makeTestApp, type TestApp } from "../../test-support/app.js";
+import { makeTestApp, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
 import { getExport, unzip } from "../../test-support/zips.js";
 import { exportRepo } from "../exports/repo.js";
@@ -428,11 +428,13 @@ describe("exports", () => {
         });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     }
-    // What the exporters name files from.
-    const plan = exportRepo(t.db, projectId, ["new", "in_progress", "done", "skipped"]).images(
-      new Map([[label.id, 0]]),
-    );
-    expect(plan.map((r) => r.fileName)).toEqual(["cam_a/0001.png", "cam_b/0001.png"]);
+    // What the exporters name files from (SQLite's reader; on both backends the zips below show it).
+    if (TEST_BACKEND === "sqlite") {
+      const plan = exportRepo(t.db, projectId, ["new", "in_progress", "done", "skipped"]).images(
+        new Map([[label.id, 0]]),
+      );
+      expect(plan.map((r) => r.fileName)).toEqual(["cam_a/0001.png", "cam_b/0001.png"]);
+    }
 
     const originals = await Promise.all(
       images.map(
