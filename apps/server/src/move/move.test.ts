@@ -377,7 +377,7 @@ describe.skipIf(!onSqlite || !TEST_DATABASE_URL || !s3)("the verified move throu
 
 if (!onSqlite)
   describe("the verified move", () => {
-    it.skip("builds its source through the API, which runs on SQLite until every module is ported", () => {});
+    it.skip("runs in the SQLite run: its round trip itself goes SQLite+folder -> PostgreSQL+S3 -> SQLite+folder", () => {});
   });
 if (onSqlite && (!TEST_DATABASE_URL || !s3))
   describe("the verified move through PostgreSQL and S3", () => {
