@@ -2,7 +2,8 @@ import { z } from "zod";
 import { Id, Timestamp } from "./domain.js";
 import { MAX_USER_NAME_LENGTH } from "./limits.js";
 
-export const Role = z.enum(["admin", "manager", "annotator"]);
+/** `reviewer`: the QC analyst, who reviews (and annotates) in the projects they are a member of. */
+export const Role = z.enum(["admin", "manager", "reviewer", "annotator"]);
 export type Role = z.infer<typeof Role>;
 
 export const MIN_PASSWORD_LENGTH = 10;

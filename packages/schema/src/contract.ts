@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { reviewApi } from "./review-contract.js";
 
 export { type Endpoint, endpoint, type Method } from "./endpoint.js";
 
@@ -243,6 +244,7 @@ export const api = {
   }),
   ...authApi,
   ...datasetsApi,
+  ...reviewApi,
 } as const;
 
 export type Api = typeof api;

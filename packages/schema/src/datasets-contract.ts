@@ -46,6 +46,12 @@ export const ExportQuery = z.object({
     .optional()
     .transform((s) => (s === undefined || s.trim() === "" ? "labelbench" : s)),
   images: z.enum(["include", "exclude"]).default("include"),
+  /**
+   * Which images by review state (issue 15): `any`; `accepted` (accepted or fixed and accepted by a
+   * reviewer, not stale); `done` (accepted, or submitted and not selected for review). Recorded in
+   * the manifest.
+   */
+  review: z.enum(["any", "accepted", "done"]).default("any"),
 });
 export type ExportQuery = z.input<typeof ExportQuery>;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ImportReport } from "./datasets-contract.js";
 import { AnnotationSet, ShapeType } from "./domain.js";
+import { ImageWork } from "./review.js";
 
 /** Every failure the API reports carries one of these codes, in one envelope. */
 export const ErrorCode = z.enum([
@@ -10,6 +11,8 @@ export const ErrorCode = z.enum([
   "CONFLICT",
   "REVISION_CONFLICT",
   "LABEL_IN_USE",
+  "STALE_REVISION",
+  "WORKFLOW_CONFLICT",
   "UNSUPPORTED_MEDIA_TYPE",
   "PAYLOAD_TOO_LARGE",
   "UNAUTHENTICATED",
@@ -62,6 +65,13 @@ export const ERROR_DETAILS = {
   /** The image's annotations as stored now, so the client can merge without another request. */
   REVISION_CONFLICT: AnnotationSet,
   LABEL_IN_USE: z.object({ annotations: Count, tags: Count }),
+  /** A submit or decision on a revision the annotations have moved past: the image's work as it is now. */
+  STALE_REVISION: ImageWork,
+  /**
+   * A workflow step the image's state does not allow now (another reviewer decided first, the lease
+   * went to someone else, nothing was submitted): the image's work as it is now, when there is one.
+   */
+  WORKFLOW_CONFLICT: ImageWork.optional(),
   UNSUPPORTED_MEDIA_TYPE: Fields.optional(),
   PAYLOAD_TOO_LARGE: Fields.optional(),
   UNAUTHENTICATED: none,
@@ -82,6 +92,8 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   CONFLICT: 409,
   REVISION_CONFLICT: 409,
   LABEL_IN_USE: 409,
+  STALE_REVISION: 409,
+  WORKFLOW_CONFLICT: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,

@@ -9,4 +9,6 @@ export * from "./label-rules.js";
 export * from "./limits.js";
 export * from "./natural-order.js";
 export * from "./policy.js";
+export * from "./review.js";
+export * from "./review-contract.js";
 export * from "./urls.js";

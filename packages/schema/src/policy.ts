@@ -9,11 +9,12 @@ import type { EndpointName } from "./contract.js";
  * - public: anyone, even before sign-in
  * - signedIn: any active user or token
  * - admin / manager: by global role (admins pass every manager check)
- * - project: a project resource; managers and admins reach every project, annotators only the
- *   projects they are members of (others answer 404, so their existence is not revealed):
- *   read and annotate for members, manage never, export when the project allows it.
+ * - project: a project resource; managers and admins reach every project, reviewers and annotators
+ *   only the projects they are members of (others answer 404, so their existence is not revealed):
+ *   read and annotate for members, review for reviewer members, manage never, export when the
+ *   project allows it.
  */
-export type ProjectNeed = "read" | "annotate" | "manage" | "export";
+export type ProjectNeed = "read" | "annotate" | "review" | "manage" | "export";
 export type Rule =
   | { kind: "public" }
   | { kind: "signedIn" }
@@ -68,7 +69,32 @@ export const POLICY = {
   patchAnnotations: project("annotate"),
   exportDataset: project("export"),
   importDataset: project("manage"),
+  getReviewSettings: project("read"),
+  updateReviewSettings: project("manage"),
+  assignImages: project("manage"),
+  nextWork: project("annotate"),
+  myWork: project("read"),
+  getImageWork: project("read"),
+  releaseImage: project("annotate"),
+  submitImage: project("annotate"),
+  decideImage: project("review"),
+  reviewQueue: project("review"),
+  reviewDiff: project("read"),
+  listImageIssues: project("read"),
+  createIssue: project("review"),
+  listProjectIssues: project("read"),
+  // The annotator answers an issue; closing or reopening it is the reviewer's.
+  fixIssue: project("annotate"),
+  resolveIssue: project("review"),
+  reopenIssue: project("review"),
+  commentIssue: project("annotate"),
+  imageHistory: project("read"),
+  reportActivity: project("annotate"),
+  annotatorStats: project("read"),
 } as const satisfies Record<EndpointName, Rule>;
+
+/** Admins and managers reach every project; reviewers and annotators only their own. */
+export const reachesEveryProject = (role: Role): boolean => role === "admin" || role === "manager";
 
 /** What a signed-in user's role meets in one project: membership and the project's export switch. */
 export interface ProjectAccess {
@@ -88,11 +114,20 @@ export const roleMayCall = (rule: Rule, role: Role, access: ProjectAccess): bool
     case "admin":
       return role === "admin";
     case "manager":
-      return role !== "annotator";
+      return reachesEveryProject(role);
     case "project":
-      if (role !== "annotator") return true;
+      if (reachesEveryProject(role)) return true;
       if (!access.member) return false;
-      if (rule.need === "manage") return false;
-      return rule.need !== "export" || access.annotatorsCanExport;
+      switch (rule.need) {
+        case "read":
+        case "annotate":
+          return true;
+        case "review":
+          return role === "reviewer";
+        case "manage":
+          return false;
+        case "export":
+          return access.annotatorsCanExport;
+      }
   }
 };

@@ -81,24 +81,40 @@ export const migrate = (db: Db, migrations = loadMigrations(), where = db.name):
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
   );
-  return db
-    .transaction(() => {
-      const applied = db.prepare("SELECT version, name FROM schema_migrations").all() as {
-        version: number;
-        name: string;
-      }[];
-      refuseNewerSchema(applied, migrations, where);
-      const done = new Set(applied.map((r) => r.version));
-      const pending = migrations.filter((m) => !done.has(m.version));
-      for (const m of pending) {
-        db.exec(m.sql);
-        db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-          m.version,
-          m.name,
-          new Date().toISOString(),
-        );
-      }
-      return pending.map((m) => m.version);
-    })
-    .immediate();
+  // SQLite changes a constraint by rebuilding the table (0012 rebuilds `users`): with foreign keys
+  // on, dropping the old table would cascade into every row that points at it. So migrations run
+  // with them off, as SQLite's own procedure says, and are checked before the commit instead. The
+  // pragma is a no-op inside a transaction, hence set around it.
+  db.pragma("foreign_keys = OFF");
+  try {
+    return db
+      .transaction(() => {
+        const applied = db.prepare("SELECT version, name FROM schema_migrations").all() as {
+          version: number;
+          name: string;
+        }[];
+        refuseNewerSchema(applied, migrations, where);
+        const done = new Set(applied.map((r) => r.version));
+        const pending = migrations.filter((m) => !done.has(m.version));
+        for (const m of pending) {
+          db.exec(m.sql);
+          db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+            m.version,
+            m.name,
+            new Date().toISOString(),
+          );
+        }
+        const broken = db.pragma("foreign_key_check") as { table: string; parent: string }[];
+        if (broken.length > 0) {
+          const first = broken[0];
+          throw new Error(
+            `migrations left ${broken.length} row(s) pointing at missing rows (first: ${first?.table} -> ${first?.parent})`,
+          );
+        }
+        return pending.map((m) => m.version);
+      })
+      .immediate();
+  } finally {
+    db.pragma("foreign_keys = ON");
+  }
 };

@@ -1,4 +1,4 @@
-import { type EndpointName, POLICY, roleMayCall } from "@labelbench/schema";
+import { type EndpointName, POLICY, reachesEveryProject, roleMayCall } from "@labelbench/schema";
 import type { Response } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
@@ -36,22 +36,29 @@ export const authorize = async (
       rule.kind === "admin" ? "only admins may do this" : "only managers and admins may do this",
     );
   }
-  if (role !== "annotator") return;
+  if (reachesEveryProject(role)) return;
   const repo = authRepo(deps.sql);
+  // What a non-member is told instead: that the resource in the path does not exist.
+  const hidden = () =>
+    typeof params.imageId === "number"
+      ? notFound("image", params.imageId)
+      : typeof params.issueId === "number"
+        ? notFound("issue", params.issueId)
+        : null;
   const projectId =
     typeof params.projectId === "number"
       ? params.projectId
       : typeof params.imageId === "number"
         ? await repo.projectOfImage(params.imageId)
-        : null;
+        : typeof params.issueId === "number"
+          ? await repo.projectOfIssue(params.issueId)
+          : null;
   if (projectId === null) {
-    if (typeof params.imageId === "number") throw notFound("image", params.imageId);
-    throw new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`);
+    throw (
+      hidden() ?? new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`)
+    );
   }
-  if (!(await repo.isMember(projectId, auth.user.id))) {
-    if (typeof params.imageId === "number") throw notFound("image", params.imageId);
-    throw notFound("project", projectId);
-  }
+  if (!(await repo.isMember(projectId, auth.user.id))) throw hidden() ?? notFound("project", projectId);
   const access = {
     member: true,
     annotatorsCanExport: rule.need === "export" && (await repo.annotatorsCanExport(projectId)),
@@ -61,6 +68,8 @@ export const authorize = async (
     "FORBIDDEN",
     rule.need === "export"
       ? "this project does not allow annotators to export"
-      : "annotators cannot change this project's setup",
+      : rule.need === "review"
+        ? "only reviewers, managers and admins may review"
+        : "only managers and admins may change this project's setup",
   );
 };

@@ -284,6 +284,9 @@ export const authRepo = (db: Executor) => {
     projectOfImage: async (imageId: number): Promise<number | null> =>
       (await db.selectFrom("images").select("project_id").where("id", "=", imageId).executeTakeFirst())
         ?.project_id ?? null,
+    projectOfIssue: async (issueId: number): Promise<number | null> =>
+      (await db.selectFrom("review_issues").select("project_id").where("id", "=", issueId).executeTakeFirst())
+        ?.project_id ?? null,
     projectExists: async (projectId: number): Promise<boolean> =>
       (await db.selectFrom("projects").select("id").where("id", "=", projectId).executeTakeFirst()) !==
       undefined,

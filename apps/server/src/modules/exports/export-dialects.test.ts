@@ -147,6 +147,7 @@ const serve = async (deps: ExportDeps, projectId: number) => {
         split: { train: 60, val: 30, test: 10 },
         seed: "dialects",
         images: req.query.images === "include" ? "include" : "exclude",
+        review: "any",
       },
       res,
     ).catch(next);

@@ -537,6 +537,7 @@ describe("export workers", () => {
           split: { train: 50, val: 50, test: 0 },
           seed: "labelbench",
           images: req.query.images === "include" ? "include" : "exclude",
+          review: "any",
         },
         res,
       ).catch(next);

@@ -105,8 +105,8 @@ export const imagesService = (deps: Deps) => {
       by: { role: string | undefined; actor: string | null },
     ) => {
       await requireImage(imageId);
-      if (body.fileName !== undefined && by.role === "annotator") {
-        throw new AppError("FORBIDDEN", "annotators may change an image's status but not rename it");
+      if (body.fileName !== undefined && by.role !== "admin" && by.role !== "manager") {
+        throw new AppError("FORBIDDEN", "only managers may rename an image; you may change its status");
       }
       await images.update(imageId, body, deps.now(), by.actor);
       return toImage(await requireImage(imageId));

@@ -1,4 +1,4 @@
-import { api } from "@labelbench/schema";
+import { api, reachesEveryProject } from "@labelbench/schema";
 import { Router } from "express";
 import type { Deps } from "../../deps.js";
 import { route } from "../../http/route.js";
@@ -16,8 +16,8 @@ export const projectsRouter = (deps: Deps): Router => {
 
   route(r, api.listProjects, async ({ res }) => {
     const auth = authOf(res);
-    // Annotators see only the projects they are members of.
-    if (auth?.user.role === "annotator") {
+    // Reviewers and annotators see only the projects they are members of.
+    if (auth && !reachesEveryProject(auth.user.role)) {
       const mine = new Set(await members.memberProjectIds(auth.user.id));
       return { items: (await repo.list()).filter((p) => mine.has(p.id)) };
     }
