@@ -227,7 +227,14 @@ export const IssueAnchor = z.discriminatedUnion("kind", [
     width: Coord.refine((w) => w > 0, "must be positive"),
     height: Coord.refine((h) => h > 0, "must be positive"),
   }),
-  z.object({ kind: z.literal("shape"), annotationId: AnnotationId }),
+  z.object({
+    kind: z.literal("shape"),
+    annotationId: AnnotationId,
+    box: z
+      .object({ x: Coord, y: Coord, width: Coord, height: Coord })
+      .optional()
+      .describe("set by the server: the shape's bounds when pinned, to show where it was if it is deleted"),
+  }),
 ]);
 export type IssueAnchor = z.infer<typeof IssueAnchor>;
 
