@@ -425,9 +425,12 @@ const projectReviewOnly = (ok: number): Expect => ({
   annotatorMember: 403,
   readToken: 403,
 });
-/** An image of the world's project submitted by the member annotator, whose work its issues are about. */
+/**
+ * An image of the world's project submitted by the member annotator, whose work its issues are
+ * about; the world's own image gets no issue, so no other row meets one.
+ */
 let submittedImage: number | undefined;
-const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
+const issueImageOf = async (w: World): Promise<number> => {
   if (submittedImage === undefined) {
     submittedImage = await freshImage(w);
     await t?.sql
@@ -436,8 +439,11 @@ const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
       .where("id", "=", submittedImage)
       .execute();
   }
+  return submittedImage;
+};
+const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
   const r = await request(w.app)
-    .post(`/api/v1/images/${submittedImage}/issues`)
+    .post(`/api/v1/images/${await issueImageOf(w)}/issues`)
     .set(asAdmin(w))
     .send({ anchor: { kind: "point", x: 1, y: 1 }, category: "missing" });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -450,12 +456,15 @@ const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
 };
 
 const ISSUE_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
-  listImageIssues: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/issues` }) },
+  listImageIssues: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/images/${await issueImageOf(w)}/issues` }),
+  },
   listProjectIssues: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/issues` }) },
   createIssue: {
     expect: projectReviewOnly(201),
-    prepare: (w) => ({
-      path: `/images/${w.imageId}/issues`,
+    prepare: async (w) => ({
+      path: `/images/${await issueImageOf(w)}/issues`,
       body: { anchor: { kind: "region", x: 1, y: 1, width: 2, height: 2 }, category: "extra" },
     }),
   },
