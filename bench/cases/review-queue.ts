@@ -16,7 +16,9 @@ const TARGET_P99_MS = 100;
  * and pending review, by 10 annotators, a second apart, a fifth of them on their second attempt and
  * a tenth with open issues; the rest are in progress or done. Returns the data dir.
  */
-const generate = (images: number): { dir: string; labelIds: number[]; annotatorIds: number[]; start: string } => {
+const generate = (
+  images: number,
+): { dir: string; labelIds: number[]; annotatorIds: number[]; start: string } => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lb-bench-review-"));
   const db = openDatabase(path.join(dir, "labelbench.sqlite"));
   migrate(db);
@@ -53,7 +55,11 @@ const generate = (images: number): { dir: string; labelIds: number[]; annotatorI
           .run(`annotator${a}@example.com`, `Annotator ${a}`, now, now).lastInsertRowid,
       );
       annotatorIds.push(id);
-      db.prepare("INSERT INTO project_members (project_id, user_id, added_at) VALUES (?, ?, ?)").run(pid, id, now);
+      db.prepare("INSERT INTO project_members (project_id, user_id, added_at) VALUES (?, ?, ?)").run(
+        pid,
+        id,
+        now,
+      );
     }
     const insImg = db.prepare(
       `INSERT INTO images (project_id, sha256, file_name, name_key, width, height, format, byte_size, status,
@@ -107,7 +113,12 @@ const generate = (images: number): { dir: string; labelIds: number[]; annotatorI
 };
 
 /** Times `pages` consecutive pages of the queue with `query`, following the cursor. */
-const walk = async (s: RunningServer, query: string, pages: number, from: string | null = null): Promise<number[]> => {
+const walk = async (
+  s: RunningServer,
+  query: string,
+  pages: number,
+  from: string | null = null,
+): Promise<number[]> => {
   const times: number[] = [];
   let cursor: string | null = from;
   for (let p = 0; p < pages; p++) {
@@ -118,7 +129,8 @@ const walk = async (s: RunningServer, query: string, pages: number, from: string
       `/projects/1/review-queue?limit=50${query}${cursor ? `&cursor=${cursor}` : ""}`,
     );
     times.push(performance.now() - t);
-    if (res.status !== 200) throw new Error(`review queue answered ${res.status}: ${JSON.stringify(res.json)}`);
+    if (res.status !== 200)
+      throw new Error(`review queue answered ${res.status}: ${JSON.stringify(res.json)}`);
     cursor = res.json.nextCursor;
     if (!cursor) cursor = null;
   }
@@ -134,7 +146,9 @@ export const reviewQueue = async (quick: boolean): Promise<Row[]> => {
   const images = quick ? 10_000 : 100_000;
   const t0 = performance.now();
   const data = generate(images);
-  process.stderr.write(`bench: review-queue data (${images} images) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `bench: review-queue data (${images} images) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
   const s = await startServer({ port: PORT, dataDir: data.dir });
   const CASE = `review queue: ${images / 1000}k images, ${(images * 0.3) / 1000}k pending`;
   try {

@@ -50,8 +50,12 @@ export const makeReviewWorld = async (images = 4, names?: string[]): Promise<Rev
   const { id: labelId } = await createLabel(t.app, projectId, { name: "car" });
   const files = await Promise.all(
     Array.from({ length: images }, async (_, i) => ({
-      name: names?.[i] ?? `img${String(i + 1).padStart(3, "0")}.png`,
-      data: await png({ width: 64, height: 48, color: `#${(0x102030 + i * 0x050301).toString(16).padStart(6, "0")}` }),
+      name: `img${String(i + 1).padStart(3, "0")}.png`,
+      data: await png({
+        width: 400,
+        height: 300,
+        color: `#${(0x102030 + i * 0x050301).toString(16).padStart(6, "0")}`,
+      }),
     })),
   );
   const results = await uploadOk(t.app, projectId, files);
@@ -59,6 +63,13 @@ export const makeReviewWorld = async (images = 4, names?: string[]): Promise<Rev
     if (r.status !== "created") throw new Error(`upload: ${JSON.stringify(r)}`);
     return r.image.id;
   });
+  // Folder names are given by a rename: a multipart file name loses its folders on the way.
+  for (const [i, id] of imageIds.entries()) {
+    const name = names?.[i];
+    if (name === undefined) continue;
+    const r = await request(t.app).patch(`/api/v1/images/${id}`).send({ fileName: name });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
   const users = {} as ReviewWorld["users"];
   for (const p of Object.keys(ROLES) as Person[]) {
     const email = `${p}@example.com`;

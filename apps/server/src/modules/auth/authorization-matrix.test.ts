@@ -34,7 +34,10 @@ interface World {
   imageId: number;
   adminCookie: string;
   headers: Record<Caller, Record<string, string>>;
-  userIds: Record<"annotatorNonMember" | "annotatorMember" | "reviewerNonMember" | "reviewerMember" | "manager", number>;
+  userIds: Record<
+    "annotatorNonMember" | "annotatorMember" | "reviewerNonMember" | "reviewerMember" | "manager",
+    number
+  >;
 }
 
 /** What one row sends: built per call so destructive routes get a fresh target each time. */
@@ -85,6 +88,8 @@ const all = (s: number): Expect => ({
   anonymous: s,
   annotatorNonMember: s,
   annotatorMember: s,
+  reviewerNonMember: s,
+  reviewerMember: s,
   manager: s,
   admin: s,
   readToken: s,
@@ -153,7 +158,13 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
     // Each browser caller signs in as itself (which rotates its session); the others use the admin's.
     prepare: (_w, caller) => ({
       path: "/auth/login",
-      body: ["annotatorNonMember", "annotatorMember", "reviewerNonMember", "reviewerMember", "manager"].includes(caller)
+      body: [
+        "annotatorNonMember",
+        "annotatorMember",
+        "reviewerNonMember",
+        "reviewerMember",
+        "manager",
+      ].includes(caller)
         ? { email: emailOf(caller), password: PASSWORD }
         : ADMIN,
     }),
@@ -312,7 +323,10 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   },
 
   // The quality workflow (issue 15); the world's project reviews every submission and runs a queue.
-  getReviewSettings: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/review-settings` }) },
+  getReviewSettings: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/review-settings` }),
+  },
   updateReviewSettings: {
     expect: projectManage(200),
     prepare: (w) => ({ path: `/projects/${w.projectId}/review-settings`, body: { leaseMinutes: 30 } }),
@@ -327,8 +341,11 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   nextWork: { expect: projectAnnotate(), prepare: (w) => ({ path: `/projects/${w.projectId}/work/next` }) },
   myWork: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/work/mine` }) },
   getImageWork: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/work` }) },
-  // Past authorization: the caller holds no lease on the image (409).
-  releaseImage: { expect: projectAnnotate(409), prepare: (w) => ({ path: `/images/${w.imageId}/release` }) },
+  // Past authorization: the caller holds no lease on a fresh image (409).
+  releaseImage: {
+    expect: projectAnnotate(409),
+    prepare: async (w) => ({ path: `/images/${await freshImage(w)}/release` }),
+  },
   submitImage: {
     expect: projectAnnotate(),
     prepare: async (w) => ({ path: `/images/${await freshImage(w)}/submit`, body: { revision: 0 } }),
@@ -350,7 +367,10 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
     expect: projectAnnotate(204),
     prepare: (w) => ({ path: `/images/${w.imageId}/activity`, body: { seconds: 5 } }),
   },
-  annotatorStats: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/annotator-stats` }) },
+  annotatorStats: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/annotator-stats` }),
+  },
 };
 
 let w: World;
@@ -391,7 +411,10 @@ beforeAll(async () => {
     .send({ name: "P" });
   const projectId = project.body.id as number;
   for (const userId of [userIds.annotatorMember, userIds.reviewerMember])
-    await request(app).post(`/api/v1/projects/${projectId}/members`).set({ cookie: adminCookie }).send({ userId });
+    await request(app)
+      .post(`/api/v1/projects/${projectId}/members`)
+      .set({ cookie: adminCookie })
+      .send({ userId });
   // The workflow rows: every submission is reviewed, and "next" hands out free images.
   await request(app)
     .patch(`/api/v1/projects/${projectId}/review-settings`)

@@ -60,11 +60,18 @@ export const startPgReader = (
   url: string,
   projectId: number,
   statuses: readonly ImageStatus[],
-  review: ExportReview,
+  review: ExportReview = "any",
 ): { worker: Worker; channel: ReaderChannel } => {
   const flag = new SharedArrayBuffer(4);
   const { port1, port2 } = new MessageChannel();
-  const data: ReaderWorkerData & { port: MessagePort } = { url, projectId, statuses, review, flag, port: port2 };
+  const data: ReaderWorkerData & { port: MessagePort } = {
+    url,
+    projectId,
+    statuses,
+    review,
+    flag,
+    port: port2,
+  };
   const worker = startWorker(
     "export-pg-reader-worker",
     { workerData: data, transferList: [port2] },

@@ -12,7 +12,9 @@ import { pgExportRepo, type ShapeColumns } from "./export-pg-repo.js";
  * fetches the next batch of the cursor while the encoder works through the current one.
  */
 
-const { url, projectId, statuses, review, flag, port } = workerData as ReaderWorkerData & { port: MessagePort };
+const { url, projectId, statuses, review, flag, port } = workerData as ReaderWorkerData & {
+  port: MessagePort;
+};
 const signal = new Int32Array(flag);
 
 const answer = (m: unknown) => {

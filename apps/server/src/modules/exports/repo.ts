@@ -2,9 +2,9 @@ import type { ExportImage, ExportItem, ExportShape, PlannedImage, SplitName } fr
 import type { ExportQuery, Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import type { Selectable } from "kysely";
+import type { z } from "zod";
 import type { Db } from "../../db/database.js";
 import type { Database as Schema } from "../../db/schema.js";
-import type { z } from "zod";
 
 /**
  * What an export reads, one snapshot of one project, behind one synchronous interface (the

@@ -37,8 +37,14 @@ describe("reviewDiff", () => {
 
   it("sees no change in the same geometry written with its keys in another order", () => {
     const d = reviewDiff(
-      { shapes: [{ id: "a", labelId: 1, geometry: { type: "box", x: 1, y: 2, width: 3, height: 4 } }], tags: [] },
-      { shapes: [{ id: "a", labelId: 1, geometry: { height: 4, width: 3, y: 2, x: 1, type: "box" } }], tags: [] },
+      {
+        shapes: [{ id: "a", labelId: 1, geometry: { type: "box", x: 1, y: 2, width: 3, height: 4 } }],
+        tags: [],
+      },
+      {
+        shapes: [{ id: "a", labelId: 1, geometry: { height: 4, width: 3, y: 2, x: 1, type: "box" } }],
+        tags: [],
+      },
     );
     expect(d).toEqual({ added: [], removed: [], changed: [], tagsAdded: [], tagsRemoved: [] });
   });

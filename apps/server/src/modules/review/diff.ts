@@ -14,7 +14,9 @@ export interface DiffShape {
 const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, value: unknown) =>
     value !== null && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      ? Object.fromEntries(
+          Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
       : value,
   );
 

@@ -61,7 +61,9 @@ describe(`assignments (${TEST_BACKEND})`, () => {
   it("refuses an assignee who is no member (400 naming body.assigneeId) and a body with neither ids nor filter", async () => {
     w = await makeReviewWorld(1);
     const bad = expectError(
-      await w.as("mgr").post(`/projects/${w.projectId}/assignments`, { assigneeId: w.users.mgr.id, imageIds: w.imageIds }),
+      await w
+        .as("mgr")
+        .post(`/projects/${w.projectId}/assignments`, { assigneeId: w.users.mgr.id, imageIds: w.imageIds }),
       400,
       "VALIDATION_ERROR",
     );
@@ -75,7 +77,13 @@ describe(`assignments (${TEST_BACKEND})`, () => {
   });
 
   it("a batch of N by folder takes the first N unassigned in name order", async () => {
-    w = await makeReviewWorld(5, ["cam_a/2.png", "cam_b/1.png", "cam_a/10.png", "cam_a/1.png", "cam_a/3.png"]);
+    w = await makeReviewWorld(5, [
+      "cam_a/2.png",
+      "cam_b/1.png",
+      "cam_a/10.png",
+      "cam_a/1.png",
+      "cam_a/3.png",
+    ]);
     const [a2, , a10, a1, a3] = w.imageIds as number[];
     const first = await assign({ assigneeId: w.users.ann1.id, filter: { folder: "cam_a/" }, count: 2 });
     expect(first.results.map((r) => r.imageId)).toEqual([a1, a2]);
@@ -107,7 +115,10 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     expect(await next("ann1")).toMatchObject({ source: "assigned", image: { imageId: c } });
     await setReview(w, { queue: true, leaseMinutes: 10, mode: "all" });
     const ann2 = await next("ann2");
-    expect(ann2).toMatchObject({ source: "queue", image: { imageId: a, assignedVia: "queue", assigneeId: w.users.ann2.id } });
+    expect(ann2).toMatchObject({
+      source: "queue",
+      image: { imageId: a, assignedVia: "queue", assigneeId: w.users.ann2.id },
+    });
     expect(ann2.image?.leaseUntil).toBe(new Date(w.clock.ms + 10 * 60_000).toISOString());
     // Asking again gives the lease one holds (renewed), not a second image.
     minutes(5);
@@ -116,7 +127,10 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     expect(again.image?.leaseUntil).toBe(new Date(w.clock.ms + 10 * 60_000).toISOString());
     // Rework comes first.
     const sub = await annotateAndSubmit(w, "ann1", c);
-    await w.as("rev").post(`/images/${c}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["other"] }).expect(200);
+    await w
+      .as("rev")
+      .post(`/images/${c}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["other"] })
+      .expect(200);
     expect(await next("ann1")).toMatchObject({ source: "rework", image: { imageId: c } });
   });
 
@@ -127,11 +141,18 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     expect((await next("ann1")).image?.imageId).toBe(id);
     expect((await next("ann2")).image).toBeNull();
     // ann2 may not save under ann1's live lease.
-    expect(expectError(await addBox(w, "ann2", id), 409, "WORKFLOW_CONFLICT").message).toMatch(/under a queue lease/);
+    expect(expectError(await addBox(w, "ann2", id), 409, "WORKFLOW_CONFLICT").message).toMatch(
+      /under a queue lease/,
+    );
     minutes(11);
     // Expired: nobody's work any more.
-    expect(workOf(await w.as("ann1").get(`/images/${id}/work`))).toMatchObject({ assigneeId: null, leaseUntil: null });
-    expect(MyWork.parse((await w.as("ann1").get(`/projects/${w.projectId}/work/mine`)).body).counts.assigned).toBe(0);
+    expect(workOf(await w.as("ann1").get(`/images/${id}/work`))).toMatchObject({
+      assigneeId: null,
+      leaseUntil: null,
+    });
+    expect(
+      MyWork.parse((await w.as("ann1").get(`/projects/${w.projectId}/work/mine`)).body).counts.assigned,
+    ).toBe(0);
     const taken = await next("ann2");
     expect(taken).toMatchObject({ source: "queue", image: { imageId: id, assigneeId: w.users.ann2.id } });
     // ann1's unsaved work: refused with who holds it now, and nothing of it is written.
@@ -140,10 +161,9 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     expect(late.message).toMatch(/held by ANN2/);
     expect(late.details).toMatchObject({ assigneeId: w.users.ann2.id, assignedVia: "queue" });
     expect(await revisionOf(w, id)).toBe(rev);
-    const kinds = (await w.as("rev").get(`/images/${id}/history`)).body.events.map((e: { kind: string; subjectId: number }) => [
-      e.kind,
-      e.subjectId,
-    ]);
+    const kinds = (await w.as("rev").get(`/images/${id}/history`)).body.events.map(
+      (e: { kind: string; subjectId: number }) => [e.kind, e.subjectId],
+    );
     expect(kinds).toEqual([
       ["leased", w.users.ann1.id],
       ["lease_expired", w.users.ann1.id],
@@ -158,7 +178,9 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     await next("ann1");
     minutes(8);
     expect((await addBox(w, "ann1", id)).status).toBe(200);
-    expect(workOf(await w.as("ann1").get(`/images/${id}/work`)).leaseUntil).toBe(new Date(w.clock.ms + 10 * 60_000).toISOString());
+    expect(workOf(await w.as("ann1").get(`/images/${id}/work`)).leaseUntil).toBe(
+      new Date(w.clock.ms + 10 * 60_000).toISOString(),
+    );
     minutes(30);
     expect((await addBox(w, "ann1", id, 3)).status).toBe(200);
     expect(workOf(await w.as("ann1").get(`/images/${id}/work`))).toMatchObject({
@@ -173,7 +195,10 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     const [id] = w.imageIds as [number];
     await next("ann1");
     expectError(await w.as("ann2").post(`/images/${id}/release`), 409, "WORKFLOW_CONFLICT");
-    expect(workOf(await w.as("ann1").post(`/images/${id}/release`))).toMatchObject({ assigneeId: null, assignedVia: null });
+    expect(workOf(await w.as("ann1").post(`/images/${id}/release`))).toMatchObject({
+      assigneeId: null,
+      assignedVia: null,
+    });
     expectError(await w.as("ann1").post(`/images/${id}/release`), 409, "WORKFLOW_CONFLICT");
     expect((await next("ann2")).image?.imageId).toBe(id);
   });
@@ -184,14 +209,30 @@ describe(`the lease queue (${TEST_BACKEND})`, () => {
     const [a] = w.imageIds as [number];
     await next("ann1");
     const sub = await annotateAndSubmit(w, "ann1", a);
-    expect(sub).toMatchObject({ assigneeId: w.users.ann1.id, assignedVia: "queue", leaseUntil: null, reviewState: "pending" });
-    const mine = MyWork.parse((await w.as("ann1").get(`/projects/${w.projectId}/work/mine?state=submitted`)).body);
+    expect(sub).toMatchObject({
+      assigneeId: w.users.ann1.id,
+      assignedVia: "queue",
+      leaseUntil: null,
+      reviewState: "pending",
+    });
+    const mine = MyWork.parse(
+      (await w.as("ann1").get(`/projects/${w.projectId}/work/mine?state=submitted`)).body,
+    );
     expect(mine.items.map((i) => i.imageId)).toEqual([a]);
     expect(mine.counts).toEqual({ assigned: 0, rework: 0, submitted: 1, accepted: 0, rejected: 0 });
-    await w.as("rev").post(`/images/${a}/decision`, { decision: "accepted", revision: sub.revision }).expect(200);
-    const after = MyWork.parse((await w.as("ann1").get(`/projects/${w.projectId}/work/mine?state=accepted`)).body);
+    await w
+      .as("rev")
+      .post(`/images/${a}/decision`, { decision: "accepted", revision: sub.revision })
+      .expect(200);
+    const after = MyWork.parse(
+      (await w.as("ann1").get(`/projects/${w.projectId}/work/mine?state=accepted`)).body,
+    );
     expect(after.items.map((i) => i.imageId)).toEqual([a]);
     expect(after.counts.accepted).toBe(1);
-    expectError(await w.as("ann1").get(`/projects/${w.projectId}/work/mine?cursor=nonsense`), 400, "VALIDATION_ERROR");
+    expectError(
+      await w.as("ann1").get(`/projects/${w.projectId}/work/mine?cursor=nonsense`),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 });

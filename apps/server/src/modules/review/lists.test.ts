@@ -2,7 +2,6 @@ import { AnnotatorStats, ReviewDiff, ReviewQueuePage } from "@labelbench/schema"
 import { afterEach, describe, expect, it } from "vitest";
 import { createLabel, expectError } from "../../test-support/api.js";
 import { TEST_BACKEND } from "../../test-support/app.js";
-import { getExport, unzip } from "../../test-support/zips.js";
 import {
   addBox,
   annotateAndSubmit,
@@ -11,6 +10,7 @@ import {
   revisionOf,
   setReview,
 } from "../../test-support/review.js";
+import { getExport, unzip } from "../../test-support/zips.js";
 
 /** The review queue, the diff, history, activity, annotator numbers and the export filter (issue 15). */
 let w: ReviewWorld;
@@ -23,7 +23,9 @@ const queue = async (query = "") => {
 };
 const ids = (p: ReviewQueuePage) => p.items.map((i) => i.imageId);
 const decide = async (id: number, decision: string, extra: object = {}) => {
-  const r = await w.as("rev").post(`/images/${id}/decision`, { decision, revision: await revisionOf(w, id), ...extra });
+  const r = await w
+    .as("rev")
+    .post(`/images/${id}/decision`, { decision, revision: await revisionOf(w, id), ...extra });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
 };
 
@@ -51,18 +53,29 @@ describe(`review queue (${TEST_BACKEND})`, () => {
     expect(ids(await queue(`?submittedSince=${since}`))).toEqual(order.slice(3));
     // A label filter: only the image holding a truck.
     const [target] = order as [number];
-    await w.as("rev").patch(`/images/${target}/annotations`, {
-      baseRevision: await revisionOf(w, target),
-      upsert: [{ id: "t1", labelId: truck, geometry: { type: "box", x: 1, y: 1, width: 4, height: 4 } }],
-    }).expect(200);
+    await w
+      .as("rev")
+      .patch(`/images/${target}/annotations`, {
+        baseRevision: await revisionOf(w, target),
+        upsert: [{ id: "t1", labelId: truck, geometry: { type: "box", x: 1, y: 1, width: 4, height: 4 } }],
+      })
+      .expect(200);
     expect(ids(await queue(`?labelId=${truck}`))).toEqual([target]);
     // Rework and a second attempt; open issues.
     await decide(order[1] as number, "rejected", { reasons: ["other"] });
     await annotateAndSubmit(w, "ann2", order[1] as number, 9);
     expect(ids(await queue("?attempt=2"))).toEqual([order[1]]);
     expect(ids(await queue("?state=rejected"))).toEqual([]);
-    expectError(await w.as("rev").get(`/projects/${w.projectId}/review-queue?cursor=abc`), 400, "VALIDATION_ERROR");
-    expectError(await w.as("rev").get(`/projects/${w.projectId}/review-queue?state=done`), 400, "VALIDATION_ERROR");
+    expectError(
+      await w.as("rev").get(`/projects/${w.projectId}/review-queue?cursor=abc`),
+      400,
+      "VALIDATION_ERROR",
+    );
+    expectError(
+      await w.as("rev").get(`/projects/${w.projectId}/review-queue?state=done`),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 
   it("filters by open issues", async () => {
@@ -95,20 +108,25 @@ describe(`review diff (${TEST_BACKEND})`, () => {
     w = await makeReviewWorld(1);
     await setReview(w, { mode: "all" });
     const [id] = w.imageIds as [number];
-    expect(ReviewDiff.parse((await w.as("rev").get(`/images/${id}/review-diff`)).body).baseRevision).toBeNull();
+    expect(
+      ReviewDiff.parse((await w.as("rev").get(`/images/${id}/review-diff`)).body).baseRevision,
+    ).toBeNull();
     await addBox(w, "ann1", id, 1, "keep");
     await addBox(w, "ann1", id, 2, "move");
     await addBox(w, "ann1", id, 3, "drop");
     const sub = await w.as("ann1").post(`/images/${id}/submit`, { revision: await revisionOf(w, id) });
     await decide(id, "rejected", { reasons: ["imprecise_shapes"] });
-    await w.as("ann1").patch(`/images/${id}/annotations`, {
-      baseRevision: await revisionOf(w, id),
-      upsert: [
-        { id: "move", labelId: w.labelId, geometry: { type: "box", x: 12, y: 1, width: 10, height: 10 } },
-        { id: "new", labelId: w.labelId, geometry: { type: "box", x: 30, y: 1, width: 5, height: 5 } },
-      ],
-      delete: ["drop"],
-    }).expect(200);
+    await w
+      .as("ann1")
+      .patch(`/images/${id}/annotations`, {
+        baseRevision: await revisionOf(w, id),
+        upsert: [
+          { id: "move", labelId: w.labelId, geometry: { type: "box", x: 12, y: 1, width: 10, height: 10 } },
+          { id: "new", labelId: w.labelId, geometry: { type: "box", x: 30, y: 1, width: 5, height: 5 } },
+        ],
+        delete: ["drop"],
+      })
+      .expect(200);
     const d = ReviewDiff.parse((await w.as("rev").get(`/images/${id}/review-diff`)).body);
     expect(d.baseRevision).toBe(sub.body.revision);
     expect(d.added).toEqual(["new"]);
@@ -140,8 +158,8 @@ describe(`history, activity and annotator numbers (${TEST_BACKEND})`, () => {
     await w.as("ann1").post(`/images/${b}/activity`, { seconds: 45 }).expect(204);
     await w.as("ann1").post(`/images/${b}/activity`, { seconds: 15 }).expect(204);
     expectError(await w.as("ann1").post(`/images/${a}/activity`, { seconds: 301 }), 400, "VALIDATION_ERROR");
-    const stats = (await w.as("rev").get(`/projects/${w.projectId}/annotator-stats`)).body.items.map((s: unknown) =>
-      AnnotatorStats.parse(s),
+    const stats = (await w.as("rev").get(`/projects/${w.projectId}/annotator-stats`)).body.items.map(
+      (s: unknown) => AnnotatorStats.parse(s),
     );
     const ann1 = stats.find((s: AnnotatorStats) => s.userId === w.users.ann1.id);
     expect(ann1).toMatchObject({
@@ -160,12 +178,9 @@ describe(`history, activity and annotator numbers (${TEST_BACKEND})`, () => {
     const own = await w.as("ann2").get(`/projects/${w.projectId}/annotator-stats`);
     expect(own.body.items.map((s: { userId: number }) => s.userId)).toEqual([w.users.ann2.id]);
     const history = await w.as("ann1").get(`/images/${b}/history`);
-    expect(history.body.events.map((e: { kind: string; actorName: string }) => `${e.kind}:${e.actorName}`)).toEqual([
-      "submitted:ANN1",
-      "rejected:REV",
-      "submitted:ANN1",
-      "accepted:REV",
-    ]);
+    expect(
+      history.body.events.map((e: { kind: string; actorName: string }) => `${e.kind}:${e.actorName}`),
+    ).toEqual(["submitted:ANN1", "rejected:REV", "submitted:ANN1", "accepted:REV"]);
     expect(history.body.work).toMatchObject({ imageId: b, reviewState: "accepted", attempt: 2 });
   });
 });
@@ -183,13 +198,19 @@ describe(`export by review state (${TEST_BACKEND})`, () => {
     await setReview(w, { mode: "off" });
     await annotateAndSubmit(w, "ann1", d, 4);
     const shapesOf = async (review: string) => {
-      const res = await getExport(w.t.app, w.projectId, `format=coco&images=exclude&split=100,0,0&review=${review}`);
+      const res = await getExport(
+        w.t.app,
+        w.projectId,
+        `format=coco&images=exclude&split=100,0,0&review=${review}`,
+      );
       expect(res.status, res.body.toString()).toBe(200);
       const files = await unzip(res.body);
       const manifest = JSON.parse(files.get("manifest.json")?.toString() ?? "{}");
       expect(manifest.options.review).toBe(review);
       const coco = JSON.parse(files.get("annotations/instances_train.json")?.toString() ?? "{}");
-      const names = new Map<number, string>(coco.images.map((i: { id: number; file_name: string }) => [i.id, i.file_name]));
+      const names = new Map<number, string>(
+        coco.images.map((i: { id: number; file_name: string }) => [i.id, i.file_name]),
+      );
       return coco.annotations
         .map((s: { image_id: number; bbox: number[] }) => `${names.get(s.image_id)}@${s.bbox[0]}`)
         .sort();

@@ -22,7 +22,9 @@ afterEach(() => w?.t.cleanup());
 
 const apps = async (): Promise<[Express, Express]> => [
   w.t.app,
-  TEST_BACKEND === "postgres" ? await w.t.sibling({}, { now: () => new Date(w.clock.ms).toISOString() }) : w.t.app,
+  TEST_BACKEND === "postgres"
+    ? await w.t.sibling({}, { now: () => new Date(w.clock.ms).toISOString() })
+    : w.t.app,
 ];
 
 describe(`races (${TEST_BACKEND === "postgres" ? "PostgreSQL, two pools" : "SQLite"})`, () => {
@@ -54,10 +56,15 @@ describe(`races (${TEST_BACKEND === "postgres" ? "PostgreSQL, two pools" : "SQLi
     for (const r of replies.filter((x) => x.status === 409)) {
       const e = ErrorEnvelope.parse(r.body).error;
       expect(e.code).toBe("WORKFLOW_CONFLICT");
-      expect(e.details).toMatchObject({ reviewState: winner?.body.reviewState, decidedBy: winner?.body.decidedBy });
+      expect(e.details).toMatchObject({
+        reviewState: winner?.body.reviewState,
+        decidedBy: winner?.body.decidedBy,
+      });
     }
     const history = await w.as("rev").get(`/images/${id}/history`);
-    const decisions = history.body.events.filter((e: { kind: string }) => e.kind === "accepted" || e.kind === "rejected");
+    const decisions = history.body.events.filter(
+      (e: { kind: string }) => e.kind === "accepted" || e.kind === "rejected",
+    );
     expect(decisions).toHaveLength(1);
   });
 
@@ -70,7 +77,8 @@ describe(`races (${TEST_BACKEND === "postgres" ? "PostgreSQL, two pools" : "SQLi
         insertUserWithToken(w.t.sql, { email: `a${i}@example.com`, name: `A${i}`, role: "annotator" }),
       ),
     );
-    for (const p of people) await w.as("admin").post(`/projects/${w.projectId}/members`, { userId: p.userId }).expect(201);
+    for (const p of people)
+      await w.as("admin").post(`/projects/${w.projectId}/members`, { userId: p.userId }).expect(201);
     const replies = await Promise.all(
       people.map((p, i) => agent(pair[i % 2] as Express, p.token).post(`/projects/${w.projectId}/work/next`)),
     );
@@ -97,7 +105,13 @@ describe(`races (${TEST_BACKEND === "postgres" ? "PostgreSQL, two pools" : "SQLi
       const [save, decide] = await Promise.all([
         agent(pair[0], w.users.ann1.token).patch(`/images/${id}/annotations`, {
           baseRevision: revision,
-          upsert: [{ id: `r${round}`, labelId: w.labelId, geometry: { type: "box", x: round, y: 2, width: 5, height: 5 } }],
+          upsert: [
+            {
+              id: `r${round}`,
+              labelId: w.labelId,
+              geometry: { type: "box", x: round, y: 2, width: 5, height: 5 },
+            },
+          ],
         }),
         agent(pair[1], w.users.rev.token).post(`/images/${id}/decision`, { decision: "accepted", revision }),
       ]);

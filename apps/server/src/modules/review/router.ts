@@ -24,12 +24,18 @@ export const reviewRouter = (deps: Deps): Router => {
   route(r, api.myWork, ({ params, query, res }) => s.mine(params.projectId, query, callerOf(res)));
   route(r, api.getImageWork, ({ params }) => s.work(params.imageId));
   route(r, api.releaseImage, ({ params, res }) => s.release(params.imageId, callerOf(res)));
-  route(r, api.submitImage, ({ params, body, res }) => s.submit(params.imageId, body.revision, callerOf(res)));
+  route(r, api.submitImage, ({ params, body, res }) =>
+    s.submit(params.imageId, body.revision, callerOf(res)),
+  );
   route(r, api.decideImage, ({ params, body, res }) => s.decide(params.imageId, body, callerOf(res)));
   route(r, api.reviewQueue, ({ params, query }) => s.queue(params.projectId, query));
   route(r, api.reviewDiff, ({ params }) => s.diff(params.imageId));
   route(r, api.imageHistory, ({ params }) => s.history(params.imageId));
-  route(r, api.reportActivity, ({ params, body, res }) => s.activity(params.imageId, body.seconds, callerOf(res)));
-  route(r, api.annotatorStats, async ({ params, res }) => ({ items: await s.stats(params.projectId, callerOf(res)) }));
+  route(r, api.reportActivity, ({ params, body, res }) =>
+    s.activity(params.imageId, body.seconds, callerOf(res)),
+  );
+  route(r, api.annotatorStats, async ({ params, res }) => ({
+    items: await s.stats(params.projectId, callerOf(res)),
+  }));
   return r;
 };

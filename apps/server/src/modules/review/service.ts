@@ -1,5 +1,6 @@
 import type {
   AnnotatorStats,
+  AssignRequest,
   AssignResult,
   DecisionRequest,
   ImageHistory,
@@ -13,7 +14,6 @@ import type {
   ReviewSettings,
   ReviewSettingsPatch,
   Role,
-  AssignRequest as AssignRequestSchema,
 } from "@labelbench/schema";
 import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
@@ -32,8 +32,8 @@ export interface Caller {
   email: string;
 }
 
-type AssignBody = z.output<typeof AssignRequestSchema>;
-type DecisionBody = z.output<typeof import("@labelbench/schema").DecisionRequest>;
+type AssignBody = z.output<typeof AssignRequest>;
+type DecisionBody = z.output<typeof DecisionRequest>;
 type QueueQuery = z.output<typeof ReviewQueueQuery>;
 type MineQuery = z.output<typeof MyWorkQuery>;
 
@@ -100,7 +100,10 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       await settingsOrThrow(deps.sql, projectId);
       if (assigneeId !== null && (await repo.memberRole(deps.sql, projectId, assigneeId)) === undefined)
         throw new AppError("VALIDATION_ERROR", `user ${assigneeId} is no member of project ${projectId}`, [
-          { path: "body.assigneeId", message: `user ${assigneeId} is no member of this project: add them first` },
+          {
+            path: "body.assigneeId",
+            message: `user ${assigneeId} is no member of this project: add them first`,
+          },
         ]);
       return deps.sql.transaction().execute(async (trx) => {
         const rows = body.imageIds
@@ -119,7 +122,12 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         const eligible: WorkRow[] = [];
         for (const id of order) {
           const r = byId.get(id);
-          if (!r) results.push({ imageId: id, status: "refused", reason: `no image ${id} in project ${projectId}` });
+          if (!r)
+            results.push({
+              imageId: id,
+              status: "refused",
+              reason: `no image ${id} in project ${projectId}`,
+            });
           else if (r.review_state === "pending" || r.review_state === "accepted")
             results.push({
               imageId: id,
@@ -161,7 +169,7 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       deps.sql.transaction().execute(async (trx) => {
         const now = deps.now();
         const s = await settingsOrThrow(trx, projectId);
-        const own: [("rework" | "manager" | "queue"), NextWork["source"]][] = [
+        const own: ["rework" | "manager" | "queue", NextWork["source"]][] = [
           ["rework", "rework"],
           ["manager", "assigned"],
           ["queue", "queue"],
@@ -169,7 +177,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         for (const [via, source] of own) {
           const row = await repo.nextOwn(trx, projectId, caller.userId, via, now);
           if (!row) continue;
-          if (via === "queue") await repo.renewLease(trx, row.id, caller.userId, leaseEnd(now, s.leaseMinutes));
+          if (via === "queue")
+            await repo.renewLease(trx, row.id, caller.userId, leaseEnd(now, s.leaseMinutes));
           return { image: await workOf(trx, row.id, now), source };
         }
         if (!s.queue) return { image: null, source: null };
@@ -209,9 +218,16 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         const now = deps.now();
         const row = await rowOrThrow(trx, imageId);
         const holder = row.assigned_via === "queue" && row.review_state === "none" ? row.assignee_id : null;
-        const mayRelease = holder !== null && (holder === caller.userId || caller.role === "admin" || caller.role === "manager");
+        const mayRelease =
+          holder !== null &&
+          (holder === caller.userId || caller.role === "admin" || caller.role === "manager");
         if (!mayRelease || holder === null || !(await repo.releaseLease(trx, imageId, holder)))
-          throw await conflict(trx, imageId, now, `image ${imageId} has no queue lease of yours to give back`);
+          throw await conflict(
+            trx,
+            imageId,
+            now,
+            `image ${imageId} has no queue lease of yours to give back`,
+          );
         await recordEvent(trx, {
           projectId: row.project_id,
           imageId,
@@ -232,11 +248,26 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         const s = await settingsOrThrow(trx, row.project_id);
         const holder = holderOf(row, now);
         if (caller.role === "annotator" && holder !== null && holder !== caller.userId)
-          throw await conflict(trx, imageId, now, `image ${imageId} is held by ${await nameOf(trx, holder)}: only they may submit it`);
+          throw await conflict(
+            trx,
+            imageId,
+            now,
+            `image ${imageId} is held by ${await nameOf(trx, holder)}: only they may submit it`,
+          );
         if (row.review_state === "pending" && row.submitted_revision === row.revision)
-          throw await conflict(trx, imageId, now, `image ${imageId} is already submitted and waiting for review`);
+          throw await conflict(
+            trx,
+            imageId,
+            now,
+            `image ${imageId} is already submitted and waiting for review`,
+          );
         if (row.review_state === "accepted" && !isStale(row))
-          throw await conflict(trx, imageId, now, `image ${imageId} is already accepted; nothing changed since`);
+          throw await conflict(
+            trx,
+            imageId,
+            now,
+            `image ${imageId} is already accepted; nothing changed since`,
+          );
         if (row.revision !== revision) throw await stale(trx, imageId, now, revision, row.revision);
         const open = await repo.openIssueCount(trx, imageId);
         if (open > 0)
@@ -253,7 +284,13 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
           { revision, reviewState: row.review_state, attempt: row.attempt },
           { reviewState: state, userId: caller.userId, actor: caller.email, now },
         );
-        if (!ok) throw await conflict(trx, imageId, now, `image ${imageId} changed while you submitted it; look again`);
+        if (!ok)
+          throw await conflict(
+            trx,
+            imageId,
+            now,
+            `image ${imageId} changed while you submitted it; look again`,
+          );
         await recordEvent(trx, {
           projectId: row.project_id,
           imageId,
@@ -274,10 +311,21 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         const row = await rowOrThrow(trx, imageId);
         if (!decidable(row)) throw await notDecidable(trx, row, now);
         if (row.revision !== body.revision) throw await stale(trx, imageId, now, body.revision, row.revision);
-        if (body.decision === "rejected" && body.reasons.length === 0 && (await repo.openIssueCount(trx, imageId)) === 0)
-          throw new AppError("VALIDATION_ERROR", "a rejection needs at least one reason or one open issue on the image", [
-            { path: "body.reasons", message: "give at least one reason, or pin an issue on the image first" },
-          ]);
+        if (
+          body.decision === "rejected" &&
+          body.reasons.length === 0 &&
+          (await repo.openIssueCount(trx, imageId)) === 0
+        )
+          throw new AppError(
+            "VALIDATION_ERROR",
+            "a rejection needs at least one reason or one open issue on the image",
+            [
+              {
+                path: "body.reasons",
+                message: "give at least one reason, or pin an issue on the image first",
+              },
+            ],
+          );
         const won = await repo.decide(trx, imageId, body.revision, {
           decision: body.decision,
           reviewerId: caller.userId,
@@ -288,12 +336,21 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         if (!won) {
           // Another reviewer, or a save, came first (PostgreSQL: it committed while this waited).
           const current = await rowOrThrow(trx, imageId);
-          if (current.revision !== body.revision) throw await stale(trx, imageId, now, body.revision, current.revision);
+          if (current.revision !== body.revision)
+            throw await stale(trx, imageId, now, body.revision, current.revision);
           throw await notDecidable(trx, current, now);
         }
-        const resolvedIssues = body.decision === "rejected" ? 0 : await repo.resolveAllIssues(trx, imageId, now);
+        const resolvedIssues =
+          body.decision === "rejected" ? 0 : await repo.resolveAllIssues(trx, imageId, now);
         const { shapes, tags } = await repo.currentShapes(trx, imageId);
-        await repo.writeBaseline(trx, { imageId, revision: body.revision, attempt: row.attempt, shapes, tags, now });
+        await repo.writeBaseline(trx, {
+          imageId,
+          revision: body.revision,
+          attempt: row.attempt,
+          shapes,
+          tags,
+          now,
+        });
         await recordEvent(trx, {
           projectId: row.project_id,
           imageId,
@@ -332,7 +389,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       return {
         counts: await repo.myCounts(deps.sql, projectId, caller.userId, now),
         items: page.map((r) => ({ ...toImageWork(r, s, now), fileName: r.file_name })),
-        nextCursor: rows.length > query.limit && last ? encodeWorkCursor("name", last.name_key, last.id) : null,
+        nextCursor:
+          rows.length > query.limit && last ? encodeWorkCursor("name", last.name_key, last.id) : null,
       };
     },
 
@@ -412,8 +470,11 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         (m) => mayReview(caller.role) || m.id === caller.userId,
       );
       const n = await repo.statsOf(deps.sql, projectId, now);
-      const count = <K extends string>(rows: readonly (Record<K, unknown> & { n: unknown })[], key: K, v: unknown) =>
-        Number(rows.find((r) => r[key] === v)?.n ?? 0);
+      const count = <K extends string>(
+        rows: readonly (Record<K, unknown> & { n: unknown })[],
+        key: K,
+        v: unknown,
+      ) => Number(rows.find((r) => r[key] === v)?.n ?? 0);
       return people.map((p) => {
         const decided = (kinds: string[]) =>
           n.decisions

@@ -46,7 +46,14 @@ export const imageBasics = async (ex: Executor, imageId: number) =>
 export const settingsOf = async (ex: Executor, projectId: number): Promise<ReviewSettings | undefined> => {
   const r = await ex
     .selectFrom("projects")
-    .select(["review_mode", "review_sample_percent", "review_seed", "work_queue", "lease_minutes", "return_on_edit"])
+    .select([
+      "review_mode",
+      "review_sample_percent",
+      "review_seed",
+      "work_queue",
+      "lease_minutes",
+      "return_on_edit",
+    ])
     .where("id", "=", projectId)
     .executeTakeFirst();
   return (
@@ -108,7 +115,11 @@ type Images = ExpressionBuilder<Database, "images">;
 const freeOf = (eb: Images, now: string) =>
   eb.or([
     eb("assignee_id", "is", null),
-    eb.and([eb("assigned_via", "=", "queue"), eb("lease_until", "is not", null), eb("lease_until", "<=", now)]),
+    eb.and([
+      eb("assigned_via", "=", "queue"),
+      eb("lease_until", "is not", null),
+      eb("lease_until", "<=", now),
+    ]),
   ]);
 
 // ---------------------------------------------------------------- distribution
@@ -180,7 +191,11 @@ export const setAssignee = async (ex: Executor, ids: readonly number[], assignee
   for (let i = 0; i < ids.length; i += 1000)
     await ex
       .updateTable("images")
-      .set({ assignee_id: assigneeId, assigned_via: assigneeId === null ? null : "manager", lease_until: null })
+      .set({
+        assignee_id: assigneeId,
+        assigned_via: assigneeId === null ? null : "manager",
+        lease_until: null,
+      })
       .where("id", "in", ids.slice(i, i + 1000))
       .where("review_state", "not in", ["pending", "accepted"])
       .execute();
@@ -349,7 +364,11 @@ export const decide = async (
           decided_revision: revision,
           // A rejection goes back to its author as rework.
           ...(rejected
-            ? { assignee_id: d.submittedBy, assigned_via: d.submittedBy === null ? null : "rework", lease_until: null }
+            ? {
+                assignee_id: d.submittedBy,
+                assigned_via: d.submittedBy === null ? null : "rework",
+                lease_until: null,
+              }
             : {}),
         })
         .where("id", "=", imageId)
@@ -397,20 +416,34 @@ export const currentShapes = async (ex: Executor, imageId: number) => {
     .orderBy("position")
     .execute();
   const tags = (
-    await ex.selectFrom("image_tags").select("label_id").where("image_id", "=", imageId).orderBy("label_id").execute()
+    await ex
+      .selectFrom("image_tags")
+      .select("label_id")
+      .where("image_id", "=", imageId)
+      .orderBy("label_id")
+      .execute()
   ).map((t) => t.label_id);
   return { shapes: shapes as BaselineShape[], tags };
 };
 
 export const writeBaseline = async (
   ex: Executor,
-  b: { imageId: number; revision: number; attempt: number; shapes: BaselineShape[]; tags: number[]; now: string },
+  b: {
+    imageId: number;
+    revision: number;
+    attempt: number;
+    shapes: BaselineShape[];
+    tags: number[];
+    now: string;
+  },
 ) => {
   const row = {
     image_id: b.imageId,
     revision: b.revision,
     attempt: b.attempt,
-    shapes: JSON.stringify(b.shapes.map((s) => ({ id: s.id, labelId: s.labelId, geometry: JSON.parse(s.geometry) }))),
+    shapes: JSON.stringify(
+      b.shapes.map((s) => ({ id: s.id, labelId: s.labelId, geometry: JSON.parse(s.geometry) })),
+    ),
     tags: JSON.stringify(b.tags),
     created_at: b.now,
   };
@@ -462,12 +495,18 @@ export const reviewQueuePage = async (ex: Executor, projectId: number, f: QueueF
     .where("i.project_id", "=", projectId)
     .where("i.review_state", "=", f.state === "stale" ? "accepted" : f.state)
     .$if(f.state === "stale", (q) =>
-      q.where("i.decided_revision", "is not", null).where("i.decided_revision", "<", (eb) => eb.ref("i.revision")),
+      q
+        .where("i.decided_revision", "is not", null)
+        .where((eb) => eb("i.decided_revision", "<", eb.ref("i.revision"))),
     )
     .where("i.submitted_at", "is not", null)
     .$if(f.after !== undefined, (q) =>
       q.where((eb) =>
-        eb(eb.refTuple("i.submitted_at", "i.id"), ">", eb.tuple(f.after?.submittedAt ?? "", f.after?.id ?? 0)),
+        eb(
+          eb.refTuple("i.submitted_at", "i.id"),
+          ">",
+          eb.tuple(f.after?.submittedAt ?? "", f.after?.id ?? 0),
+        ),
       ),
     )
     .$if(f.annotatorId !== undefined, (q) => q.where("i.submitted_by", "=", f.annotatorId ?? 0))
@@ -511,7 +550,7 @@ export const queueTotal = async (ex: Executor, projectId: number, state: QueueSt
         .$if(state === "stale", (q) =>
           q
             .where("i.decided_revision", "is not", null)
-            .where("i.decided_revision", "<", (eb) => eb.ref("i.revision")),
+            .where((eb) => eb("i.decided_revision", "<", eb.ref("i.revision"))),
         )
         .executeTakeFirstOrThrow()
     ).n,
@@ -559,7 +598,9 @@ export const myWorkPage = async (
       }
     })
     .$if(after !== undefined, (q) =>
-      q.where((eb) => eb(eb.refTuple("i.name_key", "i.id"), ">", eb.tuple(after?.nameKey ?? "", after?.id ?? 0))),
+      q.where((eb) =>
+        eb(eb.refTuple("i.name_key", "i.id"), ">", eb.tuple(after?.nameKey ?? "", after?.id ?? 0)),
+      ),
     )
     .orderBy("i.name_key")
     .orderBy("i.id")
@@ -601,7 +642,12 @@ export const myCounts = async (ex: Executor, projectId: number, userId: number, 
         .sum<number>(
           eb
             .case()
-            .when(eb.and([eb("i.submitted_by", "=", userId), eb("i.review_state", "in", ["pending", "unreviewed"])]))
+            .when(
+              eb.and([
+                eb("i.submitted_by", "=", userId),
+                eb("i.review_state", "in", ["pending", "unreviewed"]),
+              ]),
+            )
             .then(1)
             .else(0)
             .end(),
@@ -645,7 +691,13 @@ export const addActivity = async (
 ) => {
   await ex
     .insertInto("editor_activity")
-    .values({ project_id: a.projectId, user_id: a.userId, image_id: a.imageId, day: a.day, seconds: a.seconds })
+    .values({
+      project_id: a.projectId,
+      user_id: a.userId,
+      image_id: a.imageId,
+      day: a.day,
+      seconds: a.seconds,
+    })
     .onConflict((oc) =>
       oc
         .columns(["user_id", "image_id", "day"])

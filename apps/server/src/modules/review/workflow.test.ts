@@ -48,9 +48,20 @@ const openIssue = async (imageId: number, state: "open" | "fixed" = "open") => {
 describe(`review settings (${TEST_BACKEND})`, () => {
   it("starts off, changes by PATCH, and refuses a share past 100 %", async () => {
     w = await makeReviewWorld(1);
-    const first = ReviewSettings.parse((await w.as("ann1").get(`/projects/${w.projectId}/review-settings`)).body);
-    expect(first).toEqual({ mode: "off", samplePercent: 10, sampleSeed: 1, queue: false, leaseMinutes: 30, returnOnEdit: true });
-    const r = await w.as("mgr").patch(`/projects/${w.projectId}/review-settings`, { mode: "sample", samplePercent: 12.5 });
+    const first = ReviewSettings.parse(
+      (await w.as("ann1").get(`/projects/${w.projectId}/review-settings`)).body,
+    );
+    expect(first).toEqual({
+      mode: "off",
+      samplePercent: 10,
+      sampleSeed: 1,
+      queue: false,
+      leaseMinutes: 30,
+      returnOnEdit: true,
+    });
+    const r = await w
+      .as("mgr")
+      .patch(`/projects/${w.projectId}/review-settings`, { mode: "sample", samplePercent: 12.5 });
     expect(r.body).toEqual({ ...first, mode: "sample", samplePercent: 12.5 });
     expect((await w.as("rev").get(`/projects/${w.projectId}/review-settings`)).body).toEqual(r.body);
     const bad = expectError(
@@ -69,7 +80,12 @@ describe(`submit (${TEST_BACKEND})`, () => {
     await setReview(w, { mode: "all" });
     const [id] = w.imageIds as [number];
     const work = await annotateAndSubmit(w, "ann1", id);
-    expect(work).toMatchObject({ reviewState: "pending", attempt: 1, submittedBy: w.users.ann1.id, inSample: true });
+    expect(work).toMatchObject({
+      reviewState: "pending",
+      attempt: 1,
+      submittedBy: w.users.ann1.id,
+      inSample: true,
+    });
     expect(work.submittedRevision).toBe(work.revision);
     const image = await w.as("ann1").get(`/images/${id}`);
     expect(image.body.status).toBe("done");
@@ -109,7 +125,10 @@ describe(`submit (${TEST_BACKEND})`, () => {
     expect(again.message).toMatch(/already submitted/);
     expect(again.details).toMatchObject({ reviewState: "pending", attempt: 1 });
     // Assigned to ann1 by a manager: ann2 may not submit it.
-    await w.as("mgr").post(`/projects/${w.projectId}/assignments`, { assigneeId: w.users.ann1.id, imageIds: [other] }).expect(200);
+    await w
+      .as("mgr")
+      .post(`/projects/${w.projectId}/assignments`, { assigneeId: w.users.ann1.id, imageIds: [other] })
+      .expect(200);
     const held = expectError(
       await w.as("ann2").post(`/images/${other}/submit`, { revision: await revisionOf(w, other) }),
       409,
@@ -132,13 +151,20 @@ describe(`submit (${TEST_BACKEND})`, () => {
     );
     expect(refused.message).toMatch(/1 open issue/);
     await w.t.sql.updateTable("review_issues").set({ state: "fixed" }).where("id", "=", issue).execute();
-    expect(workOf(await w.as("ann1").post(`/images/${id}/submit`, { revision: saved.body.revision })).unresolvedIssues).toBe(1);
+    expect(
+      workOf(await w.as("ann1").post(`/images/${id}/submit`, { revision: saved.body.revision }))
+        .unresolvedIssues,
+    ).toBe(1);
   });
 
   it("answers 404 for an unknown image and 400 for a body without a revision", async () => {
     w = await makeReviewWorld(1);
     expectError(await w.as("admin").post("/images/999999/submit", { revision: 0 }), 404, "NOT_FOUND");
-    const bad = expectError(await w.as("ann1").post(`/images/${w.imageIds[0]}/submit`, {}), 400, "VALIDATION_ERROR");
+    const bad = expectError(
+      await w.as("ann1").post(`/images/${w.imageIds[0]}/submit`, {}),
+      400,
+      "VALIDATION_ERROR",
+    );
     expect(issuePaths(bad.details)).toEqual(["body.revision"]);
   });
 });
@@ -151,7 +177,9 @@ describe(`decisions (${TEST_BACKEND})`, () => {
     const sub = await annotateAndSubmit(w, "ann1", id);
     const issue = await openIssue(id, "fixed");
     const work = workOf(
-      await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision, comment: "fine" }),
+      await w
+        .as("rev")
+        .post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision, comment: "fine" }),
     );
     expect(work).toMatchObject({
       reviewState: "accepted",
@@ -161,16 +189,35 @@ describe(`decisions (${TEST_BACKEND})`, () => {
       stale: false,
       unresolvedIssues: 0,
     });
-    const state = await w.t.sql.selectFrom("review_issues").select("state").where("id", "=", issue).executeTakeFirstOrThrow();
+    const state = await w.t.sql
+      .selectFrom("review_issues")
+      .select("state")
+      .where("id", "=", issue)
+      .executeTakeFirstOrThrow();
     expect(state.state).toBe("resolved");
     const last = (await events(id)).at(-1);
-    expect(last).toMatchObject({ kind: "accepted", actorId: w.users.rev.id, subjectId: w.users.ann1.id, attempt: 1 });
-    expect(last?.detail).toMatchObject({ comment: "fine", resolvedIssues: 1, submittedRevision: sub.revision });
-    const base = await w.t.sql.selectFrom("review_baselines").selectAll().where("image_id", "=", id).executeTakeFirstOrThrow();
+    expect(last).toMatchObject({
+      kind: "accepted",
+      actorId: w.users.rev.id,
+      subjectId: w.users.ann1.id,
+      attempt: 1,
+    });
+    expect(last?.detail).toMatchObject({
+      comment: "fine",
+      resolvedIssues: 1,
+      submittedRevision: sub.revision,
+    });
+    const base = await w.t.sql
+      .selectFrom("review_baselines")
+      .selectAll()
+      .where("image_id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(base.revision).toBe(sub.revision);
     expect(JSON.parse(base.shapes)).toHaveLength(1);
     const again = expectError(
-      await w.as("rev").post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["other"] }),
+      await w
+        .as("rev")
+        .post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["other"] }),
       409,
       "WORKFLOW_CONFLICT",
     );
@@ -191,9 +238,20 @@ describe(`decisions (${TEST_BACKEND})`, () => {
     expect(issuePaths(bad.details)).toEqual(["body.reasons"]);
     expect(workOf(await w.as("rev").get(`/images/${id}/work`)).reviewState).toBe("pending");
     const work = workOf(
-      await w.as("rev").post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["imprecise_shapes"] }),
+      await w
+        .as("rev")
+        .post(`/images/${id}/decision`, {
+          decision: "rejected",
+          revision: sub.revision,
+          reasons: ["imprecise_shapes"],
+        }),
     );
-    expect(work).toMatchObject({ reviewState: "rejected", assigneeId: w.users.ann1.id, assignedVia: "rework", leaseUntil: null });
+    expect(work).toMatchObject({
+      reviewState: "rejected",
+      assigneeId: w.users.ann1.id,
+      assignedVia: "rework",
+      leaseUntil: null,
+    });
     expect((await w.as("ann1").get(`/images/${id}`)).body.status).toBe("in_progress");
     // Another annotator may not touch the rework; its author gets it first from "next".
     expectError(await addBox(w, "ann2", id, 5), 409, "WORKFLOW_CONFLICT");
@@ -211,7 +269,9 @@ describe(`decisions (${TEST_BACKEND})`, () => {
     const [id] = w.imageIds as [number];
     const sub = await annotateAndSubmit(w, "ann1", id);
     await openIssue(id);
-    const work = workOf(await w.as("rev").post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision }));
+    const work = workOf(
+      await w.as("rev").post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision }),
+    );
     expect(work).toMatchObject({ reviewState: "rejected", unresolvedIssues: 1 });
   });
 
@@ -241,7 +301,10 @@ describe(`decisions (${TEST_BACKEND})`, () => {
     );
     expect(none.message).toMatch(/has not been submitted/);
     const sub = await annotateAndSubmit(w, "ann1", id);
-    await w.as("rev").post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["other"] }).expect(200);
+    await w
+      .as("rev")
+      .post(`/images/${id}/decision`, { decision: "rejected", revision: sub.revision, reasons: ["other"] })
+      .expect(200);
     const rejected = expectError(
       await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision }),
       409,
@@ -255,24 +318,38 @@ describe(`decisions (${TEST_BACKEND})`, () => {
     const [id] = w.imageIds as [number];
     const sub = await annotateAndSubmit(w, "ann1", id);
     expect(sub.reviewState).toBe("unreviewed");
-    expect(workOf(await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision })).reviewState).toBe(
-      "accepted",
-    );
+    expect(
+      workOf(
+        await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision }),
+      ).reviewState,
+    ).toBe("accepted");
   });
 
   it("fix and accept: the reviewer's edit is theirs, the event holds the submitted and fixed revisions", async () => {
     w = await makeReviewWorld(1);
     await setReview(w, { mode: "all" });
     const [id] = w.imageIds as [number];
-    await w.as("mgr").post(`/projects/${w.projectId}/assignments`, { assigneeId: w.users.ann1.id, imageIds: [id] }).expect(200);
+    await w
+      .as("mgr")
+      .post(`/projects/${w.projectId}/assignments`, { assigneeId: w.users.ann1.id, imageIds: [id] })
+      .expect(200);
     const sub = await annotateAndSubmit(w, "ann1", id);
     // The image is ann1's by assignment: a reviewer may save it all the same.
     const fix = await addBox(w, "rev", id, 40, "fixed-by-rev");
     expect(fix.status, JSON.stringify(fix.body)).toBe(200);
     expect(fix.body.upserted[0].updatedBy).toBe(w.users.rev.email);
-    const work = workOf(await w.as("rev").post(`/images/${id}/decision`, { decision: "fixed", revision: fix.body.revision }));
-    expect(work).toMatchObject({ reviewState: "accepted", decision: "fixed", decidedRevision: fix.body.revision });
-    expect((await events(id)).at(-1)?.detail).toMatchObject({ submittedRevision: sub.revision, fixedRevision: fix.body.revision });
+    const work = workOf(
+      await w.as("rev").post(`/images/${id}/decision`, { decision: "fixed", revision: fix.body.revision }),
+    );
+    expect(work).toMatchObject({
+      reviewState: "accepted",
+      decision: "fixed",
+      decidedRevision: fix.body.revision,
+    });
+    expect((await events(id)).at(-1)?.detail).toMatchObject({
+      submittedRevision: sub.revision,
+      fixedRevision: fix.body.revision,
+    });
   });
 });
 
@@ -282,19 +359,28 @@ describe(`stale decisions (${TEST_BACKEND})`, () => {
     await setReview(w, { mode: "all" });
     const [id] = w.imageIds as [number];
     const sub = await annotateAndSubmit(w, "ann1", id);
-    await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision }).expect(200);
+    await w
+      .as("rev")
+      .post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision })
+      .expect(200);
     expect((await addBox(w, "ann1", id, 50)).status).toBe(200);
     const work = workOf(await w.as("ann1").get(`/images/${id}/work`));
     expect(work).toMatchObject({ reviewState: "pending", stale: true, decision: "accepted" });
     const back = (await events(id)).at(-1);
-    expect(back).toMatchObject({ kind: "returned_by_edit", actorId: w.users.ann1.id, revision: sub.revision + 1 });
+    expect(back).toMatchObject({
+      kind: "returned_by_edit",
+      actorId: w.users.ann1.id,
+      revision: sub.revision + 1,
+    });
     // A second edit records nothing more.
     expect((await addBox(w, "ann1", id, 60)).status).toBe(200);
     expect(await kinds(id)).toEqual(["submitted", "accepted", "returned_by_edit"]);
     // Back in the queue; a reviewer decides again at the new revision.
     const q = await w.as("rev").get(`/projects/${w.projectId}/review-queue`);
     expect(q.body.items.map((i: { imageId: number }) => i.imageId)).toEqual([id]);
-    workOf(await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision + 2 }));
+    workOf(
+      await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision + 2 }),
+    );
   });
 
   it("without returnOnEdit the acceptance only turns stale; it may be decided again, and resubmitted", async () => {
@@ -302,16 +388,25 @@ describe(`stale decisions (${TEST_BACKEND})`, () => {
     await setReview(w, { mode: "all", returnOnEdit: false });
     const [id] = w.imageIds as [number];
     const sub = await annotateAndSubmit(w, "ann1", id);
-    await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision }).expect(200);
+    await w
+      .as("rev")
+      .post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision })
+      .expect(200);
     // Accepted and unchanged: nothing to submit.
-    expectError(await w.as("ann1").post(`/images/${id}/submit`, { revision: sub.revision }), 409, "WORKFLOW_CONFLICT");
+    expectError(
+      await w.as("ann1").post(`/images/${id}/submit`, { revision: sub.revision }),
+      409,
+      "WORKFLOW_CONFLICT",
+    );
     expect((await addBox(w, "ann1", id, 50)).status).toBe(200);
     const work = workOf(await w.as("ann1").get(`/images/${id}/work`));
     expect(work).toMatchObject({ reviewState: "accepted", stale: true });
     const q = await w.as("rev").get(`/projects/${w.projectId}/review-queue?state=stale`);
     expect(q.body.items.map((i: { imageId: number }) => i.imageId)).toEqual([id]);
     expect(q.body.total).toBe(1);
-    const re = workOf(await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision + 1 }));
+    const re = workOf(
+      await w.as("rev").post(`/images/${id}/decision`, { decision: "accepted", revision: sub.revision + 1 }),
+    );
     expect(re.stale).toBe(false);
   });
 
