@@ -221,5 +221,6 @@ describe(`export by review state (${TEST_BACKEND})`, () => {
     // An edit after the acceptance (returnOnEdit) takes the image out of the accepted export.
     await addBox(w, "ann1", a, 40);
     expect(await shapesOf("accepted")).toEqual([]);
-  });
+    // Five exports, each in a worker of its own (and on PostgreSQL a reader thread too).
+  }, 180_000);
 });

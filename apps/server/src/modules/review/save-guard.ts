@@ -25,7 +25,7 @@ export const guardSave = async (
   caller: SaveCaller | undefined,
   now: string,
 ): Promise<void> => {
-  if (!caller || caller.role !== "annotator") return;
+  if (caller?.role !== "annotator") return;
   const row = await workRow(ex, imageId);
   if (!row) return;
   const holder = holderOf(row, now);

@@ -238,13 +238,11 @@ describe(`decisions (${TEST_BACKEND})`, () => {
     expect(issuePaths(bad.details)).toEqual(["body.reasons"]);
     expect(workOf(await w.as("rev").get(`/images/${id}/work`)).reviewState).toBe("pending");
     const work = workOf(
-      await w
-        .as("rev")
-        .post(`/images/${id}/decision`, {
-          decision: "rejected",
-          revision: sub.revision,
-          reasons: ["imprecise_shapes"],
-        }),
+      await w.as("rev").post(`/images/${id}/decision`, {
+        decision: "rejected",
+        revision: sub.revision,
+        reasons: ["imprecise_shapes"],
+      }),
     );
     expect(work).toMatchObject({
       reviewState: "rejected",
