@@ -489,6 +489,10 @@ export interface QueueFilter {
  * images_project_review (project, state, submitted_at, id) from the cursor on, whatever the depth.
  */
 export const reviewQueuePage = async (ex: Executor, projectId: number, f: QueueFilter) =>
+  reviewQueueQuery(ex, projectId, f).execute();
+
+/** The review queue's page query, unexecuted (its plan is checked in queue-plan.test.ts). */
+export const reviewQueueQuery = (ex: Executor, projectId: number, f: QueueFilter) =>
   ex
     .selectFrom("images as i")
     .select([...WORK_COLUMNS, "i.file_name", "i.annotation_count", "i.name_key"])
@@ -535,8 +539,7 @@ export const reviewQueuePage = async (ex: Executor, projectId: number, f: QueueF
     )
     .orderBy("i.submitted_at")
     .orderBy("i.id")
-    .limit(f.limit + 1)
-    .execute();
+    .limit(f.limit + 1);
 
 /** How many images are in a review state (the queue's total, before its other filters). */
 export const queueTotal = async (ex: Executor, projectId: number, state: QueueState): Promise<number> =>
