@@ -1,7 +1,7 @@
 import { GridIndex } from "@labelbench/geometry";
 import type { Id } from "@labelbench/schema";
 import { maxWeightMatching, type WeightedEdge } from "./assignment.js";
-import { geometryBounds, shapeIou } from "./iou.js";
+import { prepareShape, preparedIou } from "./iou.js";
 import { type MatchOptionsInput, resolveMatchOptions } from "./options.js";
 import type {
   ImageAnnotations,
@@ -34,18 +34,20 @@ const candidateEdges = (
   threshold: number,
 ): WeightedEdge[] => {
   if (reference.length === 0 || checked.length === 0) return [];
-  const checkedBounds = checked.map((s) => geometryBounds(s.geometry));
-  // A cell about the size of a typical shape keeps each search to a few cells and a few candidates.
+  const chk = checked.map((s) => prepareShape(s.geometry));
+  // Cells about twice a typical shape's size: most shapes sit in one to four cells and a search
+  // touches a handful.
   let sizeSum = 0;
-  for (const b of checkedBounds) sizeSum += Math.max(b.maxX - b.minX, b.maxY - b.minY);
-  const index = new GridIndex<number>(Math.max(1, sizeSum / checkedBounds.length));
-  checkedBounds.forEach((b, j) => {
-    index.insert(j, b);
+  for (const s of chk) sizeSum += Math.max(s.bounds.maxX - s.bounds.minX, s.bounds.maxY - s.bounds.minY);
+  const index = new GridIndex<number>(Math.max(1, (2 * sizeSum) / chk.length));
+  chk.forEach((s, j) => {
+    index.insert(j, s.bounds);
   });
   const edges: WeightedEdge[] = [];
-  reference.forEach((ref, i) => {
-    for (const j of index.search(geometryBounds(ref.geometry))) {
-      const iou = shapeIou(ref.geometry, checked[j]!.geometry);
+  reference.forEach((shape, i) => {
+    const ref = prepareShape(shape.geometry);
+    for (const j of index.search(ref.bounds)) {
+      const iou = preparedIou(ref, chk[j]!, threshold);
       if (iou > 0 && iou >= threshold) edges.push({ r: i, c: j, weight: iou });
     }
   });
