@@ -1,7 +1,7 @@
 import { GridIndex } from "@labelbench/geometry";
 import type { Id } from "@labelbench/schema";
 import { maxWeightMatching, type WeightedEdge } from "./assignment.js";
-import { prepareShape, preparedIou } from "./iou.js";
+import { preparedIou, prepareShape } from "./iou.js";
 import { type MatchOptionsInput, resolveMatchOptions } from "./options.js";
 import type {
   ImageAnnotations,
