@@ -120,6 +120,28 @@ describe("matchImage, every outcome by hand", () => {
     expect(r.matches).toEqual([{ reference: 0, checked: 0, labelId: 1, iou: 0.5, lowOverlap: true }]);
   });
 
+  it("a shape with a coordinate that is not a finite number is refused by its side and index", () => {
+    const bad: QualityShape = {
+      labelId: 1,
+      geometry: { type: "box", x: 0, y: Number.NaN, width: 5, height: 5 },
+    };
+    expect(() => matchImage(image([box(1, 0, 0, 5, 5)]), image([box(1, 0, 0, 5, 5), bad]))).toThrow(
+      "checked shape 1: every coordinate must be a finite number",
+    );
+    const far: QualityShape = {
+      labelId: 1,
+      geometry: {
+        type: "polygon",
+        points: [
+          [0, 0],
+          [Number.POSITIVE_INFINITY, 0],
+          [1, 1],
+        ],
+      },
+    };
+    expect(() => matchImage(image([far]), image([]))).toThrow("reference shape 0: every coordinate");
+  });
+
   it("options: presets, partial overrides, and a clear refusal", () => {
     expect(resolveMatchOptions("cvat")).toEqual(CVAT_MATCH_OPTIONS);
     expect(resolveMatchOptions({ matchThreshold: 0.3 })).toEqual({

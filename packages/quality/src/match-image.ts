@@ -23,6 +23,20 @@ export const compareTags = (reference: readonly Id[], checked: readonly Id[]): T
   return { matched, missing, extra, agree: missing.length === 0 && extra.length === 0 };
 };
 
+const finiteGeometry = (s: QualityShape): boolean => {
+  const g = s.geometry;
+  if (g.type === "box") return [g.x, g.y, g.width, g.height].every(Number.isFinite);
+  return g.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+};
+
+/** The schema's Geometry admits only finite numbers; a caller that skipped it hears which shape. */
+const assertFinite = (shapes: readonly QualityShape[], side: "reference" | "checked") => {
+  shapes.forEach((s, i) => {
+    if (!finiteGeometry(s))
+      throw new RangeError(`${side} shape ${i}: every coordinate must be a finite number`);
+  });
+};
+
 /**
  * Every (reference, checked) pair whose IoU reaches the threshold, whatever the labels. Candidates
  * come from a grid index over the checked shapes' bounds, so only shapes whose bounds meet are
@@ -71,6 +85,8 @@ export const matchImage = (
   const { matchThreshold, lowOverlapThreshold } = resolveMatchOptions(options);
   const refShapes = reference.shapes;
   const chkShapes = checked.shapes;
+  assertFinite(refShapes, "reference");
+  assertFinite(chkShapes, "checked");
   const edges = candidateEdges(refShapes, chkShapes, matchThreshold);
   const sameLabel = (e: WeightedEdge) => refShapes[e.r]!.labelId === chkShapes[e.c]!.labelId;
 
