@@ -33,10 +33,13 @@ describe("matchImage, every outcome by hand", () => {
     const r = matchImage(image([box(1, 0, 0, 10, 10)]), image([box(2, 0, 0, 10, 10)]));
     expect(r.matches).toEqual([]);
     expect(r.mismatches).toEqual([
-      { reference: 0, checked: 0, referenceLabelId: 1, checkedLabelId: 2, iou: 1 },
+      { reference: 0, checked: 0, referenceLabelId: 1, checkedLabelId: 2, iou: 1, lowOverlap: false },
     ]);
     expect(r.missing).toEqual([]);
     expect(r.extra).toEqual([]);
+    // A loose mismatch is flagged low overlap like a loose match: IoU 0.6.
+    const loose = matchImage(image([box(1, 0, 0, 10, 10)]), image([box(2, 0, 0, 10, 6)]));
+    expect(loose.mismatches[0]!.lowOverlap).toBe(true);
   });
 
   it("missing and extra shapes by their index in the input", () => {

@@ -74,7 +74,7 @@ const candidateEdges = (
  * As CVAT does, in two passes: an optimal (maximum total IoU) pairing among pairs of the same label
  * whose IoU reaches `matchThreshold`; then, among the shapes still unpaired, an optimal pairing
  * across labels — those pairs are label mismatches. What is left is missing (reference) or extra
- * (checked). Matched pairs under `lowOverlapThreshold` are flagged as low overlap. Every shape is
+ * (checked). Pairs under `lowOverlapThreshold` are flagged as low overlap. Every shape is
  * reported by its index in the input arrays.
  */
 export const matchImage = (
@@ -118,6 +118,7 @@ export const matchImage = (
         referenceLabelId: refShapes[e.r]!.labelId,
         checkedLabelId: chkShapes[e.c]!.labelId,
         iou: e.weight,
+        lowOverlap: e.weight < lowOverlapThreshold,
       };
     })
     .sort((a, b) => a.reference - b.reference);

@@ -16,7 +16,9 @@ const first: ImageMatch = {
     { reference: 4, checked: 4, labelId: 2, iou: 0.6, lowOverlap: true },
     { reference: 5, checked: 5, labelId: 2, iou: 0.8, lowOverlap: false },
   ],
-  mismatches: [{ reference: 6, checked: 6, referenceLabelId: 1, checkedLabelId: 2, iou: 0.9 }],
+  mismatches: [
+    { reference: 6, checked: 6, referenceLabelId: 1, checkedLabelId: 2, iou: 0.9, lowOverlap: false },
+  ],
   missing: [
     { index: 7, labelId: 1 },
     { index: 8, labelId: 1 },
@@ -74,6 +76,8 @@ describe("qualityMetrics", () => {
     ]);
     expect(m.perLabel[0]!.recall).toEqual(wilsonInterval(3, 6));
     expect(m.perLabel[1]!.precision).toEqual(wilsonInterval(5, 6));
+    // Per-label accuracy TP / (TP + FP + FN): label 1 3/6, label 2 5/6, label 3 0/1.
+    expect(m.perLabel.map((l) => l.accuracy.value)).toEqual([0.5, 5 / 6, 0]);
   });
 
   it("one image alone is the same as a list of one; nothing to measure gives no values", () => {

@@ -23,6 +23,8 @@ export interface LabelMetrics {
   readonly counts: { readonly tp: number; readonly fp: number; readonly fn: number };
   readonly precision: Estimate;
   readonly recall: Estimate;
+  /** TP / (TP + FP + FN) of this label, CVAT's per-label accuracy. */
+  readonly accuracy: Estimate;
 }
 
 export interface QualityMetrics {
@@ -110,6 +112,7 @@ const perLabelOf = (confusion: readonly ConfusionCell[]): LabelMetrics[] => {
       counts: c,
       precision: wilsonInterval(c.tp, c.tp + c.fp),
       recall: wilsonInterval(c.tp, c.tp + c.fn),
+      accuracy: wilsonInterval(c.tp, c.tp + c.fp + c.fn),
     }));
 };
 

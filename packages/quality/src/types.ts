@@ -36,6 +36,8 @@ export interface LabelMismatch {
   readonly referenceLabelId: Id;
   readonly checkedLabelId: Id;
   readonly iou: number;
+  /** Under the low-overlap threshold, as for a match (CVAT flags both). */
+  readonly lowOverlap: boolean;
 }
 
 export interface UnmatchedShape {
