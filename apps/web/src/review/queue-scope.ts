@@ -1,0 +1,105 @@
+import { ReviewQueueQuery } from "@labelbench/schema";
+
+/**
+ * The review queue's filters as kept in the page's URL (`?state=pending&annotator=3&since=2026-12-01`).
+ * The queue's links into the editor carry the same parameters next to `mode=review`, so the editor's
+ * next and previous image (`D`/`A`) walk exactly the queue the reviewer was looking at: the editor
+ * reads them back with `parseQueueScope` and asks the server with `queueQuery`.
+ */
+export type QueueState = NonNullable<ReviewQueueQuery["state"]>;
+export const QUEUE_STATES: readonly QueueState[] = ["pending", "stale", "accepted", "rejected", "unreviewed"];
+
+export interface QueueScope {
+  state: QueueState;
+  annotatorId: number | undefined;
+  labelId: number | undefined;
+  /** A calendar day, `YYYY-MM-DD` (the reviewer's local day starts the range). */
+  since: string | undefined;
+  /** true: only images with unresolved issues; false: only without; undefined: both. */
+  openIssues: boolean | undefined;
+  attempt: number | undefined;
+}
+
+export const DEFAULT_QUEUE_SCOPE: QueueScope = {
+  state: "pending",
+  annotatorId: undefined,
+  labelId: undefined,
+  since: undefined,
+  openIssues: undefined,
+  attempt: undefined,
+};
+
+/** The URL keys, short and stable: they appear in bookmarks and in the editor's address. */
+export const QUEUE_KEYS = ["state", "annotator", "label", "since", "issues", "attempt"] as const;
+
+const positiveInt = (raw: string | null): number | undefined => {
+  if (raw === null || !/^[1-9]\d{0,9}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) ? n : undefined;
+};
+
+/** `YYYY-MM-DD` naming a day that exists (not 2026-02-30). */
+const isDay = (raw: string | null): raw is string => {
+  const m = raw === null ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+};
+
+/** Reads the scope; anything unknown or malformed means that filter's default rather than an error page. */
+export const parseQueueScope = (params: URLSearchParams): QueueScope => {
+  const state = params.get("state");
+  const issues = params.get("issues");
+  const since = params.get("since");
+  return {
+    state: (QUEUE_STATES as readonly string[]).includes(state ?? "") ? (state as QueueState) : "pending",
+    annotatorId: positiveInt(params.get("annotator")),
+    labelId: positiveInt(params.get("label")),
+    since: isDay(since) ? since : undefined,
+    openIssues: issues === "open" ? true : issues === "none" ? false : undefined,
+    attempt: positiveInt(params.get("attempt")),
+  };
+};
+
+/** `?…` with the scope's non-default filters only ("" when none), in a fixed order. */
+export const queueSearch = (s: QueueScope, extra: Record<string, string> = {}): string => {
+  const p = new URLSearchParams(extra);
+  if (s.state !== "pending") p.set("state", s.state);
+  if (s.annotatorId !== undefined) p.set("annotator", String(s.annotatorId));
+  if (s.labelId !== undefined) p.set("label", String(s.labelId));
+  if (s.since !== undefined) p.set("since", s.since);
+  if (s.openIssues !== undefined) p.set("issues", s.openIssues ? "open" : "none");
+  if (s.attempt !== undefined) p.set("attempt", String(s.attempt));
+  const qs = p.toString();
+  return qs ? `?${qs}` : "";
+};
+
+/** `params` with the queue's keys replaced by `s` (other parameters kept). */
+export const withQueueScope = (params: URLSearchParams, s: QueueScope): URLSearchParams => {
+  const p = new URLSearchParams(params);
+  for (const k of QUEUE_KEYS) p.delete(k);
+  for (const [k, v] of new URLSearchParams(queueSearch(s))) p.set(k, v);
+  return p;
+};
+
+/** The local calendar day's start as the UTC timestamp the server compares submissions with. */
+export const dayStart = (day: string): string => new Date(`${day}T00:00:00`).toISOString();
+
+/** The scope as the `reviewQueue` endpoint's query (without cursor and limit). */
+export const queueQuery = (s: QueueScope): ReviewQueueQuery => ({
+  state: s.state,
+  annotatorId: s.annotatorId,
+  labelId: s.labelId,
+  submittedSince: s.since === undefined ? undefined : dayStart(s.since),
+  openIssues: s.openIssues === undefined ? undefined : s.openIssues ? "true" : "false",
+  attempt: s.attempt,
+});
+
+/** The editor's address for one queued image, in review mode, walking the same queue. */
+export const reviewHref = (projectId: number, imageId: number, s: QueueScope): string =>
+  `/projects/${projectId}/images/${imageId}${queueSearch(s, { mode: "review" })}`;
+
+/** How many filters besides the state narrow the queue (for "Clear filters"). */
+export const activeFilters = (s: QueueScope): number =>
+  [s.annotatorId, s.labelId, s.since, s.openIssues, s.attempt].filter((v) => v !== undefined).length;
