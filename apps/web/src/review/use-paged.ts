@@ -6,7 +6,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface PagedState<T, P extends Page<T>> {
+export interface PagedState<T, P extends Page<unknown>> {
   items: T[] | undefined;
   /** The latest page the server sent (its totals and counts). */
   last: P | undefined;
@@ -23,7 +23,7 @@ export interface PagedState<T, P extends Page<T>> {
  * ones on demand. A new filter drops what was loaded and aborts what was in flight, so a late page
  * of the previous filter can never land in the new list.
  */
-export const usePaged = <T, P extends Page<T> = Page<T>>(
+export const usePaged = <P extends Page<unknown>, T = P["items"][number]>(
   load: (cursor: string | undefined, signal: AbortSignal) => Promise<P>,
   deps: DependencyList,
   errorTitle: string,
@@ -48,7 +48,8 @@ export const usePaged = <T, P extends Page<T> = Page<T>>(
         .current(after, c.signal)
         .then((page) => {
           if (c.signal.aborted) return;
-          setItems((prev) => (replace || !prev ? page.items : [...prev, ...page.items]));
+          const got = page.items as T[];
+          setItems((prev) => (replace || !prev ? got : [...prev, ...got]));
           setCursor(page.nextCursor);
           setLast(page);
           setError(null);

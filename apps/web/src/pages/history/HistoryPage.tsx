@@ -1,6 +1,5 @@
 import { Link, useParams } from "react-router";
 import { call } from "../../api/client";
-import { parseId } from "../../app/ProjectLayout";
 import { useProject } from "../../project/project-context";
 import { useProjectPeople } from "../../review/members";
 import { describeEvent, eventComment, eventTone, REVIEW_STATE_LABEL } from "../../review/review-text";
@@ -20,7 +19,8 @@ import "../../review/review.css";
  */
 export function HistoryPage() {
   const { project } = useProject();
-  const imageId = parseId(useParams().imageId);
+  const raw = Number(useParams().imageId);
+  const imageId = Number.isSafeInteger(raw) && raw > 0 ? raw : null;
   const people = useProjectPeople(project.id);
   const data = useAsync(
     async (signal) => {
