@@ -58,7 +58,9 @@ test("a manager assigns a batch of 3 from a folder; the annotator's My work show
   await expect(page.getByText(`3 assigned to ${ANNOTATOR.name}`)).toBeVisible();
   // The grid shows who holds each image: the first three of cam_a, in name order.
   for (const name of ["cam_a/001.png", "cam_a/002.png", "cam_a/003.png"])
-    await expect(page.locator(".tile", { hasText: name }).locator(".tile__assignee")).toHaveText(ANNOTATOR.name);
+    await expect(page.locator(".tile", { hasText: name }).locator(".tile__assignee")).toHaveText(
+      ANNOTATOR.name,
+    );
   await expect(page.locator(".tile", { hasText: "cam_a/004.png" }).locator(".tile__assignee")).toHaveCount(0);
   await shot(page, "review-pages-02-library-assigned");
 
@@ -75,6 +77,8 @@ test("a manager assigns a batch of 3 from a folder; the annotator's My work show
   await bea.getByRole("button", { name: /Start annotating/ }).click();
   const first = uploaded.find((r) => r.status === "created" && r.image.fileName === "cam_a/001.png");
   expect(first && "image" in first).toBe(true);
-  await expect(bea).toHaveURL(new RegExp(`/projects/${project.id}/images/${first && "image" in first ? first.image.id : 0}`));
+  await expect(bea).toHaveURL(
+    new RegExp(`/projects/${project.id}/images/${first && "image" in first ? first.image.id : 0}`),
+  );
   await bea.context().close();
 });

@@ -169,7 +169,9 @@ export const Image = z.object({
   // request per tile. Optional: images written before the workflow, and fixtures, leave them out.
   assigneeId: Id.nullable()
     .optional()
-    .describe("who annotates it now: a manager's assignment, a live queue lease, or rework (expired leases: null)"),
+    .describe(
+      "who annotates it now: a manager's assignment, a live queue lease, or rework (expired leases: null)",
+    ),
   reviewState: ImageReviewState.optional(),
 });
 export type Image = z.infer<typeof Image>;

@@ -55,7 +55,9 @@ export function Header({
         <span className="header__spacer" />
         {project && (
           <nav className="project-nav" aria-label="Project">
-            {NAV.filter((n) => (!n.needs || can(n.needs, project)) && !(n.unless && can(n.unless, project))).map((n) => (
+            {NAV.filter(
+              (n) => (!n.needs || can(n.needs, project)) && !(n.unless && can(n.unless, project)),
+            ).map((n) => (
               <NavLink
                 key={n.label}
                 to={`/projects/${project.id}${n.to ? `/${n.to}` : ""}`}

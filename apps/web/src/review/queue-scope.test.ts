@@ -48,7 +48,10 @@ describe("review queue scope", () => {
   });
 
   it("replaces only its own keys in a URL", () => {
-    const p = withQueueScope(new URLSearchParams("mode=review&annotator=3&x=1"), { ...DEFAULT_QUEUE_SCOPE, labelId: 2 });
+    const p = withQueueScope(new URLSearchParams("mode=review&annotator=3&x=1"), {
+      ...DEFAULT_QUEUE_SCOPE,
+      labelId: 2,
+    });
     expect(p.toString()).toBe("mode=review&x=1&label=2");
   });
 

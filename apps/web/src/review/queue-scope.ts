@@ -1,4 +1,4 @@
-import { ReviewQueueQuery } from "@labelbench/schema";
+import type { ReviewQueueQuery } from "@labelbench/schema";
 
 /**
  * The review queue's filters as kept in the page's URL (`?state=pending&annotator=3&since=2026-12-01`).

@@ -84,7 +84,8 @@ const text = (v: unknown): string | null => (typeof v === "string" && v.trim() !
 export const describeEvent = (e: ReviewEvent, nameOf: (userId: number) => string | null): string => {
   const who = e.actorName ?? "Someone";
   let line = `${who} ${VERB[e.kind]}`;
-  if (e.kind === "assigned" && e.subjectId !== null) line += ` to ${nameOf(e.subjectId) ?? `user ${e.subjectId}`}`;
+  if (e.kind === "assigned" && e.subjectId !== null)
+    line += ` to ${nameOf(e.subjectId) ?? `user ${e.subjectId}`}`;
   const facts: string[] = [];
   if (e.attempt > 0) facts.push(`attempt ${e.attempt}`);
   if (e.revision !== null) facts.push(`revision ${e.revision}`);
@@ -120,4 +121,5 @@ export const formatDuration = (seconds: number): string => {
 };
 
 /** A share as a whole percentage, or an en dash when there is nothing to divide. */
-export const formatRate = (rate: number | null): string => (rate === null ? "–" : `${Math.round(rate * 100)}%`);
+export const formatRate = (rate: number | null): string =>
+  rate === null ? "–" : `${Math.round(rate * 100)}%`;

@@ -19,9 +19,16 @@ afterEach(() => t.cleanup());
 describe(`the image list carries assignee and review state on ${TEST_BACKEND}`, () => {
   it("shows a manager's assignment and a live lease, and nobody for an expired lease", async () => {
     const projectId = (await createProject(t.app)).id;
-    const ana = await insertUserWithToken(t.sql, { email: "ana@example.com", name: "Ana", role: "annotator" });
+    const ana = await insertUserWithToken(t.sql, {
+      email: "ana@example.com",
+      name: "Ana",
+      role: "annotator",
+    });
     const files = await Promise.all(
-      ["a.png", "b.png", "c.png", "d.png"].map(async (name, i) => ({ name, data: await png({ seed: i + 1 }) })),
+      ["a.png", "b.png", "c.png", "d.png"].map(async (name, i) => ({
+        name,
+        data: await png({ seed: i + 1 }),
+      })),
     );
     const ids = (await uploadOk(t.app, projectId, files)).map((r) => ("image" in r ? r.image.id : 0));
     const [assigned, leased, expired, free] = ids as [number, number, number, number];
@@ -33,7 +40,11 @@ describe(`the image list carries assignee and review state on ${TEST_BACKEND}`, 
       .execute();
     await t.sql
       .updateTable("images")
-      .set({ assignee_id: ana.userId, assigned_via: "queue", lease_until: new Date(Date.now() + hour).toISOString() })
+      .set({
+        assignee_id: ana.userId,
+        assigned_via: "queue",
+        lease_until: new Date(Date.now() + hour).toISOString(),
+      })
       .where("id", "=", leased)
       .execute();
     await t.sql
@@ -64,11 +75,15 @@ describe("holderOf", () => {
   const now = "2026-12-07T10:00:00.000Z";
   it("keeps assignments and rework whatever their lease column says", () => {
     expect(holderOf({ assignee_id: 3, assigned_via: "manager", lease_until: null }, now)).toBe(3);
-    expect(holderOf({ assignee_id: 3, assigned_via: "rework", lease_until: "2026-12-07T09:00:00.000Z" }, now)).toBe(3);
+    expect(
+      holderOf({ assignee_id: 3, assigned_via: "rework", lease_until: "2026-12-07T09:00:00.000Z" }, now),
+    ).toBe(3);
   });
 
   it("drops a queue lease at the instant it ends", () => {
-    expect(holderOf({ assignee_id: 3, assigned_via: "queue", lease_until: "2026-12-07T10:00:00.001Z" }, now)).toBe(3);
+    expect(
+      holderOf({ assignee_id: 3, assigned_via: "queue", lease_until: "2026-12-07T10:00:00.001Z" }, now),
+    ).toBe(3);
     expect(holderOf({ assignee_id: 3, assigned_via: "queue", lease_until: now }, now)).toBeNull();
   });
 });

@@ -65,7 +65,11 @@ export function HistoryPage() {
 
       {!data.data ? (
         data.error ? (
-          <ErrorState title="Could not load the history" message={messageOf(data.error)} onRetry={data.reload} />
+          <ErrorState
+            title="Could not load the history"
+            message={messageOf(data.error)}
+            onRetry={data.reload}
+          />
         ) : (
           <Loading what="the history" />
         )
@@ -84,13 +88,21 @@ export function HistoryPage() {
                 {g.events.map((e) => {
                   const comment = eventComment(e);
                   return (
-                    <li key={e.id} className={`timeline__item timeline__item--${eventTone(e.kind)}`} data-kind={e.kind}>
+                    <li
+                      key={e.id}
+                      className={`timeline__item timeline__item--${eventTone(e.kind)}`}
+                      data-kind={e.kind}
+                    >
                       <span className="timeline__dot" aria-hidden="true" />
                       <div>
                         <div className="timeline__text">{describeEvent(e, people.nameOf)}</div>
                         {comment && <div className="timeline__comment">{comment}</div>}
                       </div>
-                      <time className="timeline__time" dateTime={e.createdAt} title={new Date(e.createdAt).toLocaleString()}>
+                      <time
+                        className="timeline__time"
+                        dateTime={e.createdAt}
+                        title={new Date(e.createdAt).toLocaleString()}
+                      >
                         {formatRelative(e.createdAt)}
                       </time>
                     </li>

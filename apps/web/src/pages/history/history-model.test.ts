@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { describeEvent, eventComment } from "../../review/review-text";
 import { attemptTitle, groupByAttempt, workSummary } from "./history-model";
 
-const ev = (id: number, kind: ReviewEvent["kind"], attempt: number, at: string, over: Partial<ReviewEvent> = {}): ReviewEvent => ({
+const ev = (
+  id: number,
+  kind: ReviewEvent["kind"],
+  attempt: number,
+  at: string,
+  over: Partial<ReviewEvent> = {},
+): ReviewEvent => ({
   id,
   imageId: 9,
   kind,
@@ -56,7 +62,9 @@ describe("groupByAttempt", () => {
 
   it("orders events of the same instant by id", () => {
     const at = "2026-12-01T10:00:00.000Z";
-    expect(groupByAttempt([ev(5, "commented", 1, at), ev(4, "issue_opened", 1, at)])[0]?.events.map((e) => e.id)).toEqual([4, 5]);
+    expect(
+      groupByAttempt([ev(5, "commented", 1, at), ev(4, "issue_opened", 1, at)])[0]?.events.map((e) => e.id),
+    ).toEqual([4, 5]);
   });
 
   it("names attempts", () => {
@@ -71,7 +79,9 @@ describe("describeEvent", () => {
       revision: 7,
       detail: { reasons: ["missing_objects", "wrong_labels", "not-a-reason"], comment: " look left " },
     });
-    expect(describeEvent(e, () => null)).toBe("Ana rejected (attempt 1, revision 7): Missing objects, Wrong labels");
+    expect(describeEvent(e, () => null)).toBe(
+      "Ana rejected (attempt 1, revision 7): Missing objects, Wrong labels",
+    );
     expect(eventComment(e)).toBe("look left");
   });
 

@@ -40,7 +40,10 @@ export const workSummary = (w: ImageWork, nameOf: (id: number | null) => string 
   else parts.push("not assigned");
   if (w.attempt > 0) parts.push(`${w.attempt === 1 ? "submitted once" : `submitted ${w.attempt} times`}`);
   if (w.decision !== null && w.decidedRevision !== null)
-    parts.push(`decided at revision ${w.decidedRevision}${w.stale ? `, changed since (now ${w.revision})` : ""}`);
-  if (w.unresolvedIssues > 0) parts.push(`${w.unresolvedIssues} unresolved issue${w.unresolvedIssues === 1 ? "" : "s"}`);
+    parts.push(
+      `decided at revision ${w.decidedRevision}${w.stale ? `, changed since (now ${w.revision})` : ""}`,
+    );
+  if (w.unresolvedIssues > 0)
+    parts.push(`${w.unresolvedIssues} unresolved issue${w.unresolvedIssues === 1 ? "" : "s"}`);
   return parts.join(" · ");
 };

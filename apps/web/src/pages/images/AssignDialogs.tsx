@@ -136,13 +136,15 @@ export function BatchDialog({
     const n = Number(count);
     const next: typeof errors = {};
     if (assignee === null) next.assignee = "Choose who annotates the batch.";
-    if (!Number.isInteger(n) || n < 1 || n > 10_000) next.count = "A whole number of images from 1 to 10,000.";
+    if (!Number.isInteger(n) || n < 1 || n > 10_000)
+      next.count = "A whole number of images from 1 to 10,000.";
     setErrors(next);
     if (assignee === null || next.count) return;
     setBusy(true);
     try {
       const r = await send(batchRequest(assignee, n, folder, filter));
-      if (r.results.length === 0) toastError("No image to assign", new Error("every matching image is already assigned"));
+      if (r.results.length === 0)
+        toastError("No image to assign", new Error("every matching image is already assigned"));
       else report(r, members.find((m) => m.userId === assignee)?.name ?? null);
       onDone();
     } catch (err) {
@@ -151,7 +153,10 @@ export function BatchDialog({
       setBusy(false);
     }
   };
-  const scope = [filter.status && `status ${filter.status.replace("_", " ")}`, filter.q && `names containing "${filter.q}"`]
+  const scope = [
+    filter.status && `status ${filter.status.replace("_", " ")}`,
+    filter.q && `names containing "${filter.q}"`,
+  ]
     .filter(Boolean)
     .join(", ");
   return (

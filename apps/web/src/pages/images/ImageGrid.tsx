@@ -2,9 +2,9 @@ import type { Image } from "@labelbench/schema";
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { urlOf } from "../../api/client";
+import { REVIEW_STATE_LABEL } from "../../review/review-text";
 import { tileProgressText } from "../../tiles/image-tiles";
 import { useLiveImage } from "../../tiles/use-live-image";
-import { REVIEW_STATE_LABEL } from "../../review/review-text";
 import { formatCount } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { StatusBadge } from "../../ui/parts";
@@ -181,7 +181,9 @@ export function ImageGrid({
                     selecting={selection?.active ?? false}
                     selected={selection?.isSelected(img.id) ?? false}
                     onSelect={selection?.onSelect}
-                    assignee={img.assigneeId != null ? (nameOf?.(img.assigneeId) ?? `user ${img.assigneeId}`) : null}
+                    assignee={
+                      img.assigneeId != null ? (nameOf?.(img.assigneeId) ?? `user ${img.assigneeId}`) : null
+                    }
                   />
                 ) : (
                   <div key={`p${i}`} className="tile tile--placeholder" aria-hidden="true">
@@ -302,7 +304,9 @@ const Tile = memo(function Tile({
           </span>
           {assignee !== null || review !== null ? (
             <span className="tile__work">
-              {review && <span className={`review-state review-state--${review}`}>{REVIEW_STATE_LABEL[review]}</span>}
+              {review && (
+                <span className={`review-state review-state--${review}`}>{REVIEW_STATE_LABEL[review]}</span>
+              )}
               {assignee !== null && (
                 <span className="tile__assignee" title={`Assigned to ${assignee}`}>
                   {assignee}

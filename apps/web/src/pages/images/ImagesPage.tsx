@@ -19,6 +19,7 @@ import { Link, useSearchParams } from "react-router";
 import { call } from "../../api/client";
 import { useCan } from "../../auth/useCan";
 import { useProject } from "../../project/project-context";
+import { useProjectPeople } from "../../review/members";
 import { formatCount, plural, STATUS_LABEL } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading } from "../../ui/parts";
@@ -26,7 +27,6 @@ import { toastError, toastSuccess } from "../../ui/toast-store";
 import { useTitle } from "../../ui/useTitle";
 import { collectDrop, fromFileList, type Walked } from "../../upload/folder-walk";
 import { useUploads } from "../../upload/upload-store";
-import { useProjectPeople } from "../../review/members";
 import { AssignDialog, BatchDialog } from "./AssignDialogs";
 import { type GridSelection, ImageGrid } from "./ImageGrid";
 import { type FeedSnapshot, ImageFeed } from "./image-feed";
@@ -164,7 +164,9 @@ export function ImagesPage() {
   snapRef.current = snap;
   const onSelect = useCallback(
     (index: number, id: number, shift: boolean) =>
-      setSelection((sel) => (shift ? extend(sel, index, id, (i) => snapRef.current?.at(i)?.id) : toggle(sel, index, id))),
+      setSelection((sel) =>
+        shift ? extend(sel, index, id, (i) => snapRef.current?.at(i)?.id) : toggle(sel, index, id),
+      ),
     [],
   );
   const gridSelection = useMemo<GridSelection | undefined>(
@@ -287,9 +289,11 @@ export function ImagesPage() {
         ) : (
           <>
             {selected > 0 && (
-              <div className="selection-bar" role="region" aria-label="Selection">
+              <section className="selection-bar" aria-label="Selection">
                 <span data-testid="selection-count">
-                  {selection.kind === "all" ? `All ${plural(selected, "matching image")}` : plural(selected, "image")}{" "}
+                  {selection.kind === "all"
+                    ? `All ${plural(selected, "matching image")}`
+                    : plural(selected, "image")}{" "}
                   selected
                 </span>
                 {/* A search's length is known only once read to the end: "all" must mean all. */}
@@ -304,11 +308,18 @@ export function ImagesPage() {
                 )}
                 <span className="selection-bar__spacer" />
                 {onlyId !== undefined && (
-                  <Link className="button button--small" to={`/projects/${project.id}/images/${onlyId}/history`}>
+                  <Link
+                    className="button button--small"
+                    to={`/projects/${project.id}/images/${onlyId}/history`}
+                  >
                     History
                   </Link>
                 )}
-                <button type="button" className="button button--small button--primary" onClick={() => setDialog("assign")}>
+                <button
+                  type="button"
+                  className="button button--small button--primary"
+                  onClick={() => setDialog("assign")}
+                >
                   Assign to…
                 </button>
                 <button
@@ -319,10 +330,14 @@ export function ImagesPage() {
                 >
                   Unassign
                 </button>
-                <button type="button" className="button button--small" onClick={() => setSelection(EMPTY_SELECTION)}>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => setSelection(EMPTY_SELECTION)}
+                >
                   Clear
                 </button>
-              </div>
+              </section>
             )}
             <p className="library__summary" aria-live="polite">
               {summaryText(snap.length, snap.complete, counts, status, q)}

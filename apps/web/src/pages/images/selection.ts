@@ -29,7 +29,12 @@ export const toggle = (s: Selection, index: number, id: number): Selection => {
  * managers do; without an anchor it is a plain toggle. `idAt` answers undefined for images not
  * loaded, which are skipped.
  */
-export const extend = (s: Selection, index: number, id: number, idAt: (i: number) => number | undefined): Selection => {
+export const extend = (
+  s: Selection,
+  index: number,
+  id: number,
+  idAt: (i: number) => number | undefined,
+): Selection => {
   if (s.kind === "all") return s;
   if (s.anchor === null) return toggle(s, index, id);
   const ids = new Set(s.ids);
@@ -54,7 +59,11 @@ export const MAX_ASSIGN = 10_000;
  * The request for assigning (or, with null, unassigning) the selection: its ids, or for "all
  * matching" the filter with every image in it (not only unassigned ones: the manager chose them all).
  */
-export const assignRequest = (s: Selection, filter: LibraryFilter, assigneeId: number | null): AssignRequest =>
+export const assignRequest = (
+  s: Selection,
+  filter: LibraryFilter,
+  assigneeId: number | null,
+): AssignRequest =>
   s.kind === "ids"
     ? { assigneeId, imageIds: [...s.ids].sort((a, b) => a - b) }
     : {

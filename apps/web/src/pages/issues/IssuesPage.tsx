@@ -43,16 +43,16 @@ export function IssuesPage() {
         <div>
           <h1 className="page-title">Issues</h1>
           <p className="page-subtitle">
-            Problems reviewers pinned on the images: open until the annotator fixes them, then resolved or reopened
-            by a reviewer.
+            Problems reviewers pinned on the images: open until the annotator fixes them, then resolved or
+            reopened by a reviewer.
           </p>
         </div>
       </div>
 
       <fieldset className="queue-filters">
         <legend className="visually-hidden">Filters</legend>
-        <div className="queue-filter" role="group" aria-label="State">
-          <span>State</span>
+        <fieldset className="queue-filter plain-fieldset">
+          <legend className="queue-filter__legend">State</legend>
           <div className="chip-group">
             {IssueStateSchema.options.map((s) => (
               <label key={s} className="chip">
@@ -66,7 +66,7 @@ export function IssuesPage() {
               </label>
             ))}
           </div>
-        </div>
+        </fieldset>
         <label className="queue-filter" htmlFor={`${id}-a`}>
           <span>Annotator</span>
           <select
@@ -115,9 +115,13 @@ export function IssuesPage() {
                     <tr key={it.id} data-issue-id={it.id}>
                       <td>
                         <Link to={issueHref(projectId, it.imageId, it.id, reviewer)} className="issue-link">
-                          <span className={`severity severity--${it.severity}`}>{SEVERITY_LABEL[it.severity]}</span>{" "}
+                          <span className={`severity severity--${it.severity}`}>
+                            {SEVERITY_LABEL[it.severity]}
+                          </span>{" "}
                           <strong>{CATEGORY_LABEL[it.category]}</strong>
-                          {it.anchor.kind === "shape" && it.shapeGone && <span className="muted"> · shape deleted</span>}
+                          {it.anchor.kind === "shape" && it.shapeGone && (
+                            <span className="muted"> · shape deleted</span>
+                          )}
                         </Link>
                         {first && <span className="issue-comment">“{first.body}”</span>}
                         {it.comments.length > 1 && (
@@ -129,7 +133,9 @@ export function IssuesPage() {
                       </td>
                       <td>{people.nameOf(it.assigneeId) ?? "–"}</td>
                       <td>
-                        <span className={`issue-state issue-state--${it.state}`}>{ISSUE_STATE_LABEL[it.state]}</span>
+                        <span className={`issue-state issue-state--${it.state}`}>
+                          {ISSUE_STATE_LABEL[it.state]}
+                        </span>
                       </td>
                       <td className="muted" title={it.createdAt}>
                         {formatRelative(it.createdAt)}

@@ -30,7 +30,11 @@ export const issuesSearch = (s: IssuesScope): string => {
   const isDefault =
     s.states.length === DEFAULT_ISSUES_SCOPE.states.length &&
     DEFAULT_ISSUES_SCOPE.states.every((x) => s.states.includes(x));
-  if (!isDefault) p.set("state", s.states.length === 0 ? "all" : IssueStateSchema.options.filter((x) => s.states.includes(x)).join(","));
+  if (!isDefault)
+    p.set(
+      "state",
+      s.states.length === 0 ? "all" : IssueStateSchema.options.filter((x) => s.states.includes(x)).join(","),
+    );
   if (s.annotatorId !== undefined) p.set("annotator", String(s.annotatorId));
   const qs = p.toString().replace(/%2C/g, ",");
   return qs ? `?${qs}` : "";
@@ -38,7 +42,10 @@ export const issuesSearch = (s: IssuesScope): string => {
 
 /** The `listProjectIssues` query for a scope (without cursor). */
 export const issuesQuery = (s: IssuesScope) => ({
-  state: s.states.length === 0 ? undefined : IssueStateSchema.options.filter((x) => s.states.includes(x)).join(","),
+  state:
+    s.states.length === 0
+      ? undefined
+      : IssueStateSchema.options.filter((x) => s.states.includes(x)).join(","),
   assigneeId: s.annotatorId,
 });
 

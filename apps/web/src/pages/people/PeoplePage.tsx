@@ -12,7 +12,14 @@ import { EmptyState, ErrorState, Loading } from "../../ui/parts";
 import { messageOf } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
-import { defaultDescending, firstPassRate, type StatsColumn, type StatsSort, sortStats, totalsOf } from "./people-model";
+import {
+  defaultDescending,
+  firstPassRate,
+  type StatsColumn,
+  type StatsSort,
+  sortStats,
+  totalsOf,
+} from "./people-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
 
@@ -58,7 +65,11 @@ export function PeoplePage() {
           type="button"
           className="sort-header"
           onClick={() =>
-            setSort(active ? { column: c.key, descending: !sort.descending } : { column: c.key, descending: defaultDescending(c.key) })
+            setSort(
+              active
+                ? { column: c.key, descending: !sort.descending }
+                : { column: c.key, descending: defaultDescending(c.key) },
+            )
           }
         >
           {c.title}

@@ -26,16 +26,26 @@ describe("sortStats", () => {
   ];
 
   it("orders numbers high to low, ties by name", () => {
-    expect(sortStats(rows, { column: "submitted", descending: true }).map((r) => r.userId)).toEqual([3, 2, 1]);
+    expect(sortStats(rows, { column: "submitted", descending: true }).map((r) => r.userId)).toEqual([
+      3, 2, 1,
+    ]);
   });
 
   it("keeps rows without a rework rate last in both directions", () => {
-    expect(sortStats(rows, { column: "reworkRate", descending: true }).map((r) => r.userId)).toEqual([3, 1, 2]);
-    expect(sortStats(rows, { column: "reworkRate", descending: false }).map((r) => r.userId)).toEqual([1, 3, 2]);
+    expect(sortStats(rows, { column: "reworkRate", descending: true }).map((r) => r.userId)).toEqual([
+      3, 1, 2,
+    ]);
+    expect(sortStats(rows, { column: "reworkRate", descending: false }).map((r) => r.userId)).toEqual([
+      1, 3, 2,
+    ]);
   });
 
   it("orders names ignoring case", () => {
-    expect(sortStats(rows, { column: "name", descending: false }).map((r) => r.name)).toEqual(["Ann", "bob", "cat"]);
+    expect(sortStats(rows, { column: "name", descending: false }).map((r) => r.name)).toEqual([
+      "Ann",
+      "bob",
+      "cat",
+    ]);
   });
 });
 

@@ -41,8 +41,17 @@ export const firstPassRate = (r: Pick<AnnotatorStats, "acceptedFirstPass" | "sub
 
 /** The project's totals row (the rework rate of all decisions together, not an average of rates). */
 export const totalsOf = (rows: readonly AnnotatorStats[]) => {
-  const sum = (k: "assigned" | "submitted" | "acceptedFirstPass" | "accepted" | "rejected" | "objects" | "activeSeconds" | "openIssues") =>
-    rows.reduce((n, r) => n + r[k], 0);
+  const sum = (
+    k:
+      | "assigned"
+      | "submitted"
+      | "acceptedFirstPass"
+      | "accepted"
+      | "rejected"
+      | "objects"
+      | "activeSeconds"
+      | "openIssues",
+  ) => rows.reduce((n, r) => n + r[k], 0);
   const rejected = sum("rejected");
   const decisions = rejected + sum("accepted");
   return {

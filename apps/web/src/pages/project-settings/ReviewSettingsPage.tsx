@@ -40,7 +40,9 @@ export function ReviewSettingsPage() {
       <div className="page-header">
         <div>
           <h1 className="page-title">Settings</h1>
-          <p className="page-subtitle">How submitted work is checked, and how annotators get their next image.</p>
+          <p className="page-subtitle">
+            How submitted work is checked, and how annotators get their next image.
+          </p>
         </div>
       </div>
       <section className="card" aria-labelledby="review-settings-title">
@@ -162,7 +164,11 @@ function SettingsForm({
       )}
 
       <label className="check-row">
-        <input type="checkbox" checked={form.returnOnEdit} onChange={(e) => edit({ returnOnEdit: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={form.returnOnEdit}
+          onChange={(e) => edit({ returnOnEdit: e.target.checked })}
+        />
         <span className="check-row__text">
           <strong>An edit after a decision sends the image back to review</strong>
           <span className="muted">Otherwise the decision is only marked as changed since.</span>
@@ -174,7 +180,8 @@ function SettingsForm({
         <span className="check-row__text">
           <strong>Work queue</strong>
           <span className="muted">
-            "Next image" hands each annotator a free image under a lease, so two people never label the same image.
+            "Next image" hands each annotator a free image under a lease, so two people never label the same
+            image.
           </span>
         </span>
       </label>
@@ -193,7 +200,12 @@ function SettingsForm({
       )}
 
       <div className="settings-form__foot">
-        <button type="button" className="button" disabled={!dirty || busy} onClick={() => setForm(toForm(saved))}>
+        <button
+          type="button"
+          className="button"
+          disabled={!dirty || busy}
+          onClick={() => setForm(toForm(saved))}
+        >
           Discard changes
         </button>
         <button type="submit" className="button button--primary" disabled={!dirty || busy}>

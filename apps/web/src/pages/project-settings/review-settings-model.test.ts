@@ -25,7 +25,9 @@ describe("review settings form", () => {
 
 describe("patchOf", () => {
   it("sends only the settings that changed", () => {
-    expect(patchOf(DEFAULT_REVIEW_SETTINGS, { ...DEFAULT_REVIEW_SETTINGS, mode: "sample", queue: true })).toEqual({
+    expect(
+      patchOf(DEFAULT_REVIEW_SETTINGS, { ...DEFAULT_REVIEW_SETTINGS, mode: "sample", queue: true }),
+    ).toEqual({
       mode: "sample",
       queue: true,
     });

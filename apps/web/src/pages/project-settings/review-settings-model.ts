@@ -55,7 +55,8 @@ const MESSAGES: Partial<Record<keyof ReviewForm, string>> = {
 /** Only what changed, so two managers editing different settings do not undo each other. */
 export const patchOf = (before: ReviewSettings, after: ReviewSettings): ReviewSettingsPatch => {
   const patch: Record<string, unknown> = {};
-  for (const k of Object.keys(after) as (keyof ReviewSettings)[]) if (after[k] !== before[k]) patch[k] = after[k];
+  for (const k of Object.keys(after) as (keyof ReviewSettings)[])
+    if (after[k] !== before[k]) patch[k] = after[k];
   return patch as ReviewSettingsPatch;
 };
 

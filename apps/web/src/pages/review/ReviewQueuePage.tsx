@@ -111,7 +111,10 @@ export function ReviewQueuePage() {
             <Loading what="the review queue" />
           )
         ) : list.items.length === 0 ? (
-          <EmptyState icon="check" title={activeFilters(scope) > 0 ? "Nothing matches these filters" : "Nothing to review"}>
+          <EmptyState
+            icon="check"
+            title={activeFilters(scope) > 0 ? "Nothing matches these filters" : "Nothing to review"}
+          >
             {activeFilters(scope) > 0
               ? "Clear a filter to see more of the queue."
               : scope.state === "pending"
@@ -148,8 +151,13 @@ export function ReviewQueuePage() {
                         </span>
                       </Link>
                     </td>
-                    <td>{people.nameOf(it.submittedBy) ?? (it.submittedBy === null ? "–" : `user ${it.submittedBy}`)}</td>
-                    <td>{it.attempt > 1 ? <span className="pill pill--warn">{it.attempt}</span> : it.attempt}</td>
+                    <td>
+                      {people.nameOf(it.submittedBy) ??
+                        (it.submittedBy === null ? "–" : `user ${it.submittedBy}`)}
+                    </td>
+                    <td>
+                      {it.attempt > 1 ? <span className="pill pill--warn">{it.attempt}</span> : it.attempt}
+                    </td>
                     <td className="muted" title={it.submittedAt ?? undefined}>
                       {it.submittedAt ? formatRelative(it.submittedAt) : "–"}
                     </td>
@@ -168,7 +176,8 @@ export function ReviewQueuePage() {
             <div className="list-foot">
               <span className="muted">
                 {plural(list.items.length, "image")} shown
-                {list.last && ` · ${formatCount(list.last.total)} ${QUEUE_STATE_LABEL[scope.state].toLowerCase()} in all`}
+                {list.last &&
+                  ` · ${formatCount(list.last.total)} ${QUEUE_STATE_LABEL[scope.state].toLowerCase()} in all`}
               </span>
               {list.more && (
                 <button type="button" className="button" disabled={list.loading} onClick={list.loadMore}>

@@ -52,7 +52,10 @@ export function MyWorkPage() {
     try {
       const next = await call("nextWork", { params: { projectId } });
       if (next.image === null) {
-        toastSuccess("Nothing left for you", "Every image assigned to you is submitted. Ask a manager for more.");
+        toastSuccess(
+          "Nothing left for you",
+          "Every image assigned to you is submitted. Ask a manager for more.",
+        );
         work.reload();
         return;
       }
@@ -70,8 +73,8 @@ export function MyWorkPage() {
         <div>
           <h1 className="page-title">My work</h1>
           <p className="page-subtitle">
-            Your images in {project.name}: rework comes back here with the reviewer's issues. Submit an image in
-            the editor with Ctrl+Enter.
+            Your images in {project.name}: rework comes back here with the reviewer's issues. Submit an image
+            in the editor with Ctrl+Enter.
           </p>
         </div>
       </div>
@@ -90,7 +93,8 @@ export function MyWorkPage() {
           ) : (
             <Loading what="your progress" />
           )}
-          <div className="work-counts" role="group" aria-label="Lists">
+          <fieldset className="work-counts plain-fieldset">
+            <legend className="visually-hidden">Lists</legend>
             {WORK_LISTS.map((l) => (
               <button
                 key={l}
@@ -105,11 +109,11 @@ export function MyWorkPage() {
                 <span className="work-count__name">{WORK_LIST_LABEL[l]}</span>
               </button>
             ))}
-            <div className="work-count" aria-label="Rejections received">
+            <div className="work-count" title="Rejections received">
               <span className="work-count__value">{counts ? formatCount(counts.rejected) : "…"}</span>
               <span className="work-count__name">Rejections</span>
             </div>
-          </div>
+          </fieldset>
         </div>
         <div className="work-next">
           <button
