@@ -80,14 +80,19 @@ const text = (v: unknown): string | null => (typeof v === "string" && v.trim() !
 /**
  * One line of an image's history: "Ana rejected (attempt 1, revision 7): Missing objects, Wrong labels".
  * `nameOf` names the subject of an assignment ("assigned it to Bo"); the actor's name comes with the event.
+ * A timeline grouped by attempt leaves the attempt out (`withAttempt: false`).
  */
-export const describeEvent = (e: ReviewEvent, nameOf: (userId: number) => string | null): string => {
+export const describeEvent = (
+  e: ReviewEvent,
+  nameOf: (userId: number) => string | null,
+  { withAttempt = true }: { withAttempt?: boolean } = {},
+): string => {
   const who = e.actorName ?? "Someone";
   let line = `${who} ${VERB[e.kind]}`;
   if (e.kind === "assigned" && e.subjectId !== null)
     line += ` to ${nameOf(e.subjectId) ?? `user ${e.subjectId}`}`;
   const facts: string[] = [];
-  if (e.attempt > 0) facts.push(`attempt ${e.attempt}`);
+  if (withAttempt && e.attempt > 0) facts.push(`attempt ${e.attempt}`);
   if (e.revision !== null) facts.push(`revision ${e.revision}`);
   if (facts.length > 0) line += ` (${facts.join(", ")})`;
   const reasons = Array.isArray(e.detail.reasons)

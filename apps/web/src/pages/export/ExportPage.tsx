@@ -185,7 +185,7 @@ function ImagesCard({
           </span>
         </p>
       )}
-      <div className="field export-files">
+      <div className="field export-files export-review">
         <span className="field__label" id="export-review-label">
           Review
         </span>

@@ -95,7 +95,9 @@ export function HistoryPage() {
                     >
                       <span className="timeline__dot" aria-hidden="true" />
                       <div>
-                        <div className="timeline__text">{describeEvent(e, people.nameOf)}</div>
+                        <div className="timeline__text">
+                          {describeEvent(e, people.nameOf, { withAttempt: false })}
+                        </div>
                         {comment && <div className="timeline__comment">{comment}</div>}
                       </div>
                       <time

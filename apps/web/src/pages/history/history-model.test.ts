@@ -83,6 +83,9 @@ describe("describeEvent", () => {
       "Ana rejected (attempt 1, revision 7): Missing objects, Wrong labels",
     );
     expect(eventComment(e)).toBe("look left");
+    expect(describeEvent(e, () => null, { withAttempt: false })).toBe(
+      "Ana rejected (revision 7): Missing objects, Wrong labels",
+    );
   });
 
   it("names the assignee of an assignment", () => {

@@ -179,7 +179,7 @@ export function BatchDialog({
     >
       <div className="settings-form">
         <MemberPicker members={members} value={assignee} onChange={setAssignee} error={errors.assignee} />
-        <div className="inline-form">
+        <div className="inline-form inline-form--top">
           <InputField
             label="Images"
             error={errors.count}

@@ -143,7 +143,7 @@ function SettingsForm({
       </fieldset>
 
       {form.mode === "sample" && (
-        <div className="inline-form">
+        <div className="inline-form settings-numbers">
           <InputField
             label="Sample share (%)"
             hint="Which images: a hash of the seed and the image id, the same on every server."
@@ -187,7 +187,7 @@ function SettingsForm({
       </label>
 
       {form.queue && (
-        <div className="inline-form">
+        <div className="inline-form settings-numbers">
           <InputField
             label="Lease (minutes)"
             hint="An image left idle this long returns to the pool; saving renews the lease."

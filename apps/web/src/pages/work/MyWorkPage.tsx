@@ -149,7 +149,7 @@ export function MyWorkPage() {
                   <th scope="col">State</th>
                   <th scope="col">Attempt</th>
                   <th scope="col">Open issues</th>
-                  <th scope="col">{list === "todo" ? "Lease" : "Submitted"}</th>
+                  <th scope="col">{list === "todo" ? "From" : "Submitted"}</th>
                 </tr>
               </thead>
               <tbody>
@@ -185,10 +185,10 @@ export function MyWorkPage() {
                     <td className="muted">
                       {list === "todo"
                         ? it.leaseUntil
-                          ? `until ${new Date(it.leaseUntil).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
+                          ? `Queue, until ${new Date(it.leaseUntil).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
                           : it.assignedVia === "rework"
-                            ? "rework"
-                            : "assigned"
+                            ? "Review (rework)"
+                            : "Assigned by a manager"
                         : it.submittedAt
                           ? formatRelative(it.submittedAt)
                           : "–"}
