@@ -9,6 +9,7 @@ import { useProjectPeople } from "../../review/members";
 import { CATEGORY_LABEL, ISSUE_STATE_LABEL, SEVERITY_LABEL } from "../../review/review-text";
 import { usePaged } from "../../review/use-paged";
 import { formatRelative, plural } from "../../ui/format";
+import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
 import { useTitle } from "../../ui/useTitle";
 import { issueHref, issuesQuery, issuesSearch, parseIssuesScope, toggledStates } from "./issues-scope";
@@ -83,6 +84,15 @@ export function IssuesPage() {
             ))}
           </select>
         </label>
+        {scope.imageId !== undefined && (
+          <span className="queue-filter">
+            <span>Image</span>
+            <button type="button" className="chip" onClick={() => go({ imageId: undefined })}>
+              {list.items?.[0]?.fileName ?? `image ${scope.imageId}`} <Icon name="close" size={12} />
+              <span className="visually-hidden">: show every image</span>
+            </button>
+          </span>
+        )}
       </fieldset>
 
       <section className="card card--flush" aria-label="Issues">
@@ -128,8 +138,8 @@ export function IssuesPage() {
                           <span className="muted"> {plural(it.comments.length - 1, "reply", "replies")}</span>
                         )}
                       </td>
-                      <td className="queue-image__name" title={it.fileName}>
-                        {it.fileName}
+                      <td className="queue-image__name" title={`Only the issues of ${it.fileName}`}>
+                        <Link to={{ search: issuesSearch({ ...scope, imageId: it.imageId }) }}>{it.fileName}</Link>
                       </td>
                       <td>{people.nameOf(it.assigneeId) ?? "–"}</td>
                       <td>

@@ -17,26 +17,27 @@ describe("issues scope", () => {
   });
 
   it("round-trips states and annotator through the URL", () => {
-    const s = parse("state=resolved,open&annotator=7");
-    expect(s).toEqual({ states: ["open", "resolved"], annotatorId: 7 });
-    expect(issuesSearch(s)).toBe("?state=open,resolved&annotator=7");
+    const s = parse("state=resolved,open&annotator=7&image=12");
+    expect(s).toEqual({ states: ["open", "resolved"], annotatorId: 7, imageId: 12 });
+    expect(issuesSearch(s)).toBe("?state=open,resolved&annotator=7&image=12");
     expect(parse(issuesSearch(s).slice(1))).toEqual(s);
   });
 
   it("keeps every state with state=all", () => {
     expect(parse("state=all").states).toEqual([]);
-    expect(issuesSearch({ states: [], annotatorId: undefined })).toBe("?state=all");
-    expect(issuesQuery({ states: [], annotatorId: undefined }).state).toBeUndefined();
+    expect(issuesSearch({ states: [], annotatorId: undefined, imageId: undefined })).toBe("?state=all");
+    expect(issuesQuery({ states: [], annotatorId: undefined, imageId: undefined }).state).toBeUndefined();
   });
 
   it("falls back to the default on unknown states or a malformed annotator", () => {
-    expect(parse("state=bogus&annotator=0x1")).toEqual(DEFAULT_ISSUES_SCOPE);
+    expect(parse("state=bogus&annotator=0x1&image=-2")).toEqual(DEFAULT_ISSUES_SCOPE);
   });
 
   it("asks the server in the schema's state order", () => {
-    expect(issuesQuery({ states: ["resolved", "open"], annotatorId: 3 })).toEqual({
+    expect(issuesQuery({ states: ["resolved", "open"], annotatorId: 3, imageId: 5 })).toEqual({
       state: "open,resolved",
       assigneeId: 3,
+      imageId: 5,
     });
   });
 

@@ -1,14 +1,22 @@
 import { type IssueState, IssueState as IssueStateSchema } from "@labelbench/schema";
 
-/** The project issues page's filters, kept in its URL: `?state=open,fixed&annotator=3`. */
+/** The project issues page's filters, kept in its URL: `?state=open,fixed&annotator=3&image=12`. */
 export interface IssuesScope {
   /** Empty: every state. */
   states: IssueState[];
   annotatorId: number | undefined;
+  imageId: number | undefined;
 }
 
 /** What the page shows first: the issues someone still has to act on. */
-export const DEFAULT_ISSUES_SCOPE: IssuesScope = { states: ["open", "fixed"], annotatorId: undefined };
+export const DEFAULT_ISSUES_SCOPE: IssuesScope = {
+  states: ["open", "fixed"],
+  annotatorId: undefined,
+  imageId: undefined,
+};
+
+const positiveInt = (raw: string | null): number | undefined =>
+  raw !== null && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined;
 
 export const parseIssuesScope = (params: URLSearchParams): IssuesScope => {
   const raw = params.get("state");
@@ -18,10 +26,10 @@ export const parseIssuesScope = (params: URLSearchParams): IssuesScope => {
       : raw === "all"
         ? []
         : IssueStateSchema.options.filter((s) => raw.split(",").includes(s));
-  const a = params.get("annotator");
   return {
     states: raw !== null && raw !== "all" && states.length === 0 ? DEFAULT_ISSUES_SCOPE.states : states,
-    annotatorId: a !== null && /^[1-9]\d{0,9}$/.test(a) ? Number(a) : undefined,
+    annotatorId: positiveInt(params.get("annotator")),
+    imageId: positiveInt(params.get("image")),
   };
 };
 
@@ -36,6 +44,7 @@ export const issuesSearch = (s: IssuesScope): string => {
       s.states.length === 0 ? "all" : IssueStateSchema.options.filter((x) => s.states.includes(x)).join(","),
     );
   if (s.annotatorId !== undefined) p.set("annotator", String(s.annotatorId));
+  if (s.imageId !== undefined) p.set("image", String(s.imageId));
   const qs = p.toString().replace(/%2C/g, ",");
   return qs ? `?${qs}` : "";
 };
@@ -47,6 +56,7 @@ export const issuesQuery = (s: IssuesScope) => ({
       ? undefined
       : IssueStateSchema.options.filter((x) => s.states.includes(x)).join(","),
   assigneeId: s.annotatorId,
+  imageId: s.imageId,
 });
 
 /**
