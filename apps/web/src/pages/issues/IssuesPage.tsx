@@ -139,7 +139,9 @@ export function IssuesPage() {
                         )}
                       </td>
                       <td className="queue-image__name" title={`Only the issues of ${it.fileName}`}>
-                        <Link to={{ search: issuesSearch({ ...scope, imageId: it.imageId }) }}>{it.fileName}</Link>
+                        <Link to={{ search: issuesSearch({ ...scope, imageId: it.imageId }) }}>
+                          {it.fileName}
+                        </Link>
                       </td>
                       <td>{people.nameOf(it.assigneeId) ?? "–"}</td>
                       <td>
