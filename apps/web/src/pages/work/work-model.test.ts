@@ -16,8 +16,8 @@ describe("my work lists", () => {
     expect(workQueryState("todo")).toBe("todo");
   });
 
-  it("counts each list from the server's counts", () => {
-    expect(countOf(counts, "todo")).toBe(3);
+  it("counts each list from the server's counts, rework among the to-dos", () => {
+    expect(countOf(counts, "todo")).toBe(4);
     expect(countOf(counts, "rework")).toBe(1);
     expect(countOf(counts, "submitted")).toBe(4);
   });

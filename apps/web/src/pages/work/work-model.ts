@@ -19,8 +19,9 @@ export const workQueryState = (list: WorkList): "todo" | "rejected" | "submitted
 export const parseWorkList = (raw: string | null): WorkList =>
   (WORK_LISTS as readonly string[]).includes(raw ?? "") ? (raw as WorkList) : "todo";
 
+/** How many images a list holds: to do is the assignments and the rework (the server lists both). */
 export const countOf = (counts: MyWork["counts"], list: WorkList): number =>
-  list === "todo" ? counts.assigned : counts[list];
+  list === "todo" ? counts.assigned + counts.rework : counts[list];
 
 /**
  * Progress over the caller's own images: submitted (waiting or not sampled) and accepted ones are
