@@ -4,6 +4,8 @@ import {
   activeFilters,
   DEFAULT_QUEUE_SCOPE,
   dayStart,
+  isDay,
+  localDay,
   parseQueueScope,
   QUEUE_STATES,
   queueQuery,
@@ -13,6 +15,7 @@ import {
 } from "./queue-scope";
 
 const parse = (qs: string) => parseQueueScope(new URLSearchParams(qs));
+const SINCE = "2026-11-30T23:00:00.000Z";
 
 describe("review queue scope", () => {
   it("offers exactly the states the queue endpoint accepts", () => {
@@ -24,60 +27,69 @@ describe("review queue scope", () => {
     expect(queueSearch(DEFAULT_QUEUE_SCOPE)).toBe("");
   });
 
-  it("round-trips every filter through the URL", () => {
-    const qs = "?state=stale&annotator=4&label=9&since=2026-12-01&issues=open&attempt=2";
+  it("round-trips every filter through the URL, under the endpoint's own names", () => {
+    const qs = `?state=stale&annotatorId=4&labelId=9&submittedSince=${encodeURIComponent(SINCE)}&openIssues=true&attempt=2`;
     const s = parse(qs.slice(1));
     expect(s).toEqual({
       state: "stale",
       annotatorId: 4,
       labelId: 9,
-      since: "2026-12-01",
+      since: SINCE,
       openIssues: true,
       attempt: 2,
     });
     expect(queueSearch(s)).toBe(qs);
-    expect(parse("issues=none").openIssues).toBe(false);
+    expect(parse("openIssues=false").openIssues).toBe(false);
   });
 
-  it("ignores malformed values instead of failing: unknown state, ids that are not positive, days that do not exist", () => {
-    expect(parse("state=done&annotator=-1&label=1.5&since=2026-02-30&issues=maybe&attempt=0")).toEqual(
-      DEFAULT_QUEUE_SCOPE,
-    );
-    expect(parse("since=2026-13-01").since).toBeUndefined();
-    expect(parse("annotator=007").annotatorId).toBeUndefined();
+  it("ignores malformed values instead of failing: unknown state, ids that are not positive, a time that is not one", () => {
+    expect(
+      parse("state=done&annotatorId=-1&labelId=1.5&submittedSince=yesterday&openIssues=maybe&attempt=0"),
+    ).toEqual(DEFAULT_QUEUE_SCOPE);
+    expect(parse("submittedSince=2026-13-45T00:00:00Z").since).toBeUndefined();
+    expect(parse("annotatorId=007").annotatorId).toBeUndefined();
   });
 
   it("replaces only its own keys in a URL", () => {
-    const p = withQueueScope(new URLSearchParams("mode=review&annotator=3&x=1"), {
+    const p = withQueueScope(new URLSearchParams("mode=review&annotatorId=3&x=1"), {
       ...DEFAULT_QUEUE_SCOPE,
       labelId: 2,
     });
-    expect(p.toString()).toBe("mode=review&x=1&label=2");
+    expect(p.toString()).toBe("mode=review&x=1&labelId=2");
   });
 
-  it("asks the server with the contract's query, a day as the local midnight in UTC", () => {
-    const s = parse("state=accepted&annotator=4&since=2026-12-01&issues=none&attempt=1");
+  it("asks the server with the contract's query", () => {
+    const s = parse(`state=accepted&annotatorId=4&submittedSince=${SINCE}&openIssues=false&attempt=1`);
     const q = queueQuery(s);
     expect(q).toEqual({
       state: "accepted",
       annotatorId: 4,
       labelId: undefined,
-      submittedSince: dayStart("2026-12-01"),
+      submittedSince: SINCE,
       openIssues: "false",
       attempt: 1,
     });
-    expect(new Date(dayStart("2026-12-01")).getDate()).toBe(1);
     expect(ReviewQueueQuery.safeParse(q).success).toBe(true);
   });
 
-  it("opens the editor in review mode carrying the queue's filters", () => {
-    const s = parse("annotator=4&issues=open");
-    expect(reviewHref(3, 17, s)).toBe("/projects/3/images/17?mode=review&annotator=4&issues=open");
+  it("turns the date picked into the start of that local day, and back", () => {
+    expect(isDay("2026-12-01")).toBe(true);
+    expect(isDay("2026-02-30")).toBe(false);
+    const start = dayStart("2026-12-01");
+    expect(new Date(start).getDate()).toBe(1);
+    expect(new Date(start).getHours()).toBe(0);
+    expect(localDay(start)).toBe("2026-12-01");
+  });
+
+  it("opens the editor in review mode carrying the queue's filters, as the editor reads them", () => {
+    const s = parse("annotatorId=4&openIssues=true");
+    // The same address editor/review/review-scope.ts writes for these filters.
+    expect(reviewHref(3, 17, s)).toBe("/projects/3/images/17?mode=review&annotatorId=4&openIssues=true");
     expect(parseQueueScope(new URL(`http://x${reviewHref(3, 17, s)}`).searchParams)).toEqual(s);
   });
 
   it("counts the filters besides the state", () => {
     expect(activeFilters(DEFAULT_QUEUE_SCOPE)).toBe(0);
-    expect(activeFilters(parse("state=stale&label=2&issues=none"))).toBe(2);
+    expect(activeFilters(parse("state=stale&labelId=2&openIssues=false"))).toBe(2);
   });
 });

@@ -1,10 +1,11 @@
 import type { ReviewQueueQuery } from "@labelbench/schema";
 
 /**
- * The review queue's filters as kept in the page's URL (`?state=pending&annotator=3&since=2026-12-01`).
- * The queue's links into the editor carry the same parameters next to `mode=review`, so the editor's
- * next and previous image (`D`/`A`) walk exactly the queue the reviewer was looking at: the editor
- * reads them back with `parseQueueScope` and asks the server with `queueQuery`.
+ * The review queue's filters as kept in the page's URL, under the names of the endpoint's query
+ * (`?state=stale&annotatorId=3&submittedSince=2026-11-30T23:00:00.000Z&openIssues=true`). The
+ * queue's links into the editor carry the same parameters next to `mode=review`, so the editor's
+ * next and previous image (`D`/`A`) walk exactly the queue the reviewer was looking at (the editor
+ * reads them with `editor/review/review-scope.ts`, which uses the same names and order).
  */
 export type QueueState = NonNullable<ReviewQueueQuery["state"]>;
 export const QUEUE_STATES: readonly QueueState[] = ["pending", "stale", "accepted", "rejected", "unreviewed"];
@@ -13,7 +14,7 @@ export interface QueueScope {
   state: QueueState;
   annotatorId: number | undefined;
   labelId: number | undefined;
-  /** A calendar day, `YYYY-MM-DD` (the reviewer's local day starts the range). */
+  /** An ISO timestamp: the start of the day the reviewer picked, in their time zone. */
   since: string | undefined;
   /** true: only images with unresolved issues; false: only without; undefined: both. */
   openIssues: boolean | undefined;
@@ -29,8 +30,15 @@ export const DEFAULT_QUEUE_SCOPE: QueueScope = {
   attempt: undefined,
 };
 
-/** The URL keys, short and stable: they appear in bookmarks and in the editor's address. */
-export const QUEUE_KEYS = ["state", "annotator", "label", "since", "issues", "attempt"] as const;
+/** The URL keys: the endpoint's own names, in bookmarks and in the editor's address. */
+export const QUEUE_KEYS = [
+  "state",
+  "annotatorId",
+  "labelId",
+  "submittedSince",
+  "openIssues",
+  "attempt",
+] as const;
 
 const positiveInt = (raw: string | null): number | undefined => {
   if (raw === null || !/^[1-9]\d{0,9}$/.test(raw)) return undefined;
@@ -38,26 +46,40 @@ const positiveInt = (raw: string | null): number | undefined => {
   return Number.isSafeInteger(n) ? n : undefined;
 };
 
+/** An ISO-8601 timestamp a Date reads back to itself (what `dayStart` writes). */
+const isTimestamp = (raw: string | null): raw is string =>
+  raw !== null && /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(Date.parse(raw));
+
 /** `YYYY-MM-DD` naming a day that exists (not 2026-02-30). */
-const isDay = (raw: string | null): raw is string => {
-  const m = raw === null ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+export const isDay = (raw: string): boolean => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const t = new Date(Date.UTC(y, mo - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 };
 
+/** The local calendar day's start as the UTC timestamp the server compares submissions with. */
+export const dayStart = (day: string): string => new Date(`${day}T00:00:00`).toISOString();
+
+/** The local day (`YYYY-MM-DD`) a timestamp falls on, for the date input. */
+export const localDay = (iso: string): string => {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+};
+
 /** Reads the scope; anything unknown or malformed means that filter's default rather than an error page. */
 export const parseQueueScope = (params: URLSearchParams): QueueScope => {
   const state = params.get("state");
-  const issues = params.get("issues");
-  const since = params.get("since");
+  const issues = params.get("openIssues");
+  const since = params.get("submittedSince");
   return {
     state: (QUEUE_STATES as readonly string[]).includes(state ?? "") ? (state as QueueState) : "pending",
-    annotatorId: positiveInt(params.get("annotator")),
-    labelId: positiveInt(params.get("label")),
-    since: isDay(since) ? since : undefined,
-    openIssues: issues === "open" ? true : issues === "none" ? false : undefined,
+    annotatorId: positiveInt(params.get("annotatorId")),
+    labelId: positiveInt(params.get("labelId")),
+    since: isTimestamp(since) ? since : undefined,
+    openIssues: issues === "true" ? true : issues === "false" ? false : undefined,
     attempt: positiveInt(params.get("attempt")),
   };
 };
@@ -66,10 +88,10 @@ export const parseQueueScope = (params: URLSearchParams): QueueScope => {
 export const queueSearch = (s: QueueScope, extra: Record<string, string> = {}): string => {
   const p = new URLSearchParams(extra);
   if (s.state !== "pending") p.set("state", s.state);
-  if (s.annotatorId !== undefined) p.set("annotator", String(s.annotatorId));
-  if (s.labelId !== undefined) p.set("label", String(s.labelId));
-  if (s.since !== undefined) p.set("since", s.since);
-  if (s.openIssues !== undefined) p.set("issues", s.openIssues ? "open" : "none");
+  if (s.annotatorId !== undefined) p.set("annotatorId", String(s.annotatorId));
+  if (s.labelId !== undefined) p.set("labelId", String(s.labelId));
+  if (s.since !== undefined) p.set("submittedSince", s.since);
+  if (s.openIssues !== undefined) p.set("openIssues", String(s.openIssues));
   if (s.attempt !== undefined) p.set("attempt", String(s.attempt));
   const qs = p.toString();
   return qs ? `?${qs}` : "";
@@ -83,15 +105,12 @@ export const withQueueScope = (params: URLSearchParams, s: QueueScope): URLSearc
   return p;
 };
 
-/** The local calendar day's start as the UTC timestamp the server compares submissions with. */
-export const dayStart = (day: string): string => new Date(`${day}T00:00:00`).toISOString();
-
 /** The scope as the `reviewQueue` endpoint's query (without cursor and limit). */
 export const queueQuery = (s: QueueScope): ReviewQueueQuery => ({
   state: s.state,
   annotatorId: s.annotatorId,
   labelId: s.labelId,
-  submittedSince: s.since === undefined ? undefined : dayStart(s.since),
+  submittedSince: s.since,
   openIssues: s.openIssues === undefined ? undefined : s.openIssues ? "true" : "false",
   attempt: s.attempt,
 });

@@ -7,6 +7,9 @@ import { useProjectPeople } from "../../review/members";
 import {
   activeFilters,
   DEFAULT_QUEUE_SCOPE,
+  dayStart,
+  isDay,
+  localDay,
   parseQueueScope,
   QUEUE_STATES,
   type QueueScope,
@@ -249,8 +252,8 @@ function QueueFilters({
           id={`${id}-s`}
           type="date"
           className="input input--small"
-          value={scope.since ?? ""}
-          onChange={(e) => onChange({ since: e.target.value === "" ? undefined : e.target.value })}
+          value={scope.since ? localDay(scope.since) : ""}
+          onChange={(e) => onChange({ since: isDay(e.target.value) ? dayStart(e.target.value) : undefined })}
         />
       </label>
       <label className="queue-filter" htmlFor={`${id}-i`}>
@@ -258,14 +261,14 @@ function QueueFilters({
         <select
           id={`${id}-i`}
           className="input select select--compact"
-          value={scope.openIssues === undefined ? "" : scope.openIssues ? "open" : "none"}
+          value={scope.openIssues === undefined ? "" : String(scope.openIssues)}
           onChange={(e) =>
-            onChange({ openIssues: e.target.value === "" ? undefined : e.target.value === "open" })
+            onChange({ openIssues: e.target.value === "" ? undefined : e.target.value === "true" })
           }
         >
           <option value="">Any</option>
-          <option value="open">With open issues</option>
-          <option value="none">Without open issues</option>
+          <option value="true">With open issues</option>
+          <option value="false">Without open issues</option>
         </select>
       </label>
       <label className="queue-filter" htmlFor={`${id}-t`}>
