@@ -99,7 +99,7 @@ export function MyWorkPage() {
               <button
                 key={l}
                 type="button"
-                className={`work-count work-count--${l}${l === list ? " is-active" : ""}`}
+                className={`work-count work-count--${l}${l === list ? " is-active" : ""}${counts && countOf(counts, l) === 0 ? " is-zero" : ""}`}
                 aria-pressed={l === list}
                 onClick={() => setParams(l === "todo" ? {} : { list: l })}
               >
