@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AnnotationId, Id, Timestamp } from "./domain.js";
+import { AnnotationId, Id, ImageReviewState, Timestamp } from "./domain.js";
 
 /**
  * Quality control, part 1 (issue 15): who works on which image, submission, review decisions,
@@ -54,7 +54,7 @@ export const DEFAULT_REVIEW_SETTINGS: ReviewSettings = {
  * - `rejected`: sent back; its author is reworking it as a new attempt;
  * - `unreviewed`: submitted, and the project's review policy does not select it (mode off, or outside the sample).
  */
-export const ReviewState = z.enum(["none", "pending", "accepted", "rejected", "unreviewed"]);
+export const ReviewState = ImageReviewState;
 export type ReviewState = z.infer<typeof ReviewState>;
 export const REVIEW_STATES = ReviewState.options;
 
