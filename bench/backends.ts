@@ -160,6 +160,9 @@ const loadTemplate = (sqliteFile: string): Promise<string> => {
       src.close();
       await client.end();
     }
+    // A copy needs the template without sessions: none may connect to it any more (autovacuum
+    // included, which has nothing to do on a frozen, analyzed database anyway).
+    await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
     process.stderr.write(
       `bench: loaded ${path.basename(path.dirname(sqliteFile))} into PostgreSQL in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
