@@ -79,7 +79,7 @@ const admin = async <T>(work: (c: pg.Client) => Promise<T>): Promise<T> => {
 
 let seq = 0;
 const scratchName = (kind: string) => `lbbench_${kind}_${process.pid}_${++seq}`;
-const urlOf = (name: string) => {
+export const urlOf = (name: string) => {
   const u = new URL(benchDatabaseUrl() ?? "");
   u.pathname = `/${name}`;
   return u.toString();
@@ -111,7 +111,7 @@ const DATASET_TABLES = ["projects", "labels", "images", "annotations"];
  * autovacuum would have left a database that has run a while. Made once per dataset; every case
  * runs on a copy (CREATE DATABASE … TEMPLATE).
  */
-const loadTemplate = (sqliteFile: string): Promise<string> => {
+export const loadTemplate = (sqliteFile: string): Promise<string> => {
   const known = templates.get(sqliteFile);
   if (known) return known;
   const made = (async () => {

@@ -8,7 +8,7 @@
  *   npx tsx bench/profile-put.ts postgres://user:pw@host/db   (a fresh, empty database)
  */
 import { AnnotationSetPut } from "@labelbench/schema";
-import { type LogEvent, Kysely, PostgresDialect } from "kysely";
+import { Kysely, type LogEvent, PostgresDialect } from "kysely";
 import { openDb } from "../apps/server/src/db/connect.js";
 import { migrateDb } from "../apps/server/src/db/migrate.js";
 import type { Database } from "../apps/server/src/db/schema.js";
@@ -34,15 +34,29 @@ const log = (e: LogEvent) => {
   stats.set(key, s);
 };
 const k: Kysely<Database> =
-  conn.dialect === "postgres" ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: conn.pool }), log }) : conn.kysely;
+  conn.dialect === "postgres"
+    ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: conn.pool }), log })
+    : conn.kysely;
 
 const projectId = (
-  await k.insertInto("projects").values({ name: "p", created_at: NOW, updated_at: NOW }).returning("id").executeTakeFirstOrThrow()
+  await k
+    .insertInto("projects")
+    .values({ name: "p", created_at: NOW, updated_at: NOW })
+    .returning("id")
+    .executeTakeFirstOrThrow()
 ).id;
 const labelId = (
   await k
     .insertInto("labels")
-    .values({ project_id: projectId, name: "a", name_key: "a", color: "#ff0000", hotkey: null, position: 0, shape_types: "box,polygon" })
+    .values({
+      project_id: projectId,
+      name: "a",
+      name_key: "a",
+      color: "#ff0000",
+      hotkey: null,
+      position: 0,
+      shape_types: "box,polygon",
+    })
     .returning("id")
     .executeTakeFirstOrThrow()
 ).id;
@@ -72,7 +86,11 @@ const r = rng(7);
 const shapes = Array.from({ length: N }, (_, i) => {
   const w = 10 + r() * 80;
   const h = 10 + r() * 80;
-  return { id: `b${i}`, labelId, geometry: { type: "box" as const, x: r() * (4000 - w), y: r() * (3000 - h), width: w, height: h } };
+  return {
+    id: `b${i}`,
+    labelId,
+    geometry: { type: "box" as const, x: r() * (4000 - w), y: r() * (3000 - h), width: w, height: h },
+  };
 });
 const service = annotationService({ sql: k, now: () => new Date().toISOString() });
 let revision = 0;
@@ -98,24 +116,41 @@ for (let round = 0; round < ROUNDS; round++) {
   // The autosave of a dense image: one shape moved.
   results.push(
     await put("one moved", () =>
-      shapes.map((s, i) => ({ ...s, id: `r${uidRound}_${i}`, geometry: i === 0 ? { ...s.geometry, x: s.geometry.x + 1 + round } : s.geometry })),
+      shapes.map((s, i) => ({
+        ...s,
+        id: `r${uidRound}_${i}`,
+        geometry: i === 0 ? { ...s.geometry, x: s.geometry.x + 1 + round } : s.geometry,
+      })),
     ),
   );
   // Every shape moved: 500 rows an UPDATE … FROM (VALUES …).
   results.push(
     await put("all moved", () =>
-      shapes.map((s, i) => ({ ...s, id: `r${uidRound}_${i}`, geometry: { ...s.geometry, x: s.geometry.x + 0.5 } })),
+      shapes.map((s, i) => ({
+        ...s,
+        id: `r${uidRound}_${i}`,
+        geometry: { ...s.geometry, x: s.geometry.x + 0.5 },
+      })),
     ),
   );
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-console.log(`${conn.dialect}, ${N} shapes, ${ROUNDS} rounds (median ms: whole put / statements' round trips)`);
+console.log(
+  `${conn.dialect}, ${N} shapes, ${ROUNDS} rounds (median ms: whole put / statements' round trips)`,
+);
 for (const kind of ["all new uids", "one moved", "all moved"]) {
   const rs = results.filter((x) => x.kind === kind);
-  console.log(`  ${kind.padEnd(14)} ${median(rs.map((x) => x.ms)).toFixed(0).padStart(6)} ms  db ${median(rs.map((x) => x.inDb)).toFixed(0).padStart(6)} ms`);
+  console.log(
+    `  ${kind.padEnd(14)} ${median(rs.map((x) => x.ms))
+      .toFixed(0)
+      .padStart(6)} ms  db ${median(rs.map((x) => x.inDb))
+      .toFixed(0)
+      .padStart(6)} ms`,
+  );
   const last = rs[rs.length - 1];
   if (conn.dialect === "postgres" && last)
-    for (const [q, s] of last.top) console.log(`      ${s.ms.toFixed(1).padStart(7)} ms  ${String(s.n).padStart(3)}x  ${q}`);
+    for (const [q, s] of last.top)
+      console.log(`      ${s.ms.toFixed(1).padStart(7)} ms  ${String(s.n).padStart(3)}x  ${q}`);
 }
 if (k !== conn.kysely) await k.destroy();
 else await conn.close();
