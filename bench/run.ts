@@ -74,7 +74,13 @@ for (const c of cases) {
   if (only && !only.includes(c.name)) continue;
   process.stderr.write(`bench: ${c.name}…\n`);
   try {
-    rows.push(...(await c.run()));
+    const done = await c.run();
+    rows.push(...done);
+    // Each case's figures as soon as it ends, with the load it ran under: a long run cut short
+    // keeps what it measured.
+    process.stderr.write(
+      `bench: ${c.name} done (load ${os.loadavg()[0]?.toFixed(1)}):\n${renderTable(done)}\n`,
+    );
   } catch (err) {
     process.stderr.write(`bench: ${c.name} FAILED: ${(err as Error).stack ?? err}\n`);
     rows.push({
