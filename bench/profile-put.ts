@@ -7,6 +7,7 @@
  *   npx tsx bench/profile-put.ts /tmp/x.sqlite
  *   npx tsx bench/profile-put.ts postgres://user:pw@host/db   (a fresh, empty database)
  */
+import fs from "node:fs";
 import { AnnotationSetPut } from "@labelbench/schema";
 import { Kysely, type LogEvent, PostgresDialect } from "kysely";
 import { openDb } from "../apps/server/src/db/connect.js";
@@ -95,17 +96,44 @@ const shapes = Array.from({ length: N }, (_, i) => {
 const service = annotationService({ sql: k, now: () => new Date().toISOString() });
 let revision = 0;
 let uidRound = 0;
+/** CPU time (ms) of this process, and of PostgreSQL's backends on this database (none on SQLite). */
+const backendPids = async (): Promise<number[]> =>
+  conn.dialect === "postgres"
+    ? (
+        await conn.pool.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database()",
+        )
+      ).rows.map((r) => r.pid)
+    : [];
+const ticks = (pid: number) => {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+};
+const cpu = async () => {
+  const own = process.cpuUsage();
+  const pids = await backendPids();
+  // /proc counts in USER_HZ (100 a second on Linux).
+  return { node: (own.user + own.system) / 1000, pg: pids.reduce((a, p) => a + ticks(p), 0) * 10 };
+};
+
 const put = async (kind: string, change: () => typeof shapes) => {
   const body = AnnotationSetPut.parse({ baseRevision: revision, annotations: change(), tags: [] });
   stats.clear();
+  const c0 = await cpu();
   recording = true;
   const t0 = performance.now();
   const set = await service.put(imageId, body, null);
   const ms = performance.now() - t0;
   recording = false;
+  const c1 = await cpu();
   revision = set.revision;
   const inDb = [...stats.values()].reduce((a, s) => a + s.ms, 0);
-  return { kind, ms, inDb, top: [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4) };
+  const top = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4);
+  return { kind, ms, inDb, nodeCpu: c1.node - c0.node, pgCpu: c1.pg - c0.pg, top };
 };
 
 const results: Awaited<ReturnType<typeof put>>[] = [];
@@ -134,6 +162,7 @@ for (let round = 0; round < ROUNDS; round++) {
     ),
   );
 }
+const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 console.log(
   `${conn.dialect}, ${N} shapes, ${ROUNDS} rounds (median ms: whole put / statements' round trips)`,
@@ -145,7 +174,9 @@ for (const kind of ["all new uids", "one moved", "all moved"]) {
       .toFixed(0)
       .padStart(6)} ms  db ${median(rs.map((x) => x.inDb))
       .toFixed(0)
-      .padStart(6)} ms`,
+      .padStart(
+        6,
+      )} ms  CPU per put: this process ${mean(rs.map((x) => x.nodeCpu)).toFixed(1)} ms, PostgreSQL ${mean(rs.map((x) => x.pgCpu)).toFixed(1)} ms`,
   );
   const last = rs[rs.length - 1];
   if (conn.dialect === "postgres" && last)
