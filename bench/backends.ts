@@ -172,7 +172,7 @@ export const loadTemplate = (sqliteFile: string): Promise<string> => {
     // included, which has nothing to do on a frozen, analyzed database anyway).
     await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
     process.stderr.write(
-      `bench: loaded ${path.basename(path.dirname(sqliteFile))} into PostgreSQL in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      `bench: loaded ${path.basename(sqliteFile)} into PostgreSQL in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
     return name;
   })();
