@@ -8,6 +8,8 @@ export interface Row {
   unit: string;
   target: string;
   pass: boolean | null;
+  /** The database the server ran on, for the cases run on both (bench/backends.ts). */
+  backend?: "sqlite" | "postgres";
 }
 
 export const row = (
@@ -35,18 +37,43 @@ const fmt = (v: number) =>
 export const machine = () =>
   `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
 
-export const renderTable = (rows: Row[]): string => {
-  const header = ["case", "figure", "value", "target", "ok"];
-  const lines = rows.map((r) => [
-    r.case,
-    r.figure,
-    `${fmt(r.value)} ${r.unit}`,
-    r.target,
-    r.pass === null ? "" : r.pass ? "yes" : "NO",
-  ]);
+const cellsOf = (r: Row) => ({
+  value: `${fmt(r.value)} ${r.unit}`,
+  ok: r.pass === null ? "" : r.pass ? "yes" : "NO",
+});
+
+const line = (header: string[], lines: string[][]) => {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...lines.map(line)].join("\n");
+  const one = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [one(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...lines.map(one)].join("\n");
+};
+
+/**
+ * One line per figure. When some cases ran on both databases, their SQLite and PostgreSQL values
+ * stand side by side (the other cases' values, all on the default SQLite server or on no server at
+ * all, are in the first value column), and "ok" reads "SQLite / PostgreSQL".
+ */
+export const renderTable = (rows: Row[]): string => {
+  if (!rows.some((r) => r.backend === "postgres")) {
+    const lines = rows.map((r) => [r.case, r.figure, cellsOf(r).value, r.target, cellsOf(r).ok]);
+    return line(["case", "figure", "value", "target", "ok"], lines);
+  }
+  const byFigure = new Map<string, { first: Row; sqlite?: Row; postgres?: Row }>();
+  for (const r of rows) {
+    const key = `${r.case}\u0000${r.figure}`;
+    const entry = byFigure.get(key) ?? { first: r };
+    if (r.backend === "postgres") entry.postgres = r;
+    else entry.sqlite = r;
+    byFigure.set(key, entry);
+  }
+  const lines = [...byFigure.values()].map(({ first, sqlite, postgres }) => {
+    const a = sqlite ? cellsOf(sqlite) : null;
+    const b = postgres ? cellsOf(postgres) : null;
+    const ok =
+      first.backend && a && b ? (a.ok || b.ok ? `${a.ok || "—"} / ${b.ok || "—"}` : "") : (a ?? b)?.ok;
+    return [first.case, first.figure, a?.value ?? "", b?.value ?? "", first.target, ok ?? ""];
+  });
+  return line(["case", "figure", "value (SQLite)", "PostgreSQL", "target", "ok"], lines);
 };
 
 export const percentile = (values: number[], p: number): number => {

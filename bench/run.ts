@@ -2,10 +2,21 @@
  * `npm run bench`: generates its own data (fixed seeds), runs every case against the real server
  * (and, for the editor cases, real headless Chromium), prints one table and writes
  * docs/benchmarks.md. BENCH_QUICK=1 runs smaller versions; BENCH_ONLY=name,name picks cases.
+ * The server cases run on SQLite and on PostgreSQL + S3 side by side (bench/backends.ts,
+ * BENCH_BACKENDS).
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import {
+  BACKEND_LABEL,
+  backends,
+  dropTemplates,
+  onBackends,
+  postgresSkipped,
+  withServers,
+} from "./backends.js";
 import { datasetCases } from "./cases/dataset-cases.js";
 import { polygonLimits, selfCrossingCheck } from "./cases/geometry.js";
 import { qualityCases } from "./cases/quality.js";
@@ -35,8 +46,18 @@ const optionalCases = async (file: string, exportName: string): Promise<Case[]> 
 };
 
 const cases: Case[] = [
-  { name: "put", run: () => withServer(3401, (s) => putLatency(s, quick)) },
-  { name: "autosave", run: () => withServer(3402, (s) => concurrentAutosave(s, quick)) },
+  {
+    name: "put",
+    run: onBackends("put", (b) => withServers(b, 3401, 1, ([s]) => putLatency(s as RunningServer, quick))),
+  },
+  {
+    name: "autosave",
+    run: onBackends("autosave", (b) => withServers(b, 3402, 1, (s) => concurrentAutosave(s, quick))),
+  },
+  {
+    name: "autosave-2",
+    run: onBackends("autosave-2", (b) => withServers(b, 3405, 2, (s) => concurrentAutosave(s, quick))),
+  },
   { name: "upload", run: () => withServer(3403, (s) => uploadIngest(s, quick)) },
   { name: "self-crossing", run: async () => selfCrossingCheck(quick) },
   { name: "polygon-limits", run: () => withServer(3404, (s) => polygonLimits(s, quick)) },
@@ -51,11 +72,18 @@ const cases: Case[] = [
 ];
 
 const rows: Row[] = [];
+if (postgresSkipped) process.stderr.write(`bench: PostgreSQL column skipped: ${postgresSkipped}\n`);
 for (const c of cases) {
   if (only && !only.includes(c.name)) continue;
   process.stderr.write(`bench: ${c.name}…\n`);
   try {
-    rows.push(...(await c.run()));
+    const done = await c.run();
+    rows.push(...done);
+    // Each case's figures as soon as it ends, with the load it ran under: a long run cut short
+    // keeps what it measured.
+    process.stderr.write(
+      `bench: ${c.name} done (load ${os.loadavg()[0]?.toFixed(1)}):\n${renderTable(done)}\n`,
+    );
   } catch (err) {
     process.stderr.write(`bench: ${c.name} FAILED: ${(err as Error).stack ?? err}\n`);
     rows.push({
@@ -69,8 +97,17 @@ for (const c of cases) {
   }
 }
 
+await dropTemplates();
 const table = renderTable(rows);
-console.log(`\nMachine: ${machine()}${quick ? " (quick mode)" : ""}\n`);
+const databases = postgresSkipped
+  ? `SQLite only (PostgreSQL column skipped: ${postgresSkipped})`
+  : backends.map((b) => BACKEND_LABEL[b]).join(" and ");
+console.log(
+  `\nMachine: ${machine()}${quick ? " (quick mode)" : ""}; load average at the end ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ")}; databases: ${databases}\n`,
+);
 console.log(table);
 if (!only && !quick) {
   const doc = path.resolve(import.meta.dirname, "../docs/benchmarks.md");
@@ -79,7 +116,7 @@ if (!only && !quick) {
     : "# Benchmarks\n\n";
   fs.writeFileSync(
     doc,
-    `${head}<!-- results -->\nLast full run: ${new Date().toISOString().slice(0, 10)} on ${machine()}.\n\n${table}\n`,
+    `${head}<!-- results -->\nLast full run: ${new Date().toISOString().slice(0, 10)} on ${machine()}; databases: ${databases}.\n\n${table}\n`,
   );
 }
 process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;

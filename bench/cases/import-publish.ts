@@ -8,12 +8,13 @@ import { openDb } from "../../apps/server/src/db/connect.js";
 import { migrateDb } from "../../apps/server/src/db/migrate.js";
 import { commitImport, publishImport } from "../../apps/server/src/modules/imports/import-publish.js";
 import { createStage } from "../../apps/server/src/modules/imports/stage-repo.js";
+import { backends, benchDatabaseUrl } from "../backends.js";
 import { type Row, row } from "../report.js";
 
 /**
  * An import's publishing alone (commit + publish of a staging file, below HTTP), SQLite and, when
- * BENCH_DATABASE_URL names a PostgreSQL server a role may create databases on, PostgreSQL side by
- * side: the part of an import that differs per backend (decoding is the same worker on both).
+ * the bench has a PostgreSQL server (bench/backends.ts), PostgreSQL side by side: the part of an
+ * import that differs per backend (decoding is the same worker on both).
  * 100k new images with 10 boxes each (1M annotations); BENCH_QUICK=1: 10k images.
  */
 const NOW = "2026-01-01T00:00:00.000Z";
@@ -134,26 +135,21 @@ export const importPublishCases = (quick: boolean) => [
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-bench-publish-"));
       try {
         const stage = stageFile(dir, images, perImage);
-        const rows = [
-          row(
-            `import publish, ${label}`,
-            "SQLite",
-            await publishOn(path.join(dir, "db.sqlite"), dir, stage, images),
-            "s",
-          ),
-        ];
-        const base = process.env.BENCH_DATABASE_URL;
-        if (base) {
+        const c = `import publish, ${label}`;
+        const rows: Row[] = [];
+        if (backends.includes("sqlite"))
+          rows.push({
+            ...row(c, "time", await publishOn(path.join(dir, "db.sqlite"), dir, stage, images), "s"),
+            backend: "sqlite",
+          });
+        const base = benchDatabaseUrl();
+        if (base && backends.includes("postgres")) {
           const scratch = await scratchPostgres(base);
           try {
-            rows.push(
-              row(
-                `import publish, ${label}`,
-                "PostgreSQL (COPY)",
-                await publishOn(scratch.url, dir, stage, images),
-                "s",
-              ),
-            );
+            rows.push({
+              ...row(c, "time", await publishOn(scratch.url, dir, stage, images), "s"),
+              backend: "postgres",
+            });
           } finally {
             await scratch.drop();
           }

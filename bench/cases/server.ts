@@ -85,8 +85,18 @@ export const putLatency = async (s: RunningServer, quick: boolean): Promise<Row[
   ];
 };
 
-/** 50 clients, each autosaving its own image in a loop (GET once, then PUT with the returned revision). */
-export const concurrentAutosave = async (s: RunningServer, quick: boolean): Promise<Row[]> => {
+/**
+ * 50 clients, each autosaving its own image in a loop (GET once, then PUT with the returned
+ * revision). With several server processes (one database, one storage) a client's requests take
+ * turns over them, as a round-robin proxy would send them.
+ */
+export const concurrentAutosave = async (
+  servers: RunningServer | RunningServer[],
+  quick: boolean,
+): Promise<Row[]> => {
+  const all = Array.isArray(servers) ? servers : [servers];
+  const s = all[0];
+  if (!s) throw new Error("no server");
   const clients = 50;
   const seconds = quick ? 5 : 30;
   const { projectId, labelId } = await setupProject(s, "bench-autosave");
@@ -108,9 +118,11 @@ export const concurrentAutosave = async (s: RunningServer, quick: boolean): Prom
       let i = 0;
       while (Date.now() < end) {
         const first = shapes[0];
-        if (first) first.geometry.x = (i++ * 7) % 500;
+        if (first) first.geometry.x = (i * 7) % 500;
+        const to = all[(c + i) % all.length] ?? s;
+        i++;
         const t0 = performance.now();
-        const r = await api<AnnSet>(s, "PUT", `/images/${imageId}/annotations`, {
+        const r = await api<AnnSet>(to, "PUT", `/images/${imageId}/annotations`, {
           baseRevision: revision,
           annotations: shapes,
           tags: [],
@@ -121,7 +133,7 @@ export const concurrentAutosave = async (s: RunningServer, quick: boolean): Prom
       }
     }),
   );
-  const name = `server: ${clients} autosaving clients, ${seconds} s`;
+  const name = `server: ${clients} autosaving clients, ${seconds} s${all.length > 1 ? `, ${all.length} processes` : ""}`;
   return [
     row(name, "requests/s", latencies.length / seconds, "req/s"),
     row(name, "latency p99", percentile(latencies, 99), "ms"),

@@ -146,7 +146,31 @@ const positionOf = async (ex: Executor, imageId: number, uid: string): Promise<n
       .executeTakeFirst()
   )?.position;
 
+/** Whether `ex` runs on PostgreSQL (its placeholders are $1, SQLite's ?). */
+const onPostgres = (ex: Executor): boolean =>
+  ex.selectFrom("images").select("id").where("id", "=", 0).compile().sql.includes("$1");
+
+/*
+ * Writes of many rows on PostgreSQL take each column as one array parameter (`unnest`): one
+ * statement however many rows, planned in well under a millisecond. The 500-row statements SQLite
+ * runs cost PostgreSQL ~20 ms of planning each (3,000 parameters), and each UPDATE batch hashed
+ * all of the image's rows again: a 10,000-shape save spent most of its time there
+ * (bench/profile-put.ts; docs/benchmarks.md).
+ */
+const PG_DELETE = "DELETE FROM annotations WHERE image_id = $1 AND uid = ANY($2::text[])";
+const PG_INSERT = `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
+  SELECT $1, v.* FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[]) AS v`;
+const PG_UPDATE = `UPDATE annotations AS a SET label_id = v.label_id, geometry = v.geometry, position = v.position,
+    updated_by = v.updated_by, updated_at = v.updated_at
+  FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+    AS v(uid, label_id, geometry, position, updated_by, updated_at)
+  WHERE a.image_id = $7 AND a.uid = v.uid`;
+
 const deleteUids = async (ex: Executor, imageId: number, uids: readonly string[]) => {
+  if (uids.length > 0 && onPostgres(ex)) {
+    await ex.executeQuery(CompiledQuery.raw(PG_DELETE, [imageId, uids]));
+    return;
+  }
   for (const part of batches(uids))
     await ex.deleteFrom("annotations").where("image_id", "=", imageId).where("uid", "in", part).execute();
 };
@@ -157,9 +181,7 @@ const deleteUids = async (ex: Executor, imageId: number, uids: readonly string[]
  */
 const batchTexts = new Map<string, string>();
 const batchText = (ex: Executor, name: string, rows: number, compile: () => string): string => {
-  const style = ex.selectFrom("images").select("id").where("id", "=", 0).compile().sql.includes("$1")
-    ? "$"
-    : "?";
+  const style = onPostgres(ex) ? "$" : "?";
   const key = `${name}:${style}:${rows}`;
   let text = batchTexts.get(key);
   if (text === undefined) {
@@ -193,6 +215,22 @@ const insertParams = (imageId: number, a: StoredAnnotation, position: number) =>
 ];
 
 const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
+  if (rows.length > 0 && onPostgres(ex)) {
+    await ex.executeQuery(
+      CompiledQuery.raw(PG_INSERT, [
+        imageId,
+        rows.map(([a]) => a.uid),
+        rows.map(([a]) => a.labelId),
+        rows.map(([a]) => a.geometryJson),
+        rows.map(([, position]) => position),
+        rows.map(([a]) => a.createdBy),
+        rows.map(([a]) => a.updatedBy),
+        rows.map(([a]) => a.createdAt),
+        rows.map(([a]) => a.updatedAt),
+      ]),
+    );
+    return;
+  }
   for (const part of batches(rows)) {
     const text = batchText(ex, "insert", part.length, () => {
       const row = Object.fromEntries(INSERT_COLUMNS.map((c) => [c, c === "uid" ? "" : 0]));
@@ -211,11 +249,25 @@ const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredA
 };
 
 /**
- * Updates many rows in one statement per batch: UPDATE … FROM a VALUES list named by a CTE, which
- * both SQLite (3.33+) and PostgreSQL run. The casts give PostgreSQL the integer columns' types
+ * Updates many rows in one statement: on PostgreSQL from arrays (PG_UPDATE), on SQLite one per
+ * batch, UPDATE … FROM a VALUES list named by a CTE (SQLite 3.33+; PostgreSQL runs it too). The casts give PostgreSQL the integer columns' types
  * (a VALUES list of parameters is text there); SQLite reads them as INTEGER affinity.
  */
 const updateRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
+  if (rows.length > 0 && onPostgres(ex)) {
+    await ex.executeQuery(
+      CompiledQuery.raw(PG_UPDATE, [
+        rows.map(([a]) => a.uid),
+        rows.map(([a]) => a.labelId),
+        rows.map(([a]) => a.geometryJson),
+        rows.map(([, position]) => position),
+        rows.map(([a]) => a.updatedBy),
+        rows.map(([a]) => a.updatedAt),
+        imageId,
+      ]),
+    );
+    return;
+  }
   for (const part of batches(rows)) {
     const text = batchText(ex, "update", part.length, () => {
       const values = sql.join(
@@ -253,8 +305,9 @@ const replaceTags = async (ex: Executor, imageId: number, tagIds: readonly numbe
 /**
  * Makes the stored set equal to `items` (in that order), touching only rows that changed: an
  * autosave of a dense image usually moves one shape, so this is one UPDATE, not 2,000 writes; a
- * new set of 10,000 shapes is inserted 500 rows a statement. Callers run it inside the transaction
- * that claimed the revision (image-changes-repo.ts claimRevision), which it completes.
+ * new set of 10,000 shapes is inserted 500 rows a statement (on PostgreSQL, in one). Callers run
+ * it inside the transaction that claimed the revision (image-changes-repo.ts claimRevision), which
+ * it completes.
  */
 export const replaceSet = async (
   ex: Executor,
