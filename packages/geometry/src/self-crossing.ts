@@ -31,13 +31,26 @@ interface Segment {
  */
 const side = (s: Segment, x: number, y: number): number => -orient2d(s.lx, s.ly, s.rx, s.ry, x, y);
 
+/** Point indices in some order. */
+type Order = ArrayLike<number> & Iterable<number>;
+
 /**
  * The points' indices ordered by position: by x, then y, then index (so a point's visits are
  * together, in outline order). The sweep's events, the repeated-vertex check and the T check all
  * walk this one order.
  */
-const byPosition = (points: readonly Vertex[]): Int32Array => {
+const byPosition = (points: readonly Vertex[]): Order => {
   const n = points.length;
+  // A few vertices (most polygons): a plain array sorts them for less than the typed arrays cost.
+  if (n < 64) {
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) order.push(i);
+    return order.sort((a, b) => {
+      const p = points[a] as Vertex;
+      const q = points[b] as Vertex;
+      return p[0] - q[0] || p[1] - q[1] || a - b;
+    });
+  }
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -109,7 +122,7 @@ interface Ray {
  * cross there. Directions are compared exactly (orient2d); a point where two rays coincide (the
  * outline runs along itself) is left alone, like any overlap.
  */
-const crossingAtRepeatedVertex = (points: readonly Vertex[], order: Int32Array): SelfCrossing | null => {
+const crossingAtRepeatedVertex = (points: readonly Vertex[], order: Order): SelfCrossing | null => {
   const n = points.length;
   const same = (i: number, j: number) => {
     const a = points[i] as Vertex;
@@ -190,7 +203,7 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
    * point before and after each point round the ring (-1: all points equal), and each point's
    * visits (`byPoint` sorted by position, `group` a visit's first index in it).
    */
-  let visits: { prev: Int32Array; next: Int32Array; byPoint: Int32Array; group: Int32Array } | null = null;
+  let visits: { prev: Int32Array; next: Int32Array; byPoint: Order; group: Int32Array } | null = null;
   const visitIndex = () => {
     if (visits) return visits;
     const prev = new Int32Array(n).fill(-1);

@@ -54,6 +54,8 @@ describe("drivers a server does not use", () => {
   // Memory, not time: the AWS SDK and pg held ~30 MB of every server's resident memory, which the
   // export budget (bench: server peak RSS ≤ 256 MB) counts.
   it("are not loaded by a server on SQLite and local storage", async () => {
-    expect(await driversLoadedAtStart({ LABELBENCH_DATABASE_URL: "", LABELBENCH_STORAGE_URL: "" })).toEqual([]);
+    expect(await driversLoadedAtStart({ LABELBENCH_DATABASE_URL: "", LABELBENCH_STORAGE_URL: "" })).toEqual(
+      [],
+    );
   }, 90_000);
 });
