@@ -7,7 +7,7 @@ import {
   SqliteDialect,
   SqliteDriver,
 } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { type Db, openDatabase } from "./database.js";
 import type { Database } from "./schema.js";
 
@@ -122,14 +122,14 @@ const int8 = (text: string): number => {
     throw new Error(`the database returned the integer ${text}, beyond what JavaScript represents exactly`);
   return n;
 };
-const pgTypes = {
+const pgTypes = (pg: typeof import("pg").default) => ({
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === INT8
       ? int8
       : oid === NUMERIC
         ? Number
         : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+});
 
 /** Turns a connection failure into one sentence naming the database (never its password). */
 export const describeConnectError = (label: string, err: unknown): string => {
@@ -157,11 +157,13 @@ const openPostgres = async (url: string, opts: OpenOptions): Promise<PostgresCon
   const label = redactUrl(url);
   if (!URL.canParse(url))
     throw new DatabaseStartError(`LABELBENCH_DATABASE_URL is not a valid URL: "${label}"`);
+  // pg is loaded here, not with the server: a server on SQLite need not hold its ~14 MB.
+  const { default: pg } = await import("pg");
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-    types: pgTypes,
+    types: pgTypes(pg),
   });
   // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});

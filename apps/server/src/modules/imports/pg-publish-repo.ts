@@ -5,7 +5,6 @@ import { naturalSortKey } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, type PostgresPool, sql } from "kysely";
 import type pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import type { Executor } from "../../db/executor.js";
 import type { Database as Schema } from "../../db/schema.js";
 import { importedImages } from "../images/image-changes-repo.js";
@@ -240,6 +239,8 @@ const publishRange = async (
     return id !== undefined && labels.has(id) ? id : undefined;
   };
   const target = new Map(chunk.map((c) => [c.seq, { imageId: c.imageId, base: base.get(c.imageId) ?? 0 }]));
+  // Loaded on PostgreSQL's first publish, not with every server.
+  const { from: copyFrom } = await import("pg-copy-streams");
   await pipeline(
     Readable.from(copyLines(stage, from, to, target, labelOf, imp)),
     client.query(
