@@ -66,6 +66,8 @@ export function Toolbar({
   // While Space is held the pan tool lights up: the editor reports the tool that receives events.
   // Only the id: the tool's state changes on every press and release, which must not re-render this.
   const toolId = useStore(editor.store, (s) => s.tool.id);
+  // Review mode decides in its own bar; submitting is the annotator's.
+  const annotating = useStore(editor.store, (s) => s.mode === "annotate");
   const canUndo = useStore(editor.store, (s) => s.canUndo);
   const canRedo = useStore(editor.store, (s) => s.canRedo);
   const zoom = useReadout(editor.store, (s) => s.viewport.scale);
@@ -168,17 +170,19 @@ export function Toolbar({
           onClick={run(APP_COMMANDS.skip)}
           testId="skip"
         />
-        <button
-          type="button"
-          className="ed-done"
-          title={withShortcut("Mark done and go to the next image", editor, APP_COMMANDS.done)}
-          onMouseDown={keepFocus}
-          onClick={run(APP_COMMANDS.done)}
-          data-testid="mark-done"
-        >
-          <EdIcon name="done" size={16} />
-          Done
-        </button>
+        {annotating && (
+          <button
+            type="button"
+            className="ed-done"
+            title={withShortcut("Submit (mark done) and go to the next image", editor, APP_COMMANDS.done)}
+            onMouseDown={keepFocus}
+            onClick={run(APP_COMMANDS.done)}
+            data-testid="mark-done"
+          >
+            <EdIcon name="done" size={16} />
+            Submit
+          </button>
+        )}
       </fieldset>
       <ToolButton
         label={withShortcut("Keyboard shortcuts", editor, APP_COMMANDS.help)}
