@@ -36,8 +36,15 @@ test("review mode: submit, step through the objects read-only, reject with a rea
   browser,
 }) => {
   // Set-up as the admin: a project reviewing every submission, an annotator and a reviewer in it.
-  const p = await seedProject(page.request, { name: `Review mode ${stamp}`, images: 2, width: 1600, height: 1200 });
-  const settings = await page.request.patch(`${API}/projects/${p.projectId}/review-settings`, { data: { mode: "all" } });
+  const p = await seedProject(page.request, {
+    name: `Review mode ${stamp}`,
+    images: 2,
+    width: 1600,
+    height: 1200,
+  });
+  const settings = await page.request.patch(`${API}/projects/${p.projectId}/review-settings`, {
+    data: { mode: "all" },
+  });
   expect(settings.ok(), await settings.text()).toBe(true);
   const ids: Record<string, number> = {};
   for (const [who, role] of [

@@ -23,6 +23,7 @@ import { createStore } from "zustand/vanilla";
 import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDiff, survivingIds, touchedIds } from "./history.js";
 import { bindingsOverlap, type KeyDownEvent, matchesKeys, parseKeyBinding } from "./keys.js";
+import { focusViewport, steppedObject } from "./object-focus.js";
 import { cursorKindFor } from "./pointer-cursor.js";
 import {
   BOX_HANDLES,
@@ -37,7 +38,6 @@ import {
   unionOfBounds,
   validateGeometry,
 } from "./shape-geometry.js";
-import { focusViewport, steppedObject } from "./object-focus.js";
 import { type RankedShape, ShapeMap } from "./shape-map.js";
 import { type BoxState, boxTool } from "./tools/box-tool.js";
 import { type PanState, panTool } from "./tools/pan-tool.js";
@@ -466,7 +466,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         : { kind: "vertex", shapeId: handle.shapeId, index: handle.index };
     const hit = hitTest(p);
     if (hit === null) return null;
-    return s.selection.has(hit) && !s.readOnly ? { kind: "move", shapeId: hit } : { kind: "select", shapeId: hit };
+    return s.selection.has(hit) && !s.readOnly
+      ? { kind: "move", shapeId: hit }
+      : { kind: "select", shapeId: hit };
   };
 
   const sameTarget = (a: PressTarget | null, b: PressTarget | null): boolean => {
@@ -521,9 +523,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         s.readOnly
           ? []
           : [...s.selection].flatMap((id) => {
-          const shape = shapes.get(id);
-          return shape && isEditable(id, s) ? [shape] : [];
-        }),
+              const shape = shapes.get(id);
+              return shape && isEditable(id, s) ? [shape] : [];
+            }),
       shapesInside: (b: Bounds) =>
         index.search(b).filter((id) => {
           const bb = index.bounds(id);
@@ -887,7 +889,8 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
     runCommand(id) {
       const c = commands.get(id);
-      if (!c || (c.mode !== undefined && c.mode !== cur().mode) || (c.canRun && !c.canRun(editor))) return false;
+      if (!c || (c.mode !== undefined && c.mode !== cur().mode) || (c.canRun && !c.canRun(editor)))
+        return false;
       batch(() => c.run(editor));
       return true;
     },

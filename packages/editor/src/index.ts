@@ -2,6 +2,7 @@ export { builtinCommands } from "./commands.js";
 export { createEditor, MAX_ZOOM, PASTE_OFFSET, READ_ONLY_MESSAGE, sharedClipboard } from "./editor.js";
 export { type DocDiff, History } from "./history.js";
 export { isMod, matchesKeys, parseKeyBinding } from "./keys.js";
+export { FOCUS_MARGIN_PX, focusViewport, READABLE_OBJECT_PX, steppedObject } from "./object-focus.js";
 export {
   BOX_HANDLES,
   boxHandlePosition,
@@ -14,6 +15,5 @@ export {
   MIN_BOX_SCREEN_PX,
   validateGeometry,
 } from "./shape-geometry.js";
-export { FOCUS_MARGIN_PX, focusViewport, READABLE_OBJECT_PX, steppedObject } from "./object-focus.js";
 export { ShapeMap } from "./shape-map.js";
 export type * from "./types.js";

@@ -31,8 +31,13 @@ describe("focusViewport", () => {
   });
 
   test("the zoom range wins: a one-pixel object stops at the maximum zoom, a point too", () => {
-    expect(focusViewport({ scale: 1, offsetX: 0, offsetY: 0 }, box(5, 5, 1, 1), stage, { min: 0.1, max: 64 }).scale).toBe(64);
-    expect(focusViewport({ scale: 1, offsetX: 0, offsetY: 0 }, box(5, 5, 0, 0), stage, { min: 0.1, max: 8 }).scale).toBe(8);
+    expect(
+      focusViewport({ scale: 1, offsetX: 0, offsetY: 0 }, box(5, 5, 1, 1), stage, { min: 0.1, max: 64 })
+        .scale,
+    ).toBe(64);
+    expect(
+      focusViewport({ scale: 1, offsetX: 0, offsetY: 0 }, box(5, 5, 0, 0), stage, { min: 0.1, max: 8 }).scale,
+    ).toBe(8);
   });
 });
 
@@ -56,7 +61,10 @@ describe("Tab steps through the objects", () => {
       image: { width: 4000, height: 3000 },
       stage: { width: 1000, height: 800 },
       viewport: { scale: 0.25, offsetX: 0, offsetY: 0 },
-      annotations: [TestEditor.box("small", 1, 3000, 2000, 10, 20), TestEditor.box("big", 1, 0, 0, 3900, 2900)],
+      annotations: [
+        TestEditor.box("small", 1, 3000, 2000, 10, 20),
+        TestEditor.box("big", 1, 0, 0, 3900, 2900),
+      ],
     });
     t.key("Tab");
     expect(t.selectedIds()).toEqual(["small"]);

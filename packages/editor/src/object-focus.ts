@@ -45,9 +45,17 @@ export const steppedObject = <T>(order: readonly T[], selected: ReadonlySet<T>, 
   if (order.length === 0) return null;
   let at = -1;
   if (step === 1) {
-    for (let i = order.length - 1; i >= 0; i--) if (selected.has(order[i] as T)) { at = i; break; }
+    for (let i = order.length - 1; i >= 0; i--)
+      if (selected.has(order[i] as T)) {
+        at = i;
+        break;
+      }
     return order[(at + 1) % order.length] ?? null;
   }
-  for (let i = 0; i < order.length; i++) if (selected.has(order[i] as T)) { at = i; break; }
+  for (let i = 0; i < order.length; i++)
+    if (selected.has(order[i] as T)) {
+      at = i;
+      break;
+    }
   return order[at === -1 ? order.length - 1 : (at - 1 + order.length) % order.length] ?? null;
 };

@@ -105,7 +105,10 @@ describe("read-only mode", () => {
 });
 
 describe("modes", () => {
-  const labels = [makeLabel({ id: 1, name: "yak", hotkey: "y" }), makeLabel({ id: 2, name: "cat", hotkey: "2" })];
+  const labels = [
+    makeLabel({ id: 1, name: "yak", hotkey: "y" }),
+    makeLabel({ id: 2, name: "cat", hotkey: "2" }),
+  ];
 
   test("a review key and a label hotkey share a letter: each runs in its own mode", () => {
     const t = new TestEditor({ labels, annotations: [TestEditor.box("a", 2, 10, 10, 50, 50)] });
@@ -133,7 +136,14 @@ describe("modes", () => {
 
   test("two commands of one mode still cannot take one key", () => {
     const t = new TestEditor();
-    const cmd = (id: string, mode?: "review") => ({ id, label: id, group: "Review", keys: ["Y"], mode, run: () => {} });
+    const cmd = (id: string, mode?: "review") => ({
+      id,
+      label: id,
+      group: "Review",
+      keys: ["Y"],
+      mode,
+      run: () => {},
+    });
     t.editor.registerCommand(cmd("one", "review"));
     expect(() => t.editor.registerCommand(cmd("two", "review"))).toThrow(/already bound/);
     expect(() => t.editor.registerCommand(cmd("three"))).toThrow(/already bound/);
@@ -143,7 +153,14 @@ describe("modes", () => {
 test("a command of the other mode cannot be run by its id either (a button)", () => {
   const t = new TestEditor();
   let runs = 0;
-  t.editor.registerCommand({ id: "image.submit", label: "Submit", group: "Navigation", keys: ["Mod+Enter"], mode: "annotate", run: () => void runs++ });
+  t.editor.registerCommand({
+    id: "image.submit",
+    label: "Submit",
+    group: "Navigation",
+    keys: ["Mod+Enter"],
+    mode: "annotate",
+    run: () => void runs++,
+  });
   t.editor.setMode("review");
   expect(t.editor.runCommand("image.submit")).toBe(false);
   t.editor.setMode("annotate");

@@ -14,14 +14,14 @@ import { EditorCanvas, type RenderStats } from "./EditorCanvas";
 import { EdIcon } from "./icons";
 import { LabelPalette, TagsPanel } from "./LabelPalette";
 import { Notices, useNotices } from "./Notices";
-import { MissingImage, SaveProblems } from "./SaveProblems";
-import { ShapeList } from "./ShapeList";
-import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { ReviewBar, WorkStatus } from "./review/ReviewBar";
 import { isReviewMode, parseReviewFilters, reviewSearch } from "./review/review-scope";
 import { useActivityReport } from "./review/use-activity-report";
 import { useReviewWorkflow } from "./review/use-review-workflow";
 import { browserWorkflowApi } from "./review/workflow-api";
+import { MissingImage, SaveProblems } from "./SaveProblems";
+import { ShapeList } from "./ShapeList";
+import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
 import { createEditorSession } from "./session/editor-session";
 import { browserClock, imageLoader, onOnline, saveQueue, sessionApi, shapeAuthors } from "./session/services";
@@ -155,7 +155,8 @@ export function EditorPage() {
       hasPrevious: () => (reviewing() ? !!view.current.flow.queueNav?.previousId : !!nav()?.previousId),
       hasNext: () => (reviewing() ? !!view.current.flow.queueNav?.nextId : !!nav()?.nextId),
       hasNextNew: () => !!nav()?.nextNewId,
-      previous: () => (reviewing() ? view.current.flow.actions.previous() : view.current.go(nav()?.previousId)),
+      previous: () =>
+        reviewing() ? view.current.flow.actions.previous() : view.current.go(nav()?.previousId),
       next: () => (reviewing() ? view.current.flow.actions.next() : view.current.go(nav()?.nextId)),
       nextNew: () => view.current.go(nav()?.nextNewId),
       done: () => void view.current.flow.actions.submit(),
@@ -283,7 +284,7 @@ export function EditorPage() {
         position={nav ? { position: nav.position, total: nav.total } : null}
         imageStatus={shown?.image.status ?? null}
         size={shown ? { width: shown.image.width, height: shown.image.height } : null}
-        work={<WorkStatus state={flow.state} nameOf={flow.workflow.nameOf} />}
+        work={review ? null : <WorkStatus state={flow.state} nameOf={flow.workflow.nameOf} />}
         save={
           <SaveIndicator
             status={current?.status}

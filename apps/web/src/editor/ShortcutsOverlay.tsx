@@ -10,7 +10,10 @@ const GROUP_ORDER = ["Review", "Tools", "Edit", "Labels", "View", "Navigation", 
  * Groups the registry in a stable order; groups nobody planned for still show, after the known ones.
  * Only the commands of `mode` (and those of every mode) are listed: they are the ones the keys run.
  */
-export const groupCommands = (commands: Iterable<Command>, mode: EditorMode = "annotate"): [string, Command[]][] => {
+export const groupCommands = (
+  commands: Iterable<Command>,
+  mode: EditorMode = "annotate",
+): [string, Command[]][] => {
   const groups = new Map<string, Command[]>();
   for (const c of commands) {
     if (c.keys.length === 0 || (c.mode !== undefined && c.mode !== mode)) continue;

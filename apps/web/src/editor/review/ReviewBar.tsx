@@ -1,8 +1,8 @@
 import type { Editor } from "@labelbench/editor";
-import { withShortcut } from "../keys-display";
 import { EdIcon } from "../icons";
-import { REVIEW_COMMANDS } from "./review-commands";
+import { withShortcut } from "../keys-display";
 import { RejectDialog } from "./RejectDialog";
+import { REVIEW_COMMANDS } from "./review-commands";
 import type { DecisionDraft, WorkflowState } from "./workflow-session";
 import { describeWork, type NameOf, REASON_TEXT } from "./workflow-text";
 import "./review.css";
@@ -47,7 +47,9 @@ export function ReviewBar({
         <span className="ed-review__badge">Review</span>
         <span className="ed-review__state" data-testid="review-state">
           {work ? describeWork(work, nameOf) : "Loading…"}
-          {work && work.unresolvedIssues > 0 && ` · ${work.unresolvedIssues} open issue${work.unresolvedIssues === 1 ? "" : "s"}`}
+          {work &&
+            work.unresolvedIssues > 0 &&
+            ` · ${work.unresolvedIssues} open issue${work.unresolvedIssues === 1 ? "" : "s"}`}
         </span>
         <span className={`ed-review__mode${readOnly ? "" : " is-fixing"}`} data-testid="review-mode">
           {readOnly ? "Read-only" : "Fixing: your edits are saved as yours"}

@@ -5,28 +5,29 @@ import type { ReviewFilters } from "./review-scope";
 
 const at = (minute: number) => `2026-12-07T01:${String(minute).padStart(2, "0")}:00.000Z`;
 
-const item = (imageId: number, minute: number): ReviewQueuePage["items"][number] => ({
-  imageId,
-  projectId: 1,
-  assigneeId: 5,
-  assignedVia: null,
-  leaseUntil: null,
-  reviewState: "pending",
-  attempt: 1,
-  inSample: true,
-  submittedBy: 5,
-  submittedAt: at(minute),
-  submittedRevision: 1,
-  decision: null,
-  decidedBy: null,
-  decidedAt: null,
-  decidedRevision: null,
-  stale: false,
-  revision: 1,
-  unresolvedIssues: 0,
-  fileName: `img${imageId}.jpg`,
-  annotationCount: 1,
-} satisfies ImageWork & { fileName: string; annotationCount: number });
+const item = (imageId: number, minute: number): ReviewQueuePage["items"][number] =>
+  ({
+    imageId,
+    projectId: 1,
+    assigneeId: 5,
+    assignedVia: null,
+    leaseUntil: null,
+    reviewState: "pending",
+    attempt: 1,
+    inSample: true,
+    submittedBy: 5,
+    submittedAt: at(minute),
+    submittedRevision: 1,
+    decision: null,
+    decidedBy: null,
+    decidedAt: null,
+    decidedRevision: null,
+    stale: false,
+    revision: 1,
+    unresolvedIssues: 0,
+    fileName: `img${imageId}.jpg`,
+    annotationCount: 1,
+  }) satisfies ImageWork & { fileName: string; annotationCount: number };
 
 /** A queue server paging `items` (already in queue order) `size` at a time; cursors are offsets. */
 const fakeQueue = (items: ReviewQueuePage["items"], size = 2) => {
@@ -35,11 +36,19 @@ const fakeQueue = (items: ReviewQueuePage["items"], size = 2) => {
     calls,
     items,
     api: {
-      queuePage: async (_p: number, _f: ReviewFilters, cursor: string | undefined): Promise<ReviewQueuePage> => {
+      queuePage: async (
+        _p: number,
+        _f: ReviewFilters,
+        cursor: string | undefined,
+      ): Promise<ReviewQueuePage> => {
         calls.push(cursor);
         const from = cursor ? Number(cursor) : 0;
         const page = items.slice(from, from + size);
-        return { items: page, nextCursor: from + size < items.length ? String(from + size) : null, total: items.length };
+        return {
+          items: page,
+          nextCursor: from + size < items.length ? String(from + size) : null,
+          total: items.length,
+        };
       },
     },
   };

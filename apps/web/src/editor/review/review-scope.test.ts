@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { isReviewMode, parseReviewFilters, reviewEditorPath, reviewQueueQuery, reviewSearch } from "./review-scope";
+import {
+  isReviewMode,
+  parseReviewFilters,
+  reviewEditorPath,
+  reviewQueueQuery,
+  reviewSearch,
+} from "./review-scope";
 
 describe("review scope", () => {
   test("the queue's filters go from the URL to the endpoint's query and back", () => {
@@ -21,7 +27,9 @@ describe("review scope", () => {
   });
 
   test("defaults are left out; a bad value drops itself only", () => {
-    const f = parseReviewFilters(new URLSearchParams("mode=review&attempt=zero&annotatorId=3&state=nonsense"));
+    const f = parseReviewFilters(
+      new URLSearchParams("mode=review&attempt=zero&annotatorId=3&state=nonsense"),
+    );
     expect(f).toEqual({ state: "pending", annotatorId: 3 });
     expect(reviewSearch(f)).toBe("?mode=review&annotatorId=3");
     expect(reviewEditorPath(2, 17)).toBe("/projects/2/images/17?mode=review");

@@ -6,7 +6,9 @@ import type { z } from "zod";
  * queue's filters as the queue page keeps them in its own URL (the names of ReviewQueueQuery), so
  * the next and previous images are those of the queue the reviewer came from.
  */
-export type ReviewFilters = Omit<z.output<typeof ReviewQueueQuery>, "cursor" | "limit">;
+export type ReviewFilters = Omit<z.output<typeof ReviewQueueQuery>, "cursor" | "limit" | "openIssues"> & {
+  openIssues?: boolean | undefined;
+};
 
 const FILTER_KEYS = ["state", "annotatorId", "labelId", "submittedSince", "openIssues", "attempt"] as const;
 
@@ -38,8 +40,11 @@ export const reviewSearch = (f: Partial<ReviewFilters>): string => {
 };
 
 /** Where the review queue opens an image: the editor in review mode, carrying the queue's filters. */
-export const reviewEditorPath = (projectId: number, imageId: number, f: Partial<ReviewFilters> = {}): string =>
-  `/projects/${projectId}/images/${imageId}${reviewSearch(f)}`;
+export const reviewEditorPath = (
+  projectId: number,
+  imageId: number,
+  f: Partial<ReviewFilters> = {},
+): string => `/projects/${projectId}/images/${imageId}${reviewSearch(f)}`;
 
 /** The filters as the review-queue endpoint's query. */
 export const reviewQueueQuery = (f: ReviewFilters) => ({

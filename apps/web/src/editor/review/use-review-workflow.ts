@@ -56,7 +56,8 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
   const state = useSyncExternalStore(workflow.subscribe, workflow.getState);
 
   useEffect(() => {
-    if (Number.isInteger(imageId) && imageId > 0 && Number.isInteger(projectId)) void workflow.open(imageId, projectId);
+    if (Number.isInteger(imageId) && imageId > 0 && Number.isInteger(projectId))
+      void workflow.open(imageId, projectId);
   }, [workflow, imageId, projectId]);
 
   useEffect(() => {
@@ -72,9 +73,11 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
     () => (review ? createQueueNavigator({ api, projectId, filters, now: () => Date.now() }) : null),
     [review, api, projectId, filtersKey],
   );
-  const [queueNav, setQueueNav] = useState<{ imageId: number; previousId: number | null; nextId: number | null } | null>(
-    null,
-  );
+  const [queueNav, setQueueNav] = useState<{
+    imageId: number;
+    previousId: number | null;
+    nextId: number | null;
+  } | null>(null);
   const work = state.work?.imageId === imageId ? state.work : null;
   const submittedAt = work?.submittedAt ?? null;
   const known = work !== null;
@@ -165,7 +168,9 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
     [editor, workflow, actions],
   );
 
-  const dialogOpen = state.phase.kind === "rejecting" || (state.phase.kind === "sending" && state.phase.decision === "rejected");
+  const dialogOpen =
+    state.phase.kind === "rejecting" ||
+    (state.phase.kind === "sending" && state.phase.decision === "rejected");
   return {
     workflow,
     state,

@@ -1,4 +1,11 @@
-import type { DecisionRequest, ImageHistory, ImageWork, Member, NextWork, ReviewQueuePage } from "@labelbench/schema";
+import type {
+  DecisionRequest,
+  ImageHistory,
+  ImageWork,
+  Member,
+  NextWork,
+  ReviewQueuePage,
+} from "@labelbench/schema";
 import { call } from "../../api/client";
 import { type ReviewFilters, reviewQueueQuery } from "./review-scope";
 
@@ -21,7 +28,10 @@ export const browserWorkflowApi: WorkflowApi = {
   submit: (imageId, revision) => call("submitImage", { params: { imageId }, body: { revision } }),
   nextWork: (projectId) => call("nextWork", { params: { projectId } }),
   queuePage: (projectId, filters, cursor) =>
-    call("reviewQueue", { params: { projectId }, query: { ...reviewQueueQuery(filters), cursor, limit: 200 } }),
+    call("reviewQueue", {
+      params: { projectId },
+      query: { ...reviewQueueQuery(filters), cursor, limit: 200 },
+    }),
   activity: (imageId, seconds, leaving) =>
     call("reportActivity", { params: { imageId }, body: { seconds }, keepalive: leaving }),
 };

@@ -32,7 +32,12 @@ const work = (over: Partial<ImageWork> = {}): ImageWork => ({
 });
 
 let eventId = 0;
-const event = (kind: ReviewEvent["kind"], actorId: number, actorName: string, detail: Record<string, unknown> = {}): ReviewEvent => ({
+const event = (
+  kind: ReviewEvent["kind"],
+  actorId: number,
+  actorName: string,
+  detail: Record<string, unknown> = {},
+): ReviewEvent => ({
   id: ++eventId,
   imageId: 42,
   kind,
@@ -62,10 +67,18 @@ const fakeServer = () => {
     decisions: [] as DecisionRequest[],
     submits: [] as number[],
     decideAnswer: (b: DecisionRequest): Promise<ImageWork> =>
-      Promise.resolve(work({ reviewState: b.decision === "rejected" ? "rejected" : "accepted", decision: b.decision, decidedBy: ME })),
+      Promise.resolve(
+        work({
+          reviewState: b.decision === "rejected" ? "rejected" : "accepted",
+          decision: b.decision,
+          decidedBy: ME,
+        }),
+      ),
     submitAnswer: (revision: number): Promise<ImageWork> =>
       Promise.resolve(work({ reviewState: "pending", attempt: 2, submittedRevision: revision })),
-    next: { image: work({ imageId: 43 }), source: "assigned" as const } as Awaited<ReturnType<WorkflowApi["nextWork"]>>,
+    next: { image: work({ imageId: 43 }), source: "assigned" as const } as Awaited<
+      ReturnType<WorkflowApi["nextWork"]>
+    >,
   };
   const api: WorkflowApi = {
     history: async () => structuredClone(s.history),
@@ -162,11 +175,19 @@ describe("deciding", () => {
     t.flow.setDraft({ reasons: [], comment: "the cars" });
     expect(await t.flow.decide("rejected")).toBeNull();
     expect(t.s.decisions).toEqual([]);
-    expect(t.flow.getState().phase).toMatchObject({ kind: "rejecting", problem: expect.stringMatching(/at least one reason/) });
+    expect(t.flow.getState().phase).toMatchObject({
+      kind: "rejecting",
+      problem: expect.stringMatching(/at least one reason/),
+    });
     t.flow.setDraft({ reasons: ["missing_objects", "wrong_labels"], comment: "the cars" });
     await t.flow.decide("rejected");
     expect(t.s.decisions).toEqual([
-      { decision: "rejected", revision: 4, reasons: ["missing_objects", "wrong_labels"], comment: "the cars" },
+      {
+        decision: "rejected",
+        revision: 4,
+        reasons: ["missing_objects", "wrong_labels"],
+        comment: "the cars",
+      },
     ]);
     // An image with an open issue may be rejected on the issue alone.
     const u = setup();
@@ -190,13 +211,21 @@ describe("deciding", () => {
   test("another reviewer deciding first is named, with when; the draft survives for a retry", async () => {
     const t = setup();
     await t.flow.open(42, 7);
-    const theirs = work({ reviewState: "accepted", decision: "accepted", decidedBy: RITA, decidedAt: "2026-12-07T01:10:00.000Z", decidedRevision: 4 });
+    const theirs = work({
+      reviewState: "accepted",
+      decision: "accepted",
+      decidedBy: RITA,
+      decidedAt: "2026-12-07T01:10:00.000Z",
+      decidedRevision: 4,
+    });
     t.s.decideAnswer = () => Promise.reject(refusal("WORKFLOW_CONFLICT", theirs));
     t.flow.setDraft({ reasons: ["other"], comment: "see the sign" });
     await t.flow.decide("rejected");
     const phase = t.flow.getState().phase;
     expect(phase.kind).toBe("refused");
-    expect(phase.kind === "refused" && phase.text).toMatch(/^Rita already accepted this image at .+\. Your decision was not recorded\.$/);
+    expect(phase.kind === "refused" && phase.text).toMatch(
+      /^Rita already accepted this image at .+\. Your decision was not recorded\.$/,
+    );
     expect(t.flow.getState().work).toEqual(theirs);
     expect(t.flow.getState().draft).toEqual({ reasons: ["other"], comment: "see the sign" });
     // Reopening the image (the reload) keeps the draft too.
@@ -220,9 +249,13 @@ describe("deciding", () => {
   test("another failure (the network) keeps everything and may be tried again", async () => {
     const t = setup();
     await t.flow.open(42, 7);
-    t.s.decideAnswer = () => Promise.reject(new ApiError(0, "NETWORK", "cannot reach the server; check your connection"));
+    t.s.decideAnswer = () =>
+      Promise.reject(new ApiError(0, "NETWORK", "cannot reach the server; check your connection"));
     await t.flow.decide("accepted");
-    expect(t.flow.getState().phase).toEqual({ kind: "failed", text: "Not decided: cannot reach the server; check your connection" });
+    expect(t.flow.getState().phase).toEqual({
+      kind: "failed",
+      text: "Not decided: cannot reach the server; check your connection",
+    });
     t.s.decideAnswer = () => Promise.resolve(work({ reviewState: "accepted" }));
     expect(await t.flow.decide("accepted")).not.toBeNull();
   });
@@ -235,7 +268,10 @@ describe("the author's side", () => {
       work: work({ reviewState: "rejected", decision: "rejected", decidedBy: RITA }),
       events: [
         event("submitted", ANA, "Ana"),
-        event("rejected", RITA, "Rita", { reasons: ["missing_objects", "imprecise_shapes"], comment: "two cars missing" }),
+        event("rejected", RITA, "Rita", {
+          reasons: ["missing_objects", "imprecise_shapes"],
+          comment: "two cars missing",
+        }),
       ],
     };
     await t.flow.open(42, 7);
@@ -259,7 +295,10 @@ describe("the author's side", () => {
     t.releaseSaves();
     expect(await out).toMatchObject({ kind: "submitted", nextId: 43 });
     expect(t.s.submits).toEqual([5]);
-    expect(t.flow.getState()).toMatchObject({ submitting: false, work: { reviewState: "pending", attempt: 2 } });
+    expect(t.flow.getState()).toMatchObject({
+      submitting: false,
+      work: { reviewState: "pending", attempt: 2 },
+    });
     // Nothing else waiting (or the same image handed back): no next work item.
     t.s.next = { image: null, source: null };
     t.s.history = { work: work({ reviewState: "none" }), events: [] };
@@ -270,15 +309,26 @@ describe("the author's side", () => {
     const t = setup();
     await t.flow.open(42, 7);
     t.s.submitAnswer = () =>
-      Promise.reject(refusal("WORKFLOW_CONFLICT", work({ reviewState: "none", assigneeId: 9, assignedVia: "queue", leaseUntil: null })));
-    expect(await t.flow.submit(7)).toEqual({ kind: "refused", text: "Not submitted: Bob holds this image from the work queue." });
+      Promise.reject(
+        refusal(
+          "WORKFLOW_CONFLICT",
+          work({ reviewState: "none", assigneeId: 9, assignedVia: "queue", leaseUntil: null }),
+        ),
+      );
+    expect(await t.flow.submit(7)).toEqual({
+      kind: "refused",
+      text: "Not submitted: Bob holds this image from the work queue.",
+    });
   });
 
   test("a save refused because the image is held: the holder is read and named", async () => {
     const t = setup();
     await t.flow.open(42, 7);
     expect(t.flow.holderText()).toBe("This image is assigned to Ana");
-    t.s.history = { work: work({ reviewState: "rejected", assigneeId: 9, assignedVia: "rework" }), events: [] };
+    t.s.history = {
+      work: work({ reviewState: "rejected", assigneeId: 9, assignedVia: "rework" }),
+      events: [],
+    };
     t.flow.saveRefused();
     await tick();
     expect(t.flow.holderText()).toBe("Bob is reworking this image after a rejection");

@@ -1,13 +1,15 @@
-import type { Decision, ImageHistory, ImageWork, Member, RejectReason, ReviewEvent } from "@labelbench/schema";
+import type {
+  Decision,
+  ImageHistory,
+  ImageWork,
+  Member,
+  RejectReason,
+  ReviewEvent,
+} from "@labelbench/schema";
 import { ApiError, detailsOf } from "../../api/client";
 import { describeStatus, type SaveStatus } from "../save/save-queue";
-import {
-  describeDecisionRefusal,
-  describeHolder,
-  describeSubmitRefusal,
-  type NameOf,
-} from "./workflow-text";
 import type { WorkflowApi } from "./workflow-api";
+import { describeDecisionRefusal, describeHolder, describeSubmitRefusal, type NameOf } from "./workflow-text";
 
 /**
  * The image's place in the review workflow as the editor shows and changes it: its ImageWork, the
@@ -171,7 +173,9 @@ export const createWorkflowSession = (deps: WorkflowDeps): WorkflowSession => {
     return h;
   };
 
-  const refusalOf = (err: unknown): { code: "STALE_REVISION" | "WORKFLOW_CONFLICT"; work: ImageWork | null } | null => {
+  const refusalOf = (
+    err: unknown,
+  ): { code: "STALE_REVISION" | "WORKFLOW_CONFLICT"; work: ImageWork | null } | null => {
     const stale = detailsOf(err, "STALE_REVISION");
     if (stale) return { code: "STALE_REVISION", work: stale };
     if (err instanceof ApiError && err.code === "WORKFLOW_CONFLICT")
@@ -228,7 +232,10 @@ export const createWorkflowSession = (deps: WorkflowDeps): WorkflowSession => {
 
     setDraft: (draft) => {
       if (state.imageId !== null) drafts.set(state.imageId, draft);
-      set({ draft, phase: state.phase.kind === "rejecting" ? { kind: "rejecting", problem: null } : state.phase });
+      set({
+        draft,
+        phase: state.phase.kind === "rejecting" ? { kind: "rejecting", problem: null } : state.phase,
+      });
     },
 
     cancel: () => {
@@ -240,7 +247,12 @@ export const createWorkflowSession = (deps: WorkflowDeps): WorkflowSession => {
       if (imageId === null || state.phase.kind === "sending") return null;
       const { reasons, comment } = state.draft;
       if (asked === "rejected" && reasons.length === 0 && (state.work?.unresolvedIssues ?? 0) === 0) {
-        set({ phase: { kind: "rejecting", problem: "Pick at least one reason, or pin an issue on the image first." } });
+        set({
+          phase: {
+            kind: "rejecting",
+            problem: "Pick at least one reason, or pin an issue on the image first.",
+          },
+        });
         return null;
       }
       const edited = fixedAt !== null && deps.docVersion() !== fixedAt;
@@ -254,7 +266,9 @@ export const createWorkflowSession = (deps: WorkflowDeps): WorkflowSession => {
       }
       try {
         const body =
-          decision === "rejected" ? { decision, revision, reasons, comment } : { decision, revision, comment };
+          decision === "rejected"
+            ? { decision, revision, reasons, comment }
+            : { decision, revision, comment };
         const work = await api.decide(imageId, body);
         drafts.delete(imageId);
         fixedAt = null;
@@ -271,7 +285,13 @@ export const createWorkflowSession = (deps: WorkflowDeps): WorkflowSession => {
         // Read who came first (the decider's or the last saver's name) before saying it.
         const h = await read(imageId).catch(() => null);
         const events = h?.events ?? history?.events ?? [];
-        const text = describeDecisionRefusal(refusal.code, refusal.work ?? h?.work ?? null, revision, nameOf, lastSaver(events));
+        const text = describeDecisionRefusal(
+          refusal.code,
+          refusal.work ?? h?.work ?? null,
+          revision,
+          nameOf,
+          lastSaver(events),
+        );
         if (refusal.work) set({ work: refusal.work });
         set({ phase: { kind: "refused", text } });
         return null;
@@ -296,7 +316,14 @@ export const createWorkflowSession = (deps: WorkflowDeps): WorkflowSession => {
           await members(pid).then((m) => learnNames(m, null));
           return {
             kind: "refused",
-            text: describeSubmitRefusal(refusal.code, refusal.work, revision, nameOf, meId, (err as Error).message),
+            text: describeSubmitRefusal(
+              refusal.code,
+              refusal.work,
+              revision,
+              nameOf,
+              meId,
+              (err as Error).message,
+            ),
           };
         }
         if (state.imageId === imageId) set({ work, rejection: null });

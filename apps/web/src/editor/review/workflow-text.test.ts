@@ -1,6 +1,11 @@
 import type { ImageWork } from "@labelbench/schema";
 import { describe, expect, test } from "vitest";
-import { describeDecisionRefusal, describeHolder, describeSubmitRefusal, describeWork } from "./workflow-text";
+import {
+  describeDecisionRefusal,
+  describeHolder,
+  describeSubmitRefusal,
+  describeWork,
+} from "./workflow-text";
 
 const names = new Map([
   [3, "Rita"],
@@ -33,19 +38,24 @@ const work = (over: Partial<ImageWork> = {}): ImageWork => ({
 describe("workflow sentences", () => {
   test("the status line: state, attempt, who decided, stale", () => {
     expect(describeWork(work(), nameOf)).toBe("Waiting for review · attempt 1");
-    expect(describeWork(work({ reviewState: "accepted", decision: "fixed", decidedBy: 3, attempt: 2, stale: true }), nameOf)).toBe(
-      "Accepted · attempt 2 · fixed and accepted by Rita · changed since the decision",
-    );
+    expect(
+      describeWork(
+        work({ reviewState: "accepted", decision: "fixed", decidedBy: 3, attempt: 2, stale: true }),
+        nameOf,
+      ),
+    ).toBe("Accepted · attempt 2 · fixed and accepted by Rita · changed since the decision");
     expect(describeWork(work({ reviewState: "none", attempt: 0 }), nameOf)).toBe("Not submitted");
   });
 
   test("who holds the image, by how they hold it; nobody when it is mine", () => {
     expect(describeHolder(work(), nameOf, 1)).toBe("This image is assigned to Ana");
     expect(describeHolder(work(), nameOf, 5)).toBeNull();
-    expect(describeHolder(work({ assignedVia: "rework" }), nameOf, 1)).toBe("Ana is reworking this image after a rejection");
-    expect(describeHolder(work({ assignedVia: "queue", leaseUntil: "2026-12-07T02:00:00.000Z" }), nameOf, 1)).toMatch(
-      /^Ana holds this image from the work queue \(until .+ unless they keep working\)$/,
+    expect(describeHolder(work({ assignedVia: "rework" }), nameOf, 1)).toBe(
+      "Ana is reworking this image after a rejection",
     );
+    expect(
+      describeHolder(work({ assignedVia: "queue", leaseUntil: "2026-12-07T02:00:00.000Z" }), nameOf, 1),
+    ).toMatch(/^Ana holds this image from the work queue \(until .+ unless they keep working\)$/);
     expect(describeHolder(work({ assigneeId: null }), nameOf, 1)).toBeNull();
   });
 
@@ -63,13 +73,22 @@ describe("workflow sentences", () => {
   });
 
   test("refused submissions", () => {
-    expect(describeSubmitRefusal("WORKFLOW_CONFLICT", work(), 4, nameOf, 5, "x")).toBe("Already submitted: it is waiting for review.");
-    expect(describeSubmitRefusal("WORKFLOW_CONFLICT", work({ reviewState: "accepted" }), 4, nameOf, 5, "x")).toBe(
-      "Already accepted: nothing changed since.",
+    expect(describeSubmitRefusal("WORKFLOW_CONFLICT", work(), 4, nameOf, 5, "x")).toBe(
+      "Already submitted: it is waiting for review.",
     );
-    expect(describeSubmitRefusal("WORKFLOW_CONFLICT", work({ reviewState: "rejected", assignedVia: "rework" }), 4, nameOf, 5, "image 42 has 2 open issues")).toBe(
-      "Not submitted: image 42 has 2 open issues",
-    );
+    expect(
+      describeSubmitRefusal("WORKFLOW_CONFLICT", work({ reviewState: "accepted" }), 4, nameOf, 5, "x"),
+    ).toBe("Already accepted: nothing changed since.");
+    expect(
+      describeSubmitRefusal(
+        "WORKFLOW_CONFLICT",
+        work({ reviewState: "rejected", assignedVia: "rework" }),
+        4,
+        nameOf,
+        5,
+        "image 42 has 2 open issues",
+      ),
+    ).toBe("Not submitted: image 42 has 2 open issues");
     expect(describeSubmitRefusal("STALE_REVISION", work({ revision: 8 }), 4, nameOf, 5, "x")).toBe(
       "Not submitted: the annotations changed on the server (you saved revision 4, it is now 8). Reload, check them, and submit again.",
     );

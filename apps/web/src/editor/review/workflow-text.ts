@@ -25,12 +25,18 @@ const STATE_TEXT: Record<ReviewState, string> = {
   unreviewed: "Submitted (not selected for review)",
 };
 
-const DECIDED: Record<Decision, string> = { accepted: "accepted", fixed: "fixed and accepted", rejected: "rejected" };
+const DECIDED: Record<Decision, string> = {
+  accepted: "accepted",
+  fixed: "fixed and accepted",
+  rejected: "rejected",
+};
 
 export const timeOf = (iso: string | null): string => {
   if (!iso) return "";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
 };
 
 /** One line for the status area: state, attempt, who decided, and whether the decision is stale. */
@@ -76,7 +82,8 @@ export const describeDecisionRefusal = (
     const fate = w.reviewState === "rejected" ? "; it is back with its author" : "";
     return `${nameOf(w.decidedBy)} already ${DECIDED[w.decision]} this image${at}${fate}. Your decision was not recorded.`;
   }
-  if (w.reviewState === "none") return "This image is not submitted: there is nothing to decide until its author submits it.";
+  if (w.reviewState === "none")
+    return "This image is not submitted: there is nothing to decide until its author submits it.";
   return `The image cannot be decided now (${STATE_TEXT[w.reviewState].toLowerCase()}). Your decision was not recorded.`;
 };
 

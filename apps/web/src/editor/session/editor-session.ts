@@ -404,7 +404,9 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
     },
 
     reload: () => {
-      if (address && validId(address.imageId)) load(address.imageId, address.routeProjectId, 0);
+      // No age is young enough: even a set read this millisecond is read again.
+      if (address && validId(address.imageId))
+        load(address.imageId, address.routeProjectId, Number.NEGATIVE_INFINITY);
     },
 
     refreshLabels: () => {
