@@ -68,6 +68,7 @@ export function Toolbar({
   const toolId = useStore(editor.store, (s) => s.tool.id);
   // Review mode decides in its own bar; submitting is the annotator's.
   const annotating = useStore(editor.store, (s) => s.mode === "annotate");
+  const readOnly = useStore(editor.store, (s) => s.readOnly);
   const canUndo = useStore(editor.store, (s) => s.canUndo);
   const canRedo = useStore(editor.store, (s) => s.canRedo);
   const zoom = useReadout(editor.store, (s) => s.viewport.scale);
@@ -87,6 +88,7 @@ export function Toolbar({
             label={withShortcut(t.label, editor, toolCommand(t))}
             icon={t.icon}
             active={toolId === t.id}
+            disabled={readOnly && (t.id === "box" || t.id === "polygon")}
             onClick={() => editor.setTool(t.id)}
             testId={`tool-${t.id}`}
           />
@@ -139,7 +141,7 @@ export function Toolbar({
         <ToolButton
           label={withShortcut("Copy all shapes from the previous image", editor, APP_COMMANDS.copyPrevious)}
           icon="copy"
-          disabled={!nav?.previousId}
+          disabled={!annotating || !nav?.previousId}
           onClick={run(APP_COMMANDS.copyPrevious)}
           testId="copy-previous"
         />
@@ -167,6 +169,7 @@ export function Toolbar({
         <ToolButton
           label={withShortcut("Skip", editor, APP_COMMANDS.skip)}
           icon="skip"
+          disabled={!annotating}
           onClick={run(APP_COMMANDS.skip)}
           testId="skip"
         />
