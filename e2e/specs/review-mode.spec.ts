@@ -162,3 +162,85 @@ test("review mode: submit, step through the objects read-only, reject with a rea
   await ada.close();
   await rita.close();
 });
+
+test("a decision that lost to another reviewer's names them and reloads; an annotator's save on a held image names the holder", async ({
+  page,
+  browser,
+}) => {
+  const s = `${stamp}-b`;
+  const p = await seedProject(page.request, { name: `Review races ${s}`, images: 2 });
+  const patch = await page.request.patch(`${API}/projects/${p.projectId}/review-settings`, {
+    data: { mode: "all" },
+  });
+  expect(patch.ok(), await patch.text()).toBe(true);
+  const users: Record<string, { id: number; email: string }> = {};
+  for (const [key, name, role] of [
+    ["ann1", "Ann First", "annotator"],
+    ["ann2", "Ann Second", "annotator"],
+    ["rev", "Rex Viewer", "reviewer"],
+  ] as const) {
+    const email = `${key}-${s}@labelbench.test`;
+    const u = await page.request.post(`${API}/users`, { data: { email, name, role, password: PASSWORD } });
+    expect(u.status(), await u.text()).toBe(201);
+    const id = (await u.json()).id as number;
+    users[key] = { id, email };
+    await page.request.post(`${API}/projects/${p.projectId}/members`, { data: { userId: id } });
+  }
+  const [first, second] = p.imageIds as [number, number];
+  const car = p.labels[0]!.id;
+
+  // The second image is assigned to Ann First; Ann Second's edit of it is refused, named, and kept.
+  const assign = await page.request.post(`${API}/projects/${p.projectId}/assignments`, {
+    data: { assigneeId: users.ann1!.id, imageIds: [second] },
+  });
+  expect(assign.ok(), await assign.text()).toBe(true);
+  const ann2 = await signedIn(browser, users.ann2!.email);
+  const ann2Page = await ann2.newPage();
+  await ann2Page.goto(`/projects/${p.projectId}/images/${second}`);
+  await waitForImage(ann2Page, second);
+  await ann2Page.keyboard.press("b");
+  const stage = (await ann2Page.getByTestId("editor-stage").boundingBox())!;
+  await ann2Page.mouse.move(stage.x + 200, stage.y + 200);
+  await ann2Page.mouse.down();
+  await ann2Page.mouse.move(stage.x + 320, stage.y + 300, { steps: 6 });
+  await ann2Page.mouse.up();
+  const held = ann2Page.getByTestId("held-by");
+  await expect(held).toHaveText(
+    /Not saved: This image is assigned to Ann First\. Your edits are kept on this device\./,
+  );
+  await shot(ann2Page, "review-mode-held-by");
+  expect(await editorState(ann2Page, (st) => st.doc.shapes.size)).toBe(1);
+  await ann2.close();
+
+  // Ann First submits the first image; the reviewer opens it, but the admin accepts it first.
+  const ann1 = await signedIn(browser, users.ann1!.email);
+  const put = await ann1.request.put(`${API}/images/${first}/annotations`, {
+    data: {
+      baseRevision: 0,
+      tags: [],
+      annotations: [{ labelId: car, geometry: { type: "box", x: 50, y: 50, width: 100, height: 80 } }],
+    },
+  });
+  expect(put.ok(), await put.text()).toBe(true);
+  const submitted = await ann1.request.post(`${API}/images/${first}/submit`, { data: { revision: 1 } });
+  expect(submitted.ok(), await submitted.text()).toBe(true);
+  await ann1.close();
+
+  const rev = await signedIn(browser, users.rev!.email);
+  const revPage = await rev.newPage();
+  await revPage.goto(`/projects/${p.projectId}/images/${first}?mode=review`);
+  await waitForImage(revPage, first);
+  await expect(revPage.getByTestId("review-state")).toHaveText(/Waiting for review/);
+  const admin = await page.request.post(`${API}/images/${first}/decision`, {
+    data: { decision: "accepted", revision: 1 },
+  });
+  expect(admin.ok(), await admin.text()).toBe(true);
+  await revPage.keyboard.press("y");
+  const refused = revPage.getByTestId("review-refused");
+  await expect(refused).toHaveText(/already accepted this image at .+\. Your decision was not recorded\./);
+  await shot(revPage, "review-mode-decided-first");
+  await refused.getByTestId("review-reload").click();
+  await expect(refused).toBeHidden();
+  await expect(revPage.getByTestId("review-state")).toHaveText(/^Accepted by .+ · attempt 1/);
+  await rev.close();
+});

@@ -43,8 +43,11 @@ describe("workflow sentences", () => {
         work({ reviewState: "accepted", decision: "fixed", decidedBy: 3, attempt: 2, stale: true }),
         nameOf,
       ),
-    ).toBe("Accepted · attempt 2 · fixed and accepted by Rita · changed since the decision");
+    ).toBe("Fixed and accepted by Rita · attempt 2 · changed since the decision");
     expect(describeWork(work({ reviewState: "none", attempt: 0 }), nameOf)).toBe("Not submitted");
+    expect(describeWork(work({ reviewState: "rejected", decision: "rejected", decidedBy: 3 }), nameOf)).toBe(
+      "Rejected by Rita · attempt 1",
+    );
   });
 
   test("who holds the image, by how they hold it; nobody when it is mine", () => {

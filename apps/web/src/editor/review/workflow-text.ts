@@ -41,10 +41,14 @@ export const timeOf = (iso: string | null): string => {
 
 /** One line for the status area: state, attempt, who decided, and whether the decision is stale. */
 export const describeWork = (w: ImageWork, nameOf: NameOf): string => {
-  const parts = [STATE_TEXT[w.reviewState]];
+  const decided =
+    w.decision && w.decidedBy !== null && (w.reviewState === "accepted" || w.reviewState === "rejected");
+  const state =
+    decided && w.decision
+      ? `${DECIDED[w.decision].replace(/^./, (c) => c.toUpperCase())} by ${nameOf(w.decidedBy)}`
+      : STATE_TEXT[w.reviewState];
+  const parts = [state];
   if (w.attempt > 0) parts.push(`attempt ${w.attempt}`);
-  if (w.decision && w.decidedBy !== null && (w.reviewState === "accepted" || w.reviewState === "rejected"))
-    parts.push(`${DECIDED[w.decision]} by ${nameOf(w.decidedBy)}`);
   if (w.stale && w.reviewState === "accepted") parts.push("changed since the decision");
   return parts.join(" · ");
 };
