@@ -4,6 +4,8 @@ import type { Command, Editor, ToolId } from "./types.js";
 const ZOOM_STEP = 1.25;
 
 const hasSelection = (ed: Editor) => ed.getState().selection.size > 0;
+/** Tab leaves the focus alone (the browser's own move) on an image without objects. */
+const hasShapes = (ed: Editor) => [...ed.getState().doc.shapes.keys()].some((id) => !ed.isShapeHidden(id));
 const hasEditableSelection = (ed: Editor) =>
   [...ed.getState().selection].some((id) => !ed.isShapeLocked(id) && !ed.isShapeHidden(id));
 
@@ -102,6 +104,26 @@ export const builtinCommands = (): Command[] => [
   nudge("Down", 10),
   nudge("Left", 10),
   nudge("Right", 10),
+  {
+    id: "view.nextObject",
+    label: "Next object (centred, readable)",
+    group: "View",
+    keys: ["Tab"],
+    canRun: hasShapes,
+    run: (ed) => {
+      ed.stepObject(1);
+    },
+  },
+  {
+    id: "view.previousObject",
+    label: "Previous object",
+    group: "View",
+    keys: ["Shift+Tab"],
+    canRun: hasShapes,
+    run: (ed) => {
+      ed.stepObject(-1);
+    },
+  },
   { id: "view.fit", label: "Fit to window", group: "View", keys: ["f", "Shift+1"], run: (ed) => ed.fit() },
   {
     id: "view.actualSize",
@@ -134,5 +156,7 @@ export const labelCommands = (
       label: `Label "${l.name}" (relabel selection or draw with it)`,
       group: "Labels",
       keys: [(l.hotkey ?? "").toLowerCase()],
+      // Review keys take these letters while reviewing.
+      mode: "annotate" as const,
       run: (ed: Editor) => apply(ed, l),
     }));

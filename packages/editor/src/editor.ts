@@ -23,6 +23,7 @@ import { createStore } from "zustand/vanilla";
 import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDiff, survivingIds, touchedIds } from "./history.js";
 import { bindingsOverlap, type KeyDownEvent, matchesKeys, parseKeyBinding } from "./keys.js";
+import { focusViewport, steppedObject } from "./object-focus.js";
 import { cursorKindFor } from "./pointer-cursor.js";
 import {
   BOX_HANDLES,
@@ -125,9 +126,14 @@ const initialState = (): EditorState => ({
   hoverId: null,
   pointerTarget: null,
   cursorKind: "default",
+  mode: "annotate",
+  readOnly: false,
   message: null,
   messageSeq: 0,
 });
+
+/** What a refused edit says in read-only mode. */
+export const READ_ONLY_MESSAGE = "Read-only: press E to fix";
 
 const toggledSet = <T>(s: ReadonlySet<T>, v: T): Set<T> => {
   const next = new Set(s);
@@ -243,6 +249,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
   /** Validates a change, records it as one history entry and applies it. False (with a message) when refused. */
   const commit = (change: ShapeChange, select?: ShapeId[]): boolean => {
+    if (cur().readOnly) return refuse(READ_ONLY_MESSAGE);
     const size = imageSize();
     const clean = (s: Shape): Shape | string => {
       const v = validateGeometry(s.geometry, size, 0);
@@ -281,6 +288,10 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   };
 
   const commitTags = (after: readonly number[]) => {
+    if (cur().readOnly) {
+      refuse(READ_ONLY_MESSAGE);
+      return;
+    }
     const before = cur().doc.tags;
     const diff: DocDiff = { added: [], updated: [], removed: [], tags: [before, after] };
     history.record(diff);
@@ -329,6 +340,8 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
   const handleAt = (p: ImagePoint): HandleHit | null => {
     const s = cur();
+    // Nothing to resize or reshape while looking only.
+    if (s.readOnly) return null;
     const tol = HANDLE_TOLERANCE_PX / s.viewport.scale;
     let best: HandleHit | null = null;
     let bestD = Number.POSITIVE_INFINITY;
@@ -453,7 +466,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         : { kind: "vertex", shapeId: handle.shapeId, index: handle.index };
     const hit = hitTest(p);
     if (hit === null) return null;
-    return s.selection.has(hit) ? { kind: "move", shapeId: hit } : { kind: "select", shapeId: hit };
+    return s.selection.has(hit) && !s.readOnly
+      ? { kind: "move", shapeId: hit }
+      : { kind: "select", shapeId: hit };
   };
 
   const sameTarget = (a: PressTarget | null, b: PressTarget | null): boolean => {
@@ -482,6 +497,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       s.lockedShapes !== before.lockedShapes ||
       s.hiddenLabels !== before.hiddenLabels ||
       s.lockedLabels !== before.lockedLabels ||
+      s.readOnly !== before.readOnly ||
       s.viewport.scale !== before.viewport.scale;
     if (!changed) return;
     const target = s.cursor ? pressTarget(s.cursor) : null;
@@ -504,10 +520,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       hitTest: (p) => hitTest(p),
       handleAt,
       editableSelection: () =>
-        [...s.selection].flatMap((id) => {
-          const shape = shapes.get(id);
-          return shape && isEditable(id, s) ? [shape] : [];
-        }),
+        s.readOnly
+          ? []
+          : [...s.selection].flatMap((id) => {
+              const shape = shapes.get(id);
+              return shape && isEditable(id, s) ? [shape] : [];
+            }),
       shapesInside: (b: Bounds) =>
         index.search(b).filter((id) => {
           const bb = index.bounds(id);
@@ -646,6 +664,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       const binding = parseKeyBinding(key);
       for (const other of commands.values()) {
         if (c.fallbackFor?.includes(other.id)) continue;
+        if (c.mode !== undefined && other.mode !== undefined && c.mode !== other.mode) continue;
         const clash = other.keys.find((k) => bindingsOverlap(parseKeyBinding(k), binding));
         if (clash !== undefined) {
           throw new Error(
@@ -657,8 +676,10 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     commands.set(c.id, c);
   };
 
-  const matchCommands = (e: KeyDownEvent): Command[] =>
-    [...commands.values()].filter((c) => matchesKeys(c.keys, e));
+  const matchCommands = (e: KeyDownEvent): Command[] => {
+    const mode = cur().mode;
+    return [...commands.values()].filter((c) => (c.mode ?? mode) === mode && matchesKeys(c.keys, e));
+  };
 
   const onKeyDown = (e: KeyDownEvent): boolean => {
     if (e.key === " " || e.code === "Space") {
@@ -868,18 +889,49 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
     runCommand(id) {
       const c = commands.get(id);
-      if (!c || (c.canRun && !c.canRun(editor))) return false;
+      if (!c || (c.mode !== undefined && c.mode !== cur().mode) || (c.canRun && !c.canRun(editor)))
+        return false;
       batch(() => c.run(editor));
       return true;
     },
 
     setTool(id) {
       batch(() => {
+        if (cur().readOnly && (id === "box" || id === "polygon")) {
+          refuse(READ_ONLY_MESSAGE);
+          return;
+        }
         cancelGesture();
         if (panOverride?.reason !== "space") panOverride = null;
         toolId = id;
         set({ hoverId: null, ...toolPathPatch() });
         sayWhyNoDrawing();
+      });
+    },
+
+    setMode(mode) {
+      if (cur().mode !== mode) set({ mode });
+    },
+
+    setReadOnly(on) {
+      batch(() => {
+        if (cur().readOnly === on) return;
+        cancelGesture();
+        if (on && (toolId === "box" || toolId === "polygon")) toolId = "select";
+        set({ readOnly: on, hoverId: null, ...toolPathPatch() });
+      });
+    },
+
+    stepObject(step) {
+      return batch(() => {
+        const s = cur();
+        const order = [...shapes.keys()].filter((id) => !isShapeHidden(id, s));
+        const id = steppedObject(order, s.selection, step);
+        const b = id === null ? undefined : index.bounds(id);
+        if (id === null || !b) return null;
+        set({ selection: new Set([id]), viewport: focusViewport(s.viewport, b, s.stageSize, zoomRange()) });
+        fitted = false;
+        return id;
       });
     },
 
@@ -916,6 +968,10 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
     undo() {
       return batch(() => {
+        if (cur().readOnly) {
+          refuse(READ_ONLY_MESSAGE);
+          return [];
+        }
         cancelGesture();
         const d = history.popUndo();
         if (!d) return [];
@@ -929,6 +985,10 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
     redo() {
       return batch(() => {
+        if (cur().readOnly) {
+          refuse(READ_ONLY_MESSAGE);
+          return [];
+        }
         cancelGesture();
         const d = history.popRedo();
         if (!d) return [];

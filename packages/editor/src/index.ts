@@ -1,7 +1,8 @@
 export { builtinCommands } from "./commands.js";
-export { createEditor, MAX_ZOOM, PASTE_OFFSET, sharedClipboard } from "./editor.js";
+export { createEditor, MAX_ZOOM, PASTE_OFFSET, READ_ONLY_MESSAGE, sharedClipboard } from "./editor.js";
 export { type DocDiff, History } from "./history.js";
 export { isMod, matchesKeys, parseKeyBinding } from "./keys.js";
+export { FOCUS_MARGIN_PX, focusViewport, READABLE_OBJECT_PX, steppedObject } from "./object-focus.js";
 export {
   BOX_HANDLES,
   boxHandlePosition,

@@ -18,6 +18,12 @@ export interface EditorDocument {
 
 export type ToolId = "select" | "box" | "polygon" | "pan";
 
+/**
+ * What the editor is open for: annotating, or reviewing someone's work (the review keys replace the
+ * label hotkeys, so both may use the same letters). A command with a mode is active only in it.
+ */
+export type EditorMode = "annotate" | "review";
+
 export interface ImageInfo {
   readonly id: number;
   readonly width: number;
@@ -68,6 +74,12 @@ export interface EditorState {
    * a move or a reshape (pressed, not yet dragged; a marquee) keeps the cursor its press started with.
    */
   cursorKind: CursorKind;
+  mode: EditorMode;
+  /**
+   * Looking only (review before a fix): selection, camera, hiding and stepping work; every change of
+   * the document is refused with a message, and no drawing tool can be picked.
+   */
+  readOnly: boolean;
   /** Transient user feedback; cleared at the start of the next pointerDown/keyDown. */
   message: string | null;
   /** +1 with every message, so the same text said again is shown (and timed) again. */
@@ -118,6 +130,8 @@ export interface Command {
    * Any other key already bound refuses the registration.
    */
   fallbackFor?: readonly string[];
+  /** Active only in this mode; commands of different modes may share keys (a label hotkey and a review key). */
+  mode?: EditorMode;
   canRun?: (ed: Editor) => boolean;
   run: (ed: Editor) => void;
 }
@@ -199,6 +213,14 @@ export interface Editor {
   /** Commands whose keys match the key event, in registration order (the help overlay lists `commands`). */
   matchCommands(e: Extract<EditorEvent, { type: "keyDown" }>): Command[];
   setTool(id: ToolId): void;
+  setMode(mode: EditorMode): void;
+  /** Read-only on: a gesture under way is cancelled and a drawing tool gives way to select. */
+  setReadOnly(on: boolean): void;
+  /**
+   * Selects the next (1) or previous (-1) visible object in list order, wrapping around, and moves the
+   * camera to show it readable and whole (object-focus.ts). Null when there is none.
+   */
+  stepObject(step: 1 | -1): ShapeId | null;
   setActiveLabel(id: number): void;
   select(ids: readonly ShapeId[], opts?: { centre?: boolean }): void;
   undo(): ShapeId[];

@@ -41,6 +41,8 @@ export interface CallArgs<N extends EndpointName> {
   query?: z.input<E<N>["query"]>;
   body?: z.input<E<N>["body"]> | FormData;
   signal?: AbortSignal;
+  /** The request outlives the page (a report sent while leaving it); small bodies only (64 KiB in all). */
+  keepalive?: boolean;
   /**
    * Parses the reply instead of the endpoint's schema: a faster equivalent for big replies (e.g.
    * parseAnnotationSet). It must accept and return exactly what the schema does.
@@ -81,6 +83,7 @@ export const call = async <N extends EndpointName>(
   const e = api[name];
   const url = urlOf(name, args.params as PathParams<N> | undefined, args.query as Record<string, unknown>);
   const init: RequestInit = { method: e.method, credentials: "same-origin", signal: args.signal ?? null };
+  if (args.keepalive) init.keepalive = true;
   if (args.body instanceof FormData) init.body = args.body;
   else if (args.body !== undefined) {
     init.body = JSON.stringify(args.body);

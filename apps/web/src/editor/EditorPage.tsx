@@ -1,4 +1,5 @@
 import { createEditor, type Shape } from "@labelbench/editor";
+import { POLICY, roleMayCall } from "@labelbench/schema";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { urlOf } from "../api/client";
@@ -13,6 +14,11 @@ import { EditorCanvas, type RenderStats } from "./EditorCanvas";
 import { EdIcon } from "./icons";
 import { LabelPalette, TagsPanel } from "./LabelPalette";
 import { Notices, useNotices } from "./Notices";
+import { ReviewBar, WorkStatus } from "./review/ReviewBar";
+import { isReviewMode, parseReviewFilters, reviewSearch } from "./review/review-scope";
+import { useActivityReport } from "./review/use-activity-report";
+import { useReviewWorkflow } from "./review/use-review-workflow";
+import { browserWorkflowApi } from "./review/workflow-api";
 import { MissingImage, SaveProblems } from "./SaveProblems";
 import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
@@ -39,12 +45,18 @@ export function EditorPage() {
   // The library's filter and order (`?status=&q=&sort=&order=`, carried by its links): previous and
   // next walk the images as the grid listed them.
   const [searchParams] = useSearchParams();
-  const search = scopeSearch(parseScope(searchParams));
+  // Review mode (`?mode=review&…`, from the review queue) walks the queue instead of the library.
+  const me = useMe().user;
+  const review =
+    isReviewMode(searchParams) &&
+    roleMayCall(POLICY.decideImage, me.role, { member: true, annotatorsCanExport: false });
+  const filters = useMemo(() => parseReviewFilters(searchParams), [searchParams]);
+  const search = review ? reviewSearch(filters) : scopeSearch(parseScope(searchParams));
 
   const [editor] = useState(() => createEditor());
   const notices = useNotices();
   // Unsaved work belongs to the account that made it: each account has its own queue and copies.
-  const ownerId = useMe().user.id;
+  const ownerId = me.id;
   const session = useMemo(
     () =>
       createEditorSession({
@@ -99,29 +111,55 @@ export function EditorPage() {
     return () => window.removeEventListener("focus", onFocus);
   }, [session]);
 
+  const go = (id: number | null | undefined) => {
+    if (!id) return;
+    session.flushAll();
+    navigate(`/projects/${session.projectId()}/images/${id}${search}`);
+  };
+  const flow = useReviewWorkflow({
+    editor,
+    session,
+    api: browserWorkflowApi,
+    meId: me.id,
+    imageId,
+    projectId,
+    review,
+    filters,
+    saves,
+    notify: notices.push,
+    open: (path) => {
+      session.flushAll();
+      navigate(path);
+    },
+    libraryNext: () => session.getState().nav?.nextId ?? null,
+    go,
+    enabled: () => !view.current.blocked,
+  });
+  useActivityReport(imageId, browserWorkflowApi);
+
   // App commands join the editor's registry, so keys, buttons and the `?` overlay agree.
-  const view = useRef({ session, help, blocked: false, go: (_id: number | null | undefined) => {} });
+  const view = useRef({ session, help, blocked: false, flow, go });
   view.current = {
     session,
     help,
-    blocked: help || (conflict !== null && !viewBoth) || noPicture,
-    go: (id) => {
-      if (!id) return;
-      session.flushAll();
-      navigate(`/projects/${session.projectId()}/images/${id}${search}`);
-    },
+    blocked: help || (conflict !== null && !viewBoth) || noPicture || flow.dialogOpen,
+    flow,
+    go,
   };
   useEffect(() => {
     const nav = () => view.current.session.getState().nav;
+    const reviewing = () => editor.getState().mode === "review";
     return registerAppCommands(editor, {
       enabled: () => !view.current.blocked,
-      hasPrevious: () => !!nav()?.previousId,
-      hasNext: () => !!nav()?.nextId,
+      // In review mode previous and next are the review queue's.
+      hasPrevious: () => (reviewing() ? !!view.current.flow.queueNav?.previousId : !!nav()?.previousId),
+      hasNext: () => (reviewing() ? !!view.current.flow.queueNav?.nextId : !!nav()?.nextId),
       hasNextNew: () => !!nav()?.nextNewId,
-      previous: () => view.current.go(nav()?.previousId),
-      next: () => view.current.go(nav()?.nextId),
+      previous: () =>
+        reviewing() ? view.current.flow.actions.previous() : view.current.go(nav()?.previousId),
+      next: () => (reviewing() ? view.current.flow.actions.next() : view.current.go(nav()?.nextId)),
       nextNew: () => view.current.go(nav()?.nextNewId),
-      done: () => view.current.go(view.current.session.setStatus("done")),
+      done: () => void view.current.flow.actions.submit(),
       skip: () => view.current.go(view.current.session.setStatus("skipped")),
       copyFromPrevious: () => void view.current.session.copyFromPrevious(),
       saveNow: () => view.current.session.flushAll(),
@@ -154,7 +192,7 @@ export function EditorPage() {
         editor={editor}
         projectId={projectId}
         projectHref={projectHref}
-        nav={nav}
+        nav={review ? (flow.queueNav ? { ...flow.queueNav, nextNewId: null } : null) : nav}
         onHelp={() => setHelp((h) => !h)}
       />
       {viewBoth && conflict && (
@@ -163,6 +201,30 @@ export function EditorPage() {
           conflicts={conflict.merge.conflicts.length}
           onBack={() => session.setViewBoth(false)}
         />
+      )}
+      {review && (
+        <ReviewBar
+          editor={editor}
+          state={flow.state}
+          readOnly={!flow.state.fixing}
+          nameOf={flow.workflow.nameOf}
+          onAccept={flow.actions.accept}
+          onReject={flow.actions.reject}
+          onFix={flow.actions.fix}
+          onDraft={flow.workflow.setDraft}
+          onConfirmReject={flow.actions.confirmReject}
+          onCancel={flow.actions.cancel}
+          onReload={flow.actions.reload}
+        />
+      )}
+      {flow.holder && (
+        <div className="ed-banner" role="alert" data-testid="held-by">
+          <EdIcon name="alert" size={16} />
+          <span>Not saved: {flow.holder}. Your edits are kept on this device.</span>
+          <button type="button" className="ed-btn" onClick={session.flushAll}>
+            Try again
+          </button>
+        </div>
       )}
       <SaveProblems saves={saves} imageId={imageId} onDiscard={session.discard} />
       <div className="ed-main">
@@ -222,6 +284,7 @@ export function EditorPage() {
         position={nav ? { position: nav.position, total: nav.total } : null}
         imageStatus={shown?.image.status ?? null}
         size={shown ? { width: shown.image.width, height: shown.image.height } : null}
+        work={review ? null : <WorkStatus state={flow.state} nameOf={flow.workflow.nameOf} />}
         save={
           <SaveIndicator
             status={current?.status}

@@ -1,15 +1,22 @@
-import type { Command, Editor } from "@labelbench/editor";
+import type { Command, Editor, EditorMode } from "@labelbench/editor";
 import { useMemo } from "react";
+import { useStore } from "zustand";
 import { EdIcon } from "./icons";
 import { keyCaps } from "./keys-display";
 
-const GROUP_ORDER = ["Tools", "Edit", "Labels", "View", "Navigation", "Help"];
+const GROUP_ORDER = ["Review", "Tools", "Edit", "Labels", "View", "Navigation", "Help"];
 
-/** Groups the registry in a stable order; groups nobody planned for still show, after the known ones. */
-export const groupCommands = (commands: Iterable<Command>): [string, Command[]][] => {
+/**
+ * Groups the registry in a stable order; groups nobody planned for still show, after the known ones.
+ * Only the commands of `mode` (and those of every mode) are listed: they are the ones the keys run.
+ */
+export const groupCommands = (
+  commands: Iterable<Command>,
+  mode: EditorMode = "annotate",
+): [string, Command[]][] => {
   const groups = new Map<string, Command[]>();
   for (const c of commands) {
-    if (c.keys.length === 0) continue;
+    if (c.keys.length === 0 || (c.mode !== undefined && c.mode !== mode)) continue;
     const list = groups.get(c.group) ?? [];
     list.push(c);
     groups.set(c.group, list);
@@ -26,7 +33,8 @@ export const groupCommands = (commands: Iterable<Command>): [string, Command[]][
  * commands too), so it cannot drift from what the keys do. Pointer gestures are listed separately.
  */
 export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose: () => void }) {
-  const groups = useMemo(() => groupCommands(editor.commands.values()), [editor]);
+  const mode = useStore(editor.store, (s) => s.mode);
+  const groups = useMemo(() => groupCommands(editor.commands.values(), mode), [editor, mode]);
   return (
     <div className="ed-overlay">
       <div

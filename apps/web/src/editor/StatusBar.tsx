@@ -93,6 +93,7 @@ export function StatusBar({
   position,
   imageStatus,
   size,
+  work,
   save,
 }: {
   editor: Editor;
@@ -100,6 +101,8 @@ export function StatusBar({
   position: { position: number; total: number } | null;
   imageStatus: ImageStatus | null;
   size: { width: number; height: number } | null;
+  /** The image's place in the review workflow. */
+  work?: React.ReactNode;
   save: React.ReactNode;
 }) {
   return (
@@ -118,6 +121,7 @@ export function StatusBar({
           {size.width} × {size.height}
         </span>
       )}
+      {work}
       <span className="ed-spacer" />
       <Cursor editor={editor} />
       <Zoom editor={editor} />

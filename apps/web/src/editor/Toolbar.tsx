@@ -66,6 +66,9 @@ export function Toolbar({
   // While Space is held the pan tool lights up: the editor reports the tool that receives events.
   // Only the id: the tool's state changes on every press and release, which must not re-render this.
   const toolId = useStore(editor.store, (s) => s.tool.id);
+  // Review mode decides in its own bar; submitting is the annotator's.
+  const annotating = useStore(editor.store, (s) => s.mode === "annotate");
+  const readOnly = useStore(editor.store, (s) => s.readOnly);
   const canUndo = useStore(editor.store, (s) => s.canUndo);
   const canRedo = useStore(editor.store, (s) => s.canRedo);
   const zoom = useReadout(editor.store, (s) => s.viewport.scale);
@@ -85,6 +88,7 @@ export function Toolbar({
             label={withShortcut(t.label, editor, toolCommand(t))}
             icon={t.icon}
             active={toolId === t.id}
+            disabled={readOnly && (t.id === "box" || t.id === "polygon")}
             onClick={() => editor.setTool(t.id)}
             testId={`tool-${t.id}`}
           />
@@ -137,7 +141,7 @@ export function Toolbar({
         <ToolButton
           label={withShortcut("Copy all shapes from the previous image", editor, APP_COMMANDS.copyPrevious)}
           icon="copy"
-          disabled={!nav?.previousId}
+          disabled={!annotating || !nav?.previousId}
           onClick={run(APP_COMMANDS.copyPrevious)}
           testId="copy-previous"
         />
@@ -165,20 +169,23 @@ export function Toolbar({
         <ToolButton
           label={withShortcut("Skip", editor, APP_COMMANDS.skip)}
           icon="skip"
+          disabled={!annotating}
           onClick={run(APP_COMMANDS.skip)}
           testId="skip"
         />
-        <button
-          type="button"
-          className="ed-done"
-          title={withShortcut("Mark done and go to the next image", editor, APP_COMMANDS.done)}
-          onMouseDown={keepFocus}
-          onClick={run(APP_COMMANDS.done)}
-          data-testid="mark-done"
-        >
-          <EdIcon name="done" size={16} />
-          Done
-        </button>
+        {annotating && (
+          <button
+            type="button"
+            className="ed-done"
+            title={withShortcut("Submit (mark done) and go to the next image", editor, APP_COMMANDS.done)}
+            onMouseDown={keepFocus}
+            onClick={run(APP_COMMANDS.done)}
+            data-testid="mark-done"
+          >
+            <EdIcon name="done" size={16} />
+            Submit
+          </button>
+        )}
       </fieldset>
       <ToolButton
         label={withShortcut("Keyboard shortcuts", editor, APP_COMMANDS.help)}

@@ -34,7 +34,7 @@ const idle = (ed: Editor) => ed.getState().preview === null;
 export const appCommands = (a: AppActions): Command[] => [
   {
     id: APP_COMMANDS.previous,
-    label: "Previous image (arrow: when nothing is selected)",
+    label: "Previous image (in review: of the review queue; arrow: when nothing is selected)",
     group: "Navigation",
     // The arrows nudge a selection; they fall through to navigation only when the nudge cannot run.
     keys: ["A", "ArrowLeft"],
@@ -44,7 +44,7 @@ export const appCommands = (a: AppActions): Command[] => [
   },
   {
     id: APP_COMMANDS.next,
-    label: "Next image (arrow: when nothing is selected)",
+    label: "Next image (in review: of the review queue; arrow: when nothing is selected)",
     group: "Navigation",
     keys: ["D", "ArrowRight"],
     fallbackFor: ["edit.nudgeRight"],
@@ -56,14 +56,16 @@ export const appCommands = (a: AppActions): Command[] => [
     label: "Next image still new",
     group: "Navigation",
     keys: ["N"],
+    mode: "annotate",
     canRun: (ed) => a.enabled() && idle(ed) && a.hasNextNew(),
     run: () => a.nextNew(),
   },
   {
     id: APP_COMMANDS.done,
-    label: "Mark done, then next image",
+    label: "Submit (mark done), then your next image",
     group: "Navigation",
     keys: ["Mod+Enter"],
+    mode: "annotate",
     canRun: (ed) => a.enabled() && idle(ed),
     run: () => a.done(),
   },
@@ -72,6 +74,7 @@ export const appCommands = (a: AppActions): Command[] => [
     label: "Skip image, then next image",
     group: "Navigation",
     keys: ["S"],
+    mode: "annotate",
     canRun: (ed) => a.enabled() && idle(ed),
     run: () => a.skip(),
   },
@@ -80,6 +83,7 @@ export const appCommands = (a: AppActions): Command[] => [
     label: "Copy all shapes from the previous image",
     group: "Edit",
     keys: ["Mod+Shift+V"],
+    mode: "annotate",
     canRun: (ed) => a.enabled() && idle(ed) && a.hasPrevious(),
     run: () => a.copyFromPrevious(),
   },

@@ -28,7 +28,8 @@ export const overlayChanged = (s: EditorState, prev: EditorState): boolean =>
   s.hoverId !== prev.hoverId ||
   s.tool !== prev.tool ||
   s.lockedShapes !== prev.lockedShapes ||
-  s.lockedLabels !== prev.lockedLabels;
+  s.lockedLabels !== prev.lockedLabels ||
+  s.readOnly !== prev.readOnly;
 
 /**
  * The overlay (selection, handles, previews, crosshair guides, the server's shapes in "view both"):
@@ -120,7 +121,8 @@ export class OverlayLayer {
       colourOf: (l) => colours.get(l) ?? UNKNOWN_LABEL_COLOUR,
       nameOf: (l) => names.get(l) ?? `label ${l}`,
       selected,
-      editable: (id) => !editor.isShapeLocked(id),
+      // Read-only (review): no handles promise a resize the editor would refuse.
+      editable: (id) => !s.readOnly && !editor.isShapeLocked(id),
       moving: moving.filter((x) => !s.selection.has(x.id)),
       hover,
       preview: s.preview?.kind === "transform" ? null : s.preview,

@@ -78,7 +78,7 @@ type Call =
 class FakeServer {
   sets = new Map<number, AnnotationSet>();
   calls: Call[] = [];
-  mode: "up" | "offline" | "500" | "400" = "up";
+  mode: "up" | "offline" | "500" | "400" | "held" = "up";
   /** When set, PUTs hang until released. */
   hold: { release: () => void; promise: Promise<void> } | null = null;
   loseReply = false;
@@ -101,6 +101,13 @@ class FakeServer {
     if (this.mode === "500") return { kind: "failed", message: "server answered 500", retry: true } as const;
     if (this.mode === "400")
       return { kind: "failed", message: "label 9 is not in the set", retry: false } as const;
+    if (this.mode === "held")
+      return {
+        kind: "failed",
+        message: "image 7 is held by another annotator",
+        retry: false,
+        code: "WORKFLOW_CONFLICT",
+      } as const;
     const current = this.sets.get(imageId) ?? toSet(imageId, 0, { annotations: [], tags: [] });
     if (current.revision !== baseRevision) return { kind: "conflict", server: current } as const;
     return { kind: "ok", current } as const;
@@ -489,6 +496,27 @@ describe("save queue: failures", () => {
     server.mode = "up";
     queue.change(7, snap("b"));
     await clock.advance(800);
+    expect(status()).toEqual({ kind: "saved", revision: 1 });
+  });
+
+  it("stops on a save refused because someone else holds the image, naming the code, and keeps the edits", async () => {
+    const { clock, storage, server, queue, status } = setup();
+    await queue.open(1, server.set(7, 0));
+    server.mode = "held";
+    queue.change(7, snap("a"));
+    await clock.advance(60_000);
+    expect(status()).toEqual({
+      kind: "error",
+      changes: 1,
+      message: "image 7 is held by another annotator",
+      code: "WORKFLOW_CONFLICT",
+    });
+    // No whole-set retry: the refusal is about the image, not the body.
+    expect(server.calls.map((c) => c.kind)).toEqual(["patch"]);
+    expect(storage.entries.get(7)?.changes).toBe(1);
+    server.mode = "up";
+    queue.flushAll();
+    await clock.advance(0);
     expect(status()).toEqual({ kind: "saved", revision: 1 });
   });
 

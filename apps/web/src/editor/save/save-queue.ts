@@ -1,5 +1,5 @@
 import { geometryEquals } from "@labelbench/geometry";
-import type { AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
+import type { AnnotationPatchResult, AnnotationSet, Api, ErrorCode } from "@labelbench/schema";
 import type { z } from "zod";
 import {
   applyChange,
@@ -79,8 +79,11 @@ export type SaveFailure =
   | { kind: "conflict"; server: AnnotationSet }
   /** The server could not be reached. */
   | { kind: "offline"; message: string }
-  /** The server answered with an error; `retry` is false when sending the same body again cannot help (400). */
-  | { kind: "failed"; message: string; retry: boolean };
+  /**
+   * The server answered with an error; `retry` is false when sending the same body again cannot help
+   * (400); `code` is the server's (WORKFLOW_CONFLICT: someone else holds the image).
+   */
+  | { kind: "failed"; message: string; retry: boolean; code?: ErrorCode };
 
 export type PutResult = { kind: "saved"; set: AnnotationSet } | SaveFailure;
 export type PatchResult = { kind: "patched"; result: AnnotationPatchResult } | SaveFailure;
@@ -116,7 +119,7 @@ export type SaveStatus =
   | { kind: "retrying"; changes: number; retryAt: number; message: string }
   /** `merge.conflicts`: the shapes changed on both sides (the rest merges when the user has chosen). */
   | { kind: "conflict"; changes: number; server: AnnotationSet; mine: Snapshot; merge: ThreeWayMerge }
-  | { kind: "error"; changes: number; message: string };
+  | { kind: "error"; changes: number; message: string; code?: ErrorCode };
 
 export interface SaveQueueState {
   /** One status per image the queue has seen in this session (or recovered from storage). */
@@ -222,7 +225,7 @@ type Phase =
   /** Shapes changed on both sides: the server's set and the merge with it (recomputed as the user edits). */
   | { kind: "conflict"; server: AnnotationSet; theirs: Snapshot; merge: ThreeWayMerge }
   /** The server refused for good: autosave waits for the next edit or the user's word. */
-  | { kind: "error"; message: string };
+  | { kind: "error"; message: string; code?: ErrorCode };
 
 const IDLE: Phase = { kind: "idle" };
 
@@ -292,7 +295,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
           merge: phase.merge,
         };
       case "error":
-        return { kind: "error", changes, message: phase.message };
+        return { kind: "error", changes, message: phase.message, code: phase.code };
       case "retrying": {
         const { retryAt, message } = phase;
         return { kind: phase.offline ? "offline" : "retrying", changes, retryAt, message };
@@ -515,7 +518,8 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
         case "offline":
         case "failed": {
           if (result.kind === "failed" && !result.retry) {
-            if (change.kind === "diff" && s.latest) {
+            // Someone else holding the image refuses any body: no point in sending the whole set.
+            if (change.kind === "diff" && s.latest && result.code !== "WORKFLOW_CONFLICT") {
               // The server refused the diff (e.g. it names a shape the server lacks): the whole set
               // says the same without depending on what the server holds. Its refusal is final.
               s.full = true;
@@ -525,7 +529,7 @@ export const createSaveQueue = (opts: SaveQueueOptions): SaveQueue => {
             }
             s.full = false;
             recompute(s);
-            s.phase = { kind: "error", message: result.message };
+            s.phase = { kind: "error", message: result.message, code: result.code };
             break;
           }
           s.attempt += 1;

@@ -31,6 +31,14 @@ describe("classifyPutError", () => {
       kind: "failed",
       message: "bad label",
       retry: false,
+      code: "VALIDATION_ERROR",
+    });
+    // Someone else holds the image: final for this body, and the code tells the editor to say who.
+    expect(classifyPutError(new ApiError(409, "WORKFLOW_CONFLICT", "image 4 is held by Bob"))).toEqual({
+      kind: "failed",
+      message: "image 4 is held by Bob",
+      retry: false,
+      code: "WORKFLOW_CONFLICT",
     });
     expect(classifyPutError(new ApiError(401, "UNAUTHENTICATED", "no session"))).toMatchObject({
       retry: true,

@@ -19,7 +19,7 @@ export const classifyPutError = (err: unknown): SaveFailure => {
       return { kind: "failed", message: "signed out; sign in again to save", retry: true };
     // Another 4xx will answer the same way to the same body; 5xx, 408 and 429 may pass later.
     const retry = err.status >= 500 || err.status === 408 || err.status === 429 || err.status === 0;
-    return { kind: "failed", message: err.message, retry };
+    return { kind: "failed", message: err.message, retry, code: err.code };
   }
   return { kind: "failed", message: (err as Error)?.message ?? String(err), retry: true };
 };

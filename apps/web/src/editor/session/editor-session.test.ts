@@ -665,3 +665,17 @@ describe("editor session: copy from the previous image", () => {
     expect(h.editor.getState().doc.shapes.size).toBe(0);
   });
 });
+
+describe("editor session: reload", () => {
+  it("reads the shown image's annotations again from the server, even when the cached set is fresh", async () => {
+    const h = harness();
+    await open(h, 1);
+    const reads = h.server.setReads.get(1) ?? 0;
+    h.server.store(1, [box("a"), box("b")], "bob@example.org");
+    h.session.reload();
+    await h.clock.advance(0);
+    expect(h.server.setReads.get(1)).toBe(reads + 1);
+    expect(shapesOf(h.editor)).toEqual(["a:1", "b:1"]);
+    expect(h.session.saveState().status).toEqual({ kind: "saved", revision: 1 });
+  });
+});

@@ -85,6 +85,8 @@ export interface EditorSession {
   projectId(): number;
   /** A newer record of the shown image (tiles progress, a status change). */
   imageUpdated(image: Image): void;
+  /** Reads the shown image and its annotations again from the server (after a refused review decision). */
+  reload(): void;
   /** Labels may change in another tab: read them again for the image shown. */
   refreshLabels(): void;
   /** Marks the shown image; returns the next image to go to, or null when it is the last one. */
@@ -234,7 +236,7 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
     }
   };
 
-  const load = (imageId: number, routeProjectId: number) => {
+  const load = (imageId: number, routeProjectId: number, maxSetAgeMs = SET_MAX_AGE_MS) => {
     const token = ++loadToken;
     loadRetry.cancel();
     if (!validId(imageId)) {
@@ -245,7 +247,7 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
     const cancelled = () => token !== loadToken;
     (async () => {
       // Image, annotations, labels and local storage all load at once.
-      const bundle = loader.get(imageId, { maxSetAgeMs: SET_MAX_AGE_MS });
+      const bundle = loader.get(imageId, { maxSetAgeMs });
       const routeLabels = Number.isInteger(routeProjectId) ? labelsOf(routeProjectId) : null;
       routeLabels?.catch(() => {});
       const b = await bundle;
@@ -399,6 +401,12 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
       if (!b || b.image === image || b.image.id !== image.id) return;
       loader.updateImage(image);
       set({ bundle: { ...b, image } });
+    },
+
+    reload: () => {
+      // No age is young enough: even a set read this millisecond is read again.
+      if (address && validId(address.imageId))
+        load(address.imageId, address.routeProjectId, Number.NEGATIVE_INFINITY);
     },
 
     refreshLabels: () => {

@@ -1,0 +1,47 @@
+import { ActivityReport } from "@labelbench/schema";
+
+/** The most one report may carry (the contract's limit). */
+export const MAX_REPORT_SECONDS = ActivityReport.shape.seconds.maxValue ?? 300;
+/** How often focused time is reported while the user works. */
+export const REPORT_EVERY_MS = 30_000;
+
+/**
+ * Focused editor time, counted only while the editor is active (tab visible and window focused), as
+ * CVAT users asked for: the wall clock of an open tab says nothing about work. Whole seconds are
+ * taken out for reports; the fraction stays for the next one, so many short stretches add up exactly.
+ */
+export interface ActivityMeter {
+  /** The editor became active or stopped being active at `now` (ms). */
+  setActive(active: boolean, now: number): void;
+  /** Takes the whole seconds counted so far (up to `now`), as reports of at most MAX_REPORT_SECONDS. */
+  take(now: number): number[];
+}
+
+export const createActivityMeter = (): ActivityMeter => {
+  let since: number | null = null;
+  let ms = 0;
+  const settle = (now: number) => {
+    if (since !== null) {
+      ms += Math.max(0, now - since);
+      since = now;
+    }
+  };
+  return {
+    setActive: (active, now) => {
+      settle(now);
+      since = active ? (since ?? now) : null;
+    },
+    take: (now) => {
+      settle(now);
+      let seconds = Math.floor(ms / 1000);
+      ms -= seconds * 1000;
+      const reports: number[] = [];
+      while (seconds > 0) {
+        const n = Math.min(seconds, MAX_REPORT_SECONDS);
+        reports.push(n);
+        seconds -= n;
+      }
+      return reports;
+    },
+  };
+};
