@@ -45,6 +45,7 @@ const cases: Case[] = [
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
   ...(await optionalCases("renditions.ts", "renditionCases")),
   ...(await optionalCases("import-publish.ts", "importPublishCases")),
+  ...(await optionalCases("review-open.ts", "reviewOpenCases")),
 ];
 
 const rows: Row[] = [];

@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { EdIcon } from "./icons";
 import { keyCaps } from "./keys-display";
 
-const GROUP_ORDER = ["Tools", "Edit", "Labels", "View", "Navigation", "Help"];
+const GROUP_ORDER = ["Tools", "Edit", "Labels", "Review", "View", "Navigation", "Help"];
 
 /** Groups the registry in a stable order; groups nobody planned for still show, after the known ones. */
 export const groupCommands = (commands: Iterable<Command>): [string, Command[]][] => {
@@ -78,6 +78,7 @@ export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose:
                 ["Insert a vertex", "Double-click an edge"],
                 ["Delete a vertex", "Alt + click it"],
                 ["Close a polygon", "Click the first vertex, double-click"],
+                ["Pin an issue (issue tool)", "Click a shape or a point, drag a region"],
               ].map(([what, how]) => (
                 <div key={what} className="ed-help__row">
                   <dt>{what}</dt>
