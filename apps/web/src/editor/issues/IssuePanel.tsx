@@ -41,7 +41,8 @@ export function IssuePanel({ editor, session, rights, keys }: Props) {
   const tool = useStore(editor.store, (s) => s.tool.id);
   const checklist = isReworkAuthor(work, rights.userId);
   const open = openIssues(issues.map((n) => n.issue)).length;
-  if (!rights.review && issues.length === 0 && !loading && !error) return null;
+  // An annotator sees the panel only when there is something for them (issues, or why they are missing).
+  if (!rights.review && issues.length === 0 && !error) return null;
 
   const counts = { open, fixed: 0, resolved: 0 };
   for (const { issue } of issues) if (issue.state !== "open") counts[issue.state]++;

@@ -40,6 +40,8 @@ const recorder = () => {
   return { ctx: ctx as unknown as Ctx, ops, strokes, fills };
 };
 
+const HALO_FILL = "rgba(0,0,0,0.6)";
+
 const input = (over: Partial<MarksInput>): MarksInput => ({
   viewport: { scale: 2, offsetX: 10, offsetY: 20 },
   stage: { width: 800, height: 600 },
@@ -60,7 +62,13 @@ describe("review marks on the overlay", () => {
   it("a point is a numbered pin at its screen position, in its state's colour", () => {
     const r = recorder();
     const area = drawMarks(r.ctx, input({ issues: [point(1, 1, 100, 50), point(2, 2, 200, 60, "fixed")] }));
-    expect(r.ops.filter((o) => o.startsWith("arc"))).toEqual(["arc 210,120", "arc 210,120", "arc 410,140", "arc 410,140"]);
+    // A halo under every pin, then one disc per pin in its state's colour.
+    expect(r.ops.filter((o) => o.startsWith("arc")).sort()).toEqual([
+      "arc 210,120",
+      "arc 210,120",
+      "arc 410,140",
+      "arc 410,140",
+    ]);
     expect(r.ops.filter((o) => o.startsWith("text"))).toEqual(["text 1", "text 2"]);
     expect(r.fills).toContain(ISSUE_COLOUR.open);
     expect(r.fills).toContain(ISSUE_COLOUR.fixed);
@@ -110,6 +118,24 @@ describe("review marks on the overlay", () => {
     ]);
     expect(r.ops).toContain("arc 10,20");
     expect(r.ops).toContain("arc 210,220");
+  });
+
+  it("a style is one path: 150 open pins on shapes cost one outline stroke pair and two fills, not 150", () => {
+    const r = recorder();
+    const issues: IssueMarkInput[] = Array.from({ length: 150 }, (_, i) => ({
+      id: i + 1,
+      n: i + 1,
+      state: "open",
+      mark: {
+        kind: "shape",
+        geometry: { type: "box", x: i * 2, y: 10, width: 5, height: 5 },
+        bounds: { minX: i * 2, minY: 10, maxX: i * 2 + 5, maxY: 15 },
+      },
+    }));
+    drawMarks(r.ctx, input({ issues }));
+    expect(r.strokes).toHaveLength(2);
+    expect(r.fills).toEqual([HALO_FILL, ISSUE_COLOUR.open]);
+    expect(r.ops.filter((o) => o.startsWith("text"))).toHaveLength(150);
   });
 
   it("the selected issue is drawn last, over the others", () => {

@@ -8,8 +8,9 @@ import { ISSUE_COLOUR, type IssueMark } from "./issue-model";
  * The review marks on the canvas, in screen pixels (the overlay's canvas, under the selection):
  * issues (pins, dashed regions, the anchored shape's outline; numbered, coloured by state) and the
  * re-review diff (added green, changed orange with the old outline ghosted, removed as red dashed
- * ghosts). Only what lies in the stage is drawn, and each style is one path, so a few hundred issues
- * cost a few hundred cheap calls per frame, not a redraw of the image's shapes.
+ * ghosts). Only what lies in the stage is drawn, and each style is one path (one stroke for all the
+ * open issues' outlines, one fill for their pins…), so a few hundred issues cost a handful of strokes
+ * and fills and their numbers per frame, not a redraw of the image's shapes.
  */
 
 export interface IssueMarkInput {
@@ -142,56 +143,114 @@ const drawDiff = (ctx: Ctx, diff: DiffMarks, map: Map2, stage: Size, extent: Ext
   pass(diff.added, DIFF_COLOUR.added, 2, [], null);
 };
 
-/** A numbered pin centred on (x, y). */
-const drawPin = (ctx: Ctx, x: number, y: number, n: number, colour: string, selected: boolean) => {
-  const r = selected ? SELECTED_PIN_RADIUS_PX : PIN_RADIUS_PX;
-  ctx.beginPath();
-  ctx.arc(x, y, r + 1.5, 0, Math.PI * 2);
-  ctx.fillStyle = selected ? "#ffffff" : HALO;
-  ctx.fill();
-  ctx.beginPath();
-  ctx.arc(x, y, r, 0, Math.PI * 2);
-  ctx.fillStyle = colour;
-  ctx.fill();
-  ctx.font = PIN_FONT;
-  ctx.textBaseline = "middle";
-  const text = String(n);
-  const w = ctx.measureText(text).width;
-  ctx.fillStyle = "#ffffff";
-  ctx.fillText(text, x - w / 2, y + 0.5);
+/** Widths of the pins' numbers (one font): measured once each, not in every frame. */
+const textWidths = new Map<string, number>();
+const widthOf = (ctx: Ctx, text: string): number => {
+  let w = textWidths.get(text);
+  if (w === undefined) {
+    w = ctx.measureText(text).width;
+    textWidths.set(text, w);
+  }
+  return w;
 };
 
-const drawIssue = (ctx: Ctx, i: IssueMarkInput, selected: boolean, map: Map2, stage: Size, extent: Extent) => {
-  const m = i.mark;
-  if (!m) return;
-  const colour = ISSUE_COLOUR[i.state];
-  const reach = (selected ? SELECTED_PIN_RADIUS_PX : PIN_RADIUS_PX) + 3;
-  if (m.kind === "point") {
-    const [x, y] = map(m.x, m.y);
-    if (x < -reach || y < -reach || x > stage.width + reach || y > stage.height + reach) return;
-    drawPin(ctx, x, y, i.n, colour, selected);
-    extent.add(x - reach, y - reach, x + reach, y + reach);
-    return;
-  }
-  const r = onStage(m.bounds, map, stage);
-  if (!r) return;
-  const [x0, y0, x1, y1] = r;
+interface Pin {
+  x: number;
+  y: number;
+  n: number;
+  state: IssueState;
+}
+
+/** Numbered pins: one halo path, one path per state colour, then the numbers. */
+const drawPins = (ctx: Ctx, pins: readonly Pin[], r: number, halo: string) => {
+  if (pins.length === 0) return;
   ctx.beginPath();
-  if (m.kind === "shape") {
-    trace(ctx, m.geometry, map);
-    haloStroke(ctx, colour, selected ? 4 : 3, []);
-  } else {
-    ctx.rect(x0, y0, x1 - x0, y1 - y0);
-    if (selected) {
-      ctx.globalAlpha = 0.12;
-      ctx.fillStyle = colour;
-      ctx.fill();
-      ctx.globalAlpha = 1;
-    }
-    haloStroke(ctx, colour, selected ? 3 : 2, m.kind === "gone" ? [2, 3] : [6, 4]);
+  for (const p of pins) {
+    ctx.moveTo(p.x + r + 1.5, p.y);
+    ctx.arc(p.x, p.y, r + 1.5, 0, Math.PI * 2);
   }
-  drawPin(ctx, x0, y0, i.n, colour, selected);
-  extent.add(x0 - reach, y0 - reach, Math.max(x1, x0 + reach) + 4, Math.max(y1, y0 + reach) + 4);
+  ctx.fillStyle = halo;
+  ctx.fill();
+  for (const state of STATES) {
+    let any = false;
+    ctx.beginPath();
+    for (const p of pins) {
+      if (p.state !== state) continue;
+      ctx.moveTo(p.x + r, p.y);
+      ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+      any = true;
+    }
+    if (!any) continue;
+    ctx.fillStyle = ISSUE_COLOUR[state];
+    ctx.fill();
+  }
+  ctx.font = PIN_FONT;
+  ctx.textBaseline = "middle";
+  ctx.fillStyle = "#ffffff";
+  for (const p of pins) {
+    const text = String(p.n);
+    ctx.fillText(text, p.x - widthOf(ctx, text) / 2, p.y + 0.5);
+  }
+};
+
+const STATES: readonly IssueState[] = ["resolved", "fixed", "open"];
+
+/** The issues' marks, in layers (outlines, then regions, then pins), each style one path. */
+const drawIssues = (
+  ctx: Ctx,
+  issues: readonly IssueMarkInput[],
+  selected: boolean,
+  map: Map2,
+  stage: Size,
+  extent: Extent,
+) => {
+  const r = selected ? SELECTED_PIN_RADIUS_PX : PIN_RADIUS_PX;
+  const reach = r + 3;
+  const outlines: { state: IssueState; geometry: Geometry }[] = [];
+  const boxes: { state: IssueState; gone: boolean; rect: [number, number, number, number] }[] = [];
+  const pins: Pin[] = [];
+  for (const i of issues) {
+    const m = i.mark;
+    if (!m) continue;
+    if (m.kind === "point") {
+      const [x, y] = map(m.x, m.y);
+      if (x < -reach || y < -reach || x > stage.width + reach || y > stage.height + reach) continue;
+      pins.push({ x, y, n: i.n, state: i.state });
+      extent.add(x - reach, y - reach, x + reach, y + reach);
+      continue;
+    }
+    const rect = onStage(m.bounds, map, stage);
+    if (!rect) continue;
+    const [x0, y0, x1, y1] = rect;
+    if (m.kind === "shape") outlines.push({ state: i.state, geometry: m.geometry });
+    else boxes.push({ state: i.state, gone: m.kind === "gone", rect });
+    // The pin sits on the top left corner.
+    pins.push({ x: x0, y: y0, n: i.n, state: i.state });
+    extent.add(x0 - reach, y0 - reach, Math.max(x1, x0 + reach) + 4, Math.max(y1, y0 + reach) + 4);
+  }
+  for (const state of STATES) {
+    const colour = ISSUE_COLOUR[state];
+    const mine = outlines.filter((o) => o.state === state);
+    if (mine.length > 0) {
+      ctx.beginPath();
+      for (const o of mine) trace(ctx, o.geometry, map);
+      haloStroke(ctx, colour, selected ? 4 : 3, []);
+    }
+    for (const gone of [false, true]) {
+      const rects = boxes.filter((b) => b.state === state && b.gone === gone);
+      if (rects.length === 0) continue;
+      ctx.beginPath();
+      for (const { rect } of rects) ctx.rect(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]);
+      if (selected) {
+        ctx.globalAlpha = 0.12;
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.globalAlpha = 1;
+      }
+      haloStroke(ctx, colour, selected ? 3 : 2, gone ? [2, 3] : [6, 4]);
+    }
+  }
+  drawPins(ctx, pins, r, selected ? "#ffffff" : HALO);
 };
 
 /** Draws the review marks; returns the screen area drawn on (null: nothing). */
@@ -202,12 +261,17 @@ export const drawMarks = (ctx: Ctx, o: MarksInput): ScreenRect | null => {
   ctx.save();
   ctx.lineJoin = "round";
   if (o.diff) drawDiff(ctx, o.diff, map, o.stage, extent);
-  let selected: IssueMarkInput | null = null;
-  for (const i of o.issues) {
-    if (i.id === o.selectedIssue) selected = i;
-    else drawIssue(ctx, i, false, map, o.stage, extent);
-  }
-  if (selected) drawIssue(ctx, selected, true, map, o.stage, extent);
+  const selected = o.issues.filter((i) => i.id === o.selectedIssue);
+  drawIssues(
+    ctx,
+    selected.length > 0 ? o.issues.filter((i) => i.id !== o.selectedIssue) : o.issues,
+    false,
+    map,
+    o.stage,
+    extent,
+  );
+  // The issue picked in the panel: over the others, bigger.
+  if (selected.length > 0) drawIssues(ctx, selected, true, map, o.stage, extent);
   ctx.restore();
   return extent.value;
 };
