@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { EdIcon } from "./icons";
 import { keyCaps } from "./keys-display";
 
-const GROUP_ORDER = ["Tools", "Edit", "Labels", "Review", "View", "Navigation", "Help"];
+const GROUP_ORDER = ["Tools", "Edit", "Labels", "View", "Navigation", "Help"];
 
 /** Groups the registry in a stable order; groups nobody planned for still show, after the known ones. */
 export const groupCommands = (commands: Iterable<Command>): [string, Command[]][] => {
