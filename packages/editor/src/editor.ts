@@ -126,10 +126,10 @@ const initialState = (): EditorState => ({
   cursor: null,
   canUndo: false,
   canRedo: false,
+  issueDraft: null,
   hoverId: null,
   pointerTarget: null,
   cursorKind: "default",
-  issueDraft: null,
   message: null,
   messageSeq: 0,
 });

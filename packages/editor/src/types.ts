@@ -61,6 +61,11 @@ export interface EditorState {
   canRedo: boolean;
   hoverId: ShapeId | null;
   /**
+   * What the issue tool's last press pinned, for the page's issue form; null once the page took it
+   * (`clearIssueDraft`) or another image was loaded. `seq` tells a new press on the same anchor apart.
+   */
+  issueDraft: IssueDraft | null;
+  /**
    * What a primary press at the pointer (`cursor`) would start, decided by the select tool's own hit
    * tests (handles first, then the smallest shape), or the shape the issue tool would pin; null with
    * another tool, during a gesture, or over nothing. The canvas only shows it, as `cursorKind`.
@@ -71,11 +76,6 @@ export interface EditorState {
    * a move or a reshape (pressed, not yet dragged; a marquee) keeps the cursor its press started with.
    */
   cursorKind: CursorKind;
-  /**
-   * What the issue tool's last press pinned, for the page's issue form; null once the page took it
-   * (`clearIssueDraft`) or another image was loaded. `seq` tells a new press on the same anchor apart.
-   */
-  issueDraft: IssueDraft | null;
   /** Transient user feedback; cleared at the start of the next pointerDown/keyDown. */
   message: string | null;
   /** +1 with every message, so the same text said again is shown (and timed) again. */
