@@ -73,18 +73,21 @@ describe("issue session", () => {
 
   it("a reply for an image no longer shown is dropped", async () => {
     const { api } = fakeServer();
-    let release: () => void = () => {};
+    const release = new Map<number, () => void>();
     const slow: IssueApi = {
       ...api,
-      listIssues: (id) => new Promise((r) => (release = () => r(id === 7 ? [makeIssue({ id: 5 })] : []))),
+      listIssues: (id) =>
+        new Promise((r) => release.set(id, () => r(id === 7 ? [makeIssue({ id: 5 })] : [makeIssue({ id: 6, imageId: 8 })]))),
     };
     const s = createIssueSession({ api: slow, notify: () => {} });
     s.show(7);
     s.show(8);
-    release();
+    release.get(8)?.();
+    await flush();
+    release.get(7)?.();
     await flush();
     expect(s.store.getState().imageId).toBe(8);
-    expect(s.store.getState().issues).toEqual([]);
+    expect(s.store.getState().issues.map((n) => n.issue.id)).toEqual([6]);
   });
 
   it("a new issue joins the list with the next number and is selected", async () => {
