@@ -28,9 +28,14 @@ export const ISSUES = 200;
 /** Shapes edited after the rejection, so the diff overlay has something of each kind to draw. */
 const EDITS = { moved: 40, removed: 20, added: 20 };
 
-const must = async <T>(what: string, p: Promise<{ status: number; json: T }>, ok = [200, 201]): Promise<T> => {
+const must = async <T>(
+  what: string,
+  p: Promise<{ status: number; json: T }>,
+  ok = [200, 201],
+): Promise<T> => {
   const r = await p;
-  if (!ok.includes(r.status)) throw new Error(`${what} answered ${r.status}: ${JSON.stringify(r.json).slice(0, 200)}`);
+  if (!ok.includes(r.status))
+    throw new Error(`${what} answered ${r.status}: ${JSON.stringify(r.json).slice(0, 200)}`);
   return r.json;
 };
 
@@ -128,21 +133,31 @@ const REVIEW_READY_INIT = (want: { shapes: number; issues: number }) => {
   requestAnimationFrame(poll);
 };
 
-const openReview = async (context: BrowserContext, url: string, shapes: number): Promise<[Page, number, number[]]> => {
+const openReview = async (
+  context: BrowserContext,
+  url: string,
+  shapes: number,
+): Promise<[Page, number, number[]]> => {
   const page = await context.newPage();
   await page.addInitScript(MONITOR_INIT);
   await page.addInitScript(REVIEW_READY_INIT, { shapes, issues: ISSUES });
   await page.goto(url);
-  const ready = await page.waitForFunction(() => window.__reviewReady, null, { timeout: 60_000, polling: 50 });
+  const ready = await page.waitForFunction(() => window.__reviewReady, null, {
+    timeout: 60_000,
+    polling: 50,
+  });
   const at = ((await ready.jsonValue()) as ReviewReady).at;
-  const longTasks = await page.evaluate(() => (window.__benchMonitor?.longTasks ?? []).map((t) => t.duration));
+  const longTasks = await page.evaluate(() =>
+    (window.__benchMonitor?.longTasks ?? []).map((t) => t.duration),
+  );
   return [page, at, longTasks];
 };
 
 const settled = (page: Page) =>
   page.waitForFunction(
     () =>
-      (window as unknown as { __labelbench?: { render: { settled: boolean } } }).__labelbench?.render.settled === true,
+      (window as unknown as { __labelbench?: { render: { settled: boolean } } }).__labelbench?.render
+        .settled === true,
     null,
     { timeout: 30_000, polling: 50 },
   );
@@ -241,9 +256,15 @@ export const reviewOpen = async (quick: boolean): Promise<Row[]> => {
     const one = await panAndZoom(browser, page, pointer, "1to1", { outSteps: 8, inSteps: 8 }, quick);
     await page.close();
     return [
-      row(CASE, `open: shapes drawn + ${ISSUES} issues listed and drawn (median of ${opens.length})`, percentile(opens, 50), "ms", {
-        max: 1500,
-      }),
+      row(
+        CASE,
+        `open: shapes drawn + ${ISSUES} issues listed and drawn (median of ${opens.length})`,
+        percentile(opens, 50),
+        "ms",
+        {
+          max: 1500,
+        },
+      ),
       row(CASE, "open: longest task while opening", openLong.length ? Math.max(...openLong) : 0, "ms"),
       ...gestureRows("fit: pan", fit.pan, 16.7),
       ...gestureRows("fit: zoom", fit.zoom, 16.7),

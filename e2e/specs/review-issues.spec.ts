@@ -73,7 +73,9 @@ test.beforeAll(async ({ browser, request, baseURL }) => {
   });
   const first = saved.annotations[0]!;
   loose = { id: first.id, x: 60, y: 70, width: 220, height: 190 };
-  await json(await annotator.request.post(`${API}/images/${imageId}/submit`, { data: { revision: saved.revision } }));
+  await json(
+    await annotator.request.post(`${API}/images/${imageId}/submit`, { data: { revision: saved.revision } }),
+  );
 });
 
 test.afterAll(async () => {
@@ -92,7 +94,9 @@ test("the reviewer pins an issue on a shape with the issue tool, and it is drawn
   // Over the shape, the press promises to pin it (the cursor says so), and does.
   const p = await at(page, loose.x + 30, loose.y + 30);
   await page.mouse.move(p.x, p.y);
-  await expect.poll(() => editorState(page, (s) => s.pointerTarget)).toEqual({ kind: "pin", shapeId: loose.id });
+  await expect
+    .poll(() => editorState(page, (s) => s.pointerTarget))
+    .toEqual({ kind: "pin", shapeId: loose.id });
   await click(page, loose.x + 30, loose.y + 30);
   const form = page.getByTestId("issue-form");
   await expect(form).toBeVisible();
@@ -111,14 +115,20 @@ test("the reviewer pins an issue on a shape with the issue tool, and it is drawn
     Issue.array().parse((v as { items: unknown }).items),
   );
   expect(listed.map((i) => i.anchor)).toEqual([
-    { kind: "shape", annotationId: loose.id, box: { x: loose.x, y: loose.y, width: loose.width, height: loose.height } },
+    {
+      kind: "shape",
+      annotationId: loose.id,
+      box: { x: loose.x, y: loose.y, width: loose.width, height: loose.height },
+    },
   ]);
   // A point issue too: a click on empty picture.
   await click(page, 600, 60);
   await form.getByLabel("Comment").fill("A second car is missing here.");
   await form.getByRole("button", { name: /Pin issue/ }).click();
   await expect(row).toHaveCount(2);
-  await expect.poll(() => page.evaluate(() => window.__labelbench?.render.overlayDraws ?? 0)).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.evaluate(() => window.__labelbench?.render.overlayDraws ?? 0))
+    .toBeGreaterThan(0);
   await shot(page, "review-issues-02-pinned");
 
   // Rejected (the decision bar is review mode's own; here through the API) with the issues open.
@@ -150,7 +160,9 @@ test("the annotator sees the open issues as a checklist, corrects the box and ti
   await page.mouse.up();
   await expect
     .poll(async () => {
-      const g = (await getAnnotations(page.request, imageId)).annotations.find((a) => a.id === loose.id)?.geometry;
+      const g = (await getAnnotations(page.request, imageId)).annotations.find(
+        (a) => a.id === loose.id,
+      )?.geometry;
       return [Math.round(Number(g?.width)), Math.round(Number(g?.height))];
     })
     .toEqual([140, 120]);
@@ -164,14 +176,18 @@ test("the annotator sees the open issues as a checklist, corrects the box and ti
   await expect(page.getByTestId("rework-note")).toContainText("can be submitted again");
   await shot(page, "review-issues-04-fixed");
   const work = await json<{ revision: number }>(await page.request.get(`${API}/images/${imageId}/work`));
-  await json(await page.request.post(`${API}/images/${imageId}/submit`, { data: { revision: work.revision } }));
+  await json(
+    await page.request.post(`${API}/images/${imageId}/submit`, { data: { revision: work.revision } }),
+  );
 });
 
 test("the reviewer sees what changed since the rejection, and the issues fixed", async () => {
   const page = reviewer;
   await page.goto(reviewUrl());
   await waitForImage(page, imageId);
-  const diff = await json(await page.request.get(`${API}/images/${imageId}/review-diff`), (v) => ReviewDiff.parse(v));
+  const diff = await json(await page.request.get(`${API}/images/${imageId}/review-diff`), (v) =>
+    ReviewDiff.parse(v),
+  );
   expect(diff.changed.map((c) => c.id)).toEqual([loose.id]);
   const legend = page.getByTestId("diff-legend");
   await expect(legend).toBeVisible();
@@ -184,7 +200,11 @@ test("the reviewer sees what changed since the rejection, and the issues fixed",
   await page.keyboard.press("g");
   await expect(legend).toBeVisible();
   // Resolved from its thread.
-  await page.getByTestId("issue-row").first().getByRole("button", { name: /Box too loose/ }).click();
+  await page
+    .getByTestId("issue-row")
+    .first()
+    .getByRole("button", { name: /Box too loose/ })
+    .click();
   await page.getByRole("button", { name: "Resolve" }).click();
   await expect(page.getByTestId("issue-row").first()).toHaveAttribute("data-issue-state", "resolved");
 });

@@ -428,7 +428,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     return hit;
   };
 
-  const searchHit = (p: ImagePoint, tolerancePx: number, s: EditorState, lockedToo: boolean): ShapeId | null => {
+  const searchHit = (
+    p: ImagePoint,
+    tolerancePx: number,
+    s: EditorState,
+    lockedToo: boolean,
+  ): ShapeId | null => {
     const tol = tolerancePx / s.viewport.scale;
     const candidates = index.search({ minX: p.x - tol, minY: p.y - tol, maxX: p.x + tol, maxY: p.y + tol });
     metrics.hitTests++;

@@ -7,7 +7,7 @@ import { CursorView } from "./canvas/cursor-view";
 import { FrameScheduler } from "./canvas/frame-scheduler";
 import { OVERSCAN_PX } from "./canvas/image-camera";
 import { domImageLayerHost, ImageLayer } from "./canvas/image-layer";
-import { type OverlayMarks, OverlayLayer } from "./canvas/overlay-layer";
+import { OverlayLayer, type OverlayMarks } from "./canvas/overlay-layer";
 import { PointerInput } from "./canvas/pointer-input";
 import { ShapeLayer } from "./canvas/shape-layer";
 import type { RasterStats } from "./canvas/shape-raster";
@@ -54,7 +54,16 @@ interface Layers {
  *   editor decided (EditorState.cursorKind).
  * All three draw in one animation frame with one time budget (canvas/frame-scheduler.ts).
  */
-export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, tiled, tileStats, marks }: Props) {
+export function EditorCanvas({
+  editor,
+  image,
+  imageSize,
+  serverShapes,
+  stats,
+  tiled,
+  tileStats,
+  marks,
+}: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
   const imageBox = useRef<HTMLDivElement>(null);
   const rasterRef = useRef<HTMLDivElement>(null);

@@ -50,7 +50,10 @@ describe("issue tool: a press becomes an issue draft, never a shape", () => {
     t.editor.setTool("issue");
     t.pointerDown(210, 160).pointerMove(300, 260);
     t.expectTool("issue.dragging");
-    expect(t.state.preview).toEqual({ kind: "issueRegion", geometry: { x: 210, y: 160, width: 90, height: 100 } });
+    expect(t.state.preview).toEqual({
+      kind: "issueRegion",
+      geometry: { x: 210, y: 160, width: 90, height: 100 },
+    });
     t.pointerMove(1200, 900).pointerUp(1200, 900);
     expect(t.state.issueDraft?.anchor).toEqual({ kind: "region", x: 210, y: 160, width: 790, height: 640 });
     expect(t.state.preview).toBeNull();
@@ -96,7 +99,11 @@ describe("issue tool: a press becomes an issue draft, never a shape", () => {
     expect(t.state.issueDraft).toBeNull();
 
     t.click(900, 700);
-    t.editor.load({ image: { id: 2, width: 500, height: 500 }, labels: t.state.labels, set: { annotations: [], tags: [] } });
+    t.editor.load({
+      image: { id: 2, width: 500, height: 500 },
+      labels: t.state.labels,
+      set: { annotations: [], tags: [] },
+    });
     expect(t.state.issueDraft).toBeNull();
   });
 

@@ -16,7 +16,8 @@ export type IssueState =
 const insideImage = (ctx: ToolContext, p: Pt) =>
   p.x >= 0 && p.y >= 0 && p.x <= ctx.imageSize.width && p.y <= ctx.imageSize.height;
 
-const regionOf = (ctx: ToolContext, a: Pt, b: Pt) => clampRect(rectFromCorners(a.x, a.y, b.x, b.y), ctx.imageSize);
+const regionOf = (ctx: ToolContext, a: Pt, b: Pt) =>
+  clampRect(rectFromCorners(a.x, a.y, b.x, b.y), ctx.imageSize);
 
 const draft = (anchor: IssueAnchor): ToolEffect => ({ type: "issueDraft", anchor });
 const clearPreview: ToolEffect = { type: "preview", preview: null };
@@ -51,13 +52,17 @@ export const issueTool: Tool<IssueState> = {
         return result(
           { name: "dragging", start: state.start },
           { type: "hover", id: null },
-          { type: "preview", preview: { kind: "issueRegion", geometry: regionOf(ctx, state.start, event.point) } },
+          {
+            type: "preview",
+            preview: { kind: "issueRegion", geometry: regionOf(ctx, state.start, event.point) },
+          },
         );
       }
       case "pointerUp": {
         const idle = { name: "idle" } as const;
         if (state.name === "pointing") {
-          if (state.shapeId !== null) return result(idle, draft({ kind: "shape", annotationId: state.shapeId }));
+          if (state.shapeId !== null)
+            return result(idle, draft({ kind: "shape", annotationId: state.shapeId }));
           if (!insideImage(ctx, state.start))
             return result(idle, { type: "message", text: "Pin an issue inside the image" });
           return result(idle, draft({ kind: "point", x: state.start.x, y: state.start.y }));

@@ -1,6 +1,6 @@
 import { useStore } from "zustand";
-import { DIFF_COLOUR } from "./marks-draw";
 import type { IssueSession } from "./issue-session";
+import { DIFF_COLOUR } from "./marks-draw";
 
 /**
  * The re-review overlay's legend, over the canvas while the overlay shows (`G`): what changed since
@@ -18,11 +18,17 @@ export function DiffLegend({ session, keys }: { session: IssueSession; keys: boo
   return (
     <div className="is-legend" data-testid="diff-legend" aria-live="polite">
       <span className="is-legend__title">
-        Since the last review <span className="is-legend__rev">(revision {diff.baseRevision} → {diff.revision})</span>
+        Since the last review{" "}
+        <span className="is-legend__rev">
+          (revision {diff.baseRevision} → {diff.revision})
+        </span>
       </span>
       {items.map(([name, count, colour, dashed]) => (
         <span key={name} className="is-legend__item" data-testid={`diff-${name}`}>
-          <i className={dashed ? "is-legend__swatch is-legend__swatch--dashed" : "is-legend__swatch"} style={{ borderColor: colour }} />
+          <i
+            className={dashed ? "is-legend__swatch is-legend__swatch--dashed" : "is-legend__swatch"}
+            style={{ borderColor: colour }}
+          />
           {count} {name}
         </span>
       ))}

@@ -78,7 +78,13 @@ export function IssueForm({ editor, session }: { editor: Editor; session: IssueS
         <legend>Severity</legend>
         {IssueSeverity.options.map((s) => (
           <label key={s} className={severity === s ? "is-on" : undefined}>
-            <input type="radio" name="severity" value={s} checked={severity === s} onChange={() => setSeverity(s)} />
+            <input
+              type="radio"
+              name="severity"
+              value={s}
+              checked={severity === s}
+              onChange={() => setSeverity(s)}
+            />
             {SEVERITY_LABEL[s]}
           </label>
         ))}

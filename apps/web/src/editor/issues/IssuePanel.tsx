@@ -10,8 +10,8 @@ import {
   CATEGORY_LABEL,
   ISSUE_COLOUR,
   type IssueRights,
-  issueActions,
   isReworkAuthor,
+  issueActions,
   type NumberedIssue,
   openIssues,
   SEVERITY_LABEL,
@@ -214,7 +214,8 @@ function IssueThread({
           {issue.comments.map((c) => (
             <li key={c.id}>
               <span className="is-comments__who">
-                {c.authorName ?? "someone"} · <time dateTime={c.createdAt}>{formatRelative(c.createdAt)}</time>
+                {c.authorName ?? "someone"} ·{" "}
+                <time dateTime={c.createdAt}>{formatRelative(c.createdAt)}</time>
               </span>
               <span className="is-comments__body">{c.body}</span>
             </li>

@@ -10,5 +10,6 @@ export const issueApi: IssueApi = {
   diff: (imageId) => call("reviewDiff", { params: { imageId } }),
   create: (imageId, body) => call("createIssue", { params: { imageId }, body }),
   comment: (issueId, body) => call("commentIssue", { params: { issueId }, body: { body } }),
-  transition: (issueId, step, comment) => call(STEP_ENDPOINT[step], { params: { issueId }, body: { comment } }),
+  transition: (issueId, step, comment) =>
+    call(STEP_ENDPOINT[step], { params: { issueId }, body: { comment } }),
 };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   defaultCategory,
+  isReworkAuthor,
   issueActions,
   issueCentre,
   issueMark,
   issueRights,
-  isReworkAuthor,
   numberIssues,
   submitBlockedBy,
 } from "./issue-model";
@@ -30,13 +30,20 @@ describe("issue model", () => {
       id: 1,
       anchor: { kind: "shape", annotationId: "a", box: { x: 5, y: 6, width: 7, height: 8 } },
     });
-    const moved = { id: "a", labelId: 1, geometry: { type: "box" as const, x: 100, y: 50, width: 20, height: 10 } };
+    const moved = {
+      id: "a",
+      labelId: 1,
+      geometry: { type: "box" as const, x: 100, y: 50, width: 20, height: 10 },
+    };
     expect(issueMark(issue, (id) => (id === "a" ? moved : undefined))).toEqual({
       kind: "shape",
       geometry: moved.geometry,
       bounds: { minX: 100, minY: 50, maxX: 120, maxY: 60 },
     });
-    expect(issueMark(issue, () => undefined)).toEqual({ kind: "gone", bounds: { minX: 5, minY: 6, maxX: 12, maxY: 14 } });
+    expect(issueMark(issue, () => undefined)).toEqual({
+      kind: "gone",
+      bounds: { minX: 5, minY: 6, maxX: 12, maxY: 14 },
+    });
     const noBox = makeIssue({ id: 2, anchor: { kind: "shape", annotationId: "a" } });
     expect(issueMark(noBox, () => undefined)).toBeNull();
   });
@@ -62,9 +69,21 @@ describe("issue model", () => {
     expect(issueActions(open, annotator)).toEqual({ fix: true, resolve: false, reopen: false });
     expect(issueActions(open, other)).toEqual({ fix: false, resolve: false, reopen: false });
     expect(issueActions(open, reviewer)).toEqual({ fix: true, resolve: true, reopen: false });
-    expect(issueActions({ ...open, state: "fixed" }, reviewer)).toEqual({ fix: false, resolve: true, reopen: true });
-    expect(issueActions({ ...open, state: "resolved" }, reviewer)).toEqual({ fix: false, resolve: false, reopen: true });
-    expect(issueActions({ ...open, state: "fixed" }, annotator)).toEqual({ fix: false, resolve: false, reopen: false });
+    expect(issueActions({ ...open, state: "fixed" }, reviewer)).toEqual({
+      fix: false,
+      resolve: true,
+      reopen: true,
+    });
+    expect(issueActions({ ...open, state: "resolved" }, reviewer)).toEqual({
+      fix: false,
+      resolve: false,
+      reopen: true,
+    });
+    expect(issueActions({ ...open, state: "fixed" }, annotator)).toEqual({
+      fix: false,
+      resolve: false,
+      reopen: false,
+    });
   });
 
   it("the checklist is the rework author's: a rejected image assigned back to them", () => {
@@ -75,11 +94,15 @@ describe("issue model", () => {
   });
 
   it("submit is blocked while any issue is open, and says how many", () => {
-    expect(submitBlockedBy([makeIssue({ id: 1, state: "fixed" }), makeIssue({ id: 2, state: "resolved" })])).toBeNull();
+    expect(
+      submitBlockedBy([makeIssue({ id: 1, state: "fixed" }), makeIssue({ id: 2, state: "resolved" })]),
+    ).toBeNull();
     expect(submitBlockedBy([makeIssue({ id: 1 }), makeIssue({ id: 2, state: "fixed" })])).toBe(
       "1 open issue: mark it fixed before submitting",
     );
-    expect(submitBlockedBy([makeIssue({ id: 1 }), makeIssue({ id: 2 })])).toMatch(/^2 open issues: mark each/);
+    expect(submitBlockedBy([makeIssue({ id: 1 }), makeIssue({ id: 2 })])).toMatch(
+      /^2 open issues: mark each/,
+    );
   });
 
   it("the form suggests 'missing' for a point or a region and 'loose' for a shape", () => {

@@ -1,4 +1,4 @@
-import { type Shape, geometryBounds } from "@labelbench/editor";
+import { geometryBounds, type Shape } from "@labelbench/editor";
 import type { Bounds } from "@labelbench/geometry";
 import {
   type Geometry,

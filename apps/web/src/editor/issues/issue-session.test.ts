@@ -1,11 +1,13 @@
 import type { Issue, IssueCreate } from "@labelbench/schema";
 import { describe, expect, it, vi } from "vitest";
-import { type IssueApi, createIssueSession } from "./issue-session";
+import { createIssueSession, type IssueApi } from "./issue-session";
 import { makeDiff, makeIssue, makeWork } from "./test-fixtures";
 
 /** A server holding issues per image; every call can be held back to test replies arriving late. */
 const fakeServer = () => {
-  const issues = new Map<number, Issue[]>([[7, [makeIssue({ id: 1 }), makeIssue({ id: 2, state: "fixed" })]]]);
+  const issues = new Map<number, Issue[]>([
+    [7, [makeIssue({ id: 1 }), makeIssue({ id: 2, state: "fixed" })]],
+  ]);
   let nextId = 10;
   const refuse = { next: null as string | null };
   const guard = () => {
@@ -31,17 +33,34 @@ const fakeServer = () => {
       const i = list.find((x) => x.id === issueId) as Issue;
       const next = {
         ...i,
-        comments: [...i.comments, { id: 99, issueId, authorId: 3, authorName: "Ann", body, createdAt: i.createdAt }],
+        comments: [
+          ...i.comments,
+          { id: 99, issueId, authorId: 3, authorName: "Ann", body, createdAt: i.createdAt },
+        ],
       };
-      issues.set(7, list.map((x) => (x.id === issueId ? next : x)));
+      issues.set(
+        7,
+        list.map((x) => (x.id === issueId ? next : x)),
+      );
       return next;
     },
     transition: async (issueId, step) => {
       guard();
       const list = issues.get(7) ?? [];
       const i = list.find((x) => x.id === issueId) as Issue;
-      const next = { ...i, state: step === "fix" ? ("fixed" as const) : step === "resolve" ? ("resolved" as const) : ("open" as const) };
-      issues.set(7, list.map((x) => (x.id === issueId ? next : x)));
+      const next = {
+        ...i,
+        state:
+          step === "fix"
+            ? ("fixed" as const)
+            : step === "resolve"
+              ? ("resolved" as const)
+              : ("open" as const),
+      };
+      issues.set(
+        7,
+        list.map((x) => (x.id === issueId ? next : x)),
+      );
       return next;
     },
   };
@@ -77,7 +96,9 @@ describe("issue session", () => {
     const slow: IssueApi = {
       ...api,
       listIssues: (id) =>
-        new Promise((r) => release.set(id, () => r(id === 7 ? [makeIssue({ id: 5 })] : [makeIssue({ id: 6, imageId: 8 })]))),
+        new Promise((r) =>
+          release.set(id, () => r(id === 7 ? [makeIssue({ id: 5 })] : [makeIssue({ id: 6, imageId: 8 })])),
+        ),
     };
     const s = createIssueSession({ api: slow, notify: () => {} });
     s.show(7);
@@ -114,7 +135,10 @@ describe("issue session", () => {
     expect(notify).toHaveBeenLastCalledWith("info", "Issue #1 marked fixed");
 
     // Someone resolved issue 2 meanwhile: the server refuses the reopen's twin and the list catches up.
-    issues.set(7, (issues.get(7) ?? []).map((i) => (i.id === 2 ? { ...i, state: "resolved" as const } : i)));
+    issues.set(
+      7,
+      (issues.get(7) ?? []).map((i) => (i.id === 2 ? { ...i, state: "resolved" as const } : i)),
+    );
     refuse.next = "issue 2 is resolved";
     expect(await s.step(2, "fix")).toBe(false);
     expect(notify).toHaveBeenLastCalledWith("error", "The issue was not marked fixed: issue 2 is resolved");

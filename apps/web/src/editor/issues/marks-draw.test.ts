@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Ctx } from "../canvas/draw";
 import { diffMarks } from "./diff-model";
-import { DIFF_COLOUR, drawMarks, type IssueMarkInput, type MarksInput } from "./marks-draw";
 import { ISSUE_COLOUR } from "./issue-model";
+import { DIFF_COLOUR, drawMarks, type IssueMarkInput, type MarksInput } from "./marks-draw";
 import { makeDiff } from "./test-fixtures";
 
 /** Records the calls, the colour of each stroke and fill, and the dash in force. */
@@ -51,7 +51,13 @@ const input = (over: Partial<MarksInput>): MarksInput => ({
   ...over,
 });
 
-const point = (id: number, n: number, x: number, y: number, state: IssueMarkInput["state"] = "open"): IssueMarkInput => ({
+const point = (
+  id: number,
+  n: number,
+  x: number,
+  y: number,
+  state: IssueMarkInput["state"] = "open",
+): IssueMarkInput => ({
   id,
   n,
   state,
@@ -82,11 +88,18 @@ describe("review marks on the overlay", () => {
       input({
         issues: [
           point(1, 1, 5000, 5000),
-          { id: 2, n: 2, state: "open", mark: { kind: "region", bounds: { minX: -900, minY: 0, maxX: -800, maxY: 10 } } },
+          {
+            id: 2,
+            n: 2,
+            state: "open",
+            mark: { kind: "region", bounds: { minX: -900, minY: 0, maxX: -800, maxY: 10 } },
+          },
         ],
       }),
     );
-    expect(r.ops.filter((o) => o.startsWith("arc") || o.startsWith("rect") || o.startsWith("text"))).toEqual([]);
+    expect(r.ops.filter((o) => o.startsWith("arc") || o.startsWith("rect") || o.startsWith("text"))).toEqual(
+      [],
+    );
     expect(area).toBeNull();
   });
 
@@ -96,7 +109,12 @@ describe("review marks on the overlay", () => {
       r.ctx,
       input({
         issues: [
-          { id: 1, n: 1, state: "open", mark: { kind: "region", bounds: { minX: 0, minY: 0, maxX: 50, maxY: 40 } } },
+          {
+            id: 1,
+            n: 1,
+            state: "open",
+            mark: { kind: "region", bounds: { minX: 0, minY: 0, maxX: 50, maxY: 40 } },
+          },
           {
             id: 2,
             n: 2,
@@ -112,7 +130,9 @@ describe("review marks on the overlay", () => {
     );
     expect(r.ops).toContain("rect 10,20,100,80");
     expect(r.ops).toContain("rect 210,220,20,20");
-    expect(r.strokes.filter((s) => s.style === ISSUE_COLOUR.open)).toEqual([{ style: ISSUE_COLOUR.open, dashed: true }]);
+    expect(r.strokes.filter((s) => s.style === ISSUE_COLOUR.open)).toEqual([
+      { style: ISSUE_COLOUR.open, dashed: true },
+    ]);
     expect(r.strokes.filter((s) => s.style === ISSUE_COLOUR.resolved)).toEqual([
       { style: ISSUE_COLOUR.resolved, dashed: false },
     ]);
@@ -140,7 +160,10 @@ describe("review marks on the overlay", () => {
 
   it("the selected issue is drawn last, over the others", () => {
     const r = recorder();
-    drawMarks(r.ctx, input({ issues: [point(1, 1, 0, 0), point(2, 2, 0, 0), point(3, 3, 0, 0)], selectedIssue: 1 }));
+    drawMarks(
+      r.ctx,
+      input({ issues: [point(1, 1, 0, 0), point(2, 2, 0, 0), point(3, 3, 0, 0)], selectedIssue: 1 }),
+    );
     expect(r.ops.filter((o) => o.startsWith("text"))).toEqual(["text 2", "text 3", "text 1"]);
   });
 

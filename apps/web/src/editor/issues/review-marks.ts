@@ -25,7 +25,8 @@ const hasDiffContent = (d: ReviewDiff | null) =>
 export class ReviewMarks implements OverlayMarks {
   private state: ReviewMarksState = { issues: [], selectedIssue: null, diff: null, showDiff: false };
   private readonly listeners = new Set<() => void>();
-  private diffCache: { diff: ReviewDiff; shapes: EditorState["doc"]["shapes"]; marks: DiffMarks } | null = null;
+  private diffCache: { diff: ReviewDiff; shapes: EditorState["doc"]["shapes"]; marks: DiffMarks } | null =
+    null;
 
   set(patch: Partial<ReviewMarksState>): void {
     const next = { ...this.state, ...patch };

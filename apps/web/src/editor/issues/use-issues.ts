@@ -3,8 +3,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useMe } from "../../auth/session-store";
 import type { NoticeCenter } from "../Notices";
 import { hasBaseline } from "./diff-model";
-import { registerIssueCommands } from "./issue-commands";
 import { issueApi } from "./issue-api";
+import { registerIssueCommands } from "./issue-commands";
 import { type IssueRights, issueRights } from "./issue-model";
 import { createIssueSession, type IssueSession } from "./issue-session";
 
@@ -23,7 +23,7 @@ export const useIssues = (
   const rights = useMemo(() => issueRights(me.role, me.id), [me.role, me.id]);
   const [session] = useState(() => createIssueSession({ api: issueApi, notify: notices.push }));
   useEffect(() => session.show(imageId), [session, imageId]);
-  const canPin = useRef(() => false);
+  const canPin = useRef<() => boolean>(() => false);
   canPin.current = () => rights.review && !blocked();
   useEffect(() => {
     if (!reviewMode) return;
