@@ -361,7 +361,7 @@ afterAll(() => t?.cleanup());
 
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {
-    const missing = (Object.keys(api) as EndpointName[]).filter((n) => !ROWS[n]);
+    const missing = (Object.keys(api) as EndpointName[]).filter((n) => !ROWS[n] && !ISSUE_ROWS[n]);
     expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
   });
 
@@ -413,3 +413,99 @@ const emailOf = (c: Caller) =>
     manager: "manager@example.com",
     admin: ADMIN.email,
   })[c as "admin"] ?? ADMIN.email;
+
+// ---------------------------------------------------------------- issues (issue 15, modules/review-issues)
+// Kept in a block of their own, next to the workflow's rows rather than among them.
+
+/** Reviewers' steps: the member annotator is refused (403), like a read-only token. */
+const projectReviewOnly = (ok: number): Expect => ({
+  ...all(ok),
+  anonymous: 401,
+  annotatorNonMember: 404,
+  annotatorMember: 403,
+  readToken: 403,
+});
+/**
+ * An image of the world's project submitted by the member annotator, whose work its issues are
+ * about; the world's own image gets no issue, so no other row meets one.
+ */
+let submittedImage: number | undefined;
+const issueImageOf = async (w: World): Promise<number> => {
+  if (submittedImage === undefined) {
+    submittedImage = await freshImage(w);
+    await t?.sql
+      .updateTable("images")
+      .set({ submitted_by: w.userIds.annotatorMember, attempt: 1, review_state: "pending" })
+      .where("id", "=", submittedImage)
+      .execute();
+  }
+  return submittedImage;
+};
+const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
+  const r = await request(w.app)
+    .post(`/api/v1/images/${await issueImageOf(w)}/issues`)
+    .set(asAdmin(w))
+    .send({ anchor: { kind: "point", x: 1, y: 1 }, category: "missing" });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const id = r.body.id as number;
+  if (state === "resolved")
+    expect((await request(w.app).post(`/api/v1/issues/${id}/resolve`).set(asAdmin(w)).send({})).status).toBe(
+      200,
+    );
+  return id;
+};
+
+const ISSUE_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+  listImageIssues: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/images/${await issueImageOf(w)}/issues` }),
+  },
+  listProjectIssues: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/issues` }) },
+  createIssue: {
+    expect: projectReviewOnly(201),
+    prepare: async (w) => ({
+      path: `/images/${await issueImageOf(w)}/issues`,
+      body: { anchor: { kind: "region", x: 1, y: 1, width: 2, height: 2 }, category: "extra" },
+    }),
+  },
+  // The member annotator is the one whose work the issue is about.
+  fixIssue: {
+    expect: projectAnnotate(),
+    prepare: async (w) => ({ path: `/issues/${await issueOf(w)}/fix`, body: {} }),
+  },
+  resolveIssue: {
+    expect: projectReviewOnly(200),
+    prepare: async (w) => ({ path: `/issues/${await issueOf(w)}/resolve`, body: {} }),
+  },
+  reopenIssue: {
+    expect: projectReviewOnly(200),
+    prepare: async (w) => ({ path: `/issues/${await issueOf(w, "resolved")}/reopen`, body: {} }),
+  },
+  commentIssue: {
+    expect: projectAnnotate(201),
+    prepare: async (w) => ({ path: `/issues/${await issueOf(w)}/comments`, body: { body: "why?" } }),
+  },
+};
+
+describe("authorization matrix: issues", () => {
+  for (const [name, rowSpec] of Object.entries(ISSUE_ROWS) as [
+    EndpointName,
+    { expect: Expect; prepare: Prepare },
+  ][])
+    describe(name, () => {
+      for (const caller of CALLERS)
+        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+          const e = api[name];
+          const call = await rowSpec.prepare(w, caller);
+          let req = request(w.app)
+            [e.method.toLowerCase() as "get" | "post"](`/api/v1${call.path}`)
+            .set(w.headers[caller]);
+          if (call.body !== undefined) req = req.send(call.body as object);
+          const res = await req;
+          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+            rowSpec.expect[caller],
+          );
+          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+        });
+    });
+});
