@@ -36,6 +36,8 @@ export const overlayChanged = (s: EditorState, prev: EditorState): boolean =>
  */
 export interface OverlayMarks {
   hasContent(s: EditorState): boolean;
+  /** Whether a store change alters them beyond what the overlay follows anyway (overlayChanged). */
+  changed(s: EditorState, prev: EditorState): boolean;
   /** Draws in CSS pixels; returns the area drawn on. */
   draw(ctx: CanvasRenderingContext2D, s: EditorState): Area | null;
   subscribe(listener: () => void): () => void;
@@ -109,7 +111,7 @@ export class OverlayLayer {
   /** Follows a store change; still nothing to draw: it stays hidden, and no frame is asked for. */
   stateChanged(s: EditorState, prev: EditorState): void {
     if (this.blank && !this.hasContent(s)) return;
-    if (overlayChanged(s, prev)) this.request();
+    if (overlayChanged(s, prev) || this.marks?.changed(s, prev)) this.request();
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import type { Editor } from "@labelbench/editor";
 import type { Issue } from "@labelbench/schema";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useStore } from "zustand";
 import { formatRelative } from "../../ui/format";
 import { keyCaps } from "../keys-display";
@@ -151,8 +151,14 @@ function IssueRow({
   const { issue } = n;
   const can = issueActions(issue, rights);
   const first = issue.comments[0]?.body ?? "";
+  const row = useRef<HTMLLIElement>(null);
+  // A pick (here or a new pin) brings the row and its thread into the list's view.
+  useEffect(() => {
+    if (selected) row.current?.scrollIntoView?.({ block: "nearest" });
+  }, [selected]);
   return (
     <li
+      ref={row}
       className={`is-issue is-issue--${issue.state}${selected ? " is-selected" : ""}`}
       data-testid="issue-row"
       data-issue-state={issue.state}

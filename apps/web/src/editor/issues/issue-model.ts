@@ -59,7 +59,10 @@ export type IssueMark =
   | { kind: "gone"; bounds: Bounds }
   | null;
 
-export const issueMark = (issue: Issue, shapeOf: (id: string) => Shape | undefined): IssueMark => {
+export const issueMark = (
+  issue: Pick<Issue, "anchor">,
+  shapeOf: (id: string) => Shape | undefined,
+): IssueMark => {
   const a = issue.anchor;
   switch (a.kind) {
     case "point":

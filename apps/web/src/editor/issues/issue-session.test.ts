@@ -83,7 +83,7 @@ describe("issue session", () => {
     expect(st.work?.reviewState).toBe("rejected");
     expect(st.showDiff).toBe(true);
     expect(s.marks.get().issues).toBe(st.issues);
-    expect(s.marks.hasContent()).toBe(true);
+    expect(s.marks.hasContent({ issueDraft: null })).toBe(true);
     s.show(8);
     await flush();
     expect(s.store.getState().issues).toEqual([]);

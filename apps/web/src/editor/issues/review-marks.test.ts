@@ -15,6 +15,8 @@ const rects = () => {
   return { ctx: ctx as unknown as CanvasRenderingContext2D, out };
 };
 
+const NO_DRAFT = { issueDraft: null };
+
 describe("ReviewMarks: the issues and the diff on the editor's overlay", () => {
   it("a pin on a shape follows it while it is dragged and after the drop", () => {
     const t = new TestEditor({ annotations: [TestEditor.box("a", 1, 100, 100, 50, 50)] });
@@ -37,16 +39,33 @@ describe("ReviewMarks: the issues and the diff on the editor's overlay", () => {
     const marks = new ReviewMarks();
     let changes = 0;
     marks.subscribe(() => changes++);
-    expect(marks.hasContent()).toBe(false);
+    expect(marks.hasContent(NO_DRAFT)).toBe(false);
     const diff = makeDiff({ added: ["x"] });
     marks.set({ diff });
-    expect(marks.hasContent()).toBe(false);
+    expect(marks.hasContent(NO_DRAFT)).toBe(false);
     marks.set({ showDiff: true });
-    expect(marks.hasContent()).toBe(true);
+    expect(marks.hasContent(NO_DRAFT)).toBe(true);
     marks.set({ showDiff: true, diff });
     expect(changes).toBe(2);
     marks.set({ showDiff: false, issues: numberIssues([makeIssue({ id: 1 })]) });
-    expect(marks.hasContent()).toBe(true);
+    expect(marks.hasContent(NO_DRAFT)).toBe(true);
     expect(changes).toBe(3);
+  });
+
+  it("the issue tool's draft shows where the new issue goes while the form is open", () => {
+    const t = new TestEditor({ annotations: [TestEditor.box("a", 1, 100, 100, 50, 50)] });
+    const marks = new ReviewMarks();
+    t.editor.setTool("issue");
+    const before = t.state;
+    t.click(120, 120);
+    expect(marks.changed(t.state, before)).toBe(true);
+    expect(marks.hasContent(t.state)).toBe(true);
+    const r = rects();
+    marks.draw(r.ctx, t.state);
+    expect(r.out).toEqual(["100,100,50,50"]);
+    const open = t.state;
+    t.editor.clearIssueDraft();
+    expect(marks.changed(t.state, open)).toBe(true);
+    expect(marks.hasContent(t.state)).toBe(false);
   });
 });

@@ -13,6 +13,9 @@ export interface ReviewMarksState {
   showDiff: boolean;
 }
 
+/** Issue ids are positive: the draft cannot be mistaken for one. */
+const DRAFT_ID = -1;
+
 const hasDiffContent = (d: ReviewDiff | null) =>
   d !== null && d.added.length + d.changed.length + d.removed.length > 0;
 
@@ -51,8 +54,17 @@ export class ReviewMarks implements OverlayMarks {
     return () => this.listeners.delete(listener);
   }
 
-  hasContent(): boolean {
-    return this.state.issues.length > 0 || (this.state.showDiff && hasDiffContent(this.state.diff));
+  hasContent(s: Pick<EditorState, "issueDraft">): boolean {
+    return (
+      this.state.issues.length > 0 ||
+      s.issueDraft !== null ||
+      (this.state.showDiff && hasDiffContent(this.state.diff))
+    );
+  }
+
+  /** The issue tool's draft (the form is open) shows where the new issue will go. */
+  changed(s: EditorState, prev: EditorState): boolean {
+    return s.issueDraft !== prev.issueDraft;
   }
 
   /** The diff's marks against the editor's shapes, computed again only when either changed. */
@@ -75,11 +87,20 @@ export class ReviewMarks implements OverlayMarks {
       state: issue.state,
       mark: issueMark(issue, shapeOf),
     }));
+    // The pin being placed: the next number, emphasised like a picked issue.
+    const draft = s.issueDraft;
+    if (draft)
+      issues.push({
+        id: DRAFT_ID,
+        n: issues.length + 1,
+        state: "open",
+        mark: issueMark({ anchor: draft.anchor }, shapeOf),
+      });
     return drawMarks(ctx, {
       viewport: s.viewport,
       stage: s.stageSize,
       issues,
-      selectedIssue: this.state.selectedIssue,
+      selectedIssue: draft ? DRAFT_ID : this.state.selectedIssue,
       diff: this.diffOf(s),
     });
   }
