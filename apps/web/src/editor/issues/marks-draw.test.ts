@@ -138,7 +138,7 @@ describe("review marks on the overlay", () => {
     ]);
     // The region's pin on its top left corner, the shape's on its top right (clear of a selection's tag).
     expect(r.ops).toContain("arc 10,20");
-    expect(r.ops).toContain("arc 230,220");
+    expect(r.ops).toContain("arc 240,210");
   });
 
   it("a style is one path: 150 open pins on shapes cost one outline stroke pair and two fills, not 150", () => {

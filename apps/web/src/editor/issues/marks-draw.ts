@@ -224,15 +224,15 @@ const drawIssues = (
     const [x0, y0, x1, y1] = rect;
     if (m.kind === "shape") outlines.push({ state: i.state, geometry: m.geometry });
     else boxes.push({ state: i.state, gone: m.kind === "gone", rect });
-    // A region's pin sits on its top left corner; a shape's on the top right, clear of the label
-    // tag a selected shape shows on its top left.
-    const px = m.kind === "shape" ? x1 : x0;
-    pins.push({ x: px, y: y0, n: i.n, state: i.state });
+    // A region's pin sits on its top left corner; a shape's just outside its top right one, clear
+    // of the label tag and the corner handle a selected shape shows.
+    const [px, py] = m.kind === "shape" ? [x1 + r + 1, y0 - r - 1] : [x0, y0];
+    pins.push({ x: px, y: py, n: i.n, state: i.state });
     extent.add(
       Math.min(x0, px - reach),
-      y0 - reach,
+      py - reach,
       Math.max(x1, px + reach) + 4,
-      Math.max(y1, y0 + reach) + 4,
+      Math.max(y1, py + reach) + 4,
     );
   }
   for (const state of STATES) {
