@@ -40,7 +40,7 @@ export const HANDLE_PX = 8;
 export const VERTEX_PX = 7;
 export const UNKNOWN_LABEL_COLOUR = "#9ca3af";
 /** An issue region being dragged (the colour of an open issue, issues/issue-model.ts). */
-const ISSUE_REGION_COLOUR = "#ef4444";
+const ISSUE_REGION_COLOUR = "#ec4899";
 /** Beyond this many selected shapes, handles would only be noise: outlines only. */
 export const MAX_HANDLE_SHAPES = 200;
 

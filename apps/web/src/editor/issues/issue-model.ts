@@ -13,11 +13,14 @@ import {
   roleMayCall,
 } from "@labelbench/schema";
 
-/** The issues' colours by state, on the canvas and in the panel alike. */
+/**
+ * The issues' colours by state, on the canvas and in the panel alike: none of the diff overlay's
+ * green, orange and red (marks-draw.ts), so an issue never reads as a change; resolved ones recede.
+ */
 export const ISSUE_COLOUR: Record<IssueState, string> = {
-  open: "#ef4444",
-  fixed: "#f59e0b",
-  resolved: "#22c55e",
+  open: "#ec4899",
+  fixed: "#0ea5e9",
+  resolved: "#6b7280",
 };
 
 export const CATEGORY_LABEL: Record<IssueCategory, string> = {

@@ -159,6 +159,15 @@ describe("issue session", () => {
     expect(notify).toHaveBeenCalledWith("error", "The comment was not saved: network");
   });
 
+  it("the diff starts off where the page says so (the author reworking the image)", async () => {
+    const { api } = fakeServer();
+    const s = createIssueSession({ api, notify: () => {}, diffOnOpen: () => false });
+    s.show(7);
+    await flush();
+    expect(s.store.getState().diff?.baseRevision).toBe(4);
+    expect(s.store.getState().showDiff).toBe(false);
+  });
+
   it("G toggles the diff overlay, and the marks follow", async () => {
     const { api } = fakeServer();
     const s = createIssueSession({ api, notify: () => {} });

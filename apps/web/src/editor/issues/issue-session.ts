@@ -57,8 +57,11 @@ const STEP_DONE: Record<IssueStep, string> = { fix: "marked fixed", resolve: "re
 export const createIssueSession = (deps: {
   api: IssueApi;
   notify: (kind: "info" | "error", text: string) => void;
+  /** Whether the diff overlay starts on for an image decided before (for reviewers: re-review). */
+  diffOnOpen?: () => boolean;
 }): IssueSession => {
   const { api, notify } = deps;
+  const diffOnOpen = deps.diffOnOpen ?? (() => true);
   const store = createStore<IssueSessionState>(() => ({
     imageId: null,
     issues: [],
@@ -98,7 +101,7 @@ export const createIssueSession = (deps: {
     if (work.status === "fulfilled") patch.work = work.value;
     if (opts.diff && diff.status === "fulfilled") {
       patch.diff = diff.value;
-      patch.showDiff = hasBaseline(diff.value);
+      patch.showDiff = hasBaseline(diff.value) && diffOnOpen();
     }
     store.setState(patch);
   };

@@ -21,7 +21,12 @@ export const useIssues = (
 ): { session: IssueSession; rights: IssueRights } => {
   const me = useMe().user;
   const rights = useMemo(() => issueRights(me.role, me.id), [me.role, me.id]);
-  const [session] = useState(() => createIssueSession({ api: issueApi, notify: notices.push }));
+  const reviewer = useRef(rights.review);
+  reviewer.current = rights.review;
+  // The re-review overlay starts on for reviewers; the author reworking the image turns it on (G).
+  const [session] = useState(() =>
+    createIssueSession({ api: issueApi, notify: notices.push, diffOnOpen: () => reviewer.current }),
+  );
   useEffect(() => session.show(imageId), [session, imageId]);
   const canPin = useRef<() => boolean>(() => false);
   canPin.current = () => rights.review && !blocked();
