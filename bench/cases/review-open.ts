@@ -106,24 +106,26 @@ declare global {
   }
 }
 
-/** Ready once every shape is drawn, the panel lists every issue and the overlay has drawn them. */
+interface ReadyHook {
+  editor: { getState(): { doc: { shapes: { size: number } } } };
+  render: { shapesDrawn: number; overlayDraws: number };
+}
+
+/**
+ * Ready once every shape is drawn, the panel lists every issue and the overlay has drawn: with the
+ * pointer off the stage and nothing selected, the marks (issues, diff) are all it has to draw, and
+ * it draws nothing before they come.
+ */
 const REVIEW_READY_INIT = (want: { shapes: number; issues: number }) => {
-  interface Hook {
-    editor: { getState(): { doc: { shapes: { size: number } } } };
-    render: { shapesDrawn: number; overlayDraws: number };
-  }
-  let rowsAt = 0;
   const poll = () => {
-    const h = (window as unknown as { __labelbench?: Hook }).__labelbench;
+    const h = (window as unknown as { __labelbench?: ReadyHook }).__labelbench;
     const rows = document.querySelectorAll('[data-testid="issue-row"]').length;
-    if (rows === want.issues && rowsAt === 0 && h) rowsAt = h.render.overlayDraws;
     if (
       h &&
       h.editor.getState().doc.shapes.size === want.shapes &&
       h.render.shapesDrawn === want.shapes &&
       rows === want.issues &&
-      // An overlay draw after the issues came: the pins are on screen.
-      h.render.overlayDraws > rowsAt
+      h.render.overlayDraws > 0
     ) {
       window.__reviewReady = { at: performance.now() };
       return;
@@ -142,10 +144,20 @@ const openReview = async (
   await page.addInitScript(MONITOR_INIT);
   await page.addInitScript(REVIEW_READY_INIT, { shapes, issues: ISSUES });
   await page.goto(url);
-  const ready = await page.waitForFunction(() => window.__reviewReady, null, {
-    timeout: 60_000,
-    polling: 50,
-  });
+  const ready = await page
+    .waitForFunction(() => window.__reviewReady, null, { timeout: 60_000, polling: 50 })
+    .catch(async (err: Error) => {
+      const seen = await page.evaluate(() => {
+        const h = (window as unknown as { __labelbench?: ReadyHook }).__labelbench;
+        return {
+          shapes: h?.editor.getState().doc.shapes.size,
+          drawn: h?.render.shapesDrawn,
+          overlayDraws: h?.render.overlayDraws,
+          rows: document.querySelectorAll('[data-testid="issue-row"]').length,
+        };
+      });
+      throw new Error(`review mode not ready: ${JSON.stringify(seen)} (${err.message.slice(0, 60)})`);
+    });
   const at = ((await ready.jsonValue()) as ReviewReady).at;
   const longTasks = await page.evaluate(() =>
     (window.__benchMonitor?.longTasks ?? []).map((t) => t.duration),
