@@ -11,8 +11,9 @@ import {
 import { rng } from "../random.js";
 import { percentile, type Row, row } from "../report.js";
 import { api, type RunningServer, startServer } from "../server.js";
-import { createScene, nextFrames, type Scene, stageBox } from "./editor.js";
+import { createScene, nextFrames, photoJpeg, type Scene, stageBox } from "./editor.js";
 import { SCENE, type SceneShape } from "./editor-scene.js";
+import { upload } from "./server.js";
 
 /**
  * Issue 15's editor target: an image of the dense scene (10,000 boxes and 2,000 polygons) opened in
@@ -125,7 +126,7 @@ const REVIEW_READY_INIT = (want: { shapes: number; issues: number }) => {
       h.editor.getState().doc.shapes.size === want.shapes &&
       h.render.shapesDrawn === want.shapes &&
       rows === want.issues &&
-      h.render.overlayDraws > 0
+      (want.issues === 0 || h.render.overlayDraws > 0)
     ) {
       window.__reviewReady = { at: performance.now() };
       return;
@@ -139,10 +140,11 @@ const openReview = async (
   context: BrowserContext,
   url: string,
   shapes: number,
+  issues: number,
 ): Promise<[Page, number, number[]]> => {
   const page = await context.newPage();
   await page.addInitScript(MONITOR_INIT);
-  await page.addInitScript(REVIEW_READY_INIT, { shapes, issues: ISSUES });
+  await page.addInitScript(REVIEW_READY_INIT, { shapes, issues });
   await page.goto(url);
   const ready = await page
     .waitForFunction(() => window.__reviewReady, null, { timeout: 60_000, polling: 50 })
@@ -229,6 +231,62 @@ const gestureRows = (name: string, g: GestureResult, target: number): Row[] => [
   row(CASE, `${name}: dropped frames (of ${g.frames})`, g.dropped, ""),
 ];
 
+/** The same scene on an image with no issues and no decision: the same period's reference. */
+const plainImage = async (s: RunningServer, projectId: number, shapes: readonly SceneShape[]) => {
+  const up = await upload(s, projectId, [
+    { name: "plain.jpg", bytes: await photoJpeg(SCENE.width, SCENE.height, 12) },
+  ]);
+  const id = up.results[0]?.image?.id;
+  if (!id) throw new Error("upload of the reference image failed");
+  await must(
+    "reference scene",
+    api(s, "PUT", `/images/${id}/annotations`, { baseRevision: 0, annotations: shapes, tags: [] }),
+  );
+  return id;
+};
+
+interface Measured {
+  opens: number[];
+  openLong: number[];
+  fit: { pan: GestureResult; zoom: GestureResult };
+  one: { pan: GestureResult; zoom: GestureResult };
+}
+
+const measure = async (
+  browser: Browser,
+  context: BrowserContext,
+  url: string,
+  shapes: number,
+  issues: number,
+  quick: boolean,
+  check: (page: Page) => Promise<void>,
+): Promise<Measured> => {
+  // The first visit warms the HTTP cache, as in the editor's own case.
+  const [warm] = await openReview(context, url, shapes, issues);
+  await warm.close();
+  const opens: number[] = [];
+  const openLong: number[] = [];
+  let page: Page | null = null;
+  for (let i = 0; i < (quick ? 2 : 4); i++) {
+    const [p, at, long] = await openReview(context, url, shapes, issues);
+    opens.push(at);
+    openLong.push(...long);
+    if (page) await page.close();
+    page = p;
+  }
+  if (!page) throw new Error("review mode never opened");
+  await check(page);
+  const pointer = await Pointer.of(context, page);
+  await settled(page);
+  const fit = await panAndZoom(browser, page, pointer, "fit", { outSteps: 0, inSteps: 16 }, quick);
+  await page.keyboard.press("0");
+  await nextFrames(page);
+  await settled(page);
+  const one = await panAndZoom(browser, page, pointer, "1to1", { outSteps: 8, inSteps: 8 }, quick);
+  await page.close();
+  return { opens, openLong, fit, one };
+};
+
 export const reviewOpen = async (quick: boolean): Promise<Row[]> => {
   const web = webDist();
   const s = await startServer({ port: PORT, env: { LABELBENCH_WEB_DIST: web.dir } });
@@ -238,50 +296,69 @@ export const reviewOpen = async (quick: boolean): Promise<Row[]> => {
     const scene = await createScene(s);
     const projectId = Number(/\/projects\/(\d+)\//.exec(scene.url)?.[1]);
     const shapes = await prepareReview(s, scene, projectId);
-    const url = `${scene.url}?mode=review`;
+    const plainId = await plainImage(s, projectId, scene.shapes);
     browser = await launchBrowser();
     const context = await signedInContext(browser, s, VIEWPORT);
 
-    // The first visit warms the HTTP cache, as in the editor's own case.
-    const [warm] = await openReview(context, url, shapes);
-    await warm.close();
-    const opens: number[] = [];
-    const openLong: number[] = [];
-    let page: Page | null = null;
-    for (let i = 0; i < (quick ? 2 : 4); i++) {
-      const [p, at, long] = await openReview(context, url, shapes);
-      opens.push(at);
-      openLong.push(...long);
-      if (page) await page.close();
-      page = p;
-    }
-    if (!page) throw new Error("review mode never opened");
-    const legend = await page.getByTestId("diff-legend").textContent();
-    if (!legend?.includes(`${EDITS.added} added`))
-      throw new Error(`the diff legend reads "${legend}", not ${EDITS.added} added`);
-    const pointer = await Pointer.of(context, page);
-    await settled(page);
-    const fit = await panAndZoom(browser, page, pointer, "fit", { outSteps: 0, inSteps: 16 }, quick);
-    await page.keyboard.press("0");
-    await nextFrames(page);
-    await settled(page);
-    const one = await panAndZoom(browser, page, pointer, "1to1", { outSteps: 8, inSteps: 8 }, quick);
-    await page.close();
+    const review = await measure(
+      browser,
+      context,
+      `${scene.url}?mode=review`,
+      shapes,
+      ISSUES,
+      quick,
+      async (page) => {
+        const legend = await page.getByTestId("diff-legend").textContent();
+        if (!legend?.includes(`${EDITS.added} added`))
+          throw new Error(`the diff legend reads "${legend}", not ${EDITS.added} added`);
+      },
+    );
+    process.stderr.write("bench: the same scene without issues or diff…\n");
+    const plainUrl = `${s.url}/projects/${projectId}/images/${plainId}?mode=review`;
+    const plain = await measure(browser, context, plainUrl, scene.shapes.length, 0, quick, async () => {});
+
+    const p50 = (v: number[]) => percentile(v, 50);
+    const REF = "review mode, same scene, no issues (same run)";
     return [
       row(
         CASE,
-        `open: shapes drawn + ${ISSUES} issues listed and drawn (median of ${opens.length})`,
-        percentile(opens, 50),
+        `open: shapes drawn + ${ISSUES} issues listed and drawn (median of ${review.opens.length})`,
+        p50(review.opens),
         "ms",
         {
           max: 1500,
         },
       ),
-      row(CASE, "open: longest task while opening", openLong.length ? Math.max(...openLong) : 0, "ms"),
-      ...gestureRows("fit: pan", fit.pan, 16.7),
-      ...gestureRows("fit: zoom", fit.zoom, 16.7),
-      ...gestureRows("1:1: pan", one.pan, 8),
-      ...gestureRows("1:1: zoom", one.zoom, 8),
+      row(REF, `open: shapes drawn (median of ${plain.opens.length})`, p50(plain.opens), "ms"),
+      row(
+        CASE,
+        "open: longest task while opening",
+        review.openLong.length ? Math.max(...review.openLong) : 0,
+        "ms",
+      ),
+      row(
+        REF,
+        "open: longest task while opening",
+        plain.openLong.length ? Math.max(...plain.openLong) : 0,
+        "ms",
+      ),
+      ...gestureRows("fit: pan", review.fit.pan, 16.7),
+      ...gestureRows("fit: zoom", review.fit.zoom, 16.7),
+      ...gestureRows("1:1: pan", review.one.pan, 8),
+      ...gestureRows("1:1: zoom", review.one.zoom, 8),
+      ...[
+        ["fit: pan", plain.fit.pan],
+        ["fit: zoom", plain.fit.zoom],
+        ["1:1: pan", plain.one.pan],
+        ["1:1: zoom", plain.one.zoom],
+      ].map(([name, g]) =>
+        row(
+          REF,
+          `${name as string}: work per frame p95, CPU (${(g as GestureResult).work.length} frames)`,
+          p95((g as GestureResult).work),
+          "ms",
+        ),
+      ),
     ];
   } finally {
     await browser?.close();
