@@ -133,7 +133,7 @@ export class ReviewMarks implements OverlayMarks {
     const key = this.contentKey(s);
     const picture = this.picture;
     const v = s.viewport;
-    if (picture && picture.key.every((k, i) => k === key[i])) {
+    if (picture?.key.every((k, i) => k === key[i])) {
       const k = v.scale / picture.viewport.scale;
       const dx = v.offsetX - picture.viewport.offsetX * k;
       const dy = v.offsetY - picture.viewport.offsetY * k;
