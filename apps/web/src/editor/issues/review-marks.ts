@@ -15,6 +15,8 @@ export interface ReviewMarksState {
 
 /** The picture reaches this far beyond the stage on every side: pans within it only move it. */
 const PICTURE_MARGIN_PX = 256;
+/** The picture is kept only below this zoom, where many marks share the view (fit, zoomed out). */
+const PICTURE_BELOW_SCALE = 0.5;
 /** A zoom scales the picture until the scale has rested this long, then draws it sharp. */
 const PICTURE_SETTLE_MS = 80;
 
@@ -130,6 +132,12 @@ export class ReviewMarks implements OverlayMarks {
    * software rendering a frame at fit (bench review-open); a blit costs a few.
    */
   draw(ctx: CanvasRenderingContext2D, s: EditorState): Area | null {
+    // Zoomed in, few marks are in view and drawing them is cheaper than blitting a picture larger
+    // than the stage (bench review-open at 1:1: 11.5 ms a pan frame drawn, 18.4 blitted, p95 CPU).
+    if (s.viewport.scale >= PICTURE_BELOW_SCALE) {
+      this.picture = null;
+      return this.drawNow(ctx, s, s.viewport, s.stageSize);
+    }
     const key = this.contentKey(s);
     const picture = this.picture;
     const v = s.viewport;
