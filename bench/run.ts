@@ -8,6 +8,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { datasetCases } from "./cases/dataset-cases.js";
 import { polygonLimits, selfCrossingCheck } from "./cases/geometry.js";
+import { qualityCases } from "./cases/quality.js";
 import { concurrentAutosave, putLatency, uploadIngest } from "./cases/server.js";
 import { machine, type Row, renderTable } from "./report.js";
 import { type RunningServer, startServer } from "./server.js";
@@ -39,6 +40,7 @@ const cases: Case[] = [
   { name: "upload", run: () => withServer(3403, (s) => uploadIngest(s, quick)) },
   { name: "self-crossing", run: async () => selfCrossingCheck(quick) },
   { name: "polygon-limits", run: () => withServer(3404, (s) => polygonLimits(s, quick)) },
+  ...qualityCases(quick),
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
   ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),
@@ -46,6 +48,7 @@ const cases: Case[] = [
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
   ...(await optionalCases("renditions.ts", "renditionCases")),
   ...(await optionalCases("import-publish.ts", "importPublishCases")),
+  ...(await optionalCases("review-queue.ts", "reviewQueueCases")),
 ];
 
 const rows: Row[] = [];

@@ -37,8 +37,15 @@ const cases: Case[] = [
   { dir: "packages/editor/src", specifier: "@labelbench/schema", forbidden: false },
   { dir: "packages/formats/src", specifier: "@labelbench/editor", forbidden: true },
   { dir: "packages/formats/src", specifier: "@labelbench/schema", forbidden: false },
+  // quality (the matcher and metrics) stands beside formats and editor: geometry and schema only.
+  { dir: "packages/quality/src", specifier: "@labelbench/geometry", forbidden: false },
+  { dir: "packages/quality/src", specifier: "@labelbench/schema", forbidden: false },
+  { dir: "packages/quality/src", specifier: "@labelbench/formats", forbidden: true },
+  { dir: "packages/quality/src", specifier: "@labelbench/editor", forbidden: true },
+  { dir: "packages/quality/src", specifier: "polygon-clipping", forbidden: false },
+  { dir: "packages/quality/src/ladder-probe", specifier: "../../../geometry/src/index", forbidden: true },
   // No package imports an app, by name...
-  ...["geometry", "schema", "formats", "editor"].flatMap((pkg) => [
+  ...["geometry", "schema", "formats", "editor", "quality"].flatMap((pkg) => [
     { dir: `packages/${pkg}/src`, specifier: "@labelbench/web", forbidden: true },
     { dir: `packages/${pkg}/src`, specifier: "@labelbench/server/src/app", forbidden: true },
   ]),

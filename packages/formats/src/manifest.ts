@@ -55,6 +55,7 @@ export const manifestEntry = (ctx: EncodeContext): ExportEntry => {
         "options",
         {
           statuses: [...options.statuses],
+          ...(options.review === undefined ? {} : { review: options.review }),
           split: formatSplit(options.split),
           seed: options.seed,
           images: options.includeImages ? "include" : "exclude",

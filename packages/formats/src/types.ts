@@ -111,6 +111,8 @@ export interface ExportOptions {
   readonly includeImages: boolean;
   /** Echoed into the manifest so an export can be reproduced. */
   readonly statuses: readonly string[];
+  /** Which images by review state (`any`, `accepted`, `done`), echoed into the manifest when given. */
+  readonly review?: string;
   readonly split: SplitRatios;
   readonly seed: string;
   readonly hasher: () => Hasher;

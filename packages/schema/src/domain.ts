@@ -146,6 +146,9 @@ export const TileInfo = z.object({
 });
 export type TileInfo = z.infer<typeof TileInfo>;
 
+/** An image's place in review (issue 15); review.ts explains each state and names it `ReviewState`. */
+export const ImageReviewState = z.enum(["none", "pending", "accepted", "rejected", "unreviewed"]);
+
 export const Image = z.object({
   id: Id,
   projectId: Id,
@@ -162,6 +165,14 @@ export const Image = z.object({
   tiles: TileInfo,
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  // Issue 15, for the library's grid (who works on what, where it stands in review) without a
+  // request per tile. Optional: images written before the workflow, and fixtures, leave them out.
+  assigneeId: Id.nullable()
+    .optional()
+    .describe(
+      "who annotates it now: a manager's assignment, a live queue lease, or rework (expired leases: null)",
+    ),
+  reviewState: ImageReviewState.optional(),
 });
 export type Image = z.infer<typeof Image>;
 

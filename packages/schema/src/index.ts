@@ -11,4 +11,5 @@ export * from "./natural-order.js";
 export * from "./policy.js";
 export * from "./review.js";
 export * from "./review-contract.js";
+export * from "./review-sample.js";
 export * from "./urls.js";

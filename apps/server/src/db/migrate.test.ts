@@ -71,6 +71,56 @@ describe.each(dialects)("migrateDb on %s", (dialect) => {
     expect(await migrateDb(conn, all)).toEqual(all.slice(3).map((m) => m.version));
   });
 
+  it("0012 adds the reviewer role and keeps every row that points at a user", async () => {
+    const conn = await connect(await freshTarget(dialect));
+    const all = loadMigrations(migrationsDir(dialect));
+    await migrateDb(
+      conn,
+      all.filter((m) => m.version < 12),
+    );
+    const at = "2026-01-01T00:00:00.000Z";
+    const user = {
+      email: "a@example.com",
+      name: "A",
+      role: "annotator",
+      password_hash: "x",
+      created_at: at,
+      updated_at: at,
+    };
+    const userId = (
+      await conn.kysely.insertInto("users").values(user).returning("id").executeTakeFirstOrThrow()
+    ).id;
+    const projectId = (
+      await conn.kysely
+        .insertInto("projects")
+        .values({ name: "p", created_at: at, updated_at: at })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    await conn.kysely
+      .insertInto("sessions")
+      .values({ id_hash: "h", user_id: userId, created_at: at, expires_at: at })
+      .execute();
+    await conn.kysely
+      .insertInto("project_members")
+      .values({ project_id: projectId, user_id: userId, added_at: at })
+      .execute();
+    expect(await migrateDb(conn, all)).toEqual(all.filter((m) => m.version >= 12).map((m) => m.version));
+    expect(await conn.kysely.selectFrom("sessions").select("user_id").execute()).toEqual([
+      { user_id: userId },
+    ]);
+    expect(await conn.kysely.selectFrom("project_members").select("user_id").execute()).toEqual([
+      { user_id: userId },
+    ]);
+    await conn.kysely.updateTable("users").set({ role: "reviewer" }).where("id", "=", userId).execute();
+    // The rebuilt table still refuses what is not a role, and its rows are still the sessions' parents.
+    await expect(conn.kysely.updateTable("users").set({ role: "owner" }).execute()).rejects.toThrow(
+      /CHECK|check/,
+    );
+    await conn.kysely.deleteFrom("users").where("id", "=", userId).execute();
+    expect(await conn.kysely.selectFrom("sessions").selectAll().execute()).toEqual([]);
+  });
+
   it("applies all pending migrations or none", async () => {
     const conn = await connect(await freshTarget(dialect));
     const broken = [
@@ -89,8 +139,11 @@ describe.each(dialects)("migrateDb on %s", (dialect) => {
       .insertInto("schema_migrations")
       .values({ version: 99, name: "0099-from-the-future.sql", applied_at: new Date().toISOString() })
       .execute();
+    const latest = loadMigrations(migrationsDir(dialect)).at(-1)?.version;
     await expect(migrateDb(conn)).rejects.toThrow(
-      /has schema version 99 \(0099-from-the-future\.sql\), newer than this Labelbench knows \(up to 11\)/,
+      new RegExp(
+        `has schema version 99 \\(0099-from-the-future\\.sql\\), newer than this Labelbench knows \\(up to ${latest}\\)`,
+      ),
     );
     await conn.close();
     const err = await startDb(target).catch((e: unknown) => e as Error);

@@ -5,13 +5,22 @@ import { UserMenu } from "../auth/UserMenu";
 import { useCan } from "../auth/useCan";
 import { Icon, type IconName, Logo } from "../ui/icons";
 
-/** `needs`: links to pages the signed-in role cannot use are not shown (the server refuses anyway). */
-const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: Action }[] = [
+/**
+ * `needs`: links to pages the signed-in role cannot use are not shown (the server refuses anyway).
+ * `unless`: shown only to roles that cannot do that (My work is the annotators' and reviewers' page;
+ * managers distribute work from the library instead).
+ */
+const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: Action; unless?: Action }[] = [
   { to: "", label: "Overview", icon: "chart", end: true },
+  { to: "work", label: "My work", icon: "pencil", unless: "manageProject" },
   { to: "images", label: "Images", icon: "image" },
+  { to: "review", label: "Review", icon: "check", needs: "review" },
+  { to: "issues", label: "Issues", icon: "alert" },
+  { to: "people", label: "People", icon: "users" },
   { to: "labels", label: "Labels", icon: "tag", needs: "manageProject" },
   { to: "export", label: "Export", icon: "download", needs: "export" },
   { to: "members", label: "Members", icon: "users", needs: "manageProject" },
+  { to: "settings", label: "Settings", icon: "key", needs: "manageProject" },
 ];
 
 export function Header({
@@ -46,7 +55,9 @@ export function Header({
         <span className="header__spacer" />
         {project && (
           <nav className="project-nav" aria-label="Project">
-            {NAV.filter((n) => !n.needs || can(n.needs, project)).map((n) => (
+            {NAV.filter(
+              (n) => (!n.needs || can(n.needs, project)) && !(n.unless && can(n.unless, project)),
+            ).map((n) => (
               <NavLink
                 key={n.label}
                 to={`/projects/${project.id}${n.to ? `/${n.to}` : ""}`}

@@ -7,14 +7,20 @@ import { EDITOR_PATH, startEditorPreload } from "../editor/session/preload";
 import { UsersPage } from "../pages/admin/UsersPage";
 import { LoginPage } from "../pages/auth/LoginPage";
 import { SetupPage } from "../pages/auth/SetupPage";
+import { HistoryPage } from "../pages/history/HistoryPage";
 import { ImagesPage } from "../pages/images/ImagesPage";
+import { IssuesPage } from "../pages/issues/IssuesPage";
 import { LabelsPage } from "../pages/labels/LabelsPage";
 import { MembersPage } from "../pages/members/MembersPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { OverviewPage } from "../pages/overview/OverviewPage";
+import { PeoplePage } from "../pages/people/PeoplePage";
+import { ReviewSettingsPage } from "../pages/project-settings/ReviewSettingsPage";
 import { ProjectsPage } from "../pages/projects/ProjectsPage";
+import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
 import { PasswordPage } from "../pages/settings/PasswordPage";
 import { TokensPage } from "../pages/settings/TokensPage";
+import { MyWorkPage } from "../pages/work/MyWorkPage";
 import { Loading } from "../ui/parts";
 import { AppLayout, RootLayout } from "./AppLayout";
 import { ProjectLayout } from "./ProjectLayout";
@@ -87,6 +93,27 @@ export const routes = [
                     ),
                   },
                   { path: "images", element: <ImagesPage /> },
+                  // Quality workflow (issue 15): distribution, review, issues, history, people.
+                  { path: "work", element: <MyWorkPage /> },
+                  {
+                    path: "review",
+                    element: (
+                      <ProjectAllows action="review">
+                        <ReviewQueuePage />
+                      </ProjectAllows>
+                    ),
+                  },
+                  { path: "issues", element: <IssuesPage /> },
+                  { path: "people", element: <PeoplePage /> },
+                  { path: "images/:imageId/history", element: <HistoryPage /> },
+                  {
+                    path: "settings",
+                    element: (
+                      <ProjectAllows action="manageProject">
+                        <ReviewSettingsPage />
+                      </ProjectAllows>
+                    ),
+                  },
                   {
                     path: "export",
                     element: (

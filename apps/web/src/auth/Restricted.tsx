@@ -27,6 +27,7 @@ const WHAT: Record<Exclude<Action, "manageUsers">, string> = {
   createProject: "Only managers and admins can create projects.",
   manageProject: "Only managers and admins can change a project's label set, images, members and settings.",
   export: "This project does not let annotators download exports. Ask a manager to turn it on.",
+  review: "Only reviewers who are members of this project, managers and admins review its images.",
 };
 
 /** A route inside a project that the signed-in user's role does not reach (typed-in addresses). */

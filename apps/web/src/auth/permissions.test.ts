@@ -52,6 +52,13 @@ describe("can", () => {
     expect(can("annotator", "manageUsers")).toBe(false);
   });
 
+  it("lets reviewers, managers and admins review, never annotators", () => {
+    expect(can("reviewer", "review")).toBe(true);
+    expect(can("manager", "review")).toBe(true);
+    expect(can("annotator", "review")).toBe(false);
+    expect(can("reviewer", "manageProject")).toBe(false);
+  });
+
   it("lets annotators export only where the project allows it", () => {
     expect(can("annotator", "export", { annotatorsCanExport: true })).toBe(true);
     expect(can("annotator", "export", { annotatorsCanExport: false })).toBe(false);

@@ -13,7 +13,9 @@ export type Action =
   /** Download exports of a project (annotators only where the project allows it). */
   | "export"
   /** The users admin page. */
-  | "manageUsers";
+  | "manageUsers"
+  /** Review submitted images: the review queue, decisions, raising, resolving and reopening issues. */
+  | "review";
 
 /** The endpoints behind each kind of control. */
 export const ACTION_ENDPOINTS = {
@@ -31,9 +33,12 @@ export const ACTION_ENDPOINTS = {
     "listUsers",
     "addMember",
     "removeMember",
+    "updateReviewSettings",
+    "assignImages",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
+  review: ["reviewQueue", "decideImage", "createIssue", "resolveIssue", "reopenIssue"],
 } as const satisfies Record<Action, readonly EndpointName[]>;
 
 /** Project pages are only reached by members, so membership is taken as given. */
@@ -49,11 +54,16 @@ export const can = (
 export const ROLE_LABEL: Record<Role, string> = {
   admin: "Admin",
   manager: "Manager",
+  reviewer: "Reviewer",
   annotator: "Annotator",
 };
+
+/** The roles an admin can give, from the least to the most powerful. */
+export const ROLE_CHOICES: readonly Role[] = ["annotator", "reviewer", "manager", "admin"];
 
 export const ROLE_HINT: Record<Role, string> = {
   admin: "Everything, including users",
   manager: "Creates projects, edits label sets, uploads, imports, exports, adds members",
+  reviewer: "Reviews (accepts, fixes, rejects) and annotates in the projects they are a member of",
   annotator: "Annotates in the projects they are a member of",
 };

@@ -263,6 +263,7 @@ export const replaceSet = async (
   items: readonly StoredAnnotation[],
   tagIds: readonly number[],
   now: string,
+  actorId: number | null = null,
 ) => {
   const keep = new Set(items.map((a) => a.uid));
   await deleteUids(
@@ -280,7 +281,7 @@ export const replaceSet = async (
   await updateRows(ex, imageId, updates);
   await insertRows(ex, imageId, inserts);
   await replaceTags(ex, imageId, tagIds);
-  await saved(ex, imageId, items.length, tagIds.length, now);
+  await saved(ex, imageId, items.length, tagIds.length, now, actorId);
 };
 
 /**
@@ -298,6 +299,7 @@ export const patchSet = async (
   tagIds: readonly number[] | undefined,
   now: string,
   placeBefore: ReadonlyMap<string, string> = new Map(),
+  actorId: number | null = null,
 ): Promise<number> => {
   // The image row's count is kept exact by every write, so a patch never counts the image's shapes.
   const { annotation_count: count } = await ex
@@ -360,6 +362,6 @@ export const patchSet = async (
         .where("image_id", "=", imageId)
         .executeTakeFirstOrThrow()
     ).n;
-  await saved(ex, imageId, total, Number(tags), now);
+  await saved(ex, imageId, total, Number(tags), now, actorId);
   return total;
 };

@@ -3,7 +3,8 @@ import { type Response, Router } from "express";
 import type { Deps } from "../../deps.js";
 import { zodIssues } from "../../http/errors.js";
 import { route } from "../../http/route.js";
-import { actorOf } from "../auth/context.js";
+import { actorOf, authOf } from "../auth/context.js";
+import type { SaveCaller } from "../review/save-guard.js";
 import { annotationService } from "./service.js";
 
 /**
@@ -28,6 +29,12 @@ const sendSet = (res: Response, endpoint: Endpoint, set: AnnotationSet): void =>
   );
 };
 
+/** Who saves, for the workflow's rule on images someone else holds (review/save-guard.ts). */
+const callerOf = (res: Response): SaveCaller | undefined => {
+  const user = authOf(res)?.user;
+  return user && { userId: user.id, role: user.role };
+};
+
 export const annotationsRouter = (deps: Deps): Router => {
   const r = Router();
   const service = annotationService(deps);
@@ -41,10 +48,10 @@ export const annotationsRouter = (deps: Deps): Router => {
     sendSet(res, api.getAnnotations, await service.get(params.imageId));
   });
   route(r, api.putAnnotations, async ({ params, body, res }) =>
-    sendSet(res, api.putAnnotations, await service.put(params.imageId, body, actorOf(res))),
+    sendSet(res, api.putAnnotations, await service.put(params.imageId, body, actorOf(res), callerOf(res))),
   );
   route(r, api.patchAnnotations, ({ params, body, res }) =>
-    service.patch(params.imageId, body, actorOf(res)),
+    service.patch(params.imageId, body, actorOf(res), callerOf(res)),
   );
   return r;
 };

@@ -16,6 +16,7 @@ import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { claimRevision } from "../images/image-changes-repo.js";
 import { labelRepo } from "../labels/repo.js";
+import { guardSave, type SaveCaller } from "../review/save-guard.js";
 import {
   getSet,
   has,
@@ -126,6 +127,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
       imageId: number,
       body: z.output<typeof AnnotationSetPut>,
       actor: string | null,
+      caller?: SaveCaller,
     ): Promise<AnnotationSet> => {
       const image = await requireImage(deps.sql, imageId);
       const checked = validateAnnotationSet(body, image, await labelsOf(image.project_id));
@@ -133,12 +135,13 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const revision = await claim(trx, imageId, body.baseRevision);
+        await guardSave(trx, imageId, caller, now);
         const before = await storedSet(trx, imageId);
         const items = checked.annotations.map((a) => {
           const uid = a.id ?? randomUUID();
           return storedOf(uid, a, before.get(uid), actor, now);
         });
-        await replaceSet(trx, imageId, before, items, checked.tags, now);
+        await replaceSet(trx, imageId, before, items, checked.tags, now, caller?.userId ?? null);
         // The reply is built from what was just written rather than read back and re-parsed.
         return {
           imageId,
@@ -157,6 +160,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
       imageId: number,
       body: z.output<typeof AnnotationSetPatch>,
       actor: string | null,
+      caller?: SaveCaller,
     ): Promise<AnnotationPatchResult> => {
       const image = await requireImage(deps.sql, imageId);
       const issues: FieldIssue[] = [];
@@ -176,6 +180,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const revision = await claim(trx, imageId, body.baseRevision);
+        await guardSave(trx, imageId, caller, now);
         const before = await storedRows(trx, imageId, [...upserted, ...deleting]);
         const missing = body.delete.flatMap((uid, i) =>
           before.has(uid)
@@ -209,6 +214,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
           tags,
           now,
           placeBefore,
+          caller?.userId ?? null,
         );
         // Thrown inside the transaction, so the patch (and the revision step) is rolled back whole.
         if (annotationCount > MAX_SHAPES_PER_IMAGE)

@@ -14,6 +14,8 @@ const CALLERS = [
   "anonymous",
   "annotatorNonMember",
   "annotatorMember",
+  "reviewerNonMember",
+  "reviewerMember",
   "manager",
   "admin",
   "readToken",
@@ -32,7 +34,10 @@ interface World {
   imageId: number;
   adminCookie: string;
   headers: Record<Caller, Record<string, string>>;
-  userIds: Record<"annotatorNonMember" | "annotatorMember" | "manager", number>;
+  userIds: Record<
+    "annotatorNonMember" | "annotatorMember" | "reviewerNonMember" | "reviewerMember" | "manager",
+    number
+  >;
 }
 
 /** What one row sends: built per call so destructive routes get a fresh target each time. */
@@ -54,10 +59,8 @@ const freshLabel = async (w: World) => {
 const freshProject = async (w: World, member: boolean) => {
   const r = await request(w.app).post("/api/v1/projects").set(asAdmin(w)).send({ name: "doomed" });
   if (member) {
-    await request(w.app)
-      .post(`/api/v1/projects/${r.body.id}/members`)
-      .set(asAdmin(w))
-      .send({ userId: w.userIds.annotatorMember });
+    for (const userId of [w.userIds.annotatorMember, w.userIds.reviewerMember])
+      await request(w.app).post(`/api/v1/projects/${r.body.id}/members`).set(asAdmin(w)).send({ userId });
   }
   return r.body.id as number;
 };
@@ -85,6 +88,8 @@ const all = (s: number): Expect => ({
   anonymous: s,
   annotatorNonMember: s,
   annotatorMember: s,
+  reviewerNonMember: s,
+  reviewerMember: s,
   manager: s,
   admin: s,
   readToken: s,
@@ -99,16 +104,24 @@ const adminOnly = (ok: number, write: boolean): Expect => ({
   anonymous: 401,
   annotatorNonMember: 403,
   annotatorMember: 403,
+  reviewerNonMember: 403,
+  reviewerMember: 403,
   manager: 403,
   admin: ok,
   readToken: write ? 403 : ok,
   writeToken: ok,
 });
-const projectRead = (ok = 200): Expect => ({ ...all(ok), anonymous: 401, annotatorNonMember: 404 });
+const projectRead = (ok = 200): Expect => ({
+  ...all(ok),
+  anonymous: 401,
+  annotatorNonMember: 404,
+  reviewerNonMember: 404,
+});
 const projectAnnotate = (ok = 200): Expect => ({
   ...all(ok),
   anonymous: 401,
   annotatorNonMember: 404,
+  reviewerNonMember: 404,
   readToken: 403,
 });
 const projectManage = (ok: number, write = true): Expect => ({
@@ -116,8 +129,22 @@ const projectManage = (ok: number, write = true): Expect => ({
   anonymous: 401,
   annotatorNonMember: 404,
   annotatorMember: 403,
+  reviewerNonMember: 404,
+  reviewerMember: 403,
   readToken: write ? 403 : ok,
 });
+/** Reviewer members, managers and admins (issue 15); annotators are refused, non-members not told. */
+const projectReview = (ok: number, write = true): Expect => ({
+  ...projectManage(ok, write),
+  reviewerMember: ok,
+});
+/** A fresh image submitted by the admin (the world's project reviews all): pending review. */
+const submittedImage = async (w: World) => {
+  const id = await freshImage(w);
+  const r = await request(w.app).post(`/api/v1/images/${id}/submit`).set(asAdmin(w)).send({ revision: 0 });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return id;
+};
 
 const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
   health: { expect: all(200), prepare: () => ({ path: "/health" }) },
@@ -131,7 +158,13 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
     // Each browser caller signs in as itself (which rotates its session); the others use the admin's.
     prepare: (_w, caller) => ({
       path: "/auth/login",
-      body: ["annotatorNonMember", "annotatorMember", "manager"].includes(caller)
+      body: [
+        "annotatorNonMember",
+        "annotatorMember",
+        "reviewerNonMember",
+        "reviewerMember",
+        "manager",
+      ].includes(caller)
         ? { email: emailOf(caller), password: PASSWORD }
         : ADMIN,
     }),
@@ -183,7 +216,10 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
     expect: { ...signedIn(204, true), readToken: 403 },
     prepare: async (w, caller) => {
       // Each caller revokes a token of its own (tokens belong to the admin for token callers).
-      const login = caller.startsWith("annotator") || caller === "manager" ? w.headers[caller] : asAdmin(w);
+      const login =
+        caller.startsWith("annotator") || caller.startsWith("reviewer") || caller === "manager"
+          ? w.headers[caller]
+          : asAdmin(w);
       const cookie = "cookie" in login ? login : asAdmin(w);
       const r = await request(w.app).post("/api/v1/tokens").set(cookie).send({ name: "to-revoke" });
       return { path: `/tokens/${r.body.id ?? 999999}` };
@@ -203,7 +239,7 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   deleteProject: {
     expect: projectManage(204),
     prepare: async (w, caller) => ({
-      path: `/projects/${await freshProject(w, caller !== "annotatorNonMember")}`,
+      path: `/projects/${await freshProject(w, caller !== "annotatorNonMember" && caller !== "reviewerNonMember")}`,
     }),
   },
   projectStats: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/stats` }) },
@@ -277,13 +313,63 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   },
   // Annotators export only where the project allows it (off by default).
   exportDataset: {
-    expect: { ...projectRead(), annotatorMember: 403 },
+    expect: { ...projectRead(), annotatorMember: 403, reviewerMember: 403 },
     prepare: (w) => ({ path: `/projects/${w.projectId}/export?format=coco&images=exclude` }),
   },
   // A lone image is no dataset: callers who may import get as far as validation (400).
   importDataset: {
     expect: projectManage(400),
     prepare: (w) => ({ path: `/projects/${w.projectId}/import?dryRun=true`, attach: true }),
+  },
+
+  // The quality workflow (issue 15); the world's project reviews every submission and runs a queue.
+  getReviewSettings: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/review-settings` }),
+  },
+  updateReviewSettings: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/review-settings`, body: { leaseMinutes: 30 } }),
+  },
+  assignImages: {
+    expect: projectManage(200),
+    prepare: async (w) => ({
+      path: `/projects/${w.projectId}/assignments`,
+      body: { assigneeId: w.userIds.annotatorMember, imageIds: [await freshImage(w)] },
+    }),
+  },
+  nextWork: { expect: projectAnnotate(), prepare: (w) => ({ path: `/projects/${w.projectId}/work/next` }) },
+  myWork: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/work/mine` }) },
+  getImageWork: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/work` }) },
+  // Past authorization: the caller holds no lease on a fresh image (409).
+  releaseImage: {
+    expect: projectAnnotate(409),
+    prepare: async (w) => ({ path: `/images/${await freshImage(w)}/release` }),
+  },
+  submitImage: {
+    expect: projectAnnotate(),
+    prepare: async (w) => ({ path: `/images/${await freshImage(w)}/submit`, body: { revision: 0 } }),
+  },
+  decideImage: {
+    expect: projectReview(200),
+    prepare: async (w) => ({
+      path: `/images/${await submittedImage(w)}/decision`,
+      body: { decision: "accepted", revision: 0 },
+    }),
+  },
+  reviewQueue: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/review-queue` }),
+  },
+  reviewDiff: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/review-diff` }) },
+  imageHistory: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/history` }) },
+  reportActivity: {
+    expect: projectAnnotate(204),
+    prepare: (w) => ({ path: `/images/${w.imageId}/activity`, body: { seconds: 5 } }),
+  },
+  annotatorStats: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/annotator-stats` }),
   },
 };
 
@@ -315,6 +401,8 @@ beforeAll(async () => {
   const userIds = {
     annotatorNonMember: await mk("outsider@example.com", "annotator"),
     annotatorMember: await mk("member@example.com", "annotator"),
+    reviewerNonMember: await mk("reviewer-outsider@example.com", "reviewer"),
+    reviewerMember: await mk("reviewer@example.com", "reviewer"),
     manager: await mk("manager@example.com", "manager"),
   };
   const project = await request(app)
@@ -322,10 +410,17 @@ beforeAll(async () => {
     .set({ cookie: adminCookie })
     .send({ name: "P" });
   const projectId = project.body.id as number;
+  for (const userId of [userIds.annotatorMember, userIds.reviewerMember])
+    await request(app)
+      .post(`/api/v1/projects/${projectId}/members`)
+      .set({ cookie: adminCookie })
+      .send({ userId });
+  // The workflow rows: every submission is reviewed, and "next" hands out free images.
   await request(app)
-    .post(`/api/v1/projects/${projectId}/members`)
+    .patch(`/api/v1/projects/${projectId}/review-settings`)
     .set({ cookie: adminCookie })
-    .send({ userId: userIds.annotatorMember });
+    .send({ mode: "all", queue: true })
+    .expect(200);
   const label = await request(app)
     .post(`/api/v1/projects/${projectId}/labels`)
     .set({ cookie: adminCookie })
@@ -341,6 +436,8 @@ beforeAll(async () => {
     anonymous: {},
     annotatorNonMember: { cookie: await login(app, "outsider@example.com", PASSWORD) },
     annotatorMember: { cookie: await login(app, "member@example.com", PASSWORD) },
+    reviewerNonMember: { cookie: await login(app, "reviewer-outsider@example.com", PASSWORD) },
+    reviewerMember: { cookie: await login(app, "reviewer@example.com", PASSWORD) },
     manager: { cookie: await login(app, "manager@example.com", PASSWORD) },
     admin: { cookie: await login(app, ADMIN.email, ADMIN.password) },
     readToken: { authorization: `Bearer ${await token("read")}` },
@@ -410,6 +507,8 @@ const emailOf = (c: Caller) =>
   ({
     annotatorNonMember: "outsider@example.com",
     annotatorMember: "member@example.com",
+    reviewerNonMember: "reviewer-outsider@example.com",
+    reviewerMember: "reviewer@example.com",
     manager: "manager@example.com",
     admin: ADMIN.email,
   })[c as "admin"] ?? ADMIN.email;
@@ -423,23 +522,24 @@ const projectReviewOnly = (ok: number): Expect => ({
   anonymous: 401,
   annotatorNonMember: 404,
   annotatorMember: 403,
+  reviewerNonMember: 404,
   readToken: 403,
 });
 /**
  * An image of the world's project submitted by the member annotator, whose work its issues are
  * about; the world's own image gets no issue, so no other row meets one.
  */
-let submittedImage: number | undefined;
+let issueImage: number | undefined;
 const issueImageOf = async (w: World): Promise<number> => {
-  if (submittedImage === undefined) {
-    submittedImage = await freshImage(w);
+  if (issueImage === undefined) {
+    issueImage = await freshImage(w);
     await t?.sql
       .updateTable("images")
       .set({ submitted_by: w.userIds.annotatorMember, attempt: 1, review_state: "pending" })
-      .where("id", "=", submittedImage)
+      .where("id", "=", issueImage)
       .execute();
   }
-  return submittedImage;
+  return issueImage;
 };
 const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
   const r = await request(w.app)

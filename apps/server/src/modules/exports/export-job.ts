@@ -153,6 +153,7 @@ export const runExport = async (repo: ExportReader, job: ExportJob, io: ExportIo
     format: opts.format,
     includeImages: opts.images === "include",
     statuses: opts.status,
+    review: opts.review,
     split: opts.split,
     seed: opts.seed,
     hasher: nodeHasher,

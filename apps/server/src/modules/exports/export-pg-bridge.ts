@@ -3,7 +3,14 @@ import type { ExportItem, ExportShape, PlannedImage, SplitName } from "@labelben
 import type { ImageStatus } from "@labelbench/schema";
 import { startWorker } from "../../workers/worker-entry.js";
 import type { ShapeColumns } from "./export-pg-repo.js";
-import { ANNOTATIONS_PER_QUERY, type ExportReader, type ImageRow, planRows, StoredShape } from "./repo.js";
+import {
+  ANNOTATIONS_PER_QUERY,
+  type ExportReader,
+  type ExportReview,
+  type ImageRow,
+  planRows,
+  StoredShape,
+} from "./repo.js";
 
 /**
  * The export's reads on PostgreSQL, behind the same synchronous `ExportReader` the SQLite snapshot
@@ -19,6 +26,7 @@ export interface ReaderWorkerData {
   url: string;
   projectId: number;
   statuses: readonly ImageStatus[];
+  review: ExportReview;
   /** Int32 flag the reader sets (and notifies) once an answer is on the port. */
   flag: SharedArrayBuffer;
 }
@@ -52,10 +60,18 @@ export const startPgReader = (
   url: string,
   projectId: number,
   statuses: readonly ImageStatus[],
+  review: ExportReview = "any",
 ): { worker: Worker; channel: ReaderChannel } => {
   const flag = new SharedArrayBuffer(4);
   const { port1, port2 } = new MessageChannel();
-  const data: ReaderWorkerData & { port: MessagePort } = { url, projectId, statuses, flag, port: port2 };
+  const data: ReaderWorkerData & { port: MessagePort } = {
+    url,
+    projectId,
+    statuses,
+    review,
+    flag,
+    port: port2,
+  };
   const worker = startWorker(
     "export-pg-reader-worker",
     { workerData: data, transferList: [port2] },

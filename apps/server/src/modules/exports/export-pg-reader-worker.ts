@@ -12,7 +12,9 @@ import { pgExportRepo, type ShapeColumns } from "./export-pg-repo.js";
  * fetches the next batch of the cursor while the encoder works through the current one.
  */
 
-const { url, projectId, statuses, flag, port } = workerData as ReaderWorkerData & { port: MessagePort };
+const { url, projectId, statuses, review, flag, port } = workerData as ReaderWorkerData & {
+  port: MessagePort;
+};
 const signal = new Int32Array(flag);
 
 const answer = (m: unknown) => {
@@ -57,7 +59,7 @@ const serve = async () => {
       .setIsolationLevel("repeatable read")
       .setAccessMode("read only")
       .execute(async (trx) => {
-        const repo = pgExportRepo(trx, projectId, statuses);
+        const repo = pgExportRepo(trx, projectId, statuses, review);
         /** The next batch of the open cursor, read ahead while the encoder works. */
         let ahead: Promise<ShapeColumns> | null = null;
         for (;;) {

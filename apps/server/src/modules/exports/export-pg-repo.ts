@@ -1,7 +1,7 @@
 import type { ImageStatus } from "@labelbench/schema";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { IMAGE_COLUMNS, type ImageRow } from "./repo.js";
+import { type ExportReview, IMAGE_COLUMNS, type ImageRow, reviewCondition } from "./repo.js";
 
 /**
  * The export's reads on PostgreSQL, run by the export's reader thread (export-pg-reader-worker.ts)
@@ -20,7 +20,12 @@ export interface ShapeColumns {
   geometries: string[];
 }
 
-export const pgExportRepo = (db: Executor, projectId: number, statuses: readonly ImageStatus[]) => ({
+export const pgExportRepo = (
+  db: Executor,
+  projectId: number,
+  statuses: readonly ImageStatus[],
+  review: ExportReview = "any",
+) => ({
   labels: (): Promise<{ id: number; name: string }[]> =>
     db
       .selectFrom("labels")
@@ -37,6 +42,7 @@ export const pgExportRepo = (db: Executor, projectId: number, statuses: readonly
       .select(["t.image_id as imageId", "t.label_id as labelId"])
       .where("i.project_id", "=", projectId)
       .where("i.status", "in", statuses)
+      .where(sql<boolean>`${sql.raw(reviewCondition(review, "i"))}`)
       .execute(),
 
   images: (): Promise<ImageRow[]> =>
@@ -45,6 +51,7 @@ export const pgExportRepo = (db: Executor, projectId: number, statuses: readonly
       .select(IMAGE_COLUMNS)
       .where("project_id", "=", projectId)
       .where("status", "in", statuses)
+      .where(sql<boolean>`${sql.raw(reviewCondition(review, "images"))}`)
       .orderBy("id")
       .execute(),
 

@@ -83,7 +83,7 @@ const statuses = job.options.status;
 const reader =
   job.database.dialect === "postgres"
     ? pgExportReader(job.database)
-    : sqliteExportReader(openSnapshotAt(job.database.file), job.projectId, statuses);
+    : sqliteExportReader(openSnapshotAt(job.database.file), job.projectId, statuses, job.options.review);
 try {
   await runExport(reader, job, {
     async planned(info) {

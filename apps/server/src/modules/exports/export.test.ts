@@ -155,6 +155,7 @@ describe("GET /projects/:id/export", () => {
     ]);
     expect(manifest.options).toEqual({
       statuses: ["new", "in_progress", "done", "skipped"],
+      review: "any",
       split: "100,0,0",
       seed: "labelbench",
       images: "include",

@@ -147,7 +147,9 @@ const runInWorker = async (
 ): Promise<void> => {
   // On PostgreSQL the snapshot is held by a reader thread of its own, started beside the worker.
   const reader =
-    where.dialect === "postgres" ? startPgReader(where.url, job.projectId, job.options.status) : null;
+    where.dialect === "postgres"
+      ? startPgReader(where.url, job.projectId, job.options.status, job.options.review)
+      : null;
   const data: ExportWorkerData = {
     ...job,
     database: where.dialect === "sqlite" ? where : { dialect: "postgres", ...(reader as PgReader).channel },
@@ -245,7 +247,12 @@ const runInProcess = async (
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
-  const reader = sqliteExportReader(openSnapshot(db), data.projectId, data.options.status);
+  const reader = sqliteExportReader(
+    openSnapshot(db),
+    data.projectId,
+    data.options.status,
+    data.options.review,
+  );
   let closed = false;
   const onClose = () => {
     closed = !res.writableFinished;

@@ -1,7 +1,8 @@
 import type { ExportImage, ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
-import type { Geometry, ImageStatus } from "@labelbench/schema";
+import type { ExportQuery, Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import type { Selectable } from "kysely";
+import type { z } from "zod";
 import type { Db } from "../../db/database.js";
 import type { Database as Schema } from "../../db/schema.js";
 
@@ -163,9 +164,34 @@ export const planRows = (
   return out;
 };
 
+/** Which images an export takes by review state (issue 15): `any`, `accepted`, `done`. */
+export type ExportReview = z.output<typeof ExportQuery>["review"];
+
+/**
+ * The review filter as an SQL condition on the images table named `t` (constant text, both
+ * dialects): `accepted` is an acceptance that still covers the stored annotations (not stale: an
+ * edit since moves the revision past it); `done` adds images submitted and not selected for review.
+ */
+export const reviewCondition = (review: ExportReview, t: string): string => {
+  const accepted = `(${t}.review_state = 'accepted' AND ${t}.decided_revision = ${t}.revision)`;
+  switch (review) {
+    case "any":
+      return "1 = 1";
+    case "accepted":
+      return accepted;
+    case "done":
+      return `(${accepted} OR ${t}.review_state = 'unreviewed')`;
+  }
+};
+
 /** The SQLite reader: synchronous better-sqlite3 statements over a snapshot's connection. */
-export const exportRepo = (db: Db, projectId: number, statuses: readonly ImageStatus[]) => {
-  const statusSql = `i.status IN (${placeholders(statuses.length)})`;
+export const exportRepo = (
+  db: Db,
+  projectId: number,
+  statuses: readonly ImageStatus[],
+  review: ExportReview = "any",
+) => {
+  const statusSql = `i.status IN (${placeholders(statuses.length)}) AND ${reviewCondition(review, "i")}`;
   return {
     labels: (): { id: number; name: string }[] =>
       db.prepare("SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id").all(projectId) as {
@@ -248,4 +274,5 @@ export const sqliteExportReader = (
   snapshot: Snapshot,
   projectId: number,
   statuses: readonly ImageStatus[],
-): ExportReader => ({ ...exportRepo(snapshot.db, projectId, statuses), close: snapshot.close });
+  review: ExportReview = "any",
+): ExportReader => ({ ...exportRepo(snapshot.db, projectId, statuses, review), close: snapshot.close });

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
+import { recordEvent } from "../review/events-repo.js";
 
 /**
  * The one home of "an image's annotations changed": its revision (which every save's conflict
@@ -40,8 +41,18 @@ export const claimRevision = async (
 /**
  * After a save (whose revision `claimRevision` moved) replaced or patched the image's shapes or
  * tags: `count` shapes and `tags` tags now; 'new' becomes 'in_progress' once it holds anything.
+ * A reviewer's acceptance no longer covers what is stored now (issue 15): where the project says
+ * so (returnOnEdit) an accepted image goes back to review (`pending`, event `returned_by_edit`
+ * by `actorId`); otherwise the decision is only stale (decided_revision < revision, seen when read).
  */
-export const saved = async (ex: Executor, imageId: number, count: number, tags: number, now: string) => {
+export const saved = async (
+  ex: Executor,
+  imageId: number,
+  count: number,
+  tags: number,
+  now: string,
+  actorId: number | null = null,
+) => {
   await ex
     .updateTable("images")
     .set({ annotation_count: count, updated_at: now })
@@ -50,6 +61,34 @@ export const saved = async (ex: Executor, imageId: number, count: number, tags: 
     )
     .where("id", "=", imageId)
     .execute();
+  const returned = await ex
+    .updateTable("images")
+    .set({ review_state: "pending" })
+    .where("id", "=", imageId)
+    .where("review_state", "=", "accepted")
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("projects as p")
+          .select("p.id")
+          .whereRef("p.id", "=", "images.project_id")
+          .where("p.return_on_edit", "=", 1),
+      ),
+    )
+    .returning(["project_id", "attempt", "revision", "submitted_by", "decided_revision"])
+    .executeTakeFirst();
+  if (returned)
+    await recordEvent(ex, {
+      projectId: returned.project_id,
+      imageId,
+      kind: "returned_by_edit",
+      actorId,
+      subjectId: returned.submitted_by,
+      attempt: returned.attempt,
+      revision: returned.revision,
+      detail: { decidedRevision: returned.decided_revision },
+      at: now,
+    });
 };
 
 /**

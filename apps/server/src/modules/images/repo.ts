@@ -3,6 +3,7 @@ import {
   type ImageFormat,
   type ImageStatus,
   naturalSortKey,
+  type ReviewState,
   type StatusCounts,
 } from "@labelbench/schema";
 import { type ExpressionBuilder, type Selectable, type SqlBool, sql } from "kysely";
@@ -13,7 +14,7 @@ import { type ImageOrder, type KeyColumn, type KeyValue, keyOf, orderSql, STATUS
 
 /**
  * An image row as db/schema.ts declares it, its enumerated text columns narrowed to their values
- * (the CHECK constraints of migration 0001 allow no others).
+ * (the CHECK constraints of migrations 0001 and 0012 allow no others).
  */
 export type ImageRow = Omit<Selectable<Database["images"]>, "format" | "status" | "tile_state"> & {
   format: ImageFormat;
@@ -36,7 +37,16 @@ export const toImage = (r: ImageRow): Image => ({
   tiles: { state: r.tile_state, progress: r.tile_progress, tileSize: r.tile_size, levels: r.tile_levels },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  assigneeId: holderOf(r, new Date().toISOString()),
+  reviewState: r.review_state as ReviewState,
 });
+
+/** Who holds the image now: an expired queue lease is nobody's (every query treats it as free). */
+export const holderOf = (
+  r: Pick<ImageRow, "assignee_id" | "assigned_via" | "lease_until">,
+  now: string,
+): number | null =>
+  r.assigned_via === "queue" && r.lease_until !== null && r.lease_until <= now ? null : r.assignee_id;
 
 const toStatusCounts = (rows: { status: ImageStatus; n: number }[]): StatusCounts => {
   const counts: StatusCounts = { new: 0, in_progress: 0, done: 0, skipped: 0, total: 0 };

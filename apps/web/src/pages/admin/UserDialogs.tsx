@@ -4,14 +4,14 @@ import { call } from "../../api/client";
 import { FormAlert } from "../../auth/AuthScreen";
 import { FormField, InputField } from "../../auth/FormField";
 import { type FieldErrors, fieldErrorsFromIssues, splitFormError } from "../../auth/form-errors";
-import { ROLE_HINT, ROLE_LABEL } from "../../auth/permissions";
+import { ROLE_CHOICES, ROLE_HINT, ROLE_LABEL } from "../../auth/permissions";
 import { Dialog } from "../../ui/Dialog";
 import { Icon } from "../../ui/icons";
 import { Spinner } from "../../ui/parts";
 import { toastSuccess } from "../../ui/toast-store";
 import { generatePassword } from "./users-model";
 
-const ROLES: Role[] = ["annotator", "manager", "admin"];
+const ROLES = ROLE_CHOICES;
 
 /**
  * The admin types or generates an initial password to hand over, so it is shown in clear text

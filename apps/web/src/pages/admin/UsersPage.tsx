@@ -1,7 +1,7 @@
 import type { Role, User } from "@labelbench/schema";
 import { useState } from "react";
 import { call } from "../../api/client";
-import { ROLE_LABEL } from "../../auth/permissions";
+import { ROLE_CHOICES, ROLE_LABEL } from "../../auth/permissions";
 import { useMe, useSession } from "../../auth/session-store";
 import { Avatar } from "../../auth/UserMenu";
 import { formatRelative, plural } from "../../ui/format";
@@ -21,7 +21,7 @@ type Modal =
   | { kind: "demoteSelf"; user: User; role: Role }
   | null;
 
-const ROLES: Role[] = ["annotator", "manager", "admin"];
+const ROLES = ROLE_CHOICES;
 
 export function UsersPage() {
   useTitle("Users");

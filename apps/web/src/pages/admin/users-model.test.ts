@@ -33,15 +33,16 @@ describe("generatePassword", () => {
 });
 
 describe("sortUsers", () => {
-  it("puts active before deactivated, then admins, managers, annotators, then by name", () => {
+  it("puts active before deactivated, then admins, managers, reviewers, annotators, then by name", () => {
     const sorted = sortUsers([
       user(1, { name: "zed", role: "annotator" }),
       user(2, { name: "Amy", role: "annotator", active: false }),
       user(3, { name: "bob", role: "manager" }),
       user(4, { name: "Cat", role: "admin" }),
       user(5, { name: "al", role: "annotator" }),
+      user(6, { name: "zoe", role: "reviewer" }),
     ]);
-    expect(sorted.map((u) => u.id)).toEqual([4, 3, 5, 1, 2]);
+    expect(sorted.map((u) => u.id)).toEqual([4, 3, 6, 5, 1, 2]);
   });
 });
 
@@ -65,5 +66,11 @@ describe("summarizeUsers", () => {
         user(4, { role: "manager", active: false }),
       ]),
     ).toBe("1 admin, 0 managers, 2 annotators · 1 deactivated");
+  });
+
+  it("counts reviewers when there are some", () => {
+    expect(summarizeUsers([user(1, { role: "admin" }), user(2, { role: "reviewer" })])).toBe(
+      "1 admin, 0 managers, 1 reviewer, 0 annotators",
+    );
   });
 });

@@ -22,7 +22,7 @@ export const generatePassword = (
   return out;
 };
 
-const ROLE_ORDER: Record<Role, number> = { admin: 0, manager: 1, annotator: 2 };
+const ROLE_ORDER: Record<Role, number> = { admin: 0, manager: 1, reviewer: 2, annotator: 3 };
 
 /** Active users first, then by role (admins on top), then by name: the people who matter now are at the top. */
 export const sortUsers = (users: readonly User[]): User[] =>
@@ -37,13 +37,14 @@ export const sortUsers = (users: readonly User[]): User[] =>
 export const replaceUser = (users: readonly User[], updated: User): User[] =>
   users.map((u) => (u.id === updated.id ? updated : u));
 
-/** "3 users: 1 admin, 1 manager, 1 annotator · 1 deactivated". */
+/** "1 admin, 1 manager, 2 reviewers, 1 annotator · 1 deactivated" (reviewers only when there are some). */
 export const summarizeUsers = (users: readonly User[]): string => {
   const active = users.filter((u) => u.active);
   const by = (r: Role) => active.filter((u) => u.role === r).length;
   const parts = [
     `${by("admin")} admin${by("admin") === 1 ? "" : "s"}`,
     `${by("manager")} manager${by("manager") === 1 ? "" : "s"}`,
+    ...(by("reviewer") > 0 ? [`${by("reviewer")} reviewer${by("reviewer") === 1 ? "" : "s"}`] : []),
     `${by("annotator")} annotator${by("annotator") === 1 ? "" : "s"}`,
   ];
   const inactive = users.length - active.length;

@@ -22,6 +22,7 @@ import {
   exportPath,
   FORMAT_INFO,
   progressFraction,
+  REVIEW_FILTER_INFO,
   SPLIT_PRESETS,
   selectedCount,
   splitError,
@@ -184,6 +185,27 @@ function ImagesCard({
           </span>
         </p>
       )}
+      <div className="field export-files export-review">
+        <span className="field__label" id="export-review-label">
+          Review
+        </span>
+        <fieldset className="segmented" aria-labelledby="export-review-label">
+          {(["any", "accepted", "done"] as const).map((v) => (
+            <button
+              key={v}
+              type="button"
+              aria-pressed={choice.review === v}
+              className={`segmented__item${choice.review === v ? " is-active" : ""}`}
+              onClick={() => onChange({ review: v })}
+            >
+              {REVIEW_FILTER_INFO[v].title}
+            </button>
+          ))}
+        </fieldset>
+        <span className="field__hint">
+          {REVIEW_FILTER_INFO[choice.review].text} The manifest records this filter.
+        </span>
+      </div>
       <div className="field export-files">
         <span className="field__label" id="export-files-label">
           Image files
@@ -360,8 +382,15 @@ function DownloadCard({
           </div>
           <div>
             <dt>Images</dt>
-            <dd>{formatCount(images)}</dd>
+            {/* The status counts do not know review states: with a review filter they are a ceiling. */}
+            <dd>{choice.review === "any" ? formatCount(images) : `up to ${formatCount(images)}`}</dd>
           </div>
+          {choice.review !== "any" && (
+            <div>
+              <dt>Review</dt>
+              <dd>{REVIEW_FILTER_INFO[choice.review].title} only</dd>
+            </div>
+          )}
           <div>
             <dt>Labels</dt>
             <dd>{formatCount(stats.labels.length)}</dd>

@@ -27,9 +27,10 @@ describe("export query", () => {
           split: { train: 80, val: 10, test: 10 },
           seed: "run 7",
           images: "exclude",
+          review: "accepted",
         }),
       ),
-    ).toBe("format=yolo-seg&status=done,skipped&split=80,10,10&seed=run+7&images=exclude");
+    ).toBe("format=yolo-seg&status=done,skipped&split=80,10,10&seed=run+7&images=exclude&review=accepted");
   });
 
   it("is a query the server's own contract accepts, with the same meaning", () => {
@@ -38,6 +39,7 @@ describe("export query", () => {
       statuses: ["done"],
       split: { train: 70, val: 20, test: 10 },
       seed: "x",
+      review: "done",
     });
     const parsed = ExportQuery.parse(Object.fromEntries(new URLSearchParams(exportQuery(c))));
     expect(parsed).toEqual({
@@ -46,6 +48,7 @@ describe("export query", () => {
       split: { train: 70, val: 20, test: 10 },
       seed: "x",
       images: "include",
+      review: "done",
     });
     expect(
       ExportQuery.parse(Object.fromEntries(new URLSearchParams(exportQuery(DEFAULT_CHOICE)))),

@@ -13,6 +13,8 @@ export interface ExportChoice {
   split: { train: number; val: number; test: number };
   seed: string;
   images: "include" | "exclude";
+  /** Which images by review state (issue 15): any, accepted by a reviewer, or done (accepted or not selected for review). */
+  review: "any" | "accepted" | "done";
 }
 
 export const DEFAULT_SEED = "labelbench";
@@ -23,6 +25,19 @@ export const DEFAULT_CHOICE: ExportChoice = {
   split: { train: 100, val: 0, test: 0 },
   seed: DEFAULT_SEED,
   images: "include",
+  review: "any",
+};
+
+export const REVIEW_FILTER_INFO: Record<ExportChoice["review"], { title: string; text: string }> = {
+  any: { title: "Any", text: "Every image of the chosen statuses, reviewed or not." },
+  accepted: {
+    title: "Accepted",
+    text: "Only images a reviewer accepted (or fixed and accepted) and nobody changed since.",
+  },
+  done: {
+    title: "Done",
+    text: "Accepted images, and submitted images the review policy did not select.",
+  },
 };
 
 export const FORMAT_INFO: Record<DatasetFormat, { title: string; text: string; loses?: string }> = {
@@ -80,6 +95,7 @@ export const exportQuery = (c: ExportChoice): string => {
   if (train !== 100) q.set("split", `${train},${val},${test}`);
   if (c.seed.trim() !== "" && c.seed !== DEFAULT_SEED) q.set("seed", c.seed);
   if (c.images === "exclude") q.set("images", "exclude");
+  if (c.review !== "any") q.set("review", c.review);
   return q.toString().replace(/%2C/g, ",");
 };
 

@@ -2,9 +2,11 @@ import type { Image } from "@labelbench/schema";
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { urlOf } from "../../api/client";
+import { REVIEW_STATE_LABEL } from "../../review/review-text";
 import { tileProgressText } from "../../tiles/image-tiles";
 import { useLiveImage } from "../../tiles/use-live-image";
 import { formatCount } from "../../ui/format";
+import { Icon } from "../../ui/icons";
 import { StatusBadge } from "../../ui/parts";
 import {
   type GridKey,
@@ -16,6 +18,7 @@ import {
 } from "./grid-layout";
 import type { FeedSnapshot, ImageFeed } from "./image-feed";
 import "./tile-progress.css";
+import "../../review/review.css";
 
 const SPEC: GridSpec = { minTileWidth: 184, gap: 16, captionHeight: 54, aspect: 0.72 };
 const OVERSCAN_ROWS = 3;
@@ -33,6 +36,16 @@ const GRID_KEYS = new Set<string>([
 ]);
 
 /**
+ * Selecting images to distribute them (managers): a checkbox on each tile; once anything is
+ * selected, a click on a tile selects too (shift: the range from the last click) instead of opening it.
+ */
+export interface GridSelection {
+  active: boolean;
+  isSelected: (id: number) => boolean;
+  onSelect: (index: number, id: number, shift: boolean) => void;
+}
+
+/**
  * The thumbnail grid. Only rows in view (plus a few) are in the DOM and re-rendered, and only when
  * the visible row range changes, not on every scroll event, so 100,000 images scroll like 100.
  * Keyboard: one tab stop; arrows, Home/End and PageUp/PageDown move focus; Enter opens the image.
@@ -42,11 +55,16 @@ export function ImageGrid({
   snap,
   hrefOf,
   label,
+  selection,
+  nameOf,
 }: {
   feed: ImageFeed;
   snap: FeedSnapshot;
   hrefOf: (img: Image) => string;
   label: string;
+  selection?: GridSelection | undefined;
+  /** Names the assignee shown on each tile. */
+  nameOf?: ((userId: number | null) => string | null) | undefined;
 }) {
   const scrollRef = useRef<HTMLElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
@@ -124,14 +142,15 @@ export function ImageGrid({
   return (
     <section
       ref={scrollRef}
-      className="grid-scroll"
+      className={`grid-scroll${selection?.active ? " is-selecting" : ""}`}
       onScroll={updateRange}
       onKeyDown={onKeyDown}
       aria-label={label}
       aria-describedby="grid-keys-hint"
     >
       <p id="grid-keys-hint" className="visually-hidden">
-        Use the arrow keys, Home, End, Page Up and Page Down to move between images; Enter opens one.
+        Use the arrow keys, Home, End, Page Up and Page Down to move between images; Enter opens one
+        {selection ? "; Space selects it, Shift+Space selects the range from the last one" : ""}.
       </p>
       <div className="grid-canvas" style={{ height: m.totalHeight }}>
         {size.width > 0 &&
@@ -158,6 +177,13 @@ export function ImageGrid({
                     href={hrefOf(img)}
                     tabbable={i === tabStop}
                     onFocus={setFocusIndex}
+                    selectable={selection !== undefined}
+                    selecting={selection?.active ?? false}
+                    selected={selection?.isSelected(img.id) ?? false}
+                    onSelect={selection?.onSelect}
+                    assignee={
+                      img.assigneeId != null ? (nameOf?.(img.assigneeId) ?? `user ${img.assigneeId}`) : null
+                    }
                   />
                 ) : (
                   <div key={`p${i}`} className="tile tile--placeholder" aria-hidden="true">
@@ -182,26 +208,63 @@ const Tile = memo(function Tile({
   href,
   tabbable,
   onFocus,
+  selectable,
+  selecting,
+  selected,
+  onSelect,
+  assignee,
 }: {
   image: Image;
   index: number;
   href: string;
   tabbable: boolean;
   onFocus: (i: number) => void;
+  selectable: boolean;
+  selecting: boolean;
+  selected: boolean;
+  onSelect: GridSelection["onSelect"] | undefined;
+  assignee: string | null;
 }) {
   const image = useLiveImage(listed, TILE_POLL_MS);
   const tiles = image.tiles;
+  const review = image.reviewState && image.reviewState !== "none" ? image.reviewState : null;
   return (
     <Link
       to={href}
-      className="tile"
+      className={`tile${selected ? " is-selected" : ""}`}
       data-index={index}
       data-image-id={image.id}
       tabIndex={tabbable ? 0 : -1}
       onFocus={() => onFocus(index)}
+      onClick={(e) => {
+        if (!selecting || !onSelect || e.ctrlKey || e.metaKey) return;
+        e.preventDefault();
+        onSelect(index, image.id, e.shiftKey);
+      }}
+      onKeyDown={(e) => {
+        if (e.key !== " " || !onSelect) return;
+        e.preventDefault();
+        onSelect(index, image.id, e.shiftKey);
+      }}
+      aria-label={selectable && selected ? `${image.fileName}, selected` : undefined}
       title={`${image.fileName} · ${image.width}×${image.height}`}
     >
       <div className="tile__thumb">
+        {selectable && (
+          // The checkbox is the mouse's way in; the keyboard's is Space on the focused tile.
+          <span
+            className="tile__select"
+            aria-hidden="true"
+            data-testid="tile-select"
+            onClick={(e) => {
+              e.preventDefault();
+              e.stopPropagation();
+              onSelect?.(index, image.id, e.shiftKey);
+            }}
+          >
+            {selected && <Icon name="check" size={14} />}
+          </span>
+        )}
         <img
           src={urlOf("imageThumbnail", { imageId: image.id })}
           alt=""
@@ -239,9 +302,22 @@ const Tile = memo(function Tile({
           <span className={`tile__count${image.annotationCount === 0 ? " is-zero" : ""}`}>
             {formatCount(image.annotationCount)} {image.annotationCount === 1 ? "annotation" : "annotations"}
           </span>
-          <span className="tile__dims">
-            {image.width}×{image.height}
-          </span>
+          {assignee !== null || review !== null ? (
+            <span className="tile__work">
+              {review && (
+                <span className={`review-state review-state--${review}`}>{REVIEW_STATE_LABEL[review]}</span>
+              )}
+              {assignee !== null && (
+                <span className="tile__assignee" title={`Assigned to ${assignee}`}>
+                  {assignee}
+                </span>
+              )}
+            </span>
+          ) : (
+            <span className="tile__dims">
+              {image.width}×{image.height}
+            </span>
+          )}
         </span>
       </div>
     </Link>

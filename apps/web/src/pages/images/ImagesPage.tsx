@@ -1,18 +1,35 @@
-import { DEFAULT_SORT_ORDER, type ImageSort, type ImageStatus, type StatusCounts } from "@labelbench/schema";
-import { type DragEvent, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import {
+  type AssignRequest,
+  DEFAULT_SORT_ORDER,
+  type ImageSort,
+  type ImageStatus,
+  type StatusCounts,
+} from "@labelbench/schema";
+import {
+  type DragEvent,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import { Link, useSearchParams } from "react-router";
 import { call } from "../../api/client";
 import { useCan } from "../../auth/useCan";
 import { useProject } from "../../project/project-context";
+import { useProjectPeople } from "../../review/members";
 import { formatCount, plural, STATUS_LABEL } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading } from "../../ui/parts";
-import { toastError } from "../../ui/toast-store";
+import { toastError, toastSuccess } from "../../ui/toast-store";
 import { useTitle } from "../../ui/useTitle";
 import { collectDrop, fromFileList, type Walked } from "../../upload/folder-walk";
 import { useUploads } from "../../upload/upload-store";
-import { ImageGrid } from "./ImageGrid";
-import { ImageFeed } from "./image-feed";
+import { AssignDialog, BatchDialog } from "./AssignDialogs";
+import { type GridSelection, ImageGrid } from "./ImageGrid";
+import { type FeedSnapshot, ImageFeed } from "./image-feed";
 import {
   type LibraryScope,
   parseScope,
@@ -21,6 +38,16 @@ import {
   scopeSearch,
   withScope,
 } from "./library-scope";
+import {
+  assignRequest,
+  EMPTY_SELECTION,
+  extend,
+  foldersOf,
+  isSelected,
+  type Selection,
+  selectedCount,
+  toggle,
+} from "./selection";
 
 const FILTERS: (ImageStatus | null)[] = [null, "new", "in_progress", "done", "skipped"];
 
@@ -125,6 +152,59 @@ export function ImagesPage() {
 
   const snap = useFeedSnapshot(feed);
   const counts = snap?.counts ?? null;
+
+  // Distribution (issue 15): managers select images and assign them; a new filter starts afresh.
+  const people = useProjectPeople(project.id);
+  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
+  const [dialog, setDialog] = useState<"assign" | "batch" | null>(null);
+  const [unassigning, setUnassigning] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the selection belongs to the filter it was made in
+  useEffect(() => setSelection(EMPTY_SELECTION), [status, q, sort, order, project.id]);
+  const snapRef = useRef(snap);
+  snapRef.current = snap;
+  const onSelect = useCallback(
+    (index: number, id: number, shift: boolean) =>
+      setSelection((sel) =>
+        shift ? extend(sel, index, id, (i) => snapRef.current?.at(i)?.id) : toggle(sel, index, id),
+      ),
+    [],
+  );
+  const gridSelection = useMemo<GridSelection | undefined>(
+    () =>
+      mayUpload
+        ? { active: selectedCount(selection) > 0, isSelected: (id) => isSelected(selection, id), onSelect }
+        : undefined,
+    [mayUpload, selection, onSelect],
+  );
+  const libraryFilter = { status, q };
+  const assigned = () => {
+    setDialog(null);
+    setSelection(EMPTY_SELECTION);
+    setReloadKey((k) => k + 1);
+  };
+  const send = (body: AssignRequest) => call("assignImages", { params: { projectId: project.id }, body });
+  const unassign = async () => {
+    setUnassigning(true);
+    try {
+      const r = await send(assignRequest(selection, libraryFilter, null));
+      toastSuccess("Unassigned", plural(r.results.filter((x) => x.status === "unassigned").length, "image"));
+      assigned();
+    } catch (err) {
+      toastError("Could not unassign the images", err);
+    } finally {
+      setUnassigning(false);
+    }
+  };
+  const selected = selectedCount(selection);
+  useEffect(() => {
+    if (selected === 0 || dialog !== null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setSelection(EMPTY_SELECTION);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [selected, dialog]);
+  const onlyId = selection.kind === "ids" && selection.ids.size === 1 ? [...selection.ids][0] : undefined;
   const projectEmpty = counts !== null && counts.total === 0;
   // The editor walks previous/next in this order and filter: its links carry them.
   const linkSearch = scopeSearch(scope);
@@ -140,6 +220,9 @@ export function ImagesPage() {
         </div>
         {counts !== null && !projectEmpty && mayUpload && (
           <div className="page-header__actions">
+            <button type="button" className="button" onClick={() => setDialog("batch")}>
+              <Icon name="users" size={16} /> Assign a batch
+            </button>
             <UploadButtons onPicked={upload} busy={session?.progress.state === "running"} />
           </div>
         )}
@@ -205,6 +288,57 @@ export function ImagesPage() {
           </EmptyState>
         ) : (
           <>
+            {selected > 0 && (
+              <section className="selection-bar" aria-label="Selection">
+                <span data-testid="selection-count">
+                  {selection.kind === "all"
+                    ? `All ${plural(selected, "matching image")}`
+                    : plural(selected, "image")}{" "}
+                  selected
+                </span>
+                {/* A search's length is known only once read to the end: "all" must mean all. */}
+                {selection.kind === "ids" && snap.length > selected && (snap.complete || !q) && (
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => setSelection({ kind: "all", count: snap.length })}
+                  >
+                    Select all {plural(snap.length, "matching image")}
+                  </button>
+                )}
+                <span className="selection-bar__spacer" />
+                {onlyId !== undefined && (
+                  <Link
+                    className="button button--small"
+                    to={`/projects/${project.id}/images/${onlyId}/history`}
+                  >
+                    History
+                  </Link>
+                )}
+                <button
+                  type="button"
+                  className="button button--small button--primary"
+                  onClick={() => setDialog("assign")}
+                >
+                  Assign to…
+                </button>
+                <button
+                  type="button"
+                  className="button button--small"
+                  disabled={unassigning}
+                  onClick={() => void unassign()}
+                >
+                  Unassign
+                </button>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() => setSelection(EMPTY_SELECTION)}
+                >
+                  Clear
+                </button>
+              </section>
+            )}
             <p className="library__summary" aria-live="polite">
               {summaryText(snap.length, snap.complete, counts, status, q)}
               {snap.error && (
@@ -223,11 +357,34 @@ export function ImagesPage() {
                 snap={snap}
                 label="Images"
                 hrefOf={(img) => `/projects/${project.id}/images/${img.id}${linkSearch}`}
+                selection={gridSelection}
+                nameOf={people.nameOf}
               />
             )}
           </>
         )}
       </div>
+
+      {dialog === "assign" && (
+        <AssignDialog
+          count={selected}
+          members={people.members}
+          request={(assigneeId) => assignRequest(selection, libraryFilter, assigneeId)}
+          send={send}
+          onDone={assigned}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === "batch" && (
+        <BatchDialog
+          members={people.members}
+          folders={foldersOf(loadedNames(snap))}
+          filter={libraryFilter}
+          send={send}
+          onDone={assigned}
+          onClose={() => setDialog(null)}
+        />
+      )}
 
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
@@ -240,6 +397,15 @@ export function ImagesPage() {
       )}
     </main>
   );
+}
+
+/** The file names the grid has loaded (the batch dialog suggests their folders). */
+function* loadedNames(snap: FeedSnapshot | null): Generator<string> {
+  if (!snap) return;
+  for (let i = 0; i < Math.min(snap.length, 5000); i++) {
+    const img = snap.at(i);
+    if (img) yield img.fileName;
+  }
 }
 
 const useFeedSnapshot = (feed: ImageFeed | null) => {

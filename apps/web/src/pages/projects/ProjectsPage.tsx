@@ -146,7 +146,8 @@ function ProjectCard({
       <ProjectCover projectId={p.id} imageCount={p.imageCount} />
       <div className="project-card__top">
         <h2 className="project-card__name">
-          <Link to={`/projects/${p.id}`} className="project-card__link">
+          {/* Annotators and reviewers land on their own work; managers on the overview. */}
+          <Link to={`/projects/${p.id}${manage ? "" : "/work"}`} className="project-card__link">
             {p.name}
           </Link>
         </h2>
@@ -192,6 +193,7 @@ function ProjectCard({
       <div className="project-card__footer">
         <span>Updated {formatRelative(p.updatedAt)}</span>
         <span className="project-card__quicklinks">
+          {!manage && <Link to={`/projects/${p.id}/work`}>My work</Link>}
           <Link to={`/projects/${p.id}/images`}>Images</Link>
           {manage && <Link to={`/projects/${p.id}/labels`}>Labels</Link>}
         </span>

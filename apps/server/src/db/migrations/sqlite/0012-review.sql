@@ -96,14 +96,15 @@ CREATE TRIGGER review_issues_count_update AFTER UPDATE OF state ON review_issues
 END;
 
 -- The shapes and tags as they were at the last decision: re-review shows what changed since.
+-- WITHOUT ROWID: the image's id is the key, not a new row id of its own (as in PostgreSQL).
 CREATE TABLE review_baselines (
-  image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  image_id INTEGER NOT NULL PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
   revision INTEGER NOT NULL,
   attempt INTEGER NOT NULL,
   shapes TEXT NOT NULL,          -- [{id, labelId, geometry}] as JSON
   tags TEXT NOT NULL,            -- [labelId] as JSON
   created_at TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 -- Every step of the workflow, in order: the image's timeline and the annotators' numbers.
 CREATE TABLE review_events (

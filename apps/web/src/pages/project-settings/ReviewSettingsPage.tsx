@@ -1,0 +1,217 @@
+import type { ReviewMode, ReviewSettings } from "@labelbench/schema";
+import { useEffect, useState } from "react";
+import { call } from "../../api/client";
+import { InputField } from "../../auth/FormField";
+import { useProject } from "../../project/project-context";
+import { ErrorState, Loading, Spinner } from "../../ui/parts";
+import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
+import { useAsync } from "../../ui/useAsync";
+import { useTitle } from "../../ui/useTitle";
+import {
+  type FormErrors,
+  patchOf,
+  policySentence,
+  type ReviewForm,
+  readForm,
+  toForm,
+} from "./review-settings-model";
+import "../../auth/accounts.css";
+import "../../review/review.css";
+
+const MODES: { mode: ReviewMode; title: string; text: string }[] = [
+  { mode: "off", title: "Off", text: "Submitted images are done." },
+  { mode: "sample", title: "Sample", text: "A reproducible share is reviewed." },
+  { mode: "all", title: "All", text: "Every submission is reviewed." },
+];
+
+/** A project's settings for managers: the review policy and the work queue (issue 15). */
+export function ReviewSettingsPage() {
+  const { project } = useProject();
+  const projectId = project.id;
+  useTitle("Settings", project.name);
+  const saved = useAsync(
+    (signal) => call("getReviewSettings", { params: { projectId }, signal }),
+    [projectId],
+    "Could not load the review settings",
+  );
+
+  return (
+    <main id="main" className="page page--medium">
+      <div className="page-header">
+        <div>
+          <h1 className="page-title">Settings</h1>
+          <p className="page-subtitle">
+            How submitted work is checked, and how annotators get their next image.
+          </p>
+        </div>
+      </div>
+      <section className="card" aria-labelledby="review-settings-title">
+        <div className="card__head">
+          <h2 id="review-settings-title" className="card__title">
+            Review &amp; queue
+          </h2>
+        </div>
+        {saved.data ? (
+          <SettingsForm
+            saved={saved.data}
+            onSaved={(s) => saved.setData(() => s)}
+            save={(patch) => call("updateReviewSettings", { params: { projectId }, body: patch })}
+          />
+        ) : saved.error ? (
+          <ErrorState
+            title="Could not load the review settings"
+            message={messageOf(saved.error)}
+            onRetry={saved.reload}
+          />
+        ) : (
+          <Loading what="the review settings" />
+        )}
+      </section>
+    </main>
+  );
+}
+
+function SettingsForm({
+  saved,
+  onSaved,
+  save,
+}: {
+  saved: ReviewSettings;
+  onSaved: (s: ReviewSettings) => void;
+  save: (patch: Partial<ReviewSettings>) => Promise<ReviewSettings>;
+}) {
+  const [form, setForm] = useState<ReviewForm>(() => toForm(saved));
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setForm(toForm(saved)), [saved]);
+  const read = readForm(form);
+  const patch = "settings" in read ? patchOf(saved, read.settings) : null;
+  const dirty = patch === null || Object.keys(patch).length > 0;
+  const edit = (next: Partial<ReviewForm>) => {
+    setForm((f) => ({ ...f, ...next }));
+    setErrors({});
+  };
+
+  const submit = async () => {
+    if ("errors" in read) {
+      setErrors(read.errors);
+      return;
+    }
+    if (!patch || Object.keys(patch).length === 0) return;
+    setBusy(true);
+    try {
+      const next = await save(patch);
+      onSaved(next);
+      toastSuccess("Review settings saved", policySentence(next));
+    } catch (err) {
+      toastError("Could not save the review settings", err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="settings-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <fieldset className="field plain-fieldset">
+        <legend className="field__label">Review</legend>
+        <div className="radio-cards">
+          {MODES.map((m) => (
+            <label key={m.mode} className="radio-card">
+              <input
+                type="radio"
+                name="review-mode"
+                value={m.mode}
+                checked={form.mode === m.mode}
+                onChange={() => edit({ mode: m.mode })}
+              />
+              <span>
+                <span className="radio-card__title">{m.title}</span>
+                <br />
+                <span className="radio-card__text">{m.text}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+        <p className="field__hint">{"settings" in read ? policySentence(read.settings) : "\u00a0"}</p>
+      </fieldset>
+
+      {form.mode === "sample" && (
+        <div className="inline-form settings-numbers">
+          <InputField
+            label="Sample share (%)"
+            hint="Which images: a hash of the seed and the image id, the same on every server."
+            error={errors.samplePercent}
+            inputMode="decimal"
+            value={form.samplePercent}
+            onChange={(e) => edit({ samplePercent: e.target.value })}
+          />
+          <InputField
+            label="Seed"
+            hint="Another seed picks another sample."
+            error={errors.sampleSeed}
+            inputMode="numeric"
+            value={form.sampleSeed}
+            onChange={(e) => edit({ sampleSeed: e.target.value })}
+          />
+        </div>
+      )}
+
+      <label className="check-row">
+        <input
+          type="checkbox"
+          checked={form.returnOnEdit}
+          onChange={(e) => edit({ returnOnEdit: e.target.checked })}
+        />
+        <span className="check-row__text">
+          <strong>An edit after a decision sends the image back to review</strong>
+          <span className="muted">Otherwise the decision is only marked as changed since.</span>
+        </span>
+      </label>
+
+      <label className="check-row">
+        <input type="checkbox" checked={form.queue} onChange={(e) => edit({ queue: e.target.checked })} />
+        <span className="check-row__text">
+          <strong>Work queue</strong>
+          <span className="muted">
+            "Next image" hands each annotator a free image under a lease, so two people never label the same
+            image.
+          </span>
+        </span>
+      </label>
+
+      {form.queue && (
+        <div className="inline-form settings-numbers">
+          <InputField
+            label="Lease (minutes)"
+            hint="An image left idle this long returns to the pool; saving renews the lease."
+            error={errors.leaseMinutes}
+            inputMode="numeric"
+            value={form.leaseMinutes}
+            onChange={(e) => edit({ leaseMinutes: e.target.value })}
+          />
+        </div>
+      )}
+
+      <div className="settings-form__foot">
+        <button
+          type="button"
+          className="button"
+          disabled={!dirty || busy}
+          onClick={() => setForm(toForm(saved))}
+        >
+          Discard changes
+        </button>
+        <button type="submit" className="button button--primary" disabled={!dirty || busy}>
+          {busy && <Spinner label="Saving" />} Save
+        </button>
+      </div>
+    </form>
+  );
+}
