@@ -172,7 +172,10 @@ test("the annotator sees the open issues as a checklist, corrects the box and ti
   await expect(page.getByTestId("issue-row").first()).toHaveAttribute("data-issue-state", "fixed");
   await expect(page.getByTestId("rework-note")).toContainText("1 open issue");
   // The point issue: nothing to move, it is ticked off the checklist.
-  await panel.getByRole("checkbox", { name: "Issue 2 fixed" }).check();
+  // Ticked once the server has it fixed (the box follows the issue's state, not the click).
+  const tick = panel.getByRole("checkbox", { name: "Issue 2 fixed" });
+  await tick.click();
+  await expect(tick).toBeChecked();
   await expect(page.getByTestId("rework-note")).toContainText("can be submitted again");
   await shot(page, "review-issues-04-fixed");
   const work = await json<{ revision: number }>(await page.request.get(`${API}/images/${imageId}/work`));
