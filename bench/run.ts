@@ -65,6 +65,7 @@ const cases: Case[] = [
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
   ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),
+  ...(await optionalCases("review-open.ts", "reviewOpenCases")),
   ...(await optionalCases("gigapixel.ts", "gigapixelCases")),
   ...(await optionalCases("renditions.ts", "renditionCases")),
   ...(await optionalCases("import-publish.ts", "importPublishCases")),

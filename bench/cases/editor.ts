@@ -32,7 +32,7 @@ const CASE = "editor: 10k boxes + 2k polygons";
 const PORT = 3431;
 
 /** A photo-like picture (smooth blobs, not noise), so screenshots show the shapes and JPEG decoding is typical. */
-const photoJpeg = async (width: number, height: number, seed: number) => {
+export const photoJpeg = async (width: number, height: number, seed: number) => {
   const r = rng(seed);
   const w = Math.ceil(width / 40);
   const h = Math.ceil(height / 40);

@@ -40,6 +40,7 @@ import {
 } from "./shape-geometry.js";
 import { type RankedShape, ShapeMap } from "./shape-map.js";
 import { type BoxState, boxTool } from "./tools/box-tool.js";
+import { type IssueState, issueTool } from "./tools/issue-tool.js";
 import { type PanState, panTool } from "./tools/pan-tool.js";
 import { type PolygonState, polygonTool } from "./tools/polygon-tool.js";
 import { type SelectState, selectTool } from "./tools/select-tool.js";
@@ -75,6 +76,7 @@ interface ToolStates {
   box: BoxState;
   polygon: PolygonState;
   pan: PanState;
+  issue: IssueState;
 }
 
 const TOOLS: { [K in ToolId]: Tool<ToolStates[K]> } = {
@@ -82,6 +84,7 @@ const TOOLS: { [K in ToolId]: Tool<ToolStates[K]> } = {
   box: boxTool,
   polygon: polygonTool,
   pan: panTool,
+  issue: issueTool,
 };
 
 const initialToolStates = (): ToolStates => ({
@@ -89,6 +92,7 @@ const initialToolStates = (): ToolStates => ({
   box: boxTool.initial,
   polygon: polygonTool.initial,
   pan: panTool.initial,
+  issue: issueTool.initial,
 });
 
 const defaultIdFactory = (): (() => string) => {
@@ -123,6 +127,7 @@ const initialState = (): EditorState => ({
   cursor: null,
   canUndo: false,
   canRedo: false,
+  issueDraft: null,
   hoverId: null,
   pointerTarget: null,
   cursorKind: "default",
@@ -159,6 +164,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   let spaceHeld = false;
   let fitted = true;
   let pasteCount = 0;
+  let issueDraftSeq = 0;
 
   // Effects of one event are gathered into one store update, so subscribers never see a half-applied
   // gesture (e.g. the preview gone but the commit not yet in the document).
@@ -390,6 +396,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     x: number;
     y: number;
     tolerancePx: number;
+    lockedToo: boolean;
     scale: number;
     shapes: ShapeMap;
     hiddenShapes: ReadonlySet<ShapeId>;
@@ -399,7 +406,8 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     hit: ShapeId | null;
   } | null = null;
 
-  const hitTest = (p: ImagePoint, tolerancePx = HIT_TOLERANCE_PX): ShapeId | null => {
+  /** `lockedToo`: locked shapes count as well (an issue may be pinned on one); hidden ones never. */
+  const hitTest = (p: ImagePoint, tolerancePx = HIT_TOLERANCE_PX, lockedToo = false): ShapeId | null => {
     const s = cur();
     const m = lastHit;
     if (
@@ -407,6 +415,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       m.x === p.x &&
       m.y === p.y &&
       m.tolerancePx === tolerancePx &&
+      m.lockedToo === lockedToo &&
       m.scale === s.viewport.scale &&
       m.shapes === shapes &&
       m.hiddenShapes === s.hiddenShapes &&
@@ -415,11 +424,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       m.lockedLabels === s.lockedLabels
     )
       return m.hit;
-    const hit = searchHit(p, tolerancePx, s);
+    const hit = searchHit(p, tolerancePx, s, lockedToo);
     lastHit = {
       x: p.x,
       y: p.y,
       tolerancePx,
+      lockedToo,
       scale: s.viewport.scale,
       shapes,
       hiddenShapes: s.hiddenShapes,
@@ -431,7 +441,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     return hit;
   };
 
-  const searchHit = (p: ImagePoint, tolerancePx: number, s: EditorState): ShapeId | null => {
+  const searchHit = (
+    p: ImagePoint,
+    tolerancePx: number,
+    s: EditorState,
+    lockedToo: boolean,
+  ): ShapeId | null => {
     const tol = tolerancePx / s.viewport.scale;
     const candidates = index.search({ minX: p.x - tol, minY: p.y - tol, maxX: p.x + tol, maxY: p.y + tol });
     metrics.hitTests++;
@@ -441,7 +456,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     let bestRank = -1;
     for (const id of candidates) {
       const e = shapes.ranked(id);
-      if (!e || !isEditable(id, s)) continue;
+      if (!e || (lockedToo ? isShapeHidden(id, s) : !isEditable(id, s))) continue;
       if (!geometryContains(e.shape.geometry, p.x, p.y, tol)) continue;
       const area = geometryArea(e.shape.geometry);
       // Smallest wins so a small object on top of a big one stays clickable; ties go to the topmost.
@@ -454,9 +469,14 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     return best;
   };
 
-  /** What a press at `p` would do with the select tool at rest; null otherwise or over nothing. */
+  /** What a press at `p` would do with the select or issue tool at rest; null otherwise or over nothing. */
   const pressTarget = (p: ImagePoint): PressTarget | null => {
     const s = cur();
+    if (s.tool.id === "issue" && s.tool.state === "idle") {
+      // The issue tool's press pins the shape it finds here (tools/issue-tool.ts, ctx.shapeAt).
+      const shapeId = hitTest(p, HIT_TOLERANCE_PX, true);
+      return shapeId === null ? null : { kind: "pin", shapeId };
+    }
     if (s.tool.id !== "select" || s.tool.state !== "idle") return null;
     // The order of the select tool's press: a handle of a selected shape first, then the shape under it.
     const handle = handleAt(p);
@@ -518,6 +538,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       pxToImage: pxToImage(),
       shape: (id) => shapes.get(id),
       hitTest: (p) => hitTest(p),
+      shapeAt: (p) => hitTest(p, HIT_TOLERANCE_PX, true),
       handleAt,
       editableSelection: () =>
         s.readOnly
@@ -554,6 +575,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
           break;
         case "message":
           message(e.text);
+          break;
+        case "issueDraft":
+          set({ issueDraft: { anchor: e.anchor, seq: ++issueDraftSeq } });
           break;
         case "pan": {
           const v = cur().viewport;
@@ -775,6 +799,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
           lockedLabels: new Set([...prev.lockedLabels].filter((id) => labelIds.has(id))),
           cursor: null,
           hoverId: null,
+          issueDraft: null,
           message: null,
           canUndo: false,
           canRedo: false,
@@ -1206,6 +1231,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     isShapeHidden: (id) => isShapeHidden(id),
     isShapeLocked: (id) => isShapeLocked(id),
     clearMessage: () => set({ message: null }),
+    clearIssueDraft: () => {
+      if (cur().issueDraft !== null) set({ issueDraft: null });
+    },
   };
 
   for (const c of builtinCommands()) addCommand(c);

@@ -30,6 +30,9 @@ export const cursorKindFor = (
     case "box":
     case "polygon":
       return "crosshair";
+    case "issue":
+      // Over a shape at rest the press pins that shape; anywhere else it pins a point or a region.
+      return tool.state === "idle" && target?.kind === "pin" ? "pointer" : "crosshair";
   }
   switch (tool.state) {
     case "idle":

@@ -1,5 +1,5 @@
 import type { Bounds, ImagePoint, ScreenPoint, Size, Viewport } from "@labelbench/geometry";
-import type { AnnotationInput, Geometry, Label, ShapeType } from "@labelbench/schema";
+import type { AnnotationInput, Geometry, IssueAnchor, Label, ShapeType } from "@labelbench/schema";
 import type { StoreApi } from "zustand/vanilla";
 
 export type ShapeId = string;
@@ -16,7 +16,8 @@ export interface EditorDocument {
   readonly tags: readonly number[];
 }
 
-export type ToolId = "select" | "box" | "polygon" | "pan";
+/** `issue` pins review issues (tools/issue-tool.ts): it emits an issue draft instead of a shape. */
+export type ToolId = "select" | "box" | "polygon" | "pan" | "issue";
 
 /**
  * What the editor is open for: annotating, or reviewing someone's work (the review keys replace the
@@ -36,6 +37,8 @@ export type Preview =
   | { kind: "box"; geometry: BoxPreviewGeometry }
   | { kind: "polygon"; points: [number, number][]; cursor: [number, number] | null }
   | { kind: "marquee"; bounds: Bounds }
+  /** The region an issue tool drag would pin, clamped to the image. */
+  | { kind: "issueRegion"; geometry: BoxPreviewGeometry }
   /** Moved/resized/vertex-edited shapes during a drag: drawn instead of the originals with the same ids. */
   | { kind: "transform"; shapes: Shape[] };
 
@@ -64,9 +67,14 @@ export interface EditorState {
   canRedo: boolean;
   hoverId: ShapeId | null;
   /**
+   * What the issue tool's last press pinned, for the page's issue form; null once the page took it
+   * (`clearIssueDraft`) or another image was loaded. `seq` tells a new press on the same anchor apart.
+   */
+  issueDraft: IssueDraft | null;
+  /**
    * What a primary press at the pointer (`cursor`) would start, decided by the select tool's own hit
-   * tests (handles first, then the smallest shape); null with another tool, during a gesture, or over
-   * nothing. The canvas only shows it, as `cursorKind`.
+   * tests (handles first, then the smallest shape), or the shape the issue tool would pin; null with
+   * another tool, during a gesture, or over nothing. The canvas only shows it, as `cursorKind`.
    */
   pointerTarget: PressTarget | null;
   /**
@@ -84,6 +92,12 @@ export interface EditorState {
   message: string | null;
   /** +1 with every message, so the same text said again is shown (and timed) again. */
   messageSeq: number;
+}
+
+/** Where a review issue would be pinned (the contract's anchor; a shape anchor's `box` is the server's). */
+export interface IssueDraft {
+  anchor: IssueAnchor;
+  seq: number;
 }
 
 export interface PointerInput {
@@ -168,7 +182,9 @@ export type PressTarget =
   /** A selected shape: dragging moves the selection. */
   | { kind: "move"; shapeId: ShapeId }
   /** An unselected shape: the press selects it (and a drag then moves it). */
-  | { kind: "select"; shapeId: ShapeId };
+  | { kind: "select"; shapeId: ShapeId }
+  /** The issue tool over a shape: a click pins the issue on it. */
+  | { kind: "pin"; shapeId: ShapeId };
 
 /** The pointer's cursor, named as in CSS (the canvas sets it as is). */
 export type CursorKind =
@@ -248,8 +264,10 @@ export interface Editor {
   toAnnotationInputs(): AnnotationInput[];
   /** Smallest-area visible, unlocked shape under the point (spatial index). Tolerance in screen px. */
   hitTest(p: ImagePoint, tolerancePx?: number): ShapeId | null;
-  /** What a press at `p` would do with the select tool at rest; null otherwise or over nothing. */
+  /** What a press at `p` would do with the select or issue tool at rest; null otherwise or over nothing. */
   pressTarget(p: ImagePoint): PressTarget | null;
+  /** The page took the issue draft (opened its form) or dropped it. */
+  clearIssueDraft(): void;
   /** Non-hidden shapes intersecting the viewport (culling), via the spatial index, in z-order. */
   visibleShapeIds(): ShapeId[];
   isShapeHidden(id: ShapeId): boolean;

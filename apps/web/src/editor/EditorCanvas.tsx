@@ -7,7 +7,7 @@ import { CursorView } from "./canvas/cursor-view";
 import { FrameScheduler } from "./canvas/frame-scheduler";
 import { OVERSCAN_PX } from "./canvas/image-camera";
 import { domImageLayerHost, ImageLayer } from "./canvas/image-layer";
-import { OverlayLayer } from "./canvas/overlay-layer";
+import { OverlayLayer, type OverlayMarks } from "./canvas/overlay-layer";
 import { PointerInput } from "./canvas/pointer-input";
 import { ShapeLayer } from "./canvas/shape-layer";
 import type { RasterStats } from "./canvas/shape-raster";
@@ -34,6 +34,8 @@ interface Props {
   tiled?: Image | null;
   /** What the tile renderer did (the bench and tests read it). */
   tileStats?: TiledImageStats;
+  /** Review marks on the overlay (issues, the re-review diff: issues/review-marks.ts). */
+  marks?: OverlayMarks | null;
 }
 
 interface Layers {
@@ -52,7 +54,16 @@ interface Layers {
  *   editor decided (EditorState.cursorKind).
  * All three draw in one animation frame with one time budget (canvas/frame-scheduler.ts).
  */
-export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, tiled, tileStats }: Props) {
+export function EditorCanvas({
+  editor,
+  image,
+  imageSize,
+  serverShapes,
+  stats,
+  tiled,
+  tileStats,
+  marks,
+}: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
   const imageBox = useRef<HTMLDivElement>(null);
   const rasterRef = useRef<HTMLDivElement>(null);
@@ -72,6 +83,8 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   picture.current = { image, imageSize };
   const serverRef = useRef(serverShapes);
   serverRef.current = serverShapes;
+  const marksRef = useRef(marks ?? null);
+  marksRef.current = marks ?? null;
 
   useLayoutEffect(() => {
     const el = boxRef.current;
@@ -105,6 +118,7 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
       stats.overlayDraws += 1;
     });
     overlay.setServerShapes(serverRef.current);
+    overlay.setMarks(marksRef.current);
     layers.current = { image: imageLayer, shapes, overlay };
     const cursor = new CursorView(inputEl);
     cursor.show(editor.getState().cursorKind);
@@ -159,6 +173,10 @@ export function EditorCanvas({ editor, image, imageSize, serverShapes, stats, ti
   useEffect(() => {
     layers.current?.overlay.setServerShapes(serverShapes);
   }, [serverShapes]);
+
+  useEffect(() => {
+    layers.current?.overlay.setMarks(marks ?? null);
+  }, [marks]);
 
   // Konva clears the overlay's canvas when the stage's new size reaches it, in React's commit, which
   // may come after the frame that drew for that size (the "view both" banner shrinks the stage as the

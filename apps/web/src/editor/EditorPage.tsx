@@ -12,6 +12,10 @@ import { ConflictBanner, ConflictDialog } from "./ConflictDialog";
 import { emptyTiledImageStats, type TiledImageStats } from "./canvas/tile-renderer";
 import { EditorCanvas, type RenderStats } from "./EditorCanvas";
 import { EdIcon } from "./icons";
+import { DiffLegend } from "./issues/DiffLegend";
+import { IssueForm } from "./issues/IssueForm";
+import { IssuePanel } from "./issues/IssuePanel";
+import { useIssues } from "./issues/use-issues";
 import { LabelPalette, TagsPanel } from "./LabelPalette";
 import { Notices, useNotices } from "./Notices";
 import { ReviewBar, WorkStatus } from "./review/ReviewBar";
@@ -168,6 +172,9 @@ export function EditorPage() {
   }, [editor]);
 
   useWindowKeys(editor, view, closeHelp);
+  // Review (issue 15): the image's issues and the re-review diff; `I` and `G` in review mode.
+  const reviewMode = searchParams.get("mode") === "review";
+  const issues = useIssues(editor, imageId, notices, reviewMode, () => view.current.blocked);
   useTestHook(editor, session, stats, tileStats);
 
   const serverShapes = useMemo<Shape[] | null>(
@@ -241,7 +248,10 @@ export function EditorPage() {
             stats={stats}
             tiled={tiled}
             tileStats={tileStats}
+            marks={issues.session.marks}
           />
+          {issues.rights.review && <IssueForm editor={editor} session={issues.session} />}
+          <DiffLegend session={issues.session} keys={reviewMode} />
           {bundle && !error && (
             <TilesNotice
               image={bundle.image}
@@ -275,6 +285,7 @@ export function EditorPage() {
           <Notices editor={editor} notices={notices} />
         </div>
         <aside className="ed-side ed-side--right">
+          <IssuePanel editor={editor} session={issues.session} rights={issues.rights} keys={reviewMode} />
           <ShapeList editor={editor} authors={authors} />
         </aside>
       </div>

@@ -86,6 +86,7 @@ export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose:
                 ["Insert a vertex", "Double-click an edge"],
                 ["Delete a vertex", "Alt + click it"],
                 ["Close a polygon", "Click the first vertex, double-click"],
+                ["Pin an issue (issue tool)", "Click a shape or a point, drag a region"],
               ].map(([what, how]) => (
                 <div key={what} className="ed-help__row">
                   <dt>{what}</dt>

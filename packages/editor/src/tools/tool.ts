@@ -1,5 +1,5 @@
 import type { Bounds, ImagePoint, ScreenPoint, Size } from "@labelbench/geometry";
-import type { Geometry, ShapeType } from "@labelbench/schema";
+import type { Geometry, IssueAnchor, ShapeType } from "@labelbench/schema";
 import type { GeometryValidation } from "../shape-geometry.js";
 import type { BoxHandle, EditorState, Preview, Shape, ShapeId, ToolId } from "../types.js";
 
@@ -38,7 +38,9 @@ export type ToolEffect =
   | { type: "commit"; change: ShapeChange; select?: ShapeId[] }
   | { type: "message"; text: string }
   /** Pan the camera by a screen-pixel delta. */
-  | { type: "pan"; dx: number; dy: number };
+  | { type: "pan"; dx: number; dy: number }
+  /** A review issue pinned here: becomes EditorState.issueDraft for the page's form. */
+  | { type: "issueDraft"; anchor: IssueAnchor };
 
 export type HandleHit =
   | { kind: "box"; shapeId: ShapeId; handle: BoxHandle }
@@ -53,6 +55,8 @@ export interface ToolContext {
   shape(id: ShapeId): Shape | undefined;
   /** Topmost-by-area rule: the smallest visible, unlocked shape under the point. */
   hitTest(p: ImagePoint): ShapeId | null;
+  /** The smallest visible shape under the point, locked or not (what an issue is pinned on). */
+  shapeAt(p: ImagePoint): ShapeId | null;
   /** A handle of a selected, editable shape under the point (handles exist only for selected shapes). */
   handleAt(p: ImagePoint): HandleHit | null;
   /** Selected shapes that may be edited (not locked, not hidden). */

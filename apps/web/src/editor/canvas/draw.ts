@@ -39,6 +39,8 @@ export const SELECTED_LINE_PX = 2.5;
 export const HANDLE_PX = 8;
 export const VERTEX_PX = 7;
 export const UNKNOWN_LABEL_COLOUR = "#9ca3af";
+/** An issue region being dragged (the colour of an open issue, issues/issue-model.ts). */
+const ISSUE_REGION_COLOUR = "#ec4899";
 /** Beyond this many selected shapes, handles would only be noise: outlines only. */
 export const MAX_HANDLE_SHAPES = 200;
 
@@ -291,6 +293,21 @@ export const drawOverlay = (ctx: Ctx, o: OverlayInput): ScreenRect | null => {
       // The first vertex is the closing target: bigger, so it is easy to hit.
       drawHandle(ctx, x, y, o.activeColour, i === 0 ? HANDLE_PX + 4 : VERTEX_PX);
     });
+  } else if (p?.kind === "issueRegion") {
+    // The region an issue will be pinned on: dashed, in the colour of an open issue.
+    const [x0, y0] = map(p.geometry.x, p.geometry.y);
+    const [x1, y1] = map(p.geometry.x + p.geometry.width, p.geometry.y + p.geometry.height);
+    ctx.globalAlpha = 0.12;
+    ctx.fillStyle = ISSUE_REGION_COLOUR;
+    ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = ISSUE_REGION_COLOUR;
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+    ctx.setLineDash([]);
+    extent.point(x0, y0);
+    extent.point(x1, y1);
   } else if (p?.kind === "marquee") {
     const [x0, y0] = map(p.bounds.minX, p.bounds.minY);
     const [x1, y1] = map(p.bounds.maxX, p.bounds.maxY);

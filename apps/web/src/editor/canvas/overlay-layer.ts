@@ -32,6 +32,26 @@ export const overlayChanged = (s: EditorState, prev: EditorState): boolean =>
   s.readOnly !== prev.readOnly;
 
 /**
+ * Marks drawn on the overlay under the selection, from outside the editor's state (the review's
+ * issues and diff, issues/review-marks.ts): they say when they changed, and whether they have content.
+ */
+export interface OverlayMarks {
+  hasContent(s: EditorState): boolean;
+  /** Whether a store change alters them beyond what the overlay follows anyway (overlayChanged). */
+  changed(s: EditorState, prev: EditorState): boolean;
+  /** Draws in CSS pixels; returns the area drawn on. */
+  draw(ctx: CanvasRenderingContext2D, s: EditorState): Area | null;
+  subscribe(listener: () => void): () => void;
+}
+
+const union = (a: Area | null, b: Area | null): Area | null => {
+  if (!a || !b) return a ?? b;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+};
+
+/**
  * The overlay (selection, handles, previews, crosshair guides, the server's shapes in "view both"):
  * drawn in the frame that shows the change, hidden while it has nothing to show (overlay-view.ts).
  */
@@ -39,6 +59,8 @@ export class OverlayLayer {
   private readonly view: OverlayView;
   private readonly coloursOf = labelColours();
   private serverShapes: readonly Shape[] | null = null;
+  private marks: OverlayMarks | null = null;
+  private unsubscribeMarks: () => void = () => {};
   /** The last draw drew nothing: while it stays so, camera moves need not clear it again. */
   private blank = false;
   private readonly cancelWarm: () => void;
@@ -73,6 +95,15 @@ export class OverlayLayer {
     this.request();
   }
 
+  /** Review marks (issues, the re-review diff) drawn under the selection. */
+  setMarks(marks: OverlayMarks | null): void {
+    if (marks === this.marks) return;
+    this.unsubscribeMarks();
+    this.marks = marks;
+    this.unsubscribeMarks = marks?.subscribe(() => this.request()) ?? (() => {});
+    this.request();
+  }
+
   /** Asks for the overlay to be drawn (or hidden) in the next frame. */
   request(): void {
     this.frames.request(this.frame);
@@ -80,17 +111,22 @@ export class OverlayLayer {
 
   /** Follows a store change; still nothing to draw: it stays hidden, and no frame is asked for. */
   stateChanged(s: EditorState, prev: EditorState): void {
-    if (this.blank && !overlayHasContent(s, this.serverShapes)) return;
-    if (overlayChanged(s, prev)) this.request();
+    if (this.blank && !this.hasContent(s)) return;
+    if (overlayChanged(s, prev) || this.marks?.changed(s, prev)) this.request();
   }
 
   dispose(): void {
     this.frames.cancel(this.frame);
     this.cancelWarm();
+    this.unsubscribeMarks();
+  }
+
+  private hasContent(s: EditorState): boolean {
+    return overlayHasContent(s, this.serverShapes) || (this.marks?.hasContent(s) ?? false);
   }
 
   private readonly frame = (): boolean => {
-    const content = overlayHasContent(this.editor.getState(), this.serverShapes);
+    const content = this.hasContent(this.editor.getState());
     this.blank = !content;
     if (!content) this.view.hide();
     else this.view.draw((ctx) => this.draw(ctx));
@@ -115,6 +151,7 @@ export class OverlayLayer {
         ? (s.doc.shapes.get(s.hoverId) ?? null)
         : null;
     const active = s.labels.find((l) => l.id === s.activeLabelId);
+    const marked = this.marks?.hasContent(s) ? this.marks.draw(ctx, s) : null;
     const area = drawOverlay(ctx, {
       viewport: s.viewport,
       image: s.image,
@@ -131,6 +168,6 @@ export class OverlayLayer {
       crosshair: s.tool.id === "box" && s.cursor ? s.cursor : null,
     });
     this.onDraw();
-    return area;
+    return union(marked, area);
   }
 }

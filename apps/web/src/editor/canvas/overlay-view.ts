@@ -75,10 +75,14 @@ export class OverlayView {
 
   /** The shape's scene function: Konva has set the pixel-ratio transform, so this works in CSS pixels. */
   private scene(ctx: CanvasRenderingContext2D): void {
+    // A redraw Konva asked for itself (it batches one after any attribute change, such as the
+    // `visible(true)` of `draw`): nothing new to show, and the canvas still holds the last picture.
+    // Clearing here wiped what had just been drawn one frame later.
+    if (!this.paint) return;
     const d = this.drawn;
     if (d) ctx.clearRect(d.x, d.y, d.w, d.h);
     else ctx.clearRect(0, 0, this.layer.width(), this.layer.height());
-    const area = this.paint?.(ctx) ?? null;
+    const area = this.paint(ctx);
     this.drawn = area
       ? {
           x: Math.floor(area.x) - 1,
