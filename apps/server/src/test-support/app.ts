@@ -1,9 +1,10 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Role } from "@labelbench/schema";
 import express from "express";
-import type { Kysely } from "kysely";
+import { AliasNode, type Kysely, type RootOperationNode, TableNode } from "kysely";
 import type pg from "pg";
 import { createApp, type LabelbenchApp } from "../app.js";
 import { type Config, testConfig } from "../config.js";
@@ -39,8 +40,13 @@ export interface TestApp<S extends Storage = LocalStorage> {
   db: Db;
   /** The database through Kysely, as modules see it (deps.sql): use it to inspect rows on both backends. */
   sql: Kysely<Database>;
-  /** How many queries the app (and `sql`) has run so far, transaction BEGIN/COMMIT not counted. */
-  queryCount: () => number;
+  /**
+   * Runs `work` (requests to the app) and counts the queries it caused, transaction BEGIN/COMMIT
+   * not counted. Only work started inside `work` counts: the app's background workers (heartbeat,
+   * tile poller, start-up sweep), which run on their own schedule and take longer on PostgreSQL,
+   * are not the request's cost.
+   */
+  countQueries: <T>(work: () => Promise<T>) => Promise<{ result: T; queries: number }>;
   /** PostgreSQL: the pool under `sql` (as deps.pgPool); undefined on SQLite. */
   pool: pg.Pool | undefined;
   /**
@@ -65,11 +71,22 @@ interface SiblingOptions {
   /** The code setup from another machine must bring (createApp's setupCode). */
   setupCode?: string;
 }
+/** What `afterQuery` is told of a query: its kind and the table it reads or writes first. */
+export interface QuerySeen {
+  kind: RootOperationNode["kind"];
+  table: string | null;
+}
+
 export interface TestAppOptions<S extends Storage> extends SiblingOptions {
   /** false: no test admin and no default token, a fresh install whose setup page is open. */
   admin?: boolean;
   storedFilesHooks?: StoredFilesHooks;
   storage?: S;
+  /**
+   * A pause point after each query of the app (and of `sql`), before its caller sees the result:
+   * to change the database, through a sibling, between two queries of one request.
+   */
+  afterQuery?: (query: QuerySeen) => Promise<void>;
 }
 
 /**
@@ -91,11 +108,20 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
   const database = await openTestDatabase(dir);
   const { dialect } = database;
   const db = database.sqlite;
-  let queries = 0;
+  const counting = new AsyncLocalStorage<{ queries: number }>();
+  const seen = new Map<unknown, QuerySeen>();
+  const { afterQuery } = options;
   const sql = database.sql.withPlugin({
-    transformQuery: (args) => args.node,
+    transformQuery: (args) => {
+      if (afterQuery) seen.set(args.queryId, { kind: args.node.kind, table: tableOf(args.node) });
+      return args.node;
+    },
     transformResult: async (args) => {
-      queries++;
+      const count = counting.getStore();
+      if (count) count.queries++;
+      const query = seen.get(args.queryId);
+      seen.delete(args.queryId);
+      if (afterQuery && query) await afterQuery(query);
       return args.result;
     },
   });
@@ -145,7 +171,14 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
       return db ?? sqliteOnly();
     },
     sql,
-    queryCount: () => queries,
+    countQueries: async (work) => {
+      // The store reaches what `work` starts: supertest's server listens inside it (when the
+      // request is awaited, hence awaited in here), so every request it serves (and what those
+      // requests start) runs in the store's context.
+      const count = { queries: 0 };
+      const result = await counting.run(count, async () => await work());
+      return { result, queries: count.queries };
+    },
     pool: database.pool,
     sibling: async (siblingOverrides = {}, siblingOptions = {}) => {
       const conn = await database.reopen();
@@ -169,6 +202,22 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+};
+
+/** The table a query names first (FROM, INTO, UPDATE, DELETE FROM), or null. */
+const tableOf = (node: RootOperationNode): string | null => {
+  const first =
+    node.kind === "SelectQueryNode"
+      ? node.from?.froms[0]
+      : node.kind === "InsertQueryNode"
+        ? node.into
+        : node.kind === "UpdateQueryNode"
+          ? node.table
+          : node.kind === "DeleteQueryNode"
+            ? node.from.froms[0]
+            : undefined;
+  const inner = first && AliasNode.is(first) ? first.node : first;
+  return inner && TableNode.is(inner) ? inner.table.identifier.name : null;
 };
 
 /** What a PostgreSQL test app answers where code still asks for the SQLite handle. */
@@ -214,8 +263,14 @@ export interface TestDatabase {
   close: () => Promise<void>;
 }
 
-/** A migrated, empty database of the suite's backend, private to one test (app). */
-export const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
+/**
+ * A migrated, empty database of the suite's backend, private to one test (app). `poolSize`: each
+ * PostgreSQL pool's connections (this one's and those `reopen` makes).
+ */
+export const openTestDatabase = async (
+  dir: string,
+  opts: { poolSize?: number } = {},
+): Promise<TestDatabase> => {
   if (TEST_BACKEND === "sqlite") {
     const file = path.join(dir, "labelbench.sqlite");
     const db = openDatabase(file);
@@ -233,15 +288,16 @@ export const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
       close: () => sql.destroy(),
     };
   }
+  const poolSize = opts.poolSize ?? 4;
   const scratch = await migratedTemplate().then((t) => t.clone());
-  const conn = await openDb(scratch.url, { poolSize: 4 });
+  const conn = await openDb(scratch.url, { poolSize });
   return {
     dialect: "postgres",
     sql: conn.kysely,
     sqlite: undefined,
     pool: conn.dialect === "postgres" ? conn.pool : undefined,
     reopen: async () => {
-      const other = await openDb(scratch.url, { poolSize: 4 });
+      const other = await openDb(scratch.url, { poolSize });
       return {
         sql: other.kysely,
         sqlite: undefined,
@@ -252,6 +308,45 @@ export const openTestDatabase = async (dir: string): Promise<TestDatabase> => {
     close: async () => {
       await conn.close();
       await scratch.drop();
+    },
+  };
+};
+
+export interface ProcessesDatabase {
+  dialect: Dialect;
+  /** The first process's connection. */
+  sql: Kysely<Database>;
+  /** Another process's connection: a pool of its own on PostgreSQL, `sql` itself on SQLite. */
+  connection: () => Promise<Kysely<Database>>;
+  /** Closes every connection, drops the database (PostgreSQL) and removes its temp folder. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A fresh database of the suite's backend as several server processes reach it, below the HTTP
+ * layer. On PostgreSQL each `connection()` is a pool of its own, so the processes' transactions
+ * really run at once and meet on row locks. On SQLite it is the one connection again: two
+ * better-sqlite3 handles in one thread would block it (a write waits, synchronously, on the other
+ * handle's open transaction, which cannot finish meanwhile), where two processes' writers take
+ * turns, as one connection makes them do.
+ */
+export const openProcessesDatabase = async (opts: { poolSize?: number } = {}): Promise<ProcessesDatabase> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-processes-"));
+  const database = await openTestDatabase(dir, opts);
+  const others: (() => Promise<void>)[] = [];
+  return {
+    dialect: database.dialect,
+    sql: database.sql,
+    connection: async () => {
+      if (database.dialect === "sqlite") return database.sql;
+      const other = await database.reopen();
+      others.push(other.close);
+      return other.sql;
+    },
+    close: async () => {
+      for (const close of others.splice(0)) await close();
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 };

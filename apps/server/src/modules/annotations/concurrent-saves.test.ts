@@ -1,24 +1,17 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Kysely } from "kysely";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDb, sqliteKysely } from "../../db/connect.js";
-import { migrate, openDatabase } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
 import { AppError } from "../../http/errors.js";
 import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
-import { makeTestApp, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
+import { makeTestApp, openProcessesDatabase, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { migratedTemplate } from "../../test-support/postgres.js";
 import { annotationService } from "./service.js";
 
 /**
- * On PostgreSQL two pools on one scratch database, as two server processes have: every save below
- * names the same base revision, and the check must hold across connections, not only inside one
- * process. On SQLite one connection, as one process has (two better-sqlite3 handles in one thread
- * would deadlock: the second's busy wait blocks the thread the first needs to commit).
+ * On PostgreSQL two pools on one database, as two server processes have: every save below names
+ * the same base revision, and the check must hold across connections, not only inside one process.
+ * On SQLite one connection, as one process has (see openProcessesDatabase).
  */
 interface Pair {
   a: Kysely<Database>;
@@ -27,33 +20,8 @@ interface Pair {
 }
 
 const openPair = async (): Promise<Pair> => {
-  if (TEST_BACKEND === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-race-"));
-    const file = path.join(dir, "labelbench.sqlite");
-    const first = openDatabase(file);
-    migrate(first);
-    const a = sqliteKysely(first);
-    return {
-      a,
-      b: a,
-      close: async () => {
-        await a.destroy();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const scratch = await (await migratedTemplate()).clone();
-  const a = await openDb(scratch.url, { poolSize: 8 });
-  const b = await openDb(scratch.url, { poolSize: 8 });
-  return {
-    a: a.kysely,
-    b: b.kysely,
-    close: async () => {
-      await a.close();
-      await b.close();
-      await scratch.drop();
-    },
-  };
+  const db = await openProcessesDatabase({ poolSize: 8 });
+  return { a: db.sql, b: await db.connection(), close: db.close };
 };
 
 let pair: Pair;
@@ -109,7 +77,7 @@ const setOf = (i: number) =>
 describe(`concurrent saves with one base revision (${TEST_BACKEND === "postgres" ? "PostgreSQL, two pools" : "SQLite, one connection"})`, () => {
   it("lets exactly one of N win; the others get REVISION_CONFLICT and the stored set is the winner's", async () => {
     const now = () => new Date().toISOString();
-    const services = [pair.a, pair.b].map((sql) => annotationService({ sql, now }));
+    const services = [pair.a, pair.b].map((sql) => annotationService({ sql, dialect: TEST_BACKEND, now }));
     const N = 12;
     const results = await Promise.allSettled(
       Array.from({ length: N }, (_, i) =>
@@ -128,7 +96,7 @@ describe(`concurrent saves with one base revision (${TEST_BACKEND === "postgres"
       expect(r.reason).toBeInstanceOf(AppError);
       expect((r.reason as AppError).code).toBe("REVISION_CONFLICT");
     }
-    const stored = await annotationService({ sql: pair.b, now }).get(imageId);
+    const stored = await annotationService({ sql: pair.b, dialect: TEST_BACKEND, now }).get(imageId);
     expect(stored.revision).toBe(1);
     expect(stored.annotations.map((a) => a.id)).toEqual(setOf(winner).map((a) => a.id));
     const image = await pair.a
@@ -141,7 +109,7 @@ describe(`concurrent saves with one base revision (${TEST_BACKEND === "postgres"
 
   it("lets exactly one of N patches on one base win, and keeps only the winner's shape", async () => {
     const now = () => new Date().toISOString();
-    const services = [pair.a, pair.b].map((sql) => annotationService({ sql, now }));
+    const services = [pair.a, pair.b].map((sql) => annotationService({ sql, dialect: TEST_BACKEND, now }));
     const N = 12;
     const results = await Promise.allSettled(
       Array.from({ length: N }, (_, i) =>
@@ -156,7 +124,7 @@ describe(`concurrent saves with one base revision (${TEST_BACKEND === "postgres"
     expect(won).toHaveLength(1);
     for (const r of results)
       if (r.status === "rejected") expect((r.reason as AppError).code).toBe("REVISION_CONFLICT");
-    const stored = await annotationService({ sql: pair.b, now }).get(imageId);
+    const stored = await annotationService({ sql: pair.b, dialect: TEST_BACKEND, now }).get(imageId);
     expect(stored.revision).toBe(1);
     expect(stored.annotations.map((a) => a.id)).toEqual([`w${won[0]}-0`]);
   });

@@ -79,7 +79,27 @@ const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefi
   updatedAt: a.updatedAt,
 });
 
-export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
+/**
+ * The labels of a checked save that a deletion took away since it was checked (validation reads
+ * the labels before the transaction), as the validator would have named them.
+ */
+const goneLabels = (
+  kept: ReadonlySet<number>,
+  field: string,
+  shapes: readonly { labelId: number }[],
+  tags: readonly number[] | undefined,
+): FieldIssue[] => {
+  const gone = (id: number) =>
+    `label ${id} is not in this project's label set: it was deleted while this save was being checked`;
+  return [
+    ...shapes.flatMap((a, i) =>
+      kept.has(a.labelId) ? [] : [{ path: `${field}.${i}.labelId`, message: gone(a.labelId) }],
+    ),
+    ...(tags ?? []).flatMap((id, i) => (kept.has(id) ? [] : [{ path: `tags.${i}`, message: gone(id) }])),
+  ];
+};
+
+export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   const requireImage = async (ex: Executor, id: number) => {
     const row = await imageOf(ex, id);
     if (!row) throw notFound("image", id);
@@ -87,6 +107,18 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
   };
   const labelsOf = async (projectId: number) =>
     new Map((await labelRepo.list(deps.sql, projectId)).map((l) => [l.id, l]));
+  /**
+   * First in the write transaction: holds the labels the save refers to (see labelRepo.holdForUse),
+   * before the image, the order a label's deletion locks them in. Which ones are gone is told
+   * after the claim, so a save that lost to a deletion's revision step gets the conflict (and the
+   * current set) rather than a refusal.
+   */
+  const holdLabels = (
+    trx: Executor,
+    projectId: number,
+    shapes: readonly { labelId: number }[],
+    tags?: number[],
+  ) => labelRepo.holdForUse(trx, deps.dialect, projectId, [...shapes.map((a) => a.labelId), ...(tags ?? [])]);
   /**
    * First in the write transaction: moves the image to the next revision if it is at
    * `baseRevision` (one conditional UPDATE, which holds the image row until the transaction ends),
@@ -134,8 +166,11 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
       if (!checked.ok) throw refuse(checked.issues);
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
+        const kept = await holdLabels(trx, image.project_id, checked.annotations, checked.tags);
         const revision = await claim(trx, imageId, body.baseRevision);
         await guardSave(trx, imageId, caller, now);
+        const gone = goneLabels(kept, "annotations", checked.annotations, checked.tags);
+        if (gone.length > 0) throw refuse(gone);
         const before = await storedSet(trx, imageId);
         const items = checked.annotations.map((a) => {
           const uid = a.id ?? randomUUID();
@@ -179,8 +214,11 @@ export const annotationService = (deps: Pick<Deps, "sql" | "now">) => {
       if (issues.length > 0) throw refuse(issues);
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
+        const kept = await holdLabels(trx, image.project_id, upsert, tags);
         const revision = await claim(trx, imageId, body.baseRevision);
         await guardSave(trx, imageId, caller, now);
+        const gone = goneLabels(kept, "upsert", upsert, tags);
+        if (gone.length > 0) throw refuse(gone);
         const before = await storedRows(trx, imageId, [...upserted, ...deleting]);
         const missing = body.delete.flatMap((uid, i) =>
           before.has(uid)

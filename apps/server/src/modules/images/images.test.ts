@@ -11,6 +11,7 @@ import {
 } from "../../test-support/api.js";
 import { listFiles, makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
+import { fillLibrary } from "../../test-support/library.js";
 import { encodeCursor } from "./order.js";
 
 let t: TestApp;
@@ -144,32 +145,7 @@ describe("listing images", () => {
   });
 
   it("stays fast at 100,000 images: paging, filtering and counting", async () => {
-    const now = new Date().toISOString();
-    const statuses = ["new", "in_progress", "done", "skipped"] as const;
-    await t.sql.transaction().execute(async (trx) => {
-      for (let from = 0; from < 100_000; from += 1000) {
-        const rows = Array.from({ length: 1000 }, (_, k) => {
-          const i = from + k;
-          const name = `frame_${i}.png`;
-          const at = new Date(Date.parse(now) + (i % 5000) * 1000).toISOString();
-          return {
-            project_id: projectId,
-            sha256: i.toString(16).padStart(64, "0"),
-            file_name: name,
-            name_key: naturalSortKey(name),
-            width: 100,
-            height: 100,
-            format: "png",
-            byte_size: 1000,
-            status: statuses[i % 4],
-            annotation_count: i % 13,
-            created_at: at,
-            updated_at: at,
-          };
-        });
-        await trx.insertInto("images").values(rows).execute();
-      }
-    });
+    await fillLibrary(t.sql, t.dialect, projectId, 100_000);
     // That each page walks an index, on both dialects, is library-plan.test.ts.
     // Best of three: the machine is shared, so one slow run says little.
     const timed = async (query: Record<string, string | number>) => {

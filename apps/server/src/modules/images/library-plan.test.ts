@@ -1,14 +1,9 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { ImageSort, naturalSortKey } from "@labelbench/schema";
-import { CompiledQuery, type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DbConnection, openDb } from "../../db/connect.js";
-import { migrate, openDatabase } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
-import { TEST_BACKEND } from "../../test-support/app.js";
-import { migratedTemplate, type ScratchDatabase } from "../../test-support/postgres.js";
+import { openProcessesDatabase, type ProcessesDatabase, TEST_BACKEND } from "../../test-support/app.js";
+import { fillLibrary } from "../../test-support/library.js";
 import { keyOf } from "./order.js";
 import { type ImageRow, pageQuery } from "./repo.js";
 
@@ -18,25 +13,13 @@ import { type ImageRow, pageQuery } from "./repo.js";
  * from the start or deep, must walk the order's index (migration 0010) rather than read and sort the
  * project's rows. Repo-level, so it needs no API (images.test.ts times the same pages through it).
  */
-let dir: string;
-let scratch: ScratchDatabase | null = null;
-let conn: DbConnection;
+let database: ProcessesDatabase;
 let db: Kysely<Database>;
 let projectId: number;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-plan-"));
-  let target = path.join(dir, "db.sqlite");
-  if (TEST_BACKEND === "postgres") {
-    scratch = await (await migratedTemplate()).clone();
-    target = scratch.url;
-  } else {
-    const file = openDatabase(target);
-    migrate(file);
-    file.close();
-  }
-  conn = await openDb(target, { poolSize: 2 });
-  db = conn.kysely;
+  database = await openProcessesDatabase({ poolSize: 2 });
+  db = database.sql;
   projectId = (
     await db
       .insertInto("projects")
@@ -44,46 +27,10 @@ beforeAll(async () => {
       .returning("id")
       .executeTakeFirstOrThrow()
   ).id;
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  const statuses = ["new", "in_progress", "done", "skipped"] as const;
-  // One transaction per thousand rows on PostgreSQL: the status-count trigger updates the same four
-  // rows for every image, and one transaction's versions of a row pile up until it commits.
-  const fill = async (work: (trx: Kysely<Database>) => Promise<void>) =>
-    TEST_BACKEND === "postgres" ? work(db) : db.transaction().execute(work);
-  await fill(async (trx) => {
-    for (let from = 0; from < 100_000; from += 1000) {
-      const rows = Array.from({ length: 1000 }, (_, k) => {
-        const i = from + k;
-        const name = `frame_${i}.png`;
-        // 20 images share each time, so the edited order's first column has ties.
-        const at = new Date(now + (i % 5000) * 1000).toISOString();
-        return {
-          project_id: projectId,
-          sha256: i.toString(16).padStart(64, "0"),
-          file_name: name,
-          name_key: naturalSortKey(name),
-          width: 100,
-          height: 100,
-          format: "png",
-          byte_size: 1000,
-          status: statuses[i % 4],
-          annotation_count: i % 13,
-          created_at: at,
-          updated_at: at,
-        };
-      });
-      await trx.insertInto("images").values(rows).execute();
-    }
-  });
-  // The planner's statistics, as autovacuum gathers them on a live server.
-  if (TEST_BACKEND === "postgres") await sql`ANALYZE images`.execute(db);
+  await fillLibrary(db, TEST_BACKEND, projectId, 100_000);
 }, 120_000);
 
-afterAll(async () => {
-  await conn?.close();
-  await scratch?.drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => database?.close());
 
 /** The plan of a query, one line per step, from the dialect's EXPLAIN. */
 const plan = async (q: { sql: string; parameters: readonly unknown[] }) => {

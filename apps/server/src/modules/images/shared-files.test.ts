@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { createProject, upload, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
+import { type Gate, gate } from "../../test-support/gate.js";
 import { jpeg } from "../../test-support/images.js";
 import { makeZip } from "../../test-support/zips.js";
 import type { StoredFilesHooks } from "./stored-files.js";
@@ -16,27 +17,8 @@ let t: TestApp;
 let server: http.Server;
 let base: string;
 
-/** A pause point: `arrived` resolves when the code reaches it, which then waits until `open()`. */
-const gate = () => {
-  let open = () => {};
-  let reach = () => {};
-  const opened = new Promise<void>((r) => {
-    open = r;
-  });
-  const arrived = new Promise<void>((r) => {
-    reach = r;
-  });
-  return {
-    open,
-    arrived,
-    pass: () => {
-      reach();
-      return opened;
-    },
-  };
-};
 /** The hooks the tests arm: one gate per step, used once. */
-const armed: { afterClaim?: ReturnType<typeof gate>; beforeUnlink?: ReturnType<typeof gate> } = {};
+const armed: { afterClaim?: Gate; beforeUnlink?: Gate } = {};
 const hooks: StoredFilesHooks = {
   afterClaim: async () => {
     const g = armed.afterClaim;

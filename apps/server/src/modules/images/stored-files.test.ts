@@ -4,13 +4,11 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDb } from "../../db/connect.js";
-import { migrate, openDatabase } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
 import { originalKey, thumbnailKey } from "../../storage/keys.js";
 import { LocalStorage } from "../../storage/local-storage.js";
-import { TEST_BACKEND } from "../../test-support/app.js";
-import { migratedTemplate, type ScratchDatabase } from "../../test-support/postgres.js";
+import { openProcessesDatabase, type ProcessesDatabase } from "../../test-support/app.js";
+import { gate } from "../../test-support/gate.js";
 import type { TileJobs } from "../tiles/queue.js";
 import { createStoredFiles, DEAD_AFTER_MS, type StoredFiles, type StoredFilesHooks } from "./stored-files.js";
 
@@ -20,30 +18,16 @@ import { createStoredFiles, DEAD_AFTER_MS, type StoredFiles, type StoredFilesHoo
  * interleaving.
  */
 let dir: string;
-/** The SQLite file, or the PostgreSQL scratch database's URL. */
-let target: string;
-let scratch: ScratchDatabase | null = null;
+let database: ProcessesDatabase;
+let connections = 0;
 let storage: LocalStorage;
-const closers: (() => Promise<void>)[] = [];
 const instances: StoredFiles[] = [];
 const noTiles: TileJobs = { generate: () => {}, remove: () => {} };
 const log = pino({ level: "silent" });
 
-let sqliteShared: Kysely<Database> | null = null;
-/**
- * A "process"'s connection to the test's database: on PostgreSQL a pool of its own, so the two
- * instances' transactions really run at once and meet on row locks. On SQLite one connection for
- * all: two handles in one thread would block it (a write waits, synchronously, on the other
- * handle's open transaction, which cannot finish meanwhile), where two processes' writers simply
- * take turns, as the one connection makes them do.
- */
-const connect = async (): Promise<Kysely<Database>> => {
-  if (TEST_BACKEND === "sqlite" && sqliteShared) return sqliteShared;
-  const conn = await openDb(target, { poolSize: 3 });
-  closers.push(() => conn.close());
-  if (TEST_BACKEND === "sqlite") sqliteShared = conn.kysely;
-  return conn.kysely;
-};
+/** A "process"'s connection to the test's database (a pool of its own on PostgreSQL; see openProcessesDatabase). */
+const connect = async (): Promise<Kysely<Database>> =>
+  connections++ === 0 ? database.sql : database.connection();
 
 const process_ = async (hooks: StoredFilesHooks = {}) => {
   const db = await connect();
@@ -54,23 +38,13 @@ const process_ = async (hooks: StoredFilesHooks = {}) => {
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-stored-"));
-  if (TEST_BACKEND === "postgres") {
-    scratch = await (await migratedTemplate()).clone();
-    target = scratch.url;
-  } else {
-    target = path.join(dir, "db.sqlite");
-    const db = openDatabase(target);
-    migrate(db);
-    db.close();
-  }
+  database = await openProcessesDatabase({ poolSize: 3 });
+  connections = 0;
   storage = new LocalStorage(path.join(dir, "files"));
 });
 afterEach(async () => {
   for (const f of instances.splice(0)) await f.stop();
-  for (const close of closers.splice(0)) await close();
-  sqliteShared = null;
-  await scratch?.drop();
-  scratch = null;
+  await database.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -81,24 +55,6 @@ const putFiles = async (sha = SHA) => {
 };
 const onDisk = (sha = SHA) =>
   [originalKey(sha), thumbnailKey(sha)].map((k) => fs.existsSync(storage.localPath(k)));
-const gate = () => {
-  let open = () => {};
-  let reach = () => {};
-  const opened = new Promise<void>((r) => {
-    open = r;
-  });
-  const arrived = new Promise<void>((r) => {
-    reach = r;
-  });
-  return {
-    open,
-    arrived,
-    pass: () => {
-      reach();
-      return opened;
-    },
-  };
-};
 const addImageRow = async (db: Kysely<Database>, sha: string) => {
   const p = await db
     .insertInto("projects")

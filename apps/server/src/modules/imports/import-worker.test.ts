@@ -2,11 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { ImportQuery } from "@labelbench/schema";
 import Database from "better-sqlite3";
-import pino from "pino";
+import { sql } from "kysely";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../app.js";
-import type { Deps } from "../../deps.js";
 import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
@@ -41,8 +39,35 @@ const coco = (n: number) =>
     })),
   });
 
-const shapes = (imageId: number) =>
-  t.db.prepare("SELECT count(*) FROM annotations WHERE image_id = ?").pluck().get(imageId) as number;
+const shapes = async (imageId: number) =>
+  (await t.sql.selectFrom("annotations").select("id").where("image_id", "=", imageId).execute()).length;
+const rowsOf = async (table: "annotations" | "labels" | "dataset_imports") =>
+  (await t.sql.selectFrom(table).select("id").execute()).length;
+const labelIdOf = async (name: string) =>
+  (await t.sql.selectFrom("labels").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
+
+/**
+ * Another connection writes at once, without waiting for a lock. SQLite: it takes the database's
+ * write lock with busy_timeout 0. PostgreSQL (no database-wide write lock): another pooled
+ * connection locks the project's row and its images' and labels' rows NOWAIT, what any writer of
+ * the project needs and what an import holding them would make wait.
+ */
+const writeLockFree = async () => {
+  if (t.dialect === "sqlite") {
+    const other = new Database(t.db.name, { timeout: 0 });
+    try {
+      other.exec("BEGIN IMMEDIATE; COMMIT");
+    } finally {
+      other.close();
+    }
+    return;
+  }
+  await t.sql.transaction().execute(async (trx) => {
+    await sql`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE NOWAIT`.execute(trx);
+    await sql`SELECT id FROM images WHERE project_id = ${projectId} FOR UPDATE NOWAIT`.execute(trx);
+    await sql`SELECT id FROM labels WHERE project_id = ${projectId} FOR UPDATE NOWAIT`.execute(trx);
+  });
+};
 
 /** Files under a folder, recursively (empty when it does not exist). */
 const filesUnder = (dir: string): string[] =>
@@ -81,13 +106,8 @@ describe("imports off the main thread", () => {
     expect(finished, "the import never had a moment where it was decoding while others could write").toBe(
       false,
     );
-    // Another connection gets the write lock without waiting (busy_timeout 0)...
-    const other = new Database(t.db.name, { timeout: 0 });
-    try {
-      other.exec("BEGIN IMMEDIATE; COMMIT");
-    } finally {
-      other.close();
-    }
+    // Another connection gets the write lock without waiting...
+    await writeLockFree();
     // ...and an editor's save is answered before the import is.
     const save = await request(t.app)
       .put(`/api/v1/images/${b.id}/annotations`)
@@ -101,13 +121,13 @@ describe("imports off the main thread", () => {
     expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
     expect(order).toEqual(["save", "import"]);
     expect(res.body.annotations.total).toBe(20_000);
-    expect(shapes(a.id)).toBe(20_000);
-    expect(shapes(b.id)).toBe(1);
+    expect(await shapes(a.id)).toBe(20_000);
+    expect(await shapes(b.id)).toBe(1);
     // Published in full: nothing staged is left, and the created label has its real id.
-    expect(t.db.prepare("SELECT count(*) FROM dataset_imports").pluck().get()).toBe(0);
+    expect(await rowsOf("dataset_imports")).toBe(0);
     expect(stages()).toEqual([]);
     const bus = res.body.annotations.perLabel.find((l: { name: string }) => l.name === "bus");
-    expect(bus.labelId).toBe(t.db.prepare("SELECT id FROM labels WHERE name = 'bus'").pluck().get());
+    expect(bus.labelId).toBe(await labelIdOf("bus"));
   }, 60_000);
 
   it("a refused import or a dry run leaves no staging file and writes nothing", async () => {
@@ -125,8 +145,8 @@ describe("imports off the main thread", () => {
       .set("Content-Type", "application/zip")
       .send(await makeZip([["instances.json", coco(100)]]));
     expect(dry.status).toBe(200);
-    expect(t.db.prepare("SELECT count(*) FROM annotations").pluck().get()).toBe(0);
-    expect(t.db.prepare("SELECT count(*) FROM labels").pluck().get()).toBe(0);
+    expect(await rowsOf("annotations")).toBe(0);
+    expect(await rowsOf("labels")).toBe(0);
     expect(filesUnder(t.storage.tempDir)).toEqual([]);
     expect(filesUnder(path.join(t.dir, "import-stages"))).toEqual([]);
   });
@@ -159,50 +179,44 @@ describe("imports off the main thread", () => {
       stageFile,
     });
     expect(result.errors).toBe(0);
-    const deps: Deps = {
-      db: t.db,
-      sql: t.sql,
-      dialect: "sqlite",
-      storage: t.storage,
-      config: t.config,
-      log: pino({ level: "silent" }),
-      now: () => "2026-02-03T04:05:06.000Z",
-      files: t.app.files,
-      tiles: t.app.tiles,
-    };
-    await commitImport(deps, {
-      projectId,
-      stageFile,
-      existing: "replace",
-      actor: "importer@example.com",
-      now: "2026-02-03T04:05:06.000Z",
-      images: result.stagedImages,
-      usedLabelIds: result.usedLabelIds,
-      createdLabels: result.createdLabels,
-    });
+    await commitImport(
+      { sql: t.sql, dialect: t.dialect, config: t.config },
+      {
+        projectId,
+        stageFile,
+        existing: "replace",
+        actor: "importer@example.com",
+        now: "2026-02-03T04:05:06.000Z",
+        images: result.stagedImages,
+        usedLabelIds: result.usedLabelIds,
+        createdLabels: result.createdLabels,
+      },
+    );
     // Committed, not yet published: the project still shows what it had.
-    expect(shapes(a.id)).toBe(1);
-    expect(t.db.prepare("SELECT count(*) FROM dataset_imports").pluck().get()).toBe(1);
+    expect(await shapes(a.id)).toBe(1);
+    expect(await rowsOf("dataset_imports")).toBe(1);
 
-    const restarted = createApp({ db: t.db, storage: t.storage, config: t.config, webDist: null });
-    try {
-      expect(t.db.prepare("SELECT count(*) FROM dataset_imports").pluck().get()).toBe(0);
-      expect(filesUnder(path.join(t.dir, "import-stages"))).toEqual([]);
-      const rows = t.db
-        .prepare(
-          "SELECT label_id, created_by, position FROM annotations WHERE image_id = ? ORDER BY position",
-        )
-        .all(a.id) as { label_id: number; created_by: string; position: number }[];
-      expect(rows).toHaveLength(10);
-      expect(rows.map((r) => r.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      expect(new Set(rows.map((r) => r.created_by))).toEqual(new Set(["importer@example.com"]));
-      const image = t.db
-        .prepare("SELECT revision, annotation_count, status FROM images WHERE id = ?")
-        .get(a.id);
-      expect(image).toEqual({ revision: 2, annotation_count: 10, status: "in_progress" });
-      expect(t.db.prepare("SELECT name FROM labels ORDER BY position").pluck().all()).toEqual(["car", "bus"]);
-    } finally {
-      await restarted.tiles.stop();
-    }
+    // A second app over the same database and store, as after a restart; it publishes first.
+    const restarted = await t.sibling();
+    await restarted.files.ready;
+    expect(await rowsOf("dataset_imports")).toBe(0);
+    expect(filesUnder(path.join(t.dir, "import-stages"))).toEqual([]);
+    const rows = await t.sql
+      .selectFrom("annotations")
+      .select(["label_id", "created_by", "position"])
+      .where("image_id", "=", a.id)
+      .orderBy("position")
+      .execute();
+    expect(rows).toHaveLength(10);
+    expect(rows.map((r) => r.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(rows.map((r) => r.created_by))).toEqual(new Set(["importer@example.com"]));
+    const image = await t.sql
+      .selectFrom("images")
+      .select(["revision", "annotation_count", "status"])
+      .where("id", "=", a.id)
+      .executeTakeFirst();
+    expect(image).toEqual({ revision: 2, annotation_count: 10, status: "in_progress" });
+    const labels = await t.sql.selectFrom("labels").select("name").orderBy("position").execute();
+    expect(labels.map((l) => l.name)).toEqual(["car", "bus"]);
   });
 });

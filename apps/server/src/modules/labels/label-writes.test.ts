@@ -1,21 +1,15 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Dialect } from "../../db/connect.js";
-import { openDb, sqliteKysely } from "../../db/connect.js";
-import { migrate, openDatabase } from "../../db/database.js";
 import type { Database } from "../../db/schema.js";
 import { AppError } from "../../http/errors.js";
-import { TEST_BACKEND } from "../../test-support/app.js";
-import { migratedTemplate } from "../../test-support/postgres.js";
+import { openProcessesDatabase, TEST_BACKEND } from "../../test-support/app.js";
 import { labelService } from "./service.js";
 
 /**
  * The label service straight on the suite's backend: on PostgreSQL through two pools on one
  * database, as two server processes would write one project's labels (on SQLite one connection,
- * as one process; see annotations/concurrent-saves.test.ts for why).
+ * as one process; see openProcessesDatabase).
  */
 interface Pair {
   dialect: Dialect;
@@ -25,34 +19,8 @@ interface Pair {
 }
 
 const openPair = async (): Promise<Pair> => {
-  if (TEST_BACKEND === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-labels-"));
-    const db = openDatabase(path.join(dir, "labelbench.sqlite"));
-    migrate(db);
-    const a = sqliteKysely(db);
-    return {
-      dialect: "sqlite",
-      a,
-      b: a,
-      close: async () => {
-        await a.destroy();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const scratch = await (await migratedTemplate()).clone();
-  const a = await openDb(scratch.url, { poolSize: 6 });
-  const b = await openDb(scratch.url, { poolSize: 6 });
-  return {
-    dialect: "postgres",
-    a: a.kysely,
-    b: b.kysely,
-    close: async () => {
-      await a.close();
-      await b.close();
-      await scratch.drop();
-    },
-  };
+  const db = await openProcessesDatabase({ poolSize: 6 });
+  return { dialect: db.dialect, a: db.sql, b: await db.connection(), close: db.close };
 };
 
 let pair: Pair;

@@ -81,10 +81,45 @@ export const labelRepo = {
    * Serializes the label writes of one project across processes (PostgreSQL: the project row is
    * locked until the transaction ends), so the name and hotkey checks, the next position and the
    * renumbering see every other writer's result. SQLite transactions are serialized already.
+   * FOR NO KEY UPDATE, not FOR UPDATE: rows that refer to the project (an image, a status count)
+   * check it with KEY SHARE, which FOR UPDATE would block, so a save that counts its project's
+   * first image in progress would wait for a label deletion that waits for the save's label.
    */
   lockProject: async (ex: Executor, dialect: Dialect, projectId: number) => {
     if (dialect === "postgres")
-      await ex.selectFrom("projects").select("id").where("id", "=", projectId).forUpdate().execute();
+      await ex.selectFrom("projects").select("id").where("id", "=", projectId).forNoKeyUpdate().execute();
+  },
+  /**
+   * The ones of `ids` still in the project, each held until the transaction ends (PostgreSQL: FOR
+   * KEY SHARE), for a save about to write rows that refer to them: a deletion (which locks its
+   * label first, `lockForDelete`) waits for this transaction, and this one for a deletion under
+   * way, whose label it then finds gone. Renames and moves (FOR NO KEY UPDATE) wait for neither.
+   * SQLite's transaction holds the write lock already.
+   */
+  holdForUse: async (
+    ex: Executor,
+    dialect: Dialect,
+    projectId: number,
+    ids: readonly number[],
+  ): Promise<Set<number>> => {
+    if (ids.length === 0) return new Set();
+    const rows = await ex
+      .selectFrom("labels")
+      .select("id")
+      .where("project_id", "=", projectId)
+      .where("id", "in", [...new Set(ids)])
+      .$if(dialect === "postgres", (q) => q.forKeyShare())
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  },
+  /**
+   * First in a label's deletion (PostgreSQL: the label's row FOR UPDATE), before it touches any
+   * image: saves take their labels, then their image, so the two never wait on each other in a
+   * circle; a save holding the label finishes first, and the deletion then sees its annotations.
+   */
+  lockForDelete: async (ex: Executor, dialect: Dialect, id: number) => {
+    if (dialect === "postgres")
+      await ex.selectFrom("labels").select("id").where("id", "=", id).forUpdate().execute();
   },
   get: async (ex: Executor, projectId: number, id: number): Promise<Label | null> => {
     const r = (await withCount(ex)

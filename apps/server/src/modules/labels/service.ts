@@ -119,6 +119,7 @@ export const labelService = (deps: Pick<Deps, "sql" | "dialect">) => {
       opts: { reassignTo?: number | undefined; deleteAnnotations: boolean },
     ) =>
       writing(projectId, async (trx) => {
+        await repo.lockForDelete(trx, deps.dialect, id);
         const label = await get(trx, projectId, id);
         const usage = await repo.usage(trx, id);
         const inUse = usage.annotations + usage.tags > 0;

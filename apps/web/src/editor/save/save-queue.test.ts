@@ -1,16 +1,10 @@
-import type { AnnotationSet } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
-import { applyChange } from "./save-diff";
+import { FakeClock, FakeSaveServer, MemoryStorage, type SaveCall, setOf } from "./save-fakes";
 import {
-  type Clock,
   createSaveQueue,
   describeStatus,
-  type PatchBody,
-  type PatchResult,
   type PendingChange,
   type PendingEntry,
-  type PendingStorage,
-  type PutResult,
   type SaveAck,
   type SaveQueueOptions,
   type Snapshot,
@@ -18,160 +12,12 @@ import {
   snapshotOf,
 } from "./save-queue";
 
-class FakeClock implements Clock {
-  t = 0;
-  private timers: { id: number; at: number; fn: () => void }[] = [];
-  private nextId = 1;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.nextId++;
-    this.timers.push({ id, at: this.t + ms, fn });
-    return id;
-  };
-  clearTimeout = (h: unknown) => {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  };
-  /** Moves time forward, firing due timers in order and letting promises settle in between. */
-  async advance(ms: number) {
-    const end = this.t + ms;
-    await flush();
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      await flush();
-    }
-    this.t = end;
-    await flush();
-  }
-  get pendingTimers() {
-    return this.timers.length;
-  }
-}
-
-const flush = async () => {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-};
-
-class MemoryStorage implements PendingStorage {
-  entries = new Map<number, PendingEntry>();
-  failWrites = false;
-  load = async (id: number) => structuredClone(this.entries.get(id) ?? null);
-  list = async () => [...this.entries.values()].map((e) => structuredClone(e));
-  save = async (e: PendingEntry) => {
-    if (this.failWrites) throw new Error("quota exceeded");
-    this.entries.set(e.imageId, structuredClone(e));
-  };
-  remove = async (id: number) => {
-    this.entries.delete(id);
-  };
-}
-
-type Call =
-  | { kind: "put"; imageId: number; baseRevision: number; body: { baseRevision: number } & Snapshot }
-  | { kind: "patch"; imageId: number; baseRevision: number; body: PatchBody };
-
-/** A server holding one revision per image, answering PUTs and PATCHes like the real one (or however `mode` says). */
-class FakeServer {
-  sets = new Map<number, AnnotationSet>();
-  calls: Call[] = [];
-  mode: "up" | "offline" | "500" | "400" | "held" = "up";
-  /** When set, PUTs hang until released. */
-  hold: { release: () => void; promise: Promise<void> } | null = null;
-  loseReply = false;
-
-  set(imageId: number, revision: number, snap: Snapshot = { annotations: [], tags: [] }) {
-    const s = toSet(imageId, revision, snap);
-    this.sets.set(imageId, s);
-    return s;
-  }
-  holdNext() {
-    let release = () => {};
-    const promise = new Promise<void>((r) => {
-      release = r;
-    });
-    this.hold = { release, promise };
-  }
-  private async answer(imageId: number, baseRevision: number) {
-    if (this.hold) await this.hold.promise;
-    if (this.mode === "offline") return { kind: "offline", message: "cannot reach the server" } as const;
-    if (this.mode === "500") return { kind: "failed", message: "server answered 500", retry: true } as const;
-    if (this.mode === "400")
-      return { kind: "failed", message: "label 9 is not in the set", retry: false } as const;
-    if (this.mode === "held")
-      return {
-        kind: "failed",
-        message: "image 7 is held by another annotator",
-        retry: false,
-        code: "WORKFLOW_CONFLICT",
-      } as const;
-    const current = this.sets.get(imageId) ?? toSet(imageId, 0, { annotations: [], tags: [] });
-    if (current.revision !== baseRevision) return { kind: "conflict", server: current } as const;
-    return { kind: "ok", current } as const;
-  }
-  put = async (imageId: number, body: { baseRevision: number } & Snapshot): Promise<PutResult> => {
-    this.calls.push({ kind: "put", imageId, baseRevision: body.baseRevision, body: structuredClone(body) });
-    const a = await this.answer(imageId, body.baseRevision);
-    if (a.kind !== "ok") return a;
-    const next = toSet(imageId, a.current.revision + 1, body);
-    this.sets.set(imageId, next);
-    if (this.loseReply) return { kind: "offline", message: "connection reset" };
-    return { kind: "saved", set: next };
-  };
-  patch = async (imageId: number, body: PatchBody): Promise<PatchResult> => {
-    this.calls.push({ kind: "patch", imageId, baseRevision: body.baseRevision, body: structuredClone(body) });
-    const a = await this.answer(imageId, body.baseRevision);
-    if (a.kind !== "ok") return a;
-    const have = new Set(a.current.annotations.map((x) => x.id));
-    const missing = body.delete.find((id) => !have.has(id));
-    if (missing) return { kind: "failed", message: `no annotation "${missing}" to delete`, retry: false };
-    const snap = applyChange(snapshotOf(a.current), {
-      kind: "diff",
-      diff: { upsert: body.upsert, delete: body.delete, tags: body.tags ?? null },
-    });
-    const next = toSet(imageId, a.current.revision + 1, snap);
-    this.sets.set(imageId, next);
-    if (this.loseReply) return { kind: "offline", message: "connection reset" };
-    const upserted = new Set(body.upsert.map((x) => x.id));
-    return {
-      kind: "patched",
-      result: {
-        imageId,
-        revision: next.revision,
-        annotationCount: next.annotations.length,
-        upserted: next.annotations.filter((x) => upserted.has(x.id)),
-        placed: body.upsert.flatMap((u) =>
-          u.before === undefined || have.has(u.id) ? [] : [{ id: u.id, before: u.before }],
-        ),
-        deleted: body.delete,
-        tags: next.tags,
-      },
-    };
-  };
-}
-
 const revisionOf = (ack: SaveAck) => (ack.kind === "set" ? ack.set.revision : ack.result.revision);
 /** The content a call asked the server to hold, as ids (a patch: upserts and deletes). */
-const sent = (c: Call | undefined) =>
+const sent = (c: SaveCall | undefined) =>
   c?.kind === "put"
     ? { put: c.body.annotations.map((a) => a.id) }
     : { upsert: c?.body.upsert.map((a) => a.id), delete: c?.body.delete };
-
-const toSet = (imageId: number, revision: number, snap: Snapshot): AnnotationSet => ({
-  imageId,
-  revision,
-  tags: [...snap.tags],
-  annotations: snap.annotations.map((a) => ({
-    ...a,
-    createdBy: null,
-    updatedBy: null,
-    createdAt: "2024-01-01T00:00:00.000Z",
-    updatedAt: "2024-01-01T00:00:00.000Z",
-  })),
-});
 
 const box = (id: string, x = 1): Snapshot["annotations"][number] => ({
   id,
@@ -200,7 +46,7 @@ const entryOf = (
 const setup = (over: Partial<SaveQueueOptions> = {}) => {
   const clock = new FakeClock();
   const storage = new MemoryStorage();
-  const server = new FakeServer();
+  const server = new FakeSaveServer();
   const saved: SaveAck[] = [];
   const queue = createSaveQueue({
     transport: server,
@@ -752,7 +598,7 @@ describe("save queue: reload and recovery", () => {
     await clock.advance(800);
     queue.change(7, snap("a", "b"));
     // The page fetched the set while our first save was landing: it already holds revision 1.
-    const fetched = toSet(7, 1, snap("a"));
+    const fetched = setOf(7, 1, snap("a"));
     const opening = queue.open(1, fetched);
     server.hold?.release();
     server.hold = null;
@@ -817,7 +663,7 @@ describe("save queue: reload and recovery", () => {
 
 describe("sameContent", () => {
   it("ignores order and duplicate tags but not geometry, label or ids", () => {
-    const a = toSet(1, 1, { annotations: [box("a"), box("b")], tags: [2, 1] });
+    const a = setOf(1, 1, { annotations: [box("a"), box("b")], tags: [2, 1] });
     expect(sameContent(a, { annotations: [box("b"), box("a")], tags: [1, 2, 2] })).toBe(true);
     expect(sameContent(a, { annotations: [box("b"), box("a", 2)], tags: [1, 2] })).toBe(false);
     expect(sameContent(a, { annotations: [box("b"), { ...box("a"), labelId: 3 }], tags: [1, 2] })).toBe(

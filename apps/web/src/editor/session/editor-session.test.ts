@@ -2,17 +2,8 @@ import { createEditor, type Editor } from "@labelbench/editor";
 import type { AnnotationSet, Image, Label } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/client";
-import type {
-  Clock,
-  PatchBody,
-  PatchResult,
-  PendingEntry,
-  PendingStorage,
-  PutBody,
-  PutResult,
-  SaveTransport,
-  Snapshot,
-} from "../save/save-queue";
+import { FakeClock, FakeSaveServer, MemoryStorage } from "../save/save-fakes";
+import type { Snapshot } from "../save/save-queue";
 import { ownedTransport } from "../save/save-transport";
 import {
   createAccountQueue,
@@ -23,53 +14,6 @@ import {
 } from "./editor-session";
 import { createImageLoader } from "./image-loader";
 import { createShapeAuthors } from "./shape-authors";
-
-/** Time that moves only when told: timers fire in order, promises settle in between. */
-class FakeClock implements Clock {
-  t = 1_000_000;
-  private timers: { id: number; at: number; fn: () => void }[] = [];
-  private nextId = 1;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.nextId++;
-    this.timers.push({ id, at: this.t + ms, fn });
-    return id;
-  };
-  clearTimeout = (h: unknown) => {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  };
-  async advance(ms: number) {
-    const end = this.t + ms;
-    await settle();
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
-
-const settle = async () => {
-  for (let i = 0; i < 60; i++) await Promise.resolve();
-};
-
-class MemoryStorage implements PendingStorage {
-  entries = new Map<number, PendingEntry>();
-  load = async (id: number) => structuredClone(this.entries.get(id) ?? null);
-  list = async () => [...this.entries.values()].map((e) => structuredClone(e));
-  save = async (e: PendingEntry) => {
-    this.entries.set(e.imageId, structuredClone(e));
-  };
-  remove = async (id: number) => {
-    this.entries.delete(id);
-  };
-}
 
 const T0 = "2026-01-01T00:00:00.000Z";
 const PROJECT = 7;
@@ -92,20 +36,18 @@ const box = (id: string, labelId = 1, x = 10): Shape => ({
 });
 
 /** A server of three images (ids 1, 2, 3 in library order) answering like the real one. */
-class FakeServer {
-  sets = new Map<number, AnnotationSet>();
+class FakeServer extends FakeSaveServer {
   images = new Map<number, Image>();
   /** How many times each image's set was read. */
   setReads = new Map<number, number>();
-  patches: { imageId: number; body: PatchBody }[] = [];
-  puts: { imageId: number; body: PutBody }[] = [];
   down = false;
   /** Saves fail as if offline, while reads still answer. */
   savesDown = false;
-  /** Who the server records as the author of what it is sent. */
-  account = "ann@example.org";
+  override account = "ann@example.org";
+  override stampedAt = T0;
 
   constructor() {
+    super();
     for (const id of [1, 2, 3]) {
       this.images.set(id, {
         id,
@@ -122,39 +64,16 @@ class FakeServer {
         createdAt: T0,
         updatedAt: T0,
       });
-      this.sets.set(id, { imageId: id, revision: 0, annotations: [], tags: [] });
+      this.set(id, 0);
     }
+  }
+
+  protected override offline() {
+    return this.down || this.savesDown || super.offline();
   }
 
   private unreachable() {
     return new ApiError(0, "NETWORK", "cannot reach the server");
-  }
-
-  /** Someone saves directly on the server (another user, another tab). */
-  store(imageId: number, shapes: Shape[], by = this.account, tags: number[] = []) {
-    const old = this.sets.get(imageId)!;
-    const before = new Map(old.annotations.map((a) => [a.id, a]));
-    const set: AnnotationSet = {
-      imageId,
-      revision: old.revision + 1,
-      tags,
-      annotations: shapes.map((s) => {
-        const was = before.get(s.id);
-        const same =
-          was && was.labelId === s.labelId && JSON.stringify(was.geometry) === JSON.stringify(s.geometry);
-        return same
-          ? was
-          : {
-              ...s,
-              createdBy: was?.createdBy ?? by,
-              updatedBy: by,
-              createdAt: was?.createdAt ?? T0,
-              updatedAt: T0,
-            };
-      }),
-    };
-    this.sets.set(imageId, set);
-    return set;
   }
 
   fetchImage = async (id: number): Promise<Image> => {
@@ -185,39 +104,6 @@ class FakeServer {
       total: ids.length,
     };
   };
-
-  transport: SaveTransport = {
-    put: async (imageId, body): Promise<PutResult> => {
-      this.puts.push({ imageId, body: structuredClone(body) });
-      if (this.down || this.savesDown) return { kind: "offline", message: "cannot reach the server" };
-      const current = this.sets.get(imageId)!;
-      if (current.revision !== body.baseRevision) return { kind: "conflict", server: current };
-      return { kind: "saved", set: this.store(imageId, body.annotations, this.account, body.tags) };
-    },
-    patch: async (imageId, body): Promise<PatchResult> => {
-      this.patches.push({ imageId, body: structuredClone(body) });
-      if (this.down || this.savesDown) return { kind: "offline", message: "cannot reach the server" };
-      const current = this.sets.get(imageId)!;
-      if (current.revision !== body.baseRevision) return { kind: "conflict", server: current };
-      const shapes = new Map(current.annotations.map((a): [string, Shape] => [a.id, a]));
-      for (const id of body.delete) shapes.delete(id);
-      for (const u of body.upsert) shapes.set(u.id, { id: u.id, labelId: u.labelId, geometry: u.geometry });
-      const next = this.store(imageId, [...shapes.values()], this.account, body.tags ?? current.tags);
-      const upserted = new Set(body.upsert.map((u) => u.id));
-      return {
-        kind: "patched",
-        result: {
-          imageId,
-          revision: next.revision,
-          annotationCount: next.annotations.length,
-          upserted: next.annotations.filter((a) => upserted.has(a.id)),
-          placed: [],
-          deleted: body.delete,
-          tags: next.tags,
-        },
-      };
-    },
-  };
 }
 
 interface Harness {
@@ -238,7 +124,7 @@ const harness = (
   opts: { server?: FakeServer; storage?: MemoryStorage; owner?: number; signedIn?: () => number | null } = {},
 ): Harness => {
   const server = opts.server ?? new FakeServer();
-  const clock = new FakeClock();
+  const clock = new FakeClock(1_000_000);
   const storage = opts.storage ?? new MemoryStorage();
   const owner = opts.owner ?? 1;
   const loader = createImageLoader({
