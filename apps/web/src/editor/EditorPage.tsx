@@ -142,13 +142,14 @@ export function EditorPage() {
   useActivityReport(imageId, browserWorkflowApi);
 
   // App commands join the editor's registry, so keys, buttons and the `?` overlay agree.
-  const view = useRef({ session, help, blocked: false, flow, go });
+  const view = useRef({ session, help, blocked: false, flow, go, submitBlocked: (): string | null => null });
   view.current = {
     session,
     help,
     blocked: help || (conflict !== null && !viewBoth) || noPicture || flow.dialogOpen,
     flow,
     go,
+    submitBlocked: () => issues.submitBlocked(),
   };
   useEffect(() => {
     const nav = () => view.current.session.getState().nav;
@@ -163,7 +164,12 @@ export function EditorPage() {
         reviewing() ? view.current.flow.actions.previous() : view.current.go(nav()?.previousId),
       next: () => (reviewing() ? view.current.flow.actions.next() : view.current.go(nav()?.nextId)),
       nextNew: () => view.current.go(nav()?.nextNewId),
-      done: () => void view.current.flow.actions.submit(),
+      done: () => {
+        // The rework author ticks every open issue fixed first (the server refuses too).
+        const why = view.current.submitBlocked();
+        if (why) notices.push("error", `Not submitted: ${why}.`);
+        else void view.current.flow.actions.submit();
+      },
       skip: () => view.current.go(view.current.session.setStatus("skipped")),
       copyFromPrevious: () => void view.current.session.copyFromPrevious(),
       saveNow: () => view.current.session.flushAll(),
@@ -173,8 +179,17 @@ export function EditorPage() {
 
   useWindowKeys(editor, view, closeHelp);
   // Review (issue 15): the image's issues and the re-review diff; `I` and `G` in review mode.
-  const reviewMode = searchParams.get("mode") === "review";
-  const issues = useIssues(editor, imageId, notices, reviewMode, () => view.current.blocked);
+  const reviewMode = review;
+  const issues = useIssues(
+    editor,
+    imageId,
+    notices,
+    () => view.current.blocked,
+    () => {
+      // The image's open-issue count moved: the workflow's ImageWork (reject needs an open issue) follows.
+      void flow.workflow.open(imageId, projectId);
+    },
+  );
   useTestHook(editor, session, stats, tileStats);
 
   const serverShapes = useMemo<Shape[] | null>(

@@ -12,8 +12,7 @@ export interface IssueCommandActions {
 
 /**
  * The review mode's issue keys: `I` picks the issue tool, `G` shows or hides what changed since the
- * last review. Only in review mode, where the drawing tools and label hotkeys are off (a label may use
- * these letters while annotating).
+ * last review. Review-mode commands: a label may keep these letters for annotating.
  */
 export const issueCommands = (a: IssueCommandActions): Command[] => [
   {
@@ -21,6 +20,7 @@ export const issueCommands = (a: IssueCommandActions): Command[] => [
     label: "Issue tool: click a point or a shape, drag a region",
     group: "Review",
     keys: ["I"],
+    mode: "review",
     canRun: () => a.canPin(),
     run: (ed) => ed.setTool(ed.getState().tool.id === "issue" ? "select" : "issue"),
   },
@@ -29,23 +29,14 @@ export const issueCommands = (a: IssueCommandActions): Command[] => [
     label: "Show or hide the changes since the last review",
     group: "Review",
     keys: ["G"],
+    mode: "review",
     canRun: () => a.hasDiff(),
     run: () => a.toggleDiff(),
   },
 ];
 
-/**
- * Registers the issue keys. A key a label's hotkey still holds (review mode not yet switched them
- * off) keeps its label: the command is registered without it, reachable from the panel's buttons.
- */
 export const registerIssueCommands = (editor: Editor, a: IssueCommandActions): (() => void) => {
-  const offs = issueCommands(a).map((c) => {
-    try {
-      return editor.registerCommand(c);
-    } catch {
-      return editor.registerCommand({ ...c, keys: [] });
-    }
-  });
+  const offs = issueCommands(a).map((c) => editor.registerCommand(c));
   return () => {
     for (const off of offs) off();
   };

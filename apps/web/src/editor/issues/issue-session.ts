@@ -59,9 +59,12 @@ export const createIssueSession = (deps: {
   notify: (kind: "info" | "error", text: string) => void;
   /** Whether the diff overlay starts on for an image decided before (for reviewers: re-review). */
   diffOnOpen?: () => boolean;
+  /** An issue was pinned or changed state: what counts the image's issues may read again. */
+  changed?: () => void;
 }): IssueSession => {
   const { api, notify } = deps;
   const diffOnOpen = deps.diffOnOpen ?? (() => true);
+  const changed = deps.changed ?? (() => {});
   const store = createStore<IssueSessionState>(() => ({
     imageId: null,
     issues: [],
@@ -134,6 +137,7 @@ export const createIssueSession = (deps: {
       try {
         const issue = await api.create(imageId, body);
         replace(issue);
+        changed();
         if (current(imageId)) store.setState({ selectedId: issue.id });
         return issue;
       } catch (err) {
@@ -160,6 +164,7 @@ export const createIssueSession = (deps: {
       try {
         const issue = await api.transition(issueId, step, comment);
         replace(issue);
+        changed();
         const n = store.getState().issues.find((x) => x.issue.id === issueId)?.n;
         notify("info", `Issue ${n === undefined ? "" : `#${n} `}${STEP_DONE[step]}`);
         // The image's counts (and a rework's checklist) follow the issue's state.

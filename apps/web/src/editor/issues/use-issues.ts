@@ -5,42 +5,53 @@ import type { NoticeCenter } from "../Notices";
 import { hasBaseline } from "./diff-model";
 import { issueApi } from "./issue-api";
 import { registerIssueCommands } from "./issue-commands";
-import { type IssueRights, issueRights } from "./issue-model";
+import { type IssueRights, isReworkAuthor, issueRights, submitBlockedBy } from "./issue-model";
 import { createIssueSession, type IssueSession } from "./issue-session";
 
 /**
- * The editor page's issues: one session per page, following the image of the address; in review
- * mode (`?mode=review`) the `I` and `G` keys. `blocked` is read at each key (a dialog open).
+ * The editor page's issues: one session per page, following the image of the address, and the
+ * review mode's `I` and `G` keys. `blocked` is read at each key (a dialog open); `changed` hears of
+ * every issue the user pinned or moved on (the image's ImageWork counts them).
  */
 export const useIssues = (
   editor: Editor,
   imageId: number,
   notices: NoticeCenter,
-  reviewMode: boolean,
   blocked: () => boolean,
-): { session: IssueSession; rights: IssueRights } => {
+  changed: () => void = () => {},
+): { session: IssueSession; rights: IssueRights; submitBlocked: () => string | null } => {
   const me = useMe().user;
   const rights = useMemo(() => issueRights(me.role, me.id), [me.role, me.id]);
-  const reviewer = useRef(rights.review);
-  reviewer.current = rights.review;
+  const latest = useRef({ blocked, changed, rights });
+  latest.current = { blocked, changed, rights };
   // The re-review overlay starts on for reviewers; the author reworking the image turns it on (G).
   const [session] = useState(() =>
-    createIssueSession({ api: issueApi, notify: notices.push, diffOnOpen: () => reviewer.current }),
+    createIssueSession({
+      api: issueApi,
+      notify: notices.push,
+      diffOnOpen: () => latest.current.rights.review,
+      changed: () => latest.current.changed(),
+    }),
   );
   useEffect(() => session.show(imageId), [session, imageId]);
-  const canPin = useRef<() => boolean>(() => false);
-  canPin.current = () => rights.review && !blocked();
-  useEffect(() => {
-    if (!reviewMode) return;
-    return registerIssueCommands(editor, {
-      canPin: () => canPin.current(),
-      hasDiff: () => hasBaseline(session.store.getState().diff),
-      toggleDiff: () => session.toggleDiff(),
-    });
-  }, [editor, session, reviewMode]);
+  useEffect(
+    () =>
+      registerIssueCommands(editor, {
+        canPin: () => latest.current.rights.review && !latest.current.blocked(),
+        hasDiff: () => hasBaseline(session.store.getState().diff),
+        toggleDiff: () => session.toggleDiff(),
+      }),
+    [editor, session],
+  );
   // Without the right to pin, the issue tool has nothing to give: back to selecting.
   useEffect(() => {
     if (!rights.review && editor.getState().tool.id === "issue") editor.setTool("select");
   }, [editor, rights.review]);
-  return { session, rights };
+  const submitBlocked = () => {
+    const s = session.store.getState();
+    return isReworkAuthor(s.work, latest.current.rights.userId)
+      ? submitBlockedBy(s.issues.map((n) => n.issue))
+      : null;
+  };
+  return { session, rights, submitBlocked };
 };
