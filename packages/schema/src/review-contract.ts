@@ -72,7 +72,8 @@ export const reviewApi = {
   myWork: endpoint({
     method: "GET",
     path: "/projects/:projectId/work/mine",
-    summary: "The caller's own images in this project (to do, submitted, accepted, rejected) and their counts",
+    summary:
+      "The caller's own images in this project (to do, submitted, accepted, rejected) and their counts",
     params: ProjectParams,
     query: MyWorkQuery,
     response: MyWork,

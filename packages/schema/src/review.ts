@@ -30,7 +30,9 @@ export const ReviewSettings = z.object({
     .describe("a queue lease left idle this long returns the image to the pool"),
   returnOnEdit: z
     .boolean()
-    .describe("an edit after a decision sends the image back to review (else the decision is only marked stale)"),
+    .describe(
+      "an edit after a decision sends the image back to review (else the decision is only marked stale)",
+    ),
 });
 export type ReviewSettings = z.infer<typeof ReviewSettings>;
 export const ReviewSettingsPatch = ReviewSettings.partial();
@@ -76,7 +78,9 @@ export type RejectReason = z.infer<typeof RejectReason>;
 export const ImageWork = z.object({
   imageId: Id,
   projectId: Id,
-  assigneeId: Id.nullable().describe("who annotates it now (a manager's assignment, a queue lease, or rework)"),
+  assigneeId: Id.nullable().describe(
+    "who annotates it now (a manager's assignment, a queue lease, or rework)",
+  ),
   assignedVia: z.enum(["manager", "queue", "rework"]).nullable(),
   leaseUntil: Timestamp.nullable().describe("for a queue lease: when it returns to the pool unless renewed"),
   reviewState: ReviewState,
@@ -169,9 +173,17 @@ export type DecisionRequest = z.input<typeof DecisionRequest>;
 export const ReviewQueueQuery = z.object({
   state: z.enum(["pending", "accepted", "rejected", "unreviewed", "stale"]).default("pending"),
   annotatorId: z.coerce.number().int().positive().optional(),
-  labelId: z.coerce.number().int().positive().optional().describe("images holding a shape or tag of this label"),
+  labelId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("images holding a shape or tag of this label"),
   submittedSince: Timestamp.optional(),
-  openIssues: z.enum(["true", "false"]).optional().transform((v) => (v === undefined ? undefined : v === "true")),
+  openIssues: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true")),
   attempt: z.coerce.number().int().min(1).optional().describe("exactly this attempt (2 = first rework)"),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -208,7 +220,15 @@ export type ReviewDiff = z.infer<typeof ReviewDiff>;
 
 // ---------------------------------------------------------------- issues
 
-export const IssueCategory = z.enum(["missing", "extra", "wrong_label", "loose", "tight", "wrong_tag", "other"]);
+export const IssueCategory = z.enum([
+  "missing",
+  "extra",
+  "wrong_label",
+  "loose",
+  "tight",
+  "wrong_tag",
+  "other",
+]);
 export type IssueCategory = z.infer<typeof IssueCategory>;
 export const IssueSeverity = z.enum(["minor", "major", "critical"]);
 export type IssueSeverity = z.infer<typeof IssueSeverity>;
@@ -288,7 +308,10 @@ export const IssueListQuery = z.object({
       const parts = [...new Set(s.split(",").map((p) => p.trim()))];
       for (const p of parts)
         if (!(IssueState.options as readonly string[]).includes(p))
-          ctx.addIssue({ code: "custom", message: `"${p}" is not an issue state (${IssueState.options.join(", ")})` });
+          ctx.addIssue({
+            code: "custom",
+            message: `"${p}" is not an issue state (${IssueState.options.join(", ")})`,
+          });
       return parts as IssueState[];
     }),
   assigneeId: z.coerce.number().int().positive().optional(),

@@ -142,7 +142,15 @@ export function EditorPage() {
   useActivityReport(imageId, browserWorkflowApi);
 
   // App commands join the editor's registry, so keys, buttons and the `?` overlay agree.
-  const view = useRef({ session, help, blocked: false, flow, go, submitBlocked: (): string | null => null });
+  const view = useRef({
+    session,
+    help,
+    blocked: false,
+    flow,
+    go,
+    submitBlocked: (): string | null => null,
+    notify: notices.push,
+  });
   view.current = {
     session,
     help,
@@ -150,6 +158,7 @@ export function EditorPage() {
     flow,
     go,
     submitBlocked: () => issues.submitBlocked(),
+    notify: notices.push,
   };
   useEffect(() => {
     const nav = () => view.current.session.getState().nav;
@@ -167,7 +176,7 @@ export function EditorPage() {
       done: () => {
         // The rework author ticks every open issue fixed first (the server refuses too).
         const why = view.current.submitBlocked();
-        if (why) notices.push("error", `Not submitted: ${why}.`);
+        if (why) view.current.notify("error", `Not submitted: ${why}.`);
         else void view.current.flow.actions.submit();
       },
       skip: () => view.current.go(view.current.session.setStatus("skipped")),
