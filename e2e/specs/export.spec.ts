@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { apiPath } from "@labelbench/schema";
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import yauzl from "yauzl";
 import {
   createLabels,
   createProject,
@@ -15,29 +14,7 @@ import {
 import { drag, expectSaved, openEditor, shapes } from "../helpers/editor-page";
 import { imageFile } from "../helpers/images";
 import { shot } from "../helpers/screens";
-
-/** Every file of a zip, by path, in archive order. */
-const unzip = (file: string): Promise<Map<string, Buffer>> =>
-  new Promise((resolve, reject) => {
-    const out = new Map<string, Buffer>();
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      zip.on("entry", (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const parts: Buffer[] = [];
-          stream.on("data", (c: Buffer) => parts.push(c));
-          stream.on("end", () => {
-            out.set(entry.fileName, Buffer.concat(parts));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on("end", () => resolve(out));
-      zip.on("error", reject);
-      zip.readEntry();
-    });
-  });
+import { unzip } from "../helpers/zip";
 
 const text = (files: Map<string, Buffer>, p: string) => {
   const b = files.get(p);

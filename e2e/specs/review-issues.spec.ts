@@ -1,15 +1,20 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { API_BASE, Issue, ReviewDiff } from "@labelbench/schema";
 import { type APIRequestContext, type Browser, expect, type Page, test } from "@playwright/test";
 import { E2E_ADMIN } from "../auth-state";
 import { getAnnotations, putAnnotations, seedProject } from "../helpers/editor-fixtures";
 import { at, click, editorState, waitForImage } from "../helpers/editor-page";
 import { shot } from "../helpers/screens";
+import { unzip } from "../helpers/zip";
 
 /**
  * Issues pinned in the editor and the re-review diff (issue 15), with three accounts: a reviewer pins
  * an issue on a shape in review mode and rejects; the annotator finds it in the editor's rework
  * checklist, corrects the shape and marks it fixed; the reviewer opens the image again and sees the
- * change in the diff overlay and the issue fixed.
+ * change in the diff overlay and the issue fixed, resolves it and accepts; the export of accepted
+ * images holds exactly the fixed shapes (and not the other image, annotated but never submitted).
  */
 test.describe.configure({ mode: "serial" });
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -40,15 +45,18 @@ const pageAs = async (browser: Browser, baseURL: string, who: { email: string })
 
 let projectId = 0;
 let imageId = 0;
+let otherImageId = 0;
+let carLabel = 0;
 let loose: { id: string; x: number; y: number; width: number; height: number };
 let reviewer: Page;
 let annotator: Page;
 
 test.beforeAll(async ({ browser, request, baseURL }) => {
   await signIn(request, E2E_ADMIN);
-  const p = await seedProject(request, { name: `review issues ${stamp}`, images: 1 });
+  const p = await seedProject(request, { name: `review issues ${stamp}`, images: 2 });
   projectId = p.projectId;
   imageId = p.imageIds[0]!;
+  otherImageId = p.imageIds[1]!;
   await json(await request.patch(`${API}/projects/${projectId}/review-settings`, { data: { mode: "all" } }));
   const people: Record<string, number> = {};
   for (const u of [REVIEWER, ANNOTATOR]) {
@@ -63,6 +71,12 @@ test.beforeAll(async ({ browser, request, baseURL }) => {
 
   // The annotator's work: two boxes, one of them loose, then submitted.
   const car = p.labels.find((l) => l.name === "car")!.id;
+  carLabel = car;
+  // Work on the other image that is never submitted: an export of accepted images leaves it out.
+  await putAnnotations(request, otherImageId, {
+    baseRevision: 0,
+    annotations: [{ labelId: car, geometry: { type: "box", x: 10, y: 10, width: 50, height: 40 } }],
+  });
   const set = await getAnnotations(annotator.request, imageId);
   const saved = await putAnnotations(annotator.request, imageId, {
     baseRevision: set.revision,
@@ -210,4 +224,59 @@ test("the reviewer sees what changed since the rejection, and the issues fixed",
     .click();
   await page.getByRole("button", { name: "Resolve" }).click();
   await expect(page.getByTestId("issue-row").first()).toHaveAttribute("data-issue-state", "resolved");
+});
+
+test("the reviewer accepts with Y; the export of accepted images holds exactly the fixed shapes", async ({
+  browser,
+  baseURL,
+}) => {
+  const page = reviewer;
+  await page.goto(reviewUrl());
+  await waitForImage(page, imageId);
+  await expect(page.getByTestId("review-state")).toHaveText(/Waiting for review · attempt 2/);
+  await page.keyboard.press("y");
+  await expect(page.getByTestId("review-state")).toHaveText(/^Accepted by you · attempt 2/);
+  const work = await json<{ reviewState: string; decision: string }>(
+    await page.request.get(`${API}/images/${imageId}/work`),
+  );
+  expect(work).toMatchObject({ reviewState: "accepted", decision: "accepted" });
+
+  // The manager downloads the accepted images from the Export page.
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] }, baseURL });
+  await signIn(context.request, E2E_ADMIN);
+  const admin = await context.newPage();
+  await admin.goto(`/projects/${projectId}/export`);
+  await admin.getByRole("radio", { name: /^COCO/ }).check();
+  await admin.getByRole("button", { name: "Accepted", exact: true }).click();
+  await expect(admin.locator(".export-curl")).toContainText("review=accepted");
+  const downloading = admin.waitForEvent("download");
+  await admin.getByRole("button", { name: "Download zip" }).click();
+  const file = path.join(os.tmpdir(), `lb-e2e-accepted-${stamp}.zip`);
+  await (await downloading).saveAs(file);
+  await shot(admin, "review-issues-06-export-accepted");
+  const files = await unzip(file);
+  fs.rmSync(file, { force: true });
+  const cocoName = [...files.keys()].find((n) => n.endsWith(".json") && n.includes("annotations"));
+  expect(cocoName, [...files.keys()].join(", ")).toBeDefined();
+  const coco = JSON.parse(files.get(cocoName!)!.toString("utf8")) as {
+    images: { id: number; file_name: string }[];
+    annotations: { image_id: number; bbox: number[]; category_id: number }[];
+    categories: { id: number; name: string }[];
+  };
+  expect(coco.images.map((i) => i.file_name)).toEqual(["street-01.png"]);
+  const car = coco.categories.find((c) => c.name === "car")?.id;
+  expect(carLabel).toBeGreaterThan(0);
+  expect(
+    coco.annotations
+      .map((a) => ({ category: a.category_id, bbox: a.bbox }))
+      .sort((a, b) => a.bbox[0]! - b.bbox[0]!),
+  ).toEqual([
+    { category: car, bbox: [loose.x, loose.y, 140, 120] },
+    { category: car, bbox: [380, 230, 160, 150] },
+  ]);
+  const manifest = JSON.parse(files.get("manifest.json")!.toString("utf8")) as {
+    options: { review: string };
+  };
+  expect(manifest.options.review).toBe("accepted");
+  await context.close();
 });

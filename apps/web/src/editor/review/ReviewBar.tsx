@@ -49,7 +49,7 @@ export function ReviewBar({
           {work ? describeWork(work, nameOf) : "Loading…"}
           {work &&
             work.unresolvedIssues > 0 &&
-            ` · ${work.unresolvedIssues} open issue${work.unresolvedIssues === 1 ? "" : "s"}`}
+            ` · ${work.unresolvedIssues} unresolved issue${work.unresolvedIssues === 1 ? "" : "s"}`}
         </span>
         <span className={`ed-review__mode${readOnly ? "" : " is-fixing"}`} data-testid="review-mode">
           {readOnly ? "Read-only" : "Fixing: your edits are saved as yours"}
