@@ -226,6 +226,22 @@ test("the reviewer sees what changed since the rejection, and the issues fixed",
   await expect(page.getByTestId("issue-row").first()).toHaveAttribute("data-issue-state", "resolved");
 });
 
+test("the project's issues page opens the editor at the issue, and the status bar opens the image's history", async () => {
+  const page = reviewer;
+  await page.goto(`/projects/${projectId}/issues`);
+  // Open and fixed ones are listed by default; the box issue was resolved.
+  await page.getByRole("checkbox", { name: "Resolved" }).check();
+  await page.locator(".issue-link").filter({ hasText: /loose/i }).click();
+  await expect(page).toHaveURL(/[?&]issue=\d+/);
+  await waitForImage(page, imageId);
+  // The shape issue is selected in the panel, and its shape selected on the canvas.
+  await expect.poll(() => editorState(page, (s) => [...s.selection])).toEqual([loose.id]);
+  await page.getByTestId("status-history").click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${projectId}/images/${imageId}/history$`));
+  await expect(page.getByText(/Rejected|rejected/).first()).toBeVisible();
+  await shot(page, "review-issues-07-history");
+});
+
 test("the reviewer accepts with Y; the export of accepted images holds exactly the fixed shapes", async ({
   browser,
   baseURL,

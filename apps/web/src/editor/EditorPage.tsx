@@ -55,6 +55,9 @@ export function EditorPage() {
     isReviewMode(searchParams) &&
     roleMayCall(POLICY.decideImage, me.role, { member: true, annotatorsCanExport: false });
   const filters = useMemo(() => parseReviewFilters(searchParams), [searchParams]);
+  const focusIssue = /^[1-9][0-9]{0,14}$/.test(searchParams.get("issue") ?? "")
+    ? Number(searchParams.get("issue"))
+    : null;
   const search = review ? reviewSearch(filters) : scopeSearch(parseScope(searchParams));
 
   const [editor] = useState(() => createEditor());
@@ -198,6 +201,7 @@ export function EditorPage() {
       // The image's open-issue count moved: the workflow's ImageWork (reject needs an open issue) follows.
       void flow.workflow.open(imageId, projectId);
     },
+    focusIssue,
   );
   useTestHook(editor, session, stats, tileStats);
 
@@ -320,6 +324,7 @@ export function EditorPage() {
         imageStatus={shown?.image.status ?? null}
         size={shown ? { width: shown.image.width, height: shown.image.height } : null}
         work={review ? null : <WorkStatus state={flow.state} nameOf={flow.workflow.nameOf} />}
+        historyHref={`/projects/${projectId}/images/${imageId}/history`}
         save={
           <SaveIndicator
             status={current?.status}

@@ -1,6 +1,7 @@
 import type { Editor } from "@labelbench/editor";
 import type { ImageStatus } from "@labelbench/schema";
 import { useEffect, useState } from "react";
+import { Link } from "react-router";
 import { EdIcon } from "./icons";
 import { describeStatus, type SaveStatus } from "./save/save-queue";
 import { useReadout } from "./use-readout";
@@ -94,6 +95,7 @@ export function StatusBar({
   imageStatus,
   size,
   work,
+  historyHref,
   save,
 }: {
   editor: Editor;
@@ -103,6 +105,8 @@ export function StatusBar({
   size: { width: number; height: number } | null;
   /** The image's place in the review workflow. */
   work?: React.ReactNode;
+  /** The image's history page (who annotated, submitted, decided and commented). */
+  historyHref?: string;
   save: React.ReactNode;
 }) {
   return (
@@ -122,6 +126,11 @@ export function StatusBar({
         </span>
       )}
       {work}
+      {historyHref && (
+        <Link className="ed-status__item ed-status__link" to={historyHref} data-testid="status-history">
+          History
+        </Link>
+      )}
       <span className="ed-spacer" />
       <Cursor editor={editor} />
       <Zoom editor={editor} />

@@ -7,6 +7,7 @@ import { issueApi } from "./issue-api";
 import { registerIssueCommands } from "./issue-commands";
 import { type IssueRights, isReworkAuthor, issueRights, submitBlockedBy } from "./issue-model";
 import { createIssueSession, type IssueSession } from "./issue-session";
+import { centreIssue } from "./issue-view";
 
 /**
  * The editor page's issues: one session per page, following the image of the address, and the
@@ -19,6 +20,8 @@ export const useIssues = (
   notices: NoticeCenter,
   blocked: () => boolean,
   changed: () => void = () => {},
+  /** An issue the address names (`?issue=`, from the project's issues page): selected and centred once its image is on screen. */
+  focusIssueId: number | null = null,
 ): { session: IssueSession; rights: IssueRights; submitBlocked: () => string | null } => {
   const me = useMe().user;
   const rights = useMemo(() => issueRights(me.role, me.id), [me.role, me.id]);
@@ -43,6 +46,30 @@ export const useIssues = (
       }),
     [editor, session],
   );
+  useEffect(() => {
+    if (focusIssueId === null) return;
+    let done = false;
+    let frame = 0;
+    const attempt = () => {
+      const found = session.store.getState().issues.find((n) => n.issue.id === focusIssueId);
+      const s = editor.getState();
+      if (done || !found || s.image?.id !== imageId || s.stageSize.width === 0) return;
+      done = true;
+      // After the frame that fits the freshly opened image, so the fit does not undo the centring.
+      frame = requestAnimationFrame(() => {
+        session.select(focusIssueId);
+        centreIssue(editor, found.issue);
+      });
+    };
+    const offIssues = session.store.subscribe(attempt);
+    const offEditor = editor.store.subscribe(attempt);
+    attempt();
+    return () => {
+      offIssues();
+      offEditor();
+      cancelAnimationFrame(frame);
+    };
+  }, [editor, session, imageId, focusIssueId]);
   // Without the right to pin, the issue tool has nothing to give: back to selecting.
   useEffect(() => {
     if (!rights.review && editor.getState().tool.id === "issue") editor.setTool("select");
