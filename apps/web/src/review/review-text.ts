@@ -93,7 +93,11 @@ export const describeEvent = (
     line += ` to ${nameOf(e.subjectId) ?? `user ${e.subjectId}`}`;
   const facts: string[] = [];
   if (withAttempt && e.attempt > 0) facts.push(`attempt ${e.attempt}`);
-  if (e.revision !== null) facts.push(`revision ${e.revision}`);
+  const from = typeof e.detail.fromRevision === "number" ? e.detail.fromRevision : null;
+  const saves = typeof e.detail.saves === "number" ? e.detail.saves : null;
+  if (e.kind === "saved" && e.revision !== null && from !== null && from !== e.revision)
+    facts.push(`revisions ${from}–${e.revision}${saves !== null ? `, ${saves} saves` : ""}`);
+  else if (e.revision !== null) facts.push(`revision ${e.revision}`);
   if (facts.length > 0) line += ` (${facts.join(", ")})`;
   const reasons = Array.isArray(e.detail.reasons)
     ? e.detail.reasons.filter((r): r is RejectReason => typeof r === "string" && r in REASON_LABEL)

@@ -53,14 +53,15 @@ export const saved = async (
   now: string,
   actorId: number | null = null,
 ) => {
-  await ex
+  const image = await ex
     .updateTable("images")
     .set({ annotation_count: count, updated_at: now })
     .$if(count + tags > 0, (q) =>
       q.set({ status: sql<string>`CASE WHEN status = 'new' THEN 'in_progress' ELSE status END` }),
     )
     .where("id", "=", imageId)
-    .execute();
+    .returning(["project_id", "attempt", "revision"])
+    .executeTakeFirst();
   const returned = await ex
     .updateTable("images")
     .set({ review_state: "pending" })
@@ -89,6 +90,56 @@ export const saved = async (
       detail: { decidedRevision: returned.decided_revision },
       at: now,
     });
+  // After the return to review, so the edit that caused it and those following it are one line.
+  if (image && actorId !== null) await savedBy(ex, imageId, image, actorId, now);
+};
+
+/**
+ * Who annotated, for the image's history: a run of saves by one person within one attempt is one
+ * `saved` event, its revision moved to the latest and its detail counting the saves from the first
+ * revision, so an autosaving editor adds one line to the timeline, not one per second.
+ */
+const savedBy = async (
+  ex: Executor,
+  imageId: number,
+  image: { project_id: number; attempt: number; revision: number },
+  actorId: number,
+  now: string,
+) => {
+  const last = await ex
+    .selectFrom("review_events")
+    .select(["id", "kind", "actor_id", "attempt", "detail"])
+    .where("image_id", "=", imageId)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (last && last.kind === "saved" && last.actor_id === actorId && last.attempt === image.attempt) {
+    const detail = JSON.parse(last.detail) as { fromRevision?: number; saves?: number };
+    await ex
+      .updateTable("review_events")
+      .set({
+        revision: image.revision,
+        detail: JSON.stringify({
+          fromRevision: detail.fromRevision ?? image.revision,
+          saves: (detail.saves ?? 1) + 1,
+        }),
+        created_at: now,
+      })
+      .where("id", "=", last.id)
+      .execute();
+    return;
+  }
+  await recordEvent(ex, {
+    projectId: image.project_id,
+    imageId,
+    kind: "saved",
+    actorId,
+    subjectId: actorId,
+    attempt: image.attempt,
+    revision: image.revision,
+    detail: { fromRevision: image.revision, saves: 1 },
+    at: now,
+  });
 };
 
 /**

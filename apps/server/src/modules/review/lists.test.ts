@@ -180,8 +180,36 @@ describe(`history, activity and annotator numbers (${TEST_BACKEND})`, () => {
     const history = await w.as("ann1").get(`/images/${b}/history`);
     expect(
       history.body.events.map((e: { kind: string; actorName: string }) => `${e.kind}:${e.actorName}`),
-    ).toEqual(["submitted:ANN1", "rejected:REV", "submitted:ANN1", "accepted:REV"]);
+    ).toEqual([
+      "saved:ANN1",
+      "submitted:ANN1",
+      "rejected:REV",
+      "saved:ANN1",
+      "submitted:ANN1",
+      "accepted:REV",
+    ]);
     expect(history.body.work).toMatchObject({ imageId: b, reviewState: "accepted", attempt: 2 });
+  });
+
+  it("shows who annotated: a run of saves by one person in one attempt is one line with its revisions", async () => {
+    w = await makeReviewWorld(1);
+    const [a] = w.imageIds as [number];
+    for (const x of [1, 2, 3]) expect((await addBox(w, "ann1", a, x)).status).toBe(200);
+    expect((await addBox(w, "rev", a, 4)).status).toBe(200);
+    expect((await addBox(w, "ann1", a, 5)).status).toBe(200);
+    const events = (await w.as("ann1").get(`/images/${a}/history`)).body.events as {
+      kind: string;
+      actorName: string;
+      revision: number;
+      detail: { fromRevision: number; saves: number };
+    }[];
+    expect(
+      events.map((e) => [e.kind, e.actorName, e.detail.fromRevision, e.revision, e.detail.saves]),
+    ).toEqual([
+      ["saved", "ANN1", 1, 3, 3],
+      ["saved", "REV", 4, 4, 1],
+      ["saved", "ANN1", 5, 5, 1],
+    ]);
   });
 });
 
