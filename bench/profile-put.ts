@@ -93,7 +93,7 @@ const shapes = Array.from({ length: N }, (_, i) => {
     geometry: { type: "box" as const, x: r() * (4000 - w), y: r() * (3000 - h), width: w, height: h },
   };
 });
-const service = annotationService({ sql: k, now: () => new Date().toISOString() });
+const service = annotationService({ sql: k, dialect: conn.dialect, now: () => new Date().toISOString() });
 let revision = 0;
 let uidRound = 0;
 /** CPU time (ms) of this process, and of PostgreSQL's backends on this database (none on SQLite). */

@@ -1,5 +1,5 @@
 import { geometryEquals } from "@labelbench/geometry";
-import type { Annotation, AnnotationPatchResult, AnnotationSet, Api, Geometry } from "@labelbench/schema";
+import type { Annotation, AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
 import type { z } from "zod";
 
 /**
