@@ -3,8 +3,8 @@ import { createActivityMeter, REPORT_EVERY_MS } from "./activity-meter";
 import type { WorkflowApi } from "./workflow-api";
 
 /**
- * Reports the seconds the editor is in front of the user on this image (tab visible and window
- * focused) every REPORT_EVERY_MS and when they leave the image, the tab or the page.
+ * Reports the seconds the editor is in front of the user on this image (tab visible, window
+ * focused, and a key, pointer or wheel event within the last minute) every REPORT_EVERY_MS and when they leave the image, the tab or the page.
  */
 export const useActivityReport = (imageId: number, api: Pick<WorkflowApi, "activity">): void => {
   useEffect(() => {
@@ -24,14 +24,18 @@ export const useActivityReport = (imageId: number, api: Pick<WorkflowApi, "activ
       meter.setActive(false, Date.now());
       send(true);
     };
+    const onInput = () => meter.input(Date.now());
+    const inputs = ["keydown", "pointerdown", "pointermove", "wheel"] as const;
     update();
     const timer = window.setInterval(() => send(false), REPORT_EVERY_MS);
+    for (const type of inputs) window.addEventListener(type, onInput, { passive: true, capture: true });
     window.addEventListener("focus", update);
     window.addEventListener("blur", update);
     window.addEventListener("pagehide", onPageHide);
     document.addEventListener("visibilitychange", onVisibility);
     return () => {
       window.clearInterval(timer);
+      for (const type of inputs) window.removeEventListener(type, onInput, { capture: true });
       window.removeEventListener("focus", update);
       window.removeEventListener("blur", update);
       window.removeEventListener("pagehide", onPageHide);
