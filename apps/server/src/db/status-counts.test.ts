@@ -1,5 +1,12 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SKIP_POSTGRES_REASON, scratchDatabase, TEST_DATABASE_URL } from "../test-support/postgres.js";
+import { type Dialect, openDb } from "./connect.js";
 import { type Db, migrate, openDatabase } from "./database.js";
+import { migrateDb } from "./migrate.js";
 
 /** The triggers of migration 0005 against the truth: a GROUP BY over the images themselves. */
 let db: Db;
@@ -49,5 +56,94 @@ describe("image status counts", () => {
     db.prepare("DELETE FROM projects WHERE id = ?").run(a);
     expect(stored()).toEqual(truth());
     expect(truth()).toEqual([{ p: b, status: "done", n: 1 }]);
+  });
+});
+
+/** Statements of many rows on both dialects (PostgreSQL counts them per statement since 0013). */
+const dialects: Dialect[] = TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
+if (!TEST_DATABASE_URL) console.warn(SKIP_POSTGRES_REASON);
+
+describe.each(dialects)("image status counts, statements of many rows (%s)", (dialect) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it("follow a bulk insert, a bulk status change, a bulk delete and a project's deletion", async () => {
+    let target: string;
+    if (dialect === "postgres") {
+      const scratch = await scratchDatabase();
+      cleanups.push(scratch.drop);
+      target = scratch.url;
+    } else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-counts-"));
+      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+      target = path.join(dir, "db.sqlite");
+    }
+    const conn = await openDb(target, { poolSize: 2 });
+    cleanups.push(conn.close);
+    await migrateDb(conn);
+    const k = conn.kysely;
+    const truth = async () =>
+      (
+        await sql<{ p: number; status: string; n: number }>`
+          SELECT project_id AS p, status, COUNT(*) AS n FROM images GROUP BY project_id, status ORDER BY 1, 2`.execute(
+          k,
+        )
+      ).rows.map((r) => ({ ...r, n: Number(r.n) }));
+    const stored = async () =>
+      (
+        await k
+          .selectFrom("image_status_counts")
+          .select(["project_id as p", "status", "n"])
+          .where("n", ">", 0)
+          .orderBy("project_id")
+          .orderBy("status")
+          .execute()
+      ).map((r) => ({ ...r, n: Number(r.n) }));
+    const projectIds: number[] = [];
+    for (const name of ["a", "b"])
+      projectIds.push(
+        (
+          await k
+            .insertInto("projects")
+            .values({ name, created_at: now, updated_at: now })
+            .returning("id")
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    const [a, b] = projectIds as [number, number];
+    const rows = (projectId: number, n: number, status: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        project_id: projectId,
+        sha256: `${projectId}-${status}-${i}`,
+        file_name: `${i}.png`,
+        width: 10,
+        height: 10,
+        format: "png",
+        byte_size: 1,
+        status,
+        created_at: now,
+        updated_at: now,
+      }));
+    // One statement each, several projects and statuses in it.
+    await k
+      .insertInto("images")
+      .values([...rows(a, 300, "new"), ...rows(b, 200, "done"), ...rows(a, 50, "skipped")])
+      .execute();
+    expect(await stored()).toEqual(await truth());
+    await k
+      .updateTable("images")
+      .set({ status: "in_progress" })
+      .where("project_id", "=", a)
+      .where("status", "=", "new")
+      .where("id", "<", 100)
+      .execute();
+    expect(await stored()).toEqual(await truth());
+    await k.deleteFrom("images").where("status", "in", ["done", "skipped"]).where("id", ">", 450).execute();
+    expect(await stored()).toEqual(await truth());
+    await k.deleteFrom("projects").where("id", "=", a).execute();
+    expect(await stored()).toEqual(await truth());
+    expect((await truth()).map((r) => r.p)).toEqual([b]);
   });
 });
