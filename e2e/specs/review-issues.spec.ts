@@ -228,9 +228,9 @@ test("the reviewer sees what changed since the rejection, and the issues fixed",
 
 test("the project's issues page opens the editor at the issue, and the status bar opens the image's history", async () => {
   const page = reviewer;
-  await page.goto(`/projects/${projectId}/issues`);
-  // Open and fixed ones are listed by default; the box issue was resolved.
-  await page.getByRole("checkbox", { name: "Resolved" }).check();
+  // Open and fixed ones are listed by default; the box issue was resolved, so every state is asked for.
+  await page.goto(`/projects/${projectId}/issues?state=all`);
+  await expect(page.getByRole("checkbox", { name: "Resolved" })).toBeChecked();
   await page.locator(".issue-link").filter({ hasText: /loose/i }).click();
   await expect(page).toHaveURL(/[?&]issue=\d+/);
   await waitForImage(page, imageId);

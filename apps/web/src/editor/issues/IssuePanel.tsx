@@ -104,7 +104,8 @@ export function IssuePanel({ editor, session, rights, keys }: Props) {
         <p className="is-note">Click a shape or a point, or drag a region, to pin an issue there.</p>
       )}
       {error && (
-        <p className="is-note is-note--warn" role="alert">
+        // A status, not an alert: when the server is out of reach the editor itself says so.
+        <p className="is-note is-note--warn" role="status">
           {error}{" "}
           <button type="button" className="is-link" onClick={() => void session.reload()}>
             Try again

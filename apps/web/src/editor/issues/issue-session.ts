@@ -127,8 +127,9 @@ export const createIssueSession = (deps: {
       void load(imageId, { diff: true });
     },
     async reload() {
-      const id = store.getState().imageId;
-      if (id !== null) await load(id, { diff: false });
+      const { imageId: id, diff } = store.getState();
+      // A first read that failed read no diff either.
+      if (id !== null) await load(id, { diff: diff === null });
     },
     async create(body) {
       const imageId = store.getState().imageId;

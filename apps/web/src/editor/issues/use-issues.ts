@@ -37,6 +37,14 @@ export const useIssues = (
     }),
   );
   useEffect(() => session.show(imageId), [session, imageId]);
+  // Issues that could not be read (offline) are read again when the connection returns.
+  useEffect(() => {
+    const again = () => {
+      if (session.store.getState().error !== null) void session.reload();
+    };
+    window.addEventListener("online", again);
+    return () => window.removeEventListener("online", again);
+  }, [session]);
   useEffect(
     () =>
       registerIssueCommands(editor, {
