@@ -168,6 +168,29 @@ describe("issue session", () => {
     expect(s.store.getState().showDiff).toBe(false);
   });
 
+  it("a first read that failed (offline) is read again with its diff, and the error goes", async () => {
+    const { api } = fakeServer();
+    let offline = true;
+    const reach = <T>(f: () => Promise<T>) =>
+      offline ? Promise.reject(new Error("cannot reach the server")) : f();
+    const flaky: IssueApi = {
+      ...api,
+      listIssues: (id) => reach(() => api.listIssues(id)),
+      work: (id) => reach(() => api.work(id)),
+      diff: (id) => reach(() => api.diff(id)),
+    };
+    const s = createIssueSession({ api: flaky, notify: () => {} });
+    s.show(7);
+    await flush();
+    expect(s.store.getState().error).toMatch(/cannot reach the server/);
+    expect(s.store.getState().diff).toBeNull();
+    offline = false;
+    await s.reload();
+    expect(s.store.getState().error).toBeNull();
+    expect(s.store.getState().issues).toHaveLength(2);
+    expect(s.store.getState().diff?.baseRevision).toBe(4);
+  });
+
   it("G toggles the diff overlay, and the marks follow", async () => {
     const { api } = fakeServer();
     const s = createIssueSession({ api, notify: () => {} });
