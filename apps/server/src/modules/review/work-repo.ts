@@ -109,7 +109,8 @@ export const members = async (ex: Executor, projectId: number) =>
     .orderBy("u.id")
     .execute();
 
-type Images = ExpressionBuilder<Database, "images">;
+/** A query over the images table alone, as `images as i`. */
+type Images = ExpressionBuilder<Database & { i: Database["images"] }, "i">;
 
 /** Nobody's: never assigned, or a queue lease that ran out. */
 const freeOf = (eb: Images, now: string) =>
@@ -171,16 +172,7 @@ export const filterTargets = async (
     )
     .$if(f.status !== undefined, (q) => q.where("i.status", "=", f.status ?? ""))
     .$if(f.unassignedOnly, (q) =>
-      q.where((eb) =>
-        eb.or([
-          eb("i.assignee_id", "is", null),
-          eb.and([
-            eb("i.assigned_via", "=", "queue"),
-            eb("i.lease_until", "is not", null),
-            eb("i.lease_until", "<=", now),
-          ]),
-        ]),
-      ),
+      q.where((eb) => freeOf(eb, now)),
     )
     .orderBy("i.name_key")
     .orderBy("i.id")
@@ -237,16 +229,7 @@ export const findFree = async (ex: Executor, dialect: Dialect, projectId: number
     .where("i.project_id", "=", projectId)
     .where("i.review_state", "=", "none")
     .where("i.status", "in", ["new", "in_progress"])
-    .where((eb) =>
-      eb.or([
-        eb("i.assignee_id", "is", null),
-        eb.and([
-          eb("i.assigned_via", "=", "queue"),
-          eb("i.lease_until", "is not", null),
-          eb("i.lease_until", "<=", now),
-        ]),
-      ]),
-    )
+    .where((eb) => freeOf(eb, now))
     .orderBy("i.name_key")
     .orderBy("i.id")
     .limit(1)
@@ -257,10 +240,10 @@ export const findFree = async (ex: Executor, dialect: Dialect, projectId: number
 export const lease = async (ex: Executor, imageId: number, userId: number, until: string, now: string) =>
   (
     await ex
-      .updateTable("images")
+      .updateTable("images as i")
       .set({ assignee_id: userId, assigned_via: "queue", lease_until: until })
-      .where("id", "=", imageId)
-      .where("review_state", "=", "none")
+      .where("i.id", "=", imageId)
+      .where("i.review_state", "=", "none")
       .where((eb) => freeOf(eb, now))
       .executeTakeFirst()
   ).numUpdatedRows > 0n;
