@@ -171,9 +171,7 @@ export const filterTargets = async (
       }),
     )
     .$if(f.status !== undefined, (q) => q.where("i.status", "=", f.status ?? ""))
-    .$if(f.unassignedOnly, (q) =>
-      q.where((eb) => freeOf(eb, now)),
-    )
+    .$if(f.unassignedOnly, (q) => q.where((eb) => freeOf(eb, now)))
     .orderBy("i.name_key")
     .orderBy("i.id")
     .limit(count)
