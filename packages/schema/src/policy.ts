@@ -91,6 +91,9 @@ export const POLICY = {
   imageHistory: project("read"),
   reportActivity: project("annotate"),
   annotatorStats: project("read"),
+  // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
+  listImageCopies: project("review"),
+  getImageCopy: project("review"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
