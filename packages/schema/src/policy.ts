@@ -94,6 +94,11 @@ export const POLICY = {
   // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
   listImageCopies: project("review"),
   getImageCopy: project("review"),
+  getQualitySettings: project("manage"),
+  putQualitySettings: project("manage"),
+  markGold: project("manage"),
+  listQualification: project("review"),
+  resetQualification: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
