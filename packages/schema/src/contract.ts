@@ -26,6 +26,7 @@ import {
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
 import { qualityApi } from "./quality-contract.js";
+import { qualityReportApi } from "./quality-report-contract.js";
 import { reviewApi } from "./review-contract.js";
 
 export { type Endpoint, endpoint, type Method } from "./endpoint.js";
@@ -247,6 +248,7 @@ export const api = {
   ...datasetsApi,
   ...reviewApi,
   ...qualityApi,
+  ...qualityReportApi,
 } as const;
 
 export type Api = typeof api;

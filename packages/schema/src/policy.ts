@@ -99,6 +99,11 @@ export const POLICY = {
   markGold: project("manage"),
   listQualification: project("review"),
   resetQualification: project("manage"),
+  // Reviewers and managers read the project's numbers; an annotator only their own (the service).
+  qualityReport: project("read"),
+  qualityImages: project("read"),
+  qualityComparison: project("read"),
+  rescoreQuality: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
