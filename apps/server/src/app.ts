@@ -16,7 +16,9 @@ import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
+import { copiesRouter } from "./modules/copies/router.js";
 import { exportsRouter } from "./modules/exports/router.js";
+import { goldRouter } from "./modules/gold/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./modules/images/stored-files.js";
 import { resumeImports } from "./modules/imports/import-publish.js";
@@ -24,6 +26,7 @@ import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
+import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
 import { reviewIssuesRouter } from "./modules/review-issues/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
@@ -163,6 +166,9 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(importsRouter(deps));
   api.use(reviewIssuesRouter(deps));
   api.use(reviewRouter(deps));
+  api.use(copiesRouter(deps));
+  api.use(goldRouter(deps));
+  api.use(qualityRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

@@ -25,6 +25,8 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { qualityApi } from "./quality-contract.js";
+import { qualityReportApi } from "./quality-report-contract.js";
 import { reviewApi } from "./review-contract.js";
 
 export { type Endpoint, endpoint, type Method } from "./endpoint.js";
@@ -245,6 +247,8 @@ export const api = {
   ...authApi,
   ...datasetsApi,
   ...reviewApi,
+  ...qualityApi,
+  ...qualityReportApi,
 } as const;
 
 export type Api = typeof api;

@@ -91,6 +91,19 @@ export const POLICY = {
   imageHistory: project("read"),
   reportActivity: project("annotate"),
   annotatorStats: project("read"),
+  // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
+  listImageCopies: project("review"),
+  getImageCopy: project("review"),
+  getQualitySettings: project("manage"),
+  putQualitySettings: project("manage"),
+  markGold: project("manage"),
+  listQualification: project("review"),
+  resetQualification: project("manage"),
+  // Reviewers and managers read the project's numbers; an annotator only their own (the service).
+  qualityReport: project("read"),
+  qualityImages: project("read"),
+  qualityComparison: project("read"),
+  rescoreQuality: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */

@@ -146,6 +146,25 @@ const submittedImage = async (w: World) => {
   return id;
 };
 
+/** An (empty) private copy of the image for the user, made once. */
+const copyOf = async (imageId: number, userId: number) => {
+  if (!t) throw new Error("no test app");
+  const now = new Date().toISOString();
+  await t.sql
+    .insertInto("image_copies")
+    .values({
+      image_id: imageId,
+      user_id: userId,
+      purpose: "gold",
+      shapes: "[]",
+      tags: "[]",
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(["image_id", "user_id"]).doNothing())
+    .execute();
+};
+
 const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
   health: { expect: all(200), prepare: () => ({ path: "/health" }) },
   setupStatus: { expect: all(200), prepare: () => ({ path: "/setup" }) },
@@ -371,6 +390,43 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
     expect: projectRead(),
     prepare: (w) => ({ path: `/projects/${w.projectId}/annotator-stats` }),
   },
+  // Issue 16: copies are read by reviewers, managers and admins.
+  listImageCopies: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/images/${w.imageId}/copies` }),
+  },
+  getImageCopy: {
+    expect: projectReview(200, false),
+    // A fresh image each time: a copy routes its holder's own reads of the image to it.
+    prepare: async (w) => {
+      const imageId = await freshImage(w);
+      await copyOf(imageId, w.userIds.annotatorMember);
+      return { path: `/images/${imageId}/copies/${w.userIds.annotatorMember}` };
+    },
+  },
+  getQualitySettings: {
+    expect: projectManage(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/settings` }),
+  },
+  putQualitySettings: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/settings`, body: { auditPercent: 0 } }),
+  },
+  markGold: {
+    expect: projectManage(200),
+    prepare: async (w) => ({
+      path: `/projects/${w.projectId}/images/gold`,
+      body: { imageIds: [await freshImage(w)], gold: "honeypot" },
+    }),
+  },
+  listQualification: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/qualification` }),
+  },
+  resetQualification: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/qualification/${w.userIds.annotatorMember}/reset` }),
+  },
 };
 
 let w: World;
@@ -458,7 +514,9 @@ afterAll(() => t?.cleanup());
 
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {
-    const missing = (Object.keys(api) as EndpointName[]).filter((n) => !ROWS[n] && !ISSUE_ROWS[n]);
+    const missing = (Object.keys(api) as EndpointName[]).filter(
+      (n) => !ROWS[n] && !ISSUE_ROWS[n] && !QUALITY_ROWS[n],
+    );
     expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
   });
 
@@ -602,6 +660,83 @@ describe("authorization matrix: issues", () => {
             .set(w.headers[caller]);
           if (call.body !== undefined) req = req.send(call.body as object);
           const res = await req;
+          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+            rowSpec.expect[caller],
+          );
+          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+        });
+    });
+});
+
+// ---------------------------------------------------------------- the QC report (issue 16, modules/quality)
+
+/**
+ * A gold image of the world's project with the member annotator's submitted copy, scored: the
+ * comparison every caller who may read the project asks for (an annotator their own).
+ */
+let goldImage: number | undefined;
+const goldImageOf = async (w: World): Promise<number> => {
+  if (goldImage === undefined) {
+    const id = await freshImage(w);
+    goldImage = id;
+    await t?.sql.updateTable("images").set({ gold: "honeypot" }).where("id", "=", id).execute();
+    const at = new Date().toISOString();
+    await t?.sql
+      .insertInto("image_copies")
+      .values({
+        image_id: id,
+        user_id: w.userIds.annotatorMember,
+        purpose: "gold",
+        revision: 1,
+        shapes: "[]",
+        tags: "[]",
+        state: "submitted",
+        created_at: at,
+        updated_at: at,
+        submitted_at: at,
+      })
+      .execute();
+    const r = await request(w.app).post(`/api/v1/projects/${w.projectId}/quality/rescore`).set(asAdmin(w));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
+  return goldImage;
+};
+
+const QUALITY_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+  // An annotator gets their own numbers (asking for someone else's is a 403: quality tests).
+  qualityReport: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/report` }),
+  },
+  qualityImages: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/images` }),
+  },
+  qualityComparison: {
+    expect: projectRead(),
+    prepare: async (w) => ({
+      path: `/images/${await goldImageOf(w)}/quality/comparison?userId=${w.userIds.annotatorMember}`,
+    }),
+  },
+  rescoreQuality: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/rescore` }),
+  },
+};
+
+describe("authorization matrix: quality report", () => {
+  for (const [name, rowSpec] of Object.entries(QUALITY_ROWS) as [
+    EndpointName,
+    { expect: Expect; prepare: Prepare },
+  ][])
+    describe(name, () => {
+      for (const caller of CALLERS)
+        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+          const e = api[name];
+          const call = await rowSpec.prepare(w, caller);
+          const res = await request(w.app)
+            [e.method.toLowerCase() as "get" | "post"](`/api/v1${call.path}`)
+            .set(w.headers[caller]);
           expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
             rowSpec.expect[caller],
           );
