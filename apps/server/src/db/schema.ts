@@ -241,6 +241,18 @@ export const TABLES = {
     tag_fp: "int",
     tag_fn: "int",
   },
+  quality_work_totals: {
+    project_id: "int",
+    user_id: "int",
+    week: "text",
+    active_seconds: "int=",
+    images_submitted: "int=",
+    copies_submitted: "int=",
+    decisions: "int=",
+    first_decisions: "int=",
+    first_accepted: "int=",
+    rejected: "int=",
+  },
   quality_confusion_totals: {
     project_id: "int",
     kind: "text",

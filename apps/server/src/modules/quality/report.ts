@@ -21,7 +21,7 @@ import type {
   WeekQualityRow,
 } from "@labelbench/schema";
 import type { z } from "zod";
-import type { ConfusionRow, TotalsRow } from "./report-repo.js";
+import type { ConfusionRow, TotalsRow, WorkRow } from "./report-repo.js";
 
 /**
  * The report's tables from the kept totals (pure: report-repo reads, this sums). Every score is
@@ -153,12 +153,26 @@ export const agreementMatrix = (
 
 const f1Of = (t: ComparisonTotals) => f1Estimate(t.tp, t.fp + t.mismatched, t.fn + t.mismatched);
 
+/** The workflow's numbers of one person (report-repo's workTotalsIn), zero when they have none. */
 export interface PersonNumbers {
   activeSeconds: number;
   imagesSubmitted: number;
-  /** Decisions on their work: [kind, all, on attempt 1]. */
-  decisions: { kind: string; n: number; first: number }[];
+  copiesSubmitted: number;
+  decisions: number;
+  firstDecisions: number;
+  firstAccepted: number;
+  rejected: number;
 }
+
+export const personNumbers = (r: WorkRow | undefined): PersonNumbers => ({
+  activeSeconds: Number(r?.active_seconds ?? 0),
+  imagesSubmitted: Number(r?.images_submitted ?? 0),
+  copiesSubmitted: Number(r?.copies_submitted ?? 0),
+  decisions: Number(r?.decisions ?? 0),
+  firstDecisions: Number(r?.first_decisions ?? 0),
+  firstAccepted: Number(r?.first_accepted ?? 0),
+  rejected: Number(r?.rejected ?? 0),
+});
 
 export const annotatorRow = (
   userId: number,
@@ -167,10 +181,7 @@ export const annotatorRow = (
   cells: readonly ConfusionCell[],
   p: PersonNumbers,
 ): AnnotatorQualityRow => {
-  const sum = (kinds: string[], field: "n" | "first") =>
-    p.decisions.filter((d) => kinds.includes(d.kind)).reduce((s, d) => s + d[field], 0);
-  const decided = sum(["accepted", "fixed", "rejected"], "n");
-  const firstDecided = sum(["accepted", "fixed", "rejected"], "first");
+  const submitted = p.imagesSubmitted + p.copiesSubmitted;
   return {
     userId,
     name,
@@ -179,11 +190,11 @@ export const annotatorRow = (
     topConfusions: topConfusions(cells),
     throughput: {
       activeSeconds: p.activeSeconds,
-      imagesSubmitted: p.imagesSubmitted,
-      imagesPerActiveHour: p.activeSeconds > 0 ? p.imagesSubmitted / (p.activeSeconds / 3600) : null,
+      imagesSubmitted: submitted,
+      imagesPerActiveHour: p.activeSeconds > 0 ? submitted / (p.activeSeconds / 3600) : null,
     },
-    firstPassYield: wilsonInterval(sum(["accepted", "fixed"], "first"), firstDecided),
-    rework: wilsonInterval(sum(["rejected"], "n"), decided),
+    firstPassYield: wilsonInterval(p.firstAccepted, p.firstDecisions),
+    rework: wilsonInterval(p.rejected, p.decisions),
   };
 };
 
