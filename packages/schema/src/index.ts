@@ -10,6 +10,7 @@ export * from "./limits.js";
 export * from "./natural-order.js";
 export * from "./policy.js";
 export * from "./review.js";
+export * from "./review-audit.js";
 export * from "./review-contract.js";
 export * from "./review-sample.js";
 export * from "./urls.js";

@@ -91,6 +91,10 @@ export const POLICY = {
   imageHistory: project("read"),
   reportActivity: project("annotate"),
   annotatorStats: project("read"),
+  // Reviewers are measured too (issue 16): audits are reviewers' work.
+  listAudits: project("review"),
+  auditImage: project("review"),
+  reviewerPrecision: project("review"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */

@@ -174,6 +174,21 @@ export const TABLES = {
     created_at: "text",
   },
   editor_activity: { project_id: "int", user_id: "int", image_id: "int", day: "text", seconds: "int" },
+  review_audits: {
+    id: "id",
+    project_id: "int",
+    image_id: "int",
+    reviewer_id: "int?",
+    decision: "text",
+    decided_at: "text",
+    decided_revision: "int",
+    state: "text=",
+    auditor_id: "int?",
+    reasons: "text=",
+    comment: "text=",
+    created_at: "text",
+    audited_at: "text?",
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type ColumnKind =
