@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { qualityApi } from "./quality-contract.js";
 import { auditApi } from "./review-audit.js";
 import { reviewApi } from "./review-contract.js";
 
@@ -247,6 +248,7 @@ export const api = {
   ...datasetsApi,
   ...reviewApi,
   ...auditApi,
+  ...qualityApi,
 } as const;
 
 export type Api = typeof api;

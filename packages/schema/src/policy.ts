@@ -95,6 +95,9 @@ export const POLICY = {
   listAudits: project("review"),
   auditImage: project("review"),
   reviewerPrecision: project("review"),
+  // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
+  listImageCopies: project("review"),
+  getImageCopy: project("review"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
