@@ -26,6 +26,7 @@ import {
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
 import { qualityApi } from "./quality-contract.js";
+import { qualityReportApi } from "./quality-report-contract.js";
 import { auditApi } from "./review-audit.js";
 import { reviewApi } from "./review-contract.js";
 
@@ -249,6 +250,7 @@ export const api = {
   ...reviewApi,
   ...auditApi,
   ...qualityApi,
+  ...qualityReportApi,
 } as const;
 
 export type Api = typeof api;

@@ -11,6 +11,8 @@ export * from "./natural-order.js";
 export * from "./policy.js";
 export * from "./quality.js";
 export * from "./quality-contract.js";
+export * from "./quality-report.js";
+export * from "./quality-report-contract.js";
 export * from "./review.js";
 export * from "./review-audit.js";
 export * from "./review-contract.js";

@@ -98,6 +98,11 @@ export const POLICY = {
   // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
   listImageCopies: project("review"),
   getImageCopy: project("review"),
+  // Reviewers and managers read the project's numbers; an annotator only their own (the service).
+  qualityReport: project("read"),
+  qualityImages: project("read"),
+  qualityComparison: project("read"),
+  rescoreQuality: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
