@@ -18,6 +18,7 @@ import type {
   MatchSettings,
   QualityCounts,
   QualityScores,
+  ReviewerPrecisionRow,
   WeekQualityRow,
 } from "@labelbench/schema";
 import type { z } from "zod";
@@ -122,6 +123,34 @@ export const confusionMatrix = (
   return { labels: labels.filter((l) => used.has(l.id)), cells: [...cells] };
 };
 
+/**
+ * Reviewer precision from the audits (review-audits' counts per reviewer and state): upheld /
+ * (upheld + overturned); open audits have no verdict yet. A reviewer reads their own row, as on
+ * the audits page; managers every reviewer's.
+ */
+export const reviewerRows = (
+  counts: readonly { reviewer_id: number | null; name: string; state: string; n: number }[],
+  onlyUserId: number | undefined,
+): ReviewerPrecisionRow[] => {
+  const by = new Map<number, { name: string; upheld: number; overturned: number }>();
+  for (const r of counts) {
+    if (r.reviewer_id === null || (onlyUserId !== undefined && r.reviewer_id !== onlyUserId)) continue;
+    const row = by.get(r.reviewer_id) ?? { name: r.name, upheld: 0, overturned: 0 };
+    if (r.state === "upheld") row.upheld += Number(r.n);
+    else if (r.state === "overturned") row.overturned += Number(r.n);
+    by.set(r.reviewer_id, row);
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([userId, r]) => ({
+      userId,
+      name: r.name,
+      audited: r.upheld + r.overturned,
+      upheld: r.upheld,
+      precision: wilsonInterval(r.upheld, r.upheld + r.overturned),
+    }));
+};
+
 /** One cell per pair of annotators (a < b) and each annotator's pairs summed; F1 as in the report. */
 export const agreementMatrix = (
   overlap: readonly TotalsRow[],
@@ -151,7 +180,9 @@ export const agreementMatrix = (
   };
 };
 
-const f1Of = (t: ComparisonTotals) => f1Estimate(t.tp, t.fp + t.mismatched, t.fn + t.mismatched);
+/** As `agreement` in packages/quality: tags count as objects beside the shapes. */
+const f1Of = (t: ComparisonTotals) =>
+  f1Estimate(t.tp + t.tagTp, t.fp + t.tagFp + t.mismatched, t.fn + t.tagFn + t.mismatched);
 
 /** The workflow's numbers of one person (report-repo's workTotalsIn), zero when they have none. */
 export interface PersonNumbers {

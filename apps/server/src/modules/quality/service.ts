@@ -20,6 +20,7 @@ import type {
 } from "@labelbench/schema";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { auditCounts } from "../review-audits/audits-repo.js";
 import { type CsvValue, toCsv } from "./csv.js";
 import {
   agreementMatrix,
@@ -30,6 +31,7 @@ import {
   labelRows,
   matchSettings,
   personNumbers,
+  reviewerRows,
   scoresOf,
   sumBy,
   weekRows,
@@ -351,7 +353,12 @@ export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => (
       weeks: weekRows(totals),
       confusion: confusionMatrix(cells, labels),
       agreement: overlap === null ? null : agreementMatrix(overlap, names),
-      reviewers: null,
+      reviewers: ownOnly(caller)
+        ? null
+        : reviewerRows(
+            await auditCounts(deps.sql, projectId),
+            caller.role === "reviewer" ? caller.userId : undefined,
+          ),
     };
   },
 

@@ -19,6 +19,7 @@ import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { auditAfterDecision } from "../review-audits/audit-sample.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
 import { type DiffShape, reviewDiff } from "./diff.js";
 import { eventsOfImage, type NewEvent, recordEvent, recordEvents } from "./events-repo.js";
@@ -367,6 +368,14 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
             ...(body.decision === "fixed" ? { fixedRevision: body.revision } : {}),
           },
           at: now,
+        });
+        await auditAfterDecision(trx, {
+          projectId: row.project_id,
+          imageId,
+          decision: body.decision,
+          reviewerId: caller.userId,
+          revision: body.revision,
+          now,
         });
         return workOf(trx, imageId, now);
       }),
