@@ -10,6 +10,8 @@
 ALTER TABLE quality_results ADD COLUMN week TEXT NOT NULL DEFAULT '';
 ALTER TABLE quality_results ADD COLUMN iou_sq_sum REAL NOT NULL DEFAULT 0;
 CREATE INDEX quality_results_project_week ON quality_results(project_id, kind, week);
+-- The scorer reads and rewrites one image's rows: 0014's unique key starts with the kind.
+CREATE INDEX quality_results_image ON quality_results(image_id);
 
 CREATE TABLE quality_totals (
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
