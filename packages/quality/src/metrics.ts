@@ -62,13 +62,14 @@ export const matchCounts = (results: readonly ImageMatch[]): MatchCounts => {
  * both a false positive and a false negative, J = TP / (TP + FP' + FN') is a share of the union of
  * objects and F1 = 2J / (1 + J) rises with it, so the Wilson bounds of J map to bounds of F1.
  */
-const f1Estimate = (tp: number, fpAll: number, fnAll: number): Estimate => {
+export const f1Estimate = (tp: number, fpAll: number, fnAll: number): Estimate => {
   const j = wilsonInterval(tp, tp + fpAll + fnAll);
   const f = (x: number) => (2 * x) / (1 + x);
   return { value: j.value === null ? null : f(j.value), n: j.n, low: f(j.low), high: f(j.high) };
 };
 
-const confusionOf = (results: readonly ImageMatch[]): ConfusionCell[] => {
+/** The confusion cells of one or more matches, sorted by reference then checked label (none last). */
+export const confusionOf = (results: readonly ImageMatch[]): ConfusionCell[] => {
   const cells = new Map<string, { reference: Id | null; checked: Id | null; count: number }>();
   const add = (reference: Id | null, checked: Id | null) => {
     const key = `${reference}:${checked}`;
@@ -88,7 +89,8 @@ const confusionOf = (results: readonly ImageMatch[]): ConfusionCell[] => {
   );
 };
 
-const perLabelOf = (confusion: readonly ConfusionCell[]): LabelMetrics[] => {
+/** Each label's TP, FP, FN, precision, recall and accuracy from confusion cells. */
+export const perLabelOf = (confusion: readonly ConfusionCell[]): LabelMetrics[] => {
   const counts = new Map<Id, { tp: number; fp: number; fn: number }>();
   const of = (id: Id) => {
     let c = counts.get(id);

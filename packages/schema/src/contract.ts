@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { qualityReportApi } from "./quality-report-contract.js";
 import { reviewApi } from "./review-contract.js";
 
 export { type Endpoint, endpoint, type Method } from "./endpoint.js";
@@ -245,6 +246,7 @@ export const api = {
   ...authApi,
   ...datasetsApi,
   ...reviewApi,
+  ...qualityReportApi,
 } as const;
 
 export type Api = typeof api;

@@ -91,6 +91,11 @@ export const POLICY = {
   imageHistory: project("read"),
   reportActivity: project("annotate"),
   annotatorStats: project("read"),
+  // Reviewers and managers read the project's numbers; an annotator only their own (the service).
+  qualityReport: project("read"),
+  qualityImages: project("read"),
+  qualityComparison: project("read"),
+  rescoreQuality: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
