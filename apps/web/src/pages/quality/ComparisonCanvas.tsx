@@ -2,7 +2,6 @@ import { focusViewport, geometryBounds } from "@labelbench/editor";
 import { fitViewport, type Size, screenPoint, type Viewport, zoomAt } from "@labelbench/geometry";
 import { useEffect, useRef, useState } from "react";
 import { urlOf } from "../../api/client";
-import type { Ctx } from "../../editor/canvas/draw";
 import { previewUrlOf } from "../../tiles/image-tiles";
 import { Icon } from "../../ui/icons";
 import { drawComparison } from "./comparison-draw";
@@ -18,7 +17,12 @@ import type { Mark } from "./comparison-model";
  * it to find where a shape is drawn and checks the pixels there.
  */
 export interface ComparisonCanvasProps {
-  image: { id: number; width: number; height: number; tiles: { state: "none" | "pending" | "ready" | "failed" } };
+  image: {
+    id: number;
+    width: number;
+    height: number;
+    tiles: { state: "none" | "pending" | "ready" | "failed" };
+  };
   marks: readonly Mark[];
   focus: string | null;
   /** Bounds of the focused entry (with its partner), in image pixels. */
@@ -59,7 +63,15 @@ const usePicture = (url: string | null) => {
 const ZOOM_STEP = 1.25;
 const MAX_SCALE = 16;
 
-export function ComparisonCanvas({ image, marks, focus, focusArea, show, nameOf, onPick }: ComparisonCanvasProps) {
+export function ComparisonCanvas({
+  image,
+  marks,
+  focus,
+  focusArea,
+  show,
+  nameOf,
+  onPick,
+}: ComparisonCanvasProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState<Size | null>(null);
@@ -107,7 +119,7 @@ export function ComparisonCanvas({ image, marks, focus, focusArea, show, nameOf,
       ctx.fillStyle = "#3a4150";
       ctx.fillRect(x, y, w, h);
     }
-    drawComparison(ctx as unknown as Ctx, { viewport: view, marks, focus, nameOf, show });
+    drawComparison(ctx, { viewport: view, marks, focus, nameOf, show });
   }, [size, view, picture, image.width, image.height, marks, focus, nameOf, show]);
 
   const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
@@ -127,7 +139,8 @@ export function ComparisonCanvas({ image, marks, focus, focusArea, show, nameOf,
       if (ix < b.minX - slack || ix > b.maxX + slack || iy < b.minY - slack || iy > b.maxY + slack) continue;
       const area = (b.maxX - b.minX) * (b.maxY - b.minY);
       // The smallest shape under the pointer: a box inside another is reachable.
-      if (!best || area < best.area) best = { key: m.side === "reference" && m.partner ? m.partner : m.key, area };
+      if (!best || area < best.area)
+        best = { key: m.side === "reference" && m.partner ? m.partner : m.key, area };
     }
     onPick(best?.key ?? null);
   };
@@ -186,9 +199,18 @@ export function ComparisonCanvas({ image, marks, focus, focusArea, show, nameOf,
         if (d && !d.moved) pick(local(e));
       }}
     >
-      <canvas ref={canvasRef} aria-label="The reference and the checked shapes drawn over the image" role="img" />
+      <canvas
+        ref={canvasRef}
+        aria-label="The reference and the checked shapes drawn over the image"
+        role="img"
+      />
       <div className="compare__tools">
-        <button type="button" className="icon-button icon-button--small" onClick={() => zoomBy(ZOOM_STEP)} title="Zoom in">
+        <button
+          type="button"
+          className="icon-button icon-button--small"
+          onClick={() => zoomBy(ZOOM_STEP)}
+          title="Zoom in"
+        >
           <Icon name="plus" size={16} />
         </button>
         <button

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { parseId } from "../../app/ProjectLayout";
 import { call } from "../../api/client";
+import { parseId } from "../../app/ProjectLayout";
 import { useProject } from "../../project/project-context";
 import { useProjectPeople } from "../../review/members";
 import { formatCount } from "../../ui/format";
@@ -20,6 +20,7 @@ import {
   OUTCOME_STYLE,
   outcomeCounts,
 } from "./comparison-model";
+import { OutcomeDot } from "./OutcomeDot";
 import { imagesHref, parseComparisonScope } from "./quality-scope";
 import "../../auth/accounts.css";
 import "../../review/review.css";
@@ -48,7 +49,9 @@ export function ComparisonPage() {
   );
   const image = useAsync(
     (signal) =>
-      imageId === null ? Promise.reject(new Error("not an image")) : call("getImage", { params: { imageId }, signal }),
+      imageId === null
+        ? Promise.reject(new Error("not an image"))
+        : call("getImage", { params: { imageId }, signal }),
     [imageId],
     "Could not load the image",
   );
@@ -138,11 +141,7 @@ export function ComparisonPage() {
             <ul className="compare-legend" data-testid="comparison-legend">
               {OUTCOME_ORDER.map((o) => (
                 <li key={o} data-outcome={o}>
-                  <span
-                    className={`outcome-dot${OUTCOME_STYLE[o].dash.length > 0 ? " outcome-dot--dashed" : ""}`}
-                    style={{ background: OUTCOME_STYLE[o].colour, color: OUTCOME_STYLE[o].colour }}
-                    aria-hidden="true"
-                  />
+                  <OutcomeDot outcome={o} />
                   {OUTCOME_STYLE[o].label}
                   <span className="compare-legend__count">{formatCount(counts[o])}</span>
                 </li>
@@ -178,8 +177,12 @@ export function ComparisonPage() {
             <div className="card-head">
               <h2 className="card-head__title">Differences</h2>
               <label className="card-head__note">
-                <input type="checkbox" checked={withMatches} onChange={(e) => setWithMatches(e.target.checked)} /> and
-                matches
+                <input
+                  type="checkbox"
+                  checked={withMatches}
+                  onChange={(e) => setWithMatches(e.target.checked)}
+                />{" "}
+                and matches
               </label>
             </div>
             {list.length === 0 ? (
@@ -197,14 +200,7 @@ export function ComparisonPage() {
                       data-outcome={m.outcome}
                       onClick={() => setFocus(focus === m.key ? null : m.key)}
                     >
-                      <span
-                        className={`outcome-dot${OUTCOME_STYLE[m.outcome].dash.length > 0 ? " outcome-dot--dashed" : ""}`}
-                        style={{
-                          background: OUTCOME_STYLE[m.outcome].colour,
-                          color: OUTCOME_STYLE[m.outcome].colour,
-                        }}
-                        aria-hidden="true"
-                      />
+                      <OutcomeDot outcome={m.outcome} />
                       {entryText(m, marks, nameOf)}
                       <span className="diff-list__where">{where(m)}</span>
                     </button>
@@ -241,9 +237,9 @@ const where = (m: Mark): string => {
   const [x, y] =
     g.type === "box"
       ? [g.x, g.y]
-      : g.points.reduce(([mx, my], [px, py]) => [Math.min(mx, px), Math.min(my, py)], [
-          Number.POSITIVE_INFINITY,
-          Number.POSITIVE_INFINITY,
-        ]);
+      : g.points.reduce(
+          ([mx, my], [px, py]) => [Math.min(mx, px), Math.min(my, py)],
+          [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY],
+        );
   return `${Math.round(x)}, ${Math.round(y)}`;
 };

@@ -43,7 +43,11 @@ export function ConfusionMatrixView({
           <tr>
             <th className="matrix__axis">Reference ↓ · drawn as →</th>
             {m.columns.map((c) => (
-              <th key={String(c.labelId)} scope="col" className={c.labelId === null ? "matrix__none" : undefined}>
+              <th
+                key={String(c.labelId)}
+                scope="col"
+                className={c.labelId === null ? "matrix__none" : undefined}
+              >
                 {c.name}
               </th>
             ))}
@@ -64,7 +68,11 @@ export function ConfusionMatrixView({
                   <td
                     key={`${c.reference}:${c.checked}`}
                     className={c.count === 0 ? "is-empty" : undefined}
-                    style={c.count > 0 ? { background: `rgba(${TINT[c.kind]}, ${0.1 + 0.45 * c.tint})` } : undefined}
+                    style={
+                      c.count > 0
+                        ? { background: `rgba(${TINT[c.kind]}, ${0.1 + 0.45 * c.tint})` }
+                        : undefined
+                    }
                     data-cell={`${c.reference ?? "none"}:${c.checked ?? "none"}`}
                   >
                     {c.count > 0 ? (
@@ -149,7 +157,9 @@ export function AgreementMatrixView({
                       style={{ background: `rgba(22, 163, 74, ${0.08 + 0.4 * (c.f1.value ?? 0)})` }}
                       title={`${row.name} and ${col.name}: F1 ${f.title}, on ${formatCount(c.images)} images`}
                     >
-                      <Link to={imagesHref(projectId, { ...filter, kind: "overlap", annotatorId: row.userId })}>
+                      <Link
+                        to={imagesHref(projectId, { ...filter, kind: "overlap", annotatorId: row.userId })}
+                      >
                         {f.value}
                       </Link>
                       <span className="estimate__pm">

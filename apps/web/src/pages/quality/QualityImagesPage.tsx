@@ -114,11 +114,16 @@ export function QualityImagesPage() {
               </thead>
               <tbody>
                 {list.items.map((it) => {
-                  const href = comparisonHref(projectId, it.imageId, {
-                    kind: it.kind,
-                    userId: it.checkedUserId,
-                    referenceKey: it.referenceKey,
-                  });
+                  // An audit is a verdict on a decision, not a second set of shapes: its story is the
+                  // image's history.
+                  const href =
+                    it.kind === "audit"
+                      ? `/projects/${projectId}/images/${it.imageId}/history`
+                      : comparisonHref(projectId, it.imageId, {
+                          kind: it.kind,
+                          userId: it.checkedUserId,
+                          referenceKey: it.referenceKey,
+                        });
                   return (
                     <tr
                       key={`${it.imageId}:${it.checkedUserId}:${it.referenceKey}`}
@@ -140,7 +145,9 @@ export function QualityImagesPage() {
                         </Link>
                       </td>
                       <td>{it.checkedName}</td>
-                      <td className="muted">{it.referenceKey === 0 ? "Reference" : (it.referenceName ?? "–")}</td>
+                      <td className="muted">
+                        {it.referenceKey === 0 ? "Reference" : (it.referenceName ?? "–")}
+                      </td>
                       <td className="num" data-testid="row-count">
                         {formatCount(it.count)}
                       </td>

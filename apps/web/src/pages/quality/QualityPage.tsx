@@ -23,8 +23,8 @@ import {
   TABLE_OF,
   VIEWS,
 } from "./quality-scope";
-import { AnnotatorTable, ConfusionList, LabelTable, ReviewerTable, WeekTable } from "./ReportTables";
 import { OutcomeCounts, ScoreKpis } from "./ReportSummary";
+import { AnnotatorTable, ConfusionList, LabelTable, ReviewerTable, WeekTable } from "./ReportTables";
 import "../../auth/accounts.css";
 import "../../review/review.css";
 import "./quality.css";
@@ -52,7 +52,10 @@ export function QualityPage() {
   const parsed = parseDashboardScope(params);
   const scope: DashboardScope = seesEveryone ? parsed : { ...parsed, annotatorId: me.user.id };
   const own = scope.annotatorId !== undefined;
-  useTitle(seesEveryone && !(own && scope.annotatorId === me.user.id) ? "Quality" : "My quality", project.name);
+  useTitle(
+    seesEveryone && !(own && scope.annotatorId === me.user.id) ? "Quality" : "My quality",
+    project.name,
+  );
   const key = JSON.stringify(reportQuery(scope));
   const report = useAsync(
     (signal) => call("qualityReport", { params: { projectId }, query: reportQuery(scope), signal }),
@@ -122,7 +125,13 @@ export function QualityPage() {
   );
 }
 
-function Filters({ scope, onChange }: { scope: DashboardScope; onChange: (next: Partial<DashboardScope>) => void }) {
+function Filters({
+  scope,
+  onChange,
+}: {
+  scope: DashboardScope;
+  onChange: (next: Partial<DashboardScope>) => void;
+}) {
   const id = useId();
   return (
     <fieldset className="queue-filters">
@@ -208,8 +217,8 @@ function NothingMeasured({
           </Link>
         }
       >
-        Set an audit share in the project's quality settings: a sample of accepted images is then checked again
-        by another reviewer.
+        Set an audit share in the project's quality settings: a sample of accepted images is then checked
+        again by another reviewer.
       </EmptyState>
     );
   return (
@@ -223,8 +232,8 @@ function NothingMeasured({
       }
     >
       Mark images as gold to measure accuracy: select images in the library and mark them as gold, check their
-      annotations (the reference), and set a honeypot share in the quality settings. Annotators meet them blind
-      in their queue; their scores appear here as they submit.
+      annotations (the reference), and set a honeypot share in the quality settings. Annotators meet them
+      blind in their queue; their scores appear here as they submit.
     </EmptyState>
   );
 }
@@ -277,7 +286,9 @@ function TeamReport({
           <AgreementMatrixView projectId={projectId} matrix={report.agreement} filter={filter} />
         );
       case "reviewers":
-        return !report.reviewers || report.reviewers.length === 0 ? null : <ReviewerTable rows={report.reviewers} />;
+        return !report.reviewers || report.reviewers.length === 0 ? null : (
+          <ReviewerTable rows={report.reviewers} />
+        );
     }
   })();
   return (
@@ -299,7 +310,11 @@ function TeamReport({
             ))}
           </nav>
           {table && (
-            <a className="button button--small" href={reportCsvUrl(projectId, scope, TABLE_OF[view])} download>
+            <a
+              className="button button--small"
+              href={reportCsvUrl(projectId, scope, TABLE_OF[view])}
+              download
+            >
               <Icon name="download" size={14} /> CSV
             </a>
           )}
@@ -307,9 +322,9 @@ function TeamReport({
         {table ?? <EmptyTable projectId={projectId} view={view} />}
       </section>
       <p className="muted quality-footnote">
-        Matched when IoU ≥ {report.match.matchThreshold}; low overlap under {report.match.lowOverlapThreshold} (
-        {report.match.preset === "cvat" ? "CVAT's defaults" : "Labelbench's defaults"}). M: shapes found with the wrong
-        label.
+        Matched when IoU ≥ {report.match.matchThreshold}; low overlap under {report.match.lowOverlapThreshold}{" "}
+        ({report.match.preset === "cvat" ? "CVAT's defaults" : "Labelbench's defaults"}). M: shapes found with
+        the wrong label.
       </p>
     </>
   );
@@ -325,8 +340,8 @@ function EmptyTable({ projectId, view }: { projectId: number; view: DashboardVie
     case "agreement":
       return (
         <EmptyState icon="users" title="No blind overlap yet" action={settings}>
-          Set more than one annotator per image in the quality settings: several annotators then label the same
-          images without seeing each other's work, and their agreement shows here.
+          Set more than one annotator per image in the quality settings: several annotators then label the
+          same images without seeing each other's work, and their agreement shows here.
         </EmptyState>
       );
     case "reviewers":
@@ -367,7 +382,12 @@ function PersonReport({
       {row && row.topConfusions.length > 0 && (
         <section className="card quality-section quality-confusions" aria-label="Most frequent errors">
           <h2 className="card-head__title">Most frequent errors</h2>
-          <ConfusionList projectId={projectId} filter={filter} cells={row.topConfusions} nameOf={nameOfLabel} />
+          <ConfusionList
+            projectId={projectId}
+            filter={filter}
+            cells={row.topConfusions}
+            nameOf={nameOfLabel}
+          />
         </section>
       )}
       <section className="card card--flush quality-section" aria-label="Per week">

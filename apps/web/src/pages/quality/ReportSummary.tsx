@@ -1,8 +1,8 @@
 import type { QualityCounts, QualityScores } from "@labelbench/schema";
 import { Link } from "react-router";
 import { formatCount } from "../../ui/format";
-import { OUTCOME_STYLE } from "./comparison-model";
 import { EstimateView } from "./EstimateView";
+import { OutcomeDot } from "./OutcomeDot";
 import { type ImagesFilter, imagesHref } from "./quality-scope";
 
 /** The six headline numbers of a report (or of one annotator), each with its interval and n. */
@@ -18,7 +18,11 @@ export function ScoreKpis({ scores }: { scores: QualityScores }) {
   return (
     <section className="quality-kpis" aria-label="Scores">
       {tiles.map((t) => (
-        <div key={t.label} className="quality-kpi" data-testid={`kpi-${t.label.toLowerCase().replace(" ", "-")}`}>
+        <div
+          key={t.label}
+          className="quality-kpi"
+          data-testid={`kpi-${t.label.toLowerCase().replace(" ", "-")}`}
+        >
           <span className="quality-kpi__label" title={t.hint}>
             {t.label}
           </span>
@@ -43,11 +47,11 @@ export function OutcomeCounts({
   filter: ImagesFilter;
 }) {
   const items = [
-    { key: "tp", n: counts.tp, label: "matched", style: OUTCOME_STYLE.matched },
-    { key: "fn", n: counts.fn, label: "missing", style: OUTCOME_STYLE.missing },
-    { key: "fp", n: counts.fp, label: "extra", style: OUTCOME_STYLE.extra },
-    { key: "mismatched", n: counts.mismatched, label: "wrong label", style: OUTCOME_STYLE.mismatched },
-    { key: "lowOverlap", n: counts.lowOverlap, label: "low overlap", style: OUTCOME_STYLE.lowOverlap },
+    { key: "tp", n: counts.tp, label: "matched", outcome: "matched" },
+    { key: "fn", n: counts.fn, label: "missing", outcome: "missing" },
+    { key: "fp", n: counts.fp, label: "extra", outcome: "extra" },
+    { key: "mismatched", n: counts.mismatched, label: "wrong label", outcome: "mismatched" },
+    { key: "lowOverlap", n: counts.lowOverlap, label: "low overlap", outcome: "lowOverlap" },
   ] as const;
   return (
     <ul className="quality-counts" aria-label="Counts">
@@ -59,11 +63,7 @@ export function OutcomeCounts({
       </li>
       {items.map((i) => (
         <li key={i.key}>
-          <span
-            className={`outcome-dot${i.style.dash.length > 0 ? " outcome-dot--dashed" : ""}`}
-            style={{ background: i.style.colour, color: i.style.colour }}
-            aria-hidden="true"
-          />
+          <OutcomeDot outcome={i.outcome} />
           {i.n > 0 ? (
             <Link
               to={imagesHref(projectId, { ...filter, outcome: i.key })}

@@ -431,7 +431,9 @@ export function WeekTable({
       title: "Images",
       num: true,
       sort: (r) => r.counts.comparisons,
-      cell: (r) => <CountLink count={r.counts.comparisons} to={imagesHref(projectId, of(r))} label="Images" />,
+      cell: (r) => (
+        <CountLink count={r.counts.comparisons} to={imagesHref(projectId, of(r))} label="Images" />
+      ),
     },
     {
       key: "accuracy",

@@ -6,7 +6,8 @@ import { scene } from "./test-fixtures";
 
 /** Records each path with the style it was stroked and filled in. */
 const recorder = () => {
-  const paths: { rects: string[]; strokes: { style: string; dashed: boolean }[]; filled: string | null }[] = [];
+  const paths: { rects: string[]; strokes: { style: string; dashed: boolean }[]; filled: string | null }[] =
+    [];
   const tags: string[] = [];
   let dash: number[] = [];
   const ctx = {
@@ -69,12 +70,15 @@ describe("drawComparison", () => {
     expect(at("1010,1020,20,20")?.strokes[1]).toEqual({ style: OUTCOME_STYLE.extra.colour, dashed: false });
     // Loose c3 (300,0 24x24): yellow; its reference r3 (20x20) a white dashed ghost, not filled.
     expect(at("610,20,48,48")?.strokes[1]?.style).toBe(OUTCOME_STYLE.lowOverlap.colour);
-    expect(at("610,20,40,40")).toMatchObject({ filled: null, strokes: [{}, { style: "#ffffff", dashed: true }] });
+    expect(at("610,20,40,40")).toMatchObject({
+      filled: null,
+      strokes: [{}, { style: "#ffffff", dashed: true }],
+    });
   });
 
   it("names every difference where it is, and no match unless focused", () => {
     const { tags } = draw();
-    expect(tags.sort()).toEqual(["cat ≠ dog", "cat · IoU 0.69", "extra cat", "missing cat"]);
+    expect(tags.sort()).toEqual(["cat ≠ dog", "cat · IoU 0.69", "extra cat", "missing cat"].sort());
     expect(draw(undefined, "c0").tags).toContain("cat · IoU 1.00");
   });
 

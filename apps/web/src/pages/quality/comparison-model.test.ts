@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  comparisonMarks,
-  differenceList,
-  drawOrder,
-  focusBounds,
-  outcomeCounts,
-} from "./comparison-model";
+import { comparisonMarks, differenceList, drawOrder, focusBounds, outcomeCounts } from "./comparison-model";
 import { scene } from "./test-fixtures";
 
 describe("comparisonMarks", () => {

@@ -7,7 +7,10 @@ import type { QualityComparison } from "@labelbench/schema";
  * outcome the matcher gave it. The checked shape of a pair carries the pair's outcome and the
  * reference shape is drawn beside it as its ghost, so a loose box shows both outlines.
  */
-type Compared = Pick<QualityComparison, "reference" | "checked" | "matches" | "mismatches" | "missing" | "extra">;
+type Compared = Pick<
+  QualityComparison,
+  "reference" | "checked" | "matches" | "mismatches" | "missing" | "extra"
+>;
 export type ComparedShape = QualityComparison["reference"]["shapes"][number];
 
 export type Outcome = "matched" | "lowOverlap" | "mismatched" | "missing" | "extra";
@@ -45,7 +48,8 @@ export const comparisonMarks = (c: Compared): Mark[] => {
   const pair = (r: number, k: number, outcome: Outcome, iou: number) => {
     const rs = reference[r];
     const ks = checked[k];
-    if (!rs || !ks) throw new RangeError(`the comparison pairs r${r} with c${k}, which the sides do not hold`);
+    if (!rs || !ks)
+      throw new RangeError(`the comparison pairs r${r} with c${k}, which the sides do not hold`);
     marks.push({ key: `c${k}`, side: "checked", index: k, outcome, shape: ks, partner: `r${r}`, iou });
     marks.push({ key: `r${r}`, side: "reference", index: r, outcome, shape: rs, partner: `c${k}`, iou });
   };
@@ -53,7 +57,8 @@ export const comparisonMarks = (c: Compared): Mark[] => {
   for (const m of c.mismatches) pair(m.reference, m.checked, "mismatched", m.iou);
   const single = (side: Mark["side"], index: number, outcome: Outcome) => {
     const shape = (side === "reference" ? reference : checked)[index];
-    if (!shape) throw new RangeError(`the comparison names ${side} shape ${index}, which that side does not hold`);
+    if (!shape)
+      throw new RangeError(`the comparison names ${side} shape ${index}, which that side does not hold`);
     const key = `${side === "reference" ? "r" : "c"}${index}`;
     marks.push({ key, side, index, outcome, shape, partner: null, iou: null });
   };
@@ -76,7 +81,9 @@ export const outcomeCounts = (marks: readonly Mark[]): Record<Outcome, number> =
 export const differenceList = (marks: readonly Mark[], withMatches: boolean): Mark[] => {
   const rank = (o: Outcome) => OUTCOME_ORDER.indexOf(o);
   return marks
-    .filter((m) => (m.side === "checked" || m.outcome === "missing") && (withMatches || m.outcome !== "matched"))
+    .filter(
+      (m) => (m.side === "checked" || m.outcome === "missing") && (withMatches || m.outcome !== "matched"),
+    )
     .map((m) => ({ m, b: geometryBounds(m.shape.geometry) }))
     .sort((a, b) => rank(a.m.outcome) - rank(b.m.outcome) || a.b.minY - b.b.minY || a.b.minX - b.b.minX)
     .map(({ m }) => m);
@@ -94,5 +101,9 @@ export const focusBounds = (marks: readonly Mark[], key: string): Bounds | null 
 /** The draw order: matches underneath, the differences on top where they catch the eye. */
 export const drawOrder = (marks: readonly Mark[]): Mark[] => {
   const rank = (o: Outcome) => OUTCOME_ORDER.length - OUTCOME_ORDER.indexOf(o);
-  return [...marks].sort((a, b) => rank(a.outcome) - rank(b.outcome) || (a.side === "reference" ? -1 : 1) - (b.side === "reference" ? -1 : 1));
+  return [...marks].sort(
+    (a, b) =>
+      rank(a.outcome) - rank(b.outcome) ||
+      (a.side === "reference" ? -1 : 1) - (b.side === "reference" ? -1 : 1),
+  );
 };

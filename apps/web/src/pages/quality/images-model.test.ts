@@ -4,7 +4,8 @@ import { parseImagesScope } from "./quality-scope";
 
 const users = (id: number) => (id === 3 ? "Bea" : null);
 const labels = (id: number) => (id === 1 ? "person" : id === 2 ? "car" : null);
-const describe_ = (qs: string) => describeImagesScope(parseImagesScope(new URLSearchParams(qs)), users, labels);
+const describe_ = (qs: string) =>
+  describeImagesScope(parseImagesScope(new URLSearchParams(qs)), users, labels);
 
 describe("describeImagesScope", () => {
   it("names the outcome, the person, the label and the week", () => {

@@ -1,5 +1,5 @@
-import { formatWeek } from "./report-model";
 import type { ImagesScope } from "./quality-scope";
+import { formatWeek } from "./report-model";
 
 const OUTCOME_WORDS: Record<NonNullable<ImagesScope["outcome"]>, string> = {
   tp: "with matched shapes",

@@ -29,7 +29,9 @@ describe("dashboard scope", () => {
 
 describe("images scope", () => {
   it("reads each filter with the endpoint's schema and drops a bad one alone", () => {
-    const s = parseImagesScope(new URLSearchParams("annotatorId=3&outcome=fn&labelId=abc&reference=none&checked=7"));
+    const s = parseImagesScope(
+      new URLSearchParams("annotatorId=3&outcome=fn&labelId=abc&reference=none&checked=7"),
+    );
     expect(s).toMatchObject({ kind: "gold", annotatorId: 3, outcome: "fn", reference: "none", checked: 7 });
     expect(s.labelId).toBeUndefined();
   });
@@ -38,7 +40,9 @@ describe("images scope", () => {
     expect(imagesSearch({ kind: "gold", annotatorId: 3, outcome: "mismatched", order: "errors" })).toBe(
       "?annotatorId=3&outcome=mismatched",
     );
-    expect(imagesHref(1, { reference: 2, checked: "none" })).toBe("/projects/1/quality/images?reference=2&checked=none");
+    expect(imagesHref(1, { reference: 2, checked: "none" })).toBe(
+      "/projects/1/quality/images?reference=2&checked=none",
+    );
     const back = parseImagesScope(new URLSearchParams(imagesSearch({ week: "2026-11-02", kind: "overlap" })));
     expect(back).toMatchObject({ week: "2026-11-02", kind: "overlap" });
   });

@@ -19,13 +19,13 @@ const byText = (a: string, b: string) => a.localeCompare(b, "en", { sensitivity:
 export const sortRows = <T, K extends string>(
   rows: readonly T[],
   sort: TableSort<K>,
-  valueOf: (row: T, column: K) => SortValue,
+  valueIn: (row: T, column: K) => SortValue,
   nameOf: (row: T) => string,
 ): T[] => {
   const tie = (a: T, b: T) => byText(nameOf(a), nameOf(b));
   return [...rows].sort((a, b) => {
-    const x = scalar(valueOf(a, sort.column));
-    const y = scalar(valueOf(b, sort.column));
+    const x = scalar(valueIn(a, sort.column));
+    const y = scalar(valueIn(b, sort.column));
     if (x === null || y === null) return x === y ? tie(a, b) : x === null ? 1 : -1;
     const d = typeof x === "string" || typeof y === "string" ? byText(String(x), String(y)) : x - y;
     return (sort.descending ? -d : d) || tie(a, b);

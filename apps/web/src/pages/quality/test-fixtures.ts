@@ -20,11 +20,21 @@ export const scene = (): QualityComparison => ({
   referenceKey: 0,
   match: { preset: "default", matchThreshold: 0.5, lowOverlapThreshold: 0.75 },
   reference: {
-    shapes: [box("a", CAT, 0, 0, 10), box("b", CAT, 100, 0, 10), box("c", DOG, 200, 50, 10), box("d", CAT, 300, 0, 20)],
+    shapes: [
+      box("a", CAT, 0, 0, 10),
+      box("b", CAT, 100, 0, 10),
+      box("c", DOG, 200, 50, 10),
+      box("d", CAT, 300, 0, 20),
+    ],
     tags: [],
   },
   checked: {
-    shapes: [box("e", CAT, 0, 0, 10), box("f", CAT, 500, 500, 10), box("g", CAT, 200, 50, 10), box("h", CAT, 300, 0, 24)],
+    shapes: [
+      box("e", CAT, 0, 0, 10),
+      box("f", CAT, 500, 500, 10),
+      box("g", CAT, 200, 50, 10),
+      box("h", CAT, 300, 0, 24),
+    ],
     tags: [],
   },
   matches: [
