@@ -161,7 +161,7 @@ export function ComparisonPage() {
                   checked={show.reference}
                   onChange={(e) => setShow({ ...show, reference: e.target.checked })}
                 />
-                Reference
+                {c.referenceKey === 0 ? "Reference" : against}
               </label>
               <label>
                 <input
@@ -169,7 +169,7 @@ export function ComparisonPage() {
                   checked={show.checked}
                   onChange={(e) => setShow({ ...show, checked: e.target.checked })}
                 />
-                {whose}
+                {whose}'s work
               </label>
             </div>
           </section>

@@ -1,9 +1,8 @@
 import type { AgreementMatrix, ConfusionMatrix } from "@labelbench/schema";
 import { Link } from "react-router";
-import { formatCount } from "../../ui/format";
+import { formatCount, plural } from "../../ui/format";
 import { confusionMatrix, type MatrixCell } from "./confusion-model";
 import { EstimateView } from "./EstimateView";
-import { formatEstimate } from "./estimate-format";
 import { type ImagesFilter, imagesHref } from "./quality-scope";
 
 const TINT: Record<MatrixCell["kind"], string> = {
@@ -150,21 +149,19 @@ export function AgreementMatrixView({
                         ·
                       </td>
                     );
-                  const f = formatEstimate(c.f1, "rate", "shapes");
                   return (
                     <td
                       key={col.userId}
                       style={{ background: `rgba(22, 163, 74, ${0.08 + 0.4 * (c.f1.value ?? 0)})` }}
-                      title={`${row.name} and ${col.name}: F1 ${f.title}, on ${formatCount(c.images)} images`}
+                      data-pair={`${row.userId}:${col.userId}`}
                     >
                       <Link
                         to={imagesHref(projectId, { ...filter, kind: "overlap", annotatorId: row.userId })}
+                        title={`${row.name} and ${col.name} on ${formatCount(c.images)} images: show ${row.name}'s`}
                       >
-                        {f.value}
+                        <EstimateView estimate={c.f1} unit="shapes" />
                       </Link>
-                      <span className="estimate__pm">
-                        {f.plusMinus} · {formatCount(c.images)} img
-                      </span>
+                      <span className="estimate__n">{plural(c.images, "image")}</span>
                     </td>
                   );
                 })}

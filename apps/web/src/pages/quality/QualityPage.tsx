@@ -5,11 +5,14 @@ import { call } from "../../api/client";
 import { useMe } from "../../auth/session-store";
 import { useCan } from "../../auth/useCan";
 import { useProject } from "../../project/project-context";
+import { formatDuration } from "../../review/review-text";
+import { plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading } from "../../ui/parts";
 import { messageOf } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
+import { EstimateView } from "./EstimateView";
 import { AgreementMatrixView, ConfusionMatrixView } from "./Matrices";
 import {
   type DashboardScope,
@@ -25,6 +28,7 @@ import {
 } from "./quality-scope";
 import { OutcomeCounts, ScoreKpis } from "./ReportSummary";
 import { AnnotatorTable, ConfusionList, LabelTable, ReviewerTable, WeekTable } from "./ReportTables";
+import { formatThroughput } from "./report-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
 import "./quality.css";
@@ -379,6 +383,26 @@ function PersonReport({
     <>
       <ScoreKpis scores={report.summary.scores} />
       <OutcomeCounts projectId={projectId} counts={report.summary.counts} filter={filter} />
+      {row && (
+        <section className="quality-kpis person-kpis" aria-label="Pace and review">
+          <div className="quality-kpi" title="Images submitted per hour of focused editor time">
+            <span className="quality-kpi__label">Speed</span>
+            <span className="quality-kpi__text">{formatThroughput(row.throughput.imagesPerActiveHour)}</span>
+            <span className="muted">
+              {plural(row.throughput.imagesSubmitted, "image")} in{" "}
+              {formatDuration(row.throughput.activeSeconds)}
+            </span>
+          </div>
+          <div className="quality-kpi" title="First review decisions that accepted">
+            <span className="quality-kpi__label">First-pass yield</span>
+            <EstimateView estimate={row.firstPassYield} unit="decisions" size="large" />
+          </div>
+          <div className="quality-kpi" title="Rejections per review decision">
+            <span className="quality-kpi__label">Rework</span>
+            <EstimateView estimate={row.rework} unit="decisions" size="large" />
+          </div>
+        </section>
+      )}
       {row && row.topConfusions.length > 0 && (
         <section className="card quality-section quality-confusions" aria-label="Most frequent errors">
           <h2 className="card-head__title">Most frequent errors</h2>
