@@ -24,6 +24,7 @@ import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
+import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
 import { reviewIssuesRouter } from "./modules/review-issues/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
@@ -163,6 +164,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(importsRouter(deps));
   api.use(reviewIssuesRouter(deps));
   api.use(reviewRouter(deps));
+  api.use(qualityRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

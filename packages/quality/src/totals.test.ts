@@ -66,8 +66,13 @@ describe("totals", () => {
     expect(a.high).toBeCloseTo(b.high, 12);
     expect(meanIntervalOfSums(0, 0, 0)).toEqual({ value: null, n: 0, low: 0, high: 1 });
     expect(meanIntervalOfSums(1, 0.7, 0.49)).toEqual({ value: 0.7, n: 1, low: 0, high: 1 });
-    // Equal values: no spread, even when rounding makes Σx² − (Σx)²/n a hair negative.
-    expect(meanIntervalOfSums(3, 0.3 * 3, 0.09 * 3).low).toBeCloseTo(0.3, 12);
+    // Equal values: Σx² − (Σx)²/n is 0 up to rounding, which may fall either side: never NaN, at
+    // most a hair of spread.
+    for (const v of [0.3, 0.7, 0.1, 0.9]) {
+      const e = meanIntervalOfSums(3, v * 3, v * v * 3);
+      expect(e.low).toBeCloseTo(v, 6);
+      expect(e.high).toBeCloseTo(v, 6);
+    }
   });
 
   it("tag accuracy counts tag pairs", () => {

@@ -458,7 +458,9 @@ afterAll(() => t?.cleanup());
 
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {
-    const missing = (Object.keys(api) as EndpointName[]).filter((n) => !ROWS[n] && !ISSUE_ROWS[n]);
+    const missing = (Object.keys(api) as EndpointName[]).filter(
+      (n) => !ROWS[n] && !ISSUE_ROWS[n] && !QUALITY_ROWS[n],
+    );
     expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
   });
 
@@ -602,6 +604,83 @@ describe("authorization matrix: issues", () => {
             .set(w.headers[caller]);
           if (call.body !== undefined) req = req.send(call.body as object);
           const res = await req;
+          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+            rowSpec.expect[caller],
+          );
+          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+        });
+    });
+});
+
+// ---------------------------------------------------------------- the QC report (issue 16, modules/quality)
+
+/**
+ * A gold image of the world's project with the member annotator's submitted copy, scored: the
+ * comparison every caller who may read the project asks for (an annotator their own).
+ */
+let goldImage: number | undefined;
+const goldImageOf = async (w: World): Promise<number> => {
+  if (goldImage === undefined) {
+    const id = await freshImage(w);
+    goldImage = id;
+    await t?.sql.updateTable("images").set({ gold: "honeypot" }).where("id", "=", id).execute();
+    const at = new Date().toISOString();
+    await t?.sql
+      .insertInto("image_copies")
+      .values({
+        image_id: id,
+        user_id: w.userIds.annotatorMember,
+        purpose: "gold",
+        revision: 1,
+        shapes: "[]",
+        tags: "[]",
+        state: "submitted",
+        created_at: at,
+        updated_at: at,
+        submitted_at: at,
+      })
+      .execute();
+    const r = await request(w.app).post(`/api/v1/projects/${w.projectId}/quality/rescore`).set(asAdmin(w));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
+  return goldImage;
+};
+
+const QUALITY_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+  // An annotator gets their own numbers (asking for someone else's is a 403: quality tests).
+  qualityReport: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/report` }),
+  },
+  qualityImages: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/images` }),
+  },
+  qualityComparison: {
+    expect: projectRead(),
+    prepare: async (w) => ({
+      path: `/images/${await goldImageOf(w)}/quality/comparison?userId=${w.userIds.annotatorMember}`,
+    }),
+  },
+  rescoreQuality: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/rescore` }),
+  },
+};
+
+describe("authorization matrix: quality report", () => {
+  for (const [name, rowSpec] of Object.entries(QUALITY_ROWS) as [
+    EndpointName,
+    { expect: Expect; prepare: Prepare },
+  ][])
+    describe(name, () => {
+      for (const caller of CALLERS)
+        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+          const e = api[name];
+          const call = await rowSpec.prepare(w, caller);
+          const res = await request(w.app)
+            [e.method.toLowerCase() as "get" | "post"](`/api/v1${call.path}`)
+            .set(w.headers[caller]);
           expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
             rowSpec.expect[caller],
           );
