@@ -16,6 +16,7 @@ import { authenticate, requireSetupDone } from "./modules/auth/middleware.js";
 import { authorize } from "./modules/auth/policy.js";
 import { authRouter } from "./modules/auth/router.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
+import { copiesRouter } from "./modules/copies/router.js";
 import { exportsRouter } from "./modules/exports/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./modules/images/stored-files.js";
@@ -164,6 +165,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(importsRouter(deps));
   api.use(reviewIssuesRouter(deps));
   api.use(reviewRouter(deps));
+  api.use(copiesRouter(deps));
   api.use(qualityRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {

@@ -82,6 +82,8 @@ describe("server layout", () => {
       ),
     );
     expect(writers.map((f) => path.relative(ROOT, f))).toEqual([
+      // A private copy's own revision (issue 16): image_copies.revision, never the image's.
+      path.join("modules", "copies", "copy-repo.ts"),
       path.join("modules", "images", "image-changes-repo.ts"),
     ]);
   });

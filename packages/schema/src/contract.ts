@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { qualityApi } from "./quality-contract.js";
 import { qualityReportApi } from "./quality-report-contract.js";
 import { reviewApi } from "./review-contract.js";
 
@@ -246,6 +247,7 @@ export const api = {
   ...authApi,
   ...datasetsApi,
   ...reviewApi,
+  ...qualityApi,
   ...qualityReportApi,
 } as const;
 

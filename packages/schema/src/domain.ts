@@ -148,6 +148,9 @@ export type TileInfo = z.infer<typeof TileInfo>;
 
 /** An image's place in review (issue 15); review.ts explains each state and names it `ReviewState`. */
 export const ImageReviewState = z.enum(["none", "pending", "accepted", "rejected", "unreviewed"]);
+/** A gold image (issue 16): its own annotations are the reference; annotators label copies of it. */
+export const GoldKind = z.enum(["honeypot", "qualification"]);
+export type GoldKind = z.infer<typeof GoldKind>;
 
 export const Image = z.object({
   id: Id,
@@ -173,6 +176,8 @@ export const Image = z.object({
       "who annotates it now: a manager's assignment, a live queue lease, or rework (expired leases: null)",
     ),
   reviewState: ImageReviewState.optional(),
+  // Issue 16: shown to managers and reviewers only; an annotator's reply never carries it.
+  gold: GoldKind.nullable().optional().describe("a gold image's kind (managers and reviewers only)"),
 });
 export type Image = z.infer<typeof Image>;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ImportReport } from "./datasets-contract.js";
 import { AnnotationSet, ShapeType } from "./domain.js";
+import { QualificationStatus } from "./quality.js";
 import { ImageWork } from "./review.js";
 
 /** Every failure the API reports carries one of these codes, in one envelope. */
@@ -17,6 +18,7 @@ export const ErrorCode = z.enum([
   "PAYLOAD_TOO_LARGE",
   "UNAUTHENTICATED",
   "FORBIDDEN",
+  "QUALIFICATION_REQUIRED",
   "RATE_LIMITED",
   "SETUP_REQUIRED",
   "BUSY",
@@ -77,6 +79,8 @@ export const ERROR_DETAILS = {
   UNAUTHENTICATED: none,
   /** The setup code's field, when that is what was refused. */
   FORBIDDEN: Fields.optional(),
+  /** Real work refused until the annotator passes the project's qualification: where they stand. */
+  QUALIFICATION_REQUIRED: QualificationStatus,
   RATE_LIMITED: none,
   SETUP_REQUIRED: none,
   BUSY: z.object({ retryAfterSeconds: z.number().int().positive() }).optional(),
@@ -98,6 +102,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  QUALIFICATION_REQUIRED: 403,
   RATE_LIMITED: 429,
   SETUP_REQUIRED: 503,
   BUSY: 503,

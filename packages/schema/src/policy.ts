@@ -91,6 +91,9 @@ export const POLICY = {
   imageHistory: project("read"),
   reportActivity: project("annotate"),
   annotatorStats: project("read"),
+  // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
+  listImageCopies: project("review"),
+  getImageCopy: project("review"),
   // Reviewers and managers read the project's numbers; an annotator only their own (the service).
   qualityReport: project("read"),
   qualityImages: project("read"),

@@ -183,7 +183,7 @@ export const TABLES = {
     revision: "int=",
     shapes: "text",
     tags: "text",
-    state: "text",
+    state: "text=",
     created_at: "text",
     updated_at: "text",
     submitted_at: "text?",

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.js";
 import { zodIssues } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { actorOf, authOf } from "../auth/context.js";
+import { copyService } from "../copies/service.js";
 import type { SaveCaller } from "../review/save-guard.js";
 import { annotationService } from "./service.js";
 
@@ -38,7 +39,14 @@ const callerOf = (res: Response): SaveCaller | undefined => {
 export const annotationsRouter = (deps: Deps): Router => {
   const r = Router();
   const service = annotationService(deps);
+  // A caller holding a copy of the image (issue 16) reads and writes that copy, blind.
+  const copies = copyService(deps);
   route(r, api.getAnnotations, async ({ params, res }) => {
+    const copy = await copies.get(params.imageId, callerOf(res));
+    if (copy) {
+      sendSet(res, api.getAnnotations, copy);
+      return;
+    }
     // Stored rows in canonical form are spliced into the reply as they are (set-json.ts).
     const json = await service.getJson(params.imageId);
     if (json !== null) {
@@ -47,11 +55,19 @@ export const annotationsRouter = (deps: Deps): Router => {
     }
     sendSet(res, api.getAnnotations, await service.get(params.imageId));
   });
-  route(r, api.putAnnotations, async ({ params, body, res }) =>
-    sendSet(res, api.putAnnotations, await service.put(params.imageId, body, actorOf(res), callerOf(res))),
-  );
-  route(r, api.patchAnnotations, ({ params, body, res }) =>
-    service.patch(params.imageId, body, actorOf(res), callerOf(res)),
-  );
+  route(r, api.putAnnotations, async ({ params, body, res }) => {
+    const caller = callerOf(res);
+    const set =
+      (await copies.put(params.imageId, body, actorOf(res), caller)) ??
+      (await service.put(params.imageId, body, actorOf(res), caller));
+    sendSet(res, api.putAnnotations, set);
+  });
+  route(r, api.patchAnnotations, async ({ params, body, res }) => {
+    const caller = callerOf(res);
+    return (
+      (await copies.patch(params.imageId, body, actorOf(res), caller)) ??
+      service.patch(params.imageId, body, actorOf(res), caller)
+    );
+  });
   return r;
 };

@@ -38,7 +38,7 @@ import {
 } from "./validate.js";
 
 /** A 400 listing every bad field, with paths relative to the request (like the route helper's). */
-const refuse = (bodyIssues: FieldIssue[]): AppError => {
+export const refuse = (bodyIssues: FieldIssue[]): AppError => {
   const issues = bodyIssues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
   const first = issues[0];
   return new AppError(

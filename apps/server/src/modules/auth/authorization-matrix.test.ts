@@ -146,6 +146,25 @@ const submittedImage = async (w: World) => {
   return id;
 };
 
+/** An (empty) private copy of the image for the user, made once. */
+const copyOf = async (imageId: number, userId: number) => {
+  if (!t) throw new Error("no test app");
+  const now = new Date().toISOString();
+  await t.sql
+    .insertInto("image_copies")
+    .values({
+      image_id: imageId,
+      user_id: userId,
+      purpose: "gold",
+      shapes: "[]",
+      tags: "[]",
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.columns(["image_id", "user_id"]).doNothing())
+    .execute();
+};
+
 const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
   health: { expect: all(200), prepare: () => ({ path: "/health" }) },
   setupStatus: { expect: all(200), prepare: () => ({ path: "/setup" }) },
@@ -370,6 +389,20 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   annotatorStats: {
     expect: projectRead(),
     prepare: (w) => ({ path: `/projects/${w.projectId}/annotator-stats` }),
+  },
+  // Issue 16: copies are read by reviewers, managers and admins.
+  listImageCopies: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/images/${w.imageId}/copies` }),
+  },
+  getImageCopy: {
+    expect: projectReview(200, false),
+    // A fresh image each time: a copy routes its holder's own reads of the image to it.
+    prepare: async (w) => {
+      const imageId = await freshImage(w);
+      await copyOf(imageId, w.userIds.annotatorMember);
+      return { path: `/images/${imageId}/copies/${w.userIds.annotatorMember}` };
+    },
   },
 };
 

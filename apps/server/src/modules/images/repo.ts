@@ -1,4 +1,5 @@
 import {
+  type GoldKind,
   type Image,
   type ImageFormat,
   type ImageStatus,
@@ -39,6 +40,7 @@ export const toImage = (r: ImageRow): Image => ({
   updatedAt: r.updated_at,
   assigneeId: holderOf(r, new Date().toISOString()),
   reviewState: r.review_state as ReviewState,
+  gold: r.gold as GoldKind | null,
 });
 
 /** Who holds the image now: an expired queue lease is nobody's (every query treats it as free). */

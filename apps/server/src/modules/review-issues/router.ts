@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
+import { copyService } from "../copies/service.js";
 import { type Actor, issueService } from "./service.js";
 
 /** The caller, whom the policy has already let through (issues are never anonymous). */
@@ -17,7 +18,13 @@ const actor = (res: Response): Actor => {
 export const reviewIssuesRouter = (deps: Deps): Router => {
   const r = Router();
   const issues = issueService(deps);
-  route(r, api.listImageIssues, ({ params }) => issues.listOfImage(params.imageId));
+  const copies = copyService(deps);
+  // Issues are raised on the image's own annotations: a copy holder has none (issue 16).
+  route(r, api.listImageIssues, async ({ params, res }) =>
+    (await copies.targetOf(params.imageId, { userId: actor(res).id, role: actor(res).role }))
+      ? { items: [] }
+      : issues.listOfImage(params.imageId),
+  );
   route(r, api.createIssue, ({ params, body, res }) => issues.create(params.imageId, body, actor(res)));
   route(r, api.listProjectIssues, ({ params, query }) => issues.listOfProject(params.projectId, query));
   route(r, api.fixIssue, ({ params, body, res }) =>
