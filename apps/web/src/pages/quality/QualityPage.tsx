@@ -275,6 +275,8 @@ function TeamReport({
             rows={report.labels}
             filter={filter}
             colourOf={(id) => labels.get(id)?.color ?? null}
+            confusion={report.confusion.cells}
+            confusionHref={dashboardSearch({ ...scope, view: "confusion" })}
           />
         );
       case "weeks":
@@ -435,8 +437,21 @@ function PersonReport({
           rows={report.labels}
           filter={filter}
           colourOf={(id) => labels.get(id)?.color ?? null}
+          confusion={report.confusion.cells}
+          confusionHref="#confusion"
         />
       </section>
+      {report.confusion.cells.length > 0 && (
+        <section className="card card--flush quality-section" aria-label="Confusion matrix" id="confusion">
+          <div className="card-head">
+            <h2 className="card-head__title">Confusion matrix</h2>
+            <a className="button button--small" href={reportCsvUrl(projectId, scope, "confusion")} download>
+              <Icon name="download" size={14} /> CSV
+            </a>
+          </div>
+          <ConfusionMatrixView projectId={projectId} matrix={report.confusion} filter={filter} />
+        </section>
+      )}
       <p>
         <Link className="button" to={imagesHref(projectId, { ...filter, order: "recent" })}>
           <Icon name="image" size={16} /> Every measured image, latest first

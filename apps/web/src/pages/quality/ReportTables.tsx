@@ -8,6 +8,7 @@ import type {
 import { type ReactNode, useState } from "react";
 import { Link } from "react-router";
 import { Icon } from "../../ui/icons";
+import { labelErrors } from "./confusion-model";
 import { CountLink, EstimateView } from "./EstimateView";
 import { type ImagesFilter, imagesHref } from "./quality-scope";
 import { formatThroughput, formatWeek, type SortValue, sortRows, type TableSort } from "./report-model";
@@ -310,19 +311,26 @@ export function AnnotatorTable({
   );
 }
 
-type LabelKey = "name" | "tp" | "fn" | "fp" | "precision" | "recall" | "accuracy";
+type LabelKey = "name" | "tp" | "notDrawn" | "extra" | "wrongLabel" | "precision" | "recall" | "accuracy";
 
 export function LabelTable({
   projectId,
   rows,
   filter,
   colourOf,
+  confusion,
+  confusionHref,
 }: {
   projectId: number;
   rows: readonly LabelQualityRow[];
   filter: ImagesFilter;
   colourOf: (labelId: number) => string | null;
+  /** The report's confusion cells, which split each label's errors by kind. */
+  confusion: readonly ConfusionCell[];
+  /** Where the confusion matrix of the same report is (an address or an anchor on the page). */
+  confusionHref: string;
 }) {
+  const errorsOf = (labelId: number) => labelErrors(confusion, labelId);
   const columns: Column<LabelQualityRow, LabelKey>[] = [
     {
       key: "name",
@@ -349,32 +357,57 @@ export function LabelTable({
       ),
     },
     {
-      key: "fn",
-      title: "Missed",
-      hint: "Missing shapes of this label, plus ones drawn with another label",
+      key: "notDrawn",
+      title: "Not drawn",
+      hint: "Reference shapes of this label nobody drew",
       num: true,
-      sort: (r) => r.fn,
+      sort: (r) => errorsOf(r.labelId).notDrawn,
       cell: (r) => (
         <CountLink
-          count={r.fn}
-          to={imagesHref(projectId, { ...filter, labelId: r.labelId, outcome: "fn" })}
-          label="Missed"
+          count={errorsOf(r.labelId).notDrawn}
+          to={imagesHref(projectId, { ...filter, reference: r.labelId, checked: "none" })}
+          label="Not drawn"
         />
       ),
     },
     {
-      key: "fp",
-      title: "Wrongly drawn",
-      hint: "Extra shapes of this label, plus shapes of another object given this label",
+      key: "extra",
+      title: "Extra",
+      hint: "Shapes given this label where the reference has nothing",
       num: true,
-      sort: (r) => r.fp,
+      sort: (r) => errorsOf(r.labelId).extra,
       cell: (r) => (
         <CountLink
-          count={r.fp}
-          to={imagesHref(projectId, { ...filter, labelId: r.labelId, outcome: "fp" })}
-          label="Wrongly drawn"
+          count={errorsOf(r.labelId).extra}
+          to={imagesHref(projectId, { ...filter, reference: "none", checked: r.labelId })}
+          label="Extra"
         />
       ),
+    },
+    {
+      key: "wrongLabel",
+      title: "Wrong label",
+      hint: "Its objects drawn with another label / other objects given this label: each pair is a cell of the confusion matrix",
+      num: true,
+      sort: (r) => errorsOf(r.labelId).drawnAsOther + errorsOf(r.labelId).otherDrawnAsIt,
+      cell: (r) => {
+        const e = errorsOf(r.labelId);
+        return e.drawnAsOther + e.otherDrawnAsIt === 0 ? (
+          <span className="muted">0</span>
+        ) : (
+          <Link
+            to={confusionHref}
+            className="count-link"
+            title="The confusion matrix: one cell per pair of labels"
+            onClick={() => {
+              // An anchor on this page: the router changes the address but does not scroll.
+              if (confusionHref.startsWith("#")) document.querySelector(confusionHref)?.scrollIntoView();
+            }}
+          >
+            {e.drawnAsOther} / {e.otherDrawnAsIt}
+          </Link>
+        );
+      },
     },
     {
       key: "precision",

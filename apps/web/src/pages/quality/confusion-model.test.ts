@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { confusionMatrix, NO_SHAPE_COLUMN, NO_SHAPE_ROW, topConfusions } from "./confusion-model";
+import {
+  confusionMatrix,
+  labelErrors,
+  NO_SHAPE_COLUMN,
+  NO_SHAPE_ROW,
+  topConfusions,
+} from "./confusion-model";
 
 const labels = [
   { id: 7, name: "car", color: "#ff0000" },
@@ -71,5 +77,20 @@ describe("topConfusions", () => {
       { reference: null, checked: 2, count: 5 },
       { reference: 2, checked: 1, count: 3 },
     ]);
+  });
+});
+
+describe("labelErrors", () => {
+  it("splits a label's errors into not drawn, extra, drawn as another and another drawn as it", () => {
+    const cells = [
+      { reference: 3, checked: 3, count: 8 },
+      { reference: 3, checked: 7, count: 2 },
+      { reference: 3, checked: null, count: 1 },
+      { reference: null, checked: 3, count: 4 },
+      { reference: 7, checked: 3, count: 5 },
+      { reference: 7, checked: null, count: 9 },
+    ];
+    expect(labelErrors(cells, 3)).toEqual({ notDrawn: 1, extra: 4, drawnAsOther: 2, otherDrawnAsIt: 5 });
+    expect(labelErrors(cells, 7)).toEqual({ notDrawn: 9, extra: 0, drawnAsOther: 5, otherDrawnAsIt: 2 });
   });
 });

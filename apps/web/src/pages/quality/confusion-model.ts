@@ -133,3 +133,23 @@ export const topConfusions = (counts: readonly ConfusionCount[], limit: number):
         (a.checked ?? Number.MAX_SAFE_INTEGER) - (b.checked ?? Number.MAX_SAFE_INTEGER),
     )
     .slice(0, limit);
+
+/**
+ * One label's errors split by kind, from the confusion cells: its shapes not drawn at all, extra
+ * shapes given it, its objects drawn with another label, and other objects given it. The first two
+ * are single cells (one list of images each); the label table shows all four.
+ */
+export const labelErrors = (counts: readonly ConfusionCount[], labelId: number) => {
+  let notDrawn = 0;
+  let extra = 0;
+  let drawnAsOther = 0;
+  let otherDrawnAsIt = 0;
+  for (const c of counts) {
+    if (c.reference === labelId && c.checked === null) notDrawn += c.count;
+    else if (c.reference === null && c.checked === labelId) extra += c.count;
+    else if (c.reference === labelId && c.checked !== null && c.checked !== labelId) drawnAsOther += c.count;
+    else if (c.checked === labelId && c.reference !== null && c.reference !== labelId)
+      otherDrawnAsIt += c.count;
+  }
+  return { notDrawn, extra, drawnAsOther, otherDrawnAsIt };
+};
