@@ -5,6 +5,7 @@ import { AppError } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { copyService } from "../copies/service.js";
+import { goldService } from "../gold/service.js";
 import { type Caller, reviewService } from "./service.js";
 
 /** The signed-in caller (every workflow endpoint has a project rule, so there is one). */
@@ -20,6 +21,7 @@ export const reviewRouter = (deps: Deps): Router => {
   const s = reviewService(deps);
   // A copy holder's submit, work, history and diff are their copy's (issue 16), in the same shapes.
   const copies = copyService(deps);
+  const gold = goldService(deps);
   route(r, api.getReviewSettings, ({ params }) => s.settings(params.projectId));
   route(r, api.updateReviewSettings, ({ params, body }) => s.updateSettings(params.projectId, body));
   route(r, api.assignImages, ({ params, body, res }) => s.assign(params.projectId, body, callerOf(res)));
@@ -33,10 +35,10 @@ export const reviewRouter = (deps: Deps): Router => {
   route(r, api.releaseImage, ({ params, res }) => s.release(params.imageId, callerOf(res)));
   route(r, api.submitImage, async ({ params, body, res }) => {
     const caller = callerOf(res);
-    return (
-      (await copies.submit(params.imageId, body.revision, caller)) ??
-      s.submit(params.imageId, body.revision, caller)
-    );
+    const copy = await copies.submit(params.imageId, body.revision, caller);
+    if (copy) return copy;
+    await gold.requireQualifiedOn(params.imageId, caller);
+    return s.submit(params.imageId, body.revision, caller);
   });
   route(r, api.decideImage, ({ params, body, res }) => s.decide(params.imageId, body, callerOf(res)));
   route(r, api.reviewQueue, ({ params, query }) => s.queue(params.projectId, query));

@@ -19,6 +19,9 @@ import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { copyCounts } from "../copies/copy-repo.js";
+import { copyService } from "../copies/service.js";
+import { goldService } from "../gold/service.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
 import { type DiffShape, reviewDiff } from "./diff.js";
 import { eventsOfImage, type NewEvent, recordEvent, recordEvents } from "./events-repo.js";
@@ -46,6 +49,15 @@ const mayReview = (role: Role) => role !== "annotator";
  * and is answered 409 with the image's work as it is now.
  */
 export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
+  // Gold images and copies (issue 16): the queue hands out honeypots and qualification images.
+  const gold = goldService(deps);
+  const copies = copyService(deps);
+  /** The NextWork of a gold image handed out as a copy: it reads like any queue image. */
+  const handedCopy = async (ex: Executor, imageId: number, caller: Caller): Promise<NextWork> => {
+    const image = await copies.work(imageId, caller, ex);
+    if (!image) throw notFound("image", imageId);
+    return { image, source: "queue" };
+  };
   const settingsOrThrow = async (ex: Executor, projectId: number): Promise<ReviewSettings> => {
     const s = await repo.settingsOf(ex, projectId);
     if (!s) throw notFound("project", projectId);
@@ -128,6 +140,12 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
               status: "refused",
               reason: `no image ${id} in project ${projectId}`,
             });
+          else if (r.gold !== null)
+            results.push({
+              imageId: id,
+              status: "refused",
+              reason: "a gold image: annotators label it through their own copies, handed out by the queue",
+            });
           else if (r.review_state === "pending" || r.review_state === "accepted")
             results.push({
               imageId: id,
@@ -169,6 +187,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       deps.sql.transaction().execute(async (trx) => {
         const now = deps.now();
         const s = await settingsOrThrow(trx, projectId);
+        const qualifying = await gold.qualificationTurn(trx, projectId, caller);
+        if (qualifying !== undefined) return handedCopy(trx, qualifying, caller);
         const own: ["rework" | "manager" | "queue", NextWork["source"]][] = [
           ["rework", "rework"],
           ["manager", "assigned"],
@@ -182,6 +202,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
           return { image: await workOf(trx, row.id, now), source };
         }
         if (!s.queue) return { image: null, source: null };
+        const honeypot = await gold.honeypotTurn(trx, projectId, caller, s);
+        if (honeypot !== undefined) return handedCopy(trx, honeypot, caller);
         // A free image can stop being free between the search and the lease only on PostgreSQL,
         // under a lock another transaction committed; then the next one is tried.
         for (let tries = 0; tries < 5; tries++) {
@@ -386,11 +408,22 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       );
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
+      const counts = await repo.myCounts(deps.sql, projectId, caller.userId, now);
+      // Copies count as the caller's own images: open ones as assigned, submitted ones as submitted.
+      const held = await copyCounts(deps.sql, projectId, caller.userId);
       return {
-        counts: await repo.myCounts(deps.sql, projectId, caller.userId, now),
-        items: page.map((r) => ({ ...toImageWork(r, s, now), fileName: r.file_name })),
+        counts: {
+          ...counts,
+          assigned: counts.assigned + held.open,
+          submitted: counts.submitted + held.submitted,
+        },
+        items: await copies.blindWork(
+          page.map((r) => ({ ...toImageWork(r, s, now), fileName: r.file_name })),
+          caller,
+        ),
         nextCursor:
           rows.length > query.limit && last ? encodeWorkCursor("name", last.name_key, last.id) : null,
+        qualification: await gold.qualification(projectId, caller.userId),
       };
     },
 

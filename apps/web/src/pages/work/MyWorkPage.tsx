@@ -21,6 +21,7 @@ import {
 } from "./work-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
+import { workEditorPath } from "../../editor/review/review-scope";
 
 const EMPTY_TEXT: Record<WorkList, string> = {
   todo: "Nothing assigned to you right now. Start takes the next free image when the project's queue is on.",
@@ -59,7 +60,7 @@ export function MyWorkPage() {
         work.reload();
         return;
       }
-      navigate(`/projects/${projectId}/images/${next.image.imageId}`);
+      navigate(workEditorPath(projectId, next.image.imageId));
     } catch (err) {
       toastError("Could not get the next image", err);
     } finally {
@@ -156,7 +157,7 @@ export function MyWorkPage() {
                 {work.items.map((it) => (
                   <tr key={it.imageId} data-image-id={it.imageId}>
                     <td>
-                      <Link className="queue-image" to={`/projects/${projectId}/images/${it.imageId}`}>
+                      <Link className="queue-image" to={workEditorPath(projectId, it.imageId)}>
                         <img
                           className="queue-image__thumb"
                           src={urlOf("imageThumbnail", { imageId: it.imageId })}
