@@ -1,16 +1,16 @@
-import { focusViewport, geometryBounds } from "@labelbench/editor";
+import { geometryBounds } from "@labelbench/editor";
 import { fitViewport, type Size, screenPoint, type Viewport, zoomAt } from "@labelbench/geometry";
 import { useEffect, useRef, useState } from "react";
 import { urlOf } from "../../api/client";
 import { previewUrlOf } from "../../tiles/image-tiles";
 import { Icon } from "../../ui/icons";
 import { drawComparison } from "./comparison-draw";
-import type { Mark } from "./comparison-model";
+import { focusCamera, type Mark } from "./comparison-model";
 
 /**
  * A read-only view of one image with both sides of a comparison drawn over it (comparison-draw.ts).
  * Drag pans, the wheel zooms at the pointer, a click on a shape picks it, and a picked entry of the
- * list is brought into view readable (the editor's own `focusViewport`). One 2D canvas: a
+ * list is brought into view, large (`focusCamera`). One 2D canvas: a
  * comparison holds what one person drew on one image, not the editor's tens of thousands.
  *
  * The camera is on the element (`data-scale`, `data-offset-x`, `data-offset-y`): the e2e test reads
@@ -95,7 +95,9 @@ export function ComparisonCanvas({
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a new focus moves the camera
   useEffect(() => {
     if (!focusArea || !size || !view) return;
-    setViewport(focusViewport(view, focusArea, size, range));
+    // A shape clicked on the picture is already in view: only a pick in the list moves the camera.
+    if (pickedHere.current === focus) return;
+    setViewport(focusCamera(focusArea, size, range));
   }, [focus, size === null]);
 
   useEffect(() => {
@@ -123,6 +125,7 @@ export function ComparisonCanvas({
   }, [size, view, picture, image.width, image.height, marks, focus, nameOf, show]);
 
   const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+  const pickedHere = useRef<string | null>(null);
   const local = (e: { clientX: number; clientY: number }) => {
     const r = hostRef.current?.getBoundingClientRect();
     return screenPoint(e.clientX - (r?.left ?? 0), e.clientY - (r?.top ?? 0));
@@ -142,6 +145,7 @@ export function ComparisonCanvas({
       if (!best || area < best.area)
         best = { key: m.side === "reference" && m.partner ? m.partner : m.key, area };
     }
+    pickedHere.current = best?.key ?? null;
     onPick(best?.key ?? null);
   };
 

@@ -74,9 +74,7 @@ export function ComparisonPage() {
   const against = !c
     ? ""
     : c.referenceKey === 0
-      ? c.kind === "gold"
-        ? "the gold reference"
-        : "the image's annotations"
+      ? "the reference"
       : (people.nameOf(c.referenceKey) ?? `user #${c.referenceKey}`);
   useTitle(image.data ? `Compare ${image.data.fileName}` : "Compare", project.name);
 

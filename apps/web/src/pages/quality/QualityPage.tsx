@@ -92,16 +92,18 @@ export function QualityPage() {
           )}
           <h1 className="page-title">{title}</h1>
           <p className="page-subtitle">
-            {scope.kind === "gold"
-              ? "Work checked against gold images, blind. "
-              : "Accepted work checked again by an auditor. "}
+            {scope.kind === "audit"
+              ? "Accepted work checked again by an auditor. "
+              : seesEveryone
+                ? "Work checked against gold images, blind. "
+                : "Your submitted work checked against reference annotations. "}
             Every number shows its sample size n and a 95% interval (±, and the bar from 0 to 100%); click a
             count to see the images behind it.
           </p>
         </div>
       </div>
 
-      <Filters scope={scope} onChange={set} />
+      <Filters scope={scope} onChange={set} seesEveryone={seesEveryone} />
 
       {!r ? (
         report.error ? (
@@ -132,9 +134,12 @@ export function QualityPage() {
 function Filters({
   scope,
   onChange,
+  seesEveryone,
 }: {
   scope: DashboardScope;
   onChange: (next: Partial<DashboardScope>) => void;
+  /** Annotators never read which images are gold: their word is "reference". */
+  seesEveryone: boolean;
 }) {
   const id = useId();
   return (
@@ -148,7 +153,7 @@ function Filters({
           value={scope.kind}
           onChange={(e) => onChange({ kind: e.target.value === "audit" ? "audit" : "gold" })}
         >
-          <option value="gold">Gold images</option>
+          <option value="gold">{seesEveryone ? "Gold images" : "Reference annotations"}</option>
           <option value="audit">Audits of accepted work</option>
         </select>
       </label>

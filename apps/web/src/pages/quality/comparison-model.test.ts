@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { comparisonMarks, differenceList, drawOrder, focusBounds, outcomeCounts } from "./comparison-model";
+import {
+  comparisonMarks,
+  differenceList,
+  drawOrder,
+  focusBounds,
+  focusCamera,
+  outcomeCounts,
+} from "./comparison-model";
 import { scene } from "./test-fixtures";
 
 describe("comparisonMarks", () => {
@@ -43,5 +50,24 @@ describe("comparisonMarks", () => {
   it("refuses a match that names a shape the sets do not hold", () => {
     const short = { ...comparison, reference: { shapes: comparison.reference.shapes.slice(0, 1), tags: [] } };
     expect(() => comparisonMarks(short)).toThrow(RangeError);
+  });
+});
+
+describe("focusCamera", () => {
+  const bounds = { minX: 100, minY: 200, maxX: 150, maxY: 220 };
+  const stage = { width: 1000, height: 600 };
+
+  it("centres the entry with its longer side 45% of the stage's shorter side", () => {
+    const v = focusCamera(bounds, stage, { min: 0.1, max: 16 });
+    expect(v.scale).toBeCloseTo((0.45 * 600) / 50);
+    expect(125 * v.scale + v.offsetX).toBeCloseTo(500);
+    expect(210 * v.scale + v.offsetY).toBeCloseTo(300);
+  });
+
+  it("stays within the zoom range", () => {
+    expect(focusCamera(bounds, stage, { min: 0.1, max: 2 }).scale).toBe(2);
+    expect(focusCamera({ minX: 0, minY: 0, maxX: 5000, maxY: 10 }, stage, { min: 0.5, max: 16 }).scale).toBe(
+      0.5,
+    );
   });
 });

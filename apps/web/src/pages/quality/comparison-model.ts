@@ -1,5 +1,12 @@
 import { geometryBounds } from "@labelbench/editor";
-import { type Bounds, unionBounds } from "@labelbench/geometry";
+import {
+  type Bounds,
+  centreOn,
+  imagePoint,
+  type Size,
+  unionBounds,
+  type Viewport,
+} from "@labelbench/geometry";
 import type { QualityComparison } from "@labelbench/schema";
 
 /**
@@ -106,4 +113,23 @@ export const drawOrder = (marks: readonly Mark[]): Mark[] => {
       rank(a.outcome) - rank(b.outcome) ||
       (a.side === "reference" ? -1 : 1) - (b.side === "reference" ? -1 : 1),
   );
+};
+
+/** A picked difference fills this share of the stage's shorter side. */
+export const FOCUS_SHARE = 0.45;
+
+/**
+ * The camera that shows a picked entry (with its partner) centred and large enough to read the
+ * difference: its longer side FOCUS_SHARE of the stage's shorter one, within the zoom range. Unlike
+ * the editor's Tab (focusViewport), it does not keep the current zoom: a drill-down's purpose is to
+ * look closely at one thing.
+ */
+export const focusCamera = (bounds: Bounds, stage: Size, range: { min: number; max: number }): Viewport => {
+  const side = Math.max(bounds.maxX - bounds.minX, bounds.maxY - bounds.minY, 1);
+  const scale = Math.min(
+    range.max,
+    Math.max(range.min, (FOCUS_SHARE * Math.min(stage.width, stage.height)) / side),
+  );
+  const centre = imagePoint((bounds.minX + bounds.maxX) / 2, (bounds.minY + bounds.maxY) / 2);
+  return centreOn({ scale, offsetX: 0, offsetY: 0 }, centre, stage);
 };

@@ -11,7 +11,7 @@ describe("describeImagesScope", () => {
   it("names the outcome, the person, the label and the week", () => {
     expect(describe_("outcome=fn&annotatorId=3&labelId=1&week=2026-11-02")).toEqual({
       title: "Images with missing shapes",
-      parts: ["Bea", "person", "week of 2 Nov 2026", "checked against gold"],
+      parts: ["Bea", "person", "week of 2 Nov 2026", "checked against the reference"],
     });
   });
 

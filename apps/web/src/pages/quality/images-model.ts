@@ -12,7 +12,7 @@ const OUTCOME_WORDS: Record<NonNullable<ImagesScope["outcome"]>, string> = {
 };
 
 const KIND_WORDS: Record<ImagesScope["kind"], string> = {
-  gold: "checked against gold",
+  gold: "checked against the reference",
   overlap: "in blind overlap",
   audit: "audited",
 };
