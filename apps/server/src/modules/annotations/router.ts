@@ -66,14 +66,18 @@ export const annotationsRouter = (deps: Deps): Router => {
     }
     // Real work waits for an annotator's qualification (issue 16).
     await gold.requireQualifiedOn(params.imageId, caller);
-    sendSet(res, api.putAnnotations, await service.put(params.imageId, body, actorOf(res), caller));
+    const set = await service.put(params.imageId, body, actorOf(res), caller);
+    await gold.referenceSaved(params.imageId);
+    sendSet(res, api.putAnnotations, set);
   });
   route(r, api.patchAnnotations, async ({ params, body, res }) => {
     const caller = callerOf(res);
     const copy = await copies.patch(params.imageId, body, actorOf(res), caller);
     if (copy) return copy;
     await gold.requireQualifiedOn(params.imageId, caller);
-    return service.patch(params.imageId, body, actorOf(res), caller);
+    const result = await service.patch(params.imageId, body, actorOf(res), caller);
+    await gold.referenceSaved(params.imageId);
+    return result;
   });
   return r;
 };

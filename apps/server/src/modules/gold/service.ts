@@ -12,6 +12,7 @@ import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { ensureCopy, goldOf as goldOfImage } from "../copies/copy-repo.js";
+import { scoreImage, scoreProject } from "../quality/score.js";
 import { holderOf } from "../review/work.js";
 import { memberRole, settingsOf, userName } from "../review/work-repo.js";
 import {
@@ -53,7 +54,7 @@ export const isHoneypotTurn = (
  * labelled by annotators through copies (modules/copies); this decides which gold image a person is
  * handed next, and whether they may do real work yet.
  */
-export const goldService = (deps: Pick<Deps, "sql" | "now">) => {
+export const goldService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   const reviewSettingsOf = async (ex: Executor, projectId: number): Promise<ReviewSettings> => {
     const s = await settingsOf(ex, projectId);
     if (!s) throw notFound("project", projectId);
@@ -82,13 +83,18 @@ export const goldService = (deps: Pick<Deps, "sql" | "now">) => {
     },
 
     /** Fields left out keep their value, so two managers changing different ones keep both. */
-    updateSettings: async (projectId: number, patch: Partial<QualitySettings>): Promise<QualitySettings> =>
-      deps.sql.transaction().execute(async (trx) => {
+    updateSettings: async (projectId: number, patch: Partial<QualitySettings>): Promise<QualitySettings> => {
+      const { before, next } = await deps.sql.transaction().execute(async (trx) => {
         await reviewSettingsOf(trx, projectId);
-        const next = { ...(await qualitySettingsOf(trx, projectId)), ...patch };
+        const before = await qualitySettingsOf(trx, projectId);
+        const next = { ...before, ...patch };
         await saveQualitySettings(trx, projectId, next, deps.now());
-        return next;
-      }),
+        return { before, next };
+      });
+      // Another preset moves every match: the project's results are computed again before the reply.
+      if (before.matchPreset !== next.matchPreset) await scoreProject(deps, projectId);
+      return next;
+    },
 
     /**
      * Marks images gold (or unmarks them). Refused per image: one not in the project, one an
@@ -131,6 +137,8 @@ export const goldService = (deps: Pick<Deps, "sql" | "now">) => {
           }
         }
         await setGold(trx, changing, body.gold);
+        // Their copies are measured against the reference while (and only while) the image is gold.
+        for (const id of changing) await scoreImage(deps, id, trx);
         return { results, updated: changing.length };
       }),
 
@@ -155,6 +163,12 @@ export const goldService = (deps: Pick<Deps, "sql" | "now">) => {
         await resetQualification(trx, projectId, userId);
         return statusOf(trx, projectId, userId);
       }),
+
+    /** After a save of the image's own annotations: a gold image's copies are scored against it again. */
+    referenceSaved: async (imageId: number) => {
+      const image = await goldOfImage(deps.sql, imageId);
+      if (image && image.gold !== null) await scoreImage(deps, imageId);
+    },
 
     /** requireQualified for the image's project (an unknown image is the caller's 404 to answer). */
     requireQualifiedOn: async (imageId: number, caller: GoldCaller | undefined) => {

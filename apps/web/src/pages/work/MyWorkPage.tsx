@@ -9,6 +9,7 @@ import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, ProgressBar, Spinner } from "../../ui/parts";
 import { toastError, toastSuccess } from "../../ui/toast-store";
 import { useTitle } from "../../ui/useTitle";
+import { qualificationNotice } from "./qualification-notice";
 import {
   countOf,
   parseWorkList,
@@ -21,6 +22,7 @@ import {
 } from "./work-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
+import "./qualification.css";
 import { workEditorPath } from "../../editor/review/review-scope";
 
 const EMPTY_TEXT: Record<WorkList, string> = {
@@ -47,6 +49,7 @@ export function MyWorkPage() {
   );
   const counts = work.last?.counts;
   const progress = counts ? progressOf(counts) : null;
+  const qualification = qualificationNotice(work.last?.qualification);
 
   const start = async () => {
     setStarting(true);
@@ -79,6 +82,17 @@ export function MyWorkPage() {
           </p>
         </div>
       </div>
+
+      {qualification && (
+        <section
+          className={`qualification-notice qualification-notice--${qualification.tone}`}
+          aria-label="Qualification"
+          data-testid="qualification"
+        >
+          <strong>{qualification.title}</strong>
+          <span className="qualification-notice__text">{qualification.text}</span>
+        </section>
+      )}
 
       <section className="card work-hero" aria-label="Progress">
         <div>
