@@ -121,14 +121,20 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
     baseRevision: 0,
     annotations: [box(car, G2.car), box(person, G2.person)],
   });
-  const gold = await page.request.post(`${API}/projects/${p.projectId}/images/gold`, {
-    data: { imageIds: [g1, g2], gold: "honeypot" },
-  });
-  expect(gold.ok(), await gold.text()).toBe(true);
+  await page.goto(`/projects/${p.projectId}/images`);
+  for (const id of [g1, g2]) {
+    const tile = page.locator(`.tile[data-image-id="${id}"]`);
+    await tile.hover();
+    await tile.getByTestId("tile-select").click();
+  }
+  await page.getByRole("combobox", { name: "Gold" }).selectOption("honeypot");
+  await expect(page.getByText("2 images marked honeypot.")).toBeVisible();
+  await shot(page, "quality-00-library-gold");
 
   // Before anything is measured the dashboard says what to do.
   await page.goto(`/projects/${p.projectId}/quality`);
   await expect(page.getByRole("heading", { name: "Nothing measured yet" })).toBeVisible();
+  await shot(page, "quality-00-nothing-measured");
 
   // The annotator starts from My work; the queue hands out the two honeypots first, blind.
   const gil = await signedIn(browser, ANNOTATOR.email);
@@ -168,7 +174,6 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
 
   // Known mistakes: TP 3 (car A, G1's person, the loose person), FN 1 (car B), FP 1 (the extra
   // car), M 1 (G2's car as a person), low overlap 1. Accuracy 3 / 6 = 50 %, Wilson [18.8, 81.2] %.
-  await page.request.post(`${API}/projects/${p.projectId}/quality/rescore`); // TEMP until the submit hook is merged
   await expect
     .poll(async () => {
       const r = await page.request.get(`${API}/projects/${p.projectId}/quality/report`);
@@ -238,6 +243,20 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
     .toBeGreaterThanOrEqual(before);
   await expect.poll(() => edgeDrawnIn(page, G1.carB, "#f97316")).toBe(true);
   await shot(page, "quality-06-comparison-focused");
+
+  // The wrong-label count opens G2: its car drawn as a person (violet), its person loose (yellow).
+  await page.goto(`/projects/${p.projectId}/quality`);
+  await page.getByTestId("count-mismatched").click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute("data-image-id", String(g2));
+  await rows.first().getByRole("link").click();
+  await expect(stage).toHaveAttribute("data-picture", "ready");
+  await expect(legend.locator('[data-outcome="mismatched"]')).toContainText("1");
+  await expect(legend.locator('[data-outcome="lowOverlap"]')).toContainText("1");
+  await expect(list.getByRole("button")).toHaveText([/person, should be car/, /Loose person · IoU 0\.6\d/]);
+  await expect.poll(() => edgeDrawnIn(page, G2.car, "#8b5cf6")).toBe(true);
+  await expect.poll(() => edgeDrawnIn(page, LOOSE_PERSON, "#eab308")).toBe(true);
+  await shot(page, "quality-06b-comparison-wrong-label");
 
   // The annotator's own page: My quality, their numbers only, whatever the address asks for.
   await gilPage.goto(`/projects/${p.projectId}`);

@@ -240,9 +240,9 @@ function NothingMeasured({
         </Link>
       }
     >
-      Mark images as gold to measure accuracy: select images in the library and mark them as gold, check their
-      annotations (the reference), and set a honeypot share in the quality settings. Annotators meet them
-      blind in their queue; their scores appear here as they submit.
+      Mark images as gold to measure accuracy: in the library, select images and choose Gold → Honeypot, check
+      their annotations (they are the reference), and set a honeypot share or a warm-up in the project's
+      quality settings. Annotators meet them blind in their queue; their scores appear here as they submit.
     </EmptyState>
   );
 }
