@@ -57,7 +57,7 @@ export function QualityImagesPage() {
             <Icon name="arrowLeft" size={14} /> Quality
           </Link>
           <h1 className="page-title">{words.title}</h1>
-          <p className="page-subtitle">{words.parts.join(" · ")}</p>
+          <p className="page-subtitle">{sentence(words.parts.join(" · "))}</p>
         </div>
         <div className="page-header__actions">
           <a className="button" href={imagesCsvUrl(projectId, scope)} download>
@@ -100,8 +100,8 @@ export function QualityImagesPage() {
                   <th scope="col">Image</th>
                   <th scope="col">Whose work</th>
                   <th scope="col">Against</th>
-                  <th scope="col" className="num" title="The count this list is about, on this image">
-                    Count
+                  <th scope="col" className="num" title="What this list counts, on each image">
+                    {words.countLabel}
                   </th>
                   <th scope="col" className="num">
                     Accuracy
@@ -181,3 +181,5 @@ export function QualityImagesPage() {
     </main>
   );
 }
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -235,9 +235,14 @@ function NothingMeasured({
       icon="chart"
       title={scope.annotatorId === undefined ? "Nothing measured yet" : "Nothing of theirs measured yet"}
       action={
-        <Link className="button button--primary" to={`/projects/${projectId}/images`}>
-          Go to the images
-        </Link>
+        <>
+          <Link className="button button--primary" to={`/projects/${projectId}/images`}>
+            Go to the images
+          </Link>{" "}
+          <Link className="button" to={`/projects/${projectId}/settings`}>
+            Open the quality settings
+          </Link>
+        </>
       }
     >
       Mark images as gold to measure accuracy: in the library, select images and choose Gold → Honeypot, check

@@ -9,14 +9,18 @@ const describe_ = (qs: string) =>
 
 describe("describeImagesScope", () => {
   it("names the outcome, the person, the label and the week", () => {
-    expect(describe_("outcome=fn&annotatorId=3&labelId=1&week=2026-11-02")).toEqual({
+    expect(describe_("outcome=fn&annotatorId=3&week=2026-11-02")).toEqual({
       title: "Images with missing shapes",
-      parts: ["Bea", "person", "week of 2 Nov 2026", "checked against the reference"],
+      parts: ["Bea", "week of 2 Nov 2026", "checked against the reference"],
+      countLabel: "Missing",
     });
   });
 
   it("names a confusion cell in words", () => {
-    expect(describe_("reference=1&checked=2").title).toBe("Images where a person was drawn as car");
+    expect(describe_("reference=1&checked=2")).toMatchObject({
+      title: "Images where a person was drawn as car",
+      countLabel: "Shapes",
+    });
     expect(describe_("reference=1&checked=none").title).toBe("Images where a person was not drawn");
     expect(describe_("reference=none&checked=2").title).toBe("Images with an extra car");
     expect(describe_("reference=1&checked=1").title).toBe("Images with a matched person");
@@ -28,5 +32,6 @@ describe("describeImagesScope", () => {
       "label #9",
       "in blind overlap",
     ]);
+    expect(describe_("kind=overlap").countLabel).toBe("Errors");
   });
 });

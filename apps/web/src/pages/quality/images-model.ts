@@ -11,6 +11,17 @@ const OUTCOME_WORDS: Record<NonNullable<ImagesScope["outcome"]>, string> = {
   tagFn: "with missing tags",
 };
 
+/** The drill-down's count column, named after what it counts on each image. */
+const COUNT_LABEL: Record<NonNullable<ImagesScope["outcome"]>, string> = {
+  tp: "Matched",
+  fp: "Extra",
+  fn: "Missing",
+  mismatched: "Wrong label",
+  lowOverlap: "Loose",
+  tagFp: "Extra tags",
+  tagFn: "Missing tags",
+};
+
 const KIND_WORDS: Record<ImagesScope["kind"], string> = {
   gold: "checked against the reference",
   overlap: "in blind overlap",
@@ -25,7 +36,7 @@ export const describeImagesScope = (
   s: ImagesScope,
   nameOfUser: (id: number) => string | null,
   nameOfLabel: (id: number) => string | null,
-): { title: string; parts: string[] } => {
+): { title: string; parts: string[]; countLabel: string } => {
   const label = (id: number) => nameOfLabel(id) ?? `label #${id}`;
   let title = "Images";
   if (s.reference !== undefined && s.checked !== undefined) {
@@ -48,5 +59,7 @@ export const describeImagesScope = (
   if (s.week) parts.push(formatWeek(s.week).replace(/^Week/, "week"));
   if (s.from || s.to) parts.push(`${s.from ?? "…"} to ${s.to ?? "now"}`);
   parts.push(KIND_WORDS[s.kind]);
-  return { title, parts };
+  const cell = s.reference !== undefined || s.checked !== undefined || s.labelId !== undefined;
+  const countLabel = cell ? "Shapes" : s.outcome ? COUNT_LABEL[s.outcome] : "Errors";
+  return { title, parts, countLabel };
 };
