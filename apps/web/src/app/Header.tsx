@@ -17,6 +17,8 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: A
   { to: "review", label: "Review", icon: "check", needs: "review" },
   { to: "issues", label: "Issues", icon: "alert" },
   { to: "people", label: "People", icon: "users" },
+  { to: "quality", label: "Quality", icon: "target", needs: "review" },
+  { to: "quality", label: "My quality", icon: "target", unless: "review" },
   { to: "labels", label: "Labels", icon: "tag", needs: "manageProject" },
   { to: "export", label: "Export", icon: "download", needs: "export" },
   { to: "members", label: "Members", icon: "users", needs: "manageProject" },

@@ -47,6 +47,9 @@ if (typeof window !== "undefined" && EDITOR_PATH.test(window.location.pathname))
   startEditorPreload(window.location.pathname, { loadChunk: loadEditor, sessionChecked });
 }
 const ExportPage = lazy(() => import("../pages/export/ExportPage").then((m) => ({ default: m.ExportPage })));
+const QualityRoutes = lazy(() =>
+  import("../pages/quality/QualityRoutes").then((m) => ({ default: m.QualityRoutes })),
+);
 
 const Deferred = ({ children, what }: { children: ReactNode; what: string }) => (
   <Suspense
@@ -114,6 +117,15 @@ export const routes = [
                   },
                   { path: "issues", element: <IssuesPage /> },
                   { path: "people", element: <PeoplePage /> },
+                  // Quality control, part 2 (issue 16): the QC dashboard, drill-downs, comparisons.
+                  {
+                    path: "quality/*",
+                    element: (
+                      <Deferred what="quality">
+                        <QualityRoutes />
+                      </Deferred>
+                    ),
+                  },
                   { path: "images/:imageId/history", element: <HistoryPage /> },
                   {
                     path: "settings",

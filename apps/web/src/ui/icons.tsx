@@ -15,6 +15,7 @@ export const ICON_PATHS = {
   image: "M4 5h16v14H4zM4 16l4.5-4.5 3.5 3.5 2.5-2.5L20 17M15.5 9.5h.01",
   tag: "M3 12V4h8l10 10-8 8L3 12zM7.5 7.5h.01",
   chart: "M4 20V10M10 20V4M16 20v-7M22 20H2",
+  target: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM12 12h.01",
   download: "M12 4v12M7 11l5 5 5-5M4 20h16",
   more: "M5 12h.01M12 12h.01M19 12h.01",
   arrowLeft: "M19 12H5M11 18l-6-6 6-6",

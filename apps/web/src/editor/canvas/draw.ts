@@ -59,7 +59,8 @@ const tracePolygon = (
   ctx.closePath();
 };
 
-const traceGeometry = (ctx: Ctx, g: Geometry, map: (x: number, y: number) => [number, number]) => {
+/** Traces a box or polygon through `map` (image to screen pixels); the caller strokes or fills. */
+export const traceGeometry = (ctx: Ctx, g: Geometry, map: (x: number, y: number) => [number, number]) => {
   if (g.type === "box") {
     const [x0, y0] = map(g.x, g.y);
     const [x1, y1] = map(g.x + g.width, g.y + g.height);
@@ -107,7 +108,7 @@ export const warmTagText = (ctx: Ctx, text: string): void => {
 };
 
 /** Draws a label tag at (x, y); returns its screen area. */
-const drawTag = (ctx: Ctx, text: string, x: number, y: number, colour: string): ScreenRect => {
+export const drawTag = (ctx: Ctx, text: string, x: number, y: number, colour: string): ScreenRect => {
   ctx.font = TAG_FONT;
   ctx.textBaseline = "middle";
   const w = ctx.measureText(text).width + 8;
