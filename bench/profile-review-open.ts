@@ -225,37 +225,46 @@ const openOnce = async (
   return { page, ready: info.ready, cpu, report: lines.join("\n") };
 };
 
+/** Pan and zoom at fit, then at 1:1 (as the bench case does), each under a trace: work per frame. */
 const profileGesture = async (browser: Browser, context: BrowserContext, page: Page, tag: string) => {
   const pointer = await Pointer.of(context, page);
-  await page.keyboard.press("0");
-  await nextFrames(page);
   const box = await stageBox(page);
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
   await pointer.move(cx, cy);
-  for (const kind of ["pan", "zoom"] as const) {
-    const g = await measureGesture(
-      browser,
-      page,
-      async () => {
-        if (kind === "pan") {
-          await pointer.down("middle");
-          await pointer.path(cx + 300, cy + 150, 60);
-          await pointer.path(cx - 200, cy - 100, 90);
-          await pointer.path(cx, cy, 40);
-          await pointer.up();
-        } else {
-          await pointer.wheel(30, 8, 17);
-          await pointer.wheel(-30, 16, 17);
-          await pointer.wheel(30, 8, 17);
-        }
-        await nextFrames(page, 20);
-      },
-      { name: `${tag}-${kind}` },
-    );
-    process.stdout.write(
-      `== ${tag} 1:1 ${kind}: ${g.work.length} frames, CPU p50 ${percentile(g.work, 50).toFixed(2)} p95 ${percentile(g.work, 95).toFixed(2)} max ${Math.max(...g.work).toFixed(2)} ms\n`,
-    );
+  for (const view of ["fit", "1:1"] as const) {
+    if (view === "1:1") {
+      await page.keyboard.press("0");
+      await nextFrames(page, 20);
+    }
+    for (const kind of ["pan", "zoom"] as const) {
+      const g = await measureGesture(
+        browser,
+        page,
+        async () => {
+          if (kind === "pan") {
+            await pointer.down("middle");
+            await pointer.path(cx + 300, cy + 150, 60);
+            await pointer.path(cx - 200, cy - 100, 90);
+            await pointer.path(cx, cy, 40);
+            await pointer.up();
+          } else if (view === "fit") {
+            await pointer.wheel(-30, 16, 17);
+            await pointer.wheel(30, 16, 17);
+          } else {
+            await pointer.wheel(30, 8, 17);
+            await pointer.wheel(-30, 16, 17);
+            await pointer.wheel(30, 8, 17);
+          }
+          await nextFrames(page, 20);
+        },
+        { name: `${tag}-${view === "fit" ? "fit" : "1to1"}-${kind}` },
+      );
+      const sum = g.work.reduce((a, b) => a + b, 0);
+      process.stdout.write(
+        `== ${tag} ${view} ${kind}: ${g.work.length} frames, CPU sum ${sum.toFixed(0)} p50 ${percentile(g.work, 50).toFixed(2)} p95 ${percentile(g.work, 95).toFixed(2)} max ${Math.max(...g.work).toFixed(2)} ms\n`,
+      );
+    }
   }
 };
 
