@@ -141,7 +141,7 @@ test("the reviewer pins an issue on a shape with the issue tool, and it is drawn
   await form.getByRole("button", { name: /Pin issue/ }).click();
   await expect(row).toHaveCount(2);
   await expect
-    .poll(() => page.evaluate(() => window.__labelbench?.render.overlayDraws ?? 0))
+    .poll(() => page.evaluate(() => window.__labelbench?.render.marksDraws ?? 0))
     .toBeGreaterThan(0);
   await shot(page, "review-issues-02-pinned");
 

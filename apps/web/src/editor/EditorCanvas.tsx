@@ -7,7 +7,8 @@ import { CursorView } from "./canvas/cursor-view";
 import { FrameScheduler } from "./canvas/frame-scheduler";
 import { OVERSCAN_PX } from "./canvas/image-camera";
 import { domImageLayerHost, ImageLayer } from "./canvas/image-layer";
-import { OverlayLayer, type OverlayMarks } from "./canvas/overlay-layer";
+import { type CanvasMarks, domMarksHost, MarksLayer } from "./canvas/marks-layer";
+import { OverlayLayer } from "./canvas/overlay-layer";
 import { PointerInput } from "./canvas/pointer-input";
 import { ShapeLayer } from "./canvas/shape-layer";
 import type { RasterStats } from "./canvas/shape-raster";
@@ -20,6 +21,8 @@ import { takePreloadedTiles } from "./session/preload";
  */
 export interface RenderStats extends RasterStats {
   overlayDraws: number;
+  /** Pictures of the review marks drawn (canvas/marks-layer.ts). */
+  marksDraws: number;
 }
 
 interface Props {
@@ -35,13 +38,14 @@ interface Props {
   /** What the tile renderer did (the bench and tests read it). */
   tileStats?: TiledImageStats;
   /** Review marks on the overlay (issues, the re-review diff: issues/review-marks.ts). */
-  marks?: OverlayMarks | null;
+  marks?: CanvasMarks | null;
 }
 
 interface Layers {
   image: ImageLayer<ImageBitmap, OffscreenCanvasRenderingContext2D>;
   shapes: ShapeLayer;
   overlay: OverlayLayer;
+  marks: MarksLayer;
 }
 
 /**
@@ -49,6 +53,7 @@ interface Layers {
  * subscription. Nothing re-renders through React on pan, zoom, hover or drag.
  * - canvas/image-layer.ts: the picture (a bitmap the compositor moves; tiles or an untiled pyramid);
  * - canvas/shape-layer.ts: the unselected shapes (raster tiles composed into a moving bitmap);
+ * - canvas/marks-layer.ts: the review's issues and diff (a moving bitmap, like the shapes);
  * - canvas/overlay-layer.ts: selection, handles, previews (a Konva layer, hidden while empty);
  * - canvas/pointer-input.ts: DOM events to editor events; canvas/cursor-view.ts shows the cursor the
  *   editor decided (EditorState.cursorKind).
@@ -119,7 +124,12 @@ export function EditorCanvas({
     });
     overlay.setServerShapes(serverRef.current);
     overlay.setMarks(marksRef.current);
-    layers.current = { image: imageLayer, shapes, overlay };
+    // Over the shapes' picture (appended after it), under the overlay.
+    const marksLayer = new MarksLayer(domMarksHost(rasterEl), scheduler, state, () => {
+      stats.marksDraws += 1;
+    });
+    marksLayer.setMarks(marksRef.current);
+    layers.current = { image: imageLayer, shapes, overlay, marks: marksLayer };
     const cursor = new CursorView(inputEl);
     cursor.show(editor.getState().cursorKind);
     const input = new PointerInput(box, inputEl, editor, scheduler, (apply) => imageLayer.duringWheel(apply));
@@ -127,6 +137,7 @@ export function EditorCanvas({
       imageLayer.cameraChanged(s, prev);
       shapes.stateChanged(s, prev);
       overlay.stateChanged(s, prev);
+      marksLayer.stateChanged(s, prev);
       cursor.show(s.cursorKind);
     });
     return () => {
@@ -136,6 +147,7 @@ export function EditorCanvas({
       imageLayer.dispose();
       shapes.dispose();
       overlay.dispose();
+      marksLayer.dispose();
     };
   }, [editor, scheduler, stats]);
 
@@ -176,6 +188,7 @@ export function EditorCanvas({
 
   useEffect(() => {
     layers.current?.overlay.setMarks(marks ?? null);
+    layers.current?.marks.setMarks(marks ?? null);
   }, [marks]);
 
   // Konva clears the overlay's canvas when the stage's new size reaches it, in React's commit, which

@@ -34,7 +34,15 @@ import { ShapeList } from "./ShapeList";
 import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { SaveIndicator, StatusBar } from "./StatusBar";
 import { createEditorSession } from "./session/editor-session";
-import { browserClock, imageLoader, onOnline, saveQueue, sessionApi, shapeAuthors } from "./session/services";
+import {
+  afterIdle,
+  browserClock,
+  imageLoader,
+  onOnline,
+  saveQueue,
+  sessionApi,
+  shapeAuthors,
+} from "./session/services";
 import { Toolbar } from "./Toolbar";
 import { emptyRenderStats, useTestHook } from "./test-hook";
 import { useWindowKeys } from "./use-window-keys";
@@ -83,6 +91,7 @@ export function EditorPage() {
         clock: browserClock,
         onOnline,
         notify: notices.push,
+        idle: afterIdle,
       }),
     [editor, ownerId, notices],
   );

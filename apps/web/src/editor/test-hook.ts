@@ -29,6 +29,7 @@ export const emptyRenderStats = (): RenderStats => ({
   lastShapesMs: 0,
   lastShapesAt: 0,
   overlayDraws: 0,
+  marksDraws: 0,
   tileRenders: 0,
   tileMs: 0,
   pictures: 0,

@@ -57,4 +57,30 @@ describe("reviewDiff", () => {
     );
     expect(d.changed.map((c) => c.id)).toEqual(["p"]);
   });
+
+  it("tells a key one side lacks, a value of another type and a list of another length", () => {
+    const changedOf = (before: unknown, after: unknown) =>
+      reviewDiff(
+        { shapes: [{ id: "s", labelId: 1, geometry: before }], tags: [] },
+        { shapes: [{ id: "s", labelId: 1, geometry: after }], tags: [] },
+      ).changed.length;
+    const box = { type: "box", x: 1, y: 2, width: 3, height: 4 };
+    expect(changedOf(box, { ...box })).toBe(0);
+    expect(changedOf(box, { ...box, rotation: 0 })).toBe(1);
+    expect(changedOf({ ...box, rotation: 0 }, box)).toBe(1);
+    expect(changedOf(box, { ...box, x: "1" })).toBe(1);
+    expect(changedOf({ points: [[0, 0]] }, { points: { 0: [0, 0] } })).toBe(1);
+    expect(
+      changedOf(
+        { points: [[0, 0]] },
+        {
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      ),
+    ).toBe(1);
+    expect(changedOf({ points: [[0, 0], null] }, { points: [[0, 0], null] })).toBe(0);
+  });
 });

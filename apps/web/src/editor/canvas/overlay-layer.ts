@@ -32,8 +32,16 @@ export const overlayChanged = (s: EditorState, prev: EditorState): boolean =>
   s.readOnly !== prev.readOnly;
 
 /**
- * Marks drawn on the overlay under the selection, from outside the editor's state (the review's
- * issues and diff, issues/review-marks.ts): they say when they changed, and whether they have content.
+ * Whether a gesture moves shapes now (a drag's preview): marks on them then move every frame, and the
+ * overlay, which draws the moving shapes, draws the marks too; otherwise they are a picture of their
+ * own (marks-layer.ts).
+ */
+export const marksLive = (s: Pick<EditorState, "preview">): boolean => s.preview?.kind === "transform";
+
+/**
+ * Marks drawn on the overlay under the selection while shapes move (marksLive), from outside the
+ * editor's state (the review's issues and diff, issues/review-marks.ts): they say when they changed,
+ * and whether they have content.
  */
 export interface OverlayMarks {
   hasContent(s: EditorState): boolean;
@@ -95,7 +103,7 @@ export class OverlayLayer {
     this.request();
   }
 
-  /** Review marks (issues, the re-review diff) drawn under the selection. */
+  /** Review marks (issues, the re-review diff) drawn under the selection while shapes move. */
   setMarks(marks: OverlayMarks | null): void {
     if (marks === this.marks) return;
     this.unsubscribeMarks();
@@ -122,7 +130,11 @@ export class OverlayLayer {
   }
 
   private hasContent(s: EditorState): boolean {
-    return overlayHasContent(s, this.serverShapes) || (this.marks?.hasContent(s) ?? false);
+    return overlayHasContent(s, this.serverShapes) || this.drawsMarks(s);
+  }
+
+  private drawsMarks(s: EditorState): boolean {
+    return marksLive(s) && (this.marks?.hasContent(s) ?? false);
   }
 
   private readonly frame = (): boolean => {
@@ -151,7 +163,7 @@ export class OverlayLayer {
         ? (s.doc.shapes.get(s.hoverId) ?? null)
         : null;
     const active = s.labels.find((l) => l.id === s.activeLabelId);
-    const marked = this.marks?.hasContent(s) ? this.marks.draw(ctx, s) : null;
+    const marked = this.marks && this.drawsMarks(s) ? this.marks.draw(ctx, s) : null;
     const area = drawOverlay(ctx, {
       viewport: s.viewport,
       image: s.image,

@@ -335,6 +335,36 @@ describe("ShapeRaster", () => {
     expect(t.r.clock.t - frameStart).toBeLessThanOrEqual(CATCH_UP_FRAME_MS - 4 + 1);
   });
 
+  it("counts a zoom's rest in frames, from their timestamps: three frames after the last step, however late in its frame the layer ran", () => {
+    const t = setup();
+    t.settle();
+    const strokes = t.r.log.directStrokes;
+    const vsync = 1000 / 60;
+    let frameStart = t.r.clock.t;
+    /** The next frame's budget, the shape layer running `late` ms after the frame began. */
+    const next = (late: number): FrameBudget => {
+      frameStart += vsync;
+      const begun = frameStart;
+      t.r.clock.t = begun + late;
+      return {
+        end: t.r.clock.t + FRAME_BUDGET_MS,
+        frameStart: begun,
+        left: () => t.r.clock.t < begun + FRAME_BUDGET_MS,
+        remaining: () => 0,
+        spend: () => {},
+      };
+    };
+    const zoomed = { ...t.input, viewport: { scale: 1.5, offsetX: -1500, offsetY: -1400 } };
+    // The zoom's last step: the image layer worked first in that frame.
+    t.raster.frame(zoomed, next(3));
+    t.raster.frame(zoomed, next(0.5));
+    t.raster.frame(zoomed, next(0.5));
+    expect(t.r.log.directStrokes).toBe(strokes);
+    // The third frame after it (50 ms on, 47.5 ms after the layer last ran): the new scale is drawn.
+    t.raster.frame(zoomed, next(0.5));
+    expect(t.r.log.directStrokes).toBeGreaterThan(strokes);
+  });
+
   it("completes a view-only picture the view moves past without composing it in one frame", () => {
     const t = setup();
     t.settle();

@@ -38,12 +38,16 @@ export const RASTER_TILE_PX = 128;
 /** The picture reaches this far beyond the stage on every side (CSS pixels). */
 export const MARGIN_PX = 256;
 /**
- * A zoom counts as finished when the scale has not changed for this long. 50 ms, not 120: the steps
- * of a wheel spun by hand come 10-40 ms apart, and the longer wait was most of the time shapes stayed
- * soft after the last step. A generation started between two slower steps is dropped at the next one
- * (its work came from idle frames).
+ * A zoom counts as finished when the scale has not changed for this long: three frames at 60 Hz. 50 ms,
+ * not 120: the steps of a wheel spun by hand come 10-40 ms apart, and the longer wait was most of the
+ * time shapes stayed soft after the last step. A generation started between two slower steps is
+ * dropped at the next one (its work came from idle frames). Counted between the frames' own
+ * timestamps (FrameBudget.frameStart, on the display's beat), and 48 rather than 50: measured from
+ * when the shape layer ran within each frame, the third frame after the last step came a little under
+ * 50 ms later whenever that step's frame had more to do before it (the image layer), so the rest lasted four
+ * frames (67 ms), not three.
  */
-export const ZOOM_SETTLE_MS = 50;
+export const ZOOM_SETTLE_MS = 48;
 /**
  * While the shapes on screen are soft (the old picture scaled) and the camera has rested
  * ZOOM_SETTLE_MS, the shape layer works until this long after its frame began
@@ -274,6 +278,8 @@ export class ShapeRaster<P extends PathLike, S> {
    */
   frame(input: RasterInput, budget?: FrameBudget): boolean {
     const start = this.now();
+    // When this frame began (its animation frame's timestamp), for the zoom's rest (ZOOM_SETTLE_MS).
+    const frameAt = budget?.frameStart ?? start;
     let changed = false;
     let more = false;
     this.tiles.sync(input);
@@ -307,15 +313,15 @@ export class ShapeRaster<P extends PathLike, S> {
     const { scale } = input.viewport;
     if (scale !== this.lastScale) {
       this.lastScale = scale;
-      this.scaleChangedAt = start;
+      this.scaleChangedAt = frameAt;
     }
     const { offsetX, offsetY } = input.viewport;
     if (offsetX !== this.lastOffset.x || offsetY !== this.lastOffset.y) {
       this.lastOffset = { x: offsetX, y: offsetY };
-      this.cameraChangedAt = start;
+      this.cameraChangedAt = frameAt;
     }
-    const settled = start - this.scaleChangedAt >= ZOOM_SETTLE_MS;
-    const resting = settled && start - this.cameraChangedAt >= ZOOM_SETTLE_MS;
+    const settled = frameAt - this.scaleChangedAt >= ZOOM_SETTLE_MS;
+    const resting = settled && frameAt - this.cameraChangedAt >= ZOOM_SETTLE_MS;
     const view = visibleImageBounds(input.viewport, input.stage);
     const dpr = input.pixelRatio;
     const exact = (g: Generation<P, S> | null): g is Generation<P, S> =>
@@ -771,11 +777,28 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
         ctx.clearRect(0, 0, width, height);
         // The picture on screen is still in its canvas when it was shown from a copy (prepare).
         if (backdrop && onScreen && onScreenKept && scratches.includes(onScreen)) {
-          ctx.setTransform(backdrop.k, 0, 0, backdrop.k, backdrop.x, backdrop.y);
-          ctx.drawImage(onScreen.canvas, 0, 0);
-          ctx.setTransform(1, 0, 0, 1, 0, 0);
+          // Only the ring round `clear` (the view, drawn afresh): scaling the whole old picture and
+          // clearing the view again cost twice the pixels, in one frame that no budget bounds (the
+          // heaviest of a zoom's re-render at 1920 x 1080).
           const c = backdrop.clear;
-          ctx.clearRect(c.x, c.y, c.w, c.h);
+          const x0 = Math.max(0, Math.round(c.x));
+          const y0 = Math.max(0, Math.round(c.y));
+          const x1 = Math.min(width, Math.round(c.x + c.w));
+          const y1 = Math.min(height, Math.round(c.y + c.h));
+          const { k, x, y } = backdrop;
+          const src = onScreen.canvas;
+          const strip = (dx: number, dy: number, dw: number, dh: number) => {
+            if (dw <= 0 || dh <= 0) return;
+            // The old picture's pixels that land on this strip (drawImage clips them to the picture).
+            ctx.drawImage(src, (dx - x) / k, (dy - y) / k, dw / k, dh / k, dx, dy, dw, dh);
+          };
+          if (x1 <= x0 || y1 <= y0) strip(0, 0, width, height);
+          else {
+            strip(0, 0, width, y0);
+            strip(0, y1, width, height - y1);
+            strip(0, y0, x0, y1 - y0);
+            strip(x1, y0, width - x1, y1 - y0);
+          }
         }
       },
       prepare() {

@@ -90,6 +90,29 @@ describe("issue session", () => {
     expect(s.store.getState().showDiff).toBe(false);
   });
 
+  it("shows the issues as soon as they are read, without waiting for the diff (the server's slowest answer)", async () => {
+    const { api } = fakeServer();
+    let releaseDiff = () => {};
+    const slowDiff: IssueApi = {
+      ...api,
+      diff: (id) =>
+        new Promise((r) => {
+          releaseDiff = () => void api.diff(id).then(r);
+        }),
+    };
+    const s = createIssueSession({ api: slowDiff, notify: () => {} });
+    s.show(7);
+    await flush();
+    expect(s.store.getState().issues).toHaveLength(2);
+    expect(s.store.getState().loading).toBe(false);
+    expect(s.marks.get().issues).toHaveLength(2);
+    expect(s.store.getState().diff).toBeNull();
+    releaseDiff();
+    await flush();
+    expect(s.store.getState().diff?.baseRevision).toBe(4);
+    expect(s.store.getState().showDiff).toBe(true);
+  });
+
   it("a reply for an image no longer shown is dropped", async () => {
     const { api } = fakeServer();
     const release = new Map<number, () => void>();

@@ -90,23 +90,29 @@ export const createIssueSession = (deps: {
     store.setState({ issues: numberIssues([...others, issue]) });
   };
 
+  /**
+   * Reads the image's issues, its work and (when asked) its diff, each shown as it comes: the diff,
+   * compared over every shape of the image by the server, answers last, and the issues (the list
+   * and their pins) used to wait for it (bench review-open).
+   */
   const load = async (imageId: number, opts: { diff: boolean }) => {
     store.setState({ loading: true, error: null });
-    const [issues, work, diff] = await Promise.allSettled([
-      api.listIssues(imageId),
-      api.work(imageId),
-      opts.diff ? api.diff(imageId) : Promise.resolve(store.getState().diff),
+    const shown = <T>(read: Promise<T>, apply: (value: T) => Partial<IssueSessionState>) =>
+      read.then((value) => {
+        if (current(imageId)) store.setState(apply(value));
+      });
+    await Promise.allSettled([
+      shown(api.listIssues(imageId), (issues) => ({ issues: numberIssues(issues), loading: false })).catch(
+        (err: unknown) => {
+          if (current(imageId))
+            store.setState({ loading: false, error: `Issues could not be read: ${messageOf(err)}` });
+        },
+      ),
+      shown(api.work(imageId), (work) => ({ work })),
+      opts.diff
+        ? shown(api.diff(imageId), (diff) => ({ diff, showDiff: hasBaseline(diff) && diffOnOpen() }))
+        : null,
     ]);
-    if (!current(imageId)) return;
-    const patch: Partial<IssueSessionState> = { loading: false };
-    if (issues.status === "fulfilled") patch.issues = numberIssues(issues.value);
-    else patch.error = `Issues could not be read: ${messageOf(issues.reason)}`;
-    if (work.status === "fulfilled") patch.work = work.value;
-    if (opts.diff && diff.status === "fulfilled") {
-      patch.diff = diff.value;
-      patch.showDiff = hasBaseline(diff.value) && diffOnOpen();
-    }
-    store.setState(patch);
   };
 
   const session: IssueSession = {

@@ -116,13 +116,22 @@ interface Harness {
   authors: ReturnType<typeof createShapeAuthors>;
   notices: { kind: string; text: string }[];
   goOnline(): void;
+  /** Runs what waits for the page to be idle (with `manualIdle`; else it runs at the clock's next turn). */
+  runIdle(): void;
   stop(): void;
 }
 
 /** A session over a fake server, wired as services.ts wires the browser's. */
 const harness = (
-  opts: { server?: FakeServer; storage?: MemoryStorage; owner?: number; signedIn?: () => number | null } = {},
+  opts: {
+    server?: FakeServer;
+    storage?: MemoryStorage;
+    owner?: number;
+    signedIn?: () => number | null;
+    manualIdle?: boolean;
+  } = {},
 ): Harness => {
+  const idles: (() => void)[] = [];
   const server = opts.server ?? new FakeServer();
   const clock = new FakeClock(1_000_000);
   const storage = opts.storage ?? new MemoryStorage();
@@ -166,6 +175,7 @@ const harness = (
       return () => online.removeEventListener("online", l);
     },
     notify: (kind, text) => notices.push({ kind, text }),
+    idle: opts.manualIdle ? (fn) => idles.push(fn) : undefined,
   });
   const stop = session.start();
   return {
@@ -178,6 +188,9 @@ const harness = (
     authors,
     notices,
     goOnline: () => online.dispatchEvent(new Event("online")),
+    runIdle: () => {
+      for (const fn of idles.splice(0)) fn();
+    },
     stop,
   };
 };
@@ -488,6 +501,20 @@ describe("editor session: neighbours", () => {
     // Moving on shows the cached neighbours at once, before the server answers again.
     h.session.show(3, PROJECT, "?status=new");
     expect(h.session.getState().nav).toMatchObject({ previousId: 2, nextId: null });
+  });
+
+  it("preloads the neighbours only once the image is in the editor and the page idle", async () => {
+    const server = new FakeServer();
+    const h = harness({ server, manualIdle: true });
+    await open(h, 2, "");
+    expect(h.session.getState().nav).toMatchObject({ previousId: 1, nextId: 3 });
+    // Not beside this image's own reads: they would be served and parsed while it opens.
+    expect(h.loader.cached(3)).toBeNull();
+    expect(server.setReads.get(3)).toBeUndefined();
+    h.runIdle();
+    await h.clock.advance(0);
+    expect(h.loader.cached(1)?.image.id).toBe(1);
+    expect(h.loader.cached(3)?.image.id).toBe(3);
   });
 
   it("a new library scope asks again without opening the image again", async () => {

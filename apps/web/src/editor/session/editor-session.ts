@@ -55,6 +55,11 @@ export interface EditorSessionDeps {
   onOnline(listener: () => void): () => void;
   /** Short feedback for the user (the page's notices). */
   notify(kind: "info" | "error", text: string): void;
+  /**
+   * Runs `fn` when the page is next idle (the browser's requestIdleCallback; by default at the
+   * clock's next turn): preloading the neighbours waits for it once the image is shown.
+   */
+  idle?(fn: () => void): void;
 }
 
 export interface EditorSessionState {
@@ -209,6 +214,18 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
     return p;
   };
 
+  /**
+   * Preloading the neighbours (their image, their 12,000 shapes) waits until this image is in the
+   * editor and the page idle, past its first picture: asked for beside this image, it was served and
+   * parsed while this one opened (bench review-open, whose project has a second dense image).
+   */
+  let afterShown: { imageId: number; run: () => void } | null = null;
+  const idle = (fn: () => void) => (deps.idle ? deps.idle(fn) : void deps.clock.setTimeout(fn, 0));
+  const whenShown = (imageId: number, run: () => void) => {
+    if (current === imageId) idle(run);
+    else afterShown = { imageId, run };
+  };
+
   const fetchNeighbours = async (id: number): Promise<Neighbours> => {
     const n = await api.neighbours(id, search);
     neighboursCache.set(id, n);
@@ -269,6 +286,11 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
       });
       current = imageId;
       set({ bundle: b, viewBoth: false, loading: false });
+      const waiting = afterShown;
+      if (waiting?.imageId === imageId) {
+        afterShown = null;
+        idle(waiting.run);
+      }
       if (opened.kind === "local") {
         // Whatever is pending for this image goes out now, e.g. after signing in again.
         q.flushAll();
@@ -301,7 +323,9 @@ export const createEditorSession = (deps: EditorSessionDeps): EditorSession => {
       (n) => {
         if (token !== navToken) return;
         set({ nav: n });
-        loader.prefetch([n.nextId, n.previousId, n.nextNewId]);
+        whenShown(imageId, () => {
+          if (token === navToken) loader.prefetch([n.nextId, n.previousId, n.nextNewId]);
+        });
         for (const id of [n.nextId, n.previousId]) if (id) fetchNeighbours(id).catch(() => {});
       },
       (err: unknown) => {

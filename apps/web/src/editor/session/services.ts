@@ -109,6 +109,12 @@ export const sessionApi: SessionApi = {
 };
 
 /** The browser's word that the connection is back. */
+/** Runs `fn` when the browser is next idle (at the latest after 2 s of a page that never is). */
+export const afterIdle = (fn: () => void): void => {
+  if (window.requestIdleCallback) window.requestIdleCallback(() => fn(), { timeout: 2000 });
+  else window.setTimeout(fn, 200);
+};
+
 export const onOnline = (listener: () => void): (() => void) => {
   window.addEventListener("online", listener);
   return () => window.removeEventListener("online", listener);
