@@ -35,10 +35,26 @@ export const ACTION_ENDPOINTS = {
     "removeMember",
     "updateReviewSettings",
     "assignImages",
+    // Issue 16: quality settings, gold images, the qualification's reset.
+    "getQualitySettings",
+    "putQualitySettings",
+    "markGold",
+    "resetQualification",
+    // qc-report's rescore (managers), merged here: without a row the permissions test fails.
+    "rescoreQuality",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
-  review: ["reviewQueue", "decideImage", "createIssue", "resolveIssue", "reopenIssue"],
+  review: [
+    "reviewQueue",
+    "decideImage",
+    "createIssue",
+    "resolveIssue",
+    "reopenIssue",
+    "listImageCopies",
+    "getImageCopy",
+    "listQualification",
+  ],
 } as const satisfies Record<Action, readonly EndpointName[]>;
 
 /** Project pages are only reached by members, so membership is taken as given. */
