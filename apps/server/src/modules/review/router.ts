@@ -5,6 +5,7 @@ import { AppError } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { copyService } from "../copies/service.js";
+import { afterCopySubmit } from "../overlap/overlap.js";
 import { type Caller, reviewService } from "./service.js";
 
 /** The signed-in caller (every workflow endpoint has a project rule, so there is one). */
@@ -33,10 +34,11 @@ export const reviewRouter = (deps: Deps): Router => {
   route(r, api.releaseImage, ({ params, res }) => s.release(params.imageId, callerOf(res)));
   route(r, api.submitImage, async ({ params, body, res }) => {
     const caller = callerOf(res);
-    return (
-      (await copies.submit(params.imageId, body.revision, caller)) ??
-      s.submit(params.imageId, body.revision, caller)
-    );
+    const copy = await copies.submit(params.imageId, body.revision, caller);
+    if (!copy) return s.submit(params.imageId, body.revision, caller);
+    // Blind overlap (issue 16): scored, and merged once the last annotator has submitted.
+    await afterCopySubmit(deps, params.imageId, caller.userId);
+    return copy;
   });
   route(r, api.decideImage, ({ params, body, res }) => s.decide(params.imageId, body, callerOf(res)));
   route(r, api.reviewQueue, ({ params, query }) => s.queue(params.projectId, query));

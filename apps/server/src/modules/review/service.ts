@@ -19,6 +19,8 @@ import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { copyService } from "../copies/service.js";
+import { overlapNext, startOverlap } from "../overlap/overlap.js";
 import { auditAfterDecision } from "../review-audits/audit-sample.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
 import { type DiffShape, reviewDiff } from "./diff.js";
@@ -60,6 +62,11 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   const workOf = async (ex: Executor, imageId: number, now: string): Promise<ImageWork> => {
     const row = await rowOrThrow(ex, imageId);
     return toImageWork(row, await settingsOrThrow(ex, row.project_id), now);
+  };
+  /** The caller's copy of an image as ImageWork: what they see of an image in overlap (blind). */
+  const copyWorkOf = async (ex: Executor, imageId: number, caller: Caller): Promise<ImageWork> => {
+    const work = await copyService(deps).work(imageId, { userId: caller.userId, role: caller.role }, ex);
+    return work ?? workOf(ex, imageId, deps.now());
   };
   const nameOf = async (ex: Executor, userId: number | null) =>
     userId === null ? "nobody" : ((await repo.userName(ex, userId)) ?? `user ${userId}`);
@@ -182,12 +189,17 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
             await repo.renewLease(trx, row.id, caller.userId, leaseEnd(now, s.leaseMinutes));
           return { image: await workOf(trx, row.id, now), source };
         }
+        // Blind overlap (issue 16): the caller's copy in progress, else a slot in an image in overlap.
+        const overlapped = await overlapNext(trx, deps.dialect, projectId, caller.userId, s.queue, now);
+        if (overlapped !== null) return { image: await copyWorkOf(trx, overlapped, caller), source: "queue" };
         if (!s.queue) return { image: null, source: null };
         // A free image can stop being free between the search and the lease only on PostgreSQL,
         // under a lock another transaction committed; then the next one is tried.
         for (let tries = 0; tries < 5; tries++) {
           const free = await repo.findFree(trx, deps.dialect, projectId, now);
           if (!free) return { image: null, source: null };
+          if (await startOverlap(trx, projectId, free.id, free.gold, caller.userId, now))
+            return { image: await copyWorkOf(trx, free.id, caller), source: "queue" };
           if (!(await repo.lease(trx, free.id, caller.userId, leaseEnd(now, s.leaseMinutes), now))) continue;
           if (free.assignee_id !== null && free.assignee_id !== caller.userId)
             await recordEvent(trx, {
