@@ -11,7 +11,13 @@ import { build } from "esbuild";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const server = path.join(root, "apps/server");
 const external = new Set();
-for (const pkg of ["apps/server", "packages/schema", "packages/geometry", "packages/formats"]) {
+for (const pkg of [
+  "apps/server",
+  "packages/schema",
+  "packages/geometry",
+  "packages/formats",
+  "packages/quality",
+]) {
   const json = JSON.parse(fs.readFileSync(path.join(root, pkg, "package.json"), "utf8"));
   for (const dep of Object.keys(json.dependencies ?? {}))
     if (!dep.startsWith("@labelbench/")) external.add(dep);

@@ -1,5 +1,6 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { createProject, uploadFiles } from "../helpers/api";
+import { waitForImage } from "../helpers/editor-page";
 import { imageFile } from "../helpers/images";
 import { shot } from "../helpers/screens";
 
@@ -75,10 +76,29 @@ test("a manager assigns a batch of 3 from a folder; the annotator's My work show
   await shot(bea, "review-pages-03-my-work");
 
   await bea.getByRole("button", { name: /Start annotating/ }).click();
-  const first = uploaded.find((r) => r.status === "created" && r.image.fileName === "cam_a/001.png");
-  expect(first && "image" in first).toBe(true);
-  await expect(bea).toHaveURL(
-    new RegExp(`/projects/${project.id}/images/${first && "image" in first ? first.image.id : 0}`),
-  );
+  const idOf = (name: string): number => {
+    const r = uploaded.find((u) => u.status === "created" && u.image.fileName === name);
+    if (!r || !("image" in r)) throw new Error(`${name} was not uploaded`);
+    return r.image.id;
+  };
+  await waitForImage(bea, idOf("cam_a/001.png"));
+  await expect(bea).toHaveURL(`/projects/${project.id}/images/${idOf("cam_a/001.png")}?mode=work`);
+  await expect(bea.getByTestId("status-position")).toHaveText("1 / 3");
+
+  // From My work, D and A walk Bea's own list, not the library: after cam_a/003.png the library's
+  // next is cam_a/004.png (not hers); her next is the first one she stepped over.
+  for (const [i, name] of ["cam_a/002.png", "cam_a/003.png"].entries()) {
+    await bea.keyboard.press("d");
+    await waitForImage(bea, idOf(name));
+    await expect(bea.getByTestId("status-position")).toHaveText(`${i + 2} / 3`);
+  }
+  await bea.keyboard.press("d");
+  await waitForImage(bea, idOf("cam_a/001.png"));
+  await expect(bea).toHaveURL(`/projects/${project.id}/images/${idOf("cam_a/001.png")}?mode=work`);
+  await bea.keyboard.press("d");
+  await waitForImage(bea, idOf("cam_a/002.png"));
+  await bea.keyboard.press("a");
+  await waitForImage(bea, idOf("cam_a/001.png"));
+  await expect(bea.getByTestId("status-position")).toHaveText("1 / 3");
   await bea.context().close();
 });

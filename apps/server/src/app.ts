@@ -18,6 +18,7 @@ import { authRouter } from "./modules/auth/router.js";
 import { newSetupCode } from "./modules/auth/setup-code.js";
 import { copiesRouter } from "./modules/copies/router.js";
 import { exportsRouter } from "./modules/exports/router.js";
+import { goldRouter } from "./modules/gold/router.js";
 import { imagesRouter } from "./modules/images/router.js";
 import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./modules/images/stored-files.js";
 import { resumeImports } from "./modules/imports/import-publish.js";
@@ -168,6 +169,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(reviewRouter(deps));
   api.use(reviewAuditsRouter(deps));
   api.use(copiesRouter(deps));
+  api.use(goldRouter(deps));
   api.use(qualityRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {

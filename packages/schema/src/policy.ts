@@ -98,6 +98,11 @@ export const POLICY = {
   // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
   listImageCopies: project("review"),
   getImageCopy: project("review"),
+  getQualitySettings: project("manage"),
+  putQualitySettings: project("manage"),
+  markGold: project("manage"),
+  listQualification: project("review"),
+  resetQualification: project("manage"),
   // Reviewers and managers read the project's numbers; an annotator only their own (the service).
   qualityReport: project("read"),
   qualityImages: project("read"),

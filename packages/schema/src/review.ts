@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AnnotationId, Id, ImageReviewState, Timestamp } from "./domain.js";
+import { QualificationStatus } from "./quality.js";
 
 /**
  * Quality control, part 1 (issue 15): who works on which image, submission, review decisions,
@@ -150,6 +151,8 @@ export const MyWork = z.object({
   }),
   items: z.array(ImageWork.extend({ fileName: z.string() })),
   nextCursor: z.string().nullable(),
+  // Issue 16: where the caller stands in the project's qualification (how many, never which images).
+  qualification: QualificationStatus.optional(),
 });
 export type MyWork = z.infer<typeof MyWork>;
 

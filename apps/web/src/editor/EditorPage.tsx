@@ -19,7 +19,13 @@ import { useIssues } from "./issues/use-issues";
 import { LabelPalette, TagsPanel } from "./LabelPalette";
 import { Notices, useNotices } from "./Notices";
 import { ReviewBar, WorkStatus } from "./review/ReviewBar";
-import { isReviewMode, parseReviewFilters, reviewSearch } from "./review/review-scope";
+import {
+  isReviewMode,
+  isWorkMode,
+  parseReviewFilters,
+  reviewSearch,
+  WORK_SEARCH,
+} from "./review/review-scope";
 import { useActivityReport } from "./review/use-activity-report";
 import { useReviewWorkflow } from "./review/use-review-workflow";
 import { browserWorkflowApi } from "./review/workflow-api";
@@ -58,7 +64,9 @@ export function EditorPage() {
   const focusIssue = /^[1-9][0-9]{0,14}$/.test(searchParams.get("issue") ?? "")
     ? Number(searchParams.get("issue"))
     : null;
-  const search = review ? reviewSearch(filters) : scopeSearch(parseScope(searchParams));
+  // Work mode (`?mode=work`, from My work) walks the annotator's own to-do list.
+  const work = !review && isWorkMode(searchParams);
+  const search = review ? reviewSearch(filters) : work ? WORK_SEARCH : scopeSearch(parseScope(searchParams));
 
   const [editor] = useState(() => createEditor());
   const notices = useNotices();
@@ -131,6 +139,7 @@ export function EditorPage() {
     imageId,
     projectId,
     review,
+    work,
     filters,
     saves,
     notify: notices.push,
@@ -149,6 +158,7 @@ export function EditorPage() {
     session,
     help,
     blocked: false,
+    work,
     flow,
     go,
     submitBlocked: (): string | null => null,
@@ -158,6 +168,7 @@ export function EditorPage() {
     session,
     help,
     blocked: help || (conflict !== null && !viewBoth) || noPicture || flow.dialogOpen,
+    work,
     flow,
     go,
     submitBlocked: () => issues.submitBlocked(),
@@ -166,15 +177,26 @@ export function EditorPage() {
   useEffect(() => {
     const nav = () => view.current.session.getState().nav;
     const reviewing = () => editor.getState().mode === "review";
+    const own = () => view.current.flow.workNav;
     return registerAppCommands(editor, {
       enabled: () => !view.current.blocked,
       // In review mode previous and next are the review queue's.
-      hasPrevious: () => (reviewing() ? !!view.current.flow.queueNav?.previousId : !!nav()?.previousId),
-      hasNext: () => (reviewing() ? !!view.current.flow.queueNav?.nextId : !!nav()?.nextId),
+      hasPrevious: () =>
+        reviewing()
+          ? !!view.current.flow.queueNav?.previousId
+          : view.current.work
+            ? !!own()?.previousId
+            : !!nav()?.previousId,
+      // In work mode next may ask the server for a new image from the queue.
+      hasNext: () =>
+        reviewing() ? !!view.current.flow.queueNav?.nextId : view.current.work || !!nav()?.nextId,
       hasNextNew: () => !!nav()?.nextNewId,
       previous: () =>
-        reviewing() ? view.current.flow.actions.previous() : view.current.go(nav()?.previousId),
-      next: () => (reviewing() ? view.current.flow.actions.next() : view.current.go(nav()?.nextId)),
+        reviewing() || view.current.work
+          ? view.current.flow.actions.previous()
+          : view.current.go(nav()?.previousId),
+      next: () =>
+        reviewing() || view.current.work ? view.current.flow.actions.next() : view.current.go(nav()?.nextId),
       nextNew: () => view.current.go(nav()?.nextNewId),
       done: () => {
         // The rework author ticks every open issue fixed first (the server refuses too).
@@ -227,7 +249,20 @@ export function EditorPage() {
         editor={editor}
         projectId={projectId}
         projectHref={projectHref}
-        nav={review ? (flow.queueNav ? { ...flow.queueNav, nextNewId: null } : null) : nav}
+        nav={
+          review
+            ? flow.queueNav
+              ? { ...flow.queueNav, nextNewId: null }
+              : null
+            : work
+              ? {
+                  previousId: flow.workNav?.previousId ?? null,
+                  nextId: flow.workNav?.nextId ?? null,
+                  nextNewId: null,
+                  nextOnRequest: true,
+                }
+              : nav
+        }
         onHelp={() => setHelp((h) => !h)}
       />
       {viewBoth && conflict && (
@@ -320,7 +355,19 @@ export function EditorPage() {
       <StatusBar
         editor={editor}
         fileName={shown?.image.fileName ?? ""}
-        position={nav ? { position: nav.position, total: nav.total } : null}
+        position={
+          work
+            ? flow.workNav && flow.workNav.position > 0
+              ? {
+                  position: flow.workNav.position,
+                  total: flow.workNav.total,
+                  title: "Position in your work list",
+                }
+              : null
+            : nav
+              ? { position: nav.position, total: nav.total }
+              : null
+        }
         imageStatus={shown?.image.status ?? null}
         size={shown ? { width: shown.image.width, height: shown.image.height } : null}
         work={review ? null : <WorkStatus state={flow.state} nameOf={flow.workflow.nameOf} />}

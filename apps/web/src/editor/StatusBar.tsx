@@ -100,7 +100,7 @@ export function StatusBar({
 }: {
   editor: Editor;
   fileName: string;
-  position: { position: number; total: number } | null;
+  position: { position: number; total: number; title?: string } | null;
   imageStatus: ImageStatus | null;
   size: { width: number; height: number } | null;
   /** The image's place in the review workflow. */
@@ -115,7 +115,11 @@ export function StatusBar({
         {fileName}
       </span>
       {position && (
-        <span className="ed-status__item" data-testid="status-position" title="Position in the project">
+        <span
+          className="ed-status__item"
+          data-testid="status-position"
+          title={position.title ?? "Position in the project"}
+        >
           {position.position} / {position.total}
         </span>
       )}

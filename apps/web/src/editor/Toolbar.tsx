@@ -48,6 +48,8 @@ export interface NavState {
   previousId: number | null;
   nextId: number | null;
   nextNewId: number | null;
+  /** Next may ask the server for an image no list holds yet (work mode: the project's queue). */
+  nextOnRequest?: boolean;
 }
 
 export function Toolbar({
@@ -155,7 +157,7 @@ export function Toolbar({
         <ToolButton
           label={withShortcut("Next image", editor, APP_COMMANDS.next)}
           icon="next"
-          disabled={!nav?.nextId}
+          disabled={!nav?.nextId && !nav?.nextOnRequest}
           onClick={run(APP_COMMANDS.next)}
           testId="nav-next"
         />

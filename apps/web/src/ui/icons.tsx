@@ -22,6 +22,7 @@ export const ICON_PATHS = {
   copy: "M9 9h11v11H9zM5 15H4V4h11v1",
   refresh: "M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7",
   box: "M4 4h16v16H4z",
+  star: "M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1L12 17l-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z",
   polygon: "M12 3l9 6.5-3.5 10.5h-11L3 9.5z",
   layers: "M12 3l9 5-9 5-9-5 9-5zM3 13l9 5 9-5",
   keyboard: "M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10",

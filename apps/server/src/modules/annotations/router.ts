@@ -5,6 +5,7 @@ import { zodIssues } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { actorOf, authOf } from "../auth/context.js";
 import { copyService } from "../copies/service.js";
+import { goldService } from "../gold/service.js";
 import type { SaveCaller } from "../review/save-guard.js";
 import { annotationService } from "./service.js";
 
@@ -41,6 +42,7 @@ export const annotationsRouter = (deps: Deps): Router => {
   const service = annotationService(deps);
   // A caller holding a copy of the image (issue 16) reads and writes that copy, blind.
   const copies = copyService(deps);
+  const gold = goldService(deps);
   route(r, api.getAnnotations, async ({ params, res }) => {
     const copy = await copies.get(params.imageId, callerOf(res));
     if (copy) {
@@ -57,17 +59,25 @@ export const annotationsRouter = (deps: Deps): Router => {
   });
   route(r, api.putAnnotations, async ({ params, body, res }) => {
     const caller = callerOf(res);
-    const set =
-      (await copies.put(params.imageId, body, actorOf(res), caller)) ??
-      (await service.put(params.imageId, body, actorOf(res), caller));
+    const copy = await copies.put(params.imageId, body, actorOf(res), caller);
+    if (copy) {
+      sendSet(res, api.putAnnotations, copy);
+      return;
+    }
+    // Real work waits for an annotator's qualification (issue 16).
+    await gold.requireQualifiedOn(params.imageId, caller);
+    const set = await service.put(params.imageId, body, actorOf(res), caller);
+    await gold.referenceSaved(params.imageId);
     sendSet(res, api.putAnnotations, set);
   });
   route(r, api.patchAnnotations, async ({ params, body, res }) => {
     const caller = callerOf(res);
-    return (
-      (await copies.patch(params.imageId, body, actorOf(res), caller)) ??
-      service.patch(params.imageId, body, actorOf(res), caller)
-    );
+    const copy = await copies.patch(params.imageId, body, actorOf(res), caller);
+    if (copy) return copy;
+    await gold.requireQualifiedOn(params.imageId, caller);
+    const result = await service.patch(params.imageId, body, actorOf(res), caller);
+    await gold.referenceSaved(params.imageId);
+    return result;
   });
   return r;
 };

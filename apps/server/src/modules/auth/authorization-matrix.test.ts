@@ -441,6 +441,29 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
       return { path: `/images/${imageId}/copies/${w.userIds.annotatorMember}` };
     },
   },
+  getQualitySettings: {
+    expect: projectManage(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/settings` }),
+  },
+  putQualitySettings: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/quality/settings`, body: { auditPercent: 0 } }),
+  },
+  markGold: {
+    expect: projectManage(200),
+    prepare: async (w) => ({
+      path: `/projects/${w.projectId}/images/gold`,
+      body: { imageIds: [await freshImage(w)], gold: "honeypot" },
+    }),
+  },
+  listQualification: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/qualification` }),
+  },
+  resetQualification: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/qualification/${w.userIds.annotatorMember}/reset` }),
+  },
 };
 
 let w: World;

@@ -22,6 +22,7 @@ import { imageOf } from "../annotations/repo.js";
 import { refuse } from "../annotations/service.js";
 import { validateAnnotationSet, validateAnnotations, validateTags } from "../annotations/validate.js";
 import { labelRepo } from "../labels/repo.js";
+import { scoreImage } from "../quality/score.js";
 import { inSample, leaseEnd, submittedState } from "../review/work.js";
 import { settingsOf } from "../review/work-repo.js";
 import {
@@ -114,7 +115,7 @@ const copyStatus = (row: CopyRow | undefined): Image["status"] =>
  * endpoints, submit and the workflow reads route here first (blind: same shapes of request and
  * reply); managers and reviewers read the copies through their own endpoints.
  */
-export const copyService = (deps: Pick<Deps, "sql" | "now">) => {
+export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   const targetOf = async (ex: Executor, imageId: number, caller: CopyCaller | undefined) => {
     if (!caller) return undefined;
     const image = await goldOf(ex, imageId);
@@ -266,9 +267,9 @@ export const copyService = (deps: Pick<Deps, "sql" | "now">) => {
     },
 
     /**
-     * Submits the caller's copy at `revision` (an unopened one is created empty first), or null when
-     * the caller works on the image itself. A submitted copy is read-only for its author. Returns the
-     * image and whether a copy was submitted, so the caller can score it after the commit.
+     * Submits the caller's copy at `revision` (an unopened one is created empty first) and scores
+     * the image (modules/quality scoreImage), or null when the caller works on the image itself. A
+     * submitted copy is read-only for its author.
      */
     submit: async (imageId: number, revision: number, caller: CopyCaller): Promise<ImageWork | null> => {
       const target = await targetOf(deps.sql, imageId, caller);
@@ -293,6 +294,8 @@ export const copyService = (deps: Pick<Deps, "sql" | "now">) => {
             `image ${imageId} is at revision ${before.revision}, not ${revision}: the annotations changed since you looked`,
             copyWork(current, settings, now),
           );
+        // Scored in the submission's transaction: the result exists as soon as the submission does.
+        await scoreImage(deps, imageId, trx);
         const after = await copyOf(trx, imageId, caller.userId);
         if (!after) throw notFound("image", imageId);
         return copyWork({ ...current, row: after }, settings, now);

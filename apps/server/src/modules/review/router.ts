@@ -5,6 +5,7 @@ import { AppError } from "../../http/errors.js";
 import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { copyService } from "../copies/service.js";
+import { goldService } from "../gold/service.js";
 import { afterCopySubmit } from "../overlap/overlap.js";
 import { type Caller, reviewService } from "./service.js";
 
@@ -21,6 +22,7 @@ export const reviewRouter = (deps: Deps): Router => {
   const s = reviewService(deps);
   // A copy holder's submit, work, history and diff are their copy's (issue 16), in the same shapes.
   const copies = copyService(deps);
+  const gold = goldService(deps);
   route(r, api.getReviewSettings, ({ params }) => s.settings(params.projectId));
   route(r, api.updateReviewSettings, ({ params, body }) => s.updateSettings(params.projectId, body));
   route(r, api.assignImages, ({ params, body, res }) => s.assign(params.projectId, body, callerOf(res)));
@@ -35,10 +37,13 @@ export const reviewRouter = (deps: Deps): Router => {
   route(r, api.submitImage, async ({ params, body, res }) => {
     const caller = callerOf(res);
     const copy = await copies.submit(params.imageId, body.revision, caller);
-    if (!copy) return s.submit(params.imageId, body.revision, caller);
-    // Blind overlap (issue 16): scored, and merged once the last annotator has submitted.
-    await afterCopySubmit(deps, params.imageId, caller.userId);
-    return copy;
+    if (copy) {
+      // Blind overlap (issue 16): scored, and merged once the last annotator has submitted.
+      await afterCopySubmit(deps, params.imageId, caller.userId);
+      return copy;
+    }
+    await gold.requireQualifiedOn(params.imageId, caller);
+    return s.submit(params.imageId, body.revision, caller);
   });
   route(r, api.decideImage, ({ params, body, res }) => s.decide(params.imageId, body, callerOf(res)));
   route(r, api.reviewQueue, ({ params, query }) => s.queue(params.projectId, query));

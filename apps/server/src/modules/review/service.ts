@@ -19,7 +19,9 @@ import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { copyCounts } from "../copies/copy-repo.js";
 import { copyService } from "../copies/service.js";
+import { goldService } from "../gold/service.js";
 import { overlapNext, startOverlap } from "../overlap/overlap.js";
 import { auditAfterDecision } from "../review-audits/audit-sample.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
@@ -49,6 +51,15 @@ const mayReview = (role: Role) => role !== "annotator";
  * and is answered 409 with the image's work as it is now.
  */
 export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
+  // Gold images and copies (issue 16): the queue hands out honeypots and qualification images.
+  const gold = goldService(deps);
+  const copies = copyService(deps);
+  /** The NextWork of an image handed out as a copy (gold, overlap): it reads like any queue image. */
+  const handedCopy = async (ex: Executor, imageId: number, caller: Caller): Promise<NextWork> => {
+    const image = await copies.work(imageId, caller, ex);
+    if (!image) throw notFound("image", imageId);
+    return { image, source: "queue" };
+  };
   const settingsOrThrow = async (ex: Executor, projectId: number): Promise<ReviewSettings> => {
     const s = await repo.settingsOf(ex, projectId);
     if (!s) throw notFound("project", projectId);
@@ -62,11 +73,6 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   const workOf = async (ex: Executor, imageId: number, now: string): Promise<ImageWork> => {
     const row = await rowOrThrow(ex, imageId);
     return toImageWork(row, await settingsOrThrow(ex, row.project_id), now);
-  };
-  /** The caller's copy of an image as ImageWork: what they see of an image in overlap (blind). */
-  const copyWorkOf = async (ex: Executor, imageId: number, caller: Caller): Promise<ImageWork> => {
-    const work = await copyService(deps).work(imageId, { userId: caller.userId, role: caller.role }, ex);
-    return work ?? workOf(ex, imageId, deps.now());
   };
   const nameOf = async (ex: Executor, userId: number | null) =>
     userId === null ? "nobody" : ((await repo.userName(ex, userId)) ?? `user ${userId}`);
@@ -136,6 +142,12 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
               status: "refused",
               reason: `no image ${id} in project ${projectId}`,
             });
+          else if (r.gold !== null)
+            results.push({
+              imageId: id,
+              status: "refused",
+              reason: "a gold image: annotators label it through their own copies, handed out by the queue",
+            });
           else if (r.review_state === "pending" || r.review_state === "accepted")
             results.push({
               imageId: id,
@@ -177,6 +189,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       deps.sql.transaction().execute(async (trx) => {
         const now = deps.now();
         const s = await settingsOrThrow(trx, projectId);
+        const qualifying = await gold.qualificationTurn(trx, projectId, caller);
+        if (qualifying !== undefined) return handedCopy(trx, qualifying, caller);
         const own: ["rework" | "manager" | "queue", NextWork["source"]][] = [
           ["rework", "rework"],
           ["manager", "assigned"],
@@ -191,15 +205,17 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         }
         // Blind overlap (issue 16): the caller's copy in progress, else a slot in an image in overlap.
         const overlapped = await overlapNext(trx, deps.dialect, projectId, caller.userId, s.queue, now);
-        if (overlapped !== null) return { image: await copyWorkOf(trx, overlapped, caller), source: "queue" };
+        if (overlapped !== null) return handedCopy(trx, overlapped, caller);
         if (!s.queue) return { image: null, source: null };
+        const honeypot = await gold.honeypotTurn(trx, projectId, caller, s);
+        if (honeypot !== undefined) return handedCopy(trx, honeypot, caller);
         // A free image can stop being free between the search and the lease only on PostgreSQL,
         // under a lock another transaction committed; then the next one is tried.
         for (let tries = 0; tries < 5; tries++) {
           const free = await repo.findFree(trx, deps.dialect, projectId, now);
           if (!free) return { image: null, source: null };
           if (await startOverlap(trx, projectId, free.id, free.gold, caller.userId, now))
-            return { image: await copyWorkOf(trx, free.id, caller), source: "queue" };
+            return handedCopy(trx, free.id, caller);
           if (!(await repo.lease(trx, free.id, caller.userId, leaseEnd(now, s.leaseMinutes), now))) continue;
           if (free.assignee_id !== null && free.assignee_id !== caller.userId)
             await recordEvent(trx, {
@@ -407,11 +423,22 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       );
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
+      const counts = await repo.myCounts(deps.sql, projectId, caller.userId, now);
+      // Copies count as the caller's own images: open ones as assigned, submitted ones as submitted.
+      const held = await copyCounts(deps.sql, projectId, caller.userId);
       return {
-        counts: await repo.myCounts(deps.sql, projectId, caller.userId, now),
-        items: page.map((r) => ({ ...toImageWork(r, s, now), fileName: r.file_name })),
+        counts: {
+          ...counts,
+          assigned: counts.assigned + held.open,
+          submitted: counts.submitted + held.submitted,
+        },
+        items: await copies.blindWork(
+          page.map((r) => ({ ...toImageWork(r, s, now), fileName: r.file_name })),
+          caller,
+        ),
         nextCursor:
           rows.length > query.limit && last ? encodeWorkCursor("name", last.name_key, last.id) : null,
+        qualification: await gold.qualification(projectId, caller.userId),
       };
     },
 

@@ -143,7 +143,7 @@ export const assignTargets = async (ex: Executor, projectId: number, ids: readon
     ? []
     : ex
         .selectFrom("images as i")
-        .select(WORK_COLUMNS)
+        .select([...WORK_COLUMNS, "i.gold"])
         .where("i.project_id", "=", projectId)
         .where("i.id", "in", [...ids])
         .execute();
@@ -166,9 +166,11 @@ export const filterTargets = async (
 ) =>
   ex
     .selectFrom("images as i")
-    .select(WORK_COLUMNS)
+    .select([...WORK_COLUMNS, "i.gold"])
     .where("i.project_id", "=", projectId)
     .where("i.review_state", "not in", ["pending", "accepted"])
+    // Gold images are labelled through copies, never assigned (issue 16).
+    .where("i.gold", "is", null)
     .$if(f.folder !== undefined && f.folder !== "", (q) =>
       q.where(sql<string>`substr(i.file_name, 1, ${(f.folder ?? "").length})`, "=", f.folder ?? ""),
     )
@@ -239,6 +241,7 @@ export const findFree = async (ex: Executor, dialect: Dialect, projectId: number
     .where("i.project_id", "=", projectId)
     .where("i.review_state", "=", "none")
     .where("i.status", "in", ["new", "in_progress"])
+    .where("i.gold", "is", null)
     .where((eb) => freeOf(eb, now))
     .where((eb) => notInOverlap(eb))
     .orderBy("i.name_key")
@@ -613,17 +616,27 @@ export const myWorkPage = async (
       ]);
       const mine = (states: string[]) =>
         eb.and([eb("i.submitted_by", "=", userId), eb("i.review_state", "in", states)]);
+      // The caller's copies (issue 16): open ones are to do, submitted ones submitted.
+      const copy = (states: string[]) =>
+        eb.exists(
+          eb
+            .selectFrom("image_copies as c")
+            .select("c.id")
+            .whereRef("c.image_id", "=", "i.id")
+            .where("c.user_id", "=", userId)
+            .where("c.state", "in", states),
+        );
       switch (state) {
         case "todo":
-          return todo;
+          return eb.or([todo, copy(["open"])]);
         case "submitted":
-          return mine(["pending", "unreviewed"]);
+          return eb.or([mine(["pending", "unreviewed"]), copy(["submitted"])]);
         case "accepted":
           return mine(["accepted"]);
         case "rejected":
           return mine(["rejected"]);
         case "all":
-          return eb.or([todo, eb("i.submitted_by", "=", userId)]);
+          return eb.or([todo, eb("i.submitted_by", "=", userId), copy(["open", "submitted"])]);
       }
     })
     .$if(after !== undefined, (q) =>

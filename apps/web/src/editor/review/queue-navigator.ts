@@ -1,3 +1,4 @@
+import { createPagedCache } from "./paged-cache";
 import type { ReviewFilters } from "./review-scope";
 import type { WorkflowApi } from "./workflow-api";
 
@@ -37,44 +38,23 @@ export const createQueueNavigator = (deps: {
   filters: ReviewFilters;
   now: () => number;
 }): QueueNavigator => {
-  let items: QueueKey[] = [];
-  let cursor: string | null | undefined; // undefined: nothing loaded yet; null: all loaded
-  let loadedAt = 0;
-  let loading: Promise<void> | null = null;
-
-  const reset = () => {
-    items = [];
-    cursor = undefined;
-  };
-
-  const loadMore = (): Promise<void> => {
-    loading ??= deps.api
-      .queuePage(deps.projectId, deps.filters, cursor ?? undefined)
-      .then((page) => {
-        if (cursor === undefined) loadedAt = deps.now();
-        for (const it of page.items) items.push({ imageId: it.imageId, submittedAt: it.submittedAt });
-        cursor = page.nextCursor;
-      })
-      .finally(() => {
-        loading = null;
-      });
-    return loading;
-  };
-
-  /** Loads pages until one holds an image ordered after `current`, or the queue ends. */
-  const loadPast = async (current: QueueKey) => {
-    if (cursor !== undefined && deps.now() - loadedAt > QUEUE_MAX_AGE_MS) reset();
-    if (cursor === undefined) await loadMore();
-    for (;;) {
-      const last = items[items.length - 1];
-      if (cursor === null || (last && compareKeys(last, current) > 0)) return;
-      await loadMore();
-    }
-  };
+  const queue = createPagedCache<QueueKey>({
+    load: (cursor) =>
+      deps.api.queuePage(deps.projectId, deps.filters, cursor).then((page) => ({
+        items: page.items.map((it) => ({ imageId: it.imageId, submittedAt: it.submittedAt })),
+        nextCursor: page.nextCursor,
+      })),
+    now: deps.now,
+    maxAgeMs: QUEUE_MAX_AGE_MS,
+  });
 
   return {
     neighbour: async (current, step, opts) => {
-      await loadPast(current);
+      // Pages until one holds an image ordered after `current`, or the queue ends.
+      const items = await queue.loadUntil((loaded) => {
+        const last = loaded[loaded.length - 1];
+        return last !== undefined && compareKeys(last, current) > 0;
+      });
       const others = items.filter((k) => k.imageId !== current.imageId);
       if (step === 1) {
         const after = others.find((k) => compareKeys(k, current) > 0);
@@ -84,6 +64,6 @@ export const createQueueNavigator = (deps: {
       const before = others.filter((k) => compareKeys(k, current) < 0);
       return before[before.length - 1]?.imageId ?? null;
     },
-    invalidate: reset,
+    invalidate: queue.invalidate,
   };
 };

@@ -14,6 +14,15 @@ const FILTER_KEYS = ["state", "annotatorId", "labelId", "submittedSince", "openI
 
 export const isReviewMode = (params: URLSearchParams): boolean => params.get("mode") === "review";
 
+/**
+ * Work mode (`?mode=work`, from My work): previous and next walk the annotator's own to-do list
+ * (editor/review/work-navigator.ts) instead of the library.
+ */
+export const WORK_SEARCH = "?mode=work";
+export const isWorkMode = (params: URLSearchParams): boolean => params.get("mode") === "work";
+export const workEditorPath = (projectId: number, imageId: number): string =>
+  `/projects/${projectId}/images/${imageId}${WORK_SEARCH}`;
+
 /** The queue's filters in the URL; a value the contract would refuse is left out rather than failing. */
 export const parseReviewFilters = (params: URLSearchParams): ReviewFilters => {
   const picked: Record<string, string> = {};

@@ -4,7 +4,8 @@ import type { SaveQueueState } from "../save/save-queue";
 import type { EditorSession } from "../session/editor-session";
 import { createQueueNavigator } from "./queue-navigator";
 import { registerReviewCommands } from "./review-commands";
-import { type ReviewFilters, reviewEditorPath } from "./review-scope";
+import { type ReviewFilters, reviewEditorPath, workEditorPath } from "./review-scope";
+import { createWorkNavigator } from "./work-navigator";
 import type { WorkflowApi } from "./workflow-api";
 import { createWorkflowSession } from "./workflow-session";
 
@@ -17,6 +18,8 @@ export interface ReviewWorkflowOptions {
   projectId: number;
   /** `?mode=review` and the account may review. */
   review: boolean;
+  /** `?mode=work` (from My work), not in review mode: previous and next walk the caller's to-do list. */
+  work: boolean;
   filters: ReviewFilters;
   saves: SaveQueueState;
   notify(kind: "info" | "error", text: string): void;
@@ -38,6 +41,7 @@ export interface ReviewWorkflowOptions {
  */
 export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
   const { editor, session, api, meId, imageId, projectId, review, filters } = o;
+  const working = o.work && !review;
   const workflow = useMemo(
     () =>
       createWorkflowSession({
@@ -97,6 +101,39 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
     // o.notify is stable (the page's notices)
   }, [navigator, known, imageId, submittedAt, o.notify]);
 
+  const workNavigator = useMemo(
+    () => (working ? createWorkNavigator({ api, projectId, now: () => Date.now() }) : null),
+    [working, api, projectId],
+  );
+  const [workNav, setWorkNav] = useState<{
+    imageId: number;
+    previousId: number | null;
+    nextId: number | null;
+    position: number;
+    total: number;
+  } | null>(null);
+  const reviewState = work?.reviewState;
+  useEffect(() => {
+    if (!workNavigator) return;
+    let live = true;
+    // A submission changes the list: read it again when this image's state moves.
+    if (reviewState !== undefined) workNavigator.invalidate();
+    Promise.all([
+      workNavigator.neighbour(imageId, 1),
+      workNavigator.neighbour(imageId, -1),
+      workNavigator.place(imageId),
+    ]).then(
+      ([nextId, previousId, place]) => {
+        if (live) setWorkNav({ imageId, nextId, previousId, ...place });
+      },
+      (err: unknown) => o.notify("error", `Could not read your work list: ${(err as Error).message}`),
+    );
+    return () => {
+      live = false;
+    };
+    // o.notify is stable (the page's notices)
+  }, [workNavigator, imageId, reviewState, o.notify]);
+
   // A save refused because someone else holds the image: read who, to say it.
   const status = o.saves.images.get(imageId)?.status;
   const refusal = status?.kind === "error" && status.code === "WORKFLOW_CONFLICT" ? status.message : null;
@@ -109,6 +146,8 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
   latest.current = o;
   const nav = useRef(queueNav);
   nav.current = queueNav;
+  const ownNav = useRef(workNav);
+  ownNav.current = workNav;
 
   const actions = useMemo(() => {
     /** After a decision, the queue's next image (wrapping to ones stepped over). */
@@ -135,12 +174,29 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
         void workflow.open(latest.current.imageId, latest.current.projectId);
       },
       previous: () => {
+        const { projectId: pid, filters: f, imageId: current } = latest.current;
+        if (workNavigator) {
+          const id = ownNav.current?.imageId === current ? ownNav.current.previousId : null;
+          if (id) latest.current.open(workEditorPath(pid, id));
+          return;
+        }
         const id = nav.current?.previousId;
-        if (id) latest.current.open(reviewEditorPath(latest.current.projectId, id, latest.current.filters));
+        if (id) latest.current.open(reviewEditorPath(pid, id, f));
       },
       next: () => {
+        const { projectId: pid, filters: f, imageId: current, notify } = latest.current;
+        if (workNavigator) {
+          workNavigator.takeNext(current).then(
+            (id) => {
+              if (id) latest.current.open(workEditorPath(pid, id));
+              else notify("info", "Nothing else is waiting for you here.");
+            },
+            (err: unknown) => notify("error", `Could not get your next image: ${(err as Error).message}`),
+          );
+          return;
+        }
         const id = nav.current?.nextId;
-        if (id) latest.current.open(reviewEditorPath(latest.current.projectId, id, latest.current.filters));
+        if (id) latest.current.open(reviewEditorPath(pid, id, f));
       },
       /** The annotator's submit (Ctrl+Enter): then their next work item, else the library's next image. */
       submit: async () => {
@@ -150,12 +206,14 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
           notify("error", r.text);
           return;
         }
-        const next = r.nextId ?? latest.current.libraryNext();
+        workNavigator?.invalidate();
+        // From My work the next image is the next work item only; elsewhere the library's next.
+        const next = r.nextId ?? (workNavigator ? null : latest.current.libraryNext());
         if (next) latest.current.go(next);
         else notify("info", "Submitted. Nothing else is waiting for you here.");
       },
     };
-  }, [workflow, session, navigator]);
+  }, [workflow, session, navigator, workNavigator]);
 
   useEffect(
     () =>
@@ -177,6 +235,8 @@ export const useReviewWorkflow = (o: ReviewWorkflowOptions) => {
     actions,
     /** The review queue's previous and next of the image shown (review mode). */
     queueNav: queueNav?.imageId === imageId ? queueNav : null,
+    /** The caller's to-do list around the image shown (work mode). */
+    workNav: workNav?.imageId === imageId ? workNav : null,
     /** Who holds the image, when a save was refused because of it. */
     holder: refusal === null ? null : (workflow.holderText() ?? refusal),
     /** The reason picker holds the keyboard. */

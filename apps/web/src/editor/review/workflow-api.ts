@@ -3,6 +3,7 @@ import type {
   ImageHistory,
   ImageWork,
   Member,
+  MyWork,
   NextWork,
   ReviewQueuePage,
 } from "@labelbench/schema";
@@ -16,6 +17,8 @@ export interface WorkflowApi {
   decide(imageId: number, body: DecisionRequest): Promise<ImageWork>;
   submit(imageId: number, revision: number): Promise<ImageWork>;
   nextWork(projectId: number): Promise<NextWork>;
+  /** The caller's to-do list (rework and assignments), a page at a time. */
+  workList(projectId: number, cursor: string | undefined): Promise<MyWork>;
   queuePage(projectId: number, filters: ReviewFilters, cursor: string | undefined): Promise<ReviewQueuePage>;
   /** Focused seconds (1..300); `leaving`: the page may be going away, the request must outlive it. */
   activity(imageId: number, seconds: number, leaving: boolean): Promise<void>;
@@ -27,6 +30,8 @@ export const browserWorkflowApi: WorkflowApi = {
   decide: (imageId, body) => call("decideImage", { params: { imageId }, body }),
   submit: (imageId, revision) => call("submitImage", { params: { imageId }, body: { revision } }),
   nextWork: (projectId) => call("nextWork", { params: { projectId } }),
+  workList: (projectId, cursor) =>
+    call("myWork", { params: { projectId }, query: { state: "todo", cursor, limit: 200 } }),
   queuePage: (projectId, filters, cursor) =>
     call("reviewQueue", {
       params: { projectId },

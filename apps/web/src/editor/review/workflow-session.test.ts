@@ -93,6 +93,11 @@ const fakeServer = () => {
     },
     nextWork: async () => s.next,
     queuePage: async () => ({ items: [], nextCursor: null, total: 0 }),
+    workList: async () => ({
+      counts: { assigned: 0, rework: 0, submitted: 0, accepted: 0, rejected: 0 },
+      items: [],
+      nextCursor: null,
+    }),
     activity: async () => {},
   };
   return { s, api };

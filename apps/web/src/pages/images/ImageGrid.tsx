@@ -1,4 +1,4 @@
-import type { Image } from "@labelbench/schema";
+import type { GoldKind, Image } from "@labelbench/schema";
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { urlOf } from "../../api/client";
@@ -8,6 +8,7 @@ import { useLiveImage } from "../../tiles/use-live-image";
 import { formatCount } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { StatusBadge } from "../../ui/parts";
+import { GOLD_LABEL } from "./gold-action";
 import {
   type GridKey,
   type GridSpec,
@@ -17,6 +18,7 @@ import {
   visibleRows,
 } from "./grid-layout";
 import type { FeedSnapshot, ImageFeed } from "./image-feed";
+import "./gold.css";
 import "./tile-progress.css";
 import "../../review/review.css";
 
@@ -57,6 +59,7 @@ export function ImageGrid({
   label,
   selection,
   nameOf,
+  showGold = false,
 }: {
   feed: ImageFeed;
   snap: FeedSnapshot;
@@ -65,6 +68,8 @@ export function ImageGrid({
   selection?: GridSelection | undefined;
   /** Names the assignee shown on each tile. */
   nameOf?: ((userId: number | null) => string | null) | undefined;
+  /** Marks gold images (issue 16): for managers, who keep the references. */
+  showGold?: boolean;
 }) {
   const scrollRef = useRef<HTMLElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
@@ -181,6 +186,7 @@ export function ImageGrid({
                     selecting={selection?.active ?? false}
                     selected={selection?.isSelected(img.id) ?? false}
                     onSelect={selection?.onSelect}
+                    gold={showGold ? (img.gold ?? null) : null}
                     assignee={
                       img.assigneeId != null ? (nameOf?.(img.assigneeId) ?? `user ${img.assigneeId}`) : null
                     }
@@ -213,6 +219,7 @@ const Tile = memo(function Tile({
   selected,
   onSelect,
   assignee,
+  gold,
 }: {
   image: Image;
   index: number;
@@ -224,6 +231,7 @@ const Tile = memo(function Tile({
   selected: boolean;
   onSelect: GridSelection["onSelect"] | undefined;
   assignee: string | null;
+  gold: GoldKind | null;
 }) {
   const image = useLiveImage(listed, TILE_POLL_MS);
   const tiles = image.tiles;
@@ -275,6 +283,15 @@ const Tile = memo(function Tile({
         <span className="tile__badge">
           <StatusBadge status={image.status} />
         </span>
+        {gold && (
+          <span
+            className={`tile__gold tile__gold--${gold}`}
+            data-testid="tile-gold"
+            title={`Gold image (${GOLD_LABEL[gold].toLowerCase()}): its annotations are the reference; annotators label copies`}
+          >
+            <Icon name="star" size={12} /> {GOLD_LABEL[gold]}
+          </span>
+        )}
         {tiles.state === "pending" && (
           <span className="tile__tiling" data-testid="tile-progress">
             <span>Preparing tiles {tileProgressText(tiles.progress)}</span>

@@ -1,6 +1,7 @@
 import {
   type AssignRequest,
   DEFAULT_SORT_ORDER,
+  type GoldKind,
   type ImageSort,
   type ImageStatus,
   type StatusCounts,
@@ -28,6 +29,7 @@ import { useTitle } from "../../ui/useTitle";
 import { collectDrop, fromFileList, type Walked } from "../../upload/folder-walk";
 import { useUploads } from "../../upload/upload-store";
 import { AssignDialog, BatchDialog } from "./AssignDialogs";
+import { GOLD_LABEL, goldRequest, goldSummary } from "./gold-action";
 import { type GridSelection, ImageGrid } from "./ImageGrid";
 import { type FeedSnapshot, ImageFeed } from "./image-feed";
 import {
@@ -195,6 +197,19 @@ export function ImagesPage() {
       setUnassigning(false);
     }
   };
+  // Gold images (issue 16): the selection becomes (or stops being) reference images.
+  const markGold = async (gold: GoldKind | null) => {
+    const body = goldRequest(selection, gold);
+    if (!body) return;
+    try {
+      const r = await call("markGold", { params: { projectId: project.id }, body });
+      const said = goldSummary(r, gold);
+      toastSuccess(said.title, said.text);
+      assigned();
+    } catch (err) {
+      toastError("Could not mark the images", err);
+    }
+  };
   const selected = selectedCount(selection);
   useEffect(() => {
     if (selected === 0 || dialog !== null) return;
@@ -330,6 +345,10 @@ export function ImagesPage() {
                 >
                   Unassign
                 </button>
+                <GoldSelect
+                  disabled={goldRequest(selection, null) === null}
+                  onPick={(gold) => void markGold(gold)}
+                />
                 <button
                   type="button"
                   className="button button--small"
@@ -359,6 +378,7 @@ export function ImagesPage() {
                 hrefOf={(img) => `/projects/${project.id}/images/${img.id}${linkSearch}`}
                 selection={gridSelection}
                 nameOf={people.nameOf}
+                showGold={mayUpload}
               />
             )}
           </>
@@ -607,5 +627,28 @@ function UploadButtons({
         <Icon name="upload" size={16} /> Upload images
       </button>
     </div>
+  );
+}
+
+/** The selection bar's gold menu: a choice runs at once, then the menu shows its prompt again. */
+function GoldSelect({ disabled, onPick }: { disabled: boolean; onPick: (gold: GoldKind | null) => void }) {
+  return (
+    <select
+      className="input select select--small"
+      aria-label="Gold"
+      value=""
+      disabled={disabled}
+      title={disabled ? "Pick images one by one (or with Shift) to mark them gold" : undefined}
+      onChange={(e) => {
+        const v = e.target.value;
+        if (v === "honeypot" || v === "qualification") onPick(v);
+        else if (v === "none") onPick(null);
+      }}
+    >
+      <option value="">Gold…</option>
+      <option value="honeypot">{GOLD_LABEL.honeypot}</option>
+      <option value="qualification">{GOLD_LABEL.qualification}</option>
+      <option value="none">Not gold</option>
+    </select>
   );
 }

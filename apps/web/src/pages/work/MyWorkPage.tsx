@@ -9,6 +9,7 @@ import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, ProgressBar, Spinner } from "../../ui/parts";
 import { toastError, toastSuccess } from "../../ui/toast-store";
 import { useTitle } from "../../ui/useTitle";
+import { qualificationNotice } from "./qualification-notice";
 import {
   countOf,
   parseWorkList,
@@ -21,6 +22,8 @@ import {
 } from "./work-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
+import "./qualification.css";
+import { workEditorPath } from "../../editor/review/review-scope";
 
 const EMPTY_TEXT: Record<WorkList, string> = {
   todo: "Nothing assigned to you right now. Start takes the next free image when the project's queue is on.",
@@ -46,6 +49,7 @@ export function MyWorkPage() {
   );
   const counts = work.last?.counts;
   const progress = counts ? progressOf(counts) : null;
+  const qualification = qualificationNotice(work.last?.qualification);
 
   const start = async () => {
     setStarting(true);
@@ -59,7 +63,7 @@ export function MyWorkPage() {
         work.reload();
         return;
       }
-      navigate(`/projects/${projectId}/images/${next.image.imageId}`);
+      navigate(workEditorPath(projectId, next.image.imageId));
     } catch (err) {
       toastError("Could not get the next image", err);
     } finally {
@@ -78,6 +82,17 @@ export function MyWorkPage() {
           </p>
         </div>
       </div>
+
+      {qualification && (
+        <section
+          className={`qualification-notice qualification-notice--${qualification.tone}`}
+          aria-label="Qualification"
+          data-testid="qualification"
+        >
+          <strong>{qualification.title}</strong>
+          <span className="qualification-notice__text">{qualification.text}</span>
+        </section>
+      )}
 
       <section className="card work-hero" aria-label="Progress">
         <div>
@@ -156,7 +171,7 @@ export function MyWorkPage() {
                 {work.items.map((it) => (
                   <tr key={it.imageId} data-image-id={it.imageId}>
                     <td>
-                      <Link className="queue-image" to={`/projects/${projectId}/images/${it.imageId}`}>
+                      <Link className="queue-image" to={workEditorPath(projectId, it.imageId)}>
                         <img
                           className="queue-image__thumb"
                           src={urlOf("imageThumbnail", { imageId: it.imageId })}
