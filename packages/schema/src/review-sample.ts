@@ -39,3 +39,11 @@ export const inReviewSample = (seed: number, imageId: number, percent: number): 
  */
 export const inAuditSample = (seed: number, imageId: number, percent: number): boolean =>
   textSampleHash(`audit:${seed}:${imageId}`) % 10_000 < Math.round(percent * 100);
+
+/**
+ * Whether an image is labelled in blind overlap (issue 16) when the project asks for overlap on
+ * `percent` of its images: the same hash over `overlap:${seed}:${imageId}`, drawn apart from the
+ * review and audit samples.
+ */
+export const inOverlapSample = (seed: number, imageId: number, percent: number): boolean =>
+  textSampleHash(`overlap:${seed}:${imageId}`) % 10_000 < Math.round(percent * 100);

@@ -348,6 +348,7 @@ export const EventKind = z.enum([
   "saved",
   "audit_upheld",
   "audit_overturned",
+  "consensus",
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 export const ReviewEvent = z.object({

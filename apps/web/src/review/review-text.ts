@@ -75,6 +75,7 @@ const VERB: Record<EventKind, string> = {
   saved: "saved annotations",
   audit_upheld: "audited the acceptance: upheld",
   audit_overturned: "audited the acceptance: overturned",
+  consensus: "merged the annotators' work into these annotations",
 };
 
 const text = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
@@ -89,7 +90,7 @@ export const describeEvent = (
   nameOf: (userId: number) => string | null,
   { withAttempt = true }: { withAttempt?: boolean } = {},
 ): string => {
-  const who = e.actorName ?? "Someone";
+  const who = e.actorName ?? (e.kind === "consensus" ? "Labelbench" : "Someone");
   let line = `${who} ${VERB[e.kind]}`;
   if (e.kind === "assigned" && e.subjectId !== null)
     line += ` to ${nameOf(e.subjectId) ?? `user ${e.subjectId}`}`;

@@ -6,6 +6,7 @@ import { route } from "../../http/route.js";
 import { authOf } from "../auth/context.js";
 import { copyService } from "../copies/service.js";
 import { goldService } from "../gold/service.js";
+import { afterCopySubmit } from "../overlap/overlap.js";
 import { type Caller, reviewService } from "./service.js";
 
 /** The signed-in caller (every workflow endpoint has a project rule, so there is one). */
@@ -36,7 +37,11 @@ export const reviewRouter = (deps: Deps): Router => {
   route(r, api.submitImage, async ({ params, body, res }) => {
     const caller = callerOf(res);
     const copy = await copies.submit(params.imageId, body.revision, caller);
-    if (copy) return copy;
+    if (copy) {
+      // Blind overlap (issue 16): scored, and merged once the last annotator has submitted.
+      await afterCopySubmit(deps, params.imageId, caller.userId);
+      return copy;
+    }
     await gold.requireQualifiedOn(params.imageId, caller);
     return s.submit(params.imageId, body.revision, caller);
   });

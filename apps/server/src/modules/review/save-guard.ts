@@ -1,6 +1,7 @@
 import type { Role } from "@labelbench/schema";
 import type { Executor } from "../../db/executor.js";
 import { AppError } from "../../http/errors.js";
+import { inOverlap } from "../overlap/overlap-repo.js";
 import { holderOf, leaseEnd, toImageWork } from "./work.js";
 import { renewLease, settingsOf, userName, workRow } from "./work-repo.js";
 
@@ -28,6 +29,16 @@ export const guardSave = async (
   if (caller?.role !== "annotator") return;
   const row = await workRow(ex, imageId);
   if (!row) return;
+  // An image in blind overlap (issue 16) is labelled on its annotators' copies until it is merged;
+  // an annotator without a copy would write what the merge replaces.
+  if (row.review_state === "none" && (await inOverlap(ex, imageId))) {
+    const settings = await settingsOf(ex, row.project_id);
+    throw new AppError(
+      "WORKFLOW_CONFLICT",
+      `image ${imageId} is being labelled by other annotators: your changes were not saved; take your next image from the queue`,
+      settings && toImageWork(row, settings, now),
+    );
+  }
   const holder = holderOf(row, now);
   if (holder !== null && holder !== caller.userId) {
     const settings = await settingsOf(ex, row.project_id);

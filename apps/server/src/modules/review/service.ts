@@ -22,6 +22,7 @@ import { AppError, notFound } from "../../http/errors.js";
 import { copyCounts } from "../copies/copy-repo.js";
 import { copyService } from "../copies/service.js";
 import { goldService } from "../gold/service.js";
+import { overlapNext, startOverlap } from "../overlap/overlap.js";
 import { auditAfterDecision } from "../review-audits/audit-sample.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
 import { type DiffShape, reviewDiff } from "./diff.js";
@@ -53,7 +54,7 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   // Gold images and copies (issue 16): the queue hands out honeypots and qualification images.
   const gold = goldService(deps);
   const copies = copyService(deps);
-  /** The NextWork of a gold image handed out as a copy: it reads like any queue image. */
+  /** The NextWork of an image handed out as a copy (gold, overlap): it reads like any queue image. */
   const handedCopy = async (ex: Executor, imageId: number, caller: Caller): Promise<NextWork> => {
     const image = await copies.work(imageId, caller, ex);
     if (!image) throw notFound("image", imageId);
@@ -202,6 +203,9 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
             await repo.renewLease(trx, row.id, caller.userId, leaseEnd(now, s.leaseMinutes));
           return { image: await workOf(trx, row.id, now), source };
         }
+        // Blind overlap (issue 16): the caller's copy in progress, else a slot in an image in overlap.
+        const overlapped = await overlapNext(trx, deps.dialect, projectId, caller.userId, s.queue, now);
+        if (overlapped !== null) return handedCopy(trx, overlapped, caller);
         if (!s.queue) return { image: null, source: null };
         const honeypot = await gold.honeypotTurn(trx, projectId, caller, s);
         if (honeypot !== undefined) return handedCopy(trx, honeypot, caller);
@@ -210,6 +214,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         for (let tries = 0; tries < 5; tries++) {
           const free = await repo.findFree(trx, deps.dialect, projectId, now);
           if (!free) return { image: null, source: null };
+          if (await startOverlap(trx, projectId, free.id, free.gold, caller.userId, now))
+            return handedCopy(trx, free.id, caller);
           if (!(await repo.lease(trx, free.id, caller.userId, leaseEnd(now, s.leaseMinutes), now))) continue;
           if (free.assignee_id !== null && free.assignee_id !== caller.userId)
             await recordEvent(trx, {

@@ -123,6 +123,18 @@ const freeOf = (eb: Images, now: string) =>
     ]),
   ]);
 
+/** Not labelled in blind overlap (issue 16): no annotator holds an overlap copy of it. */
+const notInOverlap = (eb: Images) =>
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom("image_copies as c")
+        .select("c.id")
+        .whereRef("c.image_id", "=", "i.id")
+        .where("c.purpose", "=", "overlap"),
+    ),
+  );
+
 // ---------------------------------------------------------------- distribution
 
 /** The images among `ids` in the project, with what an assignment must know of them. */
@@ -225,12 +237,13 @@ export const nextOwn = async (
 export const findFree = async (ex: Executor, dialect: Dialect, projectId: number, now: string) =>
   ex
     .selectFrom("images as i")
-    .select(["i.id", "i.assignee_id", "i.attempt", "i.lease_until"])
+    .select(["i.id", "i.assignee_id", "i.attempt", "i.lease_until", "i.gold"])
     .where("i.project_id", "=", projectId)
     .where("i.review_state", "=", "none")
     .where("i.status", "in", ["new", "in_progress"])
     .where("i.gold", "is", null)
     .where((eb) => freeOf(eb, now))
+    .where((eb) => notInOverlap(eb))
     .orderBy("i.name_key")
     .orderBy("i.id")
     .limit(1)
@@ -246,6 +259,7 @@ export const lease = async (ex: Executor, imageId: number, userId: number, until
       .where("i.id", "=", imageId)
       .where("i.review_state", "=", "none")
       .where((eb) => freeOf(eb, now))
+      .where((eb) => notInOverlap(eb))
       .executeTakeFirst()
   ).numUpdatedRows > 0n;
 

@@ -315,7 +315,7 @@ function OverturnDialog({
     >
       <fieldset className="plain-fieldset">
         <legend className="queue-filter__legend">Reasons</legend>
-        <div className="chip-group">
+        <div className="chip-group audit-reasons">
           {REJECT_REASONS.map((r) => (
             <label key={r} className="chip">
               <input
