@@ -1,4 +1,5 @@
 import { QualityComparison, QualityReport } from "@labelbench/schema";
+import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
 import { TEST_BACKEND } from "../../test-support/app.js";
 import { makeReviewWorld, type ReviewWorld } from "../../test-support/review.js";
@@ -53,5 +54,36 @@ describe(`quality report from a copy submitted through the API (${TEST_BACKEND})
       [0, 0],
       [1, 1],
     ]);
+  });
+
+  it("a project's deletion takes its comparisons and every kept total with it", async () => {
+    const count = async (
+      table: "quality_results" | "quality_totals" | "quality_confusion_totals" | "quality_work_totals",
+    ) =>
+      Number(
+        (
+          await w.t.sql
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("project_id", "=", w.projectId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (const table of [
+      "quality_results",
+      "quality_totals",
+      "quality_confusion_totals",
+      "quality_work_totals",
+    ] as const)
+      expect(await count(table), table).toBeGreaterThan(0);
+    const r = await request(w.t.app).delete(`/api/v1/projects/${w.projectId}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(204);
+    for (const table of [
+      "quality_results",
+      "quality_totals",
+      "quality_confusion_totals",
+      "quality_work_totals",
+    ] as const)
+      expect(await count(table), table).toBe(0);
   });
 });
