@@ -29,7 +29,9 @@ const packagesImportedBy = async (entry: string): Promise<string[]> => {
     logLevel: "silent",
   });
   const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
-  return [...new Set(imports.filter((i) => i.external && !i.path.startsWith("node:")).map((i) => i.path))].sort();
+  return [
+    ...new Set(imports.filter((i) => i.external && !i.path.startsWith("node:")).map((i) => i.path)),
+  ].sort();
 };
 
 describe("the export's worker bundles", () => {
