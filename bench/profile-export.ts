@@ -1,9 +1,9 @@
 /**
- * Where an export's memory peaks: one export of a generated project from the production bundle,
+ * Where an export's memory peaks: exports of a generated project from the production bundle,
  * with the server's resident memory sampled every 20 ms from /proc (VmRSS; the bench case reports
  * only the peak), and the process's CPU time. Evidence for docs/benchmarks.md, not a bench case.
  *
- *   npx tsx bench/profile-export.ts     (BACKEND=sqlite|postgres, FORMAT=coco|yolo,
+ *   npx tsx bench/profile-export.ts     (BACKEND=sqlite|postgres, FORMAT=coco,yolo (a fresh server each),
  *                                        IMAGES=100000, PER_IMAGE=10, RUNS=1,
  *                                        DATA_DIR=dir to keep/reuse the generated dataset,
  *                                        BENCH_PREBUILT=1 and LABELBENCH_SERVER_DIST as the bench)
@@ -16,7 +16,7 @@ import { downloadExport, generateDataset, tmpFile } from "./cases/dataset.js";
 import type { RunningServer } from "./server.js";
 
 const backend = (process.env.BACKEND ?? "sqlite") as Backend;
-const format = process.env.FORMAT ?? "coco";
+const formats = (process.env.FORMAT ?? "coco").split(",");
 const images = Number(process.env.IMAGES ?? 100_000);
 const perImage = Number(process.env.PER_IMAGE ?? 10);
 const runs = Number(process.env.RUNS ?? 1);
@@ -38,7 +38,7 @@ const cpuSeconds = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-const profile = async (s: RunningServer) => {
+const profile = async (s: RunningServer, format: string) => {
   for (let run = 0; run < runs; run++) {
     const samples: { t: number; rss: number }[] = [];
     const idle = kb(statusOf(s.pid), "VmRSS") / 1024;
@@ -75,7 +75,8 @@ const profile = async (s: RunningServer) => {
 };
 
 try {
-  await withServers(backend, 3470, 1, ([s]) => profile(s as RunningServer), { dir, pristine });
+  for (const format of formats)
+    await withServers(backend, 3470, 1, ([s]) => profile(s as RunningServer, format), { dir, pristine });
 } finally {
   await dropTemplates();
   if (!process.env.DATA_DIR) fs.rmSync(dir, { recursive: true, force: true });
