@@ -34,7 +34,6 @@ await build({
   entryPoints: {
     main: path.join(server, "src/main.ts"),
     "export-worker": path.join(server, "src/modules/exports/export-worker.ts"),
-    "export-pg-reader-worker": path.join(server, "src/modules/exports/export-pg-reader-worker.ts"),
     "checkpoint-worker": path.join(server, "src/modules/imports/checkpoint-worker.ts"),
     // BMP decoding (JavaScript) runs off the main thread: images/bmp-thread.ts starts it.
     "bmp-worker": path.join(server, "src/modules/images/bmp-worker.ts"),

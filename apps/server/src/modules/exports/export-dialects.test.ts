@@ -17,10 +17,11 @@ import { errorHandler } from "../../http/errors.js";
 import { originalKey } from "../../storage/keys.js";
 import { LocalStorage } from "../../storage/local-storage.js";
 import { png } from "../../test-support/images.js";
+import { startPgReaderThread } from "../../test-support/pg-export-reader.js";
 import { migratedTemplate, SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "../../test-support/postgres.js";
 import { pythonZipCheck, unzip } from "../../test-support/zips.js";
 import { type ExportDeps, exportDataset } from "./export.js";
-import { pgExportReader, startPgReader } from "./export-pg-bridge.js";
+import { pgExportReader } from "./export-pg-bridge.js";
 import { Slots } from "./export-slots.js";
 import { openSnapshotAt, sqliteExportReader } from "./repo.js";
 
@@ -256,7 +257,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
         const statuses = ["new", "in_progress", "done", "skipped"] as const;
         const reader =
           side.dialect === "postgres"
-            ? pgExportReader(startPgReader(side.url as string, 1, statuses).channel)
+            ? pgExportReader(startPgReaderThread(side.url as string, 1, statuses).channel)
             : sqliteExportReader(openSnapshotAt((side.sqlite as Db).name), 1, statuses);
         try {
           const labels = reader.labels();

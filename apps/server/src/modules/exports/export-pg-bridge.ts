@@ -1,84 +1,25 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
+import { receiveMessageOnPort } from "node:worker_threads";
 import type { ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
-import type { ImageStatus } from "@labelbench/schema";
-import { startWorker } from "../../workers/worker-entry.js";
+import type { ReaderChannel, ReaderRequest } from "./export-pg-reader.js";
 import type { ShapeColumns } from "./export-pg-repo.js";
-import {
-  ANNOTATIONS_PER_QUERY,
-  type ExportReader,
-  type ExportReview,
-  type ImageRow,
-  planRows,
-  StoredShape,
-} from "./repo.js";
+import { ANNOTATIONS_PER_QUERY, type ExportReader, type ImageRow, planRows, StoredShape } from "./repo.js";
 
 /**
  * The export's reads on PostgreSQL, behind the same synchronous `ExportReader` the SQLite snapshot
  * gives: the encoders pull shapes from plain iterators (packages/formats stays synchronous, and the
  * SQLite path keeps its synchronous speed). A PostgreSQL client answers only on an event loop, so
- * the connection lives in a thread of its own (export-pg-reader-worker.ts); this side posts a
+ * the connection is served on the main thread's (export-pg-reader.ts); the export worker posts a
  * request and blocks on a shared flag (`Atomics.wait`, allowed in a worker) until the answer is on
- * the port. Only the export worker, never the main thread, blocks on one.
+ * the port. Only the export worker, never the thread serving the reader, blocks on one.
  */
-
-export interface ReaderWorkerData {
-  /** The PostgreSQL URL, password included: it stays in memory, never in a log or a message. */
-  url: string;
-  projectId: number;
-  statuses: readonly ImageStatus[];
-  review: ExportReview;
-  /** Int32 flag the reader sets (and notifies) once an answer is on the port. */
-  flag: SharedArrayBuffer;
-}
-
-export type ReaderRequest =
-  | { type: "labels" }
-  | { type: "images" }
-  | { type: "declare"; cursor: string; imageIds: number[]; rows: number }
-  | { type: "fetch"; cursor: string; rows: number }
-  | { type: "closeCursor"; cursor: string }
-  | { type: "uid"; id: number }
-  | { type: "close" };
 
 type Answer = { value: unknown } | { error: string };
 
 /** Longest a single request may take before the export gives up on its reader. */
 const ANSWER_DEADLINE_MS = 10 * 60_000;
 
-/** The export worker's end of the reader: where answers arrive, and the flag that says one has. */
-export interface ReaderChannel {
-  port: MessagePort;
-  flag: SharedArrayBuffer;
-}
-
-/**
- * Starts the reader thread (from the main thread, at the same time as the export worker, so the
- * two start up side by side); the returned channel goes to the export worker. The caller stops
- * the thread when the export ends however it ends.
- */
-export const startPgReader = (
-  url: string,
-  projectId: number,
-  statuses: readonly ImageStatus[],
-  review: ExportReview = "any",
-): { worker: Worker; channel: ReaderChannel } => {
-  const flag = new SharedArrayBuffer(4);
-  const { port1, port2 } = new MessageChannel();
-  const data: ReaderWorkerData & { port: MessagePort } = {
-    url,
-    projectId,
-    statuses,
-    review,
-    flag,
-    port: port2,
-  };
-  const worker = startWorker(
-    "export-pg-reader-worker",
-    { workerData: data, transferList: [port2] },
-    import.meta.url,
-  );
-  return { worker, channel: { port: port1, flag } };
-};
+/** Image and tag rows per fetch: a batch, not a project's worth of row objects, on each thread. */
+const PLAN_ROWS_PER_FETCH = 4096;
 
 /** The export worker's side: an `ExportReader` whose every call blocks until the reader answers. */
 export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
@@ -107,10 +48,27 @@ export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
   return {
     labels: () => call<{ id: number; name: string }[]>({ type: "labels" }),
     images: (labelIndex) => {
-      const { images, tags } = call<{ images: ImageRow[]; tags: { imageId: number; labelId: number }[] }>({
-        type: "images",
-      });
-      return planRows(images, tags, labelIndex);
+      /** Every row of a cursor, one fetch at a time. */
+      function* rowsOf<T>(declare: "declareImages" | "declareTags", cursor: string): Generator<T> {
+        call({ type: declare, cursor });
+        try {
+          for (;;) {
+            const batch = call<T[]>({ type: "fetch", cursor, rows: PLAN_ROWS_PER_FETCH });
+            if (batch.length === 0) return;
+            yield* batch;
+          }
+        } finally {
+          // After a failed query the transaction refuses everything: the first error is the one to tell.
+          try {
+            call({ type: "closeCursor", cursor });
+          } catch {}
+        }
+      }
+      return planRows(
+        rowsOf<ImageRow>("declareImages", `export_images_${++cursors}`),
+        rowsOf<{ imageId: number; labelId: number }>("declareTags", `export_tags_${++cursors}`),
+        labelIndex,
+      );
     },
     *items(
       plan: readonly PlannedImage[],
@@ -121,7 +79,7 @@ export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
       const cursor = `export_shapes_${++cursors}`;
       const rows = ANNOTATIONS_PER_QUERY;
       const uidOf = (id: number) => call<string>({ type: "uid", id });
-      call({ type: "declare", cursor, imageIds: wanted.map((p) => p.id), rows });
+      call({ type: "declare", cursor, imageIds: wanted.map((p) => p.id) });
       try {
         let batch: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [] };
         let r = 0;

@@ -1,12 +1,12 @@
 import type { ImageStatus } from "@labelbench/schema";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { type ExportReview, IMAGE_COLUMNS, type ImageRow, reviewCondition } from "./repo.js";
+import { type ExportReview, IMAGE_COLUMNS, reviewCondition } from "./repo.js";
 
 /**
- * The export's reads on PostgreSQL, run by the export's reader thread (export-pg-reader-worker.ts)
- * inside its one REPEATABLE READ, read-only transaction: every query sees the same snapshot.
- * Annotations come through a server-side cursor (DECLARE … CURSOR / FETCH), so the worker holds
+ * The export's reads on PostgreSQL, run by the export's reader (export-pg-reader.ts) inside its
+ * one REPEATABLE READ, read-only transaction: every query sees the same snapshot. Images, tags and
+ * annotations come through server-side cursors (DECLARE … CURSOR / FETCH), so the reader holds
  * one batch of rows at a time, never the project's.
  */
 
@@ -35,25 +35,36 @@ export const pgExportRepo = (
       .orderBy("id")
       .execute(),
 
-  tags: (): Promise<{ imageId: number; labelId: number }[]> =>
-    db
+  /**
+   * A cursor over the image tags of the export's images (`imageId`, `labelId`), read in batches
+   * (`fetchRows`) so no thread holds a project's worth of rows as objects at once.
+   */
+  declareTags: async (cursor: string): Promise<void> => {
+    const query = db
       .selectFrom("image_tags as t")
       .innerJoin("images as i", "i.id", "t.image_id")
       .select(["t.image_id as imageId", "t.label_id as labelId"])
       .where("i.project_id", "=", projectId)
       .where("i.status", "in", statuses)
-      .where(sql<boolean>`${sql.raw(reviewCondition(review, "i"))}`)
-      .execute(),
+      .where(sql<boolean>`${sql.raw(reviewCondition(review, "i"))}`);
+    await sql`DECLARE ${sql.id(cursor)} NO SCROLL CURSOR FOR ${query}`.execute(db);
+  },
 
-  images: (): Promise<ImageRow[]> =>
-    db
+  /** A cursor over the export's image rows (`ImageRow`), in id order, read in batches (`fetchRows`). */
+  declareImages: async (cursor: string): Promise<void> => {
+    const query = db
       .selectFrom("images")
       .select(IMAGE_COLUMNS)
       .where("project_id", "=", projectId)
       .where("status", "in", statuses)
       .where(sql<boolean>`${sql.raw(reviewCondition(review, "images"))}`)
-      .orderBy("id")
-      .execute(),
+      .orderBy("id");
+    await sql`DECLARE ${sql.id(cursor)} NO SCROLL CURSOR FOR ${query}`.execute(db);
+  },
+
+  /** The next `rows` rows of a cursor declared by `declareTags` or `declareImages`, as they come. */
+  fetchRows: async (cursor: string, rows: number): Promise<unknown[]> =>
+    (await sql`FETCH ${sql.raw(String(Math.trunc(rows)))} FROM ${sql.id(cursor)}`.execute(db)).rows,
 
   /**
    * Opens a cursor over the shapes of `imageIds`, in image id order, each image's in drawing order
@@ -85,7 +96,7 @@ export const pgExportRepo = (
     return out;
   },
 
-  closeShapes: async (cursor: string): Promise<void> => {
+  closeCursor: async (cursor: string): Promise<void> => {
     await sql`CLOSE ${sql.id(cursor)}`.execute(db);
   },
 

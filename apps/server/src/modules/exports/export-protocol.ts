@@ -1,5 +1,5 @@
 import type { ExportJob, ExportPlanInfo, ImageCopy } from "./export-job.js";
-import type { ReaderChannel } from "./export-pg-bridge.js";
+import type { ReaderChannel } from "./export-pg-reader.js";
 
 /**
  * Messages between the main thread and an export worker. The worker owns the snapshot and the
@@ -19,7 +19,8 @@ export const TRANSFER_CHUNK = 256 * 1024;
 
 /**
  * Where the worker reads its snapshot: the SQLite file (it opens it read-only), or on PostgreSQL
- * the channel to the export's reader thread, which holds the connection (export-pg-bridge.ts).
+ * the channel to the export's reader on the main thread, which holds the connection
+ * (export-pg-reader.ts).
  */
 export type ExportDatabase = { dialect: "sqlite"; file: string } | ({ dialect: "postgres" } & ReaderChannel);
 

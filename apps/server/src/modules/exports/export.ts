@@ -18,7 +18,7 @@ import {
   type ImageCopy,
   runExport,
 } from "./export-job.js";
-import { startPgReader } from "./export-pg-bridge.js";
+import { startPgReader } from "./export-pg-reader.js";
 import type { ExportWorkerData, FromWorker, ToWorker } from "./export-protocol.js";
 import { RETRY_AFTER_S, type Slots } from "./export-slots.js";
 import { openSnapshot, sqliteExportReader } from "./repo.js";
@@ -145,7 +145,7 @@ const runInWorker = async (
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
-  // On PostgreSQL the snapshot is held by a reader thread of its own, started beside the worker.
+  // On PostgreSQL the snapshot is held by a reader served here, on the main thread.
   const reader =
     where.dialect === "postgres"
       ? startPgReader(where.url, job.projectId, job.options.status, job.options.review)
@@ -154,20 +154,21 @@ const runInWorker = async (
     ...job,
     database: where.dialect === "sqlite" ? where : { dialect: "postgres", ...(reader as PgReader).channel },
   };
-  const worker = startWorker(
-    "export-worker",
-    {
-      workerData: data,
-      transferList: reader ? [reader.channel.port] : [],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-    },
-    import.meta.url,
-  );
-  const exited = new Promise<number>((r) => worker.once("exit", r));
   try {
-    await streamFromWorker(worker, exited, reader?.worker ?? null, side, res);
+    const worker = startWorker(
+      "export-worker",
+      {
+        workerData: data,
+        transferList: reader ? [reader.channel.port] : [],
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      },
+      import.meta.url,
+    );
+    const exited = new Promise<number>((r) => worker.once("exit", r));
+    await streamFromWorker(worker, exited, side, res);
   } finally {
-    await reader?.worker.terminate();
+    // The reader's connection closes before the export's slot frees.
+    await reader?.stop();
   }
 };
 
@@ -175,7 +176,6 @@ const runInWorker = async (
 const streamFromWorker = async (
   worker: Worker,
   exited: Promise<number>,
-  reader: Worker | null,
   side: ReturnType<typeof responseSide>,
   res: Response,
 ): Promise<void> => {
@@ -193,11 +193,6 @@ const streamFromWorker = async (
       };
       res.on("close", onClose);
       void exited.then((code) => fail(new Error(`the export worker stopped (exit code ${code})`)));
-      // The worker waits on its reader without a way to see it die: the main thread sees it.
-      reader?.once("exit", (code) =>
-        fail(new Error(`the export's PostgreSQL reader stopped (exit code ${code})`)),
-      );
-      reader?.on("error", fail);
       worker.on("error", fail);
       worker.on("message", (m: FromWorker) => {
         if (settled) return;

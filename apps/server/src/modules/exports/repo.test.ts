@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
-import { pgExportReader, startPgReader } from "./export-pg-bridge.js";
+import { startPgReaderThread } from "../../test-support/pg-export-reader.js";
+import { pgExportReader } from "./export-pg-bridge.js";
 import {
   ANNOTATIONS_PER_QUERY,
   type ExportReader,
@@ -53,7 +54,9 @@ describe("exportRepo.items", () => {
   /** The export's reader of the suite's dialect, over its own snapshot. */
   const openReader = (): ExportReader =>
     t.dialect === "postgres"
-      ? pgExportReader(startPgReader(t.pool?.options.connectionString as string, projectId, STATUSES).channel)
+      ? pgExportReader(
+          startPgReaderThread(t.pool?.options.connectionString as string, projectId, STATUSES).channel,
+        )
       : sqliteExportReader(openSnapshotAt(t.db.name), projectId, STATUSES);
   const items = () => {
     const repo = openReader();

@@ -9,8 +9,8 @@ import type { Database as Schema } from "../../db/schema.js";
 /**
  * What an export reads, one snapshot of one project, behind one synchronous interface (the
  * encoders pull shapes from plain iterators): on SQLite a read-only connection on the file
- * (`sqliteExportReader`), on PostgreSQL a REPEATABLE READ transaction with a server-side cursor in
- * a reader thread (`pgExportReader`, export-pg-bridge.ts).
+ * (`sqliteExportReader`), on PostgreSQL a REPEATABLE READ transaction with server-side cursors
+ * served on the main thread (`pgExportReader`, export-pg-bridge.ts; export-pg-reader.ts).
  */
 export interface ExportReader {
   labels(): { id: number; name: string }[];
