@@ -716,14 +716,15 @@ const goldImageOf = async (w: World): Promise<number> => {
   if (goldImage === undefined) {
     const id = await freshImage(w);
     goldImage = id;
-    await t?.sql.updateTable("images").set({ gold: "honeypot" }).where("id", "=", id).execute();
+    // A qualification image: its comparison is one an annotator may read (a honeypot's is not).
+    await t?.sql.updateTable("images").set({ gold: "qualification" }).where("id", "=", id).execute();
     const at = new Date().toISOString();
     await t?.sql
       .insertInto("image_copies")
       .values({
         image_id: id,
         user_id: w.userIds.annotatorMember,
-        purpose: "gold",
+        purpose: "qualification",
         revision: 1,
         shapes: "[]",
         tags: "[]",

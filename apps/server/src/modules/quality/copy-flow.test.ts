@@ -44,7 +44,7 @@ describe(`quality report from a copy submitted through the API (${TEST_BACKEND})
       [w.users.ann1.id, 2, 1, 1],
     ]);
     const cmp = QualityComparison.parse(
-      (await w.as("ann1").get(`/images/${id}/quality/comparison?userId=${w.users.ann1.id}`)).body,
+      (await w.as("mgr").get(`/images/${id}/quality/comparison?userId=${w.users.ann1.id}`)).body,
     );
     expect(cmp.reference.shapes.map((s) => s.uid)).toEqual(["r1", "r2", "r3"]);
     expect(cmp.checked.shapes.map((s) => s.uid)).toEqual(["a", "b", "c"]);

@@ -115,6 +115,8 @@ export interface ResultFilter {
   confusionHas?: readonly string[] | undefined;
   outcome?: "tp" | "fp" | "fn" | "mismatched" | "low_overlap" | "tag_fp" | "tag_fn" | undefined;
   order: "errors" | "recent";
+  /** Only the comparisons on images of this gold role (an annotator's drill-down: qualification). */
+  goldRole?: "qualification" | undefined;
   offset: number;
   /** undefined: every row (a CSV). */
   limit?: number | undefined;
@@ -135,6 +137,7 @@ export const resultsPage = async (ex: Executor, f: ResultFilter) => {
     .where("r.project_id", "=", f.projectId)
     .where("r.kind", "=", f.kind);
   if (f.userId !== undefined) q = q.where("r.checked_user_id", "=", f.userId);
+  if (f.goldRole) q = q.where("i.gold", "=", f.goldRole);
   if (f.week) q = q.where("r.week", "=", f.week);
   if (f.fromWeek) q = q.where("r.week", ">=", f.fromWeek);
   if (f.toWeek) q = q.where("r.week", "<=", f.toWeek);

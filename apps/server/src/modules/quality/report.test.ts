@@ -131,15 +131,34 @@ describe("quality report: who reads what", () => {
       403,
       "FORBIDDEN",
     );
-    const mine = await w
-      .as("ann2")
-      .get(`/images/${w.imageIds[0]}/quality/comparison?userId=${w.users.ann2.id}`);
-    expect(mine.status, JSON.stringify(mine.body)).toBe(200);
-    // An annotator's drill-down lists their own comparisons only, without asking.
-    const page = QualityImagePage.parse(
-      (await w.as("ann2").get(`/projects/${w.projectId}/quality/images`)).body,
-    );
-    expect(page.items.map((r) => r.checkedUserId)).toEqual([w.users.ann2.id]);
+    // Which images are honeypots stays hidden from annotators: their numbers count them, but
+    // neither the drill-down nor the shapes name one.
+    const drill = async () =>
+      QualityImagePage.parse((await w.as("ann2").get(`/projects/${w.projectId}/quality/images`)).body);
+    const mine = () =>
+      w.as("ann2").get(`/images/${w.imageIds[0]}/quality/comparison?userId=${w.users.ann2.id}`);
+    expect((await drill()).items).toEqual([]);
+    expect(expectError(await mine(), 403, "FORBIDDEN").message).toContain("honeypot");
+    expect(
+      (await w.as("mgr").get(`/images/${w.imageIds[0]}/quality/comparison?userId=${w.users.ann2.id}`)).status,
+    ).toBe(200);
+    // A qualification image is a test the annotator knows they take: shown shape by shape.
+    await w.t.sql
+      .updateTable("images")
+      .set({ gold: "qualification" })
+      .where("id", "=", w.imageIds[0]!)
+      .execute();
+    try {
+      expect((await mine()).status).toBe(200);
+      // An annotator's drill-down lists their own comparisons only, without asking.
+      expect((await drill()).items.map((r) => r.checkedUserId)).toEqual([w.users.ann2.id]);
+    } finally {
+      await w.t.sql
+        .updateTable("images")
+        .set({ gold: "honeypot" })
+        .where("id", "=", w.imageIds[0]!)
+        .execute();
+    }
   });
 
   it("the overlap agreement matrix: one cell per pair, F1 from the pair's counts", async () => {

@@ -382,6 +382,8 @@ export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => (
       confusionHas: confusionFilter(q),
       outcome: q.outcome ? OUTCOME_COLUMN[q.outcome] : undefined,
       order: q.order,
+      // Honeypots are blind: an annotator's list names only the qualification images they knew were a test.
+      goldRole: ownOnly(caller) ? "qualification" : undefined,
       offset,
       limit: csv ? undefined : q.limit,
     });
@@ -438,6 +440,11 @@ export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => (
     if (!stored) throw new AppError("NOT_FOUND", `${what} does not exist (nothing submitted and scored)`);
     const [image] = await scoreRepo.scoredImages(deps.sql, [imageId], false);
     if (!image) throw notFound("image", imageId);
+    if (ownOnly(caller) && image.gold !== "qualification")
+      throw new AppError(
+        "FORBIDDEN",
+        `image ${imageId} is not a qualification image: an annotator sees shape by shape only their qualification work (which images are honeypots stays hidden)`,
+      );
     const copies = await scoreRepo.submittedCopies(deps.sql, [imageId]);
     const checkedCopy = copies.find((c) => c.user_id === q.userId);
     let reference: SourceSet | undefined;

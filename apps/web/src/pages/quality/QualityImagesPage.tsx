@@ -1,5 +1,6 @@
 import { Link, useSearchParams } from "react-router";
 import { call, urlOf } from "../../api/client";
+import { useCan } from "../../auth/useCan";
 import { useProject } from "../../project/project-context";
 import { useProjectPeople } from "../../review/members";
 import { usePaged } from "../../review/use-paged";
@@ -27,6 +28,7 @@ export function QualityImagesPage() {
   const [params] = useSearchParams();
   const scope = parseImagesScope(params);
   const people = useProjectPeople(projectId);
+  const seesEveryone = useCan()("review", project);
   const labels = useAsync(
     (signal) => call("listLabels", { params: { projectId }, signal }).then((r) => r.items),
     [projectId],
@@ -58,6 +60,12 @@ export function QualityImagesPage() {
           </Link>
           <h1 className="page-title">{words.title}</h1>
           <p className="page-subtitle">{sentence(words.parts.join(" · "))}</p>
+          {!seesEveryone && (
+            <p className="muted" data-testid="honeypots-hidden">
+              Only your qualification images are listed: the other images you were measured on stay unnamed,
+              so that they can keep measuring fairly.
+            </p>
+          )}
         </div>
         <div className="page-header__actions">
           <a className="button" href={imagesCsvUrl(projectId, scope)} download>
