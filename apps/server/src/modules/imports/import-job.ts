@@ -16,7 +16,7 @@ import type { z } from "zod";
 import type { ExistingImage, ProjectSnapshot } from "./import-repo.js";
 import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
-import { createStage, type StageWriter } from "./stage-repo.js";
+import { createStage } from "./stage-repo.js";
 
 /**
  * One import's decoding, as the import worker (import-worker.ts) runs it: the dataset's files are
@@ -102,16 +102,9 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
   };
 };
 
-/**
- * Decodes the job; a real import writes its rows through `openStage` (by default the staging file
- * itself; the import worker passes a channel to the main thread, which writes the file).
- */
-export const runImportJob = (
-  job: ImportJobData,
-  openStage: (file: string) => StageWriter = createStage,
-): ImportJobResult => {
+export const runImportJob = (job: ImportJobData): ImportJobResult => {
   const fds = new Map<string, number>();
-  const stage = job.stageFile ? openStage(job.stageFile) : null;
+  const stage = job.stageFile ? createStage(job.stageFile) : null;
   let kept = false;
   try {
     const lazy = new Map<string, LazyText>();

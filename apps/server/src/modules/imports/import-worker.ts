@@ -1,7 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { AppError } from "../../http/errors.js";
 import { type ImportJobData, runImportJob } from "./import-job.js";
-import { type StageMessage, stageSender } from "./stage-channel.js";
 
 /**
  * The import worker's entry: one import's decoding per worker (import-job.ts), over its own
@@ -10,13 +9,9 @@ import { type StageMessage, stageSender } from "./stage-channel.js";
  * project. worker-entry.ts starts it; import.ts drives it.
  */
 
-export type ImportWorkerData = ImportJobData & {
-  /** Staged rows sent to the main thread and not yet written (stage-channel.ts). */
-  readonly backlog: Int32Array;
-};
+export type ImportWorkerData = ImportJobData;
 
 export type FromImportWorker =
-  | StageMessage
   | { type: "done"; result: ReturnType<typeof runImportJob> }
   | {
       type: "error";
@@ -34,10 +29,9 @@ const post = (m: FromImportWorker) => port.postMessage(m);
 
 // One import at a time; the worker stays for the next one (starting one costs ~0.1 s bundled,
 // seconds under tsx); the main thread unrefs it while it waits.
-// The staging file is written by the main thread, from the batches this worker sends it.
-port.on("message", ({ backlog, ...job }: ImportWorkerData) => {
+port.on("message", (job: ImportWorkerData) => {
   try {
-    post({ type: "done", result: runImportJob(job, stageSender(post, backlog)) });
+    post({ type: "done", result: runImportJob(job) });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     post({

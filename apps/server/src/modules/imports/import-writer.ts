@@ -13,7 +13,7 @@ import { countOf, type ImportQuery, MAX_SHAPES_PER_IMAGE, type ShapeType } from 
 import type { z } from "zod";
 import type { ProjectLabel, ProjectSnapshot } from "./import-repo.js";
 import type { ProbedImage } from "./receive.js";
-import type { StagedNewImage, StageWriter } from "./stage-repo.js";
+import type { Stage, StagedNewImage } from "./stage-repo.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -105,7 +105,7 @@ export class ImportWriter implements DecodeSink {
     /** Content hashes of the project's images before the import. */
     private readonly existingShas: ReadonlySet<string>,
     /** Null for a dry run. */
-    private readonly stage: StageWriter | null,
+    private readonly stage: Stage | null,
   ) {
     this.projectLabels = new Map(target.project.labels.map((l) => [nameKey(l.name), l]));
     this.idOfSha = new Map(target.project.images.map((i) => [i.sha256, i.id]));

@@ -16,7 +16,6 @@ import { commitImport, publishImport } from "./import-publish.js";
 import { projectSnapshot } from "./import-repo.js";
 import type { FromImportWorker, ImportWorkerData } from "./import-worker.js";
 import { probeUploadedImages, receiveUpload } from "./receive.js";
-import { isStageMessage, newBacklog, stageReceiver } from "./stage-channel.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -69,21 +68,10 @@ const newWorker = (): Worker => {
   return w;
 };
 
-/**
- * Runs the decoding in a worker thread; the staging file (a real import's) is opened and written
- * here, from the batches the worker sends (stage-channel.ts), while it decodes on.
- */
+/** Runs the decoding in a worker thread. */
 const runJob = (job: ImportJobData): Promise<ImportJobResult> => {
-  const backlog = newBacklog();
-  const stage = job.stageFile ? stageReceiver(job.stageFile, backlog) : null;
-  const data: ImportWorkerData = { ...job, backlog };
-  let worker: Worker;
-  try {
-    worker = idleWorkers.pop() ?? newWorker();
-  } catch (err) {
-    stage?.abandon();
-    throw err;
-  }
+  const data: ImportWorkerData = job;
+  const worker = idleWorkers.pop() ?? newWorker();
   return new Promise<ImportJobResult>((resolve, reject) => {
     const done = (settle: () => void, reuse: boolean) => {
       worker.off("message", onMessage);
@@ -93,16 +81,11 @@ const runJob = (job: ImportJobData): Promise<ImportJobResult> => {
         worker.unref();
         idleWorkers.push(worker);
       } else void worker.terminate();
-      // Closed by the worker's own last message, unless it died first.
-      stage?.abandon();
       settle();
     };
     const onMessage = (m: FromImportWorker) => {
-      if (isStageMessage(m)) stage?.apply(m);
-      else if (m.type === "done") {
-        const failure = stage?.failure;
-        done(() => (failure ? reject(failure) : resolve(m.result)), true);
-      } else if (m.appError) {
+      if (m.type === "done") done(() => resolve(m.result), true);
+      else if (m.appError) {
         const e = m.appError;
         done(() => reject(new AppError(e.code, m.message, e.details)), true);
       } else done(() => reject(Object.assign(new Error(m.message), m.stack ? { stack: m.stack } : {})), true);

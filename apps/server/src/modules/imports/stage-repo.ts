@@ -62,21 +62,7 @@ export interface StagedImage {
  * take ~45% less CPU. The rows wait in a buffer of at most this many.
  */
 export const STAGE_BATCH_ROWS = 100;
-/** Values per staged annotation row: image_seq, position, uid, label, geometry. */
-export const ROW_COLUMNS = 5;
-
-/**
- * What the import's writer (import-writer.ts) stages through: the staging file itself
- * (`createStage`), or, in the import worker, a channel to the main thread that writes it
- * (import-worker.ts), so the file's writes run beside the decoding instead of inside it.
- */
-export interface StageWriter {
-  row(seq: number, position: number, uid: string, label: number, geometry: string): void;
-  image(s: StagedImage): void;
-  label(ref: number, name: string): void;
-  /** Commits (keep) or drops the writes, and closes the file. */
-  close(keep: boolean): void;
-}
+const ROW_COLUMNS = 5;
 
 /** Opens a new staging file for writing; one transaction holds every write until `close(true)`. */
 export const createStage = (file: string) => {
@@ -91,7 +77,6 @@ export const createStage = (file: string) => {
   const insRows = db.prepare(
     `INSERT INTO rows (image_seq, position, uid, label, geometry) VALUES ${Array(STAGE_BATCH_ROWS).fill("(?, ?, ?, ?, ?)").join(", ")}`,
   );
-  const batchValues = STAGE_BATCH_ROWS * ROW_COLUMNS;
   /** Rows not yet written, their columns one after another. */
   const pending: (string | number)[] = [];
   const flush = () => {
@@ -103,58 +88,39 @@ export const createStage = (file: string) => {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insLabel = db.prepare("INSERT INTO labels (ref, name) VALUES (?, ?)");
-  const image = (s: StagedImage) => {
-    const n = s.image;
-    insImage.run(
-      s.seq,
-      s.imageId,
-      n?.sha256 ?? null,
-      n?.fileName ?? null,
-      n?.width ?? null,
-      n?.height ?? null,
-      n?.channels ?? null,
-      n?.format ?? null,
-      n?.byteSize ?? null,
-      n?.tileState ?? null,
-      s.rows,
-      s.tags && s.tags.length > 0 ? JSON.stringify(s.tags) : null,
-    );
-  };
   db.exec("BEGIN");
   return {
     file,
     row: (seq: number, position: number, uid: string, label: number, geometry: string) => {
       pending.push(seq, position, uid, label, geometry);
-      if (pending.length === batchValues) {
+      if (pending.length === STAGE_BATCH_ROWS * ROW_COLUMNS) {
         insRows.run(pending);
         pending.length = 0;
-      }
-    },
-    /**
-     * Many rows at once, their columns one after another (ROW_COLUMNS each), as the import
-     * worker sends them: whole batches go straight from the list, the rest through the buffer.
-     */
-    rows: (values: readonly (string | number)[]) => {
-      let i = 0;
-      if (pending.length === 0)
-        for (; i + batchValues <= values.length; i += batchValues)
-          insRows.run(values.slice(i, i + batchValues));
-      for (; i < values.length; i++) {
-        pending.push(values[i] as string | number);
-        if (pending.length === batchValues) {
-          insRows.run(pending);
-          pending.length = 0;
-        }
       }
     },
     /** Rows buffered and not yet in the file (never more than STAGE_BATCH_ROWS). */
     get pendingRows() {
       return pending.length / ROW_COLUMNS;
     },
-    image,
-    label: (ref: number, name: string) => {
-      insLabel.run(ref, name);
+    image: (s: StagedImage) => {
+      const n = s.image;
+      insImage.run(
+        s.seq,
+        s.imageId,
+        n?.sha256 ?? null,
+        n?.fileName ?? null,
+        n?.width ?? null,
+        n?.height ?? null,
+        n?.channels ?? null,
+        n?.format ?? null,
+        n?.byteSize ?? null,
+        n?.tileState ?? null,
+        s.rows,
+        s.tags && s.tags.length > 0 ? JSON.stringify(s.tags) : null,
+      );
     },
+    label: (ref: number, name: string) => insLabel.run(ref, name),
+    /** Commits (keep) or drops the writes, and closes the file. */
     close: (keep: boolean) => {
       if (keep) flush();
       if (db.inTransaction) db.exec(keep ? "COMMIT" : "ROLLBACK");
