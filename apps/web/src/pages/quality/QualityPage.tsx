@@ -97,8 +97,10 @@ export function QualityPage() {
               : seesEveryone
                 ? "Work checked against gold images, blind. "
                 : "Your submitted work checked against reference annotations. "}
-            Every number shows its sample size n and a 95% interval (±, and the bar from 0 to 100%); click a
-            count to see the images behind it.
+            Every number shows its sample size n and a 95% interval (±, and the bar from 0 to 100%);{" "}
+            {seesEveryone
+              ? "click a count to see the images behind it."
+              : "a count opens your qualification images behind it (the others stay unnamed)."}
           </p>
         </div>
       </div>
