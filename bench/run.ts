@@ -20,6 +20,7 @@ import {
 import { datasetCases } from "./cases/dataset-cases.js";
 import { polygonLimits, selfCrossingCheck } from "./cases/geometry.js";
 import { qualityCases } from "./cases/quality.js";
+import { qualityReportCases } from "./cases/quality-report.js";
 import { concurrentAutosave, putLatency, uploadIngest } from "./cases/server.js";
 import { machine, type Row, renderTable } from "./report.js";
 import { type RunningServer, startServer } from "./server.js";
@@ -62,6 +63,7 @@ const cases: Case[] = [
   { name: "self-crossing", run: async () => selfCrossingCheck(quick) },
   { name: "polygon-limits", run: () => withServer(3404, (s) => polygonLimits(s, quick)) },
   ...qualityCases(quick),
+  ...qualityReportCases(quick),
   ...datasetCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
   ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),

@@ -28,6 +28,7 @@ import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
+import { reviewAuditsRouter } from "./modules/review-audits/router.js";
 import { reviewIssuesRouter } from "./modules/review-issues/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
 import { tilesRouter } from "./modules/tiles/router.js";
@@ -166,6 +167,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(importsRouter(deps));
   api.use(reviewIssuesRouter(deps));
   api.use(reviewRouter(deps));
+  api.use(reviewAuditsRouter(deps));
   api.use(copiesRouter(deps));
   api.use(goldRouter(deps));
   api.use(qualityRouter(deps));

@@ -1,4 +1,6 @@
+export * from "./agreement.js";
 export * from "./assignment.js";
+export * from "./consensus.js";
 export * from "./interval.js";
 export * from "./iou.js";
 export * from "./match-image.js";

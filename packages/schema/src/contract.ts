@@ -27,6 +27,7 @@ import {
 import { endpoint } from "./endpoint.js";
 import { qualityApi } from "./quality-contract.js";
 import { qualityReportApi } from "./quality-report-contract.js";
+import { auditApi } from "./review-audit.js";
 import { reviewApi } from "./review-contract.js";
 
 export { type Endpoint, endpoint, type Method } from "./endpoint.js";
@@ -247,6 +248,7 @@ export const api = {
   ...authApi,
   ...datasetsApi,
   ...reviewApi,
+  ...auditApi,
   ...qualityApi,
   ...qualityReportApi,
 } as const;

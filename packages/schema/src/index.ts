@@ -14,6 +14,7 @@ export * from "./quality-contract.js";
 export * from "./quality-report.js";
 export * from "./quality-report-contract.js";
 export * from "./review.js";
+export * from "./review-audit.js";
 export * from "./review-contract.js";
 export * from "./review-sample.js";
 export * from "./urls.js";

@@ -91,6 +91,10 @@ export const POLICY = {
   imageHistory: project("read"),
   reportActivity: project("annotate"),
   annotatorStats: project("read"),
+  // Reviewers are measured too (issue 16): audits are reviewers' work.
+  listAudits: project("review"),
+  auditImage: project("review"),
+  reviewerPrecision: project("review"),
   // Issue 16: copies are read by those who measure (managers, reviewers), never by other annotators.
   listImageCopies: project("review"),
   getImageCopy: project("review"),

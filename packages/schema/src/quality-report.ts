@@ -115,7 +115,7 @@ export const AgreementCell = z.object({
   b: Id,
   images: z.number().int().nonnegative(),
   counts: QualityCounts.describe("a's shapes checked against b's (tp, fp = a only, fn = b only)"),
-  f1: Estimate,
+  f1: Estimate.describe("2TP / (2TP + FP + FN + 2M), tags counted as objects beside the shapes"),
 });
 export const AgreementMatrix = z.object({
   annotators: z.array(NamedUser),
@@ -155,7 +155,7 @@ export const QualityReport = z.object({
   confusion: ConfusionMatrix,
   /** null for an annotator's own report (the overlap is blind). */
   agreement: AgreementMatrix.nullable(),
-  /** null when reviewer audits are not recorded by this server, or for an annotator. */
+  /** Reviewer precision from the audits (all weeks); a reviewer gets their own row, an annotator null. */
   reviewers: z.array(ReviewerPrecisionRow).nullable(),
 });
 export type QualityReport = z.infer<typeof QualityReport>;

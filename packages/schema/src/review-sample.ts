@@ -10,8 +10,11 @@
  *   3. MurmurHash3's 32-bit finalizer (fmix32), so the low digits of consecutive ids spread evenly;
  *   4. in the sample iff `hash mod 10000 < round(percent × 100)`.
  */
-export const reviewSampleHash = (seed: number, imageId: number): number => {
-  const text = `${seed}:${imageId}`;
+export const reviewSampleHash = (seed: number, imageId: number): number =>
+  textSampleHash(`${seed}:${imageId}`);
+
+/** Steps 2 and 3 above over any ASCII text. */
+export const textSampleHash = (text: string): number => {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -28,3 +31,11 @@ export const reviewSampleHash = (seed: number, imageId: number): number => {
 /** `percent` in 0..100 (hundredths count: 12.5 % is 1250 of 10000). */
 export const inReviewSample = (seed: number, imageId: number, percent: number): boolean =>
   reviewSampleHash(seed, imageId) % 10_000 < Math.round(percent * 100);
+
+/**
+ * Whether an accepted image is in the project's audit sample (issue 16): the same hash over the
+ * text `audit:${seed}:${imageId}`, so the audit sample is drawn apart from the review sample (an
+ * image's place in one says nothing of the other) and is as reproducible.
+ */
+export const inAuditSample = (seed: number, imageId: number, percent: number): boolean =>
+  textSampleHash(`audit:${seed}:${imageId}`) % 10_000 < Math.round(percent * 100);

@@ -346,6 +346,8 @@ export const EventKind = z.enum([
   "issue_reopened",
   "commented",
   "saved",
+  "audit_upheld",
+  "audit_overturned",
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 export const ReviewEvent = z.object({

@@ -17,6 +17,7 @@ import { OverviewPage } from "../pages/overview/OverviewPage";
 import { PeoplePage } from "../pages/people/PeoplePage";
 import { ReviewSettingsPage } from "../pages/project-settings/ReviewSettingsPage";
 import { ProjectsPage } from "../pages/projects/ProjectsPage";
+import { AuditsPage } from "../pages/review/AuditsPage";
 import { ReviewQueuePage } from "../pages/review/ReviewQueuePage";
 import { PasswordPage } from "../pages/settings/PasswordPage";
 import { TokensPage } from "../pages/settings/TokensPage";
@@ -103,6 +104,14 @@ export const routes = [
                     element: (
                       <ProjectAllows action="review">
                         <ReviewQueuePage />
+                      </ProjectAllows>
+                    ),
+                  },
+                  {
+                    path: "review/audits",
+                    element: (
+                      <ProjectAllows action="review">
+                        <AuditsPage />
                       </ProjectAllows>
                     ),
                   },

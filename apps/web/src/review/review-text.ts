@@ -73,6 +73,8 @@ const VERB: Record<EventKind, string> = {
   issue_reopened: "reopened an issue",
   commented: "commented",
   saved: "saved annotations",
+  audit_upheld: "audited the acceptance: upheld",
+  audit_overturned: "audited the acceptance: overturned",
 };
 
 const text = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);

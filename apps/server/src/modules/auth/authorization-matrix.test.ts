@@ -146,6 +146,27 @@ const submittedImage = async (w: World) => {
   return id;
 };
 
+/**
+ * An accepted image of the world's project with an audit waiting (every acceptance audited), decided
+ * by someone other than the caller: the admin, or the manager when the caller is the admin (the
+ * tokens are the admin's).
+ */
+const acceptedForAudit = async (w: World, caller: Caller) => {
+  await t?.sql
+    .insertInto("project_quality")
+    .values({ project_id: w.projectId, audit_percent: 100, updated_at: new Date().toISOString() })
+    .onConflict((oc) => oc.column("project_id").doUpdateSet({ audit_percent: 100 }))
+    .execute();
+  const id = await submittedImage(w);
+  const decider = caller === "admin" || caller.endsWith("Token") ? w.headers.manager : asAdmin(w);
+  const r = await request(w.app)
+    .post(`/api/v1/images/${id}/decision`)
+    .set(decider)
+    .send({ decision: "accepted", revision: 0 });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return id;
+};
+
 /** An (empty) private copy of the image for the user, made once. */
 const copyOf = async (imageId: number, userId: number) => {
   if (!t) throw new Error("no test app");
@@ -389,6 +410,22 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   annotatorStats: {
     expect: projectRead(),
     prepare: (w) => ({ path: `/projects/${w.projectId}/annotator-stats` }),
+  },
+  // Reviewer audits (issue 16).
+  listAudits: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/audits` }),
+  },
+  auditImage: {
+    expect: projectReview(200),
+    prepare: async (w, caller) => ({
+      path: `/images/${await acceptedForAudit(w, caller)}/audit`,
+      body: { verdict: "upheld" },
+    }),
+  },
+  reviewerPrecision: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/audits/precision` }),
   },
   // Issue 16: copies are read by reviewers, managers and admins.
   listImageCopies: {

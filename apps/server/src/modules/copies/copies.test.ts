@@ -3,7 +3,13 @@ import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { expectError, issuePaths } from "../../test-support/api.js";
 import { TEST_BACKEND } from "../../test-support/app.js";
-import { makeReviewWorld, type Person, type ReviewWorld, setReview } from "../../test-support/review.js";
+import {
+  agent,
+  makeReviewWorld,
+  type Person,
+  type ReviewWorld,
+  setReview,
+} from "../../test-support/review.js";
 
 /**
  * Private copies (issue 16): an annotator's work on a gold image goes to their own copy, blind,
@@ -236,6 +242,32 @@ describe(`copies: an annotator's work on a gold image (${TEST_BACKEND})`, () => 
     const other = (await w.as("rev").get(`/projects/${w.projectId}/images`)).body.items as { id: number }[];
     expect(other.find((i) => i.id === id)).toMatchObject({ gold: "honeypot" });
     expect(other.find((i) => i.id !== id)).toMatchObject({ gold: null });
+  });
+});
+
+describe(`copies: racing saves (${TEST_BACKEND})`, () => {
+  it("one of several first saves on the same base wins, from two processes; the others get the copy's conflict", async () => {
+    w = await makeReviewWorld(1);
+    const id = await goldWithReference();
+    const other = agent(await w.t.sibling(), w.users.ann1.token);
+    const saves = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? w.as("ann1") : other).patch(`/images/${id}/annotations`, {
+          baseRevision: 0,
+          upsert: [box(`race-${i}`, 10 + i)],
+        }),
+      ),
+    );
+    const won = saves.filter((r) => r.status === 200);
+    expect(won).toHaveLength(1);
+    for (const r of saves.filter((x) => x.status !== 200)) {
+      const conflict = expectError(r, 409, "REVISION_CONFLICT");
+      expect(AnnotationSet.parse(conflict.details).revision).toBe(1);
+    }
+    const mine = await setOf("ann1", id);
+    expect(mine.revision).toBe(1);
+    expect(mine.annotations.map((a) => a.id)).toEqual([won[0]?.body.upserted[0].id]);
+    expect(await imageRow(id)).toMatchObject({ revision: 1, annotation_count: 1 });
   });
 });
 

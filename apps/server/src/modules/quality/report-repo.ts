@@ -66,66 +66,31 @@ export const confusionIn = (ex: Executor, s: Scope) => {
 };
 export type ConfusionRow = Awaited<ReturnType<typeof confusionIn>>[number];
 
-/** Times in [from, to) as ISO text (UTC dates compare as text). */
-export interface Span {
-  from?: string | undefined;
-  to?: string | undefined;
-}
-
-/** Focused editor seconds per user (editor_activity's days are UTC dates). */
-export const activeSecondsIn = async (ex: Executor, projectId: number, span: Span, userId?: number) => {
+/**
+ * The workflow's numbers per person (quality_work_totals, kept by triggers on review_events,
+ * image_copies and editor_activity): focused seconds, first submissions, copies submitted and the
+ * decisions on their work.
+ */
+export const workTotalsIn = async (ex: Executor, s: Omit<Scope, "kind">) => {
   let q = ex
-    .selectFrom("editor_activity")
-    .select((eb) => ["user_id", eb.fn.sum<number>("seconds").as("n")])
-    .where("project_id", "=", projectId);
-  if (userId !== undefined) q = q.where("user_id", "=", userId);
-  if (span.from) q = q.where("day", ">=", span.from);
-  if (span.to) q = q.where("day", "<", span.to);
+    .selectFrom("quality_work_totals")
+    .select((eb) => [
+      "user_id",
+      eb.fn.sum<number>("active_seconds").as("active_seconds"),
+      eb.fn.sum<number>("images_submitted").as("images_submitted"),
+      eb.fn.sum<number>("copies_submitted").as("copies_submitted"),
+      eb.fn.sum<number>("decisions").as("decisions"),
+      eb.fn.sum<number>("first_decisions").as("first_decisions"),
+      eb.fn.sum<number>("first_accepted").as("first_accepted"),
+      eb.fn.sum<number>("rejected").as("rejected"),
+    ])
+    .where("project_id", "=", s.projectId);
+  if (s.userId !== undefined) q = q.where("user_id", "=", s.userId);
+  if (s.fromWeek) q = q.where("week", ">=", s.fromWeek);
+  if (s.toWeek) q = q.where("week", "<=", s.toWeek);
   return q.groupBy("user_id").execute();
 };
-
-/** Images submitted per user: the project's own images (distinct per user) and private copies. */
-export const submissionsIn = async (ex: Executor, projectId: number, span: Span, userId?: number) => {
-  let images = ex
-    .selectFrom("review_events")
-    .select((eb) => ["actor_id as user_id", eb.fn.count<number>("image_id").distinct().as("n")])
-    .where("project_id", "=", projectId)
-    .where("kind", "=", "submitted");
-  if (userId !== undefined) images = images.where("actor_id", "=", userId);
-  if (span.from) images = images.where("created_at", ">=", span.from);
-  if (span.to) images = images.where("created_at", "<", span.to);
-  let copies = ex
-    .selectFrom("image_copies as c")
-    .innerJoin("images as i", "i.id", "c.image_id")
-    .select((eb) => ["c.user_id", eb.fn.countAll<number>().as("n")])
-    .where("i.project_id", "=", projectId)
-    .where("c.state", "=", "submitted");
-  if (userId !== undefined) copies = copies.where("c.user_id", "=", userId);
-  if (span.from) copies = copies.where("c.submitted_at", ">=", span.from);
-  if (span.to) copies = copies.where("c.submitted_at", "<", span.to);
-  return {
-    images: await images.groupBy("actor_id").execute(),
-    copies: await copies.groupBy("c.user_id").execute(),
-  };
-};
-
-/** Review decisions per author: all, and those on attempt 1 (first pass). */
-export const decisionsIn = async (ex: Executor, projectId: number, span: Span, userId?: number) => {
-  let q = ex
-    .selectFrom("review_events")
-    .select((eb) => [
-      "subject_id",
-      "kind",
-      eb.fn.countAll<number>().as("n"),
-      eb.fn.sum<number>(eb.case().when("attempt", "=", 1).then(1).else(0).end()).as("first"),
-    ])
-    .where("project_id", "=", projectId)
-    .where("kind", "in", ["accepted", "fixed", "rejected"]);
-  if (userId !== undefined) q = q.where("subject_id", "=", userId);
-  if (span.from) q = q.where("created_at", ">=", span.from);
-  if (span.to) q = q.where("created_at", "<", span.to);
-  return q.groupBy(["subject_id", "kind"]).execute();
-};
+export type WorkRow = Awaited<ReturnType<typeof workTotalsIn>>[number];
 
 export const userNames = async (ex: Executor, ids: readonly number[]) =>
   ids.length === 0 ? [] : ex.selectFrom("users").select(["id", "name"]).where("id", "in", ids).execute();

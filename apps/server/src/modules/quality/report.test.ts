@@ -192,6 +192,36 @@ describe("quality report: who reads what", () => {
     expect([row.rework.value, row.rework.n]).toEqual([1 / 3, 3]);
   });
 
+  it("reviewer precision from the audits: upheld / audited, a reviewer sees their own row", async () => {
+    const at = "2026-03-05T10:00:00.000Z";
+    for (const state of ["upheld", "upheld", "overturned", "open"] as const)
+      await w.t.sql
+        .insertInto("review_audits")
+        .values({
+          project_id: w.projectId,
+          image_id: w.imageIds[2]!,
+          reviewer_id: w.users.rev.id,
+          decision: "accepted",
+          decided_at: at,
+          decided_revision: 1,
+          state,
+          auditor_id: state === "open" ? null : w.users.mgr.id,
+          created_at: at,
+          audited_at: state === "open" ? null : at,
+        })
+        .execute();
+    const rows = (await reportAs("mgr")).reviewers!;
+    expect(rows.map((r) => [r.userId, r.audited, r.upheld, r.precision.value])).toEqual([
+      [w.users.rev.id, 3, 2, 2 / 3],
+    ]);
+    expect(rows[0]!.precision.low).toBeGreaterThan(0);
+    expect((await reportAs("rev")).reviewers!.map((r) => r.userId)).toEqual([w.users.rev.id]);
+    expect((await reportAs("ann1")).reviewers).toBeNull();
+    const csv = (await w.as("mgr").get(`/projects/${w.projectId}/quality/report?format=csv&by=reviewer`))
+      .text;
+    expect(csv.split("\r\n")[1]).toMatch(new RegExp(`^${w.users.rev.id},REV,3,2,0\\.666667,3,`));
+  });
+
   it("CSV: every table, quoted as RFC 4180 says, formulas defused", async () => {
     for (const by of ["annotator", "label", "week", "confusion", "agreement", "reviewer"]) {
       const r = await w.as("mgr").get(`/projects/${w.projectId}/quality/report?format=csv&by=${by}`);

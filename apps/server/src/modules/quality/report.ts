@@ -18,10 +18,11 @@ import type {
   MatchSettings,
   QualityCounts,
   QualityScores,
+  ReviewerPrecisionRow,
   WeekQualityRow,
 } from "@labelbench/schema";
 import type { z } from "zod";
-import type { ConfusionRow, TotalsRow } from "./report-repo.js";
+import type { ConfusionRow, TotalsRow, WorkRow } from "./report-repo.js";
 
 /**
  * The report's tables from the kept totals (pure: report-repo reads, this sums). Every score is
@@ -122,6 +123,34 @@ export const confusionMatrix = (
   return { labels: labels.filter((l) => used.has(l.id)), cells: [...cells] };
 };
 
+/**
+ * Reviewer precision from the audits (review-audits' counts per reviewer and state): upheld /
+ * (upheld + overturned); open audits have no verdict yet. A reviewer reads their own row, as on
+ * the audits page; managers every reviewer's.
+ */
+export const reviewerRows = (
+  counts: readonly { reviewer_id: number | null; name: string; state: string; n: number }[],
+  onlyUserId: number | undefined,
+): ReviewerPrecisionRow[] => {
+  const by = new Map<number, { name: string; upheld: number; overturned: number }>();
+  for (const r of counts) {
+    if (r.reviewer_id === null || (onlyUserId !== undefined && r.reviewer_id !== onlyUserId)) continue;
+    const row = by.get(r.reviewer_id) ?? { name: r.name, upheld: 0, overturned: 0 };
+    if (r.state === "upheld") row.upheld += Number(r.n);
+    else if (r.state === "overturned") row.overturned += Number(r.n);
+    by.set(r.reviewer_id, row);
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([userId, r]) => ({
+      userId,
+      name: r.name,
+      audited: r.upheld + r.overturned,
+      upheld: r.upheld,
+      precision: wilsonInterval(r.upheld, r.upheld + r.overturned),
+    }));
+};
+
 /** One cell per pair of annotators (a < b) and each annotator's pairs summed; F1 as in the report. */
 export const agreementMatrix = (
   overlap: readonly TotalsRow[],
@@ -151,14 +180,30 @@ export const agreementMatrix = (
   };
 };
 
-const f1Of = (t: ComparisonTotals) => f1Estimate(t.tp, t.fp + t.mismatched, t.fn + t.mismatched);
+/** As `agreement` in packages/quality: tags count as objects beside the shapes. */
+const f1Of = (t: ComparisonTotals) =>
+  f1Estimate(t.tp + t.tagTp, t.fp + t.tagFp + t.mismatched, t.fn + t.tagFn + t.mismatched);
 
+/** The workflow's numbers of one person (report-repo's workTotalsIn), zero when they have none. */
 export interface PersonNumbers {
   activeSeconds: number;
   imagesSubmitted: number;
-  /** Decisions on their work: [kind, all, on attempt 1]. */
-  decisions: { kind: string; n: number; first: number }[];
+  copiesSubmitted: number;
+  decisions: number;
+  firstDecisions: number;
+  firstAccepted: number;
+  rejected: number;
 }
+
+export const personNumbers = (r: WorkRow | undefined): PersonNumbers => ({
+  activeSeconds: Number(r?.active_seconds ?? 0),
+  imagesSubmitted: Number(r?.images_submitted ?? 0),
+  copiesSubmitted: Number(r?.copies_submitted ?? 0),
+  decisions: Number(r?.decisions ?? 0),
+  firstDecisions: Number(r?.first_decisions ?? 0),
+  firstAccepted: Number(r?.first_accepted ?? 0),
+  rejected: Number(r?.rejected ?? 0),
+});
 
 export const annotatorRow = (
   userId: number,
@@ -167,10 +212,7 @@ export const annotatorRow = (
   cells: readonly ConfusionCell[],
   p: PersonNumbers,
 ): AnnotatorQualityRow => {
-  const sum = (kinds: string[], field: "n" | "first") =>
-    p.decisions.filter((d) => kinds.includes(d.kind)).reduce((s, d) => s + d[field], 0);
-  const decided = sum(["accepted", "fixed", "rejected"], "n");
-  const firstDecided = sum(["accepted", "fixed", "rejected"], "first");
+  const submitted = p.imagesSubmitted + p.copiesSubmitted;
   return {
     userId,
     name,
@@ -179,11 +221,11 @@ export const annotatorRow = (
     topConfusions: topConfusions(cells),
     throughput: {
       activeSeconds: p.activeSeconds,
-      imagesSubmitted: p.imagesSubmitted,
-      imagesPerActiveHour: p.activeSeconds > 0 ? p.imagesSubmitted / (p.activeSeconds / 3600) : null,
+      imagesSubmitted: submitted,
+      imagesPerActiveHour: p.activeSeconds > 0 ? submitted / (p.activeSeconds / 3600) : null,
     },
-    firstPassYield: wilsonInterval(sum(["accepted", "fixed"], "first"), firstDecided),
-    rework: wilsonInterval(sum(["rejected"], "n"), decided),
+    firstPassYield: wilsonInterval(p.firstAccepted, p.firstDecisions),
+    rework: wilsonInterval(p.rejected, p.decisions),
   };
 };
 

@@ -20,6 +20,7 @@ import type {
 } from "@labelbench/schema";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { auditCounts } from "../review-audits/audits-repo.js";
 import { type CsvValue, toCsv } from "./csv.js";
 import {
   agreementMatrix,
@@ -29,7 +30,8 @@ import {
   countsOf,
   labelRows,
   matchSettings,
-  type PersonNumbers,
+  personNumbers,
+  reviewerRows,
   scoresOf,
   sumBy,
   weekRows,
@@ -37,7 +39,7 @@ import {
 import * as repo from "./report-repo.js";
 import { copySet, presetOf, type SourceSet, scoreProject } from "./score.js";
 import * as scoreRepo from "./score-repo.js";
-import { weekAfter, weekOf } from "./week.js";
+import { weekOf } from "./week.js";
 
 export interface QualityCaller {
   userId: number;
@@ -68,7 +70,7 @@ const weekSpan = (from: string | undefined, to: string | undefined) => {
     throw new AppError("VALIDATION_ERROR", `invalid query: from (${from}) is after to (${to})`, [
       { path: "query.from", message: `the week of ${from} is after the week of ${to}` },
     ]);
-  return { fromWeek, toWeek, span: { from: fromWeek, to: toWeek ? weekAfter(toWeek) : undefined } };
+  return { fromWeek, toWeek };
 };
 
 type ReportQuery = QualityReportQuery;
@@ -298,7 +300,7 @@ const countFor = (q: ImagesQuery, r: repo.ResultRow): number => {
 export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => ({
   report: async (projectId: number, q: ReportQuery, caller: QualityCaller): Promise<QualityReport> => {
     const userId = scopedUser(caller, q.annotatorId);
-    const { fromWeek, toWeek, span } = weekSpan(q.from, q.to);
+    const { fromWeek, toWeek } = weekSpan(q.from, q.to);
     const scope = { projectId, kind: q.kind, userId, fromWeek, toWeek };
     const [totals, confusion, labels, preset] = await Promise.all([
       repo.totalsIn(deps.sql, scope),
@@ -307,16 +309,11 @@ export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => (
       repo.matchPresetOf(deps.sql, projectId),
     ]);
     const overlap = ownOnly(caller) ? null : await repo.totalsIn(deps.sql, { ...scope, kind: "overlap" });
-    const [active, submitted, decisions] = await Promise.all([
-      repo.activeSecondsIn(deps.sql, projectId, span, userId),
-      repo.submissionsIn(deps.sql, projectId, span, userId),
-      repo.decisionsIn(deps.sql, projectId, span, userId),
-    ]);
+    const work = await repo.workTotalsIn(deps.sql, { projectId, userId, fromWeek, toWeek });
+    const workOf = new Map(work.map((r) => [Number(r.user_id), r]));
     const byUser = sumBy(totals, (r) => Number(r.checked_user_id));
     const people = new Set<number>(byUser.keys());
-    for (const r of active) people.add(Number(r.user_id));
-    for (const r of [...submitted.images, ...submitted.copies])
-      if (r.user_id !== null) people.add(Number(r.user_id));
+    for (const id of workOf.keys()) people.add(id);
     if (userId !== undefined) {
       for (const p of [...people]) if (p !== userId) people.delete(p);
     }
@@ -326,17 +323,12 @@ export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => (
     }
     const names = new Map((await repo.userNames(deps.sql, [...people])).map((u) => [u.id, u.name]));
     const labelNames = new Map(labels.map((l) => [l.id, l.name]));
-    const numbersOf = (id: number): PersonNumbers => ({
-      activeSeconds: Number(active.find((r) => Number(r.user_id) === id)?.n ?? 0),
-      imagesSubmitted:
-        Number(submitted.images.find((r) => Number(r.user_id) === id)?.n ?? 0) +
-        Number(submitted.copies.find((r) => Number(r.user_id) === id)?.n ?? 0),
-      decisions: decisions
-        .filter((d) => Number(d.subject_id) === id)
-        .map((d) => ({ kind: d.kind, n: Number(d.n), first: Number(d.first ?? 0) })),
-    });
+    const numbersOf = (id: number) => personNumbers(workOf.get(id));
     const annotatorIds = [...people]
-      .filter((id) => byUser.has(id) || numbersOf(id).imagesSubmitted > 0 || numbersOf(id).activeSeconds > 0)
+      .filter((id) => {
+        const n = numbersOf(id);
+        return byUser.has(id) || n.imagesSubmitted + n.copiesSubmitted > 0 || n.activeSeconds > 0;
+      })
       .sort((a, b) => a - b);
     const all = [...byUser.values()].reduce(addTotals, ZERO_TOTALS);
     const cells = confusionCells(confusion);
@@ -361,7 +353,12 @@ export const qualityService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => (
       weeks: weekRows(totals),
       confusion: confusionMatrix(cells, labels),
       agreement: overlap === null ? null : agreementMatrix(overlap, names),
-      reviewers: null,
+      reviewers: ownOnly(caller)
+        ? null
+        : reviewerRows(
+            await auditCounts(deps.sql, projectId),
+            caller.role === "reviewer" ? caller.userId : undefined,
+          ),
     };
   },
 

@@ -6,7 +6,3 @@ export const weekOf = (iso: string): string => {
   const back = (day.getUTCDay() + 6) % 7;
   return new Date(day.getTime() - back * 86_400_000).toISOString().slice(0, 10);
 };
-
-/** The Monday after a week's Monday (exclusive end of the week). */
-export const weekAfter = (week: string): string =>
-  new Date(Date.parse(`${week}T00:00:00.000Z`) + 7 * 86_400_000).toISOString().slice(0, 10);

@@ -22,6 +22,7 @@ import { AppError, notFound } from "../../http/errors.js";
 import { copyCounts } from "../copies/copy-repo.js";
 import { copyService } from "../copies/service.js";
 import { goldService } from "../gold/service.js";
+import { auditAfterDecision } from "../review-audits/audit-sample.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
 import { type DiffShape, reviewDiff } from "./diff.js";
 import { eventsOfImage, type NewEvent, recordEvent, recordEvents } from "./events-repo.js";
@@ -389,6 +390,14 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
             ...(body.decision === "fixed" ? { fixedRevision: body.revision } : {}),
           },
           at: now,
+        });
+        await auditAfterDecision(trx, {
+          projectId: row.project_id,
+          imageId,
+          decision: body.decision,
+          reviewerId: caller.userId,
+          revision: body.revision,
+          now,
         });
         return workOf(trx, imageId, now);
       }),

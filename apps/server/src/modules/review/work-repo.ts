@@ -372,6 +372,37 @@ export const decide = async (
   );
 };
 
+/**
+ * An audit overturns an acceptance: the image goes back to its author as a rejection does, only
+ * while the acceptance audited still stands (accepted, by the decision made at `decidedAt`).
+ */
+export const overturn = async (
+  ex: Executor,
+  imageId: number,
+  decidedAt: string,
+  d: { auditorId: number; actor: string; now: string; submittedBy: number | null },
+) =>
+  (
+    await ex
+      .updateTable("images")
+      .set((eb) => ({
+        review_state: "rejected",
+        status: "in_progress",
+        status_updated_by: d.actor,
+        decision: "rejected",
+        decided_by: d.auditorId,
+        decided_at: d.now,
+        decided_revision: eb.ref("revision"),
+        assignee_id: d.submittedBy,
+        assigned_via: d.submittedBy === null ? null : "rework",
+        lease_until: null,
+      }))
+      .where("id", "=", imageId)
+      .where("review_state", "=", "accepted")
+      .where("decided_at", "=", decidedAt)
+      .executeTakeFirst()
+  ).numUpdatedRows > 0n;
+
 /** Every issue of the image not yet resolved becomes resolved; how many. */
 export const resolveAllIssues = async (ex: Executor, imageId: number, now: string): Promise<number> =>
   Number(

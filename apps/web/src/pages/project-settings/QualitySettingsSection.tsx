@@ -14,6 +14,7 @@ import {
   readQualityForm,
   toQualityForm,
 } from "./quality-settings-model";
+import "./quality-settings.css";
 
 /**
  * The project's quality settings (issue 16): honeypots, qualification, blind overlap and audits,
@@ -28,7 +29,7 @@ export function QualitySettingsSection() {
     "Could not load the quality settings",
   );
   return (
-    <section className="card" aria-labelledby="quality-settings-title">
+    <section className="card quality-settings" aria-labelledby="quality-settings-title">
       <div className="card__head">
         <h2 id="quality-settings-title" className="card__title">
           Quality
@@ -120,7 +121,7 @@ function QualityFormView({
           Mark gold images in the library (select, then <em>Gold</em>). Their own annotations are the
           reference; annotators label private copies and never see it.
         </p>
-        <div className="inline-form settings-numbers">
+        <div className="inline-form inline-form--top settings-numbers">
           {field(
             "honeypotPercent",
             "Honeypots (% of queue images)",
@@ -134,7 +135,7 @@ function QualityFormView({
             "numeric",
           )}
         </div>
-        <div className="inline-form settings-numbers">
+        <div className="inline-form inline-form--top settings-numbers">
           {field(
             "qualificationImages",
             "Qualification (images)",
@@ -153,7 +154,7 @@ function QualityFormView({
 
       <fieldset className="field plain-fieldset">
         <legend className="field__label">Blind overlap and audits</legend>
-        <div className="inline-form settings-numbers">
+        <div className="inline-form inline-form--top settings-numbers">
           {field(
             "overlap",
             "Annotators per image",
@@ -162,7 +163,7 @@ function QualityFormView({
           )}
           {field("overlapPercent", "Images in overlap (%)", "Chosen reproducibly per image.", "decimal")}
         </div>
-        <div className="inline-form settings-numbers">
+        <div className="inline-form inline-form--top settings-numbers">
           {field(
             "consensusQuorum",
             "Consensus quorum (%)",
@@ -247,7 +248,7 @@ function Qualification({ projectId }: { projectId: number }) {
     );
   if (!list.data) return <Loading what="the qualification" />;
   return (
-    <div className="settings-form">
+    <div className="settings-form quality-settings__people">
       <h3 className="field__label">Qualification by annotator</h3>
       {list.data.items.length === 0 ? (
         <p className="muted">No annotator in this project yet.</p>

@@ -1,9 +1,10 @@
 import type { Label } from "@labelbench/schema";
 import { useId } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { call, urlOf } from "../../api/client";
+import { call } from "../../api/client";
 import { useProject } from "../../project/project-context";
 import { useProjectPeople } from "../../review/members";
+import { ListFoot, QueueImageLink } from "../../review/queue-parts";
 import {
   activeFilters,
   DEFAULT_QUEUE_SCOPE,
@@ -21,7 +22,7 @@ import { QUEUE_STATE_LABEL } from "../../review/review-text";
 import { usePaged } from "../../review/use-paged";
 import { formatCount, formatRelative, plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
-import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
+import { EmptyState, ErrorState, Loading } from "../../ui/parts";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
 import "../../auth/accounts.css";
@@ -72,6 +73,9 @@ export function ReviewQueuePage() {
           </p>
         </div>
         <div className="page-header__actions">
+          <Link className="button" to={`/projects/${projectId}/review/audits`}>
+            Audits
+          </Link>
           <button
             type="button"
             className="button button--primary"
@@ -141,18 +145,11 @@ export function ReviewQueuePage() {
                 {list.items.map((it) => (
                   <tr key={it.imageId} data-image-id={it.imageId}>
                     <td>
-                      <Link className="queue-image" to={reviewHref(projectId, it.imageId, scope)}>
-                        <img
-                          className="queue-image__thumb"
-                          src={urlOf("imageThumbnail", { imageId: it.imageId })}
-                          alt=""
-                          loading="lazy"
-                          decoding="async"
-                        />
-                        <span className="queue-image__name" title={it.fileName}>
-                          {it.fileName}
-                        </span>
-                      </Link>
+                      <QueueImageLink
+                        imageId={it.imageId}
+                        fileName={it.fileName}
+                        to={reviewHref(projectId, it.imageId, scope)}
+                      />
                     </td>
                     <td>
                       {people.nameOf(it.submittedBy) ??
@@ -176,19 +173,19 @@ export function ReviewQueuePage() {
                 ))}
               </tbody>
             </table>
-            <div className="list-foot">
-              <span className="muted">
-                {plural(list.items.length, "image")} shown
-                {list.last &&
-                  ` · ${formatCount(list.last.total)} ${QUEUE_STATE_LABEL[scope.state].toLowerCase()} in all`}
-              </span>
-              {list.more && (
-                <button type="button" className="button" disabled={list.loading} onClick={list.loadMore}>
-                  {list.loading && <Spinner label="Loading" />} Show more
-                </button>
-              )}
-              {list.error && <span className="text-danger">{list.error}</span>}
-            </div>
+            <ListFoot
+              shown={
+                <>
+                  {plural(list.items.length, "image")} shown
+                  {list.last &&
+                    ` · ${formatCount(list.last.total)} ${QUEUE_STATE_LABEL[scope.state].toLowerCase()} in all`}
+                </>
+              }
+              more={list.more}
+              loading={list.loading}
+              error={list.error}
+              onMore={list.loadMore}
+            />
           </>
         )}
       </section>

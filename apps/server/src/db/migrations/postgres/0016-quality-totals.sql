@@ -6,6 +6,8 @@
 ALTER TABLE quality_results ADD COLUMN week text COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE quality_results ADD COLUMN iou_sq_sum double precision NOT NULL DEFAULT 0;
 CREATE INDEX quality_results_project_week ON quality_results(project_id, kind, week);
+-- The scorer reads and rewrites one image's rows: 0014's unique key starts with the kind.
+CREATE INDEX quality_results_image ON quality_results(image_id);
 
 CREATE TABLE quality_totals (
   project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -126,3 +128,92 @@ CREATE TRIGGER quality_results_totals_delete AFTER DELETE ON quality_results
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION quality_results_deleted();
 CREATE TRIGGER quality_results_totals_update AFTER UPDATE ON quality_results
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION quality_results_updated();
+
+-- The workflow's numbers beside the quality, per person and week; see sqlite/0016. Row triggers
+-- here: each fires for the few rows a statement writes (one submission, one decision, one
+-- activity report), and the WHEN clauses skip the bulk assignment events.
+CREATE TABLE quality_work_totals (
+  project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id bigint NOT NULL,
+  week text COLLATE "C" NOT NULL,
+  active_seconds bigint NOT NULL DEFAULT 0,
+  images_submitted bigint NOT NULL DEFAULT 0,
+  copies_submitted bigint NOT NULL DEFAULT 0,
+  decisions bigint NOT NULL DEFAULT 0,
+  first_decisions bigint NOT NULL DEFAULT 0,
+  first_accepted bigint NOT NULL DEFAULT 0,
+  rejected bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (project_id, user_id, week)
+);
+
+CREATE FUNCTION quality_week(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT to_char(date_trunc('week', substr(t, 1, 10)::timestamp), 'YYYY-MM-DD')
+$$;
+
+CREATE FUNCTION quality_work_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO quality_work_totals AS t (project_id, user_id, week, images_submitted, decisions, first_decisions,
+      first_accepted, rejected)
+    VALUES (NEW.project_id, CASE WHEN NEW.kind = 'submitted' THEN NEW.actor_id ELSE NEW.subject_id END,
+      quality_week(NEW.created_at), (NEW.kind = 'submitted')::int, (NEW.kind <> 'submitted')::int,
+      (NEW.kind <> 'submitted' AND NEW.attempt = 1)::int, (NEW.kind IN ('accepted', 'fixed') AND NEW.attempt = 1)::int,
+      (NEW.kind = 'rejected')::int)
+    ON CONFLICT (project_id, user_id, week) DO UPDATE SET
+      images_submitted = t.images_submitted + EXCLUDED.images_submitted, decisions = t.decisions + EXCLUDED.decisions,
+      first_decisions = t.first_decisions + EXCLUDED.first_decisions,
+      first_accepted = t.first_accepted + EXCLUDED.first_accepted, rejected = t.rejected + EXCLUDED.rejected;
+  RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION quality_work_copy() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO quality_work_totals AS t (project_id, user_id, week, copies_submitted)
+    SELECT i.project_id, NEW.user_id, quality_week(coalesce(NEW.submitted_at, NEW.updated_at)), 1
+    FROM images AS i WHERE i.id = NEW.image_id
+    ON CONFLICT (project_id, user_id, week) DO UPDATE SET copies_submitted = t.copies_submitted + 1;
+  RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION quality_work_activity() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO quality_work_totals AS t (project_id, user_id, week, active_seconds)
+    VALUES (NEW.project_id, NEW.user_id, quality_week(NEW.day),
+      NEW.seconds - CASE WHEN TG_OP = 'UPDATE' THEN OLD.seconds ELSE 0 END)
+    ON CONFLICT (project_id, user_id, week) DO UPDATE SET active_seconds = t.active_seconds + EXCLUDED.active_seconds;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER quality_work_events AFTER INSERT ON review_events FOR EACH ROW
+  WHEN ((NEW.kind = 'submitted' AND NEW.attempt = 1 AND NEW.actor_id IS NOT NULL)
+    OR (NEW.kind IN ('accepted', 'fixed', 'rejected') AND NEW.subject_id IS NOT NULL))
+  EXECUTE FUNCTION quality_work_event();
+CREATE TRIGGER quality_work_copies_insert AFTER INSERT ON image_copies FOR EACH ROW
+  WHEN (NEW.state = 'submitted') EXECUTE FUNCTION quality_work_copy();
+CREATE TRIGGER quality_work_copies_submit AFTER UPDATE OF state ON image_copies FOR EACH ROW
+  WHEN (OLD.state <> 'submitted' AND NEW.state = 'submitted') EXECUTE FUNCTION quality_work_copy();
+CREATE TRIGGER quality_work_activity_insert AFTER INSERT ON editor_activity FOR EACH ROW
+  EXECUTE FUNCTION quality_work_activity();
+CREATE TRIGGER quality_work_activity_update AFTER UPDATE OF seconds ON editor_activity FOR EACH ROW
+  EXECUTE FUNCTION quality_work_activity();
+
+INSERT INTO quality_work_totals (project_id, user_id, week, images_submitted, decisions, first_decisions,
+    first_accepted, rejected)
+  SELECT project_id, CASE WHEN kind = 'submitted' THEN actor_id ELSE subject_id END, quality_week(created_at),
+    count(*) FILTER (WHERE kind = 'submitted'), count(*) FILTER (WHERE kind <> 'submitted'),
+    count(*) FILTER (WHERE kind <> 'submitted' AND attempt = 1),
+    count(*) FILTER (WHERE kind IN ('accepted', 'fixed') AND attempt = 1), count(*) FILTER (WHERE kind = 'rejected')
+  FROM review_events
+  WHERE (kind = 'submitted' AND attempt = 1 AND actor_id IS NOT NULL)
+    OR (kind IN ('accepted', 'fixed', 'rejected') AND subject_id IS NOT NULL)
+  GROUP BY 1, 2, 3;
+INSERT INTO quality_work_totals AS t (project_id, user_id, week, active_seconds)
+  SELECT project_id, user_id, quality_week(day), sum(seconds) FROM editor_activity GROUP BY 1, 2, 3
+  ON CONFLICT (project_id, user_id, week) DO UPDATE SET active_seconds = t.active_seconds + EXCLUDED.active_seconds;
+INSERT INTO quality_work_totals AS t (project_id, user_id, week, copies_submitted)
+  SELECT i.project_id, c.user_id, quality_week(coalesce(c.submitted_at, c.updated_at)), count(*)
+  FROM image_copies AS c JOIN images AS i ON i.id = c.image_id WHERE c.state = 'submitted'
+  GROUP BY 1, 2, 3
+  ON CONFLICT (project_id, user_id, week) DO UPDATE SET copies_submitted = t.copies_submitted + EXCLUDED.copies_submitted;
