@@ -213,6 +213,12 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
   await expect(matrix.locator(`td[data-cell="${car}:${car}"]`)).toHaveText("1");
   await expect(matrix.locator(`td[data-cell="${person}:${person}"]`)).toHaveText("2");
   await shot(page, "quality-03-confusion");
+  // Tables with nothing to show say which setting fills them.
+  await page.getByRole("link", { name: "Agreement" }).click();
+  await expect(page.getByRole("heading", { name: "No blind overlap yet" })).toBeVisible();
+  await page.getByRole("link", { name: "Reviewers" }).click();
+  await expect(page.getByRole("heading", { name: "No audited reviews yet" })).toBeVisible();
+  await shot(page, "quality-03b-reviewers-empty");
 
   // The missing count opens the one image it was counted on, and that opens the comparison.
   await page.getByRole("link", { name: "Annotators" }).click();
