@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { API_BASE, QualityReport } from "@labelbench/schema";
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { putAnnotations, seedProject } from "../helpers/editor-fixtures";
@@ -194,6 +195,14 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
   await expect(page.getByTestId("count-mismatched")).toHaveText("1");
   await expect(page.getByTestId("count-lowOverlap")).toHaveText("1");
   await shot(page, "quality-02-dashboard");
+  // The table's CSV is the API's, downloaded with the session.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "CSV" }).click(),
+  ]);
+  const csv = readFileSync((await download.path()) as string, "utf8");
+  expect(csv.split("\n")[0]).toContain("accuracy");
+  expect(csv).toContain(ANNOTATOR.name);
 
   // The confusion matrix: car → person 1, car not drawn 1, an extra car 1.
   await page.getByRole("link", { name: "Confusion" }).click();
@@ -204,6 +213,12 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
   await expect(matrix.locator(`td[data-cell="${car}:${car}"]`)).toHaveText("1");
   await expect(matrix.locator(`td[data-cell="${person}:${person}"]`)).toHaveText("2");
   await shot(page, "quality-03-confusion");
+  // Tables with nothing to show say which setting fills them.
+  await page.getByRole("link", { name: "Agreement" }).click();
+  await expect(page.getByRole("heading", { name: "No blind overlap yet" })).toBeVisible();
+  await page.getByRole("link", { name: "Reviewers" }).click();
+  await expect(page.getByRole("heading", { name: "No audited reviews yet" })).toBeVisible();
+  await shot(page, "quality-03b-reviewers-empty");
 
   // The missing count opens the one image it was counted on, and that opens the comparison.
   await page.getByRole("link", { name: "Annotators" }).click();
