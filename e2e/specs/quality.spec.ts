@@ -283,5 +283,9 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
   await expect(gilPage.getByRole("heading", { name: "My quality" })).toBeVisible();
   await expect(gilPage.getByTestId("kpi-accuracy")).toContainText("50%");
   await shot(gilPage, "quality-07-my-quality");
+  // Honeypots stay blind after submission too: the images behind her counts are not named.
+  await gilPage.goto(`/projects/${p.projectId}/quality/images?outcome=fn`);
+  await expect(gilPage.getByTestId("honeypots-hidden")).toBeVisible();
+  await expect(gilPage.locator("tr[data-image-id]")).toHaveCount(0);
   await gil.close();
 });
