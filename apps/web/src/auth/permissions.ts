@@ -54,6 +54,9 @@ export const ACTION_ENDPOINTS = {
     "listImageCopies",
     "getImageCopy",
     "listQualification",
+    "listAudits",
+    "auditImage",
+    "reviewerPrecision",
   ],
 } as const satisfies Record<Action, readonly EndpointName[]>;
 
