@@ -46,6 +46,9 @@ const server = {
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker per core less one: a single worker on a 2-core machine, where
+    // most of the server suites wait on SQLite and PostgreSQL I/O rather than on the CPU.
+    maxWorkers: 2,
     projects: [
       { test: { name: "packages", include: ["packages/*/src/**/*.test.ts"], environment: "node" } },
       { test: { name: "repo", include: ["scripts/**/*.test.ts"], environment: "node" } },
