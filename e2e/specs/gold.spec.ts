@@ -1,7 +1,8 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createLabels, createProject, putAnnotations, uploadFiles } from "../helpers/api";
 import { imageFile } from "../helpers/images";
 import { shot } from "../helpers/screens";
+import { signedInAs } from "../helpers/sign-in";
 
 /**
  * Gold images (issue 16): a manager marks honeypots in the library and sets up a qualification in
@@ -12,17 +13,6 @@ import { shot } from "../helpers/screens";
 const stamp = Date.now();
 const PASSWORD = "e2e-annotator-pass-2";
 const ANNOTATOR = { name: "Gil Gold", email: `gil-${stamp}@labelbench.test` };
-
-const signedInAs = async (browser: Browser, email: string, password: string): Promise<Page> => {
-  const ctx = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const page = await ctx.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
-  return page;
-};
 
 test("a manager marks honeypots and sets a qualification; the annotator fails it blind and a manager resets it", async ({
   page,

@@ -1,8 +1,9 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createProject, uploadFiles } from "../helpers/api";
 import { waitForImage } from "../helpers/editor-page";
 import { imageFile } from "../helpers/images";
 import { shot } from "../helpers/screens";
+import { signedInAs } from "../helpers/sign-in";
 
 /**
  * Distribution pages of the quality workflow (issue 15): a manager assigns a batch of 3 images of a
@@ -13,17 +14,6 @@ import { shot } from "../helpers/screens";
 const stamp = Date.now();
 const PASSWORD = "e2e-annotator-pass-1";
 const ANNOTATOR = { name: "Bea Batch", email: `bea-${stamp}@labelbench.test` };
-
-const signedInAs = async (browser: Browser, email: string, password: string): Promise<Page> => {
-  const ctx = await browser.newContext({ storageState: { cookies: [], origins: [] } });
-  const page = await ctx.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
-  return page;
-};
 
 test("a manager assigns a batch of 3 from a folder; the annotator's My work shows them and Start opens the first", async ({
   page,
