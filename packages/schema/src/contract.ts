@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { predictionsApi } from "./predictions-contract.js";
 import { qualityApi } from "./quality-contract.js";
 import { qualityReportApi } from "./quality-report-contract.js";
 import { auditApi } from "./review-audit.js";
@@ -251,6 +252,7 @@ export const api = {
   ...auditApi,
   ...qualityApi,
   ...qualityReportApi,
+  ...predictionsApi,
 } as const;
 
 export type Api = typeof api;

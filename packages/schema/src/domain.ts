@@ -301,6 +301,8 @@ export const Annotation = z.object({
   updatedBy: z.string().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  /** The prediction (issue 17) this shape was accepted from; absent for shapes drawn by hand. */
+  predictionId: Id.optional(),
 });
 export type Annotation = z.infer<typeof Annotation>;
 
@@ -308,6 +310,11 @@ export const AnnotationInput = z.object({
   id: AnnotationId.optional(),
   labelId: Id,
   geometry: GeometryInput,
+  /**
+   * Accepts a pending prediction of this image as this shape: it becomes `accepted` when label and
+   * geometry are the prediction's, `edited` otherwise. Kept with the shape for good.
+   */
+  predictionId: Id.optional(),
 });
 export type AnnotationInput = z.infer<typeof AnnotationInput>;
 

@@ -9,6 +9,8 @@ export * from "./label-rules.js";
 export * from "./limits.js";
 export * from "./natural-order.js";
 export * from "./policy.js";
+export * from "./predictions.js";
+export * from "./predictions-contract.js";
 export * from "./quality.js";
 export * from "./quality-contract.js";
 export * from "./quality-report.js";

@@ -108,6 +108,16 @@ export const POLICY = {
   qualityImages: project("read"),
   qualityComparison: project("read"),
   rescoreQuality: project("manage"),
+  // Issue 17: ML engineers (managers) bring predictions in; annotators decide on them while labeling.
+  listPredictionRuns: project("read"),
+  getPredictionRun: project("read"),
+  updatePredictionRun: project("manage"),
+  deletePredictionRun: project("manage"),
+  importPredictions: project("manage"),
+  imagePredictions: project("read"),
+  decidePredictions: project("annotate"),
+  acceptPredictionRun: project("manage"),
+  predictionCalibration: project("read"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
