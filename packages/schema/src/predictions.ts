@@ -66,7 +66,8 @@ export const Prediction = z.object({
   runId: Id,
   imageId: Id,
   labelId: Id,
-  geometry: Geometry,
+  /** Null for a whole-image tag prediction (a classifier's choice), else the predicted shape. */
+  geometry: Geometry.nullable(),
   score: Score,
   state: PredictionState,
   /** The annotation an accepted or edited prediction became (null while pending or rejected). */
@@ -85,10 +86,13 @@ export const ImagePredictions = z.object({
 export type ImagePredictions = z.infer<typeof ImagePredictions>;
 
 /**
- * Rejecting (and reopening, for undo) is its own request; accepting rides the annotation save
- * (an annotation upserted with `predictionId`), so it is offline-safe and undoable like any edit.
+ * Rejecting (and reopening, for undo) is its own request; accepting a shape prediction rides the
+ * annotation save (an annotation upserted with `predictionId`), so it is offline-safe and undoable
+ * like any edit. `acceptTags` accepts whole-image tag predictions: the tag is added to the image
+ * (a new revision), and the prediction becomes `accepted`.
  */
 export const PredictionDecisions = z.object({
+  acceptTags: z.array(Id).max(10_000).default([]),
   reject: z.array(Id).max(10_000).default([]),
   reopen: z.array(Id).max(10_000).default([]),
 });
