@@ -254,19 +254,25 @@ function NothingMeasured({
   );
 }
 
-function TeamReport({
-  projectId,
-  report,
-  scope,
-  filter,
-}: {
+/** A label's name and colour as the report's confusion matrix knows them (a deleted label keeps its number). */
+const labelLookup = (report: QualityReport) => {
+  const labels = new Map(report.confusion.labels.map((l) => [l.id, l]));
+  return {
+    nameOfLabel: (id: number): string => labels.get(id)?.name ?? `label #${id}`,
+    colourOf: (id: number): string | null => labels.get(id)?.color ?? null,
+  };
+};
+
+/** What every view of the report receives. */
+interface ReportViewProps {
   projectId: number;
   report: QualityReport;
   scope: DashboardScope;
   filter: ImagesFilter;
-}) {
-  const labels = new Map(report.confusion.labels.map((l) => [l.id, l]));
-  const nameOfLabel = (id: number) => labels.get(id)?.name ?? `label #${id}`;
+}
+
+function TeamReport({ projectId, report, scope, filter }: ReportViewProps) {
+  const { nameOfLabel, colourOf } = labelLookup(report);
   const view = scope.view;
   const table = (() => {
     switch (view) {
@@ -286,7 +292,7 @@ function TeamReport({
             projectId={projectId}
             rows={report.labels}
             filter={filter}
-            colourOf={(id) => labels.get(id)?.color ?? null}
+            colourOf={colourOf}
             confusion={report.confusion.cells}
             confusionHref={dashboardSearch({ ...scope, view: "confusion" })}
           />
@@ -379,19 +385,8 @@ function EmptyTable({ projectId, view }: { projectId: number; view: DashboardVie
 }
 
 /** One annotator's page: their scores, their most frequent errors, their weeks and labels, their images. */
-function PersonReport({
-  projectId,
-  report,
-  scope,
-  filter,
-}: {
-  projectId: number;
-  report: QualityReport;
-  scope: DashboardScope;
-  filter: ImagesFilter;
-}) {
-  const labels = new Map(report.confusion.labels.map((l) => [l.id, l]));
-  const nameOfLabel = (id: number) => labels.get(id)?.name ?? `label #${id}`;
+function PersonReport({ projectId, report, scope, filter }: ReportViewProps) {
+  const { nameOfLabel, colourOf } = labelLookup(report);
   const row = report.annotators.find((a) => a.userId === scope.annotatorId);
   return (
     <>
@@ -448,7 +443,7 @@ function PersonReport({
           projectId={projectId}
           rows={report.labels}
           filter={filter}
-          colourOf={(id) => labels.get(id)?.color ?? null}
+          colourOf={colourOf}
           confusion={report.confusion.cells}
           confusionHref="#confusion"
         />

@@ -2,6 +2,8 @@ import type {
   AnnotatorQualityRow,
   ConfusionCell,
   LabelQualityRow,
+  QualityCounts,
+  QualityScores,
   ReviewerPrecisionRow,
   WeekQualityRow,
 } from "@labelbench/schema";
@@ -172,49 +174,26 @@ export const confusionText = (c: ConfusionCell, nameOf: (labelId: number) => str
       ? `${nameOf(c.reference)} not drawn`
       : `${nameOf(c.reference)} → ${nameOf(c.checked)}`;
 
-type AnnotatorKey =
-  | "name"
-  | "images"
-  | "accuracy"
-  | "precision"
-  | "recall"
-  | "f1"
-  | "meanIou"
-  | "errors"
-  | "confusions"
-  | "throughput"
-  | "firstPass"
-  | "rework";
+type ScoreKey = "images" | "accuracy" | "precision" | "recall" | "f1" | "meanIou" | "errors";
 
-export function AnnotatorTable({
-  projectId,
-  rows,
-  filter,
-  nameOfLabel,
-  annotatorHref,
-}: {
-  projectId: number;
-  rows: readonly AnnotatorQualityRow[];
-  filter: ImagesFilter;
-  nameOfLabel: (labelId: number) => string;
-  annotatorHref: (userId: number) => string;
-}) {
-  const mine = (r: AnnotatorQualityRow): ImagesFilter => ({ ...filter, annotatorId: r.userId });
-  const columns: Column<AnnotatorQualityRow, AnnotatorKey>[] = [
-    {
-      key: "name",
-      title: "Annotator",
-      sort: (r) => r.name,
-      cell: (r) => <Link to={annotatorHref(r.userId)}>{r.name}</Link>,
-    },
+/**
+ * The columns every compared-work table shares (annotators, weeks): the images compared, the scores
+ * with their intervals, and the error counts, each clicking through to the images behind it.
+ */
+function scoreColumns<R extends { counts: QualityCounts; scores: QualityScores }>(
+  projectId: number,
+  filterOf: (row: R) => ImagesFilter,
+  { f1 }: { f1: boolean },
+): Column<R, ScoreKey>[] {
+  const columns: Column<R, ScoreKey>[] = [
     {
       key: "images",
       title: "Images",
-      hint: "Images of theirs compared with a reference",
+      hint: "Images compared with a reference",
       num: true,
       sort: (r) => r.counts.comparisons,
       cell: (r) => (
-        <CountLink count={r.counts.comparisons} to={imagesHref(projectId, mine(r))} label="Images" />
+        <CountLink count={r.counts.comparisons} to={imagesHref(projectId, filterOf(r))} label="Images" />
       ),
     },
     {
@@ -259,13 +238,41 @@ export function AnnotatorTable({
       cell: (r) => (
         <ErrorCounts
           projectId={projectId}
-          filter={mine(r)}
+          filter={filterOf(r)}
           fn={r.counts.fn}
           fp={r.counts.fp}
           mismatched={r.counts.mismatched}
         />
       ),
     },
+  ];
+  return f1 ? columns : columns.filter((c) => c.key !== "f1");
+}
+
+type AnnotatorKey = "name" | ScoreKey | "confusions" | "throughput" | "firstPass" | "rework";
+
+export function AnnotatorTable({
+  projectId,
+  rows,
+  filter,
+  nameOfLabel,
+  annotatorHref,
+}: {
+  projectId: number;
+  rows: readonly AnnotatorQualityRow[];
+  filter: ImagesFilter;
+  nameOfLabel: (labelId: number) => string;
+  annotatorHref: (userId: number) => string;
+}) {
+  const mine = (r: AnnotatorQualityRow): ImagesFilter => ({ ...filter, annotatorId: r.userId });
+  const columns: Column<AnnotatorQualityRow, AnnotatorKey>[] = [
+    {
+      key: "name",
+      title: "Annotator",
+      sort: (r) => r.name,
+      cell: (r) => <Link to={annotatorHref(r.userId)}>{r.name}</Link>,
+    },
+    ...scoreColumns<AnnotatorQualityRow>(projectId, mine, { f1: true }),
     {
       key: "confusions",
       title: "Top confusions",
@@ -445,7 +452,7 @@ export function LabelTable({
   );
 }
 
-type WeekKey = "week" | "images" | "accuracy" | "precision" | "recall" | "meanIou" | "errors";
+type WeekKey = "week" | ScoreKey;
 
 export function WeekTable({
   projectId,
@@ -459,56 +466,7 @@ export function WeekTable({
   const of = (r: WeekQualityRow): ImagesFilter => ({ ...filter, week: r.week });
   const columns: Column<WeekQualityRow, WeekKey>[] = [
     { key: "week", title: "Week", sort: (r) => r.week, cell: (r) => formatWeek(r.week) },
-    {
-      key: "images",
-      title: "Images",
-      num: true,
-      sort: (r) => r.counts.comparisons,
-      cell: (r) => (
-        <CountLink count={r.counts.comparisons} to={imagesHref(projectId, of(r))} label="Images" />
-      ),
-    },
-    {
-      key: "accuracy",
-      title: "Accuracy",
-      num: true,
-      sort: (r) => r.scores.accuracy,
-      cell: (r) => <EstimateView estimate={r.scores.accuracy} unit="shapes" />,
-    },
-    {
-      key: "precision",
-      title: "Precision",
-      num: true,
-      sort: (r) => r.scores.precision,
-      cell: (r) => <EstimateView estimate={r.scores.precision} unit="drawn shapes" />,
-    },
-    {
-      key: "recall",
-      title: "Recall",
-      num: true,
-      sort: (r) => r.scores.recall,
-      cell: (r) => <EstimateView estimate={r.scores.recall} unit="reference shapes" />,
-    },
-    {
-      key: "meanIou",
-      title: "Mean IoU",
-      num: true,
-      sort: (r) => r.scores.meanIou,
-      cell: (r) => <EstimateView estimate={r.scores.meanIou} kind="iou" unit="matches" />,
-    },
-    {
-      key: "errors",
-      title: "Errors",
-      cell: (r) => (
-        <ErrorCounts
-          projectId={projectId}
-          filter={of(r)}
-          fn={r.counts.fn}
-          fp={r.counts.fp}
-          mismatched={r.counts.mismatched}
-        />
-      ),
-    },
+    ...scoreColumns<WeekQualityRow>(projectId, of, { f1: false }),
   ];
   return (
     <SortableTable
