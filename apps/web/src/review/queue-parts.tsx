@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useId } from "react";
 import { Link } from "react-router";
 import { urlOf } from "../api/client";
 import { Spinner } from "../ui/parts";
@@ -45,5 +45,40 @@ export function ListFoot({
       )}
       {error && <span className="text-danger">{error}</span>}
     </div>
+  );
+}
+
+/** A list filter choosing one person or label by id, or none ("Anyone", "Any label"). */
+export function IdFilterSelect({
+  title,
+  anyText,
+  value,
+  options,
+  onChange,
+}: {
+  title: string;
+  anyText: string;
+  value: number | undefined;
+  options: readonly { id: number; name: string }[];
+  onChange: (id: number | undefined) => void;
+}) {
+  const id = useId();
+  return (
+    <label className="queue-filter" htmlFor={id}>
+      <span>{title}</span>
+      <select
+        id={id}
+        className="input select select--compact"
+        value={value ?? ""}
+        onChange={(e) => onChange(e.target.value === "" ? undefined : Number(e.target.value))}
+      >
+        <option value="">{anyText}</option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,11 +1,11 @@
 import type { IssueState } from "@labelbench/schema";
 import { IssueState as IssueStateSchema } from "@labelbench/schema";
-import { useId } from "react";
 import { Link, useSearchParams } from "react-router";
 import { call } from "../../api/client";
 import { useCan } from "../../auth/useCan";
 import { useProject } from "../../project/project-context";
 import { useProjectPeople } from "../../review/members";
+import { IdFilterSelect } from "../../review/queue-parts";
 import { CATEGORY_LABEL, ISSUE_STATE_LABEL, SEVERITY_LABEL } from "../../review/review-text";
 import { usePaged } from "../../review/use-paged";
 import { formatRelative, plural } from "../../ui/format";
@@ -25,7 +25,6 @@ export function IssuesPage() {
   const scope = parseIssuesScope(params);
   const reviewer = useCan()("review", project);
   const people = useProjectPeople(projectId);
-  const id = useId();
   const list = usePaged(
     (cursor, signal) =>
       call("listProjectIssues", { params: { projectId }, query: { ...issuesQuery(scope), cursor }, signal }),
@@ -68,22 +67,13 @@ export function IssuesPage() {
             ))}
           </div>
         </fieldset>
-        <label className="queue-filter" htmlFor={`${id}-a`}>
-          <span>Annotator</span>
-          <select
-            id={`${id}-a`}
-            className="input select select--compact"
-            value={scope.annotatorId ?? ""}
-            onChange={(e) => go({ annotatorId: e.target.value === "" ? undefined : Number(e.target.value) })}
-          >
-            <option value="">Anyone</option>
-            {people.members.map((p) => (
-              <option key={p.userId} value={p.userId}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <IdFilterSelect
+          title="Annotator"
+          anyText="Anyone"
+          value={scope.annotatorId}
+          options={people.members.map((p) => ({ id: p.userId, name: p.name }))}
+          onChange={(annotatorId) => go({ annotatorId })}
+        />
         {scope.imageId !== undefined && (
           <span className="queue-filter">
             <span>Image</span>

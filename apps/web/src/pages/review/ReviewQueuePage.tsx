@@ -4,7 +4,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { call } from "../../api/client";
 import { useProject } from "../../project/project-context";
 import { useProjectPeople } from "../../review/members";
-import { ListFoot, QueueImageLink } from "../../review/queue-parts";
+import { IdFilterSelect, ListFoot, QueueImageLink } from "../../review/queue-parts";
 import {
   activeFilters,
   DEFAULT_QUEUE_SCOPE,
@@ -211,38 +211,20 @@ function QueueFilters({
   return (
     <fieldset className="queue-filters">
       <legend className="visually-hidden">Filters</legend>
-      <label className="queue-filter" htmlFor={`${id}-a`}>
-        <span>Annotator</span>
-        <select
-          id={`${id}-a`}
-          className="input select select--compact"
-          value={scope.annotatorId ?? ""}
-          onChange={(e) => onChange({ annotatorId: num(e.target.value) })}
-        >
-          <option value="">Anyone</option>
-          {people.map((p) => (
-            <option key={p.userId} value={p.userId}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="queue-filter" htmlFor={`${id}-l`}>
-        <span>Label</span>
-        <select
-          id={`${id}-l`}
-          className="input select select--compact"
-          value={scope.labelId ?? ""}
-          onChange={(e) => onChange({ labelId: num(e.target.value) })}
-        >
-          <option value="">Any label</option>
-          {labels.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <IdFilterSelect
+        title="Annotator"
+        anyText="Anyone"
+        value={scope.annotatorId}
+        options={people.map((p) => ({ id: p.userId, name: p.name }))}
+        onChange={(annotatorId) => onChange({ annotatorId })}
+      />
+      <IdFilterSelect
+        title="Label"
+        anyText="Any label"
+        value={scope.labelId}
+        options={labels}
+        onChange={(labelId) => onChange({ labelId })}
+      />
       <label className="queue-filter" htmlFor={`${id}-s`}>
         <span>Submitted since</span>
         <input
