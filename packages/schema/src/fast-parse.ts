@@ -47,7 +47,12 @@ const annotationOf = (a: unknown): Annotation | null => {
     return null;
   if (typeof createdAt !== "string" || typeof updatedAt !== "string") return null;
   const geometry = geometryOf(a.geometry);
-  return geometry ? { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt } : null;
+  if (!geometry) return null;
+  const out: Annotation = { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt };
+  // A shape accepted from a model's prediction (issue 17) remembers it.
+  const { predictionId } = a;
+  if (predictionId === undefined) return out;
+  return isId(predictionId) ? { ...out, predictionId } : null;
 };
 
 /** The set when `value` is a valid AnnotationSet, else null (nothing thrown). */
