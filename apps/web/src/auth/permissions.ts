@@ -42,6 +42,11 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
+    // Issue 17: the Predictions page (import, rename, delete runs; accept a run in bulk).
+    "importPredictions",
+    "updatePredictionRun",
+    "deletePredictionRun",
+    "acceptPredictionRun",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
