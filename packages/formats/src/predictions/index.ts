@@ -11,3 +11,4 @@ export {
 } from "./labelstudio.js";
 export { decodeRleString, maskBox, type Rle, readRle, rleToMask, type TracedMask, traceMask } from "./rle.js";
 export type { DecodedPrediction, DecodedPredictions, PredictionImageRef } from "./types.js";
+export { decodeYoloPredictions, type TextFile } from "./yolo.js";
