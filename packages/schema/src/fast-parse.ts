@@ -48,11 +48,12 @@ const annotationOf = (a: unknown): Annotation | null => {
   if (typeof createdAt !== "string" || typeof updatedAt !== "string") return null;
   const geometry = geometryOf(a.geometry);
   if (!geometry) return null;
-  const out: Annotation = { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt };
-  // A shape accepted from a model's prediction (issue 17) remembers it.
+  // The prediction a shape was accepted from (issue 17): optional, an id when present.
   const { predictionId } = a;
-  if (predictionId === undefined) return out;
-  return isId(predictionId) ? { ...out, predictionId } : null;
+  if (predictionId === undefined)
+    return { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt };
+  if (!isId(predictionId)) return null;
+  return { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt, predictionId };
 };
 
 /** The set when `value` is a valid AnnotationSet, else null (nothing thrown). */
