@@ -124,6 +124,20 @@ describe("the prediction session on the editor", () => {
     expect(ids(session.visible())).toEqual([2, 3, 1]);
   });
 
+  test("a prediction accepted, undone (its shape deleted: rejected on the server) is reopened before it is a shape again", async () => {
+    const { editor, session, server, flushSaves } = await setup(three());
+    session.accept(2);
+    editor.undo();
+    expect(server.decisions).toEqual([]);
+    editor.redo();
+    expect(flushSaves).toHaveBeenCalled();
+    await vi.waitFor(() => expect(server.decisions).toEqual([{ reopen: [2] }]));
+    editor.undo();
+    session.accept(2);
+    await vi.waitFor(() => expect(server.decisions).toEqual([{ reopen: [2] }, { reopen: [2] }]));
+    expect(shapes(editor).map((s) => s.predictionId)).toEqual([2]);
+  });
+
   test("accept as another label (an edit): the shape takes that label and stays selected", async () => {
     const { editor, session } = await setup(three());
     session.focus(1);

@@ -121,8 +121,12 @@ export const createPredictionSession = (deps: PredictionSessionDeps): Prediction
   const get = () => store.getState();
   let seq = 0;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Accepted then undone here: the server may hold them rejected once the undo's delete is saved. */
-  const undoneAccepts = new Set<number>();
+  /**
+   * Predictions that were shapes here at some point: one no longer a shape (its acceptance undone, or
+   * the shape deleted) is rejected on the server once that delete is saved, so accepting it again
+   * reopens it first.
+   */
+  const everTaken = new Set<number>();
 
   const load = async (imageId: number) => {
     const mine = ++seq;
@@ -153,6 +157,7 @@ export const createPredictionSession = (deps: PredictionSessionDeps): Prediction
       const old = takenCache?.ids;
       const same = old !== undefined && old.size === ids.size && [...ids].every((id) => old.has(id));
       takenCache = { shapes: s.doc.shapes, ids: same && old ? old : ids };
+      for (const id of ids) everTaken.add(id);
     }
     return takenCache.ids;
   };
@@ -228,7 +233,7 @@ export const createPredictionSession = (deps: PredictionSessionDeps): Prediction
     store.setState({ local });
   };
 
-  const sendDecision = async (body: PredictionDecisions): Promise<boolean> => {
+  const sendDecision = async (body: PredictionDecisions, quiet = false): Promise<boolean> => {
     const imageId = get().data?.imageId;
     if (imageId === undefined) return false;
     try {
@@ -247,7 +252,7 @@ export const createPredictionSession = (deps: PredictionSessionDeps): Prediction
       scheduleRefresh();
       return true;
     } catch (err) {
-      deps.notify("error", `Prediction not updated: ${messageOf(err)}`);
+      if (!quiet) deps.notify("error", `Prediction not updated: ${messageOf(err)}`);
       return false;
     }
   };
@@ -259,25 +264,31 @@ export const createPredictionSession = (deps: PredictionSessionDeps): Prediction
     predictionId: p.id,
   });
 
-  const acceptEffect = (ids: readonly number[], label: string) => ({
-    label,
-    apply: () => {
-      for (const id of ids) undoneAccepts.delete(id);
-      scheduleRefresh();
-    },
-    revert: () => {
-      for (const id of ids) undoneAccepts.add(id);
-      scheduleRefresh();
-    },
-  });
+  /**
+   * An accept's history effect. Its undo deletes the shapes (the server then rejects them); its redo
+   * adds them back, so they are reopened first. The accept itself has opened them already.
+   */
+  const acceptEffect = (ids: readonly number[], label: string) => {
+    for (const id of ids) everTaken.add(id);
+    let first = true;
+    return {
+      label,
+      apply: () => {
+        if (first) first = false;
+        else reopenUndone(ids);
+        scheduleRefresh();
+      },
+      revert: scheduleRefresh,
+    };
+  };
 
-  /** Predictions accepted, then undone here: reopened on the server before they are accepted again. */
+  /** Predictions that were shapes here before: reopened on the server (after the saves) before they are accepted again. */
   const reopenUndone = (ids: readonly number[]) => {
-    const again = ids.filter((id) => undoneAccepts.has(id));
+    const again = ids.filter((id) => everTaken.has(id));
     if (again.length === 0) return;
-    for (const id of again) undoneAccepts.delete(id);
     deps.flushSaves();
-    void sendDecision({ reopen: again });
+    // Quiet: a prediction still pending there (its delete not saved) has nothing to reopen.
+    void sendDecision({ reopen: again }, true);
   };
 
   const accept = (id?: number, labelId?: number): boolean => {
