@@ -39,8 +39,8 @@ interface Props {
   tileStats?: TiledImageStats;
   /** Review marks on the overlay (issues, the re-review diff: issues/review-marks.ts). */
   marks?: CanvasMarks | null;
-  /** A model's predictions (predictions/prediction-marks.ts): a picture of their own, under the review marks. */
-  predictionMarks?: CanvasMarks | null;
+  /** A model's predictions (predictions/prediction-marks.ts): pictures of their own, under the review marks. */
+  predictionMarks?: readonly CanvasMarks[];
   /** Presses the prediction layer takes before the editor (focus a prediction, drag it to edit). */
   pressIntercept?: PressIntercept | null;
 }
@@ -50,7 +50,7 @@ interface Layers {
   shapes: ShapeLayer;
   overlay: OverlayLayer;
   marks: MarksLayer;
-  predictions: MarksLayer;
+  predictions: MarksLayer[];
 }
 
 /**
@@ -97,8 +97,8 @@ export function EditorCanvas({
   serverRef.current = serverShapes;
   const marksRef = useRef(marks ?? null);
   marksRef.current = marks ?? null;
-  const predictionsRef = useRef(predictionMarks ?? null);
-  predictionsRef.current = predictionMarks ?? null;
+  const predictionsRef = useRef(predictionMarks ?? []);
+  predictionsRef.current = predictionMarks ?? [];
   const interceptRef = useRef(pressIntercept ?? null);
   interceptRef.current = pressIntercept ?? null;
 
@@ -136,23 +136,26 @@ export function EditorCanvas({
     overlay.setServerShapes(serverRef.current);
     overlay.setMarks(marksRef.current);
     // Over the shapes' picture (appended after it), under the review marks and the overlay.
-    const predictionLayer = new MarksLayer(
-      domMarksHost(rasterEl),
-      scheduler,
-      state,
-      () => {
-        stats.marksDraws += 1;
-      },
-      undefined,
-      false,
-    );
-    predictionLayer.setMarks(predictionsRef.current);
+    const predictionLayers = predictionsRef.current.map((m) => {
+      const layer = new MarksLayer(
+        domMarksHost(rasterEl),
+        scheduler,
+        state,
+        () => {
+          stats.marksDraws += 1;
+        },
+        undefined,
+        false,
+      );
+      layer.setMarks(m);
+      return layer;
+    });
     // Over the shapes' picture (appended after it), under the overlay.
     const marksLayer = new MarksLayer(domMarksHost(rasterEl), scheduler, state, () => {
       stats.marksDraws += 1;
     });
     marksLayer.setMarks(marksRef.current);
-    layers.current = { image: imageLayer, shapes, overlay, marks: marksLayer, predictions: predictionLayer };
+    layers.current = { image: imageLayer, shapes, overlay, marks: marksLayer, predictions: predictionLayers };
     const cursor = new CursorView(inputEl);
     cursor.show(editor.getState().cursorKind);
     const input = new PointerInput(
@@ -168,7 +171,7 @@ export function EditorCanvas({
       shapes.stateChanged(s, prev);
       overlay.stateChanged(s, prev);
       marksLayer.stateChanged(s, prev);
-      predictionLayer.stateChanged(s, prev);
+      for (const layer of predictionLayers) layer.stateChanged(s, prev);
       cursor.show(s.cursorKind);
     });
     return () => {
@@ -179,7 +182,7 @@ export function EditorCanvas({
       shapes.dispose();
       overlay.dispose();
       marksLayer.dispose();
-      predictionLayer.dispose();
+      for (const layer of predictionLayers) layer.dispose();
     };
   }, [editor, scheduler, stats]);
 
@@ -223,9 +226,7 @@ export function EditorCanvas({
     layers.current?.marks.setMarks(marks ?? null);
   }, [marks]);
 
-  useEffect(() => {
-    layers.current?.predictions.setMarks(predictionMarks ?? null);
-  }, [predictionMarks]);
+  // The page passes the same marks for its life: the layers are made with them (above).
 
   // Konva clears the overlay's canvas when the stage's new size reaches it, in React's commit, which
   // may come after the frame that drew for that size (the "view both" banner shrinks the stage as the

@@ -78,6 +78,8 @@ export const drawPredictions = (ctx: Ctx, o: PredictionDrawInput): ScreenRect | 
   // The scores: a small chip at each box's top-left corner, in the label's colour.
   ctx.font = SCORE_FONT;
   ctx.textBaseline = "middle";
+  // Scores print with two decimals: a hundred texts at most, each measured once.
+  const widths = new Map<string, number>();
   for (const [colour, list] of byColour) {
     const text = readableOn(colour);
     for (const p of list) {
@@ -86,7 +88,11 @@ export const drawPredictions = (ctx: Ctx, o: PredictionDrawInput): ScreenRect | 
       const [x1] = map(b.maxX, b.minY);
       if (x1 - x0 < MIN_SCORE_BOX_PX) continue;
       const label = formatScore(p.score);
-      const w = ctx.measureText(label).width + 6;
+      let w = widths.get(label);
+      if (w === undefined) {
+        w = ctx.measureText(label).width + 6;
+        widths.set(label, w);
+      }
       ctx.globalAlpha = 0.85;
       ctx.fillStyle = colour;
       ctx.fillRect(x0, y0, w, 13);

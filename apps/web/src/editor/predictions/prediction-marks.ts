@@ -5,22 +5,37 @@ import type { CanvasMarks } from "../canvas/marks-layer";
 import type { Area } from "../canvas/overlay-view";
 import { labelColours } from "../canvas/shape-layer";
 import { drawPredictions } from "./prediction-draw";
-import { extentOf } from "./prediction-model";
+import { extentOf, type ShapePrediction } from "./prediction-model";
 import type { PredictionSession } from "./prediction-session";
 
 /**
  * The prediction layer as canvas marks (canvas/marks-layer.ts): one picture the compositor moves on a
  * pan and that is drawn again only when what it shows changes (the sliders, a decision, a shape
- * accepted, the focus), so thousands of predictions cost nothing per frame of a pan or zoom.
+ * accepted), so thousands of predictions cost nothing per frame of a pan or zoom.
  */
 export class PredictionMarks implements CanvasMarks {
   private readonly coloursOf = labelColours();
   private extentCache: { key: readonly unknown[]; bounds: Bounds | null } | null = null;
 
+  /**
+   * `all`: every drawn prediction (a big picture, drawn again only when the layer changes); `focus`:
+   * the focused one alone, bold with its handles (a tiny picture of its own, so stepping through
+   * thousands of predictions draws one, not all of them).
+   */
   constructor(
     private readonly session: PredictionSession,
     private readonly editor: Pick<Editor, "store">,
+    private readonly part: "all" | "focus" = "all",
   ) {}
+
+  private focusCache: { p: ShapePrediction | null; list: ShapePrediction[] } = { p: null, list: [] };
+
+  private shown(): ShapePrediction[] {
+    if (this.part === "all") return this.session.visible();
+    const f = this.session.focused();
+    if (f !== this.focusCache.p) this.focusCache = { p: f, list: f ? [f] : [] };
+    return this.focusCache.list;
+  }
 
   subscribe(listener: () => void): () => void {
     const offSession = this.session.store.subscribe((s, prev) => {
@@ -28,7 +43,7 @@ export class PredictionMarks implements CanvasMarks {
         s.data !== prev.data ||
         s.filter !== prev.filter ||
         s.local !== prev.local ||
-        s.focusId !== prev.focusId
+        (this.part === "focus" && s.focusId !== prev.focusId)
       )
         listener();
     });
@@ -43,7 +58,7 @@ export class PredictionMarks implements CanvasMarks {
   }
 
   hasContent(): boolean {
-    return this.session.visible().length > 0;
+    return this.shown().length > 0;
   }
 
   /** Accepting turns a prediction into a shape (the document changes); hiding a label hides its predictions. */
@@ -52,14 +67,14 @@ export class PredictionMarks implements CanvasMarks {
   }
 
   contentKey(s: EditorState): readonly unknown[] {
-    return [this.session.visible(), this.session.store.getState().focusId, s.labels];
+    return [this.shown(), s.labels];
   }
 
   extent(s: EditorState): Bounds | null {
     const key = this.contentKey(s);
     const c = this.extentCache;
     if (c && c.key.length === key.length && c.key.every((k, i) => k === key[i])) return c.bounds;
-    const bounds = extentOf(this.session.visible());
+    const bounds = extentOf(this.shown());
     this.extentCache = { key, bounds };
     return bounds;
   }
@@ -79,8 +94,8 @@ export class PredictionMarks implements CanvasMarks {
     return drawPredictions(ctx, {
       viewport,
       stage,
-      predictions: this.session.visible(),
-      focusId: this.session.store.getState().focusId,
+      predictions: this.shown(),
+      focusId: this.part === "focus" ? (this.shown()[0]?.id ?? null) : null,
       colourOf: (id) => colours.get(id) ?? UNKNOWN_LABEL_COLOUR,
       nameOf: (id) => names.get(id) ?? `label ${id}`,
     });

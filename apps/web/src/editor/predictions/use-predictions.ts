@@ -19,7 +19,7 @@ export const usePredictions = (
   notices: NoticeCenter,
   blocked: () => boolean,
   saves: { flush(): void; reloadAnnotations(): void },
-): { session: PredictionSession; marks: PredictionMarks } => {
+): { session: PredictionSession; marks: readonly PredictionMarks[] } => {
   const latest = useRef({ blocked, saves });
   latest.current = { blocked, saves };
   const [session] = useState(() =>
@@ -33,7 +33,10 @@ export const usePredictions = (
     }),
   );
   useEffect(() => () => session.dispose(), [session]);
-  const marks = useMemo(() => new PredictionMarks(session, editor), [session, editor]);
+  const marks = useMemo(
+    () => [new PredictionMarks(session, editor, "all"), new PredictionMarks(session, editor, "focus")],
+    [session, editor],
+  );
   useEffect(() => session.show(imageId), [session, imageId]);
   useEffect(
     () =>
