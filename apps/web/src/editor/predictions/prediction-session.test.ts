@@ -138,6 +138,34 @@ describe("the prediction session on the editor", () => {
     expect(shapes(editor).map((s) => s.predictionId)).toEqual([2]);
   });
 
+  test("through the keys (inside the editor's key batch): Enter accepts and the focus moves on, the new shape not selected", async () => {
+    const { editor, session } = await setup(three());
+    registerPredictionCommands(editor, {
+      hasVisible: () => session.visible().length > 0,
+      hasFocused: () => session.focused() !== null,
+      step: (d) => session.step(d),
+      accept: () => session.accept(),
+      reject: () => void session.reject(),
+      acceptAll: () => session.acceptAllVisible(),
+    });
+    const key = (key: string) =>
+      editor.dispatch({
+        type: "keyDown",
+        key,
+        code: key,
+        shift: false,
+        ctrl: false,
+        alt: false,
+        repeat: false,
+      });
+    key("]");
+    expect(session.store.getState().focusId).toBe(2);
+    key("Enter");
+    expect(shapes(editor).map((s) => s.predictionId)).toEqual([2]);
+    expect(session.store.getState().focusId).toBe(3);
+    expect(editor.getState().selection.size).toBe(0);
+  });
+
   test("accept as another label (an edit): the shape takes that label and stays selected", async () => {
     const { editor, session } = await setup(three());
     session.focus(1);

@@ -185,8 +185,9 @@ export const createPredictionSession = (deps: PredictionSessionDeps): Prediction
   const focus = (id: number | null, opts: { centre?: boolean } = {}) => {
     store.setState({ focusId: id });
     if (id === null) return;
-    // One thing picked at a time: the prediction, not a shape.
-    if (editor.getState().selection.size > 0) editor.select([]);
+    // One thing picked at a time: the prediction, not a shape. Unconditionally: inside a key's batch
+    // the editor's state read here is the one before the key (a shape the key just added is selected).
+    editor.select([]);
     const p = byId(id);
     if (opts.centre && p?.geometry) {
       const s = editor.getState();
