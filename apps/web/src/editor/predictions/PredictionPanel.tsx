@@ -125,7 +125,7 @@ export function PredictionPanel({
         onClick={() => session.acceptAllVisible()}
         title={withShortcut("Accept all visible predictions", editor, PREDICTION_COMMANDS.acceptAll)}
       >
-        Accept all {visible.length} visible
+        {visible.length === 0 ? "None left above the sliders" : `Accept all ${visible.length} visible`}
       </button>
       <ul className="pr-runs">
         {data.runs.map((run) => {
