@@ -42,7 +42,7 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
-    // Issue 17: the Predictions page (import, rename, delete runs; accept a run in bulk).
+    // Issue 17: bringing predictions in and managing their runs (ML engineers: managers).
     "importPredictions",
     "updatePredictionRun",
     "deletePredictionRun",
