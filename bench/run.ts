@@ -19,6 +19,7 @@ import {
 } from "./backends.js";
 import { datasetCases } from "./cases/dataset-cases.js";
 import { polygonLimits, selfCrossingCheck } from "./cases/geometry.js";
+import { predictionCases } from "./cases/predictions.js";
 import { qualityCases } from "./cases/quality.js";
 import { qualityReportCases } from "./cases/quality-report.js";
 import { concurrentAutosave, putLatency, uploadIngest } from "./cases/server.js";
@@ -65,6 +66,7 @@ const cases: Case[] = [
   ...qualityCases(quick),
   ...qualityReportCases(quick),
   ...datasetCases(quick),
+  ...predictionCases(quick),
   ...(await optionalCases("editor.ts", "editorCases")),
   ...(await optionalCases("editor-gesture.ts", "editorGestureCases")),
   ...(await optionalCases("review-open.ts", "reviewOpenCases")),

@@ -21,7 +21,7 @@ import {
 import type { AnnotationInput, Label, ShapeType } from "@labelbench/schema";
 import { createStore } from "zustand/vanilla";
 import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
-import { type DocDiff, History, isEmptyDiff, survivingIds, touchedIds } from "./history.js";
+import { type DocDiff, History, isEmptyDocDiff, survivingIds, touchedIds } from "./history.js";
 import { bindingsOverlap, type KeyDownEvent, matchesKeys, parseKeyBinding } from "./keys.js";
 import { focusViewport, steppedObject } from "./object-focus.js";
 import { cursorKindFor } from "./pointer-cursor.js";
@@ -54,6 +54,7 @@ import type {
   EditorEvent,
   EditorMetrics,
   EditorState,
+  HistoryEffect,
   ImageInfo,
   LoadInput,
   PressTarget,
@@ -254,7 +255,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   const syncHistoryFlags = () => set({ canUndo: history.canUndo, canRedo: history.canRedo });
 
   /** Validates a change, records it as one history entry and applies it. False (with a message) when refused. */
-  const commit = (change: ShapeChange, select?: ShapeId[]): boolean => {
+  const commit = (change: ShapeChange, select?: ShapeId[], effect?: HistoryEffect): boolean => {
     if (cur().readOnly) return refuse(READ_ONLY_MESSAGE);
     const size = imageSize();
     const clean = (s: Shape): Shape | string => {
@@ -283,11 +284,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       const e = shapes.ranked(id);
       if (e) removed.push(e);
     }
-    const diff: DocDiff = { added, updated, removed };
-    if (!isEmptyDiff(diff)) {
+    const diff: DocDiff = effect ? { added, updated, removed, effect } : { added, updated, removed };
+    if (!isEmptyDocDiff(diff)) {
       history.record(diff);
       applyDiff(diff);
       syncHistoryFlags();
+      effect?.apply();
     }
     if (select) set({ selection: new Set(select.filter((id) => shapes.has(id))) });
     return true;
@@ -306,7 +308,11 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   };
 
   const shapesFromSet = (set: AnnotationSetLike): Shape[] =>
-    set.annotations.map((a) => ({ id: a.id ?? newId(), labelId: a.labelId, geometry: a.geometry }));
+    set.annotations.map((a) =>
+      a.predictionId === undefined
+        ? { id: a.id ?? newId(), labelId: a.labelId, geometry: a.geometry }
+        : { id: a.id ?? newId(), labelId: a.labelId, geometry: a.geometry, predictionId: a.predictionId },
+    );
 
   // ---- tools ----
 
@@ -1000,8 +1006,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         cancelGesture();
         const d = history.popUndo();
         if (!d) return [];
-        applyDiff(d);
+        if (!isEmptyDocDiff(d)) applyDiff(d);
         syncHistoryFlags();
+        if (d.effect) {
+          d.effect.apply();
+          message(`Undone: ${d.effect.label}`);
+        }
         if (d.added.length + d.updated.length + d.removed.length > 0)
           set({ selection: new Set(survivingIds(d)) });
         return touchedIds(d);
@@ -1017,8 +1027,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         cancelGesture();
         const d = history.popRedo();
         if (!d) return [];
-        applyDiff(d);
+        if (!isEmptyDocDiff(d)) applyDiff(d);
         syncHistoryFlags();
+        if (d.effect) {
+          d.effect.apply();
+          message(`Redone: ${d.effect.label}`);
+        }
         if (d.added.length + d.updated.length + d.removed.length > 0)
           set({ selection: new Set(survivingIds(d)) });
         return touchedIds(d);
@@ -1207,7 +1221,26 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     },
 
     toAnnotationInputs(): AnnotationInput[] {
-      return [...shapes.values()].map((s) => ({ id: s.id, labelId: s.labelId, geometry: s.geometry }));
+      return [...shapes.values()].map((s) =>
+        s.predictionId === undefined
+          ? { id: s.id, labelId: s.labelId, geometry: s.geometry }
+          : { id: s.id, labelId: s.labelId, geometry: s.geometry, predictionId: s.predictionId },
+      );
+    },
+
+    addShapes(toAdd, opts) {
+      return batch(() =>
+        commit(
+          { add: [...toAdd] },
+          toAdd.map((x) => x.id),
+          opts?.effect,
+        ),
+      );
+    },
+
+    recordEffect(effect) {
+      history.record({ added: [], updated: [], removed: [], effect });
+      syncHistoryFlags();
     },
 
     hitTest,

@@ -1,5 +1,5 @@
 import type { RankedShape } from "./shape-map.js";
-import type { Shape, ShapeId } from "./types.js";
+import type { HistoryEffect, Shape, ShapeId } from "./types.js";
 
 /**
  * One undo entry: what a single gesture changed, as a diff rather than a snapshot (tldraw, CVAT), so an
@@ -10,17 +10,29 @@ export interface DocDiff {
   readonly updated: readonly (readonly [before: Shape, after: Shape])[];
   readonly removed: readonly RankedShape[];
   readonly tags?: readonly [before: readonly number[], after: readonly number[]];
+  /** A change outside the document made with this entry (applied after it, reverted with it). */
+  readonly effect?: HistoryEffect;
 }
+
+export const invertEffect = (e: HistoryEffect): HistoryEffect => ({
+  label: e.label,
+  apply: () => e.revert(),
+  revert: () => e.apply(),
+});
 
 export const invertDiff = (d: DocDiff): DocDiff => ({
   added: d.removed,
   removed: d.added,
   updated: d.updated.map(([before, after]) => [after, before] as const),
   ...(d.tags ? { tags: [d.tags[1], d.tags[0]] as const } : {}),
+  ...(d.effect ? { effect: invertEffect(d.effect) } : {}),
 });
 
-export const isEmptyDiff = (d: DocDiff): boolean =>
+/** No change of the document (an entry may still carry an effect). */
+export const isEmptyDocDiff = (d: DocDiff): boolean =>
   d.added.length === 0 && d.updated.length === 0 && d.removed.length === 0 && !d.tags;
+
+export const isEmptyDiff = (d: DocDiff): boolean => isEmptyDocDiff(d) && !d.effect;
 
 /** Ids a diff touches that still exist once it is applied: the selection after undo/redo. */
 export const survivingIds = (d: DocDiff): ShapeId[] => [

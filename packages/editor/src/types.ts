@@ -8,6 +8,11 @@ export interface Shape {
   readonly id: ShapeId;
   readonly labelId: number;
   readonly geometry: Geometry;
+  /**
+   * The model prediction this shape was accepted from (issue 17); edits keep it (they spread the
+   * shape), copies drop it: a pasted copy is drawn by hand.
+   */
+  readonly predictionId?: number;
 }
 
 /** What is saved and undoable. `shapes` iterates in z-order (bottom first), which is also the list order. */
@@ -159,7 +164,12 @@ export interface Clipboard {
 
 /** An AnnotationSet (server reply) or anything shaped like it; ids are generated for annotations without one. */
 export interface AnnotationSetLike {
-  annotations: readonly { id?: string | undefined; labelId: number; geometry: Geometry }[];
+  annotations: readonly {
+    id?: string | undefined;
+    labelId: number;
+    geometry: Geometry;
+    predictionId?: number | undefined;
+  }[];
   tags: readonly number[];
 }
 
@@ -260,6 +270,17 @@ export interface Editor {
   paste(): void;
   /** Adds copies (new ids) of the shapes, clamped to this image; e.g. "copy all shapes from the previous image". */
   pasteShapes(shapes: readonly Shape[]): void;
+  /**
+   * Adds the shapes as they are (their ids, their predictionId) as one undoable change, selecting
+   * them; `effect` joins that history entry (see HistoryEffect). False, with a message, when refused
+   * (read-only, a geometry outside the image).
+   */
+  addShapes(shapes: readonly Shape[], opts?: { effect?: HistoryEffect }): boolean;
+  /**
+   * Records a change made outside the document (e.g. a prediction rejected on the server) as an
+   * undo entry of its own, so Undo and Redo walk it in order with the edits. Runs nothing now.
+   */
+  recordEffect(effect: HistoryEffect): void;
   /** What PUT /images/:id/annotations sends, in z-order. */
   toAnnotationInputs(): AnnotationInput[];
   /** Smallest-area visible, unlocked shape under the point (spatial index). Tolerance in screen px. */
@@ -274,6 +295,14 @@ export interface Editor {
   isShapeLocked(id: ShapeId): boolean;
   clearMessage(): void;
   readonly metrics: Readonly<EditorMetrics>;
+}
+
+/** Something outside the document an undo entry reverts and a redo applies again. */
+export interface HistoryEffect {
+  /** Shown in the message after Undo / Redo, e.g. "Rejected prediction 0.87". */
+  readonly label: string;
+  apply(): void;
+  revert(): void;
 }
 
 export interface CreateEditorOptions {

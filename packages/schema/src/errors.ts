@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ImportReport } from "./datasets-contract.js";
 import { AnnotationSet, ShapeType } from "./domain.js";
+import { PredictionImportReport } from "./predictions.js";
 import { QualificationStatus } from "./quality.js";
 import { ImageWork } from "./review.js";
 
@@ -58,8 +59,8 @@ export const LabelConflict = z.discriminatedUnion("field", [
  * parse them with it. Absent where a code carries none.
  */
 export const ERROR_DETAILS = {
-  /** The failing fields; a refused dataset import sends its whole report instead. */
-  VALIDATION_ERROR: z.union([Fields, ImportReport]).optional(),
+  /** The failing fields; a refused dataset or predictions import sends its whole report instead. */
+  VALIDATION_ERROR: z.union([Fields, ImportReport, PredictionImportReport]).optional(),
   BAD_JSON: none,
   /** A tile outside the pyramid: the levels there are, as columns x rows of tiles. */
   NOT_FOUND: z.object({ levels: z.array(z.object({ columns: Count, rows: Count })) }).optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SplitParam } from "./datasets-contract.js";
 import { Geometry, Id, Timestamp } from "./domain.js";
 
 /**
@@ -99,6 +100,11 @@ export const PredictionDecisions = z.object({
 export type PredictionDecisions = z.input<typeof PredictionDecisions>;
 export const PredictionDecisionResult = z.object({
   predictions: z.array(Prediction).describe("the predictions as they now stand"),
+  revision: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("the image's annotation revision now (accepted tags move it one step)"),
 });
 
 /** Accept in bulk from the API: every pending prediction of a run at or above a score, optionally per label / image. */
@@ -136,6 +142,12 @@ export const PredictionImportQuery = z.object({
   minScore: z.coerce.number().min(0).max(1).default(0),
   /** Class-wise non-maximum suppression at this IoU (absent: none). */
   nmsIou: z.coerce.number().gt(0).max(1).optional(),
+  /**
+   * COCO results' `image_id`s are those of the project's COCO export: give the export's `split`
+   * and `seed` when it had them (they decide its image order), as in the export's query.
+   */
+  split: SplitParam.optional(),
+  seed: z.string().max(100).optional(),
 });
 export type PredictionImportQuery = z.input<typeof PredictionImportQuery>;
 

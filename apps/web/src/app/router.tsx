@@ -47,6 +47,9 @@ if (typeof window !== "undefined" && EDITOR_PATH.test(window.location.pathname))
   startEditorPreload(window.location.pathname, { loadChunk: loadEditor, sessionChecked });
 }
 const ExportPage = lazy(() => import("../pages/export/ExportPage").then((m) => ({ default: m.ExportPage })));
+const PredictionsPage = lazy(() =>
+  import("../pages/predictions/PredictionsPage").then((m) => ({ default: m.PredictionsPage })),
+);
 const QualityRoutes = lazy(() =>
   import("../pages/quality/QualityRoutes").then((m) => ({ default: m.QualityRoutes })),
 );
@@ -124,6 +127,17 @@ export const routes = [
                       <Deferred what="quality">
                         <QualityRoutes />
                       </Deferred>
+                    ),
+                  },
+                  // Model-assisted labeling (issue 17): prediction runs and their import.
+                  {
+                    path: "predictions",
+                    element: (
+                      <ProjectAllows action="manageProject">
+                        <Deferred what="predictions">
+                          <PredictionsPage />
+                        </Deferred>
+                      </ProjectAllows>
                     ),
                   },
                   { path: "images/:imageId/history", element: <HistoryPage /> },

@@ -42,6 +42,11 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
+    // Issue 17: bringing predictions in and managing their runs (ML engineers: managers).
+    "importPredictions",
+    "updatePredictionRun",
+    "deletePredictionRun",
+    "acceptPredictionRun",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],

@@ -9,7 +9,7 @@ import { OVERSCAN_PX } from "./canvas/image-camera";
 import { domImageLayerHost, ImageLayer } from "./canvas/image-layer";
 import { type CanvasMarks, domMarksHost, MarksLayer } from "./canvas/marks-layer";
 import { OverlayLayer } from "./canvas/overlay-layer";
-import { PointerInput } from "./canvas/pointer-input";
+import { PointerInput, type PressIntercept } from "./canvas/pointer-input";
 import { ShapeLayer } from "./canvas/shape-layer";
 import type { RasterStats } from "./canvas/shape-raster";
 import { type TiledImageStats, TileRenderer } from "./canvas/tile-renderer";
@@ -39,6 +39,10 @@ interface Props {
   tileStats?: TiledImageStats;
   /** Review marks on the overlay (issues, the re-review diff: issues/review-marks.ts). */
   marks?: CanvasMarks | null;
+  /** A model's predictions (predictions/prediction-marks.ts): pictures of their own, under the review marks. */
+  predictionMarks?: readonly CanvasMarks[];
+  /** Presses the prediction layer takes before the editor (focus a prediction, drag it to edit). */
+  pressIntercept?: PressIntercept | null;
 }
 
 interface Layers {
@@ -46,6 +50,7 @@ interface Layers {
   shapes: ShapeLayer;
   overlay: OverlayLayer;
   marks: MarksLayer;
+  predictions: MarksLayer[];
 }
 
 /**
@@ -68,6 +73,8 @@ export function EditorCanvas({
   tiled,
   tileStats,
   marks,
+  predictionMarks,
+  pressIntercept,
 }: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
   const imageBox = useRef<HTMLDivElement>(null);
@@ -90,6 +97,10 @@ export function EditorCanvas({
   serverRef.current = serverShapes;
   const marksRef = useRef(marks ?? null);
   marksRef.current = marks ?? null;
+  const predictionsRef = useRef(predictionMarks ?? []);
+  predictionsRef.current = predictionMarks ?? [];
+  const interceptRef = useRef(pressIntercept ?? null);
+  interceptRef.current = pressIntercept ?? null;
 
   useLayoutEffect(() => {
     const el = boxRef.current;
@@ -124,20 +135,43 @@ export function EditorCanvas({
     });
     overlay.setServerShapes(serverRef.current);
     overlay.setMarks(marksRef.current);
+    // Over the shapes' picture (appended after it), under the review marks and the overlay.
+    const predictionLayers = predictionsRef.current.map((m) => {
+      const layer = new MarksLayer(
+        domMarksHost(rasterEl),
+        scheduler,
+        state,
+        () => {
+          stats.marksDraws += 1;
+        },
+        undefined,
+        false,
+      );
+      layer.setMarks(m);
+      return layer;
+    });
     // Over the shapes' picture (appended after it), under the overlay.
     const marksLayer = new MarksLayer(domMarksHost(rasterEl), scheduler, state, () => {
       stats.marksDraws += 1;
     });
     marksLayer.setMarks(marksRef.current);
-    layers.current = { image: imageLayer, shapes, overlay, marks: marksLayer };
+    layers.current = { image: imageLayer, shapes, overlay, marks: marksLayer, predictions: predictionLayers };
     const cursor = new CursorView(inputEl);
     cursor.show(editor.getState().cursorKind);
-    const input = new PointerInput(box, inputEl, editor, scheduler, (apply) => imageLayer.duringWheel(apply));
+    const input = new PointerInput(
+      box,
+      inputEl,
+      editor,
+      scheduler,
+      (apply) => imageLayer.duringWheel(apply),
+      () => interceptRef.current,
+    );
     const unsubscribe = editor.store.subscribe((s, prev) => {
       imageLayer.cameraChanged(s, prev);
       shapes.stateChanged(s, prev);
       overlay.stateChanged(s, prev);
       marksLayer.stateChanged(s, prev);
+      for (const layer of predictionLayers) layer.stateChanged(s, prev);
       cursor.show(s.cursorKind);
     });
     return () => {
@@ -148,6 +182,7 @@ export function EditorCanvas({
       shapes.dispose();
       overlay.dispose();
       marksLayer.dispose();
+      for (const layer of predictionLayers) layer.dispose();
     };
   }, [editor, scheduler, stats]);
 
@@ -190,6 +225,8 @@ export function EditorCanvas({
     layers.current?.overlay.setMarks(marks ?? null);
     layers.current?.marks.setMarks(marks ?? null);
   }, [marks]);
+
+  // The page passes the same marks for its life: the layers are made with them (above).
 
   // Konva clears the overlay's canvas when the stage's new size reaches it, in React's commit, which
   // may come after the frame that drew for that size (the "view both" banner shrinks the stage as the

@@ -18,6 +18,9 @@ import { IssuePanel } from "./issues/IssuePanel";
 import { useIssues } from "./issues/use-issues";
 import { LabelPalette, TagsPanel } from "./LabelPalette";
 import { Notices, useNotices } from "./Notices";
+import { PredictionPanel, SuggestedTags } from "./predictions/PredictionPanel";
+import { predictionApi } from "./predictions/prediction-api";
+import { usePredictions } from "./predictions/use-predictions";
 import { ReviewBar, WorkStatus } from "./review/ReviewBar";
 import {
   isReviewMode,
@@ -234,6 +237,11 @@ export function EditorPage() {
     },
     focusIssue,
   );
+  // Issue 17: a model's predictions as a layer to accept, reject or edit.
+  const predictions = usePredictions(editor, imageId, notices, () => view.current.blocked, {
+    flush: () => session.flushAll(),
+    reloadAnnotations: () => session.reload(),
+  });
   useTestHook(editor, session, stats, tileStats);
 
   const serverShapes = useMemo<Shape[] | null>(
@@ -310,6 +318,7 @@ export function EditorPage() {
         <aside className="ed-side ed-side--left">
           <LabelPalette editor={editor} projectHref={projectHref} />
           <TagsPanel editor={editor} />
+          <SuggestedTags editor={editor} session={predictions.session} />
         </aside>
         <div className="ed-canvas">
           <EditorCanvas
@@ -321,6 +330,8 @@ export function EditorPage() {
             tiled={tiled}
             tileStats={tileStats}
             marks={issues.session.marks}
+            predictionMarks={predictions.marks}
+            pressIntercept={predictions.session.pointer}
           />
           {issues.rights.review && <IssueForm editor={editor} session={issues.session} />}
           <DiffLegend session={issues.session} keys={reviewMode} />
@@ -358,6 +369,7 @@ export function EditorPage() {
         </div>
         <aside className="ed-side ed-side--right">
           <IssuePanel editor={editor} session={issues.session} rights={issues.rights} keys={reviewMode} />
+          <PredictionPanel editor={editor} session={predictions.session} api={predictionApi} />
           <ShapeList editor={editor} authors={authors} />
         </aside>
       </div>

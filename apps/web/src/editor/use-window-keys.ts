@@ -1,9 +1,23 @@
 import type { Editor } from "@labelbench/editor";
 import { useEffect } from "react";
 
-const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement &&
-  (t.isContentEditable || t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
+/** Keys a focused slider (the prediction score sliders) uses itself; the editor takes the rest. */
+const SLIDER_KEYS = new Set([
+  "ArrowLeft",
+  "ArrowRight",
+  "ArrowUp",
+  "ArrowDown",
+  "Home",
+  "End",
+  "PageUp",
+  "PageDown",
+]);
+
+const isTyping = (t: EventTarget | null, key: string) => {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t instanceof HTMLInputElement && t.type === "range") return SLIDER_KEYS.has(key);
+  return t.isContentEditable || t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT";
+};
 
 /**
  * Keyboard: the window listens so keys work wherever focus is, except in text fields and dialogs.
@@ -17,7 +31,7 @@ export const useWindowKeys = (
 ): void => {
   useEffect(() => {
     const onDown = (e: KeyboardEvent) => {
-      if (isTyping(e.target)) return;
+      if (isTyping(e.target, e.key)) return;
       if (view.current.help) {
         if (e.key === "Escape" || e.key === "?") {
           closeHelp();

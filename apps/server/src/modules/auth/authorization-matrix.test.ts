@@ -5,6 +5,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
+import { createPredictionRun } from "../predictions/runs.js";
 
 /**
  * Every API route x every kind of caller -> the expected status. A contract endpoint without a row
@@ -552,7 +553,7 @@ afterAll(() => t?.cleanup());
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {
     const missing = (Object.keys(api) as EndpointName[]).filter(
-      (n) => !ROWS[n] && !ISSUE_ROWS[n] && !QUALITY_ROWS[n],
+      (n) => !ROWS[n] && !ISSUE_ROWS[n] && !QUALITY_ROWS[n] && !PREDICTION_ROWS[n],
     );
     expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
   });
@@ -775,6 +776,106 @@ describe("authorization matrix: quality report", () => {
           const res = await request(w.app)
             [e.method.toLowerCase() as "get" | "post"](`/api/v1${call.path}`)
             .set(w.headers[caller]);
+          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+            rowSpec.expect[caller],
+          );
+          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+        });
+    });
+});
+
+// ---------------------------------------------------------------- predictions (issue 17, modules/predictions)
+
+/** A run of one box prediction on the world's image (a fresh one for the deletion row). */
+const predictionRun = async (w: World): Promise<number> => {
+  if (!t) throw new Error("no test app");
+  const run = await createPredictionRun(
+    {
+      sql: t.sql,
+      dialect: t.dialect,
+      ...(t.dialect === "sqlite" ? { db: t.db } : {}),
+      now: () => new Date().toISOString(),
+    },
+    {
+      projectId: w.projectId,
+      modelName: "m",
+      modelVersion: "1",
+      source: "coco-results",
+      labelMap: [],
+      params: {},
+      createdBy: null,
+      predictions: [
+        {
+          imageId: w.imageId,
+          labelId: w.labelId,
+          geometry: { type: "box", x: 0, y: 0, width: 2, height: 2 },
+          score: 0.5,
+        },
+      ],
+    },
+  );
+  return run.id;
+};
+let sharedRun: number | undefined;
+const runOf = async (w: World) => {
+  sharedRun ??= await predictionRun(w);
+  return sharedRun;
+};
+
+const PREDICTION_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+  listPredictionRuns: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/prediction-runs` }),
+  },
+  getPredictionRun: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/prediction-runs/${await runOf(w)}` }),
+  },
+  updatePredictionRun: {
+    expect: projectManage(200),
+    prepare: async (w) => ({ path: `/prediction-runs/${await runOf(w)}`, body: { modelVersion: "2" } }),
+  },
+  deletePredictionRun: {
+    expect: projectManage(204),
+    prepare: async (w) => ({ path: `/prediction-runs/${await predictionRun(w)}` }),
+  },
+  importPredictions: {
+    expect: projectManage(200),
+    prepare: (w) => ({
+      path: `/projects/${w.projectId}/predictions/import?modelName=m&modelVersion=1&dryRun=true`,
+      body: [],
+    }),
+  },
+  imagePredictions: { expect: projectRead(), prepare: (w) => ({ path: `/images/${w.imageId}/predictions` }) },
+  decidePredictions: {
+    expect: projectAnnotate(200),
+    prepare: (w) => ({ path: `/images/${w.imageId}/predictions/decisions`, body: {} }),
+  },
+  acceptPredictionRun: {
+    expect: projectManage(200),
+    prepare: async (w) => ({ path: `/prediction-runs/${await runOf(w)}/accept`, body: { minScore: 1 } }),
+  },
+  predictionCalibration: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/prediction-runs/${await runOf(w)}/calibration` }),
+  },
+};
+
+describe("authorization matrix: predictions", () => {
+  for (const [name, rowSpec] of Object.entries(PREDICTION_ROWS) as [
+    EndpointName,
+    { expect: Expect; prepare: Prepare },
+  ][])
+    describe(name, () => {
+      for (const caller of CALLERS)
+        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+          const e = api[name];
+          const call = await rowSpec.prepare(w, caller);
+          let req = request(w.app)
+            [e.method.toLowerCase() as "get" | "post" | "patch" | "delete"](`/api/v1${call.path}`)
+            .set(w.headers[caller]);
+          if (call.body !== undefined) req = req.send(call.body as object);
+          const res = await req;
           expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
             rowSpec.expect[caller],
           );

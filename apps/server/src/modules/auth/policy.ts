@@ -44,7 +44,9 @@ export const authorize = async (
       ? notFound("image", params.imageId)
       : typeof params.issueId === "number"
         ? notFound("issue", params.issueId)
-        : null;
+        : typeof params.runId === "number"
+          ? notFound("prediction run", params.runId)
+          : null;
   const projectId =
     typeof params.projectId === "number"
       ? params.projectId
@@ -52,7 +54,9 @@ export const authorize = async (
         ? await repo.projectOfImage(params.imageId)
         : typeof params.issueId === "number"
           ? await repo.projectOfIssue(params.issueId)
-          : null;
+          : typeof params.runId === "number"
+            ? await repo.projectOfPredictionRun(params.runId)
+            : null;
   if (projectId === null) {
     throw (
       hidden() ?? new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`)

@@ -284,6 +284,10 @@ export const authRepo = (db: Executor) => {
     projectOfImage: async (imageId: number): Promise<number | null> =>
       (await db.selectFrom("images").select("project_id").where("id", "=", imageId).executeTakeFirst())
         ?.project_id ?? null,
+    /** A deleted run (issue 17) still names its project: the service answers its 404. */
+    projectOfPredictionRun: async (runId: number): Promise<number | null> =>
+      (await db.selectFrom("prediction_runs").select("project_id").where("id", "=", runId).executeTakeFirst())
+        ?.project_id ?? null,
     projectOfIssue: async (issueId: number): Promise<number | null> =>
       (await db.selectFrom("review_issues").select("project_id").where("id", "=", issueId).executeTakeFirst())
         ?.project_id ?? null,

@@ -95,6 +95,18 @@ describe(`copies: an annotator's work on a gold image (${TEST_BACKEND})`, () => 
     expect(await setOf("ann2", id)).toMatchObject({ revision: 0, annotations: [] });
   });
 
+  it("refuses a shape naming a prediction (issue 17): a copy is measured blind, and nothing is saved", async () => {
+    w = await makeReviewWorld(1);
+    const id = await goldWithReference();
+    const res = await patch("ann1", id, 0, { upsert: [{ ...box("c1", 10), predictionId: 5 }] });
+    const err = expectError(res, 400, "VALIDATION_ERROR");
+    expect(issuePaths(err.details)).toEqual(["body.upsert.0.predictionId"]);
+    expect((err.details as { message: string }[])[0]?.message).toBe(
+      `image ${id} is worked in your private copy, where predictions cannot be accepted`,
+    );
+    expect(await copyRow(id, w.users.ann1.id)).toBeUndefined();
+  });
+
   it("validates like the image's set, conflicts on the copy's own revision, and places shapes like a patch", async () => {
     w = await makeReviewWorld(1);
     const id = await goldWithReference();

@@ -108,6 +108,11 @@ export class MarksLayer {
     private readonly state: () => EditorState,
     private readonly onDraw: () => void = () => {},
     private readonly margin = MARKS_MARGIN_PX,
+    /**
+     * Whether the marks sit on shapes (review pins) and so give way to the overlay while a drag
+     * moves shapes; marks of their own (predictions) stay in the picture.
+     */
+    private readonly onShapes = true,
   ) {}
 
   setMarks(marks: CanvasMarks | null): void {
@@ -145,7 +150,7 @@ export class MarksLayer {
   private readonly frame = (budget: FrameBudget): boolean => {
     const s = this.state();
     const marks = this.marks;
-    if (!marks || !s.image || !marks.hasContent(s) || marksLive(s)) {
+    if (!marks || !s.image || !marks.hasContent(s) || (this.onShapes && marksLive(s))) {
       this.hide();
       return false;
     }

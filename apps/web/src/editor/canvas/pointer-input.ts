@@ -16,6 +16,13 @@ const WHEEL_PAGE_PX = 400;
  * applied once at the start of the next frame (zoom factors multiply: exp(a) * exp(b) = exp(a + b)),
  * through `wheelStep` (the image layer scales its picture for every wheel step, image-camera.ts).
  */
+/** A layer beside the editor's document that may take a press (and the drag that follows) first. */
+export interface PressIntercept {
+  down(screen: ScreenPoint, button: number): boolean;
+  move(screen: ScreenPoint): boolean;
+  up(): boolean;
+}
+
 export class PointerInput {
   private wheel: { screen: ScreenPoint; deltaY: number; ctrl: boolean } | null = null;
   private readonly unbind: () => void;
@@ -26,6 +33,8 @@ export class PointerInput {
     private readonly editor: Pick<Editor, "dispatch">,
     private readonly frames: Pick<FrameScheduler, "requestInput">,
     private readonly wheelStep: (apply: () => void) => void = (apply) => apply(),
+    /** Presses something beside the editor's shapes takes first (the prediction layer); true: taken. */
+    private readonly intercept: () => PressIntercept | null = () => null,
   ) {
     const listeners: [string, (e: never) => void, AddEventListenerOptions?][] = [
       ["pointerdown", this.onDown],
@@ -94,18 +103,30 @@ export class PointerInput {
     if (document.activeElement instanceof HTMLElement && document.activeElement !== document.body)
       document.activeElement.blur();
     this.capture.setPointerCapture(e.pointerId);
+    if (this.intercept()?.down(this.toScreen(e), e.button)) {
+      e.preventDefault();
+      return;
+    }
     if (this.editor.dispatch({ type: "pointerDown", ...this.pointer(e) }) || e.button === 1)
       e.preventDefault();
   };
 
   private readonly onMove = (e: PointerEvent) => {
     if (this.wheel) this.applyWheel();
+    if (this.intercept()?.move(this.toScreen(e))) {
+      e.preventDefault();
+      return;
+    }
     if (this.editor.dispatch({ type: "pointerMove", ...this.pointer(e) })) e.preventDefault();
   };
 
   private readonly onUp = (e: PointerEvent) => {
     if (this.wheel) this.applyWheel();
     if (this.capture.hasPointerCapture(e.pointerId)) this.capture.releasePointerCapture(e.pointerId);
+    if (this.intercept()?.up()) {
+      e.preventDefault();
+      return;
+    }
     if (this.editor.dispatch({ type: "pointerUp", ...this.pointer(e) })) e.preventDefault();
   };
 

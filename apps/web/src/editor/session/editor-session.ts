@@ -2,7 +2,7 @@ import type { Editor, EditorDocument, Shape } from "@labelbench/editor";
 import type { Api, Image, Label } from "@labelbench/schema";
 import type { z } from "zod";
 import { ApiError } from "../../api/client";
-import { applyPatchResult } from "../save/save-diff";
+import { applyPatchResult, snapshotShape } from "../save/save-diff";
 import {
   type Clock,
   createSaveQueue,
@@ -121,8 +121,7 @@ const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 export const snapshotOfDoc = (doc: EditorDocument): Snapshot => {
   const annotations: Snapshot["annotations"] = [];
-  for (const s of doc.shapes.values())
-    annotations.push({ id: s.id, labelId: s.labelId, geometry: s.geometry });
+  for (const s of doc.shapes.values()) annotations.push(snapshotShape(s));
   return { annotations, tags: [...doc.tags] };
 };
 

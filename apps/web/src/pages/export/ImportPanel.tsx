@@ -66,7 +66,9 @@ export function ImportPanel({ projectId, onImported }: { projectId: number; onIm
     } catch (err) {
       // A refused import sends its report as the details of its VALIDATION_ERROR.
       const details = detailsOf(err, "VALIDATION_ERROR");
-      const refused: ImportReport | null = details && !Array.isArray(details) ? details : null;
+      // (A predictions import's report shares the code; this panel only sends dataset imports.)
+      const refused: ImportReport | null =
+        details && !Array.isArray(details) && "detectedBy" in details ? details : null;
       setState({ kind: "failed", message: messageOf(err), report: refused });
       if (!refused) toastError("Import failed", err);
     }

@@ -1,0 +1,39 @@
+import { api } from "@labelbench/schema";
+import { type Response, Router } from "express";
+import type { Deps } from "../../deps.js";
+import { route } from "../../http/route.js";
+import { actorOf, authOf } from "../auth/context.js";
+import type { SaveCaller } from "../review/save-guard.js";
+import { importPredictions } from "./import.js";
+import { predictionService } from "./service.js";
+
+/** Who decides, for the workflow's rule on images someone else holds (review/save-guard.ts). */
+const callerOf = (res: Response): SaveCaller | undefined => {
+  const user = authOf(res)?.user;
+  return user && { userId: user.id, role: user.role };
+};
+
+/** Model-assisted labeling (issue 17): prediction runs, their import, and decisions on them. */
+export const predictionsRouter = (deps: Deps): Router => {
+  const r = Router();
+  const service = predictionService(deps);
+  route(r, api.listPredictionRuns, async ({ params }) => ({ items: await service.list(params.projectId) }));
+  route(r, api.getPredictionRun, ({ params }) => service.get(params.runId));
+  route(r, api.updatePredictionRun, ({ params, body }) => service.update(params.runId, body));
+  route(r, api.deletePredictionRun, async ({ params, res }) => {
+    await service.remove(params.runId);
+    res.status(204).end();
+  });
+  route(r, api.importPredictions, ({ params, query, req, res }) =>
+    importPredictions(deps, params.projectId, query, req, actorOf(res)),
+  );
+  route(r, api.imagePredictions, ({ params }) => service.forImage(params.imageId));
+  route(r, api.decidePredictions, ({ params, body, res }) =>
+    service.decide(params.imageId, body, actorOf(res), callerOf(res)),
+  );
+  route(r, api.acceptPredictionRun, ({ params, body, res }) =>
+    service.acceptRun(params.runId, body, actorOf(res), callerOf(res)),
+  );
+  route(r, api.predictionCalibration, ({ params, query }) => service.calibration(params.runId, query));
+  return r;
+};

@@ -1,0 +1,69 @@
+import type { PredictionImportReport } from "@labelbench/schema";
+import { describe, expect, test } from "vitest";
+import {
+  acceptanceRate,
+  deleteConsequence,
+  errorCount,
+  problemPlace,
+  reportSummary,
+} from "./predictions-model";
+
+const counts = (pending: number, accepted: number, edited: number, rejected: number) => ({
+  counts: { pending, accepted, edited, rejected },
+});
+
+const report = (over: Partial<PredictionImportReport> = {}): PredictionImportReport => ({
+  dryRun: true,
+  applied: false,
+  format: "coco-results",
+  runId: null,
+  detections: { read: 734, belowScore: 100, suppressed: 12, imported: 622 },
+  images: 30,
+  perLabel: [],
+  problems: [],
+  problemsTruncated: false,
+  ...over,
+});
+
+describe("the Predictions page's numbers", () => {
+  test("deleting a run names what goes and what stays", () => {
+    expect(deleteConsequence(counts(1234, 40, 6, 10))).toBe(
+      "Removes 1,234 pending predictions; 56 decided stay (they are annotations now, or counted as rejected, for the run's metrics).",
+    );
+    expect(deleteConsequence(counts(1, 0, 0, 0))).toBe("Removes 1 pending prediction.");
+  });
+
+  test("acceptance rate counts edited as accepted; none before a decision", () => {
+    expect(acceptanceRate(counts(5, 3, 1, 4))).toBeCloseTo(0.5);
+    expect(acceptanceRate(counts(5, 0, 0, 0))).toBeNull();
+  });
+
+  test("the import report's summary: read, dropped, imported; dry run or done", () => {
+    expect(reportSummary(report())).toBe(
+      "734 read, 100 below the score floor, 12 suppressed by NMS; 622 predictions on 30 images would be imported.",
+    );
+    expect(
+      reportSummary(
+        report({
+          dryRun: false,
+          detections: { read: 1, belowScore: 0, suppressed: 0, imported: 1 },
+          images: 1,
+        }),
+      ),
+    ).toBe("1 read; 1 prediction on 1 image imported.");
+  });
+
+  test("errors counted apart from warnings; a problem's place", () => {
+    const r = report({
+      problems: [
+        { severity: "error", file: "results.json", where: "[12]", message: "unknown image_id 99" },
+        { severity: "warning", file: "results.json", message: "2 entries without a score" },
+      ],
+    });
+    expect(errorCount(r)).toBe(1);
+    expect(problemPlace(r.problems[0] as PredictionImportReport["problems"][number])).toBe(
+      "results.json [12]",
+    );
+    expect(problemPlace(r.problems[1] as PredictionImportReport["problems"][number])).toBe("results.json");
+  });
+});
