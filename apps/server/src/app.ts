@@ -25,6 +25,7 @@ import { resumeImports } from "./modules/imports/import-publish.js";
 import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
+import { modelEvalRouter } from "./modules/model-eval/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
@@ -171,6 +172,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(copiesRouter(deps));
   api.use(goldRouter(deps));
   api.use(qualityRouter(deps));
+  api.use(modelEvalRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

@@ -42,6 +42,9 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
+    // Issue 17: the work queue's active-learning order (project settings).
+    "getActiveLearning",
+    "putActiveLearning",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
@@ -57,6 +60,8 @@ export const ACTION_ENDPOINTS = {
     "listAudits",
     "auditImage",
     "reviewerPrecision",
+    // Issue 17: the Models page (a model version's numbers).
+    "modelEvaluation",
   ],
 } as const satisfies Record<Action, readonly EndpointName[]>;
 

@@ -1,0 +1,182 @@
+import { ActiveLearningSettings, DEFAULT_ACTIVE_LEARNING, NextWork } from "@labelbench/schema";
+import { afterEach, describe, expect, it } from "vitest";
+import { createLabel, expectError, issuePaths } from "../../test-support/api.js";
+import { TEST_BACKEND } from "../../test-support/app.js";
+import { seedRun } from "../../test-support/predictions.js";
+import { makeReviewWorld, type ReviewWorld, setReview } from "../../test-support/review.js";
+
+/** The work queue ordered by a model's uncertainty (issue 17), through the API, on both databases. */
+let w: ReviewWorld;
+afterEach(() => w?.t.cleanup());
+
+const alPath = () => `/projects/${w.projectId}/active-learning`;
+const putAl = async (body: object) => {
+  const r = await w.as("mgr").put(alPath(), body);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return ActiveLearningSettings.parse(r.body);
+};
+const next = async (who: "ann1" | "ann2" = "ann1") => {
+  const r = await w.as(who).post(`/projects/${w.projectId}/work/next`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return NextWork.parse(r.body);
+};
+/** Submits the image as it is, so the annotator's next request is a fresh hand-out. */
+const submit = async (who: "ann1" | "ann2", imageId: number) => {
+  const revision = (await w.as(who).get(`/images/${imageId}/annotations`)).body.revision as number;
+  const r = await w.as(who).post(`/images/${imageId}/submit`, { revision });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+};
+/** The order the queue hands images out in to one annotator who submits each straight away. */
+const handOutOrder = async (count: number): Promise<(number | null)[]> => {
+  const out: (number | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = await next();
+    out.push(n.image?.imageId ?? null);
+    if (n.image) await submit("ann1", n.image.imageId);
+  }
+  return out;
+};
+
+/**
+ * Six images, two labels: the run's top predictions are
+ *   img1 car .95 · img2 car .30 · img3 person .55 · img4 car .40 · img5 person .90, img6 nothing.
+ */
+const seedSix = async () => {
+  w = await makeReviewWorld(6);
+  await setReview(w, { queue: true });
+  const person = (await createLabel(w.t.app, w.projectId, { name: "person" })).id;
+  const [i1, i2, i3, i4, i5, i6] = w.imageIds as [number, number, number, number, number, number];
+  const car = w.labelId;
+  const runId = await seedRun(w.t, w.projectId, {
+    modelVersion: "v1",
+    createdAt: "2026-03-01T00:00:00.000Z",
+    predictions: [
+      { imageId: i1, labelId: car, score: 0.95 },
+      { imageId: i1, labelId: person, score: 0.2 },
+      { imageId: i2, labelId: car, score: 0.3 },
+      { imageId: i3, labelId: person, score: 0.55 },
+      { imageId: i3, labelId: car, score: 0.5 },
+      { imageId: i4, labelId: car, score: 0.4 },
+      { imageId: i5, labelId: person, score: 0.9 },
+    ],
+  });
+  return { i1, i2, i3, i4, i5, i6, car, person, runId };
+};
+
+describe(`active-learning settings (${TEST_BACKEND})`, () => {
+  it("start at upload order, change field by field, and refuse a run that is not this project's", async () => {
+    const { runId } = await seedSix();
+    const first = await w.as("mgr").get(alPath());
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(ActiveLearningSettings.parse(first.body)).toEqual(DEFAULT_ACTIVE_LEARNING);
+    expect(await putAl({ order: "uncertainty", measure: "margin" })).toEqual({
+      ...DEFAULT_ACTIVE_LEARNING,
+      order: "uncertainty",
+      measure: "margin",
+    });
+    expect(await putAl({ runId })).toMatchObject({ order: "uncertainty", measure: "margin", runId });
+
+    const bad = await w.as("mgr").put(alPath(), { runId: runId + 1000 });
+    expectError(bad, 400, "VALIDATION_ERROR");
+    expect(issuePaths(bad.body.error.details)).toEqual(["body.runId"]);
+    expect(bad.body.error.message).toContain(`runId ${runId + 1000} is not a prediction run of project`);
+    const range = await w.as("mgr").put(alPath(), { diversity: 21, measure: "entropy" });
+    expectError(range, 400, "VALIDATION_ERROR");
+    expect(issuePaths(range.body.error.details).sort()).toEqual(["body.diversity", "body.measure"]);
+    // Nothing of a refused request was kept.
+    expect((await w.as("mgr").get(alPath())).body).toMatchObject({ measure: "margin", runId, diversity: 2 });
+  });
+});
+
+describe(`the queue in uncertainty order (${TEST_BACKEND})`, () => {
+  it("upload order stays the default", async () => {
+    const { i1, i2, i3, i4, i5, i6 } = await seedSix();
+    expect(await handOutOrder(7)).toEqual([i1, i2, i3, i4, i5, i6, null]);
+  });
+
+  it("least-confidence, diversity 0: lowest top score first; images without predictions last, in upload order", async () => {
+    const { i1, i2, i3, i4, i5, i6 } = await seedSix();
+    await putAl({ order: "uncertainty", diversity: 0 });
+    expect(await handOutOrder(7)).toEqual([i2, i4, i3, i5, i1, i6, null]);
+  });
+
+  it("diversity 1: the same top label is not handed out twice in a row while the other has images", async () => {
+    const { i1, i2, i3, i4, i5, i6 } = await seedSix();
+    await putAl({ order: "uncertainty", diversity: 1 });
+    // car .30, person .55, car .40, person .90, car .95 (no person left), then no predictions
+    expect(await handOutOrder(7)).toEqual([i2, i3, i4, i5, i1, i6, null]);
+  });
+
+  it("margin: top − second score, the closest call first", async () => {
+    const { i1, i2, i3, i4, i5, i6 } = await seedSix();
+    await putAl({ order: "uncertainty", measure: "margin", diversity: 0 });
+    // margins: i1 .75, i2 .30, i3 .05, i4 .40, i5 .90
+    expect(await handOutOrder(6)).toEqual([i3, i2, i4, i1, i5, i6]);
+  });
+
+  it("follows the newest live run unless one is chosen; a deleted run's order is not used", async () => {
+    const { i1, i2, i4, car } = await seedSix();
+    await putAl({ order: "uncertainty", diversity: 0 });
+    // A newer run that is least sure of image 1.
+    const v2 = await seedRun(w.t, w.projectId, {
+      modelVersion: "v2",
+      createdAt: "2026-03-01T12:00:00.000Z",
+      predictions: [
+        { imageId: i1, labelId: car, score: 0.1 },
+        { imageId: i4, labelId: car, score: 0.99 },
+      ],
+    });
+    expect((await next()).image?.imageId).toBe(i1);
+    await submit("ann1", i1);
+    // The first run chosen by name: its least sure free image.
+    const runs = await w.t.sql.selectFrom("prediction_runs").select("id").orderBy("id").execute();
+    await putAl({ runId: runs[0]?.id });
+    expect((await next()).image?.imageId).toBe(i2);
+    await submit("ann1", i2);
+    // The chosen run deleted (hidden): back to the newest live one, v2.
+    await w.t.sql
+      .updateTable("prediction_runs")
+      .set({ deleted_at: "2026-03-02T00:00:00.000Z" })
+      .where("id", "=", runs[0]?.id ?? 0)
+      .execute();
+    expect((await next()).image?.imageId).toBe(i4);
+    expect(v2).toBeGreaterThan(runs[0]?.id ?? 0);
+  });
+
+  it("respects leases: a leased image is nobody else's until its lease runs out", async () => {
+    const { i2, i4 } = await seedSix();
+    await putAl({ order: "uncertainty", diversity: 0 });
+    expect((await next("ann1")).image?.imageId).toBe(i2);
+    // ann2 gets the next most uncertain, not ann1's; ann1 asking again keeps their own.
+    expect((await next("ann2")).image?.imageId).toBe(i4);
+    expect((await next("ann1")).image?.imageId).toBe(i2);
+    // ann2 submits; ann1's lease runs out: the most uncertain image is free again, and ann2 gets it.
+    await submit("ann2", i4);
+    w.clock.ms += 31 * 60_000;
+    expect((await next("ann2")).image?.imageId).toBe(i2);
+  });
+
+  it("honeypots still come in (warm-up first), and a gold image is never handed out as real work", async () => {
+    const { i2, i4, i3 } = await seedSix();
+    await putAl({ order: "uncertainty", diversity: 0 });
+    // The most uncertain image becomes a honeypot.
+    const marked = await w
+      .as("mgr")
+      .post(`/projects/${w.projectId}/images/gold`, { imageIds: [i2], gold: "honeypot" });
+    expect(marked.status, JSON.stringify(marked.body)).toBe(200);
+    const q = await w.as("mgr").put(`/projects/${w.projectId}/quality/settings`, { warmupImages: 1 });
+    expect(q.status, JSON.stringify(q.body)).toBe(200);
+    const first = await next();
+    expect(first.image?.imageId).toBe(i2); // the honeypot, on the annotator's own copy
+    await submit("ann1", i2);
+    const rest = await handOutOrder(2);
+    expect(rest).toEqual([i4, i3]);
+    // The gold image's own row was never leased.
+    const row = await w.t.sql
+      .selectFrom("images")
+      .select(["assignee_id", "lease_until"])
+      .where("id", "=", i2)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ assignee_id: null, lease_until: null });
+  });
+});
