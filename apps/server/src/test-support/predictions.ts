@@ -1,5 +1,5 @@
 import type { Geometry, PredictionState } from "@labelbench/schema";
-import { refreshImageScores } from "../modules/model-eval/active-learning-repo.js";
+import { writeImageScores } from "../modules/model-eval/active-learning-repo.js";
 import type { TestApp } from "./app.js";
 
 /**
@@ -58,6 +58,6 @@ export const seedRun = async (
         })),
       )
       .execute();
-  await refreshImageScores(t.sql, runId);
+  await writeImageScores(t.sql, runId, run.predictions);
   return runId;
 };

@@ -4,6 +4,7 @@ import { createLabel, expectError, issuePaths } from "../../test-support/api.js"
 import { TEST_BACKEND } from "../../test-support/app.js";
 import { seedRun } from "../../test-support/predictions.js";
 import { makeReviewWorld, type ReviewWorld, setReview } from "../../test-support/review.js";
+import { appendPredictions, createPredictionRun } from "../predictions/runs.js";
 
 /** The work queue ordered by a model's uncertainty (issue 17), through the API, on both databases. */
 let w: ReviewWorld;
@@ -178,5 +179,59 @@ describe(`the queue in uncertainty order (${TEST_BACKEND})`, () => {
       .where("id", "=", i2)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ assignee_id: null, lease_until: null });
+  });
+
+  it("a run written by the predictions' own path (import, then a backend's batch) orders the queue", async () => {
+    w = await makeReviewWorld(4);
+    await setReview(w, { queue: true });
+    await putAl({ order: "uncertainty", diversity: 0 });
+    const [i1, i2, i3, i4] = w.imageIds as [number, number, number, number];
+    const deps = {
+      sql: w.t.sql,
+      dialect: w.t.dialect,
+      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : {}),
+      now: () => new Date(w.clock.ms).toISOString(),
+    };
+    const geometry = { type: "box", x: 5, y: 5, width: 10, height: 10 } as const;
+    const run = await createPredictionRun(deps, {
+      projectId: w.projectId,
+      modelName: "detector",
+      modelVersion: "v1",
+      source: "coco-results",
+      labelMap: [],
+      params: {},
+      createdBy: "test",
+      predictions: [
+        { imageId: i1, labelId: w.labelId, geometry, score: 0.9 },
+        { imageId: i2, labelId: w.labelId, geometry, score: 0.6 },
+        { imageId: i3, labelId: w.labelId, geometry, score: 0.8 },
+      ],
+    });
+    const scores = () =>
+      w.t.sql
+        .selectFrom("prediction_image_scores")
+        .select(["image_id", "top_score", "margin"])
+        .where("run_id", "=", run.id)
+        .orderBy("image_id")
+        .execute();
+    expect(await scores()).toEqual([
+      { image_id: i1, top_score: 0.9, margin: 0.9 },
+      { image_id: i2, top_score: 0.6, margin: 0.6 },
+      { image_id: i3, top_score: 0.8, margin: 0.8 },
+    ]);
+    // A later batch: image 1 gets a more confident box (its top rises, its margin shrinks), image 4 its first.
+    await appendPredictions(deps, run.id, [
+      { imageId: i1, labelId: w.labelId, geometry, score: 0.95 },
+      { imageId: i4, labelId: w.labelId, geometry, score: 0.1 },
+    ]);
+    const after = await scores();
+    expect(after.map((r) => [r.image_id, r.top_score])).toEqual([
+      [i1, 0.95],
+      [i2, 0.6],
+      [i3, 0.8],
+      [i4, 0.1],
+    ]);
+    expect(after[0]?.margin).toBeCloseTo(0.05, 12);
+    expect(await handOutOrder(5)).toEqual([i4, i2, i3, i1, null]);
   });
 });
