@@ -13,6 +13,7 @@ import {
   readActiveLearningForm,
   toActiveLearningForm,
 } from "./active-learning-model";
+import "./active-learning.css";
 
 /**
  * Active learning (issue 17): the work queue's order, by upload or by a model version's
@@ -37,7 +38,7 @@ export function ActiveLearningSection() {
     "Could not load the model versions",
   );
   return (
-    <section className="card" aria-labelledby="active-learning-title">
+    <section className="card active-learning-settings" aria-labelledby="active-learning-title">
       <div className="card__head">
         <h2 id="active-learning-title" className="card__title">
           Queue order
