@@ -1,3 +1,4 @@
+export { decodeCocoResults, looksLikeCocoResults } from "./coco-results.js";
 export {
   convertLabelStudioResult,
   decodeLabelStudioPredictions,
@@ -8,4 +9,6 @@ export {
   labelStudioResultToPixels,
   rotatedBoxCorners,
 } from "./labelstudio.js";
+export { decodeRleString, maskBox, type Rle, readRle, rleToMask, type TracedMask, traceMask } from "./rle.js";
 export type { DecodedPrediction, DecodedPredictions, PredictionImageRef } from "./types.js";
+export { decodeYoloPredictions, type TextFile } from "./yolo.js";

@@ -9,8 +9,10 @@ import type { Problem } from "../types.js";
 export type PredictionImageRef =
   /** `image_id` of the project's COCO export (coco-results). */
   | { readonly cocoImageId: number }
-  /** File names to look for, best first (a YOLO label file's stem, a Label Studio task's image). */
-  | { readonly names: readonly string[] };
+  /** File names to look for, best first (a Label Studio task's image, a result's `file_name`). */
+  | { readonly names: readonly string[] }
+  /** A file name without its extension (a YOLO label file's, which the export names after its image). */
+  | { readonly stem: string };
 
 export interface DecodedPrediction {
   readonly file: string;
