@@ -4,6 +4,7 @@ import { createLabel, expectError } from "../../test-support/api.js";
 import { TEST_BACKEND } from "../../test-support/app.js";
 import { seedRun } from "../../test-support/predictions.js";
 import { makeReviewWorld, type ReviewWorld, revisionOf } from "../../test-support/review.js";
+import { createPredictionRun } from "../predictions/runs.js";
 
 /** "Does the model help?" (issue 17): a model version's numbers through the API, on both databases. */
 let w: ReviewWorld;
@@ -161,5 +162,61 @@ describe(`model versions (${TEST_BACKEND})`, () => {
   it("an unknown project is a 404", async () => {
     w = await makeReviewWorld(1);
     expectError(await w.as("mgr").get("/projects/999999/model-evaluation"), 404, "NOT_FOUND");
+  });
+
+  it("decisions made by annotation saves (accept unchanged, accept edited, delete) give acceptance and mean edit", async () => {
+    w = await makeReviewWorld(2);
+    const [a, b] = w.imageIds as [number, number];
+    const deps = {
+      sql: w.t.sql,
+      dialect: w.t.dialect,
+      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : {}),
+      now: () => new Date(w.clock.ms).toISOString(),
+    };
+    const run = await createPredictionRun(deps, {
+      projectId: w.projectId,
+      modelName: "det",
+      modelVersion: "v1",
+      source: "coco-results",
+      labelMap: [],
+      params: {},
+      createdBy: null,
+      predictions: [
+        { imageId: a, labelId: w.labelId, geometry: box(10, 20, 100, 50), score: 0.9 },
+        { imageId: a, labelId: w.labelId, geometry: box(200, 20, 100, 50), score: 0.8 },
+        { imageId: b, labelId: w.labelId, geometry: box(10, 20, 100, 50), score: 0.7 },
+      ],
+    });
+    const [p1, p2, p3] = (
+      await w.t.sql
+        .selectFrom("predictions")
+        .select("id")
+        .where("run_id", "=", run.id)
+        .orderBy("id")
+        .execute()
+    ).map((r) => r.id) as [number, number, number];
+    const save = async (imageId: number, body: object) => {
+      const r = await w.as("admin").patch(`/images/${imageId}/annotations`, {
+        baseRevision: await revisionOf(w, imageId),
+        ...body,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    };
+    // p1 as predicted; p2 at half its width (IoU .5); p3 accepted, then its shape deleted (rejected).
+    await save(a, {
+      upsert: [
+        { id: "s1", labelId: w.labelId, geometry: box(10, 20, 100, 50), predictionId: p1 },
+        { id: "s2", labelId: w.labelId, geometry: box(200, 20, 50, 50), predictionId: p2 },
+      ],
+    });
+    await save(b, {
+      upsert: [{ id: "s3", labelId: w.labelId, geometry: box(10, 20, 100, 50), predictionId: p3 }],
+    });
+    await save(b, { delete: ["s3"] });
+    const [v] = (await evaluation()).versions;
+    expect(v?.acceptance.value).toBeCloseTo(2 / 3, 12);
+    expect(v?.acceptance.n).toBe(3);
+    expect(v?.meanEdit.n).toBe(2);
+    expect(v?.meanEdit.value).toBeCloseTo(0.25, 12);
   });
 });

@@ -18,7 +18,6 @@ CREATE TABLE prediction_image_scores (
   margin double precision NOT NULL,
   PRIMARY KEY (run_id, image_id)
 );
-CREATE INDEX prediction_image_scores_confidence ON prediction_image_scores(run_id, top_label_id, top_score, image_id);
-CREATE INDEX prediction_image_scores_margin ON prediction_image_scores(run_id, top_label_id, margin, image_id);
+CREATE INDEX prediction_image_scores_confidence ON prediction_image_scores(top_label_id, run_id, top_score, image_id);
+CREATE INDEX prediction_image_scores_margin ON prediction_image_scores(top_label_id, run_id, margin, image_id);
 CREATE INDEX prediction_image_scores_image ON prediction_image_scores(image_id);
-CREATE INDEX prediction_image_scores_label ON prediction_image_scores(top_label_id);

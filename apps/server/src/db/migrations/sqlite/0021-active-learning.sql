@@ -26,8 +26,9 @@ CREATE TABLE prediction_image_scores (
   margin REAL NOT NULL,
   PRIMARY KEY (run_id, image_id)
 ) WITHOUT ROWID;
-CREATE INDEX prediction_image_scores_confidence ON prediction_image_scores(run_id, top_label_id, top_score, image_id);
-CREATE INDEX prediction_image_scores_margin ON prediction_image_scores(run_id, top_label_id, margin, image_id);
--- An image's or a label's deletion cascades here (the children are found by these).
+CREATE INDEX prediction_image_scores_confidence ON prediction_image_scores(top_label_id, run_id, top_score, image_id);
+CREATE INDEX prediction_image_scores_margin ON prediction_image_scores(top_label_id, run_id, margin, image_id);
+-- An image's deletion cascades here (a label's finds its rows by the two indexes above, which
+-- lead with the label: a separate label index would tempt SQLite's planner, without statistics,
+-- into reading a label's rows and sorting them).
 CREATE INDEX prediction_image_scores_image ON prediction_image_scores(image_id);
-CREATE INDEX prediction_image_scores_label ON prediction_image_scores(top_label_id);
