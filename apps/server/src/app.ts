@@ -26,6 +26,7 @@ import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { predictionsRouter } from "./modules/predictions/router.js";
+import { modelEvalRouter } from "./modules/model-eval/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
@@ -173,6 +174,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(goldRouter(deps));
   api.use(qualityRouter(deps));
   api.use(predictionsRouter(deps));
+  api.use(modelEvalRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

@@ -1,5 +1,17 @@
 export { decodeCoco, looksLikeCoco, looksLikeCocoFile } from "./coco/decode.js";
 export { cocoAnnotation, cocoAnnotationPath, encodeCoco } from "./coco/encode.js";
+export {
+  type CategoryResult,
+  type CocoBox,
+  type CocoPolygons,
+  type DetectionEvaluation,
+  type DetectionSummary,
+  type EvalDetection,
+  type EvalGroundTruth,
+  type EvalInput,
+  evaluateDetections,
+  type IouType,
+} from "./coco/evaluate.js";
 export { cocoSelfEvaluation, validateCocoForPycocotools } from "./coco/validate.js";
 export type { DecodeOptions } from "./decode-common.js";
 export { encodeDataset, encodeToFiles } from "./export.js";

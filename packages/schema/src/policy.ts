@@ -118,6 +118,11 @@ export const POLICY = {
   decidePredictions: project("annotate"),
   acceptPredictionRun: project("manage"),
   predictionCalibration: project("read"),
+  // Issue 17: a model version's numbers are for those who measure (reviewers, managers); the
+  // queue's order is a project setting.
+  modelEvaluation: project("review"),
+  getActiveLearning: project("manage"),
+  putActiveLearning: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */

@@ -217,6 +217,22 @@ export const TABLES = {
     match_preset: "text=",
     updated_at: "text",
   },
+  active_learning: {
+    project_id: "int",
+    queue_order: "text=",
+    measure: "text=",
+    run_id: "int?",
+    diversity: "int=",
+    recent_labels: "text=",
+    updated_at: "text",
+  },
+  prediction_image_scores: {
+    run_id: "int",
+    image_id: "int",
+    top_label_id: "int",
+    top_score: "real",
+    margin: "real",
+  },
   quality_results: {
     id: "id",
     project_id: "int",

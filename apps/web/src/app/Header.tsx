@@ -19,6 +19,7 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: A
   { to: "people", label: "People", icon: "users" },
   { to: "quality", label: "Quality", icon: "target", needs: "review" },
   { to: "quality", label: "My quality", icon: "target", unless: "review" },
+  { to: "models", label: "Models", icon: "layers", needs: "review" },
   { to: "labels", label: "Labels", icon: "tag", needs: "manageProject" },
   { to: "predictions", label: "Predictions", icon: "layers", needs: "manageProject" },
   { to: "export", label: "Export", icon: "download", needs: "export" },

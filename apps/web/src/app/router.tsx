@@ -12,6 +12,7 @@ import { ImagesPage } from "../pages/images/ImagesPage";
 import { IssuesPage } from "../pages/issues/IssuesPage";
 import { LabelsPage } from "../pages/labels/LabelsPage";
 import { MembersPage } from "../pages/members/MembersPage";
+import { ModelsPage } from "../pages/models/ModelsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { OverviewPage } from "../pages/overview/OverviewPage";
 import { PeoplePage } from "../pages/people/PeoplePage";
@@ -137,6 +138,15 @@ export const routes = [
                         <Deferred what="predictions">
                           <PredictionsPage />
                         </Deferred>
+                      </ProjectAllows>
+                    ),
+                  },
+                  // Issue 17: model versions' numbers and the learning curve.
+                  {
+                    path: "models",
+                    element: (
+                      <ProjectAllows action="review">
+                        <ModelsPage />
                       </ProjectAllows>
                     ),
                   },

@@ -47,6 +47,9 @@ export const ACTION_ENDPOINTS = {
     "updatePredictionRun",
     "deletePredictionRun",
     "acceptPredictionRun",
+    // Issue 17: the work queue's active-learning order (project settings).
+    "getActiveLearning",
+    "putActiveLearning",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
@@ -62,6 +65,8 @@ export const ACTION_ENDPOINTS = {
     "listAudits",
     "auditImage",
     "reviewerPrecision",
+    // Issue 17: the Models page (a model version's numbers).
+    "modelEvaluation",
   ],
 } as const satisfies Record<Action, readonly EndpointName[]>;
 

@@ -1,10 +1,11 @@
 /**
  * What pycocotools relies on, checked without Python (PyPI is out of reach here): the rules
  * `COCO()` (createIndex), `loadRes` and `COCOeval` take for granted, and a faithful port of
- * COCOeval's bbox AP (IoU .50:.05:.95, 101 recall points, maxDets 100, area "all") to evaluate a
- * file against itself. A correct export scores 1.0; annotation id 0 scores less, exactly as in
+ * COCOeval's bbox AP (`evaluate.ts`) to evaluate a file against itself. A correct export scores 1.0; annotation id 0 scores less, exactly as in
  * pycocotools, whose matcher uses 0 for "unmatched".
  */
+
+import { type CocoBox, evaluateDetections } from "./evaluate.js";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -97,125 +98,45 @@ export const validateCocoForPycocotools = (doc: unknown): string[] => {
   return out;
 };
 
-interface Box {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-interface Gt {
-  id: number;
-  box: Box;
-  crowd: boolean;
-}
-interface Dt {
-  id: number;
-  box: Box;
-  score: number;
-}
-
-const iou = (d: Box, g: Box, crowd: boolean): number => {
-  const iw = Math.min(d.x + d.w, g.x + g.w) - Math.max(d.x, g.x);
-  const ih = Math.min(d.y + d.h, g.y + g.h) - Math.max(d.y, g.y);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = crowd ? d.w * d.h : d.w * d.h + g.w * g.h - inter;
-  return inter / union;
-};
-
-const IOU_THRESHOLDS = Array.from({ length: 10 }, (_, i) => 0.5 + 0.05 * i);
-const RECALL_POINTS = Array.from({ length: 101 }, (_, i) => i / 100);
-const MAX_DETS = 100;
-
 /**
  * COCOeval bbox AP of a file against itself (every annotation becomes a detection with score 1,
- * ids 1..N as loadRes numbers them). Returns the mean AP over categories with ground truth.
+ * numbered 1..N as loadRes numbers them): AP @[.50:.95], area all, maxDets 100, the mean over the
+ * categories with ground truth. Images and categories are the file's lists plus any an annotation
+ * names (a broken file still evaluates); a missing `area` reads as the bbox's.
  */
 export const cocoSelfEvaluation = (doc: unknown): number => {
   if (!isObject(doc) || !Array.isArray(doc.annotations)) throw new Error("not a COCO instances file");
   const anns = doc.annotations.filter(isObject);
-  const gts = new Map<string, Gt[]>();
-  const dts = new Map<string, Dt[]>();
-  const catIds = new Set<number>();
-  anns.forEach((a, i) => {
-    const [x, y, w, h] = (a.bbox as number[]).map(Number) as [number, number, number, number];
-    const key = `${String(a.image_id)}|${String(a.category_id)}`;
-    catIds.add(Number(a.category_id));
-    const list = gts.get(key) ?? [];
-    list.push({ id: Number(a.id), box: { x, y, w, h }, crowd: a.iscrowd === 1 });
-    gts.set(key, list);
-    const dl = dts.get(key) ?? [];
-    dl.push({ id: i + 1, box: { x, y, w, h }, score: 1 });
-    dts.set(key, dl);
+  const idsOf = (list: unknown) =>
+    Array.isArray(list) ? list.filter(isObject).map((o) => Number(o.id)) : [];
+  const boxOf = (a: Json): CocoBox => {
+    const b = Array.isArray(a.bbox) ? a.bbox : [];
+    return [Number(b[0]), Number(b[1]), Number(b[2]), Number(b[3])];
+  };
+  const groundTruth = anns.map((a) => {
+    const bbox = boxOf(a);
+    return {
+      id: Number(a.id),
+      imageId: Number(a.image_id),
+      categoryId: Number(a.category_id),
+      bbox,
+      area: isNum(a.area) ? a.area : bbox[2] * bbox[3],
+      iscrowd: a.iscrowd === 1,
+    };
   });
-
-  const aps: number[] = [];
-  for (const cat of [...catIds].sort((a, b) => a - b)) {
-    const perT = IOU_THRESHOLDS.map(() => ({
-      scores: [] as number[],
-      matched: [] as number[],
-      ignored: [] as boolean[],
-    }));
-    let nonIgnoredGt = 0;
-    // Images in id order, as COCOeval walks p.imgIds (equal scores keep that order).
-    const keys = [...gts.keys()]
-      .filter((k) => k.endsWith(`|${cat}`))
-      .sort((a, b) => Number(a.split("|")[0]) - Number(b.split("|")[0]));
-    for (const key of keys) {
-      const gtList = gts.get(key) ?? [];
-      // Ground truth sorted with non-ignored (non-crowd) first, stable, as evaluateImg does.
-      const gt = [...gtList].sort((a, b) => Number(a.crowd) - Number(b.crowd));
-      const dt = (dts.get(key) ?? []).slice(0, MAX_DETS);
-      nonIgnoredGt += gt.filter((g) => !g.crowd).length;
-      IOU_THRESHOLDS.forEach((t, ti) => {
-        const gtm = gt.map(() => 0);
-        for (const d of dt) {
-          let best = Math.min(t, 1 - 1e-10);
-          let m = -1;
-          gt.forEach((g, gi) => {
-            if (m > -1 && (gt[m]?.crowd ?? false) === false && g.crowd) return;
-            if ((gtm[gi] ?? 0) > 0 && !g.crowd) return;
-            const v = iou(d.box, g.box, g.crowd);
-            if (v < best) return;
-            best = v;
-            m = gi;
-          });
-          const slot = perT[ti];
-          if (!slot) continue;
-          slot.scores.push(d.score);
-          if (m === -1) {
-            slot.matched.push(0);
-            slot.ignored.push(false);
-            continue;
-          }
-          const g = gt[m] as Gt;
-          slot.matched.push(g.id); // 0 for a ground truth with id 0: pycocotools' "unmatched"
-          slot.ignored.push(g.crowd);
-          gtm[m] = d.id;
-        }
-      });
-    }
-    if (nonIgnoredGt === 0) continue;
-    for (const slot of perT) {
-      let tp = 0;
-      let fp = 0;
-      const rc: number[] = [];
-      const pr: number[] = [];
-      slot.matched.forEach((m, i) => {
-        if (slot.ignored[i]) return;
-        if (m !== 0) tp++;
-        else fp++;
-        rc.push(tp / nonIgnoredGt);
-        pr.push(tp / (tp + fp));
-      });
-      for (let i = pr.length - 1; i > 0; i--) pr[i - 1] = Math.max(pr[i - 1] ?? 0, pr[i] ?? 0);
-      let sum = 0;
-      for (const r of RECALL_POINTS) {
-        const idx = rc.findIndex((v) => v >= r);
-        sum += idx === -1 ? 0 : (pr[idx] ?? 0);
-      }
-      aps.push(sum / RECALL_POINTS.length);
-    }
-  }
-  return aps.length === 0 ? 0 : aps.reduce((a, b) => a + b, 0) / aps.length;
+  const { summary } = evaluateDetections(
+    {
+      imageIds: [...idsOf(doc.images), ...groundTruth.map((g) => g.imageId)],
+      categoryIds: [...idsOf(doc.categories), ...groundTruth.map((g) => g.categoryId)],
+      groundTruth,
+      detections: groundTruth.map((g) => ({
+        imageId: g.imageId,
+        categoryId: g.categoryId,
+        bbox: g.bbox,
+        score: 1,
+      })),
+    },
+    { iouType: "bbox" },
+  );
+  return Math.max(0, summary.ap);
 };

@@ -465,6 +465,19 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
     expect: projectManage(200),
     prepare: (w) => ({ path: `/projects/${w.projectId}/qualification/${w.userIds.annotatorMember}/reset` }),
   },
+  // Issue 17: a model version's numbers are for those who measure; the queue's order is a setting.
+  modelEvaluation: {
+    expect: projectReview(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/model-evaluation` }),
+  },
+  getActiveLearning: {
+    expect: projectManage(200, false),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/active-learning` }),
+  },
+  putActiveLearning: {
+    expect: projectManage(200),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/active-learning`, body: { diversity: 2 } }),
+  },
 };
 
 let w: World;

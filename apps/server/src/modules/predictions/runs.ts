@@ -9,6 +9,7 @@ import {
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
+import { refreshImageScores, writeImageScores } from "../model-eval/active-learning-repo.js";
 import {
   imagesWithPredictions,
   insertPredictions,
@@ -177,6 +178,8 @@ export const createPredictionRun = async (
       .returning("id")
       .executeTakeFirstOrThrow();
     await insertPredictions(trx, deps, id, rows);
+    // Active learning's per-image uncertainty (modules/model-eval), kept with the predictions.
+    await writeImageScores(trx, id, rows);
     return toRun(
       await trx.selectFrom("prediction_runs").selectAll().where("id", "=", id).executeTakeFirstOrThrow(),
     );
@@ -197,6 +200,7 @@ export const appendPredictions = async (
     const { rows, imageIds } = await checkedRows(trx, run.project_id, predictions);
     const known = await imagesWithPredictions(trx, runId, imageIds);
     await insertPredictions(trx, deps, runId, rows);
+    await refreshImageScores(trx, runId, imageIds);
     if (imageIds.length > known)
       await trx
         .updateTable("prediction_runs")

@@ -22,6 +22,7 @@ import { AppError, notFound } from "../../http/errors.js";
 import { copyCounts } from "../copies/copy-repo.js";
 import { copyService } from "../copies/service.js";
 import { goldService } from "../gold/service.js";
+import { activeLearningService } from "../model-eval/active-learning.js";
 import { overlapNext, startOverlap } from "../overlap/overlap.js";
 import { auditAfterDecision } from "../review-audits/audit-sample.js";
 import { decodeWorkCursor, encodeWorkCursor } from "./cursor.js";
@@ -54,6 +55,8 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
   // Gold images and copies (issue 16): the queue hands out honeypots and qualification images.
   const gold = goldService(deps);
   const copies = copyService(deps);
+  // Active learning (issue 17): the model's least sure images first, when the project says so.
+  const activeLearning = activeLearningService(deps);
   /** The NextWork of an image handed out as a copy (gold, overlap): it reads like any queue image. */
   const handedCopy = async (ex: Executor, imageId: number, caller: Caller): Promise<NextWork> => {
     const image = await copies.work(imageId, caller, ex);
@@ -212,11 +215,15 @@ export const reviewService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
         // A free image can stop being free between the search and the lease only on PostgreSQL,
         // under a lock another transaction committed; then the next one is tried.
         for (let tries = 0; tries < 5; tries++) {
-          const free = await repo.findFree(trx, deps.dialect, projectId, now);
+          const uncertain = await activeLearning.pickFree(trx, projectId, now);
+          const free = uncertain ?? (await repo.findFree(trx, deps.dialect, projectId, now));
           if (!free) return { image: null, source: null };
-          if (await startOverlap(trx, projectId, free.id, free.gold, caller.userId, now))
+          if (await startOverlap(trx, projectId, free.id, free.gold, caller.userId, now)) {
+            if (uncertain) await activeLearning.handedOut(trx, projectId, uncertain.labelId);
             return handedCopy(trx, free.id, caller);
+          }
           if (!(await repo.lease(trx, free.id, caller.userId, leaseEnd(now, s.leaseMinutes), now))) continue;
+          if (uncertain) await activeLearning.handedOut(trx, projectId, uncertain.labelId);
           if (free.assignee_id !== null && free.assignee_id !== caller.userId)
             await recordEvent(trx, {
               projectId,

@@ -7,6 +7,7 @@ import { ErrorState, Loading, Spinner } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
+import { ActiveLearningSection } from "./ActiveLearningSection";
 import { QualitySettingsSection } from "./QualitySettingsSection";
 import {
   type FormErrors,
@@ -68,6 +69,7 @@ export function ReviewSettingsPage() {
           <Loading what="the review settings" />
         )}
       </section>
+      <ActiveLearningSection />
       <QualitySettingsSection />
     </main>
   );
