@@ -25,6 +25,8 @@ import { resumeImports } from "./modules/imports/import-publish.js";
 import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
+import { modelBackendsRouter } from "./modules/model-backends/router.js";
+import { type BackendWorker, createBackendWorker } from "./modules/model-backends/worker.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
@@ -87,7 +89,11 @@ const securityHeaders = helmet({
 });
 
 /** The app plus its background workers, which main.ts and tests stop before closing the database. */
-export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly files: StoredFiles };
+export type LabelbenchApp = Express & {
+  readonly tiles: TileQueue;
+  readonly files: StoredFiles;
+  readonly backends: BackendWorker;
+};
 
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
 export const createApp = (opts: AppOptions): LabelbenchApp => {
@@ -111,6 +117,8 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     { sql, storage: opts.storage, log, tiles, sweepAfter: resumed },
     opts.storedFilesHooks,
   );
+  const now = opts.now ?? (() => new Date().toISOString());
+  const backends = createBackendWorker({ sql, dialect, config: opts.config, log, now });
   const deps: Deps = {
     db: opts.db,
     sql,
@@ -119,9 +127,10 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     storage: opts.storage,
     config: opts.config,
     log,
-    now: opts.now ?? (() => new Date().toISOString()),
+    now,
     tiles,
     files,
+    backends,
   };
   const app = express();
   app.disable("x-powered-by");
@@ -171,6 +180,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(copiesRouter(deps));
   api.use(goldRouter(deps));
   api.use(qualityRouter(deps));
+  api.use(modelBackendsRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
@@ -190,5 +200,6 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   app.use(errorHandler(log));
   // Resumes pyramids left 'pending' by a previous run.
   tiles.start();
-  return Object.assign(app, { tiles, files });
+  backends.start();
+  return Object.assign(app, { tiles, files, backends });
 };

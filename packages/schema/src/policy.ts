@@ -118,6 +118,19 @@ export const POLICY = {
   decidePredictions: project("annotate"),
   acceptPredictionRun: project("manage"),
   predictionCalibration: project("read"),
+  // Issue 17: managers connect model servers and run them; members see them (secrets masked).
+  listModelBackends: project("read"),
+  createModelBackend: project("manage"),
+  getModelBackend: project("read"),
+  updateModelBackend: project("manage"),
+  deleteModelBackend: project("manage"),
+  testModelBackend: project("manage"),
+  startModelBackendJob: project("manage"),
+  listModelBackendJobs: project("read"),
+  getModelBackendJob: project("read"),
+  cancelModelBackendJob: project("manage"),
+  trainModelBackend: project("manage"),
+  listModelBackendWebhooks: project("read"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */
