@@ -15,6 +15,7 @@ export {
   stemOf,
 } from "./paths.js";
 export { planExport, splitMajor } from "./plan.js";
+export * from "./predictions/index.js";
 export { formatProblem, ProblemLog } from "./problems.js";
 export { type ExportReport, REPORT_CODES, type ReportCode, type ReportItem } from "./report.js";
 export { boxFromCorners, checkShape } from "./shapes.js";

@@ -97,7 +97,11 @@ const mutations: [string, (s: Json & { annotations: Json[] }) => void][] = [
         ],
       }),
   ],
-  // Not errors: zod strips unknown keys, and so must the fast path.
+  ["predictionId 0", (s) => ((s.annotations[0] as Json).predictionId = 0)],
+  ["predictionId string", (s) => ((s.annotations[0] as Json).predictionId = "12")],
+  // Not errors: the prediction a shape came from is kept (issue 17)...
+  ["predictionId", (s) => ((s.annotations[0] as Json).predictionId = 12)],
+  // ...and zod strips unknown keys, and so must the fast path.
   ["extra key on the set", (s) => (s.extra = 1)],
   ["extra key on an annotation", (s) => ((s.annotations[0] as Json).note = "x")],
   [

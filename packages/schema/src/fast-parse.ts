@@ -47,7 +47,13 @@ const annotationOf = (a: unknown): Annotation | null => {
     return null;
   if (typeof createdAt !== "string" || typeof updatedAt !== "string") return null;
   const geometry = geometryOf(a.geometry);
-  return geometry ? { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt } : null;
+  if (!geometry) return null;
+  // The prediction a shape was accepted from (issue 17): optional, an id when present.
+  const { predictionId } = a;
+  if (predictionId === undefined)
+    return { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt };
+  if (!isId(predictionId)) return null;
+  return { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt, predictionId };
 };
 
 /** The set when `value` is a valid AnnotationSet, else null (nothing thrown). */

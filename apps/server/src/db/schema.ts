@@ -93,6 +93,7 @@ export const TABLES = {
     updated_by: "text?",
     created_at: "text",
     updated_at: "text",
+    prediction_id: "int?",
   },
   image_tags: { image_id: "int", label_id: "int" },
   users: {
@@ -340,6 +341,37 @@ export const TABLES = {
     created_at: "text",
     delivered_at: "text?",
   },
+  prediction_runs: {
+    id: "id",
+    project_id: "int",
+    model_name: "text",
+    model_version: "text",
+    source: "text",
+    label_map: "text",
+    params: "text",
+    trained_on_version: "int?",
+    created_by: "text?",
+    created_at: "text",
+    deleted_at: "text?",
+    image_count: "int=",
+    pending_count: "int=",
+    accepted_count: "int=",
+    edited_count: "int=",
+    rejected_count: "int=",
+  },
+  predictions: {
+    id: "id",
+    run_id: "int",
+    image_id: "int",
+    label_id: "int",
+    geometry: "text?",
+    score: "real",
+    state: "text=",
+    annotation_id: "text?",
+    edit_iou: "real?",
+    decided_by: "text?",
+    decided_at: "text?",
+  },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 
 export type ColumnKind =
@@ -349,6 +381,7 @@ export type ColumnKind =
   | "int="
   | "real"
   | "real="
+  | "real?"
   | "text"
   | "text?"
   | "text="
@@ -361,6 +394,7 @@ interface KindTypes {
   "int=": Generated<number>;
   real: number;
   "real=": Generated<number>;
+  "real?": number | null;
   text: string;
   "text?": string | null;
   "text=": Generated<string>;

@@ -17,6 +17,8 @@ export interface StoredAnnotation {
   updatedBy: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The prediction (issue 17) the shape was accepted from; written by modules/predictions/link.ts. */
+  predictionId?: number | null;
 }
 
 const toAnnotation = (r: AnnotationRow): Annotation => ({
@@ -27,6 +29,7 @@ const toAnnotation = (r: AnnotationRow): Annotation => ({
   updatedBy: r.updated_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  ...(r.prediction_id === null || r.prediction_id === undefined ? {} : { predictionId: r.prediction_id }),
 });
 
 const toStored = (r: AnnotationRow): StoredAnnotation => ({
@@ -38,6 +41,7 @@ const toStored = (r: AnnotationRow): StoredAnnotation => ({
   updatedBy: r.updated_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  predictionId: r.prediction_id ?? null,
 });
 
 const COLUMNS = [
@@ -49,6 +53,7 @@ const COLUMNS = [
   "updated_by",
   "created_at",
   "updated_at",
+  "prediction_id",
 ] as const;
 
 /**

@@ -16,6 +16,7 @@ import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { claimRevision } from "../images/image-changes-repo.js";
 import { labelRepo } from "../labels/repo.js";
+import { applyPredictionLinks, type SavedShape } from "../predictions/link.js";
 import { guardSave, type SaveCaller } from "../review/save-guard.js";
 import {
   getSet,
@@ -69,7 +70,11 @@ const storedOf = (
   };
 };
 
-const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefined): Annotation => ({
+const annotationOf = (
+  a: StoredAnnotation,
+  checked: ValidatedAnnotation | undefined,
+  predictionId: number | undefined,
+): Annotation => ({
   id: a.uid,
   labelId: a.labelId,
   geometry: checked?.geometry ?? JSON.parse(a.geometryJson),
@@ -77,7 +82,29 @@ const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefi
   updatedBy: a.updatedBy,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
+  ...(predictionId === undefined ? {} : { predictionId }),
 });
+
+/** The saved shapes as the prediction links see them (modules/predictions/link.ts). */
+const savedShapes = (
+  checked: readonly ValidatedAnnotation[],
+  items: readonly StoredAnnotation[],
+  before: ReadonlyMap<string, StoredAnnotation>,
+  field: string,
+): SavedShape[] =>
+  items.map((item, i) => {
+    const a = checked[i] as ValidatedAnnotation;
+    const old = before.get(item.uid);
+    return {
+      uid: item.uid,
+      labelId: a.labelId,
+      geometry: a.geometry,
+      claim: a.predictionId,
+      stored: old?.predictionId,
+      changed: item !== old,
+      path: `${field}.${i}`,
+    };
+  });
 
 /**
  * The labels of a checked save that a deletion took away since it was checked (validation reads
@@ -177,11 +204,22 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
           return storedOf(uid, a, before.get(uid), actor, now);
         });
         await replaceSet(trx, imageId, before, items, checked.tags, now, caller?.userId ?? null);
+        const keep = new Set(items.map((a) => a.uid));
+        const links = await applyPredictionLinks(trx, {
+          imageId,
+          saved: savedShapes(checked.annotations, items, before, "annotations"),
+          deleted: [...before.values()]
+            .filter((b) => !keep.has(b.uid))
+            .map((b) => ({ uid: b.uid, predictionId: b.predictionId })),
+          actor,
+          now,
+        });
+        if (!links.ok) throw refuse(links.issues);
         // The reply is built from what was just written rather than read back and re-parsed.
         return {
           imageId,
           revision,
-          annotations: items.map((a, i) => annotationOf(a, checked.annotations[i])),
+          annotations: items.map((a, i) => annotationOf(a, checked.annotations[i], links.linked.get(a.uid))),
           tags: await tagsOf(trx, imageId),
         };
       });
@@ -254,6 +292,14 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
           placeBefore,
           caller?.userId ?? null,
         );
+        const links = await applyPredictionLinks(trx, {
+          imageId,
+          saved: savedShapes(upsert, items, before, "upsert"),
+          deleted: body.delete.map((uid) => ({ uid, predictionId: before.get(uid)?.predictionId })),
+          actor,
+          now,
+        });
+        if (!links.ok) throw refuse(links.issues);
         // Thrown inside the transaction, so the patch (and the revision step) is rolled back whole.
         if (annotationCount > MAX_SHAPES_PER_IMAGE)
           throw refuse([
@@ -266,7 +312,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
           imageId,
           revision,
           annotationCount,
-          upserted: items.map((a, i) => annotationOf(a, upsert[i])),
+          upserted: items.map((a, i) => annotationOf(a, upsert[i], links.linked.get(a.uid))),
           placed,
           deleted: body.delete,
           tags: await tagsOf(trx, imageId),

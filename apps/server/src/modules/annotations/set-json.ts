@@ -15,6 +15,8 @@ export interface StoredRow {
   updated_by: string | null;
   created_at: string;
   updated_at: string;
+  /** Absent or null: a shape drawn by hand. */
+  prediction_id?: number | null;
 }
 
 // A JSON number that is finite once parsed (no exponent or digit run that overflows a double).
@@ -69,13 +71,15 @@ export const annotationSetJson = (
       !isStringOrNull(r.updated_by) ||
       typeof r.created_at !== "string" ||
       typeof r.updated_at !== "string" ||
+      !(r.prediction_id === undefined || r.prediction_id === null || isId(r.prediction_id)) ||
       !isCanonicalGeometry(r.geometry)
     )
       return null;
     parts[i] =
       `{"id":"${r.uid}","labelId":${r.label_id},"geometry":${r.geometry},` +
       `"createdBy":${JSON.stringify(r.created_by)},"updatedBy":${JSON.stringify(r.updated_by)},` +
-      `"createdAt":${JSON.stringify(r.created_at)},"updatedAt":${JSON.stringify(r.updated_at)}}`;
+      `"createdAt":${JSON.stringify(r.created_at)},"updatedAt":${JSON.stringify(r.updated_at)}` +
+      `${r.prediction_id === undefined || r.prediction_id === null ? "" : `,"predictionId":${r.prediction_id}`}}`;
   }
   return `{"imageId":${imageId},"revision":${revision},"annotations":[${parts.join(",")}],"tags":[${tags.join(",")}]}`;
 };

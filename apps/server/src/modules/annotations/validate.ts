@@ -5,6 +5,8 @@ export interface ValidatedAnnotation {
   id: string | undefined;
   labelId: number;
   geometry: Geometry;
+  /** The prediction (issue 17) this save accepts as the shape, when it names one. */
+  predictionId?: number | undefined;
 }
 
 /**
@@ -46,7 +48,13 @@ export const validateAnnotations = (
     if (g.type === "box") {
       const r = checkBox(g, image);
       if (!r.ok) issues.push({ path: `${at}.geometry`, message: r.reason });
-      else out.push({ id: a.id, labelId: a.labelId, geometry: { type: "box", ...r.value } });
+      else
+        out.push({
+          id: a.id,
+          labelId: a.labelId,
+          geometry: { type: "box", ...r.value },
+          ...(a.predictionId === undefined ? {} : { predictionId: a.predictionId }),
+        });
     } else {
       const r = checkPolygon(g.points, image);
       if (!r.ok) issues.push({ path: `${at}.geometry.points`, message: r.reason });
@@ -55,6 +63,7 @@ export const validateAnnotations = (
           id: a.id,
           labelId: a.labelId,
           geometry: { type: "polygon", points: r.value.map(([x, y]) => [x, y]) },
+          ...(a.predictionId === undefined ? {} : { predictionId: a.predictionId }),
         });
     }
   });

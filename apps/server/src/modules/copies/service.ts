@@ -41,6 +41,25 @@ import {
 } from "./copy-repo.js";
 import { patchShapes, replaceShapes, toAnnotation } from "./copy-set.js";
 
+/**
+ * A private copy is measured blind against the reference (gold, qualification, overlap): a model's
+ * predictions are not offered there, and a save naming one is refused rather than half applied.
+ */
+const predictionClaims = (
+  shapes: readonly { predictionId?: number | undefined }[],
+  field: string,
+  imageId: number,
+): FieldIssue[] =>
+  shapes.flatMap((a, i) =>
+    a.predictionId === undefined
+      ? []
+      : [
+          {
+            path: `${field}.${i}.predictionId`,
+            message: `image ${imageId} is worked in your private copy, where predictions cannot be accepted`,
+          },
+        ],
+  );
 /** Who reads or writes: a copy is found by (image, person); annotators never see a gold reference. */
 export interface CopyCaller {
   userId: number;
@@ -196,6 +215,8 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       if (!image) throw notFound("image", imageId);
       const checked = validateAnnotationSet(body, image, await labelsOf(image.project_id));
       if (!checked.ok) throw refuse(checked.issues);
+      const claims = predictionClaims(body.annotations, "annotations", imageId);
+      if (claims.length > 0) throw refuse(claims);
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const row = await claim(trx, target, imageId, caller.userId, body.baseRevision, now);
@@ -218,6 +239,7 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
       const issues: FieldIssue[] = [];
       const labels = await labelsOf(image.project_id);
       const upsert = validateAnnotations(body.upsert, "upsert", image, labels, issues);
+      issues.push(...predictionClaims(body.upsert, "upsert", imageId));
       const upserted = new Set(body.upsert.map((a) => a.id));
       const deleting = new Set<string>();
       body.delete.forEach((uid, i) => {

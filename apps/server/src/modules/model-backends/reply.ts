@@ -146,11 +146,11 @@ export const readPredictReply = (
       usable.push(item);
       usableIndex.push(j);
     });
-    const converted = convertLsResultItems(usable, task);
+    const converted = convertLsResultItems(usable, task, predScore ?? undefined);
     for (const pr of converted.problems)
       problems.push({
         imageId: task.id,
-        where: `${at}.result[${usableIndex[pr.index] ?? pr.index}]${pr.where.replace(/^\[\d+\]/, "")}`,
+        where: `${at}.result[${usableIndex[pr.index] ?? pr.index}]${pr.where}`,
         message: pr.message,
       });
     const predictions: StoredPrediction[] = [];
@@ -173,12 +173,7 @@ export const readPredictReply = (
         });
         continue;
       }
-      predictions.push({
-        labelId: label.id,
-        geometry: d.geometry,
-        score: d.score ?? predScore ?? 1,
-        modelLabel: d.modelLabel,
-      });
+      predictions.push({ labelId: label.id, geometry: d.geometry, score: d.score, modelLabel: d.modelLabel });
     }
     answered.push({ imageId: task.id, predictions, empty: items.length === 0 });
   });

@@ -259,7 +259,7 @@ export const createBackendWorker = (deps: BackendWorkerDeps): BackendWorker => {
    */
   const writeRun = async (jobId: number, projectId: number, backendName: string) => {
     const job = await repo.jobRow(jobId);
-    if (!job || job.state !== "running") return;
+    if (job?.state !== "running") return;
     const rows = await repo.donePredictions(deps.sql, jobId);
     if (rows.length === 0) {
       const first = (JSON.parse(job.problems) as BackendJobProblem[])[0];
