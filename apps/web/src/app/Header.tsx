@@ -22,6 +22,7 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: A
   { to: "labels", label: "Labels", icon: "tag", needs: "manageProject" },
   { to: "export", label: "Export", icon: "download", needs: "export" },
   { to: "members", label: "Members", icon: "users", needs: "manageProject" },
+  { to: "models", label: "Models", icon: "layers", needs: "manageProject" },
   { to: "settings", label: "Settings", icon: "key", needs: "manageProject" },
 ];
 

@@ -12,6 +12,7 @@ import { ImagesPage } from "../pages/images/ImagesPage";
 import { IssuesPage } from "../pages/issues/IssuesPage";
 import { LabelsPage } from "../pages/labels/LabelsPage";
 import { MembersPage } from "../pages/members/MembersPage";
+import { ModelServersPage } from "../pages/model-servers/ModelServersPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { OverviewPage } from "../pages/overview/OverviewPage";
 import { PeoplePage } from "../pages/people/PeoplePage";
@@ -142,6 +143,14 @@ export const routes = [
                         <Deferred what="export">
                           <ExportPage />
                         </Deferred>
+                      </ProjectAllows>
+                    ),
+                  },
+                  {
+                    path: "models",
+                    element: (
+                      <ProjectAllows action="manageProject">
+                        <ModelServersPage />
                       </ProjectAllows>
                     ),
                   },

@@ -42,6 +42,14 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
+    // Issue 17: model servers (Label Studio ML backends) are connected and run by managers.
+    "createModelBackend",
+    "updateModelBackend",
+    "deleteModelBackend",
+    "testModelBackend",
+    "startModelBackendJob",
+    "cancelModelBackendJob",
+    "trainModelBackend",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
