@@ -520,6 +520,33 @@ describe("model backends: prediction jobs", () => {
     expectError(await api(x).post(`/api/v1/model-backend-jobs/${started.id}/cancel`), 409, "CONFLICT");
   });
 
+  it("a label deleted while the job runs: its predictions are left out and said so, the rest is written", async () => {
+    const x = await makeWorld(2, (tasks) => ({
+      delayMs: 200,
+      body: { results: tasks.map(() => ({ result: [rectangleResult("cat"), rectangleResult("dog", 0.6)] })) },
+    }));
+    const b = await addBackend(x, { maxConcurrency: 1, batchSize: 1 });
+    const started = await startJob(x, b.id, { images: "all" });
+    await waitFor(
+      "a first batch",
+      async () => x.fake.of("/predict").length,
+      (n) => n >= 1,
+    );
+    await api(x).delete(`/api/v1/projects/${x.projectId}/labels/${x.labels.dog}`).expect(204);
+    const j = await finished(x, started.id);
+    expect(j).toMatchObject({ state: "done", done: 2 });
+    expect(j.problems).toEqual([
+      {
+        imageId: null,
+        message: "label `dog` was deleted while the job ran: its 2 prediction(s) were not written",
+      },
+    ]);
+    expect((await runPredictions(x, j.runId as number)).map((p) => p.label_id)).toEqual([
+      x.labels.cat,
+      x.labels.cat,
+    ]);
+  });
+
   it("refuses images of another project and an empty selection", async () => {
     const x = await makeWorld(1);
     const b = await addBackend(x);

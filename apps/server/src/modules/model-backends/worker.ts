@@ -39,6 +39,7 @@ export interface BackendWorker extends BackendJobs {
 /** Webhook retries: the pause before attempt n+1 (then the delivery is marked failed). */
 const WEBHOOK_BACKOFF_MS = [1_000, 10_000, 60_000, 300_000];
 const POLL_MAX_MS = 2000;
+const KEY_SWEEP_MS = 10 * 60 * 1000;
 
 export const targetOf = (b: {
   url: string;
@@ -77,6 +78,7 @@ export const createBackendWorker = (deps: BackendWorkerDeps): BackendWorker => {
   let stopped = false;
   let leaseKept = false;
   let poller: NodeJS.Timeout | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
   let jobPump: Promise<void> | null = null;
   let hookPump: Promise<void> | null = null;
   let wantJobs = false;
@@ -270,14 +272,30 @@ export const createBackendWorker = (deps: BackendWorkerDeps): BackendWorker => {
       });
       return;
     }
+    // A label deleted while the job ran: its predictions go (said in the job's problems), so the
+    // run's all-or-nothing write does not refuse every other prediction for them.
+    const liveLabels = new Set((await repo.labels(deps.sql, projectId)).map((l) => l.id));
+    const goneLabels = new Map<string, number>();
     const predictions = rows.flatMap((r) =>
-      (JSON.parse(r.predictions ?? "[]") as StoredPrediction[]).map((p) => ({
-        imageId: r.image_id,
-        labelId: p.labelId,
-        geometry: p.geometry,
-        score: p.score,
-      })),
+      (JSON.parse(r.predictions ?? "[]") as StoredPrediction[]).flatMap((p) => {
+        if (!liveLabels.has(p.labelId)) {
+          goneLabels.set(p.modelLabel, (goneLabels.get(p.modelLabel) ?? 0) + 1);
+          return [];
+        }
+        return [{ imageId: r.image_id, labelId: p.labelId, geometry: p.geometry, score: p.score }];
+      }),
     );
+    if (goneLabels.size > 0)
+      await repo.recordBatch(jobId, instance, {
+        done: [],
+        failed: [],
+        problems: [...goneLabels].map(([label, n]) => ({
+          imageId: null,
+          message: `label \`${label}\` was deleted while the job ran: its ${n} prediction(s) were not written`,
+        })),
+        modelVersion: null,
+        now: deps.now(),
+      });
     const labelMap = new Map<string, number>();
     for (const r of rows)
       for (const p of JSON.parse(r.predictions ?? "[]") as StoredPrediction[])
@@ -350,6 +368,13 @@ export const createBackendWorker = (deps: BackendWorkerDeps): BackendWorker => {
       wake();
       poller = setInterval(wake, pollMs);
       poller.unref();
+      // Expired image keys are refused already; this only keeps the table small.
+      sweeper = setInterval(() => {
+        void repo
+          .deleteExpiredKeys(deps.now())
+          .catch((err) => log.warn({ err }, "could not remove expired image keys"));
+      }, KEY_SWEEP_MS);
+      sweeper.unref();
     },
     idle: async () => {
       for (;;) {
@@ -363,6 +388,7 @@ export const createBackendWorker = (deps: BackendWorkerDeps): BackendWorker => {
       stopped = true;
       leaseKept = opts.keepLease === true;
       if (poller) clearInterval(poller);
+      if (sweeper) clearInterval(sweeper);
       stopping.abort();
       while (jobPump || hookPump) await Promise.all([jobPump, hookPump]);
     },
