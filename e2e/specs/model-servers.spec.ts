@@ -121,6 +121,13 @@ test("a manager connects a model server, tests it, sees the first mismatch, and 
     await expect(card.getByText("4 / 4 images")).toBeVisible();
     await expect(card.getByText(/prediction run \d+/)).toBeVisible();
     await shot(page, "model-servers-job-done", { fullPage: true });
+
+    // Edit: another limit, the (absent) secret untouched.
+    await card.getByRole("button", { name: "Edit" }).click();
+    const editor = card.getByRole("region", { name: "Edit Fake detector" });
+    await editor.getByLabel("Requests at once").fill("1");
+    await editor.getByRole("button", { name: "Save" }).click();
+    await expect(card.getByText(/1 at once · 1 per request/)).toBeVisible();
   } finally {
     await backend.close();
   }

@@ -1,4 +1,10 @@
-import type { ConnectionTest, ModelBackend, ModelBackendJob, WebhookDelivery } from "@labelbench/schema";
+import type {
+  ConnectionTest,
+  ModelBackend,
+  ModelBackendCreate,
+  ModelBackendJob,
+  WebhookDelivery,
+} from "@labelbench/schema";
 import { useEffect, useState } from "react";
 import { call } from "../../api/client";
 import { FormField, InputField } from "../../auth/FormField";
@@ -12,6 +18,7 @@ import {
   type BackendFormErrors,
   EMPTY_FORM,
   exchangeText,
+  formOf,
   isOpen,
   jobSummary,
   readBackendForm,
@@ -75,6 +82,9 @@ export function ModelServersPage() {
               key={b.id}
               backend={b}
               onRemoved={() => backends.setData((prev) => prev?.filter((x) => x.id !== b.id))}
+              onChanged={(next) =>
+                backends.setData((prev) => prev?.map((x) => (x.id === next.id ? next : x)))
+              }
             />
           ))
         )
@@ -100,7 +110,34 @@ function AddBackend({
   onAdded: (b: ModelBackend) => void;
   onCancel: () => void;
 }) {
-  const [form, setForm] = useState<BackendForm>(EMPTY_FORM);
+  return (
+    <BackendEditor
+      title="Add a model server"
+      submitLabel="Add"
+      save={(body) => call("createModelBackend", { params: { projectId }, body })}
+      onSaved={onAdded}
+      onCancel={onCancel}
+    />
+  );
+}
+
+/** The form that adds a model server, or edits one (`stored`: its secret stays unless a new one is typed). */
+function BackendEditor({
+  title,
+  submitLabel,
+  stored,
+  save,
+  onSaved,
+  onCancel,
+}: {
+  title: string;
+  submitLabel: string;
+  stored?: ModelBackend;
+  save: (body: ModelBackendCreate) => Promise<ModelBackend>;
+  onSaved: (b: ModelBackend) => void;
+  onCancel: () => void;
+}) {
+  const [form, setForm] = useState<BackendForm>(stored ? formOf(stored) : EMPTY_FORM);
   const [errors, setErrors] = useState<BackendFormErrors>({});
   const [busy, setBusy] = useState(false);
   const edit = (next: Partial<BackendForm>) => {
@@ -108,26 +145,27 @@ function AddBackend({
     setErrors({});
   };
   const submit = async () => {
-    const read = readBackendForm(form);
+    const read = readBackendForm(
+      form,
+      stored ? { authMethod: stored.authMethod, hasSecret: stored.secretHint !== null } : null,
+    );
     if ("errors" in read) {
       setErrors(read.errors);
       return;
     }
     setBusy(true);
     try {
-      onAdded(await call("createModelBackend", { params: { projectId }, body: read.body }));
+      onSaved(await save(read.body));
     } catch (err) {
-      toastError("Could not add the model server", err);
+      toastError(stored ? "Could not save the model server" : "Could not add the model server", err);
     } finally {
       setBusy(false);
     }
   };
   return (
-    <section className="card" aria-labelledby="add-backend-title">
+    <section className="card" aria-label={title}>
       <div className="card__head">
-        <h2 id="add-backend-title" className="card__title">
-          Add a model server
-        </h2>
+        <h2 className="card__title">{title}</h2>
       </div>
       <form
         className="settings-form"
@@ -187,7 +225,11 @@ function AddBackend({
               label={form.authMethod === "basic" ? "Password" : "Token"}
               type="password"
               autoComplete="off"
-              hint="Stored for the backend's requests; never shown again."
+              hint={
+                stored?.secretHint && stored.authMethod === form.authMethod
+                  ? `Stored (${stored.secretHint}); leave blank to keep it.`
+                  : "Stored for the backend's requests; never shown again."
+              }
               error={errors.secret}
               value={form.secret}
               onChange={(e) => edit({ secret: e.target.value })}
@@ -223,7 +265,7 @@ function AddBackend({
             Cancel
           </button>
           <button type="submit" className="button button--primary" disabled={busy}>
-            {busy && <Spinner label="Adding" />} Add
+            {busy && <Spinner label="Saving" />} {submitLabel}
           </button>
         </div>
       </form>
@@ -231,8 +273,17 @@ function AddBackend({
   );
 }
 
-function BackendCard({ backend, onRemoved }: { backend: ModelBackend; onRemoved: () => void }) {
+function BackendCard({
+  backend,
+  onRemoved,
+  onChanged,
+}: {
+  backend: ModelBackend;
+  onRemoved: () => void;
+  onChanged: (b: ModelBackend) => void;
+}) {
   const backendId = backend.id;
+  const [editing, setEditing] = useState(false);
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [busy, setBusy] = useState<null | "test" | "predict" | "train" | "remove">(null);
   const jobs = useAsync(
@@ -357,6 +408,14 @@ function BackendCard({ backend, onRemoved }: { backend: ModelBackend; onRemoved:
           </button>
           <button
             type="button"
+            className="button"
+            disabled={busy !== null || editing}
+            onClick={() => setEditing(true)}
+          >
+            Edit
+          </button>
+          <button
+            type="button"
             className="button button--danger"
             disabled={busy !== null}
             onClick={() => void remove()}
@@ -365,6 +424,20 @@ function BackendCard({ backend, onRemoved }: { backend: ModelBackend; onRemoved:
           </button>
         </div>
       </div>
+      {editing && (
+        <BackendEditor
+          title={`Edit ${backend.name}`}
+          submitLabel="Save"
+          stored={backend}
+          save={(body) => call("updateModelBackend", { params: { backendId }, body })}
+          onSaved={(b) => {
+            setEditing(false);
+            onChanged(b);
+            toastSuccess("Model server saved");
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
       {test && <TestReport test={test} onClose={() => setTest(null)} />}
       <JobList jobs={jobs.data ?? []} onCancel={(j) => void cancel(j)} />
       <WebhookList hooks={hooks.data ?? []} />

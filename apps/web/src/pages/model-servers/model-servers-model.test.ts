@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EMPTY_FORM, exchangeText, jobSummary, readBackendForm } from "./model-servers-model";
+import { EMPTY_FORM, exchangeText, formOf, jobSummary, readBackendForm } from "./model-servers-model";
 
 describe("the model server form", () => {
   it("reads a valid form into the create request, without a trailing slash", () => {
@@ -27,6 +27,42 @@ describe("the model server form", () => {
         secret: "enter the password",
         maxConcurrency: "a whole number from 1 to 16",
       },
+    });
+  });
+});
+
+describe("editing a model server", () => {
+  const stored = {
+    id: 1,
+    projectId: 1,
+    name: "YOLO",
+    url: "http://gpu:9090",
+    authMethod: "basic" as const,
+    basicUser: "ls",
+    secretHint: "••••a1b2",
+    maxConcurrency: 2,
+    timeoutSeconds: 60,
+    batchSize: 8,
+    extraParams: {},
+    isInteractive: false,
+    createdBy: null,
+    createdAt: "",
+    updatedAt: "",
+  };
+  it("keeps the stored secret when the field is left blank, and sends a new one when typed", () => {
+    const keep = readBackendForm(formOf(stored), { authMethod: "basic", hasSecret: true });
+    expect("body" in keep && "secret" in keep.body).toBe(false);
+    const typed = readBackendForm(
+      { ...formOf(stored), secret: "new-pass" },
+      { authMethod: "basic", hasSecret: true },
+    );
+    expect("body" in typed && typed.body.secret).toBe("new-pass");
+  });
+  it("needs a secret when the method changes to one that has none stored", () => {
+    expect(
+      readBackendForm({ ...formOf(stored), authMethod: "token" }, { authMethod: "basic", hasSecret: true }),
+    ).toEqual({
+      errors: { secret: "enter the token" },
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { BackendExchange, ModelBackendCreate, ModelBackendJob } from "@labelbench/schema";
+import type { BackendExchange, ModelBackend, ModelBackendCreate, ModelBackendJob } from "@labelbench/schema";
 
 /** The add-a-model-server form as typed. */
 export interface BackendForm {
@@ -24,6 +24,18 @@ export const EMPTY_FORM: BackendForm = {
   timeoutSeconds: "60",
 };
 
+/** A stored backend in the form, to edit it: the secret is never sent back, so it starts blank. */
+export const formOf = (b: ModelBackend): BackendForm => ({
+  name: b.name,
+  url: b.url,
+  authMethod: b.authMethod,
+  basicUser: b.basicUser ?? "",
+  secret: "",
+  maxConcurrency: String(b.maxConcurrency),
+  batchSize: String(b.batchSize),
+  timeoutSeconds: String(b.timeoutSeconds),
+});
+
 const whole = (v: string, min: number, max: number): number | null => {
   const n = Number(v.trim());
   return Number.isInteger(n) && n >= min && n <= max ? n : null;
@@ -32,7 +44,10 @@ const whole = (v: string, min: number, max: number): number | null => {
 /** The form read into a create request, or what to fix, field by field. */
 export const readBackendForm = (
   f: BackendForm,
+  /** Editing a backend that has a secret for this method: a blank secret keeps it. */
+  stored: { authMethod: BackendForm["authMethod"]; hasSecret: boolean } | null = null,
 ): { body: ModelBackendCreate } | { errors: BackendFormErrors } => {
+  const keepSecret = stored?.hasSecret === true && stored.authMethod === f.authMethod && !f.secret;
   const errors: BackendFormErrors = {};
   if (!f.name.trim()) errors.name = "give the model server a name";
   let url = f.url.trim();
@@ -67,7 +82,7 @@ export const readBackendForm = (
       url,
       authMethod: f.authMethod,
       basicUser: f.authMethod === "basic" ? f.basicUser.trim() : null,
-      secret: f.authMethod === "none" ? null : f.secret,
+      ...(keepSecret ? {} : { secret: f.authMethod === "none" ? null : f.secret }),
       maxConcurrency,
       batchSize,
       timeoutSeconds,
