@@ -634,10 +634,20 @@ describe("model backends: training webhooks", () => {
       })
       .expect(200);
     expect(Date.now() - t0).toBeLessThan(1000);
+    // Each save waits for the previous delivery, so none is folded into the one before (below).
+    const delivered = (n: number) =>
+      waitFor(
+        `${n} webhook(s)`,
+        async () => x.fake.of("/webhook"),
+        (h) => h.length >= n,
+      );
+    await delivered(1);
+    x.fake.state.webhook.delayMs = 0;
     await api(x)
       .patch(`/api/v1/images/${imageId}/annotations`)
       .send({ baseRevision: saved.body.revision, upsert: [], delete: [], tags: [x.labels.dog] })
       .expect(200);
+    await delivered(2);
     await api(x)
       .put(`/api/v1/images/${imageId}/annotations`)
       .send({ baseRevision: saved.body.revision + 1, annotations: [], tags: [] })
@@ -726,8 +736,19 @@ describe("model backends: training webhooks", () => {
       attempts: 1,
       lastError: "the backend answered HTTP 503: {}",
     });
+    // Another save while the first waits for its retry: folded into it, the backend hears once.
+    const second = await api(x)
+      .patch(`/api/v1/images/${x.imageIds[0]}/annotations`)
+      .send({
+        baseRevision: 1,
+        upsert: [
+          { id: "b2", labelId: x.labels.cat, geometry: { type: "box", x: 10, y: 10, width: 5, height: 5 } },
+        ],
+        delete: [],
+      });
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
     x.fake.state.webhook.status = 201;
-    await waitFor(
+    const after = await waitFor(
       "the retry delivered",
       async () =>
         WebhookDelivery.array().parse(
@@ -735,6 +756,12 @@ describe("model backends: training webhooks", () => {
         ),
       (items) => items[0]?.state === "delivered",
     );
+    expect(after.map((d) => d.action)).toEqual(["ANNOTATION_CREATED"]);
+    const last = x.fake.of("/webhook").at(-1)?.body as
+      | { action: string; annotation: { result: unknown[] } }
+      | undefined;
+    expect(last?.action).toBe("ANNOTATION_CREATED");
+    expect(last?.annotation.result).toHaveLength(2);
   });
 
   it("an annotator may read the backends but not add, test or run one", async () => {

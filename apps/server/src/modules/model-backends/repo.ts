@@ -407,6 +407,48 @@ export const backendRepo = (db: Kysely<Database>, dialect: Dialect) => ({
     (await db.insertInto("model_backend_webhooks").values(values).returning("id").executeTakeFirstOrThrow())
       .id,
 
+  /**
+   * Folds a save into the image's webhook still waiting for this backend (none in flight): the
+   * backend hears of the latest annotation once, not of every autosave. Returns false when there is
+   * none to fold into. A creation the backend never heard of, deleted again, is no webhook at all.
+   */
+  foldWebhook: async (
+    backendId: number,
+    imageId: number,
+    action: "ANNOTATION_CREATED" | "ANNOTATION_UPDATED" | "ANNOTATION_DELETED",
+    payload: (action: string) => string,
+  ): Promise<boolean> => {
+    const waiting = await db
+      .selectFrom("model_backend_webhooks")
+      .select(["id", "action"])
+      .where("backend_id", "=", backendId)
+      .where("image_id", "=", imageId)
+      .where("state", "=", "pending")
+      .where("leased_by", "is", null)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!waiting || waiting.action === "START_TRAINING") return false;
+    const first = waiting.action === "ANNOTATION_CREATED";
+    if (first && action === "ANNOTATION_DELETED") {
+      const r = await db
+        .deleteFrom("model_backend_webhooks")
+        .where("id", "=", waiting.id)
+        .where("leased_by", "is", null)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    }
+    const folded = first ? "ANNOTATION_CREATED" : action;
+    const r = await db
+      .updateTable("model_backend_webhooks")
+      .set({ action: folded, payload: payload(folded) })
+      .where("id", "=", waiting.id)
+      .where("state", "=", "pending")
+      .where("leased_by", "is", null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
   claimWebhook: async (instance: string, now: number, until: number): Promise<WebhookRow | null> =>
     (await db
       .updateTable("model_backend_webhooks")

@@ -416,17 +416,19 @@ export const backendService = (deps: Deps, jobs: BackendJobs) => {
         const told = await repo.toldOfImage(b.id, imageId);
         if (empty && !told) continue;
         const action = empty ? "ANNOTATION_DELETED" : told ? "ANNOTATION_UPDATED" : "ANNOTATION_CREATED";
-        const payload = {
-          action,
-          annotation: lsAnnotation(set, image, labels, { updatedAt: now, updatedBy: actor }),
-          task: { ...lsTask(publicUrl(origin), image), project: b.project_id },
-          project: { id: b.project_id, title: project.name, label_config: labelConfigXml(labels) },
-        };
+        const payload = (a: string) =>
+          JSON.stringify({
+            action: a,
+            annotation: lsAnnotation(set, image, labels, { updatedAt: now, updatedBy: actor }),
+            task: { ...lsTask(publicUrl(origin), image), project: b.project_id },
+            project: { id: b.project_id, title: project.name, label_config: labelConfigXml(labels) },
+          });
+        if (await repo.foldWebhook(b.id, imageId, action, payload)) continue;
         await repo.insertWebhook({
           backend_id: b.id,
           image_id: imageId,
           action,
-          payload: JSON.stringify(payload),
+          payload: payload(action),
           next_attempt_at: Date.now(),
           created_at: now,
         });
