@@ -122,7 +122,9 @@ describe("LABELBENCH_PUBLIC_URL", () => {
     expect(loadConfig({ LABELBENCH_PUBLIC_URL: "http://lb:3000" }).publicUrl).toBe("http://lb:3000");
   });
   it("stops the start with the variable's name when it is not an http(s) URL", () => {
-    expect(() => parsePublicUrl("labels.example.com")).toThrow(/^LABELBENCH_PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => parsePublicUrl("labels.example.com")).toThrow(
+      /^LABELBENCH_PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/,
+    );
     expect(() => parsePublicUrl("ftp://x")).toThrow("has the scheme ftp:");
     expect(() => parsePublicUrl("http://x/?a=1")).toThrow("no query or fragment");
   });
