@@ -25,8 +25,10 @@ import { resumeImports } from "./modules/imports/import-publish.js";
 import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
-import { predictionsRouter } from "./modules/predictions/router.js";
+import { modelBackendsRouter } from "./modules/model-backends/router.js";
+import { type BackendWorker, createBackendWorker } from "./modules/model-backends/worker.js";
 import { modelEvalRouter } from "./modules/model-eval/router.js";
+import { predictionsRouter } from "./modules/predictions/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { qualityRouter } from "./modules/quality/router.js";
 import { reviewRouter } from "./modules/review/router.js";
@@ -89,7 +91,11 @@ const securityHeaders = helmet({
 });
 
 /** The app plus its background workers, which main.ts and tests stop before closing the database. */
-export type LabelbenchApp = Express & { readonly tiles: TileQueue; readonly files: StoredFiles };
+export type LabelbenchApp = Express & {
+  readonly tiles: TileQueue;
+  readonly files: StoredFiles;
+  readonly backends: BackendWorker;
+};
 
 /** Builds the HTTP app around injected dependencies; it opens no files and listens on nothing. */
 export const createApp = (opts: AppOptions): LabelbenchApp => {
@@ -113,6 +119,8 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     { sql, storage: opts.storage, log, tiles, sweepAfter: resumed },
     opts.storedFilesHooks,
   );
+  const now = opts.now ?? (() => new Date().toISOString());
+  const backends = createBackendWorker({ sql, dialect, config: opts.config, log, now });
   const deps: Deps = {
     db: opts.db,
     sql,
@@ -121,9 +129,10 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     storage: opts.storage,
     config: opts.config,
     log,
-    now: opts.now ?? (() => new Date().toISOString()),
+    now,
     tiles,
     files,
+    backends,
   };
   const app = express();
   app.disable("x-powered-by");
@@ -175,6 +184,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(qualityRouter(deps));
   api.use(predictionsRouter(deps));
   api.use(modelEvalRouter(deps));
+  api.use(modelBackendsRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
@@ -194,5 +204,6 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   app.use(errorHandler(log));
   // Resumes pyramids left 'pending' by a previous run.
   tiles.start();
-  return Object.assign(app, { tiles, files });
+  backends.start();
+  return Object.assign(app, { tiles, files, backends });
 };

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseTrustProxy, testConfig } from "./config.js";
+import { loadConfig, parsePublicUrl, parseTrustProxy, testConfig } from "./config.js";
 
 describe("loadConfig", () => {
   it("defaults to port 3000, ./data, 2 GB files and 1000 MP images (a 400 MP TIFF fits)", () => {
@@ -110,5 +110,22 @@ describe("loadConfig", () => {
       maxPixels: 10,
       logLevel: "silent",
     });
+  });
+});
+
+describe("LABELBENCH_PUBLIC_URL", () => {
+  it("is the address model backends download images from, without a trailing slash; unset is null", () => {
+    expect(parsePublicUrl(undefined)).toBeNull();
+    expect(parsePublicUrl(" ")).toBeNull();
+    expect(parsePublicUrl("https://labels.example.com/")).toBe("https://labels.example.com");
+    expect(parsePublicUrl("http://10.0.0.5:3000/labelbench/")).toBe("http://10.0.0.5:3000/labelbench");
+    expect(loadConfig({ LABELBENCH_PUBLIC_URL: "http://lb:3000" }).publicUrl).toBe("http://lb:3000");
+  });
+  it("stops the start with the variable's name when it is not an http(s) URL", () => {
+    expect(() => parsePublicUrl("labels.example.com")).toThrow(
+      /^LABELBENCH_PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/,
+    );
+    expect(() => parsePublicUrl("ftp://x")).toThrow("has the scheme ftp:");
+    expect(() => parsePublicUrl("http://x/?a=1")).toThrow("no query or fragment");
   });
 });

@@ -31,6 +31,14 @@ export interface Config {
   testControls: boolean;
   /** Where image bytes live: the data dir's `files/` folder, or an S3-compatible bucket. */
   storage: StorageConfig;
+  /**
+   * The address model backends (issue 17) reach this server at, to download the images they are
+   * sent (LABELBENCH_PUBLIC_URL, e.g. https://labels.example.com). null: the address the request
+   * that started the job or test came in on.
+   */
+  publicUrl: string | null;
+  /** How long a process's claim on a model-backend job lasts without renewal (as tileLeaseMs). */
+  backendLeaseMs: number;
 }
 
 /** LABELBENCH_STORAGE_URL, parsed: `s3://BUCKET?endpoint=URL`, or the local folder when unset. */
@@ -118,6 +126,24 @@ export const parseStorageUrl = (v: string | undefined, env: NodeJS.ProcessEnv = 
   return parsed.data;
 };
 
+/** LABELBENCH_PUBLIC_URL, checked at load: an http(s) URL with no query, without its trailing slash. */
+export const parsePublicUrl = (v: string | undefined): string | null => {
+  if (v === undefined || v.trim() === "") return null;
+  let url: URL;
+  try {
+    url = new URL(v.trim());
+  } catch {
+    throw new Error(`LABELBENCH_PUBLIC_URL must be an http:// or https:// URL; "${v}" is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(
+      `LABELBENCH_PUBLIC_URL must be an http:// or https:// URL; "${v}" has the scheme ${url.protocol}`,
+    );
+  if (url.search || url.hash)
+    throw new Error(`LABELBENCH_PUBLIC_URL must have no query or fragment; got "${v}"`);
+  return url.toString().replace(/\/+$/, "");
+};
+
 const flag = (v: string | undefined, name: string): boolean => {
   if (v === undefined || v === "" || v === "0") return false;
   if (v === "1") return true;
@@ -137,6 +163,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => ({
   trustProxy: parseTrustProxy(env.LABELBENCH_TRUST_PROXY),
   testControls: flag(env.LABELBENCH_TEST_CONTROLS, "LABELBENCH_TEST_CONTROLS"),
   storage: parseStorageUrl(env.LABELBENCH_STORAGE_URL, env),
+  publicUrl: parsePublicUrl(env.LABELBENCH_PUBLIC_URL),
+  backendLeaseMs: int(env.LABELBENCH_BACKEND_LEASE_SECONDS, 30, "LABELBENCH_BACKEND_LEASE_SECONDS") * 1000,
 });
 
 /** Defaults for tests and embedding: everything under one directory. */
@@ -152,5 +180,7 @@ export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Co
   trustProxy: false,
   testControls: false,
   storage: { kind: "local" },
+  publicUrl: null,
+  backendLeaseMs: 30_000,
   ...overrides,
 });

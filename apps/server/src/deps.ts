@@ -6,6 +6,7 @@ import type { Dialect } from "./db/connect.js";
 import type { Db } from "./db/database.js";
 import type { Database } from "./db/schema.js";
 import type { StoredFiles } from "./modules/images/stored-files.js";
+import type { BackendJobs } from "./modules/model-backends/worker.js";
 import type { TileJobs } from "./modules/tiles/queue.js";
 import type { Storage } from "./storage/storage.js";
 
@@ -30,6 +31,8 @@ export interface Deps {
   tiles: TileJobs;
   /** The reference rule for content-addressed files (modules/images/stored-files.ts). */
   files: StoredFiles;
+  /** The model-backend worker (modules/model-backends): prediction jobs and training webhooks. */
+  backends: BackendJobs;
 }
 
 /** The SQLite handle, for a path that runs only on SQLite (behind a dialect check). */

@@ -85,7 +85,8 @@ const shutdown = (signal: string) => {
   }, 10_000);
   force.unref();
   // A running tile pass finishes its libvips step; its images stay 'pending' and resume next start.
-  const tilesStopped = app.tiles.stop();
+  // A model-backend job stops at its next batch and gives its lease back (the rest resumes later).
+  const tilesStopped = Promise.all([app.tiles.stop(), app.backends.stop()]);
   server.close(() => {
     void tilesStopped.finally(() => {
       void app.files

@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { modelBackendsApi } from "./model-backends-contract.js";
 import { modelEvalApi } from "./model-eval-contract.js";
 import { predictionsApi } from "./predictions-contract.js";
 import { qualityApi } from "./quality-contract.js";
@@ -255,6 +256,7 @@ export const api = {
   ...qualityReportApi,
   ...predictionsApi,
   ...modelEvalApi,
+  ...modelBackendsApi,
 } as const;
 
 export type Api = typeof api;

@@ -7,6 +7,8 @@ export * from "./fast-parse.js";
 export * from "./image-path.js";
 export * from "./label-rules.js";
 export * from "./limits.js";
+export * from "./model-backends.js";
+export * from "./model-backends-contract.js";
 export * from "./model-eval.js";
 export * from "./model-eval-contract.js";
 export * from "./natural-order.js";

@@ -123,6 +123,19 @@ export const POLICY = {
   modelEvaluation: project("review"),
   getActiveLearning: project("manage"),
   putActiveLearning: project("manage"),
+  // Issue 17: managers connect model servers and run them; members see them (secrets masked).
+  listModelBackends: project("read"),
+  createModelBackend: project("manage"),
+  getModelBackend: project("read"),
+  updateModelBackend: project("manage"),
+  deleteModelBackend: project("manage"),
+  testModelBackend: project("manage"),
+  startModelBackendJob: project("manage"),
+  listModelBackendJobs: project("read"),
+  getModelBackendJob: project("read"),
+  cancelModelBackendJob: project("manage"),
+  trainModelBackend: project("manage"),
+  listModelBackendWebhooks: project("read"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */

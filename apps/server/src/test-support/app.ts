@@ -158,7 +158,11 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
       next();
     });
     outer.use(inner);
-    return Object.assign(outer, { tiles: inner.tiles, files: inner.files }) as LabelbenchApp;
+    return Object.assign(outer, {
+      tiles: inner.tiles,
+      files: inner.files,
+      backends: inner.backends,
+    }) as LabelbenchApp;
   };
 
   const config = testConfig(dir, overrides);
@@ -193,10 +197,12 @@ export const makeTestApp = async <S extends Storage = LocalStorage>(
     cleanup: async () => {
       for (const s of siblings) {
         await s.app.tiles.stop();
+        await s.app.backends.stop();
         s.app.files.stop();
         await s.close();
       }
       await app.tiles.stop();
+      await app.backends.stop();
       await app.files.stop();
       await database.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -24,6 +24,7 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: A
   { to: "predictions", label: "Predictions", icon: "layers", needs: "manageProject" },
   { to: "export", label: "Export", icon: "download", needs: "export" },
   { to: "members", label: "Members", icon: "users", needs: "manageProject" },
+  { to: "model-servers", label: "Model servers", icon: "layers", needs: "manageProject" },
   { to: "settings", label: "Settings", icon: "key", needs: "manageProject" },
 ];
 

@@ -12,6 +12,7 @@ import { ImagesPage } from "../pages/images/ImagesPage";
 import { IssuesPage } from "../pages/issues/IssuesPage";
 import { LabelsPage } from "../pages/labels/LabelsPage";
 import { MembersPage } from "../pages/members/MembersPage";
+import { ModelServersPage } from "../pages/model-servers/ModelServersPage";
 import { ModelsPage } from "../pages/models/ModelsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { OverviewPage } from "../pages/overview/OverviewPage";
@@ -166,6 +167,14 @@ export const routes = [
                         <Deferred what="export">
                           <ExportPage />
                         </Deferred>
+                      </ProjectAllows>
+                    ),
+                  },
+                  {
+                    path: "model-servers",
+                    element: (
+                      <ProjectAllows action="manageProject">
+                        <ModelServersPage />
                       </ProjectAllows>
                     ),
                   },

@@ -50,6 +50,14 @@ export const ACTION_ENDPOINTS = {
     // Issue 17: the work queue's active-learning order (project settings).
     "getActiveLearning",
     "putActiveLearning",
+    // Issue 17: model servers (Label Studio ML backends) are connected and run by managers.
+    "createModelBackend",
+    "updateModelBackend",
+    "deleteModelBackend",
+    "testModelBackend",
+    "startModelBackendJob",
+    "cancelModelBackendJob",
+    "trainModelBackend",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],

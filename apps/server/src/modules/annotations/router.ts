@@ -6,6 +6,7 @@ import { route } from "../../http/route.js";
 import { actorOf, authOf } from "../auth/context.js";
 import { copyService } from "../copies/service.js";
 import { goldService } from "../gold/service.js";
+import { notifyAnnotationSaved } from "../model-backends/router.js";
 import type { SaveCaller } from "../review/save-guard.js";
 import { annotationService } from "./service.js";
 
@@ -57,7 +58,7 @@ export const annotationsRouter = (deps: Deps): Router => {
     }
     sendSet(res, api.getAnnotations, await service.get(params.imageId));
   });
-  route(r, api.putAnnotations, async ({ params, body, res }) => {
+  route(r, api.putAnnotations, async ({ params, body, req, res }) => {
     const caller = callerOf(res);
     const copy = await copies.put(params.imageId, body, actorOf(res), caller);
     if (copy) {
@@ -68,15 +69,17 @@ export const annotationsRouter = (deps: Deps): Router => {
     await gold.requireQualifiedOn(params.imageId, caller);
     const set = await service.put(params.imageId, body, actorOf(res), caller);
     await gold.referenceSaved(params.imageId);
+    notifyAnnotationSaved(deps, req, res, params.imageId);
     sendSet(res, api.putAnnotations, set);
   });
-  route(r, api.patchAnnotations, async ({ params, body, res }) => {
+  route(r, api.patchAnnotations, async ({ params, body, req, res }) => {
     const caller = callerOf(res);
     const copy = await copies.patch(params.imageId, body, actorOf(res), caller);
     if (copy) return copy;
     await gold.requireQualifiedOn(params.imageId, caller);
     const result = await service.patch(params.imageId, body, actorOf(res), caller);
     await gold.referenceSaved(params.imageId);
+    notifyAnnotationSaved(deps, req, res, params.imageId);
     return result;
   });
   return r;

@@ -566,7 +566,7 @@ afterAll(() => t?.cleanup());
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {
     const missing = (Object.keys(api) as EndpointName[]).filter(
-      (n) => !ROWS[n] && !ISSUE_ROWS[n] && !QUALITY_ROWS[n] && !PREDICTION_ROWS[n],
+      (n) => !ROWS[n] && !ISSUE_ROWS[n] && !QUALITY_ROWS[n] && !PREDICTION_ROWS[n] && !BACKEND_ROWS[n],
     );
     expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
   });
@@ -876,6 +876,112 @@ const PREDICTION_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: P
 
 describe("authorization matrix: predictions", () => {
   for (const [name, rowSpec] of Object.entries(PREDICTION_ROWS) as [
+/**
+ * A model backend of the world's project that answers nothing (a closed loopback port, 1 s
+ * timeout): the rows test who may call, not the protocol (model-backends.test.ts does).
+ */
+const freshBackend = async (w: World): Promise<number> => {
+  if (!t) throw new Error("no test app");
+  const now = new Date().toISOString();
+  return (
+    await t.sql
+      .insertInto("model_backends")
+      .values({
+        project_id: w.projectId,
+        name: "detector",
+        url: "http://127.0.0.1:9",
+        timeout_ms: 1000,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
+};
+let sharedBackend: number | undefined;
+const backendOf = async (w: World) => {
+  sharedBackend ??= await freshBackend(w);
+  return sharedBackend;
+};
+/** A job another (live) process holds, so this app's worker leaves it running for cancel to stop. */
+const heldJob = async (w: World): Promise<number> => {
+  if (!t) throw new Error("no test app");
+  const now = new Date().toISOString();
+  return (
+    await t.sql
+      .insertInto("model_backend_jobs")
+      .values({
+        backend_id: await backendOf(w),
+        project_id: w.projectId,
+        state: "running",
+        total: 1,
+        public_url: "http://127.0.0.1:1",
+        leased_by: "another-process",
+        lease_until: Date.now() + 3_600_000,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow()
+  ).id;
+};
+
+const BACKEND_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+  listModelBackends: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/model-backends` }),
+  },
+  createModelBackend: {
+    expect: projectManage(201),
+    prepare: (w) => ({
+      path: `/projects/${w.projectId}/model-backends`,
+      body: { name: "yolo", url: "http://127.0.0.1:9" },
+    }),
+  },
+  getModelBackend: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}` }),
+  },
+  updateModelBackend: {
+    expect: projectManage(200),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}`, body: { batchSize: 4 } }),
+  },
+  deleteModelBackend: {
+    expect: projectManage(204),
+    prepare: async (w) => ({ path: `/model-backends/${await freshBackend(w)}` }),
+  },
+  testModelBackend: {
+    expect: projectManage(200),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}/test`, body: {} }),
+  },
+  startModelBackendJob: {
+    expect: projectManage(201),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}/jobs`, body: { images: "all" } }),
+  },
+  listModelBackendJobs: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}/jobs` }),
+  },
+  getModelBackendJob: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/model-backend-jobs/${await heldJob(w)}` }),
+  },
+  cancelModelBackendJob: {
+    expect: projectManage(200),
+    prepare: async (w) => ({ path: `/model-backend-jobs/${await heldJob(w)}/cancel` }),
+  },
+  trainModelBackend: {
+    expect: projectManage(200),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}/train` }),
+  },
+  listModelBackendWebhooks: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/model-backends/${await backendOf(w)}/webhooks` }),
+  },
+};
+
+describe("authorization matrix: model backends", () => {
+  for (const [name, rowSpec] of Object.entries(BACKEND_ROWS) as [
     EndpointName,
     { expect: Expect; prepare: Prepare },
   ][])

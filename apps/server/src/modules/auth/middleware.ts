@@ -18,8 +18,28 @@ export const authenticate = (deps: Deps) => {
     const now = deps.now();
     const header = req.headers.authorization;
     if (header) {
+      // Label Studio's way (its ML backends download task images with `Token <key>`): only the
+      // image keys Labelbench hands to model backends are Token credentials.
+      const key = /^Token\s+(\S+)$/i.exec(header)?.[1];
+      if (key) {
+        const found = await repo.imageKeyUser(digest(key), now);
+        if (!found) throw new AppError("UNAUTHENTICATED", "image key is invalid or expired");
+        const { passwordHash: _, ...user } = found.user;
+        res.locals.auth = {
+          user,
+          via: "image-key",
+          scope: "read",
+          imageKeyProject: found.projectId,
+        } satisfies AuthContext;
+        next();
+        return;
+      }
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m?.[1]) throw new AppError("UNAUTHENTICATED", "Authorization header must be `Bearer <token>`");
+      if (!m?.[1])
+        throw new AppError(
+          "UNAUTHENTICATED",
+          "Authorization header must be `Bearer <token>` (or `Token <image key>` for a model backend)",
+        );
       const found = await repo.tokenUser(digest(m[1]), now);
       if (!found) throw new AppError("UNAUTHENTICATED", "API token is invalid, expired or revoked");
       const { passwordHash: _, ...user } = found.user;

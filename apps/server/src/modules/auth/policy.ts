@@ -25,6 +25,7 @@ export const authorize = async (
   if (rule.kind === "public") return;
   const auth = authOf(res);
   if (!auth) throw new AppError("UNAUTHENTICATED", "sign in, or send `Authorization: Bearer <token>`");
+  if (auth.imageKeyProject !== undefined) await checkImageKey(deps, name, params, auth.imageKeyProject);
   if (auth.scope === "read" && !READ_METHODS.has(method)) {
     throw new AppError("FORBIDDEN", "this API token is read-only; create a token with the write scope");
   }
@@ -46,7 +47,11 @@ export const authorize = async (
         ? notFound("issue", params.issueId)
         : typeof params.runId === "number"
           ? notFound("prediction run", params.runId)
-          : null;
+          : typeof params.backendId === "number"
+            ? notFound("model backend", params.backendId)
+            : typeof params.jobId === "number"
+              ? notFound("model backend job", params.jobId)
+              : null;
   const projectId =
     typeof params.projectId === "number"
       ? params.projectId
@@ -56,7 +61,11 @@ export const authorize = async (
           ? await repo.projectOfIssue(params.issueId)
           : typeof params.runId === "number"
             ? await repo.projectOfPredictionRun(params.runId)
-            : null;
+            : typeof params.backendId === "number"
+              ? await repo.projectOfBackend(params.backendId)
+              : typeof params.jobId === "number"
+                ? await repo.projectOfBackendJob(params.jobId)
+                : null;
   if (projectId === null) {
     throw (
       hidden() ?? new AppError("INTERNAL", `endpoint ${name} has a project rule but no project in its path`)
@@ -76,4 +85,29 @@ export const authorize = async (
         ? "only reviewers, managers and admins may review"
         : "only managers and admins may change this project's setup",
   );
+};
+
+/**
+ * A model backend's image key (issue 17) downloads the original files of its project's images, and
+ * does nothing else: any other endpoint, or an image of another project, is a 403 that says so.
+ */
+const checkImageKey = async (
+  deps: Deps,
+  name: EndpointName,
+  params: Record<string, unknown>,
+  projectId: number,
+): Promise<void> => {
+  if (name !== "imageFile")
+    throw new AppError(
+      "FORBIDDEN",
+      "this is a model backend's image key: it only downloads image files (GET /api/v1/images/:id/file)",
+    );
+  const imageProject =
+    typeof params.imageId === "number" ? await authRepo(deps.sql).projectOfImage(params.imageId) : null;
+  if (imageProject === null) throw notFound("image", params.imageId as number);
+  if (imageProject !== projectId)
+    throw new AppError(
+      "FORBIDDEN",
+      `this image key reads only the image files of project ${projectId}; image ${String(params.imageId)} is in another project`,
+    );
 };

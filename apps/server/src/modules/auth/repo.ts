@@ -288,6 +288,47 @@ export const authRepo = (db: Executor) => {
     projectOfPredictionRun: async (runId: number): Promise<number | null> =>
       (await db.selectFrom("prediction_runs").select("project_id").where("id", "=", runId).executeTakeFirst())
         ?.project_id ?? null,
+    /**
+     * A live model-backend image key (issue 17) and the active user it acts for: the lookup of a
+     * request with `Authorization: Token <key>`. The key reads only its project's image files.
+     */
+    imageKeyUser: async (
+      hash: string,
+      now: string,
+    ): Promise<{ user: UserWithHash; projectId: number } | null> => {
+      const r = await db
+        .selectFrom("model_backend_keys as k")
+        .innerJoin("users as u", "u.id", "k.user_id")
+        .select([...USER_COLUMNS, "k.project_id as k_project", "k.id as k_id"])
+        .where("k.key_hash", "=", hash)
+        .where("k.expires_at", ">", now)
+        .where("u.active", "=", 1)
+        .executeTakeFirst();
+      if (!r) return null;
+      // Tells "test connection" whether the backend fetched the image it was sent.
+      await db
+        .updateTable("model_backend_keys")
+        .set({ last_used_at: now })
+        .where("id", "=", r.k_id)
+        .execute();
+      return { user: withHash(r), projectId: r.k_project };
+    },
+    projectOfBackend: async (backendId: number): Promise<number | null> =>
+      (
+        await db
+          .selectFrom("model_backends")
+          .select("project_id")
+          .where("id", "=", backendId)
+          .executeTakeFirst()
+      )?.project_id ?? null,
+    projectOfBackendJob: async (jobId: number): Promise<number | null> =>
+      (
+        await db
+          .selectFrom("model_backend_jobs")
+          .select("project_id")
+          .where("id", "=", jobId)
+          .executeTakeFirst()
+      )?.project_id ?? null,
     projectOfIssue: async (issueId: number): Promise<number | null> =>
       (await db.selectFrom("review_issues").select("project_id").where("id", "=", issueId).executeTakeFirst())
         ?.project_id ?? null,

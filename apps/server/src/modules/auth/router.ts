@@ -106,7 +106,12 @@ export const authRouter = (deps: Deps, opts: AuthRouterOptions): Router => {
 
   route(r, api.me, ({ res }) => {
     const a = requireAuth(res);
-    return { user: a.user, via: a.via, scope: a.scope };
+    // An image key never reaches here (it only downloads image files: policy.ts checkImageKey).
+    return {
+      user: a.user,
+      via: a.via === "session" ? ("session" as const) : ("token" as const),
+      scope: a.scope,
+    };
   });
 
   // Throttled like sign-in: a stolen session must not become a way to guess the password. Per
