@@ -876,6 +876,27 @@ const PREDICTION_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: P
 
 describe("authorization matrix: predictions", () => {
   for (const [name, rowSpec] of Object.entries(PREDICTION_ROWS) as [
+    EndpointName,
+    { expect: Expect; prepare: Prepare },
+  ][])
+    describe(name, () => {
+      for (const caller of CALLERS)
+        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+          const e = api[name];
+          const call = await rowSpec.prepare(w, caller);
+          let req = request(w.app)
+            [e.method.toLowerCase() as "get" | "post" | "patch" | "delete"](`/api/v1${call.path}`)
+            .set(w.headers[caller]);
+          if (call.body !== undefined) req = req.send(call.body as object);
+          const res = await req;
+          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+            rowSpec.expect[caller],
+          );
+          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+        });
+    });
+});
+
 /**
  * A model backend of the world's project that answers nothing (a closed loopback port, 1 s
  * timeout): the rows test who may call, not the protocol (model-backends.test.ts does).
