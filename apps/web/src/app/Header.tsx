@@ -20,6 +20,7 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: A
   { to: "quality", label: "Quality", icon: "target", needs: "review" },
   { to: "quality", label: "My quality", icon: "target", unless: "review" },
   { to: "labels", label: "Labels", icon: "tag", needs: "manageProject" },
+  { to: "versions", label: "Versions", icon: "layers" },
   { to: "export", label: "Export", icon: "download", needs: "export" },
   { to: "members", label: "Members", icon: "users", needs: "manageProject" },
   { to: "settings", label: "Settings", icon: "key", needs: "manageProject" },

@@ -47,6 +47,9 @@ if (typeof window !== "undefined" && EDITOR_PATH.test(window.location.pathname))
   startEditorPreload(window.location.pathname, { loadChunk: loadEditor, sessionChecked });
 }
 const ExportPage = lazy(() => import("../pages/export/ExportPage").then((m) => ({ default: m.ExportPage })));
+const VersionsPage = lazy(() =>
+  import("../pages/versions/VersionsPage").then((m) => ({ default: m.VersionsPage })),
+);
 const QualityRoutes = lazy(() =>
   import("../pages/quality/QualityRoutes").then((m) => ({ default: m.QualityRoutes })),
 );
@@ -143,6 +146,15 @@ export const routes = [
                           <ExportPage />
                         </Deferred>
                       </ProjectAllows>
+                    ),
+                  },
+                  // Dataset versions (issue 17): freeze, download again, compare.
+                  {
+                    path: "versions",
+                    element: (
+                      <Deferred what="versions">
+                        <VersionsPage />
+                      </Deferred>
                     ),
                   },
                   {

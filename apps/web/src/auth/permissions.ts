@@ -42,6 +42,10 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
+    // Issue 17: dataset versions are frozen, renamed and deleted by managers.
+    "createVersion",
+    "updateVersion",
+    "deleteVersion",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
