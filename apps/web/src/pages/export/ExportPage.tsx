@@ -93,7 +93,7 @@ export function ExportPage() {
           <div className="section-stack">
             <VersionCard versions={versions.data?.items ?? []} choice={choice} onChange={update} />
             <FormatCard choice={choice} onChange={update} />
-            <ImagesCard choice={choice} stats={stats.data} onChange={update} />
+            <ImagesCard choice={choice} stats={stats.data} onChange={update} version={version} />
             <SplitCard choice={choice} onChange={update} />
           </div>
           <aside className="export-aside section-stack">
@@ -214,10 +214,12 @@ function ImagesCard({
   choice,
   stats,
   onChange,
+  version,
 }: {
   choice: ExportChoice;
   stats: ProjectStats;
   onChange: (p: Partial<ExportChoice>) => void;
+  version: DatasetVersion | null;
 }) {
   const toggle = (s: ImageStatus, on: boolean) =>
     onChange({ statuses: IMAGE_STATUSES.filter((x) => (x === s ? on : choice.statuses.includes(x))) });
@@ -232,6 +234,16 @@ function ImagesCard({
           {plural(selectedCount(stats.counts, choice.statuses), "image")} selected
         </span>
       </div>
+      {version && (
+        <p className="export-note">
+          <Icon name="info" size={14} />
+          <span>
+            Version {version.number} holds {plural(version.counts.images, "image")}; these filters apply to
+            the statuses and reviews they had when it was frozen. The counts beside them are the live
+            project's.
+          </span>
+        </p>
+      )}
       <fieldset className="chip-group export-statuses">
         <legend className="field__label">Statuses to export</legend>
         {IMAGE_STATUSES.map((s) => (
