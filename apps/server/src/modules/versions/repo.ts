@@ -234,7 +234,10 @@ export const versionsRepo = (db: Executor, dialect: Dialect) => {
               "a.geometry",
               "a.position",
             ])
-            .where("i.project_id", "=", projectId),
+            .where("i.project_id", "=", projectId)
+            // SQLite: in the clustered key's order (walking the annotations' (image_id, position)
+            // index, no sort), so each row lands at the end of the B-tree, not in its middle.
+            .$if(dialect === "sqlite", (q) => q.orderBy("a.image_id").orderBy("a.position").orderBy("a.id")),
         )
         .execute();
 

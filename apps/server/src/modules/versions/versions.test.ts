@@ -203,7 +203,8 @@ describe("freezing a version", () => {
   });
 });
 
-describe("exporting a version (?version=N)", () => {
+// Each case downloads six zips (images included): minutes on a loaded machine, not the default 30 s.
+describe("exporting a version (?version=N)", { timeout: 180_000 }, () => {
   for (const format of ["coco", "yolo", "yolo-seg", "voc"] as const)
     it(`${format}: the same bytes before and after the live project moved on`, async () => {
       const liveBefore = await unzip(await exportOf(`format=${format}`));

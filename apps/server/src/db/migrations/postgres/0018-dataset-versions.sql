@@ -70,8 +70,8 @@ CREATE TABLE version_annotations (
   label_id bigint NOT NULL,
   geometry text COLLATE "C" NOT NULL,
   position bigint NOT NULL,
-  PRIMARY KEY (version_id, id)
+  PRIMARY KEY (version_id, image_id, position, id)
 );
--- The export's and the diff's order and match: an image's shapes in drawing order; a shape by uid.
-CREATE INDEX version_annotations_image ON version_annotations(version_id, image_id, position, id);
+-- Clustered in the export's order (an image's shapes in drawing order), one B-tree fewer to fill
+-- at a freeze than a rowid table with that index; the diff matches a shape by uid within its image.
 CREATE UNIQUE INDEX version_annotations_uid ON version_annotations(version_id, image_id, uid);
