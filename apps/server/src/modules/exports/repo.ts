@@ -225,6 +225,7 @@ const sqliteQueries = (scope: ExportScope, statusSql: string) => {
     shapes: (n: number) =>
       `SELECT image_id, id, label_id, geometry FROM version_annotations WHERE version_id = ? AND image_id IN (${placeholders(n)})
                ORDER BY image_id, position, id`,
+    // Read only to name a shape in an error: a walk of the version's rows is fine there.
     uid: "SELECT uid FROM version_annotations WHERE version_id = ? AND id = ?",
   };
 };
