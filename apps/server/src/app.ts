@@ -37,6 +37,7 @@ import { reviewIssuesRouter } from "./modules/review-issues/router.js";
 import { createTileQueue, type TileQueue } from "./modules/tiles/queue.js";
 import { tilesRouter } from "./modules/tiles/router.js";
 import { testControlRouter } from "./modules/tiles/test-control.js";
+import { versionsRouter } from "./modules/versions/router.js";
 import { openApiDocument } from "./openapi.js";
 import type { Storage } from "./storage/storage.js";
 
@@ -185,6 +186,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(predictionsRouter(deps));
   api.use(modelEvalRouter(deps));
   api.use(modelBackendsRouter(deps));
+  api.use(versionsRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

@@ -61,6 +61,9 @@ export const manifestEntry = (ctx: EncodeContext): ExportEntry => {
           images: options.includeImages ? "include" : "exclude",
         },
       ],
+      ...(options.version
+        ? [["version", { number: options.version.number, createdAt: options.version.createdAt }] as const]
+        : []),
       [
         "splitRule",
         "images ranked by fmix32(fnv1a32(utf8(seed + ':' + sha256))), ties by sha256; the first " +

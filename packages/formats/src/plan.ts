@@ -37,7 +37,7 @@ export const planExport = (
       format: img.format,
       tags: img.tags,
       annotationCount: img.annotationCount ?? 0,
-      split: splits.get(img.id) ?? "train",
+      split: img.split ?? splits.get(img.id) ?? "train",
       exportName: named.name,
       stem: named.stem,
       conversion: named.conversion,

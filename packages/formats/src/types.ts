@@ -38,6 +38,11 @@ export interface ExportImage {
   readonly tags: readonly number[];
   /** Shapes stored for it, when known: lets the source read annotations in batches of a bounded size. */
   readonly annotationCount?: number;
+  /**
+   * Its split when fixed already (a dataset version that froze its split): kept as it is instead of
+   * being assigned by the seeded hash.
+   */
+  readonly split?: SplitName | null;
 }
 
 /** An image with its split and its unique name inside the export. */
@@ -115,6 +120,11 @@ export interface ExportOptions {
   readonly review?: string;
   readonly split: SplitRatios;
   readonly seed: string;
+  /**
+   * The dataset version exported, when not the live project: recorded in the manifest. Only what
+   * never changes (its number and creation time), so every download of it has the same bytes.
+   */
+  readonly version?: { readonly number: number; readonly createdAt: string };
   readonly hasher: () => Hasher;
 }
 

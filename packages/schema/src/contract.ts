@@ -32,6 +32,7 @@ import { qualityApi } from "./quality-contract.js";
 import { qualityReportApi } from "./quality-report-contract.js";
 import { auditApi } from "./review-audit.js";
 import { reviewApi } from "./review-contract.js";
+import { versionsApi } from "./versions-contract.js";
 
 export { type Endpoint, endpoint, type Method } from "./endpoint.js";
 
@@ -257,6 +258,7 @@ export const api = {
   ...predictionsApi,
   ...modelEvalApi,
   ...modelBackendsApi,
+  ...versionsApi,
 } as const;
 
 export type Api = typeof api;

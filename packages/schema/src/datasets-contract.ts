@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdParam, IMAGE_STATUSES, type ImageStatus } from "./domain.js";
+import { canonicalIntParam, IdParam, IMAGE_STATUSES, type ImageStatus } from "./domain.js";
 import { endpoint } from "./endpoint.js";
 
 /** Dataset export and import (issue 5): formats, options and the import report. */
@@ -52,6 +52,11 @@ export const ExportQuery = z.object({
    * the manifest.
    */
   review: z.enum(["any", "accepted", "done"]).default("any"),
+  /**
+   * A dataset version's number (issue 17): export what it froze instead of the live project, the
+   * same bytes on every download. Recorded in the manifest.
+   */
+  version: canonicalIntParam(1, "a version number (1, 2, 3…)").optional(),
 });
 export type ExportQuery = z.input<typeof ExportQuery>;
 

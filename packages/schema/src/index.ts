@@ -24,3 +24,5 @@ export * from "./review-audit.js";
 export * from "./review-contract.js";
 export * from "./review-sample.js";
 export * from "./urls.js";
+export * from "./versions.js";
+export * from "./versions-contract.js";

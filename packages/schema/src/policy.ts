@@ -136,6 +136,14 @@ export const POLICY = {
   cancelModelBackendJob: project("manage"),
   trainModelBackend: project("manage"),
   listModelBackendWebhooks: project("read"),
+  // Issue 17: everybody in the project reads versions and their diffs; managers freeze and delete
+  // them. A version's export is `exportDataset` (`?version=N`) and follows the export rule.
+  listVersions: project("read"),
+  getVersion: project("read"),
+  diffVersions: project("read"),
+  createVersion: project("manage"),
+  updateVersion: project("manage"),
+  deleteVersion: project("manage"),
 } as const satisfies Record<EndpointName, Rule>;
 
 /** Admins and managers reach every project; reviewers and annotators only their own. */

@@ -22,6 +22,7 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean; needs?: A
   { to: "models", label: "Models", icon: "layers", needs: "review" },
   { to: "labels", label: "Labels", icon: "tag", needs: "manageProject" },
   { to: "predictions", label: "Predictions", icon: "layers", needs: "manageProject" },
+  { to: "versions", label: "Versions", icon: "layers" },
   { to: "export", label: "Export", icon: "download", needs: "export" },
   { to: "members", label: "Members", icon: "users", needs: "manageProject" },
   { to: "model-servers", label: "Model servers", icon: "layers", needs: "manageProject" },

@@ -52,6 +52,9 @@ const ExportPage = lazy(() => import("../pages/export/ExportPage").then((m) => (
 const PredictionsPage = lazy(() =>
   import("../pages/predictions/PredictionsPage").then((m) => ({ default: m.PredictionsPage })),
 );
+const VersionsPage = lazy(() =>
+  import("../pages/versions/VersionsPage").then((m) => ({ default: m.VersionsPage })),
+);
 const QualityRoutes = lazy(() =>
   import("../pages/quality/QualityRoutes").then((m) => ({ default: m.QualityRoutes })),
 );
@@ -168,6 +171,15 @@ export const routes = [
                           <ExportPage />
                         </Deferred>
                       </ProjectAllows>
+                    ),
+                  },
+                  // Dataset versions (issue 17): freeze, download again, compare.
+                  {
+                    path: "versions",
+                    element: (
+                      <Deferred what="versions">
+                        <VersionsPage />
+                      </Deferred>
                     ),
                   },
                   {

@@ -58,6 +58,10 @@ export const ACTION_ENDPOINTS = {
     "startModelBackendJob",
     "cancelModelBackendJob",
     "trainModelBackend",
+    // Issue 17: dataset versions are frozen, renamed and deleted by managers.
+    "createVersion",
+    "updateVersion",
+    "deleteVersion",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],

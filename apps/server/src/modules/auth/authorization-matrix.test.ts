@@ -82,6 +82,11 @@ const freshImage = async (w: World) => {
     );
   return r.body.results[0].image.id as number;
 };
+/** A new version of the world's project, frozen by the admin: its number. */
+const freshVersion = async (w: World) => {
+  const r = await request(w.app).post(`/api/v1/projects/${w.projectId}/versions`).set(asAdmin(w)).send({});
+  return r.body.number as number;
+};
 const revisionOf = async (w: World, imageId: number) =>
   (await request(w.app).get(`/api/v1/images/${imageId}/annotations`).set(asAdmin(w))).body.revision as number;
 
@@ -356,6 +361,34 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
   exportDataset: {
     expect: { ...projectRead(), annotatorMember: 403, reviewerMember: 403 },
     prepare: (w) => ({ path: `/projects/${w.projectId}/export?format=coco&images=exclude` }),
+  },
+  // Dataset versions (issue 17): read by members, frozen, renamed and deleted by managers.
+  listVersions: {
+    expect: projectRead(),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/versions` }),
+  },
+  createVersion: {
+    expect: projectManage(201),
+    prepare: (w) => ({ path: `/projects/${w.projectId}/versions`, body: { note: "matrix" } }),
+  },
+  getVersion: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/projects/${w.projectId}/versions/${await freshVersion(w)}` }),
+  },
+  updateVersion: {
+    expect: projectManage(200),
+    prepare: async (w) => ({
+      path: `/projects/${w.projectId}/versions/${await freshVersion(w)}`,
+      body: { note: "renamed" },
+    }),
+  },
+  deleteVersion: {
+    expect: projectManage(204),
+    prepare: async (w) => ({ path: `/projects/${w.projectId}/versions/${await freshVersion(w)}` }),
+  },
+  diffVersions: {
+    expect: projectRead(),
+    prepare: async (w) => ({ path: `/projects/${w.projectId}/versions/${await freshVersion(w)}/diff/live` }),
   },
   // A lone image is no dataset: callers who may import get as far as validation (400).
   importDataset: {

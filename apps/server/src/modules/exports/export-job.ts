@@ -10,7 +10,7 @@ import {
 import type { ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import { type ZipSink, ZipWriter } from "../../zip/zip-writer.js";
-import type { ExportReader, PlanRow } from "./repo.js";
+import type { ExportReader, ExportScope, PlanRow } from "./repo.js";
 
 /**
  * The export's own work, free of HTTP and of the app's dependencies so it can run in the export
@@ -23,6 +23,10 @@ export type ExportOptions = z.output<typeof ExportQuery>;
 export interface ExportJob {
   projectId: number;
   options: ExportOptions;
+  /** A dataset version's frozen rows instead of the live project (absent: live). */
+  scope?: ExportScope;
+  /** The version's number and creation time, for its manifest. */
+  version?: { number: number; createdAt: string };
 }
 
 /** An image whose file goes into the zip, for the main thread to check before anything is sent. */
@@ -161,6 +165,7 @@ export const runExport = async (repo: ExportReader, job: ExportJob, io: ExportIo
     review: opts.review,
     split: opts.split,
     seed: opts.seed,
+    ...(job.version ? { version: job.version } : {}),
     hasher: nodeHasher,
   });
   for (const entry of entries) {

@@ -1,8 +1,8 @@
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { ImageStatus } from "@labelbench/schema";
 import { openDb } from "../../db/connect.js";
-import { pgExportRepo, type ShapeColumns } from "./export-pg-repo.js";
-import type { ExportReview } from "./repo.js";
+import { pgExportRepo, pgVersionExportRepo, type ShapeColumns } from "./export-pg-repo.js";
+import { type ExportReview, type ExportScope, LIVE } from "./repo.js";
 
 /**
  * The PostgreSQL side of an export's reads: it holds the export's connection and its one
@@ -46,6 +46,8 @@ export interface ReaderData {
   projectId: number;
   statuses: readonly ImageStatus[];
   review: ExportReview;
+  /** The live project (when absent), or a dataset version's frozen rows. */
+  scope?: ExportScope;
   /** Int32 flag the reader sets (and notifies) once an answer is on the port. */
   flag: SharedArrayBuffer;
 }
@@ -79,7 +81,7 @@ export interface ServedReader {
  * export worker throws it as its own.
  */
 export const servePgReader = (data: ReaderData, port: MessagePort): ServedReader => {
-  const { url, projectId, statuses, review, flag } = data;
+  const { url, projectId, statuses, review, scope = LIVE, flag } = data;
   const signal = new Int32Array(flag);
   const answer = (m: unknown) => {
     port.postMessage(m);
@@ -123,7 +125,10 @@ export const servePgReader = (data: ReaderData, port: MessagePort): ServedReader
         .setIsolationLevel("repeatable read")
         .setAccessMode("read only")
         .execute(async (trx) => {
-          const repo = pgExportRepo(trx, projectId, statuses, review);
+          const repo =
+            scope.kind === "live"
+              ? pgExportRepo(trx, projectId, statuses, review)
+              : pgVersionExportRepo(trx, scope.versionId, statuses, review);
           /** Each open cursor's fetch, and its next batch read ahead while the encoder works. */
           const cursors = new Map<string, { fetch: (rows: number) => Promise<unknown[] | ShapeColumns> }>();
           let ahead: { cursor: string; batch: Promise<unknown[] | ShapeColumns> } | null = null;
@@ -217,9 +222,10 @@ export const startPgReader = (
   projectId: number,
   statuses: readonly ImageStatus[],
   review: ExportReview = "any",
+  scope: ExportScope = LIVE,
 ): ServedReader & { channel: ReaderChannel } => {
   const flag = new SharedArrayBuffer(4);
   const { port1, port2 } = new MessageChannel();
-  const served = servePgReader({ url, projectId, statuses, review, flag }, port2);
+  const served = servePgReader({ url, projectId, statuses, review, scope, flag }, port2);
   return { ...served, channel: { port: port1, flag } };
 };

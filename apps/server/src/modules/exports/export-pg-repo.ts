@@ -105,3 +105,84 @@ export const pgExportRepo = (
     return String(row?.uid);
   },
 });
+
+/**
+ * The same reads over a dataset version's frozen rows (issue 17): the live ids, columns and order
+ * the live reads give, so the plan and the encoders make the same bytes every time.
+ */
+export const pgVersionExportRepo = (
+  db: Executor,
+  versionId: number,
+  statuses: readonly ImageStatus[],
+  review: ExportReview = "any",
+): ReturnType<typeof pgExportRepo> => {
+  const live = pgExportRepo(db, 0, statuses, review);
+  return {
+    ...live,
+    labels: () =>
+      db
+        .selectFrom("version_labels")
+        .select(["label_id as id", "name"])
+        .where("version_id", "=", versionId)
+        .orderBy("position")
+        .orderBy("label_id")
+        .execute(),
+
+    declareTags: async (cursor: string): Promise<void> => {
+      const query = db
+        .selectFrom("version_image_tags as t")
+        .innerJoin("version_images as i", (j) =>
+          j.onRef("i.version_id", "=", "t.version_id").onRef("i.image_id", "=", "t.image_id"),
+        )
+        .select(["t.image_id as imageId", "t.label_id as labelId"])
+        .where("i.version_id", "=", versionId)
+        .where("i.status", "in", statuses)
+        .where(sql<boolean>`${sql.raw(reviewCondition(review, "i"))}`);
+      await sql`DECLARE ${sql.id(cursor)} NO SCROLL CURSOR FOR ${query}`.execute(db);
+    },
+
+    declareImages: async (cursor: string): Promise<void> => {
+      const query = db
+        .selectFrom("version_images as i")
+        .select([
+          "i.image_id as id",
+          "i.file_name",
+          "i.width",
+          "i.height",
+          "i.channels",
+          "i.sha256",
+          "i.format",
+          "i.byte_size",
+          "i.annotation_count",
+          "i.split",
+        ])
+        .where("i.version_id", "=", versionId)
+        .where("i.status", "in", statuses)
+        .where(sql<boolean>`${sql.raw(reviewCondition(review, "i"))}`)
+        .orderBy("i.image_id");
+      await sql`DECLARE ${sql.id(cursor)} NO SCROLL CURSOR FOR ${query}`.execute(db);
+    },
+
+    declareShapes: async (cursor: string, imageIds: readonly number[]): Promise<void> => {
+      const query = db
+        .selectFrom("version_annotations")
+        .select(["image_id", "id", "label_id", "geometry"])
+        .where("version_id", "=", versionId)
+        .where("image_id", "=", sql<number>`any(${sql.val(imageIds)}::bigint[])`)
+        .orderBy("image_id")
+        .orderBy("position")
+        .orderBy("id");
+      await sql`DECLARE ${sql.id(cursor)} NO SCROLL CURSOR FOR ${query}`.execute(db);
+    },
+
+    uid: async (id: number): Promise<string> => {
+      const row = await db
+        .selectFrom("version_annotations")
+        .select("uid")
+        .where("version_id", "=", versionId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return String(row?.uid);
+    },
+  };
+};

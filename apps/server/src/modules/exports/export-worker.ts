@@ -83,7 +83,13 @@ const statuses = job.options.status;
 const reader =
   job.database.dialect === "postgres"
     ? pgExportReader(job.database)
-    : sqliteExportReader(openSnapshotAt(job.database.file), job.projectId, statuses, job.options.review);
+    : sqliteExportReader(
+        openSnapshotAt(job.database.file),
+        job.projectId,
+        statuses,
+        job.options.review,
+        job.scope,
+      );
 try {
   await runExport(reader, job, {
     async planned(info) {

@@ -148,7 +148,7 @@ const runInWorker = async (
   // On PostgreSQL the snapshot is held by a reader served here, on the main thread.
   const reader =
     where.dialect === "postgres"
-      ? startPgReader(where.url, job.projectId, job.options.status, job.options.review)
+      ? startPgReader(where.url, job.projectId, job.options.status, job.options.review, job.scope)
       : null;
   const data: ExportWorkerData = {
     ...job,
@@ -247,6 +247,7 @@ const runInProcess = async (
     data.projectId,
     data.options.status,
     data.options.review,
+    data.scope,
   );
   let closed = false;
   const onClose = () => {
@@ -300,6 +301,8 @@ export const exportDataset = async (
   projectId: number,
   opts: ExportOptions,
   res: Response,
+  /** A dataset version's frozen rows and what its manifest records (issue 17); absent: the live project. */
+  frozen?: Pick<ExportJob, "scope" | "version">,
 ): Promise<void> => {
   const projectName = (await requireProject(projectRepo(deps.sql), projectId)).name;
   const gone = new AbortController();
@@ -316,11 +319,12 @@ export const exportDataset = async (
     res.off("close", onClose);
   }
   try {
-    const side = responseSide(deps, projectName, opts, res);
+    const name = frozen?.version ? `${projectName}-v${frozen.version.number}` : projectName;
+    const side = responseSide(deps, name, opts, res);
     const database = exportDatabase(deps);
-    if (database.dialect === "memory")
-      await runInProcess(database.db, { projectId, options: opts }, side, res);
-    else await runInWorker({ projectId, options: opts }, database, side, res);
+    const job: ExportJob = { projectId, options: opts, ...frozen };
+    if (database.dialect === "memory") await runInProcess(database.db, job, side, res);
+    else await runInWorker(job, database, side, res);
   } catch (err) {
     if (!res.headersSent && !res.destroyed) {
       // Nothing has left yet (output goes out in 256 KiB writes): an ordinary error reply.

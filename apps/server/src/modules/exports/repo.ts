@@ -130,7 +130,21 @@ export const IMAGE_COLUMNS = [
   "byte_size",
   "annotation_count",
 ] as const;
-export type ImageRow = Pick<Selectable<Schema["images"]>, (typeof IMAGE_COLUMNS)[number]>;
+export type ImageRow = Pick<Selectable<Schema["images"]>, (typeof IMAGE_COLUMNS)[number]> & {
+  /** A dataset version's frozen split (version_images.split), when it froze one. */
+  split?: string | null;
+};
+
+/**
+ * What an export reads: the live project, or a dataset version's frozen rows (issue 17,
+ * migration 0018), which keep the live ids, columns and order so the same plan and encoders give
+ * the same bytes every time.
+ */
+export type ExportScope = { kind: "live" } | { kind: "version"; versionId: number };
+export const LIVE: ExportScope = { kind: "live" };
+
+const isSplit = (s: string | null | undefined): s is SplitName =>
+  s === "train" || s === "val" || s === "test";
 
 /** Image rows (in id order) and their tags as the plan's rows, tags as sorted label indices. */
 export const planRows = (
@@ -159,6 +173,7 @@ export const planRows = (
       tags: tags.get(r.id)?.sort((a, b) => a - b) ?? NO_TAGS,
       byteSize: r.byte_size,
       annotationCount: r.annotation_count,
+      ...(isSplit(r.split) ? { split: r.split } : {}),
     });
   }
   return out;
@@ -184,34 +199,63 @@ export const reviewCondition = (review: ExportReview, t: string): string => {
   }
 };
 
+/** The SQL an export runs on SQLite, for the live tables or a version's frozen copies. */
+const sqliteQueries = (scope: ExportScope, statusSql: string) => {
+  if (scope.kind === "live")
+    return {
+      labels: "SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id",
+      tags: `SELECT t.image_id AS imageId, t.label_id AS labelId FROM image_tags t JOIN images i ON i.id = t.image_id
+           WHERE i.project_id = ? AND ${statusSql}`,
+      images: `SELECT id, file_name, width, height, channels, sha256, format, byte_size, annotation_count FROM images i
+           WHERE i.project_id = ? AND ${statusSql} ORDER BY id`,
+      shapes: (n: number) =>
+        `SELECT image_id, id, label_id, geometry FROM annotations WHERE image_id IN (${placeholders(n)})
+               ORDER BY image_id, position, id`,
+      uid: "SELECT uid FROM annotations WHERE id = ?",
+    };
+  // The version's rows keep the live ids: the same order, names and splits come out.
+  return {
+    labels:
+      "SELECT label_id AS id, name FROM version_labels WHERE version_id = ? ORDER BY position, label_id",
+    tags: `SELECT t.image_id AS imageId, t.label_id AS labelId FROM version_image_tags t
+           JOIN version_images i ON i.version_id = t.version_id AND i.image_id = t.image_id
+           WHERE i.version_id = ? AND ${statusSql}`,
+    images: `SELECT image_id AS id, file_name, width, height, channels, sha256, format, byte_size, annotation_count, split
+           FROM version_images i WHERE i.version_id = ? AND ${statusSql} ORDER BY image_id`,
+    shapes: (n: number) =>
+      `SELECT image_id, id, label_id, geometry FROM version_annotations WHERE version_id = ? AND image_id IN (${placeholders(n)})
+               ORDER BY image_id, position, id`,
+    // Read only to name a shape in an error: a walk of the version's rows is fine there.
+    uid: "SELECT uid FROM version_annotations WHERE version_id = ? AND id = ?",
+  };
+};
+
 /** The SQLite reader: synchronous better-sqlite3 statements over a snapshot's connection. */
 export const exportRepo = (
   db: Db,
   projectId: number,
   statuses: readonly ImageStatus[],
   review: ExportReview = "any",
+  scope: ExportScope = LIVE,
 ) => {
   const statusSql = `i.status IN (${placeholders(statuses.length)}) AND ${reviewCondition(review, "i")}`;
+  const q = sqliteQueries(scope, statusSql);
+  // Every query's first parameter: the project, or the version whose rows are read.
+  const owner = scope.kind === "live" ? [projectId] : [scope.versionId];
+  const versionArg = scope.kind === "live" ? [] : [scope.versionId];
   return {
     labels: (): { id: number; name: string }[] =>
-      db.prepare("SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id").all(projectId) as {
+      db.prepare(q.labels).all(...owner) as {
         id: number;
         name: string;
       }[],
 
     images: (labelIndex: ReadonlyMap<number, number>): PlanRow[] => {
-      const tagRows = db
-        .prepare(
-          `SELECT t.image_id AS imageId, t.label_id AS labelId FROM image_tags t JOIN images i ON i.id = t.image_id
-           WHERE i.project_id = ? AND ${statusSql}`,
-        )
-        .iterate(projectId, ...statuses) as IterableIterator<{ imageId: number; labelId: number }>;
-      const rows = db
-        .prepare(
-          `SELECT id, file_name, width, height, channels, sha256, format, byte_size, annotation_count FROM images i
-           WHERE i.project_id = ? AND ${statusSql} ORDER BY id`,
-        )
-        .iterate(projectId, ...statuses) as IterableIterator<ImageRow>;
+      const tagRows = db.prepare(q.tags).iterate(...owner, ...statuses) as IterableIterator<{
+        imageId: number;
+        labelId: number;
+      }>;
+      const rows = db.prepare(q.images).iterate(...owner, ...statuses) as IterableIterator<ImageRow>;
       return planRows(rows, tagRows, labelIndex);
     },
 
@@ -230,17 +274,12 @@ export const exportRepo = (
     ): Generator<ExportItem> {
       const statements = new Map<number, ReturnType<Db["prepare"]>>();
       type Row = [imageId: number, id: number, labelId: number, geometry: string];
-      const uidStatement = db.prepare("SELECT uid FROM annotations WHERE id = ?").pluck();
-      const uidOf = (id: number) => String(uidStatement.get(id));
+      const uidStatement = db.prepare(q.uid).pluck();
+      const uidOf = (id: number) => String(uidStatement.get(...versionArg, id));
       const shapesOf = (n: number) => {
         let st = statements.get(n);
         if (!st) {
-          st = db
-            .prepare(
-              `SELECT image_id, id, label_id, geometry FROM annotations WHERE image_id IN (${placeholders(n)})
-               ORDER BY image_id, position, id`,
-            )
-            .raw(true);
+          st = db.prepare(q.shapes(n)).raw(true);
           statements.set(n, st);
         }
         return st;
@@ -249,7 +288,7 @@ export const exportRepo = (
       for (const [start, end] of queryBatches(wanted)) {
         const chunk = wanted.slice(start, end);
         const ids = chunk.map((image) => image.id);
-        const rows = shapesOf(ids.length).all(ids) as Row[];
+        const rows = shapesOf(ids.length).all([...versionArg, ...ids]) as Row[];
         let r = 0;
         // The plan is in id order and so are the rows: one merge walk pairs them.
         for (const image of chunk) {
@@ -275,4 +314,8 @@ export const sqliteExportReader = (
   projectId: number,
   statuses: readonly ImageStatus[],
   review: ExportReview = "any",
-): ExportReader => ({ ...exportRepo(snapshot.db, projectId, statuses, review), close: snapshot.close });
+  scope: ExportScope = LIVE,
+): ExportReader => ({
+  ...exportRepo(snapshot.db, projectId, statuses, review, scope),
+  close: snapshot.close,
+});

@@ -2,6 +2,7 @@ import { api } from "@labelbench/schema";
 import { Router } from "express";
 import type { Deps } from "../../deps.js";
 import { route } from "../../http/route.js";
+import { versionService } from "../versions/service.js";
 import { exportDataset } from "./export.js";
 import { EXPORT_SLOTS, pgSlotLeases, Slots } from "./export-slots.js";
 
@@ -18,8 +19,16 @@ export const exportsRouter = (deps: Deps): Router => {
           }),
         )
       : new Slots();
-  route(r, api.exportDataset, ({ params, query, res }) =>
-    exportDataset(deps, exportSlots, params.projectId, query, res),
-  );
+  const versions = versionService(deps);
+  route(r, api.exportDataset, async ({ params, query, req, res }) => {
+    if (query.version === undefined) return exportDataset(deps, exportSlots, params.projectId, query, res);
+    // A dataset version (issue 17): its frozen rows through the same plan and encoders.
+    const splitGiven = req.query.split !== undefined || req.query.seed !== undefined;
+    const v = await versions.exportOf(params.projectId, query.version, query, splitGiven);
+    return exportDataset(deps, exportSlots, params.projectId, v.options, res, {
+      scope: v.scope,
+      version: v.version,
+    });
+  });
   return r;
 };

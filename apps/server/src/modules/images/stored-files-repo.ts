@@ -3,7 +3,8 @@ import type { Executor } from "../../db/executor.js";
 import type { Database } from "../../db/schema.js";
 
 /**
- * The SQL of the reference rule (migration 0007). Every decision is one transaction that writes
+ * The SQL of the reference rule (migration 0007): a sha is referenced by an image row, a dataset
+ * version's image row (migration 0018) or a live claim. Every decision is one transaction that writes
  * the sha's `stored_files` row first (`INSERT … ON CONFLICT DO UPDATE`): on SQLite the transaction
  * is IMMEDIATE, so one writer decides at a time; on PostgreSQL that write takes the row's lock,
  * held until the commit, so a claim and a deletion of the same sha wait for each other and can
@@ -45,6 +46,8 @@ export const storedFilesRepo = (db: Kysely<Database>) => {
           .when(
             eb.or([
               eb.exists(eb.selectFrom("images").select("id").where("sha256", "=", sha)),
+              // A dataset version keeps its images' files for its exports (issue 17).
+              eb.exists(eb.selectFrom("version_images").select("version_id").where("sha256", "=", sha)),
               eb.exists(
                 eb
                   .selectFrom("file_claims as c")
@@ -180,6 +183,14 @@ export const storedFilesRepo = (db: Kysely<Database>) => {
             eb.and([
               eb.not(
                 eb.exists(eb.selectFrom("images as i").select("i.id").whereRef("i.sha256", "=", "s.sha256")),
+              ),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom("version_images as v")
+                    .select("v.version_id")
+                    .whereRef("v.sha256", "=", "s.sha256"),
+                ),
               ),
               eb.not(
                 eb.exists(

@@ -1,6 +1,12 @@
-import { DATASET_FORMATS, IMAGE_STATUSES, type ImageStatus, type ProjectStats } from "@labelbench/schema";
+import {
+  DATASET_FORMATS,
+  type DatasetVersion,
+  IMAGE_STATUSES,
+  type ImageStatus,
+  type ProjectStats,
+} from "@labelbench/schema";
 import { useEffect, useId, useRef, useState } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { call } from "../../api/client";
 import { useCan } from "../../auth/useCan";
 import { useProject } from "../../project/project-context";
@@ -47,6 +53,19 @@ export function ExportPage() {
     "Could not load the project's numbers",
   );
   const update = (patch: Partial<ExportChoice>) => setChoice((c) => ({ ...c, ...patch }));
+  // Dataset versions (issue 17): export one instead of the live project; `?version=N` preselects it.
+  const versions = useAsync(
+    (signal) => call("listVersions", { params: { projectId: project.id }, signal }),
+    [project.id],
+    "Could not load the versions",
+  );
+  const [search] = useSearchParams();
+  const asked = Number(search.get("version"));
+  useEffect(() => {
+    const v = versions.data?.items.find((x) => x.number === asked);
+    if (v) setChoice((c) => ({ ...c, version: { number: v.number, split: v.split, seed: v.seed } }));
+  }, [versions.data, asked]);
+  const version = versions.data?.items.find((v) => v.number === choice.version?.number) ?? null;
 
   return (
     <main id="main" className="page page--medium export-page">
@@ -72,8 +91,9 @@ export function ExportPage() {
       ) : (
         <div className="export-layout">
           <div className="section-stack">
+            <VersionCard versions={versions.data?.items ?? []} choice={choice} onChange={update} />
             <FormatCard choice={choice} onChange={update} />
-            <ImagesCard choice={choice} stats={stats.data} onChange={update} />
+            <ImagesCard choice={choice} stats={stats.data} onChange={update} version={version} />
             <SplitCard choice={choice} onChange={update} />
           </div>
           <aside className="export-aside section-stack">
@@ -82,6 +102,7 @@ export function ExportPage() {
               projectName={project.name}
               choice={choice}
               stats={stats.data}
+              version={version}
             />
           </aside>
         </div>
@@ -89,6 +110,57 @@ export function ExportPage() {
 
       {mayManage && <ImportPanel projectId={project.id} onImported={stats.reload} />}
     </main>
+  );
+}
+
+function VersionCard({
+  versions,
+  choice,
+  onChange,
+}: {
+  versions: DatasetVersion[];
+  choice: ExportChoice;
+  onChange: (p: Partial<ExportChoice>) => void;
+}) {
+  const id = useId();
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <div className="card__head">
+        <h2 id={`${id}-title`} className="card__title">
+          Source
+        </h2>
+        <Link to="../versions" relative="path" className="link-button">
+          Versions
+        </Link>
+      </div>
+      <label className="field">
+        <span className="field__label">Export from</span>
+        <select
+          className="input select"
+          value={choice.version?.number ?? ""}
+          onChange={(e) => {
+            const v = versions.find((x) => x.number === Number(e.target.value));
+            onChange({ version: v ? { number: v.number, split: v.split, seed: v.seed } : null });
+          }}
+        >
+          <option value="">The live project (as it is now)</option>
+          {versions.map((v) => (
+            <option key={v.number} value={v.number}>
+              Version {v.number}
+              {v.note ? ` · ${v.note.length > 50 ? `${v.note.slice(0, 49)}…` : v.note}` : ""} (
+              {v.createdAt.slice(0, 10)})
+            </option>
+          ))}
+        </select>
+        <span className="field__hint">
+          {choice.version
+            ? `Version ${choice.version.number} as it was frozen: the same options give the same zip, byte for byte, whenever it is downloaded.`
+            : versions.length === 0
+              ? "Freeze a version on the Versions page to export exactly the same data again later."
+              : "The annotations as they are right now."}
+        </span>
+      </label>
+    </section>
   );
 }
 
@@ -142,10 +214,12 @@ function ImagesCard({
   choice,
   stats,
   onChange,
+  version,
 }: {
   choice: ExportChoice;
   stats: ProjectStats;
   onChange: (p: Partial<ExportChoice>) => void;
+  version: DatasetVersion | null;
 }) {
   const toggle = (s: ImageStatus, on: boolean) =>
     onChange({ statuses: IMAGE_STATUSES.filter((x) => (x === s ? on : choice.statuses.includes(x))) });
@@ -160,6 +234,16 @@ function ImagesCard({
           {plural(selectedCount(stats.counts, choice.statuses), "image")} selected
         </span>
       </div>
+      {version && (
+        <p className="export-note">
+          <Icon name="info" size={14} />
+          <span>
+            Version {version.number} holds {plural(version.counts.images, "image")}; these filters apply to
+            the statuses and reviews they had when it was frozen. The counts beside them are the live
+            project's.
+          </span>
+        </p>
+      )}
       <fieldset className="chip-group export-statuses">
         <legend className="field__label">Statuses to export</legend>
         {IMAGE_STATUSES.map((s) => (
@@ -244,6 +328,21 @@ function SplitCard({
   const error = splitError(choice.split);
   const set = (k: "train" | "val" | "test", v: string) =>
     onChange({ split: { ...choice.split, [k]: v === "" ? 0 : Number(v) } });
+  const frozen = choice.version?.split ? choice.version : null;
+  if (frozen)
+    return (
+      <section className="card" aria-labelledby={`${id}-title`}>
+        <div className="card__head">
+          <h2 id={`${id}-title`} className="card__title">
+            Train / validation / test split
+          </h2>
+        </div>
+        <p className="field__hint">
+          Version {frozen.number} froze its split: <strong>{frozen.split?.split(",").join(" / ")}</strong>{" "}
+          (seed <code>{frozen.seed}</code>). Every export of it keeps each image in its split.
+        </p>
+      </section>
+    );
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <div className="card__head">
@@ -323,19 +422,33 @@ function DownloadCard({
   projectName,
   choice,
   stats,
+  version,
 }: {
   projectId: number;
   projectName: string;
   choice: ExportChoice;
   stats: ProjectStats;
+  /** The version exported, or null for the live project. */
+  version: DatasetVersion | null;
 }) {
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const abort = useRef<AbortController | null>(null);
   useEffect(() => () => abort.current?.abort(), []);
   const error = choiceError(choice);
   const path = exportPath(projectId, choice);
-  const fileName = defaultFileName(projectName, choice.format);
-  const images = selectedCount(stats.counts, choice.statuses);
+  const fileName = defaultFileName(projectName, choice.format, version?.number);
+  // A version's per-status counts are not kept: its image count is a ceiling under a status filter.
+  const allStatuses = IMAGE_STATUSES.every((s) => choice.statuses.includes(s));
+  const images = version ? version.counts.images : selectedCount(stats.counts, choice.statuses);
+  const exact = choice.review === "any" && (version === null || allStatuses);
+  const labelMap = version
+    ? version.counts.perLabel.map((l) => ({
+        labelId: l.labelId,
+        name: l.name,
+        color: l.color,
+        annotations: l.shapes,
+      }))
+    : stats.labels;
   const running = phase.kind === "running";
 
   const start = async () => {
@@ -377,13 +490,17 @@ function DownloadCard({
         </div>
         <dl className="export-facts">
           <div>
+            <dt>Source</dt>
+            <dd>{version ? `Version ${version.number}` : "Live project"}</dd>
+          </div>
+          <div>
             <dt>Format</dt>
             <dd>{FORMAT_INFO[choice.format].title}</dd>
           </div>
           <div>
             <dt>Images</dt>
             {/* The status counts do not know review states: with a review filter they are a ceiling. */}
-            <dd>{choice.review === "any" ? formatCount(images) : `up to ${formatCount(images)}`}</dd>
+            <dd>{exact ? formatCount(images) : `up to ${formatCount(images)}`}</dd>
           </div>
           {choice.review !== "any" && (
             <div>
@@ -393,20 +510,22 @@ function DownloadCard({
           )}
           <div>
             <dt>Labels</dt>
-            <dd>{formatCount(stats.labels.length)}</dd>
+            <dd>{formatCount(labelMap.length)}</dd>
           </div>
           <div>
             <dt>Split</dt>
             <dd>
-              {choice.split.train} / {choice.split.val} / {choice.split.test}
+              {choice.version?.split
+                ? choice.version.split.split(",").join(" / ")
+                : `${choice.split.train} / ${choice.split.val} / ${choice.split.test}`}
             </dd>
           </div>
         </dl>
-        {stats.labels.length > 0 && (
+        {labelMap.length > 0 && (
           <details className="export-labelmap">
             <summary>Class ids</summary>
             <ol start={choice.format === "coco" ? 1 : 0}>
-              {stats.labels.map((l) => (
+              {labelMap.map((l) => (
                 <li key={l.labelId}>
                   <span className="swatch swatch--small" style={{ background: l.color }} aria-hidden="true" />{" "}
                   {l.name} <span className="muted">({formatCount(l.annotations)})</span>

@@ -59,6 +59,22 @@ describe("export query", () => {
     });
   });
 
+  it("names a dataset version, and leaves out the split a version froze", () => {
+    const split = { train: 80, val: 20, test: 0 };
+    expect(exportQuery(choice({ split, version: { number: 3, split: null, seed: null } }))).toBe(
+      "format=coco&version=3&split=80,20,0",
+    );
+    const frozen = choice({ split, seed: "mine", version: { number: 3, split: "70,30,0", seed: "s" } });
+    expect(exportQuery(frozen)).toBe("format=coco&version=3");
+    expect(ExportQuery.parse(Object.fromEntries(new URLSearchParams(exportQuery(frozen))))).toMatchObject({
+      version: 3,
+    });
+    // The frozen split is the one used, so a split the form holds cannot block the download.
+    expect(choiceError({ ...frozen, split: { train: 50, val: 0, test: 0 } })).toBeNull();
+    expect(choiceError({ ...frozen, version: null, split: { train: 50, val: 0, test: 0 } })).not.toBeNull();
+    expect(defaultFileName("Cars", "yolo", 3)).toBe("Cars-v3-yolo.zip");
+  });
+
   it("builds a curl command that quotes for the shell", () => {
     const c = choice({ format: "yolo", split: { train: 80, val: 20, test: 0 } });
     expect(exportPath(3, c)).toBe("/api/v1/projects/3/export?format=yolo&split=80,20,0");

@@ -15,6 +15,17 @@ export interface ExportChoice {
   images: "include" | "exclude";
   /** Which images by review state (issue 15): any, accepted by a reviewer, or done (accepted or not selected for review). */
   review: "any" | "accepted" | "done";
+  /**
+   * A dataset version to export instead of the live project (issue 17); its `split` and `seed`
+   * when it froze them (its exports then use them: the request must not send another).
+   */
+  version: ExportVersion | null;
+}
+
+export interface ExportVersion {
+  number: number;
+  split: string | null;
+  seed: string | null;
 }
 
 export const DEFAULT_SEED = "labelbench";
@@ -26,6 +37,7 @@ export const DEFAULT_CHOICE: ExportChoice = {
   seed: DEFAULT_SEED,
   images: "include",
   review: "any",
+  version: null,
 };
 
 export const REVIEW_FILTER_INFO: Record<ExportChoice["review"], { title: string; text: string }> = {
@@ -80,7 +92,11 @@ export const splitError = (s: ExportChoice["split"]): string | null => {
 
 /** Why nothing can be exported, or null. */
 export const choiceError = (c: ExportChoice): string | null =>
-  c.statuses.length === 0 ? "Choose at least one image status." : splitError(c.split);
+  c.statuses.length === 0
+    ? "Choose at least one image status."
+    : c.version?.split != null
+      ? null
+      : splitError(c.split);
 
 /**
  * The query string, in a fixed order and leaving out defaults, so the URL (and the curl command)
@@ -89,11 +105,13 @@ export const choiceError = (c: ExportChoice): string | null =>
 export const exportQuery = (c: ExportChoice): string => {
   const q = new URLSearchParams();
   q.set("format", c.format);
+  if (c.version) q.set("version", String(c.version.number));
   const all = IMAGE_STATUSES.every((s) => c.statuses.includes(s));
   if (!all) q.set("status", IMAGE_STATUSES.filter((s) => c.statuses.includes(s)).join(","));
   const { train, val, test } = c.split;
-  if (train !== 100) q.set("split", `${train},${val},${test}`);
-  if (c.seed.trim() !== "" && c.seed !== DEFAULT_SEED) q.set("seed", c.seed);
+  const splitFrozen = c.version?.split != null;
+  if (!splitFrozen && train !== 100) q.set("split", `${train},${val},${test}`);
+  if (!splitFrozen && c.seed.trim() !== "" && c.seed !== DEFAULT_SEED) q.set("seed", c.seed);
   if (c.images === "exclude") q.set("images", "exclude");
   if (c.review !== "any") q.set("review", c.review);
   return q.toString().replace(/%2C/g, ",");
@@ -103,8 +121,8 @@ export const exportPath = (projectId: number, c: ExportChoice) =>
   `${apiPath("exportDataset", { projectId })}?${exportQuery(c)}`;
 
 /** A file name the server would also give (the header wins when present). */
-export const defaultFileName = (projectName: string, format: DatasetFormat) =>
-  `${projectName.replace(/[\\/:*?"<>|]+/g, "_").trim() || "dataset"}-${format}.zip`;
+export const defaultFileName = (projectName: string, format: DatasetFormat, version?: number | null) =>
+  `${projectName.replace(/[\\/:*?"<>|]+/g, "_").trim() || "dataset"}${version ? `-v${version}` : ""}-${format}.zip`;
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
