@@ -42,6 +42,8 @@ export const ACTION_ENDPOINTS = {
     "resetQualification",
     // qc-report's rescore (managers), merged here: without a row the permissions test fails.
     "rescoreQuality",
+    // Issue 18: the library's action bar (delete, status, assign, tags, move) and grid classification.
+    "bulkImages",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],
