@@ -5,6 +5,7 @@ import request from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { originalKey } from "../../storage/keys.js";
 import { createLabel, createProject, expectError, issuePaths, uploadImage } from "../../test-support/api.js";
+import { TEST_BACKEND } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
 import { fillLibrary } from "../../test-support/library.js";
 import { addBox, annotateAndSubmit, makeReviewWorld, type ReviewWorld } from "../../test-support/review.js";
@@ -168,7 +169,7 @@ describe("bulk delete", () => {
     expect(all.status).toBe(200);
     expect(all.body.changed).toBe(7_500);
     const ms = performance.now() - started;
-    console.log(`bulk delete of 10,000 images (${w.t.dialect}): ${ms.toFixed(0)} ms`);
+    console.log(`bulk delete of 10,000 images (${TEST_BACKEND}): ${ms.toFixed(0)} ms`);
     const page = ImagePage.parse((await w.as("admin").get(`/projects/${big.id}/images`)).body);
     expect(page.counts).toEqual({ new: 0, in_progress: 0, done: 0, skipped: 0, total: 0 });
     // And by ids: 10,000 ids in one request.
