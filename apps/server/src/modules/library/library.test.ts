@@ -9,6 +9,7 @@ import { TEST_BACKEND } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
 import { fillLibrary } from "../../test-support/library.js";
 import { addBox, annotateAndSubmit, makeReviewWorld, type ReviewWorld } from "../../test-support/review.js";
+import { unzip } from "../../test-support/zips.js";
 
 let w: ReviewWorld;
 afterEach(() => w.t.cleanup());
@@ -278,6 +279,23 @@ describe("bulk tags", () => {
     expect(r.results[0]?.tags).toEqual([w.labelId, cat.id].sort((x, y) => x - y));
   });
 
+  it("sends an accepted image back to review, as an edit in the editor does", async () => {
+    w = await makeReviewWorld(2);
+    expect(
+      (await w.as("admin").patch(`/projects/${w.projectId}/review-settings`, { mode: "all" })).status,
+    ).toBe(200);
+    const [a] = w.imageIds as [number];
+    const work = await annotateAndSubmit(w, "ann1", a);
+    const decided = await w
+      .as("rev")
+      .post(`/images/${a}/decision`, { decision: "accepted", revision: work.revision });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+    await bulkOk({ imageIds: [a], action: { kind: "addTags", labelIds: [w.labelId] } });
+    expect((await w.as("admin").get(`/images/${a}/work`)).body.reviewState).toBe("pending");
+    const history = await w.as("admin").get(`/images/${a}/history`);
+    expect(JSON.stringify(history.body)).toContain("returned_by_edit");
+  });
+
   it("refuses a label of another project whole, and changes nothing", async () => {
     w = await makeReviewWorld(2);
     const other = await createProject(w.t.app, "Other");
@@ -340,6 +358,33 @@ describe("move and rename", () => {
       "VALIDATION_ERROR",
     );
   });
+
+  it("exports two x.png in different folders under their own paths, and keeps them apart after a move", async () => {
+    w = await makeReviewWorld(5, NAMES);
+    const names = async (format: string) => {
+      const res = await request(w.t.app)
+        .get(`/api/v1/projects/${w.projectId}/export?format=${format}`)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on("data", (c: Buffer) => chunks.push(c));
+          r.on("end", () => cb(null, Buffer.concat(chunks)));
+        });
+      expect(res.status).toBe(200);
+      return [...(await unzip(res.body as Buffer)).keys()].filter(
+        (k) => k.startsWith("images/") || k.startsWith("JPEGImages/"),
+      );
+    };
+    expect(await names("coco")).toEqual(
+      expect.arrayContaining(["images/train/a/x.png", "images/train/b/x.png", "images/train/a/sub/y.png"]),
+    );
+    // VOC joins folders into the id: a_x and b_x, still two files.
+    const voc = await names("voc");
+    expect(voc).toEqual(expect.arrayContaining(["JPEGImages/a_x.jpg", "JPEGImages/b_x.jpg"]));
+    // Moved to the root, a/x.png cannot become x.png beside b's (the move is refused), so the
+    // export never sees two images named alike from a move.
+    await bulk({ imageIds: [idOf("a/x.png"), idOf("b/x.png")], action: { kind: "move", folder: "" } }, 409);
+  }, 120_000);
 
   it("renames one image, refusing a name another image has", async () => {
     w = await makeReviewWorld(5, NAMES);

@@ -123,59 +123,6 @@ export const libraryRepo = (db: Executor, dialect: Dialect) => ({
           .execute();
   },
 
-  /**
-   * After a tag change: each image's next revision (so an editor's save on the old one gets the
-   * conflict and the current set), and `new` becomes `in_progress` where the image now holds
-   * something, as a save's `saved` does. Answers each image's new revision.
-   */
-  bumpRevisions: async (ids: readonly number[], now: string): Promise<Map<number, number>> => {
-    const out = new Map<number, number>();
-    for (const part of chunks(ids))
-      for (const r of await db
-        .updateTable("images")
-        .set({
-          revision: sql<number>`revision + 1`,
-          updated_at: now,
-          status: sql<string>`CASE WHEN status = 'new' AND (annotation_count > 0 OR EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id)) THEN 'in_progress' ELSE status END`,
-        })
-        .where("id", "in", part)
-        .returning(["id", "revision"])
-        .execute())
-        out.set(r.id, r.revision);
-    return out;
-  },
-
-  /**
-   * Accepted images of a project that returns edited images to review go back to `pending`, as an
-   * edit in the editor sends them (annotations/set `saved`); answers them for their events.
-   */
-  returnToReview: async (projectId: number, ids: readonly number[]) => {
-    const out: {
-      id: number;
-      attempt: number;
-      revision: number;
-      submitted_by: number | null;
-      decided_revision: number | null;
-    }[] = [];
-    const returns = await db
-      .selectFrom("projects")
-      .select("return_on_edit")
-      .where("id", "=", projectId)
-      .executeTakeFirst();
-    if (returns?.return_on_edit !== 1) return out;
-    for (const part of chunks(ids))
-      out.push(
-        ...(await db
-          .updateTable("images")
-          .set({ review_state: "pending" })
-          .where("id", "in", part)
-          .where("review_state", "=", "accepted")
-          .returning(["id", "attempt", "revision", "submitted_by", "decided_revision"])
-          .execute()),
-      );
-    return out;
-  },
-
   /** Names of the project's images among `names`, with their ids. */
   named: async (projectId: number, names: readonly string[]) => {
     const rows: { id: number; file_name: string }[] = [];

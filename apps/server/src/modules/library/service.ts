@@ -13,10 +13,10 @@ import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import { removeImageFiles } from "../images/files.js";
+import { savedMany } from "../images/image-changes-repo.js";
 import { labelRepo } from "../labels/repo.js";
 import { projectRepo } from "../projects/repo.js";
 import { requireProject } from "../projects/require-project.js";
-import { recordEvents } from "../review/events-repo.js";
 import { type Caller, reviewService } from "../review/service.js";
 import { libraryRepo, type Target } from "./repo.js";
 
@@ -247,22 +247,7 @@ export const libraryService = (deps: Deps) => {
         const at = deps.now();
         if (adding) await repo.addTags(rows);
         else await repo.removeTags(rows);
-        revisions = await repo.bumpRevisions(changedIds, at);
-        const returned = await repo.returnToReview(projectId, changedIds);
-        await recordEvents(
-          trx,
-          returned.map((r) => ({
-            projectId,
-            imageId: r.id,
-            kind: "returned_by_edit" as const,
-            actorId,
-            subjectId: r.submitted_by,
-            attempt: r.attempt,
-            revision: r.revision,
-            detail: { decidedRevision: r.decided_revision },
-            at,
-          })),
-        );
+        revisions = await savedMany(trx, projectId, changedIds, at, actorId);
         for (const id of changedIds) after.set(id, []);
         for (const r of await repo.tags(changedIds)) after.get(r.image_id)?.push(r.label_id);
       }
