@@ -296,6 +296,19 @@ describe("bulk tags", () => {
     expect(JSON.stringify(history.body)).toContain("returned_by_edit");
   });
 
+  it("never shows an annotator the reference tags of a gold image in the list", async () => {
+    w = await makeReviewWorld(2);
+    const [a, b] = w.imageIds as [number, number];
+    await bulkOk({ imageIds: [a, b], action: { kind: "addTags", labelIds: [w.labelId] } });
+    const gold = await w
+      .as("admin")
+      .post(`/projects/${w.projectId}/images/gold`, { imageIds: [a], gold: "honeypot" });
+    expect(gold.status, JSON.stringify(gold.body)).toBe(200);
+    const seen = ImagePage.parse((await w.as("ann1").get(`/projects/${w.projectId}/images`)).body).items;
+    expect(seen.find((i) => i.id === a)?.tags).toEqual([]);
+    expect(seen.find((i) => i.id === b)?.tags).toEqual([w.labelId]);
+  });
+
   it("refuses a label of another project whole, and changes nothing", async () => {
     w = await makeReviewWorld(2);
     const other = await createProject(w.t.app, "Other");
