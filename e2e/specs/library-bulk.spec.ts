@@ -172,6 +172,10 @@ test("grid classification: 200 images tagged by keyboard only, verified through 
   await page.keyboard.press("1");
   await expect(first.getByTestId("tile-tags")).toHaveText("cat");
   await expect(tile(page, "img020.png").getByTestId("tile-tags")).toHaveText("cat");
+  // Tagged images are in progress now, and the status tabs say so without a reload.
+  await expect(
+    page.getByRole("navigation", { name: "Filter by status" }).getByRole("link", { name: /In progress/ }),
+  ).toContainText("200");
 
   // Escape clears; Shift+arrows select ten from the focused image; "2" tags them dog.
   await page.keyboard.press("Escape");

@@ -263,6 +263,15 @@ export function ImagesPage() {
         if (!t) return img;
         return { ...img, tags: t, status: img.status === "new" && t.length > 0 ? "in_progress" : img.status };
       });
+      // A tagged image left "new": the status tabs' counts follow without reloading the grid.
+      if (r.changed > 0)
+        void call("listImages", {
+          params: { projectId: project.id },
+          query: { ...scopeQuery({ status, q, folder, sort, order }), limit: 1 },
+        }).then(
+          (page) => feed?.setCounts(page.counts),
+          () => undefined,
+        );
       const failed = r.results.filter((x) => x.status === "refused" || x.status === "missing");
       if (failed.length > 0) reportBulk(label.name, r);
       else

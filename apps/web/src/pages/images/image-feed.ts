@@ -92,6 +92,13 @@ export class ImageFeed {
     this.emit();
   }
 
+  /** New counts (after a change that moved images between statuses), read with one small page. */
+  setCounts(counts: StatusCounts): void {
+    if (this.disposed) return;
+    this.counts = counts;
+    this.emit();
+  }
+
   retry(): void {
     this.error = null;
     this.emit();
