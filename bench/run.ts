@@ -74,6 +74,7 @@ const cases: Case[] = [
   ...(await optionalCases("renditions.ts", "renditionCases")),
   ...(await optionalCases("import-publish.ts", "importPublishCases")),
   ...(await optionalCases("review-queue.ts", "reviewQueueCases")),
+  ...(await optionalCases("library-bulk.ts", "libraryBulkCases")),
 ];
 
 const rows: Row[] = [];

@@ -25,6 +25,7 @@ import { resumeImports } from "./modules/imports/import-publish.js";
 import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
+import { libraryRouter } from "./modules/library/router.js";
 import { modelBackendsRouter } from "./modules/model-backends/router.js";
 import { type BackendWorker, createBackendWorker } from "./modules/model-backends/worker.js";
 import { modelEvalRouter } from "./modules/model-eval/router.js";
@@ -172,6 +173,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(authRouter(deps, { setupCode: opts.setupCode ?? newSetupCode() }));
   api.use(projectsRouter(deps));
   api.use(labelsRouter(deps));
+  api.use(libraryRouter(deps));
   api.use(imagesRouter(deps));
   api.use(tilesRouter(deps));
   api.use(annotationsRouter(deps));

@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { libraryApi } from "./library-contract.js";
 import { modelBackendsApi } from "./model-backends-contract.js";
 import { modelEvalApi } from "./model-eval-contract.js";
 import { predictionsApi } from "./predictions-contract.js";
@@ -259,6 +260,7 @@ export const api = {
   ...modelEvalApi,
   ...modelBackendsApi,
   ...versionsApi,
+  ...libraryApi,
 } as const;
 
 export type Api = typeof api;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ImagePath } from "./image-path.js";
+import { FolderPath, ImagePath } from "./image-path.js";
 import { HOTKEY_PATTERN, MAX_BULK_LABELS } from "./label-rules.js";
 import {
   countOf,
@@ -178,6 +178,8 @@ export const Image = z.object({
   reviewState: ImageReviewState.optional(),
   // Issue 16: shown to managers and reviewers only; an annotator's reply never carries it.
   gold: GoldKind.nullable().optional().describe("a gold image's kind (managers and reviewers only)"),
+  // Issue 18: the library's grid shows each image's tags (and the grid classification toggles them).
+  tags: z.array(Id).optional().describe("label ids tagging the whole image (listImages fills it)"),
 });
 export type Image = z.infer<typeof Image>;
 
@@ -217,6 +219,7 @@ export const DEFAULT_SORT_ORDER: Record<ImageSort, SortOrder> = {
 export const ImageScope = z.object({
   status: ImageStatus.optional(),
   q: z.string().max(200).optional(),
+  folder: FolderPath.optional().describe('a folder and its sub-folders: "cam_a/" (issue 18)'),
   sort: ImageSort.default("name"),
   order: SortOrder.optional().describe("default: asc, but desc for `annotations` and `edited`"),
 });

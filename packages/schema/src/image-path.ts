@@ -82,3 +82,18 @@ export const ImagePath = z.string().transform((raw, ctx) => {
   ctx.addIssue({ code: "custom", message: `file name ${r.reason}` });
   return z.NEVER;
 });
+
+/**
+ * A folder as the library names it: `""` for the project's root (every image), else its path with
+ * a trailing `/` (`cam_a/`, `cam_a/day1/`). A folder typed without the slash gets one; it follows
+ * the upload's path rules (checked as the path of a file inside it).
+ */
+export const FolderPath = z.string().transform((raw, ctx) => {
+  const trimmed = raw.trim().replace(/^\/+/, "");
+  if (trimmed === "") return "";
+  const path = trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
+  const r = checkImagePath(`${path}x`);
+  if (r.ok) return r.path.slice(0, -1);
+  ctx.addIssue({ code: "custom", message: `folder ${r.reason}` });
+  return z.NEVER;
+});

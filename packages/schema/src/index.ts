@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * from "./fast-parse.js";
 export * from "./image-path.js";
 export * from "./label-rules.js";
+export * from "./library-contract.js";
 export * from "./limits.js";
 export * from "./model-backends.js";
 export * from "./model-backends-contract.js";

@@ -101,6 +101,9 @@ export const POLICY = {
   getQualitySettings: project("manage"),
   putQualitySettings: project("manage"),
   markGold: project("manage"),
+  // Issue 18: changing images in bulk is a manager's; every member may browse the folders.
+  bulkImages: project("manage"),
+  imageFolders: project("read"),
   listQualification: project("review"),
   resetQualification: project("manage"),
   // Reviewers and managers read the project's numbers; an annotator only their own (the service).

@@ -62,6 +62,8 @@ export const ACTION_ENDPOINTS = {
     "createVersion",
     "updateVersion",
     "deleteVersion",
+    // Issue 18: the library's action bar (delete, status, assign, tags, move) and grid classification.
+    "bulkImages",
   ],
   export: ["exportDataset"],
   manageUsers: ["createUser", "updateUser"],

@@ -490,6 +490,15 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
       body: { imageIds: [await freshImage(w)], gold: "honeypot" },
     }),
   },
+  // Issue 18: bulk actions on the library (a status change on a fresh image) and its folders.
+  bulkImages: {
+    expect: projectManage(200),
+    prepare: async (w) => ({
+      path: `/projects/${w.projectId}/images/bulk`,
+      body: { imageIds: [await freshImage(w)], action: { kind: "setStatus", status: "done" } },
+    }),
+  },
+  imageFolders: { expect: projectRead(), prepare: (w) => ({ path: `/projects/${w.projectId}/folders` }) },
   listQualification: {
     expect: projectReview(200, false),
     prepare: (w) => ({ path: `/projects/${w.projectId}/qualification` }),

@@ -373,6 +373,8 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
           ...rest,
           status: copyStatus(row),
           annotationCount: row ? shapesOf(row).length : 0,
+          // The list's tags (issue 18) are the reference's: an annotator sees their copy's.
+          ...(image.tags === undefined ? {} : { tags: row ? tagsOf(row) : [] }),
           assigneeId: row ? row.user_id : null,
           reviewState: row?.state === "submitted" ? submittedState(settings, image.id) : "none",
         };

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
-import { recordEvent } from "../review/events-repo.js";
+import { recordEvent, recordEvents } from "../review/events-repo.js";
 
 /**
  * The one home of "an image's annotations changed": its revision (which every save's conflict
@@ -236,4 +236,66 @@ export const importedImages = async (ex: Executor, imageIds: readonly number[], 
     }))
     .where("id", "in", [...imageIds])
     .execute();
+};
+
+/**
+ * A bulk tag change (the library's bulk actions, issue 18) on many images at once, in the caller's
+ * transaction after it wrote the tags: each image moves to its next revision (an editor saving on
+ * the old one gets the conflict and the current set), `new` becomes `in_progress` where the image
+ * now holds something, and accepted images return to review where the project says so (one event
+ * each), as `saved` does for one image. Set-based, a thousand ids a statement. Answers each image's
+ * new revision.
+ */
+export const savedMany = async (
+  ex: Executor,
+  projectId: number,
+  ids: readonly number[],
+  now: string,
+  actorId: number | null,
+): Promise<Map<number, number>> => {
+  const revisions = new Map<number, number>();
+  const parts: number[][] = [];
+  for (let i = 0; i < ids.length; i += 1000) parts.push(ids.slice(i, i + 1000));
+  for (const part of parts)
+    for (const r of await ex
+      .updateTable("images")
+      .set({
+        revision: sql<number>`revision + 1`,
+        updated_at: now,
+        status: sql<string>`CASE WHEN status = 'new' AND (annotation_count > 0 OR EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id)) THEN 'in_progress' ELSE status END`,
+      })
+      .where("id", "in", part)
+      .returning(["id", "revision"])
+      .execute())
+      revisions.set(r.id, r.revision);
+  const project = await ex
+    .selectFrom("projects")
+    .select("return_on_edit")
+    .where("id", "=", projectId)
+    .executeTakeFirst();
+  if (project?.return_on_edit !== 1) return revisions;
+  for (const part of parts) {
+    const returned = await ex
+      .updateTable("images")
+      .set({ review_state: "pending" })
+      .where("id", "in", part)
+      .where("review_state", "=", "accepted")
+      .returning(["id", "attempt", "revision", "submitted_by", "decided_revision"])
+      .execute();
+    await recordEvents(
+      ex,
+      returned.map((r) => ({
+        projectId,
+        imageId: r.id,
+        kind: "returned_by_edit" as const,
+        actorId,
+        subjectId: r.submitted_by,
+        attempt: r.attempt,
+        revision: r.revision,
+        detail: { decidedRevision: r.decided_revision },
+        at: now,
+      })),
+    );
+  }
+  return revisions;
 };

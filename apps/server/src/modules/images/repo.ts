@@ -64,6 +64,8 @@ export interface ImageFilter {
   status?: ImageStatus | undefined;
   /** A substring of the file name (its path: a folder's name finds the folder's images). */
   q?: string | undefined;
+  /** A folder and its sub-folders: the file name starts with it (`cam_a/`; "" or absent: all). */
+  folder?: string | undefined;
 }
 
 type Images = ExpressionBuilder<Database, "images">;
@@ -81,6 +83,23 @@ const nameContains = (eb: Images, q: string, dialect: Dialect) => {
   return dialect === "postgres"
     ? eb(eb.fn<string>("lower", ["file_name"]), "like", pattern)
     : eb("file_name", "like", pattern);
+};
+
+/** The file name starts with `folder` (which ends with "/"), byte for byte on both dialects. */
+const inFolder = (eb: Images, folder: string) =>
+  eb(sql<string>`substr(file_name, 1, ${folder.length})`, "=", folder);
+
+/**
+ * The filter's terms other than the project: status, search, folder. Shared by the list's walks
+ * and by the bulk actions' selection by filter (modules/library), so both mean the same images.
+ */
+export const filterTerms = (eb: Images, f: ImageFilter, dialect: Dialect, byStatusColumn = true) => {
+  const terms = [];
+  if (f.status)
+    terms.push(byStatusColumn ? eb("status", "=", f.status) : eb("status_rank", "=", STATUS_RANK[f.status]));
+  if (f.q) terms.push(nameContains(eb, f.q, dialect));
+  if (f.folder) terms.push(inFolder(eb, f.folder));
+  return terms;
 };
 
 /**
@@ -104,14 +123,8 @@ const walk = (
   const compare = (op: string, k: readonly KeyValue[]) =>
     sql<SqlBool>`(${sql.join(o.columns.map((c) => sql.ref(c)))}) ${sql.raw(op)} (${sql.join(k)})`;
   const where = (eb: Images) => {
-    const terms = [eb("project_id", "=", projectId)];
-    if (f.status)
-      // Added order walks (project_id, status, id); every other order the generated rank's index.
-      terms.push(
-        order.sort === "added" ? eb("status", "=", f.status) : eb("status_rank", "=", STATUS_RANK[f.status]),
-      );
-    if (f.q) terms.push(nameContains(eb, f.q, dialect));
-    return terms;
+    // Added order walks (project_id, status, id); every other order the generated rank's index.
+    return [eb("project_id", "=", projectId), ...filterTerms(eb, f, dialect, order.sort === "added")];
   };
   return {
     where,
@@ -170,11 +183,36 @@ export const imageRepo = (db: Executor, dialect: Dialect) => {
         .where("project_id", "=", projectId)
         .execute()) as { status: ImageStatus; n: number }[],
     );
+  /** Images per status under a folder: counted (a scan of the project's rows), not trigger-kept. */
+  const folderCounts = async (projectId: number, folder: string): Promise<StatusCounts> =>
+    toStatusCounts(
+      (
+        await db
+          .selectFrom("images")
+          .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
+          .where("project_id", "=", projectId)
+          .where((eb) => inFolder(eb, folder))
+          .groupBy("status")
+          .execute()
+      ).map((r) => ({ status: r.status as ImageStatus, n: Number(r.n) })),
+    );
   return {
     row: async (id: number): Promise<ImageRow | null> => {
       const r = await db.selectFrom("images").selectAll().where("id", "=", id).executeTakeFirst();
       return r ? asRow(r) : null;
     },
+    /** The id of an image of the project with exactly this name, if any. */
+    named: async (projectId: number, fileName: string): Promise<number | null> =>
+      (
+        await db
+          .selectFrom("images")
+          .select("id")
+          .where("project_id", "=", projectId)
+          .where("file_name", "=", fileName)
+          .orderBy("id")
+          .limit(1)
+          .executeTakeFirst()
+      )?.id ?? null,
     bySha: async (projectId: number, sha: string): Promise<ImageRow | null> => {
       const r = await db
         .selectFrom("images")
@@ -237,6 +275,25 @@ export const imageRepo = (db: Executor, dialect: Dialect) => {
     },
     /** Images per status in the project, and their total. */
     statusCounts,
+    folderCounts,
+    /** The whole-image tags of `ids`, by image (the list shows them on each tile). */
+    tagsOf: async (ids: readonly number[]): Promise<Map<number, number[]>> => {
+      const out = new Map<number, number[]>();
+      if (ids.length === 0) return out;
+      const rows = await db
+        .selectFrom("image_tags")
+        .select(["image_id", "label_id"])
+        .where("image_id", "in", [...ids])
+        .orderBy("image_id")
+        .orderBy("label_id")
+        .execute();
+      for (const r of rows) {
+        const list = out.get(r.image_id);
+        if (list) list.push(r.label_id);
+        else out.set(r.image_id, [r.label_id]);
+      }
+      return out;
+    },
     /**
      * Navigation around an image in the library's order and filter: previous/next/position/total
      * walk the images the library shows, so the editor steps through them as the grid lists them.
@@ -265,9 +322,9 @@ export const imageRepo = (db: Executor, dialect: Dialect) => {
           .executeTakeFirstOrThrow();
         return Number(r.n);
       };
-      const newOnes: ImageFilter = { q: filter.q, status: "new" };
+      const newOnes: ImageFilter = { q: filter.q, folder: filter.folder, status: "new" };
       // Without a search the total is in the trigger-kept counts: one lookup instead of a count.
-      const counts = filter.q ? null : await statusCounts(row.project_id);
+      const counts = filter.q || filter.folder ? null : await statusCounts(row.project_id);
       return {
         previousId: await id(filter, false, "key"),
         nextId: await id(filter, true, "key"),

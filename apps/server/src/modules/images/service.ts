@@ -83,6 +83,7 @@ export const imagesService = (deps: Deps) => {
       const rows = await images.page(projectId, {
         status: query.status,
         q: query.q,
+        folder: query.folder,
         order,
         after,
         limit: query.limit,
@@ -91,10 +92,14 @@ export const imagesService = (deps: Deps) => {
       const more = rows.length > query.limit;
       const page = more ? rows.slice(0, query.limit) : rows;
       const last = page[page.length - 1];
+      const tags = await images.tagsOf(page.map((r) => r.id));
       return {
-        items: page.map(toImage),
+        items: page.map((r) => ({ ...toImage(r), tags: tags.get(r.id) ?? [] })),
         nextCursor: more && last ? encodeCursor(order, keyOf(order, last)) : null,
-        counts: await images.statusCounts(projectId),
+        // Within a folder the counts are the folder's, so the grid knows its length (issue 18).
+        counts: query.folder
+          ? await images.folderCounts(projectId, query.folder)
+          : await images.statusCounts(projectId),
       };
     },
 
@@ -104,9 +109,18 @@ export const imagesService = (deps: Deps) => {
       body: z.output<typeof ImagePatch>,
       by: { role: string | undefined; actor: string | null },
     ) => {
-      await requireImage(imageId);
+      const row = await requireImage(imageId);
       if (body.fileName !== undefined && by.role !== "admin" && by.role !== "manager") {
         throw new AppError("FORBIDDEN", "only managers may rename an image; you may change its status");
+      }
+      if (body.fileName !== undefined && body.fileName !== row.file_name) {
+        // Names stay unique within a project once renamed: exports, searches and folders tell images apart by them.
+        const other = await images.named(row.project_id, body.fileName);
+        if (other !== null && other !== imageId)
+          throw new AppError(
+            "CONFLICT",
+            `image ${other} of this project is already named "${body.fileName}"; choose another name`,
+          );
       }
       await images.update(imageId, body, deps.now(), by.actor);
       return toImage(await requireImage(imageId));
@@ -120,7 +134,11 @@ export const imagesService = (deps: Deps) => {
 
     neighbours: async (imageId: number, query: z.output<typeof ImageScope>) => {
       const row = await requireImage(imageId);
-      return images.neighbours(row, { status: query.status, q: query.q }, resolveOrder(query));
+      return images.neighbours(
+        row,
+        { status: query.status, q: query.q, folder: query.folder },
+        resolveOrder(query),
+      );
     },
 
     original: async (imageId: number) => original(await requireImage(imageId)),

@@ -1,4 +1,4 @@
-import type { GoldKind, Image } from "@labelbench/schema";
+import type { GoldKind, Image, Label } from "@labelbench/schema";
 import { type KeyboardEvent, memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { urlOf } from "../../api/client";
@@ -20,9 +20,12 @@ import {
 import type { FeedSnapshot, ImageFeed } from "./image-feed";
 import "./gold.css";
 import "./tile-progress.css";
+import "./library-bulk.css";
 import "../../review/review.css";
 
 const SPEC: GridSpec = { minTileWidth: 184, gap: 16, captionHeight: 54, aspect: 0.72 };
+/** Grid classification (issue 18): many small thumbnails, the name only. */
+const DENSE_SPEC: GridSpec = { minTileWidth: 128, gap: 8, captionHeight: 24, aspect: 0.75 };
 const OVERSCAN_ROWS = 3;
 /** Tiles of big images still being cut are read again this often (only those rendered). */
 const TILE_POLL_MS = 2000;
@@ -45,6 +48,10 @@ export interface GridSelection {
   active: boolean;
   isSelected: (id: number) => boolean;
   onSelect: (index: number, id: number, shift: boolean) => void;
+  /** Shift+arrow moved the focus from one index to another: select the range (issue 18). */
+  onExtendTo?: (from: number, to: number) => void;
+  /** Ctrl/Cmd+A. */
+  onSelectAll?: () => void;
 }
 
 /**
@@ -60,6 +67,9 @@ export function ImageGrid({
   selection,
   nameOf,
   showGold = false,
+  dense = false,
+  labels,
+  onFocusIndex,
 }: {
   feed: ImageFeed;
   snap: FeedSnapshot;
@@ -70,13 +80,21 @@ export function ImageGrid({
   nameOf?: ((userId: number | null) => string | null) | undefined;
   /** Marks gold images (issue 16): for managers, who keep the references. */
   showGold?: boolean;
+  /** Grid classification: small tiles, and a click always selects. */
+  dense?: boolean;
+  /** The project's labels, to show each image's tags on its tile. */
+  labels?: ReadonlyMap<number, Pick<Label, "name" | "color">> | undefined;
+  /** Told where the keyboard focus is (grid classification tags the focused image when none is selected). */
+  onFocusIndex?: (index: number) => void;
 }) {
   const scrollRef = useRef<HTMLElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const [range, setRange] = useState({ first: 0, last: -1 });
   const [focusIndex, setFocusIndex] = useState(0);
   const pendingFocus = useRef<number | null>(null);
-  const m = gridMetrics(size.width, snap.length, SPEC);
+  const spec = dense ? DENSE_SPEC : SPEC;
+  const m = gridMetrics(size.width, snap.length, spec);
+  useEffect(() => onFocusIndex?.(focusIndex), [focusIndex, onFocusIndex]);
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -126,12 +144,18 @@ export function ImageGrid({
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "a" && selection?.onSelectAll) {
+      e.preventDefault();
+      selection.onSelectAll();
+      return;
+    }
     if (!GRID_KEYS.has(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
     const el = scrollRef.current;
     if (!el || snap.length === 0) return;
     e.preventDefault();
     const pageRows = Math.max(1, Math.floor(el.clientHeight / m.rowHeight));
     const next = moveFocus(focusIndex, e.key as GridKey, m.columns, snap.length, pageRows);
+    if (e.shiftKey && selection?.onExtendTo) selection.onExtendTo(focusIndex, next);
     setFocusIndex(next);
     pendingFocus.current = next;
     const top = scrollToReveal(Math.floor(next / m.columns), el.scrollTop, el.clientHeight, m);
@@ -147,7 +171,7 @@ export function ImageGrid({
   return (
     <section
       ref={scrollRef}
-      className={`grid-scroll${selection?.active ? " is-selecting" : ""}`}
+      className={`grid-scroll${selection?.active || dense ? " is-selecting" : ""}${dense ? " is-dense" : ""}`}
       onScroll={updateRange}
       onKeyDown={onKeyDown}
       aria-label={label}
@@ -155,7 +179,10 @@ export function ImageGrid({
     >
       <p id="grid-keys-hint" className="visually-hidden">
         Use the arrow keys, Home, End, Page Up and Page Down to move between images; Enter opens one
-        {selection ? "; Space selects it, Shift+Space selects the range from the last one" : ""}.
+        {selection
+          ? "; Space or X selects it, Shift+Space or Shift+arrows select a range, Ctrl+A selects all, Escape clears"
+          : ""}
+        .
       </p>
       <div className="grid-canvas" style={{ height: m.totalHeight }}>
         {size.width > 0 &&
@@ -166,7 +193,7 @@ export function ImageGrid({
               style={{
                 transform: `translateY(${r * m.rowHeight}px)`,
                 gridTemplateColumns: `repeat(${m.columns}, minmax(0, 1fr))`,
-                gap: SPEC.gap,
+                gap: spec.gap,
                 height: m.tileHeight,
               }}
             >
@@ -183,7 +210,8 @@ export function ImageGrid({
                     tabbable={i === tabStop}
                     onFocus={setFocusIndex}
                     selectable={selection !== undefined}
-                    selecting={selection?.active ?? false}
+                    selecting={(selection?.active ?? false) || dense}
+                    labels={labels}
                     selected={selection?.isSelected(img.id) ?? false}
                     onSelect={selection?.onSelect}
                     gold={showGold ? (img.gold ?? null) : null}
@@ -220,7 +248,9 @@ const Tile = memo(function Tile({
   onSelect,
   assignee,
   gold,
+  labels,
 }: {
+  labels: ReadonlyMap<number, Pick<Label, "name" | "color">> | undefined;
   image: Image;
   index: number;
   href: string;
@@ -236,6 +266,11 @@ const Tile = memo(function Tile({
   const image = useLiveImage(listed, TILE_POLL_MS);
   const tiles = image.tiles;
   const review = image.reviewState && image.reviewState !== "none" ? image.reviewState : null;
+  // The list carries the tags; a live re-read of a tile being cut does not.
+  const tags = (listed.tags ?? []).flatMap((id) => {
+    const l = labels?.get(id);
+    return l ? [{ id, ...l }] : [];
+  });
   return (
     <Link
       to={href}
@@ -245,12 +280,20 @@ const Tile = memo(function Tile({
       tabIndex={tabbable ? 0 : -1}
       onFocus={() => onFocus(index)}
       onClick={(e) => {
-        if (!selecting || !onSelect || e.ctrlKey || e.metaKey) return;
+        if (!onSelect) return;
+        // Ctrl/Cmd-click toggles one image, Shift-click selects the range, as in file managers.
+        if (e.ctrlKey || e.metaKey) {
+          e.preventDefault();
+          onSelect(index, image.id, false);
+          return;
+        }
+        if (!selecting && !e.shiftKey) return;
         e.preventDefault();
         onSelect(index, image.id, e.shiftKey);
       }}
       onKeyDown={(e) => {
-        if (e.key !== " " || !onSelect) return;
+        if ((e.key !== " " && e.key.toLowerCase() !== "x") || e.ctrlKey || e.metaKey || e.altKey || !onSelect)
+          return;
         e.preventDefault();
         onSelect(index, image.id, e.shiftKey);
       }}
@@ -283,6 +326,19 @@ const Tile = memo(function Tile({
         <span className="tile__badge">
           <StatusBadge status={image.status} />
         </span>
+        {tags.length > 0 && (
+          <span className="tile__tags" data-testid="tile-tags">
+            {tags.map((t) => (
+              <span
+                key={t.id}
+                className="tile__tag"
+                style={{ "--tag-color": t.color } as React.CSSProperties}
+              >
+                {t.name}
+              </span>
+            ))}
+          </span>
+        )}
         {gold && (
           <span
             className={`tile__gold tile__gold--${gold}`}

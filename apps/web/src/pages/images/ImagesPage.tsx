@@ -1,9 +1,11 @@
 import {
   type AssignRequest,
+  type BulkAction,
   DEFAULT_SORT_ORDER,
   type GoldKind,
   type ImageSort,
   type ImageStatus,
+  type Label,
   type StatusCounts,
 } from "@labelbench/schema";
 import {
@@ -25,10 +27,14 @@ import { formatCount, plural, STATUS_LABEL } from "../../ui/format";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading } from "../../ui/parts";
 import { toastError, toastSuccess } from "../../ui/toast-store";
+import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
 import { collectDrop, fromFileList, type Walked } from "../../upload/folder-walk";
 import { useUploads } from "../../upload/upload-store";
 import { AssignDialog, BatchDialog } from "./AssignDialogs";
+import { DeleteDialog, MoveDialog, RenameDialog, reportBulk } from "./BulkDialogs";
+import { ClassifyPanel, tagLabels } from "./ClassifyPanel";
+import { FolderTree } from "./FolderTree";
 import { GOLD_LABEL, goldRequest, goldSummary } from "./gold-action";
 import { type GridSelection, ImageGrid } from "./ImageGrid";
 import { type FeedSnapshot, ImageFeed } from "./image-feed";
@@ -42,8 +48,10 @@ import {
 } from "./library-scope";
 import {
   assignRequest,
+  bulkRequest,
   EMPTY_SELECTION,
   extend,
+  extendTo,
   foldersOf,
   isSelected,
   type Selection,
@@ -62,7 +70,9 @@ export function ImagesPage() {
   const [params, setParams] = useSearchParams();
   // Unknown values in the URL mean the default rather than an error page.
   const scope = parseScope(params);
-  const { status, q, sort, order } = scope;
+  const { status, q, folder, sort, order } = scope;
+  // Grid classification (issue 18): dense thumbnails, tag hotkeys.
+  const classify = params.get("view") === "classify";
   useTitle(status ? `${STATUS_LABEL[status]} images` : "Images", project.name);
 
   const session = useUploads((s) => s.session);
@@ -79,7 +89,7 @@ export function ImagesPage() {
         call("listImages", {
           params: { projectId: project.id },
           query: {
-            ...scopeQuery({ status, q, sort, order }),
+            ...scopeQuery({ status, q, folder, sort, order }),
             cursor: cursor ?? undefined,
             offset: offset ?? undefined,
             limit,
@@ -91,7 +101,20 @@ export function ImagesPage() {
     f.ensure(0);
     setFeed(f);
     return () => f.dispose();
-  }, [project.id, status, q, sort, order, reloadKey]);
+  }, [project.id, status, q, folder, sort, order, reloadKey]);
+  // reloadKey refreshes the folder counts after a change.
+  const folders = useAsync(
+    (signal) => call("imageFolders", { params: { projectId: project.id }, signal }),
+    [project.id, reloadKey],
+    "Could not load the folders",
+  );
+  const labelsState = useAsync(
+    (signal) => call("listLabels", { params: { projectId: project.id }, signal }).then((r) => r.items),
+    [project.id],
+    "Could not load the labels",
+  );
+  const labels = labelsState.data;
+  const labelsById = useMemo(() => new Map<number, Label>((labels ?? []).map((l) => [l.id, l])), [labels]);
 
   // New images arrive when an upload for this project finishes: show them, refresh the counts.
   const finishedAt = session?.projectId === project.id ? session.finishedAt : null;
@@ -158,10 +181,10 @@ export function ImagesPage() {
   // Distribution (issue 15): managers select images and assign them; a new filter starts afresh.
   const people = useProjectPeople(project.id);
   const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
-  const [dialog, setDialog] = useState<"assign" | "batch" | null>(null);
+  const [dialog, setDialog] = useState<"assign" | "batch" | "delete" | "move" | "rename" | null>(null);
   const [unassigning, setUnassigning] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the selection belongs to the filter it was made in
-  useEffect(() => setSelection(EMPTY_SELECTION), [status, q, sort, order, project.id]);
+  useEffect(() => setSelection(EMPTY_SELECTION), [status, q, folder, sort, order, project.id]);
   const snapRef = useRef(snap);
   snapRef.current = snap;
   const onSelect = useCallback(
@@ -171,14 +194,118 @@ export function ImagesPage() {
       ),
     [],
   );
+  const onExtendTo = useCallback(
+    (from: number, to: number) =>
+      setSelection((sel) => extendTo(sel, from, to, (i) => snapRef.current?.at(i)?.id)),
+    [],
+  );
+  // "All matching" only where the length is known: a search's length is known once read to the end.
+  const selectAll = useCallback(() => {
+    const sn = snapRef.current;
+    if (sn && (sn.complete || !q) && sn.length > 0) setSelection({ kind: "all", count: sn.length });
+  }, [q]);
   const gridSelection = useMemo<GridSelection | undefined>(
     () =>
       mayUpload
-        ? { active: selectedCount(selection) > 0, isSelected: (id) => isSelected(selection, id), onSelect }
+        ? {
+            active: selectedCount(selection) > 0,
+            isSelected: (id) => isSelected(selection, id),
+            onSelect,
+            onExtendTo,
+            onSelectAll: selectAll,
+          }
         : undefined,
-    [mayUpload, selection, onSelect],
+    [mayUpload, selection, onSelect, onExtendTo, selectAll],
   );
-  const libraryFilter = { status, q };
+  const libraryFilter = { status, q, folder };
+  const focusRef = useRef(0);
+  const onFocusIndex = useCallback((i: number) => {
+    focusRef.current = i;
+  }, []);
+  const sendBulk = (action: BulkAction, dryRun = false) =>
+    call("bulkImages", {
+      params: { projectId: project.id },
+      body: bulkRequest(selection, libraryFilter, action, dryRun),
+    });
+  const runBulk = async (title: string, action: BulkAction) => {
+    try {
+      reportBulk(title, await sendBulk(action));
+      assigned();
+    } catch (err) {
+      toastError(`${title}: nothing was changed`, err);
+    }
+  };
+  /**
+   * A tag hotkey: toggles the label on the selection (or, with nothing selected, the focused image)
+   * and patches the loaded tiles with each image's new tags, so focus and scroll stay put.
+   */
+  const busyTag = useRef(false);
+  const toggleTag = async (label: Label) => {
+    if (busyTag.current) return;
+    const focused = snapRef.current?.at(focusRef.current);
+    const target: Selection =
+      selectedCount(selection) > 0
+        ? selection
+        : focused
+          ? { kind: "ids", ids: new Set([focused.id]), anchor: focusRef.current }
+          : EMPTY_SELECTION;
+    if (selectedCount(target) === 0) return;
+    busyTag.current = true;
+    try {
+      const r = await call("bulkImages", {
+        params: { projectId: project.id },
+        body: bulkRequest(target, libraryFilter, { kind: "toggleTag", labelId: label.id }),
+      });
+      const tags = new Map(r.results.flatMap((x) => (x.tags ? [[x.imageId, x.tags] as const] : [])));
+      feed?.patch((img) => {
+        const t = tags.get(img.id);
+        // The server moved a new image that now holds a tag to in progress, as a save does.
+        if (!t) return img;
+        return { ...img, tags: t, status: img.status === "new" && t.length > 0 ? "in_progress" : img.status };
+      });
+      // A tagged image left "new": the status tabs' counts follow without reloading the grid.
+      if (r.changed > 0)
+        void call("listImages", {
+          params: { projectId: project.id },
+          query: { ...scopeQuery({ status, q, folder, sort, order }), limit: 1 },
+        }).then(
+          (page) => feed?.setCounts(page.counts),
+          () => undefined,
+        );
+      const failed = r.results.filter((x) => x.status === "refused" || x.status === "missing");
+      if (failed.length > 0) reportBulk(label.name, r);
+      else
+        toastSuccess(
+          `${label.name} ${r.toggled === "removed" ? "removed" : "added"}`,
+          plural(r.changed, "image"),
+        );
+    } catch (err) {
+      toastError(`Could not tag with ${label.name}`, err);
+    } finally {
+      busyTag.current = false;
+    }
+  };
+  const toggleTagRef = useRef(toggleTag);
+  toggleTagRef.current = toggleTag;
+  const tagging = useMemo(() => tagLabels(labels ?? []), [labels]);
+  useEffect(() => {
+    if (!classify || dialog !== null || !mayUpload) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      if (
+        t &&
+        (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)
+      )
+        return;
+      const label = tagging.find((l) => l.hotkey !== null && l.hotkey.toLowerCase() === e.key.toLowerCase());
+      if (!label) return;
+      e.preventDefault();
+      void toggleTagRef.current(label);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [classify, dialog, mayUpload, tagging]);
   const assigned = () => {
     setDialog(null);
     setSelection(EMPTY_SELECTION);
@@ -220,6 +347,14 @@ export function ImagesPage() {
     return () => window.removeEventListener("keydown", onKey);
   }, [selected, dialog]);
   const onlyId = selection.kind === "ids" && selection.ids.size === 1 ? [...selection.ids][0] : undefined;
+  const onlyImage = onlyId !== undefined ? findLoaded(snap, onlyId, selection) : undefined;
+  const folderNames = (folders.data?.folders ?? []).map((f) => f.path);
+  const setView = (next: "classify" | null) => {
+    const p = new URLSearchParams(params);
+    if (next) p.set("view", next);
+    else p.delete("view");
+    setParams(p);
+  };
   const projectEmpty = counts !== null && counts.total === 0;
   // The editor walks previous/next in this order and filter: its links carry them.
   const linkSearch = scopeSearch(scope);
@@ -235,6 +370,14 @@ export function ImagesPage() {
         </div>
         {counts !== null && !projectEmpty && mayUpload && (
           <div className="page-header__actions">
+            <button
+              type="button"
+              className={`button${classify ? " button--primary" : ""}`}
+              aria-pressed={classify}
+              onClick={() => setView(classify ? null : "classify")}
+            >
+              <Icon name="tag" size={16} /> {classify ? "Classifying" : "Classify"}
+            </button>
             <button type="button" className="button" onClick={() => setDialog("batch")}>
               <Icon name="users" size={16} /> Assign a batch
             </button>
@@ -263,125 +406,205 @@ export function ImagesPage() {
         </div>
       )}
 
-      <div className="library">
-        {snap === null || (snap.counts === null && snap.error === null) ? (
-          <Loading what="images" />
-        ) : snap.counts === null && snap.error ? (
-          <ErrorState title="Could not load images" message={snap.error} onRetry={() => feed?.retry()} />
-        ) : projectEmpty && !mayUpload ? (
-          <EmptyState icon="image" title="No images yet">
-            A manager uploads the images of this project; they appear here as soon as they do.
-          </EmptyState>
-        ) : projectEmpty ? (
-          <div className="dropzone-empty">
-            <EmptyState
-              icon="upload"
-              title="Drop images or folders here"
-              action={<UploadButtons onPicked={upload} busy={session?.progress.state === "running"} large />}
-            >
-              Drag files or whole folders from your file manager onto this page, or pick them. JPEG, PNG,
-              WebP, TIFF, BMP and GIF are accepted; files are checked by content, not by name.
+      <div className="library-body">
+        {!projectEmpty && folders.data && (folders.data.folders.length > 0 || folder !== "") && (
+          <FolderTree list={folders.data} current={folder} onPick={(f) => setScope({ folder: f })} />
+        )}
+        <div className="library">
+          {snap === null || (snap.counts === null && snap.error === null) ? (
+            <Loading what="images" />
+          ) : snap.counts === null && snap.error ? (
+            <ErrorState title="Could not load images" message={snap.error} onRetry={() => feed?.retry()} />
+          ) : projectEmpty && !mayUpload ? (
+            <EmptyState icon="image" title="No images yet">
+              A manager uploads the images of this project; they appear here as soon as they do.
             </EmptyState>
-          </div>
-        ) : snap.length === 0 && snap.complete ? (
-          <EmptyState
-            icon="search"
-            title={
-              q
-                ? `No image names contain "${q}"`
-                : `No ${status ? STATUS_LABEL[status].toLowerCase() : ""} images`
-            }
-            action={
-              <Link className="button" to={`/projects/${project.id}/images`}>
-                Show all images
-              </Link>
-            }
-          >
-            {q
-              ? "Check the spelling, or search for a shorter part of the name."
-              : "Images move here as annotators change their status."}
-          </EmptyState>
-        ) : (
-          <>
-            {selected > 0 && (
-              <section className="selection-bar" aria-label="Selection">
-                <span data-testid="selection-count">
-                  {selection.kind === "all"
-                    ? `All ${plural(selected, "matching image")}`
-                    : plural(selected, "image")}{" "}
-                  selected
-                </span>
-                {/* A search's length is known only once read to the end: "all" must mean all. */}
-                {selection.kind === "ids" && snap.length > selected && (snap.complete || !q) && (
+          ) : projectEmpty ? (
+            <div className="dropzone-empty">
+              <EmptyState
+                icon="upload"
+                title="Drop images or folders here"
+                action={
+                  <UploadButtons onPicked={upload} busy={session?.progress.state === "running"} large />
+                }
+              >
+                Drag files or whole folders from your file manager onto this page, or pick them. JPEG, PNG,
+                WebP, TIFF, BMP and GIF are accepted; files are checked by content, not by name.
+              </EmptyState>
+            </div>
+          ) : snap.length === 0 && snap.complete ? (
+            <EmptyState
+              icon="search"
+              title={
+                q
+                  ? `No image names contain "${q}"`
+                  : `No ${status ? STATUS_LABEL[status].toLowerCase() : ""} images`
+              }
+              action={
+                <Link className="button" to={`/projects/${project.id}/images`}>
+                  Show all images
+                </Link>
+              }
+            >
+              {q
+                ? "Check the spelling, or search for a shorter part of the name."
+                : "Images move here as annotators change their status."}
+            </EmptyState>
+          ) : (
+            <>
+              {selected > 0 && (
+                <section className="selection-bar" aria-label="Selection">
+                  <span data-testid="selection-count">
+                    {selection.kind === "all"
+                      ? `All ${plural(selected, "matching image")}`
+                      : plural(selected, "image")}{" "}
+                    selected
+                  </span>
+                  {/* A search's length is known only once read to the end: "all" must mean all. */}
+                  {selection.kind === "ids" && snap.length > selected && (snap.complete || !q) && (
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => setSelection({ kind: "all", count: snap.length })}
+                    >
+                      Select all {plural(snap.length, "matching image")}
+                    </button>
+                  )}
+                  <span className="selection-bar__spacer" />
+                  {onlyId !== undefined && (
+                    <Link
+                      className="button button--small"
+                      to={`/projects/${project.id}/images/${onlyId}/history`}
+                    >
+                      History
+                    </Link>
+                  )}
                   <button
                     type="button"
-                    className="link-button"
-                    onClick={() => setSelection({ kind: "all", count: snap.length })}
+                    className="button button--small button--primary"
+                    onClick={() => setDialog("assign")}
                   >
-                    Select all {plural(snap.length, "matching image")}
+                    Assign to…
                   </button>
-                )}
-                <span className="selection-bar__spacer" />
-                {onlyId !== undefined && (
-                  <Link
+                  <button
+                    type="button"
                     className="button button--small"
-                    to={`/projects/${project.id}/images/${onlyId}/history`}
+                    disabled={unassigning}
+                    onClick={() => void unassign()}
                   >
-                    History
-                  </Link>
-                )}
-                <button
-                  type="button"
-                  className="button button--small button--primary"
-                  onClick={() => setDialog("assign")}
-                >
-                  Assign to…
-                </button>
-                <button
-                  type="button"
-                  className="button button--small"
-                  disabled={unassigning}
-                  onClick={() => void unassign()}
-                >
-                  Unassign
-                </button>
-                <GoldSelect
-                  disabled={goldRequest(selection, null) === null}
-                  onPick={(gold) => void markGold(gold)}
-                />
-                <button
-                  type="button"
-                  className="button button--small"
-                  onClick={() => setSelection(EMPTY_SELECTION)}
-                >
-                  Clear
-                </button>
-              </section>
-            )}
-            <p className="library__summary" aria-live="polite">
-              {summaryText(snap.length, snap.complete, counts, status, q)}
-              {snap.error && (
-                <>
-                  {" · "}
-                  <span className="text-danger">{snap.error}</span>{" "}
-                  <button type="button" className="link-button" onClick={() => feed?.retry()}>
-                    Retry
+                    Unassign
                   </button>
-                </>
+                  <GoldSelect
+                    disabled={goldRequest(selection, null) === null}
+                    onPick={(gold) => void markGold(gold)}
+                  />
+                  <select
+                    className="input select select--small"
+                    aria-label="Set status"
+                    value=""
+                    onChange={(e) => {
+                      const v = e.target.value as ImageStatus | "";
+                      if (v) void runBulk("Status set", { kind: "setStatus", status: v });
+                    }}
+                  >
+                    <option value="">Status…</option>
+                    {FILTERS.flatMap((st) =>
+                      st
+                        ? [
+                            <option key={st} value={st}>
+                              {STATUS_LABEL[st]}
+                            </option>,
+                          ]
+                        : [],
+                    )}
+                  </select>
+                  <select
+                    className="input select select--small"
+                    aria-label="Tags"
+                    value=""
+                    onChange={(e) => {
+                      const [op, id] = e.target.value.split(":");
+                      const labelId = Number(id);
+                      if (op === "add") void runBulk("Tagged", { kind: "addTags", labelIds: [labelId] });
+                      else if (op === "remove")
+                        void runBulk("Untagged", { kind: "removeTags", labelIds: [labelId] });
+                    }}
+                  >
+                    <option value="">Tags…</option>
+                    <optgroup label="Add tag">
+                      {tagging.map((l) => (
+                        <option key={l.id} value={`add:${l.id}`}>
+                          + {l.name}
+                        </option>
+                      ))}
+                    </optgroup>
+                    <optgroup label="Remove tag">
+                      {tagging.map((l) => (
+                        <option key={l.id} value={`remove:${l.id}`}>
+                          − {l.name}
+                        </option>
+                      ))}
+                    </optgroup>
+                  </select>
+                  <button type="button" className="button button--small" onClick={() => setDialog("move")}>
+                    <Icon name="folder" size={14} /> Move to…
+                  </button>
+                  {onlyImage && (
+                    <button
+                      type="button"
+                      className="button button--small"
+                      onClick={() => setDialog("rename")}
+                    >
+                      <Icon name="pencil" size={14} /> Rename
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="button button--small button--danger"
+                    onClick={() => setDialog("delete")}
+                  >
+                    <Icon name="trash" size={14} /> Delete…
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => setSelection(EMPTY_SELECTION)}
+                  >
+                    Clear
+                  </button>
+                </section>
               )}
-            </p>
-            {feed && (
-              <ImageGrid
-                feed={feed}
-                snap={snap}
-                label="Images"
-                hrefOf={(img) => `/projects/${project.id}/images/${img.id}${linkSearch}`}
-                selection={gridSelection}
-                nameOf={people.nameOf}
-                showGold={mayUpload}
-              />
-            )}
-          </>
+              <p className="library__summary" aria-live="polite">
+                {summaryText(snap.length, snap.complete, counts, status, q)}
+                {snap.error && (
+                  <>
+                    {" · "}
+                    <span className="text-danger">{snap.error}</span>{" "}
+                    <button type="button" className="link-button" onClick={() => feed?.retry()}>
+                      Retry
+                    </button>
+                  </>
+                )}
+              </p>
+              {feed && (
+                <ImageGrid
+                  feed={feed}
+                  snap={snap}
+                  label="Images"
+                  hrefOf={(img) => `/projects/${project.id}/images/${img.id}${linkSearch}`}
+                  selection={gridSelection}
+                  nameOf={people.nameOf}
+                  showGold={mayUpload}
+                  dense={classify}
+                  labels={labelsById}
+                  onFocusIndex={onFocusIndex}
+                />
+              )}
+            </>
+          )}
+        </div>
+        {classify && mayUpload && (
+          <ClassifyPanel labels={tagging} selected={selected} onToggle={(l) => void toggleTag(l)} />
         )}
       </div>
 
@@ -391,6 +614,31 @@ export function ImagesPage() {
           members={people.members}
           request={(assigneeId) => assignRequest(selection, libraryFilter, assigneeId)}
           send={send}
+          onDone={assigned}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === "delete" && (
+        <DeleteDialog send={sendBulk} onDone={assigned} onClose={() => setDialog(null)} />
+      )}
+      {dialog === "move" && (
+        <MoveDialog
+          count={selected}
+          folders={folderNames}
+          initial={folder}
+          send={sendBulk}
+          onDone={() => {
+            assigned();
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === "rename" && onlyImage && (
+        <RenameDialog
+          image={onlyImage}
+          rename={(fileName) =>
+            call("updateImage", { params: { imageId: onlyImage.id }, body: { fileName } })
+          }
           onDone={assigned}
           onClose={() => setDialog(null)}
         />
@@ -418,6 +666,19 @@ export function ImagesPage() {
     </main>
   );
 }
+
+/** A loaded image by id (the rename dialog needs its current name). */
+const findLoaded = (snap: FeedSnapshot | null, id: number, s: Selection) => {
+  if (!snap) return undefined;
+  // The anchor is the index last clicked: almost always the one selected image.
+  const atAnchor = s.kind === "ids" && s.anchor !== null ? snap.at(s.anchor) : undefined;
+  if (atAnchor?.id === id) return atAnchor;
+  for (let i = 0; i < Math.min(snap.length, 10_000); i++) {
+    const img = snap.at(i);
+    if (img?.id === id) return img;
+  }
+  return undefined;
+};
 
 /** The file names the grid has loaded (the batch dialog suggests their folders). */
 function* loadedNames(snap: FeedSnapshot | null): Generator<string> {

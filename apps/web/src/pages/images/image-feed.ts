@@ -82,6 +82,23 @@ export class ImageFeed {
     this.pump();
   }
 
+  /**
+   * Replaces loaded images in place (a bulk tag change answers each image's new tags): the grid
+   * keeps its scroll, focus and selection instead of loading again.
+   */
+  patch(update: (img: Image) => Image): void {
+    if (this.disposed) return;
+    for (const [k, items] of this.blocks) this.blocks.set(k, items.map(update));
+    this.emit();
+  }
+
+  /** New counts (after a change that moved images between statuses), read with one small page. */
+  setCounts(counts: StatusCounts): void {
+    if (this.disposed) return;
+    this.counts = counts;
+    this.emit();
+  }
+
   retry(): void {
     this.error = null;
     this.emit();

@@ -6,6 +6,7 @@ describe("library scope in the URL", () => {
     expect(parseScope(new URLSearchParams(""))).toEqual({
       status: undefined,
       q: "",
+      folder: "",
       sort: "name",
       order: "asc",
     });
@@ -16,6 +17,7 @@ describe("library scope in the URL", () => {
     expect(parseScope(new URLSearchParams("status=done&q=+cam_a+&sort=edited"))).toEqual({
       status: "done",
       q: "cam_a",
+      folder: "",
       sort: "edited",
       order: "desc",
     });
@@ -26,6 +28,7 @@ describe("library scope in the URL", () => {
     expect(parseScope(new URLSearchParams("status=finished&sort=size&order=up"))).toEqual({
       status: undefined,
       q: "",
+      folder: "",
       sort: "name",
       order: "asc",
     });
@@ -47,15 +50,24 @@ describe("library scope in the URL", () => {
     expect(scopeQuery(parseScope(new URLSearchParams("q=x")))).toEqual({
       status: undefined,
       q: "x",
+      folder: undefined,
       sort: "name",
       order: "asc",
     });
+  });
+
+  it("reads a folder with its trailing slash and keeps it in the URL", () => {
+    const s = parseScope(new URLSearchParams("folder=%2Fcam_a%2Fday1"));
+    expect(s.folder).toBe("cam_a/day1/");
+    expect(scopeSearch(s)).toBe("?folder=cam_a%2Fday1%2F");
+    expect(scopeQuery(s).folder).toBe("cam_a/day1/");
   });
 
   it("replaces the scope's parameters and keeps the others", () => {
     const p = withScope(new URLSearchParams("sort=added&other=1"), {
       status: "done",
       q: "",
+      folder: "",
       sort: "name",
       order: "desc",
     });

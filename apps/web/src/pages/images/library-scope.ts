@@ -14,6 +14,8 @@ import {
 export interface LibraryScope {
   status: ImageStatus | undefined;
   q: string;
+  /** A folder and its sub-folders (`cam_a/`), "" for every image (issue 18's folder tree). */
+  folder: string;
   sort: ImageSort;
   order: SortOrder;
 }
@@ -26,7 +28,13 @@ export const SORT_LABEL: Record<ImageSort, string> = {
   edited: "Last edited",
 };
 
-const SCOPE_KEYS = ["status", "q", "sort", "order"] as const;
+const SCOPE_KEYS = ["status", "q", "folder", "sort", "order"] as const;
+
+/** A folder as the server names it: no leading "/", a trailing one ("" stays ""). */
+export const folderOf = (raw: string | null): string => {
+  const f = (raw ?? "").trim().replace(/^\/+/, "");
+  return f === "" || f.endsWith("/") ? f : `${f}/`;
+};
 
 /** Reads the scope from URL parameters; anything unknown falls back to the default rather than failing. */
 export const parseScope = (params: URLSearchParams): LibraryScope => {
@@ -37,6 +45,7 @@ export const parseScope = (params: URLSearchParams): LibraryScope => {
   return {
     status: status.success ? status.data : undefined,
     q: params.get("q")?.trim() ?? "",
+    folder: folderOf(params.get("folder")),
     sort: s,
     order: order.success ? order.data : DEFAULT_SORT_ORDER[s],
   };
@@ -46,6 +55,7 @@ export const parseScope = (params: URLSearchParams): LibraryScope => {
 export const scopeQuery = (s: LibraryScope) => ({
   status: s.status,
   q: s.q || undefined,
+  folder: s.folder || undefined,
   sort: s.sort,
   order: s.order,
 });
@@ -55,6 +65,7 @@ export const scopeSearch = (s: LibraryScope): string => {
   const p = new URLSearchParams();
   if (s.status) p.set("status", s.status);
   if (s.q) p.set("q", s.q);
+  if (s.folder) p.set("folder", s.folder);
   if (s.sort !== "name") p.set("sort", s.sort);
   if (s.order !== DEFAULT_SORT_ORDER[s.sort]) p.set("order", s.order);
   const qs = p.toString();

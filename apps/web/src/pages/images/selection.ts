@@ -1,4 +1,4 @@
-import type { AssignRequest, ImageStatus } from "@labelbench/schema";
+import type { AssignRequest, BulkAction, BulkRequest, ImageStatus } from "@labelbench/schema";
 
 /**
  * The library's selection, for distributing work. Either some images by id (clicked, or a
@@ -46,11 +46,49 @@ export const extend = (
   return { kind: "ids", ids, anchor: s.anchor };
 };
 
-/** The library's filter as the assignment endpoint's filter (`q` and `status` mean the same on both). */
+/**
+ * Shift+arrow: the focus moved from `from` to `to`; every loaded image between the anchor (set to
+ * `from` when there is none) and `to` becomes selected, as in file managers.
+ */
+export const extendTo = (
+  s: Selection,
+  from: number,
+  to: number,
+  idAt: (i: number) => number | undefined,
+): Selection => {
+  if (s.kind === "all") return s;
+  const anchor = s.anchor ?? from;
+  const ids = new Set(s.ids);
+  const [lo, hi] = anchor <= to ? [anchor, to] : [to, anchor];
+  for (let i = lo; i <= hi; i++) {
+    const at = idAt(i);
+    if (at !== undefined) ids.add(at);
+  }
+  return { kind: "ids", ids, anchor };
+};
+
+/** The library's filter as the assignment and bulk endpoints' filter (the same meaning on all). */
 export interface LibraryFilter {
   status: ImageStatus | undefined;
   q: string;
+  /** "" for every image, else a folder ending with "/". */
+  folder?: string;
 }
+
+/** One bulk request for the selection: its ids, or for "all matching" the filter itself. */
+export const bulkRequest = (
+  s: Selection,
+  filter: LibraryFilter,
+  action: BulkAction,
+  dryRun = false,
+): BulkRequest =>
+  s.kind === "ids"
+    ? { imageIds: [...s.ids].sort((a, b) => a - b), action, dryRun }
+    : {
+        filter: { status: filter.status, q: filter.q || undefined, folder: filter.folder || undefined },
+        action,
+        dryRun,
+      };
 
 /** The most images one assignment request may name (AssignRequest's limit). */
 export const MAX_ASSIGN = 10_000;
@@ -68,7 +106,12 @@ export const assignRequest = (
     ? { assigneeId, imageIds: [...s.ids].sort((a, b) => a - b) }
     : {
         assigneeId,
-        filter: { status: filter.status, q: filter.q || undefined, unassignedOnly: false },
+        filter: {
+          status: filter.status,
+          q: filter.q || undefined,
+          folder: filter.folder || undefined,
+          unassignedOnly: false,
+        },
         count: Math.min(s.count, MAX_ASSIGN),
       };
 
