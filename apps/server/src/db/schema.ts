@@ -44,6 +44,8 @@ export const TABLES = {
     hotkey: "text?",
     position: "int",
     shape_types: "text",
+    attributes: "text=",
+    scope: "text=",
   },
   images: {
     id: "id",
@@ -93,6 +95,7 @@ export const TABLES = {
     updated_by: "text?",
     created_at: "text",
     updated_at: "text",
+    attributes: "text?",
   },
   image_tags: { image_id: "int", label_id: "int" },
   users: {

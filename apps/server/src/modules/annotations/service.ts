@@ -57,11 +57,19 @@ const storedOf = (
   now: string,
 ): StoredAnnotation => {
   const geometryJson = storedGeometryJson(a.geometry);
-  if (old && old.labelId === a.labelId && old.geometryJson === geometryJson) return old;
+  const attributesJson = a.attributes === undefined ? null : JSON.stringify(a.attributes);
+  if (
+    old &&
+    old.labelId === a.labelId &&
+    old.geometryJson === geometryJson &&
+    (old.attributesJson ?? null) === attributesJson
+  )
+    return old;
   return {
     uid,
     labelId: a.labelId,
     geometryJson,
+    attributesJson,
     createdBy: old ? old.createdBy : actor,
     createdAt: old ? old.createdAt : now,
     updatedBy: actor,
@@ -77,6 +85,7 @@ const annotationOf = (a: StoredAnnotation, checked: ValidatedAnnotation | undefi
   updatedBy: a.updatedBy,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
+  ...(a.attributesJson ? { attributes: JSON.parse(a.attributesJson) } : {}),
 });
 
 /**

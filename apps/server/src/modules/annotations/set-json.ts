@@ -15,6 +15,8 @@ export interface StoredRow {
   updated_by: string | null;
   created_at: string;
   updated_at: string;
+  /** Attribute values as JSON (written only from checked values), or null for none. */
+  attributes: string | null;
 }
 
 // A JSON number that is finite once parsed (no exponent or digit run that overflows a double).
@@ -48,6 +50,24 @@ const isCanonicalPolygon = (json: string): boolean => {
 const isCanonicalGeometry = (json: string) =>
   json.startsWith('{"type":"box"') ? BOX.test(json) : isCanonicalPolygon(json);
 
+/** Null, or a JSON object of values as the server writes it (JSON.stringify of a checked object). */
+const isAttributesText = (v: unknown): boolean => {
+  if (v === null) return true;
+  if (typeof v !== "string" || !v.startsWith("{") || !v.endsWith("}")) return false;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.values(parsed).every((x) => ["boolean", "number", "string"].includes(typeof x)) &&
+      JSON.stringify(parsed) === v
+    );
+  } catch {
+    return false;
+  }
+};
+
 const isId = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
 const isStringOrNull = (v: unknown) => v === null || typeof v === "string";
 
@@ -69,13 +89,15 @@ export const annotationSetJson = (
       !isStringOrNull(r.updated_by) ||
       typeof r.created_at !== "string" ||
       typeof r.updated_at !== "string" ||
+      !isAttributesText(r.attributes) ||
       !isCanonicalGeometry(r.geometry)
     )
       return null;
     parts[i] =
       `{"id":"${r.uid}","labelId":${r.label_id},"geometry":${r.geometry},` +
       `"createdBy":${JSON.stringify(r.created_by)},"updatedBy":${JSON.stringify(r.updated_by)},` +
-      `"createdAt":${JSON.stringify(r.created_at)},"updatedAt":${JSON.stringify(r.updated_at)}}`;
+      `"createdAt":${JSON.stringify(r.created_at)},"updatedAt":${JSON.stringify(r.updated_at)}` +
+      (r.attributes === null ? "}" : `,"attributes":${r.attributes}}`);
   }
   return `{"imageId":${imageId},"revision":${revision},"annotations":[${parts.join(",")}],"tags":[${tags.join(",")}]}`;
 };
