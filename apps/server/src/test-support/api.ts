@@ -18,11 +18,7 @@ export const createProject = async (app: Express, name = "Test project"): Promis
   return ProjectSchema.parse(res.body);
 };
 
-export const createLabel = async (
-  app: Express,
-  projectId: number,
-  body: LabelCreate,
-): Promise<Label> => {
+export const createLabel = async (app: Express, projectId: number, body: LabelCreate): Promise<Label> => {
   const res = await request(app).post(`/api/v1/projects/${projectId}/labels`).send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return LabelSchema.parse(res.body);
