@@ -1,3 +1,4 @@
+import { valuesInOrder } from "../attribute-order.js";
 import { ByteChunks } from "../byte-chunks.js";
 import type { EncodeContext } from "../context.js";
 import { jsonDocument } from "../json-writer.js";
@@ -53,7 +54,9 @@ export const cocoAttributesJson = (
   label: ExportLabel | undefined,
   shape: ExportItem["shapes"][number],
 ): string | undefined =>
-  label?.attributes && label.attributes.length > 0 ? JSON.stringify(shape.attributes ?? {}) : undefined;
+  label?.attributes && label.attributes.length > 0
+    ? JSON.stringify(valuesInOrder(shape.attributes ?? {}, label.attributes))
+    : undefined;
 
 /**
  * One shape as a COCO annotation. A box keeps its exact `bbox` and also gets its four corners as

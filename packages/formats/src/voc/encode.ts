@@ -1,4 +1,5 @@
 import type { Rect } from "@labelbench/geometry";
+import { valuesInOrder } from "../attribute-order.js";
 import type { EncodeContext } from "../context.js";
 import { boundingBox } from "../shapes.js";
 import type { ExportEntry, ExportItem } from "../types.js";
@@ -82,7 +83,7 @@ export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
     if (b.widened) ctx.report.add("WIDENED_TO_TWO_PIXELS", example);
     const label = ctx.source.labels[shape.labelIndex];
     const name = label?.name ?? "";
-    const values = shape.attributes ?? {};
+    const values = valuesInOrder(shape.attributes ?? {}, label?.attributes ?? []);
     const defined = new Set((label?.attributes ?? []).map((d) => d.name));
     const flag = (key: string) => (values[key] === true ? 1 : 0);
     const rest = Object.entries(values).filter(([k, v]) => !(VOC_FLAGS.has(k) && typeof v === "boolean"));

@@ -1,5 +1,5 @@
 import type { ExportImage, ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
-import type { ExportQuery, Geometry, ImageStatus } from "@labelbench/schema";
+import type { AttributeValues, ExportQuery, Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import type { Selectable } from "kysely";
 import type { z } from "zod";
@@ -12,8 +12,15 @@ import type { Database as Schema } from "../../db/schema.js";
  * (`sqliteExportReader`), on PostgreSQL a REPEATABLE READ transaction with server-side cursors
  * served on the main thread (`pgExportReader`, export-pg-bridge.ts; export-pg-reader.ts).
  */
+/** A label as an export reads it: `attributes` is its definitions' JSON text (labels.attributes). */
+export interface ExportLabelRow {
+  id: number;
+  name: string;
+  attributes: string;
+}
+
 export interface ExportReader {
-  labels(): { id: number; name: string }[];
+  labels(): ExportLabelRow[];
   /** Image metadata only (no annotations), in id order, with tags as label indices. */
   images(labelIndex: ReadonlyMap<number, number>): PlanRow[];
   /** The plan's images (of `split`, else all) with their shapes, in plan order. */
@@ -78,9 +85,14 @@ export class StoredShape implements ExportShape {
     readonly labelIndex: number,
     readonly geometryJson: string,
     private readonly uidOf: (rowId: number) => string,
+    /** The stored values' JSON (written in definition order from checked values), or null. */
+    private readonly attributesJson: string | null = null,
   ) {}
   get id(): string {
     return this.uidOf(this.rowId);
+  }
+  get attributes(): AttributeValues | undefined {
+    return this.attributesJson === null ? undefined : (JSON.parse(this.attributesJson) as AttributeValues);
   }
   get geometry(): Geometry {
     this.parsed ??= JSON.parse(this.geometryJson) as Geometry;
@@ -193,11 +205,10 @@ export const exportRepo = (
 ) => {
   const statusSql = `i.status IN (${placeholders(statuses.length)}) AND ${reviewCondition(review, "i")}`;
   return {
-    labels: (): { id: number; name: string }[] =>
-      db.prepare("SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id").all(projectId) as {
-        id: number;
-        name: string;
-      }[],
+    labels: (): ExportLabelRow[] =>
+      db
+        .prepare("SELECT id, name, attributes FROM labels WHERE project_id = ? ORDER BY position, id")
+        .all(projectId) as ExportLabelRow[],
 
     images: (labelIndex: ReadonlyMap<number, number>): PlanRow[] => {
       const tagRows = db
@@ -229,7 +240,7 @@ export const exportRepo = (
       split?: SplitName,
     ): Generator<ExportItem> {
       const statements = new Map<number, ReturnType<Db["prepare"]>>();
-      type Row = [imageId: number, id: number, labelId: number, geometry: string];
+      type Row = [imageId: number, id: number, labelId: number, geometry: string, attributes: string | null];
       const uidStatement = db.prepare("SELECT uid FROM annotations WHERE id = ?").pluck();
       const uidOf = (id: number) => String(uidStatement.get(id));
       const shapesOf = (n: number) => {
@@ -237,7 +248,7 @@ export const exportRepo = (
         if (!st) {
           st = db
             .prepare(
-              `SELECT image_id, id, label_id, geometry FROM annotations WHERE image_id IN (${placeholders(n)})
+              `SELECT image_id, id, label_id, geometry, attributes FROM annotations WHERE image_id IN (${placeholders(n)})
                ORDER BY image_id, position, id`,
             )
             .raw(true);
@@ -255,11 +266,11 @@ export const exportRepo = (
         for (const image of chunk) {
           const shapes: ExportShape[] = [];
           for (; r < rows.length && (rows[r] as Row)[0] === image.id; r++) {
-            const [, id, labelId, geometry] = rows[r] as Row;
+            const [, id, labelId, geometry, attributes] = rows[r] as Row;
             const labelIdx = labelIndex.get(labelId);
             if (labelIdx === undefined)
               throw new Error(`annotation ${uidOf(id)} has label ${labelId} outside the project`);
-            shapes.push(new StoredShape(id, labelIdx, geometry, uidOf));
+            shapes.push(new StoredShape(id, labelIdx, geometry, uidOf, attributes));
           }
           yield { image, shapes };
         }
