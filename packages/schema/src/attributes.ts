@@ -237,6 +237,17 @@ export const orderedAttributeValues = (
   return out;
 };
 
+/** Equal values, whatever their key order; no values and `{}` are equal. */
+export const sameAttributeValues = (
+  a: Readonly<AttributeValues> | undefined,
+  b: Readonly<AttributeValues> | undefined,
+): boolean => {
+  if (a === b) return true;
+  const x = Object.keys(a ?? {});
+  const y = Object.keys(b ?? {});
+  return x.length === y.length && x.every((k) => (a ?? {})[k] === (b ?? {})[k]);
+};
+
 /** Where a label applies: drawn shapes, whole-image tags, or both (the default). */
 export const LabelScope = z.enum(["both", "shapes", "tags"]);
 export type LabelScope = z.infer<typeof LabelScope>;

@@ -1,5 +1,11 @@
 import { geometryEquals } from "@labelbench/geometry";
-import type { Annotation, AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
+import {
+  type Annotation,
+  type AnnotationPatchResult,
+  type AnnotationSet,
+  type Api,
+  sameAttributeValues,
+} from "@labelbench/schema";
 import type { z } from "zod";
 
 /**
@@ -12,7 +18,13 @@ import type { z } from "zod";
  */
 
 /** A shape as the editor holds and saves it: the stored annotation without its authors and times. */
-export type SnapshotShape = Pick<Annotation, "id" | "labelId" | "geometry">;
+export type SnapshotShape = Pick<Annotation, "id" | "labelId" | "geometry" | "attributes">;
+
+/** The shape as saved: its attributes only when it has some (as the server sends them). */
+export const snapshotShape = (a: SnapshotShape): SnapshotShape =>
+  a.attributes && Object.keys(a.attributes).length > 0
+    ? { id: a.id, labelId: a.labelId, geometry: a.geometry, attributes: a.attributes }
+    : { id: a.id, labelId: a.labelId, geometry: a.geometry };
 
 /** An image's whole content as the editor holds it. */
 export type Snapshot = Pick<AnnotationSet, "tags"> & { annotations: SnapshotShape[] };
@@ -46,7 +58,7 @@ export interface Content {
 
 export const contentOf = (s: { annotations: readonly SnapshotShape[]; tags: readonly number[] }): Content => {
   const shapes = new Map<string, SnapshotShape>();
-  for (const a of s.annotations) shapes.set(a.id, { id: a.id, labelId: a.labelId, geometry: a.geometry });
+  for (const a of s.annotations) shapes.set(a.id, snapshotShape(a));
   return { shapes, tags: [...s.tags] };
 };
 
@@ -56,12 +68,15 @@ export const snapshotOfContent = (c: Content): Snapshot => ({
 });
 
 export const snapshotOf = (set: Pick<AnnotationSet, "annotations" | "tags">): Snapshot => ({
-  annotations: set.annotations.map((a) => ({ id: a.id, labelId: a.labelId, geometry: a.geometry })),
+  annotations: set.annotations.map(snapshotShape),
   tags: [...set.tags],
 });
 
 const sameShape = (a: SnapshotShape, b: SnapshotShape) =>
-  a === b || (a.labelId === b.labelId && geometryEquals(a.geometry, b.geometry));
+  a === b ||
+  (a.labelId === b.labelId &&
+    geometryEquals(a.geometry, b.geometry) &&
+    sameAttributeValues(a.attributes, b.attributes));
 
 /** Tags compare as sets: the server keeps them in label order, without repeats. */
 export const sameTags = (a: readonly number[], b: readonly number[]): boolean => {
@@ -111,8 +126,7 @@ export const applyDiffInPlace = (c: Content, d: ShapeDiff): void => {
   for (const id of d.delete) c.shapes.delete(id);
   for (const u of d.upsert) {
     // The editor's own object when it can (the next diff then compares pointers).
-    const s: SnapshotShape =
-      u.before === undefined ? u : { id: u.id, labelId: u.labelId, geometry: u.geometry };
+    const s: SnapshotShape = u.before === undefined ? u : snapshotShape(u);
     if (u.before === undefined || c.shapes.has(s.id) || !c.shapes.has(u.before)) c.shapes.set(s.id, s);
     else c.shapes = placedBefore(c.shapes, s, u.before);
   }

@@ -122,7 +122,11 @@ const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 export const snapshotOfDoc = (doc: EditorDocument): Snapshot => {
   const annotations: Snapshot["annotations"] = [];
   for (const s of doc.shapes.values())
-    annotations.push({ id: s.id, labelId: s.labelId, geometry: s.geometry });
+    annotations.push(
+      s.attributes
+        ? { id: s.id, labelId: s.labelId, geometry: s.geometry, attributes: s.attributes }
+        : { id: s.id, labelId: s.labelId, geometry: s.geometry },
+    );
   return { annotations, tags: [...doc.tags] };
 };
 
