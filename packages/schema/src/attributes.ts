@@ -245,7 +245,7 @@ export const sameAttributeValues = (
   if (a === b) return true;
   const x = Object.keys(a ?? {});
   const y = Object.keys(b ?? {});
-  return x.length === y.length && x.every((k) => (a ?? {})[k] === (b ?? {})[k]);
+  return x.length === y.length && x.every((k) => a?.[k] === b?.[k]);
 };
 
 /** Where a label applies: drawn shapes, whole-image tags, or both (the default). */

@@ -50,7 +50,8 @@ export function AttributeEditor({
   };
 
   return (
-    <div className="attr-editor" role="group" aria-label={`Attributes of ${label.name}`}>
+    <fieldset className="attr-editor">
+      <legend className="visually-hidden">Attributes of {label.name}</legend>
       {draft.length === 0 && (
         <p className="attr-editor__empty">No attributes: shapes of {label.name} hold only their label.</p>
       )}
@@ -187,7 +188,7 @@ export function AttributeEditor({
           Cancel
         </button>
       </div>
-    </div>
+    </fieldset>
   );
 }
 
