@@ -210,9 +210,9 @@ export function LabelRow({ label, index, count, labels, onSave, onMove, onDelete
           aria-label={`Where ${label.name} applies`}
           onChange={async (e) => setScopeError(await onSave({ scope: e.target.value as LabelScope }))}
         >
-          <option value="both">Shapes and tags</option>
+          <option value="both">Shapes + tags</option>
           <option value="shapes">Shapes only</option>
-          <option value="tags">Image tags only</option>
+          <option value="tags">Tags only</option>
         </select>
         {scopeError && (
           <p className="field__error" role="alert">
