@@ -99,7 +99,8 @@ const publishOn = async (target: string, dir: string, stage: string, images: num
       now: NOW,
       images,
       usedLabelIds: [car],
-      createdLabels: [{ ref: -1, name: "bus" }],
+      createdLabels: [{ ref: -1, name: "bus", attributes: [] }],
+      extendedLabels: [],
     });
     await publishImport(deps, importId);
     return (performance.now() - t0) / 1000;

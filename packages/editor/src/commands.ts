@@ -1,4 +1,4 @@
-import type { Label } from "@labelbench/schema";
+import type { AttributeDefinition, AttributeValue, Label } from "@labelbench/schema";
 import type { Command, Editor, ToolId } from "./types.js";
 
 const ZOOM_STEP = 1.25;
@@ -141,6 +141,70 @@ export const builtinCommands = (): Command[] => [
     run: (ed) => ed.zoomBy(1 / ZOOM_STEP),
   },
 ];
+
+/** How many attributes of the selection's label have a key (Alt+1 … Alt+9). */
+export const ATTRIBUTE_KEYS = 9;
+
+/**
+ * The attribute the n-th attribute key acts on: the n-th of the first selected shape's label, and
+ * that shape's value of it. Null when nothing editable is selected or the label has fewer.
+ */
+export const keyedAttribute = (
+  ed: Editor,
+  n: number,
+): { def: AttributeDefinition; value: AttributeValue | undefined } | null => {
+  const s = ed.getState();
+  const first = [...s.selection].find((id) => !ed.isShapeLocked(id) && !ed.isShapeHidden(id));
+  const shape = first === undefined ? undefined : s.doc.shapes.get(first);
+  const def = shape && s.labels.find((l) => l.id === shape.labelId)?.attributes[n - 1];
+  return shape && def ? { def, value: shape.attributes?.[def.name] } : null;
+};
+
+/** The value the key gives: a checkbox flips, a choice moves to the next, a number goes up a step. */
+export const steppedValue = (
+  def: AttributeDefinition,
+  value: AttributeValue | undefined,
+): AttributeValue | null => {
+  switch (def.kind) {
+    case "checkbox":
+      return value !== true;
+    case "choice": {
+      const at = typeof value === "string" ? def.values.indexOf(value) : -1;
+      return def.values[(at + 1) % def.values.length] ?? null;
+    }
+    case "number": {
+      const step = def.step ?? 1;
+      const base = typeof value === "number" ? value + step : (def.default ?? def.min ?? 0);
+      // Past the maximum it wraps to the minimum, as a choice wraps to its first value.
+      if (def.max !== null && base > def.max) return def.min ?? null;
+      return Number(base.toFixed(10));
+    }
+    case "text":
+      return null;
+  }
+};
+
+/**
+ * Alt+1 … Alt+9: the selection's n-th attribute (bulk: every selected shape takes the value the
+ * first one steps to). Keys by position, so a label's attributes keep their keys as they are listed.
+ */
+export const attributeCommands = (): Command[] =>
+  Array.from({ length: ATTRIBUTE_KEYS }, (_, i) => ({
+    id: `attribute.${i + 1}`,
+    label: `Attribute ${i + 1} of the selection: toggle, next choice, or up a step`,
+    group: "Attributes",
+    keys: [`Alt+${i + 1}`],
+    mode: "annotate" as const,
+    canRun: (ed: Editor) => {
+      const k = keyedAttribute(ed, i + 1);
+      return k !== null && steppedValue(k.def, k.value) !== null;
+    },
+    run: (ed: Editor) => {
+      const k = keyedAttribute(ed, i + 1);
+      const v = k && steppedValue(k.def, k.value);
+      if (k && v !== null) ed.setAttribute([...ed.getState().selection], k.def.name, v);
+    },
+  }));
 
 export const LABEL_COMMAND_PREFIX = "label.";
 

@@ -18,9 +18,19 @@ import {
   visibleImageBounds,
   zoomAt,
 } from "@labelbench/geometry";
-import type { AnnotationInput, Label, ShapeType } from "@labelbench/schema";
+import {
+  type AnnotationInput,
+  type AttributeValues,
+  attributeValueProblem,
+  conformAttributeValues,
+  defaultAttributeValues,
+  type Label,
+  orderedAttributeValues,
+  type ShapeType,
+  sameAttributeValues,
+} from "@labelbench/schema";
 import { createStore } from "zustand/vanilla";
-import { builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
+import { attributeCommands, builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDocDiff, survivingIds, touchedIds } from "./history.js";
 import { bindingsOverlap, type KeyDownEvent, matchesKeys, parseKeyBinding } from "./keys.js";
 import { focusViewport, steppedObject } from "./object-focus.js";
@@ -267,7 +277,7 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     const removed: RankedShape[] = [];
     let rank = shapes.maxRank;
     for (const s of change.add ?? []) {
-      const c = clean(s);
+      const c = clean(withDefaults(s));
       if (typeof c === "string") return refuse(c);
       if (shapes.has(c.id)) throw new Error(`shape id ${c.id} already exists`);
       added.push({ shape: c, rank: ++rank });
@@ -277,7 +287,11 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       if (!before) continue;
       const c = clean(s);
       if (typeof c === "string") return refuse(c);
-      if (c.labelId !== before.labelId || !geometryEquals(c.geometry, before.geometry))
+      if (
+        c.labelId !== before.labelId ||
+        !geometryEquals(c.geometry, before.geometry) ||
+        !sameAttributeValues(c.attributes, before.attributes)
+      )
         updated.push([before, c]);
     }
     for (const id of change.remove ?? []) {
@@ -308,11 +322,25 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   };
 
   const shapesFromSet = (set: AnnotationSetLike): Shape[] =>
-    set.annotations.map((a) =>
-      a.predictionId === undefined
-        ? { id: a.id ?? newId(), labelId: a.labelId, geometry: a.geometry }
-        : { id: a.id ?? newId(), labelId: a.labelId, geometry: a.geometry, predictionId: a.predictionId },
-    );
+    set.annotations.map((a) => ({
+      id: a.id ?? newId(),
+      labelId: a.labelId,
+      geometry: a.geometry,
+      ...(a.predictionId === undefined ? {} : { predictionId: a.predictionId }),
+      ...(a.attributes && Object.keys(a.attributes).length > 0 ? { attributes: a.attributes } : {}),
+    }));
+
+  /** A shape with `values`, or without the field when there are none (as the server sends it). */
+  const withValues = (s: Shape, values: AttributeValues): Shape => {
+    const { attributes: _, ...rest } = s;
+    return Object.keys(values).length > 0 ? { ...rest, attributes: values } : rest;
+  };
+  /** A new shape (drawn, or pasted without values) starts with its label's defaults. */
+  const withDefaults = (s: Shape): Shape => {
+    if (s.attributes) return s;
+    const defs = labelOf(s.labelId)?.attributes ?? [];
+    return defs.length === 0 ? s : withValues(s, defaultAttributeValues(defs));
+  };
 
   // ---- tools ----
 
@@ -673,6 +701,11 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
 
   const applyLabelHotkey = (ed: Editor, label: Label) => {
     const sel = cur().selection;
+    // A tag-only label's key tags the whole image; it never labels a shape.
+    if (label.scope === "tags") {
+      ed.toggleTag(label.id);
+      return;
+    }
     if (sel.size > 0) ed.relabel([...sel], label.id);
     ed.setActiveLabel(label.id);
   };
@@ -789,15 +822,17 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         pasteCount = 0;
         shapes = ShapeMap.from(shapesFromSet(input.set));
         const labelIds = new Set(input.labels.map((l) => l.id));
+        // Only a label shapes may take can be the one new shapes get.
+        const drawable = new Set(input.labels.filter((l) => l.scope !== "tags").map((l) => l.id));
         set({
           image: { id: input.image.id, width: input.image.width, height: input.image.height },
           labels: input.labels,
           doc: { shapes, tags: [...input.set.tags] },
           selection: new Set(),
           activeLabelId:
-            prev.activeLabelId !== null && labelIds.has(prev.activeLabelId)
+            prev.activeLabelId !== null && drawable.has(prev.activeLabelId)
               ? prev.activeLabelId
-              : (input.labels[0]?.id ?? null),
+              : (input.labels.find((l) => l.scope !== "tags")?.id ?? null),
           preview: null,
           hiddenShapes: new Set(),
           lockedShapes: new Set(),
@@ -871,10 +906,13 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
       batch(() => {
         const s = cur();
         const ids = new Set(labels.map((l) => l.id));
+        const drawable = new Set(labels.filter((l) => l.scope !== "tags").map((l) => l.id));
         set({
           labels,
           activeLabelId:
-            s.activeLabelId !== null && ids.has(s.activeLabelId) ? s.activeLabelId : (labels[0]?.id ?? null),
+            s.activeLabelId !== null && drawable.has(s.activeLabelId)
+              ? s.activeLabelId
+              : (labels.find((l) => l.scope !== "tags")?.id ?? null),
           hiddenLabels: new Set([...s.hiddenLabels].filter((id) => ids.has(id))),
           lockedLabels: new Set([...s.lockedLabels].filter((id) => ids.has(id))),
         });
@@ -967,7 +1005,8 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     },
 
     setActiveLabel(id) {
-      if (!labelOf(id)) return;
+      const label = labelOf(id);
+      if (!label || label.scope === "tags") return;
       batch(() => {
         set({ activeLabelId: id });
         sayWhyNoDrawing();
@@ -1093,7 +1132,12 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     },
 
     toggleTag(labelId) {
-      if (!labelOf(labelId)) return;
+      const label = labelOf(labelId);
+      if (!label) return;
+      if (label.scope === "shapes") {
+        message(`Label '${label.name}' is for shapes only, not image tags`);
+        return;
+      }
       batch(() => {
         const tags = cur().doc.tags;
         commitTags(tags.includes(labelId) ? tags.filter((t) => t !== labelId) : [...tags, labelId]);
@@ -1121,8 +1165,15 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         for (const id of ids) {
           const shape = shapes.get(id);
           if (!shape || !isEditable(id, s)) continue;
-          if (!label.shapeTypes.includes(shape.geometry.type)) refused++;
-          else if (shape.labelId !== labelId) update.push({ ...shape, labelId });
+          if (!label.shapeTypes.includes(shape.geometry.type) || label.scope === "tags") refused++;
+          else if (shape.labelId !== labelId)
+            // Values the new label's attributes accept (by name) go with the shape; it takes the others' defaults.
+            update.push(
+              withValues(
+                { ...shape, labelId },
+                conformAttributeValues(shape.attributes, label.attributes).values,
+              ),
+            );
         }
         if (update.length > 0) commit({ update });
         if (refused > 0) {
@@ -1132,6 +1183,28 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
           );
         }
       });
+    },
+
+    setAttribute(ids, name, value) {
+      let changed = 0;
+      batch(() => {
+        const s = cur();
+        const update: Shape[] = [];
+        for (const id of ids) {
+          const shape = shapes.get(id);
+          const def = shape && labelOf(shape.labelId)?.attributes.find((d) => d.name === name);
+          if (!shape || !def || !isEditable(id, s)) continue;
+          if (value !== undefined && attributeValueProblem(def, value) !== null) continue;
+          const { [name]: _, ...others } = shape.attributes ?? {};
+          const next = value === undefined ? others : { ...others, [name]: value };
+          if (!sameAttributeValues(next, shape.attributes))
+            update.push(
+              withValues(shape, orderedAttributeValues(next, labelOf(shape.labelId)?.attributes ?? [])),
+            );
+        }
+        if (update.length > 0 && commit({ update })) changed = update.length;
+      });
+      return changed;
     },
 
     nudge(dx, dy) {
@@ -1221,11 +1294,13 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     },
 
     toAnnotationInputs(): AnnotationInput[] {
-      return [...shapes.values()].map((s) =>
-        s.predictionId === undefined
-          ? { id: s.id, labelId: s.labelId, geometry: s.geometry }
-          : { id: s.id, labelId: s.labelId, geometry: s.geometry, predictionId: s.predictionId },
-      );
+      return [...shapes.values()].map((s) => ({
+        id: s.id,
+        labelId: s.labelId,
+        geometry: s.geometry,
+        ...(s.predictionId === undefined ? {} : { predictionId: s.predictionId }),
+        ...(s.attributes ? { attributes: s.attributes } : {}),
+      }));
     },
 
     addShapes(toAdd, opts) {
@@ -1270,5 +1345,6 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   };
 
   for (const c of builtinCommands()) addCommand(c);
+  for (const c of attributeCommands()) addCommand(c);
   return editor;
 }

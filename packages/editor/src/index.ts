@@ -1,4 +1,10 @@
-export { builtinCommands } from "./commands.js";
+export {
+  ATTRIBUTE_KEYS,
+  attributeCommands,
+  builtinCommands,
+  keyedAttribute,
+  steppedValue,
+} from "./commands.js";
 export { createEditor, MAX_ZOOM, PASTE_OFFSET, READ_ONLY_MESSAGE, sharedClipboard } from "./editor.js";
 export { type DocDiff, History } from "./history.js";
 export { isMod, matchesKeys, parseKeyBinding } from "./keys.js";

@@ -37,6 +37,8 @@ export const makeLabel = (l: Partial<Label> & Pick<Label, "id" | "name">): Label
   hotkey: null,
   position: l.id,
   shapeTypes: ["box", "polygon"],
+  scope: "both",
+  attributes: [],
   annotationCount: 0,
   ...l,
 });

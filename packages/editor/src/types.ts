@@ -1,5 +1,13 @@
 import type { Bounds, ImagePoint, ScreenPoint, Size, Viewport } from "@labelbench/geometry";
-import type { AnnotationInput, Geometry, IssueAnchor, Label, ShapeType } from "@labelbench/schema";
+import type {
+  AnnotationInput,
+  AttributeValue,
+  AttributeValues,
+  Geometry,
+  IssueAnchor,
+  Label,
+  ShapeType,
+} from "@labelbench/schema";
 import type { StoreApi } from "zustand/vanilla";
 
 export type ShapeId = string;
@@ -13,6 +21,8 @@ export interface Shape {
    * shape), copies drop it: a pasted copy is drawn by hand.
    */
   readonly predictionId?: number;
+  /** Attribute values (issue 18); absent when the shape has none. */
+  readonly attributes?: AttributeValues;
 }
 
 /** What is saved and undoable. `shapes` iterates in z-order (bottom first), which is also the list order. */
@@ -169,6 +179,7 @@ export interface AnnotationSetLike {
     labelId: number;
     geometry: Geometry;
     predictionId?: number | undefined;
+    attributes?: AttributeValues | undefined;
   }[];
   tags: readonly number[];
 }
@@ -265,6 +276,12 @@ export interface Editor {
   toggleTag(labelId: number): void;
   deleteShapes(ids: readonly ShapeId[]): void;
   relabel(ids: readonly ShapeId[], labelId: number): void;
+  /**
+   * Sets one attribute on the shapes (one undoable change), each checked against its label's
+   * definition of that name: shapes whose label lacks it, or refuses the value, keep theirs.
+   * `undefined` clears it. Returns how many shapes changed.
+   */
+  setAttribute(ids: readonly ShapeId[], name: string, value: AttributeValue | undefined): number;
   nudge(dx: number, dy: number): void;
   copy(): void;
   paste(): void;

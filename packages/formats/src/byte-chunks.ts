@@ -1,3 +1,5 @@
+import { encodeUtf8 } from "./utf8.js";
+
 /**
  * ASCII text written straight into ~64 KiB byte chunks. A million COCO annotation lines built as
  * strings cost ~2 KB of garbage each (template pieces, ropes, the batch they were flattened into)
@@ -49,6 +51,13 @@ export class ByteChunks {
     let p = this.pos;
     for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
+  }
+
+  /** Any text as UTF-8 (an attribute value): reserve `3 * s.length` bytes for it first. */
+  utf8(s: string): void {
+    const bytes = encodeUtf8(s);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   /** `s[start, end)`, ASCII. */

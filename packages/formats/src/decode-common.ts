@@ -207,7 +207,14 @@ export class DecodeState {
   }
 
   /** Checks a shape against the image like an editor save (clamp within 1 px, refuse beyond). */
-  shape(img: DecodedImage, label: string, g: Geometry, source: string, where: string) {
+  shape(
+    img: DecodedImage,
+    label: string,
+    g: Geometry,
+    source: string,
+    where: string,
+    attributes?: Readonly<Record<string, boolean | number | string>>,
+  ) {
     // The limits first: they cost nothing, the geometry check grows with the vertex count.
     if (g.type === "polygon" && g.points.length > MAX_POLYGON_VERTICES) {
       this.invalid(source, where, `${tooManyVerticesReason(g.points.length)} (image "${img.fileName}")`);
@@ -236,7 +243,12 @@ export class DecodeState {
       this.usedSpellings.set(label, name);
     }
     img.annotationCount++;
-    this.sink.annotation(img, { label: name, geometry: r.value, file: source, where });
+    this.sink.annotation(
+      img,
+      attributes && Object.keys(attributes).length > 0
+        ? { label: name, geometry: r.value, file: source, where, attributes }
+        : { label: name, geometry: r.value, file: source, where },
+    );
   }
 
   tag(img: DecodedImage, label: string, source: string, where: string | undefined) {

@@ -75,6 +75,9 @@ describe.skipIf(!HAVE_FIXTURES)(`external COCO files${SKIPPED}`, () => {
     expect([b.width, b.height, b.split]).toEqual([5, 10, "val"]);
     // The polygon [[0,0,1,0,1,2,0,2]] is exactly the corners of its bbox [0,0,1,2]: a box.
     expect(b.annotations.map((x) => [x.label, x.geometry])).toEqual([["a", box(0, 0, 1, 2)]]);
+    // CVAT's and Datumaro's `attributes` object on the annotation, JSON types kept.
+    expect(b.annotations[0]?.attributes).toEqual({ x: 1, y: "hello" });
+    expect(a.annotations[0]).not.toHaveProperty("attributes");
     expect(warnings(d)).toEqual([
       "annotations/instances_val.json annotations[1]: iscrowd RLE mask skipped: masks are not supported (bbox [0,0,1,9] not imported)",
     ]);
@@ -293,8 +296,9 @@ describe.skipIf(!HAVE_FIXTURES)(`external Pascal VOC files${SKIPPED}`, () => {
       ["cat", box(0, 1, 3, 3)],
       ["person", box(3, 4, 3, 3)],
     ]);
+    // truncated=1 is an attribute now; difficult=0 is VOC's default, held as no value.
+    expect(one.annotations.map((a) => a.attributes)).toEqual([{ truncated: true }, undefined]);
     expect(warnings(d)).toEqual([
-      "Annotations/2007_000001.xml object 1 (cat): not kept: truncated=1",
       'Annotations/2007_000001.xml object 2 (person): not kept: part(s) "head", actions',
     ]);
     // 2007_000002 has no XML: a background image. Segmentation masks are not images of the set.

@@ -1,3 +1,4 @@
+export { LabelAttributes, type RawAttributeValue } from "./attributes.js";
 export { decodeCoco, looksLikeCoco, looksLikeCocoFile } from "./coco/decode.js";
 export { cocoAnnotation, cocoAnnotationPath, encodeCoco } from "./coco/encode.js";
 export {

@@ -70,6 +70,11 @@ export const REPORT_CODES = {
     message:
       "images written as JPEG (quality 95, EXIF orientation applied, alpha dropped): VOC readers open JPEGImages/<id>.jpg",
   },
+  ATTRIBUTES_NOT_WRITTEN: {
+    severity: "lossy",
+    message:
+      "attribute values not written (YOLO label files hold a class and coordinates only); count: values",
+  },
   IMAGE_FILE_MISSING: {
     severity: "error",
     message: "images whose file is missing from storage: left out of the export with their shapes",

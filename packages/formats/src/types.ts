@@ -1,5 +1,5 @@
 import type { Size } from "@labelbench/geometry";
-import type { Geometry } from "@labelbench/schema";
+import type { AttributeDefinition, AttributeValues, Geometry } from "@labelbench/schema";
 import type { Conversion } from "./export-names.js";
 
 /** The dataset formats Labelbench reads and writes. `yolo` is detection, `yolo-seg` segmentation. */
@@ -14,6 +14,8 @@ export type SplitName = (typeof SPLITS)[number];
 /** One class, in label-set order: its position is its class index everywhere. */
 export interface ExportLabel {
   readonly name: string;
+  /** Its attribute definitions: a shape of a label with any gets an `attributes` object in COCO. */
+  readonly attributes?: readonly AttributeDefinition[];
 }
 
 /** An image as the database knows it (no annotations): enough to plan the export. */
@@ -69,6 +71,8 @@ export interface ExportShape {
    * its numbers as they are instead of parsing and printing them again (a million shapes).
    */
   readonly geometryJson?: string;
+  /** Attribute values in the label's definition order (as stored); absent when none. */
+  readonly attributes?: Readonly<AttributeValues>;
 }
 
 export interface ExportItem {
@@ -189,6 +193,11 @@ export interface DecodedAnnotation {
   readonly label: string;
   /** Image pixels, clamped into the image and checked like an editor save. */
   readonly geometry: Geometry;
+  /**
+   * Attribute values as the file holds them, in its order: COCO's JSON types as they are, VOC's
+   * element texts as strings (the import types them by the label's definitions, or from the text).
+   */
+  readonly attributes?: Readonly<Record<string, boolean | number | string>>;
   /** The annotation file and the line or field it came from: names it in later problems. */
   readonly file: string;
   readonly where: string;

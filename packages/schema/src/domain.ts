@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AttributeDefinitions, AttributeValues, LabelScope } from "./attributes.js";
 import { FolderPath, ImagePath } from "./image-path.js";
 import { HOTKEY_PATTERN, MAX_BULK_LABELS } from "./label-rules.js";
 import {
@@ -97,6 +98,8 @@ export const Label = z.object({
   hotkey: z.string().nullable(),
   position: z.number().int().nonnegative(),
   shapeTypes: z.array(ShapeType).min(1),
+  scope: LabelScope.describe("drawn shapes, whole-image tags, or both"),
+  attributes: AttributeDefinitions.describe("what each shape of the label says besides its label (issue 18)"),
   annotationCount: z.number().int().nonnegative(),
 });
 export type Label = z.infer<typeof Label>;
@@ -112,6 +115,8 @@ export const LabelCreate = z.object({
   color: Color.optional(),
   hotkey: Hotkey.nullable().optional(),
   shapeTypes: ShapeTypes.default(["box", "polygon"]),
+  scope: LabelScope.default("both"),
+  attributes: AttributeDefinitions.default([]),
 });
 export type LabelCreate = z.input<typeof LabelCreate>;
 export const LabelPatch = z.object({
@@ -119,6 +124,10 @@ export const LabelPatch = z.object({
   color: Color.optional(),
   hotkey: Hotkey.nullable().optional(),
   shapeTypes: ShapeTypes.optional(),
+  scope: LabelScope.optional(),
+  attributes: AttributeDefinitions.optional().describe(
+    "replaces the definitions; shapes keep the values their attributes still accept (by name), drop the others, and take the defaults of new attributes",
+  ),
   position: z.number().int().nonnegative().optional(),
 });
 export type LabelPatch = z.input<typeof LabelPatch>;
@@ -306,6 +315,9 @@ export const Annotation = z.object({
   updatedAt: Timestamp,
   /** The prediction (issue 17) this shape was accepted from; absent for shapes drawn by hand. */
   predictionId: Id.optional(),
+  attributes: AttributeValues.optional().describe(
+    "attribute name to value, in the label's definition order; absent when the shape has none",
+  ),
 });
 export type Annotation = z.infer<typeof Annotation>;
 
@@ -318,6 +330,9 @@ export const AnnotationInput = z.object({
    * geometry are the prediction's, `edited` otherwise. Kept with the shape for good.
    */
   predictionId: Id.optional(),
+  attributes: AttributeValues.optional().describe(
+    "checked against the label's attribute definitions: no unknown names, values of the right type and range, required ones present",
+  ),
 });
 export type AnnotationInput = z.infer<typeof AnnotationInput>;
 

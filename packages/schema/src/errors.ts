@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LabelScope } from "./attributes.js";
 import { ImportReport } from "./datasets-contract.js";
 import { AnnotationSet, ShapeType } from "./domain.js";
 import { PredictionImportReport } from "./predictions.js";
@@ -51,7 +52,16 @@ export const LabelConflict = z.discriminatedUnion("field", [
   z.object({ field: z.literal("hotkey"), labelId: z.number().int() }),
   z.object({ field: z.literal("names"), existing: z.array(z.string()) }),
   z.object({ field: z.literal("shapeTypes"), inUse: z.array(ShapeType) }),
-  z.object({ field: z.literal("reassignTo"), missing: z.array(ShapeType) }),
+  z.object({
+    field: z.literal("reassignTo"),
+    missing: z.array(ShapeType),
+    /** Set when the target's scope (tags or shapes only) refuses the label's uses. */
+    scope: LabelScope.optional(),
+  }),
+  /** The label's shapes (or tags) that a narrower scope would refuse. */
+  z.object({ field: z.literal("scope"), shapes: Count.optional(), tags: Count.optional() }),
+  /** Why the label's shapes cannot take the new attribute definitions, one sentence each. */
+  z.object({ field: z.literal("attributes"), problems: z.array(z.string()) }),
 ]);
 
 /**

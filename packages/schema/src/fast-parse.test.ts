@@ -102,6 +102,16 @@ const mutations: [string, (s: Json & { annotations: Json[] }) => void][] = [
   // Not errors: the prediction a shape came from is kept (issue 17)...
   ["predictionId", (s) => ((s.annotations[0] as Json).predictionId = 12)],
   // ...and zod strips unknown keys, and so must the fast path.
+  ["attributes not an object", (s) => ((s.annotations[0] as Json).attributes = "occluded")],
+  ["attribute value an object", (s) => ((s.annotations[0] as Json).attributes = { a: {} })],
+  ["attribute value null", (s) => ((s.annotations[0] as Json).attributes = { a: null })],
+  [
+    "attribute value infinite",
+    (s) => ((s.annotations[0] as Json).attributes = { a: Number.POSITIVE_INFINITY }),
+  ],
+  ["attribute text too long", (s) => ((s.annotations[0] as Json).attributes = { a: "x".repeat(1001) })],
+  // Not errors: zod strips unknown keys, and so must the fast path.
+  ["attribute values", (s) => ((s.annotations[0] as Json).attributes = { a: true, b: 2.5, c: "red" })],
   ["extra key on the set", (s) => (s.extra = 1)],
   ["extra key on an annotation", (s) => ((s.annotations[0] as Json).note = "x")],
   [

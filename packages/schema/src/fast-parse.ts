@@ -1,3 +1,4 @@
+import { MAX_TEXT_ATTRIBUTE_LENGTH } from "./attributes.js";
 import { type Annotation, AnnotationSet, type Geometry } from "./domain.js";
 
 /**
@@ -40,6 +41,22 @@ const geometryOf = (g: unknown): Geometry | null => {
 
 const stringOrNull = (v: unknown): v is string | null => v === null || typeof v === "string";
 
+/** Attribute values as AttributeValues accepts them (a copy), or null to leave the set to zod. */
+const attributesOf = (v: unknown): Record<string, boolean | number | string> | null => {
+  if (!isObject(v) || Array.isArray(v)) return null;
+  const out: Record<string, boolean | number | string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (
+      typeof x === "boolean" ||
+      isCoord(x) ||
+      (typeof x === "string" && x.length <= MAX_TEXT_ATTRIBUTE_LENGTH)
+    )
+      out[k] = x;
+    else return null;
+  }
+  return out;
+};
+
 const annotationOf = (a: unknown): Annotation | null => {
   if (!isObject(a)) return null;
   const { id, labelId, createdBy, updatedBy, createdAt, updatedAt } = a;
@@ -48,12 +65,19 @@ const annotationOf = (a: unknown): Annotation | null => {
   if (typeof createdAt !== "string" || typeof updatedAt !== "string") return null;
   const geometry = geometryOf(a.geometry);
   if (!geometry) return null;
+  const out: Annotation = { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt };
   // The prediction a shape was accepted from (issue 17): optional, an id when present.
   const { predictionId } = a;
-  if (predictionId === undefined)
-    return { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt };
-  if (!isId(predictionId)) return null;
-  return { id, labelId, geometry, createdBy, updatedBy, createdAt, updatedAt, predictionId };
+  if (predictionId !== undefined) {
+    if (!isId(predictionId)) return null;
+    out.predictionId = predictionId;
+  }
+  if (a.attributes !== undefined) {
+    const attributes = attributesOf(a.attributes);
+    if (!attributes) return null;
+    out.attributes = attributes;
+  }
+  return out;
 };
 
 /** The set when `value` is a valid AnnotationSet, else null (nothing thrown). */

@@ -1,3 +1,4 @@
+export * from "./attributes.js";
 export * from "./auth.js";
 export * from "./contract.js";
 export * from "./datasets-contract.js";

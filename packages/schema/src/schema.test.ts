@@ -34,9 +34,16 @@ describe("Geometry schema", () => {
 });
 
 describe("LabelCreate", () => {
-  it("lower-cases colour and hotkey, defaults shape types", () => {
+  it("lower-cases colour and hotkey, defaults shape types, scope and attributes", () => {
     const l = LabelCreate.parse({ name: " Car ", color: "#AABBCC", hotkey: "Q" });
-    expect(l).toEqual({ name: "Car", color: "#aabbcc", hotkey: "q", shapeTypes: ["box", "polygon"] });
+    expect(l).toEqual({
+      name: "Car",
+      color: "#aabbcc",
+      hotkey: "q",
+      shapeTypes: ["box", "polygon"],
+      scope: "both",
+      attributes: [],
+    });
   });
   it("refuses a hotkey of 0 or two characters", () => {
     expect(LabelCreate.safeParse({ name: "a", hotkey: "0" }).success).toBe(false);

@@ -44,6 +44,8 @@ export const TABLES = {
     hotkey: "text?",
     position: "int",
     shape_types: "text",
+    attributes: "text=",
+    scope: "text=",
   },
   images: {
     id: "id",
@@ -94,6 +96,7 @@ export const TABLES = {
     created_at: "text",
     updated_at: "text",
     prediction_id: "int?",
+    attributes: "text?",
   },
   image_tags: { image_id: "int", label_id: "int" },
   users: {
@@ -409,6 +412,7 @@ export const TABLES = {
     color: "text",
     position: "int",
     shape_count: "int=",
+    attributes: "text=",
   },
   version_images: {
     version_id: "int",
@@ -436,6 +440,7 @@ export const TABLES = {
     label_id: "int",
     geometry: "text",
     position: "int",
+    attributes: "text?",
   },
 } as const satisfies Record<string, Record<string, ColumnKind>>;
 

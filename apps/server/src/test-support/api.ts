@@ -1,4 +1,4 @@
-import type { Image, Label, Project, UploadReply, UploadResult } from "@labelbench/schema";
+import type { Image, Label, LabelCreate, Project, UploadReply, UploadResult } from "@labelbench/schema";
 import {
   ERROR_DETAILS,
   ErrorEnvelope,
@@ -18,11 +18,7 @@ export const createProject = async (app: Express, name = "Test project"): Promis
   return ProjectSchema.parse(res.body);
 };
 
-export const createLabel = async (
-  app: Express,
-  projectId: number,
-  body: { name: string; color?: string; hotkey?: string | null; shapeTypes?: ("box" | "polygon")[] },
-): Promise<Label> => {
+export const createLabel = async (app: Express, projectId: number, body: LabelCreate): Promise<Label> => {
   const res = await request(app).post(`/api/v1/projects/${projectId}/labels`).send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return LabelSchema.parse(res.body);

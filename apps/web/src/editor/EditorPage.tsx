@@ -7,6 +7,7 @@ import { useMe } from "../auth/session-store";
 import { parseScope, scopeSearch } from "../pages/images/library-scope";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
+import { AttributesPanel } from "./AttributesPanel";
 import { registerAppCommands } from "./app-commands";
 import { ConflictBanner, ConflictDialog } from "./ConflictDialog";
 import { emptyTiledImageStats, type TiledImageStats } from "./canvas/tile-renderer";
@@ -370,6 +371,7 @@ export function EditorPage() {
         <aside className="ed-side ed-side--right">
           <IssuePanel editor={editor} session={issues.session} rights={issues.rights} keys={reviewMode} />
           <PredictionPanel editor={editor} session={predictions.session} api={predictionApi} />
+          <AttributesPanel editor={editor} />
           <ShapeList editor={editor} authors={authors} />
         </aside>
       </div>

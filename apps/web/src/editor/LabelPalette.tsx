@@ -11,7 +11,9 @@ const keepFocus = (e: React.MouseEvent) => e.preventDefault();
  * selection when there is one, and make it the label new shapes get.
  */
 export function LabelPalette({ editor, projectHref }: { editor: Editor; projectHref: string }) {
-  const labels = useStore(editor.store, (s) => s.labels);
+  const all = useStore(editor.store, (s) => s.labels);
+  // Tag-only labels live in the tags panel: they never label a shape.
+  const labels = all.filter((l) => l.scope !== "tags");
   const active = useStore(editor.store, (s) => s.activeLabelId);
   const hidden = useStore(editor.store, (s) => s.hiddenLabels);
   const locked = useStore(editor.store, (s) => s.lockedLabels);
@@ -26,7 +28,7 @@ export function LabelPalette({ editor, projectHref }: { editor: Editor; projectH
   return (
     <section className="ed-panel ed-labels" aria-label="Labels">
       <h2 className="ed-panel__title">Labels</h2>
-      {labels.length === 0 ? (
+      {all.length === 0 ? (
         <p className="ed-empty">
           This project has no labels yet.{" "}
           {mayEditLabels ? (
@@ -101,7 +103,9 @@ export function LabelPalette({ editor, projectHref }: { editor: Editor; projectH
 
 /** Image-level tags: labels that describe the whole image. */
 export function TagsPanel({ editor }: { editor: Editor }) {
-  const labels = useStore(editor.store, (s) => s.labels);
+  const all = useStore(editor.store, (s) => s.labels);
+  // Shape-only labels never tag an image.
+  const labels = all.filter((l) => l.scope !== "shapes");
   const tags = useStore(editor.store, (s) => s.doc.tags);
   const on = new Set(tags);
   return (
@@ -123,6 +127,7 @@ export function TagsPanel({ editor }: { editor: Editor }) {
           >
             {on.has(l.id) && <EdIcon name="check" size={12} />}
             {l.name}
+            {l.scope === "tags" && l.hotkey && <kbd className="ed-kbd">{l.hotkey.toUpperCase()}</kbd>}
           </button>
         ))}
       </div>

@@ -2,6 +2,7 @@ import type { Editor, Shape } from "@labelbench/editor";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useStore } from "zustand";
 import { useAfterPaint } from "./after-paint";
+import { attributeSummary } from "./attribute-summary";
 import { EdIcon } from "./icons";
 import { type AuthorMap, authorLine, authorTitle } from "./session/shape-authors";
 
@@ -123,6 +124,11 @@ export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; au
                   <span className="ed-shape__text">
                     <span className="ed-shape__line">
                       <span className="ed-shape__name">{label?.name ?? `label ${s.labelId}`}</span>
+                      {label && label.attributes.length > 0 && s.attributes && (
+                        <span className="ed-shape__attrs" data-testid="shape-attributes">
+                          {attributeSummary(s.attributes, label.attributes)}
+                        </span>
+                      )}
                       <span className="ed-shape__meta">{describe(s)}</span>
                     </span>
                     {who && (

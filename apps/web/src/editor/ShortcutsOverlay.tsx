@@ -4,7 +4,17 @@ import { useStore } from "zustand";
 import { EdIcon } from "./icons";
 import { keyCaps } from "./keys-display";
 
-const GROUP_ORDER = ["Review", "Predictions", "Tools", "Edit", "Labels", "View", "Navigation", "Help"];
+const GROUP_ORDER = [
+  "Review",
+  "Predictions",
+  "Tools",
+  "Edit",
+  "Labels",
+  "Attributes",
+  "View",
+  "Navigation",
+  "Help",
+];
 
 /**
  * Groups the registry in a stable order; groups nobody planned for still show, after the known ones.

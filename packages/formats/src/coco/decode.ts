@@ -332,6 +332,7 @@ const decodeCocoAnnotation = (
     st.log.error(file, `${at}.category_id`, `${String(a.category_id)} is not a category id of this file`);
     return;
   }
+  const attributes = cocoAttributes(st, file, at, a.attributes);
   const crowd = a.iscrowd === 1 || a.iscrowd === true;
   const seg = a.segmentation;
   if (isObject(seg)) {
@@ -367,6 +368,7 @@ const decodeCocoAnnotation = (
           asBox ?? { type: "polygon", points: points.map(([x, y]) => [x, y]) },
         file,
         where,
+        attributes,
       );
     });
     return;
@@ -377,5 +379,33 @@ const decodeCocoAnnotation = (
     return;
   }
   const [x, y, w, h] = b as [number, number, number, number];
-  st.shape(img, label, { type: "box", x, y, width: w, height: h }, file, `${at}.bbox`);
+  st.shape(img, label, { type: "box", x, y, width: w, height: h }, file, `${at}.bbox`, attributes);
+};
+
+/**
+ * An annotation's `attributes` object, as CVAT's COCO export writes it (`{"occluded": false, …}`):
+ * true/false, numbers and strings are kept; other values (lists, objects, null) are reported and left out.
+ */
+const cocoAttributes = (
+  st: DecodeState,
+  file: string,
+  at: string,
+  v: unknown,
+): Record<string, boolean | number | string> | undefined => {
+  if (v === undefined) return undefined;
+  if (!isObject(v) || Array.isArray(v)) {
+    st.log.warn(file, `${at}.attributes`, "not an object of name: value; not kept");
+    return undefined;
+  }
+  const out: Record<string, boolean | number | string> = {};
+  for (const [name, x] of Object.entries(v)) {
+    if (typeof x === "boolean" || typeof x === "string" || isNum(x)) out[name] = x;
+    else
+      st.log.warn(
+        file,
+        `${at}.attributes.${name}`,
+        `${JSON.stringify(x)} is not true/false, a number or text; not kept`,
+      );
+  }
+  return out;
 };

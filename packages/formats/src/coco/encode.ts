@@ -1,10 +1,11 @@
+import { valuesInOrder } from "../attribute-order.js";
 import { ByteChunks } from "../byte-chunks.js";
 import type { EncodeContext } from "../context.js";
 import { jsonDocument } from "../json-writer.js";
 import { round6 } from "../numbers.js";
 import { splitMajor } from "../plan.js";
 import { boundingBox, boxCorners, shapeArea } from "../shapes.js";
-import type { ExportEntry, ExportItem, SplitName } from "../types.js";
+import type { ExportEntry, ExportItem, ExportLabel, SplitName } from "../types.js";
 import {
   copyDecimal,
   newDecimal,
@@ -40,7 +41,22 @@ export interface CocoAnnotationOut {
   area: number;
   segmentation: number[][];
   iscrowd: 0;
+  /** As CVAT's COCO export writes them: on every shape of a label that defines attributes. */
+  attributes?: Record<string, boolean | number | string>;
 }
+
+/**
+ * The `attributes` object a shape gets, as JSON: its values (definition order) on every shape of a
+ * label that defines attributes (`{}` when it holds none), nothing for other labels, so exports of
+ * projects without attributes keep their bytes.
+ */
+export const cocoAttributesJson = (
+  label: ExportLabel | undefined,
+  shape: ExportItem["shapes"][number],
+): string | undefined =>
+  label?.attributes && label.attributes.length > 0
+    ? JSON.stringify(valuesInOrder(shape.attributes ?? {}, label.attributes))
+    : undefined;
 
 /**
  * One shape as a COCO annotation. A box keeps its exact `bbox` and also gets its four corners as
@@ -52,6 +68,7 @@ export const cocoAnnotation = (
   imageId: number,
   categoryId: number,
   shape: ExportItem["shapes"][number],
+  attributes?: string,
 ): CocoAnnotationOut => {
   const g = shape.geometry;
   const b = boundingBox(g);
@@ -67,6 +84,7 @@ export const cocoAnnotation = (
     area: der(shapeArea(g)),
     segmentation: [points.flatMap(([x, y]) => [num(x), num(y)])],
     iscrowd: 0,
+    ...(attributes === undefined ? {} : { attributes: JSON.parse(attributes) }),
   };
 };
 
@@ -81,6 +99,7 @@ export const cocoAnnotationLine = (
   imageId: number,
   categoryId: number,
   shape: ExportItem["shapes"][number],
+  attributes?: string,
 ): string => {
   const g = shape.geometry;
   let bbox: string;
@@ -98,7 +117,8 @@ export const cocoAnnotationLine = (
     seg = g.points.map(([x, y]) => `${x},${y}`).join(",");
     area = der(shapeArea(g));
   }
-  return `{"id":${id},"image_id":${imageId},"category_id":${categoryId},"bbox":[${bbox}],"area":${area},"segmentation":[[${seg}]],"iscrowd":0}`;
+  const tail = attributes === undefined ? "" : `,"attributes":${attributes}`;
+  return `{"id":${id},"image_id":${imageId},"category_id":${categoryId},"bbox":[${bbox}],"area":${area},"segmentation":[[${seg}]],"iscrowd":0${tail}}`;
 };
 
 /**
@@ -112,6 +132,7 @@ export const writeCocoAnnotation = (
   imageId: number,
   categoryId: number,
   shape: ExportItem["shapes"][number],
+  attributes?: string,
 ): void => {
   const json = shape.geometryJson;
   if (json !== undefined) {
@@ -128,14 +149,27 @@ export const writeCocoAnnotation = (
     const written =
       json.charCodeAt(9) === 98 /* b: {"type":"box" */ ? storedBox(w, json) : storedPolygon(w, json);
     if (written) {
-      w.ascii(',"iscrowd":0}');
+      w.ascii(',"iscrowd":0');
+      writeTail(w, attributes);
       return;
     }
     w.rewind(start);
   }
   const line = cocoAnnotationLine(id, imageId, categoryId, shape);
   w.reserve(line.length);
-  w.ascii(line);
+  w.range(line, 0, line.length - 1);
+  writeTail(w, attributes);
+};
+
+/** The line's end: the attributes (any text, so UTF-8) when the shape gets them, then `}`. */
+const writeTail = (w: ByteChunks, attributes: string | undefined) => {
+  if (attributes !== undefined) {
+    w.reserve(3 * attributes.length + 20);
+    w.ascii(',"attributes":');
+    w.utf8(attributes);
+  }
+  w.reserve(1);
+  w.byte(125 /* } */);
 };
 
 const BOX_X = '{"type":"box","x":';
@@ -308,7 +342,8 @@ export function* encodeCoco(ctx: EncodeContext): Generator<ExportEntry> {
           w.reserve(2);
           w.ascii(separator);
           separator = ",\n";
-          writeCocoAnnotation(w, ++annotationId, imageId, shape.labelIndex + 1, shape);
+          const attributes = cocoAttributesJson(source.labels[shape.labelIndex], shape);
+          writeCocoAnnotation(w, ++annotationId, imageId, shape.labelIndex + 1, shape, attributes);
         }
         yield* w.full();
       }

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Size } from "@labelbench/geometry";
-import type { Geometry } from "@labelbench/schema";
+import type { AttributeValues, Geometry } from "@labelbench/schema";
 import { isDatasetTextPath } from "../import.js";
 import { basename, isImagePath, nameKey, stemOf } from "../paths.js";
 import { planExport } from "../plan.js";
@@ -12,6 +12,7 @@ import type {
   DatasetFiles,
   ExportImage,
   ExportItem,
+  ExportLabel,
   ExportOptions,
   ExportSource,
   FindImage,
@@ -50,12 +51,12 @@ export interface SampleImage extends Omit<ExportImage, "tags" | "format" | "sha2
   sha256?: string;
   format?: string;
   tags?: number[];
-  shapes: { id: string; labelIndex: number; geometry: Geometry }[];
+  shapes: { id: string; labelIndex: number; geometry: Geometry; attributes?: AttributeValues }[];
 }
 
 /** An in-memory ExportSource: what the server builds from SQLite, built from literals. */
 export const memorySource = (
-  labels: readonly string[],
+  labels: readonly (string | ExportLabel)[],
   images: readonly SampleImage[],
   split: SplitRatios = { train: 100, val: 0, test: 0 },
   seed: string,
@@ -74,7 +75,7 @@ export const memorySource = (
   const plan = planExport(full, split, seed, format);
   const shapesOf = new Map(images.map((im) => [im.id, im.shapes]));
   return {
-    labels: labels.map((name) => ({ name })),
+    labels: labels.map((l) => (typeof l === "string" ? { name: l } : l)),
     plan,
     shapesOf,
     *items(s?: SplitName): Generator<ExportItem> {

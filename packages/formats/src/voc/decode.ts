@@ -9,7 +9,8 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   trimValues: true,
-  isArray: (name, jpath) => jpath === "annotation.object" || name === "part",
+  isArray: (name, jpath) =>
+    jpath === "annotation.object" || name === "part" || jpath === "annotation.object.attributes.attribute",
 });
 
 type Node = Record<string, unknown>;
@@ -197,9 +198,7 @@ const decodeVocFile = (
       return;
     }
     const dropped: string[] = [];
-    if (flag(o.difficult) === 1) dropped.push("difficult=1");
-    if (flag(o.truncated) === 1) dropped.push("truncated=1");
-    if (flag(o.occluded) === 1) dropped.push("occluded=1");
+    const attributes = vocAttributes(st, file, `${where} (${name})`, o);
     if (Array.isArray(o.part) && o.part.length > 0) {
       const parts = o.part.map((p: unknown) => (isNode(p) ? text(p.name) : null) ?? "?");
       dropped.push(`part(s) ${parts.map((p) => `"${p}"`).join(", ")}`);
@@ -212,6 +211,35 @@ const decodeVocFile = (
       { type: "box", x: xmin - 1, y: ymin - 1, width: xmax - xmin + 1, height: ymax - ymin + 1 },
       file,
       `${where} (${name}) bndbox`,
+      attributes,
     );
   });
+};
+
+/**
+ * An object's attributes as CVAT's VOC export writes them: `truncated` and `difficult` when 1 (0 is
+ * VOC's default, every object carries it: kept only as the absence of a value), `occluded` whenever
+ * present, and `<attributes><attribute><name>…</name><value>…</value></attribute></attributes>` as text.
+ */
+const vocAttributes = (
+  st: DecodeState,
+  file: string,
+  where: string,
+  o: Record<string, unknown>,
+): Record<string, boolean | number | string> => {
+  const out: Record<string, boolean | number | string> = {};
+  if (flag(o.truncated) === 1) out.truncated = true;
+  if (flag(o.difficult) === 1) out.difficult = true;
+  if (o.occluded !== undefined) out.occluded = flag(o.occluded) === 1;
+  const list = isNode(o.attributes) ? o.attributes.attribute : undefined;
+  const items = Array.isArray(list) ? list : list === undefined ? [] : [list];
+  items.forEach((a: unknown, i) => {
+    const n = isNode(a) ? text(a.name)?.trim() : undefined;
+    if (!n) {
+      st.log.warn(file, `${where} attributes ${i + 1}`, "an attribute without a name; not kept");
+      return;
+    }
+    out[n] = (isNode(a) ? text(a.value) : undefined) ?? "";
+  });
+  return out;
 };

@@ -1,4 +1,5 @@
 import type { Rect } from "@labelbench/geometry";
+import { valuesInOrder } from "../attribute-order.js";
 import type { EncodeContext } from "../context.js";
 import { boundingBox } from "../shapes.js";
 import type { ExportEntry, ExportItem } from "../types.js";
@@ -52,6 +53,9 @@ export const toVocBox = (r: Rect, width: number, height: number): VocBox | null 
   };
 };
 
+/** Attributes VOC has an element for (0 or 1); others go to CVAT's `<attributes>` list. */
+const VOC_FLAGS = new Set(["truncated", "difficult", "occluded"]);
+
 /** Grey (with or without alpha) is depth 1; colour, with or without alpha, and unknown are 3. */
 export const vocDepth = (channels: number | null | undefined): number =>
   channels === 1 || channels === 2 ? 1 : 3;
@@ -77,19 +81,37 @@ export const vocXml = (ctx: EncodeContext, item: ExportItem): string => {
     if (g.type === "polygon") ctx.report.add("POLYGON_AS_BOX", example);
     if (b.rounded) ctx.report.add("ROUNDED_TO_PIXELS", example);
     if (b.widened) ctx.report.add("WIDENED_TO_TWO_PIXELS", example);
-    const name = ctx.source.labels[shape.labelIndex]?.name ?? "";
+    const label = ctx.source.labels[shape.labelIndex];
+    const name = label?.name ?? "";
+    const values = valuesInOrder(shape.attributes ?? {}, label?.attributes ?? []);
+    const defined = new Set((label?.attributes ?? []).map((d) => d.name));
+    const flag = (key: string) => (values[key] === true ? 1 : 0);
+    const rest = Object.entries(values).filter(([k, v]) => !(VOC_FLAGS.has(k) && typeof v === "boolean"));
     return [
       "  <object>",
       `    <name>${xmlEscape(name)}</name>`,
       "    <pose>Unspecified</pose>",
-      "    <truncated>0</truncated>",
-      "    <difficult>0</difficult>",
+      `    <truncated>${flag("truncated")}</truncated>`,
+      `    <difficult>${flag("difficult")}</difficult>`,
+      ...(defined.has("occluded") && typeof (values.occluded ?? false) === "boolean"
+        ? [`    <occluded>${flag("occluded")}</occluded>`]
+        : []),
       "    <bndbox>",
       `      <xmin>${b.xmin}</xmin>`,
       `      <ymin>${b.ymin}</ymin>`,
       `      <xmax>${b.xmax}</xmax>`,
       `      <ymax>${b.ymax}</ymax>`,
       "    </bndbox>",
+      ...(rest.length === 0
+        ? []
+        : [
+            "    <attributes>",
+            ...rest.map(
+              ([k, v]) =>
+                `      <attribute><name>${xmlEscape(k)}</name><value>${xmlEscape(String(v))}</value></attribute>`,
+            ),
+            "    </attributes>",
+          ]),
       "  </object>",
     ].join("\n");
   });

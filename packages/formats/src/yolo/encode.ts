@@ -125,6 +125,10 @@ export function* encodeYolo(ctx: EncodeContext): Generator<ExportEntry> {
   for (const item of source.items()) {
     ctx.count(item);
     const { image } = item;
+    item.shapes.forEach((shape, n) => {
+      for (const name of Object.keys(shape.attributes ?? {}))
+        ctx.report.add("ATTRIBUTES_NOT_WRITTEN", { image: image.exportName, shape: n + 1, detail: name });
+    });
     largest = Math.max(largest, image.width, image.height);
     if (Math.min(image.width, image.height) < ULTRALYTICS_MIN_SIDE)
       ctx.report.add("TOO_SMALL_FOR_ULTRALYTICS", {

@@ -1,4 +1,4 @@
-import type { Annotation, AnnotationSet, Geometry } from "@labelbench/schema";
+import type { Annotation, AnnotationSet, AttributeValues, Geometry } from "@labelbench/schema";
 import { CompiledQuery, sql } from "kysely";
 import type { Executor } from "../../db/executor.js";
 import { revisionOf, saved } from "../images/image-changes-repo.js";
@@ -13,6 +13,8 @@ export interface StoredAnnotation {
   position?: number;
   labelId: number;
   geometryJson: string;
+  /** The attribute values as JSON (definition order), or null for none. Absent: null. */
+  attributesJson?: string | null;
   createdBy: string | null;
   updatedBy: string | null;
   createdAt: string;
@@ -30,6 +32,7 @@ const toAnnotation = (r: AnnotationRow): Annotation => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   ...(r.prediction_id === null || r.prediction_id === undefined ? {} : { predictionId: r.prediction_id }),
+  ...(r.attributes === null ? {} : { attributes: JSON.parse(r.attributes) as AttributeValues }),
 });
 
 const toStored = (r: AnnotationRow): StoredAnnotation => ({
@@ -37,6 +40,7 @@ const toStored = (r: AnnotationRow): StoredAnnotation => ({
   position: r.position,
   labelId: r.label_id,
   geometryJson: r.geometry,
+  attributesJson: r.attributes,
   createdBy: r.created_by,
   updatedBy: r.updated_by,
   createdAt: r.created_at,
@@ -54,6 +58,7 @@ const COLUMNS = [
   "created_at",
   "updated_at",
   "prediction_id",
+  "attributes",
 ] as const;
 
 /**
@@ -163,13 +168,13 @@ const onPostgres = (ex: Executor): boolean =>
  * (bench/profile-put.ts; docs/benchmarks.md).
  */
 const PG_DELETE = "DELETE FROM annotations WHERE image_id = $1 AND uid = ANY($2::text[])";
-const PG_INSERT = `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
-  SELECT $1, v.* FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[]) AS v`;
+const PG_INSERT = `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at, attributes)
+  SELECT $1, v.* FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS v`;
 const PG_UPDATE = `UPDATE annotations AS a SET label_id = v.label_id, geometry = v.geometry, position = v.position,
-    updated_by = v.updated_by, updated_at = v.updated_at
-  FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-    AS v(uid, label_id, geometry, position, updated_by, updated_at)
-  WHERE a.image_id = $7 AND a.uid = v.uid`;
+    updated_by = v.updated_by, updated_at = v.updated_at, attributes = v.attributes
+  FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+    AS v(uid, label_id, geometry, position, updated_by, updated_at, attributes)
+  WHERE a.image_id = $8 AND a.uid = v.uid`;
 
 const deleteUids = async (ex: Executor, imageId: number, uids: readonly string[]) => {
   if (uids.length > 0 && onPostgres(ex)) {
@@ -206,6 +211,7 @@ const INSERT_COLUMNS = [
   "updated_by",
   "created_at",
   "updated_at",
+  "attributes",
 ] as const;
 const insertParams = (imageId: number, a: StoredAnnotation, position: number) => [
   imageId,
@@ -217,6 +223,7 @@ const insertParams = (imageId: number, a: StoredAnnotation, position: number) =>
   a.updatedBy,
   a.createdAt,
   a.updatedAt,
+  a.attributesJson ?? null,
 ];
 
 const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredAnnotation, number][]) => {
@@ -232,6 +239,7 @@ const insertRows = async (ex: Executor, imageId: number, rows: readonly [StoredA
         rows.map(([a]) => a.updatedBy),
         rows.map(([a]) => a.createdAt),
         rows.map(([a]) => a.updatedAt),
+        rows.map(([a]) => a.attributesJson ?? null),
       ]),
     );
     return;
@@ -268,6 +276,7 @@ const updateRows = async (ex: Executor, imageId: number, rows: readonly [StoredA
         rows.map(([, position]) => position),
         rows.map(([a]) => a.updatedBy),
         rows.map(([a]) => a.updatedAt),
+        rows.map(([a]) => a.attributesJson ?? null),
         imageId,
       ]),
     );
@@ -276,11 +285,11 @@ const updateRows = async (ex: Executor, imageId: number, rows: readonly [StoredA
   for (const part of batches(rows)) {
     const text = batchText(ex, "update", part.length, () => {
       const values = sql.join(
-        part.map(() => sql`(${""}, CAST(${0} AS bigint), ${""}, CAST(${0} AS bigint), ${""}, ${""})`),
+        part.map(() => sql`(${""}, CAST(${0} AS bigint), ${""}, CAST(${0} AS bigint), ${""}, ${""}, ${""})`),
       );
-      return sql`WITH v(uid, label_id, geometry, position, updated_by, updated_at) AS (VALUES ${values})
+      return sql`WITH v(uid, label_id, geometry, position, updated_by, updated_at, attributes) AS (VALUES ${values})
       UPDATE annotations SET label_id = v.label_id, geometry = v.geometry, position = v.position,
-        updated_by = v.updated_by, updated_at = v.updated_at
+        updated_by = v.updated_by, updated_at = v.updated_at, attributes = v.attributes
       FROM v WHERE annotations.image_id = ${0} AND annotations.uid = v.uid`.compile(ex).sql;
     });
     const params = part.flatMap(([a, position]) => [
@@ -290,13 +299,17 @@ const updateRows = async (ex: Executor, imageId: number, rows: readonly [StoredA
       position,
       a.updatedBy,
       a.updatedAt,
+      a.attributesJson ?? null,
     ]);
     await ex.executeQuery(CompiledQuery.raw(text, [...params, imageId]));
   }
 };
 
 const changed = (old: StoredAnnotation, a: StoredAnnotation, position: number) =>
-  old.labelId !== a.labelId || old.geometryJson !== a.geometryJson || old.position !== position;
+  old.labelId !== a.labelId ||
+  old.geometryJson !== a.geometryJson ||
+  (old.attributesJson ?? null) !== (a.attributesJson ?? null) ||
+  old.position !== position;
 
 const replaceTags = async (ex: Executor, imageId: number, tagIds: readonly number[]) => {
   await ex.deleteFrom("image_tags").where("image_id", "=", imageId).execute();

@@ -58,11 +58,19 @@ const storedOf = (
   now: string,
 ): StoredAnnotation => {
   const geometryJson = storedGeometryJson(a.geometry);
-  if (old && old.labelId === a.labelId && old.geometryJson === geometryJson) return old;
+  const attributesJson = a.attributes === undefined ? null : JSON.stringify(a.attributes);
+  if (
+    old &&
+    old.labelId === a.labelId &&
+    old.geometryJson === geometryJson &&
+    (old.attributesJson ?? null) === attributesJson
+  )
+    return old;
   return {
     uid,
     labelId: a.labelId,
     geometryJson,
+    attributesJson,
     createdBy: old ? old.createdBy : actor,
     createdAt: old ? old.createdAt : now,
     updatedBy: actor,
@@ -83,6 +91,7 @@ const annotationOf = (
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
   ...(predictionId === undefined ? {} : { predictionId }),
+  ...(a.attributesJson ? { attributes: JSON.parse(a.attributesJson) } : {}),
 });
 
 /** The saved shapes as the prediction links see them (modules/predictions/link.ts). */

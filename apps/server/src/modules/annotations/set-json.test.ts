@@ -10,6 +10,7 @@ const row = (uid: string, geometry: unknown, over: Partial<StoredRow> = {}): Sto
   updated_by: null,
   created_at: "2025-01-02T03:04:05.000Z",
   updated_at: "2025-01-02T03:04:06.000Z",
+  attributes: null,
   ...over,
 });
 
@@ -26,6 +27,7 @@ const ordinary = (rows: StoredRow[], tags: number[]) =>
       updatedBy: r.updated_by,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
+      ...(r.attributes === null ? {} : { attributes: JSON.parse(r.attributes) }),
     })),
     tags,
   });
@@ -46,6 +48,11 @@ describe("annotationSetJson", () => {
         "c",
         { type: "box", x: 0, y: 0, width: 1, height: 1 },
         { created_by: null, updated_by: 'quote " and \\' },
+      ),
+      row(
+        "d",
+        { type: "box", x: 0, y: 0, width: 1, height: 1 },
+        { attributes: '{"occluded":true,"colour":"red \\"dark\\"","count":2.5}' },
       ),
     ];
     const json = annotationSetJson(5, 7, rows, [2, 9]);
@@ -70,6 +77,18 @@ describe("annotationSetJson", () => {
     ["a string coordinate", row("a", '{"type":"box","x":"1","y":2,"width":3,"height":4}')],
     ["an id with a space", row("a b", { type: "box", x: 1, y: 2, width: 3, height: 4 })],
     ["an id with a quote", row('a"', { type: "box", x: 1, y: 2, width: 3, height: 4 })],
+    [
+      "attributes not an object",
+      row("a", { type: "box", x: 1, y: 2, width: 3, height: 4 }, { attributes: "[1]" }),
+    ],
+    [
+      "attributes with spaces",
+      row("a", { type: "box", x: 1, y: 2, width: 3, height: 4 }, { attributes: '{"a": 1}' }),
+    ],
+    [
+      "a nested attribute value",
+      row("a", { type: "box", x: 1, y: 2, width: 3, height: 4 }, { attributes: '{"a":{}}' }),
+    ],
     ["label id 0", row("a", { type: "box", x: 1, y: 2, width: 3, height: 4 }, { label_id: 0 })],
   ])("leaves a row with %s to the ordinary path", (_name, r) => {
     expect(

@@ -17,6 +17,8 @@ export interface StoredRow {
   updated_at: string;
   /** Absent or null: a shape drawn by hand. */
   prediction_id?: number | null;
+  /** Attribute values as JSON (written only from checked values), or null for none. */
+  attributes: string | null;
 }
 
 // A JSON number that is finite once parsed (no exponent or digit run that overflows a double).
@@ -50,6 +52,24 @@ const isCanonicalPolygon = (json: string): boolean => {
 const isCanonicalGeometry = (json: string) =>
   json.startsWith('{"type":"box"') ? BOX.test(json) : isCanonicalPolygon(json);
 
+/** Null, or a JSON object of values as the server writes it (JSON.stringify of a checked object). */
+const isAttributesText = (v: unknown): boolean => {
+  if (v === null) return true;
+  if (typeof v !== "string" || !v.startsWith("{") || !v.endsWith("}")) return false;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return (
+      typeof parsed === "object" &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.values(parsed).every((x) => ["boolean", "number", "string"].includes(typeof x)) &&
+      JSON.stringify(parsed) === v
+    );
+  } catch {
+    return false;
+  }
+};
+
 const isId = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
 const isStringOrNull = (v: unknown) => v === null || typeof v === "string";
 
@@ -72,6 +92,7 @@ export const annotationSetJson = (
       typeof r.created_at !== "string" ||
       typeof r.updated_at !== "string" ||
       !(r.prediction_id === undefined || r.prediction_id === null || isId(r.prediction_id)) ||
+      !isAttributesText(r.attributes) ||
       !isCanonicalGeometry(r.geometry)
     )
       return null;
@@ -79,7 +100,10 @@ export const annotationSetJson = (
       `{"id":"${r.uid}","labelId":${r.label_id},"geometry":${r.geometry},` +
       `"createdBy":${JSON.stringify(r.created_by)},"updatedBy":${JSON.stringify(r.updated_by)},` +
       `"createdAt":${JSON.stringify(r.created_at)},"updatedAt":${JSON.stringify(r.updated_at)}` +
-      `${r.prediction_id === undefined || r.prediction_id === null ? "" : `,"predictionId":${r.prediction_id}`}}`;
+      (r.prediction_id === undefined || r.prediction_id === null
+        ? ""
+        : `,"predictionId":${r.prediction_id}`) +
+      (r.attributes === null ? "}" : `,"attributes":${r.attributes}}`);
   }
   return `{"imageId":${imageId},"revision":${revision},"annotations":[${parts.join(",")}],"tags":[${tags.join(",")}]}`;
 };

@@ -1,4 +1,4 @@
-import type { Annotation, FieldIssue, Geometry } from "@labelbench/schema";
+import type { Annotation, AttributeValues, FieldIssue, Geometry } from "@labelbench/schema";
 import type { ValidatedAnnotation } from "../annotations/validate.js";
 
 /**
@@ -15,6 +15,8 @@ export interface CopyShape {
   updatedBy: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Absent when the shape has none (copies stored before attributes existed too). */
+  attributes?: AttributeValues;
 }
 
 export const toAnnotation = (s: CopyShape): Annotation => ({
@@ -25,6 +27,7 @@ export const toAnnotation = (s: CopyShape): Annotation => ({
   updatedBy: s.updatedBy,
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
+  ...(s.attributes ? { attributes: s.attributes } : {}),
 });
 
 const sameGeometry = (a: Geometry, b: Geometry) => JSON.stringify(a) === JSON.stringify(b);
@@ -37,11 +40,18 @@ const written = (
   actor: string | null,
   now: string,
 ): CopyShape => {
-  if (old && old.labelId === a.labelId && sameGeometry(old.geometry, a.geometry)) return old;
+  if (
+    old &&
+    old.labelId === a.labelId &&
+    sameGeometry(old.geometry, a.geometry) &&
+    JSON.stringify(old.attributes ?? null) === JSON.stringify(a.attributes ?? null)
+  )
+    return old;
   return {
     uid,
     labelId: a.labelId,
     geometry: a.geometry,
+    ...(a.attributes ? { attributes: a.attributes } : {}),
     createdBy: old ? old.createdBy : actor,
     createdAt: old ? old.createdAt : now,
     updatedBy: actor,

@@ -7,7 +7,7 @@ import {
   type LeftOutImage,
   planExport,
 } from "@labelbench/formats";
-import type { ExportQuery } from "@labelbench/schema";
+import type { AttributeDefinition, ExportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import { type ZipSink, ZipWriter } from "../../zip/zip-writer.js";
 import type { ExportReader, ExportScope, PlanRow } from "./repo.js";
@@ -147,7 +147,10 @@ export const runExport = async (repo: ExportReader, job: ExportJob, io: ExportIo
   const labelIndex = new Map(labels.map((l, i) => [l.id, i]));
   const { plan, leftOut } = await checkedPlan(repo.images(labelIndex), opts, io);
   const source: ExportSource = {
-    labels: labels.map((l) => ({ name: l.name })),
+    labels: labels.map((l) => ({
+      name: l.name,
+      attributes: JSON.parse(l.attributes) as AttributeDefinition[],
+    })),
     plan,
     leftOut,
     items: (split) => repo.items(plan, labelIndex, split),

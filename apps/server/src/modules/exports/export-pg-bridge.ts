@@ -2,7 +2,14 @@ import { receiveMessageOnPort } from "node:worker_threads";
 import type { ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
 import type { ReaderChannel, ReaderRequest } from "./export-pg-reader.js";
 import type { ShapeColumns } from "./export-pg-repo.js";
-import { ANNOTATIONS_PER_QUERY, type ExportReader, type ImageRow, planRows, StoredShape } from "./repo.js";
+import {
+  ANNOTATIONS_PER_QUERY,
+  type ExportLabelRow,
+  type ExportReader,
+  type ImageRow,
+  planRows,
+  StoredShape,
+} from "./repo.js";
 
 /**
  * The export's reads on PostgreSQL, behind the same synchronous `ExportReader` the SQLite snapshot
@@ -46,7 +53,7 @@ export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
 
   let cursors = 0;
   return {
-    labels: () => call<{ id: number; name: string }[]>({ type: "labels" }),
+    labels: () => call<ExportLabelRow[]>({ type: "labels" }),
     images: (labelIndex) => {
       /** Every row of a cursor, one fetch at a time. */
       function* rowsOf<T>(declare: "declareImages" | "declareTags", cursor: string): Generator<T> {
@@ -81,7 +88,7 @@ export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
       const uidOf = (id: number) => call<string>({ type: "uid", id });
       call({ type: "declare", cursor, imageIds: wanted.map((p) => p.id) });
       try {
-        let batch: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [] };
+        let batch: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [], attributes: [] };
         let r = 0;
         let done = false;
         /** True when row `r` is available (fetching the next batch when this one is used up). */
@@ -102,7 +109,15 @@ export const pgExportReader = ({ port, flag }: ReaderChannel): ExportReader => {
             const labelIdx = labelIndex.get(labelId);
             if (labelIdx === undefined)
               throw new Error(`annotation ${uidOf(id)} has label ${labelId} outside the project`);
-            shapes.push(new StoredShape(id, labelIdx, batch.geometries[r] as string, uidOf));
+            shapes.push(
+              new StoredShape(
+                id,
+                labelIdx,
+                batch.geometries[r] as string,
+                uidOf,
+                batch.attributes[r] ?? null,
+              ),
+            );
             r++;
           }
           yield { image, shapes };

@@ -1,7 +1,7 @@
 import type { ImageStatus } from "@labelbench/schema";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.js";
-import { type ExportReview, IMAGE_COLUMNS, reviewCondition } from "./repo.js";
+import { type ExportLabelRow, type ExportReview, IMAGE_COLUMNS, reviewCondition } from "./repo.js";
 
 /**
  * The export's reads on PostgreSQL, run by the export's reader (export-pg-reader.ts) inside its
@@ -18,6 +18,7 @@ export interface ShapeColumns {
   ids: number[];
   labelIds: number[];
   geometries: string[];
+  attributes: (string | null)[];
 }
 
 export const pgExportRepo = (
@@ -26,10 +27,10 @@ export const pgExportRepo = (
   statuses: readonly ImageStatus[],
   review: ExportReview = "any",
 ) => ({
-  labels: (): Promise<{ id: number; name: string }[]> =>
+  labels: (): Promise<ExportLabelRow[]> =>
     db
       .selectFrom("labels")
-      .select(["id", "name"])
+      .select(["id", "name", "attributes"])
       .where("project_id", "=", projectId)
       .orderBy("position")
       .orderBy("id")
@@ -74,7 +75,7 @@ export const pgExportRepo = (
   declareShapes: async (cursor: string, imageIds: readonly number[]): Promise<void> => {
     const query = db
       .selectFrom("annotations")
-      .select(["image_id", "id", "label_id", "geometry"])
+      .select(["image_id", "id", "label_id", "geometry", "attributes"])
       .where("image_id", "=", sql<number>`any(${sql.val(imageIds)}::bigint[])`)
       .orderBy("image_id")
       .orderBy("position")
@@ -83,15 +84,20 @@ export const pgExportRepo = (
   },
 
   fetchShapes: async (cursor: string, rows: number): Promise<ShapeColumns> => {
-    const r = await sql<{ image_id: number; id: number; label_id: number; geometry: string }>`FETCH ${sql.raw(
-      String(Math.trunc(rows)),
-    )} FROM ${sql.id(cursor)}`.execute(db);
-    const out: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [] };
+    const r = await sql<{
+      image_id: number;
+      id: number;
+      label_id: number;
+      geometry: string;
+      attributes: string | null;
+    }>`FETCH ${sql.raw(String(Math.trunc(rows)))} FROM ${sql.id(cursor)}`.execute(db);
+    const out: ShapeColumns = { imageIds: [], ids: [], labelIds: [], geometries: [], attributes: [] };
     for (const row of r.rows) {
       out.imageIds.push(row.image_id);
       out.ids.push(row.id);
       out.labelIds.push(row.label_id);
       out.geometries.push(row.geometry);
+      out.attributes.push(row.attributes);
     }
     return out;
   },
@@ -122,7 +128,7 @@ export const pgVersionExportRepo = (
     labels: () =>
       db
         .selectFrom("version_labels")
-        .select(["label_id as id", "name"])
+        .select(["label_id as id", "name", "attributes"])
         .where("version_id", "=", versionId)
         .orderBy("position")
         .orderBy("label_id")
@@ -166,7 +172,7 @@ export const pgVersionExportRepo = (
     declareShapes: async (cursor: string, imageIds: readonly number[]): Promise<void> => {
       const query = db
         .selectFrom("version_annotations")
-        .select(["image_id", "id", "label_id", "geometry"])
+        .select(["image_id", "id", "label_id", "geometry", "attributes"])
         .where("version_id", "=", versionId)
         .where("image_id", "=", sql<number>`any(${sql.val(imageIds)}::bigint[])`)
         .orderBy("image_id")

@@ -1,5 +1,5 @@
 import type { ExportImage, ExportItem, ExportShape, PlannedImage, SplitName } from "@labelbench/formats";
-import type { ExportQuery, Geometry, ImageStatus } from "@labelbench/schema";
+import type { AttributeValues, ExportQuery, Geometry, ImageStatus } from "@labelbench/schema";
 import Database from "better-sqlite3";
 import type { Selectable } from "kysely";
 import type { z } from "zod";
@@ -12,8 +12,15 @@ import type { Database as Schema } from "../../db/schema.js";
  * (`sqliteExportReader`), on PostgreSQL a REPEATABLE READ transaction with server-side cursors
  * served on the main thread (`pgExportReader`, export-pg-bridge.ts; export-pg-reader.ts).
  */
+/** A label as an export reads it: `attributes` is its definitions' JSON text (labels.attributes). */
+export interface ExportLabelRow {
+  id: number;
+  name: string;
+  attributes: string;
+}
+
 export interface ExportReader {
-  labels(): { id: number; name: string }[];
+  labels(): ExportLabelRow[];
   /** Image metadata only (no annotations), in id order, with tags as label indices. */
   images(labelIndex: ReadonlyMap<number, number>): PlanRow[];
   /** The plan's images (of `split`, else all) with their shapes, in plan order. */
@@ -78,9 +85,14 @@ export class StoredShape implements ExportShape {
     readonly labelIndex: number,
     readonly geometryJson: string,
     private readonly uidOf: (rowId: number) => string,
+    /** The stored values' JSON (written in definition order from checked values), or null. */
+    private readonly attributesJson: string | null = null,
   ) {}
   get id(): string {
     return this.uidOf(this.rowId);
+  }
+  get attributes(): AttributeValues | undefined {
+    return this.attributesJson === null ? undefined : (JSON.parse(this.attributesJson) as AttributeValues);
   }
   get geometry(): Geometry {
     this.parsed ??= JSON.parse(this.geometryJson) as Geometry;
@@ -203,27 +215,27 @@ export const reviewCondition = (review: ExportReview, t: string): string => {
 const sqliteQueries = (scope: ExportScope, statusSql: string) => {
   if (scope.kind === "live")
     return {
-      labels: "SELECT id, name FROM labels WHERE project_id = ? ORDER BY position, id",
+      labels: "SELECT id, name, attributes FROM labels WHERE project_id = ? ORDER BY position, id",
       tags: `SELECT t.image_id AS imageId, t.label_id AS labelId FROM image_tags t JOIN images i ON i.id = t.image_id
            WHERE i.project_id = ? AND ${statusSql}`,
       images: `SELECT id, file_name, width, height, channels, sha256, format, byte_size, annotation_count FROM images i
            WHERE i.project_id = ? AND ${statusSql} ORDER BY id`,
       shapes: (n: number) =>
-        `SELECT image_id, id, label_id, geometry FROM annotations WHERE image_id IN (${placeholders(n)})
+        `SELECT image_id, id, label_id, geometry, attributes FROM annotations WHERE image_id IN (${placeholders(n)})
                ORDER BY image_id, position, id`,
       uid: "SELECT uid FROM annotations WHERE id = ?",
     };
   // The version's rows keep the live ids: the same order, names and splits come out.
   return {
     labels:
-      "SELECT label_id AS id, name FROM version_labels WHERE version_id = ? ORDER BY position, label_id",
+      "SELECT label_id AS id, name, attributes FROM version_labels WHERE version_id = ? ORDER BY position, label_id",
     tags: `SELECT t.image_id AS imageId, t.label_id AS labelId FROM version_image_tags t
            JOIN version_images i ON i.version_id = t.version_id AND i.image_id = t.image_id
            WHERE i.version_id = ? AND ${statusSql}`,
     images: `SELECT image_id AS id, file_name, width, height, channels, sha256, format, byte_size, annotation_count, split
            FROM version_images i WHERE i.version_id = ? AND ${statusSql} ORDER BY image_id`,
     shapes: (n: number) =>
-      `SELECT image_id, id, label_id, geometry FROM version_annotations WHERE version_id = ? AND image_id IN (${placeholders(n)})
+      `SELECT image_id, id, label_id, geometry, attributes FROM version_annotations WHERE version_id = ? AND image_id IN (${placeholders(n)})
                ORDER BY image_id, position, id`,
     // Read only to name a shape in an error: a walk of the version's rows is fine there.
     uid: "SELECT uid FROM version_annotations WHERE version_id = ? AND id = ?",
@@ -244,11 +256,7 @@ export const exportRepo = (
   const owner = scope.kind === "live" ? [projectId] : [scope.versionId];
   const versionArg = scope.kind === "live" ? [] : [scope.versionId];
   return {
-    labels: (): { id: number; name: string }[] =>
-      db.prepare(q.labels).all(...owner) as {
-        id: number;
-        name: string;
-      }[],
+    labels: (): ExportLabelRow[] => db.prepare(q.labels).all(...owner) as ExportLabelRow[],
 
     images: (labelIndex: ReadonlyMap<number, number>): PlanRow[] => {
       const tagRows = db.prepare(q.tags).iterate(...owner, ...statuses) as IterableIterator<{
@@ -273,7 +281,7 @@ export const exportRepo = (
       split?: SplitName,
     ): Generator<ExportItem> {
       const statements = new Map<number, ReturnType<Db["prepare"]>>();
-      type Row = [imageId: number, id: number, labelId: number, geometry: string];
+      type Row = [imageId: number, id: number, labelId: number, geometry: string, attributes: string | null];
       const uidStatement = db.prepare(q.uid).pluck();
       const uidOf = (id: number) => String(uidStatement.get(...versionArg, id));
       const shapesOf = (n: number) => {
@@ -294,11 +302,11 @@ export const exportRepo = (
         for (const image of chunk) {
           const shapes: ExportShape[] = [];
           for (; r < rows.length && (rows[r] as Row)[0] === image.id; r++) {
-            const [, id, labelId, geometry] = rows[r] as Row;
+            const [, id, labelId, geometry, attributes] = rows[r] as Row;
             const labelIdx = labelIndex.get(labelId);
             if (labelIdx === undefined)
               throw new Error(`annotation ${uidOf(id)} has label ${labelId} outside the project`);
-            shapes.push(new StoredShape(id, labelIdx, geometry, uidOf));
+            shapes.push(new StoredShape(id, labelIdx, geometry, uidOf, attributes));
           }
           yield { image, shapes };
         }

@@ -11,7 +11,7 @@ import {
   ProblemLog,
   stemOf,
 } from "@labelbench/formats";
-import type { ImportQuery } from "@labelbench/schema";
+import type { AttributeDefinition, ImportQuery } from "@labelbench/schema";
 import type { z } from "zod";
 import type { ExistingImage, ProjectSnapshot } from "./import-repo.js";
 import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
@@ -58,7 +58,9 @@ export interface ImportJobResult {
   /** Images in the staging file (1..n), project labels its rows use, labels it creates. */
   readonly stagedImages: number;
   readonly usedLabelIds: readonly number[];
-  readonly createdLabels: readonly { ref: number; name: string }[];
+  readonly createdLabels: readonly { ref: number; name: string; attributes: AttributeDefinition[] }[];
+  /** Existing labels the import gives new attribute definitions (typed from the dataset's values). */
+  readonly extendedLabels: readonly { id: number; attributes: AttributeDefinition[] }[];
 }
 
 /** Resolves what a dataset names to an uploaded image (by path) or a project image (by name). */
@@ -141,7 +143,12 @@ export const runImportJob = (job: ImportJobData): ImportJobResult => {
       pendingTiles: writer.pendingTiles,
       stagedImages: writer.stagedImages,
       usedLabelIds: writer.usedLabelIds,
-      createdLabels: writer.createdLabels.map((p) => ({ ref: p.labelId as number, name: p.target })),
+      createdLabels: writer.createdLabels.map((p) => ({
+        ref: p.labelId as number,
+        name: p.target,
+        attributes: p.attributes.defs,
+      })),
+      extendedLabels: writer.extendedLabels,
     };
   } finally {
     stage?.close(kept);

@@ -187,7 +187,8 @@ const commit = (file: string, images: number, existingMode: "append" | "replace"
     now: NOW,
     images,
     usedLabelIds: [car, bus],
-    createdLabels: [{ ref: -1, name: "truck" }],
+    createdLabels: [{ ref: -1, name: "truck", attributes: [] }],
+    extendedLabels: [],
   });
 
 const shapesOf = (imageId: number) =>

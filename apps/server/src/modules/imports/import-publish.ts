@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { nameKey } from "@labelbench/formats";
+import type { AttributeDefinition } from "@labelbench/schema";
 import type { Db } from "../../db/database.js";
 import { type Deps, sqliteHandle } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
@@ -53,7 +54,13 @@ export interface CommitPlan {
   /** Project labels the staged rows and tags use. */
   readonly usedLabelIds: readonly number[];
   /** Labels to create, by placeholder id, in the order the project is to list them. */
-  readonly createdLabels: readonly { ref: number; name: string }[];
+  readonly createdLabels: readonly {
+    ref: number;
+    name: string;
+    attributes: readonly AttributeDefinition[];
+  }[];
+  /** Existing labels to give the attribute definitions the import created for them. */
+  readonly extendedLabels: readonly { id: number; attributes: readonly AttributeDefinition[] }[];
 }
 
 /** Records the import as committed and creates its labels. Returns the import id and the label ids by placeholder. */
@@ -86,6 +93,7 @@ export const commitImport = async (
         key: nameKey(l.name),
         color: paletteColor(position),
         position,
+        attributes: l.attributes,
       });
       if (id === undefined)
         throw new AppError(
@@ -94,6 +102,7 @@ export const commitImport = async (
         );
       labelIds.set(l.ref, id);
     }
+    for (const l of plan.extendedLabels) await importRepo.extendAttributes(trx, l.id, l.attributes);
     const importId = await importRepo.insert(trx, plan.projectId, plan);
     await importRepo.mapLabels(trx, importId, labelIds);
     const file = path.join(dir, `${importId}.sqlite`);

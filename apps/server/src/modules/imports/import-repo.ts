@@ -1,4 +1,9 @@
-import { naturalSortKey, type ShapeType } from "@labelbench/schema";
+import {
+  type AttributeDefinition,
+  type LabelScope,
+  naturalSortKey,
+  type ShapeType,
+} from "@labelbench/schema";
 import type { Dialect } from "../../db/connect.js";
 import type { Db } from "../../db/database.js";
 import type { Executor } from "../../db/executor.js";
@@ -32,6 +37,8 @@ export interface ProjectLabel {
   id: number;
   name: string;
   shapeTypes: ShapeType[];
+  scope: LabelScope;
+  attributes: AttributeDefinition[];
 }
 
 /**
@@ -47,7 +54,7 @@ export interface ProjectSnapshot {
 export const projectSnapshot = async (ex: Executor, projectId: number): Promise<ProjectSnapshot> => {
   const labels = await ex
     .selectFrom("labels")
-    .select(["id", "name", "shape_types"])
+    .select(["id", "name", "shape_types", "scope", "attributes"])
     .where("project_id", "=", projectId)
     .orderBy("position")
     .orderBy("id")
@@ -63,6 +70,8 @@ export const projectSnapshot = async (ex: Executor, projectId: number): Promise<
       id: l.id,
       name: l.name,
       shapeTypes: l.shape_types.split(",") as ShapeType[],
+      scope: l.scope as LabelScope,
+      attributes: JSON.parse(l.attributes) as AttributeDefinition[],
     })),
     images,
   };
@@ -113,7 +122,13 @@ export const importRepo = {
   insertLabel: async (
     ex: Executor,
     projectId: number,
-    l: { name: string; key: string; color: string; position: number },
+    l: {
+      name: string;
+      key: string;
+      color: string;
+      position: number;
+      attributes: readonly AttributeDefinition[];
+    },
   ): Promise<number | undefined> =>
     (
       await ex
@@ -126,11 +141,29 @@ export const importRepo = {
           hotkey: null,
           position: l.position,
           shape_types: "box,polygon",
+          attributes: JSON.stringify(l.attributes),
         })
         .onConflict((oc) => oc.columns(["project_id", "name_key"]).doNothing())
         .returning("id")
         .executeTakeFirst()
     )?.id,
+  /** Adds the attribute definitions an import created for an existing label, after its own, unless it has one of that name. */
+  extendAttributes: async (ex: Executor, labelId: number, added: readonly AttributeDefinition[]) => {
+    const row = await ex
+      .selectFrom("labels")
+      .select("attributes")
+      .where("id", "=", labelId)
+      .executeTakeFirst();
+    if (!row || added.length === 0) return;
+    const defs = JSON.parse(row.attributes) as AttributeDefinition[];
+    const names = new Set(defs.map((d) => d.name));
+    const next = [...defs, ...added.filter((d) => !names.has(d.name))];
+    await ex
+      .updateTable("labels")
+      .set({ attributes: JSON.stringify(next) })
+      .where("id", "=", labelId)
+      .execute();
+  },
   insert: async (
     ex: Executor,
     projectId: number,
@@ -306,8 +339,8 @@ export const openPublish = (db: Db, imp: ImportRow) => {
       // CROSS JOIN fixes the loop order (the chunk's images outside): the staging file has no
       // statistics, and the planner otherwise chose to scan every staged row for each chunk.
       rows: db.prepare(
-        `INSERT INTO main.annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
-         SELECT c.image_id, r.uid, l.id, r.geometry, c.base + r.position, @actor, @actor, @now, @now
+        `INSERT INTO main.annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at, attributes)
+         SELECT c.image_id, r.uid, l.id, r.geometry, c.base + r.position, @actor, @actor, @now, @now, r.attributes
          FROM temp.import_chunk c CROSS JOIN ${schema}.rows r CROSS JOIN main.labels l
          WHERE r.image_seq = c.seq AND l.id = ${label("r.label")} AND l.project_id = @project
          ORDER BY c.seq, r.position`,

@@ -190,6 +190,7 @@ describe("imports off the main thread", () => {
         images: result.stagedImages,
         usedLabelIds: result.usedLabelIds,
         createdLabels: result.createdLabels,
+        extendedLabels: result.extendedLabels,
       },
     );
     // Committed, not yet published: the project still shows what it had.

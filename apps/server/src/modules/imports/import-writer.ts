@@ -5,11 +5,19 @@ import {
   type DecodedDataset,
   type DecodedImage,
   type DecodeSink,
+  LabelAttributes,
   nameKey,
   type ProblemLog,
 } from "@labelbench/formats";
 import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
-import { countOf, type ImportQuery, MAX_SHAPES_PER_IMAGE, type ShapeType } from "@labelbench/schema";
+import {
+  type AttributeDefinition,
+  countOf,
+  type ImportQuery,
+  type LabelScope,
+  MAX_SHAPES_PER_IMAGE,
+  type ShapeType,
+} from "@labelbench/schema";
 import type { z } from "zod";
 import type { ProjectLabel, ProjectSnapshot } from "./import-repo.js";
 import type { ProbedImage } from "./receive.js";
@@ -33,6 +41,9 @@ export interface LabelPlan {
   /** The project's label; for a label the import creates, its placeholder id (negative) once staged. */
   labelId: number | null;
   readonly shapeTypes: readonly ShapeType[];
+  readonly scope: LabelScope;
+  /** Its attribute definitions as the import leaves them (created ones included), and the values' typing. */
+  readonly attributes: LabelAttributes;
   readonly state: "existing" | "created" | "refused";
   /** An annotation or a tag uses it (a refused label is an error only then). */
   used: boolean;
@@ -132,8 +143,15 @@ export class ImportWriter implements DecodeSink {
       this.refuse(img);
       return;
     }
-    if (!plan.shapeTypes.includes(a.geometry.type)) {
-      const message = `label "${plan.target}" does not allow ${a.geometry.type} shapes`;
+    const taken = plan.attributes.take(a.attributes);
+    const refusal =
+      plan.scope === "tags"
+        ? `label "${plan.target}" is for whole-image tags only, not shapes`
+        : !plan.shapeTypes.includes(a.geometry.type)
+          ? `label "${plan.target}" does not allow ${a.geometry.type} shapes`
+          : taken.problems.join("; ");
+    if (refusal) {
+      const message = refusal;
       if (this.opts.invalidShapes === "skip") this.log.warn(a.file, a.where, `${message}; skipped`);
       else this.log.error(a.file, a.where, message);
       this.refuse(img);
@@ -147,7 +165,8 @@ export class ImportWriter implements DecodeSink {
     const seq = this.imageSeq(img);
     const t = this.touch(seq);
     // The decoder built and checked this geometry; it is stored as is, not parsed again.
-    stage.row(seq, t.count++, randomUUID(), labelId, storedGeometryJson(a.geometry));
+    const values = Object.keys(taken.values).length > 0 ? JSON.stringify(taken.values) : null;
+    stage.row(seq, t.count++, randomUUID(), labelId, storedGeometryJson(a.geometry), values);
     // The decoder limits the dataset's shapes per image; appending adds those already stored. The
     // error stops the writes, so it is reported once.
     if (t.count + this.storedShapes(t) > MAX_SHAPES_PER_IMAGE)
@@ -179,6 +198,12 @@ export class ImportWriter implements DecodeSink {
     for (const img of dataset.images) {
       for (const t of img.tags) {
         const p = this.plan(t);
+        if (p?.scope === "shapes" && !p.used)
+          this.log.warn(
+            "(labels)",
+            undefined,
+            `label "${p.target}" is for shapes only: its image tags are not imported`,
+          );
         if (p) this.use(p);
       }
       tags += img.tags.length;
@@ -197,8 +222,8 @@ export class ImportWriter implements DecodeSink {
     const append = this.opts.existing === "append";
     for (const img of dataset.images) {
       const tagIds = img.tags.flatMap((t) => {
-        const labelId = this.plan(t)?.labelId;
-        return labelId == null ? [] : [labelId];
+        const p = this.plan(t);
+        return p?.labelId == null || p.scope === "shapes" ? [] : [p.labelId];
       });
       const seq = this.seqOfKey.get(img.key);
       if (seq === undefined && append && tagIds.length === 0) continue;
@@ -222,6 +247,20 @@ export class ImportWriter implements DecodeSink {
   /** Labels this import creates, in the order the project is to list them (placeholder ids), after `finish`. */
   get createdLabels(): readonly LabelPlan[] {
     return this.created;
+  }
+
+  /** Existing labels the import gave new attribute definitions, with those definitions. */
+  get extendedLabels(): { id: number; attributes: AttributeDefinition[] }[] {
+    return [...this.plans.values()].flatMap((p) =>
+      p?.state === "existing" && p.labelId !== null && p.attributes.created.length > 0
+        ? [
+            {
+              id: p.labelId,
+              attributes: p.attributes.defs.filter((d) => p.attributes.created.includes(d.name)),
+            },
+          ]
+        : [],
+    );
   }
 
   /** Project labels the staged rows and tags use: they must still exist when the import is published. */
@@ -253,6 +292,8 @@ export class ImportWriter implements DecodeSink {
         target: l.name,
         labelId: l.id,
         shapeTypes: l.shapeTypes,
+        scope: l.scope,
+        attributes: new LabelAttributes(l.name, l.attributes),
         state: "existing",
         used: false,
         count: 0,
@@ -266,11 +307,24 @@ export class ImportWriter implements DecodeSink {
         target: name.trim(),
         labelId: null,
         shapeTypes: ["box", "polygon"],
+        scope: "both",
+        attributes: new LabelAttributes(name.trim(), []),
         state: "created",
         used: false,
         count: 0,
       };
-    else p = { name, target: name, labelId: null, shapeTypes: [], state: "refused", used: false, count: 0 };
+    else
+      p = {
+        name,
+        target: name,
+        labelId: null,
+        shapeTypes: [],
+        scope: "both",
+        attributes: new LabelAttributes(name, []),
+        state: "refused",
+        used: false,
+        count: 0,
+      };
     this.plans.set(k, p);
     return p;
   }

@@ -185,6 +185,7 @@ export const importDataset = async (
       images: result.stagedImages,
       usedLabelIds: result.usedLabelIds,
       createdLabels: result.createdLabels,
+      extendedLabels: result.extendedLabels,
     });
     const t1 = performance.now();
     await publishImport(deps, importId);

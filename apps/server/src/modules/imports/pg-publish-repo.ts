@@ -69,6 +69,7 @@ interface StagedRow {
   uid: string;
   label: number;
   geometry: string;
+  attributes: string | null;
 }
 
 /** The staging file, read-only, with the statements a publish reads it through. */
@@ -82,7 +83,7 @@ const openStage = (file: string) => {
      FROM images WHERE seq BETWEEN ? AND ? ORDER BY seq`,
   );
   const rows = db.prepare<[number, number], StagedRow>(
-    "SELECT image_seq, position, uid, label, geometry FROM rows WHERE image_seq BETWEEN ? AND ? ORDER BY image_seq, position",
+    "SELECT image_seq, position, uid, label, geometry, attributes FROM rows WHERE image_seq BETWEEN ? AND ? ORDER BY image_seq, position",
   );
   return {
     rowsOf: (after: number) => rowsOf.all(after).map((r) => r.rows),
@@ -197,14 +198,14 @@ function* copyLines(
   labelOf: (ref: number) => number | undefined,
   imp: ImportRow,
 ): Generator<string> {
-  const tail = `\t${copyText(imp.actor)}\t${copyText(imp.actor)}\t${copyText(imp.started_at)}\t${copyText(imp.started_at)}\n`;
+  const tail = `\t${copyText(imp.actor)}\t${copyText(imp.actor)}\t${copyText(imp.started_at)}\t${copyText(imp.started_at)}\t`;
   let buf = "";
   for (const r of stage.rows(from, to)) {
     const image = target.get(r.image_seq);
     // An image deleted while the import ran, or a label deleted while it published (which takes its shapes with it).
     const label = image && labelOf(r.label);
     if (!image || label === undefined) continue;
-    buf += `${image.imageId}\t${copyText(r.uid)}\t${label}\t${copyText(r.geometry)}\t${image.base + r.position}${tail}`;
+    buf += `${image.imageId}\t${copyText(r.uid)}\t${label}\t${copyText(r.geometry)}\t${image.base + r.position}${tail}${copyText(r.attributes)}\n`;
     if (buf.length >= 65_536) {
       yield buf;
       buf = "";
@@ -245,7 +246,7 @@ const publishRange = async (
     Readable.from(copyLines(stage, from, to, target, labelOf, imp)),
     client.query(
       copyFrom(
-        "COPY annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at) FROM STDIN",
+        "COPY annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at, attributes) FROM STDIN",
       ),
     ),
   );

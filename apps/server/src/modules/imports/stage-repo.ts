@@ -29,6 +29,7 @@ CREATE TABLE rows (
   uid TEXT NOT NULL,
   label INTEGER NOT NULL,
   geometry TEXT NOT NULL,
+  attributes TEXT,             -- the shape's attribute values as JSON, or NULL
   PRIMARY KEY (image_seq, position)
 ) WITHOUT ROWID;
 CREATE TABLE labels (
@@ -62,7 +63,7 @@ export interface StagedImage {
  * take ~45% less CPU. The rows wait in a buffer of at most this many.
  */
 export const STAGE_BATCH_ROWS = 100;
-const ROW_COLUMNS = 5;
+const ROW_COLUMNS = 6;
 
 /** Opens a new staging file for writing; one transaction holds every write until `close(true)`. */
 export const createStage = (file: string) => {
@@ -72,13 +73,13 @@ export const createStage = (file: string) => {
   db.pragma("synchronous = OFF");
   db.exec(SCHEMA);
   const insRow = db.prepare(
-    "INSERT INTO rows (image_seq, position, uid, label, geometry) VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO rows (image_seq, position, uid, label, geometry, attributes) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const insRows = db.prepare(
-    `INSERT INTO rows (image_seq, position, uid, label, geometry) VALUES ${Array(STAGE_BATCH_ROWS).fill("(?, ?, ?, ?, ?)").join(", ")}`,
+    `INSERT INTO rows (image_seq, position, uid, label, geometry, attributes) VALUES ${Array(STAGE_BATCH_ROWS).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`,
   );
   /** Rows not yet written, their columns one after another. */
-  const pending: (string | number)[] = [];
+  const pending: (string | number | null)[] = [];
   const flush = () => {
     for (let i = 0; i < pending.length; i += ROW_COLUMNS) insRow.run(pending.slice(i, i + ROW_COLUMNS));
     pending.length = 0;
@@ -91,8 +92,15 @@ export const createStage = (file: string) => {
   db.exec("BEGIN");
   return {
     file,
-    row: (seq: number, position: number, uid: string, label: number, geometry: string) => {
-      pending.push(seq, position, uid, label, geometry);
+    row: (
+      seq: number,
+      position: number,
+      uid: string,
+      label: number,
+      geometry: string,
+      attributes: string | null = null,
+    ) => {
+      pending.push(seq, position, uid, label, geometry, attributes);
       if (pending.length === STAGE_BATCH_ROWS * ROW_COLUMNS) {
         insRows.run(pending);
         pending.length = 0;

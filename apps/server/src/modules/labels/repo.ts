@@ -1,4 +1,11 @@
-import { type Label, labelNameKey, type ShapeType } from "@labelbench/schema";
+import {
+  type AttributeDefinition,
+  type AttributeValues,
+  type Label,
+  type LabelScope,
+  labelNameKey,
+  type ShapeType,
+} from "@labelbench/schema";
 import { type ExpressionBuilder, sql } from "kysely";
 import type { Dialect } from "../../db/connect.js";
 import type { Executor } from "../../db/executor.js";
@@ -12,6 +19,8 @@ interface LabelRow {
   hotkey: string | null;
   position: number;
   shape_types: string;
+  attributes: string;
+  scope: string;
   annotation_count: number;
 }
 
@@ -23,6 +32,9 @@ const toLabel = (r: LabelRow): Label => ({
   hotkey: r.hotkey,
   position: r.position,
   shapeTypes: r.shape_types.split(",") as ShapeType[],
+  // Written only from checked definitions (LabelCreate, LabelPatch, an import).
+  scope: r.scope as LabelScope,
+  attributes: JSON.parse(r.attributes) as AttributeDefinition[],
   annotationCount: Number(r.annotation_count),
 });
 
@@ -31,6 +43,8 @@ export interface NewLabel {
   color: string;
   hotkey: string | null;
   shapeTypes: ShapeType[];
+  scope?: LabelScope;
+  attributes?: AttributeDefinition[];
 }
 
 /** Shared with the web's label editor, so both see the same names collide. */
@@ -39,7 +53,17 @@ export const nameKey = labelNameKey;
 const withCount = (ex: Executor) =>
   ex
     .selectFrom("labels as l")
-    .select(["l.id", "l.project_id", "l.name", "l.color", "l.hotkey", "l.position", "l.shape_types"])
+    .select([
+      "l.id",
+      "l.project_id",
+      "l.name",
+      "l.color",
+      "l.hotkey",
+      "l.position",
+      "l.shape_types",
+      "l.attributes",
+      "l.scope",
+    ])
     .select((eb: ExpressionBuilder<Database & { l: Database["labels"] }, "l">) =>
       eb
         .selectFrom("annotations as a")
@@ -158,6 +182,8 @@ export const labelRepo = {
         hotkey: l.hotkey,
         position,
         shape_types: l.shapeTypes.join(","),
+        scope: l.scope ?? "both",
+        attributes: JSON.stringify(l.attributes ?? []),
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -170,6 +196,8 @@ export const labelRepo = {
       ...(patch.color === undefined ? {} : { color: patch.color }),
       ...(patch.hotkey === undefined ? {} : { hotkey: patch.hotkey }),
       ...(patch.shapeTypes === undefined ? {} : { shape_types: patch.shapeTypes.join(",") }),
+      ...(patch.scope === undefined ? {} : { scope: patch.scope }),
+      ...(patch.attributes === undefined ? {} : { attributes: JSON.stringify(patch.attributes) }),
     };
     if (Object.keys(set).length === 0) return;
     await ex.updateTable("labels").set(set).where("id", "=", id).execute();
@@ -216,6 +244,60 @@ export const labelRepo = {
       await ex.selectFrom("annotations").select(type.as("t")).distinct().where("label_id", "=", id).execute()
     ).map((r) => r.t);
   },
+  /** The label's shapes that hold attribute values: what a change of its definitions revisits. */
+  valuesOf: async (ex: Executor, id: number): Promise<{ id: number; attributes: AttributeValues }[]> =>
+    (
+      await ex
+        .selectFrom("annotations")
+        .select(["id", "attributes"])
+        .where("label_id", "=", id)
+        .where("attributes", "is not", null)
+        .execute()
+    ).map((r) => ({ id: r.id, attributes: JSON.parse(r.attributes as string) as AttributeValues })),
+  /** How many of the label's shapes hold no values at all (a new required attribute would need one). */
+  withoutValues: async (ex: Executor, id: number): Promise<number> =>
+    Number(
+      (
+        await ex
+          .selectFrom("annotations")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("label_id", "=", id)
+          .where("attributes", "is", null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  /** Rewrites shapes' values (null: none), by row id. */
+  setValues: async (
+    ex: Executor,
+    rows: readonly { id: number; attributes: string | null }[],
+    now: string,
+  ) => {
+    for (const r of rows)
+      await ex
+        .updateTable("annotations")
+        .set({ attributes: r.attributes, updated_at: now })
+        .where("id", "=", r.id)
+        .execute();
+  },
+  /** Gives every shape of the label without values these (a new attribute's default). */
+  fillEmpty: async (ex: Executor, id: number, attributes: string, now: string) => {
+    await ex
+      .updateTable("annotations")
+      .set({ attributes, updated_at: now })
+      .where("label_id", "=", id)
+      .where("attributes", "is", null)
+      .execute();
+  },
+  tagCount: async (ex: Executor, id: number): Promise<number> =>
+    Number(
+      (
+        await ex
+          .selectFrom("image_tags")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("label_id", "=", id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   /** Moves the label's annotations and image tags to `targetId`. */
   reassign: async (ex: Executor, id: number, targetId: number, now: string) => {
     await ex

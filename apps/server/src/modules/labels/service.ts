@@ -1,4 +1,14 @@
-import { RESERVED_HOTKEYS, type ShapeType } from "@labelbench/schema";
+import {
+  type AttributeDefinition,
+  attributeValueProblem,
+  conformAttributeValues,
+  defaultAttributeValues,
+  type Label,
+  type LabelScope,
+  orderedAttributeValues,
+  RESERVED_HOTKEYS,
+  type ShapeType,
+} from "@labelbench/schema";
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
@@ -38,7 +48,109 @@ const checkName = async (ex: Executor, projectId: number, name: string, selfId?:
   }
 };
 
+/** "1 shape", "3 shapes": these messages count things one at a time. */
+const countOf = (n: number, noun: string) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? noun.replace(/s$/, "") : noun}`;
+const holds = (n: number) => (n === 1 ? "holds" : "hold");
+const has = (n: number) => (n === 1 ? "has" : "have");
+
 type LabelInput = Omit<NewLabel, "color"> & { color?: string | undefined };
+
+/** A label's scope may narrow only when nothing uses it the way it would no longer allow. */
+const checkScope = async (ex: Executor, label: Label, scope: LabelScope) => {
+  if (scope === "tags" && label.annotationCount > 0)
+    throw new AppError(
+      "CONFLICT",
+      `label "${label.name}" is on ${countOf(label.annotationCount, "shapes")}; relabel or delete them before making it a tag-only label`,
+      { field: "scope", shapes: label.annotationCount },
+    );
+  if (scope === "shapes") {
+    const tags = await repo.tagCount(ex, label.id);
+    if (tags > 0)
+      throw new AppError(
+        "CONFLICT",
+        `label "${label.name}" tags ${countOf(tags, "images")}; remove those tags before making it a shape-only label`,
+        { field: "scope", tags },
+      );
+  }
+};
+
+/** The values as stored: JSON in definition order, or null when there are none. */
+export const storedValues = (values: Record<string, unknown>, defs: readonly AttributeDefinition[]) => {
+  const ordered = orderedAttributeValues(values as never, defs);
+  return Object.keys(ordered).length === 0 ? null : JSON.stringify(ordered);
+};
+
+/**
+ * The shapes' values under the label's new definitions (docs/architecture.md "Attributes"):
+ * values of removed attributes are dropped, attributes without a value take their default (new
+ * ones included), kept values must still be valid, and a required attribute without a default
+ * must already have a value on every shape. Refused (409, nothing changed) otherwise.
+ */
+const conformShapes = async (
+  ex: Executor,
+  label: Label,
+  defs: readonly AttributeDefinition[],
+  now: string,
+  /** For shapes moving to another label: values its attributes refuse are dropped, not refused. */
+  dropRefused = false,
+): Promise<boolean> => {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const rows = await repo.valuesOf(ex, label.id);
+  const refused = new Map<string, { count: number; example: unknown; reason: string }>();
+  const missing = new Map<string, number>();
+  const writes: { id: number; attributes: string | null }[] = [];
+  for (const r of rows) {
+    for (const [name, value] of Object.entries(r.attributes)) {
+      const def = byName.get(name);
+      const reason = def ? attributeValueProblem(def, value) : null;
+      if (reason && !dropRefused) {
+        const seen = refused.get(name);
+        refused.set(name, {
+          count: (seen?.count ?? 0) + 1,
+          example: seen?.example ?? value,
+          reason: seen?.reason ?? reason,
+        });
+      }
+    }
+    const next = conformAttributeValues(r.attributes, defs).values;
+    for (const d of defs)
+      if (d.required && !(d.name in next)) missing.set(d.name, (missing.get(d.name) ?? 0) + 1);
+    const text = storedValues(next, defs);
+    if (text !== JSON.stringify(r.attributes)) writes.push({ id: r.id, attributes: text });
+  }
+  const empty = await repo.withoutValues(ex, label.id);
+  const fill = defaultAttributeValues(defs);
+  if (empty > 0)
+    for (const d of defs)
+      if (d.required && !(d.name in fill)) missing.set(d.name, (missing.get(d.name) ?? 0) + empty);
+  const problems = [
+    ...[...refused].map(
+      ([name, r]) =>
+        `${countOf(r.count, "shapes")} ${holds(r.count)} values of "${name}" the new definition refuses (e.g. ${JSON.stringify(r.example)}: ${r.reason})`,
+    ),
+    ...[...missing].map(
+      ([name, n]) =>
+        `${countOf(n, "shapes")} ${has(n)} no value for the required attribute "${name}", which has no default`,
+    ),
+  ];
+  if (problems.length > 0)
+    throw new AppError(
+      "CONFLICT",
+      `label "${label.name}"${dropRefused ? " (its shapes under the target's attributes)" : ""}: ${problems.join("; ")}; give it a default or change those shapes first`,
+      {
+        field: "attributes",
+        problems,
+      },
+    );
+  const fillText = storedValues(fill, defs);
+  if (writes.length === 0 && (empty === 0 || fillText === null)) return false;
+  // Open editors of those images get a conflict on their next save, then the new values.
+  await labelChanging(ex, label.id, now);
+  await repo.setValues(ex, writes, now);
+  if (empty > 0 && fillText !== null) await repo.fillEmpty(ex, label.id, fillText, now);
+  return true;
+};
 
 export const labelService = (deps: Pick<Deps, "sql" | "dialect">) => {
   const get = async (ex: Executor, projectId: number, id: number) => {
@@ -108,6 +220,10 @@ export const labelService = (deps: Pick<Deps, "sql" | "dialect">) => {
             );
           }
         }
+        if (patch.scope !== undefined && patch.scope !== current.scope)
+          await checkScope(trx, current, patch.scope);
+        if (patch.attributes !== undefined)
+          await conformShapes(trx, current, patch.attributes, new Date().toISOString());
         await repo.update(trx, id, patch);
         if (patch.position !== undefined) await repo.move(trx, projectId, id, patch.position);
         return get(trx, projectId, id);
@@ -147,6 +263,20 @@ export const labelService = (deps: Pick<Deps, "sql" | "dialect">) => {
               { field: "reassignTo", missing },
             );
           }
+          if (usage.annotations > 0 && target.scope === "tags")
+            throw new AppError(
+              "CONFLICT",
+              `label "${target.name}" is for whole-image tags only; "${label.name}" is on ${countOf(usage.annotations, "shapes")}`,
+              { field: "reassignTo", missing: [], scope: target.scope },
+            );
+          if (usage.tags > 0 && target.scope === "shapes")
+            throw new AppError(
+              "CONFLICT",
+              `label "${target.name}" is for shapes only; "${label.name}" tags ${countOf(usage.tags, "images")}`,
+              { field: "reassignTo", missing: [], scope: target.scope },
+            );
+          // The shapes take the target's attributes: values it accepts by name are kept.
+          await conformShapes(trx, label, target.attributes, now, true);
           // Images whose annotation set changes get a new revision so stale editors get a 409.
           await labelChanging(trx, id, now);
           await repo.reassign(trx, id, target.id, now);

@@ -23,11 +23,8 @@ import { libraryRepo, type Target } from "./repo.js";
 type Body = z.output<typeof BulkRequest>;
 type Action = Body["action"];
 
-/**
- * Which labels may tag a whole image. Every label for now; once labels say whether they apply to
- * shapes, images or both (issue 18's tag-only labels), this is the one place that reads it.
- */
-export const isTagLabel = (_label: Pick<Label, "id">): boolean => true;
+/** Which labels may tag a whole image: those whose scope is not shapes only. */
+export const isTagLabel = (label: Pick<Label, "scope">): boolean => label.scope !== "shapes";
 
 /** "1 image", "2 images". */
 const nOf = (n: number, noun: string) => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;

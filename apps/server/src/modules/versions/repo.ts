@@ -159,11 +159,11 @@ export const versionsRepo = (db: Executor, dialect: Dialect) => {
 
       await db
         .insertInto("version_labels")
-        .columns(["version_id", "label_id", "name", "color", "position"])
+        .columns(["version_id", "label_id", "name", "color", "position", "attributes"])
         .expression(
           db
             .selectFrom("labels")
-            .select([v.as("version_id"), "id", "name", "color", "position"])
+            .select([v.as("version_id"), "id", "name", "color", "position", "attributes"])
             .where("project_id", "=", projectId),
         )
         .execute();
@@ -220,7 +220,7 @@ export const versionsRepo = (db: Executor, dialect: Dialect) => {
         .execute();
       await db
         .insertInto("version_annotations")
-        .columns(["version_id", "id", "image_id", "uid", "label_id", "geometry", "position"])
+        .columns(["version_id", "id", "image_id", "uid", "label_id", "geometry", "position", "attributes"])
         .expression(
           db
             .selectFrom("annotations as a")
@@ -233,6 +233,7 @@ export const versionsRepo = (db: Executor, dialect: Dialect) => {
               "a.label_id",
               "a.geometry",
               "a.position",
+              "a.attributes",
             ])
             .where("i.project_id", "=", projectId)
             // SQLite: in the clustered key's order (walking the annotations' (image_id, position)

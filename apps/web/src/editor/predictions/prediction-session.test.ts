@@ -17,6 +17,8 @@ const label = (id: number, name: string, hotkey: string | null = null): Label =>
   hotkey,
   position: id,
   shapeTypes: ["box", "polygon"],
+  scope: "both",
+  attributes: [],
   annotationCount: 0,
 });
 

@@ -1,5 +1,11 @@
 import { geometryEquals } from "@labelbench/geometry";
-import type { Annotation, AnnotationPatchResult, AnnotationSet, Api } from "@labelbench/schema";
+import {
+  type Annotation,
+  type AnnotationPatchResult,
+  type AnnotationSet,
+  type Api,
+  sameAttributeValues,
+} from "@labelbench/schema";
 import type { z } from "zod";
 
 /**
@@ -12,13 +18,19 @@ import type { z } from "zod";
  */
 
 /** A shape as the editor holds and saves it: the stored annotation without its authors and times. */
-export type SnapshotShape = Pick<Annotation, "id" | "labelId" | "geometry" | "predictionId">;
+export type SnapshotShape = Pick<Annotation, "id" | "labelId" | "geometry" | "predictionId" | "attributes">;
 
-/** The shape's saved fields, without the rest (authors, times); `predictionId` only when it has one. */
-export const snapshotShape = (a: SnapshotShape): SnapshotShape =>
-  a.predictionId === undefined
-    ? { id: a.id, labelId: a.labelId, geometry: a.geometry }
-    : { id: a.id, labelId: a.labelId, geometry: a.geometry, predictionId: a.predictionId };
+/**
+ * The shape's saved fields, without the rest (authors, times): `predictionId` only when it has one,
+ * its attributes only when it has some (as the server sends them).
+ */
+export const snapshotShape = (a: SnapshotShape): SnapshotShape => ({
+  id: a.id,
+  labelId: a.labelId,
+  geometry: a.geometry,
+  ...(a.predictionId === undefined ? {} : { predictionId: a.predictionId }),
+  ...(a.attributes && Object.keys(a.attributes).length > 0 ? { attributes: a.attributes } : {}),
+});
 
 /** An image's whole content as the editor holds it. */
 export type Snapshot = Pick<AnnotationSet, "tags"> & { annotations: SnapshotShape[] };
@@ -68,7 +80,10 @@ export const snapshotOf = (set: Pick<AnnotationSet, "annotations" | "tags">): Sn
 
 const sameShape = (a: SnapshotShape, b: SnapshotShape) =>
   a === b ||
-  (a.labelId === b.labelId && a.predictionId === b.predictionId && geometryEquals(a.geometry, b.geometry));
+  (a.labelId === b.labelId &&
+    a.predictionId === b.predictionId &&
+    geometryEquals(a.geometry, b.geometry) &&
+    sameAttributeValues(a.attributes, b.attributes));
 
 /** Tags compare as sets: the server keeps them in label order, without repeats. */
 export const sameTags = (a: readonly number[], b: readonly number[]): boolean => {

@@ -211,13 +211,17 @@ export class FakeSaveServer {
       annotations: shapes.map((s) => {
         const was = before.get(s.id);
         const same =
-          was && was.labelId === s.labelId && JSON.stringify(was.geometry) === JSON.stringify(s.geometry);
+          was &&
+          was.labelId === s.labelId &&
+          JSON.stringify(was.geometry) === JSON.stringify(s.geometry) &&
+          JSON.stringify(was.attributes ?? {}) === JSON.stringify(s.attributes ?? {});
         return same
           ? was
           : {
               id: s.id,
               labelId: s.labelId,
               geometry: s.geometry,
+              ...(s.attributes ? { attributes: s.attributes } : {}),
               createdBy: was?.createdBy ?? by,
               updatedBy: by,
               createdAt: was?.createdAt ?? this.stampedAt,

@@ -1,4 +1,5 @@
 import { geometryEquals } from "@labelbench/geometry";
+import { sameAttributeValues } from "@labelbench/schema";
 import {
   applyDiffInPlace,
   type Content,
@@ -48,7 +49,10 @@ export interface ThreeWayMerge {
 }
 
 const same = (a: SnapshotShape, b: SnapshotShape) =>
-  a === b || (a.labelId === b.labelId && geometryEquals(a.geometry, b.geometry));
+  a === b ||
+  (a.labelId === b.labelId &&
+    geometryEquals(a.geometry, b.geometry) &&
+    sameAttributeValues(a.attributes, b.attributes));
 
 const sameOrBoth = (a: SnapshotShape | undefined, b: SnapshotShape | undefined) =>
   a === undefined || b === undefined ? a === b : same(a, b);

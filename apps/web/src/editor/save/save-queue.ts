@@ -1,5 +1,11 @@
 import { geometryEquals } from "@labelbench/geometry";
-import type { AnnotationPatchResult, AnnotationSet, Api, ErrorCode } from "@labelbench/schema";
+import {
+  type AnnotationPatchResult,
+  type AnnotationSet,
+  type Api,
+  type ErrorCode,
+  sameAttributeValues,
+} from "@labelbench/schema";
 import type { z } from "zod";
 import {
   applyChange,
@@ -204,7 +210,12 @@ export const sameContent = (set: Pick<AnnotationSet, "annotations" | "tags">, sn
   const byId = new Map(set.annotations.map((s) => [s.id, s]));
   return snap.annotations.every((s) => {
     const other = byId.get(s.id);
-    return other !== undefined && other.labelId === s.labelId && geometryEquals(other.geometry, s.geometry);
+    return (
+      other !== undefined &&
+      other.labelId === s.labelId &&
+      geometryEquals(other.geometry, s.geometry) &&
+      sameAttributeValues(other.attributes, s.attributes)
+    );
   });
 };
 

@@ -25,6 +25,8 @@ const LABELS: Label[] = [1, 2].map((id) => ({
   hotkey: null,
   position: id - 1,
   shapeTypes: ["box", "polygon"],
+  scope: "both",
+  attributes: [],
   annotationCount: 0,
 }));
 

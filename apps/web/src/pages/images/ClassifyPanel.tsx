@@ -2,11 +2,10 @@ import type { Label } from "@labelbench/schema";
 import { plural } from "../../ui/format";
 
 /**
- * The labels grid classification offers: those that may tag a whole image, in label order. Every
- * label for now; once labels say whether they apply to shapes, images or both (issue 18's
- * tag-only labels), this is the one line that reads it.
+ * The labels grid classification offers: those that may tag a whole image (scope tags or both),
+ * in label order.
  */
-export const tagLabels = (labels: readonly Label[]): Label[] => labels.filter(() => true);
+export const tagLabels = (labels: readonly Label[]): Label[] => labels.filter((l) => l.scope !== "shapes");
 
 /** Beside the dense grid: the tag labels with their hotkeys; a key (or a click) toggles the tag. */
 export function ClassifyPanel({

@@ -1,7 +1,8 @@
-import type { Label, LabelPatch, ShapeType } from "@labelbench/schema";
+import type { Label, LabelPatch, LabelScope, ShapeType } from "@labelbench/schema";
 import { type DragEvent, useEffect, useId, useState } from "react";
 import { plural } from "../../ui/format";
 import { Icon } from "../../ui/icons";
+import { AttributeEditor } from "./AttributeEditor";
 import { ColorPicker } from "./ColorPicker";
 import { checkHotkey, checkLabelName, checkShapeTypes } from "./label-rules";
 
@@ -38,6 +39,8 @@ export function LabelRow({ label, index, count, labels, onSave, onMove, onDelete
   const [hotkey, setHotkey] = useState(label.hotkey ?? "");
   const [hotkeyError, setHotkeyError] = useState<string | null>(null);
   const [shapeError, setShapeError] = useState<string | null>(null);
+  const [scopeError, setScopeError] = useState<string | null>(null);
+  const [editingAttributes, setEditingAttributes] = useState(false);
   const nameErrId = useId();
   const hotkeyErrId = useId();
 
@@ -200,6 +203,35 @@ export function LabelRow({ label, index, count, labels, onSave, onMove, onDelete
         )}
       </div>
 
+      <div className="label-row__scope field field--inline">
+        <select
+          className="input"
+          value={label.scope}
+          aria-label={`Where ${label.name} applies`}
+          onChange={async (e) => setScopeError(await onSave({ scope: e.target.value as LabelScope }))}
+        >
+          <option value="both">Shapes + tags</option>
+          <option value="shapes">Shapes only</option>
+          <option value="tags">Tags only</option>
+        </select>
+        {scopeError && (
+          <p className="field__error" role="alert">
+            {scopeError}
+          </p>
+        )}
+      </div>
+
+      <button
+        type="button"
+        className="button button--small label-row__attrs-button"
+        aria-expanded={editingAttributes}
+        aria-label={`Attributes of ${label.name}`}
+        title={label.attributes.map((a) => `${a.name} (${a.kind})`).join(", ") || "No attributes"}
+        onClick={() => setEditingAttributes((v) => !v)}
+      >
+        {label.attributes.length === 0 ? "Attributes" : plural(label.attributes.length, "attribute")}
+      </button>
+
       <span className={`label-row__usage${label.annotationCount === 0 ? " is-zero" : ""}`}>
         {plural(label.annotationCount, "annotation")}
       </span>
@@ -213,6 +245,9 @@ export function LabelRow({ label, index, count, labels, onSave, onMove, onDelete
       >
         <Icon name="trash" size={16} />
       </button>
+      {editingAttributes && (
+        <AttributeEditor label={label} onSave={onSave} onClose={() => setEditingAttributes(false)} />
+      )}
     </li>
   );
 }

@@ -139,6 +139,8 @@ export function LabelsPage() {
                   <span>Name</span>
                   <span>Hotkey</span>
                   <span>Shapes</span>
+                  <span>Applies to</span>
+                  <span />
                   <span>Used by</span>
                   <span />
                 </div>
