@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { keymapApi } from "./keymap.js";
 import { predictionsApi } from "./predictions-contract.js";
 import { qualityApi } from "./quality-contract.js";
 import { qualityReportApi } from "./quality-report-contract.js";
@@ -253,6 +254,7 @@ export const api = {
   ...qualityApi,
   ...qualityReportApi,
   ...predictionsApi,
+  ...keymapApi,
 } as const;
 
 export type Api = typeof api;

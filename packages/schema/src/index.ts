@@ -5,6 +5,7 @@ export * from "./domain.js";
 export * from "./errors.js";
 export * from "./fast-parse.js";
 export * from "./image-path.js";
+export * from "./keymap.js";
 export * from "./label-rules.js";
 export * from "./limits.js";
 export * from "./natural-order.js";
