@@ -24,6 +24,7 @@ import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./mo
 import { resumeImports } from "./modules/imports/import-publish.js";
 import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
+import { keymapRouter } from "./modules/keymap/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { projectsRouter } from "./modules/projects/router.js";
 import { qualityRouter } from "./modules/quality/router.js";
@@ -171,6 +172,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(copiesRouter(deps));
   api.use(goldRouter(deps));
   api.use(qualityRouter(deps));
+  api.use(keymapRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));
