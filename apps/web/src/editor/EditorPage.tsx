@@ -4,10 +4,12 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { urlOf } from "../api/client";
 import { useMe } from "../auth/session-store";
+import { useKeymap } from "../keymap/keymap-store";
 import { parseScope, scopeSearch } from "../pages/images/library-scope";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
 import { registerAppCommands } from "./app-commands";
+import { ChordHint } from "./ChordHint";
 import { ConflictBanner, ConflictDialog } from "./ConflictDialog";
 import { emptyTiledImageStats, type TiledImageStats } from "./canvas/tile-renderer";
 import { EditorCanvas, type RenderStats } from "./EditorCanvas";
@@ -103,6 +105,7 @@ export function EditorPage() {
   );
 
   const [help, setHelp] = useState(false);
+  const labelFilter = useRef<HTMLInputElement>(null);
   const closeHelp = useCallback(() => setHelp(false), []);
   const [stats] = useState<RenderStats>(emptyRenderStats);
   const [tileStats] = useState<TiledImageStats>(emptyTiledImageStats);
@@ -217,8 +220,13 @@ export function EditorPage() {
       copyFromPrevious: () => void view.current.session.copyFromPrevious(),
       saveNow: () => view.current.session.flushAll(),
       toggleHelp: () => setHelp((h) => !h),
+      findLabel: () => labelFilter.current?.focus(),
     });
   }, [editor]);
+  // The user's own keys (loaded at sign-in) over the defaults: the registry holds them, so the keys,
+  // the tooltips and the `?` overlay all say the same.
+  const keymap = useKeymap((s) => s.bindings);
+  useEffect(() => editor.setKeymap(keymap), [editor, keymap]);
 
   useWindowKeys(editor, view, closeHelp);
   // Review (issue 15): the image's issues and the re-review diff; `I` and `G` in review mode.
@@ -308,7 +316,7 @@ export function EditorPage() {
       <SaveProblems saves={saves} imageId={imageId} onDiscard={session.discard} />
       <div className="ed-main">
         <aside className="ed-side ed-side--left">
-          <LabelPalette editor={editor} projectHref={projectHref} />
+          <LabelPalette editor={editor} projectHref={projectHref} filterRef={labelFilter} />
           <TagsPanel editor={editor} />
         </aside>
         <div className="ed-canvas">
@@ -322,6 +330,7 @@ export function EditorPage() {
             tileStats={tileStats}
             marks={issues.session.marks}
           />
+          <ChordHint editor={editor} />
           {issues.rights.review && <IssueForm editor={editor} session={issues.session} />}
           <DiffLegend session={issues.session} keys={reviewMode} />
           {bundle && !error && (
