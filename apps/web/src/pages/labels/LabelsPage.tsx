@@ -171,8 +171,9 @@ export function LabelsPage() {
               Hotkeys
             </h2>
             <p className="muted">
-              A label's hotkey picks it in the editor. Use 1–9 or a letter. These letters belong to editor
-              commands:
+              A label's hotkey picks it in the editor. Use 1–9 or a letter; for a large set, a chord of two
+              keys — a letter, then a digit or letter: <kbd>G</kbd> <kbd>3</kbd> is G, then 3. In the editor,{" "}
+              <kbd>/</kbd> finds a label by name. These letters belong to editor commands:
             </p>
             <ul className="reserved-keys">
               {Object.entries(RESERVED_HOTKEYS).map(([k, v]) => (
