@@ -77,6 +77,9 @@ describe("key bindings are physical keys", () => {
   test("US symbols match the physical key with its Shift", () => {
     expect(matchesKeys(["?"], keyEventFor("?"))).toBe(true);
     expect(matchesKeys(["?"], press("Slash", "/"))).toBe(false);
+    // "?" reported on its key without the Shift flag is still Shift+Slash, not "/".
+    expect(matchesKeys(["?"], press("Slash", "?"))).toBe(true);
+    expect(matchesKeys(["/"], press("Slash", "?"))).toBe(false);
     expect(matchesKeys(["+"], keyEventFor("+"))).toBe(true);
     expect(matchesKeys(["="], keyEventFor("+"))).toBe(false);
     expect(matchesKeys(["-"], keyEventFor("-"))).toBe(true);

@@ -107,7 +107,12 @@ export const isMod = (e: { ctrl: boolean; meta?: boolean | undefined }): boolean
  * fall back to the US key that types their character.
  */
 const eventCode = (e: KeyDownEvent): { code: string; shift: boolean } => {
-  if (e.code !== "" && e.code !== "Unidentified") return { code: e.code, shift: e.shift };
+  if (e.code !== "" && e.code !== "Unidentified") {
+    // A shifted US character on its own key ("?" on Slash) is Shift+that key even where the event
+    // leaves shiftKey unset (synthetic input, some remote desktops).
+    const us = US_KEYS[e.key];
+    return { code: e.code, shift: e.shift || (us !== undefined && us.shift && us.code === e.code) };
+  }
   const us = US_KEYS[e.key.length === 1 ? e.key.toLowerCase() : e.key];
   if (us) return { code: us.code, shift: e.shift || us.shift };
   return { code: ALIASES[e.key] ?? e.key, shift: e.shift };
