@@ -111,7 +111,7 @@ const eventCode = (e: KeyDownEvent): { code: string; shift: boolean } => {
     // A shifted US character on its own key ("?" on Slash) is Shift+that key even where the event
     // leaves shiftKey unset (synthetic input, some remote desktops).
     const us = US_KEYS[e.key];
-    return { code: e.code, shift: e.shift || (us !== undefined && us.shift && us.code === e.code) };
+    return { code: e.code, shift: e.shift || (us?.shift === true && us.code === e.code) };
   }
   const us = US_KEYS[e.key.length === 1 ? e.key.toLowerCase() : e.key];
   if (us) return { code: us.code, shift: e.shift || us.shift };
