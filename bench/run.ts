@@ -72,6 +72,7 @@ const cases: Case[] = [
   ...(await optionalCases("renditions.ts", "renditionCases")),
   ...(await optionalCases("import-publish.ts", "importPublishCases")),
   ...(await optionalCases("review-queue.ts", "reviewQueueCases")),
+  ...(await optionalCases("label-palette.ts", "labelPaletteCases")),
 ];
 
 const rows: Row[] = [];
