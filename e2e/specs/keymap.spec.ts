@@ -171,4 +171,28 @@ test("1,000 labels: the palette filters as you type, Enter picks, and a chord ho
   await page.keyboard.press("7");
   await expect(hint).toBeHidden();
   expect(await editorState(page, (s) => s.activeLabelId)).toBe(idOf("species-0500"));
+
+  // The labels page: the set is searched, and a chord is typed as the hotkey.
+  await page.goto(`/projects/${projectId}/labels`);
+  const find = page.getByRole("searchbox", { name: "Find a label" });
+  await find.fill("0042");
+  await expect(page.getByRole("status").filter({ hasText: "1 of 1000" })).toBeVisible();
+  const hotkey = page.getByRole("textbox", { name: "Hotkey for species-0042" });
+  await hotkey.click();
+  await page.keyboard.type("w4");
+  await expect
+    .poll(async () => {
+      const all = (await (await request.get(`${API}/projects/${projectId}/labels`)).json()).items as {
+        name: string;
+        hotkey: string | null;
+      }[];
+      return all.find((l) => l.name === "species-0042")?.hotkey;
+    })
+    .toBe("w4");
+  await shot(page, "labels-page-filtered");
+  // A key that would start that chord is refused with the label's name.
+  await find.fill("0043");
+  await page.getByRole("textbox", { name: "Hotkey for species-0043" }).click();
+  await page.keyboard.type("w");
+  await expect(page.getByText(`"w" clashes with "species-0042"'s "w4"`)).toBeVisible();
 });

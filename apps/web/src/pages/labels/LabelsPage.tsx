@@ -1,6 +1,7 @@
 import { type Label, type LabelPatch, RESERVED_HOTKEYS } from "@labelbench/schema";
-import { type DragEvent, useId, useRef, useState } from "react";
+import { type DragEvent, useId, useMemo, useRef, useState } from "react";
 import { call } from "../../api/client";
+import { filterLabels } from "../../editor/label-filter";
 import { useProject } from "../../project/project-context";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
@@ -27,6 +28,10 @@ export function LabelsPage() {
   const labels = list.data ?? [];
   const [modal, setModal] = useState<Modal>(null);
   const [announce, setAnnounce] = useState("");
+  // A set of hundreds is searched, not scrolled: the rows keep their place in the set for moves.
+  const [query, setQuery] = useState("");
+  const shown = useMemo(() => filterLabels(labels, query), [labels, query]);
+  const indexOf = useMemo(() => new Map(labels.map((l, i) => [l.id, i])), [labels]);
 
   const replace = (updated: Label) =>
     list.setData((prev) => prev?.map((l) => (l.id === updated.id ? updated : l)));
@@ -133,6 +138,23 @@ export function LabelsPage() {
               </EmptyState>
             ) : (
               <>
+                {labels.length > 9 && (
+                  <div className="label-list__filter">
+                    <input
+                      type="search"
+                      className="input"
+                      placeholder={`Find among ${labels.length} labels`}
+                      aria-label="Find a label"
+                      value={query}
+                      onChange={(e) => setQuery(e.target.value)}
+                    />
+                    {query.trim() !== "" && (
+                      <span className="muted" role="status">
+                        {shown.length} of {labels.length}
+                      </span>
+                    )}
+                  </div>
+                )}
                 <div className="label-list__head" aria-hidden="true">
                   <span />
                   <span>Colour</span>
@@ -143,25 +165,28 @@ export function LabelsPage() {
                   <span />
                 </div>
                 <ol className="label-list" aria-label="Label set" onDragLeave={drag.onLeave}>
-                  {labels.map((l, i) => (
-                    <LabelRow
-                      key={l.id}
-                      label={l}
-                      index={i}
-                      count={labels.length}
-                      labels={labels}
-                      onSave={(patch) => save(l, patch)}
-                      onMove={(to) => void move(i, to)}
-                      onDelete={() =>
-                        setModal({
-                          kind: "delete",
-                          label: l,
-                          usage: l.annotationCount > 0 ? { annotations: l.annotationCount, tags: 0 } : null,
-                        })
-                      }
-                      drag={drag.rowProps(i)}
-                    />
-                  ))}
+                  {shown.map((l) => {
+                    const i = indexOf.get(l.id) ?? 0;
+                    return (
+                      <LabelRow
+                        key={l.id}
+                        label={l}
+                        index={i}
+                        count={labels.length}
+                        labels={labels}
+                        onSave={(patch) => save(l, patch)}
+                        onMove={(to) => void move(i, to)}
+                        onDelete={() =>
+                          setModal({
+                            kind: "delete",
+                            label: l,
+                            usage: l.annotationCount > 0 ? { annotations: l.annotationCount, tags: 0 } : null,
+                          })
+                        }
+                        drag={drag.rowProps(i)}
+                      />
+                    );
+                  })}
                 </ol>
               </>
             )}
