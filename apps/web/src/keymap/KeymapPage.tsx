@@ -1,5 +1,5 @@
 import { applyKeymap, bindingOfEvent, type Command } from "@labelbench/editor";
-import { formatCombo } from "@labelbench/schema";
+import { formatCombo, isKeyCode } from "@labelbench/schema";
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { ApiError } from "../api/client";
 import { Keys } from "../editor/Keys";
@@ -81,6 +81,14 @@ export function KeymapPage() {
       if (e.code === "Escape" && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey) {
         setCapture(null);
         setNotice(null);
+        return;
+      }
+      if (!isKeyCode(e.code)) {
+        setCapture(null);
+        setNotice({
+          kind: "error",
+          text: `That key (${e.code || e.key}) cannot be a shortcut; choose another`,
+        });
         return;
       }
       const spec = formatCombo(
