@@ -50,7 +50,9 @@ test("rebind the box tool and next image on the keymap page, then use the new ke
   // A taken key is refused with the other command's name; the keys stay as they were.
   await page.getByRole("button", { name: "Change Polygon tool", exact: true }).click();
   await page.keyboard.press("Control+z");
-  await expect(page.getByText("Ctrl+Z is already Undo")).toBeVisible();
+  // Said in the command's row, where the user is looking.
+  await expect(row(page, "tool.polygon").getByRole("alert")).toHaveText("Ctrl+Z is already Undo");
+  await shot(page, "keymap-conflict");
   await expect(row(page, "tool.polygon").locator("kbd")).toHaveText(["P"]);
 
   // Escape cancels a capture.
@@ -106,6 +108,8 @@ test("rebind the box tool and next image on the keymap page, then use the new ke
 test("1,000 labels: the palette filters as you type, Enter picks, and a chord hotkey picks a label", async ({
   page,
 }) => {
+  // A thousand labels to create and list, on a shared machine.
+  test.setTimeout(150_000);
   const request = page.request;
   const created = await request.post(`${API}/projects`, { data: { name: "Large label set e2e" } });
   const projectId = (await created.json()).id as number;
@@ -173,7 +177,13 @@ test("1,000 labels: the palette filters as you type, Enter picks, and a chord ho
   expect(await editorState(page, (s) => s.activeLabelId)).toBe(idOf("species-0500"));
 
   // The labels page: the set is searched, and a chord is typed as the hotkey.
+  const opened = Date.now();
   await page.goto(`/projects/${projectId}/labels`);
+  // The first hundred rows, the rest by search or on request.
+  await expect(page.getByRole("button", { name: "Show all 1000" })).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('input[aria-label="Name of species-0100"]')).toBeAttached();
+  await expect(page.locator('input[aria-label="Name of species-0101"]')).not.toBeAttached();
+  console.log(`labels page with 1,000 labels listed in ${Date.now() - opened} ms`);
   const find = page.getByRole("searchbox", { name: "Find a label" });
   await find.fill("0042");
   await expect(page.getByRole("status").filter({ hasText: "1 of 1000" })).toBeVisible();

@@ -35,7 +35,10 @@ export function KeymapPage() {
   // Caps follow the keyboard layout once the browser has told it.
   useSyncExternalStore(onLayoutChange, layoutVersion);
   const [capture, setCapture] = useState<Capture | null>(null);
-  const [notice, setNotice] = useState<{ kind: "error" | "ok"; text: string } | null>(null);
+  // An error about one command shows in its row (where the user is looking), the rest at the top.
+  const [notice, setNotice] = useState<{ kind: "error" | "ok"; text: string; commandId?: string } | null>(
+    null,
+  );
   const [busy, setBusy] = useState(false);
 
   const current = useMemo(() => applyKeymap(catalog, bindings), [catalog, bindings]);
@@ -55,9 +58,9 @@ export function KeymapPage() {
     [current],
   );
 
-  const apply = async (change: KeyChange, done: string) => {
+  const apply = async (change: KeyChange, done: string, commandId?: string) => {
     if (!change.ok) {
-      setNotice({ kind: "error", text: change.message });
+      setNotice({ kind: "error", text: change.message, ...(commandId ? { commandId } : {}) });
       return;
     }
     setBusy(true);
@@ -88,6 +91,7 @@ export function KeymapPage() {
         setNotice({
           kind: "error",
           text: `That key (${e.code || e.key}) cannot be a shortcut; choose another`,
+          commandId: capture.commandId,
         });
         return;
       }
@@ -109,6 +113,7 @@ export function KeymapPage() {
       void apply(
         giveKey(catalog, useKeymap.getState().bindings, cmd.id, spec, capture.how),
         `${shortLabel(cmd)}: ${keyText(spec)}`,
+        cmd.id,
       );
     };
     window.addEventListener("keydown", onKey, true);
@@ -143,14 +148,19 @@ export function KeymapPage() {
         </p>
       )}
       <p
-        className={`keymap-notice${notice?.kind === "error" ? " is-error" : ""}`}
+        className={`keymap-notice${notice?.kind === "error" && !notice.commandId ? " is-error" : ""}`}
         role="status"
         aria-live="polite"
       >
         {capture
           ? "Press the new key combination… (Esc cancels)"
-          : (notice?.text ??
-            (changedCount > 0 ? `${changedCount} commands have your keys` : "All keys are the defaults"))}
+          : notice && !notice.commandId
+            ? notice.text
+            : notice?.kind === "ok"
+              ? notice.text
+              : changedCount > 0
+                ? `${changedCount} commands have your keys`
+                : "All keys are the defaults"}
       </p>
       <div className="keymap-groups">
         {groups.map(([group, cmds]) => (
@@ -175,8 +185,9 @@ export function KeymapPage() {
                     )
                   }
                   onReset={() =>
-                    void apply(resetKey(catalog, bindings, c.id), `${shortLabel(c)}: default keys`)
+                    void apply(resetKey(catalog, bindings, c.id), `${shortLabel(c)}: default keys`, c.id)
                   }
+                  error={notice?.kind === "error" && notice.commandId === c.id ? notice.text : null}
                 />
               ))}
             </ul>
@@ -192,6 +203,7 @@ function KeymapRow(props: {
   changed: boolean;
   capturing: "replace" | "add" | null;
   busy: boolean;
+  error: string | null;
   onCapture(how: "replace" | "add"): void;
   onRemove(spec: string): void;
   onReset(): void;
@@ -256,6 +268,11 @@ function KeymapRow(props: {
           Reset
         </button>
       </span>
+      {props.error && (
+        <p className="keymap-row__error" role="alert">
+          {props.error}
+        </p>
+      )}
     </li>
   );
 }

@@ -14,6 +14,9 @@ import { LabelRow } from "./LabelRow";
 import { checkLabelName, dropTarget, freeHotkeys, moveItem, nextFreeColor } from "./label-rules";
 import { LABEL_PALETTE } from "./palette";
 
+/** Rows listed before "Show all": enough for most sets, cheap for a set of 1,000. */
+const LIST_FIRST = 100;
+
 type Modal = { kind: "bulk" } | { kind: "delete"; label: Label; usage: Usage | null } | null;
 
 export function LabelsPage() {
@@ -30,7 +33,12 @@ export function LabelsPage() {
   const [announce, setAnnounce] = useState("");
   // A set of hundreds is searched, not scrolled: the rows keep their place in the set for moves.
   const [query, setQuery] = useState("");
-  const shown = useMemo(() => filterLabels(labels, query), [labels, query]);
+  const matching = useMemo(() => filterLabels(labels, query), [labels, query]);
+  // Hundreds of editable rows take seconds to build: the first ones, the rest on request or by search.
+  const [limit, setLimit] = useState(LIST_FIRST);
+  // Labels added here stay in sight at the end, listed or not.
+  const [added, setAdded] = useState<ReadonlySet<number>>(new Set());
+  const shown = query.trim() === "" ? matching.filter((l, i) => i < limit || added.has(l.id)) : matching;
   const indexOf = useMemo(() => new Map(labels.map((l, i) => [l.id, i])), [labels]);
 
   const replace = (updated: Label) =>
@@ -117,7 +125,10 @@ export function LabelsPage() {
             <AddLabel
               projectId={projectId}
               labels={labels}
-              onAdded={(l) => list.setData((prev) => [...(prev ?? []), l])}
+              onAdded={(l) => {
+                setAdded((prev) => new Set(prev).add(l.id));
+                list.setData((prev) => [...(prev ?? []), l]);
+              }}
             />
             {labels.length === 0 ? (
               <EmptyState
@@ -150,7 +161,7 @@ export function LabelsPage() {
                     />
                     {query.trim() !== "" && (
                       <span className="muted" role="status">
-                        {shown.length} of {labels.length}
+                        {matching.length} of {labels.length}
                       </span>
                     )}
                   </div>
@@ -188,6 +199,16 @@ export function LabelsPage() {
                     );
                   })}
                 </ol>
+                {shown.length < matching.length && (
+                  <div className="label-list__more">
+                    <span className="muted">
+                      {shown.length} of {matching.length} labels listed; find one above, or
+                    </span>
+                    <button type="button" className="button button--small" onClick={() => setLimit(Infinity)}>
+                      Show all {matching.length}
+                    </button>
+                  </div>
+                )}
               </>
             )}
           </section>
