@@ -159,7 +159,7 @@ export function KeymapPage() {
             : notice?.kind === "ok"
               ? notice.text
               : changedCount > 0
-                ? `${changedCount} commands have your keys`
+                ? `${changedCount} ${changedCount === 1 ? "command has" : "commands have"} your keys`
                 : "All keys are the defaults"}
       </p>
       <div className="keymap-groups">
