@@ -75,6 +75,7 @@ const cases: Case[] = [
   ...(await optionalCases("import-publish.ts", "importPublishCases")),
   ...(await optionalCases("review-queue.ts", "reviewQueueCases")),
   ...(await optionalCases("library-bulk.ts", "libraryBulkCases")),
+  ...(await optionalCases("label-palette.ts", "labelPaletteCases")),
 ];
 
 const rows: Row[] = [];

@@ -24,6 +24,7 @@ import { createStoredFiles, type StoredFiles, type StoredFilesHooks } from "./mo
 import { resumeImports } from "./modules/imports/import-publish.js";
 import { removeImportTemps } from "./modules/imports/receive.js";
 import { importsRouter } from "./modules/imports/router.js";
+import { keymapRouter } from "./modules/keymap/router.js";
 import { labelsRouter } from "./modules/labels/router.js";
 import { libraryRouter } from "./modules/library/router.js";
 import { modelBackendsRouter } from "./modules/model-backends/router.js";
@@ -189,6 +190,7 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
   api.use(modelEvalRouter(deps));
   api.use(modelBackendsRouter(deps));
   api.use(versionsRouter(deps));
+  api.use(keymapRouter(deps));
   if (opts.config.testControls) api.use(testControlRouter(tiles));
   api.use((req, res) => {
     res.status(404).json(envelope("NOT_FOUND", `no API route for ${req.method} ${req.originalUrl}`));

@@ -208,7 +208,7 @@ export const attributeCommands = (): Command[] =>
 
 export const LABEL_COMMAND_PREFIX = "label.";
 
-/** One command per label hotkey, so the help overlay lists them too. */
+/** One command per label hotkey (a key, or a two-key chord), so the help overlay lists them too. */
 export const labelCommands = (
   labels: readonly Label[],
   apply: (ed: Editor, label: Label) => void,
@@ -219,7 +219,8 @@ export const labelCommands = (
       id: `${LABEL_COMMAND_PREFIX}${l.id}`,
       label: `Label "${l.name}" (relabel selection or draw with it)`,
       group: "Labels",
-      keys: [(l.hotkey ?? "").toLowerCase()],
+      // A two-character hotkey is a chord: "g3" is G, then 3.
+      keys: [[...(l.hotkey ?? "").toLowerCase()].join(" ")],
       // Review keys take these letters while reviewing.
       mode: "annotate" as const,
       run: (ed: Editor) => apply(ed, l),

@@ -24,6 +24,7 @@ import {
   attributeValueProblem,
   conformAttributeValues,
   defaultAttributeValues,
+  formatCombo,
   type Label,
   orderedAttributeValues,
   type ShapeType,
@@ -32,7 +33,8 @@ import {
 import { createStore } from "zustand/vanilla";
 import { attributeCommands, builtinCommands, LABEL_COMMAND_PREFIX, labelCommands } from "./commands.js";
 import { type DocDiff, History, isEmptyDocDiff, survivingIds, touchedIds } from "./history.js";
-import { bindingsOverlap, type KeyDownEvent, matchesKeys, parseKeyBinding } from "./keys.js";
+import { applyKeymap, commandsMeet, type UserKeymap } from "./keymap.js";
+import { type KeyDownEvent, keysOverlap, matchesBinding, matchesKeys, parseKeySequence } from "./keys.js";
 import { focusViewport, steppedObject } from "./object-focus.js";
 import { cursorKindFor } from "./pointer-cursor.js";
 import {
@@ -146,7 +148,14 @@ const initialState = (): EditorState => ({
   readOnly: false,
   message: null,
   messageSeq: 0,
+  pendingChord: null,
 });
+
+/** The host's timers (browser or node): the package compiles without DOM or node types. */
+const hostTimers = globalThis as unknown as {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
 
 /** What a refused edit says in read-only mode. */
 export const READ_ONLY_MESSAGE = "Read-only: press E to fix";
@@ -164,7 +173,13 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   const store = createStore<EditorState>()(initialState);
   const history = new History();
   const metrics: EditorMetrics = { lastHitTestCandidates: 0, hitTests: 0 };
+  /** The commands as registered (default keys), in registration (dispatch) order. */
+  const registered = new Map<string, Command>();
+  /** The same commands with the user's keys: what dispatch matches and the overlay lists. */
   const commands = new Map<string, Command>();
+  let keymap: UserKeymap = {};
+  const chordTimeoutMs = opts.chordTimeoutMs ?? 1500;
+  let chordTimer: unknown = null;
 
   let shapes: ShapeMap = ShapeMap.empty;
   let index = new GridIndex<ShapeId>(cellSizeFor(null));
@@ -711,8 +726,9 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
   };
 
   const syncLabelCommands = (labels: readonly Label[]) => {
-    for (const id of [...commands.keys()]) if (id.startsWith(LABEL_COMMAND_PREFIX)) commands.delete(id);
-    for (const c of labelCommands(labels, applyLabelHotkey)) commands.set(c.id, c);
+    for (const id of [...registered.keys()]) if (id.startsWith(LABEL_COMMAND_PREFIX)) registered.delete(id);
+    for (const c of labelCommands(labels, applyLabelHotkey)) registered.set(c.id, c);
+    applyKeys();
   };
 
   // ---- keyboard ----
@@ -721,14 +737,21 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
    * Refuses a command whose id or key is taken, so two commands never silently race for one key
    * (excalidraw only finds out at dispatch); `fallbackFor` names the commands it shares keys with.
    */
+  /** Rebuilds the keys in effect from the registered commands and the user's keymap. */
+  const applyKeys = () => {
+    commands.clear();
+    for (const c of applyKeymap([...registered.values()], keymap)) commands.set(c.id, c);
+  };
+
   const addCommand = (c: Command) => {
-    if (commands.has(c.id)) throw new Error(`command "${c.id}" is already registered`);
+    if (registered.has(c.id)) throw new Error(`command "${c.id}" is already registered`);
+    // Defaults against defaults: a clash is a programming error. The user's keys are applied after
+    // (applyKeymap), where their choice wins over a default instead of failing.
     for (const key of c.keys) {
-      const binding = parseKeyBinding(key);
-      for (const other of commands.values()) {
+      for (const other of registered.values()) {
         if (c.fallbackFor?.includes(other.id)) continue;
-        if (c.mode !== undefined && other.mode !== undefined && c.mode !== other.mode) continue;
-        const clash = other.keys.find((k) => bindingsOverlap(parseKeyBinding(k), binding));
+        if (!commandsMeet(c, other)) continue;
+        const clash = other.keys.find((k) => keysOverlap(k, key));
         if (clash !== undefined) {
           throw new Error(
             `command "${c.id}" cannot take key "${key}": command "${other.id}" is already bound to "${clash}"`,
@@ -736,12 +759,53 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
         }
       }
     }
-    commands.set(c.id, c);
+    registered.set(c.id, c);
+    applyKeys();
   };
 
-  const matchCommands = (e: KeyDownEvent): Command[] => {
+  const activeCommands = (): Command[] => {
     const mode = cur().mode;
-    return [...commands.values()].filter((c) => (c.mode ?? mode) === mode && matchesKeys(c.keys, e));
+    return [...commands.values()].filter((c) => (c.mode ?? mode) === mode);
+  };
+
+  const matchCommands = (e: KeyDownEvent): Command[] =>
+    activeCommands().filter((c) => matchesKeys(c.keys, e));
+
+  const endChord = () => {
+    if (chordTimer !== null) hostTimers.clearTimeout(chordTimer);
+    chordTimer = null;
+    if (cur().pendingChord !== null) set({ pendingChord: null });
+  };
+
+  /** Commands whose chord starts with this press (their first step), in dispatch order. */
+  const chordsStartingWith = (e: KeyDownEvent): Command[] =>
+    activeCommands().filter((c) =>
+      c.keys.some((k) => {
+        const seq = parseKeySequence(k);
+        return seq.length === 2 && matchesBinding(seq[0] as (typeof seq)[0], e);
+      }),
+    );
+
+  /** The second key of a pending chord: runs the command it completes; any other key just ends the chord. */
+  const finishChord = (first: string, e: KeyDownEvent): boolean => {
+    endChord();
+    if (e.key === "Escape" || e.code === "Escape") return true;
+    for (const c of activeCommands()) {
+      const done = c.keys.some((k) => {
+        const seq = parseKeySequence(k);
+        return (
+          seq.length === 2 &&
+          formatCombo(seq[0] as (typeof seq)[0]) === first &&
+          matchesBinding(seq[1] as (typeof seq)[1], e)
+        );
+      });
+      if (!done || (c.canRun && !c.canRun(editor))) continue;
+      c.run(editor);
+      return true;
+    }
+    const name = (code: string) => code.replace(/^(?:Key|Digit)/, "");
+    message(`No shortcut is ${name(first.split("+").pop() ?? first)} then ${name(e.code || e.key)}`);
+    return true;
   };
 
   const onKeyDown = (e: KeyDownEvent): boolean => {
@@ -759,10 +823,21 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     ) {
       return true;
     }
+    const pending = cur().pendingChord;
+    if (pending !== null) return finishChord(pending, e);
     for (const c of matchCommands(e)) {
       if (c.canRun && !c.canRun(editor)) continue;
       c.run(editor);
       return true;
+    }
+    const chords = chordsStartingWith(e);
+    if (chords.length > 0 && !e.repeat) {
+      const [first] = parseKeySequence(chords[0]?.keys.find((k) => parseKeySequence(k).length === 2) ?? "");
+      if (first) {
+        set({ pendingChord: formatCombo(first) });
+        chordTimer = hostTimers.setTimeout(endChord, chordTimeoutMs);
+        return true;
+      }
     }
     return false;
   };
@@ -952,8 +1027,15 @@ export function createEditor(opts: CreateEditorOptions = {}): Editor {
     registerCommand(c) {
       addCommand(c);
       return () => {
-        if (commands.get(c.id) === c) commands.delete(c.id);
+        if (registered.get(c.id) !== c) return;
+        registered.delete(c.id);
+        applyKeys();
       };
+    },
+
+    setKeymap(next) {
+      keymap = next;
+      applyKeys();
     },
 
     runCommand(id) {

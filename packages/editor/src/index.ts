@@ -7,7 +7,19 @@ export {
 } from "./commands.js";
 export { createEditor, MAX_ZOOM, PASTE_OFFSET, READ_ONLY_MESSAGE, sharedClipboard } from "./editor.js";
 export { type DocDiff, History } from "./history.js";
-export { isMod, matchesKeys, parseKeyBinding } from "./keys.js";
+export { applyKeymap, commandsMeet, keyHolder, type UserKeymap } from "./keymap.js";
+export {
+  bindingOfEvent,
+  bindingsOverlap,
+  canonicalKeys,
+  isMod,
+  type KeyBinding,
+  keysOverlap,
+  matchesKeys,
+  parseKeyBinding,
+  parseKeySequence,
+  US_KEYS,
+} from "./keys.js";
 export { FOCUS_MARGIN_PX, focusViewport, READABLE_OBJECT_PX, steppedObject } from "./object-focus.js";
 export {
   BOX_HANDLES,

@@ -107,6 +107,11 @@ export interface EditorState {
   message: string | null;
   /** +1 with every message, so the same text said again is shown (and timed) again. */
   messageSeq: number;
+  /**
+   * The first step of a two-key chord just pressed ("KeyG"), while the editor waits for the second;
+   * null otherwise. The UI shows it as a hint; it clears on the second key, Escape or the timeout.
+   */
+  pendingChord: string | null;
 }
 
 /** Where a review issue would be pinned (the contract's anchor; a shape anchor's `box` is the server's). */
@@ -247,6 +252,11 @@ export interface Editor {
   registerCommand(c: Command): () => void;
   /** Runs the command when it exists and canRun allows it. */
   runCommand(id: string): boolean;
+  /**
+   * The user's own keys (command id → keys, in codes: "Mod+KeyZ"), replacing the defaults of the
+   * commands it names, those registered later included; {} restores every default.
+   */
+  setKeymap(keymap: Readonly<Record<string, readonly string[]>>): void;
   /** Commands whose keys match the key event, in registration order (the help overlay lists `commands`). */
   matchCommands(e: Extract<EditorEvent, { type: "keyDown" }>): Command[];
   setTool(id: ToolId): void;
@@ -325,6 +335,8 @@ export interface HistoryEffect {
 export interface CreateEditorOptions {
   clipboard?: Clipboard;
   idFactory?: () => string;
+  /** How long a chord's first key waits for the second (ms); 1500 unless told. */
+  chordTimeoutMs?: number;
 }
 
 export type { ShapeType };

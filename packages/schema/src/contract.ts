@@ -25,6 +25,7 @@ import {
   UploadReply,
 } from "./domain.js";
 import { endpoint } from "./endpoint.js";
+import { keymapApi } from "./keymap.js";
 import { libraryApi } from "./library-contract.js";
 import { modelBackendsApi } from "./model-backends-contract.js";
 import { modelEvalApi } from "./model-eval-contract.js";
@@ -261,6 +262,7 @@ export const api = {
   ...modelBackendsApi,
   ...versionsApi,
   ...libraryApi,
+  ...keymapApi,
 } as const;
 
 export type Api = typeof api;

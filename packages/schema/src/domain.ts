@@ -71,10 +71,16 @@ export const Color = z
   .string()
   .regex(/^#[0-9a-fA-F]{6}$/, "colour must be #rrggbb")
   .transform((c) => c.toLowerCase());
-/** Label hotkeys: a digit 1-9 or a letter; editor shortcuts reserve some letters (see RESERVED_HOTKEYS). */
+/**
+ * Label hotkeys: a digit 1-9, a letter, or a two-key chord (a letter, then a digit or a letter: "g3");
+ * editor shortcuts reserve some letters (see RESERVED_HOTKEYS), for a chord's first key too.
+ */
 export const Hotkey = z
   .string()
-  .regex(HOTKEY_PATTERN, "hotkey must be a digit 1-9 or a letter")
+  .regex(
+    HOTKEY_PATTERN,
+    "hotkey must be a digit 1-9, a letter, or a chord of a letter then a digit or letter (g3)",
+  )
   .transform((k) => k.toLowerCase());
 
 /** Letters the editor uses for its own commands; a label may not take them. */

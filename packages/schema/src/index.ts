@@ -6,6 +6,7 @@ export * from "./domain.js";
 export * from "./errors.js";
 export * from "./fast-parse.js";
 export * from "./image-path.js";
+export * from "./keymap.js";
 export * from "./label-rules.js";
 export * from "./library-contract.js";
 export * from "./limits.js";

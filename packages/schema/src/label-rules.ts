@@ -6,8 +6,21 @@
 /** How many labels one bulk create adds at most. */
 export const MAX_BULK_LABELS = 1000;
 
-/** A label hotkey: one digit 1-9 or one letter (case is folded). */
-export const HOTKEY_PATTERN = /^[1-9a-zA-Z]$/;
+/**
+ * A label hotkey: one key — a digit 1-9 or a letter — or, for sets beyond what single keys reach, a
+ * two-key chord: a letter, then a digit or a letter ("g3" is G, then 3). Case is folded.
+ */
+export const HOTKEY_PATTERN = /^(?:[1-9a-zA-Z]|[a-zA-Z][0-9a-zA-Z])$/;
+
+/**
+ * Two label hotkeys that cannot be in one set: the same keys, or one key that is the first step of the
+ * other's chord ("g" and "g3": after G the editor could not know whether to wait for the 3).
+ */
+export const hotkeysClash = (a: string, b: string): boolean => {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x === y || (x.length !== y.length && (x[0] === y || y[0] === x));
+};
 
 /** The key two label names collide on (the `name_key` column): "Car" and " car" are one name. */
 export const labelNameKey = (name: string): string => name.trim().toLocaleLowerCase("en-US");

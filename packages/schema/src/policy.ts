@@ -32,6 +32,9 @@ export const POLICY = {
   logout: { kind: "signedIn" },
   me: { kind: "signedIn" },
   changePassword: { kind: "signedIn" },
+  // Each user's own keys: the route reads and writes only the caller's row.
+  getKeymap: { kind: "signedIn" },
+  putKeymap: { kind: "signedIn" },
   // Managers pick project members from this list (addMember); editing users stays admin-only.
   listUsers: { kind: "manager" },
   createUser: { kind: "admin" },

@@ -45,9 +45,16 @@ describe("LabelCreate", () => {
       attributes: [],
     });
   });
-  it("refuses a hotkey of 0 or two characters", () => {
+  it("refuses a hotkey of 0, three characters, or a chord not starting with a letter", () => {
     expect(LabelCreate.safeParse({ name: "a", hotkey: "0" }).success).toBe(false);
-    expect(LabelCreate.safeParse({ name: "a", hotkey: "ab" }).success).toBe(false);
+    expect(LabelCreate.safeParse({ name: "a", hotkey: "abc" }).success).toBe(false);
+    expect(LabelCreate.safeParse({ name: "a", hotkey: "1a" }).success).toBe(false);
+    expect(LabelCreate.safeParse({ name: "a", hotkey: "g-" }).success).toBe(false);
+  });
+
+  it("takes a two-key chord (a letter, then a digit or letter), lower-cased", () => {
+    expect(LabelCreate.parse({ name: "a", hotkey: "G3" }).hotkey).toBe("g3");
+    expect(LabelCreate.parse({ name: "a", hotkey: "ab" }).hotkey).toBe("ab");
   });
 });
 

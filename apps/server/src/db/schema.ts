@@ -110,6 +110,7 @@ export const TABLES = {
     updated_at: "text",
   },
   sessions: { id_hash: "text", user_id: "int", created_at: "text", expires_at: "text" },
+  user_keymaps: { user_id: "int", bindings: "text", updated_at: "text" },
   api_tokens: {
     id: "id",
     user_id: "int",

@@ -4,6 +4,9 @@ import { RequireSession } from "../auth/RequireSession";
 import { AdminOnly, ProjectAllows } from "../auth/Restricted";
 import { useSession } from "../auth/session-store";
 import { EDITOR_PATH, startEditorPreload } from "../editor/session/preload";
+import { KeymapPage } from "../keymap/KeymapPage";
+import { startKeyboardLayout } from "../keymap/keyboard-layout";
+import { startKeymapSync } from "../keymap/keymap-store";
 import { UsersPage } from "../pages/admin/UsersPage";
 import { LoginPage } from "../pages/auth/LoginPage";
 import { SetupPage } from "../pages/auth/SetupPage";
@@ -43,6 +46,11 @@ const sessionChecked = () =>
       resolve();
     });
   });
+if (typeof window !== "undefined") {
+  // The user's own keys load with the session; their caps read as the keyboard's layout labels them.
+  startKeymapSync();
+  startKeyboardLayout();
+}
 if (typeof window !== "undefined" && EDITOR_PATH.test(window.location.pathname)) {
   // The session check starts with the first script rather than after React's first render.
   useSession.getState().ensureLoaded();
@@ -210,6 +218,7 @@ export const routes = [
               },
               { path: "settings/tokens", element: <TokensPage /> },
               { path: "settings/password", element: <PasswordPage /> },
+              { path: "settings/keys", element: <KeymapPage /> },
               { path: "*", element: <NotFoundPage /> },
             ],
           },

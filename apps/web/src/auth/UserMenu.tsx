@@ -93,6 +93,9 @@ export function UserMenu() {
             <Link className="user-menu__item" to="/settings/password">
               <Icon name="lock" size={16} /> Password
             </Link>
+            <Link className="user-menu__item" to="/settings/keys">
+              <Icon name="keyboard" size={16} /> Keyboard shortcuts
+            </Link>
             {user.role === "admin" && (
               <Link className="user-menu__item" to="/admin/users">
                 <Icon name="users" size={16} /> Users

@@ -4,11 +4,13 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { urlOf } from "../api/client";
 import { useMe } from "../auth/session-store";
+import { useKeymap } from "../keymap/keymap-store";
 import { parseScope, scopeSearch } from "../pages/images/library-scope";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
 import { AttributesPanel } from "./AttributesPanel";
 import { registerAppCommands } from "./app-commands";
+import { ChordHint } from "./ChordHint";
 import { ConflictBanner, ConflictDialog } from "./ConflictDialog";
 import { emptyTiledImageStats, type TiledImageStats } from "./canvas/tile-renderer";
 import { EditorCanvas, type RenderStats } from "./EditorCanvas";
@@ -107,6 +109,7 @@ export function EditorPage() {
   );
 
   const [help, setHelp] = useState(false);
+  const labelFilter = useRef<HTMLInputElement>(null);
   const closeHelp = useCallback(() => setHelp(false), []);
   const [stats] = useState<RenderStats>(emptyRenderStats);
   const [tileStats] = useState<TiledImageStats>(emptyTiledImageStats);
@@ -221,8 +224,13 @@ export function EditorPage() {
       copyFromPrevious: () => void view.current.session.copyFromPrevious(),
       saveNow: () => view.current.session.flushAll(),
       toggleHelp: () => setHelp((h) => !h),
+      findLabel: () => labelFilter.current?.focus(),
     });
   }, [editor]);
+  // The user's own keys (loaded at sign-in) over the defaults: the registry holds them, so the keys,
+  // the tooltips and the `?` overlay all say the same.
+  const keymap = useKeymap((s) => s.bindings);
+  useEffect(() => editor.setKeymap(keymap), [editor, keymap]);
 
   useWindowKeys(editor, view, closeHelp);
   // Review (issue 15): the image's issues and the re-review diff; `I` and `G` in review mode.
@@ -317,7 +325,7 @@ export function EditorPage() {
       <SaveProblems saves={saves} imageId={imageId} onDiscard={session.discard} />
       <div className="ed-main">
         <aside className="ed-side ed-side--left">
-          <LabelPalette editor={editor} projectHref={projectHref} />
+          <LabelPalette editor={editor} projectHref={projectHref} filterRef={labelFilter} />
           <TagsPanel editor={editor} />
           <SuggestedTags editor={editor} session={predictions.session} />
         </aside>
@@ -334,6 +342,7 @@ export function EditorPage() {
             predictionMarks={predictions.marks}
             pressIntercept={predictions.session.pointer}
           />
+          <ChordHint editor={editor} />
           {issues.rights.review && <IssueForm editor={editor} session={issues.session} />}
           <DiffLegend session={issues.session} keys={reviewMode} />
           {bundle && !error && (

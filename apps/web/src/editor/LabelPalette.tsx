@@ -1,16 +1,37 @@
 import type { Editor } from "@labelbench/editor";
+import type { Label } from "@labelbench/schema";
+import { type Ref, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useStore } from "zustand";
 import { useCan } from "../auth/useCan";
 import { EdIcon } from "./icons";
+import { Keys } from "./Keys";
+import { filterLabels } from "./label-filter";
 
 const keepFocus = (e: React.MouseEvent) => e.preventDefault();
 
+/** Row height of the windowed list (.ed-label: a 32px button and a 2px gap). */
+const ROW_PX = 34;
+const OVERSCAN = 6;
+
+/** "g3" → "g 3": a two-character hotkey is a chord. */
+const hotkeySpec = (hotkey: string) => [...hotkey.toLowerCase()].join(" ");
+
 /**
  * The project's labels with colour and hotkey. Clicking one does what its hotkey does: relabel the
- * selection when there is one, and make it the label new shapes get.
+ * selection when there is one, and make it the label new shapes get. The filter box (`/`) narrows
+ * the list as the user types — names starting with the text first — and Enter picks the highlighted
+ * label, so a label among hundreds is a few keys away. Windowed: only the rows in view exist.
  */
-export function LabelPalette({ editor, projectHref }: { editor: Editor; projectHref: string }) {
+export function LabelPalette({
+  editor,
+  projectHref,
+  filterRef,
+}: {
+  editor: Editor;
+  projectHref: string;
+  filterRef?: Ref<HTMLInputElement>;
+}) {
   const all = useStore(editor.store, (s) => s.labels);
   // Tag-only labels live in the tags panel: they never label a shape.
   const labels = all.filter((l) => l.scope !== "tags");
@@ -18,6 +39,24 @@ export function LabelPalette({ editor, projectHref }: { editor: Editor; projectH
   const hidden = useStore(editor.store, (s) => s.hiddenLabels);
   const locked = useStore(editor.store, (s) => s.lockedLabels);
   const mayEditLabels = useCan()("manageProject");
+  const [query, setQuery] = useState("");
+  const [cursor, setCursor] = useState(0);
+  const shown = useMemo(() => filterLabels(labels, query), [labels, query]);
+  const highlighted = query.trim() === "" ? null : (shown[Math.min(cursor, shown.length - 1)] ?? null);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 400 });
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const first = Math.max(0, Math.floor(view.top / ROW_PX) - OVERSCAN);
+  const last = Math.min(shown.length, Math.ceil((view.top + view.height) / ROW_PX) + OVERSCAN);
 
   const choose = (id: number) => {
     const sel = [...editor.getState().selection];
@@ -25,9 +64,44 @@ export function LabelPalette({ editor, projectHref }: { editor: Editor; projectH
     editor.setActiveLabel(id);
   };
 
+  /** Keeps the highlighted row in view as the arrows move it. */
+  const moveTo = (i: number) => {
+    const n = Math.max(0, Math.min(shown.length - 1, i));
+    setCursor(n);
+    const el = scroller.current;
+    if (!el) return;
+    if (n * ROW_PX < el.scrollTop) el.scrollTop = n * ROW_PX;
+    else if ((n + 1) * ROW_PX > el.scrollTop + el.clientHeight)
+      el.scrollTop = (n + 1) * ROW_PX - el.clientHeight;
+  };
+
+  const leave = (input: HTMLInputElement) => {
+    setQuery("");
+    setCursor(0);
+    input.blur();
+  };
+
+  const onFilterKey = (e: React.KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      moveTo(cursor + (e.key === "ArrowDown" ? 1 : -1));
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      const pick = highlighted ?? shown[0];
+      if (!pick) return;
+      choose(pick.id);
+      leave(e.currentTarget);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      leave(e.currentTarget);
+    }
+  };
+
   return (
     <section className="ed-panel ed-labels" aria-label="Labels">
-      <h2 className="ed-panel__title">Labels</h2>
+      <h2 className="ed-panel__title">
+        Labels {labels.length > 9 && <span className="ed-count">{labels.length}</span>}
+      </h2>
       {all.length === 0 ? (
         <p className="ed-empty">
           This project has no labels yet.{" "}
@@ -40,64 +114,116 @@ export function LabelPalette({ editor, projectHref }: { editor: Editor; projectH
           )}
         </p>
       ) : (
-        <ul className="ed-labels__list">
-          {labels.map((l) => {
-            const isActive = l.id === active;
-            const isHidden = hidden.has(l.id);
-            const isLocked = locked.has(l.id);
-            return (
-              <li
-                key={l.id}
-                className={`ed-label${isActive ? " is-active" : ""}${isHidden ? " is-hidden" : ""}`}
-                style={{ "--label": l.color } as React.CSSProperties}
-              >
-                <button
-                  type="button"
-                  className="ed-label__main"
-                  onMouseDown={keepFocus}
-                  onClick={() => choose(l.id)}
-                  aria-pressed={isActive}
-                  title={`${l.name}${l.hotkey ? ` (${l.hotkey.toUpperCase()})` : ""} — ${l.shapeTypes.join(", ")}`}
-                  data-testid={`label-${l.name}`}
-                  style={{ "--label": l.color } as React.CSSProperties}
-                >
-                  <span className="ed-swatch" />
-                  <span className="ed-label__name">{l.name}</span>
-                  {l.shapeTypes.length === 1 && (
-                    <EdIcon
-                      name={l.shapeTypes[0] === "box" ? "box" : "polygon"}
-                      size={12}
-                      className="ed-label__type"
-                    />
-                  )}
-                  {l.hotkey && <kbd className="ed-kbd">{l.hotkey.toUpperCase()}</kbd>}
-                </button>
-                <button
-                  type="button"
-                  className={`ed-icon-btn${isHidden ? " is-on" : ""}`}
-                  onMouseDown={keepFocus}
-                  onClick={() => editor.toggleLabelHidden(l.id)}
-                  title={isHidden ? `Show ${l.name} shapes` : `Hide ${l.name} shapes`}
-                  aria-label={isHidden ? `Show ${l.name} shapes` : `Hide ${l.name} shapes`}
-                >
-                  <EdIcon name={isHidden ? "eyeOff" : "eye"} size={14} />
-                </button>
-                <button
-                  type="button"
-                  className={`ed-icon-btn${isLocked ? " is-on" : ""}`}
-                  onMouseDown={keepFocus}
-                  onClick={() => editor.toggleLabelLocked(l.id)}
-                  title={isLocked ? `Unlock ${l.name} shapes` : `Lock ${l.name} shapes`}
-                  aria-label={isLocked ? `Unlock ${l.name} shapes` : `Lock ${l.name} shapes`}
-                >
-                  <EdIcon name={isLocked ? "lock" : "unlock"} size={14} />
-                </button>
-              </li>
-            );
-          })}
-        </ul>
+        <>
+          <input
+            ref={filterRef}
+            type="search"
+            className="ed-labels__filter"
+            placeholder="Find a label  /"
+            aria-label="Find a label"
+            aria-controls="ed-label-list"
+            aria-activedescendant={highlighted ? `ed-label-${highlighted.id}` : undefined}
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setCursor(0);
+              if (scroller.current) scroller.current.scrollTop = 0;
+            }}
+            onKeyDown={onFilterKey}
+          />
+          <div
+            className="ed-labels__scroll"
+            ref={scroller}
+            onScroll={(e) =>
+              setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
+            }
+          >
+            {shown.length === 0 && <p className="ed-empty">No label matches "{query.trim()}".</p>}
+            <ul
+              id="ed-label-list"
+              className="ed-labels__list"
+              style={{ height: shown.length * ROW_PX }}
+              data-testid="label-palette"
+            >
+              {shown.slice(first, last).map((l, k) => (
+                <PaletteRow
+                  key={l.id}
+                  label={l}
+                  top={(first + k) * ROW_PX}
+                  active={l.id === active}
+                  highlighted={l.id === highlighted?.id}
+                  hidden={hidden.has(l.id)}
+                  locked={locked.has(l.id)}
+                  onChoose={() => choose(l.id)}
+                  onToggleHidden={() => editor.toggleLabelHidden(l.id)}
+                  onToggleLocked={() => editor.toggleLabelLocked(l.id)}
+                />
+              ))}
+            </ul>
+          </div>
+        </>
       )}
     </section>
+  );
+}
+
+function PaletteRow(props: {
+  label: Label;
+  top: number;
+  active: boolean;
+  highlighted: boolean;
+  hidden: boolean;
+  locked: boolean;
+  onChoose(): void;
+  onToggleHidden(): void;
+  onToggleLocked(): void;
+}) {
+  const { label: l, active: isActive, hidden: isHidden, locked: isLocked } = props;
+  const hotkey = l.hotkey ? hotkeySpec(l.hotkey) : null;
+  return (
+    <li
+      id={`ed-label-${l.id}`}
+      className={`ed-label${isActive ? " is-active" : ""}${isHidden ? " is-hidden" : ""}${props.highlighted ? " is-highlighted" : ""}`}
+      style={{ "--label": l.color, top: props.top } as React.CSSProperties}
+    >
+      <button
+        type="button"
+        className="ed-label__main"
+        onMouseDown={keepFocus}
+        onClick={props.onChoose}
+        aria-pressed={isActive}
+        title={`${l.name}${l.hotkey ? ` (${[...l.hotkey.toUpperCase()].join(" then ")})` : ""} — ${l.shapeTypes.join(", ")}`}
+        data-testid={`label-${l.name}`}
+        style={{ "--label": l.color } as React.CSSProperties}
+      >
+        <span className="ed-swatch" />
+        <span className="ed-label__name">{l.name}</span>
+        {l.shapeTypes.length === 1 && (
+          <EdIcon name={l.shapeTypes[0] === "box" ? "box" : "polygon"} size={12} className="ed-label__type" />
+        )}
+        {hotkey && <Keys spec={hotkey} />}
+      </button>
+      <button
+        type="button"
+        className={`ed-icon-btn${isHidden ? " is-on" : ""}`}
+        onMouseDown={keepFocus}
+        onClick={props.onToggleHidden}
+        title={isHidden ? `Show ${l.name} shapes` : `Hide ${l.name} shapes`}
+        aria-label={isHidden ? `Show ${l.name} shapes` : `Hide ${l.name} shapes`}
+      >
+        <EdIcon name={isHidden ? "eyeOff" : "eye"} size={14} />
+      </button>
+      <button
+        type="button"
+        className={`ed-icon-btn${isLocked ? " is-on" : ""}`}
+        onMouseDown={keepFocus}
+        onClick={props.onToggleLocked}
+        title={isLocked ? `Unlock ${l.name} shapes` : `Lock ${l.name} shapes`}
+        aria-label={isLocked ? `Unlock ${l.name} shapes` : `Lock ${l.name} shapes`}
+      >
+        <EdIcon name={isLocked ? "lock" : "unlock"} size={14} />
+      </button>
+    </li>
   );
 }
 

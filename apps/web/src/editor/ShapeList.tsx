@@ -4,6 +4,7 @@ import { useStore } from "zustand";
 import { useAfterPaint } from "./after-paint";
 import { attributeSummary } from "./attribute-summary";
 import { EdIcon } from "./icons";
+import { shortcutOf } from "./keys-display";
 import { type AuthorMap, authorLine, authorTitle } from "./session/shape-authors";
 
 const ROW_PX = 30;
@@ -16,6 +17,14 @@ const describe = (s: Shape): string => {
 };
 
 const NO_AUTHORS: AuthorMap = new Map();
+
+/** "press B for a box or P for a polygon", with the user's own keys. */
+const drawHint = (editor: Editor): string => {
+  const box = shortcutOf(editor, "tool.box");
+  const polygon = shortcutOf(editor, "tool.polygon");
+  if (box && polygon) return `press ${box} for a box or ${polygon} for a polygon`;
+  return "pick the box or polygon tool";
+};
 
 /**
  * The image's shapes in z-order. Windowed: only the rows in view exist in the DOM, so a dense scene
@@ -83,9 +92,7 @@ export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; au
         onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
       >
         {shapes.length === 0 && (
-          <p className="ed-empty">
-            No shapes yet. Pick a label, press B for a box or P for a polygon, and draw.
-          </p>
+          <p className="ed-empty">No shapes yet. Pick a label, {drawHint(editor)}, and draw.</p>
         )}
         <ul className="ed-shapes__list" style={{ height: shapes.length * ROW_PX }} data-testid="shape-list">
           {shapes.slice(first, last).map((s, k) => {

@@ -1,8 +1,9 @@
 import type { Command, Editor, EditorMode } from "@labelbench/editor";
 import { useMemo } from "react";
 import { useStore } from "zustand";
+import { APP_COMMANDS } from "./app-commands";
 import { EdIcon } from "./icons";
-import { keyCaps } from "./keys-display";
+import { Keys } from "./Keys";
 
 const GROUP_ORDER = [
   "Review",
@@ -18,15 +19,17 @@ const GROUP_ORDER = [
 
 /**
  * Groups the registry in a stable order; groups nobody planned for still show, after the known ones.
- * Only the commands of `mode` (and those of every mode) are listed: they are the ones the keys run.
+ * Only the commands of `mode` (and those of every mode) are listed: they are the ones the keys run;
+ * commands without keys only when asked (the keymap page lists them to give them one).
  */
 export const groupCommands = (
   commands: Iterable<Command>,
   mode: EditorMode = "annotate",
+  withoutKeys = false,
 ): [string, Command[]][] => {
   const groups = new Map<string, Command[]>();
   for (const c of commands) {
-    if (c.keys.length === 0 || (c.mode !== undefined && c.mode !== mode)) continue;
+    if ((c.keys.length === 0 && !withoutKeys) || (c.mode !== undefined && c.mode !== mode)) continue;
     const list = groups.get(c.group) ?? [];
     list.push(c);
     groups.set(c.group, list);
@@ -40,11 +43,13 @@ export const groupCommands = (
 
 /**
  * The `?` overlay, generated from the editor's command registry (label hotkeys included, since they are
- * commands too), so it cannot drift from what the keys do. Pointer gestures are listed separately.
+ * commands too), so it cannot drift from what the keys do: with the user's own keys (the registry
+ * holds them), each shown as the keyboard's layout labels it. Pointer gestures are listed separately.
  */
 export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose: () => void }) {
   const mode = useStore(editor.store, (s) => s.mode);
   const groups = useMemo(() => groupCommands(editor.commands.values(), mode), [editor, mode]);
+  const helpKey = editor.commands.get(APP_COMMANDS.help)?.keys[0];
   return (
     <div className="ed-overlay">
       <div
@@ -72,11 +77,7 @@ export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose:
                       {c.keys.map((k, i) => (
                         <span key={k} className="ed-help__binding">
                           {i > 0 && <span className="ed-help__or">or</span>}
-                          {keyCaps(k).map((cap) => (
-                            <kbd key={cap} className="ed-kbd">
-                              {cap}
-                            </kbd>
-                          ))}
+                          <Keys spec={k} />
                         </span>
                       ))}
                     </dd>
@@ -107,7 +108,8 @@ export function ShortcutsOverlay({ editor, onClose }: { editor: Editor; onClose:
           </section>
         </div>
         <p className="ed-help__foot">
-          Press <kbd className="ed-kbd">?</kbd> or <kbd className="ed-kbd">Esc</kbd> to close.
+          Press {helpKey && <Keys spec={helpKey} />} or <kbd className="ed-kbd">Esc</kbd> to close. Change
+          your keys under your account menu, Keyboard shortcuts.
         </p>
       </div>
     </div>

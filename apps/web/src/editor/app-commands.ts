@@ -10,6 +10,7 @@ export const APP_COMMANDS = {
   copyPrevious: "edit.copyFromPrevious",
   save: "file.save",
   help: "help.shortcuts",
+  findLabel: "view.findLabel",
 } as const;
 
 export interface AppActions {
@@ -24,6 +25,8 @@ export interface AppActions {
   copyFromPrevious(): void;
   saveNow(): void;
   toggleHelp(): void;
+  /** Puts the focus in the label palette's filter box. */
+  findLabel(): void;
   /** False while a dialog holds the keyboard. */
   enabled(): boolean;
 }
@@ -94,6 +97,14 @@ export const appCommands = (a: AppActions): Command[] => [
     keys: ["Mod+S"],
     canRun: () => a.enabled(),
     run: () => a.saveNow(),
+  },
+  {
+    id: APP_COMMANDS.findLabel,
+    label: "Find a label: type to filter, Enter picks (relabels the selection)",
+    group: "Labels",
+    keys: ["/"],
+    canRun: () => a.enabled(),
+    run: () => a.findLabel(),
   },
   {
     id: APP_COMMANDS.help,

@@ -225,6 +225,11 @@ const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> 
       body: { currentPassword: "not-the-password", newPassword: "another-password-1" },
     }),
   },
+  getKeymap: { expect: signedIn(200, false), prepare: () => ({ path: "/me/keymap" }) },
+  putKeymap: {
+    expect: signedIn(200, true),
+    prepare: () => ({ path: "/me/keymap", body: { bindings: { "tool.box": ["KeyK"] } } }),
+  },
   listUsers: { expect: { ...adminOnly(200, false), manager: 200 }, prepare: () => ({ path: "/users" }) },
   createUser: {
     expect: adminOnly(201, true),

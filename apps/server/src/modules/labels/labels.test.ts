@@ -79,7 +79,9 @@ describe("creating and listing labels", () => {
     [{ name: "" }, "body.name"],
     [{ name: "x", color: "red" }, "body.color"],
     [{ name: "x", hotkey: "0" }, "body.hotkey"],
-    [{ name: "x", hotkey: "F1" }, "body.hotkey"],
+    [{ name: "x", hotkey: "F12" }, "body.hotkey"],
+    [{ name: "x", hotkey: "1g" }, "body.hotkey"],
+    [{ name: "x", hotkey: "g-" }, "body.hotkey"],
     [{ name: "x", shapeTypes: [] }, "body.shapeTypes"],
     [{ name: "x", shapeTypes: ["circle"] }, "body.shapeTypes.0"],
     [{ name: 7 }, "body.name"],
@@ -154,6 +156,44 @@ describe("label hotkeys", () => {
       }
     }
     expect(await listLabels()).toEqual([]);
+  });
+
+  it("takes two-key chords for large sets, refusing one that a single key would shadow", async () => {
+    const g3 = await createLabel(t.app, projectId, { name: "g3-label", hotkey: "G3" });
+    expect(g3.hotkey).toBe("g3");
+    await createLabel(t.app, projectId, { name: "g4-label", hotkey: "g4" });
+    // "g" alone would run before the editor could wait for the chord's second key.
+    const single = expectError(
+      await request(t.app).post(labelsUrl()).send({ name: "g-label", hotkey: "g" }),
+      409,
+      "CONFLICT",
+    );
+    expect(single.details).toEqual({ field: "hotkey", labelId: g3.id });
+    expect(single.message).toBe(
+      `hotkey "g" clashes with label "g3-label"'s hotkey "g3" (a key cannot also start a chord)`,
+    );
+    const k = await createLabel(t.app, projectId, { name: "k-label", hotkey: "k" });
+    const chord = expectError(
+      await request(t.app).post(labelsUrl()).send({ name: "k1-label", hotkey: "k1" }),
+      409,
+      "CONFLICT",
+    );
+    expect(chord.details).toEqual({ field: "hotkey", labelId: k.id });
+    expectError(
+      await request(t.app).post(labelsUrl()).send({ name: "again", hotkey: "g3" }),
+      409,
+      "CONFLICT",
+    );
+    // A chord may not start with a letter the editor reserves either.
+    const reserved = expectError(
+      await request(t.app).post(labelsUrl()).send({ name: "b-chord", hotkey: "b2" }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    expect(reserved.message).toBe(
+      `hotkey "b2" starts with "b", which is reserved for the editor's "Box tool"`,
+    );
+    expect((await listLabels()).map((l) => l.hotkey)).toEqual(["g3", "g4", "k"]);
   });
 
   it("frees a hotkey when its label drops it, and lets a label keep its own", async () => {

@@ -162,13 +162,22 @@ export const labelRepo = {
         .where("name_key", "=", nameKey(name))
         .executeTakeFirst()
     )?.id ?? null,
-  byHotkey: async (ex: Executor, projectId: number, hotkey: string) =>
-    (await ex
+  /** Labels whose hotkey is this one, the first key of this chord, or a chord this key starts. */
+  clashingHotkeys: async (ex: Executor, projectId: number, hotkey: string) =>
+    await ex
       .selectFrom("labels")
-      .select(["id", "name"])
+      .select(["id", "name", "hotkey"])
       .where("project_id", "=", projectId)
-      .where("hotkey", "=", hotkey)
-      .executeTakeFirst()) ?? null,
+      // Hotkeys are lower-case letters and digits: no LIKE wildcards to escape.
+      .where((eb) =>
+        eb.or([
+          eb("hotkey", "=", hotkey),
+          eb("hotkey", "=", hotkey.slice(0, 1)),
+          eb("hotkey", "like", `${hotkey}_`),
+        ]),
+      )
+      .orderBy("position")
+      .execute(),
   count: async (ex: Executor, projectId: number): Promise<number> => (await maxPosition(ex, projectId)) + 1,
   insert: async (ex: Executor, projectId: number, l: NewLabel): Promise<number> => {
     const position = (await maxPosition(ex, projectId)) + 1;

@@ -23,18 +23,21 @@ export const checkHotkey = async (
   selfId?: number,
 ) => {
   if (hotkey === null || hotkey === undefined) return;
-  const reserved = RESERVED_HOTKEYS[hotkey];
+  const first = hotkey.slice(0, 1);
+  const reserved = RESERVED_HOTKEYS[first];
   if (reserved) {
-    throw new AppError("VALIDATION_ERROR", `hotkey "${hotkey}" is reserved for the editor's "${reserved}"`, [
+    const what = first === hotkey ? `hotkey "${hotkey}"` : `hotkey "${hotkey}" starts with "${first}", which`;
+    throw new AppError("VALIDATION_ERROR", `${what} is reserved for the editor's "${reserved}"`, [
       { path: "body.hotkey", message: `reserved for ${reserved}` },
     ]);
   }
-  const other = await repo.byHotkey(ex, projectId, hotkey);
-  if (other && other.id !== selfId) {
-    throw new AppError("CONFLICT", `hotkey "${hotkey}" is already used by label "${other.name}"`, {
-      field: "hotkey",
-      labelId: other.id,
-    });
+  const other = (await repo.clashingHotkeys(ex, projectId, hotkey)).find((l) => l.id !== selfId);
+  if (other) {
+    const how =
+      other.hotkey === hotkey
+        ? `is already used by label "${other.name}"`
+        : `clashes with label "${other.name}"'s hotkey "${other.hotkey}" (a key cannot also start a chord)`;
+    throw new AppError("CONFLICT", `hotkey "${hotkey}" ${how}`, { field: "hotkey", labelId: other.id });
   }
 };
 

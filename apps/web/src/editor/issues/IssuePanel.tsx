@@ -3,8 +3,9 @@ import type { Issue } from "@labelbench/schema";
 import { useEffect, useRef, useState } from "react";
 import { useStore } from "zustand";
 import { formatRelative } from "../../ui/format";
-import { keyCaps } from "../keys-display";
+import { shortcutOf } from "../keys-display";
 import { hasBaseline } from "./diff-model";
+import { ISSUE_COMMANDS } from "./issue-commands";
 import {
   anchorText,
   CATEGORY_LABEL,
@@ -39,6 +40,9 @@ interface Props {
 export function IssuePanel({ editor, session, rights, keys }: Props) {
   const { issues, work, diff, showDiff, selectedId, loading, error, busy } = useStore(session.store);
   const tool = useStore(editor.store, (s) => s.tool.id);
+  // The user's own keys for the two review commands (the registry holds them).
+  const toolKey = shortcutOf(editor, ISSUE_COMMANDS.tool);
+  const diffKey = shortcutOf(editor, ISSUE_COMMANDS.diff);
   const checklist = isReworkAuthor(work, rights.userId);
   const open = openIssues(issues.map((n) => n.issue)).length;
   // An annotator sees the panel only when there is something for them (issues, or why they are missing).
@@ -78,7 +82,7 @@ export function IssuePanel({ editor, session, rights, keys }: Props) {
             data-testid="issue-tool"
             onClick={() => editor.setTool(tool === "issue" ? "select" : "issue")}
           >
-            Pin an issue {keys && <kbd className="ed-kbd">{keyCaps("I")[0]}</kbd>}
+            Pin an issue {keys && toolKey && <kbd className="ed-kbd">{toolKey}</kbd>}
           </button>
         )}
         {hasBaseline(diff) && (
@@ -89,7 +93,7 @@ export function IssuePanel({ editor, session, rights, keys }: Props) {
             data-testid="diff-toggle"
             onClick={() => session.toggleDiff()}
           >
-            Changes {keys && <kbd className="ed-kbd">{keyCaps("G")[0]}</kbd>}
+            Changes {keys && diffKey && <kbd className="ed-kbd">{diffKey}</kbd>}
           </button>
         )}
       </div>

@@ -1,4 +1,4 @@
-import { createEditor, type Editor } from "@labelbench/editor";
+import { createEditor, type Editor, US_KEYS } from "@labelbench/editor";
 import type { Label, Prediction, PredictionDecisions } from "@labelbench/schema";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { registerAppCommands } from "../app-commands";
@@ -154,7 +154,7 @@ describe("the prediction session on the editor", () => {
       editor.dispatch({
         type: "keyDown",
         key,
-        code: key,
+        code: US_KEYS[key]?.code ?? key,
         shift: false,
         ctrl: false,
         alt: false,
@@ -300,6 +300,7 @@ describe("the prediction keys", () => {
       copyFromPrevious: noop,
       saveNow: noop,
       toggleHelp: noop,
+      findLabel: noop,
     });
     registerReviewCommands(editor, { enabled: () => true, accept: noop, reject: noop, fix: noop });
     registerIssueCommands(editor, { canPin: () => true, hasDiff: () => true, toggleDiff: noop });
@@ -315,7 +316,15 @@ describe("the prediction keys", () => {
     const listed = groupCommands(editor.commands.values(), "annotate").find(([g]) => g === "Predictions");
     expect(listed?.[1].map((c) => c.id)).toEqual(Object.values(PREDICTION_COMMANDS));
     const key = (key: string, shift = false) =>
-      editor.dispatch({ type: "keyDown", key, code: key, shift, ctrl: false, alt: false, repeat: false });
+      editor.dispatch({
+        type: "keyDown",
+        key,
+        code: US_KEYS[key]?.code ?? key,
+        shift,
+        ctrl: false,
+        alt: false,
+        repeat: false,
+      });
     key("]");
     key("[");
     key("Enter");

@@ -18,6 +18,7 @@ const appActions = {
   copyFromPrevious: noop,
   saveNow: noop,
   toggleHelp: noop,
+  findLabel: noop,
 };
 
 describe("review keys in the registry and the overlay", () => {

@@ -65,8 +65,8 @@ export function LabelRow({ label, index, count, labels, onSave, onMove, onDelete
   };
 
   const changeHotkey = async (raw: string) => {
-    // The field holds one key: typing over it replaces the key rather than appending.
-    const key = [...raw].at(-1) ?? "";
+    // One key, or two for a chord (G then 3); the text is selected on focus, so typing replaces it.
+    const key = [...raw.trim()].slice(-2).join("");
     setHotkey(key);
     const r = checkHotkey(key, labels, label.id);
     if (!r.ok) {
@@ -164,6 +164,7 @@ export function LabelRow({ label, index, count, labels, onSave, onMove, onDelete
           className={`input input--key${hotkeyError ? " is-invalid" : ""}`}
           value={hotkey.toUpperCase()}
           placeholder="—"
+          maxLength={2}
           aria-label={`Hotkey for ${label.name}`}
           aria-invalid={hotkeyError ? true : undefined}
           aria-describedby={hotkeyError ? hotkeyErrId : undefined}

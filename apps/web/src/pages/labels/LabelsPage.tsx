@@ -1,6 +1,7 @@
 import { type Label, type LabelPatch, RESERVED_HOTKEYS } from "@labelbench/schema";
-import { type DragEvent, useId, useRef, useState } from "react";
+import { type DragEvent, useId, useMemo, useRef, useState } from "react";
 import { call } from "../../api/client";
+import { filterLabels } from "../../editor/label-filter";
 import { useProject } from "../../project/project-context";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
@@ -12,6 +13,9 @@ import { DeleteLabelDialog, type Usage } from "./DeleteLabelDialog";
 import { LabelRow } from "./LabelRow";
 import { checkLabelName, dropTarget, freeHotkeys, moveItem, nextFreeColor } from "./label-rules";
 import { LABEL_PALETTE } from "./palette";
+
+/** Rows listed before "Show all": enough for most sets, cheap for a set of 1,000. */
+const LIST_FIRST = 100;
 
 type Modal = { kind: "bulk" } | { kind: "delete"; label: Label; usage: Usage | null } | null;
 
@@ -27,6 +31,15 @@ export function LabelsPage() {
   const labels = list.data ?? [];
   const [modal, setModal] = useState<Modal>(null);
   const [announce, setAnnounce] = useState("");
+  // A set of hundreds is searched, not scrolled: the rows keep their place in the set for moves.
+  const [query, setQuery] = useState("");
+  const matching = useMemo(() => filterLabels(labels, query), [labels, query]);
+  // Hundreds of editable rows take seconds to build: the first ones, the rest on request or by search.
+  const [limit, setLimit] = useState(LIST_FIRST);
+  // Labels added here stay in sight at the end, listed or not.
+  const [added, setAdded] = useState<ReadonlySet<number>>(new Set());
+  const shown = query.trim() === "" ? matching.filter((l, i) => i < limit || added.has(l.id)) : matching;
+  const indexOf = useMemo(() => new Map(labels.map((l, i) => [l.id, i])), [labels]);
 
   const replace = (updated: Label) =>
     list.setData((prev) => prev?.map((l) => (l.id === updated.id ? updated : l)));
@@ -112,7 +125,10 @@ export function LabelsPage() {
             <AddLabel
               projectId={projectId}
               labels={labels}
-              onAdded={(l) => list.setData((prev) => [...(prev ?? []), l])}
+              onAdded={(l) => {
+                setAdded((prev) => new Set(prev).add(l.id));
+                list.setData((prev) => [...(prev ?? []), l]);
+              }}
             />
             {labels.length === 0 ? (
               <EmptyState
@@ -133,6 +149,23 @@ export function LabelsPage() {
               </EmptyState>
             ) : (
               <>
+                {labels.length > 9 && (
+                  <div className="label-list__filter">
+                    <input
+                      type="search"
+                      className="input"
+                      placeholder={`Find among ${labels.length} labels`}
+                      aria-label="Find a label"
+                      value={query}
+                      onChange={(e) => setQuery(e.target.value)}
+                    />
+                    {query.trim() !== "" && (
+                      <span className="muted" role="status">
+                        {matching.length} of {labels.length}
+                      </span>
+                    )}
+                  </div>
+                )}
                 <div className="label-list__head" aria-hidden="true">
                   <span />
                   <span>Colour</span>
@@ -145,26 +178,39 @@ export function LabelsPage() {
                   <span />
                 </div>
                 <ol className="label-list" aria-label="Label set" onDragLeave={drag.onLeave}>
-                  {labels.map((l, i) => (
-                    <LabelRow
-                      key={l.id}
-                      label={l}
-                      index={i}
-                      count={labels.length}
-                      labels={labels}
-                      onSave={(patch) => save(l, patch)}
-                      onMove={(to) => void move(i, to)}
-                      onDelete={() =>
-                        setModal({
-                          kind: "delete",
-                          label: l,
-                          usage: l.annotationCount > 0 ? { annotations: l.annotationCount, tags: 0 } : null,
-                        })
-                      }
-                      drag={drag.rowProps(i)}
-                    />
-                  ))}
+                  {shown.map((l) => {
+                    const i = indexOf.get(l.id) ?? 0;
+                    return (
+                      <LabelRow
+                        key={l.id}
+                        label={l}
+                        index={i}
+                        count={labels.length}
+                        labels={labels}
+                        onSave={(patch) => save(l, patch)}
+                        onMove={(to) => void move(i, to)}
+                        onDelete={() =>
+                          setModal({
+                            kind: "delete",
+                            label: l,
+                            usage: l.annotationCount > 0 ? { annotations: l.annotationCount, tags: 0 } : null,
+                          })
+                        }
+                        drag={drag.rowProps(i)}
+                      />
+                    );
+                  })}
                 </ol>
+                {shown.length < matching.length && (
+                  <div className="label-list__more">
+                    <span className="muted">
+                      {shown.length} of {matching.length} labels listed; find one above, or
+                    </span>
+                    <button type="button" className="button button--small" onClick={() => setLimit(Infinity)}>
+                      Show all {matching.length}
+                    </button>
+                  </div>
+                )}
               </>
             )}
           </section>
@@ -173,8 +219,9 @@ export function LabelsPage() {
               Hotkeys
             </h2>
             <p className="muted">
-              A label's hotkey picks it in the editor. Use 1–9 or a letter. These letters belong to editor
-              commands:
+              A label's hotkey picks it in the editor. Use 1–9 or a letter; for a large set, a chord of two
+              keys — a letter, then a digit or letter: <kbd>G</kbd> <kbd>3</kbd> is G, then 3. In the editor,{" "}
+              <kbd>/</kbd> finds a label by name. These letters belong to editor commands:
             </p>
             <ul className="reserved-keys">
               {Object.entries(RESERVED_HOTKEYS).map(([k, v]) => (

@@ -55,7 +55,12 @@ describe("checkHotkey", () => {
     ["2", { ok: true, value: "2" }],
     ["Q", { ok: true, value: "q" }],
     ["0", { ok: false, message: "0 cannot be a hotkey; use 1-9 or a letter" }],
-    ["12", { ok: false, message: "A hotkey is a single key: a digit 1-9 or a letter" }],
+    ["12", { ok: false, message: '"12" cannot be a chord: a letter, then a digit or a letter (g3)' }],
+    ["g3x", { ok: false, message: "A hotkey is one key (1-9 or a letter) or a chord of two (g3)" }],
+    ["G3", { ok: true, value: "g3" }],
+    ["k0", { ok: true, value: "k0" }],
+    ["b3", { ok: false, message: '"b3" starts with "b", the editor\'s Box tool' }],
+    ["x1", { ok: false, message: '"x1" clashes with "Pedestrian"\'s "x": a key cannot also start a chord' }],
     ["é", { ok: false, message: '"é" cannot be a hotkey; use a digit 1-9 or a letter a-z' }],
     ["-", { ok: false, message: '"-" cannot be a hotkey; use a digit 1-9 or a letter a-z' }],
     ["1", { ok: false, message: '"1" is already the hotkey of "Car"' }],
@@ -71,6 +76,15 @@ describe("checkHotkey", () => {
         message: `"${key}" is reserved for the editor's ${command}`,
       });
     }
+  });
+
+  it("refuses a key that would start another label's chord", () => {
+    const withChord = [...labels, { id: 9, name: "Bus", hotkey: "g3" }];
+    expect(checkHotkey("g", withChord)).toEqual({
+      ok: false,
+      message: `"g" clashes with "Bus"'s "g3": a key cannot also start a chord`,
+    });
+    expect(checkHotkey("g4", withChord)).toEqual({ ok: true, value: "g4" });
   });
 
   it("does not conflict a label with itself", () => {
@@ -197,9 +211,20 @@ describe("the label editor's checks against the server's schema", () => {
   });
 
   it("accepts a hotkey exactly when the schema's Hotkey does and the editor has not reserved it", () => {
-    for (const key of [..."0123456789abcdefghijklmnopqrstuvwxyzABCXYZ!-é", "ab", "10"]) {
+    for (const key of [
+      ..."0123456789abcdefghijklmnopqrstuvwxyzABCXYZ!-é",
+      "ab",
+      "10",
+      "g3",
+      "G0",
+      "1g",
+      "gg",
+      "g-",
+      "g3x",
+    ]) {
       const server = Hotkey.safeParse(key);
-      const expected = server.success && RESERVED_HOTKEYS[server.data] === undefined;
+      // A chord's first key must not be reserved either.
+      const expected = server.success && RESERVED_HOTKEYS[server.data.slice(0, 1)] === undefined;
       expect(checkHotkey(key, []).ok, key).toBe(expected);
     }
   });

@@ -1,5 +1,6 @@
 import {
   HOTKEY_PATTERN,
+  hotkeysClash,
   labelNameKey,
   MAX_BULK_LABELS,
   MAX_LABEL_NAME_LENGTH,
@@ -39,7 +40,11 @@ export const checkLabelName = (raw: string, labels: readonly LabelLike[], selfId
   return { ok: true, value: name };
 };
 
-/** A hotkey is one key: 1-9 or a letter, not an editor shortcut, not another label's key. "" clears it. */
+/**
+ * A hotkey is one key — 1-9 or a letter — or a two-key chord (a letter, then a digit or letter:
+ * "g3"), not an editor shortcut (nor starting with one), not another label's key, and neither the
+ * first key of another label's chord nor a chord starting with another label's key. "" clears it.
+ */
 export const checkHotkey = (
   raw: string,
   labels: readonly LabelLike[],
@@ -47,17 +52,31 @@ export const checkHotkey = (
 ): Check<string | null> => {
   const key = raw.trim();
   if (key === "") return { ok: true, value: null };
-  if ([...key].length !== 1)
-    return { ok: false, message: "A hotkey is a single key: a digit 1-9 or a letter" };
+  const n = [...key].length;
+  if (n > 2) return { ok: false, message: "A hotkey is one key (1-9 or a letter) or a chord of two (g3)" };
   if (key === "0") return { ok: false, message: "0 cannot be a hotkey; use 1-9 or a letter" };
   if (!HOTKEY_PATTERN.test(key)) {
-    return { ok: false, message: `"${key}" cannot be a hotkey; use a digit 1-9 or a letter a-z` };
+    return n === 1
+      ? { ok: false, message: `"${key}" cannot be a hotkey; use a digit 1-9 or a letter a-z` }
+      : { ok: false, message: `"${key}" cannot be a chord: a letter, then a digit or a letter (g3)` };
   }
   const k = key.toLowerCase();
-  const reserved = RESERVED_HOTKEYS[k];
-  if (reserved) return { ok: false, message: `"${k}" is reserved for the editor's ${reserved}` };
-  const other = labels.find((l) => l.id !== selfId && l.hotkey === k);
-  if (other) return { ok: false, message: `"${k}" is already the hotkey of "${other.name}"` };
+  const first = k.slice(0, 1);
+  const reserved = RESERVED_HOTKEYS[first];
+  if (reserved) {
+    return n === 1
+      ? { ok: false, message: `"${k}" is reserved for the editor's ${reserved}` }
+      : { ok: false, message: `"${k}" starts with "${first}", the editor's ${reserved}` };
+  }
+  const other = labels.find((l) => l.id !== selfId && l.hotkey && hotkeysClash(l.hotkey, k));
+  if (other) {
+    return other.hotkey === k
+      ? { ok: false, message: `"${k}" is already the hotkey of "${other.name}"` }
+      : {
+          ok: false,
+          message: `"${k}" clashes with "${other.name}"'s "${other.hotkey}": a key cannot also start a chord`,
+        };
+  }
   return { ok: true, value: k };
 };
 
