@@ -6,7 +6,7 @@ import type { Dialect } from "./db/connect.js";
 import type { Db } from "./db/database.js";
 import type { Database } from "./db/schema.js";
 import type { StoredFiles } from "./modules/images/stored-files.js";
-import type { BackendJobs } from "./modules/model-backends/worker.js";
+import type { BackendJobs } from "./modules/model-backends/backend-jobs.js";
 import type { TileJobs } from "./modules/tiles/queue.js";
 import type { Storage } from "./storage/storage.js";
 

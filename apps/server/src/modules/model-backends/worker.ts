@@ -6,6 +6,7 @@ import type { Config } from "../../config.js";
 import type { Dialect } from "../../db/connect.js";
 import type { Database } from "../../db/schema.js";
 import { createPredictionRun } from "../predictions/runs.js";
+import type { BackendJobs } from "./backend-jobs.js";
 import { issueImageKey, KEY_AFTER_JOB_MS } from "./keys.js";
 import { labelConfigXml } from "./label-config.js";
 import { lsProjectRef } from "./ls-payloads.js";
@@ -22,10 +23,7 @@ export interface BackendWorkerDeps {
 }
 
 /** What the rest of the server asks of the model-backend worker. */
-export interface BackendJobs {
-  /** Something was queued (a job, a webhook): look now rather than at the next poll. */
-  wake(): void;
-}
+export type { BackendJobs };
 
 export interface BackendWorker extends BackendJobs {
   readonly instance: string;
