@@ -129,9 +129,9 @@ test("review mode: submit, step through the objects read-only, reject with a rea
   // The shortcut overlay lists the review keys.
   await ritaPage.keyboard.press("?");
   const help = ritaPage.getByTestId("shortcuts");
-  await expect(help.getByText(/^Accept/)).toBeVisible();
-  await expect(help.getByText(/^Reject/)).toBeVisible();
-  await expect(help.getByText(/^Fix/)).toBeVisible();
+  await expect(help.getByText(/^Accept \(after a fix/)).toBeVisible();
+  await expect(help.getByText(/^Reject: pick the reasons/)).toBeVisible();
+  await expect(help.getByText(/^Fix: make the image editable/)).toBeVisible();
   await expect(help.getByText("Next object (centred, readable)")).toBeVisible();
   await shot(ritaPage, "review-mode-shortcuts");
   await ritaPage.keyboard.press("Escape");

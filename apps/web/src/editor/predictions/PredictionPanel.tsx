@@ -50,7 +50,8 @@ export function PredictionPanel({
     return (
       <section className="ed-panel pr-panel" aria-label="Predictions">
         <h2 className="ed-panel__title">Predictions</h2>
-        <p className="ed-empty" role="alert">
+        {/* A status, not an alert: when the server is out of reach the canvas already says so. */}
+        <p className="ed-empty" role="status">
           {error}
         </p>
       </section>
