@@ -8,6 +8,7 @@
  *   npx tsx bench/profile-export-pg-reads.ts <generated sqlite file>
  */
 import { deserialize, serialize } from "node:v8";
+import { ExportQuery } from "@labelbench/schema";
 import pg from "pg";
 import { openDb } from "../apps/server/src/db/connect.js";
 import { pgExportRepo } from "../apps/server/src/modules/exports/export-pg-repo.js";
@@ -31,7 +32,8 @@ try {
     if (mode === "array") {
       const c0 = cpu();
       const t0 = performance.now();
-      const client = await conn.pool!.connect();
+      if (conn.dialect !== "postgres") throw new Error("expected a PostgreSQL connection");
+      const client = await conn.pool.connect();
       let rows = 0;
       try {
         await client.query("BEGIN");
@@ -58,7 +60,7 @@ try {
     let rows = 0;
     let cloneCpu = 0;
     await conn.kysely.transaction().execute(async (trx) => {
-      const repo = pgExportRepo(trx, 1, ["unlabeled", "in_progress", "done"] as never);
+      const repo = pgExportRepo(trx, 1, ExportQuery.parse({ format: "coco" }).status);
       await repo.declareShapes("c", ids);
       for (;;) {
         const b = await repo.fetchShapes("c", 4096);
