@@ -86,6 +86,41 @@ describe(`predictions import (${TEST_BACKEND})`, () => {
     expect(list.items.map((r: PredictionRun) => r.id)).toEqual([run.id]);
   });
 
+  it("a segmentation of several outlines: a polygon prediction per outline, same score, and the report says how many were split", async () => {
+    w = await makePredictionWorld(1);
+    const report = ok(
+      await importJson([
+        {
+          image_id: 1,
+          category_id: 1,
+          score: 0.75,
+          segmentation: [
+            [10, 10, 60, 10, 60, 40],
+            [100, 100, 140, 100, 140, 150, 100, 150],
+            [200, 200, 200.5, 200, 200.5, 200.5],
+          ],
+        },
+        det(1, 2, 300, 0.5),
+      ]),
+    );
+    expect(report.detections).toEqual({
+      read: 3,
+      belowScore: 0,
+      suppressed: 0,
+      imported: 3,
+      split: { entries: 1, polygons: 2 },
+    });
+    expect(report.problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
+      "[0].segmentation: 3 outlines: 2 polygons, each its own prediction with the entry's score; 1 below 1 square pixel left out",
+    ]);
+    const rows = await rowsOf(report.runId as number);
+    expect(rows.map((r) => [r.label_id, r.score, JSON.parse(r.geometry as string).type])).toEqual([
+      [w.labels.car.id, 0.75, "polygon"],
+      [w.labels.car.id, 0.75, "polygon"],
+      [w.labels.person.id, 0.5, "box"],
+    ]);
+  });
+
   it("maps image_id through the export's split and seed, and reads file_name", async () => {
     w = await makePredictionWorld(10);
     // With a split, the export numbers images split by split (train first): find which image is id 1.
