@@ -20,6 +20,7 @@ export { type Conversion, conversionOf, type ExportName, exportNames } from "./e
 export { readChunks, readText, textPaths } from "./files.js";
 export { type Detection, decodeDataset, detectFormat, isDatasetTextPath, isImagePath } from "./import.js";
 export { imagePathIn, MANIFEST_PATH, MANIFEST_VERSION } from "./manifest.js";
+export { keepOutlines, MIN_OUTLINE_AREA } from "./outlines.js";
 export {
   basename,
   extname,

@@ -44,7 +44,10 @@ export const ModelVersionMetrics = z.object({
   acceptance: Estimate.describe("(accepted + edited) / decided, Wilson"),
   meanEdit: Estimate.describe("mean of 1 − IoU(prediction, the shape it became) over accepted and edited"),
   secondsWithPredictions: SecondsPerImage.describe(
-    "submitted images where someone decided at least one of the run's predictions: active seconds from the run's creation day",
+    "submitted images the run's predictions were shown on: those where someone decided at least one of them, and those submitted after the run came in with all of them still pending (ignored); active seconds from the run's creation day",
+  ),
+  ignoredImages: Count.describe(
+    "of secondsWithPredictions' images, those submitted with every one of the run's predictions still pending",
   ),
 });
 export type ModelVersionMetrics = z.infer<typeof ModelVersionMetrics>;

@@ -169,6 +169,11 @@ export const PredictionImportReport = z.object({
     belowScore: Count,
     suppressed: Count.describe("removed by class-wise NMS"),
     imported: Count,
+    split: z
+      .object({ entries: Count, polygons: Count })
+      .describe(
+        "entries whose segmentation had several outlines (a mask's regions, a polygon list), and the polygon predictions they became (counted in `read`)",
+      ),
   }),
   images: Count,
   perLabel: z.array(z.object({ labelId: Id, name: z.string(), count: Count })),

@@ -74,8 +74,10 @@ export type VersionDiffQuery = z.input<typeof VersionDiffQuery>;
 const ShapeChanges = z.object({
   added: Count,
   removed: Count,
-  /** Same id, different geometry or label. */
+  /** Same id, different geometry, label or attribute values. */
   changed: Count,
+  /** Changed shapes whose attribute values changed (a subset of `changed`). */
+  attributesChanged: Count,
 });
 
 export const VersionDiffLabel = ShapeChanges.extend({

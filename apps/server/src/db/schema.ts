@@ -391,6 +391,8 @@ export const TABLES = {
     edit_iou: "real?",
     decided_by: "text?",
     decided_at: "text?",
+    // 1 when this tag prediction's accept added its tag to the image (migration 0027).
+    tag_added: "int=",
   },
   // Dataset versions (issue 17, migration 0018): frozen copies of what an export reads.
   dataset_versions: {

@@ -3,6 +3,7 @@ import type { Geometry } from "@labelbench/schema";
 import { type DecodeOptions, DecodeState, splitFromName, splitFromPath } from "../decode-common.js";
 import { readChunks, textPaths } from "../files.js";
 import { JsonChunkReader, JsonSyntaxError } from "../json-reader.js";
+import { keepOutlines, MIN_OUTLINE_AREA } from "../outlines.js";
 import { basename, dirname, extname, joinPath, stemOf } from "../paths.js";
 import { boxFromCorners } from "../shapes.js";
 import type { DatasetFiles, Decoded, DecodedImage, FindImage, SplitName } from "../types.js";
@@ -346,12 +347,9 @@ const decodeCocoAnnotation = (
   if (crowd) st.log.warn(file, `${at}.iscrowd`, "crowd flag not kept: imported as a regular object");
   const polygons = Array.isArray(seg) ? seg : [];
   if (polygons.length > 0) {
-    if (polygons.length > 1)
-      st.log.warn(
-        file,
-        `${at}.segmentation`,
-        `${polygons.length} polygons imported as ${polygons.length} annotations`,
-      );
+    // Several outlines: each its own shape, specks left out — the rule of outlines.ts, which the
+    // predictions' COCO results follow too.
+    const outlines: { points: Vertex[]; where: string }[] = [];
     polygons.forEach((poly: unknown, j) => {
       const where = polygons.length > 1 ? `${at}.segmentation[${j}]` : `${at}.segmentation`;
       if (!Array.isArray(poly) || !poly.every(isNum) || poly.length % 2 !== 0 || poly.length < 6) {
@@ -360,17 +358,29 @@ const decodeCocoAnnotation = (
       }
       const points: Vertex[] = [];
       for (let k = 0; k < poly.length; k += 2) points.push([poly[k] as number, poly[k + 1] as number]);
-      const asBox = polygons.length === 1 ? boxFromCorners(points) : null;
+      outlines.push({ points, where });
+    });
+    if (outlines.length === 0) return;
+    const { kept, specks } = keepOutlines(outlines.map((o) => o.points));
+    if (polygons.length > 1)
+      st.log.warn(
+        file,
+        `${at}.segmentation`,
+        `${polygons.length} polygons imported as ${kept.length} annotations${specks > 0 ? ` (${specks} below ${MIN_OUTLINE_AREA} square pixel left out)` : ""}`,
+      );
+    for (const o of outlines) {
+      if (!kept.includes(o.points)) continue;
+      const asBox = polygons.length === 1 ? boxFromCorners(o.points) : null;
       st.shape(
         img,
         label,
         (asBox && exactBox(asBox, a.bbox)) ??
-          asBox ?? { type: "polygon", points: points.map(([x, y]) => [x, y]) },
+          asBox ?? { type: "polygon", points: o.points.map(([x, y]) => [x, y]) },
         file,
-        where,
+        o.where,
         attributes,
       );
-    });
+    }
     return;
   }
   const b = a.bbox;

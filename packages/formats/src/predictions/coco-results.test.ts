@@ -42,7 +42,8 @@ describe("pycocotools' example results (../shared/fixtures/cocoapi-results)", ()
       }[];
       const d = decodeCocoResults("segm.json", json);
       expect(d.problems.filter((p) => p.severity === "error")).toEqual([]);
-      expect(d.predictions).toHaveLength(734);
+      // 734 entries; those of several regions gave a prediction per region.
+      expect(d.predictions.length).toBeGreaterThan(734);
       const first = d.predictions[0];
       expect(first?.image).toEqual({ cocoImageId: 42 });
       expect(first?.score).toBe(0.236);
@@ -59,19 +60,31 @@ describe("pycocotools' example results (../shared/fixtures/cocoapi-results)", ()
       expect(Math.abs((minY as number) - (y as number))).toBeLessThanOrEqual(1);
       expect(Math.abs((maxX as number) - ((x as number) + (w as number)))).toBeLessThanOrEqual(1);
       expect(Math.abs((maxY as number) - ((y as number) + (h as number)))).toBeLessThanOrEqual(1);
-      // Every mask of one region traced the same way; of several, the largest region is kept and
-      // a warning says so.
+      // Every mask of one region traced the same way; a mask of several regions became one
+      // prediction per region (specks below a square pixel left out), each with the entry's score,
+      // and a warning says so.
       const several = new Set(
         d.problems
-          .filter((p) => p.severity === "warning")
+          .filter((p) => p.severity === "warning" && /outlines/.test(p.message))
           .map((p) => Number(/^\[(\d+)\]/.exec(p.where ?? "")?.[1])),
       );
       expect(several.size).toBeGreaterThan(0);
       expect(several.size).toBeLessThan(734);
-      for (const [i, p] of d.predictions.entries()) {
+      const byEntry = new Map<number, typeof d.predictions>();
+      for (const p of d.predictions) {
+        const i = Number(/^\[(\d+)\]/.exec(p.where)?.[1]);
+        byEntry.set(i, [...(byEntry.get(i) ?? []), p]);
+      }
+      expect(byEntry.size).toBe(734);
+      expect(d.split?.polygons).toBe(d.predictions.length - 734 + (d.split?.detections ?? 0));
+      for (const [i, preds] of byEntry) {
+        const entry = json[i] as { segmentation: { size: number[]; counts: string }; score?: number };
+        expect(new Set(preds.map((p) => p.score)), `detection ${i}`).toEqual(new Set([entry.score]));
         if (several.has(i)) continue;
-        const r = readRle(json[i]?.segmentation ?? {});
-        if (typeof r === "string" || p.geometry?.type !== "polygon") throw new Error(`detection ${i}`);
+        expect(preds, `detection ${i}`).toHaveLength(1);
+        const p = preds[0];
+        const r = readRle(entry.segmentation);
+        if (typeof r === "string" || p?.geometry?.type !== "polygon") throw new Error(`detection ${i}`);
         const [bx, by, bw, bh] = maskBox(r) as number[];
         const [ax, ay, cx, cy] = bounds(p.geometry.points);
         expect(Math.abs((ax as number) - (bx as number)), `detection ${i}`).toBeLessThanOrEqual(1.5);
@@ -86,6 +99,8 @@ describe("pycocotools' example results (../shared/fixtures/cocoapi-results)", ()
         expect(Math.abs((ay as number) - (by as number)), `detection ${i}`).toBeLessThanOrEqual(1.5);
       }
     },
+    // 734 masks traced, a few seconds of CPU: more on a shared machine.
+    30_000,
   );
 });
 
@@ -111,7 +126,8 @@ describe("RLE", () => {
     if (typeof rle === "string") throw new Error(rle);
     expect(maskBox(rle)).toEqual([1, 1, 3, 2]);
     const traced = traceMask(rle);
-    expect(traced && bounds(traced.points)).toEqual([1, 1, 4, 3]);
+    expect(traced?.outlines).toHaveLength(1);
+    expect(traced && bounds(traced.outlines[0] ?? [])).toEqual([1, 1, 4, 3]);
     expect(traced?.holes).toBe(0);
   });
 
@@ -130,7 +146,44 @@ describe("RLE", () => {
 });
 
 describe("COCO results files written by hand", () => {
-  it("reads file_name, polygons (the largest kept, with a warning) and reports each bad entry by index", () => {
+  it("a mask of several regions: a polygon per region with the entry's score, specks left out, holes reported", () => {
+    // Rows top to bottom; COCO's RLE runs column by column from the top-left.
+    const rows = ["#####.##", "#####.##", "##.##.##", "#####.##", "#####...", ".......#"];
+    const counts: number[] = [];
+    let value = 0;
+    let run = 0;
+    for (let x = 0; x < 8; x++)
+      for (let y = 0; y < 6; y++) {
+        const v = rows[y]?.[x] === "#" ? 1 : 0;
+        if (v === value) run++;
+        else {
+          counts.push(run);
+          value = v;
+          run = 1;
+        }
+      }
+    counts.push(run);
+    const d = decodeCocoResults("masks.json", [
+      { image_id: 1, category_id: 2, segmentation: { size: [6, 8], counts }, score: 0.8 },
+    ]);
+    expect(
+      d.predictions.map((p) => [
+        p.where,
+        p.score,
+        p.geometry && bounds((p.geometry as { points: number[][] }).points),
+      ]),
+    ).toEqual([
+      ["[0]", 0.8, [0, 0, 5, 5]],
+      ["[0]", 0.8, [6, 0, 8, 4]],
+    ]);
+    expect(d.split).toEqual({ detections: 1, polygons: 2 });
+    expect(d.problems.map((p) => `${p.severity} ${p.where}: ${p.message}`)).toEqual([
+      "warning [0].segmentation: the mask has 1 hole(s): not kept (a polygon has none), each region's outer outline is",
+      "warning [0].segmentation: 3 outlines: 2 polygons, each its own prediction with the entry's score; 1 below 1 square pixel left out",
+    ]);
+  });
+
+  it("reads file_name, polygons (each its own prediction, specks left out) and reports each bad entry by index", () => {
     const d = decodeCocoResults("r.json", [
       { file_name: "imgs/a.jpg", category_id: 3, bbox: [1, 2, 3, 4], score: 0.5 },
       {
@@ -142,6 +195,16 @@ describe("COCO results files written by hand", () => {
         ],
         score: 0.9,
       },
+      {
+        image_id: 7,
+        category_id: 1,
+        segmentation: [
+          [0, 0, 10, 0, 10, 10],
+          [20, 20, 30, 20, 30, 30, 20, 30],
+        ],
+        score: 0.7,
+      },
+      { image_id: 7, category_id: 1, segmentation: [[0, 0, 1, 0, 1, 1]], score: 0.6 },
       { image_id: 7, category_id: 1, bbox: [1, 2, 0, 4], score: 0.5 },
       { image_id: 7, category_id: 1, bbox: [1, 2, 3], score: 0.5 },
       { image_id: "7", category_id: 1, bbox: [1, 2, 3, 4], score: 0.5 },
@@ -155,18 +218,25 @@ describe("COCO results files written by hand", () => {
     expect(d.predictions.map((p) => [p.where, p.image, p.modelLabel, p.geometry?.type])).toEqual([
       ["[0]", { names: ["imgs/a.jpg", "a.jpg"] }, "3", "box"],
       ["[1]", { cocoImageId: 7 }, "1", "polygon"],
+      ["[2]", { cocoImageId: 7 }, "1", "polygon"],
+      ["[2]", { cocoImageId: 7 }, "1", "polygon"],
+      // A lone polygon is kept whatever its size.
+      ["[3]", { cocoImageId: 7 }, "1", "polygon"],
     ]);
+    expect(d.predictions.map((p) => p.score)).toEqual([0.5, 0.9, 0.7, 0.7, 0.6]);
+    expect(d.split).toEqual({ detections: 1, polygons: 2 });
     expect(d.problems.map((p) => `${p.severity} ${p.where}: ${p.message}`)).toEqual([
-      "warning [1].segmentation: 2 polygons: the largest is kept (a Labelbench shape is one polygon)",
-      "error [2].bbox: bbox [1, 2, 0, 4] has no area (width and height must be positive)",
-      "error [3].bbox: bbox [1,2,3] is not [x, y, width, height]",
-      'error [4]: image_id "7" is not an integer (and no file_name names the image)',
-      "error [5].category_id: category_id 1.5 is not an integer",
-      "error [6].score: score undefined is not a number from 0 to 1",
-      "error [7].segmentation: segmentation[0] has an odd count of numbers (5)",
-      "error [8].segmentation: the mask is empty: no pixel to trace",
-      "error [9].segmentation: segmentation must be a list of polygons or an RLE object {size, counts}",
-      "error [10]: a detection must be an object",
+      "warning [1].segmentation: 2 outlines: 1 polygon; 1 below 1 square pixel left out",
+      "warning [2].segmentation: 2 outlines: 2 polygons, each its own prediction with the entry's score",
+      "error [4].bbox: bbox [1, 2, 0, 4] has no area (width and height must be positive)",
+      "error [5].bbox: bbox [1,2,3] is not [x, y, width, height]",
+      'error [6]: image_id "7" is not an integer (and no file_name names the image)',
+      "error [7].category_id: category_id 1.5 is not an integer",
+      "error [8].score: score undefined is not a number from 0 to 1",
+      "error [9].segmentation: segmentation[0] has an odd count of numbers (5)",
+      "error [10].segmentation: the mask is empty: no pixel to trace",
+      "error [11].segmentation: segmentation must be a list of polygons or an RLE object {size, counts}",
+      "error [12]: a detection must be an object",
     ]);
   });
 

@@ -1,4 +1,5 @@
 import type { Geometry } from "@labelbench/schema";
+import { keepOutlines, MIN_OUTLINE_AREA } from "../outlines.js";
 import { basename } from "../paths.js";
 import type { Problem } from "../types.js";
 import { readRle, traceMask } from "./rle.js";
@@ -11,7 +12,9 @@ import type { DecodedPrediction, DecodedPredictions, PredictionImageRef } from "
  * was evaluated on — for a model trained on Labelbench's own COCO export, that export's ids (the
  * server maps them back). An entry may name its image by `file_name` instead.
  * Segmentation: polygons (`[[x1, y1, x2, y2, ...], ...]`) or RLE masks (uncompressed or
- * pycocotools' compressed counts), traced into a polygon.
+ * pycocotools' compressed counts), traced into polygons. A segmentation of several outlines (a
+ * mask's regions, a polygon list) becomes one prediction per outline, each with the entry's score
+ * and class, by the rule the COCO dataset import follows too (outlines.ts); `split` counts them.
  */
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -24,20 +27,9 @@ export const looksLikeCocoResults = (json: unknown): boolean =>
   (json.length === 0 ||
     (isRecord(json[0]) && "category_id" in json[0] && ("image_id" in json[0] || "file_name" in json[0])));
 
-const polygonArea = (pts: readonly [number, number][]): number => {
-  let a = 0;
-  for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
-    const p = pts[i] as [number, number];
-    const q = pts[j] as [number, number];
-    a += q[0] * p[1] - p[0] * q[1];
-  }
-  return Math.abs(a) / 2;
-};
-
-/** The largest polygon of a COCO polygon list, and how many others it had. */
-const largestPolygon = (seg: unknown[]): { points: [number, number][]; others: number } | string => {
-  let best: [number, number][] | null = null;
-  let bestArea = -1;
+/** A COCO polygon list's outlines, or what is wrong with it. */
+const polygonList = (seg: unknown[]): [number, number][][] | string => {
+  const out: [number, number][][] = [];
   for (const [k, flat] of seg.entries()) {
     if (!Array.isArray(flat) || !flat.every(finite))
       return `segmentation[${k}] must be a list of numbers x1, y1, x2, y2, ...`;
@@ -45,13 +37,9 @@ const largestPolygon = (seg: unknown[]): { points: [number, number][]; others: n
     if (flat.length < 6) return `segmentation[${k}] has ${flat.length / 2} point(s); a polygon needs 3`;
     const pts: [number, number][] = [];
     for (let i = 0; i < flat.length; i += 2) pts.push([flat[i] as number, flat[i + 1] as number]);
-    const a = polygonArea(pts);
-    if (a > bestArea) {
-      best = pts;
-      bestArea = a;
-    }
+    out.push(pts);
   }
-  return best ? { points: best, others: seg.length - 1 } : "segmentation is an empty list";
+  return out;
 };
 
 /**
@@ -65,6 +53,7 @@ export const decodeCocoResults = (
 ): DecodedPredictions => {
   const predictions: DecodedPrediction[] = [];
   const problems: Problem[] = [];
+  const split = { detections: 0, polygons: 0 };
   const err = (where: string, message: string) => problems.push({ severity: "error", file, where, message });
   const warn = (where: string, message: string) =>
     problems.push({ severity: "warning", file, where, message });
@@ -77,7 +66,7 @@ export const decodeCocoResults = (
           ? "this is a COCO dataset (an object with `annotations`), not detection results; results are a bare list of {image_id, category_id, bbox, score}"
           : "COCO results are a JSON list of {image_id, category_id, bbox, score}",
     });
-    return { format: "coco-results", predictions, problems };
+    return { format: "coco-results", predictions, problems, split };
   }
   for (const [i, d] of json.entries()) {
     const where = `[${i}]`;
@@ -106,20 +95,15 @@ export const decodeCocoResults = (
       err(`${where}.score`, `score ${JSON.stringify(d.score)} is not a number from 0 to 1`);
       continue;
     }
-    let geometry: Geometry | null = null;
+    let outlines: [number, number][][] | null = null;
     const seg = d.segmentation;
     if (Array.isArray(seg) && seg.length > 0) {
-      const poly = largestPolygon(seg);
-      if (typeof poly === "string") {
-        err(`${where}.segmentation`, poly);
+      const polys = polygonList(seg);
+      if (typeof polys === "string") {
+        err(`${where}.segmentation`, polys);
         continue;
       }
-      if (poly.others > 0)
-        warn(
-          `${where}.segmentation`,
-          `${poly.others + 1} polygons: the largest is kept (a Labelbench shape is one polygon)`,
-        );
-      geometry = { type: "polygon", points: poly.points };
+      outlines = polys;
     } else if (isRecord(seg)) {
       const rle = readRle(seg);
       if (typeof rle === "string") {
@@ -131,20 +115,40 @@ export const decodeCocoResults = (
         err(`${where}.segmentation`, "the mask is empty: no pixel to trace");
         continue;
       }
-      if (traced.otherRegions > 0 || traced.holes > 0)
+      if (traced.holes > 0)
         warn(
           `${where}.segmentation`,
-          `the mask has ${traced.otherRegions + 1} region(s) and ${traced.holes} hole(s) in the largest: its largest region's outline is kept`,
+          `the mask has ${traced.holes} hole(s): not kept (a polygon has none), each region's outer outline is`,
         );
-      if (traced.points.length < 3) {
-        err(`${where}.segmentation`, "the mask's largest region is too thin to trace into a polygon");
-        continue;
-      }
-      geometry = { type: "polygon", points: traced.points };
+      outlines = traced.outlines.filter((o) => o.length >= 3);
     } else if (seg !== undefined && seg !== null && !(Array.isArray(seg) && seg.length === 0)) {
       err(`${where}.segmentation`, "segmentation must be a list of polygons or an RLE object {size, counts}");
       continue;
     }
+    if (outlines) {
+      const { kept, specks } = keepOutlines(outlines);
+      if (kept.length > 1 || specks > 0)
+        warn(
+          `${where}.segmentation`,
+          `${outlines.length} outlines: ${kept.length === 1 ? "1 polygon" : `${kept.length} polygons, each its own prediction with the entry's score`}${specks > 0 ? `; ${specks} below ${MIN_OUTLINE_AREA} square pixel left out` : ""}`,
+        );
+      if (kept.length > 1) {
+        split.detections++;
+        split.polygons += kept.length;
+      }
+      for (const points of kept)
+        predictions.push({
+          file,
+          where,
+          image,
+          modelLabel: String(d.category_id),
+          geometry: { type: "polygon", points },
+          units: "pixel",
+          score: d.score,
+        });
+      continue;
+    }
+    let geometry: Geometry | null = null;
     if (!geometry) {
       const bbox = d.bbox;
       if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(finite)) {
@@ -168,5 +172,5 @@ export const decodeCocoResults = (
       score: d.score,
     });
   }
-  return { format: "coco-results", predictions, problems };
+  return { format: "coco-results", predictions, problems, split };
 };

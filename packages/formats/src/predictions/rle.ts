@@ -133,18 +133,19 @@ const ringArea = (ring: readonly (readonly number[])[]): number => {
 };
 
 export interface TracedMask {
-  /** The outline of the mask's largest region, simplified, in image pixels. */
-  readonly points: [number, number][];
-  /** Regions besides the largest (a polygon holds one). */
-  readonly otherRegions: number;
-  /** Holes of the largest region (a polygon has none). */
+  /**
+   * The outline of each of the mask's regions, largest first, each simplified, in image pixels.
+   * Which to keep is `keepOutlines`' rule (outlines.ts), the same as for a polygon list.
+   */
+  readonly outlines: [number, number][][];
+  /** Holes in the regions, all together (a polygon has none: they are not kept). */
   readonly holes: number;
 }
 
 /**
- * The mask's outer contour, traced by marching squares (d3-contour) at 0.5 between the pixel
- * centres, so a region's outline runs along its pixels' edges; simplified (Douglas-Peucker, from
- * half a pixel up) until it has at most `maxVertices`. Null for an empty mask. Only the mask's
+ * The mask's outer contours, traced by marching squares (d3-contour) at 0.5 between the pixel
+ * centres, so a region's outline runs along its pixels' edges; each simplified (Douglas-Peucker,
+ * from half a pixel up) until it has at most `maxVertices`. Null for an empty mask. Only the mask's
  * bounding box (padded by a pixel) is traced: a detection covers a small part of its image.
  */
 export const traceMask = (rle: Rle, maxVertices = 200): TracedMask | null => {
@@ -160,32 +161,27 @@ export const traceMask = (rle: Rle, maxVertices = 200): TracedMask | null => {
     for (let x = 0; x < bw; x++)
       values[(y + 1) * w + (x + 1)] = mask[(by + y) * rle.width + (bx + x)] as number;
   const [multi] = contours().size([w, h]).thresholds([0.5]).smooth(false)(values);
-  const polygons = multi?.coordinates ?? [];
+  const polygons = [...(multi?.coordinates ?? [])]
+    .map((poly) => ({ poly, area: ringArea(poly[0] ?? []) }))
+    .sort((a, b) => b.area - a.area);
   if (polygons.length === 0) return null;
-  let best = polygons[0] as number[][][];
-  let bestArea = -1;
-  for (const poly of polygons) {
-    const a = ringArea(poly[0] ?? []);
-    if (a > bestArea) {
-      best = poly;
-      bestArea = a;
-    }
-  }
   // d3-contour centres grid value i at i + 0.5, so grid pixel (x, y) spans [x, x + 1]: less the
   // padding and plus the crop's corner, image pixel (x, y) spans [x, x + 1], the outline runs
   // along its edges (corners cut by the 0.5 threshold), and a mask's bounds are COCO's bbox.
-  const outer = (best[0] ?? [])
-    .slice(0, -1)
-    .map((p) => ({ x: (p[0] as number) - 1 + bx, y: (p[1] as number) - 1 + by }));
-  let tolerance = 0.5;
-  let simple = simplify(outer, tolerance, true);
-  while (simple.length > maxVertices) {
-    tolerance *= 1.5;
-    simple = simplify(outer, tolerance, true);
-  }
+  const outline = (ring: readonly (readonly number[])[]): [number, number][] => {
+    const outer = ring
+      .slice(0, -1)
+      .map((p) => ({ x: (p[0] as number) - 1 + bx, y: (p[1] as number) - 1 + by }));
+    let tolerance = 0.5;
+    let simple = simplify(outer, tolerance, true);
+    while (simple.length > maxVertices) {
+      tolerance *= 1.5;
+      simple = simplify(outer, tolerance, true);
+    }
+    return simple.map((p) => [p.x, p.y]);
+  };
   return {
-    points: simple.map((p) => [p.x, p.y]),
-    otherRegions: polygons.length - 1,
-    holes: best.length - 1,
+    outlines: polygons.map(({ poly }) => outline(poly[0] ?? [])),
+    holes: polygons.reduce((n, { poly }) => n + poly.length - 1, 0),
   };
 };

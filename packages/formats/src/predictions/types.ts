@@ -39,4 +39,6 @@ export interface DecodedPredictions {
   readonly classNames?: readonly string[];
   /** The model version the file names (Label Studio's `model_version`), when one. */
   readonly modelVersion?: string;
+  /** Detections whose segmentation had several outlines, and the polygons they became (COCO results). */
+  readonly split?: { readonly detections: number; readonly polygons: number };
 }

@@ -712,6 +712,73 @@ describe("model backends: training webhooks", () => {
     });
   });
 
+  it("a bulk accept of predictions tells the backends about each image it saved, as a save does; a tag accept too", async () => {
+    const x = await makeWorld(3);
+    const b = await addBackend(x);
+    const detection = (image: number, score: number) => ({
+      file_name: `img-${image}.png`,
+      category_id: 1,
+      bbox: [10, 10, 50, 40],
+      score,
+    });
+    const imported = await api(x)
+      .post(`/api/v1/projects/${x.projectId}/predictions/import?modelName=det&modelVersion=v1`)
+      .set("Content-Type", "application/json")
+      .send(JSON.stringify([detection(0, 0.9), detection(0, 0.8), detection(1, 0.7), detection(2, 0.2)]));
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const accept = await api(x)
+      .post(`/api/v1/prediction-runs/${imported.body.runId}/accept`)
+      .send({ minScore: 0.5 });
+    expect(accept.body).toEqual({ accepted: 3, images: 2, skipped: [] });
+    // One event per saved image (the third had nothing above the score), in the outbox and delivered.
+    const hooks = await waitFor(
+      "two webhooks",
+      async () =>
+        WebhookDelivery.array().parse(
+          (await api(x).get(`/api/v1/model-backends/${b.id}/webhooks`)).body.items,
+        ),
+      (items) => items.length >= 2 && items.every((d) => d.state === "delivered"),
+    );
+    expect(hooks.map((d) => [d.imageId, d.action]).sort()).toEqual([
+      [x.imageIds[0], "ANNOTATION_CREATED"],
+      [x.imageIds[1], "ANNOTATION_CREATED"],
+    ]);
+    const sent = x.fake
+      .of("/webhook")
+      .map((h) => h.body as { task: { id: number }; annotation: { result: unknown[] } });
+    expect(sent.map((h) => [h.task.id, h.annotation.result.length]).sort()).toEqual([
+      [x.imageIds[0], 2],
+      [x.imageIds[1], 1],
+    ]);
+
+    // Accepting a whole-image tag prediction changes the image's set: the backend hears of it.
+    const tagged = await api(x)
+      .post(`/api/v1/projects/${x.projectId}/predictions/import?modelName=cls&modelVersion=v1`)
+      .set("Content-Type", "application/json")
+      .send(
+        JSON.stringify([
+          {
+            data: { image: "img-2.png" },
+            predictions: [{ result: [{ type: "choices", value: { choices: ["dog"] }, score: 0.9 }] }],
+          },
+        ]),
+      );
+    expect(tagged.status, JSON.stringify(tagged.body)).toBe(200);
+    const tagPrediction = (
+      await x.t.sql.selectFrom("predictions").select("id").where("run_id", "=", tagged.body.runId).execute()
+    )[0]?.id;
+    await api(x)
+      .post(`/api/v1/images/${x.imageIds[2]}/predictions/decisions`)
+      .send({ acceptTags: [tagPrediction] })
+      .expect(200);
+    const third = await waitFor(
+      "the tag's webhook",
+      async () => x.fake.of("/webhook"),
+      (h) => h.length >= 3,
+    );
+    expect(third[2]?.body).toMatchObject({ action: "ANNOTATION_CREATED", task: { id: x.imageIds[2] } });
+  });
+
   it("retries a webhook the backend refuses, and shows why", async () => {
     const x = await makeWorld(1);
     x.fake.state.webhook.status = 503;

@@ -44,10 +44,30 @@ export const modelBackendsRouter = (deps: Deps): Router => {
  * The annotation routes call this after a save: the training webhooks are queued in the background,
  * so a save never waits for them and never fails because of them.
  */
-export const notifyAnnotationSaved = (deps: Deps, req: Request, res: Response, imageId: number): void => {
+export const notifyAnnotationSaved = (deps: Deps, req: Request, res: Response, imageId: number): void =>
+  notifyAnnotationsSaved(deps, req, res, [imageId]);
+
+/**
+ * The same for saves of several images at once (a bulk accept of predictions): one event per image,
+ * exactly as if each had been saved alone, queued one image after another so a bulk accept of
+ * thousands of images does not open thousands of reads at once.
+ */
+export const notifyAnnotationsSaved = (
+  deps: Deps,
+  req: Request,
+  res: Response,
+  imageIds: readonly number[],
+): void => {
+  if (imageIds.length === 0) return;
   const actor = actorOf(res);
   const origin = originOf(req);
-  void backendService(deps, deps.backends)
-    .annotationSaved(imageId, actor, origin)
-    .catch((err: unknown) => deps.log.warn({ err, imageId }, "could not queue the model backends' webhooks"));
+  const service = backendService(deps, deps.backends);
+  void (async () => {
+    for (const imageId of imageIds)
+      await service
+        .annotationSaved(imageId, actor, origin)
+        .catch((err: unknown) =>
+          deps.log.warn({ err, imageId }, "could not queue the model backends' webhooks"),
+        );
+  })();
 };

@@ -126,7 +126,9 @@ describe(`model versions (${TEST_BACKEND})`, () => {
     expect(first.acceptance.high).toBeLessThan(1);
     expect(first.meanEdit.n).toBe(2);
     expect(first.meanEdit.value).toBeCloseTo(0.1, 12);
+    // i4 left a prediction pending but is not submitted: not measured.
     expect(first.secondsWithPredictions).toEqual({ n: 1, mean: 40, median: 40 });
+    expect(first.ignoredImages).toBe(0);
     expect(first.trainedOnVersion).toBeNull();
 
     expect(second.gold.bbox).toEqual({ map: 1, ap50: 1, ap75: 1, ar100: 1 });
@@ -157,6 +159,43 @@ describe(`model versions (${TEST_BACKEND})`, () => {
       bbox: { map: null, ap50: null, ap75: null, ar100: null },
       segm: { map: null, ap50: null, ap75: null, ar100: null },
     });
+  });
+
+  it("times an image submitted with the run's predictions all pending (seen and ignored), not one submitted before the run", async () => {
+    w = await makeReviewWorld(4);
+    const [decided, ignored, before, untouched] = w.imageIds as [number, number, number, number];
+    const car = w.labelId;
+    const v1 = await seedRun(w.t, w.projectId, {
+      modelVersion: "v1",
+      createdAt: "2026-03-01T08:00:00.000Z",
+      predictions: [
+        { imageId: decided, labelId: car, score: 0.9, state: "accepted", editIou: 1 },
+        { imageId: decided, labelId: car, score: 0.3 },
+        { imageId: ignored, labelId: car, score: 0.8 },
+        { imageId: ignored, labelId: car, score: 0.4 },
+        { imageId: before, labelId: car, score: 0.7 },
+      ],
+    });
+    const submittedAt = (imageId: number, at: string) =>
+      w.t.sql.updateTable("images").set({ submitted_at: at }).where("id", "=", imageId).execute();
+    await activity(decided, "2026-03-02", 20);
+    await activity(ignored, "2026-03-02", 60);
+    await activity(ignored, "2026-03-03", 40);
+    // Worked and submitted the morning the run came in, before it did: never saw the predictions.
+    await activity(before, "2026-03-01", 300);
+    await activity(untouched, "2026-03-02", 50);
+    await submittedAt(decided, "2026-03-02T10:00:00.000Z");
+    await submittedAt(ignored, "2026-03-03T10:00:00.000Z");
+    await submittedAt(before, "2026-03-01T07:00:00.000Z");
+    await submittedAt(untouched, "2026-03-02T10:00:00.000Z");
+    const e = await evaluation();
+    const [v] = e.versions;
+    expect(v?.runId).toBe(v1);
+    // decided (20 s) and ignored (100 s): the ignored image's time is time spent with pre-labels too.
+    expect(v?.secondsWithPredictions).toEqual({ n: 2, mean: 60, median: 60 });
+    expect(v?.ignoredImages).toBe(1);
+    // The baseline is images no run predicted on.
+    expect(e.secondsWithoutPredictions).toEqual({ n: 1, mean: 50, median: 50 });
   });
 
   it("an unknown project is a 404", async () => {

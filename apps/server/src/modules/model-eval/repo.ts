@@ -84,16 +84,28 @@ export const editSums = async (ex: Executor, projectId: number) =>
     .execute();
 
 /**
- * Active seconds per submitted, non-gold image where someone decided at least one of the run's
- * predictions, counted from the run's creation day (editor_activity is kept per day).
+ * Active seconds per submitted, non-gold image the run's predictions were shown on, counted from the
+ * run's creation day (editor_activity is kept per day): images where someone decided at least one
+ * of them, and images submitted after the run came in with every one of them still pending (seen,
+ * and ignored: the annotator worked with the pre-labels in view and chose to draw their own).
+ * `ignored` is 1 for the latter. An image submitted before the run existed never saw it.
  */
-export const secondsWithRun = async (ex: Executor, projectId: number, runId: number, fromDay: string) =>
-  ex
+export const secondsWithRun = async (
+  ex: Executor,
+  projectId: number,
+  runId: number,
+  runCreatedAt: string,
+) => {
+  const rows = await ex
     .selectFrom("editor_activity as a")
     .innerJoin("images as i", "i.id", "a.image_id")
-    .select((eb) => ["a.image_id", eb.fn.sum<number>("a.seconds").as("seconds")])
+    .select((eb) => [
+      "a.image_id",
+      eb.fn.sum<number>("a.seconds").as("seconds"),
+      eb.fn.max("i.submitted_at").as("submitted_at"),
+    ])
     .where("a.project_id", "=", projectId)
-    .where("a.day", ">=", fromDay)
+    .where("a.day", ">=", runCreatedAt.slice(0, 10))
     .where("i.submitted_at", "is not", null)
     .where("i.gold", "is", null)
     .where((eb) =>
@@ -102,12 +114,32 @@ export const secondsWithRun = async (ex: Executor, projectId: number, runId: num
           .selectFrom("predictions as p")
           .select("p.id")
           .whereRef("p.image_id", "=", "a.image_id")
-          .where("p.run_id", "=", runId)
-          .where("p.state", "<>", "pending"),
+          .where("p.run_id", "=", runId),
       ),
     )
     .groupBy("a.image_id")
     .execute();
+  if (rows.length === 0) return [];
+  const decided = new Set<number>();
+  const ids = rows.map((r) => r.image_id);
+  for (let i = 0; i < ids.length; i += 1000)
+    for (const d of await ex
+      .selectFrom("predictions")
+      .select("image_id")
+      .distinct()
+      .where("run_id", "=", runId)
+      .where("state", "<>", "pending")
+      .where("image_id", "in", ids.slice(i, i + 1000))
+      .execute())
+      decided.add(d.image_id);
+  return rows.flatMap((r) =>
+    decided.has(r.image_id)
+      ? [{ image_id: r.image_id, seconds: Number(r.seconds), ignored: 0 }]
+      : String(r.submitted_at) >= runCreatedAt
+        ? [{ image_id: r.image_id, seconds: Number(r.seconds), ignored: 1 }]
+        : [],
+  );
+};
 
 /** Active seconds per submitted, non-gold image that no run ever predicted on (the baseline). */
 export const secondsWithoutPredictions = async (ex: Executor, projectId: number) =>

@@ -59,7 +59,7 @@ export const modelEvalService = (deps: Pick<Deps, "sql">) => ({
       const onScored = reference.filter((r) => scored.has(r.imageId));
       const decided = run.accepted_count + run.edited_count + run.rejected_count;
       const e = editsByRun.get(run.id);
-      const withRun = await repo.secondsWithRun(ex, projectId, run.id, run.created_at.slice(0, 10));
+      const withRun = await repo.secondsWithRun(ex, projectId, run.id, run.created_at);
       versions.push({
         runId: run.id,
         modelName: run.model_name,
@@ -74,7 +74,8 @@ export const modelEvalService = (deps: Pick<Deps, "sql">) => ({
         },
         acceptance: wilsonInterval(run.accepted_count + run.edited_count, decided),
         meanEdit: meanFromSums(Number(e?.n ?? 0), Number(e?.sum ?? 0), Number(e?.squares ?? 0)),
-        secondsWithPredictions: secondsSummary(withRun.map((r) => Number(r.seconds))),
+        secondsWithPredictions: secondsSummary(withRun.map((r) => r.seconds)),
+        ignoredImages: withRun.filter((r) => r.ignored === 1).length,
       });
     }
     return {

@@ -379,6 +379,7 @@ export const importPredictions = async (
       belowScore,
       suppressed: nms.suppressed,
       imported: kept.length,
+      split: { entries: decoded.split?.detections ?? 0, polygons: decoded.split?.polygons ?? 0 },
     },
     images: new Set(kept.map((m) => m.imageId)).size,
     perLabel: labels.flatMap((l) => {

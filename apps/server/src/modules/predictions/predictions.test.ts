@@ -86,6 +86,41 @@ describe(`predictions import (${TEST_BACKEND})`, () => {
     expect(list.items.map((r: PredictionRun) => r.id)).toEqual([run.id]);
   });
 
+  it("a segmentation of several outlines: a polygon prediction per outline, same score, and the report says how many were split", async () => {
+    w = await makePredictionWorld(1);
+    const report = ok(
+      await importJson([
+        {
+          image_id: 1,
+          category_id: 1,
+          score: 0.75,
+          segmentation: [
+            [10, 10, 60, 10, 60, 40],
+            [100, 100, 140, 100, 140, 150, 100, 150],
+            [200, 200, 200.5, 200, 200.5, 200.5],
+          ],
+        },
+        det(1, 2, 300, 0.5),
+      ]),
+    );
+    expect(report.detections).toEqual({
+      read: 3,
+      belowScore: 0,
+      suppressed: 0,
+      imported: 3,
+      split: { entries: 1, polygons: 2 },
+    });
+    expect(report.problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
+      "[0].segmentation: 3 outlines: 2 polygons, each its own prediction with the entry's score; 1 below 1 square pixel left out",
+    ]);
+    const rows = await rowsOf(report.runId as number);
+    expect(rows.map((r) => [r.label_id, r.score, JSON.parse(r.geometry as string).type])).toEqual([
+      [w.labels.car.id, 0.75, "polygon"],
+      [w.labels.car.id, 0.75, "polygon"],
+      [w.labels.person.id, 0.5, "box"],
+    ]);
+  });
+
   it("maps image_id through the export's split and seed, and reads file_name", async () => {
     w = await makePredictionWorld(10);
     // With a split, the export numbers images split by split (train first): find which image is id 1.
@@ -349,6 +384,101 @@ describe(`prediction runs and decisions (${TEST_BACKEND})`, () => {
       `body.acceptTags.0: prediction ${box?.id} is a shape; accept it by saving the shape with predictionId`,
       "body.reject.1: prediction 999999 does not exist (or its run was deleted)",
     ]);
+  });
+
+  it("reopening an accepted tag takes off the tag its accept added (a revision step), never one the image had", async () => {
+    w = await makePredictionWorld(1);
+    const img = w.imageIds[0] as number;
+    const annotations = () =>
+      request(w.t.app)
+        .get(`/api/v1/images/${img}/annotations`)
+        .then((r) => AnnotationSet.parse(r.body));
+    // The annotator tagged the image `car` before the classifier's run came in.
+    await request(w.t.app)
+      .put(`/api/v1/images/${img}/annotations`)
+      .send({ baseRevision: 0, annotations: [], tags: [w.labels.car.id] })
+      .expect(200);
+    const choice = (name: string, score: number) => ({
+      type: "choices",
+      value: { choices: [name] },
+      score,
+    });
+    ok(
+      await importJson([
+        {
+          data: { image: "img-0001.jpg" },
+          predictions: [{ result: [choice("person", 0.7), choice("car", 0.6)] }],
+        },
+      ]),
+    );
+    const preds = ImagePredictions.parse(
+      (await request(w.t.app).get(`/api/v1/images/${img}/predictions`)).body,
+    );
+    const person = preds.predictions.find((p) => p.labelId === w.labels.person.id)?.id as number;
+    const car = preds.predictions.find((p) => p.labelId === w.labels.car.id)?.id as number;
+    const post = (body: object) =>
+      request(w.t.app).post(`/api/v1/images/${img}/predictions/decisions`).send(body);
+    const accepted = await post({ acceptTags: [person, car] });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.revision).toBe(2);
+    expect((await annotations()).tags.sort()).toEqual([w.labels.car.id, w.labels.person.id].sort());
+
+    const reopened = await post({ reopen: [person, car] });
+    expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
+    expect(reopened.body.predictions.map((p: { state: string }) => p.state)).toEqual(["pending", "pending"]);
+    // `person` was the accept's: it goes, with a revision step; `car` was the annotator's: it stays.
+    expect(reopened.body.revision).toBe(3);
+    expect(await annotations()).toMatchObject({ revision: 3, tags: [w.labels.car.id] });
+    // An editor still holding revision 2 gets the usual conflict rather than writing the tag back.
+    expectError(
+      await request(w.t.app)
+        .put(`/api/v1/images/${img}/annotations`)
+        .send({ baseRevision: 2, annotations: [], tags: [w.labels.car.id, w.labels.person.id] }),
+      409,
+      "REVISION_CONFLICT",
+    );
+
+    // Accepted again, then the annotator takes the tag off: the reopen has nothing left to take.
+    expect((await post({ acceptTags: [person] })).body.revision).toBe(4);
+    await request(w.t.app)
+      .put(`/api/v1/images/${img}/annotations`)
+      .send({ baseRevision: 4, annotations: [], tags: [w.labels.car.id] })
+      .expect(200);
+    const again = await post({ reopen: [person] });
+    expect(again.body).toMatchObject({ revision: 5, predictions: [{ id: person, state: "pending" }] });
+    expect((await annotations()).tags).toEqual([w.labels.car.id]);
+  });
+
+  it("reopening one of two runs' accepted tags keeps the tag while the other stands", async () => {
+    w = await makePredictionWorld(1);
+    const img = w.imageIds[0] as number;
+    const task = (score: number) => ({
+      data: { image: "img-0001.jpg" },
+      predictions: [{ result: [{ type: "choices", value: { choices: ["person"] }, score }] }],
+    });
+    ok(await importJson([task(0.7)]));
+    ok(
+      await request(w.t.app)
+        .post(`/api/v1/projects/${w.projectId}/predictions/import?modelName=det&modelVersion=v2`)
+        .set("Content-Type", "application/json")
+        .send(JSON.stringify([task(0.8)])),
+    );
+    const ids = ImagePredictions.parse(
+      (await request(w.t.app).get(`/api/v1/images/${img}/predictions`)).body,
+    ).predictions.map((p) => p.id);
+    const post = (body: object) =>
+      request(w.t.app).post(`/api/v1/images/${img}/predictions/decisions`).send(body);
+    expect((await post({ acceptTags: [ids[0]] })).body.revision).toBe(1);
+    expect((await post({ acceptTags: [ids[1]] })).body.revision).toBe(1);
+    // The first accept added the tag; the second found it there. Undoing the first leaves the tag
+    // to the second, and undoing that one takes it off.
+    expect((await post({ reopen: [ids[0]] })).body.revision).toBe(1);
+    const set = AnnotationSet.parse((await request(w.t.app).get(`/api/v1/images/${img}/annotations`)).body);
+    expect(set.tags).toEqual([w.labels.person.id]);
+    expect((await post({ reopen: [ids[1]] })).body.revision).toBe(2);
+    expect(
+      AnnotationSet.parse((await request(w.t.app).get(`/api/v1/images/${img}/annotations`)).body).tags,
+    ).toEqual([]);
   });
 
   it("bulk accept: one revision per image, above the score, labels filtered; calibration of the decisions", async () => {

@@ -3,6 +3,7 @@ import { type Response, Router } from "express";
 import type { Deps } from "../../deps.js";
 import { route } from "../../http/route.js";
 import { actorOf, authOf } from "../auth/context.js";
+import { notifyAnnotationSaved, notifyAnnotationsSaved } from "../model-backends/router.js";
 import type { SaveCaller } from "../review/save-guard.js";
 import { importPredictions } from "./import.js";
 import { predictionService } from "./service.js";
@@ -28,12 +29,28 @@ export const predictionsRouter = (deps: Deps): Router => {
     importPredictions(deps, params.projectId, query, req, actorOf(res)),
   );
   route(r, api.imagePredictions, ({ params }) => service.forImage(params.imageId));
-  route(r, api.decidePredictions, ({ params, body, res }) =>
-    service.decide(params.imageId, body, actorOf(res), callerOf(res)),
-  );
-  route(r, api.acceptPredictionRun, ({ params, body, res }) =>
-    service.acceptRun(params.runId, body, actorOf(res), callerOf(res)),
-  );
+  route(r, api.decidePredictions, async ({ params, body, req, res }) => {
+    const { setChanged, ...decided } = await service.decide(
+      params.imageId,
+      body,
+      actorOf(res),
+      callerOf(res),
+    );
+    // Accepting a tag (or reopening one, which takes it off) changed the image's set: a save.
+    if (setChanged) notifyAnnotationSaved(deps, req, res, params.imageId);
+    return decided;
+  });
+  route(r, api.acceptPredictionRun, async ({ params, body, req, res }) => {
+    const { result, savedImageIds } = await service.acceptRun(
+      params.runId,
+      body,
+      actorOf(res),
+      callerOf(res),
+    );
+    // Each image it saved tells the model servers, as a save of that image does.
+    notifyAnnotationsSaved(deps, req, res, savedImageIds);
+    return result;
+  });
   route(r, api.predictionCalibration, ({ params, query }) => service.calibration(params.runId, query));
   return r;
 };

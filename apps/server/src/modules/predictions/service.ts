@@ -132,7 +132,7 @@ export const predictionService = (deps: Deps) => {
       body: z.output<typeof PredictionDecisions>,
       actor: string | null,
       caller: SaveCaller | undefined,
-    ): Promise<{ predictions: Prediction[]; revision: number }> => {
+    ): Promise<{ predictions: Prediction[]; revision: number; setChanged: boolean }> => {
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const image = await requireImage(trx, imageId);
@@ -204,36 +204,88 @@ export const predictionService = (deps: Deps) => {
           );
         }
         let revision = image.revision;
-        const tagIds = [...new Set(body.acceptTags.map((id) => (byId.get(id) as PredictionRow).label_id))];
         const newTags = body.acceptTags.filter((id) => byId.get(id)?.state === "pending");
-        if (newTags.length > 0) {
-          // The tag is an edit of the image's set: the revision steps (an editor holding the old one
+        const had = new Set(
+          (
+            await trx.selectFrom("image_tags").select("label_id").where("image_id", "=", imageId).execute()
+          ).map((t) => t.label_id),
+        );
+        // The accept that adds a tag is marked (tag_added), one prediction per label, so its reopen
+        // takes off exactly what it added: never a tag the image had before.
+        const adders = new Map<number, number>();
+        for (const id of newTags) {
+          const label = (byId.get(id) as PredictionRow).label_id;
+          if (!had.has(label) && !adders.has(label)) adders.set(label, id);
+        }
+        const reopened = new Set(body.reopen);
+        const removed = new Map<number, number | null>();
+        const undone = body.reopen
+          .map((id) => byId.get(id) as PredictionRow)
+          .filter((p) => p.geometry === null && p.state === "accepted" && p.tag_added === 1);
+        if (undone.length > 0) {
+          // Another accepted prediction of the same tag (another run's) keeps it: it inherits the mark.
+          const others = await trx
+            .selectFrom("predictions")
+            .select(["id", "label_id"])
+            .where("image_id", "=", imageId)
+            .where("geometry", "is", null)
+            .where("state", "=", "accepted")
+            .where("label_id", "in", [...new Set(undone.map((p) => p.label_id))])
+            .where("run_id", "in", [...live])
+            .orderBy("id")
+            .execute();
+          for (const p of undone) {
+            if (!had.has(p.label_id) || removed.has(p.label_id)) continue;
+            const heir = others.find((o) => o.label_id === p.label_id && !reopened.has(o.id));
+            removed.set(p.label_id, heir?.id ?? null);
+          }
+        }
+        const takenOff = [...removed].filter(([, heir]) => heir === null).map(([label]) => label);
+        if (adders.size > 0 || takenOff.length > 0) {
+          // The tags are an edit of the image's set: the revision steps (an editor holding the old one
           // gets the usual conflict and merges), the workflow's save rule applies.
           const next = await claimRevision(trx, imageId, image.revision);
           if (next === undefined)
             throw new AppError(
               "CONFLICT",
-              `image ${imageId} changed while its tags were being accepted; try again`,
+              `image ${imageId} changed while its tag predictions were being decided; try again`,
             );
           revision = next;
           await guardSave(trx, imageId, caller, now);
-          await trx
-            .insertInto("image_tags")
-            .values(tagIds.map((label_id) => ({ image_id: imageId, label_id })))
-            .onConflict((oc) => oc.columns(["image_id", "label_id"]).doNothing())
-            .execute();
+          if (adders.size > 0)
+            await trx
+              .insertInto("image_tags")
+              .values([...adders.keys()].map((label_id) => ({ image_id: imageId, label_id })))
+              .onConflict((oc) => oc.columns(["image_id", "label_id"]).doNothing())
+              .execute();
+          if (takenOff.length > 0)
+            await trx
+              .deleteFrom("image_tags")
+              .where("image_id", "=", imageId)
+              .where("label_id", "in", takenOff)
+              .execute();
           const tags = await trx
             .selectFrom("image_tags")
             .select((eb) => eb.fn.countAll<number>().as("n"))
             .where("image_id", "=", imageId)
             .executeTakeFirstOrThrow();
           await saved(trx, imageId, image.annotation_count, Number(tags.n), now, caller?.userId ?? null);
+          if (adders.size > 0)
+            await trx
+              .updateTable("predictions")
+              .set({ tag_added: 1 })
+              .where("id", "in", [...adders.values()])
+              .execute();
+        }
+        if (newTags.length > 0)
           await trx
             .updateTable("predictions")
             .set({ state: "accepted", edit_iou: 1, decided_by: actor, decided_at: now })
             .where("id", "in", newTags)
             .execute();
-        }
+        const heirs = [...removed.values()].filter((h): h is number => h !== null);
+        if (heirs.length > 0)
+          await trx.updateTable("predictions").set({ tag_added: 1 }).where("id", "in", heirs).execute();
         if (body.reject.length > 0)
           await trx
             .updateTable("predictions")
@@ -256,6 +308,7 @@ export const predictionService = (deps: Deps) => {
               annotation_id: null,
               decided_by: null,
               decided_at: null,
+              tag_added: 0,
             })
             .where("id", "in", body.reopen)
             .execute();
@@ -268,9 +321,11 @@ export const predictionService = (deps: Deps) => {
                 .where("id", "in", [...new Set(named)])
                 .orderBy("id")
                 .execute();
+        const current = (await revisionOf(trx, imageId)) ?? revision;
         return {
           predictions: after.map(toPrediction),
-          revision: (await revisionOf(trx, imageId)) ?? revision,
+          revision: current,
+          setChanged: current !== image.revision,
         };
       });
     },
@@ -279,6 +334,7 @@ export const predictionService = (deps: Deps) => {
      * Accepts every pending prediction of the run at or above minScore (optionally per label or
      * image) through the annotation service: one save (one revision) per image, the shape limit and
      * the workflow's rules as for any save. An image a save refuses is left as it was and reported.
+     * `savedImageIds` are the images it saved, for the training webhooks a save sends.
      */
     acceptRun: async (
       runId: number,
@@ -303,7 +359,7 @@ export const predictionService = (deps: Deps) => {
         else byImage.set(r.image_id, [r]);
       }
       let accepted = 0;
-      let images = 0;
+      const saved: number[] = [];
       const skipped: { imageId: number; reason: string }[] = [];
       for (const [imageId, preds] of byImage) {
         const shapes = preds.filter((p) => p.geometry !== null);
@@ -342,13 +398,13 @@ export const predictionService = (deps: Deps) => {
               caller,
             );
           accepted += preds.length;
-          images++;
+          saved.push(imageId);
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           skipped.push({ imageId, reason: err.message });
         }
       }
-      return { accepted, images, skipped };
+      return { result: { accepted, images: saved.length, skipped }, savedImageIds: saved };
     },
 
     calibration: async (runId: number, q: z.output<typeof CalibrationQuery>): Promise<Calibration> => {

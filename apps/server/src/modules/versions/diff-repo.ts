@@ -11,11 +11,11 @@ import type { Executor } from "../../db/executor.js";
 
 export type DiffSide = { kind: "version"; versionId: number } | { kind: "live"; projectId: number };
 
-/** A side's shapes as a table expression: image_id, uid, label_id, geometry. */
+/** A side's shapes as a table expression: image_id, uid, label_id, geometry, attributes. */
 const shapesOf = (s: DiffSide): RawBuilder<unknown> =>
   s.kind === "version"
-    ? sql`(SELECT image_id, uid, label_id, geometry FROM version_annotations WHERE version_id = ${s.versionId})`
-    : sql`(SELECT a.image_id, a.uid, a.label_id, a.geometry FROM annotations a
+    ? sql`(SELECT image_id, uid, label_id, geometry, attributes FROM version_annotations WHERE version_id = ${s.versionId})`
+    : sql`(SELECT a.image_id, a.uid, a.label_id, a.geometry, a.attributes FROM annotations a
            JOIN images i ON i.id = a.image_id WHERE i.project_id = ${s.projectId})`;
 
 /** Whether side `s` has the shape `x` (alias) names: a correlated EXISTS walking its unique index. */
@@ -45,6 +45,8 @@ export interface ShapeChangeRow {
   kind: "added" | "removed" | "changed";
   n: number;
   relabeled: number;
+  /** Of the changed shapes, those whose attribute values changed. */
+  attributesChanged: number;
 }
 
 export interface SideImage {
@@ -60,20 +62,34 @@ export interface SideLabel {
 }
 
 export const diffRepo = (db: Executor) => ({
-  /** Shape changes from `a` to `b`, grouped by image, label (b's; a's for removed) and kind. */
+  /**
+   * Shape changes from `a` to `b`, grouped by image, label (b's; a's for removed) and kind. A shape
+   * is changed when its label, geometry or attribute values differ; the values are compared as the
+   * stored JSON, the rule a save uses to decide whether a shape changed (annotations/service.ts), a
+   * shape without values (NULL) being unlike any with values.
+   */
   shapeChanges: async (a: DiffSide, b: DiffSide): Promise<ShapeChangeRow[]> => {
-    const r = await sql<{ image_id: number; label_id: number; kind: string; n: number; relabeled: number }>`
-      SELECT image_id, label_id, kind, COUNT(*) AS n, SUM(relabeled) AS relabeled FROM (
-        SELECT x.image_id, x.label_id, 'added' AS kind, 0 AS relabeled FROM ${shapesOf(b)} x
+    const r = await sql<{
+      image_id: number;
+      label_id: number;
+      kind: string;
+      n: number;
+      relabeled: number;
+      attrs: number;
+    }>`
+      SELECT image_id, label_id, kind, COUNT(*) AS n, SUM(relabeled) AS relabeled, SUM(attrs) AS attrs FROM (
+        SELECT x.image_id, x.label_id, 'added' AS kind, 0 AS relabeled, 0 AS attrs FROM ${shapesOf(b)} x
           WHERE NOT ${hasShape(a, "x")}
         UNION ALL
-        SELECT x.image_id, x.label_id, 'removed' AS kind, 0 AS relabeled FROM ${shapesOf(a)} x
+        SELECT x.image_id, x.label_id, 'removed' AS kind, 0 AS relabeled, 0 AS attrs FROM ${shapesOf(a)} x
           WHERE NOT ${hasShape(b, "x")}
         UNION ALL
         SELECT y.image_id, y.label_id, 'changed' AS kind,
-            CASE WHEN x.label_id <> y.label_id THEN 1 ELSE 0 END AS relabeled
+            CASE WHEN x.label_id <> y.label_id THEN 1 ELSE 0 END AS relabeled,
+            CASE WHEN COALESCE(x.attributes, '') <> COALESCE(y.attributes, '') THEN 1 ELSE 0 END AS attrs
           FROM ${shapesOf(a)} x JOIN ${shapesOf(b)} y ON y.image_id = x.image_id AND y.uid = x.uid
           WHERE x.label_id <> y.label_id OR x.geometry <> y.geometry
+            OR COALESCE(x.attributes, '') <> COALESCE(y.attributes, '')
       ) c GROUP BY image_id, label_id, kind`.execute(db);
     return r.rows.map((row) => ({
       imageId: Number(row.image_id),
@@ -81,6 +97,7 @@ export const diffRepo = (db: Executor) => ({
       kind: row.kind as ShapeChangeRow["kind"],
       n: Number(row.n),
       relabeled: Number(row.relabeled),
+      attributesChanged: Number(row.attrs),
     }));
   },
 

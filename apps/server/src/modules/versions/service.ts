@@ -193,17 +193,22 @@ const buildDiff = async (
   const inA = new Map(data.imagesA.map((i) => [key(i), i]));
   const inB = new Map(data.imagesB.map((i) => [key(i), i]));
   const perImage = new Map<number, { added: number; removed: number; changed: number }>();
-  const labels = new Map<number, { added: number; removed: number; changed: number }>();
-  const shapes = { added: 0, removed: 0, changed: 0, relabeled: 0 };
+  const labels = new Map<
+    number,
+    { added: number; removed: number; changed: number; attributesChanged: number }
+  >();
+  const shapes = { added: 0, removed: 0, changed: 0, relabeled: 0, attributesChanged: 0 };
   for (const r of data.shapes) {
     const img = perImage.get(r.imageId) ?? { added: 0, removed: 0, changed: 0 };
     img[r.kind] += r.n;
     perImage.set(r.imageId, img);
-    const l = labels.get(r.labelId) ?? { added: 0, removed: 0, changed: 0 };
+    const l = labels.get(r.labelId) ?? { added: 0, removed: 0, changed: 0, attributesChanged: 0 };
     l[r.kind] += r.n;
+    l.attributesChanged += r.attributesChanged;
     labels.set(r.labelId, l);
     shapes[r.kind] += r.n;
     shapes.relabeled += r.relabeled;
+    shapes.attributesChanged += r.attributesChanged;
   }
 
   type Entry = { image: SideImage; change: VersionDiffImage["change"] };
@@ -241,7 +246,7 @@ const buildDiff = async (
     labelId,
     name: l.name,
     color: l.color,
-    ...(labels.get(labelId) ?? { added: 0, removed: 0, changed: 0 }),
+    ...(labels.get(labelId) ?? { added: 0, removed: 0, changed: 0, attributesChanged: 0 }),
   }));
 
   return {

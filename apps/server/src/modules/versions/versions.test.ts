@@ -345,13 +345,64 @@ describe("comparing versions", () => {
     // Against the live project: the same, as nothing moved since version 2.
     expect(await diff(1, "live")).toMatchObject({ ...expected, to: "live" });
     // The other way round, additions become removals.
-    expect((await diff(2, 1)).shapes).toEqual({ added: 2, removed: 2, changed: 1, relabeled: 1 });
+    expect((await diff(2, 1)).shapes).toEqual({
+      added: 2,
+      removed: 2,
+      changed: 1,
+      relabeled: 1,
+      attributesChanged: 0,
+    });
     // A version against itself: nothing changed.
     expect((await diff(2, 2)).images).toEqual({ added: 0, removed: 0, changed: 0, unchanged: 3 });
     // Pages.
     const page = await diff(1, 2, "?offset=1&limit=1");
     expect(page.changedImages.items.map((i) => i.fileName)).toEqual(["b.jpg"]);
     expect(page.changedImages.total).toBe(3);
+  });
+
+  it("counts a shape whose attribute values changed as changed, per label too", async () => {
+    const truck = await createLabel(t.app, projectId, {
+      name: "truck",
+      attributes: [
+        { name: "occluded", kind: "checkbox" },
+        { name: "colour", kind: "choice", values: ["red", "green"], default: "green" },
+      ],
+    });
+    const g = box(1, 1, 3, 3);
+    await put(images[2].id, [
+      { ...shape("t1", truck, g), attributes: { occluded: false, colour: "red" } },
+      { ...shape("t2", truck, box(5, 5, 3, 3)), attributes: { occluded: false, colour: "red" } },
+    ]);
+    await freeze();
+    // Same ids, labels and geometry; one shape's values change.
+    await put(images[2].id, [
+      { ...shape("t1", truck, g), attributes: { occluded: true, colour: "red" } },
+      { ...shape("t2", truck, box(5, 5, 3, 3)), attributes: { occluded: false, colour: "red" } },
+    ]);
+    const expectOne = (d: VersionDiff) => {
+      expect(d.shapes).toEqual({ added: 0, removed: 0, changed: 1, relabeled: 0, attributesChanged: 1 });
+      expect(d.perLabel.find((l) => l.labelId === truck.id)).toMatchObject({
+        added: 0,
+        removed: 0,
+        changed: 1,
+        attributesChanged: 1,
+      });
+      expect(d.images).toMatchObject({ changed: 1 });
+      expect(d.changedImages.items).toEqual([
+        expect.objectContaining({ fileName: "c.png", change: "changed", shapesChanged: 1 }),
+      ]);
+    };
+    // Against the live project, then between two frozen versions, both ways.
+    expectOne(await diff(1, "live"));
+    await freeze();
+    expectOne(await diff(1, 2));
+    expectOne(await diff(2, 1));
+    // Values taken off a shape (none left) are a change as well.
+    await put(images[2].id, [
+      shape("t1", truck, g),
+      { ...shape("t2", truck, box(5, 5, 3, 3)), attributes: { occluded: false, colour: "red" } },
+    ]);
+    expect((await diff(2, "live")).shapes.attributesChanged).toBe(1);
   });
 
   it("sees a tag change as a changed image", async () => {

@@ -127,7 +127,7 @@ function Versions({ evaluation: e }: { evaluation: ModelEvaluation }) {
               <th
                 scope="col"
                 className="num"
-                title="Active editor seconds per submitted image worked with this version's predictions"
+                title="Active editor seconds per submitted image worked with this version's predictions in view, those submitted with them all still pending (ignored) included"
               >
                 Seconds / image
               </th>
@@ -181,6 +181,11 @@ function VersionRow({
       </td>
       <td className="num">
         {formatSeconds(v.secondsWithPredictions)}
+        {v.ignoredImages > 0 && (
+          <span className="muted models-meta">
+            {v.ignoredImages.toLocaleString("en-US")} with every prediction ignored
+          </span>
+        )}
         {saved !== null && (
           <span className={`models-meta ${saved >= 0 ? "models-faster" : "models-slower"}`}>
             {saved >= 0 ? `${Math.round(saved * 100)}% faster` : `${Math.round(-saved * 100)}% slower`} than

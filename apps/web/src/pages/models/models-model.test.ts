@@ -36,6 +36,7 @@ const version = (v: string, map: number | null): ModelVersionMetrics => ({
   acceptance: { value: null, n: 0, low: 0, high: 1 },
   meanEdit: { value: null, n: 0, low: 0, high: 1 },
   secondsWithPredictions: { n: 0, mean: null, median: null },
+  ignoredImages: 0,
 });
 const evaluation = (versions: ModelVersionMetrics[]): ModelEvaluation => ({
   projectId: 1,

@@ -273,6 +273,15 @@ function ImportReportView({ report }: { report: PredictionImportReport }) {
           <dt>{report.dryRun ? "To import" : "Imported"}</dt>
           <dd data-testid="report-imported">{formatCount(report.detections.imported)}</dd>
         </div>
+        {report.detections.split.entries > 0 && (
+          <div>
+            <dt>Split</dt>
+            <dd data-testid="report-split">
+              {formatCount(report.detections.split.entries)} into{" "}
+              {formatCount(report.detections.split.polygons)} polygons
+            </dd>
+          </div>
+        )}
       </dl>
       {report.perLabel.length > 0 && (
         <table className="data-table pi-labels">

@@ -17,7 +17,13 @@ const report = (over: Partial<PredictionImportReport> = {}): PredictionImportRep
   applied: false,
   format: "coco-results",
   runId: null,
-  detections: { read: 734, belowScore: 100, suppressed: 12, imported: 622 },
+  detections: {
+    read: 734,
+    belowScore: 100,
+    suppressed: 12,
+    imported: 622,
+    split: { entries: 0, polygons: 0 },
+  },
   images: 30,
   perLabel: [],
   problems: [],
@@ -46,7 +52,13 @@ describe("the Predictions page's numbers", () => {
       reportSummary(
         report({
           dryRun: false,
-          detections: { read: 1, belowScore: 0, suppressed: 0, imported: 1 },
+          detections: {
+            read: 1,
+            belowScore: 0,
+            suppressed: 0,
+            imported: 1,
+            split: { entries: 0, polygons: 0 },
+          },
           images: 1,
         }),
       ),
