@@ -80,7 +80,8 @@ export const FORMAT_INFO: Record<DatasetFormat, { title: string; text: string; l
   imagenet: {
     title: "ImageNet folders",
     text: "train/<label>/<image> and val/<label>/<image>, what torchvision's ImageFolder reads; labels.txt in label order.",
-    loses: "One tag per image: images with no tag or several are left out (each named); drawn shapes are not written.",
+    loses:
+      "One tag per image: images with no tag or several are left out (each named); drawn shapes are not written.",
   },
 };
 
