@@ -62,16 +62,27 @@ export const labelPalette = async (quick: boolean): Promise<Row[]> => {
     // The tag panel lists the same 1,000 labels (scope both): windowed, a screenful of rows.
     const tagRows = await page.getByTestId("tag-scroll").locator("button").count();
 
-    // The labels page with 1,000 labels: navigation to its first row painted and its filter usable.
+    // The labels page with 1,000 labels. A full load (the app's bundle parsed and started first), and
+    // the page opened from the project's navigation as a user does: click to first row painted.
+    const painted = () =>
+      page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const labelList = page.getByRole("list", { name: "Label set" }).locator("li").first();
+    const labelsLoad: number[] = [];
     const labelsOpen: number[] = [];
     for (let r = 0; r < (quick ? 2 : 5); r++) {
       await page.goto("about:blank");
-      const start = Date.now();
+      let start = Date.now();
       await page.goto(`${s.url}/projects/${p.json.id}/labels`);
-      await page.getByRole("list", { name: "Label set" }).locator("li").first().waitFor();
-      await page.evaluate(
-        () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-      );
+      await labelList.waitFor();
+      await painted();
+      labelsLoad.push(Date.now() - start);
+      await page.getByRole("link", { name: "Overview" }).click();
+      await page.getByRole("heading", { level: 1 }).first().waitFor();
+      await painted();
+      start = Date.now();
+      await page.getByRole("link", { name: "Labels", exact: true }).click();
+      await labelList.waitFor();
+      await painted();
       labelsOpen.push(Date.now() - start);
     }
     const labelRows = await page.getByRole("list", { name: "Label set" }).locator("li").count();
