@@ -122,7 +122,7 @@ describe("classification-csv export", () => {
     const again = await exported("format=classification-csv&images=include", other);
     expect(text(again.files, "classification.csv")).toBe(text(first.files, "classification.csv"));
     expect(text(again.files, "labels.txt")).toBe(text(first.files, "labels.txt"));
-  });
+  }, 180_000);
 });
 
 describe("imagenet export", () => {
@@ -164,7 +164,7 @@ describe("imagenet export", () => {
     const after = await exported(`format=imagenet&images=exclude&version=${number}`);
     expect(after.zip.equals(before.zip)).toBe(true);
     expect(text(after.files, "labels.txt")).toBe("indoor\nOutdoor\nnight/dark\n");
-  });
+  }, 180_000);
 
   it("refuses an unknown format with the list of formats", async () => {
     const res = await getExport(t.app, projectId, "format=imagefolder");
