@@ -103,7 +103,9 @@ const copyText = (v: unknown): string => {
 };
 
 /** The tables a generated dataset fills (and the status counts, computed after). */
-const DATASET_TABLES = ["projects", "labels", "images", "annotations"];
+const DATASET_TABLES = ["projects", "labels", "images", "annotations", "image_tags"];
+/** Tables keyed by (image, label): no id sequence to move past the loaded rows. */
+const WITHOUT_ID = new Set(["image_tags"]);
 
 /**
  * A PostgreSQL database holding the same rows as a generated SQLite dataset (ids included),
@@ -155,9 +157,10 @@ export const loadTemplate = (sqliteFile: string): Promise<string> => {
           Readable.from(lines()),
           client.query(copyFrom(`COPY ${table} (${cols.map((c) => `"${c}"`).join(", ")}) FROM STDIN`)),
         );
-        await client.query(
-          `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM ${table}), false)`,
-        );
+        if (!WITHOUT_ID.has(table))
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM ${table}), false)`,
+          );
       }
       await client.query("ALTER TABLE images ENABLE TRIGGER USER");
       await client.query(

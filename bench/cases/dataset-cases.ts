@@ -8,6 +8,7 @@ import { api, type RunningServer } from "../server.js";
 import {
   datasetRows,
   downloadExport,
+  FOLDERS,
   generateDataset,
   naiveInMemoryCoco,
   readZip,
@@ -317,7 +318,7 @@ export const datasetCases = (quick: boolean) => {
       1,
       async ([server]): Promise<Row[]> => {
         const s = server as RunningServer;
-        type Page = { items: { id: number }[]; nextCursor: string | null };
+        type Page = { items: { id: number; tags?: unknown[] }[]; nextCursor: string | null };
         const timed = async (p: string) => {
           const t0 = performance.now();
           const r = await api<Page>(s, "GET", `/projects/1/images${p}`);
@@ -375,6 +376,33 @@ export const datasetCases = (quick: boolean) => {
               next = t.page.nextCursor;
             }
           }
+        // A folder of the tree (issue 18), as the library filters by it: its first page, a jump into
+        // it, scrolling on with cursors.
+        const folder: number[] = [];
+        for (let f = 0; f < FOLDERS; f += 3) {
+          const base = `?limit=100&folder=cam_${f}/`;
+          folder.push((await timed(base)).ms);
+          const jump = await timed(`${base}&offset=${Math.floor(images / FOLDERS / 2)}`);
+          folder.push(jump.ms);
+          let next = jump.page.nextCursor;
+          for (let i = 0; i < 5 && next; i++) {
+            const t = await timed(`${base}&cursor=${encodeURIComponent(next)}`);
+            folder.push(t.ms);
+            next = t.page.nextCursor;
+          }
+        }
+        // The grid classification view (?view=classify) pages the same list with each image's tags
+        // (a third of the images carry one): pages spread over the project, checked to carry tags.
+        const classify: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const t = await timed(
+            `?limit=100&offset=${Math.floor((((i * 4099) % 997) / 997) * (images - 100))}`,
+          );
+          const tagged = t.page.items.filter((im) => (im.tags?.length ?? 0) > 0).length;
+          if (tagged === 0)
+            throw new Error("a library page carries no image tags: the tags join is not measured");
+          classify.push(t.ms);
+        }
         // The editor's previous/next/position around images spread over the project, in the default
         // order and filtered by the common status (the position is a count up to the image).
         const step: number[] = [];
@@ -398,6 +426,8 @@ export const datasetCases = (quick: boolean) => {
           row(c, "name search p99", percentile(search, 99), "ms", target),
           row(c, "other sorts, jump + scroll p99", percentile(sorted, 99), "ms", target),
           row(c, "editor previous/next p99", percentile(step, 99), "ms", target),
+          row(c, "folder filter, first + jump + scroll p99", percentile(folder, 99), "ms", target),
+          row(c, "grid classification view page (with tags) p99", percentile(classify, 99), "ms", target),
         ];
       },
       wide.place(),

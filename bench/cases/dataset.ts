@@ -17,6 +17,9 @@ export const LABELS = ["car", "person", "bicycle", "dog", "traffic light"];
  * Writes a project of `images` images and `perImage` annotations each straight into SQLite (the
  * HTTP path is measured elsewhere): 4 boxes of 5 are boxes, every 5th a 12-vertex polygon.
  */
+/** Folders the generated images are spread over (`cam_0/` … `cam_7/`). */
+export const FOLDERS = 8;
+
 export const generateDataset = (dataDir: string, images: number, perImage: number, seed = 42) => {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(path.join(dataDir, "labelbench.sqlite"));
@@ -48,20 +51,18 @@ export const generateDataset = (dataDir: string, images: number, perImage: numbe
       `INSERT INTO annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
     );
+    const insTag = db.prepare("INSERT INTO image_tags (image_id, label_id) VALUES (?, ?)");
     for (let i = 0; i < images; i++) {
       const sha = i.toString(16).padStart(64, "0");
+      // Eight camera folders in contiguous blocks (the library's folder filter, issue 18), so the
+      // natural name order is the id order as before.
+      const name = `cam_${Math.floor((i * FOLDERS) / images)}/img_${String(i).padStart(6, "0")}.jpg`;
       const imageId = Number(
-        insImg.run(
-          pid,
-          sha,
-          `img_${String(i).padStart(6, "0")}.jpg`,
-          naturalSortKey(`img_${String(i).padStart(6, "0")}.jpg`),
-          i % 10 === 0 ? "new" : "done",
-          perImage,
-          now,
-          now,
-        ).lastInsertRowid,
+        insImg.run(pid, sha, name, naturalSortKey(name), i % 10 === 0 ? "new" : "done", perImage, now, now)
+          .lastInsertRowid,
       );
+      // A third of the images carry an image tag: what the grid classification view reads per page.
+      if (i % 3 === 0) insTag.run(imageId, labelIds[i % labelIds.length] ?? labelIds[0]);
       for (let a = 0; a < perImage; a++) {
         const x = Math.round(r() * 1100 * 100) / 100;
         const y = Math.round(r() * 600 * 100) / 100;

@@ -5,6 +5,7 @@ import {
   type ExportItem,
   type ExportOptions,
   type ExportSource,
+  type PlannedImage,
   SPLITS,
   type SplitName,
 } from "./types.js";
@@ -90,6 +91,11 @@ export class EncodeContext {
   readonly emptyImages = zero();
   readonly perLabel: SplitCounts[];
   readonly tagRows: string[] = [];
+  /**
+   * Where an encoder put each image (plan id -> path in the export, null when left out), for the
+   * manifest, when the path is not the format's fixed rule (the ImageNet layout's class folders).
+   */
+  readonly placed = new Map<number, string | null>();
   private openStreams = 0;
 
   constructor(
@@ -165,6 +171,28 @@ export class EncodeContext {
       this.annotations.total++;
       const l = this.perLabel[shape.labelIndex];
       if (!l) throw new Error(`shape ${shape.id} has label index ${shape.labelIndex} outside the label set`);
+      l[s]++;
+      l.total++;
+    }
+  }
+
+  /**
+   * An image of a classification layout: counted with its tags as its annotations (what the files
+   * hold; its drawn shapes are not written), an image without tags as empty.
+   */
+  countTags(image: PlannedImage) {
+    const s = image.split;
+    this.images[s]++;
+    this.images.total++;
+    if (image.tags.length === 0) {
+      this.emptyImages[s]++;
+      this.emptyImages.total++;
+    }
+    for (const t of image.tags) {
+      this.annotations[s]++;
+      this.annotations.total++;
+      const l = this.perLabel[t];
+      if (!l) throw new Error(`tag ${t} of image ${image.id} is outside the label set`);
       l[s]++;
       l.total++;
     }

@@ -26,12 +26,12 @@ export type Conversion = "jpeg" | "png" | null;
 
 /**
  * VOC readers open `<id>.jpg`: every other format becomes JPEG. Ultralytics does not list GIF
- * among its image formats (it skips the file and its labels): GIF becomes PNG. COCO readers open
- * whatever `file_name` says.
+ * among its image formats (it skips the file and its labels), nor does torchvision's ImageFolder
+ * (the ImageNet layout): GIF becomes PNG. COCO readers open whatever `file_name` says.
  */
 export const conversionOf = (format: FormatId, stored: string): Conversion => {
   if (format === "voc") return stored === "jpeg" ? null : "jpeg";
-  if ((format === "yolo" || format === "yolo-seg") && stored === "gif") return "png";
+  if ((format === "yolo" || format === "yolo-seg" || format === "imagenet") && stored === "gif") return "png";
   return null;
 };
 

@@ -1,3 +1,4 @@
+import { encodeClassificationCsv, encodeImagenet } from "./classification/encode.js";
 import { encodeCoco } from "./coco/encode.js";
 import { EncodeContext } from "./context.js";
 import { manifestEntry } from "./manifest.js";
@@ -23,6 +24,12 @@ export function* encodeDataset(source: ExportSource, options: ExportOptions): Ge
       break;
     case "voc":
       yield* encodeVoc(ctx);
+      break;
+    case "classification-csv":
+      yield* encodeClassificationCsv(ctx);
+      break;
+    case "imagenet":
+      yield* encodeImagenet(ctx);
       break;
   }
   yield* ctx.trailer();

@@ -1,3 +1,9 @@
+import {
+  decodeClassificationCsv,
+  decodeImagenet,
+  looksLikeClassificationCsv,
+  looksLikeImagenet,
+} from "./classification/decode.js";
 import { decodeCoco, looksLikeCocoFile } from "./coco/decode.js";
 import type { DecodeOptions } from "./decode-common.js";
 import { readChunks, readText, textPaths } from "./files.js";
@@ -39,15 +45,24 @@ export const detectFormat = (files: DatasetFiles): Detection => {
   if (looksLikeVoc(files)) return { ok: true, format: "voc", why: "Pascal VOC annotation XML found" };
   if (looksLikeYolo(files))
     return { ok: true, format: "yolo", why: "class names and label .txt files found" };
+  if (looksLikeClassificationCsv(files))
+    return {
+      ok: true,
+      format: "classification-csv",
+      why: "classification.csv with image and labels columns",
+    };
+  if (looksLikeImagenet(files))
+    return { ok: true, format: "imagenet", why: "every image is in a <split>/<class>/ folder" };
   return {
     ok: false,
     reason:
       "cannot tell the format: expected a COCO .json (images + annotations), Pascal VOC Annotations/*.xml, " +
-      "or YOLO labels with data.yaml / classes.txt / obj.names",
+      "YOLO labels with data.yaml / classes.txt / obj.names, a classification.csv (image,labels) " +
+      "or an ImageNet layout (train/<class>/<image>)",
   };
 };
 
-/** Decodes any of the four formats; `yolo` and `yolo-seg` share one decoder. */
+/** Decodes any of the formats; `yolo` and `yolo-seg` share one decoder. */
 export const decodeDataset = (
   format: FormatId,
   files: DatasetFiles,
@@ -62,5 +77,9 @@ export const decodeDataset = (
     case "yolo":
     case "yolo-seg":
       return decodeYolo(files, find, options);
+    case "classification-csv":
+      return decodeClassificationCsv(files, find, options);
+    case "imagenet":
+      return decodeImagenet(files, find, options);
   }
 };

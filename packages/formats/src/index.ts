@@ -1,4 +1,18 @@
 export { LabelAttributes, type RawAttributeValue } from "./attributes.js";
+export {
+  decodeClassificationCsv,
+  decodeImagenet,
+  looksLikeClassificationCsv,
+  looksLikeImagenet,
+  splitLabels,
+} from "./classification/decode.js";
+export {
+  csvImagePath,
+  encodeClassificationCsv,
+  encodeImagenet,
+  LABEL_SEPARATOR,
+} from "./classification/encode.js";
+export { classFolders } from "./classification/folders.js";
 export { decodeCoco, looksLikeCoco, looksLikeCocoFile } from "./coco/decode.js";
 export { cocoAnnotation, cocoAnnotationPath, encodeCoco } from "./coco/encode.js";
 export {

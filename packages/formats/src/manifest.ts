@@ -9,11 +9,17 @@ export const MANIFEST_VERSION = 1;
 
 /** Where each format puts an image, so the manifest can name it even when images are excluded. */
 export const imagePathIn = (format: FormatId, split: string, name: string): string =>
-  format === "voc" ? `JPEGImages/${name}` : `images/${split}/${name}`;
+  format === "voc"
+    ? `JPEGImages/${name}`
+    : format === "classification-csv"
+      ? `images/${name}`
+      : format === "imagenet"
+        ? `${split}/${name}`
+        : `images/${split}/${name}`;
 
 /** The class id a format writes for label `i` (COCO counts from 1, YOLO from 0, VOC uses names). */
 const classIdOf = (format: FormatId, i: number): number | null =>
-  format === "coco" ? i + 1 : format === "voc" ? null : i;
+  format === "coco" ? i + 1 : format === "yolo" || format === "yolo-seg" ? i : null;
 
 /**
  * The manifest: label map, options, counts, the rule that made the splits, every image with its
@@ -34,7 +40,10 @@ export const manifestEntry = (ctx: EncodeContext): ExportEntry => {
   function* images() {
     for (const p of splitMajor(source.plan)) {
       yield {
-        path: imagePathIn(format, p.split, p.exportName),
+        // null: an image the layout left out (the report names it).
+        path: ctx.placed.has(p.id)
+          ? (ctx.placed.get(p.id) ?? null)
+          : imagePathIn(format, p.split, p.exportName),
         split: p.split,
         // The project's stored file: for a converted image, the source of the bytes in the zip.
         sha256: p.sha256,

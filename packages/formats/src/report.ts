@@ -75,6 +75,40 @@ export const REPORT_CODES = {
     message:
       "attribute values not written (YOLO label files hold a class and coordinates only); count: values",
   },
+  SHAPES_NOT_WRITTEN_CLASSIFICATION: {
+    severity: "lossy",
+    message:
+      "drawn shapes not written (a classification layout holds whole-image tags only); an example's detail is its number of shapes",
+  },
+  LABEL_NAME_HAS_SEPARATOR: {
+    severity: "info",
+    message:
+      "label names containing ';', the separator of the labels column: labels.txt lists each name whole (Labelbench's import reads them back whole; a reader splitting on ';' does not)",
+  },
+  CLASS_FOLDER_RENAMED: {
+    severity: "info",
+    message:
+      "class folders named unlike their label (a '/' or a character a file system refuses, or the same name as another label but for case); labels.txt lists the labels in order",
+  },
+  IMAGE_WITHOUT_TAG: {
+    severity: "lossy",
+    message: "images without a tag: not in the ImageNet layout, which has one class folder per image",
+  },
+  IMAGE_WITH_SEVERAL_TAGS: {
+    severity: "lossy",
+    message:
+      "images with several tags: not in the ImageNet layout, which is single-label (the classification CSV keeps every tag)",
+  },
+  CLASS_MISSING_FROM_SPLIT: {
+    severity: "info",
+    message:
+      "classes with no image in one of the splits: torchvision's ImageFolder numbers the classes of each split folder by the folders it finds, so map its class_to_idx of each split by name (labels.txt)",
+  },
+  CONVERTED_TO_PNG_FOR_IMAGEFOLDER: {
+    severity: "info",
+    message:
+      "GIF images written as PNG (torchvision's ImageFolder does not read GIF; an animation keeps its first frame)",
+  },
   IMAGE_FILE_MISSING: {
     severity: "error",
     message: "images whose file is missing from storage: left out of the export with their shapes",
@@ -113,6 +147,9 @@ export interface ExportReport {
 
 const MAX_EXAMPLES = 20;
 
+/** Codes whose every case is named, not the first few: each is an image left out of the export. */
+const NAMED_IN_FULL: ReadonlySet<ReportCode> = new Set(["IMAGE_WITHOUT_TAG", "IMAGE_WITH_SEVERAL_TAGS"]);
+
 export class ReportBuilder {
   private readonly items = new Map<
     ReportCode,
@@ -129,7 +166,7 @@ export class ReportBuilder {
     }
     item.count++;
     // Errors name every image: they are few, and each one is something to fix.
-    const all = REPORT_CODES[code].severity === "error";
+    const all = REPORT_CODES[code].severity === "error" || NAMED_IN_FULL.has(code);
     if (example && (all || item.examples.length < MAX_EXAMPLES)) item.examples.push(example);
   }
 

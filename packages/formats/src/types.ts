@@ -1,10 +1,23 @@
 import type { Size } from "@labelbench/geometry";
-import type { AttributeDefinition, AttributeValues, Geometry } from "@labelbench/schema";
+import type { AttributeDefinition, AttributeValues, Geometry, LabelScope } from "@labelbench/schema";
 import type { Conversion } from "./export-names.js";
 
-/** The dataset formats Labelbench reads and writes. `yolo` is detection, `yolo-seg` segmentation. */
-export const FORMATS = ["coco", "yolo", "yolo-seg", "voc"] as const;
+/**
+ * The dataset formats Labelbench reads and writes. `yolo` is detection, `yolo-seg` segmentation;
+ * `classification-csv` and `imagenet` hold image tags only (classification/).
+ */
+export const FORMATS = ["coco", "yolo", "yolo-seg", "voc", "classification-csv", "imagenet"] as const;
 export type FormatId = (typeof FORMATS)[number];
+
+/** The formats that hold drawn shapes. */
+export const SHAPE_FORMATS = ["coco", "yolo", "yolo-seg", "voc"] as const satisfies readonly FormatId[];
+/** The formats that hold image tags only: one class (or several) per whole image. */
+export const CLASSIFICATION_FORMATS = [
+  "classification-csv",
+  "imagenet",
+] as const satisfies readonly FormatId[];
+export const isClassificationFormat = (f: FormatId): f is (typeof CLASSIFICATION_FORMATS)[number] =>
+  (CLASSIFICATION_FORMATS as readonly FormatId[]).includes(f);
 
 export const SPLITS = ["train", "val", "test"] as const;
 export type SplitName = (typeof SPLITS)[number];
@@ -16,6 +29,8 @@ export interface ExportLabel {
   readonly name: string;
   /** Its attribute definitions: a shape of a label with any gets an `attributes` object in COCO. */
   readonly attributes?: readonly AttributeDefinition[];
+  /** Where the label applies (absent: both): the classification formats list the tag labels only. */
+  readonly scope?: LabelScope;
 }
 
 /** An image as the database knows it (no annotations): enough to plan the export. */

@@ -3,7 +3,7 @@ import { canonicalIntParam, IdParam, IMAGE_STATUSES, type ImageStatus } from "./
 import { endpoint } from "./endpoint.js";
 
 /** Dataset export and import (issue 5): formats, options and the import report. */
-export const DATASET_FORMATS = ["coco", "yolo", "yolo-seg", "voc"] as const;
+export const DATASET_FORMATS = ["coco", "yolo", "yolo-seg", "voc", "classification-csv", "imagenet"] as const;
 export const DatasetFormat = z.enum(DATASET_FORMATS);
 export type DatasetFormat = z.infer<typeof DatasetFormat>;
 

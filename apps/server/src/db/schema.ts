@@ -416,6 +416,7 @@ export const TABLES = {
     position: "int",
     shape_count: "int=",
     attributes: "text=",
+    scope: "text=",
   },
   version_images: {
     version_id: "int",

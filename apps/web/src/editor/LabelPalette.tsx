@@ -4,6 +4,9 @@ import { type Ref, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useStore } from "zustand";
 import { useCan } from "../auth/useCan";
+import { conflictText, LabelKeyNote, useLabelKeyConflicts } from "../keymap/LabelKeyNote";
+import type { LabelKeyConflict } from "../keymap/label-key-conflicts";
+import { visibleRows } from "../pages/images/grid-layout";
 import { EdIcon } from "./icons";
 import { Keys } from "./Keys";
 import { filterLabels } from "./label-filter";
@@ -39,6 +42,7 @@ export function LabelPalette({
   const hidden = useStore(editor.store, (s) => s.hiddenLabels);
   const locked = useStore(editor.store, (s) => s.lockedLabels);
   const mayEditLabels = useCan()("manageProject");
+  const conflicts = useLabelKeyConflicts(all);
   const [query, setQuery] = useState("");
   const [cursor, setCursor] = useState(0);
   const shown = useMemo(() => filterLabels(labels, query), [labels, query]);
@@ -115,6 +119,7 @@ export function LabelPalette({
         </p>
       ) : (
         <>
+          <LabelKeyNote conflicts={conflicts} />
           <input
             ref={filterRef}
             type="search"
@@ -154,6 +159,7 @@ export function LabelPalette({
                   highlighted={l.id === highlighted?.id}
                   hidden={hidden.has(l.id)}
                   locked={locked.has(l.id)}
+                  taken={conflicts.get(l.id)}
                   onChoose={() => choose(l.id)}
                   onToggleHidden={() => editor.toggleLabelHidden(l.id)}
                   onToggleLocked={() => editor.toggleLabelLocked(l.id)}
@@ -174,6 +180,8 @@ function PaletteRow(props: {
   highlighted: boolean;
   hidden: boolean;
   locked: boolean;
+  /** The user's own key that takes this label's hotkey (their key wins). */
+  taken?: LabelKeyConflict | undefined;
   onChoose(): void;
   onToggleHidden(): void;
   onToggleLocked(): void;
@@ -192,7 +200,7 @@ function PaletteRow(props: {
         onMouseDown={keepFocus}
         onClick={props.onChoose}
         aria-pressed={isActive}
-        title={`${l.name}${l.hotkey ? ` (${[...l.hotkey.toUpperCase()].join(" then ")})` : ""} — ${l.shapeTypes.join(", ")}`}
+        title={`${l.name}${l.hotkey ? ` (${[...l.hotkey.toUpperCase()].join(" then ")}${props.taken ? `: ${conflictText(props.taken)}, which wins` : ""})` : ""} — ${l.shapeTypes.join(", ")}`}
         data-testid={`label-${l.name}`}
         style={{ "--label": l.color } as React.CSSProperties}
       >
@@ -201,7 +209,14 @@ function PaletteRow(props: {
         {l.shapeTypes.length === 1 && (
           <EdIcon name={l.shapeTypes[0] === "box" ? "box" : "polygon"} size={12} className="ed-label__type" />
         )}
-        {hotkey && <Keys spec={hotkey} />}
+        {hotkey &&
+          (props.taken ? (
+            <span className="ed-key-taken" data-testid={`key-taken-${l.name}`}>
+              <Keys spec={hotkey} />
+            </span>
+          ) : (
+            <Keys spec={hotkey} />
+          ))}
       </button>
       <button
         type="button"
@@ -227,36 +242,95 @@ function PaletteRow(props: {
   );
 }
 
-/** Image-level tags: labels that describe the whole image. */
+/** Tag rows of the windowed list (a 24px chip and a 4px gap); more labels than this fit, it filters. */
+const TAG_ROW_PX = 28;
+/** Up to this many tag labels show as wrapping chips; beyond, one per row, windowed, with a filter. */
+const TAG_CHIPS_MAX = 40;
+
+/**
+ * Image-level tags: labels that describe the whole image. A large set (hundreds of tag labels) is
+ * windowed with the library grid's row arithmetic (`visibleRows`): only the rows in view exist.
+ */
 export function TagsPanel({ editor }: { editor: Editor }) {
   const all = useStore(editor.store, (s) => s.labels);
   // Shape-only labels never tag an image.
-  const labels = all.filter((l) => l.scope !== "shapes");
+  const labels = useMemo(() => all.filter((l) => l.scope !== "shapes"), [all]);
   const tags = useStore(editor.store, (s) => s.doc.tags);
+  const conflicts = useLabelKeyConflicts(all);
   const on = new Set(tags);
+  const [query, setQuery] = useState("");
+  const shown = useMemo(() => filterLabels(labels, query), [labels, query]);
+  const windowed = labels.length > TAG_CHIPS_MAX;
+  const scroller = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 240 });
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const rows = visibleRows(view.top, view.height, { rowHeight: TAG_ROW_PX, rows: shown.length }, 6);
+  const chip = (l: Label, top?: number) => {
+    const taken = conflicts.get(l.id);
+    return (
+      <button
+        key={l.id}
+        type="button"
+        className={`ed-chip${on.has(l.id) ? " is-on" : ""}${top === undefined ? "" : " ed-chip--row"}`}
+        aria-pressed={on.has(l.id)}
+        onMouseDown={keepFocus}
+        onClick={() => editor.toggleTag(l.id)}
+        title={taken ? `${l.name}: ${conflictText(taken)}, which wins` : undefined}
+        style={{ "--label": l.color, ...(top === undefined ? {} : { top }) } as React.CSSProperties}
+        data-testid={`tag-${l.name}`}
+      >
+        {on.has(l.id) && <EdIcon name="check" size={12} />}
+        <span className="ed-chip__name">{l.name}</span>
+        {l.scope === "tags" && l.hotkey && (
+          <kbd className={`ed-kbd${taken ? " ed-key-taken" : ""}`}>{l.hotkey.toUpperCase()}</kbd>
+        )}
+      </button>
+    );
+  };
   return (
     <section className="ed-panel ed-tags" aria-label="Image tags">
       <h2 className="ed-panel__title">
         Image tags <span className="ed-count">{tags.length}</span>
+        {windowed && <span className="ed-count">of {labels.length}</span>}
       </h2>
-      <div className="ed-tags__list">
-        {labels.map((l) => (
-          <button
-            key={l.id}
-            type="button"
-            className={`ed-chip${on.has(l.id) ? " is-on" : ""}`}
-            aria-pressed={on.has(l.id)}
-            onMouseDown={keepFocus}
-            onClick={() => editor.toggleTag(l.id)}
-            style={{ "--label": l.color } as React.CSSProperties}
-            data-testid={`tag-${l.name}`}
+      {!windowed ? (
+        <div className="ed-tags__list">{labels.map((l) => chip(l))}</div>
+      ) : (
+        <>
+          <input
+            type="search"
+            className="ed-labels__filter"
+            placeholder="Find a tag"
+            aria-label="Find a tag"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              if (scroller.current) scroller.current.scrollTop = 0;
+            }}
+          />
+          <div
+            className="ed-tags__scroll"
+            ref={scroller}
+            data-testid="tag-scroll"
+            onScroll={(e) =>
+              setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
+            }
           >
-            {on.has(l.id) && <EdIcon name="check" size={12} />}
-            {l.name}
-            {l.scope === "tags" && l.hotkey && <kbd className="ed-kbd">{l.hotkey.toUpperCase()}</kbd>}
-          </button>
-        ))}
-      </div>
+            {shown.length === 0 && <p className="ed-empty">No tag matches "{query.trim()}".</p>}
+            <div className="ed-tags__rows" style={{ height: shown.length * TAG_ROW_PX }}>
+              {shown.slice(rows.first, rows.last + 1).map((l, k) => chip(l, (rows.first + k) * TAG_ROW_PX))}
+            </div>
+          </div>
+        </>
+      )}
     </section>
   );
 }

@@ -71,6 +71,8 @@ export const memorySource = (
     sha256: im.sha256 ?? createHash("sha256").update(`image-${im.id}-${im.fileName}`).digest("hex"),
     format: im.format ?? "jpeg",
     tags: im.tags ?? [],
+    annotationCount: im.shapes.length,
+    ...(im.split ? { split: im.split } : {}),
   }));
   const plan = planExport(full, split, seed, format);
   const shapesOf = new Map(images.map((im) => [im.id, im.shapes]));

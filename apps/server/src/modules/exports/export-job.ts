@@ -150,6 +150,7 @@ export const runExport = async (repo: ExportReader, job: ExportJob, io: ExportIo
     labels: labels.map((l) => ({
       name: l.name,
       attributes: JSON.parse(l.attributes) as AttributeDefinition[],
+      scope: l.scope === "shapes" || l.scope === "tags" ? l.scope : "both",
     })),
     plan,
     leftOut,

@@ -30,7 +30,7 @@ export const pgExportRepo = (
   labels: (): Promise<ExportLabelRow[]> =>
     db
       .selectFrom("labels")
-      .select(["id", "name", "attributes"])
+      .select(["id", "name", "attributes", "scope"])
       .where("project_id", "=", projectId)
       .orderBy("position")
       .orderBy("id")
@@ -128,7 +128,7 @@ export const pgVersionExportRepo = (
     labels: () =>
       db
         .selectFrom("version_labels")
-        .select(["label_id as id", "name", "attributes"])
+        .select(["label_id as id", "name", "attributes", "scope"])
         .where("version_id", "=", versionId)
         .orderBy("position")
         .orderBy("label_id")

@@ -17,6 +17,8 @@ export interface ExportLabelRow {
   id: number;
   name: string;
   attributes: string;
+  /** Where the label applies (labels.scope): the classification exports list the tag labels. */
+  scope: string;
 }
 
 export interface ExportReader {
@@ -215,7 +217,7 @@ export const reviewCondition = (review: ExportReview, t: string): string => {
 const sqliteQueries = (scope: ExportScope, statusSql: string) => {
   if (scope.kind === "live")
     return {
-      labels: "SELECT id, name, attributes FROM labels WHERE project_id = ? ORDER BY position, id",
+      labels: "SELECT id, name, attributes, scope FROM labels WHERE project_id = ? ORDER BY position, id",
       tags: `SELECT t.image_id AS imageId, t.label_id AS labelId FROM image_tags t JOIN images i ON i.id = t.image_id
            WHERE i.project_id = ? AND ${statusSql}`,
       images: `SELECT id, file_name, width, height, channels, sha256, format, byte_size, annotation_count FROM images i
@@ -228,7 +230,7 @@ const sqliteQueries = (scope: ExportScope, statusSql: string) => {
   // The version's rows keep the live ids: the same order, names and splits come out.
   return {
     labels:
-      "SELECT label_id AS id, name, attributes FROM version_labels WHERE version_id = ? ORDER BY position, label_id",
+      "SELECT label_id AS id, name, attributes, scope FROM version_labels WHERE version_id = ? ORDER BY position, label_id",
     tags: `SELECT t.image_id AS imageId, t.label_id AS labelId FROM version_image_tags t
            JOIN version_images i ON i.version_id = t.version_id AND i.image_id = t.image_id
            WHERE i.version_id = ? AND ${statusSql}`,

@@ -159,11 +159,11 @@ export const versionsRepo = (db: Executor, dialect: Dialect) => {
 
       await db
         .insertInto("version_labels")
-        .columns(["version_id", "label_id", "name", "color", "position", "attributes"])
+        .columns(["version_id", "label_id", "name", "color", "position", "attributes", "scope"])
         .expression(
           db
             .selectFrom("labels")
-            .select([v.as("version_id"), "id", "name", "color", "position", "attributes"])
+            .select([v.as("version_id"), "id", "name", "color", "position", "attributes", "scope"])
             .where("project_id", "=", projectId),
         )
         .execute();

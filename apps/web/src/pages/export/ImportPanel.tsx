@@ -84,7 +84,9 @@ export function ImportPanel({ projectId, onImported }: { projectId: number; onIm
         <h2 id={`${id}-title`} className="card__title">
           Import annotations
         </h2>
-        <span className="muted">COCO, YOLO (detection, segmentation, Darknet) or Pascal VOC</span>
+        <span className="muted">
+          COCO, YOLO (detection, segmentation, Darknet), Pascal VOC, a classification CSV or ImageNet folders
+        </span>
       </div>
       <p className="field__hint import-intro">
         Send a zip, or the annotation files alone: images in the upload are added like uploads; otherwise

@@ -72,6 +72,17 @@ export const FORMAT_INFO: Record<DatasetFormat, { title: string; text: string; l
     loses:
       "Polygons become bounding boxes; boxes are rounded to whole pixels (two at least); other image formats are converted to JPEG.",
   },
+  "classification-csv": {
+    title: "Classification CSV",
+    text: "classification.csv: one row per image with its tags (joined by ;) and its split; labels.txt lists the tag labels. Reads in pandas, fastai.",
+    loses: "Drawn shapes are not written: whole-image tags only.",
+  },
+  imagenet: {
+    title: "ImageNet folders",
+    text: "train/<label>/<image> and val/<label>/<image>, what torchvision's ImageFolder reads; labels.txt in label order.",
+    loses:
+      "One tag per image: images with no tag or several are left out (each named); drawn shapes are not written.",
+  },
 };
 
 export const SPLIT_PRESETS: { label: string; split: ExportChoice["split"] }[] = [

@@ -1,7 +1,9 @@
 import { type Label, type LabelPatch, RESERVED_HOTKEYS } from "@labelbench/schema";
 import { type DragEvent, useId, useMemo, useRef, useState } from "react";
 import { call } from "../../api/client";
+import { keyText } from "../../editor/keys-display";
 import { filterLabels } from "../../editor/label-filter";
+import { defaultKeyConflicts } from "../../keymap/label-key-conflicts";
 import { useProject } from "../../project/project-context";
 import { Icon } from "../../ui/icons";
 import { EmptyState, ErrorState, Loading, Spinner } from "../../ui/parts";
@@ -34,6 +36,7 @@ export function LabelsPage() {
   // A set of hundreds is searched, not scrolled: the rows keep their place in the set for moves.
   const [query, setQuery] = useState("");
   const matching = useMemo(() => filterLabels(labels, query), [labels, query]);
+  const keyConflicts = useMemo(() => defaultKeyConflicts(labels), [labels]);
   // Hundreds of editable rows take seconds to build: the first ones, the rest on request or by search.
   const [limit, setLimit] = useState(LIST_FIRST);
   // Labels added here stay in sight at the end, listed or not.
@@ -230,6 +233,27 @@ export function LabelsPage() {
                 </li>
               ))}
             </ul>
+            {keyConflicts.length > 0 && (
+              <div className="label-key-conflicts" role="alert" data-testid="label-key-conflicts">
+                <p>
+                  {keyConflicts.length === 1 ? "This hotkey is" : "These hotkeys are"} also an editor
+                  shortcut; in the editor the shortcut wins, so give the label another key:
+                </p>
+                <ul>
+                  {keyConflicts.map((c) => (
+                    <li key={c.label.id}>
+                      <kbd>{keyText(c.labelKey)}</kbd> {c.label.name} — {c.command.label} (
+                      <kbd>{keyText(c.commandKey)}</kbd>)
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            <p className="muted">
+              Annotators can change their own keys (account menu → Keyboard shortcuts). Where a key of theirs
+              takes a label's hotkey, their key wins, and the editor tells them which labels to pick by click
+              or with <kbd>/</kbd> instead.
+            </p>
           </aside>
         </div>
       )}
