@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCodePoints, compareNatural, naturalSortKey } from "./natural-order.js";
+import { compareCodePoints, compareNatural, naturalKeyRange, naturalSortKey } from "./natural-order.js";
 
 const sorted = (names: string[]) => [...names].sort(compareNatural);
 
@@ -93,5 +93,32 @@ describe("compareCodePoints", () => {
     expect(compareCodePoints("ab", "abc")).toBeLessThan(0);
     expect(compareCodePoints("b", "abc")).toBeGreaterThan(0);
     expect(compareCodePoints("same", "same")).toBe(0);
+  });
+});
+
+describe("naturalKeyRange", () => {
+  const inRange = (folder: string, name: string) => {
+    const r = naturalKeyRange(folder);
+    if (!r) throw new Error(`no range for ${folder}`);
+    const k = naturalSortKey(name);
+    return compareCodePoints(k, r.from) >= 0 && compareCodePoints(k, r.to) < 0;
+  };
+
+  it("holds the key of every name under the folder, whatever the folder's characters", () => {
+    const folders = ["a/", "cam2/", "Cam_A/", "ΟΔΟΣ/", "École/", "e\u0301cole/", "📷 cam/", "a/sub 10/", "①/", "ǅ/", "İ/"];
+    const rests = ["x.jpg", "1.png", "Σ.png", "\u0301.png", "sub/deeper/0001.jpg", "🙂"];
+    for (const f of folders) for (const r of rests) expect(inRange(f, f + r), f + r).toBe(true);
+  });
+
+  it("leaves out the names of the folders beside it, in natural order before and after", () => {
+    expect(inRange("cam/", "cam-b/x.jpg")).toBe(false);
+    expect(inRange("cam/", "cam.jpg")).toBe(false);
+    expect(inRange("cam/", "cam2/x.jpg")).toBe(false);
+    expect(inRange("cam2/", "cam10/x.jpg")).toBe(false);
+    expect(inRange("a/", "b/x.jpg")).toBe(false);
+  });
+
+  it("has no range for a prefix that is not a folder", () => {
+    expect(naturalKeyRange("cam")).toBeNull();
   });
 });

@@ -29,10 +29,26 @@ const encodeNumber = (digits: string) => {
   return String(Math.min(value.length, 999)).padStart(3, "0") + value;
 };
 
+const foldedKey = (nfc: string) => foldText(nfc).replace(DIGITS, encodeNumber).replaceAll("/", SEPARATOR);
+
 export const naturalSortKey = (name: string): string => {
   const nfc = name.normalize("NFC");
-  const folded = foldText(nfc).replace(DIGITS, encodeNumber).replaceAll("/", SEPARATOR);
-  return folded + TIE + nfc;
+  return foldedKey(nfc) + TIE + nfc;
+};
+
+/**
+ * The keys of every name under `folder` (which ends with "/") lie in `[from, to)`: the folder's
+ * folded part ends in the separator, which a digit run or a fold never crosses, so it is a prefix
+ * of the key of each name it starts. A superset (folding joins `Cam_A/` and `cam_a/`): the exact
+ * prefix test stays beside it; the range only lets an index on the key seek the folder.
+ * Null where the folder does not end with "/" or the prefix rule does not hold for it.
+ */
+export const naturalKeyRange = (folder: string): { from: string; to: string } | null => {
+  if (!folder.endsWith("/")) return null;
+  const from = foldedKey(folder.normalize("NFC"));
+  // A cheap guard against a fold that reads across the "/" (none is known): then no range.
+  if (!from.endsWith(SEPARATOR) || !naturalSortKey(`${folder}a1`).startsWith(from)) return null;
+  return { from, to: `${from.slice(0, -1)}${String.fromCharCode(SEPARATOR.charCodeAt(0) + 1)}` };
 };
 
 /** Compares by code point, as SQLite's BINARY collation compares UTF-8 (JS `<` compares UTF-16 units). */

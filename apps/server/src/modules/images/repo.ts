@@ -3,6 +3,7 @@ import {
   type Image,
   type ImageFormat,
   type ImageStatus,
+  naturalKeyRange,
   naturalSortKey,
   type ReviewState,
   type StatusCounts,
@@ -85,9 +86,17 @@ const nameContains = (eb: Images, q: string, dialect: Dialect) => {
     : eb("file_name", "like", pattern);
 };
 
-/** The file name starts with `folder` (which ends with "/"), byte for byte on both dialects. */
-const inFolder = (eb: Images, folder: string) =>
-  eb(sql<string>`substr(file_name, 1, ${folder.length})`, "=", folder);
+/**
+ * The file name starts with `folder` (which ends with "/"), byte for byte on both dialects. The
+ * natural key's range beside it lets the name indexes seek the folder instead of reading every
+ * image of the project before it (a page deep in a late folder read them all).
+ */
+const inFolder = (eb: Images, folder: string) => {
+  // substr counts characters (code points) on both dialects; a JS length counts UTF-16 units.
+  const exact = eb(sql<string>`substr(file_name, 1, ${[...folder].length})`, "=", folder);
+  const range = naturalKeyRange(folder);
+  return range ? eb.and([eb("name_key", ">=", range.from), eb("name_key", "<", range.to), exact]) : exact;
+};
 
 /**
  * The filter's terms other than the project: status, search, folder. Shared by the list's walks
