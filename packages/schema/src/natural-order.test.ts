@@ -105,7 +105,19 @@ describe("naturalKeyRange", () => {
   };
 
   it("holds the key of every name under the folder, whatever the folder's characters", () => {
-    const folders = ["a/", "cam2/", "Cam_A/", "ΟΔΟΣ/", "École/", "e\u0301cole/", "📷 cam/", "a/sub 10/", "①/", "ǅ/", "İ/"];
+    const folders = [
+      "a/",
+      "cam2/",
+      "Cam_A/",
+      "ΟΔΟΣ/",
+      "École/",
+      "e\u0301cole/",
+      "📷 cam/",
+      "a/sub 10/",
+      "①/",
+      "ǅ/",
+      "İ/",
+    ];
     const rests = ["x.jpg", "1.png", "Σ.png", "\u0301.png", "sub/deeper/0001.jpg", "🙂"];
     for (const f of folders) for (const r of rests) expect(inRange(f, f + r), f + r).toBe(true);
   });

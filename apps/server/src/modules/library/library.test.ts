@@ -93,16 +93,24 @@ describe("folders", () => {
   });
 
   it("filters by folders whose names fold alike, hold numbers, accents or characters beyond the BMP", async () => {
-    const names = ["Cam/2.png", "cam/3.png", "cam2/1.png", "camx/4.png", "📷 cam/1.png", "École/5.png", "ecole/6.png"];
+    const names = [
+      "Cam/2.png",
+      "cam/3.png",
+      "cam2/1.png",
+      "camx/4.png",
+      "📷 cam/1.png",
+      "École/5.png",
+      "ecole/6.png",
+    ];
     w = await makeReviewWorld(names.length, names);
-    const names_ = async (folder: string) => (await list({ folder })).items.map((i) => i.fileName);
+    const inFolder = async (folder: string) => (await list({ folder })).items.map((i) => i.fileName);
     // The name order's key folds "Cam" and "cam" together: the folder is still exact, byte for byte.
-    expect(await names_("cam")).toEqual(["cam/3.png"]);
-    expect(await names_("Cam/")).toEqual(["Cam/2.png"]);
-    expect(await names_("cam2")).toEqual(["cam2/1.png"]);
+    expect(await inFolder("cam")).toEqual(["cam/3.png"]);
+    expect(await inFolder("Cam/")).toEqual(["Cam/2.png"]);
+    expect(await inFolder("cam2")).toEqual(["cam2/1.png"]);
     // substr counts code points: a folder name with an emoji (two UTF-16 units) matched nothing.
-    expect(await names_("📷 cam")).toEqual(["📷 cam/1.png"]);
-    expect(await names_("École")).toEqual(["École/5.png"]);
+    expect(await inFolder("📷 cam")).toEqual(["📷 cam/1.png"]);
+    expect(await inFolder("École")).toEqual(["École/5.png"]);
     expect((await list({ folder: "📷 cam", sort: "edited" })).counts.total).toBe(1);
   });
 });
