@@ -92,7 +92,7 @@ export const simpleRing = (points: readonly Vertex[]): SimpleRing | null => {
     const cy = xy[2 * k + 1] as number;
     if (ax === bx && ay === by) return null;
     // Edge j -> k straight on from i -> j is a run; turning back along it is a spike.
-    if (cross(ax, ay, bx, by, cx, cy) === 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0)
+    if ((bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0 && cross(ax, ay, bx, by, cx, cy) === 0)
       return null;
     twiceArea += ax * by - bx * ay;
   }
