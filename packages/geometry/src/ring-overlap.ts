@@ -15,8 +15,14 @@ import type { Vertex } from "./types.js";
 /** Polygons above this many vertices are left to the clipping library (O(n·m) stops paying off). */
 export const MAX_RING_OVERLAP_VERTICES = 64;
 
-/** A polygon outline checked once to be simple (see `simpleRing`), as flat coordinates. */
+declare const checkedSimple: unique symbol;
+
+/**
+ * A polygon outline checked once to be simple, as flat coordinates. Made only by `simpleRing` and
+ * `rectangleRing` (the brand), since `ringOverlapArea` is right only for simple outlines.
+ */
 export interface SimpleRing {
+  readonly [checkedSimple]: true;
   /** x0, y0, x1, y1, … (the closing edge from the last point back to the first is implied). */
   readonly xy: Float64Array;
   /** 1 when the points run counter-clockwise in a y-up frame (positive shoelace area), else -1. */
@@ -137,20 +143,20 @@ export const simpleRing = (points: readonly Vertex[]): SimpleRing | null => {
         return null;
     }
   }
-  return { xy, orientation: twiceArea > 0 ? 1 : -1, minX, minY, maxX, maxY };
+  return { xy, orientation: twiceArea > 0 ? 1 : -1, minX, minY, maxX, maxY } as SimpleRing;
 };
 
 /** An axis-aligned rectangle as a ring (counter-clockwise); null when it has no area. */
 export const rectangleRing = (minX: number, minY: number, maxX: number, maxY: number): SimpleRing | null =>
   maxX > minX && maxY > minY
-    ? {
+    ? ({
         xy: Float64Array.of(minX, minY, maxX, minY, maxX, maxY, minX, maxY),
         orientation: 1,
         minX,
         minY,
         maxX,
         maxY,
-      }
+      } as SimpleRing)
     : null;
 
 /**
