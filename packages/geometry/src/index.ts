@@ -3,7 +3,6 @@ export * from "./geometry-json.js";
 export * from "./polygon.js";
 export * from "./random.js";
 export * from "./rect.js";
-export * from "./ring-overlap.js";
 export * from "./self-crossing.js";
 export * from "./spatial-index.js";
 export * from "./static-grid.js";

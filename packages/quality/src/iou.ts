@@ -1,14 +1,4 @@
-import {
-  type Bounds,
-  boundsContain,
-  polygonArea,
-  polygonBounds,
-  rectangleRing,
-  ringOverlapArea,
-  type SimpleRing,
-  simpleRing,
-  type Vertex,
-} from "@labelbench/geometry";
+import { type Bounds, boundsContain, polygonArea, polygonBounds, type Vertex } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import polygonClipping, { type MultiPolygon, type Ring } from "polygon-clipping";
 
@@ -28,12 +18,8 @@ export interface PreparedShape {
   readonly geometry: Geometry;
   readonly bounds: Bounds;
   readonly area: number;
-  /**
-   * The outline checked once for the fast overlap (`ringOverlapArea`), at the shape's first
-   * comparison that needs it; null when that does not apply to it (a polygon that touches itself,
-   * or has more than MAX_RING_OVERLAP_VERTICES vertices).
-   */
-  ring?: SimpleRing | null;
+  /** The outline as the clipping library takes it, built at the shape's first clipping and kept. */
+  ring?: Ring | undefined;
 }
 
 export const prepareShape = (geometry: Geometry): PreparedShape => {
@@ -69,30 +55,10 @@ const boundsRing = (b: Bounds): Ring => [
   [b.minX, b.maxY],
 ];
 
-const ringOf = (s: PreparedShape): Ring =>
-  s.geometry.type === "box" ? boundsRing(s.bounds) : s.geometry.points.map(([x, y]) => [x, y]);
-
-/** The shape's outline for the fast overlap, checked at its first use and kept. */
-const simpleRingOf = (s: PreparedShape): SimpleRing | null => {
-  if (s.ring === undefined) {
-    const g = s.geometry;
-    s.ring =
-      g.type === "box"
-        ? rectangleRing(s.bounds.minX, s.bounds.minY, s.bounds.maxX, s.bounds.maxY)
-        : simpleRing(g.points);
-  }
+const ringOf = (s: PreparedShape): Ring => {
+  if (s.ring === undefined)
+    s.ring = s.geometry.type === "box" ? boundsRing(s.bounds) : s.geometry.points.map(([x, y]) => [x, y]);
   return s.ring;
-};
-
-/** The same vertex list (a copy never moved): the overlap is the whole shape, with no clipping. */
-const samePoints = (a: readonly Vertex[], b: readonly Vertex[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i] as Vertex;
-    const q = b[i] as Vertex;
-    if (p[0] !== q[0] || p[1] !== q[1]) return false;
-  }
-  return true;
 };
 
 /**
@@ -139,17 +105,11 @@ const boundsOverlapArea = (a: Bounds, b: Bounds): number => {
 export const preparedIntersectionArea = (a: PreparedShape, b: PreparedShape): number => {
   const boundsOverlap = boundsOverlapArea(a.bounds, b.bounds);
   if (boundsOverlap === 0) return 0;
-  const ga = a.geometry;
-  const gb = b.geometry;
-  if (ga.type === "box" && gb.type === "box") return boundsOverlap;
-  if (ga.type === "box" && boundsContain(a.bounds, b.bounds)) return b.area;
-  if (gb.type === "box" && boundsContain(b.bounds, a.bounds)) return a.area;
-  const ra = simpleRingOf(a);
-  // A crossing outline's shoelace area is not its area under the library's non-zero rule.
-  if (ra && ga.type === "polygon" && gb.type === "polygon" && samePoints(ga.points, gb.points)) return a.area;
-  const rb = ra && simpleRingOf(b);
-  const fast = rb ? ringOverlapArea(ra, rb) : null;
-  if (fast !== null) return fast;
+  const ta = a.geometry.type;
+  const tb = b.geometry.type;
+  if (ta === "box" && tb === "box") return boundsOverlap;
+  if (ta === "box" && boundsContain(a.bounds, b.bounds)) return b.area;
+  if (tb === "box" && boundsContain(b.bounds, a.bounds)) return a.area;
   return multiPolygonArea(polygonClipping.intersection([ringOf(a)], [ringOf(b)]));
 };
 
