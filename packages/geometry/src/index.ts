@@ -5,6 +5,7 @@ export * from "./random.js";
 export * from "./rect.js";
 export * from "./self-crossing.js";
 export * from "./spatial-index.js";
+export * from "./static-grid.js";
 export * from "./tiles.js";
 export * from "./types.js";
 export * from "./validity.js";

@@ -1,7 +1,7 @@
 import { orient2d } from "robust-predicates";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "./random.js";
-import { findSelfCrossing } from "./self-crossing.js";
+import { findSelfCrossing, type SelfCrossing } from "./self-crossing.js";
 import type { Vertex } from "./types.js";
 
 /** Every pair of edges, as a reference: true when two edges cross at a point inside both. */
@@ -222,7 +222,9 @@ describe("findSelfCrossing", () => {
     expect(twice?.point[1]).toBe(0);
   });
 
-  it("agrees with the pair loop on thousands of random polygons on a small grid (degenerate cases)", () => {
+  it("agrees with the pair loop on thousands of random polygons on a small grid (degenerate cases)", {
+    timeout: 60_000,
+  }, () => {
     const rand = seededRandom(7);
     let crossed = 0;
     for (let k = 0; k < 20_000; k++) {
@@ -244,5 +246,141 @@ describe("findSelfCrossing", () => {
       }
     }
     expect(crossed).toBeGreaterThan(2_000);
+  });
+
+  it("the same edges and point as ever on outlines of 64 vertices and more (collinear runs, repeats, Ts)", () => {
+    // Each outline's edges cut into equal steps: long collinear runs, and every corner a vertex.
+    const subdivide = (corners: Vertex[], k: number): Vertex[] =>
+      corners.flatMap((a, i) => {
+        const b = corners[(i + 1) % corners.length] as Vertex;
+        return Array.from(
+          { length: k },
+          (_, j) => [a[0] + ((b[0] - a[0]) * j) / k, a[1] + ((b[1] - a[1]) * j) / k] as Vertex,
+        );
+      });
+    const bowtie: Vertex[] = [
+      [0, 0],
+      [60, 60],
+      [60, 0],
+      [0, 60],
+    ];
+    const cases: [string, Vertex[], SelfCrossing | null][] = [
+      // The diagonals cross at a vertex of both (each visits (30, 30)), then between vertices.
+      ["bow tie through a vertex", subdivide(bowtie, 20), { edges: [10, 50], point: [30, 30] }],
+      ["bow tie between vertices", subdivide(bowtie, 17), { edges: [8, 42], point: [30, 30] }],
+      [
+        "figure eight through a vertex",
+        subdivide(
+          [
+            [0, 0],
+            [30, 30],
+            [60, 60],
+            [60, 0],
+            [30, 30],
+            [0, 60],
+          ],
+          12,
+        ),
+        { edges: [12, 48], point: [30, 30] },
+      ],
+      [
+        "two triangles touching at a vertex",
+        subdivide(
+          [
+            [0, 0],
+            [30, 30],
+            [0, 60],
+            [60, 60],
+            [30, 30],
+            [60, 0],
+          ],
+          12,
+        ),
+        null,
+      ],
+      [
+        "a spike out and back along one line",
+        subdivide(
+          [
+            [0, 0],
+            [60, 0],
+            [60, 30],
+            [90, 30],
+            [60, 30],
+            [60, 60],
+            [0, 60],
+          ],
+          12,
+        ),
+        null,
+      ],
+      [
+        "every point twice",
+        subdivide(
+          [
+            [0, 0],
+            [60, 0],
+            [60, 60],
+            [0, 60],
+          ],
+          12,
+        ).flatMap((v) => [v, v]),
+        null,
+      ],
+      [
+        "a T: the outline passes through its own edge at a vertex",
+        subdivide(
+          [
+            [0, 0],
+            [60, 0],
+            [60, 60],
+            [36, 60],
+            [30, 0],
+            [24, -12],
+            [24, 60],
+            [0, 60],
+          ],
+          12,
+        ),
+        { edges: [4, 62], point: [24, 0] },
+      ],
+      [
+        "a T that only touches",
+        subdivide(
+          [
+            [0, 0],
+            [60, 0],
+            [60, 60],
+            [36, 60],
+            [30, 0],
+            [24, 60],
+            [0, 60],
+          ],
+          12,
+        ),
+        null,
+      ],
+      [
+        "a slot whose sides run along the outline's own edge",
+        subdivide(
+          [
+            [0, 0],
+            [60, 0],
+            [60, 60],
+            [30, 60],
+            [30, 0],
+            [20, 0],
+            [20, 60],
+            [0, 60],
+          ],
+          12,
+        ),
+        null,
+      ],
+    ];
+    for (const [name, points, want] of cases) {
+      expect(points.length, name).toBeGreaterThanOrEqual(64);
+      expect(findSelfCrossing(points), name).toEqual(want);
+    }
   });
 });

@@ -1,5 +1,4 @@
 import { orient2d } from "robust-predicates";
-import SplayTree from "splaytree";
 import type { Vertex } from "./types.js";
 
 /**
@@ -10,26 +9,6 @@ export interface SelfCrossing {
   readonly edges: readonly [number, number];
   readonly point: Vertex;
 }
-
-interface Segment {
-  /** The polygon edge this is (its index in the input). */
-  readonly edge: number;
-  /** The points at `l` and `r` (their indices in the input). */
-  readonly li: number;
-  readonly ri: number;
-  /** Endpoints in sweep order: `l` is left of `r` (or below it when the edge is vertical). */
-  readonly lx: number;
-  readonly ly: number;
-  readonly rx: number;
-  readonly ry: number;
-}
-
-/**
- * Which side of `s` the point is on: > 0 left of the directed edge l -> r (above it when the edge
- * runs rightwards), < 0 right of it, 0 on its line. robust-predicates' orient2d is exact for any
- * doubles, so collinear and touching points are recognised as such, not by a tolerance.
- */
-const side = (s: Segment, x: number, y: number): number => -orient2d(s.lx, s.ly, s.rx, s.ry, x, y);
 
 /** Point indices in some order. */
 type Order = ArrayLike<number> & Iterable<number>;
@@ -67,45 +46,6 @@ const byPosition = (points: readonly Vertex[]): Order => {
 
 const before = (ax: number, ay: number, bx: number, by: number): boolean => ax < bx || (ax === bx && ay < by);
 
-/**
- * Order of two segments on the sweep line, judged where the later one starts: valid for as long
- * as both are on the line and neither has crossed the other, which is all the sweep needs
- * (it stops at the first crossing). Collinear segments are ordered by edge index.
- */
-const compareSegments = (a: Segment, b: Segment): number => {
-  if (a === b) return 0;
-  if (before(a.lx, a.ly, b.lx, b.ly)) {
-    const s = side(a, b.lx, b.ly) || side(a, b.rx, b.ry);
-    if (s !== 0) return s > 0 ? -1 : 1;
-  } else {
-    const s = side(b, a.lx, a.ly) || side(b, a.rx, a.ry);
-    if (s !== 0) return s > 0 ? 1 : -1;
-  }
-  return a.edge - b.edge;
-};
-
-/**
- * The point where two segments cross at a single point inside both (a proper crossing), else
- * null. Touching at an endpoint, or overlapping along a line, is not a crossing: a mask tracer's
- * outline touches itself at a pixel corner or runs out and back along a one-pixel line, and the
- * area of such a polygon is still right. `b1`, `b2`: the sides of b's ends from a; `a1`, `a2`:
- * of a's ends from b.
- */
-const properCrossing = (a: Segment, a1: number, a2: number, b1: number, b2: number): Vertex | null => {
-  if (!((b1 > 0 && b2 < 0) || (b1 < 0 && b2 > 0))) return null;
-  if (!((a1 > 0 && a2 < 0) || (a1 < 0 && a2 > 0))) return null;
-  const t = a1 / (a1 - a2);
-  return [a.lx + t * (a.rx - a.lx), a.ly + t * (a.ry - a.ly)];
-};
-
-/** True when (x, y), known to lie on the line of `s`, lies strictly between its ends. */
-const inside = (s: Segment, x: number, y: number) => before(s.lx, s.ly, x, y) && before(x, y, s.rx, s.ry);
-
-const found = (a: Segment, b: Segment, point: Vertex): SelfCrossing => ({
-  edges: a.edge < b.edge ? [a.edge, b.edge] : [b.edge, a.edge],
-  point,
-});
-
 /** 0 for directions in the upper half-plane (and +x), 1 for the lower one (and -x). */
 const half = (dx: number, dy: number) => (dy > 0 || (dy === 0 && dx > 0) ? 0 : 1);
 
@@ -129,6 +69,10 @@ const crossingAtRepeatedVertex = (points: readonly Vertex[], order: Order): Self
     const b = points[j] as Vertex;
     return a[0] === b[0] && a[1] === b[1];
   };
+  // No point twice (sorted by position, equal points are neighbours): nothing to check.
+  let repeats = false;
+  for (let k = 1; k < n && !repeats; k++) repeats = same(order[k - 1] as number, order[k] as number);
+  if (!repeats) return null;
   // The outline's vertices without repeats in a row (the last of each run: its edge leaves it).
   const ring: number[] = [];
   const ringPosition = new Int32Array(n).fill(-1);
@@ -189,6 +133,12 @@ const crossingAtRepeatedVertex = (points: readonly Vertex[], order: Order): Self
  * visits twice and crosses itself at, or a vertex inside one of its own edges (a T) where the
  * outline passes from one side of that edge to the other; zero-length edges (repeated points) are
  * ignored.
+ *
+ * The edges live in typed arrays (edge i's ends in sweep order) and the sweep line is a sorted
+ * array of edge indices, searched by bisection: no object per edge or per tree node, which a splay
+ * tree of segment objects spent half of the check's time on at the vertex limit (the line holds
+ * a few hundred edges there; moving a few hundred indices on each insert costs less than a
+ * splay's rotations).
  */
 export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null => {
   const n = points.length;
@@ -198,6 +148,76 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
     return a[0] === b[0] && a[1] === b[1];
   };
   const order = byPosition(points);
+
+  // Edge i, from point i to point i + 1, with its ends in sweep order: l before r (lower first
+  // when vertical); `li`, `ri` the points' indices. -1 in `li` for a zero-length edge.
+  const { lx, ly, rx, ry, li, ri, line, ending, starting } = scratchFor(n);
+  for (let i = 0; i < n; i++) {
+    const j = i + 1 === n ? 0 : i + 1;
+    const a = points[i] as Vertex;
+    const b = points[j] as Vertex;
+    const ax = a[0];
+    const ay = a[1];
+    const bx = b[0];
+    const by = b[1];
+    if (ax === bx && ay === by) {
+      li[i] = -1;
+      ri[i] = -1;
+    } else if (before(ax, ay, bx, by)) {
+      lx[i] = ax;
+      ly[i] = ay;
+      rx[i] = bx;
+      ry[i] = by;
+      li[i] = i;
+      ri[i] = j;
+    } else {
+      lx[i] = bx;
+      ly[i] = by;
+      rx[i] = ax;
+      ry[i] = ay;
+      li[i] = j;
+      ri[i] = i;
+    }
+  }
+
+  /**
+   * Which side of edge s the point is on: > 0 left of the directed edge l -> r (above it when the
+   * edge runs rightwards), < 0 right of it, 0 on its line. robust-predicates' orient2d is exact
+   * for any doubles, so collinear and touching points are recognised as such, not by a tolerance.
+   */
+  const side = (s: number, x: number, y: number): number =>
+    -orient2d(lx[s] as number, ly[s] as number, rx[s] as number, ry[s] as number, x, y);
+
+  /**
+   * Order of two edges on the sweep line, judged where the later one starts: valid for as long
+   * as both are on the line and neither has crossed the other, which is all the sweep needs (it
+   * stops at the first crossing). Collinear edges are ordered by edge index.
+   */
+  const compare = (a: number, b: number): number => {
+    if (a === b) return 0;
+    const alx = lx[a] as number;
+    const aly = ly[a] as number;
+    const blx = lx[b] as number;
+    const bly = ly[b] as number;
+    if (before(alx, aly, blx, bly)) {
+      const s = side(a, blx, bly) || side(a, rx[b] as number, ry[b] as number);
+      if (s !== 0) return s > 0 ? -1 : 1;
+    } else {
+      const s = side(b, alx, aly) || side(b, rx[a] as number, ry[a] as number);
+      if (s !== 0) return s > 0 ? 1 : -1;
+    }
+    return a - b;
+  };
+
+  /** True when (x, y), known to lie on the line of edge s, lies strictly between its ends. */
+  const inside = (s: number, x: number, y: number) =>
+    before(lx[s] as number, ly[s] as number, x, y) && before(x, y, rx[s] as number, ry[s] as number);
+
+  const found = (a: number, b: number, point: Vertex): SelfCrossing => ({
+    edges: a < b ? [a, b] : [b, a],
+    point,
+  });
+
   /**
    * Built at the first T only (rare: a vertex exactly inside another edge): the nearest other
    * point before and after each point round the ring (-1: all points equal), and each point's
@@ -228,17 +248,8 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
   /** Points already checked for a T (two edges through a point on different lines cross there anyway). */
   const checkedT = new Set<number>();
 
-  /**
-   * Where the outline crosses edge `b` at an end of `a` that lies inside `b` (a T): before and
-   * after some visit of that point, the outline is strictly on both sides of `b`. A side on the
-   * line is an overlap and is left alone.
-   */
-  const crossingAtT = (a: Segment, b: Segment, lSide: number, rSide: number): SelfCrossing | null =>
-    (lSide === 0 && inside(b, a.lx, a.ly) ? crossingAtTPoint(b, a.lx, a.ly, a.li) : null) ??
-    (rSide === 0 && inside(b, a.rx, a.ry) ? crossingAtTPoint(b, a.rx, a.ry, a.ri) : null);
-
-  /** `crossingAtT` at one end of the edge (point `i`, at x, y), inside edge `b`. */
-  const crossingAtTPoint = (b: Segment, x: number, y: number, i: number): SelfCrossing | null => {
+  /** `crossingAtT` at one end of an edge (point `i`, at x, y), inside edge `b`. */
+  const crossingAtTPoint = (b: number, x: number, y: number, i: number): SelfCrossing | null => {
     const { prev, next, byPoint, group } = visitIndex();
     const g = group[i] as number;
     if (checkedT.has(g)) return null;
@@ -253,92 +264,136 @@ export const findSelfCrossing = (points: readonly Vertex[]): SelfCrossing | null
       if ((su > 0 && sw < 0) || (su < 0 && sw > 0)) {
         // That visit's edge out of the point (after any repeats of it) crosses `b`.
         const out = ((next[v] as number) + n - 1) % n;
-        return { edges: out < b.edge ? [out, b.edge] : [b.edge, out], point: [x, y] };
+        return { edges: out < b ? [out, b] : [b, out], point: [x, y] };
       }
     }
     return null;
   };
 
-  /** Whether two segments next to each other on the sweep line cross, and where. */
-  const crossing = (a: Segment, b: Segment): SelfCrossing | null => {
+  /**
+   * Where the outline crosses edge `b` at an end of edge `a` that lies inside `b` (a T): before
+   * and after some visit of that point, the outline is strictly on both sides of `b`. A side on
+   * the line is an overlap and is left alone.
+   */
+  const crossingAtT = (a: number, b: number, lSide: number, rSide: number): SelfCrossing | null =>
+    (lSide === 0 && inside(b, lx[a] as number, ly[a] as number)
+      ? crossingAtTPoint(b, lx[a] as number, ly[a] as number, li[a] as number)
+      : null) ??
+    (rSide === 0 && inside(b, rx[a] as number, ry[a] as number)
+      ? crossingAtTPoint(b, rx[a] as number, ry[a] as number, ri[a] as number)
+      : null);
+
+  /** Whether two edges next to each other on the sweep line cross, and where. */
+  const crossing = (a: number, b: number): SelfCrossing | null => {
     // Both ends of one strictly on one side of the other: no crossing and no T (the common case).
-    const b1 = side(a, b.lx, b.ly);
-    const b2 = side(a, b.rx, b.ry);
+    const b1 = side(a, lx[b] as number, ly[b] as number);
+    const b2 = side(a, rx[b] as number, ry[b] as number);
     if ((b1 > 0 && b2 > 0) || (b1 < 0 && b2 < 0)) return null;
-    const a1 = side(b, a.lx, a.ly);
-    const a2 = side(b, a.rx, a.ry);
+    const a1 = side(b, lx[a] as number, ly[a] as number);
+    const a2 = side(b, rx[a] as number, ry[a] as number);
     if ((a1 > 0 && a2 > 0) || (a1 < 0 && a2 < 0)) return null;
-    const p = properCrossing(a, a1, a2, b1, b2);
-    if (p) return found(a, b, p);
+    // A proper crossing: each edge's ends strictly on both sides of the other.
+    if (((b1 > 0 && b2 < 0) || (b1 < 0 && b2 > 0)) && ((a1 > 0 && a2 < 0) || (a1 < 0 && a2 > 0))) {
+      const t = a1 / (a1 - a2);
+      const x0 = lx[a] as number;
+      const y0 = ly[a] as number;
+      return found(a, b, [x0 + t * ((rx[a] as number) - x0), y0 + t * ((ry[a] as number) - y0)]);
+    }
     return crossingAtT(a, b, a1, a2) ?? crossingAtT(b, a, b1, b2);
   };
 
-  // Edge i, from point i to point i + 1 (null when those are the same point).
-  const segments: (Segment | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = (i + 1) % n;
-    const [ax, ay] = points[i] as Vertex;
-    const [bx, by] = points[j] as Vertex;
-    segments[i] =
-      ax === bx && ay === by
-        ? null
-        : before(ax, ay, bx, by)
-          ? { edge: i, li: i, ri: j, lx: ax, ly: ay, rx: bx, ry: by }
-          : { edge: i, li: j, ri: i, lx: bx, ly: by, rx: ax, ry: ay };
-  }
-
-  const line = new SplayTree<Segment, undefined>(compareSegments);
+  // The sweep line: edge indices in their order along it, line[0..size).
+  let size = 0;
+  /** Where edge s is or would go: the first position whose edge does not come before it. */
+  const positionOf = (s: number): number => {
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(line[mid] as number, s) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   /** Puts an edge on the sweep line and checks it against its new neighbours (above first). */
-  const enter = (s: Segment): SelfCrossing | null => {
-    const node = line.insert(s);
-    const above = line.next(node);
-    const c = above ? crossing(s, above.key) : null;
+  const enter = (s: number): SelfCrossing | null => {
+    const p = positionOf(s);
+    line.copyWithin(p + 1, p, size);
+    line[p] = s;
+    size++;
+    const c = p + 1 < size ? crossing(s, line[p + 1] as number) : null;
     if (c) return c;
-    const below = line.prev(node);
-    return below ? crossing(s, below.key) : null;
+    return p > 0 ? crossing(s, line[p - 1] as number) : null;
   };
   /** Takes an edge off the sweep line and checks the two neighbours it leaves next to each other. */
-  const leave = (s: Segment): SelfCrossing | null => {
-    const node = line.find(s);
-    if (!node) return null;
-    const above = line.next(node);
-    const below = line.prev(node);
-    line.remove(s);
-    return above && below ? crossing(above.key, below.key) : null;
+  const leave = (s: number): SelfCrossing | null => {
+    const p = positionOf(s);
+    if (p >= size || line[p] !== s) return null;
+    line.copyWithin(p, p + 1, size);
+    size--;
+    return p > 0 && p < size ? crossing(line[p] as number, line[p - 1] as number) : null;
   };
 
-  // The sweep visits the points left to right, bottom to top (\`order\`); at each point, the edges
+  // The sweep visits the points left to right, bottom to top (`order`); at each point, the edges
   // that end there leave (by edge index) before the edges that start there enter (by edge index).
   // Each point has two edges, so the events come from one sort of the n points instead of a sort
-  // of 2n event objects (a third of the check's time at the vertex limit).
-  let ending: Segment[] = [];
-  let starting: Segment[] = [];
-  const byEdge = (a: Segment, b: Segment) => a.edge - b.edge;
-  /** Files an edge of point \`v\` under the edges that end or start there. */
-  const atPoint = (s: Segment | null, v: number) => {
-    if (s?.ri === v) ending.push(s);
-    else if (s?.li === v) starting.push(s);
-  };
+  // of 2n event objects.
   for (let k = 0; k < n; ) {
     const first = order[k] as number;
+    let ends = 0;
+    let starts = 0;
     for (; k < n && same(order[k] as number, first); k++) {
       const v = order[k] as number;
-      atPoint(segments[(v + n - 1) % n] ?? null, v);
-      atPoint(segments[v] ?? null, v);
+      // The edges into and out of point v: each ends or starts there unless it has no length.
+      const into = v === 0 ? n - 1 : v - 1;
+      if (ri[into] === v) ends = insertSorted(ending, ends, into);
+      else if (li[into] === v) starts = insertSorted(starting, starts, into);
+      if (ri[v] === v) ends = insertSorted(ending, ends, v);
+      else if (li[v] === v) starts = insertSorted(starting, starts, v);
     }
-    if (ending.length > 1) ending.sort(byEdge);
-    if (starting.length > 1) starting.sort(byEdge);
-    for (const s of ending) {
-      const c = leave(s);
+    for (let q = 0; q < ends; q++) {
+      const c = leave(ending[q] as number);
       if (c) return c;
     }
-    for (const s of starting) {
-      const c = enter(s);
+    for (let q = 0; q < starts; q++) {
+      const c = enter(starting[q] as number);
       if (c) return c;
     }
-    // Fresh lists rather than emptied ones: setting an array's length to 0 costs more than a new one.
-    if (ending.length > 0) ending = [];
-    if (starting.length > 0) starting = [];
   }
   return crossingAtRepeatedVertex(points, order);
+};
+
+/**
+ * The sweep's arrays, kept between calls and grown as needed: an import checks a hundred thousand
+ * small polygons, for which allocating them each time costs more than the sweep. The check calls
+ * nothing that could re-enter it, so one set serves every call.
+ */
+let scratch = makeScratch(64);
+
+function makeScratch(capacity: number) {
+  return {
+    capacity,
+    lx: new Float64Array(capacity),
+    ly: new Float64Array(capacity),
+    rx: new Float64Array(capacity),
+    ry: new Float64Array(capacity),
+    li: new Int32Array(capacity),
+    ri: new Int32Array(capacity),
+    line: new Int32Array(capacity),
+    ending: new Int32Array(2 * capacity),
+    starting: new Int32Array(2 * capacity),
+  };
+}
+
+const scratchFor = (n: number) => {
+  if (scratch.capacity < n) scratch = makeScratch(Math.max(n, 2 * scratch.capacity));
+  return scratch;
+};
+
+/** Puts `e` into list[0..count) kept in ascending order (a point has a few edges); the new count. */
+const insertSorted = (list: Int32Array, count: number, e: number): number => {
+  let j = count - 1;
+  for (; j >= 0 && (list[j] as number) > e; j--) list[j + 1] = list[j] as number;
+  list[j + 1] = e;
+  return count + 1;
 };

@@ -16,30 +16,34 @@ export interface WeightedEdge {
  */
 export const maxWeightMatching = (edges: readonly WeightedEdge[]): WeightedEdge[] => {
   if (edges.length === 0) return [];
-  // Rows and columns become nodes of one union-find: rows as 2r, columns as 2c + 1.
-  const parent = new Map<number, number>();
+  // Rows and columns become nodes of one union-find in typed arrays: row r as r, column c as
+  // rows + c (a dense image has tens of thousands of each; a Map per node cost more than Hungarian).
+  let rows = 0;
+  let cols = 0;
+  for (const e of edges) {
+    if (e.r >= rows) rows = e.r + 1;
+    if (e.c >= cols) cols = e.c + 1;
+  }
+  const parent = new Int32Array(rows + cols);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
   const find = (x: number): number => {
     let root = x;
-    for (let p = parent.get(root); p !== undefined && p !== root; p = parent.get(root)) root = p;
+    while (parent[root] !== root) root = parent[root] as number;
     for (let y = x; y !== root; ) {
-      const next = parent.get(y) ?? root;
-      parent.set(y, root);
+      const next = parent[y] as number;
+      parent[y] = root;
       y = next;
     }
     return root;
   };
   for (const e of edges) {
-    const a = 2 * e.r;
-    const b = 2 * e.c + 1;
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(ra, rb);
+    const ra = find(e.r);
+    const rb = find(rows + e.c);
+    if (ra !== rb) parent[ra] = rb;
   }
   const components = new Map<number, WeightedEdge[]>();
   for (const e of edges) {
-    const root = find(2 * e.r);
+    const root = find(e.r);
     const list = components.get(root);
     if (list) list.push(e);
     else components.set(root, [e]);

@@ -1,7 +1,8 @@
 import { seededRandom, type Vertex } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
+import polygonClipping, { type Ring } from "polygon-clipping";
 import { describe, expect, it } from "vitest";
-import { intersectionArea, shapeIou } from "./iou.js";
+import { geometryArea, intersectionArea, shapeIou } from "./iou.js";
 
 const box = (x: number, y: number, width: number, height: number): Geometry => ({
   type: "box",
@@ -249,5 +250,96 @@ describe("polygon IoU against a rasterised mask", () => {
     // The generator must really have produced edge-touching and overlapping pairs.
     expect(onEdge).toBeGreaterThan(20);
     expect(compared).toBeGreaterThan(50);
+  });
+});
+
+/** The clipping library called directly, its result measured from each ring's first point. */
+const clippedArea = (a: Geometry, b: Geometry): number => {
+  const ring = (g: Geometry): Ring =>
+    g.type === "box"
+      ? [
+          [g.x, g.y],
+          [g.x + g.width, g.y],
+          [g.x + g.width, g.y + g.height],
+          [g.x, g.y + g.height],
+        ]
+      : g.points.map(([x, y]) => [x, y]);
+  let area = 0;
+  for (const poly of polygonClipping.intersection([ring(a)], [ring(b)]))
+    poly.forEach((r, i) => {
+      // Measured from the ring's first point, so the oracle's own rounding stays far under the tolerance.
+      const [ox, oy] = r[0] ?? [0, 0];
+      let sum = 0;
+      for (let k = 0; k < r.length; k++) {
+        const [x1, y1] = r[k]!;
+        const [x2, y2] = r[(k + 1) % r.length]!;
+        sum += (x1 - ox) * (y2 - oy) - (x2 - ox) * (y1 - oy);
+      }
+      area += (i === 0 ? 1 : -1) * Math.abs(sum / 2);
+    });
+  return area;
+};
+
+/** A star-shaped outline of 3-16 vertices around (cx, cy); on a one-pixel grid when `grid`. */
+const star = (rand: () => number, cx: number, cy: number, reach: number, grid: boolean): Vertex[] => {
+  const n = 3 + Math.floor(rand() * 14);
+  const angles = Array.from({ length: n }, () => rand() * 2 * Math.PI).sort((a, b) => a - b);
+  const points = angles.map((t) => {
+    const r = reach * (0.3 + 0.7 * rand());
+    const x = cx + r * Math.cos(t);
+    const y = cy + r * Math.sin(t);
+    return (grid ? [Math.round(x), Math.round(y)] : [x, y]) as Vertex;
+  });
+  return points.filter((p, i) => {
+    const q = points[(i + 1) % points.length]!;
+    return p[0] !== q[0] || p[1] !== q[1];
+  });
+};
+
+describe("intersectionArea against the clipping library called directly", () => {
+  it("agrees to 1e-12 of the larger area on random pairs (moved copies, concave outlines, boxes, pixel grids), either way round", {
+    timeout: 60_000,
+  }, () => {
+    const rand = seededRandom(4242);
+    let overlapping = 0;
+    for (let k = 0; k < 3000; k++) {
+      const grid = k % 4 === 3;
+      const cx = 2000 + rand() * 30;
+      const cy = 1500 + rand() * 30;
+      const a: Geometry = {
+        type: "polygon",
+        points: star(rand, cx, cy, 6 + rand() * 30, grid).map(([x, y]) => [x, y]),
+      };
+      let b: Geometry;
+      const kind = k % 5;
+      if (kind === 0 && a.type === "polygon") {
+        // The annotator's copy: the same outline nudged, as the bench's and most real pairs are.
+        const dx = grid ? Math.round((rand() - 0.5) * 4) : (rand() - 0.5) * 4;
+        const dy = grid ? Math.round((rand() - 0.5) * 4) : (rand() - 0.5) * 4;
+        b = { type: "polygon", points: a.points.map(([x, y]) => [x + dx, y + dy]) };
+      } else if (kind === 1) {
+        const w = 5 + rand() * 40;
+        const h = 5 + rand() * 40;
+        b = { type: "box", x: cx - w * rand(), y: cy - h * rand(), width: w, height: h };
+      } else {
+        b = {
+          type: "polygon",
+          points: star(rand, cx + (rand() - 0.5) * 30, cy + (rand() - 0.5) * 30, 6 + rand() * 30, grid).map(
+            ([x, y]) => [x, y],
+          ),
+        };
+      }
+      if (geometryArea(a) === 0 || geometryArea(b) === 0) continue;
+      const want = clippedArea(a, b);
+      const got = intersectionArea(a, b);
+      const scale = Math.max(geometryArea(a), geometryArea(b));
+      expect(Math.abs(got - want), `pair ${k}: ${JSON.stringify([a, b])}`).toBeLessThanOrEqual(1e-12 * scale);
+      expect(Math.abs(intersectionArea(b, a) - want), `pair ${k}, swapped`).toBeLessThanOrEqual(
+        1e-12 * scale,
+      );
+      if (want > 0) overlapping++;
+    }
+    // The generator must really produce overlapping pairs.
+    expect(overlapping).toBeGreaterThan(2000);
   });
 });

@@ -1,5 +1,6 @@
 import { seededRandom } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
+import polygonClipping, { type Ring } from "polygon-clipping";
 import { describe, expect, it } from "vitest";
 import { maxWeightMatching, type WeightedEdge } from "./assignment.js";
 import { shapeIou } from "./iou.js";
@@ -240,5 +241,113 @@ describe("Hungarian pairing equals brute force", () => {
       expect(r.matches.length + r.mismatches.length + r.missing.length).toBe(ref.length);
       expect(r.matches.length + r.mismatches.length + r.extra.length).toBe(chk.length);
     }
+  });
+});
+
+/** IoU by the clipping library called directly for every pair with a polygon. */
+const clippedIou = (a: Geometry, b: Geometry): number => {
+  if (a.type === "box" && b.type === "box") return shapeIou(a, b);
+  const ring = (g: Geometry): Ring =>
+    g.type === "box"
+      ? [
+          [g.x, g.y],
+          [g.x + g.width, g.y],
+          [g.x + g.width, g.y + g.height],
+          [g.x, g.y + g.height],
+        ]
+      : g.points.map(([x, y]) => [x, y]);
+  const area = (r: readonly (readonly [number, number])[]) => {
+    const [ox, oy] = r[0] ?? [0, 0];
+    let sum = 0;
+    for (let k = 0; k < r.length; k++) {
+      const [x1, y1] = r[k]!;
+      const [x2, y2] = r[(k + 1) % r.length]!;
+      sum += (x1 - ox) * (y2 - oy) - (x2 - ox) * (y1 - oy);
+    }
+    return Math.abs(sum / 2);
+  };
+  let inter = 0;
+  for (const poly of polygonClipping.intersection([ring(a)], [ring(b)]))
+    poly.forEach((r, i) => {
+      inter += (i === 0 ? 1 : -1) * area(r);
+    });
+  const union = area(ring(a)) + area(ring(b)) - inter;
+  return inter > 0 && union > 0 ? Math.min(1, inter / union) : 0;
+};
+
+/** A dense image as the bench draws it: nudged copies, relabelled, dropped and extra shapes, half polygons. */
+const denseScene = (rand: () => number, count: number) => {
+  const shape = (): QualityShape => {
+    const labelId = 1 + Math.floor(rand() * 3);
+    const cx = rand() * 300;
+    const cy = rand() * 300;
+    const size = 15 + rand() * 45;
+    if (rand() < 0.5)
+      return { labelId, geometry: { type: "box", x: cx, y: cy, width: size, height: size * (0.5 + rand()) } };
+    const n = 3 + Math.floor(rand() * 14);
+    const points: [number, number][] = Array.from({ length: n }, (_, i) => {
+      const t = (2 * Math.PI * i) / n;
+      const r = (size / 2) * (0.5 + 0.5 * rand());
+      return [cx + r * Math.cos(t), cy + r * Math.sin(t)];
+    });
+    return { labelId, geometry: { type: "polygon", points } };
+  };
+  const reference = Array.from({ length: count }, shape);
+  const checked: QualityShape[] = [];
+  for (const s of reference) {
+    const p = rand();
+    if (p < 0.05) continue;
+    const labelId = p < 0.1 ? 1 + (s.labelId % 3) : s.labelId;
+    const dx = (rand() - 0.5) * 6;
+    const dy = (rand() - 0.5) * 6;
+    const g = s.geometry;
+    checked.push({
+      labelId,
+      geometry:
+        g.type === "box"
+          ? { ...g, x: g.x + dx, y: g.y + dy }
+          : { type: "polygon", points: g.points.map(([x, y]) => [x + dx, y + dy]) },
+    });
+  }
+  for (let k = 0; k < count / 10; k++) checked.push(shape());
+  return { reference, checked };
+};
+
+describe("matchImage against both passes by hand over every pair", () => {
+  it("the same pairs, and IoUs equal to 1e-12, on dense images of polygons and boxes (the grid misses no candidate)", {
+    timeout: 60_000,
+  }, () => {
+    const rand = seededRandom(1616_2);
+    let pairs = 0;
+    for (let round = 0; round < 12; round++) {
+      const { reference, checked } = denseScene(rand, 60);
+      const threshold = round % 2 ? 0.5 : 0.4;
+      const got = matchImage(image(reference), image(checked), { matchThreshold: threshold });
+      // The two passes by hand over every pair, measured by the library.
+      const edges: WeightedEdge[] = [];
+      reference.forEach((a, r) => {
+        checked.forEach((b, c) => {
+          const weight = clippedIou(a.geometry, b.geometry);
+          if (weight > 0 && weight >= threshold) edges.push({ r, c, weight });
+        });
+      });
+      const same = (e: WeightedEdge) => reference[e.r]!.labelId === checked[e.c]!.labelId;
+      const first = maxWeightMatching(edges.filter(same));
+      const usedR = new Set(first.map((e) => e.r));
+      const usedC = new Set(first.map((e) => e.c));
+      const second = maxWeightMatching(edges.filter((e) => !same(e) && !usedR.has(e.r) && !usedC.has(e.c)));
+      const key = (e: { reference: number; checked: number } | WeightedEdge) =>
+        "r" in e ? `${e.r}-${e.c}` : `${e.reference}-${e.checked}`;
+      expect(got.matches.map(key).sort(), `round ${round}, matches`).toEqual(first.map(key).sort());
+      expect(got.mismatches.map(key).sort(), `round ${round}, mismatches`).toEqual(second.map(key).sort());
+      const want = new Map([...first, ...second].map((e) => [key(e), e.weight]));
+      for (const m of [...got.matches, ...got.mismatches]) {
+        expect(Math.abs(m.iou - want.get(key(m))!), `round ${round}, pair ${key(m)}`).toBeLessThanOrEqual(
+          1e-12,
+        );
+        pairs++;
+      }
+    }
+    expect(pairs).toBeGreaterThan(400);
   });
 });

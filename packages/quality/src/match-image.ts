@@ -1,7 +1,7 @@
-import { GridIndex } from "@labelbench/geometry";
+import { StaticGridIndex } from "@labelbench/geometry";
 import type { Id } from "@labelbench/schema";
 import { maxWeightMatching, type WeightedEdge } from "./assignment.js";
-import { preparedIou, prepareShape } from "./iou.js";
+import { type PreparedShape, preparedIou, prepareShape } from "./iou.js";
 import { type MatchOptionsInput, resolveMatchOptions } from "./options.js";
 import type {
   ImageAnnotations,
@@ -49,22 +49,27 @@ const candidateEdges = (
 ): WeightedEdge[] => {
   if (reference.length === 0 || checked.length === 0) return [];
   const chk = checked.map((s) => prepareShape(s.geometry));
-  // Cells about twice a typical shape's size: most shapes sit in one to four cells and a search
-  // touches a handful.
-  let sizeSum = 0;
-  for (const s of chk) sizeSum += Math.max(s.bounds.maxX - s.bounds.minX, s.bounds.maxY - s.bounds.minY);
-  const index = new GridIndex<number>(Math.max(1, (2 * sizeSum) / chk.length));
-  chk.forEach((s, j) => {
-    index.insert(j, s.bounds);
-  });
+  const index = new StaticGridIndex(chk.map((s) => s.bounds));
   const edges: WeightedEdge[] = [];
-  reference.forEach((shape, i) => {
-    const ref = prepareShape(shape.geometry);
-    for (const j of index.search(ref.bounds)) {
-      const iou = preparedIou(ref, chk[j]!, threshold);
-      if (iou > 0 && iou >= threshold) edges.push({ r: i, c: j, weight: iou });
+  let i = 0;
+  let ref: PreparedShape | undefined;
+  const measure = (j: number) => {
+    const iou = preparedIou(ref as PreparedShape, chk[j] as PreparedShape, threshold);
+    if (iou > 0 && iou >= threshold) edges.push({ r: i, c: j, weight: iou });
+  };
+  for (; i < reference.length; i++) {
+    ref = prepareShape((reference[i] as QualityShape).geometry);
+    const from = edges.length;
+    index.forEachIntersecting(ref.bounds, measure);
+    // Edges in (reference, checked) index order, whatever order the grid visits cells in: the
+    // assignment breaks ties between equally good pairings by that order.
+    for (let k = from + 1; k < edges.length; k++) {
+      const e = edges[k] as WeightedEdge;
+      let h = k - 1;
+      for (; h >= from && (edges[h] as WeightedEdge).c > e.c; h--) edges[h + 1] = edges[h] as WeightedEdge;
+      edges[h + 1] = e;
     }
-  });
+  }
   return edges;
 };
 
