@@ -188,6 +188,8 @@ export const predictionSteps = async (quick: boolean): Promise<Row[]> => {
     await nextFrames(page, 10);
     // The first step zooms from fit onto the first prediction; the measured ones move between them.
     await page.keyboard.press("]");
+    // The layers see the key's camera in the next frame: until then `settled` still says the last.
+    await nextFrames(page, 2);
     await settled();
     await nextFrames(page, 10);
     const steps: number[] = [];
@@ -199,6 +201,7 @@ export const predictionSteps = async (quick: boolean): Promise<Row[]> => {
         page,
         async () => {
           await page.keyboard.press(i % 4 === 3 ? "[" : "]");
+          await nextFrames(page, 2);
           await settled();
           // The prediction layer and the image prepare what lies ahead within later frames' budgets.
           await nextFrames(page, 10);
