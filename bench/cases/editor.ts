@@ -100,6 +100,7 @@ export const READY_INIT = (p: Probe) => {
 
 export interface Scene {
   url: string;
+  projectId: number;
   imageId: number;
   shapes: SceneShape[];
   colours: Map<number, string>;
@@ -131,7 +132,7 @@ export const createScene = async (s: RunningServer): Promise<Scene> => {
     tags: [],
   });
   if (put.status !== 200) throw new Error(`PUT of the dense scene answered ${put.status}`);
-  return { url: `${s.url}/projects/${projectId}/images/${imageId}`, imageId, shapes, colours };
+  return { url: `${s.url}/projects/${projectId}/images/${imageId}`, projectId, imageId, shapes, colours };
 };
 
 export interface Load {

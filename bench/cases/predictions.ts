@@ -2,13 +2,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PredictionImportQuery } from "@labelbench/schema";
+import type { Browser } from "@playwright/test";
 import type { Request } from "express";
 import { openDb } from "../../apps/server/src/db/connect.js";
 import { migrate, openDatabase } from "../../apps/server/src/db/database.js";
 import type { Deps } from "../../apps/server/src/deps.js";
 import { importPredictions } from "../../apps/server/src/modules/predictions/import.js";
+import { launchBrowser, measureGesture, signedInContext, webDist } from "../browser.js";
 import { rng } from "../random.js";
-import { type Row, row } from "../report.js";
+import { percentile, type Row, row } from "../report.js";
+import { startServer } from "../server.js";
+import { createScene, nextFrames, openEditor } from "./editor.js";
+import { clickableBox, SCENE } from "./editor-scene.js";
 
 const IMPORT_MAX_S = 5;
 const LABELS = 80;
@@ -115,6 +120,121 @@ export const predictionsImport = async (quick: boolean): Promise<Row[]> => {
   }
 };
 
+const STEP_CASE = "editor: stepping through 3,000 predictions over 10k boxes + 2k polygons";
+const STEP_PORT = 3436;
+const STEP_PREDICTIONS = 3_000;
+/** The target: a step (`]`) costs about one frame of work, whatever the layers hold. */
+const STEP_MAX_MS = 50;
+
+/** 3,000 boxes of 16-220 px over the dense scene's image, as a detector's COCO results for it. */
+const stepResults = (labels: number) => {
+  const r = rng(23);
+  return Array.from({ length: STEP_PREDICTIONS }, () => {
+    const w = 16 + r() * 204;
+    const h = 16 + r() * 204;
+    return {
+      image_id: 1,
+      category_id: 1 + Math.floor(r() * labels),
+      bbox: [r() * (SCENE.width - w), r() * (SCENE.height - h), w, h].map((x) => Math.round(x * 100) / 100),
+      score: 0.05 + Math.round(r() * 940) / 1000,
+    };
+  });
+};
+
+interface StepHook {
+  render: { settled: boolean };
+}
+
+/**
+ * Issue 17: `]` steps to the next pending prediction and moves the camera onto it. The work of each
+ * step, from the key to the frames after it that bring every layer up to date (the image, the shapes,
+ * the prediction layer, the panel), summed from the trace: what one step costs the main thread.
+ */
+export const predictionSteps = async (quick: boolean): Promise<Row[]> => {
+  const web = webDist();
+  const s = await startServer({ port: STEP_PORT, env: { LABELBENCH_WEB_DIST: web.dir } });
+  let browser: Browser | null = null;
+  try {
+    process.stderr.write("bench: creating the dense scene and its predictions…\n");
+    const scene = await createScene(s);
+    const imported = await fetch(
+      `${s.url}/api/v1/projects/${scene.projectId}/predictions/import?modelName=bench&modelVersion=1`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" },
+        body: JSON.stringify(stepResults(scene.colours.size)),
+      },
+    );
+    if (imported.status !== 200 && imported.status !== 201)
+      throw new Error(`prediction import answered ${imported.status}: ${await imported.text()}`);
+    const target = clickableBox(scene.shapes, 20, { x: SCENE.width / 2, y: SCENE.height / 2 });
+    const probe = { count: scene.shapes.length, x: target.centre.x, y: target.centre.y, id: target.id };
+    browser = await launchBrowser();
+    const context = await signedInContext(browser, s, { width: 1440, height: 900 });
+    const [warm] = await openEditor(context, scene, probe);
+    await warm.close();
+    const [page] = await openEditor(context, scene, probe);
+    await page
+      .getByTestId("predictions-visible")
+      .filter({ hasText: String(STEP_PREDICTIONS) })
+      .waitFor();
+    const settled = () =>
+      page.waitForFunction(
+        () => (window as unknown as { __labelbench?: StepHook }).__labelbench?.render.settled === true,
+        null,
+        { timeout: 30_000, polling: 50 },
+      );
+    await settled();
+    await nextFrames(page, 10);
+    // The first step zooms from fit onto the first prediction; the measured ones move between them.
+    await page.keyboard.press("]");
+    // The layers see the key's camera in the next frame: until then `settled` still says the last.
+    await nextFrames(page, 2);
+    await settled();
+    await nextFrames(page, 10);
+    const steps: number[] = [];
+    const frames: number[] = [];
+    const walls: number[] = [];
+    for (let i = 0; i < (quick ? 6 : 20); i++) {
+      const g = await measureGesture(
+        browser,
+        page,
+        async () => {
+          await page.keyboard.press(i % 4 === 3 ? "[" : "]");
+          await nextFrames(page, 2);
+          await settled();
+          // The prediction layer and the image prepare what lies ahead within later frames' budgets.
+          await nextFrames(page, 10);
+        },
+        { name: `prediction-step-${i}` },
+      );
+      steps.push(g.work.reduce((a, b) => a + b, 0));
+      walls.push(g.wallWork.reduce((a, b) => a + b, 0));
+      frames.push(Math.max(0, ...g.work));
+    }
+    const focused = await page.getByTestId("prediction-focus").count();
+    if (focused !== 1) throw new Error("no prediction is focused after the steps");
+    await page.close();
+    await context.close();
+    return [
+      row(
+        STEP_CASE,
+        `step (]/[): work of the step, CPU, median of ${steps.length}`,
+        percentile(steps, 50),
+        "ms",
+      ),
+      row(STEP_CASE, "step: work of the step, CPU, worst", Math.max(...steps), "ms", { max: STEP_MAX_MS }),
+      row(STEP_CASE, "step: work of the step, wall, median", percentile(walls, 50), "ms"),
+      row(STEP_CASE, "step: heaviest frame, CPU, worst", Math.max(...frames), "ms"),
+    ];
+  } finally {
+    await browser?.close();
+    await s.stop();
+    web.cleanup();
+  }
+};
+
 export const predictionCases = (quick: boolean): { name: string; run: () => Promise<Row[]> }[] => [
   { name: "predictions-import", run: () => predictionsImport(quick) },
+  { name: "editor-predictions", run: () => predictionSteps(quick) },
 ];

@@ -4,7 +4,7 @@ import { numberIssues } from "../issues/issue-model";
 import { ReviewMarks } from "../issues/review-marks";
 import { makeIssue } from "../issues/test-fixtures";
 import type { FrameBudget, Producer } from "./frame-scheduler";
-import { MARKS_MARGIN_PX, type MarksHost, MarksLayer } from "./marks-layer";
+import { MARKS_MARGIN_PX, MARKS_REACH_PX, type MarksHost, MarksLayer } from "./marks-layer";
 import { ZOOM_SETTLE_MS } from "./shape-raster";
 
 /** Records what reaches the screen; a copy (prepare) resolves when the test says so. */
@@ -16,6 +16,8 @@ const recorder = () => {
     transforms: [] as [number, number, number][],
     /** Pins (arcs) drawn into the picture being composed. */
     arcs: 0,
+    /** Each picture's size in device pixels. */
+    sizes: [] as [number, number][],
   };
   let release: (() => void)[] = [];
   const noop = () => {};
@@ -30,7 +32,8 @@ const recorder = () => {
   ) as unknown as CanvasRenderingContext2D;
   const host: MarksHost = {
     picture: {
-      begin: () => {
+      begin: (w, h) => {
+        log.sizes.push([w, h]);
         log.begun += 1;
         log.arcs = 0;
       },
@@ -114,7 +117,7 @@ const scene = () => {
     const v = t.state.viewport;
     t.editor.setViewport({ ...v, offsetX: v.offsetX + dx, offsetY: v.offsetY + dy });
   };
-  return { t, marks, clock, rec, frame, pan, copied: rec.copied };
+  return { t, marks, clock, rec, frame, pan, copied: rec.copied, layerOf: layer };
 };
 
 describe("MarksLayer: the review's marks as a picture the compositor moves", () => {
@@ -131,11 +134,33 @@ describe("MarksLayer: the review's marks as a picture the compositor moves", () 
       frame();
     }
     expect(rec.log.begun).toBe(1);
-    expect(rec.log.transforms.at(-1)).toEqual([-100, -50, 1]);
+    // The picture starts where the marks do (the pins' reach from x, y 50), and moves with the pan.
+    const [x, y] = rec.log.transforms[0] ?? [];
+    expect(rec.log.transforms.at(-1)).toEqual([(x ?? 0) - 100, (y ?? 0) - 50, 1]);
+  });
+
+  it("holds only the pixels the marks reach, not the window's and the margin's", () => {
+    const { t, rec, frame } = scene();
+    t.editor.setViewport({ scale: 1, offsetX: 0, offsetY: 0 });
+    frame();
+    // The pins from (50, 50) on, each reaching MARKS_REACH_PX: the picture's top-left is at the reach
+    // (18, 18) of the image, 256 + 18 px into the area; it ends with the stage and its margin.
+    expect(rec.log.transforms.at(-1)).toEqual([18 + MARKS_MARGIN_PX, 18 + MARKS_MARGIN_PX, 1]);
+    expect(rec.log.sizes.at(-1)).toEqual([1000 + MARKS_MARGIN_PX - 18, 800 + MARKS_MARGIN_PX - 18]);
+    // One mark (as a focused prediction is): a picture of its size.
+    const one = new ReviewMarks();
+    one.set({ issues: numberIssues([makeIssue({ id: 1, anchor: { kind: "point", x: 300, y: 200 } })]) });
+    const single = scene();
+    single.t.editor.setViewport({ scale: 1, offsetX: 0, offsetY: 0 });
+    single.layerOf.setMarks(one);
+    single.frame();
+    const [w, h] = single.rec.log.sizes.at(-1) ?? [];
+    expect(w).toBeLessThanOrEqual(2 * MARKS_REACH_PX + 1);
+    expect(h).toBeLessThanOrEqual(2 * MARKS_REACH_PX + 1);
   });
 
   it("a pan past half the margin draws the next picture ahead and shows it once its copy is out", async () => {
-    const { rec, frame, pan, copied } = scene();
+    const { t, rec, frame, pan, copied } = scene();
     frame();
     pan(-(MARKS_MARGIN_PX / 2 + 10), 0);
     frame();
@@ -145,8 +170,10 @@ describe("MarksLayer: the review's marks as a picture the compositor moves", () 
     await copied();
     frame();
     expect(rec.log.shows).toBe(2);
-    // The new picture was drawn for this camera: it sits unmoved.
-    expect(rec.log.transforms.at(-1)).toEqual([0, 0, 1]);
+    // The new picture was drawn for this camera: it sits unmoved, where the marks' reach (from 18, 18)
+    // starts in its area.
+    const v = t.state.viewport;
+    expect(rec.log.transforms.at(-1)).toEqual([18 + v.offsetX + MARKS_MARGIN_PX, 18 + MARKS_MARGIN_PX, 1]);
   });
 
   it("a pan that outruns the picture draws it again at once", () => {

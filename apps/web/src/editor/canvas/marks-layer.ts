@@ -33,6 +33,11 @@ export interface CanvasMarks extends OverlayMarks {
   contentKey(s: EditorState): readonly unknown[];
   /** The image area (image pixels) every mark lies in, before its screen-sized parts; null: none. */
   extent(s: EditorState): Bounds | null;
+  /**
+   * How far the marks' screen-sized parts reach beyond `extent` on each side (CSS pixels);
+   * MARKS_REACH_PX on every side when absent. The picture holds only what lies within.
+   */
+  readonly reachPx?: { left: number; top: number; right: number; bottom: number };
   /** Draws in CSS pixels for `viewport`, on an area of `stage` (culling what lies outside it). */
   drawAt(ctx: CanvasRenderingContext2D, s: EditorState, viewport: Viewport, stage: Size): Area | null;
 }
@@ -53,6 +58,11 @@ interface Picture {
   dpr: number;
   /** The image area it covers: the stage and the margin. */
   area: Bounds;
+  /**
+   * Where its pixels start within that area (CSS pixels from the area's top-left): the picture holds
+   * only the part the marks reach.
+   */
+  crop: { x: number; y: number };
 }
 
 const sameKey = (a: readonly unknown[], b: readonly unknown[]) =>
@@ -253,9 +263,31 @@ export class MarksLayer {
     };
     const stage = s.stageSize;
     const size = { width: stage.width + 2 * m, height: stage.height + 2 * m };
-    this.host.picture.begin(Math.round(size.width * dpr), Math.round(size.height * dpr));
+    // Only the part of the area the marks reach, on whole device pixels: a focused prediction's
+    // picture is the size of the prediction, not of the window. Each picture costs its pixels
+    // (cleared, handed to the compositor, allocated again): two window-sized ones were most of a
+    // prediction step's work (issue 17).
+    const e = marks.extent(s);
+    const r = marks.reachPx ?? {
+      left: MARKS_REACH_PX,
+      top: MARKS_REACH_PX,
+      right: MARKS_REACH_PX,
+      bottom: MARKS_REACH_PX,
+    };
+    const px = (x: number, off: number) => x * camera.scale + off + m;
+    const floor = (t: number) => Math.floor(t * dpr) / dpr;
+    const ceil = (t: number) => Math.ceil(t * dpr) / dpr;
+    const x0 = e ? Math.max(0, floor(px(e.minX, camera.offsetX) - r.left)) : 0;
+    const y0 = e ? Math.max(0, floor(px(e.minY, camera.offsetY) - r.top)) : 0;
+    const x1 = e ? Math.min(size.width, ceil(px(e.maxX, camera.offsetX) + r.right)) : size.width;
+    const y1 = e ? Math.min(size.height, ceil(px(e.maxY, camera.offsetY) + r.bottom)) : size.height;
+    const crop = { x: Math.min(x0, size.width), y: Math.min(y0, size.height) };
+    this.host.picture.begin(
+      Math.max(1, Math.round((x1 - crop.x) * dpr)),
+      Math.max(1, Math.round((y1 - crop.y) * dpr)),
+    );
     const ctx = this.host.context();
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, -crop.x * dpr, -crop.y * dpr);
     marks.drawAt(ctx, s, { ...camera, offsetX: camera.offsetX + m, offsetY: camera.offsetY + m }, size);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.onDraw();
@@ -264,6 +296,7 @@ export class MarksLayer {
       camera,
       stage,
       dpr,
+      crop,
       area: {
         minX: (-m - camera.offsetX) / camera.scale,
         minY: (-m - camera.offsetY) / camera.scale,
@@ -279,8 +312,9 @@ export class MarksLayer {
     const k = v.scale / d.scale;
     const m = this.margin;
     const snap = (t: number) => (k === 1 ? Math.round(t * pic.dpr) / pic.dpr : t);
-    const x = snap(m * (1 - k) + v.offsetX - k * d.offsetX);
-    const y = snap(m * (1 - k) + v.offsetY - k * d.offsetY);
+    // The cropped picture's pixels start `crop` into the area: its element is moved on by k * crop.
+    const x = snap(m * (1 - k) + v.offsetX - k * d.offsetX + k * pic.crop.x);
+    const y = snap(m * (1 - k) + v.offsetY - k * d.offsetY + k * pic.crop.y);
     const t = `${x},${y},${k}`;
     if (t === this.transform) return;
     this.transform = t;

@@ -242,6 +242,50 @@ describe("ShapeRaster", () => {
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
 
+  it("draws a jump's picture (a step onto a far object) straight from the paths, view and margin, in one frame, without tiles", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    const shows = t.r.log.shows;
+    const strokes = t.r.log.directStrokes;
+    // Issue 17: `]` moves the camera onto the next prediction, anywhere on the image.
+    t.frame({ viewport: { scale: 1, offsetX: -2800, offsetY: -2000 } });
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.r.log.drawn).toEqual([]);
+    expect(t.r.log.directStrokes).toBeGreaterThan(strokes);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    // Nothing follows: no tile of the view or the margin is rendered, no second picture composed.
+    const frames = t.settle();
+    expect(frames).toBe(1);
+    expect(t.st.tileRenders).toBe(renders);
+    expect(t.r.log.shows).toBe(shows + 1);
+    // A pan within its margin moves it; a pan past half the margin draws the next one the same way.
+    t.frame({ viewport: { scale: 1, offsetX: -2800 - MARGIN_PX * 0.6, offsetY: -2000 } });
+    t.settle();
+    expect(t.r.log.shows).toBe(shows + 2);
+    expect(t.st.tileRenders).toBe(renders);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+  });
+
+  it("draws a jump onto a far object at another scale at once, with no zoom rest and no tiles", () => {
+    const t = setup();
+    t.settle();
+    const renders = t.st.tileRenders;
+    const shows = t.r.log.shows;
+    t.frame({ viewport: { scale: 2.5, offsetX: -7000, offsetY: -5000 } });
+    // In that very frame: nothing of the old picture could stand in for it.
+    expect(t.r.log.shows).toBe(shows + 1);
+    expect(t.st.shapesDrawn).toBeGreaterThan(0);
+    t.settle();
+    expect(t.st.tileRenders).toBe(renders);
+    expect(t.r.log.shows).toBe(shows + 1);
+    // The next zoom goes back to tiles.
+    t.frame({ viewport: { scale: 2, offsetX: -5600, offsetY: -4000 } });
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    t.settle();
+    expect(t.st.tileRenders).toBeGreaterThan(renders);
+  });
+
   it("shows an edit in the same frame, re-rendering only the tiles it touches", () => {
     const t = setup();
     t.settle();

@@ -186,6 +186,8 @@ interface Picture<P extends PathLike, S> {
    * many at fit). It holds no tile versions; `stale` says an edit came after it.
    */
   direct: boolean;
+  /** Drawn from the paths over its whole area, the margin too (a jump): it needs no tiles. */
+  whole: boolean;
   stale: boolean;
 }
 
@@ -223,6 +225,9 @@ export const pictureArea = (camera: Viewport, stage: Size, margin = MARGIN_PX): 
   maxX: (stage.width + margin - camera.offsetX) / camera.scale,
   maxY: (stage.height + margin - camera.offsetY) / camera.scale,
 });
+
+const overlaps = (a: Bounds, b: Bounds) =>
+  a.minX < b.maxX && b.minX < a.maxX && a.minY < b.maxY && b.minY < a.maxY;
 
 const covers = (outer: Bounds, inner: Bounds) =>
   outer.minX <= inner.minX &&
@@ -327,8 +332,11 @@ export class ShapeRaster<P extends PathLike, S> {
     const exact = (g: Generation<P, S> | null): g is Generation<P, S> =>
       g !== null && g.scale === scale && g.dpr === dpr;
 
+    // The camera left everything the picture on screen holds (a step onto an object far away, at
+    // another scale): no scaled picture stands in for the new one, so there is no rest to wait for.
+    const away = this.shown !== null && !overlaps(this.coverage(this.shown), view);
     if (exact(this.gen)) this.pending = null;
-    else if (!exact(this.pending) && (settled || (!this.pending && !this.gen)))
+    else if (!exact(this.pending) && (settled || away || (!this.pending && !this.gen)))
       this.pending = this.newGeneration(scale, dpr, view);
 
     // The frame's budget is shared with the image layer (frame-scheduler.ts); an image that shows no
@@ -390,9 +398,20 @@ export class ShapeRaster<P extends PathLike, S> {
       // tiles in one long frame.
       const urgent = onScale && sameGen && (outdated || (uncovered && !shown?.partial));
       // The first picture of a new scale shows once its view is drawn (straight from the paths); the
-      // margin follows from tiles. An edit on such a picture draws its view again, at once.
+      // margin follows from tiles. An edit on a picture drawn from the paths draws its view again, at once.
       const early = !sameGen && !urgent;
-      const direct = early || (urgent && shown?.direct === true && shown.partial);
+      // A jump (a step onto a prediction or an object far away, a pan far past the picture) finds few
+      // of the view's tiles rendered: rendering the picture's 150-200 tiles in one frame took 100-250
+      // ms (a new canvas each, cleared, stroked, read back); drawn straight from the paths, view and
+      // margin, each shape once, it is one frame's work. Pans on from such a picture draw the next one
+      // the same way (cell by cell within the budget); tiles come back with the next zoom.
+      const jump =
+        (urgent && uncovered && !outdated && this.mostlyMissing(target, view)) || (!sameGen && away);
+      // Drawn in this frame: an edit, a view past the picture, a jump (nothing else shows there).
+      const now = urgent || jump;
+      const chained = !urgent && sameGen && shown?.direct === true && !shown.partial && !outdated;
+      const whole = jump || chained;
+      const direct = early || whole || (urgent && shown?.direct === true);
       if (wantNew && (onScale || !sameGen)) {
         const b = this.building;
         // A picture under way is finished rather than restarted when it still fits: only an edit or a
@@ -401,10 +420,11 @@ export class ShapeRaster<P extends PathLike, S> {
           b !== null &&
           b.pic.gen === target &&
           b.pic.direct === direct &&
+          b.pic.whole === whole &&
           b.pic.stage === input.stage &&
           !this.outdated(b.pic) &&
           (!urgent || covers(pictureArea(b.pic.camera, b.pic.stage, this.margin), view));
-        if (!keep) this.startPicture(target, input.viewport, input.stage, direct);
+        if (!keep) this.startPicture(target, input.viewport, input.stage, direct, whole);
         const building = this.building;
         if (building?.pic.direct) {
           const ctx = this.host.pictureContext();
@@ -413,7 +433,7 @@ export class ShapeRaster<P extends PathLike, S> {
           for (;;) {
             const cell = building.cells[0];
             if (cell === undefined) break;
-            if (!urgent && this.now() >= budgetEnd) break;
+            if (!now && this.now() >= budgetEnd) break;
             ctx.setTransform(
               k,
               0,
@@ -424,15 +444,17 @@ export class ShapeRaster<P extends PathLike, S> {
             );
             this.tiles.drawCell(ctx, cell, g.scale, g.fill);
             ctx.setTransform(1, 0, 0, 1, 0, 0);
-            if (!urgent) this.host.picture.flush();
+            if (!now) this.host.picture.flush();
             building.cells.shift();
             spent = true;
           }
           if (building.cells.length === 0) building.view = 0;
         }
         if (building) {
-          let complete = true;
+          // A whole picture from the paths has no tiles to wait for, only its cells.
+          let complete = !(building.pic.whole && building.cells.length > 0);
           for (;;) {
+            if (!complete) break;
             const key = building.todo[0];
             if (key === undefined || ((early || building.pic.direct) && building.view === 0)) break;
             if (building.pic.direct) {
@@ -463,7 +485,7 @@ export class ShapeRaster<P extends PathLike, S> {
           // A picture composed ahead is copied out before it shows (HostPicture.prepare), a frame or
           // two later; one needed at once shows now.
           const prepare = this.host.picture.prepare;
-          if (complete && !urgent && prepare && building.copy !== "ready") {
+          if (complete && !now && prepare && building.copy !== "ready") {
             if (building.copy === "none") {
               building.copy = "copying";
               prepare.call(this.host.picture).then(
@@ -494,7 +516,8 @@ export class ShapeRaster<P extends PathLike, S> {
         }
       }
       // Tiles the next pictures will need: a ring around the picture area, within the budget.
-      if (this.gen && exact(this.gen) && this.building === null) {
+      // Not round a picture drawn from the paths (a jump): a pan past it draws the next one the same way.
+      if (this.gen && exact(this.gen) && this.building === null && !this.shown?.direct) {
         const ahead = tileRange(
           pictureArea(input.viewport, input.stage, this.margin),
           this.gen.scale,
@@ -571,7 +594,27 @@ export class ShapeRaster<P extends PathLike, S> {
     return false;
   }
 
-  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size, direct: boolean) {
+  /**
+   * Whether more than half the tiles of `view` are not rendered (or stale) in `g`: drawing the view
+   * straight from the paths then costs less than rendering them.
+   */
+  private mostlyMissing(g: Generation<P, S>, view: Bounds): boolean {
+    const r = tileRange(view, g.scale, this.tilePx);
+    let missing = 0;
+    let all = 0;
+    for (const [i, j] of cells(r)) {
+      all += 1;
+      const slot = g.slots.get(keyOf(i, j));
+      if (!slot || slot.stale) missing += 1;
+    }
+    return missing * 2 > all;
+  }
+
+  /**
+   * Starts composing a picture of `gen` for camera `at`: from tiles, or `direct`ly from the shapes'
+   * paths, the view only (the margin follows from tiles) or, `whole`, the view and the margin.
+   */
+  private startPicture(gen: Generation<P, S>, at: Viewport, stage: Size, direct: boolean, whole = false) {
     const snap = (t: number) => Math.round(t * gen.dpr) / gen.dpr;
     const camera = { scale: gen.scale, offsetX: snap(at.offsetX), offsetY: snap(at.offsetY) };
     const area = pictureArea(camera, stage, this.margin);
@@ -604,7 +647,7 @@ export class ShapeRaster<P extends PathLike, S> {
     const old = this.shown;
     const toPx = (x: number, off: number) => (x * gen.scale + off + this.margin) * gen.dpr;
     const backdrop =
-      direct && old && old.gen.dpr === gen.dpr && old.stage === stage
+      direct && !whole && old && old.gen.dpr === gen.dpr && old.stage === stage
         ? {
             k: gen.scale / old.gen.scale,
             x:
@@ -627,10 +670,10 @@ export class ShapeRaster<P extends PathLike, S> {
         : undefined;
     this.host.picture.begin(w, h, backdrop);
     this.building = {
-      pic: { gen, camera, stage, tiles, viewArea, area, partial: false, direct, stale: false },
-      todo: order.map((o) => o.key),
+      pic: { gen, camera, stage, tiles, viewArea, area, partial: false, direct, whole, stale: false },
+      todo: whole ? [] : order.map((o) => o.key),
       view: order.filter((o) => o.inView).length,
-      cells: direct ? this.tiles.cellsIn(viewArea, { x: cx, y: cy }) : [],
+      cells: direct ? this.tiles.cellsIn(whole ? area : viewArea, { x: cx, y: cy }) : [],
       copy: "none",
     };
   }

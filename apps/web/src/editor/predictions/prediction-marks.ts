@@ -1,7 +1,7 @@
 import type { Editor, EditorState } from "@labelbench/editor";
 import type { Bounds } from "@labelbench/geometry";
 import { UNKNOWN_LABEL_COLOUR } from "../canvas/draw";
-import type { CanvasMarks } from "../canvas/marks-layer";
+import { type CanvasMarks, MARKS_REACH_PX } from "../canvas/marks-layer";
 import type { Area } from "../canvas/overlay-view";
 import { labelColours } from "../canvas/shape-layer";
 import { drawPredictions } from "./prediction-draw";
@@ -29,6 +29,16 @@ export class PredictionMarks implements CanvasMarks {
   ) {}
 
   private focusCache: { p: ShapePrediction | null; list: ShapePrediction[] } = { p: null, list: [] };
+
+  /**
+   * The focused prediction's tag (name, score and keys) runs right from its left edge, as long as its
+   * text: its picture keeps the stage's width to the right, and is only as tall as the prediction.
+   */
+  get reachPx() {
+    return this.part === "focus"
+      ? { left: MARKS_REACH_PX, top: MARKS_REACH_PX, right: Number.POSITIVE_INFINITY, bottom: MARKS_REACH_PX }
+      : undefined;
+  }
 
   private shown(): ShapePrediction[] {
     if (this.part === "all") return this.session.visible();
