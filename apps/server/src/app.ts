@@ -123,7 +123,14 @@ export const createApp = (opts: AppOptions): LabelbenchApp => {
     opts.storedFilesHooks,
   );
   const now = opts.now ?? (() => new Date().toISOString());
-  const backends = createBackendWorker({ sql, dialect, config: opts.config, log, now });
+  const backends = createBackendWorker({
+    sql,
+    dialect,
+    ...(pgPool ? { pgPool } : {}),
+    config: opts.config,
+    log,
+    now,
+  });
   const deps: Deps = {
     db: opts.db,
     sql,

@@ -853,7 +853,7 @@ const predictionRun = async (w: World): Promise<number> => {
     {
       sql: t.sql,
       dialect: t.dialect,
-      ...(t.dialect === "sqlite" ? { db: t.db } : {}),
+      ...(t.dialect === "sqlite" ? { db: t.db } : t.pool ? { pgPool: t.pool } : {}),
       now: () => new Date().toISOString(),
     },
     {

@@ -1,12 +1,10 @@
 import fs from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { naturalSortKey } from "@labelbench/schema";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, type PostgresPool, sql } from "kysely";
+import { sql } from "kysely";
 import type pg from "pg";
 import type { Executor } from "../../db/executor.js";
-import type { Database as Schema } from "../../db/schema.js";
+import { COPY_CHUNK, copyInto, copyText, kyselyOnClient } from "../../db/pg-copy.js";
 import { importedImages } from "../images/image-changes-repo.js";
 import { type ImportRow, importRepo } from "./import-repo.js";
 
@@ -25,30 +23,11 @@ const ID_BATCH = 10_000;
 /** Rows per multi-row INSERT (images, tags): under PostgreSQL's 65535 parameters. */
 const INSERT_BATCH = 1_000;
 
-/** A Kysely whose every query runs on this one client: its transaction is the client's, COPY included. */
-const kyselyOnClient = (client: pg.PoolClient): Kysely<Schema> => {
-  const pool = {
-    connect: async () => ({ query: client.query.bind(client), release: () => {} }),
-    end: async () => {},
-  } as unknown as PostgresPool;
-  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-};
-
 const batches = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 };
-
-/** COPY's text format: backslash, tab, newline and carriage return escaped; NULL is \N. */
-const copyText = (v: string | number | null): string =>
-  v === null
-    ? "\\N"
-    : typeof v === "number"
-      ? String(v)
-      : v.replace(/[\\\t\n\r]/g, (c) =>
-          c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
-        );
 
 interface StagedImageRow {
   seq: number;
@@ -206,7 +185,7 @@ function* copyLines(
     const label = image && labelOf(r.label);
     if (!image || label === undefined) continue;
     buf += `${image.imageId}\t${copyText(r.uid)}\t${label}\t${copyText(r.geometry)}\t${image.base + r.position}${tail}${copyText(r.attributes)}\n`;
-    if (buf.length >= 65_536) {
+    if (buf.length >= COPY_CHUNK) {
       yield buf;
       buf = "";
     }
@@ -240,15 +219,10 @@ const publishRange = async (
     return id !== undefined && labels.has(id) ? id : undefined;
   };
   const target = new Map(chunk.map((c) => [c.seq, { imageId: c.imageId, base: base.get(c.imageId) ?? 0 }]));
-  // Loaded on PostgreSQL's first publish, not with every server.
-  const { from: copyFrom } = await import("pg-copy-streams");
-  await pipeline(
-    Readable.from(copyLines(stage, from, to, target, labelOf, imp)),
-    client.query(
-      copyFrom(
-        "COPY annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at, attributes) FROM STDIN",
-      ),
-    ),
+  await copyInto(
+    client,
+    "annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at, attributes)",
+    copyLines(stage, from, to, target, labelOf, imp),
   );
   const tags = chunk.flatMap((c) => {
     if (c.tags === null) return [];

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { BackendJobProblem } from "@labelbench/schema";
 import type { Kysely } from "kysely";
+import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../../config.js";
 import type { Dialect } from "../../db/connect.js";
@@ -17,6 +18,8 @@ import { backendRepo, type StoredPrediction } from "./repo.js";
 export interface BackendWorkerDeps {
   sql: Kysely<Database>;
   dialect: Dialect;
+  /** PostgreSQL: the pool under `sql`; a job's run is written by COPY on a client of its own. */
+  pgPool?: pg.Pool;
   config: Config;
   log: Logger;
   now: () => string;

@@ -6,7 +6,9 @@ import {
   type UncertaintyMeasure,
 } from "@labelbench/schema";
 import type { ExpressionBuilder } from "kysely";
+import type pg from "pg";
 import type { Executor } from "../../db/executor.js";
+import { copyInto } from "../../db/pg-copy.js";
 import type { Database } from "../../db/schema.js";
 import { imageScoresOf } from "./uncertainty.js";
 
@@ -105,11 +107,13 @@ export const newestLiveRun = async (ex: Executor, projectId: number): Promise<nu
  * computed by uncertainty.ts's imageScoresOf, replacing what the images had. Every writer of a
  * run's predictions calls it in the same transaction (modules/predictions/runs.ts). Computed here
  * rather than by a window query, which cost SQLite ~5 s over 100k predictions against ~0.1 s.
+ * `copy` (PostgreSQL: the client `ex`'s transaction runs on) writes the rows with one COPY.
  */
 export const writeImageScores = async (
   ex: Executor,
   runId: number,
   predictions: readonly { readonly imageId: number; readonly labelId: number; readonly score: number }[],
+  copy?: pg.PoolClient,
 ) => {
   const byImage = new Map<number, { labelId: number; score: number }[]>();
   for (const p of predictions) {
@@ -139,6 +143,15 @@ export const writeImageScores = async (
       .where("run_id", "=", runId)
       .where("image_id", "in", ids.slice(i, i + 1000))
       .execute();
+  if (copy) {
+    if (rows.length > 0)
+      await copyInto(copy, "prediction_image_scores (run_id, image_id, top_label_id, top_score, margin)", [
+        rows
+          .map((r) => `${r.run_id}\t${r.image_id}\t${r.top_label_id}\t${r.top_score}\t${r.margin}\n`)
+          .join(""),
+      ]);
+    return;
+  }
   for (let i = 0; i < rows.length; i += 1000)
     await ex
       .insertInto("prediction_image_scores")
@@ -147,7 +160,12 @@ export const writeImageScores = async (
 };
 
 /** Rewrites the scores of some images of a run from its stored predictions (a batch appended to a run). */
-export const refreshImageScores = async (ex: Executor, runId: number, imageIds: readonly number[]) => {
+export const refreshImageScores = async (
+  ex: Executor,
+  runId: number,
+  imageIds: readonly number[],
+  copy?: pg.PoolClient,
+) => {
   const predictions: { imageId: number; labelId: number; score: number }[] = [];
   for (let i = 0; i < imageIds.length; i += 1000)
     predictions.push(
@@ -159,7 +177,7 @@ export const refreshImageScores = async (ex: Executor, runId: number, imageIds: 
         .orderBy("id")
         .execute()),
     );
-  await writeImageScores(ex, runId, predictions);
+  await writeImageScores(ex, runId, predictions, copy);
 };
 
 /** The project's label ids: the top labels the queue looks for (a few, where a run's images are many). */

@@ -190,7 +190,7 @@ describe(`the queue in uncertainty order (${TEST_BACKEND})`, () => {
     const deps = {
       sql: w.t.sql,
       dialect: w.t.dialect,
-      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : {}),
+      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : w.t.pool ? { pgPool: w.t.pool } : {}),
       now: () => new Date(w.clock.ms).toISOString(),
     };
     const geometry = { type: "box", x: 5, y: 5, width: 10, height: 10 } as const;
@@ -248,7 +248,7 @@ describe(`the uncertainty queue at 100k images (${TEST_BACKEND})`, () => {
     const deps = {
       sql: w.t.sql,
       dialect: w.t.dialect,
-      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : {}),
+      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : w.t.pool ? { pgPool: w.t.pool } : {}),
       now: () => new Date(w.clock.ms).toISOString(),
     };
     // One prediction per image; image i's top score grows with i, so image 0 is the least sure.

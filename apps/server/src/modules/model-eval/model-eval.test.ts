@@ -209,7 +209,7 @@ describe(`model versions (${TEST_BACKEND})`, () => {
     const deps = {
       sql: w.t.sql,
       dialect: w.t.dialect,
-      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : {}),
+      ...(w.t.dialect === "sqlite" ? { db: w.t.db } : w.t.pool ? { pgPool: w.t.pool } : {}),
       now: () => new Date(w.clock.ms).toISOString(),
     };
     const run = await createPredictionRun(deps, {

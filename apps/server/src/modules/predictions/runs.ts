@@ -7,6 +7,7 @@ import {
   type PredictionSource,
 } from "@labelbench/schema";
 import type { Executor } from "../../db/executor.js";
+import { onOneClient } from "../../db/pg-copy.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
 import { refreshImageScores, writeImageScores } from "../model-eval/active-learning-repo.js";
@@ -15,6 +16,7 @@ import {
   insertPredictions,
   liveRun,
   type PredictionInsert,
+  type PredictionTarget,
   projectImageIds,
   toRun,
 } from "./repo.js";
@@ -24,8 +26,27 @@ import {
  * connection), so their predictions are checked and stored alike.
  */
 
-/** What writing predictions needs: `db` (SQLite) lets the rows go through one prepared statement. */
-export type PredictionWriteDeps = Pick<Deps, "sql" | "dialect" | "db">;
+/**
+ * What writing predictions needs: `db` (SQLite) lets the rows go through one prepared statement,
+ * `pgPool` (PostgreSQL) gives the transaction a client of its own for its COPY.
+ */
+export type PredictionWriteDeps = Pick<Deps, "sql" | "dialect" | "db" | "pgPool">;
+
+/**
+ * `work` in one transaction, handed where its rows go: on PostgreSQL the transaction runs on one
+ * client taken from the pool, so the COPY of the rows is inside it (all or nothing).
+ */
+const writeTransaction = <T>(
+  deps: PredictionWriteDeps,
+  work: (trx: Executor, target: PredictionTarget) => Promise<T>,
+): Promise<T> => {
+  if (deps.dialect === "sqlite")
+    return deps.sql.transaction().execute((trx) => work(trx, { dialect: "sqlite", db: deps.db }));
+  if (!deps.pgPool) throw new Error("writing predictions on PostgreSQL needs the pool (deps.pgPool)");
+  return onOneClient(deps.pgPool, (k, client) =>
+    k.transaction().execute((trx) => work(trx, { dialect: "postgres", copy: client })),
+  );
+};
 
 /** One prediction to store, in image pixels. `geometry` null: a whole-image tag prediction. */
 export interface NewPrediction {
@@ -147,13 +168,13 @@ const checkedRows = async (
 
 /**
  * Writes a run and its predictions in one transaction (all or nothing) and returns the run with
- * its counts. 100k predictions: multi-row INSERTs on SQLite, unnest arrays on PostgreSQL.
+ * its counts. 100k predictions: multi-row INSERTs on SQLite, one COPY on PostgreSQL.
  */
 export const createPredictionRun = async (
   deps: PredictionWriteDeps & Pick<Deps, "now">,
   input: NewPredictionRun,
 ): Promise<PredictionRun> =>
-  deps.sql.transaction().execute(async (trx) => {
+  writeTransaction(deps, async (trx, target) => {
     const project = await trx
       .selectFrom("projects")
       .select("id")
@@ -177,9 +198,9 @@ export const createPredictionRun = async (
       })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await insertPredictions(trx, deps, id, rows);
+    await insertPredictions(trx, target, id, rows);
     // Active learning's per-image uncertainty (modules/model-eval), kept with the predictions.
-    await writeImageScores(trx, id, rows);
+    await writeImageScores(trx, id, rows, target.copy);
     return toRun(
       await trx.selectFrom("prediction_runs").selectAll().where("id", "=", id).executeTakeFirstOrThrow(),
     );
@@ -194,13 +215,13 @@ export const appendPredictions = async (
   runId: number,
   predictions: readonly NewPrediction[],
 ): Promise<PredictionRun> =>
-  deps.sql.transaction().execute(async (trx) => {
+  writeTransaction(deps, async (trx, target) => {
     const run = await liveRun(trx, runId);
     if (!run) throw notFound("prediction run", runId);
     const { rows, imageIds } = await checkedRows(trx, run.project_id, predictions);
     const known = await imagesWithPredictions(trx, runId, imageIds);
-    await insertPredictions(trx, deps, runId, rows);
-    await refreshImageScores(trx, runId, imageIds);
+    await insertPredictions(trx, target, runId, rows);
+    await refreshImageScores(trx, runId, imageIds, target.copy);
     if (imageIds.length > known)
       await trx
         .updateTable("prediction_runs")

@@ -12,7 +12,13 @@ export interface PredictionWorld {
   projectId: number;
   labels: { car: Label; person: Label; butterfly: Label };
   imageIds: number[];
-  deps: { sql: TestApp["sql"]; dialect: TestApp["dialect"]; db?: TestApp["db"]; now: () => string };
+  deps: {
+    sql: TestApp["sql"];
+    dialect: TestApp["dialect"];
+    db?: TestApp["db"];
+    pgPool?: NonNullable<TestApp["pool"]>;
+    now: () => string;
+  };
 }
 
 export const imageName = (i: number) => `img-${String(i + 1).padStart(4, "0")}.jpg`;
@@ -68,7 +74,7 @@ export const makePredictionWorld = async (images = 3, t?: TestApp): Promise<Pred
     deps: {
       sql: app.sql,
       dialect: app.dialect,
-      ...(app.dialect === "sqlite" ? { db: app.db } : {}),
+      ...(app.dialect === "sqlite" ? { db: app.db } : app.pool ? { pgPool: app.pool } : {}),
       now: () => new Date().toISOString(),
     },
   };
