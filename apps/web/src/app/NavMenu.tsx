@@ -8,13 +8,19 @@ export type NavItem = { to: string; label: string; icon: IconName; end?: boolean
 const isCurrent = (item: NavItem, pathname: string): boolean =>
   matchPath({ path: item.to, end: item.end ?? false }, pathname) !== null;
 
-/** A top-level link of the project navigation. */
-export function NavItemLink({ item }: { item: NavItem }) {
+/** A link of the project navigation: in the bar (`project-nav__link`) or in a menu. */
+export function NavItemLink({
+  item,
+  className = "project-nav__link",
+}: {
+  item: NavItem;
+  className?: string;
+}) {
   return (
     <NavLink
       to={item.to}
       end={item.end ?? false}
-      className={({ isActive }) => `project-nav__link${isActive ? " is-active" : ""}`}
+      className={({ isActive }) => `${className}${isActive ? " is-active" : ""}`}
     >
       <Icon name={item.icon} size={16} />
       {item.label}
@@ -126,14 +132,7 @@ export function NavMenu({ label, icon, items }: { label: string; icon: IconName;
         <ul id={listId} className="popover nav-menu__list" aria-label={label}>
           {items.map((item) => (
             <li key={item.label}>
-              <NavLink
-                to={item.to}
-                end={item.end ?? false}
-                className={({ isActive }) => `nav-menu__item${isActive ? " is-active" : ""}`}
-              >
-                <Icon name={item.icon} size={16} />
-                {item.label}
-              </NavLink>
+              <NavItemLink item={item} className="nav-menu__item" />
             </li>
           ))}
         </ul>
