@@ -12,13 +12,12 @@ import {
 } from "../helpers/api";
 import { waitForImage } from "../helpers/editor-page";
 import { imageFile, makeTestImage, notAnImage } from "../helpers/images";
+import { openProjectPage } from "../helpers/nav";
 import { shot } from "../helpers/screens";
 
 // The smallest screen the app promises to work on.
 test.use({ viewport: { width: 1280, height: 720 } });
 
-const nav = (page: Page, name: string) =>
-  page.getByRole("navigation", { name: "Project" }).getByRole("link", { name });
 const labelRow = (page: Page, name: string) =>
   page.locator("li.label-row", { has: page.getByLabel(`Name of ${name}`) });
 
@@ -43,7 +42,7 @@ test("a data scientist sets up a project: labels, upload, filters, label deletio
   await shot(page, "03-overview-new");
 
   // ---- Labels: paste three, colour and hotkey ----
-  await nav(page, "Labels").click();
+  await openProjectPage(page, "Labels");
   await expect(page).toHaveURL(`/projects/${projectId}/labels`);
   await expect(page.getByRole("heading", { name: "No labels yet" })).toBeVisible();
   await page.getByRole("button", { name: "Paste a list of names" }).click();
@@ -89,7 +88,7 @@ test("a data scientist sets up a project: labels, upload, filters, label deletio
   await shot(page, "06-labels");
 
   // ---- Images: upload five files, one of them not an image ----
-  await nav(page, "Images").click();
+  await openProjectPage(page, "Images");
   await expect(page.getByRole("heading", { name: "Drop images or folders here" })).toBeVisible();
   await shot(page, "07-images-empty");
   const files = [
@@ -150,7 +149,7 @@ test("a data scientist sets up a project: labels, upload, filters, label deletio
     { labelId: car.id, geometry: { type: "box", x: 10, y: 10, width: 50, height: 40 } },
     { labelId: car.id, geometry: { type: "box", x: 100, y: 60, width: 30, height: 30 } },
   ]);
-  await nav(page, "Labels").click();
+  await openProjectPage(page, "Labels");
   await expect(labelRow(page, "car")).toContainText("2 annotations");
   await page.getByRole("button", { name: "Delete car" }).click();
   const del = page.getByRole("dialog", { name: 'Delete "car"?' });
@@ -172,7 +171,7 @@ test("a data scientist sets up a project: labels, upload, filters, label deletio
   await expect(page.getByRole("button", { name: "Colour of cyclist: #59a14f" })).toBeVisible();
   await expect(labelRow(page, "cyclist")).toContainText("2 annotations");
 
-  await nav(page, "Overview").click();
+  await openProjectPage(page, "Overview");
   await expect(page.getByRole("list", { name: "Annotations per label" })).toContainText("cyclist");
   await expect(page.locator(".kpi", { hasText: "Images" })).toContainText("4");
   await shot(page, "12-overview");

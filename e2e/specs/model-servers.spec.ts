@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { createLabels, createProject, uploadFiles } from "../helpers/api";
 import { imageFile } from "../helpers/images";
+import { openProjectPage } from "../helpers/nav";
 import { shot } from "../helpers/screens";
 
 /**
@@ -82,7 +83,7 @@ test("a manager connects a model server, tests it, sees the first mismatch, and 
     );
 
     await page.goto(`/projects/${project.id}`);
-    await page.getByRole("link", { name: "Model servers" }).click();
+    await openProjectPage(page, "Model servers");
     await expect(page.getByRole("heading", { name: "Model servers" })).toBeVisible();
     await page.getByRole("button", { name: "Add a model server" }).click();
     await page.getByLabel("Name").fill("Fake detector");

@@ -3,6 +3,7 @@ import { API_BASE, QualityReport } from "@labelbench/schema";
 import { type Browser, type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { putAnnotations, seedProject } from "../helpers/editor-fixtures";
 import { drag, editorState, expectSaved, waitForImage } from "../helpers/editor-page";
+import { openProjectPage, projectNavNames } from "../helpers/nav";
 import { shot } from "../helpers/screens";
 
 /**
@@ -275,10 +276,10 @@ test("honeypots: marked gold, labelled blind from the queue with known mistakes,
 
   // The annotator's own page: My quality, their numbers only, whatever the address asks for.
   await gilPage.goto(`/projects/${p.projectId}`);
-  await gilPage.getByRole("link", { name: "My quality" }).click();
+  await openProjectPage(gilPage, "My quality");
   await expect(gilPage.getByRole("heading", { name: "My quality" })).toBeVisible();
   await expect(gilPage.getByTestId("kpi-accuracy")).toContainText("50%");
-  await expect(gilPage.getByRole("link", { name: "Quality", exact: true })).toHaveCount(0);
+  expect(await projectNavNames(gilPage)).not.toContain("Quality");
   await gilPage.goto(`/projects/${p.projectId}/quality?annotatorId=1`);
   await expect(gilPage.getByRole("heading", { name: "My quality" })).toBeVisible();
   await expect(gilPage.getByTestId("kpi-accuracy")).toContainText("50%");

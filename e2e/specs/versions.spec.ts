@@ -6,6 +6,7 @@ import { expect, test } from "@playwright/test";
 import { createLabels, createProject, listLabels, putAnnotations, uploadFiles } from "../helpers/api";
 import { drag, expectSaved, openEditor } from "../helpers/editor-page";
 import { imageFile } from "../helpers/images";
+import { openProjectPage } from "../helpers/nav";
 import { shot } from "../helpers/screens";
 import { unzip } from "../helpers/zip";
 
@@ -49,7 +50,7 @@ test("freeze a version, edit, freeze again, compare, and download version 1 as i
 
   // ---- Version 1, frozen from the Versions page ----
   await page.goto(`/projects/${project.id}`);
-  await page.getByRole("link", { name: "Versions" }).click();
+  await openProjectPage(page, "Versions");
   await expect(page.getByRole("heading", { name: "Versions", level: 1 })).toBeVisible();
   await expect(page.getByText("No version yet")).toBeVisible();
   await page.getByRole("textbox", { name: "Note" }).fill("first batch");

@@ -3,9 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import type { Image, Label } from "@labelbench/schema";
+import type { Express } from "express";
 import request from "supertest";
 import { readAll, readZip } from "../zip/zip-reader.js";
 import { ZipWriter } from "../zip/zip-writer.js";
+import { createLabel, createProject, uploadImage } from "./api.js";
+import { jpeg, png } from "./images.js";
 
 /** Test-only helpers: zips in and out of the API as plain maps of path -> bytes. */
 
@@ -88,4 +92,28 @@ export const zipDirectory = (dir: string, root = path.basename(dir)): Promise<Bu
   };
   walk("");
   return makeZip(files);
+};
+
+/**
+ * The project the export and version suites write zips of: three labels and three images (a
+ * 40 x 20 PNG, a 30 x 30 JPEG, a 10 x 10 PNG), named by the caller; each suite adds its own shapes.
+ */
+export const seedZipProject = async (
+  app: Express,
+  names: { project: string; labels: [string, string, string]; images: [string, string, string] },
+): Promise<{ projectId: number; labels: [Label, Label, Label]; images: [Image, Image, Image] }> => {
+  const projectId = (await createProject(app, names.project)).id;
+  const label = (name: string) => createLabel(app, projectId, { name });
+  const labels: [Label, Label, Label] = [
+    await label(names.labels[0]),
+    await label(names.labels[1]),
+    await label(names.labels[2]),
+  ];
+  const [a, b, c] = names.images;
+  const images: [Image, Image, Image] = [
+    await uploadImage(app, projectId, { name: a, data: await png({ width: 40, height: 20, seed: 1 }) }),
+    await uploadImage(app, projectId, { name: b, data: await jpeg({ width: 30, height: 30, seed: 2 }) }),
+    await uploadImage(app, projectId, { name: c, data: await png({ width: 10, height: 10, seed: 3 }) }),
+  ];
+  return { projectId, labels, images };
 };

@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef } from "react";
 import { Icon } from "./icons";
+import { Spinner } from "./parts";
 
 interface DialogProps {
   open: boolean;
@@ -95,5 +96,36 @@ export function Dialog({
           <div className="dialog__panel">{body}</div>
         ))}
     </dialog>
+  );
+}
+
+/**
+ * A form dialog's usual footer: Cancel, then the submit button, which shows a spinner named
+ * `busyLabel` and stays disabled while the request runs.
+ */
+export function SubmitFooter({
+  onCancel,
+  busy,
+  busyLabel,
+  disabled = false,
+  tone = "primary",
+  children,
+}: {
+  onCancel: () => void;
+  busy: boolean;
+  busyLabel: string;
+  disabled?: boolean;
+  tone?: "primary" | "danger";
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className={`button button--${tone}`} disabled={busy || disabled}>
+        {busy && <Spinner label={busyLabel} />} {children}
+      </button>
+    </>
   );
 }

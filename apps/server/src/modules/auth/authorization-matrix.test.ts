@@ -48,6 +48,9 @@ interface Call {
   attach?: boolean;
 }
 type Prepare = (w: World, caller: Caller) => Promise<Call> | Call;
+/** One endpoint's row: what each caller gets, and the call to make. */
+type Row = { expect: Expect; prepare: Prepare };
+type Rows = Partial<Record<EndpointName, Row>>;
 
 const asAdmin = (w: World) => ({ cookie: w.adminCookie });
 const freshLabel = async (w: World) => {
@@ -192,7 +195,7 @@ const copyOf = async (imageId: number, userId: number) => {
     .execute();
 };
 
-const ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+const ROWS: Rows = {
   health: { expect: all(200), prepare: () => ({ path: "/health" }) },
   setupStatus: { expect: all(200), prepare: () => ({ path: "/setup" }) },
   setup: {
@@ -610,6 +613,55 @@ beforeAll(async () => {
 
 afterAll(() => t?.cleanup());
 
+/**
+ * One test per row and caller: the call the row prepares, made as that caller, answers the status
+ * the row expects (an error with the one envelope). Every section of the matrix runs through here.
+ */
+function runRows(title: string, rows: Rows) {
+  describe(title, () => {
+    for (const [name, rowSpec] of Object.entries(rows) as [EndpointName, Row][])
+      describe(name, () => {
+        for (const caller of CALLERS)
+          it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
+            const e = api[name];
+            const call = await rowSpec.prepare(w, caller);
+            // Logging out must not end the sessions the other rows use.
+            const headers =
+              name === "logout" && "cookie" in w.headers[caller]
+                ? {
+                    cookie: await login(
+                      w.app,
+                      emailOf(caller),
+                      caller === "admin" ? ADMIN.password : PASSWORD,
+                    ),
+                  }
+                : w.headers[caller];
+            let req = request(w.app)
+              [e.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"](`/api/v1${call.path}`)
+              .set(headers);
+            if (call.attach)
+              req = req.attach(
+                "files",
+                await png({ width: 4, height: 4, color: "#00ff00" }),
+                `n-${caller}.png`,
+              );
+            else if (call.body !== undefined) req = req.send(call.body as object);
+            const res = await req;
+            // Signing in rotates the caller's session: keep using the new one.
+            const rotated = (res.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(
+              ";",
+            )[0];
+            if (name === "login" && rotated && "cookie" in w.headers[caller])
+              w.headers[caller] = { cookie: rotated };
+            expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
+              rowSpec.expect[caller],
+            );
+            if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
+          });
+      });
+  });
+}
+
 describe("authorization matrix", () => {
   it("has a row for every contract endpoint", () => {
     const missing = (Object.keys(api) as EndpointName[]).filter(
@@ -617,47 +669,9 @@ describe("authorization matrix", () => {
     );
     expect(missing, `add rows for: ${missing.join(", ")}`).toEqual([]);
   });
-
-  for (const [name, rowSpec] of Object.entries(ROWS) as [
-    EndpointName,
-    { expect: Expect; prepare: Prepare },
-  ][]) {
-    describe(name, () => {
-      for (const caller of CALLERS) {
-        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
-          const e = api[name];
-          const call = await rowSpec.prepare(w, caller);
-          // Logging out must not end the sessions the other rows use.
-          const headers =
-            name === "logout" && "cookie" in w.headers[caller]
-              ? {
-                  cookie: await login(w.app, emailOf(caller), caller === "admin" ? ADMIN.password : PASSWORD),
-                }
-              : w.headers[caller];
-          let req = request(w.app)
-            [e.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"](`/api/v1${call.path}`)
-            .set(headers);
-          if (call.attach)
-            req = req.attach(
-              "files",
-              await png({ width: 4, height: 4, color: "#00ff00" }),
-              `n-${caller}.png`,
-            );
-          else if (call.body !== undefined) req = req.send(call.body as object);
-          const res = await req;
-          // Signing in rotates the caller's session: keep using the new one.
-          const rotated = (res.headers["set-cookie"] as unknown as string[] | undefined)?.[0]?.split(";")[0];
-          if (name === "login" && rotated && "cookie" in w.headers[caller])
-            w.headers[caller] = { cookie: rotated };
-          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
-            rowSpec.expect[caller],
-          );
-          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
-        });
-      }
-    });
-  }
 });
+
+runRows("authorization matrix", ROWS);
 
 const emailOf = (c: Caller) =>
   ({
@@ -711,7 +725,7 @@ const issueOf = async (w: World, state: "open" | "resolved" = "open") => {
   return id;
 };
 
-const ISSUE_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+const ISSUE_ROWS: Rows = {
   listImageIssues: {
     expect: projectRead(),
     prepare: async (w) => ({ path: `/images/${await issueImageOf(w)}/issues` }),
@@ -743,28 +757,7 @@ const ISSUE_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepar
   },
 };
 
-describe("authorization matrix: issues", () => {
-  for (const [name, rowSpec] of Object.entries(ISSUE_ROWS) as [
-    EndpointName,
-    { expect: Expect; prepare: Prepare },
-  ][])
-    describe(name, () => {
-      for (const caller of CALLERS)
-        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
-          const e = api[name];
-          const call = await rowSpec.prepare(w, caller);
-          let req = request(w.app)
-            [e.method.toLowerCase() as "get" | "post"](`/api/v1${call.path}`)
-            .set(w.headers[caller]);
-          if (call.body !== undefined) req = req.send(call.body as object);
-          const res = await req;
-          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
-            rowSpec.expect[caller],
-          );
-          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
-        });
-    });
-});
+runRows("authorization matrix: issues", ISSUE_ROWS);
 
 // ---------------------------------------------------------------- the QC report (issue 16, modules/quality)
 
@@ -801,7 +794,7 @@ const goldImageOf = async (w: World): Promise<number> => {
   return goldImage;
 };
 
-const QUALITY_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+const QUALITY_ROWS: Rows = {
   // An annotator gets their own numbers (asking for someone else's is a 403: quality tests).
   qualityReport: {
     expect: projectRead(),
@@ -823,26 +816,7 @@ const QUALITY_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prep
   },
 };
 
-describe("authorization matrix: quality report", () => {
-  for (const [name, rowSpec] of Object.entries(QUALITY_ROWS) as [
-    EndpointName,
-    { expect: Expect; prepare: Prepare },
-  ][])
-    describe(name, () => {
-      for (const caller of CALLERS)
-        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
-          const e = api[name];
-          const call = await rowSpec.prepare(w, caller);
-          const res = await request(w.app)
-            [e.method.toLowerCase() as "get" | "post"](`/api/v1${call.path}`)
-            .set(w.headers[caller]);
-          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
-            rowSpec.expect[caller],
-          );
-          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
-        });
-    });
-});
+runRows("authorization matrix: quality report", QUALITY_ROWS);
 
 // ---------------------------------------------------------------- predictions (issue 17, modules/predictions)
 
@@ -882,7 +856,7 @@ const runOf = async (w: World) => {
   return sharedRun;
 };
 
-const PREDICTION_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+const PREDICTION_ROWS: Rows = {
   listPredictionRuns: {
     expect: projectRead(),
     prepare: (w) => ({ path: `/projects/${w.projectId}/prediction-runs` }),
@@ -921,28 +895,7 @@ const PREDICTION_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: P
   },
 };
 
-describe("authorization matrix: predictions", () => {
-  for (const [name, rowSpec] of Object.entries(PREDICTION_ROWS) as [
-    EndpointName,
-    { expect: Expect; prepare: Prepare },
-  ][])
-    describe(name, () => {
-      for (const caller of CALLERS)
-        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
-          const e = api[name];
-          const call = await rowSpec.prepare(w, caller);
-          let req = request(w.app)
-            [e.method.toLowerCase() as "get" | "post" | "patch" | "delete"](`/api/v1${call.path}`)
-            .set(w.headers[caller]);
-          if (call.body !== undefined) req = req.send(call.body as object);
-          const res = await req;
-          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
-            rowSpec.expect[caller],
-          );
-          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
-        });
-    });
-});
+runRows("authorization matrix: predictions", PREDICTION_ROWS);
 
 /**
  * A model backend of the world's project that answers nothing (a closed loopback port, 1 s
@@ -994,7 +947,7 @@ const heldJob = async (w: World): Promise<number> => {
   ).id;
 };
 
-const BACKEND_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prepare }>> = {
+const BACKEND_ROWS: Rows = {
   listModelBackends: {
     expect: projectRead(),
     prepare: (w) => ({ path: `/projects/${w.projectId}/model-backends` }),
@@ -1048,25 +1001,4 @@ const BACKEND_ROWS: Partial<Record<EndpointName, { expect: Expect; prepare: Prep
   },
 };
 
-describe("authorization matrix: model backends", () => {
-  for (const [name, rowSpec] of Object.entries(BACKEND_ROWS) as [
-    EndpointName,
-    { expect: Expect; prepare: Prepare },
-  ][])
-    describe(name, () => {
-      for (const caller of CALLERS)
-        it(`${caller} -> ${rowSpec.expect[caller]}`, async () => {
-          const e = api[name];
-          const call = await rowSpec.prepare(w, caller);
-          let req = request(w.app)
-            [e.method.toLowerCase() as "get" | "post" | "patch" | "delete"](`/api/v1${call.path}`)
-            .set(w.headers[caller]);
-          if (call.body !== undefined) req = req.send(call.body as object);
-          const res = await req;
-          expect(res.status, `${e.method} ${call.path} as ${caller}: ${JSON.stringify(res.body)}`).toBe(
-            rowSpec.expect[caller],
-          );
-          if (res.status >= 400) expect(res.body.error?.code).toBeTypeOf("string");
-        });
-    });
-});
+runRows("authorization matrix: model backends", BACKEND_ROWS);

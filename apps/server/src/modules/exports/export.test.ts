@@ -14,11 +14,11 @@ import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqliteKysely } from "../../db/connect.js";
 import { errorHandler } from "../../http/errors.js";
-import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
+import { expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
 import { gif, jpeg, png } from "../../test-support/images.js";
-import { getExport, pythonZipCheck, unzip } from "../../test-support/zips.js";
+import { getExport, pythonZipCheck, seedZipProject, unzip } from "../../test-support/zips.js";
 import { exportDataset } from "./export.js";
 import { Slots } from "./export-slots.js";
 
@@ -41,26 +41,11 @@ const box = (x: number, y: number, width: number, height: number) => ({ type: "b
  */
 beforeEach(async () => {
   t = await makeTestApp();
-  projectId = (await createProject(t.app, "Street scenes ü")).id;
-  labels = [
-    await createLabel(t.app, projectId, { name: "car" }),
-    await createLabel(t.app, projectId, { name: "hot dog" }),
-    await createLabel(t.app, projectId, { name: "日本語 ラベル" }),
-  ];
-  images = [
-    await uploadImage(t.app, projectId, {
-      name: "street one.png",
-      data: await png({ width: 40, height: 20, seed: 1 }),
-    }),
-    await uploadImage(t.app, projectId, {
-      name: "ünïcode.jpg",
-      data: await jpeg({ width: 30, height: 30, seed: 2 }),
-    }),
-    await uploadImage(t.app, projectId, {
-      name: "untouched.png",
-      data: await png({ width: 10, height: 10, seed: 3 }),
-    }),
-  ];
+  ({ projectId, labels, images } = await seedZipProject(t.app, {
+    project: "Street scenes ü",
+    labels: ["car", "hot dog", "日本語 ラベル"],
+    images: ["street one.png", "ünïcode.jpg", "untouched.png"],
+  }));
   const [a, b] = images as [Image, Image];
   await put(a.id, [
     { labelId: labels[0]?.id, geometry: box(0, 0, 40, 20) },

@@ -2,10 +2,10 @@ import type { DatasetVersion, Image, Label, VersionDiff } from "@labelbench/sche
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { originalKey } from "../../storage/keys.js";
-import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
+import { createLabel, expectError, uploadImage } from "../../test-support/api.js";
 import { makeTestApp, type TestApp } from "../../test-support/app.js";
-import { jpeg, png } from "../../test-support/images.js";
-import { getExport, unzip } from "../../test-support/zips.js";
+import { png } from "../../test-support/images.js";
+import { getExport, seedZipProject, unzip } from "../../test-support/zips.js";
 
 /**
  * Dataset versions (issue 17) on either backend (LABELBENCH_TEST_BACKEND): a freeze, the bytes of
@@ -54,26 +54,11 @@ const exportOf = async (query: string): Promise<Buffer> => {
  */
 beforeEach(async () => {
   t = await makeTestApp();
-  projectId = (await createProject(t.app, "Versions")).id;
-  labels = [
-    await createLabel(t.app, projectId, { name: "car" }),
-    await createLabel(t.app, projectId, { name: "person" }),
-    await createLabel(t.app, projectId, { name: "sign" }),
-  ];
-  images = [
-    await uploadImage(t.app, projectId, {
-      name: "a.png",
-      data: await png({ width: 40, height: 20, seed: 1 }),
-    }),
-    await uploadImage(t.app, projectId, {
-      name: "b.jpg",
-      data: await jpeg({ width: 30, height: 30, seed: 2 }),
-    }),
-    await uploadImage(t.app, projectId, {
-      name: "c.png",
-      data: await png({ width: 10, height: 10, seed: 3 }),
-    }),
-  ];
+  ({ projectId, labels, images } = await seedZipProject(t.app, {
+    project: "Versions",
+    labels: ["car", "person", "sign"],
+    images: ["a.png", "b.jpg", "c.png"],
+  }));
   const [car, person, sign] = labels;
   await put(images[0].id, [
     shape("a-car", car, box(0, 0, 40, 20)),

@@ -2,9 +2,8 @@ import type { AssignRequest, AssignResult, Member } from "@labelbench/schema";
 import { useState } from "react";
 import { FormField, InputField } from "../../auth/FormField";
 import { ROLE_LABEL } from "../../auth/permissions";
-import { Dialog } from "../../ui/Dialog";
+import { Dialog, SubmitFooter } from "../../ui/Dialog";
 import { plural } from "../../ui/format";
-import { Spinner } from "../../ui/parts";
 import { toastError, toastSuccess } from "../../ui/toast-store";
 import { batchRequest, type LibraryFilter, resultSummary } from "./selection";
 
@@ -95,14 +94,9 @@ export function AssignDialog({
       description="Only this person can annotate them until they submit; images already accepted or waiting for review are left as they are."
       onSubmit={() => void submit()}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy && <Spinner label="Assigning" />} Assign
-          </button>
-        </>
+        <SubmitFooter onCancel={onClose} busy={busy} busyLabel="Assigning">
+          Assign
+        </SubmitFooter>
       }
     >
       <MemberPicker members={members} value={assignee} onChange={setAssignee} error={error} />
@@ -167,14 +161,9 @@ export function BatchDialog({
       description={`The first images in name order that nobody holds yet${scope ? `, among ${scope}` : ""}.`}
       onSubmit={() => void submit()}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy && <Spinner label="Assigning" />} Assign batch
-          </button>
-        </>
+        <SubmitFooter onCancel={onClose} busy={busy} busyLabel="Assigning">
+          Assign batch
+        </SubmitFooter>
       }
     >
       <div className="settings-form">

@@ -1,7 +1,7 @@
 import type { BulkAction, BulkResult, Image } from "@labelbench/schema";
 import { useEffect, useId, useState } from "react";
 import { InputField } from "../../auth/FormField";
-import { Dialog } from "../../ui/Dialog";
+import { Dialog, SubmitFooter } from "../../ui/Dialog";
 import { plural } from "../../ui/format";
 import { Spinner } from "../../ui/parts";
 import { toastError, toastSuccess } from "../../ui/toast-store";
@@ -65,15 +65,15 @@ export function DeleteDialog({
       description="The images, their annotations, tags and review history go for good. Files other projects use stay."
       onSubmit={() => void submit()}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--danger" disabled={busy || numbers === null}>
-            {busy && <Spinner label="Deleting" />}{" "}
-            {numbers ? `Delete ${plural(numbers.images, "image")}` : "Counting…"}
-          </button>
-        </>
+        <SubmitFooter
+          onCancel={onClose}
+          busy={busy}
+          busyLabel="Deleting"
+          disabled={numbers === null}
+          tone="danger"
+        >
+          {numbers ? `Delete ${plural(numbers.images, "image")}` : "Counting…"}
+        </SubmitFooter>
       }
     >
       {error ? (
@@ -130,14 +130,9 @@ export function MoveDialog({
       description="The images keep their file names. Nothing moves if two would end up with the same name."
       onSubmit={() => void submit()}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy && <Spinner label="Moving" />} Move
-          </button>
-        </>
+        <SubmitFooter onCancel={onClose} busy={busy} busyLabel="Moving">
+          Move
+        </SubmitFooter>
       }
     >
       <InputField
@@ -197,14 +192,9 @@ export function RenameDialog({
       description='Its path in the library: folders separated by "/".'
       onSubmit={() => void submit()}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={busy || name.trim() === ""}>
-            {busy && <Spinner label="Renaming" />} Rename
-          </button>
-        </>
+        <SubmitFooter onCancel={onClose} busy={busy} busyLabel="Renaming" disabled={name.trim() === ""}>
+          Rename
+        </SubmitFooter>
       }
     >
       <InputField

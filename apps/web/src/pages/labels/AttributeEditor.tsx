@@ -30,6 +30,7 @@ export function AttributeEditor({
 
   const update = (i: number, patch: Partial<Draft>) =>
     setDraft((d) => d.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const field = (i: number) => ({ draft: draft[i], index: i, update });
 
   const save = async () => {
     const parsed = AttributeDefinitions.safeParse(draft.map(fromDraft));
@@ -58,13 +59,7 @@ export function AttributeEditor({
       <ul className="attr-editor__list">
         {draft.map((d, i) => (
           <li key={d.key} className="attr-editor__row">
-            <input
-              className="input"
-              value={d.name}
-              placeholder="name, e.g. occluded"
-              aria-label={`Attribute ${i + 1} name`}
-              onChange={(e) => update(i, { name: e.target.value })}
-            />
+            <DraftField {...field(i)} name="name" label="name" placeholder="name, e.g. occluded" />
             <select
               className="input"
               value={d.kind}
@@ -77,50 +72,17 @@ export function AttributeEditor({
               <option value="text">Text</option>
             </select>
             {d.kind === "choice" && (
-              <input
-                className="input"
-                value={d.values}
-                placeholder="red, blue, white"
-                aria-label={`Attribute ${i + 1} choices`}
-                onChange={(e) => update(i, { values: e.target.value })}
-              />
+              <DraftField {...field(i)} name="values" label="choices" placeholder="red, blue, white" />
             )}
             {d.kind === "number" && (
               <span className="attr-editor__range">
-                <input
-                  className="input"
-                  type="number"
-                  value={d.min}
-                  placeholder="min"
-                  aria-label={`Attribute ${i + 1} minimum`}
-                  onChange={(e) => update(i, { min: e.target.value })}
-                />
-                <input
-                  className="input"
-                  type="number"
-                  value={d.max}
-                  placeholder="max"
-                  aria-label={`Attribute ${i + 1} maximum`}
-                  onChange={(e) => update(i, { max: e.target.value })}
-                />
-                <input
-                  className="input"
-                  type="number"
-                  value={d.step}
-                  placeholder="step"
-                  aria-label={`Attribute ${i + 1} step`}
-                  onChange={(e) => update(i, { step: e.target.value })}
-                />
+                <DraftField {...field(i)} name="min" label="minimum" placeholder="min" numeric />
+                <DraftField {...field(i)} name="max" label="maximum" placeholder="max" numeric />
+                <DraftField {...field(i)} name="step" label="step" placeholder="step" numeric />
               </span>
             )}
             {d.kind === "text" && (
-              <input
-                className="input"
-                type="number"
-                value={d.maxLength}
-                aria-label={`Attribute ${i + 1} maximum length`}
-                onChange={(e) => update(i, { maxLength: e.target.value })}
-              />
+              <DraftField {...field(i)} name="maxLength" label="maximum length" numeric />
             )}
             {/* A checkbox has nothing to set here: its column stays empty so the rows line up. */}
             {d.kind === "checkbox" && <span />}
@@ -135,13 +97,7 @@ export function AttributeEditor({
                 on by default
               </label>
             ) : (
-              <input
-                className="input"
-                value={d.default}
-                placeholder="default"
-                aria-label={`Attribute ${i + 1} default`}
-                onChange={(e) => update(i, { default: e.target.value })}
-              />
+              <DraftField {...field(i)} name="default" label="default" placeholder="default" />
             )}
             <label className="chip">
               <input
@@ -189,6 +145,39 @@ export function AttributeEditor({
         </button>
       </div>
     </fieldset>
+  );
+}
+
+/** A definition's typed-in fields (the others are a select and checkboxes). */
+type TypedField = "name" | "values" | "min" | "max" | "step" | "maxLength" | "default";
+
+/** One typed-in field of a definition's row, named "Attribute <n> <label>" for assistive tech. */
+function DraftField({
+  draft,
+  index,
+  update,
+  name,
+  label,
+  placeholder,
+  numeric = false,
+}: {
+  draft: Draft | undefined;
+  index: number;
+  update: (i: number, patch: Partial<Draft>) => void;
+  name: TypedField;
+  label: string;
+  placeholder?: string;
+  numeric?: boolean;
+}) {
+  return (
+    <input
+      className="input"
+      type={numeric ? "number" : undefined}
+      value={draft?.[name] ?? ""}
+      placeholder={placeholder}
+      aria-label={`Attribute ${index + 1} ${label}`}
+      onChange={(e) => update(index, { [name]: e.target.value })}
+    />
   );
 }
 

@@ -9,6 +9,7 @@ import { useEffect, useState } from "react";
 import { call } from "../../api/client";
 import { FormField, InputField } from "../../auth/FormField";
 import { useProject } from "../../project/project-context";
+import { SubmitFooter } from "../../ui/Dialog";
 import { EmptyState, ErrorState, Loading, ProgressBar, Spinner } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
@@ -261,12 +262,9 @@ function BackendEditor({
           />
         </div>
         <div className="settings-form__foot">
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy && <Spinner label="Saving" />} {submitLabel}
-          </button>
+          <SubmitFooter onCancel={onCancel} busy={busy} busyLabel="Saving">
+            {submitLabel}
+          </SubmitFooter>
         </div>
       </form>
     </section>

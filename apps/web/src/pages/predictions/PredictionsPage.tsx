@@ -1,4 +1,4 @@
-import type { PredictionRun } from "@labelbench/schema";
+import type { PredictionRun, PredictionState } from "@labelbench/schema";
 import { useId, useState } from "react";
 import { useNavigate } from "react-router";
 import { call } from "../../api/client";
@@ -14,6 +14,14 @@ import { ImportPredictionsDialog } from "./ImportPredictionsDialog";
 import { acceptanceRate, deleteConsequence, SOURCE_LABEL, totalOf } from "./predictions-model";
 import "../../auth/accounts.css";
 import "./predictions.css";
+
+/** A run's count per state, one column each, toned as the editor tones the decisions. */
+const COUNT_COLUMNS: { state: PredictionState; header: string; tone: string }[] = [
+  { state: "pending", header: "Pending", tone: "" },
+  { state: "accepted", header: "Accepted", tone: "pr-ok" },
+  { state: "edited", header: "Edited", tone: "pr-warn" },
+  { state: "rejected", header: "Rejected", tone: "pr-bad" },
+];
 
 /**
  * A project's prediction runs (issue 17), for the managers and ML engineers who bring them in: each
@@ -91,18 +99,11 @@ export function PredictionsPage() {
                 <th scope="col">Model</th>
                 <th scope="col">Source</th>
                 <th scope="col">Created</th>
-                <th scope="col" className="num">
-                  Pending
-                </th>
-                <th scope="col" className="num">
-                  Accepted
-                </th>
-                <th scope="col" className="num">
-                  Edited
-                </th>
-                <th scope="col" className="num">
-                  Rejected
-                </th>
+                {COUNT_COLUMNS.map((c) => (
+                  <th key={c.state} scope="col" className="num">
+                    {c.header}
+                  </th>
+                ))}
                 <th scope="col" className="num">
                   Acceptance
                 </th>
@@ -129,12 +130,11 @@ export function PredictionsPage() {
                       {formatRelative(r.createdAt)}
                       {r.createdBy ? <span className="muted"> by {r.createdBy}</span> : null}
                     </td>
-                    <td className="num" data-testid="run-pending">
-                      {formatCount(r.counts.pending)}
-                    </td>
-                    <td className="num pr-ok">{formatCount(r.counts.accepted)}</td>
-                    <td className="num pr-warn">{formatCount(r.counts.edited)}</td>
-                    <td className="num pr-bad">{formatCount(r.counts.rejected)}</td>
+                    {COUNT_COLUMNS.map((c) => (
+                      <td key={c.state} className={`num ${c.tone}`.trim()} data-testid={`run-${c.state}`}>
+                        {formatCount(r.counts[c.state])}
+                      </td>
+                    ))}
                     <td className="num" title={`${formatCount(totalOf(r))} predictions in all`}>
                       {rate === null ? "—" : `${Math.round(rate * 100)}%`}
                     </td>

@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from "react";
 import { call } from "../../api/client";
 import { InputField } from "../../auth/FormField";
 import { useProject } from "../../project/project-context";
-import { ErrorState, Loading, Spinner } from "../../ui/parts";
+import { ErrorState, Loading } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import {
@@ -14,6 +14,7 @@ import {
   toActiveLearningForm,
 } from "./active-learning-model";
 import "./active-learning.css";
+import { SettingsSaveBar } from "../../ui/SettingsSaveBar";
 
 /**
  * Active learning (issue 17): the work queue's order, by upload or by a model version's
@@ -191,19 +192,7 @@ function ActiveLearningFormView({
         </div>
       )}
 
-      <div className="settings-form__foot">
-        <button
-          type="button"
-          className="button"
-          disabled={!dirty || busy}
-          onClick={() => setForm(toActiveLearningForm(saved))}
-        >
-          Discard changes
-        </button>
-        <button type="submit" className="button button--primary" disabled={!dirty || busy}>
-          {busy && <Spinner label="Saving" />} Save
-        </button>
-      </div>
+      <SettingsSaveBar dirty={dirty} busy={busy} onDiscard={() => setForm(toActiveLearningForm(saved))} />
     </form>
   );
 }

@@ -15,6 +15,7 @@ import {
   toQualityForm,
 } from "./quality-settings-model";
 import "./quality-settings.css";
+import { SettingsSaveBar } from "../../ui/SettingsSaveBar";
 
 /**
  * The project's quality settings (issue 16): honeypots, qualification, blind overlap and audits,
@@ -194,19 +195,7 @@ function QualityFormView({
         </span>
       </label>
 
-      <div className="settings-form__foot">
-        <button
-          type="button"
-          className="button"
-          disabled={!dirty || busy}
-          onClick={() => setForm(toQualityForm(saved))}
-        >
-          Discard changes
-        </button>
-        <button type="submit" className="button button--primary" disabled={!dirty || busy}>
-          {busy && <Spinner label="Saving" />} Save
-        </button>
-      </div>
+      <SettingsSaveBar dirty={dirty} busy={busy} onDiscard={() => setForm(toQualityForm(saved))} />
     </form>
   );
 }

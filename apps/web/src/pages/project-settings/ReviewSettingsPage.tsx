@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { call } from "../../api/client";
 import { InputField } from "../../auth/FormField";
 import { useProject } from "../../project/project-context";
-import { ErrorState, Loading, Spinner } from "../../ui/parts";
+import { ErrorState, Loading } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
@@ -19,6 +19,7 @@ import {
 } from "./review-settings-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
+import { SettingsSaveBar } from "../../ui/SettingsSaveBar";
 
 const MODES: { mode: ReviewMode; title: string; text: string }[] = [
   { mode: "off", title: "Off", text: "Submitted images are done." },
@@ -203,19 +204,7 @@ function SettingsForm({
         </div>
       )}
 
-      <div className="settings-form__foot">
-        <button
-          type="button"
-          className="button"
-          disabled={!dirty || busy}
-          onClick={() => setForm(toForm(saved))}
-        >
-          Discard changes
-        </button>
-        <button type="submit" className="button button--primary" disabled={!dirty || busy}>
-          {busy && <Spinner label="Saving" />} Save
-        </button>
-      </div>
+      <SettingsSaveBar dirty={dirty} busy={busy} onDiscard={() => setForm(toForm(saved))} />
     </form>
   );
 }
