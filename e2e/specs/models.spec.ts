@@ -77,6 +77,7 @@ test("the Models page: an empty project says what to do; versions show their num
       seconds === null
         ? { n: 0, mean: null, median: null }
         : { n: 120 * i, mean: seconds, median: seconds - 4 },
+    ignoredImages: 0,
   });
   const reply: ModelEvaluation = {
     projectId: project.id,
