@@ -365,7 +365,15 @@ export function ImagesPage() {
         <div>
           <h1 className="page-title">Images</h1>
           <p className="page-subtitle">
-            {counts ? `${plural(counts.total, "image")} in this project` : "The project's images."}
+            {counts
+              ? `${plural(counts.total, "image")} ${
+                  predictionRun !== undefined
+                    ? "with pending predictions of the run"
+                    : folder
+                      ? `in ${folder}`
+                      : "in this project"
+                }`
+              : "The project's images."}
           </p>
         </div>
         {counts !== null && !projectEmpty && mayUpload && (
