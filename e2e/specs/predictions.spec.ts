@@ -164,3 +164,85 @@ test("import COCO results, decide in the editor, export exactly what was accepte
   // Decided predictions stay as annotations.
   expect((await exportCoco(request, project.id)).annotations).toHaveLength(3);
 });
+
+test("a run's Open in the editor opens its first image with pending predictions; D and A step only through those", async ({
+  page,
+  request,
+}) => {
+  const project = await createProject(request, `Predictions walk ${Date.now()}`);
+  await createLabels(request, project.id, ["car"]);
+  const uploaded = await uploadFiles(
+    request,
+    project.id,
+    await Promise.all(["a.png", "b.png", "c.png", "d.png"].map((n, i) => imageFile(n, { seed: i + 2 }))),
+  );
+  const [, b, c, d] = uploaded.map((u) => (u.status === "created" ? u.image.id : 0)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  // The model predicted on b and d only: a and c hold no work of this run.
+  const coco = await exportCoco(request, project.id);
+  const idOf = (name: string) => coco.images.find((i) => i.file_name.endsWith(name))?.id;
+  const carId = coco.categories.find((c) => c.name === "car")?.id;
+  const imported = await request.post(
+    `${apiPath("importPredictions", { projectId: project.id })}?modelName=walker&modelVersion=v7`,
+    {
+      data: ["b.png", "d.png"].map((n) => ({
+        image_id: idOf(n),
+        category_id: carId,
+        bbox: [20, 20, 80, 60],
+        score: 0.9,
+      })),
+    },
+  );
+  expect(imported.status(), await imported.text()).toBe(200);
+  const runId = ((await imported.json()) as { runId: number }).runId;
+
+  await page.goto(`/projects/${project.id}/predictions`);
+  await page.getByRole("button", { name: "Open in the editor: walker v7" }).click();
+  await expect(page).toHaveURL(new RegExp(`/images/${b}\\?predictionRun=${runId}$`));
+  await expect(page.getByTestId("status-position")).toHaveText("1 / 2");
+  await expect(page.getByTestId("status-position")).toHaveAttribute(
+    "title",
+    "Position among the images with pending predictions of this run",
+  );
+  await page.keyboard.press("d");
+  await expect(page).toHaveURL(new RegExp(`/images/${d}\\?predictionRun=${runId}$`));
+  await expect(page.getByTestId("status-position")).toHaveText("2 / 2");
+  await shot(page, "predictions-run-walk");
+  await page.keyboard.press("a");
+  await expect(page).toHaveURL(new RegExp(`/images/${b}\\?predictionRun=${runId}$`));
+
+  // The run panel's switch walks every image again, and back to the run's pending work.
+  const walk = page.getByRole("button", {
+    name: "Step only through images with pending predictions of walker v7",
+  });
+  await expect(walk).toHaveAttribute("aria-pressed", "true");
+  await walk.click();
+  await expect(page).toHaveURL(new RegExp(`/images/${b}$`));
+  await expect(page.getByTestId("status-position")).toHaveText("2 / 4");
+  await page.keyboard.press("d");
+  await expect(page).toHaveURL(new RegExp(`/images/${c}$`));
+  await page.keyboard.press("a");
+  await expect(page).toHaveURL(new RegExp(`/images/${b}$`));
+  await page
+    .getByRole("button", { name: "Step only through images with pending predictions of walker v7" })
+    .click();
+  await expect(page).toHaveURL(new RegExp(`/images/${b}\\?predictionRun=${runId}$`));
+  await expect(page.getByTestId("status-position")).toHaveText("1 / 2");
+
+  // The library under the same filter: the run's two images, the filter named, and cleared.
+  await page.goto(`/projects/${project.id}/images?predictionRun=${runId}`);
+  await expect(page.locator(".tile[data-image-id]")).toHaveCount(2);
+  await expect(page.getByTestId("run-filter")).toHaveText(/Pending predictions of walker v7/);
+  await expect(page.getByText("2 images with pending predictions of the run")).toBeVisible();
+  await shot(page, "predictions-run-library-filter");
+  await page
+    .getByRole("button", { name: "Show every image, not only those with pending predictions" })
+    .click();
+  await expect(page.locator(".tile[data-image-id]")).toHaveCount(4);
+  await expect(page.getByTestId("run-filter")).toHaveCount(0);
+  await expect(page.getByText("4 images in this project")).toBeVisible();
+});

@@ -235,6 +235,9 @@ export const ImageScope = z.object({
   status: ImageStatus.optional(),
   q: z.string().max(200).optional(),
   folder: FolderPath.optional().describe('a folder and its sub-folders: "cam_a/" (issue 18)'),
+  predictionRun: canonicalIntParam(1, "a prediction run's id")
+    .optional()
+    .describe("only images with pending predictions of this run (issue 17)"),
   sort: ImageSort.default("name"),
   order: SortOrder.optional().describe("default: asc, but desc for `annotations` and `edited`"),
 });

@@ -16,6 +16,7 @@ export const LibraryFilter = z.object({
   status: ImageStatus.optional(),
   q: z.string().max(200).optional(),
   folder: FolderPath.optional().describe('a folder and its sub-folders: "cam_a/" ("" or absent: all)'),
+  predictionRun: Id.optional().describe("only images with pending predictions of this run (issue 17)"),
 });
 export type LibraryFilter = z.input<typeof LibraryFilter>;
 

@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { urlOf } from "../api/client";
 import { useMe } from "../auth/session-store";
 import { useKeymap } from "../keymap/keymap-store";
-import { parseScope, scopeSearch } from "../pages/images/library-scope";
+import { parseScope, scopeSearch, withScope } from "../pages/images/library-scope";
 import { TilesNotice } from "../tiles/TilesNotice";
 import { useLiveImage } from "../tiles/use-live-image";
 import { AttributesPanel } from "./AttributesPanel";
@@ -68,7 +68,7 @@ export function EditorPage() {
   const navigate = useNavigate();
   // The library's filter and order (`?status=&q=&sort=&order=`, carried by its links): previous and
   // next walk the images as the grid listed them.
-  const [searchParams] = useSearchParams();
+  const [searchParams, setSearchParams] = useSearchParams();
   // Review mode (`?mode=review&…`, from the review queue) walks the queue instead of the library.
   const me = useMe().user;
   const review =
@@ -379,7 +379,28 @@ export function EditorPage() {
         </div>
         <aside className="ed-side ed-side--right">
           <IssuePanel editor={editor} session={issues.session} rights={issues.rights} keys={reviewMode} />
-          <PredictionPanel editor={editor} session={predictions.session} api={predictionApi} />
+          <PredictionPanel
+            editor={editor}
+            session={predictions.session}
+            api={predictionApi}
+            walk={
+              review || work
+                ? undefined
+                : {
+                    runId: parseScope(searchParams).predictionRun,
+                    toggle: (runId) => {
+                      const scope = parseScope(searchParams);
+                      setSearchParams(
+                        withScope(searchParams, {
+                          ...scope,
+                          predictionRun: scope.predictionRun === runId ? undefined : runId,
+                        }),
+                        { replace: true },
+                      );
+                    },
+                  }
+            }
+          />
           <AttributesPanel editor={editor} />
           <ShapeList editor={editor} authors={authors} />
         </aside>
@@ -397,7 +418,14 @@ export function EditorPage() {
                 }
               : null
             : nav
-              ? { position: nav.position, total: nav.total }
+              ? {
+                  position: nav.position,
+                  total: nav.total,
+                  // A run's "Open in the editor" walks only its pending work: say so where the count is.
+                  ...(!review && parseScope(searchParams).predictionRun !== undefined
+                    ? { title: "Position among the images with pending predictions of this run" }
+                    : {}),
+                }
               : null
         }
         imageStatus={shown?.image.status ?? null}

@@ -67,6 +67,8 @@ export interface ImageFilter {
   q?: string | undefined;
   /** A folder and its sub-folders: the file name starts with it (`cam_a/`; "" or absent: all). */
   folder?: string | undefined;
+  /** Only images holding a pending prediction of this run (issue 17): a run's work list. */
+  predictionRun?: number | undefined;
 }
 
 type Images = ExpressionBuilder<Database, "images">;
@@ -98,8 +100,19 @@ const inFolder = (eb: Images, folder: string) => {
   return range ? eb.and([eb("name_key", ">=", range.from), eb("name_key", "<", range.to), exact]) : exact;
 };
 
+/** The image holds a pending prediction of `runId`: a lookup in predictions' (image_id, run_id) index. */
+const hasPendingPrediction = (eb: Images, runId: number) =>
+  eb.exists(
+    eb
+      .selectFrom("predictions")
+      .select(sql<number>`1`.as("one"))
+      .whereRef("predictions.image_id", "=", "images.id")
+      .where("predictions.run_id", "=", runId)
+      .where("predictions.state", "=", "pending"),
+  );
+
 /**
- * The filter's terms other than the project: status, search, folder. Shared by the list's walks
+ * The filter's terms other than the project: status, search, folder, prediction run. Shared by the list's walks
  * and by the bulk actions' selection by filter (modules/library), so both mean the same images.
  */
 export const filterTerms = (eb: Images, f: ImageFilter, dialect: Dialect, byStatusColumn = true) => {
@@ -108,6 +121,7 @@ export const filterTerms = (eb: Images, f: ImageFilter, dialect: Dialect, byStat
     terms.push(byStatusColumn ? eb("status", "=", f.status) : eb("status_rank", "=", STATUS_RANK[f.status]));
   if (f.q) terms.push(nameContains(eb, f.q, dialect));
   if (f.folder) terms.push(inFolder(eb, f.folder));
+  if (f.predictionRun !== undefined) terms.push(hasPendingPrediction(eb, f.predictionRun));
   return terms;
 };
 
@@ -192,15 +206,25 @@ export const imageRepo = (db: Executor, dialect: Dialect) => {
         .where("project_id", "=", projectId)
         .execute()) as { status: ImageStatus; n: number }[],
     );
-  /** Images per status under a folder: counted (a scan of the project's rows), not trigger-kept. */
-  const folderCounts = async (projectId: number, folder: string): Promise<StatusCounts> =>
+  /**
+   * Images per status under a folder or a run's pending predictions (the filter's status and search
+   * left out, as the trigger-kept counts leave them): counted (a scan of the project's rows).
+   */
+  const filteredCounts = async (
+    projectId: number,
+    f: Pick<ImageFilter, "folder" | "predictionRun">,
+  ): Promise<StatusCounts> =>
     toStatusCounts(
       (
         await db
           .selectFrom("images")
           .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
-          .where("project_id", "=", projectId)
-          .where((eb) => inFolder(eb, folder))
+          .where((eb) =>
+            eb.and([
+              eb("project_id", "=", projectId),
+              ...filterTerms(eb, { folder: f.folder, predictionRun: f.predictionRun }, dialect),
+            ]),
+          )
           .groupBy("status")
           .execute()
       ).map((r) => ({ status: r.status as ImageStatus, n: Number(r.n) })),
@@ -284,7 +308,7 @@ export const imageRepo = (db: Executor, dialect: Dialect) => {
     },
     /** Images per status in the project, and their total. */
     statusCounts,
-    folderCounts,
+    filteredCounts,
     /** The whole-image tags of `ids`, by image (the list shows them on each tile). */
     tagsOf: async (ids: readonly number[]): Promise<Map<number, number[]>> => {
       const out = new Map<number, number[]>();
@@ -331,9 +355,12 @@ export const imageRepo = (db: Executor, dialect: Dialect) => {
           .executeTakeFirstOrThrow();
         return Number(r.n);
       };
-      const newOnes: ImageFilter = { q: filter.q, folder: filter.folder, status: "new" };
+      const newOnes: ImageFilter = { ...filter, status: "new" };
       // Without a search the total is in the trigger-kept counts: one lookup instead of a count.
-      const counts = filter.q || filter.folder ? null : await statusCounts(row.project_id);
+      const counts =
+        filter.q || filter.folder || filter.predictionRun !== undefined
+          ? null
+          : await statusCounts(row.project_id);
       return {
         previousId: await id(filter, false, "key"),
         nextId: await id(filter, true, "key"),

@@ -84,6 +84,7 @@ export const imagesService = (deps: Deps) => {
         status: query.status,
         q: query.q,
         folder: query.folder,
+        predictionRun: query.predictionRun,
         order,
         after,
         limit: query.limit,
@@ -97,9 +98,10 @@ export const imagesService = (deps: Deps) => {
         items: page.map((r) => ({ ...toImage(r), tags: tags.get(r.id) ?? [] })),
         nextCursor: more && last ? encodeCursor(order, keyOf(order, last)) : null,
         // Within a folder the counts are the folder's, so the grid knows its length (issue 18).
-        counts: query.folder
-          ? await images.folderCounts(projectId, query.folder)
-          : await images.statusCounts(projectId),
+        counts:
+          query.folder || query.predictionRun !== undefined
+            ? await images.filteredCounts(projectId, query)
+            : await images.statusCounts(projectId),
       };
     },
 
@@ -136,7 +138,7 @@ export const imagesService = (deps: Deps) => {
       const row = await requireImage(imageId);
       return images.neighbours(
         row,
-        { status: query.status, q: query.q, folder: query.folder },
+        { status: query.status, q: query.q, folder: query.folder, predictionRun: query.predictionRun },
         resolveOrder(query),
       );
     },

@@ -28,10 +28,16 @@ export function PredictionPanel({
   editor,
   session,
   api,
+  walk,
 }: {
   editor: Editor;
   session: PredictionSession;
   api: Pick<PredictionApi, "calibration">;
+  /**
+   * Previous/next through one run's pending work (the library filter `predictionRun`): the run
+   * walked now, and the switch. Absent where the editor walks a queue of its own (review, My work).
+   */
+  walk?: { runId: number | undefined; toggle: (runId: number) => void };
 }) {
   const data = useStore(session.store, (s) => s.data);
   const filter = useStore(session.store, (s) => s.filter);
@@ -155,6 +161,23 @@ export function PredictionPanel({
                 <span className="pr-run__name" title={name}>
                   {fresh.modelName} <span className="pr-run__version">{fresh.modelVersion}</span>
                 </span>
+                {walk && (
+                  <button
+                    type="button"
+                    className={`ed-icon-btn pr-run__walk${walk.runId === run.id ? " is-on" : ""}`}
+                    aria-pressed={walk.runId === run.id}
+                    aria-label={`Step only through images with pending predictions of ${name}`}
+                    title={
+                      walk.runId === run.id
+                        ? "A and D step only through this run's pending images: press to walk every image again"
+                        : "A and D step only through the images with pending predictions of this run"
+                    }
+                    onMouseDown={keepFocus}
+                    onClick={() => walk.toggle(run.id)}
+                  >
+                    ⇥
+                  </button>
+                )}
               </div>
               <dl className="pr-counts" aria-label={`Counts of ${name} in the project`}>
                 <Count name="pending" value={fresh.counts.pending} here={here.pending} />

@@ -70,7 +70,7 @@ export function ImagesPage() {
   const [params, setParams] = useSearchParams();
   // Unknown values in the URL mean the default rather than an error page.
   const scope = parseScope(params);
-  const { status, q, folder, sort, order } = scope;
+  const { status, q, folder, predictionRun, sort, order } = scope;
   // Grid classification (issue 18): dense thumbnails, tag hotkeys.
   const classify = params.get("view") === "classify";
   useTitle(status ? `${STATUS_LABEL[status]} images` : "Images", project.name);
@@ -89,7 +89,7 @@ export function ImagesPage() {
         call("listImages", {
           params: { projectId: project.id },
           query: {
-            ...scopeQuery({ status, q, folder, sort, order }),
+            ...scopeQuery({ status, q, folder, predictionRun, sort, order }),
             cursor: cursor ?? undefined,
             offset: offset ?? undefined,
             limit,
@@ -101,7 +101,7 @@ export function ImagesPage() {
     f.ensure(0);
     setFeed(f);
     return () => f.dispose();
-  }, [project.id, status, q, folder, sort, order, reloadKey]);
+  }, [project.id, status, q, folder, predictionRun, sort, order, reloadKey]);
   // reloadKey refreshes the folder counts after a change.
   const folders = useAsync(
     (signal) => call("imageFolders", { params: { projectId: project.id }, signal }),
@@ -184,7 +184,7 @@ export function ImagesPage() {
   const [dialog, setDialog] = useState<"assign" | "batch" | "delete" | "move" | "rename" | null>(null);
   const [unassigning, setUnassigning] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the selection belongs to the filter it was made in
-  useEffect(() => setSelection(EMPTY_SELECTION), [status, q, folder, sort, order, project.id]);
+  useEffect(() => setSelection(EMPTY_SELECTION), [status, q, folder, predictionRun, sort, order, project.id]);
   const snapRef = useRef(snap);
   snapRef.current = snap;
   const onSelect = useCallback(
@@ -217,7 +217,7 @@ export function ImagesPage() {
         : undefined,
     [mayUpload, selection, onSelect, onExtendTo, selectAll],
   );
-  const libraryFilter = { status, q, folder };
+  const libraryFilter = { status, q, folder, predictionRun };
   const focusRef = useRef(0);
   const onFocusIndex = useCallback((i: number) => {
     focusRef.current = i;
@@ -267,7 +267,7 @@ export function ImagesPage() {
       if (r.changed > 0)
         void call("listImages", {
           params: { projectId: project.id },
-          query: { ...scopeQuery({ status, q, folder, sort, order }), limit: 1 },
+          query: { ...scopeQuery({ status, q, folder, predictionRun, sort, order }), limit: 1 },
         }).then(
           (page) => feed?.setCounts(page.counts),
           () => undefined,
@@ -365,7 +365,15 @@ export function ImagesPage() {
         <div>
           <h1 className="page-title">Images</h1>
           <p className="page-subtitle">
-            {counts ? `${plural(counts.total, "image")} in this project` : "The project's images."}
+            {counts
+              ? `${plural(counts.total, "image")} ${
+                  predictionRun !== undefined
+                    ? "with pending predictions of the run"
+                    : folder
+                      ? `in ${folder}`
+                      : "in this project"
+                }`
+              : "The project's images."}
           </p>
         </div>
         {counts !== null && !projectEmpty && mayUpload && (
@@ -400,6 +408,9 @@ export function ImagesPage() {
             ))}
           </nav>
           <div className="toolbar__end">
+            {predictionRun !== undefined && (
+              <RunFilter runId={predictionRun} onClear={() => setScope({ predictionRun: undefined })} />
+            )}
             <SortControl sort={sort} order={order} onChange={(next) => setScope(next)} />
             <SearchBox value={q} onChange={(v) => setScope({ q: v }, true)} />
           </div>
@@ -787,6 +798,29 @@ function SortControl({
 }
 
 /** Search as you type; the URL follows after a short pause so history is not flooded. */
+/** The "pending predictions of run X" filter a run's "Open in the editor" set, named and clearable. */
+function RunFilter({ runId, onClear }: { runId: number; onClear: () => void }) {
+  const run = useAsync(
+    (signal) => call("getPredictionRun", { params: { runId }, signal }),
+    [runId],
+    "Could not load the prediction run",
+  );
+  const name = run.data ? `${run.data.modelName} ${run.data.modelVersion}` : `run ${runId}`;
+  return (
+    <span className="run-filter" data-testid="run-filter">
+      <Icon name="target" size={14} /> Pending predictions of {name}
+      <button
+        type="button"
+        className="icon-button icon-button--small"
+        aria-label="Show every image, not only those with pending predictions"
+        onClick={onClear}
+      >
+        <Icon name="close" size={14} />
+      </button>
+    </span>
+  );
+}
+
 function SearchBox({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const [draft, setDraft] = useState(value);
   const id = useId();

@@ -68,9 +68,30 @@ describe("library scope in the URL", () => {
       status: "done",
       q: "",
       folder: "",
+      predictionRun: undefined,
       sort: "name",
       order: "desc",
     });
     expect(p.toString()).toBe("other=1&status=done&order=desc");
+  });
+});
+
+describe("library scope: a prediction run's pending work (issue 17)", () => {
+  it("reads the run from the URL, keeps it, and passes it to the API", () => {
+    const s = parseScope(new URLSearchParams("predictionRun=12&status=new"));
+    expect(s.predictionRun).toBe(12);
+    expect(scopeSearch(s)).toBe("?status=new&predictionRun=12");
+    expect(scopeQuery(s).predictionRun).toBe(12);
+    expect(
+      withScope(new URLSearchParams("view=grid&predictionRun=12"), {
+        ...s,
+        predictionRun: undefined,
+      }).toString(),
+    ).toBe("view=grid&status=new");
+  });
+
+  it("ignores a run that is not a positive whole number", () => {
+    for (const raw of ["0", "-1", "1.5", "abc", "012", ""])
+      expect(parseScope(new URLSearchParams({ predictionRun: raw })).predictionRun).toBeUndefined();
   });
 });

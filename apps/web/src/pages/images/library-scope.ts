@@ -16,6 +16,11 @@ export interface LibraryScope {
   q: string;
   /** A folder and its sub-folders (`cam_a/`), "" for every image (issue 18's folder tree). */
   folder: string;
+  /**
+   * Only images with pending predictions of this run (issue 17): a run's "Open in the editor" walks
+   * the images it still has work on.
+   */
+  predictionRun: number | undefined;
   sort: ImageSort;
   order: SortOrder;
 }
@@ -28,7 +33,11 @@ export const SORT_LABEL: Record<ImageSort, string> = {
   edited: "Last edited",
 };
 
-const SCOPE_KEYS = ["status", "q", "folder", "sort", "order"] as const;
+const SCOPE_KEYS = ["status", "q", "folder", "predictionRun", "sort", "order"] as const;
+
+/** A run id as the URL holds it: decimal digits only, anything else is no filter. */
+const runOf = (raw: string | null): number | undefined =>
+  raw !== null && /^[1-9][0-9]{0,14}$/.test(raw) ? Number(raw) : undefined;
 
 /** A folder as the server names it: no leading "/", a trailing one ("" stays ""). */
 export const folderOf = (raw: string | null): string => {
@@ -46,6 +55,7 @@ export const parseScope = (params: URLSearchParams): LibraryScope => {
     status: status.success ? status.data : undefined,
     q: params.get("q")?.trim() ?? "",
     folder: folderOf(params.get("folder")),
+    predictionRun: runOf(params.get("predictionRun")),
     sort: s,
     order: order.success ? order.data : DEFAULT_SORT_ORDER[s],
   };
@@ -56,6 +66,7 @@ export const scopeQuery = (s: LibraryScope) => ({
   status: s.status,
   q: s.q || undefined,
   folder: s.folder || undefined,
+  predictionRun: s.predictionRun,
   sort: s.sort,
   order: s.order,
 });
@@ -66,6 +77,7 @@ export const scopeSearch = (s: LibraryScope): string => {
   if (s.status) p.set("status", s.status);
   if (s.q) p.set("q", s.q);
   if (s.folder) p.set("folder", s.folder);
+  if (s.predictionRun !== undefined) p.set("predictionRun", String(s.predictionRun));
   if (s.sort !== "name") p.set("sort", s.sort);
   if (s.order !== DEFAULT_SORT_ORDER[s.sort]) p.set("order", s.order);
   const qs = p.toString();

@@ -11,7 +11,7 @@ import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
 import { ImportPredictionsDialog } from "./ImportPredictionsDialog";
-import { acceptanceRate, deleteConsequence, SOURCE_LABEL, totalOf } from "./predictions-model";
+import { acceptanceRate, deleteConsequence, runEditorPath, SOURCE_LABEL, totalOf } from "./predictions-model";
 import "../../auth/accounts.css";
 import "./predictions.css";
 
@@ -42,13 +42,20 @@ export function PredictionsPage() {
   const [editing, setEditing] = useState<PredictionRun | null>(null);
   const [deleting, setDeleting] = useState<PredictionRun | null>(null);
 
-  const openEditor = async () => {
+  const openEditor = async (r: PredictionRun) => {
     try {
-      // The library's first image: the editor's run panel and `]` take it from there.
-      const page = await call("listImages", { params: { projectId }, query: { limit: 1 } });
-      const first = page.items[0];
-      if (first) navigate(`/projects/${projectId}/images/${first.id}`);
-      else toastError("No image to open", new Error("the project has no images yet"));
+      // The run's first image with pending predictions; A/D then step only through the run's work.
+      const path = await runEditorPath(
+        (query) => call("listImages", { params: { projectId }, query }),
+        projectId,
+        r.id,
+      );
+      if (path) navigate(path);
+      else
+        toastError(
+          "Nothing to open",
+          new Error(`${r.modelName} ${r.modelVersion} has no pending predictions left`),
+        );
     } catch (err) {
       toastError("Could not open the editor", err);
     }
@@ -150,7 +157,14 @@ export function PredictionsPage() {
                       <button
                         type="button"
                         className="button button--small"
-                        onClick={() => void openEditor()}
+                        onClick={() => void openEditor(r)}
+                        disabled={r.counts.pending === 0}
+                        title={
+                          r.counts.pending === 0
+                            ? "No pending predictions left"
+                            : "The first image with pending predictions of this run; A and D step through the rest"
+                        }
+                        aria-label={`Open in the editor: ${r.modelName} ${r.modelVersion}`}
                       >
                         Open in the editor
                       </button>

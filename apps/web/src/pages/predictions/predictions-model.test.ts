@@ -1,11 +1,13 @@
 import type { PredictionImportReport } from "@labelbench/schema";
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
+import { parseScope } from "../images/library-scope";
 import {
   acceptanceRate,
   deleteConsequence,
   errorCount,
   problemPlace,
   reportSummary,
+  runEditorPath,
 } from "./predictions-model";
 
 const counts = (pending: number, accepted: number, edited: number, rejected: number) => ({
@@ -77,5 +79,37 @@ describe("the Predictions page's numbers", () => {
       "results.json [12]",
     );
     expect(problemPlace(r.problems[1] as PredictionImportReport["problems"][number])).toBe("results.json");
+  });
+});
+
+describe("a run's Open in the editor", () => {
+  it("opens the run's first image with pending predictions, its filter in the address for A/D", async () => {
+    const asked: unknown[] = [];
+    const path = await runEditorPath(
+      async (query) => {
+        asked.push(query);
+        return { items: [{ id: 42 }] };
+      },
+      7,
+      3,
+    );
+    expect(asked).toEqual([
+      {
+        status: undefined,
+        q: undefined,
+        folder: undefined,
+        predictionRun: 3,
+        sort: "name",
+        order: "asc",
+        limit: 1,
+      },
+    ]);
+    expect(path).toBe("/projects/7/images/42?predictionRun=3");
+    // The editor reads the same filter back from that address, so its neighbours follow the run.
+    expect(parseScope(new URLSearchParams("predictionRun=3")).predictionRun).toBe(3);
+  });
+
+  it("has nowhere to go when the run has no pending prediction left", async () => {
+    expect(await runEditorPath(async () => ({ items: [] }), 7, 3)).toBeNull();
   });
 });

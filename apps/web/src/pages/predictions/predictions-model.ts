@@ -1,5 +1,6 @@
 import type { PredictionImportReport, PredictionRun } from "@labelbench/schema";
 import { formatCount, plural } from "../../ui/format";
+import { type LibraryScope, parseScope, scopeQuery, scopeSearch } from "../images/library-scope";
 
 /** The Predictions page's words and numbers, pure (predictions-model.test.ts). */
 
@@ -45,3 +46,30 @@ export const errorCount = (r: PredictionImportReport): number =>
 /** Where a problem is, as the report gives it: "results.json [12]" or "labels/a.txt line 4". */
 export const problemPlace = (p: PredictionImportReport["problems"][number]): string =>
   p.where ? `${p.file} ${p.where}` : p.file;
+
+/** The library's scope of a run's work: its images with pending predictions, in name order. */
+export const runScope = (runId: number): LibraryScope => ({
+  ...parseScope(new URLSearchParams()),
+  predictionRun: runId,
+});
+
+/** Lists the first image of a library scope (the listImages endpoint, given by the page). */
+export type FirstImageOf = (query: ReturnType<typeof scopeQuery> & { limit: 1 }) => Promise<{
+  items: readonly { id: number }[];
+}>;
+
+/**
+ * Where a run's "Open in the editor" goes: the first image holding a pending prediction of the run,
+ * in library order, with the run's filter in the address so the editor's previous/next (A/D) step
+ * only through the run's remaining work. Null when the run has no pending prediction left.
+ */
+export const runEditorPath = async (
+  firstImage: FirstImageOf,
+  projectId: number,
+  runId: number,
+): Promise<string | null> => {
+  const scope = runScope(runId);
+  const page = await firstImage({ ...scopeQuery(scope), limit: 1 });
+  const first = page.items[0];
+  return first ? `/projects/${projectId}/images/${first.id}${scopeSearch(scope)}` : null;
+};

@@ -20,6 +20,7 @@ import { downloadExport } from "../export/download";
 import { DEFAULT_CHOICE, defaultFileName, exportPath, FORMAT_INFO } from "../export/export-model";
 import {
   type CompareTarget,
+  changedShapeNotes,
   compareTargets,
   FREEZE_SPLITS,
   parseTarget,
@@ -534,9 +535,12 @@ function DiffView({
             <span className="diff-added">+{formatCount(d.shapes.added)}</span>{" "}
             <span className="diff-removed">−{formatCount(d.shapes.removed)}</span>{" "}
             <span className="diff-changed">~{formatCount(d.shapes.changed)}</span>
-            {d.shapes.relabeled > 0 && (
-              <span className="muted"> · {formatCount(d.shapes.relabeled)} relabeled</span>
-            )}
+            {changedShapeNotes(d.shapes).map((note) => (
+              <span key={note} className="muted">
+                {" "}
+                · {note}
+              </span>
+            ))}
           </dd>
         </div>
       </dl>
@@ -553,6 +557,9 @@ function DiffView({
                     <th scope="col">Added</th>
                     <th scope="col">Removed</th>
                     <th scope="col">Changed</th>
+                    <th scope="col" title="changed shapes whose attribute values changed">
+                      Attributes changed
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -569,6 +576,7 @@ function DiffView({
                       <td>{formatCount(l.added)}</td>
                       <td>{formatCount(l.removed)}</td>
                       <td>{formatCount(l.changed)}</td>
+                      <td>{formatCount(l.attributesChanged)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compareTargets, parseTarget, shapeChangeText, versionTitle } from "./versions-model";
+import {
+  changedShapeNotes,
+  compareTargets,
+  parseTarget,
+  shapeChangeText,
+  versionTitle,
+} from "./versions-model";
 
 describe("versions model", () => {
   const versions = [
@@ -32,5 +38,17 @@ describe("versions model", () => {
     expect(shapeChangeText({ shapesAdded: 2, shapesRemoved: 0, shapesChanged: 1 })).toBe("+2 ~1");
     expect(shapeChangeText({ shapesAdded: 0, shapesRemoved: 3, shapesChanged: 0 })).toBe("−3");
     expect(shapeChangeText({ shapesAdded: 0, shapesRemoved: 0, shapesChanged: 0 })).toBe("tags");
+  });
+});
+
+describe("the diff's changed shapes", () => {
+  it("names how many were relabeled and how many had their attribute values changed, beside each other", () => {
+    expect(changedShapeNotes({ relabeled: 2, attributesChanged: 1234 })).toEqual([
+      "2 relabeled",
+      "1,234 with attributes changed",
+    ]);
+    // Two versions that differ only in attribute values still say what changed.
+    expect(changedShapeNotes({ relabeled: 0, attributesChanged: 3 })).toEqual(["3 with attributes changed"]);
+    expect(changedShapeNotes({ relabeled: 0, attributesChanged: 0 })).toEqual([]);
   });
 });

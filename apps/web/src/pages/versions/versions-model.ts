@@ -1,4 +1,5 @@
-import type { DatasetVersion, VersionDiffImage } from "@labelbench/schema";
+import type { DatasetVersion, VersionDiff, VersionDiffImage } from "@labelbench/schema";
+import { formatCount } from "../../ui/format";
 
 /** What a version can be compared with: `live` (the project now) or another version's number. */
 export type CompareTarget = number | "live";
@@ -37,6 +38,18 @@ export const shapeChangeText = (
   ].filter((p) => p !== "");
   return parts.length > 0 ? parts.join(" ") : "tags";
 };
+
+/**
+ * What the changed shapes' count holds, beside it: "2 relabeled", "3 with attributes changed"
+ * (both subsets of changed, and one shape may be in both); zeros left out.
+ */
+export const changedShapeNotes = (
+  s: Pick<VersionDiff["shapes"], "relabeled" | "attributesChanged">,
+): string[] =>
+  [
+    s.relabeled > 0 ? `${formatCount(s.relabeled)} relabeled` : "",
+    s.attributesChanged > 0 ? `${formatCount(s.attributesChanged)} with attributes changed` : "",
+  ].filter((n) => n !== "");
 
 /** The split a freeze sends: null for none (the version's exports then split as a live export does). */
 export const FREEZE_SPLITS: { label: string; split: string | null }[] = [
