@@ -42,7 +42,7 @@ const cases: Case[] = [
   { dir: "packages/quality/src", specifier: "@labelbench/schema", forbidden: false },
   { dir: "packages/quality/src", specifier: "@labelbench/formats", forbidden: true },
   { dir: "packages/quality/src", specifier: "@labelbench/editor", forbidden: true },
-  { dir: "packages/quality/src", specifier: "polygon-clipping", forbidden: false },
+  { dir: "packages/quality/src", specifier: "clipper2-ts", forbidden: false },
   { dir: "packages/quality/src/ladder-probe", specifier: "../../../geometry/src/index", forbidden: true },
   // No package imports an app, by name...
   ...["geometry", "schema", "formats", "editor", "quality"].flatMap((pkg) => [
