@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { geometryJson as storedGeometryJson } from "@labelbench/geometry";
-import {
-  type Annotation,
-  type AnnotationPatchResult,
-  type AnnotationSet,
-  type AnnotationSetPatch,
-  type AnnotationSetPut,
-  countOf,
-  type FieldIssue,
-  MAX_SHAPES_PER_IMAGE,
+import type {
+  Annotation,
+  AnnotationPatchResult,
+  AnnotationSet,
+  AnnotationSetPatch,
+  AnnotationSetPut,
+  FieldIssue,
 } from "@labelbench/schema";
 import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
@@ -18,6 +16,7 @@ import { claimRevision } from "../images/image-changes-repo.js";
 import { labelRepo } from "../labels/repo.js";
 import { applyPredictionLinks, type SavedShape } from "../predictions/link.js";
 import { guardSave, type SaveCaller } from "../review/save-guard.js";
+import { checkPatch, checkPut, refuse, refuseOverfull } from "./check-save.js";
 import {
   getSet,
   has,
@@ -31,23 +30,7 @@ import {
   tagsOf,
 } from "./repo.js";
 import { annotationSetJson } from "./set-json.js";
-import {
-  type ValidatedAnnotation,
-  validateAnnotationSet,
-  validateAnnotations,
-  validateTags,
-} from "./validate.js";
-
-/** A 400 listing every bad field, with paths relative to the request (like the route helper's). */
-export const refuse = (bodyIssues: FieldIssue[]): AppError => {
-  const issues = bodyIssues.map((i) => ({ path: `body.${i.path}`, message: i.message }));
-  const first = issues[0];
-  return new AppError(
-    "VALIDATION_ERROR",
-    `${issues.length} invalid field(s); first: ${first?.path}: ${first?.message}`,
-    issues,
-  );
-};
+import type { ValidatedAnnotation } from "./validate.js";
 
 /** The row to store for a checked shape: the old row itself when nothing changed, so it is not rewritten. */
 const storedOf = (
@@ -141,8 +124,6 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
     if (!row) throw notFound("image", id);
     return row;
   };
-  const labelsOf = async (projectId: number) =>
-    new Map((await labelRepo.list(deps.sql, projectId)).map((l) => [l.id, l]));
   /**
    * First in the write transaction: holds the labels the save refers to (see labelRepo.holdForUse),
    * before the image, the order a label's deletion locks them in. Which ones are gone is told
@@ -197,9 +178,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
       actor: string | null,
       caller?: SaveCaller,
     ): Promise<AnnotationSet> => {
-      const image = await requireImage(deps.sql, imageId);
-      const checked = validateAnnotationSet(body, image, await labelsOf(image.project_id));
-      if (!checked.ok) throw refuse(checked.issues);
+      const { image, ...checked } = await checkPut(deps.sql, imageId, body);
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const kept = await holdLabels(trx, image.project_id, checked.annotations, checked.tags);
@@ -244,21 +223,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
       actor: string | null,
       caller?: SaveCaller,
     ): Promise<AnnotationPatchResult> => {
-      const image = await requireImage(deps.sql, imageId);
-      const issues: FieldIssue[] = [];
-      const labels = await labelsOf(image.project_id);
-      const upsert = validateAnnotations(body.upsert, "upsert", image, labels, issues);
-      const upserted = new Set(body.upsert.map((a) => a.id));
-      const deleting = new Set<string>();
-      body.delete.forEach((uid, i) => {
-        if (upserted.has(uid))
-          issues.push({ path: `delete.${i}`, message: `annotation "${uid}" is both upserted and deleted` });
-        else if (deleting.has(uid))
-          issues.push({ path: `delete.${i}`, message: `duplicate annotation id "${uid}"` });
-        deleting.add(uid);
-      });
-      const tags = body.tags === undefined ? undefined : validateTags(body.tags, labels, issues);
-      if (issues.length > 0) throw refuse(issues);
+      const { image, upsert, upserted, deleting, tags } = await checkPatch(deps.sql, imageId, body);
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const kept = await holdLabels(trx, image.project_id, upsert, tags);
@@ -309,14 +274,7 @@ export const annotationService = (deps: Pick<Deps, "sql" | "dialect" | "now">) =
           now,
         });
         if (!links.ok) throw refuse(links.issues);
-        // Thrown inside the transaction, so the patch (and the revision step) is rolled back whole.
-        if (annotationCount > MAX_SHAPES_PER_IMAGE)
-          throw refuse([
-            {
-              path: "upsert",
-              message: `image ${imageId} would hold ${countOf(annotationCount, "shapes")}; at most ${countOf(MAX_SHAPES_PER_IMAGE, "shapes")} per image`,
-            },
-          ]);
+        refuseOverfull(imageId, annotationCount);
         return {
           imageId,
           revision,

@@ -1,27 +1,21 @@
 import { randomUUID } from "node:crypto";
-import {
-  type AnnotationPatchResult,
-  type AnnotationSet,
-  type AnnotationSetPatch,
-  type AnnotationSetPut,
-  type CopyPurpose,
-  countOf,
-  type FieldIssue,
-  type Image,
-  type ImageCopy,
-  type ImageWork,
-  MAX_SHAPES_PER_IMAGE,
-  type ReviewSettings,
-  type Role,
+import type {
+  AnnotationPatchResult,
+  AnnotationSet,
+  AnnotationSetPatch,
+  AnnotationSetPut,
+  CopyPurpose,
+  Image,
+  ImageCopy,
+  ImageWork,
+  ReviewSettings,
+  Role,
 } from "@labelbench/schema";
 import type { z } from "zod";
 import type { Executor } from "../../db/executor.js";
 import type { Deps } from "../../deps.js";
 import { AppError, notFound } from "../../http/errors.js";
-import { imageOf } from "../annotations/repo.js";
-import { refuse } from "../annotations/service.js";
-import { validateAnnotationSet, validateAnnotations, validateTags } from "../annotations/validate.js";
-import { labelRepo } from "../labels/repo.js";
+import { checkPatch, checkPut, refuse, refuseOverfull, type ShapeRule } from "../annotations/check-save.js";
 import { scoreImage } from "../quality/score.js";
 import { inSample, leaseEnd, submittedState } from "../review/work.js";
 import { settingsOf } from "../review/work-repo.js";
@@ -45,21 +39,19 @@ import { patchShapes, replaceShapes, toAnnotation } from "./copy-set.js";
  * A private copy is measured blind against the reference (gold, qualification, overlap): a model's
  * predictions are not offered there, and a save naming one is refused rather than half applied.
  */
-const predictionClaims = (
-  shapes: readonly { predictionId?: number | undefined }[],
-  field: string,
-  imageId: number,
-): FieldIssue[] =>
-  shapes.flatMap((a, i) =>
-    a.predictionId === undefined
-      ? []
-      : [
-          {
-            path: `${field}.${i}.predictionId`,
-            message: `image ${imageId} is worked in your private copy, where predictions cannot be accepted`,
-          },
-        ],
-  );
+const predictionClaims =
+  (imageId: number): ShapeRule =>
+  (shapes, field) =>
+    shapes.flatMap((a, i) =>
+      a.predictionId === undefined
+        ? []
+        : [
+            {
+              path: `${field}.${i}.predictionId`,
+              message: `image ${imageId} is worked in your private copy, where predictions cannot be accepted`,
+            },
+          ],
+    );
 /** Who reads or writes: a copy is found by (image, person); annotators never see a gold reference. */
 export interface CopyCaller {
   userId: number;
@@ -160,8 +152,6 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
     target.kind === "copy"
       ? liveSet(ex, target.projectId, target.row)
       : { imageId: target.imageId, revision: 0, annotations: [], tags: [] };
-  const labelsOf = async (projectId: number) =>
-    new Map((await labelRepo.list(deps.sql, projectId)).map((l) => [l.id, l]));
 
   /**
    * Opens the write: creates an unopened copy, claims the next revision of the caller's copy, or
@@ -211,12 +201,7 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
     ): Promise<AnnotationSet | null> => {
       const target = await targetOf(deps.sql, imageId, caller);
       if (!target || !caller) return null;
-      const image = await imageOf(deps.sql, imageId);
-      if (!image) throw notFound("image", imageId);
-      const checked = validateAnnotationSet(body, image, await labelsOf(image.project_id));
-      if (!checked.ok) throw refuse(checked.issues);
-      const claims = predictionClaims(body.annotations, "annotations", imageId);
-      if (claims.length > 0) throw refuse(claims);
+      const checked = await checkPut(deps.sql, imageId, body, predictionClaims(imageId));
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const row = await claim(trx, target, imageId, caller.userId, body.baseRevision, now);
@@ -234,23 +219,7 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
     ): Promise<AnnotationPatchResult | null> => {
       const target = await targetOf(deps.sql, imageId, caller);
       if (!target || !caller) return null;
-      const image = await imageOf(deps.sql, imageId);
-      if (!image) throw notFound("image", imageId);
-      const issues: FieldIssue[] = [];
-      const labels = await labelsOf(image.project_id);
-      const upsert = validateAnnotations(body.upsert, "upsert", image, labels, issues);
-      issues.push(...predictionClaims(body.upsert, "upsert", imageId));
-      const upserted = new Set(body.upsert.map((a) => a.id));
-      const deleting = new Set<string>();
-      body.delete.forEach((uid, i) => {
-        if (upserted.has(uid))
-          issues.push({ path: `delete.${i}`, message: `annotation "${uid}" is both upserted and deleted` });
-        else if (deleting.has(uid))
-          issues.push({ path: `delete.${i}`, message: `duplicate annotation id "${uid}"` });
-        deleting.add(uid);
-      });
-      const tags = body.tags === undefined ? undefined : validateTags(body.tags, labels, issues);
-      if (issues.length > 0) throw refuse(issues);
+      const { upsert, tags } = await checkPatch(deps.sql, imageId, body, predictionClaims(imageId));
       const now = deps.now();
       return deps.sql.transaction().execute(async (trx) => {
         const row = await claim(trx, target, imageId, caller.userId, body.baseRevision, now);
@@ -267,13 +236,7 @@ export const copyService = (deps: Pick<Deps, "sql" | "dialect" | "now">) => {
           now,
         );
         if (!out.ok) throw refuse(out.issues);
-        if (out.shapes.length > MAX_SHAPES_PER_IMAGE)
-          throw refuse([
-            {
-              path: "upsert",
-              message: `image ${imageId} would hold ${countOf(out.shapes.length, "shapes")}; at most ${countOf(MAX_SHAPES_PER_IMAGE, "shapes")} per image`,
-            },
-          ]);
+        refuseOverfull(imageId, out.shapes.length);
         const nextTags = tags ?? tagsOf(row);
         await writeCopySet(trx, imageId, caller.userId, out.shapes, nextTags);
         return {

@@ -11,6 +11,7 @@ import { FormField, InputField } from "../../auth/FormField";
 import { useProject } from "../../project/project-context";
 import { SubmitFooter } from "../../ui/Dialog";
 import { EmptyState, ErrorState, Loading, ProgressBar, Spinner } from "../../ui/parts";
+import { bindTextFields } from "../../ui/SettingsRows";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
 import { useAsync } from "../../ui/useAsync";
 import { useTitle } from "../../ui/useTitle";
@@ -145,6 +146,7 @@ function BackendEditor({
     setForm((f) => ({ ...f, ...next }));
     setErrors({});
   };
+  const bind = bindTextFields(form, errors, edit);
   const submit = async () => {
     const read = readBackendForm(
       form,
@@ -177,20 +179,12 @@ function BackendEditor({
         }}
       >
         <div className="inline-form settings-numbers">
-          <InputField
-            label="Name"
-            error={errors.name}
-            value={form.name}
-            autoFocus
-            onChange={(e) => edit({ name: e.target.value })}
-          />
+          <InputField label="Name" autoFocus {...bind("name")} />
           <InputField
             label="URL"
             hint="The backend's base URL; Labelbench calls /health, /setup, /predict and /webhook under it."
-            error={errors.url}
             placeholder="http://localhost:9090"
-            value={form.url}
-            onChange={(e) => edit({ url: e.target.value })}
+            {...bind("url")}
           />
         </div>
         <div className="inline-form settings-numbers">
@@ -213,14 +207,7 @@ function BackendEditor({
               </select>
             )}
           </FormField>
-          {form.authMethod === "basic" && (
-            <InputField
-              label="User"
-              error={errors.basicUser}
-              value={form.basicUser}
-              onChange={(e) => edit({ basicUser: e.target.value })}
-            />
-          )}
+          {form.authMethod === "basic" && <InputField label="User" {...bind("basicUser")} />}
           {form.authMethod !== "none" && (
             <InputField
               label={form.authMethod === "basic" ? "Password" : "Token"}
@@ -231,9 +218,7 @@ function BackendEditor({
                   ? `Stored (${stored.secretHint}); leave blank to keep it.`
                   : "Stored for the backend's requests; never shown again."
               }
-              error={errors.secret}
-              value={form.secret}
-              onChange={(e) => edit({ secret: e.target.value })}
+              {...bind("secret")}
             />
           )}
         </div>
@@ -241,25 +226,11 @@ function BackendEditor({
           <InputField
             label="Requests at once"
             hint="At most this many /predict requests in flight."
-            error={errors.maxConcurrency}
             inputMode="numeric"
-            value={form.maxConcurrency}
-            onChange={(e) => edit({ maxConcurrency: e.target.value })}
+            {...bind("maxConcurrency")}
           />
-          <InputField
-            label="Images per request"
-            error={errors.batchSize}
-            inputMode="numeric"
-            value={form.batchSize}
-            onChange={(e) => edit({ batchSize: e.target.value })}
-          />
-          <InputField
-            label="Timeout (seconds)"
-            error={errors.timeoutSeconds}
-            inputMode="numeric"
-            value={form.timeoutSeconds}
-            onChange={(e) => edit({ timeoutSeconds: e.target.value })}
-          />
+          <InputField label="Images per request" inputMode="numeric" {...bind("batchSize")} />
+          <InputField label="Timeout (seconds)" inputMode="numeric" {...bind("timeoutSeconds")} />
         </div>
         <div className="settings-form__foot">
           <SubmitFooter onCancel={onCancel} busy={busy} busyLabel="Saving">

@@ -1,7 +1,7 @@
 import type { ActiveLearningSettings, PredictionRun } from "@labelbench/schema";
-import { useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
 import { call } from "../../api/client";
-import { InputField } from "../../auth/FormField";
+import { FormField, InputField } from "../../auth/FormField";
 import { useProject } from "../../project/project-context";
 import { ErrorState, Loading } from "../../ui/parts";
 import { messageOf, toastError, toastSuccess } from "../../ui/toast-store";
@@ -14,6 +14,7 @@ import {
   toActiveLearningForm,
 } from "./active-learning-model";
 import "./active-learning.css";
+import { SettingsChoice } from "../../ui/SettingsRows";
 import { SettingsSaveBar } from "../../ui/SettingsSaveBar";
 
 /**
@@ -65,10 +66,10 @@ export function ActiveLearningSection() {
   );
 }
 
-const ORDERS: { order: ActiveLearningSettings["order"]; title: string; text: string }[] = [
-  { order: "upload", title: "Upload order", text: "The library's name order." },
+const ORDERS: { value: ActiveLearningSettings["order"]; title: string; text: string }[] = [
+  { value: "upload", title: "Upload order", text: "The library's name order." },
   {
-    order: "uncertainty",
+    value: "uncertainty",
     title: "Most uncertain first",
     text: "Active learning: the images a model version is least sure of, mixed across its predicted labels.",
   },
@@ -85,7 +86,6 @@ function ActiveLearningFormView({
   onSaved: (s: ActiveLearningSettings) => void;
   save: (body: Partial<ActiveLearningSettings>) => Promise<ActiveLearningSettings>;
 }) {
-  const id = useId();
   const [form, setForm] = useState<ActiveLearningForm>(() => toActiveLearningForm(saved));
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -124,63 +124,49 @@ function ActiveLearningFormView({
         void submit();
       }}
     >
-      <fieldset className="field plain-fieldset">
-        <legend className="field__label">Order of the work queue</legend>
-        <div className="radio-cards">
-          {ORDERS.map((o) => (
-            <label key={o.order} className="radio-card">
-              <input
-                type="radio"
-                name="queue-order"
-                value={o.order}
-                checked={form.order === o.order}
-                onChange={() => edit({ order: o.order })}
-              />
-              <span>
-                <span className="radio-card__title">{o.title}</span>
-                <br />
-                <span className="radio-card__text">{o.text}</span>
-              </span>
-            </label>
-          ))}
-        </div>
-        <p className="field__hint">{"settings" in read ? activeLearningSentence(read.settings) : "\u00a0"}</p>
-      </fieldset>
+      <SettingsChoice
+        legend="Order of the work queue"
+        name="queue-order"
+        options={ORDERS}
+        value={form.order}
+        onChange={(order) => edit({ order })}
+        hint={"settings" in read ? activeLearningSentence(read.settings) : "\u00a0"}
+      />
 
       {form.order === "uncertainty" && (
         <div className="inline-form inline-form--top settings-numbers">
-          <div className="field">
-            <label className="field__label" htmlFor={`${id}-m`}>
-              Uncertainty
-            </label>
-            <select
-              id={`${id}-m`}
-              className="input select"
-              value={form.measure}
-              onChange={(e) => edit({ measure: e.target.value === "margin" ? "margin" : "least-confidence" })}
-            >
-              <option value="least-confidence">Least confidence (1 − top score)</option>
-              <option value="margin">Margin (top − second score)</option>
-            </select>
-          </div>
-          <div className="field">
-            <label className="field__label" htmlFor={`${id}-r`}>
-              Model version
-            </label>
-            <select
-              id={`${id}-r`}
-              className="input select"
-              value={form.runId}
-              onChange={(e) => edit({ runId: e.target.value })}
-            >
-              <option value="">The newest</option>
-              {runs.map((r) => (
-                <option key={r.id} value={String(r.id)}>
-                  {r.modelName} {r.modelVersion}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FormField label="Uncertainty" error={undefined}>
+            {({ id }) => (
+              <select
+                id={id}
+                className="input select"
+                value={form.measure}
+                onChange={(e) =>
+                  edit({ measure: e.target.value === "margin" ? "margin" : "least-confidence" })
+                }
+              >
+                <option value="least-confidence">Least confidence (1 − top score)</option>
+                <option value="margin">Margin (top − second score)</option>
+              </select>
+            )}
+          </FormField>
+          <FormField label="Model version" error={undefined}>
+            {({ id }) => (
+              <select
+                id={id}
+                className="input select"
+                value={form.runId}
+                onChange={(e) => edit({ runId: e.target.value })}
+              >
+                <option value="">The newest</option>
+                {runs.map((r) => (
+                  <option key={r.id} value={String(r.id)}>
+                    {r.modelName} {r.modelVersion}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
           <InputField
             label="Label diversity (hand-outs)"
             hint="A top predicted label is not handed out again within this many; 0: pure uncertainty."

@@ -15,6 +15,7 @@ import {
   toQualityForm,
 } from "./quality-settings-model";
 import "./quality-settings.css";
+import { bindTextFields, SettingsCheck, type TextKeys } from "../../ui/SettingsRows";
 import { SettingsSaveBar } from "../../ui/SettingsSaveBar";
 
 /**
@@ -95,15 +96,9 @@ function QualityFormView({
       setBusy(false);
     }
   };
-  const field = (key: keyof QualityForm, label: string, hint: string, mode: "decimal" | "numeric") => (
-    <InputField
-      label={label}
-      hint={hint}
-      error={errors[key]}
-      inputMode={mode}
-      value={form[key]}
-      onChange={(e) => edit({ [key]: e.target.value })}
-    />
+  const bind = bindTextFields(form, errors, edit);
+  const field = (key: TextKeys<QualityForm>, label: string, hint: string, mode: "decimal" | "numeric") => (
+    <InputField label={label} hint={hint} inputMode={mode} {...bind(key)} />
   );
 
   return (
@@ -180,20 +175,13 @@ function QualityFormView({
         </div>
       </fieldset>
 
-      <label className="check-row">
-        <input
-          type="checkbox"
-          checked={form.matchPreset === "cvat"}
-          onChange={(e) => edit({ matchPreset: e.target.checked ? "cvat" : "default" })}
-        />
-        <span className="check-row__text">
-          <strong>Match shapes as CVAT does</strong>
-          <span className="muted">
-            A match needs IoU 0.4 and is loose under 0.8 (default: 0.5 and 0.75), so scores compare with
-            CVAT's.
-          </span>
-        </span>
-      </label>
+      <SettingsCheck
+        title="Match shapes as CVAT does"
+        checked={form.matchPreset === "cvat"}
+        onChange={(cvat) => edit({ matchPreset: cvat ? "cvat" : "default" })}
+      >
+        A match needs IoU 0.4 and is loose under 0.8 (default: 0.5 and 0.75), so scores compare with CVAT's.
+      </SettingsCheck>
 
       <SettingsSaveBar dirty={dirty} busy={busy} onDiscard={() => setForm(toQualityForm(saved))} />
     </form>

@@ -19,12 +19,13 @@ import {
 } from "./review-settings-model";
 import "../../auth/accounts.css";
 import "../../review/review.css";
+import { bindTextFields, SettingsCheck, SettingsChoice } from "../../ui/SettingsRows";
 import { SettingsSaveBar } from "../../ui/SettingsSaveBar";
 
-const MODES: { mode: ReviewMode; title: string; text: string }[] = [
-  { mode: "off", title: "Off", text: "Submitted images are done." },
-  { mode: "sample", title: "Sample", text: "A reproducible share is reviewed." },
-  { mode: "all", title: "All", text: "Every submission is reviewed." },
+const MODES: { value: ReviewMode; title: string; text: string }[] = [
+  { value: "off", title: "Off", text: "Submitted images are done." },
+  { value: "sample", title: "Sample", text: "A reproducible share is reviewed." },
+  { value: "all", title: "All", text: "Every submission is reviewed." },
 ];
 
 /** A project's settings for managers: the review policy and the work queue (issue 15). */
@@ -96,6 +97,7 @@ function SettingsForm({
     setForm((f) => ({ ...f, ...next }));
     setErrors({});
   };
+  const bind = bindTextFields(form, errors, edit);
 
   const submit = async () => {
     if ("errors" in read) {
@@ -124,82 +126,52 @@ function SettingsForm({
         void submit();
       }}
     >
-      <fieldset className="field plain-fieldset">
-        <legend className="field__label">Review</legend>
-        <div className="radio-cards">
-          {MODES.map((m) => (
-            <label key={m.mode} className="radio-card">
-              <input
-                type="radio"
-                name="review-mode"
-                value={m.mode}
-                checked={form.mode === m.mode}
-                onChange={() => edit({ mode: m.mode })}
-              />
-              <span>
-                <span className="radio-card__title">{m.title}</span>
-                <br />
-                <span className="radio-card__text">{m.text}</span>
-              </span>
-            </label>
-          ))}
-        </div>
-        <p className="field__hint">{"settings" in read ? policySentence(read.settings) : "\u00a0"}</p>
-      </fieldset>
+      <SettingsChoice
+        legend="Review"
+        name="review-mode"
+        options={MODES}
+        value={form.mode}
+        onChange={(mode) => edit({ mode })}
+        hint={"settings" in read ? policySentence(read.settings) : "\u00a0"}
+      />
 
       {form.mode === "sample" && (
         <div className="inline-form settings-numbers">
           <InputField
             label="Sample share (%)"
             hint="Which images: a hash of the seed and the image id, the same on every server."
-            error={errors.samplePercent}
             inputMode="decimal"
-            value={form.samplePercent}
-            onChange={(e) => edit({ samplePercent: e.target.value })}
+            {...bind("samplePercent")}
           />
           <InputField
             label="Seed"
             hint="Another seed picks another sample."
-            error={errors.sampleSeed}
             inputMode="numeric"
-            value={form.sampleSeed}
-            onChange={(e) => edit({ sampleSeed: e.target.value })}
+            {...bind("sampleSeed")}
           />
         </div>
       )}
 
-      <label className="check-row">
-        <input
-          type="checkbox"
-          checked={form.returnOnEdit}
-          onChange={(e) => edit({ returnOnEdit: e.target.checked })}
-        />
-        <span className="check-row__text">
-          <strong>An edit after a decision sends the image back to review</strong>
-          <span className="muted">Otherwise the decision is only marked as changed since.</span>
-        </span>
-      </label>
+      <SettingsCheck
+        title="An edit after a decision sends the image back to review"
+        checked={form.returnOnEdit}
+        onChange={(returnOnEdit) => edit({ returnOnEdit })}
+      >
+        Otherwise the decision is only marked as changed since.
+      </SettingsCheck>
 
-      <label className="check-row">
-        <input type="checkbox" checked={form.queue} onChange={(e) => edit({ queue: e.target.checked })} />
-        <span className="check-row__text">
-          <strong>Work queue</strong>
-          <span className="muted">
-            "Next image" hands each annotator a free image under a lease, so two people never label the same
-            image.
-          </span>
-        </span>
-      </label>
+      <SettingsCheck title="Work queue" checked={form.queue} onChange={(queue) => edit({ queue })}>
+        "Next image" hands each annotator a free image under a lease, so two people never label the same
+        image.
+      </SettingsCheck>
 
       {form.queue && (
         <div className="inline-form settings-numbers">
           <InputField
             label="Lease (minutes)"
             hint="An image left idle this long returns to the pool; saving renews the lease."
-            error={errors.leaseMinutes}
             inputMode="numeric"
-            value={form.leaseMinutes}
-            onChange={(e) => edit({ leaseMinutes: e.target.value })}
+            {...bind("leaseMinutes")}
           />
         </div>
       )}
