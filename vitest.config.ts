@@ -50,7 +50,16 @@ export default defineConfig({
     // most of the server suites wait on SQLite and PostgreSQL I/O rather than on the CPU.
     maxWorkers: 2,
     projects: [
-      { test: { name: "packages", include: ["packages/*/src/**/*.test.ts"], environment: "node" } },
+      // The packages' property tests run thousands of seeded cases: correctness, not timing, so a
+      // loaded machine (a CI runner beside other jobs) must not fail them at vitest's default 5 s.
+      {
+        test: {
+          name: "packages",
+          include: ["packages/*/src/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
       { test: { name: "repo", include: ["scripts/**/*.test.ts"], environment: "node" } },
       // On SQLite, unless LABELBENCH_TEST_BACKEND=postgres is set (npm run test:pg).
       { test: { name: "server", include: [`${SERVER_SRC}/**/*.test.ts`], ...server } },
