@@ -79,8 +79,13 @@ export const labelPalette = async (quick: boolean): Promise<Row[]> => {
       await page.getByRole("link", { name: "Overview" }).click();
       await page.getByRole("heading", { level: 1 }).first().waitFor();
       await painted();
+      // Labels sits in the header's "Project" menu; the figure starts at the link's click.
+      const nav = page.getByRole("navigation", { name: "Project" });
+      await nav.getByRole("button", { name: "Project" }).click();
+      const labelsLink = nav.getByRole("link", { name: "Labels", exact: true });
+      await labelsLink.waitFor();
       start = Date.now();
-      await page.getByRole("link", { name: "Labels", exact: true }).click();
+      await labelsLink.click();
       await labelList.waitFor();
       await painted();
       labelsOpen.push(Date.now() - start);
