@@ -1,12 +1,13 @@
 import type { Editor } from "@labelbench/editor";
 import type { Label } from "@labelbench/schema";
-import { type Ref, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { type Ref, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useStore } from "zustand";
 import { useCan } from "../auth/useCan";
 import { conflictText, LabelKeyNote, useLabelKeyConflicts } from "../keymap/LabelKeyNote";
 import type { LabelKeyConflict } from "../keymap/label-key-conflicts";
 import { visibleRows } from "../pages/images/grid-layout";
+import { useScrollView } from "../ui/useScrollView";
 import { EdIcon } from "./icons";
 import { Keys } from "./Keys";
 import { filterLabels } from "./label-filter";
@@ -49,16 +50,7 @@ export function LabelPalette({
   const highlighted = query.trim() === "" ? null : (shown[Math.min(cursor, shown.length - 1)] ?? null);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ top: 0, height: 400 });
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const { view, onScroll } = useScrollView(scroller, 400);
   const first = Math.max(0, Math.floor(view.top / ROW_PX) - OVERSCAN);
   const last = Math.min(shown.length, Math.ceil((view.top + view.height) / ROW_PX) + OVERSCAN);
 
@@ -136,13 +128,7 @@ export function LabelPalette({
             }}
             onKeyDown={onFilterKey}
           />
-          <div
-            className="ed-labels__scroll"
-            ref={scroller}
-            onScroll={(e) =>
-              setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
-            }
-          >
+          <div className="ed-labels__scroll" ref={scroller} onScroll={onScroll}>
             {shown.length === 0 && <p className="ed-empty">No label matches "{query.trim()}".</p>}
             <ul
               id="ed-label-list"
@@ -262,16 +248,7 @@ export function TagsPanel({ editor }: { editor: Editor }) {
   const shown = useMemo(() => filterLabels(labels, query), [labels, query]);
   const windowed = labels.length > TAG_CHIPS_MAX;
   const scroller = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ top: 0, height: 240 });
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const { view, onScroll } = useScrollView(scroller, 240);
   const rows = visibleRows(view.top, view.height, { rowHeight: TAG_ROW_PX, rows: shown.length }, 6);
   const chip = (l: Label, top?: number) => {
     const taken = conflicts.get(l.id);
@@ -316,14 +293,7 @@ export function TagsPanel({ editor }: { editor: Editor }) {
               if (scroller.current) scroller.current.scrollTop = 0;
             }}
           />
-          <div
-            className="ed-tags__scroll"
-            ref={scroller}
-            data-testid="tag-scroll"
-            onScroll={(e) =>
-              setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })
-            }
-          >
+          <div className="ed-tags__scroll" ref={scroller} data-testid="tag-scroll" onScroll={onScroll}>
             {shown.length === 0 && <p className="ed-empty">No tag matches "{query.trim()}".</p>}
             <div className="ed-tags__rows" style={{ height: shown.length * TAG_ROW_PX }}>
               {shown.slice(rows.first, rows.last + 1).map((l, k) => chip(l, (rows.first + k) * TAG_ROW_PX))}

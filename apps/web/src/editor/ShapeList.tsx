@@ -1,6 +1,7 @@
 import type { Editor, Shape } from "@labelbench/editor";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useStore } from "zustand";
+import { useScrollView } from "../ui/useScrollView";
 import { useAfterPaint } from "./after-paint";
 import { attributeSummary } from "./attribute-summary";
 import { EdIcon } from "./icons";
@@ -45,16 +46,7 @@ export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; au
   const indexOf = useMemo(() => new Map(shapes.map((s, i) => [s.id, i])), [shapes]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ top: 0, height: 400 });
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const { view, onScroll } = useScrollView(scroller, 400);
 
   // Bring a single selected shape into view (e.g. after clicking it on the canvas).
   useEffect(() => {
@@ -86,11 +78,7 @@ export function ShapeList({ editor, authors = NO_AUTHORS }: { editor: Editor; au
         Shapes <span className="ed-count">{shapes.length}</span>
         {selection.size > 0 && <span className="ed-count ed-count--sel">{selection.size} selected</span>}
       </h2>
-      <div
-        className="ed-shapes__scroll"
-        ref={scroller}
-        onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
-      >
+      <div className="ed-shapes__scroll" ref={scroller} onScroll={onScroll}>
         {shapes.length === 0 && (
           <p className="ed-empty">No shapes yet. Pick a label, {drawHint(editor)}, and draw.</p>
         )}
