@@ -14,6 +14,7 @@ export {
   canonicalKeys,
   isMod,
   type KeyBinding,
+  type KeyDownEvent,
   keysOverlap,
   matchesKeys,
   parseKeyBinding,

@@ -1,5 +1,6 @@
 import type { Editor } from "@labelbench/editor";
 import { useEffect } from "react";
+import { keyDownOf } from "./dom-key";
 
 /** Keys a focused slider (the prediction score sliders) uses itself; the editor takes the rest. */
 const SLIDER_KEYS = new Set([
@@ -40,16 +41,7 @@ export const useWindowKeys = (
         return;
       }
       if (view.current.blocked) return;
-      const handled = editor.dispatch({
-        type: "keyDown",
-        key: e.key,
-        code: e.code,
-        shift: e.shiftKey,
-        ctrl: e.ctrlKey,
-        meta: e.metaKey,
-        alt: e.altKey,
-        repeat: e.repeat,
-      });
+      const handled = editor.dispatch(keyDownOf(e));
       if (handled) e.preventDefault();
     };
     // Releases always go through, so a Space-pan can never get stuck.

@@ -2,6 +2,7 @@ import { applyKeymap, bindingOfEvent, type Command } from "@labelbench/editor";
 import { formatCombo, isKeyCode } from "@labelbench/schema";
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { ApiError } from "../api/client";
+import { keyDownOf } from "../editor/dom-key";
 import { Keys } from "../editor/Keys";
 import { keyText } from "../editor/keys-display";
 import { groupCommands } from "../editor/ShortcutsOverlay";
@@ -95,18 +96,7 @@ export function KeymapPage() {
         });
         return;
       }
-      const spec = formatCombo(
-        bindingOfEvent({
-          type: "keyDown",
-          key: e.key,
-          code: e.code,
-          shift: e.shiftKey,
-          ctrl: e.ctrlKey,
-          meta: e.metaKey,
-          alt: e.altKey,
-          repeat: e.repeat,
-        }),
-      );
+      const spec = formatCombo(bindingOfEvent(keyDownOf(e)));
       const cmd = catalog.find((c) => c.id === capture.commandId);
       setCapture(null);
       if (!cmd) return;
