@@ -1,7 +1,7 @@
-import { seededRandom } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import { ByteChunks } from "../byte-chunks.js";
+import { randomGeometries } from "../testing/random-geometry.js";
 import type { ExportShape } from "../types.js";
 import { decodeUtf8 } from "../utf8.js";
 import { cocoAnnotation, cocoAnnotationLine, writeCocoAnnotation } from "./encode.js";
@@ -14,34 +14,12 @@ const writtenLine = (id: number, imageId: number, categoryId: number, shape: Exp
   return decodeUtf8(w.rest());
 };
 
-const rng = seededRandom;
-
 /**
  * Numbers of every printed shape: integers, 2 decimals, full doubles, tiny (exponent), zero, and
  * 1 to 16 significant digits either side of zero (the digits-to-double fast path and its limits).
  */
-const numberOf = (r: () => number): number => {
-  const kind = Math.floor(r() * 6);
-  const v = r() * 4000;
-  if (kind === 0) return Math.round(v);
-  if (kind === 1) return Math.round(v * 100) / 100;
-  if (kind === 2) return v;
-  if (kind === 3) return r() * 1e-7;
-  if (kind === 4)
-    return Number(((v - 2000) / 10 ** Math.floor(r() * 4)).toPrecision(1 + Math.floor(r() * 16)));
-  return 0;
-};
-
-const geometries = (n: number): Geometry[] => {
-  const r = rng(7);
-  return Array.from({ length: n }, (_, i): Geometry => {
-    if (i % 3 === 0) {
-      const k = 3 + Math.floor(r() * 20);
-      return { type: "polygon", points: Array.from({ length: k }, () => [numberOf(r), numberOf(r)]) };
-    }
-    return { type: "box", x: numberOf(r), y: numberOf(r), width: numberOf(r) + 0.5, height: numberOf(r) + 1 };
-  });
-};
+const geometries = (n: number): Geometry[] =>
+  randomGeometries(n, { seed: 7, polygonEvery: 3, maxPrecision: 16, pad: { width: 0.5, height: 1 } });
 
 describe("COCO annotation lines from stored geometry text", () => {
   it("are byte for byte the lines the parsed geometry gives", () => {

@@ -1,32 +1,12 @@
-import { seededRandom } from "@labelbench/geometry";
 import type { Geometry } from "@labelbench/schema";
 import { describe, expect, it } from "vitest";
 import { boundingBox } from "../shapes.js";
+import { randomGeometries } from "../testing/random-geometry.js";
 import { type StoredBounds, storedBounds } from "./stored-bounds.js";
 
 /** Numbers of every printed form: integers, 2 decimals, full doubles, tiny (exponent), negative, zero. */
-const numberOf = (r: () => number): number => {
-  const kind = Math.floor(r() * 6);
-  const v = r() * 4000;
-  if (kind === 0) return Math.round(v);
-  if (kind === 1) return Math.round(v * 100) / 100;
-  if (kind === 2) return v;
-  if (kind === 3) return r() * 1e-7;
-  if (kind === 4)
-    return Number(((v - 2000) / 10 ** Math.floor(r() * 4)).toPrecision(1 + Math.floor(r() * 17)));
-  return 0;
-};
-
-const geometries = (n: number): Geometry[] => {
-  const r = seededRandom(11);
-  return Array.from({ length: n }, (_, i): Geometry => {
-    if (i % 2 === 0) {
-      const k = 3 + Math.floor(r() * 20);
-      return { type: "polygon", points: Array.from({ length: k }, () => [numberOf(r), numberOf(r)]) };
-    }
-    return { type: "box", x: numberOf(r), y: numberOf(r), width: numberOf(r), height: numberOf(r) };
-  });
-};
+const geometries = (n: number): Geometry[] =>
+  randomGeometries(n, { seed: 11, polygonEvery: 2, maxPrecision: 17 });
 
 const scratch = (): StoredBounds => ({ type: "box", x: NaN, y: NaN, width: NaN, height: NaN });
 
