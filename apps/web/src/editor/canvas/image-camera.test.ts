@@ -57,6 +57,26 @@ describe("ImageCamera", () => {
     expect(c.step(at(0.6, 200, 160), stage, 1010, 1)).toEqual({ kind: "draw" });
   });
 
+  it("keeps scaling a zoom out past the whole image: only the image's part of the view must be covered", () => {
+    // A 1000 x 800 image drawn whole at fit (scale 1, offset 0) with a 100 px margin.
+    const image = { width: 1000, height: 800 };
+    const c = new ImageCamera(100);
+    c.step(at(1, 0, 0), stage, 0, 1, false, false, image);
+    // Zooming out about the centre to 0.7: the view reaches 214 px beyond the picture's margin on
+    // each side, but nothing of the image lies there.
+    const out = c.step(at(0.7, 150, 120), stage, 10, 1, false, true, image);
+    expect(out.kind).toBe("move");
+    if (out.kind === "move") expect(out.k).toBeCloseTo(0.7);
+    // Without the image's size the same step must draw: the picture would not cover the view.
+    const blind = new ImageCamera(100);
+    blind.step(at(1, 0, 0), stage, 0, 1);
+    expect(blind.step(at(0.7, 150, 120), stage, 10, 1, false, true)).toEqual({ kind: "draw" });
+    // A zoomed-in picture does not hold the whole image: zooming out then uncovers image pixels.
+    const near = new ImageCamera(100);
+    near.step(at(4, -1500, -1200), stage, 0, 1, false, false, image);
+    expect(near.step(at(2.4, -700, -560), stage, 10, 1, false, true, image)).toEqual({ kind: "draw" });
+  });
+
   it("forgets the drawing when told (stage resized)", () => {
     const c = new ImageCamera();
     c.step(at(1, 0, 0), stage, 0, 1);

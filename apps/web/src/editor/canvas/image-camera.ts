@@ -63,6 +63,7 @@ export class ImageCamera {
     dpr: number,
     settle = false,
     gesture = false,
+    image: { width: number; height: number } | null = null,
   ): CameraStep {
     const d = this.drawn;
     const m = this.overscan;
@@ -78,10 +79,17 @@ export class ImageCamera {
       this.lastScaleChange = now;
       k = v.scale / d.scale;
       if (!series || k < 0.5 || k > 2) return draw();
-      // The drawn picture covers image x in [(-m - d.offsetX) / d.scale, (W + m - d.offsetX) / d.scale].
-      const covers = (off: number, dOff: number, side: number) =>
-        (-m - dOff) / d.scale <= -off / v.scale && (side + m - dOff) / d.scale >= (side - off) / v.scale;
-      if (!covers(v.offsetX, d.offsetX, stage.width) || !covers(v.offsetY, d.offsetY, stage.height))
+      // The drawn picture covers image x in [(-m - d.offsetX) / d.scale, (W + m - d.offsetX) / d.scale];
+      // the view needs only what lies on the image (beyond its edges nothing is drawn), so a zoom out
+      // past the whole image keeps scaling the picture that holds it.
+      const covers = (off: number, dOff: number, side: number, extent: number) => {
+        const from = Math.max(-off / v.scale, 0);
+        const to = Math.min((side - off) / v.scale, extent);
+        return to <= from || ((-m - dOff) / d.scale <= from && (side + m - dOff) / d.scale >= to);
+      };
+      const w = image?.width ?? Number.POSITIVE_INFINITY;
+      const h = image?.height ?? Number.POSITIVE_INFINITY;
+      if (!covers(v.offsetX, d.offsetX, stage.width, w) || !covers(v.offsetY, d.offsetY, stage.height, h))
         return draw();
     } else if (settle) return { kind: "move", ...this.offsetFor(v, d, 1, dpr), k: 1 };
     else if (Math.abs(v.offsetX - d.offsetX) > m || Math.abs(v.offsetY - d.offsetY) > m) return draw();

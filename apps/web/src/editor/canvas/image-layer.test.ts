@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FrameScheduler } from "./frame-scheduler";
 import { OVERSCAN_PX, PREP_AT_PX, PREP_STRIPS, ZOOM_SERIES_MS } from "./image-camera";
 import {
+  COARSE_RESOLUTION,
   type ImageCtx,
   ImageLayer,
   type ImageLayerHost,
@@ -54,6 +55,8 @@ const setup = (opts: { stripMs?: number } = {}) => {
   const clock = { t: 0 };
   const log = {
     shows: 0,
+    /** Each show's size in device pixels, and the pixel ratio it was drawn at. */
+    showSizes: [] as { w: number; h: number; dpr: number }[],
     draws: [] as Draw[],
     shownBitmaps: [] as string[],
     transforms: [] as string[],
@@ -66,7 +69,8 @@ const setup = (opts: { stripMs?: number } = {}) => {
   const snapshots: { resolve: (b: FakeBitmap) => void }[] = [];
   let built: Level<FakeBitmap>[] | null = null;
   const host: ImageLayerHost<FakeBitmap, ImageCtx<FakeBitmap>> = {
-    show(_w, _h, _dpr, paint) {
+    show(w, h, dpr, paint) {
+      log.showSizes.push({ w, h, dpr });
       const r = recordingCtx(clock);
       paint(r.ctx);
       log.shows += 1;
@@ -301,6 +305,39 @@ describe("ImageLayer: the picture under the shapes", () => {
     h.runFrame();
     expect(h.log.shownBitmaps).toEqual(["sharp"]);
     expect(h.log.transforms.at(-1)).toBe("translate(0px, 0px) scale(1)");
+  });
+
+  it("untiled: a wheel step that must draw mid-zoom draws at low resolution; its end draws it sharp", async () => {
+    const h = setup({ stripMs: 1 });
+    h.layer.setPicture(new FakeBitmap("photo", 4000, 3000), { width: 4000, height: 3000 });
+    h.layer.duringWheel(() => h.move({ scale: 1.25 }));
+    h.clock.t += 10;
+    const shows = h.log.shows;
+    // Scaled past 2x of the drawn picture: drawn in the wheel step's frame, a quarter of the pixels.
+    h.layer.duringWheel(() => h.move({ scale: 2.5 }));
+    expect(h.log.shows).toBe(shows + 1);
+    expect(h.log.showSizes.at(-1)).toEqual({
+      w: (1000 + 2 * OVERSCAN_PX) * COARSE_RESOLUTION,
+      h: (800 + 2 * OVERSCAN_PX) * COARSE_RESOLUTION,
+      dpr: COARSE_RESOLUTION,
+    });
+    // At rest the same camera is drawn again, sharp, in strips over frames (never whole in one).
+    h.fireTimers(ZOOM_SERIES_MS);
+    h.runFrame();
+    expect(h.log.canvases).toBe(1);
+    expect(h.log.shows).toBe(shows + 1);
+    while (h.snapshots.length === 0) h.runFrame();
+    h.snapshots[0]?.resolve(new FakeBitmap("sharp", 1512, 1312));
+    await h.flushPromises();
+    h.runFrame();
+    expect(h.log.shownBitmaps).toEqual(["sharp"]);
+
+    // A lone zoom (a key, fit) is drawn sharp at once, at full resolution.
+    h.clock.t += 1000;
+    h.move({ scale: 0.5 });
+    expect(h.log.showSizes.at(-1)).toEqual({ w: 1000 + 2 * OVERSCAN_PX, h: 800 + 2 * OVERSCAN_PX, dpr: 1 });
+    h.fireTimers(ZOOM_SERIES_MS);
+    expect(h.hasFrame()).toBe(false);
   });
 
   it("disposing cancels the pyramid build and frames, and takes the picture away", () => {

@@ -16,7 +16,8 @@ import type { DeviceCamera, TileDrawOptions } from "./tile-renderer";
  *   frame budget it shares with the shape layer (frame-scheduler.ts), and swaps it in when complete;
  *   a pan that outruns it finishes the strips left at once, still cheaper than a whole redraw.
  * - A wheel zoom's steps scale the picture; its end draws it sharp (tiled: at once, in the frame;
- *   untiled: prepared in strips, as a pan's next picture is).
+ *   untiled: prepared in strips, as a pan's next picture is). A step whose scaled picture no longer
+ *   serves (past 2x, or not covering the image's part of the view) draws it at COARSE_RESOLUTION.
  * - Tiles that arrive are drawn in the next frame, once however many arrive.
  *
  * Everything the browser does goes through ImageLayerHost: domImageLayerHost in the app, a recorder
@@ -98,6 +99,14 @@ export interface ImageLayerHost<B extends LayerBitmap, C> {
 /** What the layer reads of the editor. */
 export type ImageView = Pick<EditorState, "viewport" | "stageSize" | "image">;
 
+/**
+ * The resolution (of the device's) of a picture that must be drawn during a zoom: the scaled picture
+ * no longer covers the view or is scaled past 2x (image-camera.ts). Drawn whole in the frame of a
+ * wheel step, at full resolution it cost 20-45 ms for a 1920 x 1080 window in software, the frames
+ * a zoom dropped (bench editor-gesture); it is soft only until the zoom's end draws it sharp.
+ */
+export const COARSE_RESOLUTION = 0.5;
+
 /** The frame scheduler's calls the layer makes. */
 export type ImageFrames = Pick<FrameScheduler, "request" | "cancel" | "requestInput">;
 
@@ -122,8 +131,12 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
   private picture: { image: B | null; width: number | undefined; height: number | undefined } | null = null;
   private pyramid: { image: B; levels: Level<B>[] } | null = null;
   private cancelBuild: (() => void) | null = null;
-  /** The last picture was drawn from a coarser tile level (mid-zoom): the zoom's end draws it sharp. */
+  /**
+   * The last picture was drawn mid-zoom (tiled: from a coarser tile level; `lowRes`: at
+   * COARSE_RESOLUTION): the zoom's end draws it sharp.
+   */
   private coarse = false;
+  private lowRes = false;
   private prep: Prep<B, C> | null = null;
   /**
    * Two canvases the next picture is prepared in, in turn, kept from one pan to the next. A
@@ -238,13 +251,13 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
   /** Draws the image again for the camera it was drawn with (a new picture or pyramid level). */
   private redraw() {
     this.frames.cancel(this.redrawArrived);
-    this.paintImage(this.coarse);
+    this.paintImage(this.coarse, false, this.lowRes);
   }
 
   /** Arrived tiles drawn in the next frame; the shapes and strips get what budget it leaves. */
   private readonly redrawArrived = (budget: FrameBudget): boolean => {
     // A picture being prepared goes on: it is redrawn after its swap if it missed these tiles.
-    this.paintImage(this.coarse, true);
+    this.paintImage(this.coarse, true, this.lowRes);
     budget.spend();
     return false;
   };
@@ -299,19 +312,19 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
     ctx.drawImage(level.bitmap, r.x * f, r.y * f, r.width * f, r.height * f, r.x, r.y, r.width, r.height);
   }
 
-  private paintImage(zooming = false, keepPrep = false) {
+  private paintImage(zooming = false, keepPrep = false, lowRes = false) {
     if (!keepPrep) this.cancelPrep();
     const s = this.view();
-    const dpr = this.host.pixelRatio();
+    this.coarse = zooming;
+    this.lowRes = lowRes;
+    const dpr = this.host.pixelRatio() * (lowRes ? COARSE_RESOLUTION : 1);
     const w = (s.stageSize.width + 2 * OVERSCAN_PX) * dpr;
     const h = (s.stageSize.height + 2 * OVERSCAN_PX) * dpr;
     const d = this.camera.drawnWith;
-    this.coarse = zooming && this.tiles !== null;
     this.onScreen = null;
-    const coarse = this.coarse;
     this.host.show(w, h, dpr, (ctx) => {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      if (d) this.paintInto(ctx, d, s.stageSize, dpr, { zooming: coarse });
+      if (d) this.paintInto(ctx, d, s.stageSize, dpr, { zooming });
     });
   }
 
@@ -389,6 +402,7 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
     this.onScreen = p.canvas;
     this.camera.markDrawn(p.camera);
     this.coarse = false;
+    this.lowRes = false;
     // Tiles that arrived meanwhile may be missing from strips drawn before they came.
     if (p.arrivals !== this.arrivals) this.tileArrived();
   }
@@ -435,7 +449,12 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
   private applyCamera(s: ImageView, settle = false) {
     const drawnBefore = this.camera.drawnWith;
     const prep = this.prep;
-    if (settle && this.tiles === null && drawnBefore && drawnBefore.scale !== s.viewport.scale) {
+    if (
+      settle &&
+      this.tiles === null &&
+      drawnBefore &&
+      (drawnBefore.scale !== s.viewport.scale || this.coarse)
+    ) {
       // The end of a wheel zoom on an untiled image: the sharp picture is prepared in strips and
       // swapped in (as a pan's next picture is), not redrawn whole in one frame (20-35 ms for a
       // 1920 x 1080 window in software, a dropped frame). The scaled picture shows meanwhile.
@@ -451,6 +470,7 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
       this.host.pixelRatio(),
       settle,
       this.wheeling,
+      s.image,
     );
     const [x, y, k] = step.kind === "draw" ? [0, 0, 1] : [step.x, step.y, step.k];
     const t = `translate(${x}px, ${y}px) scale(${k})`;
@@ -484,7 +504,9 @@ export class ImageLayer<B extends LayerBitmap, C extends ImageCtx<B>> {
         this.applyCamera(s);
         return;
       }
-      this.paintImage(zoomStep && this.tiles !== null);
+      // A wheel step whose scaled picture no longer serves: drawn at COARSE_RESOLUTION.
+      const lowRes = zoomStep && this.wheeling;
+      this.paintImage((zoomStep && this.tiles !== null) || lowRes, false, lowRes);
       if (this.coarse) this.settleLater();
     } else if (k !== 1) {
       // A wheel zoom's steps only scale the picture: draw it sharp once the steps stop.
