@@ -14,6 +14,7 @@ import {
   formatScore,
   formatSeconds,
   linePath,
+  type Series,
   timeSaved,
   xOf,
   yOf,
@@ -233,12 +234,21 @@ function LearningCurve({ evaluation: e }: { evaluation: ModelEvaluation }) {
         {series.map((s) => (
           <g key={s.key} className={`models-series models-series--${s.key}`}>
             <path d={linePath(s.values, BOX)} fill="none" />
+          </g>
+        ))}
+        {/* Markers over every line, the largest first: where series meet, each stays in sight. */}
+        {[...series].reverse().map((s) => (
+          <g key={s.key} className={`models-series models-series--${s.key}`}>
             {s.values.map((v, i) =>
               v === null ? null : (
-                // biome-ignore lint/suspicious/noArrayIndexKey: one point per version, in order
-                <circle key={i} cx={xOf(i, n, BOX)} cy={yOf(v, BOX)} r={4}>
-                  <title>{`${s.label} ${e.versions[i]?.modelVersion ?? ""}: ${formatScore(v)}`}</title>
-                </circle>
+                <Marker
+                  // biome-ignore lint/suspicious/noArrayIndexKey: one point per version, in order
+                  key={i}
+                  series={s.key}
+                  x={xOf(i, n, BOX)}
+                  y={yOf(v, BOX)}
+                  title={`${s.label} ${e.versions[i]?.modelVersion ?? ""}: ${formatScore(v)}`}
+                />
               ),
             )}
           </g>
@@ -253,5 +263,24 @@ function LearningCurve({ evaluation: e }: { evaluation: ModelEvaluation }) {
         ))}
       </figcaption>
     </figure>
+  );
+}
+
+/**
+ * A point of a series, each series with a marker of its own (a dot, a ring round it, a diamond), so
+ * that equal values of two series stay visible one over the other (models.css).
+ */
+function Marker({ series, x, y, title }: { series: Series["key"]; x: number; y: number; title: string }) {
+  if (series === "acceptance")
+    // Its tips reach past the ring, so it shows behind a dot and a ring at the same value.
+    return (
+      <polygon points={`${x},${y - 12} ${x + 12},${y} ${x},${y + 12} ${x - 12},${y}`}>
+        <title>{title}</title>
+      </polygon>
+    );
+  return (
+    <circle cx={x} cy={y} r={series === "ap50" ? 6.5 : 4}>
+      <title>{title}</title>
+    </circle>
   );
 }
