@@ -320,6 +320,40 @@ describe("ShapeRaster", () => {
     expect(t.st.shapesDrawn).toBeGreaterThan(0);
   });
 
+  it("gives every tile back once no generation holds it, and draws none after giving it back", () => {
+    const t = setup();
+    const created = new Set<string>();
+    const released: string[] = [];
+    const createTile = t.r.host.createTile;
+    t.r.host.createTile = (side) => {
+      const tile = createTile(side);
+      created.add(tile.source);
+      return tile;
+    };
+    t.r.host.releaseTile = (tile) => released.push(tile.source);
+    const draw = t.r.host.picture.draw;
+    t.r.host.picture.draw = (source, x, y) => {
+      if (released.includes(source)) throw new Error(`${source} was drawn after it was given back`);
+      draw(source, x, y);
+    };
+    t.settle();
+    const first = new Set(created);
+    expect(first.size).toBeGreaterThan(0);
+    // A pan far enough to evict part of the ring of tiles, then a zoom that comes to rest: a new
+    // generation replaces the first, whose tiles all come back, each once.
+    t.frame({ viewport: { scale: 1, offsetX: -1600, offsetY: -1000 } });
+    t.settle();
+    t.frame({ viewport: { scale: 1.25, offsetX: -2000, offsetY: -1250 } });
+    t.r.clock.t += ZOOM_SETTLE_MS;
+    t.settle();
+    expect(new Set(released).size).toBe(released.length);
+    for (const id of first) expect(released).toContain(id);
+    // The tiles of the generation on screen are kept.
+    const kept = [...created].filter((id) => !released.includes(id));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(t.r.log.drawn.every((id) => kept.includes(id))).toBe(true);
+  });
+
   it("is sharp at a new scale soon after the zoom rests: the view straight from the paths, with the catch-up budget", () => {
     const t = setup();
     t.settle();

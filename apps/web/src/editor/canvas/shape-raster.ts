@@ -117,6 +117,11 @@ export interface HostPicture<S> {
 export interface RasterHost<P extends PathLike, S> {
   picture: HostPicture<S>;
   createTile(sidePx: number): HostTile<P, S>;
+  /**
+   * Takes back a tile no generation holds any more (evicted, or its generation replaced), for a later
+   * createTile to reuse: drawn pictures hold copies of their tiles, never the tiles themselves.
+   */
+  releaseTile?(tile: HostTile<P, S>): void;
   /** The context of the picture being composed (after picture.begin()), to draw shapes straight in. */
   pictureContext(): RasterTileCtx<P>;
 }
@@ -265,6 +270,8 @@ export class ShapeRaster<P extends PathLike, S> {
   private cameraChangedAt = Number.NEGATIVE_INFINITY;
   /** Whether the last frame's picture was whole at its scale (sharpAt marks the change to true). */
   private whole = false;
+  /** The generations some reference held at the end of the last frame (see retireGenerations). */
+  private live: Generation<P, S>[] = [];
 
   constructor(
     private readonly tiles: ShapeTiles<P>,
@@ -546,6 +553,7 @@ export class ShapeRaster<P extends PathLike, S> {
     if (whole && !this.whole) this.stats.sharpAt = this.now();
     this.whole = whole;
     this.stats.settled = !more;
+    this.retireGenerations();
     if (spent) budget?.spend();
     if (changed || spent) {
       const end = this.now();
@@ -554,6 +562,29 @@ export class ShapeRaster<P extends PathLike, S> {
       this.stats.lastShapesAt = end;
     }
     return more;
+  }
+
+  /**
+   * Hands the tiles of every generation that nothing refers to any more (the current one, the one
+   * being rendered, the shown picture's, the one being composed from) back to the host. Each zoom that
+   * comes to rest renders a new generation, 150-250 tiles at a 1440 x 900 window; made new each time
+   * and dropped a zoom later, their canvases were what the browser's major collections (10-15 ms
+   * frames, most of it tracing the page's canvases) were busy with during zooms and pans.
+   */
+  private retireGenerations() {
+    const live = [this.gen, this.pending, this.shown?.gen ?? null, this.building?.pic.gen ?? null].filter(
+      (g): g is Generation<P, S> => g !== null,
+    );
+    for (const g of this.live) {
+      if (live.includes(g)) continue;
+      for (const slot of g.slots.values()) if (slot.tile) this.release(slot.tile);
+      g.slots.clear();
+    }
+    this.live = [...new Set(live)];
+  }
+
+  private release(tile: HostTile<P, S>) {
+    this.host.releaseTile?.(tile);
   }
 
   /** Takes the shape layer off the page (the canvas unmounts). */
@@ -716,6 +747,7 @@ export class ShapeRaster<P extends PathLike, S> {
         ? fine
         : this.tiles;
     if (source.countIn(reach) === 0) {
+      if (prev?.tile) this.release(prev.tile);
       g.slots.set(key, { tile: null, stale: false, version });
       return;
     }
@@ -738,7 +770,11 @@ export class ShapeRaster<P extends PathLike, S> {
     const grown = { i0: keep.i0 - 1, i1: keep.i1 + 1, j0: keep.j0 - 1, j1: keep.j1 + 1 };
     for (const key of g.slots.keys()) {
       const [i, j] = cellOf(key);
-      if (i < grown.i0 || i > grown.i1 || j < grown.j0 || j > grown.j1) g.slots.delete(key);
+      if (i < grown.i0 || i > grown.i1 || j < grown.j0 || j > grown.j1) {
+        const tile = g.slots.get(key)?.tile;
+        if (tile) this.release(tile);
+        g.slots.delete(key);
+      }
     }
   }
 
@@ -764,6 +800,12 @@ export class ShapeRaster<P extends PathLike, S> {
  * The DOM host: the picture shown by a "bitmaprenderer" canvas in `root` (its pixels are handed over
  * without a copy and not copied again while it moves), composed and tiled in offscreen canvases.
  */
+/**
+ * Tiles the DOM host keeps for reuse: a 1920 x 1080 window's picture and its margin take ~300 tiles of
+ * 128 px, a generation being rendered as many again.
+ */
+export const MAX_SPARE_TILES = 600;
+
 export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCanvas> => {
   const el = document.createElement("canvas");
   el.className = "ed-raster__picture";
@@ -798,6 +840,8 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
     );
     copy = { ready: null, pending: null };
   };
+  /** Tiles given back (releaseTile), reused before new canvases are made. */
+  const spareTiles: HostTile<Path2D, OffscreenCanvas>[] = [];
   const context = (c: OffscreenCanvas, willReadFrequently = false) => {
     const ctx = c.getContext("2d", { willReadFrequently });
     if (!ctx) throw new Error("the browser gave no 2D context for an offscreen canvas");
@@ -904,6 +948,8 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
       return scratch.ctx;
     },
     createTile(side) {
+      const kept = spareTiles.findIndex((t) => t.source.width === side);
+      if (kept >= 0) return spareTiles.splice(kept, 1)[0] as (typeof spareTiles)[number];
       const c = new OffscreenCanvas(side, side);
       const ctx = context(c);
       return {
@@ -913,6 +959,10 @@ export const domRasterHost = (root: HTMLElement): RasterHost<Path2D, OffscreenCa
           ctx.getImageData(0, 0, 1, 1);
         },
       };
+    },
+    releaseTile(tile) {
+      // renderTile clears a tile before drawing it, so a kept one needs nothing else.
+      if (spareTiles.length < MAX_SPARE_TILES) spareTiles.push(tile);
     },
   };
 };
