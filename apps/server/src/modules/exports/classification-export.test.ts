@@ -122,6 +122,13 @@ describe("classification-csv export", () => {
     const again = await exported("format=classification-csv&images=include", other);
     expect(text(again.files, "classification.csv")).toBe(text(first.files, "classification.csv"));
     expect(text(again.files, "labels.txt")).toBe(text(first.files, "labels.txt"));
+    // Created as whole-image tags, as the dataset used them: they list in the tag panel, not the palette.
+    const labels = (await request(t.app).get(`/api/v1/projects/${other}/labels`)).body.items as Label[];
+    expect(labels.map((l) => [l.name, l.scope])).toEqual([
+      ["indoor", "tags"],
+      ["Outdoor", "tags"],
+      ["night/dark", "tags"],
+    ]);
   }, 180_000);
 });
 

@@ -11,10 +11,10 @@ import {
   ProblemLog,
   stemOf,
 } from "@labelbench/formats";
-import type { AttributeDefinition, ImportQuery } from "@labelbench/schema";
+import type { AttributeDefinition, ImportQuery, LabelScope } from "@labelbench/schema";
 import type { z } from "zod";
 import type { ExistingImage, ProjectSnapshot } from "./import-repo.js";
-import { type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
+import { createdLabelScope, type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
 import { createStage } from "./stage-repo.js";
 
@@ -58,7 +58,12 @@ export interface ImportJobResult {
   /** Images in the staging file (1..n), project labels its rows use, labels it creates. */
   readonly stagedImages: number;
   readonly usedLabelIds: readonly number[];
-  readonly createdLabels: readonly { ref: number; name: string; attributes: AttributeDefinition[] }[];
+  readonly createdLabels: readonly {
+    ref: number;
+    name: string;
+    scope: LabelScope;
+    attributes: AttributeDefinition[];
+  }[];
   /** Existing labels the import gives new attribute definitions (typed from the dataset's values). */
   readonly extendedLabels: readonly { id: number; attributes: AttributeDefinition[] }[];
 }
@@ -146,6 +151,7 @@ export const runImportJob = (job: ImportJobData): ImportJobResult => {
       createdLabels: writer.createdLabels.map((p) => ({
         ref: p.labelId as number,
         name: p.target,
+        scope: createdLabelScope(p, { shapes: counts.annotations > 0, tags: counts.tags > 0 }),
         attributes: p.attributes.defs,
       })),
       extendedLabels: writer.extendedLabels,

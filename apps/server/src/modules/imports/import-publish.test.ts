@@ -187,7 +187,7 @@ const commit = (file: string, images: number, existingMode: "append" | "replace"
     now: NOW,
     images,
     usedLabelIds: [car, bus],
-    createdLabels: [{ ref: -1, name: "truck", attributes: [] }],
+    createdLabels: [{ ref: -1, name: "truck", scope: "shapes", attributes: [] }],
     extendedLabels: [],
   });
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { nameKey } from "@labelbench/formats";
-import type { AttributeDefinition } from "@labelbench/schema";
+import type { AttributeDefinition, LabelScope } from "@labelbench/schema";
 import type { Db } from "../../db/database.js";
 import { type Deps, sqliteHandle } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
@@ -57,6 +57,7 @@ export interface CommitPlan {
   readonly createdLabels: readonly {
     ref: number;
     name: string;
+    scope: LabelScope;
     attributes: readonly AttributeDefinition[];
   }[];
   /** Existing labels to give the attribute definitions the import created for them. */
@@ -90,6 +91,7 @@ export const commitImport = async (
       const position = first + i;
       const id = await importRepo.insertLabel(trx, plan.projectId, {
         name: l.name,
+        scope: l.scope,
         key: nameKey(l.name),
         color: paletteColor(position),
         position,

@@ -116,14 +116,15 @@ export const importRepo = {
     return r?.p === null || r?.p === undefined ? 0 : Number(r.p) + 1;
   },
   /**
-   * A label the import creates: boxes and polygons, no hotkey. Returns its id, or undefined when
-   * the project has a label of that name (one created since the import decoded).
+   * A label the import creates: boxes and polygons, no hotkey, scoped as the dataset used it. Returns
+   * its id, or undefined when the project has a label of that name (one created since the import decoded).
    */
   insertLabel: async (
     ex: Executor,
     projectId: number,
     l: {
       name: string;
+      scope: LabelScope;
       key: string;
       color: string;
       position: number;
@@ -141,6 +142,7 @@ export const importRepo = {
           hotkey: null,
           position: l.position,
           shape_types: "box,polygon",
+          scope: l.scope,
           attributes: JSON.stringify(l.attributes),
         })
         .onConflict((oc) => oc.columns(["project_id", "name_key"]).doNothing())

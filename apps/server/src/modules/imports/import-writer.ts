@@ -49,7 +49,24 @@ export interface LabelPlan {
   used: boolean;
   /** Annotations accepted for it. */
   count: number;
+  /** Whole-image tags accepted for it. */
+  tagged: boolean;
 }
+
+/**
+ * The scope of a label the import creates, from what the dataset used it for: a classification
+ * dataset's labels become tags, a detection dataset's shape labels, a label used both ways both. A
+ * label the dataset only declares takes what the whole dataset was used for (a YOLO class with no
+ * box in this dataset is still a class of boxes).
+ */
+export const createdLabelScope = (
+  p: Pick<LabelPlan, "count" | "tagged">,
+  dataset: { shapes: boolean; tags: boolean },
+): LabelScope => {
+  const shapes = p.count > 0 || (!p.tagged && dataset.shapes);
+  const tags = p.tagged || (p.count === 0 && dataset.tags);
+  return shapes && !tags ? "shapes" : tags && !shapes ? "tags" : "both";
+};
 
 export interface ImportCounts {
   readonly matched: number;
@@ -204,7 +221,7 @@ export class ImportWriter implements DecodeSink {
             undefined,
             `label "${p.target}" is for shapes only: its image tags are not imported`,
           );
-        if (p) this.use(p);
+        if (p && this.use(p) && p.scope !== "shapes") p.tagged = true;
       }
       tags += img.tags.length;
     }
@@ -297,6 +314,7 @@ export class ImportWriter implements DecodeSink {
         state: "existing",
         used: false,
         count: 0,
+        tagged: false,
       };
     else if (name.trim().length === 0 || name.trim().length > 100) {
       this.log.error("(labels)", undefined, `label name "${name}" must have 1 to 100 characters`);
@@ -312,6 +330,7 @@ export class ImportWriter implements DecodeSink {
         state: "created",
         used: false,
         count: 0,
+        tagged: false,
       };
     else
       p = {
@@ -324,6 +343,7 @@ export class ImportWriter implements DecodeSink {
         state: "refused",
         used: false,
         count: 0,
+        tagged: false,
       };
     this.plans.set(k, p);
     return p;

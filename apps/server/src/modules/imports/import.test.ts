@@ -78,6 +78,9 @@ describe("POST /projects/:id/import", () => {
     });
     const s = await state();
     expect(s.labels).toEqual(["a", "b", "c", "d", "e"]);
+    // Classes of boxes: shape labels, also those this dataset has no box of.
+    const scopes = (await request(t.app).get(`/api/v1/projects/${projectId}/labels`)).body.items as Label[];
+    expect(scopes.map((l) => l.scope)).toEqual(["shapes", "shapes", "shapes", "shapes", "shapes"]);
     expect(s.images.map((i) => [i.fileName, i.width, i.height, i.status])).toEqual([
       ["img_004.png", 20, 10, "in_progress"],
       ["bg.png", 8, 8, "new"],
