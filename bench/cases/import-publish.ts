@@ -99,7 +99,7 @@ const publishOn = async (target: string, dir: string, stage: string, images: num
       now: NOW,
       images,
       usedLabelIds: [car],
-      createdLabels: [{ ref: -1, name: "bus", attributes: [] }],
+      createdLabels: [{ ref: -1, name: "bus", scope: "shapes", attributes: [] }],
       extendedLabels: [],
     });
     await publishImport(deps, importId);
