@@ -155,7 +155,10 @@ export const exportNames = (images: readonly ImageToName[], format: FormatId): E
     stems.set(key, ext.toLowerCase());
     const fullStem = prefix + candidate;
     const name = fullStem + ext;
-    // An unchanged name keeps the caller's string: 100,000 plan entries, not 100,000 copies.
-    return { name: name === path ? path : name, stem: fullStem, conversion };
+    // An unchanged name keeps the caller's string: 100,000 plan entries, not 100,000 copies; and
+    // its stem is a slice of that string, where the concatenation above is a chain of pieces
+    // (`cam_3/` + `img_0001`) that the plan would hold to the end (~3 MB at 100,000 images in folders).
+    if (name === path) return { name: path, stem: path.slice(0, fullStem.length), conversion };
+    return { name, stem: fullStem, conversion };
   });
 };

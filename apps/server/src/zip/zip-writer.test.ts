@@ -93,6 +93,17 @@ describe("ZipWriter", () => {
     expect(entry?.compressedSize).toBeLessThan(single * 1.0003);
   });
 
+  it("reads back a stream of pieces of any size around the block size, one larger than a block among them", async () => {
+    const file = path.join(dir, "pieces.zip");
+    // A block grown past its room (3 MiB after 100 KiB), one taken whole (2 MiB), short ones.
+    const sizes = [100 << 10, 3 << 20, 2 << 20, 10 << 10, (1 << 20) - 1, 1, 300 << 10, 5];
+    // Each piece a letter of its own, so a piece out of place or cut short reads back wrong.
+    const pieces = sizes.map((n, i) => Buffer.alloc(n, 97 + i));
+    await writeZip(file, (z) => z.addStream("pieces.txt", pieces));
+    expect((await contents(file)).get("pieces.txt")).toBe(Buffer.concat(pieces).toString());
+    expect(execFileSync("unzip", ["-tq", file]).toString()).toMatch(/No errors detected/);
+  });
+
   it("is deterministic: same entries, same bytes", async () => {
     const fill = async (z: ZipWriter) => {
       await z.addBuffer("a.txt", Buffer.from("hello"));

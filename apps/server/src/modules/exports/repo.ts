@@ -160,19 +160,37 @@ export const LIVE: ExportScope = { kind: "live" };
 const isSplit = (s: string | null | undefined): s is SplitName =>
   s === "train" || s === "val" || s === "test";
 
-/** Image rows (in id order) and their tags as the plan's rows, tags as sorted label indices. */
+/**
+ * Image rows (in id order) and their tags as the plan's rows, tags as sorted label indices.
+ *
+ * The plan holds the tag lists to the end of the export. Most tagged images carry one tag: those
+ * share one frozen list per label instead of a list each, which cost ~180 bytes an image (an
+ * array pushed to from empty reserves 16 slots): ~6 MB of a 100k-image export with a third of
+ * its images tagged.
+ */
 export const planRows = (
   images: Iterable<ImageRow>,
   tagRows: Iterable<{ imageId: number; labelId: number }>,
   labelIndex: ReadonlyMap<number, number>,
 ): PlanRow[] => {
-  const tags = new Map<number, number[]>();
+  const single: (readonly number[])[] = [];
+  const tags = new Map<number, readonly number[]>();
   for (const t of tagRows) {
     const idx = labelIndex.get(t.labelId);
     if (idx === undefined) continue;
-    const list = tags.get(t.imageId) ?? [];
-    list.push(idx);
-    tags.set(t.imageId, list);
+    const had = tags.get(t.imageId);
+    if (had === undefined) {
+      let list = single[idx];
+      if (!list) {
+        list = Object.freeze([idx]);
+        single[idx] = list;
+      }
+      tags.set(t.imageId, list);
+    } else
+      tags.set(
+        t.imageId,
+        [...had, idx].sort((a, b) => a - b),
+      );
   }
   const out: PlanRow[] = [];
   for (const r of images) {
@@ -184,7 +202,7 @@ export const planRows = (
       channels: r.channels,
       sha256: r.sha256,
       format: r.format,
-      tags: tags.get(r.id)?.sort((a, b) => a - b) ?? NO_TAGS,
+      tags: tags.get(r.id) ?? NO_TAGS,
       byteSize: r.byte_size,
       annotationCount: r.annotation_count,
       ...(isSplit(r.split) ? { split: r.split } : {}),
