@@ -45,7 +45,8 @@ export const startServer = async (opts: {
       ...process.env,
       PORT: String(port),
       LABELBENCH_DATA_DIR: dataDir,
-      LOG_LEVEL: "warn",
+      // BENCH_SERVER_LOG_LEVEL=info shows the server's own timings (e.g. an import's decode and publish).
+      LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? "warn",
       LABELBENCH_ADMIN_EMAIL: ADMIN.email,
       LABELBENCH_ADMIN_PASSWORD: ADMIN.password,
       ...opts.env,
