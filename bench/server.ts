@@ -47,6 +47,10 @@ export const startServer = async (opts: {
       LABELBENCH_DATA_DIR: dataDir,
       // BENCH_SERVER_LOG_LEVEL=info shows the server's own timings (e.g. an import's decode and publish).
       LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? "warn",
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles of the server's threads (workers too), written as it stops.
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
+        : {}),
       LABELBENCH_ADMIN_EMAIL: ADMIN.email,
       LABELBENCH_ADMIN_PASSWORD: ADMIN.password,
       ...opts.env,
