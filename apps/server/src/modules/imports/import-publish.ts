@@ -37,7 +37,8 @@ const stageDir = (deps: Pick<Deps, "config">) => path.join(deps.config.dataDir, 
  * smaller ones cost more per annotation (ten statements and a commit each, and each commit writes
  * the same index pages to the WAL again). Sized by rows, not by wall time: steps aimed at 40 ms
  * shrank on a loaded machine to ~750 rows, 1,344 commits and a WAL twice the database's size for a
- * million annotations, making the publishing slowest exactly when the machine was.
+ * million annotations, and under a stream of saves (one between every two steps) the publishing
+ * took twice as long; ~10,000 rows is ~50 ms at a load of 4-5 (docs/benchmarks.md, fourth pass).
  */
 const SQLITE_STEP_ROWS = 10_000;
 /**
