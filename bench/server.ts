@@ -39,19 +39,27 @@ export const startServer = async (opts: {
   // BENCH_PORT_OFFSET shifts every case's fixed port, so two bench runs can share a machine.
   const port = opts.port + Number(process.env.BENCH_PORT_OFFSET ?? 0);
   ensureBuilt();
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", path.join(serverDist, "main.js")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LABELBENCH_DATA_DIR: dataDir,
-      LOG_LEVEL: "warn",
-      LABELBENCH_ADMIN_EMAIL: ADMIN.email,
-      LABELBENCH_ADMIN_PASSWORD: ADMIN.password,
-      ...opts.env,
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles of the server's
+  // threads (its workers too), written as it stops (Node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, "--expose-gc", path.join(serverDist, "main.js")],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LABELBENCH_DATA_DIR: dataDir,
+        // BENCH_SERVER_LOG_LEVEL=info shows the server's own timings (e.g. an import's decode and publish).
+        LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? "warn",
+        LABELBENCH_ADMIN_EMAIL: ADMIN.email,
+        LABELBENCH_ADMIN_PASSWORD: ADMIN.password,
+        ...opts.env,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
     },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -193,6 +193,11 @@ export interface ImageRef {
   readonly path: string | null;
   /** File name the dataset gives (COCO `file_name` basename, VOC `filename`), or null (YOLO). */
   readonly fileName: string | null;
+  /**
+   * The name with its folders when the dataset gives them (COCO `file_name` `cam_a/0001.jpg`, as
+   * Labelbench exports an image's path in the project): matched before the bare file name.
+   */
+  readonly folderName?: string;
   /** Stem of the annotation file or image: the last resort for matching by name. */
   readonly stem: string;
 }

@@ -29,6 +29,27 @@ export interface UploadFile {
   data: Buffer;
 }
 
+/**
+ * A multipart body written by hand, the file names as RFC 5987 `filename*` (what a browser sends
+ * for a folder's files, and the only way to put NUL or CR LF into a part's name).
+ */
+export const multipart = (files: { name: string; data: Buffer }[]) => {
+  const boundary = "----labelbench-test-boundary";
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename*=utf-8''${encodeURIComponent(f.name)}\r\n` +
+          "Content-Type: application/octet-stream\r\n\r\n",
+      ),
+      f.data,
+      Buffer.from("\r\n"),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+};
+
 /** Posts one multipart request with every file in the field `files`. */
 export const upload = async (app: Express, projectId: number, files: UploadFile[]) => {
   let req = request(app).post(`/api/v1/projects/${projectId}/images`);

@@ -284,7 +284,12 @@ const decodeCocoImage = (
       )
     : null;
   const img = st.image(
-    { path, fileName: basename(fileName), stem: stemOf(fileName) },
+    {
+      path,
+      fileName: basename(fileName),
+      ...(fileName.includes("/") ? { folderName: fileName } : {}),
+      stem: stemOf(fileName),
+    },
     file,
     `${at} (${fileName})`,
     split,

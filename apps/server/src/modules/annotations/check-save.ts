@@ -41,7 +41,7 @@ export type ShapeRule = (
 const imageAndLabels = async (ex: Executor, imageId: number) => {
   const image = await imageOf(ex, imageId);
   if (!image) throw notFound("image", imageId);
-  const labels = new Map((await labelRepo.list(ex, image.project_id)).map((l) => [l.id, l]));
+  const labels = new Map((await labelRepo.rulesOf(ex, image.project_id)).map((l) => [l.id, l]));
   return { image, labels };
 };
 

@@ -11,7 +11,7 @@ import {
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadMigrations, migrate, openDatabase } from "../../db/database.js";
-import { createLabel, createProject, expectError, issuePaths } from "../../test-support/api.js";
+import { createLabel, createProject, expectError, issuePaths, multipart } from "../../test-support/api.js";
 import { makeTestApp, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
 import { getExport, unzip } from "../../test-support/zips.js";
@@ -27,27 +27,6 @@ beforeEach(async () => {
   projectId = (await createProject(t.app)).id;
 });
 afterEach(() => t.cleanup());
-
-/**
- * A multipart body written by hand, the file names as RFC 5987 `filename*` (what a browser sends
- * for a folder's files, and the only way to put NUL or CR LF into a part's name).
- */
-const multipart = (files: { name: string; data: Buffer }[]) => {
-  const boundary = "----labelbench-test-boundary";
-  const parts: Buffer[] = [];
-  for (const f of files) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename*=utf-8''${encodeURIComponent(f.name)}\r\n` +
-          "Content-Type: application/octet-stream\r\n\r\n",
-      ),
-      f.data,
-      Buffer.from("\r\n"),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-};
 
 const uploadPaths = async (names: string[], seed = 1): Promise<UploadResult[]> => {
   const files = await Promise.all(

@@ -89,8 +89,12 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
       if (z?.ok) return { found: true, key: `zip:${z.path}`, fileName: basename(z.path), size: z };
       if (z) return { found: false, reason: `${z.path} is not a usable image: ${z.reason}` };
     }
-    const wanted = ref.fileName ?? ref.stem;
-    const hits = ref.fileName ? byName.get(nameKey(ref.fileName)) : byStem.get(nameKey(ref.stem));
+    // A project image's file name holds its folders (`cam_a/0001.jpg`), which is what an export
+    // of it writes: that full name first, so images of the same name in two folders stay apart.
+    const inFolder = ref.folderName ? byName.get(nameKey(ref.folderName)) : undefined;
+    const wanted = inFolder ? ref.folderName : (ref.fileName ?? ref.stem);
+    const hits =
+      inFolder ?? (ref.fileName ? byName.get(nameKey(ref.fileName)) : byStem.get(nameKey(ref.stem)));
     const one = hits?.[0];
     if (hits?.length === 1 && one) {
       return {

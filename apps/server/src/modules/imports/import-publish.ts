@@ -32,14 +32,21 @@ import { publishOnPostgres } from "./pg-publish-repo.js";
 const stageDir = (deps: Pick<Deps, "config">) => path.join(deps.config.dataDir, "import-stages");
 
 /**
- * Annotations per publishing transaction at first; adjusted to take about TARGET_MS each. Smaller
- * steps cost more per annotation (ten statements each) and larger ones make a save wait longer.
+ * Annotations per publishing transaction on SQLite (an image's rows are never split, so a step
+ * may hold a little more). A save waits for the step under way: larger steps make it wait longer,
+ * smaller ones cost more per annotation (ten statements and a commit each, and each commit writes
+ * the same index pages to the WAL again). Sized by rows, not by wall time: steps aimed at 40 ms
+ * shrank on a loaded machine to ~750 rows, 1,344 commits and a WAL twice the database's size for a
+ * million annotations, and under a stream of saves (one between every two steps) the publishing
+ * took twice as long; ~10,000 rows is ~50 ms at a load of 4-5 (docs/benchmarks.md, fourth pass).
+ */
+const SQLITE_STEP_ROWS = 10_000;
+/**
  * On PostgreSQL a step holds no lock a save of another image needs (row locks on the step's own
  * images, KEY SHARE locks that make a deletion wait), so its steps are much longer: each costs a
- * dozen round trips and a commit, which at 100 ms steps made most of the publishing time.
+ * dozen round trips and a commit, which at 100 ms steps made most of the publishing time. Rows at
+ * first, then adjusted to take about PG_TARGET_MS each.
  */
-const FIRST_CHUNK_ROWS = 2_000;
-const TARGET_MS = 40;
 const PG_FIRST_CHUNK_ROWS = 20_000;
 const PG_TARGET_MS = 1_000;
 
@@ -127,23 +134,17 @@ function* sqlitePublishSteps(db: Db, importId: number): Generator<void, void, vo
   const publish = openPublish(db, imp);
   try {
     const { rowsOf } = publish;
-    let target = FIRST_CHUNK_ROWS;
     let i = 0;
     let seq = imp.published_through;
     while (i < rowsOf.length) {
       let rows = 0;
       const from = seq + 1;
-      while (i < rowsOf.length && (rows === 0 || rows + (rowsOf[i] ?? 0) <= target)) {
+      while (i < rowsOf.length && (rows === 0 || rows + (rowsOf[i] ?? 0) <= SQLITE_STEP_ROWS)) {
         rows += Math.max(rowsOf[i] ?? 0, 1);
         i++;
         seq++;
       }
-      const t0 = performance.now();
       publish.step(from, seq);
-      const ms = performance.now() - t0;
-      // Aim each transaction at TARGET_MS whatever the machine: halve fast, grow slowly.
-      if (ms > 2 * TARGET_MS) target = Math.max(100, Math.floor(target / 2));
-      else if (ms < TARGET_MS / 2) target = Math.min(50_000, Math.floor(target * 1.5));
       yield;
     }
     rows.finish(imp);

@@ -1,9 +1,9 @@
 import path from "node:path";
-import { ImportReport, type Label, MAX_SHAPES_PER_IMAGE } from "@labelbench/schema";
+import { ImportReport, type Label, MAX_SHAPES_PER_IMAGE, UploadReply } from "@labelbench/schema";
 import { sql } from "kysely";
 import request from "supertest";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
+import { createLabel, createProject, expectError, multipart, uploadImage } from "../../test-support/api.js";
 import { listFiles, makeTestApp, TEST_BACKEND, type TestApp } from "../../test-support/app.js";
 import { SHARED_FIXTURES, sharedFixtureDir } from "../../test-support/fixtures.js";
 import { jpeg, png } from "../../test-support/images.js";
@@ -196,6 +196,34 @@ describe("POST /projects/:id/import", () => {
     expect(expectError(none, 400, "VALIDATION_ERROR").message).toContain(
       'm.json images[0] (nope.jpg): no image "nope.jpg" in the upload or in the project',
     );
+  });
+
+  it("a COCO file_name with folders attaches to the project image of that path, not to its namesake in another folder", async () => {
+    const folder = multipart([
+      { name: "cam_a/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 1 }) },
+      { name: "cam_b/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 2 }) },
+    ]);
+    const uploaded = await request(t.app)
+      .post(`/api/v1/projects/${projectId}/images`)
+      .set("Content-Type", folder.type)
+      .send(folder.body);
+    expect(UploadReply.parse(uploaded.body).results.map((r) => r.status)).toEqual(["created", "created"]);
+    await createLabel(t.app, projectId, { name: "car", shapeTypes: ["box"] });
+    const coco = JSON.stringify({
+      images: [{ id: 1, file_name: "cam_b/0001.jpg", width: 10, height: 5 }],
+      categories: [{ id: 0, name: "car" }],
+      annotations: [{ id: 0, image_id: 1, category_id: 0, bbox: [1, 1, 2, 2], iscrowd: 0, segmentation: [] }],
+    });
+    const res = await request(t.app)
+      .post(`/api/v1/projects/${projectId}/import?existing=replace`)
+      .attach("files", Buffer.from(coco), "instances_default.json");
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
+    expect(ImportReport.parse(res.body).images).toMatchObject({ total: 1, matched: 1, created: 0 });
+    const s = await state();
+    expect(s.annotations.get("cam_a/0001.jpg")).toEqual([]);
+    expect(s.annotations.get("cam_b/0001.jpg")).toEqual([
+      { label: "car", geometry: { type: "box", x: 1, y: 1, width: 2, height: 2 } },
+    ]);
   });
 
   it("unknownLabels=refuse names the label; wrong media types and broken zips are refused", async () => {
