@@ -44,7 +44,7 @@ export const startServer = async (opts: {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, "--expose-gc", path.join(serverDist, "main.js")],
+    [...nodeArgs, "--expose-gc", "--max-semi-space-size=4", path.join(serverDist, "main.js")],
     {
       cwd: root,
       env: {

@@ -32,7 +32,7 @@ export default defineConfig({
     command: ON_POSTGRES
       ? "node e2e/serve-backend.mjs"
       : process.env.LABELBENCH_SERVER_DIST
-        ? `node --expose-gc --enable-source-maps ${path.resolve(process.env.LABELBENCH_SERVER_DIST, "main.js")}`
+        ? `node --expose-gc --max-semi-space-size=4 --enable-source-maps ${path.resolve(process.env.LABELBENCH_SERVER_DIST, "main.js")}`
         : "npm run serve",
     cwd: "..",
     url: `http://localhost:${PORT}/api/v1/health`,

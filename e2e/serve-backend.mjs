@@ -45,9 +45,13 @@ await new S3Client({
 const storageUrl = `s3://${bucket}${endpoint ? `?endpoint=${encodeURIComponent(endpoint)}` : ""}`;
 
 const dist = process.env.LABELBENCH_SERVER_DIST ?? path.resolve(import.meta.dirname, "../apps/server/dist");
-const child = spawn(process.execPath, ["--expose-gc", "--enable-source-maps", path.join(dist, "main.js")], {
-  stdio: "inherit",
-  env: { ...process.env, LABELBENCH_DATABASE_URL: dbUrl.toString(), LABELBENCH_STORAGE_URL: storageUrl },
-});
+const child = spawn(
+  process.execPath,
+  ["--expose-gc", "--max-semi-space-size=4", "--enable-source-maps", path.join(dist, "main.js")],
+  {
+    stdio: "inherit",
+    env: { ...process.env, LABELBENCH_DATABASE_URL: dbUrl.toString(), LABELBENCH_STORAGE_URL: storageUrl },
+  },
+);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 1));

@@ -58,9 +58,17 @@ const report = (
 /** Import workers waiting for their next job (kept: starting one costs ~0.1 s, seconds under tsx). */
 const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = 2;
+/** V8's default young generation on 64-bit (3 x the 16 MB semi-space). */
+const IMPORT_WORKER_YOUNG_MB = 48;
 
 const newWorker = (): Worker => {
-  const w = startWorker("import-worker", {}, import.meta.url);
+  // The decoder allocates a short-lived object per annotation: it keeps V8's default young generation
+  // (48 MB), which the process's --max-semi-space-size=4 (package.json) would shrink to 12 MB.
+  const w = startWorker(
+    "import-worker",
+    { resourceLimits: { maxYoungGenerationSizeMb: IMPORT_WORKER_YOUNG_MB } },
+    import.meta.url,
+  );
   w.on("exit", () => {
     const i = idleWorkers.indexOf(w);
     if (i >= 0) idleWorkers.splice(i, 1);
