@@ -198,6 +198,12 @@ export interface ImageRef {
    * Labelbench exports an image's path in the project): matched before the bare file name.
    */
   readonly folderName?: string;
+  /**
+   * The label file's stem with its folders below the labels folder and its split (YOLO
+   * `labels/train/cam_a/0001.txt`: `cam_a/0001`, as Labelbench exports an image in a folder):
+   * matched against the project's names without their extension before the bare stem.
+   */
+  readonly folderStem?: string;
   /** Stem of the annotation file or image: the last resort for matching by name. */
   readonly stem: string;
 }

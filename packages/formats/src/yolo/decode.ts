@@ -1,6 +1,6 @@
 import type { Vertex } from "@labelbench/geometry";
 import YAML from "yaml";
-import { type DecodeOptions, DecodeState, splitFromPath } from "../decode-common.js";
+import { type DecodeOptions, DecodeState, splitFromName, splitFromPath } from "../decode-common.js";
 import { readText, textPaths } from "../files.js";
 import { parseDecimal } from "../numbers.js";
 import { basename, dirname, extname, stemOf } from "../paths.js";
@@ -99,6 +99,19 @@ const imagesByDirStem = (imagePaths: readonly string[]): Map<string, string> => 
   return out;
 };
 
+/**
+ * The label file's stem with the folders it sits in below `labels` (and the split folder there):
+ * `labels/train/cam_a/0001.txt` gives `cam_a/0001`; undefined when it sits in no such folder.
+ */
+const folderStemOf = (label: string): string | undefined => {
+  const parts = label.split("/");
+  const at = parts.lastIndexOf("labels");
+  if (at < 0) return undefined;
+  const below = parts.slice(at + 1, -1);
+  if (below[0] !== undefined && splitFromName(below[0])) below.shift();
+  return below.length === 0 ? undefined : [...below, stemOf(label)].join("/");
+};
+
 /** Where an image with this label file's stem would be, most likely first. */
 const imageCandidates = (label: string, byDirStem: ReadonlyMap<string, string>): string | null => {
   const dir = dirname(label);
@@ -154,8 +167,14 @@ export const decodeYolo = (files: DatasetFiles, find: FindImage, options: Decode
       labelled.add(imagePath);
       imageDirs.add(dirname(imagePath));
     }
+    const folderStem = imagePath ? undefined : folderStemOf(file);
     const img = st.image(
-      { path: imagePath, fileName: imagePath ? basename(imagePath) : null, stem: stemOf(file) },
+      {
+        path: imagePath,
+        fileName: imagePath ? basename(imagePath) : null,
+        stem: stemOf(file),
+        ...(folderStem ? { folderStem } : {}),
+      },
       file,
       undefined,
       splitFromPath(imagePath ?? file),

@@ -3,6 +3,7 @@ import {
   basename,
   type DatasetFiles,
   decodeDataset,
+  extname,
   type FindImage,
   type FormatId,
   type LazyText,
@@ -73,10 +74,16 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
   const inZip = new Map(probed.map((p) => [p.path, p]));
   const byName = new Map<string, ExistingImage[]>();
   const byStem = new Map<string, ExistingImage[]>();
+  /** Names in folders without their extension (`cam_a/0001`), for a YOLO label file's folder stem. */
+  const byFolderStem = new Map<string, ExistingImage[]>();
   for (const e of existing) {
+    const ext = extname(e.file_name);
     for (const [map, k] of [
       [byName, nameKey(e.file_name)],
       [byStem, nameKey(stemOf(e.file_name))],
+      ...(e.file_name.includes("/")
+        ? [[byFolderStem, nameKey(e.file_name.slice(0, e.file_name.length - ext.length))] as const]
+        : []),
     ] as const) {
       const list = map.get(k) ?? [];
       list.push(e);
@@ -91,8 +98,12 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
     }
     // A project image's file name holds its folders (`cam_a/0001.jpg`), which is what an export
     // of it writes: that full name first, so images of the same name in two folders stay apart.
-    const inFolder = ref.folderName ? byName.get(nameKey(ref.folderName)) : undefined;
-    const wanted = inFolder ? ref.folderName : (ref.fileName ?? ref.stem);
+    const inFolder = ref.folderName
+      ? byName.get(nameKey(ref.folderName))
+      : ref.folderStem
+        ? byFolderStem.get(nameKey(ref.folderStem))
+        : undefined;
+    const wanted = inFolder ? (ref.folderName ?? ref.folderStem) : (ref.fileName ?? ref.stem);
     const hits =
       inFolder ?? (ref.fileName ? byName.get(nameKey(ref.fileName)) : byStem.get(nameKey(ref.stem)));
     const one = hits?.[0];

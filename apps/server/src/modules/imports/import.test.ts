@@ -226,6 +226,33 @@ describe("POST /projects/:id/import", () => {
     ]);
   });
 
+  it("a YOLO label file in a folder (labels/train/cam_b/0001.txt) attaches to the project image of that folder", async () => {
+    const folder = multipart([
+      { name: "cam_a/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 1 }) },
+      { name: "cam_b/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 2 }) },
+    ]);
+    const uploaded = await request(t.app)
+      .post(`/api/v1/projects/${projectId}/images`)
+      .set("Content-Type", folder.type)
+      .send(folder.body);
+    expect(UploadReply.parse(uploaded.body).results.map((r) => r.status)).toEqual(["created", "created"]);
+    // As Labelbench's own YOLO export writes them, without the images.
+    const zip = await makeZip([
+      ["data.yaml", 'names: ["car"]\n'],
+      ["labels/train/cam_b/0001.txt", "0 0.5 0.5 0.2 0.4\n"],
+      ["labels/val/cam_a/0001.txt", "0 0.25 0.5 0.1 0.2\n"],
+    ]);
+    const r = await importOk(zip, "existing=replace");
+    expect(r.images).toMatchObject({ total: 2, matched: 2, created: 0 });
+    const s = await state();
+    expect(s.annotations.get("cam_b/0001.jpg")).toEqual([
+      { label: "car", geometry: { type: "box", x: 4, y: 1.5, width: 2, height: 2 } },
+    ]);
+    expect(s.annotations.get("cam_a/0001.jpg")).toEqual([
+      { label: "car", geometry: { type: "box", x: 2, y: 2, width: 1, height: 1 } },
+    ]);
+  });
+
   it("unknownLabels=refuse names the label; wrong media types and broken zips are refused", async () => {
     const res = await importZip(await yoloZip("2 0.5 0.5 0.5 0.5\n"), "unknownLabels=refuse");
     expect(expectError(res, 400, "VALIDATION_ERROR").message).toContain(
