@@ -41,6 +41,7 @@ export {
   nameKey,
   normalizePath,
   stemOf,
+  withoutExtension,
 } from "./paths.js";
 export { planExport, splitMajor } from "./plan.js";
 export * from "./predictions/index.js";

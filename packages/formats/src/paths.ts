@@ -35,6 +35,9 @@ export const stemOf = (p: string): string => {
   return e ? b.slice(0, -e.length) : b;
 };
 
+/** The path without its file's extension, folders kept: `cam_a/0001.jpg` gives `cam_a/0001`. */
+export const withoutExtension = (p: string): string => p.slice(0, p.length - extname(p).length);
+
 export const joinPath = (...parts: string[]): string =>
   normalizePath(parts.filter((p) => p !== "").join("/"));
 

@@ -3,7 +3,6 @@ import {
   basename,
   type DatasetFiles,
   decodeDataset,
-  extname,
   type FindImage,
   type FormatId,
   type LazyText,
@@ -11,6 +10,7 @@ import {
   type Problem,
   ProblemLog,
   stemOf,
+  withoutExtension,
 } from "@labelbench/formats";
 import type { AttributeDefinition, ImportQuery, LabelScope } from "@labelbench/schema";
 import type { z } from "zod";
@@ -77,13 +77,10 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
   /** Names in folders without their extension (`cam_a/0001`), for a YOLO label file's folder stem. */
   const byFolderStem = new Map<string, ExistingImage[]>();
   for (const e of existing) {
-    const ext = extname(e.file_name);
     for (const [map, k] of [
       [byName, nameKey(e.file_name)],
       [byStem, nameKey(stemOf(e.file_name))],
-      ...(e.file_name.includes("/")
-        ? [[byFolderStem, nameKey(e.file_name.slice(0, e.file_name.length - ext.length))] as const]
-        : []),
+      ...(e.file_name.includes("/") ? [[byFolderStem, nameKey(withoutExtension(e.file_name))] as const] : []),
     ] as const) {
       const list = map.get(k) ?? [];
       list.push(e);

@@ -65,6 +65,19 @@ const yoloZip = async (labelsText: string) =>
     ["labels/train/img_004.txt", labelsText],
   ]);
 
+/** Two project images of one name in two folders (`cam_a/0001.jpg`, `cam_b/0001.jpg`), uploaded as a folder. */
+const uploadNamesakesInFolders = async () => {
+  const folder = multipart([
+    { name: "cam_a/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 1 }) },
+    { name: "cam_b/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 2 }) },
+  ]);
+  const uploaded = await request(t.app)
+    .post(`/api/v1/projects/${projectId}/images`)
+    .set("Content-Type", folder.type)
+    .send(folder.body);
+  expect(UploadReply.parse(uploaded.body).results.map((r) => r.status)).toEqual(["created", "created"]);
+};
+
 describe("POST /projects/:id/import", () => {
   it("imports a YOLO zip: images ingested like uploads, labels created in class order, background kept", async () => {
     const r = await importOk(await yoloZip("0 0.5 0.5 0.5 0.5\n4 0.25 0.25 0.1 0.2\n"));
@@ -199,15 +212,7 @@ describe("POST /projects/:id/import", () => {
   });
 
   it("a COCO file_name with folders attaches to the project image of that path, not to its namesake in another folder", async () => {
-    const folder = multipart([
-      { name: "cam_a/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 1 }) },
-      { name: "cam_b/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 2 }) },
-    ]);
-    const uploaded = await request(t.app)
-      .post(`/api/v1/projects/${projectId}/images`)
-      .set("Content-Type", folder.type)
-      .send(folder.body);
-    expect(UploadReply.parse(uploaded.body).results.map((r) => r.status)).toEqual(["created", "created"]);
+    await uploadNamesakesInFolders();
     await createLabel(t.app, projectId, { name: "car", shapeTypes: ["box"] });
     const coco = JSON.stringify({
       images: [{ id: 1, file_name: "cam_b/0001.jpg", width: 10, height: 5 }],
@@ -227,15 +232,7 @@ describe("POST /projects/:id/import", () => {
   });
 
   it("a YOLO label file in a folder (labels/train/cam_b/0001.txt) attaches to the project image of that folder", async () => {
-    const folder = multipart([
-      { name: "cam_a/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 1 }) },
-      { name: "cam_b/0001.jpg", data: await jpeg({ width: 10, height: 5, seed: 2 }) },
-    ]);
-    const uploaded = await request(t.app)
-      .post(`/api/v1/projects/${projectId}/images`)
-      .set("Content-Type", folder.type)
-      .send(folder.body);
-    expect(UploadReply.parse(uploaded.body).results.map((r) => r.status)).toEqual(["created", "created"]);
+    await uploadNamesakesInFolders();
     // As Labelbench's own YOLO export writes them, without the images.
     const zip = await makeZip([
       ["data.yaml", 'names: ["car"]\n'],
