@@ -51,7 +51,7 @@ describe.skipIf(!TEST_DATABASE_URL)("schema drift between SQLite and PostgreSQL"
     expect(diffSchemas(sqlite, postgres, ["sqlite", "postgres"])).toEqual([]);
   });
 
-  it("fails on drift: a column, an index, an ON DELETE and a NOT NULL only PostgreSQL has", async () => {
+  it("fails on drift: a column, an index, ON DELETEs (of a constraint and of a trigger's reference) and a NOT NULL only PostgreSQL has", async () => {
     const [sqlite, postgres] = await Promise.all([
       shapeOf("sqlite"),
       shapeOf(
@@ -60,15 +60,19 @@ describe.skipIf(!TEST_DATABASE_URL)("schema drift between SQLite and PostgreSQL"
           "postgres",
           `ALTER TABLE images ADD COLUMN extra text;
            CREATE INDEX images_extra ON images(extra) WHERE extra IS NOT NULL;
-           ALTER TABLE annotations DROP CONSTRAINT annotations_label_id_fkey;
-           ALTER TABLE annotations ADD FOREIGN KEY (label_id) REFERENCES labels(id) ON DELETE CASCADE;
+           ALTER TABLE image_tags DROP CONSTRAINT image_tags_label_id_fkey;
+           ALTER TABLE image_tags ADD FOREIGN KEY (label_id) REFERENCES labels(id);
+           COMMENT ON TRIGGER annotations_references_insert ON annotations IS
+             'foreign key (image_id) references images(id) on delete cascade; foreign key (label_id) references labels(id) on delete cascade';
+           COMMENT ON TRIGGER annotations_references_update ON annotations IS
+             'foreign key (image_id) references images(id) on delete cascade; foreign key (label_id) references labels(id) on delete cascade';
            ALTER TABLE labels ALTER COLUMN hotkey SET NOT NULL;
            DROP TRIGGER image_status_counts_delete ON images;`,
         ),
       ),
     ]);
     const drift = diffSchemas(sqlite, postgres, ["sqlite", "postgres"]);
-    expect(drift).toHaveLength(5);
+    expect(drift).toHaveLength(6);
     expect(drift).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
@@ -79,6 +83,9 @@ describe.skipIf(!TEST_DATABASE_URL)("schema drift between SQLite and PostgreSQL"
         "trigger on images: image_status_counts_delete: only in sqlite",
         expect.stringMatching(
           /^foreign key of annotations: label_id>labels: sqlite .*"NO ACTION".*, postgres .*"CASCADE"/,
+        ),
+        expect.stringMatching(
+          /^foreign key of image_tags: label_id>labels: sqlite .*"CASCADE".*, postgres .*"NO ACTION"/,
         ),
       ]),
     );

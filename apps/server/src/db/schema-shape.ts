@@ -161,6 +161,43 @@ const ON_DELETE: Record<string, string> = {
   d: "SET DEFAULT",
 };
 
+/**
+ * Foreign keys PostgreSQL enforces with statement triggers instead of constraints (0029: an
+ * import's row-by-row checks cost more than its writes). The triggers' comments state the
+ * references: on the referencing table `foreign key (a) references t(b) [on delete cascade]`, one
+ * or more separated by `;`, and every trigger that helps enforce them (the referenced tables'
+ * too) begins its comment with "foreign key". Those triggers are the foreign keys, not triggers of
+ * the schema: SQLite states the same references as constraints.
+ */
+const DECLARED_REFERENCE =
+  /^foreign key \(([\w, ]+)\) references (\w+)\(([\w, ]+)\)(?: on delete (cascade|restrict|set null|set default|no action))?$/;
+export const triggerReferences = (
+  triggers: readonly { name: string; comment: string | null }[],
+): { triggers: { name: string }[]; references: ForeignKeyShape[] } => {
+  const references = new Map<string, ForeignKeyShape>();
+  const kept: { name: string }[] = [];
+  for (const t of triggers) {
+    const comment = t.comment?.trim() ?? "";
+    if (!comment.startsWith("foreign key")) {
+      kept.push({ name: t.name });
+      continue;
+    }
+    for (const part of comment.split(";").map((p) => p.trim())) {
+      const m = DECLARED_REFERENCE.exec(part);
+      if (!m) continue;
+      const split = (list: string | undefined) => (list ?? "").split(",").map((c) => c.trim());
+      const ref: ForeignKeyShape = {
+        columns: split(m[1]),
+        table: m[2] ?? "",
+        to: split(m[3]),
+        onDelete: (m[4] ?? "no action").toUpperCase(),
+      };
+      references.set(fkKey(ref), ref);
+    }
+  }
+  return { triggers: kept, references: [...references.values()] };
+};
+
 const postgresShape = async (conn: DbConnection): Promise<SchemaShape> => {
   const q = async <R>(query: ReturnType<typeof sql<R>>) => (await query.execute(conn.kysely)).rows;
   const tables = await q<{ oid: number; name: string }>(sql`
@@ -207,8 +244,10 @@ const postgresShape = async (conn: DbConnection): Promise<SchemaShape> => {
       FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
       WHERE ix.indrelid = ${oid} AND NOT EXISTS (SELECT 1 FROM pg_constraint c
         WHERE c.conrelid = ix.indrelid AND c.conindid = ix.indexrelid AND c.contype IN ('p', 'u', 'x'))`);
-    const triggers = await q<{ name: string }>(sql`
-      SELECT tgname AS name FROM pg_trigger WHERE tgrelid = ${oid} AND NOT tgisinternal`);
+    const allTriggers = await q<{ name: string; comment: string | null }>(sql`
+      SELECT tgname AS name, obj_description(oid, 'pg_trigger') AS comment
+      FROM pg_trigger WHERE tgrelid = ${oid} AND NOT tgisinternal`);
+    const { triggers, references } = triggerReferences(allTriggers);
     shapes.push({
       name,
       columns: cols.map((c) => ({
@@ -231,14 +270,17 @@ const postgresShape = async (conn: DbConnection): Promise<SchemaShape> => {
           partial: i.partial,
         })),
       ],
-      foreignKeys: constraints
-        .filter((c) => c.type === "f")
-        .map((c) => ({
-          columns: c.columns,
-          table: c.ftable ?? "",
-          to: c.fcolumns ?? [],
-          onDelete: ON_DELETE[c.ondelete] ?? c.ondelete,
-        })),
+      foreignKeys: [
+        ...constraints
+          .filter((c) => c.type === "f")
+          .map((c) => ({
+            columns: c.columns,
+            table: c.ftable ?? "",
+            to: c.fcolumns ?? [],
+            onDelete: ON_DELETE[c.ondelete] ?? c.ondelete,
+          })),
+        ...references,
+      ],
       triggers: triggers.map((t) => t.name),
     });
   }

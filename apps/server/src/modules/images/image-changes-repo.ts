@@ -198,44 +198,23 @@ export const sqliteImportedChunk = (db: Db) => {
 
 /**
  * After an import step (PostgreSQL publishing, imports/pg-publish-repo.ts) wrote these images'
- * annotations and tags: the same as `sqliteImportedChunk`, counting what each image now holds. Valid on
- * both dialects; runs on the step's transaction.
+ * annotations and tags: the same as `sqliteImportedChunk`, with each image's count as the step
+ * knows it (what it wrote, plus what an append kept) instead of counting the image's rows again:
+ * with 12 indexes to update per image, that counting made half of this statement's time. Runs on
+ * the step's transaction.
  */
-export const importedImages = async (ex: Executor, imageIds: readonly number[], now: string) => {
-  if (imageIds.length === 0) return;
-  await ex
-    .updateTable("images")
-    .set((eb) => ({
-      revision: eb("revision", "+", 1),
-      annotation_count: eb
-        .selectFrom("annotations as a")
-        .select((s) => s.fn.countAll<number>().as("n"))
-        .whereRef("a.image_id", "=", "images.id"),
-      updated_at: now,
-      status: eb
-        .case()
-        .when(
-          eb.and([
-            eb("status", "=", "new"),
-            eb.or([
-              eb.exists(
-                eb.selectFrom("annotations as a").select("a.id").whereRef("a.image_id", "=", "images.id"),
-              ),
-              eb.exists(
-                eb
-                  .selectFrom("image_tags as t")
-                  .select("t.image_id")
-                  .whereRef("t.image_id", "=", "images.id"),
-              ),
-            ]),
-          ]),
-        )
-        .then("in_progress")
-        .else(eb.ref("status"))
-        .end(),
-    }))
-    .where("id", "in", [...imageIds])
-    .execute();
+export const importedImages = async (
+  ex: Executor,
+  images: readonly { id: number; count: number }[],
+  now: string,
+) => {
+  if (images.length === 0) return;
+  await sql`
+    UPDATE images AS i SET revision = i.revision + 1, annotation_count = v.count, updated_at = ${now},
+      status = CASE WHEN i.status = 'new' AND (v.count > 0 OR EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id))
+        THEN 'in_progress' ELSE i.status END
+    FROM unnest(${images.map((r) => r.id)}::bigint[], ${images.map((r) => r.count)}::bigint[]) AS v(id, count)
+    WHERE i.id = v.id`.execute(ex);
 };
 
 /**

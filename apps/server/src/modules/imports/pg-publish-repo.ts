@@ -147,18 +147,21 @@ const resolveImages = async (
   });
 };
 
-/** Append: the next free position of each image (0 for an empty one). */
-const nextPositions = async (trx: Executor, ids: readonly number[]): Promise<Map<number, number>> => {
-  const next = new Map<number, number>();
+/** Append: the next free position of each image (0 for an empty one) and how many annotations it has. */
+const kept = async (
+  trx: Executor,
+  ids: readonly number[],
+): Promise<Map<number, { next: number; count: number }>> => {
+  const out = new Map<number, { next: number; count: number }>();
   for (const part of batches(ids, ID_BATCH))
     for (const r of await trx
       .selectFrom("annotations")
-      .select((eb) => ["image_id", eb.fn.max("position").as("p")])
+      .select((eb) => ["image_id", eb.fn.max("position").as("p"), eb.fn.countAll().as("n")])
       .where(sql<boolean>`image_id = any(${part}::bigint[])`)
       .groupBy("image_id")
       .execute())
-      next.set(r.image_id, Number(r.p) + 1);
-  return next;
+      out.set(r.image_id, { next: Number(r.p) + 1, count: Number(r.n) });
+  return out;
 };
 
 const clearImages = async (trx: Executor, ids: readonly number[]) => {
@@ -173,7 +176,7 @@ function* copyLines(
   stage: Stage,
   from: number,
   to: number,
-  target: ReadonlyMap<number, { imageId: number; base: number }>,
+  target: ReadonlyMap<number, { imageId: number; base: number; tally: { count: number } }>,
   labelOf: (ref: number) => number | undefined,
   imp: ImportRow,
 ): Generator<string> {
@@ -184,6 +187,7 @@ function* copyLines(
     // An image deleted while the import ran, or a label deleted while it published (which takes its shapes with it).
     const label = image && labelOf(r.label);
     if (!image || label === undefined) continue;
+    image.tally.count++;
     buf += `${image.imageId}\t${copyText(r.uid)}\t${label}\t${copyText(r.geometry)}\t${image.base + r.position}${tail}${copyText(r.attributes)}\n`;
     if (buf.length >= COPY_CHUNK) {
       yield buf;
@@ -208,17 +212,26 @@ const publishRange = async (
 ) => {
   const chunk = await resolveImages(trx, imp, stage.images(from, to));
   const ids = chunk.map((c) => c.imageId);
-  const base = new Map<number, number>();
-  if (imp.existing === "append") {
-    const next = await nextPositions(trx, ids);
-    for (const c of chunk) base.set(c.imageId, next.get(c.imageId) ?? 0);
-  } else await clearImages(trx, ids);
+  const before =
+    imp.existing === "append" ? await kept(trx, ids) : new Map<number, { next: number; count: number }>();
+  if (imp.existing === "replace") await clearImages(trx, ids);
   const labels = await presentLabels(trx, imp.project_id);
   const labelOf = (ref: number): number | undefined => {
     const id = ref > 0 ? ref : created.get(ref);
     return id !== undefined && labels.has(id) ? id : undefined;
   };
-  const target = new Map(chunk.map((c) => [c.seq, { imageId: c.imageId, base: base.get(c.imageId) ?? 0 }]));
+  // Each image's count as the step leaves it: what an append kept, plus the rows copyLines writes.
+  const tallies = new Map(ids.map((id) => [id, { count: before.get(id)?.count ?? 0 }]));
+  const target = new Map(
+    chunk.map((c) => [
+      c.seq,
+      {
+        imageId: c.imageId,
+        base: before.get(c.imageId)?.next ?? 0,
+        tally: tallies.get(c.imageId) ?? { count: 0 },
+      },
+    ]),
+  );
   await copyInto(
     client,
     "annotations (image_id, uid, label_id, geometry, position, created_by, updated_by, created_at, updated_at, attributes)",
@@ -237,7 +250,8 @@ const publishRange = async (
       .values(part)
       .onConflict((oc) => oc.doNothing())
       .execute();
-  for (const part of batches(ids, ID_BATCH)) await importedImages(trx, part, imp.started_at);
+  const counted = [...tallies].map(([id, t]) => ({ id, count: t.count }));
+  for (const part of batches(counted, ID_BATCH)) await importedImages(trx, part, imp.started_at);
   await importRepo.setProgress(trx, imp.id, to);
 };
 
