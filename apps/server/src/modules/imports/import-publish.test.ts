@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { naturalSortKey } from "@labelbench/schema";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type pg from "pg";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -340,6 +340,59 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
     expect(Number(sums.n)).toBe(205);
     expect(fs.existsSync(path.join(dir, "import-stages", `${importId}.sqlite`))).toBe(false);
   });
+
+  it.runIf(TEST_BACKEND === "postgres")(
+    "steps on two connections commit in their order: one that fails keeps every later step out, and the progress ends before it",
+    async () => {
+      const { file, images } = stage(60);
+      const { importId } = await commit(file, images);
+      // The step holding seq 40 (uid m37) fails each time it is tried.
+      await sql`CREATE FUNCTION refuse_m37() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.uid = 'm37' THEN RAISE EXCEPTION 'refused m37'; END IF; RETURN NEW; END $$`.execute(b.sql);
+      await sql`CREATE TRIGGER refuse_m37 BEFORE INSERT ON annotations FOR EACH ROW EXECUTE FUNCTION refuse_m37()`.execute(
+        b.sql,
+      );
+      const steps: string[] = [];
+      await expect(
+        publishOnPostgres(b.pgPool as pg.Pool, importId, {
+          targetMs: 60_000,
+          firstRows: 3,
+          pause: async () => {
+            steps.push("step");
+          },
+        }),
+      ).rejects.toThrow(/refused m37/);
+      const through = (
+        await b.sql
+          .selectFrom("dataset_imports")
+          .select("published_through")
+          .where("id", "=", importId)
+          .executeTakeFirstOrThrow()
+      ).published_through;
+      // Steps grow from 3 rows as they go fast: seq 40 is in the fifth step or later.
+      expect(through).toBeLessThan(40);
+      expect(through).toBeGreaterThan(4);
+      expect(steps.length).toBeGreaterThanOrEqual(4);
+      // Exactly the images 1..through are published; nothing of a later step, whichever lane ran it.
+      for (let seq = 3; seq <= 62; seq++) {
+        const published = await b.sql
+          .selectFrom("images")
+          .select("annotation_count")
+          .where("file_name", "=", `new-${seq}.png`)
+          .executeTakeFirst();
+        expect([seq, published?.annotation_count ?? null]).toEqual([seq, seq <= through ? 1 : null]);
+      }
+      // Once the cause is gone, a restart publishes the rest, each image once.
+      await sql`DROP TRIGGER refuse_m37 ON annotations`.execute(b.sql);
+      await resumeImports(deps());
+      expect(await importsLeft()).toBe(0);
+      const total = await b.sql
+        .selectFrom("annotations")
+        .select((e) => e.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
+      expect(Number(total.n)).toBe(3 + 2 + 60);
+    },
+  );
 
   it.runIf(TEST_BACKEND === "postgres")(
     "a second process starting while one publishes leaves that import to it, even without its staging file",

@@ -58,12 +58,16 @@ const report = (
 /** Import workers waiting for their next job (kept: starting one costs ~0.1 s, seconds under tsx). */
 const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = 2;
-/** V8's default young generation on 64-bit (3 x the 16 MB semi-space). */
-const IMPORT_WORKER_YOUNG_MB = 48;
+/**
+ * Twice V8's default young generation (3 x a 32 MB semi-space): the decoder makes a few short-lived
+ * objects per annotation, and at the default 48 MB the 1M-annotation import spent 1.6 s more CPU
+ * (fewer of them died before a scavenge), its decoding 0.8 s more wall time, for the same peak
+ * RSS (docs/benchmarks.md, "The 1M COCO import, fifth pass").
+ */
+const IMPORT_WORKER_YOUNG_MB = 96;
 
 const newWorker = (): Worker => {
-  // The decoder allocates a short-lived object per annotation: it keeps V8's default young generation
-  // (48 MB), which the process's --max-semi-space-size=4 (package.json) would shrink to 12 MB.
+  // Set here, not by the process's --max-semi-space-size=4 (package.json), which would give it 12 MB.
   const w = startWorker(
     "import-worker",
     { resourceLimits: { maxYoungGenerationSizeMb: IMPORT_WORKER_YOUNG_MB } },
