@@ -348,7 +348,9 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
       const { importId } = await commit(file, images);
       // The step holding seq 40 (uid m37) fails each time it is tried.
       await sql`CREATE FUNCTION refuse_m37() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.uid = 'm37' THEN RAISE EXCEPTION 'refused m37'; END IF; RETURN NEW; END $$`.execute(b.sql);
+        BEGIN IF NEW.uid = 'm37' THEN RAISE EXCEPTION 'refused m37'; END IF; RETURN NEW; END $$`.execute(
+        b.sql,
+      );
       await sql`CREATE TRIGGER refuse_m37 BEFORE INSERT ON annotations FOR EACH ROW EXECUTE FUNCTION refuse_m37()`.execute(
         b.sql,
       );
