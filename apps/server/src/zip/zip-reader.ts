@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
@@ -149,6 +150,73 @@ export const readAll = async (stream: Readable, limit: number, what: string): Pr
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_BYTES = 30;
 
+/** Where the entry's data begins: after its local header, which must be where the directory says. */
+const dataStartOf = (fd: number, e: ZipEntryLocation): number => {
+  const header = Buffer.alloc(LOCAL_HEADER_BYTES);
+  if (fs.readSync(fd, header, 0, LOCAL_HEADER_BYTES, e.localHeaderOffset) !== LOCAL_HEADER_BYTES)
+    throw new ZipEntryError("corrupt", e.path, "is cut short (truncated zip)");
+  if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE)
+    throw new ZipEntryError("corrupt", e.path, "has no local header where the directory says (corrupt zip)");
+  return e.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+};
+
+const fewerThanDeclared = (e: ZipEntryLocation, got: number) =>
+  new ZipEntryError("corrupt", e.path, `holds ${got} bytes, its zip header declares ${e.size}`);
+const crcMismatch = (e: ZipEntryLocation) =>
+  new ZipEntryError("corrupt", e.path, "fails its CRC check (corrupt zip)");
+
+/** Read and inflate 1 MiB at a time (yauzl's stream moves 16 KB pieces). */
+const EXTRACT_CHUNK = 1 << 20;
+
+/**
+ * Writes one entry's bytes to `dest`, checking the local header, the size and the CRC as
+ * `readEntrySync` does, in 1 MiB pieces: an import's 265 MB annotation file took 2.1 s through
+ * yauzl's stream, 0.5-0.6 s this way. Never holds more than a few pieces, so an entry that
+ * inflates past its declared size is stopped there.
+ */
+export const extractEntry = async (file: string, e: ZipEntryLocation, dest: string): Promise<void> => {
+  const unreadable = unreadableEntry(e);
+  if (unreadable) throw unreadable;
+  const fd = fs.openSync(file, "r");
+  let start: number;
+  try {
+    start = dataStartOf(fd, e);
+  } finally {
+    fs.closeSync(fd);
+  }
+  let size = 0;
+  let crc = 0;
+  const checked = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      if (size > e.size) return cb(overDeclared(e));
+      crc = zlib.crc32(chunk, crc);
+      cb(null, chunk);
+    },
+    flush(cb) {
+      if (size < e.size) cb(fewerThanDeclared(e, size));
+      else if (crc !== e.crc32) cb(crcMismatch(e));
+      else cb();
+    },
+  });
+  const raw =
+    e.compressedSize === 0
+      ? Readable.from([])
+      : fs.createReadStream(file, { start, end: start + e.compressedSize - 1, highWaterMark: EXTRACT_CHUNK });
+  const out = fs.createWriteStream(dest, { highWaterMark: EXTRACT_CHUNK });
+  try {
+    if (e.method === 0) await pipeline(raw, checked, out);
+    else await pipeline(raw, zlib.createInflateRaw({ chunkSize: EXTRACT_CHUNK }), checked, out);
+  } catch (err) {
+    if (err instanceof ZipEntryError) throw err;
+    // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR: bad or cut-short deflate data) are the zip's.
+    const code = (err as { code?: string }).code;
+    if (typeof code === "string" && code.startsWith("Z_"))
+      throw new ZipEntryError("corrupt", e.path, `cannot be inflated: ${(err as Error).message}`);
+    throw err;
+  }
+};
+
 /**
  * One entry's bytes, read synchronously from an open zip: annotation files are read this way
  * one at a time while the import decodes (inside its write transaction, which cannot wait on
@@ -158,13 +226,7 @@ const LOCAL_HEADER_BYTES = 30;
 export const readEntrySync = (fd: number, e: ZipEntryLocation): Buffer => {
   const unreadable = unreadableEntry(e);
   if (unreadable) throw unreadable;
-  const header = Buffer.alloc(LOCAL_HEADER_BYTES);
-  if (fs.readSync(fd, header, 0, LOCAL_HEADER_BYTES, e.localHeaderOffset) !== LOCAL_HEADER_BYTES)
-    throw new ZipEntryError("corrupt", e.path, "is cut short (truncated zip)");
-  if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE)
-    throw new ZipEntryError("corrupt", e.path, "has no local header where the directory says (corrupt zip)");
-  const dataStart =
-    e.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+  const dataStart = dataStartOf(fd, e);
   const raw = Buffer.alloc(e.compressedSize);
   if (fs.readSync(fd, raw, 0, e.compressedSize, dataStart) !== e.compressedSize)
     throw new ZipEntryError("corrupt", e.path, "is cut short (truncated zip)");
@@ -180,14 +242,8 @@ export const readEntrySync = (fd: number, e: ZipEntryLocation): Buffer => {
     }
   }
   if (data.length > e.size) throw overDeclared(e);
-  if (data.length < e.size)
-    throw new ZipEntryError(
-      "corrupt",
-      e.path,
-      `holds ${data.length} bytes, its zip header declares ${e.size}`,
-    );
-  if (zlib.crc32(data) !== e.crc32)
-    throw new ZipEntryError("corrupt", e.path, "fails its CRC check (corrupt zip)");
+  if (data.length < e.size) throw fewerThanDeclared(e, data.length);
+  if (zlib.crc32(data) !== e.crc32) throw crcMismatch(e);
   return data;
 };
 

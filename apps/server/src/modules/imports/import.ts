@@ -133,7 +133,9 @@ export const importDataset = async (
 ): Promise<ImportReport> => {
   const projects = projectRepo(deps.sql);
   await requireProject(projects, projectId);
+  const tReceive = performance.now();
   const upload = await receiveUpload(deps, req);
+  const receiveMs = Math.round(performance.now() - tReceive);
   const store = !opts.dryRun;
   let stored: string[] = [];
   // Stored bytes are claimed until the rows are committed (images/stored-files.ts).
@@ -205,6 +207,8 @@ export const importDataset = async (
       {
         importId,
         annotations: result.counts.annotations,
+        receiveMs,
+        probeMs: Math.round(t0 - tReceive) - receiveMs,
         decodeMs: Math.round(t1 - t0),
         publishMs: Math.round(performance.now() - t1),
       },

@@ -11,6 +11,7 @@ import type { Request } from "express";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../http/errors.js";
 import {
+  extractEntry,
   fileTextChunks,
   readEntrySync,
   readZip,
@@ -302,7 +303,7 @@ const expandZip = async (deps: Deps, upload: DatasetUpload, file: string, prefix
           if (item.size > SPILL_BYTES) {
             // Too big to inflate whole when decoded: extracted now, read in pieces later.
             const tempPath = upload.tempPath();
-            await pipeline(await item.open(), fs.createWriteStream(tempPath));
+            await extractEntry(file, item, tempPath);
             upload.setLazy(path, { kind: "file", file: tempPath });
           } else {
             fd ??= fs.openSync(file, "r");
