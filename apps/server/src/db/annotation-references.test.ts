@@ -216,22 +216,22 @@ describe.skipIf(!TEST_DATABASE_URL)(
     VALUES ($1, $2, $3, '{}', 0, '${now}', '${now}')`;
 
     it("trusts the writes of a transaction that says it checked them (an import's step), and only that transaction", async () => {
-    const { conn, url } = await migrated("postgres");
-    const { images, labels } = await seed(conn.kysely);
-    const c = await client(url);
-    await c.query("BEGIN");
-    await c.query("SET LOCAL labelbench.references_checked = 'on'");
-    // Not checked: the writer vouches for it (this one is wrong on purpose, and rolled back).
-    await c.query(insertSql, [images[1] + 100, labels[0], "trusted"]);
-    await c.query("ROLLBACK");
-    await c.query("BEGIN");
-    await expect(c.query(insertSql, [images[1] + 100, labels[0], "checked"])).rejects.toThrow(
-      /foreign key constraint "annotations_image_id_fkey"/,
-    );
-    await c.query("ROLLBACK");
-  });
+      const { conn, url } = await migrated("postgres");
+      const { images, labels } = await seed(conn.kysely);
+      const c = await client(url);
+      await c.query("BEGIN");
+      await c.query("SET LOCAL labelbench.references_checked = 'on'");
+      // Not checked: the writer vouches for it (this one is wrong on purpose, and rolled back).
+      await c.query(insertSql, [images[1] + 100, labels[0], "trusted"]);
+      await c.query("ROLLBACK");
+      await c.query("BEGIN");
+      await expect(c.query(insertSql, [images[1] + 100, labels[0], "checked"])).rejects.toThrow(
+        /foreign key constraint "annotations_image_id_fkey"/,
+      );
+      await c.query("ROLLBACK");
+    });
 
-  it("an image's deletion waits for a transaction writing its annotations, then deletes them too", async () => {
+    it("an image's deletion waits for a transaction writing its annotations, then deletes them too", async () => {
       const { conn, url } = await migrated("postgres");
       const { images, labels } = await seed(conn.kysely);
       const writer = await client(url);
