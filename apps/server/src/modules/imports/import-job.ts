@@ -17,7 +17,7 @@ import type { z } from "zod";
 import type { ExistingImage, ProjectSnapshot } from "./import-repo.js";
 import { createdLabelScope, type ImportCounts, ImportWriter, type LabelPlan } from "./import-writer.js";
 import { type LazySource, lazyText, type ProbedImage } from "./receive.js";
-import { createStage } from "./stage-repo.js";
+import { createStage, type StageWriter } from "./stage-repo.js";
 
 /**
  * One import's decoding, as the import worker (import-worker.ts) runs it: the dataset's files are
@@ -121,9 +121,13 @@ const imageFinder = (probed: readonly ProbedImage[], existing: readonly Existing
   };
 };
 
-export const runImportJob = (job: ImportJobData): ImportJobResult => {
+/**
+ * Decodes the job. The rows go to `stage` when given (the worker's remote stage, which the main
+ * thread writes: stage-repo.ts), else to the staging file directly.
+ */
+export const runImportJob = (job: ImportJobData, stageWriter?: StageWriter): ImportJobResult => {
   const fds = new Map<string, number>();
-  const stage = job.stageFile ? createStage(job.stageFile) : null;
+  const stage = job.stageFile ? (stageWriter ?? createStage(job.stageFile)) : null;
   let kept = false;
   try {
     const lazy = new Map<string, LazyText>();

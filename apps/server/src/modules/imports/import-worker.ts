@@ -1,6 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { AppError } from "../../http/errors.js";
 import { type ImportJobData, runImportJob } from "./import-job.js";
+import { remoteStage, type StageOp } from "./stage-repo.js";
 
 /**
  * The import worker's entry: one import's decoding per worker (import-job.ts), over its own
@@ -13,6 +14,8 @@ export type ImportWorkerData = ImportJobData;
 
 export type FromImportWorker =
   | { type: "done"; result: ReturnType<typeof runImportJob> }
+  /** A write to the job's staging file, which the main thread makes (stage-repo.ts, remoteStage); all come before "done". */
+  | { type: "stage"; op: StageOp }
   | {
       type: "error";
       message: string;
@@ -31,7 +34,8 @@ const post = (m: FromImportWorker) => port.postMessage(m);
 // seconds under tsx); the main thread unrefs it while it waits.
 port.on("message", (job: ImportWorkerData) => {
   try {
-    post({ type: "done", result: runImportJob(job) });
+    const stage = job.stageFile ? remoteStage((op) => post({ type: "stage", op })) : undefined;
+    post({ type: "done", result: runImportJob(job, stage) });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     post({

@@ -21,7 +21,7 @@ import {
 import type { z } from "zod";
 import type { ProjectLabel, ProjectSnapshot } from "./import-repo.js";
 import type { ProbedImage } from "./receive.js";
-import type { Stage, StagedNewImage } from "./stage-repo.js";
+import type { StagedNewImage, StageWriter } from "./stage-repo.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -133,7 +133,7 @@ export class ImportWriter implements DecodeSink {
     /** Content hashes of the project's images before the import. */
     private readonly existingShas: ReadonlySet<string>,
     /** Null for a dry run. */
-    private readonly stage: Stage | null,
+    private readonly stage: StageWriter | null,
   ) {
     this.projectLabels = new Map(target.project.labels.map((l) => [nameKey(l.name), l]));
     this.idOfSha = new Map(target.project.images.map((i) => [i.sha256, i.id]));

@@ -16,6 +16,7 @@ import { commitImport, publishImport } from "./import-publish.js";
 import { projectSnapshot } from "./import-repo.js";
 import type { FromImportWorker, ImportWorkerData } from "./import-worker.js";
 import { probeUploadedImages, receiveUpload } from "./receive.js";
+import { stageWriter } from "./stage-repo.js";
 
 type Options = z.output<typeof ImportQuery>;
 
@@ -84,6 +85,8 @@ const newWorker = (): Worker => {
 const runJob = (job: ImportJobData): Promise<ImportJobResult> => {
   const data: ImportWorkerData = job;
   const worker = idleWorkers.pop() ?? newWorker();
+  // The worker's staging writes, made here (stage-repo.ts, remoteStage).
+  const stage = job.stageFile ? stageWriter(job.stageFile) : null;
   return new Promise<ImportJobResult>((resolve, reject) => {
     const done = (settle: () => void, reuse: boolean) => {
       worker.off("message", onMessage);
@@ -93,10 +96,13 @@ const runJob = (job: ImportJobData): Promise<ImportJobResult> => {
         worker.unref();
         idleWorkers.push(worker);
       } else void worker.terminate();
-      settle();
+      const failed = stage?.finish() ?? null;
+      if (failed !== null) reject(failed);
+      else settle();
     };
     const onMessage = (m: FromImportWorker) => {
-      if (m.type === "done") done(() => resolve(m.result), true);
+      if (m.type === "stage") stage?.apply(m.op);
+      else if (m.type === "done") done(() => resolve(m.result), true);
       else if (m.appError) {
         const e = m.appError;
         done(() => reject(new AppError(e.code, m.message, e.details)), true);

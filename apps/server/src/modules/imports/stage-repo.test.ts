@@ -3,7 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStage, STAGE_BATCH_ROWS } from "./stage-repo.js";
+import {
+  createStage,
+  remoteStage,
+  STAGE_BATCH_ROWS,
+  type StageOp,
+  type StageWriter,
+  stageWriter,
+} from "./stage-repo.js";
 
 // The staging file is SQLite on either backend (the import worker's own file): these tests need
 // no project database.
@@ -48,5 +55,75 @@ describe("staging file", () => {
     for (let i = 0; i < STAGE_BATCH_ROWS + 1; i++) s.row(1, i, `u${i}`, 1, "{}");
     s.close(false);
     expect(rowsIn(file)).toEqual([]);
+  });
+
+  it("written through a remote stage (the worker's side, the main thread's writer), holds what a direct write holds", () => {
+    const write = (s: StageWriter) => {
+      for (let i = 0; i < 3 * STAGE_BATCH_ROWS + 7; i++)
+        s.row(
+          1 + Math.floor(i / 9),
+          i % 9,
+          `u${i}\ttab`,
+          i % 4 === 0 ? -1 : 2,
+          `{"n":${i}}`,
+          i % 5 === 0 ? '{"a":1}' : null,
+        );
+      s.label(-1, "truck");
+      for (let seq = 1; seq <= 1200; seq++)
+        s.image({
+          seq,
+          imageId: seq % 2 ? seq : null,
+          image: null,
+          rows: seq % 9,
+          tags: seq % 3 ? null : [2, -1],
+        });
+      s.close(true);
+    };
+    const direct = stageFile();
+    write(createStage(direct));
+    const remote = stageFile();
+    const writer = stageWriter(remote);
+    const sent: StageOp[] = [];
+    // Each op is cloned on its way, as postMessage does.
+    write(remoteStage((op) => sent.push(structuredClone(op))));
+    for (const op of sent) writer.apply(op);
+    expect(writer.finish()).toBeNull();
+    // Rows went in batches, images in a few messages, not one message each.
+    expect(sent.filter((o) => o.op === "rows").length).toBe(4);
+    expect(sent.filter((o) => o.op === "images").length).toBe(3);
+    const dump = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return ["rows", "images", "labels"].map((t) =>
+          db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw(true).all(),
+        );
+      } finally {
+        db.close();
+      }
+    };
+    expect(dump(remote)).toEqual(dump(direct));
+  });
+
+  it("a remote stage that is dropped, or whose worker never closed it, keeps no row; a failed write is given at the end", () => {
+    const dropped = stageFile();
+    const writer = stageWriter(dropped);
+    const s = remoteStage((op) => writer.apply(structuredClone(op)));
+    for (let i = 0; i < STAGE_BATCH_ROWS * 2; i++) s.row(1, i, `u${i}`, 1, "{}");
+    s.close(false);
+    expect(writer.finish()).toBeNull();
+    expect(rowsIn(dropped)).toEqual([]);
+
+    const abandoned = stageFile();
+    const w2 = stageWriter(abandoned);
+    const s2 = remoteStage((op) => w2.apply(structuredClone(op)));
+    for (let i = 0; i < STAGE_BATCH_ROWS; i++) s2.row(1, i, `u${i}`, 1, "{}");
+    expect(w2.finish()).toBeNull();
+    expect(rowsIn(abandoned)).toEqual([]);
+
+    const w3 = stageWriter(path.join(stageFile(), "no-such-folder", "stage.sqlite"));
+    const s3 = remoteStage((op) => w3.apply(op));
+    for (let i = 0; i < STAGE_BATCH_ROWS; i++) s3.row(1, i, `u${i}`, 1, "{}");
+    s3.close(true);
+    expect(String(w3.finish())).toMatch(/directory does not exist|unable to open/);
   });
 });
