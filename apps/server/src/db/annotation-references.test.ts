@@ -1,12 +1,9 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { SKIP_POSTGRES_REASON, scratchDatabase, TEST_DATABASE_URL } from "../test-support/postgres.js";
-import { type Dialect, openDb } from "./connect.js";
-import { migrateDb } from "./migrate.js";
+import { migratedDb } from "../test-support/migrated-db.js";
+import { SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "../test-support/postgres.js";
+import type { Dialect } from "./connect.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -25,19 +22,7 @@ afterEach(async () => {
 });
 
 const migrated = async (dialect: Dialect) => {
-  let target: string;
-  if (dialect === "postgres") {
-    const scratch = await scratchDatabase();
-    cleanups.push(scratch.drop);
-    target = scratch.url;
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-references-"));
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    target = path.join(dir, "db.sqlite");
-  }
-  const conn = await openDb(target, { poolSize: 2 });
-  cleanups.push(conn.close);
-  await migrateDb(conn);
+  const { conn, target } = await migratedDb(dialect, cleanups);
   return { conn, url: target };
 };
 

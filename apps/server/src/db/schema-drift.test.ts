@@ -1,11 +1,8 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SKIP_POSTGRES_REASON, scratchDatabase, TEST_DATABASE_URL } from "../test-support/postgres.js";
-import { type DbConnection, type Dialect, openDb } from "./connect.js";
+import { migratedDb } from "../test-support/migrated-db.js";
+import { SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "../test-support/postgres.js";
+import type { DbConnection, Dialect } from "./connect.js";
 import { loadMigrations, type Migration, migrationsDir } from "./database.js";
-import { migrateDb } from "./migrate.js";
 import { type ColumnKind, TABLES } from "./schema.js";
 import { type ColumnShape, diffSchemas, type SchemaShape, schemaShape } from "./schema-shape.js";
 
@@ -18,22 +15,8 @@ afterEach(async () => {
 });
 
 /** A fresh database of the dialect, migrated with `migrations` (default: the dialect's own). */
-const migrated = async (dialect: Dialect, migrations?: Migration[]): Promise<DbConnection> => {
-  let target: string;
-  if (dialect === "postgres") {
-    const scratch = await scratchDatabase();
-    cleanups.push(scratch.drop);
-    target = scratch.url;
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-drift-"));
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    target = path.join(dir, "db.sqlite");
-  }
-  const conn = await openDb(target, { poolSize: 2 });
-  cleanups.push(conn.close);
-  await migrateDb(conn, migrations);
-  return conn;
-};
+const migrated = async (dialect: Dialect, migrations?: Migration[]): Promise<DbConnection> =>
+  (await migratedDb(dialect, cleanups, migrations)).conn;
 const shapeOf = async (dialect: Dialect, migrations?: Migration[]): Promise<SchemaShape> =>
   schemaShape(await migrated(dialect, migrations));
 

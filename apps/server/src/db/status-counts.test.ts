@@ -1,12 +1,9 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SKIP_POSTGRES_REASON, scratchDatabase, TEST_DATABASE_URL } from "../test-support/postgres.js";
-import { type Dialect, openDb } from "./connect.js";
+import { migratedDb } from "../test-support/migrated-db.js";
+import { SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "../test-support/postgres.js";
+import type { Dialect } from "./connect.js";
 import { type Db, migrate, openDatabase } from "./database.js";
-import { migrateDb } from "./migrate.js";
 
 /** The triggers of migration 0005 against the truth: a GROUP BY over the images themselves. */
 let db: Db;
@@ -70,19 +67,7 @@ describe.each(dialects)("image status counts, statements of many rows (%s)", (di
   });
 
   it("follow a bulk insert, a bulk status change, a bulk delete and a project's deletion", async () => {
-    let target: string;
-    if (dialect === "postgres") {
-      const scratch = await scratchDatabase();
-      cleanups.push(scratch.drop);
-      target = scratch.url;
-    } else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labelbench-counts-"));
-      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-      target = path.join(dir, "db.sqlite");
-    }
-    const conn = await openDb(target, { poolSize: 2 });
-    cleanups.push(conn.close);
-    await migrateDb(conn);
+    const { conn } = await migratedDb(dialect, cleanups);
     const k = conn.kysely;
     const truth = async () =>
       (
