@@ -123,8 +123,9 @@ const runJob = (job: ImportJobData): Promise<ImportJobResult> => {
  * Imports a dataset into a project, in three steps, none of which holds the database's write lock
  * for longer than a few tens of ms:
  * 1. the upload is staged on disk and its images probed and stored (as an upload does);
- * 2. a worker thread decodes the annotation files one piece at a time and writes every checked
- *    annotation to the import's staging file (stage-repo.ts), never to the project; the first
+ * 2. a worker thread decodes the annotation files one piece at a time and hands every checked
+ *    annotation over for the import's staging file, which this thread writes in batches
+ *    (stage-repo.ts, remoteStage), never to the project; the first
  *    error stops the writes, decoding goes on to report every problem, and a refused import (400
  *    with the report) or a dry run leaves nothing behind;
  * 3. an import without errors is committed (its labels created) and published into the project
