@@ -142,7 +142,7 @@ const box = (x: number) => `{"type":"box","x":${x},"y":1,"width":2,"height":2}`;
  * A staging file: seq 1 is the existing image (3 rows: car, created "truck", car), seq 2 a new
  * image (2 rows: bus, truck; tags car and truck), then `more` new images with one car each.
  */
-const stage = (more = 0) => {
+const stage = (more = 0, moreIds: readonly number[] = []) => {
   const file = path.join(dir, `stage-${Math.random()}.sqlite`);
   const s = createStage(file);
   s.label(-1, "truck");
@@ -171,7 +171,10 @@ const stage = (more = 0) => {
   s.row(2, 0, "u4", bus, box(4));
   s.row(2, 1, "u5\ttab\\slash", -1, box(5));
   for (let i = 0; i < more; i++) {
-    fresh(3 + i, 1, null);
+    // Project images when given (moreIds), else new ones from the upload.
+    const id = moreIds[i];
+    if (id === undefined) fresh(3 + i, 1, null);
+    else s.image({ seq: 3 + i, imageId: id, image: null, rows: 1, tags: null });
     s.row(3 + i, 0, `m${i}`, car, box(i));
   }
   s.close(true);
@@ -341,10 +344,35 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
     expect(fs.existsSync(path.join(dir, "import-stages", `${importId}.sqlite`))).toBe(false);
   });
 
-  it.runIf(TEST_BACKEND === "postgres")(
-    "steps on two connections commit in their order: one that fails keeps every later step out, and the progress ends before it",
-    async () => {
-      const { file, images } = stage(60);
+  describe.runIf(TEST_BACKEND === "postgres").each([
+    ["new images", false],
+    ["images the project has, in progress (steps that overlap)", true],
+  ])("steps on two connections, into %s", (_what, existingImages) => {
+    it("commit in their order: one that fails keeps every later step out, and the progress ends before it", async () => {
+      const ids: number[] = [];
+      if (existingImages)
+        for (let seq = 3; seq <= 62; seq++)
+          ids.push(
+            (
+              await b.sql
+                .insertInto("images")
+                .values({
+                  project_id: projectId,
+                  sha256: String(seq).padStart(64, "0"),
+                  file_name: `new-${seq}.png`,
+                  width: 50,
+                  height: 40,
+                  format: "png",
+                  byte_size: 99,
+                  status: "in_progress",
+                  created_at: NOW,
+                  updated_at: NOW,
+                })
+                .returning("id")
+                .executeTakeFirstOrThrow()
+            ).id,
+          );
+      const { file, images } = stage(60, ids);
       const { importId } = await commit(file, images);
       // The step holding seq 40 (uid m37) fails each time it is tried.
       await sql`CREATE FUNCTION refuse_m37() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -354,13 +382,13 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
       await sql`CREATE TRIGGER refuse_m37 BEFORE INSERT ON annotations FOR EACH ROW EXECUTE FUNCTION refuse_m37()`.execute(
         b.sql,
       );
-      const steps: string[] = [];
+      let steps = 0;
       await expect(
         publishOnPostgres(b.pgPool as pg.Pool, importId, {
           targetMs: 60_000,
           firstRows: 3,
           pause: async () => {
-            steps.push("step");
+            steps++;
           },
         }),
       ).rejects.toThrow(/refused m37/);
@@ -374,7 +402,7 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
       // Steps grow from 3 rows as they go fast: seq 40 is in the fifth step or later.
       expect(through).toBeLessThan(40);
       expect(through).toBeGreaterThan(4);
-      expect(steps.length).toBeGreaterThanOrEqual(4);
+      expect(steps).toBeGreaterThanOrEqual(4);
       // Exactly the images 1..through are published; nothing of a later step, whichever lane ran it.
       for (let seq = 3; seq <= 62; seq++) {
         const published = await b.sql
@@ -382,7 +410,8 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
           .select("annotation_count")
           .where("file_name", "=", `new-${seq}.png`)
           .executeTakeFirst();
-        expect([seq, published?.annotation_count ?? null]).toEqual([seq, seq <= through ? 1 : null]);
+        const untouched = existingImages ? 0 : null;
+        expect([seq, published?.annotation_count ?? null]).toEqual([seq, seq <= through ? 1 : untouched]);
       }
       // Once the cause is gone, a restart publishes the rest, each image once.
       await sql`DROP TRIGGER refuse_m37 ON annotations`.execute(b.sql);
@@ -393,8 +422,17 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
         .select((e) => e.fn.countAll().as("n"))
         .executeTakeFirstOrThrow();
       expect(Number(total.n)).toBe(3 + 2 + 60);
-    },
-  );
+      const counts = await b.sql
+        .selectFrom("image_status_counts")
+        .select(["status", "n"])
+        .where("project_id", "=", projectId)
+        .where("n", ">", 0)
+        .orderBy("status")
+        .execute();
+      // old.png, new-2.png and the 60: all in progress, as the counter says.
+      expect(counts.map((c) => [c.status, Number(c.n)])).toEqual([["in_progress", 62]]);
+    });
+  });
 
   it.runIf(TEST_BACKEND === "postgres")(
     "a second process starting while one publishes leaves that import to it, even without its staging file",

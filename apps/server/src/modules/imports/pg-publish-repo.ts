@@ -91,8 +91,29 @@ const resolveImages = async (
   trx: Executor,
   imp: ImportRow,
   staged: readonly StagedImageRow[],
+  waitTurn: () => Promise<void>,
 ): Promise<{ seq: number; imageId: number; tags: string | null }[]> => {
+  const present = new Set<number>();
+  let anyNew = false;
+  for (const part of batches(
+    staged.flatMap((s) => (s.image_id === null ? [] : [s.image_id])),
+    ID_BATCH,
+  ))
+    for (const r of await trx
+      .selectFrom("images")
+      .select(["id", "status"])
+      .where("project_id", "=", imp.project_id)
+      .where(sql<boolean>`id = any(${part}::bigint[])`)
+      .forKeyShare()
+      .execute()) {
+      present.add(r.id);
+      if (r.status === "new") anyNew = true;
+    }
   const fresh = staged.filter((s) => s.image_id === null);
+  // Creating images, or moving an image out of "new", changes the project's row of
+  // image_status_counts, which the step after this one would then wait for: the step before
+  // this one commits first, or two steps could each wait for the other.
+  if (fresh.length > 0 || anyNew) await waitTurn();
   for (const part of batches(fresh, INSERT_BATCH))
     await trx
       .insertInto("images")
@@ -127,19 +148,6 @@ const resolveImages = async (
       .forKeyShare()
       .execute())
       bySha.set(r.sha256, r.id);
-  const present = new Set<number>();
-  for (const part of batches(
-    staged.flatMap((s) => (s.image_id === null ? [] : [s.image_id])),
-    ID_BATCH,
-  ))
-    for (const r of await trx
-      .selectFrom("images")
-      .select("id")
-      .where("project_id", "=", imp.project_id)
-      .where(sql<boolean>`id = any(${part}::bigint[])`)
-      .forKeyShare()
-      .execute())
-      present.add(r.id);
   return staged.flatMap((s) => {
     const imageId =
       s.image_id === null ? bySha.get(s.sha256 as string) : present.has(s.image_id) ? s.image_id : undefined;
@@ -209,8 +217,9 @@ const publishRange = async (
   created: ReadonlyMap<number, number>,
   from: number,
   to: number,
+  waitTurn: () => Promise<void>,
 ) => {
-  const chunk = await resolveImages(trx, imp, stage.images(from, to));
+  const chunk = await resolveImages(trx, imp, stage.images(from, to), waitTurn);
   // Every row the step writes is of an image in `chunk` and a label in `labels`, both locked KEY
   // SHARE and read in this transaction: annotations' reference trigger (migration 0029) need not
   // check them again, row by row.
@@ -273,6 +282,14 @@ const PUBLISH_LANES = 2;
 /** Pools this small keep their connections for requests: one lane. */
 const MIN_POOL_FOR_LANES = 4;
 
+/**
+ * The transaction lock (int8 advisory key) step `n` of an import holds while it runs: the step
+ * after it waits for it before taking the import's row lock. Import ids in the high 32 bits, so
+ * never the migrations' key (a 32-bit hash).
+ */
+const stepLock = (importId: number, n: number): string =>
+  (BigInt(importId) * 2n ** 32n + BigInt(n)).toString();
+
 /** A step that did not find the progress it follows: rolled back, nothing of it kept. */
 class OutOfOrder extends Error {}
 
@@ -314,8 +331,9 @@ export const publishOnPostgres = async (
     let target = opts.firstRows;
     let i = 0;
     let seq = imp.published_through;
-    /** The next step's images (seq from..to), sized by the current target. */
-    const nextRange = (): { from: number; to: number } | undefined => {
+    let steps = 0;
+    /** The next step's images (seq from..to), sized by the current target, and its number. */
+    const nextRange = (): { from: number; to: number; n: number } | undefined => {
       if (i >= rowsOf.length) return undefined;
       const from = seq + 1;
       let rows = 0;
@@ -324,20 +342,37 @@ export const publishOnPostgres = async (
         i++;
         seq++;
       }
-      return { from, to: seq };
+      return { from, to: seq, n: steps++ };
     };
     /** One step on a lane: "done", or "gone" when the import's row went (its project was deleted). */
-    const step = async (lane: Lane, from: number, to: number): Promise<"done" | "gone"> => {
+    const step = async (lane: Lane, from: number, to: number, n: number): Promise<"done" | "gone"> => {
       const t0 = performance.now();
+      let waited = 0;
       const outcome = await lane.k.transaction().execute(async (trx) => {
-        await publishRange(trx, lane.client, lane.stage, imp, created, from, to);
+        await sql`SELECT pg_advisory_xact_lock(${stepLock(importId, n)}::bigint)`.execute(trx);
+        // Waits for the step before to end (its lock goes with its transaction), once: before the
+        // import's row lock (taken ahead of it, that would find the progress short and the whole
+        // step be done again), or earlier where the step changes a row the step before may be
+        // changing too (resolveImages). A wait the database sees: a deadlock through it is found.
+        let turn: Promise<void> | null = null;
+        const waitTurn = () => {
+          turn ??= (async () => {
+            if (n === 0) return;
+            const w0 = performance.now();
+            await sql`SELECT pg_advisory_xact_lock(${stepLock(importId, n - 1)}::bigint)`.execute(trx);
+            waited = performance.now() - w0;
+          })();
+          return turn;
+        };
+        await publishRange(trx, lane.client, lane.stage, imp, created, from, to, waitTurn);
+        await waitTurn();
         const through = await importRepo.lockProgress(trx, imp.id, "postgres");
         if (through === undefined) return "gone" as const;
         if (through !== from - 1) throw new OutOfOrder(`step ${from}..${to} found progress ${through}`);
         await importRepo.setProgress(trx, imp.id, to);
         return "done" as const;
       });
-      const ms = performance.now() - t0;
+      const ms = performance.now() - t0 - waited;
       if (ms > 2 * opts.targetMs) target = Math.max(100, Math.floor(target / 2));
       else if (ms < opts.targetMs / 2) target = Math.min(100_000, Math.floor(target * 1.5));
       return outcome;
@@ -361,11 +396,11 @@ export const publishOnPostgres = async (
         try {
           let outcome: "done" | "gone";
           try {
-            outcome = await step(lane, range.from, range.to);
+            outcome = await step(lane, range.from, range.to, range.n);
           } catch {
             await prior;
             if (gone || failed !== undefined) return;
-            outcome = await step(lane, range.from, range.to);
+            outcome = await step(lane, range.from, range.to, range.n);
           }
           if (outcome === "gone") gone = true;
         } catch (err) {
