@@ -346,7 +346,7 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
 
   describe.runIf(TEST_BACKEND === "postgres").each([
     ["new images", false],
-    ["images the project has, in progress (steps that overlap)", true],
+    ["images the project has, not yet started (steps that overlap)", true],
   ])("steps on two connections, into %s", (_what, existingImages) => {
     it("commit in their order: one that fails keeps every later step out, and the progress ends before it", async () => {
       const ids: number[] = [];
@@ -364,7 +364,6 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
                   height: 40,
                   format: "png",
                   byte_size: 99,
-                  status: "in_progress",
                   created_at: NOW,
                   updated_at: NOW,
                 })
@@ -411,6 +410,7 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
           .where("file_name", "=", `new-${seq}.png`)
           .executeTakeFirst();
         const untouched = existingImages ? 0 : null;
+        // (An image the project has keeps status "new" until its step is published.)
         expect([seq, published?.annotation_count ?? null]).toEqual([seq, seq <= through ? 1 : untouched]);
       }
       // Once the cause is gone, a restart publishes the rest, each image once.
@@ -429,7 +429,7 @@ describe(`publishing an import (${TEST_BACKEND})`, () => {
         .where("n", ">", 0)
         .orderBy("status")
         .execute();
-      // old.png, new-2.png and the 60: all in progress, as the counter says.
+      // old.png, new-2.png and the 60: all in progress now, as the counter says.
       expect(counts.map((c) => [c.status, Number(c.n)])).toEqual([["in_progress", 62]]);
     });
   });

@@ -94,26 +94,23 @@ const resolveImages = async (
   waitTurn: () => Promise<void>,
 ): Promise<{ seq: number; imageId: number; tags: string | null }[]> => {
   const present = new Set<number>();
-  let anyNew = false;
   for (const part of batches(
     staged.flatMap((s) => (s.image_id === null ? [] : [s.image_id])),
     ID_BATCH,
   ))
     for (const r of await trx
       .selectFrom("images")
-      .select(["id", "status"])
+      .select("id")
       .where("project_id", "=", imp.project_id)
       .where(sql<boolean>`id = any(${part}::bigint[])`)
       .forKeyShare()
-      .execute()) {
+      .execute())
       present.add(r.id);
-      if (r.status === "new") anyNew = true;
-    }
   const fresh = staged.filter((s) => s.image_id === null);
-  // Creating images, or moving an image out of "new", changes the project's row of
-  // image_status_counts, which the step after this one would then wait for: the step before
-  // this one commits first, or two steps could each wait for the other.
-  if (fresh.length > 0 || anyNew) await waitTurn();
+  // Creating images changes the project's row of image_status_counts, which the step after this
+  // one would then wait for: the step before this one commits first, or two steps could each
+  // wait for the other.
+  if (fresh.length > 0) await waitTurn();
   for (const part of batches(fresh, INSERT_BATCH))
     await trx
       .insertInto("images")
@@ -264,6 +261,9 @@ const publishRange = async (
       .onConflict((oc) => oc.doNothing())
       .execute();
   const counted = [...tallies].map(([id, t]) => ({ id, count: t.count }));
+  // An image moved out of "new" changes image_status_counts too (above): from here on, after the
+  // step before. The rows' writes above, most of the work, overlap with it.
+  await waitTurn();
   for (const part of batches(counted, ID_BATCH)) await importedImages(trx, part, imp.started_at);
 };
 
@@ -351,9 +351,10 @@ export const publishOnPostgres = async (
       const outcome = await lane.k.transaction().execute(async (trx) => {
         await sql`SELECT pg_advisory_xact_lock(${stepLock(importId, n)}::bigint)`.execute(trx);
         // Waits for the step before to end (its lock goes with its transaction), once: before the
-        // import's row lock (taken ahead of it, that would find the progress short and the whole
-        // step be done again), or earlier where the step changes a row the step before may be
-        // changing too (resolveImages). A wait the database sees: a deadlock through it is found.
+        // step's first write to a row the step before may be writing too (image_status_counts:
+        // publishRange), and so before the import's row lock (taken ahead of it, that would find
+        // the progress short and the whole step be done again). A wait the database sees: a
+        // deadlock through it is found and broken.
         let turn: Promise<void> | null = null;
         const waitTurn = () => {
           turn ??= (async () => {
