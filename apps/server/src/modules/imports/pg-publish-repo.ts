@@ -176,12 +176,22 @@ const clearImages = async (trx: Executor, ids: readonly number[]) => {
   }
 };
 
+/**
+ * A staged image of the step: its project image, the first position its rows take, and the
+ * count that image has as the step leaves it (shared by the staged images of one project image).
+ */
+interface StepImage {
+  imageId: number;
+  base: number;
+  tally: { count: number };
+}
+
 /** Lines of COPY text for the step's staged rows, ~64 KB at a time. */
 function* copyLines(
   stage: Stage,
   from: number,
   to: number,
-  target: ReadonlyMap<number, { imageId: number; base: number; tally: { count: number } }>,
+  target: ReadonlyMap<number, StepImage>,
   labelOf: (ref: number) => number | undefined,
   imp: ImportRow,
 ): Generator<string> {
@@ -204,7 +214,9 @@ function* copyLines(
 
 /**
  * Publishes staged images `from`..`to` (seq) on the step's transaction: each image's annotations
- * replaced (or appended to) by COPY, its tags, count, status and revision, and the progress.
+ * replaced (or appended to) by COPY, its tags, count, status and revision. `waitTurn` waits for
+ * the step before to end; it is called before the first write the two could both make (the
+ * caller then records the progress).
  */
 const publishRange = async (
   trx: Executor,
@@ -232,7 +244,7 @@ const publishRange = async (
   };
   // Each image's count as the step leaves it: what an append kept, plus the rows copyLines writes.
   const tallies = new Map(ids.map((id) => [id, { count: before.get(id)?.count ?? 0 }]));
-  const target = new Map(
+  const target = new Map<number, StepImage>(
     chunk.map((c) => [
       c.seq,
       {
@@ -273,10 +285,10 @@ export type PublishOutcome = "published" | "gone" | "busy" | "lost";
  * Steps run on two connections at once, each in a transaction of its own, so the database's
  * work (most of publishing: the rows' heap and index writes, the images' 13 index entries each)
  * uses both cores while this thread formats the next rows; a single connection kept one backend
- * busy and the other core mostly idle. Steps still commit in their order: a step takes the
- * import's row lock (FOR UPDATE) as its last statement, so it waits for the step before it to
- * commit, and it commits only when the progress it finds ends just before its first image. What
- * has committed is always the images 1..published_through, as with one connection.
+ * busy and the other core mostly idle. Steps still commit in their order: each holds an advisory
+ * lock of its own (`stepLock`) and waits for the one of the step before it (`waitTurn` in
+ * publishOnPostgres), and it commits only when the progress it finds ends just before its first
+ * image. What has committed is always the images 1..published_through, as with one connection.
  */
 const PUBLISH_LANES = 2;
 /** Pools this small keep their connections for requests: one lane. */
