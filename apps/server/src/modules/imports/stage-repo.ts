@@ -65,6 +65,30 @@ export interface StagedImage {
 export const STAGE_BATCH_ROWS = 100;
 const ROW_COLUMNS = 6;
 
+/**
+ * Staged rows gathered into batches of STAGE_BATCH_ROWS, each full one handed to `full` (the
+ * file's INSERT, or a message to the thread that writes it); `pending` holds the rest. `full`
+ * must not keep the array, which is reused.
+ */
+const rowBatches = (full: (rows: StagedRowValues) => void) => {
+  const pending: StagedRowValues = [];
+  const add = (
+    seq: number,
+    position: number,
+    uid: string,
+    label: number,
+    geometry: string,
+    attributes: string | null = null,
+  ) => {
+    pending.push(seq, position, uid, label, geometry, attributes);
+    if (pending.length === STAGE_BATCH_ROWS * ROW_COLUMNS) {
+      full(pending);
+      pending.length = 0;
+    }
+  };
+  return { pending, add };
+};
+
 /** Opens a new staging file for writing; one transaction holds every write until `close(true)`. */
 export const createStage = (file: string) => {
   const db = new Database(file);
@@ -79,7 +103,7 @@ export const createStage = (file: string) => {
     `INSERT INTO rows (image_seq, position, uid, label, geometry, attributes) VALUES ${Array(STAGE_BATCH_ROWS).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`,
   );
   /** Rows not yet written, their columns one after another. */
-  const pending: (string | number | null)[] = [];
+  const { pending, add: row } = rowBatches((rows) => insRows.run(rows));
   const flush = () => {
     for (let i = 0; i < pending.length; i += ROW_COLUMNS) insRow.run(pending.slice(i, i + ROW_COLUMNS));
     pending.length = 0;
@@ -90,20 +114,6 @@ export const createStage = (file: string) => {
   );
   const insLabel = db.prepare("INSERT INTO labels (ref, name) VALUES (?, ?)");
   db.exec("BEGIN");
-  const row = (
-    seq: number,
-    position: number,
-    uid: string,
-    label: number,
-    geometry: string,
-    attributes: string | null = null,
-  ) => {
-    pending.push(seq, position, uid, label, geometry, attributes);
-    if (pending.length === STAGE_BATCH_ROWS * ROW_COLUMNS) {
-      insRows.run(pending);
-      pending.length = 0;
-    }
-  };
   return {
     file,
     row,
@@ -179,20 +189,14 @@ const IMAGE_BATCH = 500;
  * thread, which has little to do while an import decodes (a batch is ~0.2 ms of it).
  */
 export const remoteStage = (send: (op: StageOp) => void): StageWriter => {
-  const pending: StagedRowValues = [];
+  const { pending, add } = rowBatches((rows) => send({ op: "rows", rows }));
   let images: StagedImage[] = [];
   const flushImages = () => {
     if (images.length > 0) send({ op: "images", images });
     images = [];
   };
   return {
-    row: (seq, position, uid, label, geometry, attributes = null) => {
-      pending.push(seq, position, uid, label, geometry, attributes);
-      if (pending.length === STAGE_BATCH_ROWS * ROW_COLUMNS) {
-        send({ op: "rows", rows: pending });
-        pending.length = 0;
-      }
-    },
+    row: add,
     image: (s) => {
       images.push(s);
       if (images.length === IMAGE_BATCH) flushImages();
