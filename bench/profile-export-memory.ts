@@ -12,15 +12,11 @@
  *   export worker's 16 MB young generation)
  */
 import v8 from "node:v8";
-import { ExportQuery } from "@labelbench/schema";
-import { runExport } from "../apps/server/src/modules/exports/export-job.js";
-import { openSnapshotAt, sqliteExportReader } from "../apps/server/src/modules/exports/repo.js";
+import { exportInProcess } from "./export-in-process.js";
 
 const [file, format = "yolo"] = process.argv.slice(2);
 if (!file) throw new Error("usage: profile-export-memory.ts <sqlite file> [coco|yolo]");
 const snapshotAt = process.env.SNAPSHOT_AT ? Number(process.env.SNAPSHOT_AT) * 1e6 : null;
-const options = ExportQuery.parse({ format, images: "exclude" });
-const reader = sqliteExportReader(openSnapshotAt(file), 1, options.status, options.review);
 const mb = (n: number) => Math.round(n / 1048576);
 const samples: string[] = [];
 let bytes = 0;
@@ -30,33 +26,21 @@ let late = false;
 const snapshot = (name: string) =>
   console.log(`heap snapshot: ${v8.writeHeapSnapshot(`export-${format}-${name}.heapsnapshot`)}`);
 const t0 = performance.now();
-await runExport(
-  reader,
-  { projectId: 1, options },
-  {
-    planned: async () => ({ missing: [] }),
-    sink: {
-      write: (chunk) => {
-        if (snapshotAt !== null && !planned) snapshot("plan");
-        planned = true;
-        bytes += chunk.length;
-        if (snapshotAt !== null && !late && bytes > snapshotAt) {
-          late = true;
-          snapshot(`at-${mb(bytes)}MB`);
-        }
-        const m = process.memoryUsage();
-        maxRss = Math.max(maxRss, m.rss);
-        samples.push(
-          `${((performance.now() - t0) / 1000).toFixed(2)} s, ${mb(bytes)} MB out: RSS ${mb(m.rss)} MB, ` +
-            `heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, array buffers ${mb(m.arrayBuffers)} MB`,
-        );
-      },
-      end: () => undefined,
-    },
-    copyImage: () => Promise.reject(new Error("images are excluded")),
-  },
-);
-reader.close();
+await exportInProcess(file, format, (chunk) => {
+  if (snapshotAt !== null && !planned) snapshot("plan");
+  planned = true;
+  bytes += chunk.length;
+  if (snapshotAt !== null && !late && bytes > snapshotAt) {
+    late = true;
+    snapshot(`at-${mb(bytes)}MB`);
+  }
+  const m = process.memoryUsage();
+  maxRss = Math.max(maxRss, m.rss);
+  samples.push(
+    `${((performance.now() - t0) / 1000).toFixed(2)} s, ${mb(bytes)} MB out: RSS ${mb(m.rss)} MB, ` +
+      `heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, array buffers ${mb(m.arrayBuffers)} MB`,
+  );
+});
 // Every 10th chunk, and the last 30 (the manifest and the central directory: YOLO's end).
 console.log(samples.filter((_, i) => i % 10 === 0 || i >= samples.length - 30).join("\n"));
 const cpu = process.cpuUsage();

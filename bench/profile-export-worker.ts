@@ -5,33 +5,17 @@
  *
  *   node --import tsx --expose-gc [--cpu-prof] bench/profile-export-worker.ts <sqlite file> [coco|yolo] [runs]
  */
-import { ExportQuery } from "@labelbench/schema";
-import { runExport } from "../apps/server/src/modules/exports/export-job.js";
-import { openSnapshotAt, sqliteExportReader } from "../apps/server/src/modules/exports/repo.js";
+import { exportInProcess } from "./export-in-process.js";
 
 const [file, format = "coco", runs = "1"] = process.argv.slice(2);
 if (!file) throw new Error("usage: profile-export-worker.ts <sqlite file> [coco|yolo] [runs]");
-const options = ExportQuery.parse({ format, images: "exclude" });
 for (let run = 0; run < Number(runs); run++) {
-  const reader = sqliteExportReader(openSnapshotAt(file), 1, options.status, options.review);
   let bytes = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await runExport(
-    reader,
-    { projectId: 1, options },
-    {
-      planned: async () => ({ missing: [] }),
-      sink: {
-        write: (chunk) => {
-          bytes += chunk.length;
-        },
-        end: () => undefined,
-      },
-      copyImage: () => Promise.reject(new Error("images are excluded")),
-    },
-  );
-  reader.close();
+  await exportInProcess(file, format, (chunk) => {
+    bytes += chunk.length;
+  });
   const cpu = process.cpuUsage(cpu0);
   console.log(
     `${format} run ${run + 1}: ${((performance.now() - t0) / 1000).toFixed(2)} s wall, ` +
