@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { refusedPort } from "../test-support/ports.js";
 import {
   type ScratchDatabase,
   SKIP_POSTGRES_REASON,
@@ -146,18 +147,9 @@ describe("databaseFromEnv", () => {
   });
 });
 
-/** A port on which nothing listens: bound, then released. */
-const closedPort = async (): Promise<number> => {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-};
-
 describe("openDb start errors (real failing connections)", () => {
   it("unreachable server: names the URL without its password", async () => {
-    const url = `postgres://lb:hunter2@127.0.0.1:${await closedPort()}/labelbench`;
+    const url = `postgres://lb:hunter2@127.0.0.1:${await refusedPort()}/labelbench`;
     const err = await openDb(url).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(DatabaseStartError);
     expect((err as Error).message).toMatch(

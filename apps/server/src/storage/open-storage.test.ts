@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { testConfig } from "../config.js";
+import { freePort, refusedPort } from "../test-support/ports.js";
 import { makeTestBucket, S3_HINT, testS3 } from "../test-support/s3.js";
 import { LocalStorage } from "./local-storage.js";
 import { openStorage } from "./open-storage.js";
@@ -24,17 +24,6 @@ const tempDir = () => {
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-/** A loopback port nothing listens on (taken from the OS, then given back). */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 
 const s3Config = (dir: string, bucket: string, endpoint: string) =>
   testConfig(dir, { storage: { kind: "s3", bucket, endpoint, region: "us-east-1" } });
@@ -63,7 +52,7 @@ const runMain = (env: Record<string, string>) =>
   });
 
 const mainEnv = async (storageUrl: string, extra: Record<string, string> = {}) => ({
-  PORT: String(await closedPort()),
+  PORT: String(await freePort()),
   LABELBENCH_DATA_DIR: tempDir(),
   LABELBENCH_STORAGE_URL: storageUrl,
   ...extra,
@@ -88,7 +77,7 @@ describe("openStorage", () => {
   });
 
   it("says the endpoint cannot be reached when nothing listens there", async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const cfg = s3Config(tempDir(), "photos", `http://127.0.0.1:${port}`);
     await expect(openStorage(cfg, creds)).rejects.toThrow(
       new RegExp(`cannot reach bucket "photos" at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`),
@@ -101,7 +90,7 @@ const SPAWN_TIMEOUT = 120_000;
 
 describe("main.ts with a bad storage configuration", { timeout: SPAWN_TIMEOUT }, () => {
   it("exits 1 without listening when the S3 endpoint cannot be reached", async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const r = await runMain(await mainEnv(`s3://photos?endpoint=http://127.0.0.1:${port}`, creds));
     expect(r.listened, r.log).toBe(false);
     expect(r.code, r.log).toBe(1);

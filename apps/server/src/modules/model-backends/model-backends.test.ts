@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import net, { type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import {
   ConnectionTest,
   ModelBackend,
@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLabel, createProject, expectError, uploadImage } from "../../test-support/api.js";
 import { insertUserWithToken, makeTestApp, type TestApp } from "../../test-support/app.js";
 import { png } from "../../test-support/images.js";
+import { refusedPort } from "../../test-support/ports.js";
 import {
   type FakeBackend,
   type PredictBehaviour,
@@ -304,7 +305,7 @@ describe("model backends: test connection", () => {
 
   it("stops at an unreachable backend and at a health that is not UP", async () => {
     const x = await makeWorld(1);
-    const down = await addBackend(x, { url: `http://127.0.0.1:${await closedPort()}` });
+    const down = await addBackend(x, { url: `http://127.0.0.1:${await refusedPort()}` });
     const r = await testConnection(x, down.id);
     expect(r.exchanges).toHaveLength(1);
     expect(r.mismatch).toMatchObject({ step: "health", where: "GET /health" });
@@ -321,15 +322,6 @@ describe("model backends: test connection", () => {
     });
   });
 });
-
-/** A loopback port nothing listens on. */
-const closedPort = async (): Promise<number> => {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-};
 
 /** Ends the current world early (a test that needs several backends' behaviours in a row). */
 const afterEachOnce = async () => {
